@@ -1,0 +1,1 @@
+"""jigsaw.catalogue (being built)."""

@@ -1,0 +1,1 @@
+"""jigsaw.datasets (being built)."""

@@ -1,0 +1,1 @@
+"""jigsaw.linkage (being built)."""

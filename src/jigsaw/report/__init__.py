@@ -1,0 +1,1 @@
+"""jigsaw.report (being built)."""

@@ -1,0 +1,1 @@
+"""jigsaw.screening (being built)."""

@@ -1,0 +1,1 @@
+"""jigsaw.stats (being built)."""

@@ -1,0 +1,1 @@
+"""jigsaw.web (being built)."""

@@ -1,0 +1,1 @@
+"""jigsaw.world (being built)."""

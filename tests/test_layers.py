@@ -1,0 +1,37 @@
+"""The core layers import no Django (DESIGN.md, Architecture; docs/adr/0001)."""
+
+import subprocess
+import sys
+
+CORE = [
+    "jigsaw.stats",
+    "jigsaw.datasets",
+    "jigsaw.world",
+    "jigsaw.catalogue",
+    "jigsaw.screening",
+    "jigsaw.linkage",
+    "jigsaw.report",
+]
+
+
+def test_core_packages_do_not_import_django():
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"for name in {CORE!r}:\n"
+        "    package = importlib.import_module(name)\n"
+        "    for info in pkgutil.walk_packages(package.__path__, name + '.'):\n"
+        "        if not info.name.rsplit('.', 1)[-1].startswith('test'):\n"
+        "            importlib.import_module(info.name)\n"
+        "print('django' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_cli_lists_its_commands():
+    result = subprocess.run(
+        [sys.executable, "-m", "jigsaw.cli", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: jigsaw" in result.stdout

@@ -1,1 +1,1 @@
-"""jigsaw.datasets (being built)."""
+"""Loaders for the public data Jigsaw uses (no Django)."""

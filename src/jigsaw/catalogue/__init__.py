@@ -1,1 +1,20 @@
-"""jigsaw.catalogue (being built)."""
+"""The versioned catalogue of CSE indicators drawn from published UK screening tools.
+
+``load()`` returns the validated catalogue; every grade records ``catalogue.version``.
+"""
+
+from jigsaw.catalogue._load import GRADES, load, parse
+from jigsaw.catalogue._model import KINDS, LEVELS, Agency, Catalogue, Domain, Indicator, Source
+
+__all__ = [
+    "GRADES",
+    "KINDS",
+    "LEVELS",
+    "Agency",
+    "Catalogue",
+    "Domain",
+    "Indicator",
+    "Source",
+    "load",
+    "parse",
+]

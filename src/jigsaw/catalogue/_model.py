@@ -1,0 +1,145 @@
+"""The catalogue's value types: frozen, so a loaded catalogue cannot drift while grades use it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+LEVELS = ("low", "medium", "high")
+KINDS = ("vulnerability", "indicator", "disclosure")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A group of indicators as the screening tools arrange them (e.g. ``missing_absence``)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A partner agency that records concerns (e.g. ``police``, ``education``)."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A published tool or text that indicators are drawn from."""
+
+    id: str
+    title: str
+    publisher: str
+    year: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One sign of CSE risk a practitioner can record.
+
+    ``level`` is ``low``, ``medium`` or ``high``; ``kind`` is ``vulnerability`` (a background
+    factor that raises risk but is not itself a sign), ``indicator`` or ``disclosure`` (the child's
+    own account). ``agencies`` are those most likely to see it; ``sources`` the tools it comes from
+    and ``confirmed_in`` those whose published text was checked for it.
+    """
+
+    id: str
+    label: str
+    description: str
+    domain: str
+    level: str
+    kind: str
+    agencies: tuple[str, ...]
+    sources: tuple[str, ...]
+    confirmed_in: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def confirmed(self) -> bool:
+        """True when every named source was checked for this indicator."""
+        return set(self.sources) <= set(self.confirmed_in)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A validated, versioned indicator catalogue.
+
+    Look indicators up with ``catalogue[id]`` or ``catalogue.get(id)``; group them for a form with
+    ``catalogue.by_domain()``.
+    """
+
+    version: str
+    domains: tuple[Domain, ...]
+    agencies: tuple[Agency, ...]
+    sources: tuple[Source, ...]
+    indicators: tuple[Indicator, ...]
+    sexual_activity_indicators: frozenset[str]
+    next_steps: Mapping[str, str]
+    _index: Mapping[str, Indicator] = field(repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self._index:
+            object.__setattr__(self, "_index", {i.id: i for i in self.indicators})
+
+    def __getitem__(self, indicator_id: str) -> Indicator:
+        try:
+            return self._index[indicator_id]
+        except KeyError:
+            raise KeyError(
+                f"unknown indicator id {indicator_id!r} (catalogue {self.version})"
+            ) from None
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return indicator_id in self._index
+
+    def __iter__(self) -> Iterator[Indicator]:
+        return iter(self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def get(self, indicator_id: str, default: Indicator | None = None) -> Indicator | None:
+        """Return the indicator with this id, or ``default`` when there is none."""
+        return self._index.get(indicator_id, default)
+
+    def by_domain(self) -> dict[Domain, tuple[Indicator, ...]]:
+        """Indicators grouped by domain, domains and indicators in catalogue order."""
+        return {
+            d: tuple(i for i in self.indicators if i.domain == d.id) for d in self.domains
+        }
+
+    def domain(self, domain_id: str) -> Domain:
+        """The domain with this id; ``KeyError`` when unknown."""
+        for d in self.domains:
+            if d.id == domain_id:
+                return d
+        raise KeyError(f"unknown domain {domain_id!r}")
+
+    def source(self, source_id: str) -> Source:
+        """The source with this id; ``KeyError`` when unknown."""
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(f"unknown source {source_id!r}")
+
+    def select(
+        self,
+        *,
+        domain: str | None = None,
+        level: str | None = None,
+        kind: str | None = None,
+        agency: str | None = None,
+    ) -> tuple[Indicator, ...]:
+        """Indicators matching every given filter (``agency``: the agency is among those likely
+        to see it). Used by the synthetic world to pick what each agency records."""
+        return tuple(
+            i
+            for i in self.indicators
+            if (domain is None or i.domain == domain)
+            and (level is None or i.level == level)
+            and (kind is None or i.kind == kind)
+            and (agency is None or agency in i.agencies)
+        )

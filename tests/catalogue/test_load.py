@@ -182,3 +182,27 @@ def test_load_from_a_copied_file_matches_default(tmp_path):
     path = tmp_path / "copy.yaml"
     path.write_text(DEFAULT_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     assert load(path).indicators == load().indicators
+
+
+def test_rules_are_read_from_the_catalogue():
+    rules = load().rules
+    assert dict(rules.points) == {"low": 1, "medium": 2, "high": 3}
+    assert (rules.full_months, rules.reduced_months, rules.reduced_weight) == (6, 12, 0.5)
+    assert (rules.raise_agencies, rules.medium_agencies) == (2, 3)
+    assert 0 < rules.bands["low"] <= rules.bands["medium"] <= rules.bands["high"]
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "message"),
+    [
+        ("bands", "medium", 0.5, "bands must be positive and rise"),
+        ("points", "high", "three", r"rules\.points: field 'high': expected a non-negative number"),
+        ("recency", "reduced_weight", 2, "field 'reduced_weight': must be between 0 and 1"),
+        ("recency", "reduced_months", 3, "field 'reduced_months': must not be shorter"),
+    ],
+)
+def test_bad_rules_are_refused(raw, section, key, value, message):
+    data = copy.deepcopy(raw)
+    data["rules"][section][key] = value
+    with pytest.raises(ValueError, match=message):
+        parse(data)

@@ -4,7 +4,16 @@
 """
 
 from jigsaw.catalogue._load import GRADES, load, parse
-from jigsaw.catalogue._model import KINDS, LEVELS, Agency, Catalogue, Domain, Indicator, Source
+from jigsaw.catalogue._model import (
+    KINDS,
+    LEVELS,
+    Agency,
+    Catalogue,
+    Domain,
+    Indicator,
+    Rules,
+    Source,
+)
 
 __all__ = [
     "GRADES",
@@ -14,6 +23,7 @@ __all__ = [
     "Catalogue",
     "Domain",
     "Indicator",
+    "Rules",
     "Source",
     "load",
     "parse",

@@ -9,7 +9,16 @@ from typing import Any
 
 import yaml
 
-from jigsaw.catalogue._model import KINDS, LEVELS, Agency, Catalogue, Domain, Indicator, Source
+from jigsaw.catalogue._model import (
+    KINDS,
+    LEVELS,
+    Agency,
+    Catalogue,
+    Domain,
+    Indicator,
+    Rules,
+    Source,
+)
 
 DEFAULT_PATH = Path(__file__).with_name("indicators.yaml")
 GRADES = ("none", "low", "medium", "high")
@@ -167,6 +176,8 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
         if not isinstance(steps.get(grade), str) or not steps[grade].strip():
             raise fail("next_steps", f"missing text for grade '{grade}'")
 
+    rules = _rules(data.get("rules"), fail)
+
     return Catalogue(
         version=version,
         domains=domains,
@@ -175,6 +186,45 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
         indicators=tuple(indicators),
         sexual_activity_indicators=frozenset(sexual),
         next_steps={g: steps[g].strip() for g in GRADES},
+        rules=rules,
+    )
+
+
+def _rules(raw: Any, fail) -> Rules:
+    if not isinstance(raw, Mapping):
+        raise fail("rules", "missing; expected points, recency, corroboration and bands")
+
+    def section(name: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
+        value = raw.get(name)
+        if not isinstance(value, Mapping):
+            raise fail("rules", f"missing section '{name}'")
+        for key in keys:
+            number = value.get(key)
+            if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+                raise fail(f"rules.{name}", f"field '{key}': expected a non-negative number")
+        return value
+
+    points = section("points", LEVELS)
+    recency = section("recency", ("full_months", "reduced_months", "reduced_weight"))
+    corroboration = section("corroboration", ("window_months", "raise_agencies", "medium_agencies"))
+    bands = section("bands", LEVELS)
+    if not points["low"] <= points["medium"] <= points["high"]:
+        raise fail("rules.points", "points must not fall as the level rises")
+    if not 0 < bands["low"] <= bands["medium"] <= bands["high"]:
+        raise fail("rules.bands", "bands must be positive and rise with the level")
+    if not recency["full_months"] <= recency["reduced_months"]:
+        raise fail("rules.recency", "field 'reduced_months': must not be shorter than full_months")
+    if not 0 <= recency["reduced_weight"] <= 1:
+        raise fail("rules.recency", "field 'reduced_weight': must be between 0 and 1")
+    return Rules(
+        points={lv: int(points[lv]) for lv in LEVELS},
+        full_months=int(recency["full_months"]),
+        reduced_months=int(recency["reduced_months"]),
+        reduced_weight=float(recency["reduced_weight"]),
+        window_months=int(corroboration["window_months"]),
+        raise_agencies=int(corroboration["raise_agencies"]),
+        medium_agencies=int(corroboration["medium_agencies"]),
+        bands={lv: float(bands[lv]) for lv in LEVELS},
     )
 
 

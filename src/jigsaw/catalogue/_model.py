@@ -37,6 +37,26 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Rules:
+    """Parameters of the grading rules, versioned with the catalogue.
+
+    ``points`` per level; indicators seen within ``full_months`` count in full, up to
+    ``reduced_months`` at ``reduced_weight``, older not at all. Indicators from
+    ``raise_agencies`` or more agencies within ``window_months`` raise the grade one level;
+    ``medium_agencies`` or more give at least medium. ``bands`` is the minimum score per grade.
+    """
+
+    points: Mapping[str, int]
+    full_months: int
+    reduced_months: int
+    reduced_weight: float
+    window_months: int
+    raise_agencies: int
+    medium_agencies: int
+    bands: Mapping[str, float]
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One sign of CSE risk a practitioner can record.
 
@@ -78,6 +98,7 @@ class Catalogue:
     indicators: tuple[Indicator, ...]
     sexual_activity_indicators: frozenset[str]
     next_steps: Mapping[str, str]
+    rules: Rules
     _index: Mapping[str, Indicator] = field(repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -1,1 +1,17 @@
-"""jigsaw.screening (being built)."""
+"""Grade a child's CSE risk from the concerns agencies record: hard rules, recency, corroboration.
+
+Pure Python; the rules and their sources are in docs/methods/screening.md.
+"""
+
+from jigsaw.screening._grade import age_on, grade_child, grade_concern, months_before
+from jigsaw.screening._result import Grade, OverriddenGrade, Reason
+
+__all__ = [
+    "Grade",
+    "OverriddenGrade",
+    "Reason",
+    "age_on",
+    "grade_child",
+    "grade_concern",
+    "months_before",
+]

@@ -149,3 +149,25 @@ def test_bad_funnel_input_is_refused():
         funnel.rate_significance([0, 5], [0.0, 1.0], per=100)
     with pytest.raises(ValueError, match="rate_type"):
         funnel.rate_significance([3, 5], [1.0, 1.0], per=100, rate_type="isr")
+
+
+def test_control_limits_at_populations_retrace_the_phe_lines():
+    want = _load("funnel_rate_limits_dsr.csv")
+    want = want[want["Events"] >= 4]  # the package's bisection is coarser below 4 events
+    baseline = want["baseline"].iloc[0]
+    for level, confidence in (("2s", 0.95), ("3s", 0.998)):
+        lower, _ = funnel.poisson_control_limits(
+            want[f"lower_{level}_population_1_year"] * 3, baseline, per=1e5,
+            confidence=confidence)
+        _, upper = funnel.poisson_control_limits(
+            want[f"upper_{level}_population_1_year"] * 3, baseline, per=1e5,
+            confidence=confidence)
+        np.testing.assert_allclose(lower, want[f"lower_{level}_limit"], rtol=1e-6)
+        np.testing.assert_allclose(upper, want[f"upper_{level}_limit"], rtol=1e-6)
+
+
+def test_control_limits_close_in_on_the_baseline_and_clip_at_zero():
+    lower, upper = funnel.poisson_control_limits([50, 5_000, 500_000], 20.0)
+    assert lower[0] == 0.0  # 0.1 expected events: no count is significantly low
+    assert np.all(np.diff(upper) < 0) and np.all(np.diff(lower) > 0)
+    assert lower[-1] < 20.0 < upper[-1]

@@ -40,6 +40,7 @@ __all__ = [
     "FunnelLimits",
     "FunnelSignificance",
     "funnel_points",
+    "poisson_control_limits",
     "poisson_funnel_mean",
     "proportion_funnel_limits",
     "proportion_significance",
@@ -414,6 +415,56 @@ def poisson_funnel_mean(events, p: float, side: str) -> np.ndarray:
             tail = special.gammaincc(obs + 1, mu)
             v = np.where(tail < p, v - dv, v + dv)
     return (1 + obs) * v / (1 - v)
+
+
+def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
+                           confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson funnel limits for a rate at given populations (the lines of :func:`rate_funnel_limits`).
+
+    Parameters
+    ----------
+    population : array_like
+        Populations (x-axis points) at which to draw the lines; positive.
+    baseline : float
+        The funnel's centre, a rate per ``per``.
+    per : float, default 10,000
+    confidence : float, default 0.95
+        0.95 for the 2-sigma lines, 0.998 for the 3-sigma lines.
+
+    Returns
+    -------
+    (lower, upper) : tuple of ndarray
+        Rates per ``per``. With ``mu = population * baseline / per`` and ``a = (1 - confidence)
+        / 2``, the upper line is ``x / population * per`` where the count ``x`` (continuous)
+        satisfies ``P(X >= x | mu) = a``, i.e. the regularised gamma ``P(x, mu) = a``; the lower
+        line solves ``P(X <= x | mu) = a`` (``Q(x + 1, mu) = a``), clipped at 0. A count on a
+        line has its exact Poisson interval just touching the baseline, so these are the curves
+        PHEindicatormethods tabulates, evaluated where the chart needs them.
+
+    Examples
+    --------
+    >>> lo, hi = poisson_control_limits([10_000, 1_000_000], 50.0)
+    >>> [round(float(v), 1) for v in (lo[0], hi[0], lo[1], hi[1])]
+    [36.1, 64.8, 48.6, 51.4]
+    """
+    n = _array(population, "population")
+    _first_bad(~(n > 0), "population must be > 0", n)
+    alpha = (1 - check_confidence(confidence)) / 2
+    mu = n * float(baseline) / per
+    top = mu + 12 * np.sqrt(mu) + 40
+    # Bisection on the count: both tail probabilities are monotone in x, and 80 halvings of
+    # [0, top] leave an error far below double precision of the rate.
+    lo_x, hi_x = np.zeros_like(mu), top.copy()
+    lo_u, hi_u = np.full_like(mu, 1e-300), top.copy()
+    for _ in range(80):
+        mid = (lo_x + hi_x) / 2
+        below = special.gammaincc(mid + 1, mu) < alpha
+        lo_x, hi_x = np.where(below, mid, lo_x), np.where(below, hi_x, mid)
+        mid_u = (lo_u + hi_u) / 2
+        above = special.gammainc(mid_u, mu) > alpha
+        lo_u, hi_u = np.where(above, mid_u, lo_u), np.where(above, hi_u, mid_u)
+    lower_count = np.where(special.gammaincc(1, mu) >= alpha, 0.0, (lo_x + hi_x) / 2)
+    return lower_count / n * per, (lo_u + hi_u) / 2 / n * per
 
 
 def funnel_points(count, rate, *, per: float, rate_type: str = "crude", years_of_data: float = 1,

@@ -171,3 +171,21 @@ def test_control_limits_close_in_on_the_baseline_and_clip_at_zero():
     assert lower[0] == 0.0  # 0.1 expected events: no count is significantly low
     assert np.all(np.diff(upper) < 0) and np.all(np.diff(lower) > 0)
     assert lower[-1] < 20.0 < upper[-1]
+
+
+def test_missing_rate_inputs_get_no_label_and_stay_out_of_the_baseline():
+    df = _load("funnel_rate_significance_with_zero.csv")
+    full = funnel.rate_significance(df["count"], df["rate_crude_per_100000"], per=1e5,
+                                    population=df["pop"])
+    count = df["count"].astype(float).copy()
+    count.iloc[0] = np.nan
+    part = funnel.rate_significance(count, df["rate_crude_per_100000"], per=1e5,
+                                    population=df["pop"])
+    assert part.label[0] is None
+    rest = df.iloc[1:]
+    want = rest["count"].sum() / (rest["count"] / rest["rate_crude_per_100000"] * 1e5).where(
+        rest["count"] > 0, rest["pop"]).sum() * 1e5
+    assert part.baseline == pytest.approx(want, rel=1e-12)
+    assert part.baseline != pytest.approx(full.baseline, rel=1e-6)
+    ratio = funnel.ratio_significance([5.0, np.nan], [4.0, 3.0])
+    assert list(ratio.label) == [funnel.NOT_SIGNIFICANT, None]

@@ -243,6 +243,12 @@ def _derived_denominator(x, rate, per, rate_type, population):
     return derived
 
 
+def _pooled(x: np.ndarray, derived: np.ndarray) -> float:
+    """Pooled rate per unit over areas with both a count and a (derived) denominator."""
+    present = ~(np.isnan(x) | np.isnan(derived))
+    return float(x[present].sum() / derived[present].sum())
+
+
 def rate_significance(count, rate, *, per: float, rate_type: str = "crude",
                       population=None) -> FunnelSignificance:
     """Funnel significance of crude or directly standardised rates given as count and rate.
@@ -257,7 +263,8 @@ def rate_significance(count, rate, *, per: float, rate_type: str = "crude",
         Multiplier of ``rate``.
     rate_type : {"crude", "dsr"}
         For ``"dsr"`` areas with fewer than 10 events get :data:`NOT_APPLICABLE_DSR` and areas
-        with none are left out of the baseline.
+        with none are left out of the baseline. Areas with a missing count or rate get ``None``
+        and are left out of the baseline.
     population : array_like, optional
         Needed for crude rates when any count is 0 (its denominator cannot be derived).
 
@@ -281,10 +288,12 @@ def rate_significance(count, rate, *, per: float, rate_type: str = "crude",
     if r.shape != x.shape:
         raise ValueError(f"count and rate differ in length: {x.size} and {r.size}")
     derived = _derived_denominator(x, r, float(per), rate_type, pop)
-    base = float(np.nansum(x) / np.nansum(derived))
+    base = _pooled(x, derived)
     label = _poisson_labels(x, derived, base)
     if rate_type == "dsr":
         label[x < _DSR_MIN_EVENTS] = NOT_APPLICABLE_DSR
+    # A missing count or rate gets no label (PHEindicatormethods would return NA for every area).
+    label[np.isnan(x) | (np.isnan(derived) & ~((rate_type == "dsr") & (x == 0)))] = None
     return FunnelSignificance(x, derived, float(per), base * per, label,
                               f"rate ({rate_type} per {per:g})",
                               "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
@@ -295,10 +304,11 @@ def ratio_significance(observed, expected) -> FunnelSignificance:
 
     Uses exact Poisson limits below 10 observed events and Byar's from 10 (the
     ``statistic="ratio"`` branch of PHEindicatormethods 2.1.0 ``assign_funnel_significance``).
-    Returns labels with ``baseline`` 1.
+    Returns labels with ``baseline`` 1 (``None`` where an input is missing).
     """
     x, e = _counts_and_denominators(observed, expected, "observed", "expected")
     label = _poisson_labels(x, e, 1.0)
+    label[np.isnan(x) | np.isnan(e)] = None
     return FunnelSignificance(x, e, 1.0, 1.0, label, "ratio",
                               "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
 
@@ -523,7 +533,7 @@ def rate_funnel_limits(count, rate, *, per: float, rate_type: str = "crude",
     r = _array(rate, "rate")
     pop = None if population is None else _array(population, "population")
     derived = _derived_denominator(x, r, float(per), rate_type, pop)
-    av = float(np.nansum(x) / np.nansum(derived))
+    av = _pooled(x, derived)
     lo, hi = _axis(np.nanmin(derived), np.nanmax(derived), years_of_data)
     events = _grid(np.floor(lo * av), np.ceil(hi * av))
     table = {"Events": events}

@@ -284,7 +284,7 @@ def proportion(count, total, per: float = 1, confidence: float = 0.95) -> Estima
 
     Examples
     --------
-    65 of 100 (Newcombe & Altman's Wilson example; PHEindicatormethods test data):
+    65 of 100 (PHEindicatormethods test data for its Wilson limits):
 
     >>> p = proportion(65, 100)
     >>> round(p.lower, 4), round(p.upper, 4)

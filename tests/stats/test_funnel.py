@@ -189,3 +189,25 @@ def test_missing_rate_inputs_get_no_label_and_stay_out_of_the_baseline():
     assert part.baseline != pytest.approx(full.baseline, rel=1e-6)
     ratio = funnel.ratio_significance([5.0, np.nan], [4.0, 3.0])
     assert list(ratio.label) == [funnel.NOT_SIGNIFICANT, None]
+
+
+def test_ratio_funnel_lines_are_exact_poisson_limits_on_the_phe_grid():
+    df = _load("funnel_ratio_input_significance.csv")
+    isr = funnel.ratio_funnel_limits(df["obs"], df["expected"], ratio_type="isr")
+    count = funnel.ratio_funnel_limits(df["obs"], df["expected"], ratio_type="count")
+    t = isr.table
+    events = t["Observed_events"].to_numpy()
+    assert len(t) == 100 and events[0] == 1 and np.all(np.diff(events) >= 1)
+    # axis from the expected counts (4.29 to 706.8): ceiling of 1.05 x max to 2 digits is 750
+    assert events[-1] <= 750 < events[-1] * 1.1
+    for level, conf in (("2s", 0.95), ("3s", 0.998)):
+        # an observed count sits on the line where its exact interval just reaches E
+        np.testing.assert_allclose(t[f"lower_{level}_exp_events"],
+                                   stats.chi2.ppf(1 - (1 - conf) / 2, 2 * events + 2) / 2,
+                                   rtol=5e-5)
+        np.testing.assert_allclose(t[f"upper_{level}_exp_events"],
+                                   stats.chi2.ppf((1 - conf) / 2, 2 * events) / 2, rtol=5e-5)
+        np.testing.assert_allclose(count.table[f"upper_{level}_limit"],
+                                   t[f"upper_{level}_limit"] / 100 - 1, rtol=1e-12)
+    assert (isr.statistic, count.statistic, isr.method) == ("ratio (isr)", "ratio (count)",
+                                                            "Poisson")

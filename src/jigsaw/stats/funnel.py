@@ -46,6 +46,7 @@ __all__ = [
     "proportion_significance",
     "rate_funnel_limits",
     "rate_significance",
+    "ratio_funnel_limits",
     "ratio_limits",
     "ratio_significance",
     "significance",
@@ -578,6 +579,47 @@ def proportion_funnel_limits(count, total, *, per: float = 100) -> FunnelLimits:
     table["baseline"] = theta * per
     return FunnelLimits(pd.DataFrame(table), theta * per, float(per), "proportion", "Wilson",
                         PHE_SOURCE)
+
+
+def ratio_funnel_limits(observed, expected, *, ratio_type: str = "isr") -> FunnelLimits:
+    """Poisson funnel lines for ratios observed/expected on PHEindicatormethods' 100-point grid.
+
+    Parameters
+    ----------
+    observed, expected : array_like
+        Observed and expected events per area; the grid of observed counts spans the range of
+        ``expected`` as PHEindicatormethods lays it out.
+    ratio_type : {"isr", "count"}
+        ``"isr"``: limits on the ratio x 100; ``"count"``: limits on the ratio minus 1.
+
+    Returns
+    -------
+    FunnelLimits
+        ``table`` columns ``Observed_events``, and for ``2s`` (95%) and ``3s`` (99.8%) the
+        ``lower_/upper_*_exp_events`` (expected events at which that count lies on the line)
+        and ``lower_/upper_*_limit``. ``baseline`` is 100 (isr) or 0 (count).
+
+    Notes
+    -----
+    ``calculate_funnel_limits(statistic="ratio")`` of PHEindicatormethods 2.1.0, including its
+    bisection (:func:`poisson_funnel_mean`).
+    """
+    if ratio_type not in ("isr", "count"):
+        raise ValueError(f"ratio_type must be 'isr' or 'count', got {ratio_type!r}")
+    x, e = _counts_and_denominators(observed, expected, "observed", "expected")
+    present = ~(np.isnan(x) | np.isnan(e))
+    lo, hi = _axis(e[present].min(), e[present].max())
+    events = _grid(lo, hi, offset=1)
+    table = {"Observed_events": events}
+    for level, p in (("2s", 0.025), ("3s", 0.001)):
+        for name, side in (("lower", "high"), ("upper", "low")):
+            expected_line = poisson_funnel_mean(events, p, side)
+            ratio = events / expected_line
+            table[f"{name}_{level}_exp_events"] = expected_line
+            table[f"{name}_{level}_limit"] = ratio * 100 if ratio_type == "isr" else ratio - 1
+    baseline = 100.0 if ratio_type == "isr" else 0.0
+    return FunnelLimits(pd.DataFrame(table), baseline, 100.0 if ratio_type == "isr" else 1.0,
+                        f"ratio ({ratio_type})", "Poisson", PHE_SOURCE)
 
 
 def ratio_limits(expected, target: float = 1.0, confidence: float = 0.95):

@@ -3,6 +3,7 @@
 Pure Python; the rules and their sources are in docs/methods/screening.md.
 """
 
+from jigsaw.screening._batch import grade_frame
 from jigsaw.screening._grade import age_on, grade_child, grade_concern, months_before
 from jigsaw.screening._result import Grade, OverriddenGrade, Reason
 
@@ -13,5 +14,6 @@ __all__ = [
     "age_on",
     "grade_child",
     "grade_concern",
+    "grade_frame",
     "months_before",
 ]

@@ -161,6 +161,29 @@ def _table(cat: Catalogue) -> dict[str, tuple[int, bool, bool, bool, bool]]:
     return table
 
 
+_CONTEXTS: dict[tuple[int, dt.date], tuple] = {}
+
+
+def _context(cat: Catalogue, today: dt.date) -> tuple:
+    """Lookup table, agency ids and window cut-offs, computed once per catalogue and day."""
+    key = (id(cat), today)
+    cached = _CONTEXTS.get(key)
+    if cached is not None and cached[0] is cat:
+        return cached[1]
+    rules = cat.rules
+    value = (
+        _table(cat),
+        frozenset(a.id for a in cat.agencies),
+        months_before(today, rules.full_months),
+        months_before(today, rules.reduced_months),
+        months_before(today, rules.window_months),
+    )
+    if len(_CONTEXTS) > 64:  # grading as at many dates (a backtest) must not grow memory
+        _CONTEXTS.clear()
+    _CONTEXTS[key] = (cat, value)
+    return value
+
+
 def _evaluate(
     dob: dt.date,
     concerns: Iterable[Mapping[str, Any]],
@@ -173,19 +196,20 @@ def _evaluate(
         raise ValueError(f"dob: expected a datetime.date, got {dob!r}")
     if not isinstance(today, dt.date) or isinstance(today, dt.datetime):
         raise ValueError(f"today: expected a datetime.date, got {today!r}")
+    if dob > today:
+        raise ValueError(f"dob: {dob} is after today ({today})")
     rules = cat.rules
-    table = _table(cat)
-    agency_ids = {a.id for a in cat.agencies}
-    full_cut = months_before(today, rules.full_months)
-    reduced_cut = months_before(today, rules.reduced_months)
-    window_cut = months_before(today, rules.window_months)
+    table, agency_ids, full_cut, reduced_cut, window_cut = _context(cat, today)
     reduced_weight = rules.reduced_weight
 
     best: dict[str, float] = {}  # indicator id -> highest recency weight seen
     window_agencies: set[str] = set()
-    hard: list[tuple[str, str, str, dt.date, int]] = []  # (rule, indicator, agency, date, age)
+    hard: list[tuple[str, str, str, dt.date]] = []  # (rule, indicator, agency, date)
     evidence: list[tuple[str, str, dt.date, float]] = []  # (indicator, agency, date, weight)
 
+    # Ages compared as dates: the child is under 13 before their 13th birthday.
+    turns_13 = _birthday(dob, 13)
+    turns_14 = _birthday(dob, 14)
     for n, concern in enumerate(concerns, start=1):
         agency, date, indicators = _fields(n, concern, dob, today, agency_ids)
         if date >= full_cut:
@@ -194,7 +218,7 @@ def _evaluate(
             weight = reduced_weight
         else:
             weight = 0.0
-        age = age_on(dob, date)
+        in_window = date >= window_cut
         for iid in indicators:
             entry = table.get(iid)
             if entry is None:
@@ -206,19 +230,19 @@ def _evaluate(
                 evidence.append((iid, agency, date, weight))
             if weight == 0.0:
                 continue
-            _, vulnerability, disclosure, high, sexual = entry
             if weight > best.get(iid, 0.0):
                 best[iid] = weight
+            _, vulnerability, disclosure, high, sexual = entry
             if vulnerability:
                 continue
-            if date >= window_cut:
+            if in_window:
                 window_agencies.add(agency)
             if disclosure:
-                hard.append(("disclosure", iid, agency, date, age))
-            if sexual and age < 13:
-                hard.append(("under_13_sexual_activity", iid, agency, date, age))
-            if high and age <= 13:
-                hard.append(("aged_13_or_under_high", iid, agency, date, age))
+                hard.append(("disclosure", iid, agency, date))
+            if sexual and date < turns_13:
+                hard.append(("under_13_sexual_activity", iid, agency, date))
+            if high and date < turns_14:
+                hard.append(("aged_13_or_under_high", iid, agency, date))
 
     score = 0.0
     sign_score = 0.0
@@ -255,14 +279,22 @@ def _evaluate(
     reasons: list[Reason] = []
     if explain:
         reasons = _explain(
-            cat, band, score, sign_score, best, evidence, hard, window_agencies, window_cut,
+            cat, dob, band, score, sign_score, best, evidence, hard, window_agencies, window_cut,
             raised, corroborated,
         )
     return level, score, reasons
 
 
-def _fields(n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: set[str]):
-    if not isinstance(concern, Mapping):
+def _birthday(dob: dt.date, years: int) -> dt.date:
+    try:
+        return dob.replace(year=dob.year + years)
+    except ValueError:  # born 29 February: the birthday falls on 1 March in common years
+        return dt.date(dob.year + years, 3, 1)
+
+
+def _fields(n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: frozenset[str]):
+    # Exact-type checks first: the abstract-class checks are slow and grading must be fast.
+    if type(concern) is not dict and not isinstance(concern, Mapping):
         raise ValueError(f"concern {n}: expected a mapping with agency, date and indicators")
     try:
         agency = concern["agency"]
@@ -272,32 +304,38 @@ def _fields(n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: set[
         raise ValueError(f"concern {n}: missing field {exc.args[0]!r}") from None
     if agency not in agency_ids:
         raise ValueError(f"concern {n}: field 'agency': unknown agency {agency!r}")
-    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+    if type(date) is not dt.date and (not isinstance(date, dt.date) or isinstance(date, dt.datetime)):
         raise ValueError(f"concern {n}: field 'date': expected a datetime.date, got {date!r}")
     if date > today:
         raise ValueError(f"concern {n}: field 'date': {date} is after today ({today})")
     if date < dob:
         raise ValueError(f"concern {n}: field 'date': {date} is before the child's birth ({dob})")
-    if isinstance(indicators, str) or not isinstance(indicators, Iterable):
+    if type(indicators) is not list and (
+        isinstance(indicators, str) or not isinstance(indicators, Iterable)
+    ):
         raise ValueError(f"concern {n}: field 'indicators': expected a list of indicator ids")
     return agency, date, indicators
 
 
-def _explain(cat, band, score, sign_score, best, evidence, hard, window_agencies, window_cut,
+def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_agencies, window_cut,
              raised, corroborated) -> list[Reason]:
     rules = cat.rules
+    table = _table(cat)
     reasons: list[Reason] = []
 
     def labels(ids) -> str:
         return "; ".join(cat[i].label for i in ids)
 
     def rows(pred):
-        picked = [e for e in evidence if pred(e)]
-        return (
-            tuple(dict.fromkeys(e[0] for e in picked)),
-            tuple(dict.fromkeys(e[1] for e in picked)),
-            tuple(sorted(set(e[2] for e in picked))),
-        )
+        ids: dict[str, None] = {}
+        agencies: dict[str, None] = {}
+        dates: set[dt.date] = set()
+        for e in evidence:
+            if pred(e):
+                ids[e[0]] = None
+                agencies[e[1]] = None
+                dates.add(e[2])
+        return tuple(ids), tuple(agencies), tuple(sorted(dates))
 
     texts = {
         "disclosure": (
@@ -322,7 +360,7 @@ def _explain(cat, band, score, sign_score, best, evidence, hard, window_agencies
             Reason(
                 rule=rule,
                 level="high",
-                text=texts[rule].format(labels=labels(ids), age=min(h[4] for h in fired)),
+                text=texts[rule].format(labels=labels(ids), age=age_on(dob, min(h[3] for h in fired))),
                 indicators=ids,
                 agencies=tuple(dict.fromkeys(h[2] for h in fired)),
                 dates=tuple(sorted(set(h[3] for h in fired))),
@@ -366,7 +404,7 @@ def _explain(cat, band, score, sign_score, best, evidence, hard, window_agencies
 
     if raised or corroborated:
         ids, agencies, dates = rows(
-            lambda e: e[2] >= window_cut and e[3] > 0 and cat[e[0]].kind != "vulnerability"
+            lambda e: e[2] >= window_cut and e[3] > 0 and not table[e[0]][1]
         )
     if raised:
         n = len(window_agencies)

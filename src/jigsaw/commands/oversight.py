@@ -1,0 +1,95 @@
+"""``jigsaw oversight``: the national report, or the same comparison for any set of areas."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "Compare identified CSE with statistical neighbours: the national report or any areas' CSV."
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``jigsaw oversight``."""
+    parser.add_argument("--year", type=int, default=None,
+                        help="CIN reporting year of the national report (2018-2025; default 2025)")
+    parser.add_argument("--areas", metavar="AREAS.csv", type=Path,
+                        help="analyse these areas instead: area_code, area_name, children, identified, x_* covariates")
+    parser.add_argument("--neighbours", metavar="FILE", type=Path,
+                        help="with --areas: neighbour pairs (area_code, neighbour_code) instead of kNN on x_*")
+    parser.add_argument("--k", type=int, default=10,
+                        help="with --areas and no --neighbours: neighbours per area (default 10)")
+    parser.add_argument("--out", required=True, type=Path,
+                        help="folder for index.html and areas.csv (national), or RESULT.csv (--areas)")
+    parser.add_argument("--linked", metavar="LINKED.csv", type=Path,
+                        help="linked records (one row per child per agency list) for the dark-figure section")
+    parser.add_argument("--list-column", default="agency", help="column of --linked naming the list (default agency)")
+    parser.add_argument("--child-column", default="child_id", help="column of --linked naming the child (default child_id)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the report or the result file; return 0, or raise ValueError for bad input."""
+    if args.areas is not None:
+        if args.year is not None:
+            raise ValueError("give --year (the national report) or --areas, not both")
+        if args.linked is not None:
+            raise ValueError("--linked adds a section to the national report; it does not apply to --areas")
+        return _run_areas(args)
+    if args.neighbours is not None:
+        raise ValueError("--neighbours applies only with --areas")
+    from jigsaw.report.national import build_national_report
+
+    dark = _dark_figure(args) if args.linked is not None else None
+    summary = build_national_report(args.year or 2025, args.out, dark_figure_html=dark)
+    for line in summary.lines():
+        print(line)
+    print(f"Wrote {args.out / 'index.html'} and {args.out / 'areas.csv'}")
+    return 0
+
+
+def _run_areas(args: argparse.Namespace) -> int:
+    from jigsaw.report.analysis import (
+        RESULT_COLUMNS,
+        analyse_areas,
+        neighbours_from_covariates,
+        suppressed_csv_frame,
+    )
+    from jigsaw.report.areas import read_areas, read_neighbours
+    from jigsaw.report.national import write_atomic
+
+    areas = read_areas(args.areas)
+    if args.neighbours is not None:
+        neighbours = read_neighbours(args.neighbours, list(areas["area_code"]))
+    else:
+        neighbours = neighbours_from_covariates(areas, k=args.k)
+    result, summary = analyse_areas(areas, neighbours)
+    frame = suppressed_csv_frame(result)
+    frame = frame[RESULT_COLUMNS + [c for c in frame.columns if c.startswith("x_")]]
+    if args.out.is_dir():
+        raise ValueError(f"{args.out}: is a folder; with --areas, --out names the result CSV file")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(args.out, frame.to_csv(index=False))
+    compared = (result["comparison"] != "not compared").sum()
+    print(f"{summary.flagged} of {compared} areas identified fewer than their peers; "
+          f"shortfall across them {summary.shortfall:,.0f} "
+          f"(95% interval {summary.lower:,.0f} to {summary.upper:,.0f}).")
+    print(f"Wrote {args.out}", file=sys.stdout)
+    return 0
+
+
+def _dark_figure(args: argparse.Namespace) -> str:
+    import pandas as pd
+
+    try:
+        from jigsaw.report.dark_figure import dark_figure_section
+    except ImportError:
+        raise ValueError("--linked: the dark-figure section (jigsaw.report.dark_figure) is not "
+                         "installed in this version") from None
+    try:
+        records = pd.read_csv(args.linked, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{args.linked}: no such file") from None
+    for column in (args.list_column, args.child_column):
+        if column not in records.columns:
+            raise ValueError(f"{args.linked}: missing column {column}")
+    return dark_figure_section(records, list_column=args.list_column, child_column=args.child_column)

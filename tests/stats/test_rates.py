@@ -97,3 +97,10 @@ def test_count_above_population_is_a_rate_but_not_a_proportion():
 def test_bad_input_is_refused_with_the_field_named(args, message):
     with pytest.raises(ValueError, match=message):
         rate(**args)
+
+
+def test_wilson_at_full_confidence_is_the_unit_interval_and_bounds_are_exact_at_the_ends():
+    assert wilson_lower(3, 10, 1) == 0.0 and wilson_upper(3, 10, 1) == 1.0
+    p = proportion([0, 25], [25, 25])
+    assert p.lower[0] == 0.0 and p.upper[1] == pytest.approx(1.0, abs=1e-15)
+    assert 0 < p.upper[0] < 0.2 and 0.8 < p.lower[1] < 1

@@ -125,6 +125,10 @@ def poisson_limits(x, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray,
 def _wilson(x, n, confidence: float, sign: int) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
+    if confidence == 1:
+        # The 100% interval is the whole of [0, 1], as PHEindicatormethods returns it.
+        return np.broadcast_to(np.where(np.isnan(x + n), np.nan, float(sign > 0)),
+                               np.broadcast(x, n).shape).copy()
     z = z_value(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         root = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
@@ -135,7 +139,7 @@ def wilson_lower(x, n, confidence: float = 0.95) -> np.ndarray:
     """Wilson score lower limit for the proportion ``x / n``.
 
     ``(2x + z^2 - z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2))``. Source: Wilson (1927), JASA 22,
-    209-212; Newcombe & Altman (2000).
+    209-212; Newcombe & Altman (2000). ``confidence=1`` gives 0 (and 1 for the upper limit).
     """
     return _wilson(x, n, confidence, -1)
 

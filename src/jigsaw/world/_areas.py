@@ -1,0 +1,195 @@
+"""Areas (local authorities) and their postcodes.
+
+A synthetic area draws its size, deprivation, urbanity and ethnic mix at random; an English area
+takes them from the shipped public data (ONS population 0-17 mid-2024, IDACI 2019, rural-urban
+2011, Census 2021 ethnicity, DfE CSE rate 2025). Each area owns a postcode area (one or two
+letters) and a block of districts, each district has sectors 1-9 and each sector has units, so
+that postcodes cluster as real ones do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from jigsaw.datasets.paths import shared_data_dir
+
+ETHNICITIES = (
+    "white_british", "white_irish", "white_other", "mixed_white_black_caribbean",
+    "mixed_white_black_african", "mixed_white_asian", "mixed_other", "asian_indian",
+    "asian_pakistani", "asian_bangladeshi", "asian_chinese", "asian_other", "black_african",
+    "black_caribbean", "black_other", "other_arab", "other_any",
+)  # fmt: skip
+
+# Census 2021 columns summed into each of our categories.
+_CENSUS = {
+    "white_british": ["white_british"],
+    "white_irish": ["white_irish"],
+    "white_other": ["white_other", "white_gypsy_irish_traveller", "white_roma"],
+    "mixed_white_black_caribbean": ["mixed_white_black_caribbean"],
+    "mixed_white_black_african": ["mixed_white_black_african"],
+    "mixed_white_asian": ["mixed_white_asian"],
+    "mixed_other": ["mixed_other"],
+    "asian_indian": ["asian_indian"],
+    "asian_pakistani": ["asian_pakistani"],
+    "asian_bangladeshi": ["asian_bangladeshi"],
+    "asian_chinese": ["asian_chinese"],
+    "asian_other": ["asian_other"],
+    "black_african": ["black_african"],
+    "black_caribbean": ["black_caribbean"],
+    "black_other": ["black_other"],
+    "other_arab": ["other_arab"],
+    "other_any": ["other_any"],
+}
+
+# England's 2021 mix (Census 2021, all ages), used as the centre of a synthetic area's mix.
+_ENGLAND_MIX = np.array(
+    [73.5, 0.9, 6.8, 0.9, 0.5, 0.9, 0.8, 3.3, 2.8, 1.1, 0.8, 1.6, 2.6, 1.1, 0.5, 0.6, 1.3]
+)
+
+_POSTCODE_AREAS = """AB AL B BA BB BD BH BL BN BR BS CA CB CF CH CM CO CR CT CV CW DA DE DH DL DN
+    DT DY E EN EX FY GL GU HA HD HG HP HR HU HX IG IP KT L LA LE LN LS LU M ME MK N NE NG NN NP NR
+    NW OL OX PE PL PO PR RG RH RM S SE SG SK SL SM SN SO SP SR SS ST SW SY TA TF TN TQ TR TS TW UB
+    W WA WD WF WN WR WS WV YO""".split()
+
+# Letters allowed in the last two places of a postcode (Royal Mail: never C I K M O V).
+_UNIT_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
+_DISTRICTS_PER_BLOCK = 20
+_MAX_UNITS_PER_DISTRICT = 9 * len(_UNIT_LETTERS) ** 2
+
+
+def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` in proportion to ``weights`` by largest remainder (at least 1 each)."""
+    share = weights / weights.sum() * total
+    counts = np.floor(share).astype(np.int64)
+    counts = np.maximum(counts, 1)
+    remainder = total - counts.sum()
+    if remainder > 0:
+        order = np.argsort(-(share - np.floor(share)), kind="stable")
+        counts[order[:remainder]] += 1
+    elif remainder < 0:
+        order = np.argsort(-counts, kind="stable")
+        counts[order[: -remainder]] -= 1
+    return counts
+
+
+def synthetic_areas(rng: np.random.Generator, areas: int, children: int) -> pd.DataFrame:
+    """Return ``areas`` synthetic areas whose sizes and covariates vary as English LAs do."""
+    # Sizes: English LA child populations are roughly log-normal (median 62,700, log-sd ~0.6).
+    size = rng.lognormal(0.0, 0.6, areas)
+    deprivation_z = rng.normal(0.0, 1.0, areas)
+    urban = np.clip(rng.beta(3.0, 1.5, areas) + 0.1 * deprivation_z, 0.0, 1.0)
+    # More urban areas are more diverse; a Dirichlet around England's mix gives the spread.
+    mix = np.empty((areas, len(ETHNICITIES)))
+    for k in range(areas):
+        centre = _ENGLAND_MIX.copy()
+        centre[1:] *= 0.4 + 1.6 * urban[k]
+        mix[k] = rng.dirichlet(centre / centre.sum() * 60.0)
+    frame = pd.DataFrame(
+        {
+            "area_code": [f"A{k + 1:03d}" for k in range(areas)],
+            "area_name": [f"Area {k + 1}" for k in range(areas)],
+            "children": _allocate(children, size),
+            # IDACI 2019 across upper-tier LAs: mean 0.179, sd 0.059 (iod2019_utla.csv).
+            "deprivation": np.round(np.clip(0.179 + 0.059 * deprivation_z, 0.03, 0.45), 4),
+            "urban": np.round(urban, 3),
+        }
+    )
+    for j, name in enumerate(ETHNICITIES):
+        frame[f"pct_{name}"] = np.round(mix[:, j] * 100, 3)
+    return frame
+
+
+def england_areas(children: int) -> pd.DataFrame:
+    """Return England's 153 LAs (2025 geography) with real covariates, ``children`` shared out.
+
+    Children are allocated in proportion to the ONS mid-2024 population aged 0-17.
+    """
+    folder = shared_data_dir() / "england"
+    pop = pd.read_csv(folder / "population_0_17_la.csv", dtype={"old_la_code": str})
+    pop = pop[pop["cin_reporting_year"] == 2025].copy()
+    pop["population_0_17"] = pd.to_numeric(pop["population_0_17"], errors="coerce")
+    lookup = pd.read_csv(folder / "la_lookup.csv", dtype=str)[["new_la_code", "iod2019_code"]]
+    iod = pd.read_csv(folder / "iod2019_utla.csv")[["utla19_code", "IDACI - Average score"]]
+    rural = pd.read_csv(folder / "rural_urban_2011_la.csv")[
+        ["new_la_code", "pct_rural_incl_hub_towns"]
+    ]
+    census = pd.read_csv(folder / "ethnicity_census2021_utla.csv")
+    rates = pd.read_csv(folder / "cse_rates_la_derived.csv", dtype={"old_la_code": str})
+    rates = rates[rates["time_period"] == 2025][["new_la_code", "cse_per_10k"]]
+    frame = (
+        pop.merge(lookup, on="new_la_code", how="left")
+        .merge(iod, left_on="iod2019_code", right_on="utla19_code", how="left")
+        .merge(rural, on="new_la_code", how="left")
+        .merge(census, left_on="new_la_code", right_on="utla23_code", how="left")
+        .merge(rates, on="new_la_code", how="left")
+        .sort_values("new_la_code", kind="stable")
+        .reset_index(drop=True)
+    )
+    for column in ("population_0_17", "IDACI - Average score", "white_british"):
+        if frame[column].isna().any():
+            missing = frame.loc[frame[column].isna(), "la_name"].tolist()
+            raise ValueError(f"{folder}: no {column} for {missing}")
+    out = pd.DataFrame(
+        {
+            "area_code": frame["new_la_code"],
+            "area_name": frame["la_name"],
+            "children": _allocate(children, frame["population_0_17"].to_numpy(float)),
+            "deprivation": frame["IDACI - Average score"].round(4),
+            "urban": (1 - frame["pct_rural_incl_hub_towns"].fillna(0) / 100).round(3),
+        }
+    )
+    totals = frame[[c for cols in _CENSUS.values() for c in cols]].sum(axis=1)
+    for name, columns in _CENSUS.items():
+        out[f"pct_{name}"] = (frame[columns].sum(axis=1) / totals * 100).round(3)
+    out["population_0_17"] = frame["population_0_17"].astype(np.int64)
+    out["real_cse_per_10k_2025"] = frame["cse_per_10k"]
+    return out
+
+
+def deprivation_z(deprivation: np.ndarray) -> np.ndarray:
+    """Standardise IDACI-like scores against the English LA distribution (mean 0.179, sd 0.059)."""
+    return (np.asarray(deprivation, float) - 0.179) / 0.059
+
+
+def postcode_units(
+    rng: np.random.Generator, area_index: int, households: int, per_postcode: float
+) -> np.ndarray:
+    """Return the postcode units of one area: enough for ``households`` at ``per_postcode`` each.
+
+    Units are spread over districts (outward codes) and sectors 1-9 of the area's own block.
+    """
+    letters = _POSTCODE_AREAS[area_index % len(_POSTCODE_AREAS)]
+    block = area_index // len(_POSTCODE_AREAS)
+    if (block + 1) * _DISTRICTS_PER_BLOCK > 99:
+        raise ValueError(f"too many areas for distinct postcodes (area {area_index + 1})")
+    units = max(1, int(np.ceil(households / per_postcode)))
+    districts = int(np.clip(np.ceil(units / 3000), 2, _DISTRICTS_PER_BLOCK))
+    if units > districts * _MAX_UNITS_PER_DISTRICT:
+        raise ValueError(f"area {area_index + 1} is too large for its postcode block")
+    district = rng.integers(0, districts, units)
+    sector = rng.integers(1, 10, units)
+    # Number units within each (district, sector) so no two share a code.
+    key = district * 10 + sector
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+    run = np.arange(units) - np.repeat(starts, np.diff(np.r_[starts, units]))
+    seq = np.empty(units, dtype=np.int64)
+    seq[order] = run
+    overflow = seq >= len(_UNIT_LETTERS) ** 2
+    if overflow.any():  # move the overflow to the next sector number of the same district
+        sector = np.where(overflow, sector % 9 + 1, sector)
+        seq = seq % len(_UNIT_LETTERS) ** 2
+    code = (seq * 37 + key * 11) % len(_UNIT_LETTERS) ** 2
+    first = _UNIT_LETTERS[code // len(_UNIT_LETTERS)]
+    second = _UNIT_LETTERS[code % len(_UNIT_LETTERS)]
+    district_number = 1 + block * _DISTRICTS_PER_BLOCK + district
+    out = np.array(
+        [
+            f"{letters}{d} {s}{a}{b}"
+            for d, s, a, b in zip(district_number, sector, first, second, strict=True)
+        ],
+        dtype=object,
+    )
+    return np.unique(out)

@@ -1,0 +1,210 @@
+"""Every parameter of the synthetic world in one frozen dataclass.
+
+The source or reasoning behind each default is given in ``docs/methods/world.md`` under the same
+name; a default marked *assumed* there is a modelling choice, not a published figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+
+AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
+
+
+def _frozen(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class WorldConfig:
+    """Parameters of one synthetic world; see ``docs/methods/world.md`` for each default's source.
+
+    Rates are fractions (0-1). Mappings are keyed by agency id (:data:`AGENCIES`).
+    """
+
+    # --- size and time -------------------------------------------------------------------------
+    children: int = 10_000
+    areas: int = 4
+    seed: int = 0
+    england: bool = False
+    start: dt.date = dt.date(2023, 4, 1)
+    years: int = 2
+
+    # --- families --------------------------------------------------------------------------------
+    family_size_weights: tuple[float, ...] = (0.45, 0.38, 0.13, 0.04)
+    twin_share: float = 0.03
+    middle_name_share: float = 0.55
+    double_barrelled_share: float = 0.03
+    surname_change_share: float = 0.04
+    moved_once_share: float = 0.15
+    moved_twice_share: float = 0.04
+    households_per_postcode: float = 6.0
+
+    # --- vulnerabilities (national prevalence among children 0-17) ------------------------------
+    vulnerability_prevalence: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "looked_after": 0.007,
+                "child_protection": 0.004,
+                "prior_abuse": 0.05,
+                "missing": 0.012,
+                "disability": 0.08,
+                "substance_misuse": 0.03,
+                "excluded": 0.04,
+                "mental_health": 0.08,
+            }
+        )
+    )
+    vulnerability_family_loading: float = 0.6
+    deprivation_loading: float = 0.3
+
+    # --- exploitation --------------------------------------------------------------------------
+    prevalence: float = 0.014
+    relative_risk: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "looked_after": 4.0,
+                "child_protection": 2.5,
+                "prior_abuse": 3.0,
+                "missing": 5.0,
+                "disability": 2.9,
+                "substance_misuse": 3.0,
+                "excluded": 2.0,
+                "mental_health": 1.8,
+            }
+        )
+    )
+    boy_relative_risk: float = 0.35
+    deprivation_risk_per_sd: float = 0.12
+    mean_duration_months: float = 9.0
+
+    # --- identification ------------------------------------------------------------------------
+    identified_share_of_victims: float = 0.125
+    false_identification_share: float = 0.15
+    area_skill_sd: float = 0.5
+    agency_skill_sd: float = 0.3
+    agency_identification_weight: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "police": 1.0,
+                "education": 0.6,
+                "social_care": 1.2,
+                "health": 0.6,
+                "youth_justice": 0.3,
+                "voluntary": 0.4,
+                "housing": 0.1,
+            }
+        )
+    )
+    boy_visibility: float = 0.6
+    police_referral_to_social_care: float = 0.7
+
+    # --- concerns ------------------------------------------------------------------------------
+    victim_concerns_per_year: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "police": 1.0,
+                "education": 1.0,
+                "social_care": 0.8,
+                "health": 0.8,
+                "youth_justice": 0.2,
+                "voluntary": 0.4,
+                "housing": 0.1,
+            }
+        )
+    )
+    nonvictim_concern_rate: float = 0.02
+    indicators_per_concern: float = 1.2
+
+    # --- records -------------------------------------------------------------------------------
+    agency_coverage: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "police": 0.03,
+                "education": 0.97,
+                "social_care": 0.06,
+                "health": 0.85,
+                "youth_justice": 0.005,
+                "voluntary": 0.02,
+                "housing": 0.03,
+            }
+        )
+    )
+    extra_records: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "police": 0.4,
+                "education": 0.25,
+                "social_care": 0.3,
+                "health": 0.8,
+                "youth_justice": 0.2,
+                "voluntary": 0.1,
+                "housing": 0.2,
+            }
+        )
+    )
+    nhs_number_recorded: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "police": 0.05,
+                "education": 0.0,
+                "social_care": 0.7,
+                "health": 0.97,
+                "youth_justice": 0.3,
+                "voluntary": 0.05,
+                "housing": 0.0,
+            }
+        )
+    )
+    day_first_agencies: tuple[str, ...] = ("police", "housing", "voluntary")
+    upper_case_agencies: tuple[str, ...] = ("police",)
+
+    # --- identity noise (share of records) ------------------------------------------------------
+    nickname_rate: float = 0.12
+    middle_name_in_forename_rate: float = 0.03
+    first_name_typo_rate: float = 0.02
+    last_name_typo_rate: float = 0.02
+    case_rate: float = 0.05
+    accent_dropped_rate: float = 0.7
+    dob_missing_rate: float = 0.03
+    dob_swap_rate: float = 0.015
+    dob_year_rate: float = 0.01
+    dob_day_rate: float = 0.01
+    sex_missing_rate: float = 0.04
+    postcode_missing_rate: float = 0.03
+    postcode_format_rate: float = 0.1
+    nhs_invalid_rate: float = 0.02
+    nhs_spaced_rate: float = 0.2
+
+    def __post_init__(self) -> None:
+        if self.children < 1:
+            raise ValueError(f"children must be at least 1, not {self.children}")
+        if not self.england and self.areas < 1:
+            raise ValueError(f"areas must be at least 1, not {self.areas}")
+        if not self.england and self.children < self.areas:
+            raise ValueError(
+                f"children ({self.children}) must be at least the number of areas ({self.areas})"
+            )
+        if self.years < 1:
+            raise ValueError(f"years must be at least 1, not {self.years}")
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name.endswith(("_rate", "_share")) and not 0 <= value <= 1:
+                raise ValueError(f"{item.name} is a fraction between 0 and 1, not {value}")
+            if isinstance(value, MappingProxyType) and item.name in (
+                "agency_identification_weight",
+                "victim_concerns_per_year",
+                "agency_coverage",
+                "extra_records",
+                "nhs_number_recorded",
+            ):
+                missing = set(AGENCIES) - set(value)
+                if missing:
+                    raise ValueError(f"{item.name} has no value for {sorted(missing)}")
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the window of concerns."""
+        return self.start.replace(year=self.start.year + self.years)

@@ -1,0 +1,369 @@
+"""Each area against its statistical neighbours: peers' rate, expected count, shortfall, flag.
+
+For every area, :func:`compare_with_peers` pools its neighbours (sum of identified children over
+sum of children), multiplies the peers' rate by the area's children to get the number it would
+have identified at its peers' rate (``expected``), and reports the shortfall
+``expected - identified`` with an interval. It then compares each area with its peers allowing
+for the real variation between areas (overdispersion, estimated robustly by
+:func:`jigsaw.stats.overdispersion.estimate`): ``lower`` means "possible under-identification",
+``higher`` means more identified than similar areas, ``similar`` neither.
+:func:`shortfall_summary` adds the shortfall up over the areas flagged ``lower``.
+
+The method is described, with its choices and the evidence for them, in
+``docs/methods/shortfall.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jigsaw.stats import overdispersion
+from jigsaw.stats.rates import rate, z_value
+
+__all__ = ["COMPARISONS", "ShortfallSummary", "compare_with_peers", "shortfall_summary"]
+
+COMPARISONS = ("lower", "similar", "higher")
+
+SOURCE = (
+    "Peers' rate pooled over DfE statistical neighbours (or k nearest on covariates); "
+    "comparison with Spiegelhalter (2005) overdispersed limits, robust tau2 (Jigsaw); rate "
+    "intervals: PHEindicatormethods conventions (exact below 10 events, Byar from 10)"
+)
+
+_MAX_PASSES = 20
+# Fewest peers a benchmark may rest on once flagged peers are left out.
+_MIN_PEERS = 5
+_AREA_COLUMNS = ("area_code", "identified", "children")
+_NEIGHBOUR_COLUMNS = ("area_code", "neighbour_code")
+
+
+def _row_error(table: str, row: int, column: str, message: str) -> ValueError:
+    return ValueError(f"{table} row {row + 1}, column {column}: {message}")
+
+
+def _check_areas(areas: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in _AREA_COLUMNS if c not in areas.columns]
+    if missing:
+        raise ValueError(f"areas: missing column(s) {', '.join(missing)}")
+    frame = pd.DataFrame({"area_code": areas["area_code"]}).reset_index(drop=True)
+    for row, code in enumerate(frame["area_code"]):
+        if pd.isna(code) or str(code).strip() == "":
+            raise _row_error("areas", row, "area_code", "missing area code")
+    frame["area_code"] = frame["area_code"].astype(str)
+    duplicated = frame["area_code"].duplicated()
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated)[0])
+        raise _row_error("areas", row, "area_code",
+                         f"duplicate area code {frame['area_code'].iloc[row]!r}")
+    if "area_name" in areas.columns:
+        frame["area_name"] = areas["area_name"].to_numpy()
+    for column in ("identified", "children"):
+        raw = areas[column].reset_index(drop=True)
+        values = pd.to_numeric(raw, errors="coerce")
+        for row in np.flatnonzero(values.isna() & raw.notna()):
+            raise _row_error("areas", int(row), column, f"not a number ({raw.iloc[row]!r})")
+        for row in np.flatnonzero(values < 0):
+            raise _row_error("areas", int(row), column, f"negative ({raw.iloc[row]!r})")
+        frame[column] = values.astype(float)
+    for row in np.flatnonzero(frame["children"].eq(0)):
+        raise _row_error("areas", int(row), "children", "zero children: no rate is possible")
+    return frame
+
+
+def _check_neighbours(neighbours: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in _NEIGHBOUR_COLUMNS if c not in neighbours.columns]
+    if missing:
+        raise ValueError(f"neighbours: missing column(s) {', '.join(missing)}")
+    pairs = neighbours[list(_NEIGHBOUR_COLUMNS)].reset_index(drop=True)
+    for column in _NEIGHBOUR_COLUMNS:
+        for row in np.flatnonzero(pairs[column].isna()):
+            raise _row_error("neighbours", int(row), column, "missing code")
+    pairs = pairs.astype(str)
+    for row in np.flatnonzero(pairs["area_code"] == pairs["neighbour_code"]):
+        raise _row_error("neighbours", int(row), "neighbour_code",
+                         f"area {pairs['area_code'].iloc[row]!r} lists itself")
+    return pairs.drop_duplicates()
+
+
+def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame, usable: np.ndarray) -> np.ndarray:
+    """Matrix W with W[i, j] = 1 when j is a usable peer of i (known counts, not i itself)."""
+    position = pd.Series(np.arange(len(frame)), index=frame["area_code"])
+    i = position.reindex(pairs["area_code"]).to_numpy()
+    j = position.reindex(pairs["neighbour_code"]).to_numpy()
+    keep = ~(np.isnan(i) | np.isnan(j))
+    weights = np.zeros((len(frame), len(frame)))
+    weights[i[keep].astype(int), j[keep].astype(int)] = 1.0
+    weights[:, ~usable] = 0.0
+    return weights
+
+
+def _compare_once(o, n, usable, weights, per, scale, estimator, level):
+    """Peers' rate -> expected count -> overdispersion -> z and comparison, for one peer set."""
+    peers = weights.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        peer_rate = np.where(peers > 0, (weights @ np.where(usable, o, 0.0)) / (weights @ n),
+                             np.nan)
+    expected = n * peer_rate
+    comparable = usable & (expected > 0)
+    if comparable.sum() < 3:
+        raise ValueError(f"need at least 3 areas with counts and peers to compare, got "
+                         f"{int(comparable.sum())}")
+    fit = overdispersion.estimate(o[comparable], expected[comparable], scale=scale,
+                                  estimator=estimator, level=level)
+    z = np.full(len(o), np.nan)
+    z[comparable] = fit.z(o[comparable], expected[comparable])
+    comparison = np.full(len(o), None, dtype=object)
+    comparison[comparable] = fit.compare(o[comparable], expected[comparable])
+    return expected, fit, z, comparison
+
+
+def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: float = 10_000,
+                       confidence: float = 0.95, level: float = 0.998,
+                       estimator: str = "robust", scale: str = "log",
+                       exclude_lower_peers: bool = True) -> pd.DataFrame:
+    """Compare each area's identified children with its statistical neighbours.
+
+    Parameters
+    ----------
+    areas : pandas.DataFrame
+        One row per area: ``area_code``, ``identified`` (children identified, a count),
+        ``children`` (population, > 0) and optionally ``area_name``. A missing ``identified``
+        (for example a suppressed count) is allowed: that area gets no comparison and is left
+        out of its neighbours' peer groups.
+    neighbours : pandas.DataFrame
+        One row per (``area_code``, ``neighbour_code``) pair, e.g. from
+        :func:`jigsaw.stats.neighbours.statistical_neighbours` or
+        :func:`jigsaw.stats.neighbours.nearest_neighbours`. Neighbours that are not in
+        ``areas`` are ignored.
+    per : float
+        Rates are per this many children (10,000).
+    confidence : float
+        Level of the rate and shortfall intervals (0.95).
+    level : float
+        Two-sided level of the overdispersed limits behind ``comparison`` (0.998:
+        Spiegelhalter's "alarm" limit; 0.95 flags more areas, with more false alarms).
+    estimator, scale : str
+        Passed to :func:`jigsaw.stats.overdispersion.estimate` (``"robust"``, ``"log"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area, in the order given, with ``area_code``, ``area_name`` (if given),
+        ``identified``, ``children``, ``rate``, ``rate_lower``, ``rate_upper`` (exact below 10
+        events, Byar from 10), ``peers`` (neighbours with known counts, less those flagged ``lower`` when
+        ``exclude_lower_peers``), ``peer_identified``,
+        ``peer_children``, ``peer_rate`` (pooled), ``peer_median_rate``, ``expected``
+        (children x peer_rate / per), ``shortfall`` (expected - identified, negative when the
+        area identifies more than its peers), ``shortfall_lower``, ``shortfall_upper``,
+        ``z`` (overdispersed z-score against the peers' rate) and ``comparison`` (``"lower"``,
+        ``"similar"``, ``"higher"``, or missing when the area has no count or no peers with
+        any identified child). ``attrs["overdispersion"]`` holds the fitted
+        :class:`~jigsaw.stats.overdispersion.Overdispersion`, which :func:`shortfall_summary`
+        needs.
+
+    Raises
+    ------
+    ValueError
+        Missing columns; a missing, duplicate or self-listed area code; a non-numeric or
+        negative count; zero children (messages name the table, row and column); fewer than
+        3 areas that can be compared.
+
+    Notes
+    -----
+    The shortfall interval is ``shortfall +- z * se`` with
+    ``se**2 = sum_j (children_i / peer_children_i)**2 var(identified_j) + var(identified_i)``:
+    the peers' counts vary by Poisson chance plus the between-area variance ``tau2``
+    (``O + O**2 tau2`` on the log scale), the area's own count by Poisson chance (taken from
+    the width of its exact/Byar interval, so a zero count still has some). The area's own
+    departure from its peers is what the shortfall measures, so it is not counted as error.
+    """
+    frame = _check_areas(areas)
+    pairs = _check_neighbours(neighbours)
+    o = frame["identified"].to_numpy()
+    n = frame["children"].to_numpy()
+    usable = ~np.isnan(o)
+    o0 = np.where(usable, o, 0.0)
+    all_peers = _peer_weights(frame, pairs, usable)
+    weights = all_peers
+    seen: set[bytes] = set()
+    for _ in range(_MAX_PASSES):
+        expected, fit, z, comparison = _compare_once(o, n, usable, weights, per, scale,
+                                                     estimator, level)
+        if not exclude_lower_peers:
+            break
+        lower = comparison == "lower"
+        new_weights = all_peers.copy()
+        new_weights[:, lower] = 0.0
+        # An area whose peers are nearly all flagged keeps them all: too few peers left
+        # would make a benchmark out of one or two areas.
+        thin = new_weights.sum(axis=1) < _MIN_PEERS
+        new_weights[thin] = all_peers[thin]
+        if np.array_equal(new_weights, weights) or lower.tobytes() in seen:
+            weights = new_weights
+            expected, fit, z, comparison = _compare_once(o, n, usable, weights, per, scale,
+                                                         estimator, level)
+            break
+        seen.add(lower.tobytes())
+        weights = new_weights
+    peers = weights.sum(axis=1)
+    peer_o = weights @ o0
+    peer_n = weights @ n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        peer_rate = np.where(peers > 0, peer_o / peer_n * per, np.nan)
+        own_rates = o0 / n * per
+    peer_median = np.array([np.median(own_rates[w > 0]) if w.any() else np.nan
+                            for w in weights])
+
+    estimate = rate(np.where(usable, o, 0.0), n, per=per, confidence=confidence)
+    rate_lower = np.where(usable, estimate.lower, np.nan)
+    rate_upper = np.where(usable, estimate.upper, np.nan)
+    variance = _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per,
+                                   confidence, fit)
+    shortfall = expected - o
+    half = z_value(confidence) * np.sqrt(variance)
+
+    result = frame.copy()
+    result["rate"] = np.where(usable, estimate.value, np.nan)
+    result["rate_lower"] = rate_lower
+    result["rate_upper"] = rate_upper
+    result["peers"] = peers.astype(int)
+    result["peer_identified"] = np.where(peers > 0, peer_o, np.nan)
+    result["peer_children"] = np.where(peers > 0, peer_n, np.nan)
+    result["peer_rate"] = peer_rate
+    result["peer_median_rate"] = peer_median
+    result["expected"] = expected
+    result["shortfall"] = shortfall
+    result["shortfall_lower"] = shortfall - half
+    result["shortfall_upper"] = shortfall + half
+    result["z"] = z
+    result["comparison"] = comparison
+    result.attrs["overdispersion"] = fit
+    result.attrs["peer_weights"] = pd.DataFrame(weights, index=frame["area_code"],
+                                                columns=frame["area_code"])
+    result.attrs["per"] = float(per)
+    result.attrs["confidence"] = float(confidence)
+    return result
+
+
+def _own_count_variance(rate_lower, rate_upper, n, per, confidence) -> np.ndarray:
+    """Poisson variance of the area's own count, from the width of its exact/Byar interval."""
+    width = (rate_upper - rate_lower) * n / per
+    return (width / (2 * z_value(confidence))) ** 2
+
+
+def _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per, confidence, fit):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(peer_n[:, None] > 0, n[:, None] * weights / peer_n[:, None], 0.0)
+    own = np.where(np.isnan(rate_lower), 0.0,
+                   _own_count_variance(rate_lower, rate_upper, n, per, confidence))
+    return (share**2) @ _peer_count_variance(fit, o0, own) + own
+
+
+def _peer_count_variance(fit, o0, poisson) -> np.ndarray:
+    """A peer's count varies by Poisson chance and by the between-area variance tau2."""
+    return poisson + (fit.count_variance(o0) - o0)
+
+
+@dataclass(frozen=True)
+class ShortfallSummary:
+    """The shortfall added up over the areas flagged ``lower``.
+
+    Attributes
+    ----------
+    flagged : int
+        Areas flagged ``lower`` (possible under-identification).
+    compared : int
+        Areas that had a comparison.
+    identified, expected : float
+        Children identified in the flagged areas, and expected at their peers' rates.
+    shortfall, lower, upper : float
+        Sum of the flagged areas' shortfalls and its interval.
+    confidence : float
+        Level of the interval.
+    method : str
+        How the interval was computed.
+    """
+
+    flagged: int
+    compared: int
+    identified: float
+    expected: float
+    shortfall: float
+    lower: float
+    upper: float
+    confidence: float
+    method: str
+
+
+def shortfall_summary(result: pd.DataFrame, *,
+                      confidence: float | None = None) -> ShortfallSummary:
+    """Add up the shortfall over the areas flagged ``lower``, with an interval.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        The frame :func:`compare_with_peers` returned, possibly re-ordered (its
+        ``attrs["overdispersion"]`` and ``attrs["peer_weights"]`` are used).
+    confidence : float, optional
+        Level of the interval; default the level the comparison used.
+
+    Returns
+    -------
+    ShortfallSummary
+
+    Raises
+    ------
+    ValueError
+        ``result`` did not come from :func:`compare_with_peers`, or lost rows since.
+
+    Notes
+    -----
+    Neighbouring flagged areas share peers, so their shortfalls are correlated. The total is
+    linear in every area's count (``sum_i children_i / peer_children_i * sum_{j in N(i)} O_j
+    - sum_i O_i``), so its variance is ``sum_j c_j**2 var(O_j)`` with each peer count's
+    coefficient ``c_j``, plus the flagged areas' own Poisson variances; the variances are as
+    in :func:`compare_with_peers`. A flagged area that is also a peer of another flagged area
+    enters twice (as a peer, with ``tau2``; as itself, Poisson only); the negative covariance
+    between the two roles is left out, which makes the interval slightly wider than it needs
+    to be.
+    """
+    fit = result.attrs.get("overdispersion")
+    weights = result.attrs.get("peer_weights")
+    if fit is None or weights is None or "comparison" not in result.columns:
+        raise ValueError("result must be the frame compare_with_peers returned "
+                         "(attrs['overdispersion'] or attrs['peer_weights'] is missing)")
+    frame = result.reset_index(drop=True)
+    codes = frame["area_code"].astype(str)
+    if len(codes) != len(weights) or set(codes) != set(weights.index):
+        raise ValueError("result has lost or gained rows since compare_with_peers; "
+                         "summarise the whole frame")
+    weights = weights.loc[codes, codes].to_numpy()
+    per = result.attrs.get("per", 10_000.0)
+    confidence = result.attrs.get("confidence", 0.95) if confidence is None else confidence
+    o = frame["identified"].to_numpy(dtype=float)
+    n = frame["children"].to_numpy(dtype=float)
+    usable = ~np.isnan(o)
+    flagged = frame["comparison"].eq("lower").to_numpy()
+    peer_n = weights @ n
+    poisson = _own_count_variance(frame["rate_lower"].to_numpy(), frame["rate_upper"].to_numpy(),
+                                  n, per, confidence)
+    poisson = np.where(usable, poisson, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coefficient = (n[flagged] / peer_n[flagged]) @ weights[flagged]
+    coefficient = np.nan_to_num(coefficient)
+    variance = float(coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
+                     + poisson[flagged].sum())
+    total = float(frame.loc[flagged, "shortfall"].sum())
+    half = z_value(confidence) * np.sqrt(variance)
+    return ShortfallSummary(
+        flagged=int(flagged.sum()),
+        compared=int(frame["comparison"].notna().sum()),
+        identified=float(o[flagged].sum()),
+        expected=float(frame.loc[flagged, "expected"].sum()),
+        shortfall=total, lower=total - half, upper=total + half,
+        confidence=float(confidence),
+        method="sum over flagged areas; normal interval with shared peers' covariance",
+    )

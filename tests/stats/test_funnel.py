@@ -211,3 +211,12 @@ def test_ratio_funnel_lines_are_exact_poisson_limits_on_the_phe_grid():
                                    t[f"upper_{level}_limit"] / 100 - 1, rtol=1e-12)
     assert (isr.statistic, count.statistic, isr.method) == ("ratio (isr)", "ratio (count)",
                                                             "Poisson")
+
+
+def test_axis_rounding_follows_r_number_formatting():
+    from jigsaw.stats import _funnel_grid as g
+
+    # R prints 100000 as "1e+05" (5 characters) but 120000 in full (6)
+    assert [g._r_nchar(v) for v in (0, 7, 123, 100_000, 120_000, 1e15)] == [1, 1, 3, 5, 6, 5]
+    assert g.axis_range(100, 1_000) == (0.0, 1_100.0)
+    assert g.axis_range(20_000, 30_000) == (10_000.0, 32_000.0)  # 19,000 to its leading digit

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from jigsaw.stats._funnel_grid import axis_range, grid, poisson_funnel_mean
 from jigsaw.stats._intervals import check_confidence, poisson_limits, z_value
 
 __all__ = [
@@ -63,7 +64,6 @@ LABELS = (HIGH_001, HIGH_025, LOW_001, LOW_025, NOT_SIGNIFICANT, NOT_APPLICABLE_
 
 PHE_SOURCE = "PHEindicatormethods 2.1.0 (UKHSA); Spiegelhalter (2005), Stat Med 24:1185-1202"
 FUNNELPLOTR_SOURCE = "FunnelPlotR 0.6.0 calculate_limits (unadjusted); Spiegelhalter (2005)"
-_GRID_POINTS = 100
 _DSR_MIN_EVENTS = 10
 
 
@@ -358,76 +358,6 @@ def proportion_significance(count, total) -> FunnelSignificance:
 
 # --- lines --------------------------------------------------------------------------------
 
-def _r_nchar(value: float) -> int:
-    """Characters R's ``as.character`` uses for a whole number (R prefers 1e+05 to 100000)."""
-    fixed = str(int(value))
-    digits = fixed.lstrip("-").rstrip("0") or "0"
-    exponent = len(fixed.lstrip("-")) - 1
-    sci = len(digits) + (1 if len(digits) > 1 else 0) + 2 + max(2, len(str(exponent)))
-    sci += len(fixed) - len(fixed.lstrip("-"))
-    return len(fixed) if len(fixed) <= sci else sci
-
-
-def _signif_floor(x: float, down: float = 0.95) -> float:
-    if x == 0:
-        return 0.0
-    digits = _r_nchar(np.floor(x * down)) - 1
-    return float(np.floor(x * down / 10**digits) * 10**digits)
-
-
-def _signif_ceiling(x: float, up: float = 1.05) -> float:
-    if x == 0:
-        return 0.0
-    digits = _r_nchar(np.ceil(x * up)) - 2
-    return float(np.ceil(x * up / 10.0**digits) * 10.0**digits)
-
-
-def _grid(axis_minimum: float, axis_maximum: float, offset: int = 0) -> np.ndarray:
-    """100 x-axis points spaced geometrically, closer at the small end (PHE's layout)."""
-    points = [max(1.0, axis_minimum)]
-    for j in range(2, _GRID_POINTS + 1):
-        prev = points[-1]
-        step = (axis_maximum / prev) ** (1 / (101 - j + offset)) * prev
-        # numpy rounds half to even, as R's round() does.
-        points.append(max(float(np.round(step)), prev + 1))
-    return np.array(points)
-
-
-def _axis(min_den: float, max_den: float, years: float = 1.0) -> tuple[float, float]:
-    if max_den > 2 * min_den:
-        lo = 0.0
-    else:
-        lo = _signif_floor(min_den / years) * years
-    return lo, _signif_ceiling(max_den / years) * years
-
-
-def poisson_funnel_mean(events, p: float, side: str) -> np.ndarray:
-    """Poisson mean at which ``events`` sits on a funnel line, found by PHE's bisection.
-
-    ``side="low"``: the mean ``mu`` with ``P(X >= events | mu) = p`` (the upper line);
-    ``side="high"``: ``P(X <= events | mu) = p`` (the lower line). The search runs 23 halvings
-    on ``v = mu / (mu + events + 1)`` exactly as PHEindicatormethods 2.1.0 does, so its results
-    match to about 1e-9 (they differ from the exact chi-square quantile by up to 5e-5
-    relative).
-    """
-    if side not in ("low", "high"):
-        raise ValueError(f"side must be 'low' or 'high', got {side!r}")
-    obs = _array(events, "events")
-    v = np.full(obs.shape, 0.5)
-    dv = 0.5
-    while dv > 1e-7:
-        dv /= 2
-        mu = (1 + obs) * v / (1 - v)
-        if side == "low":
-            # P(X >= obs) = regularised lower incomplete gamma P(obs, mu); 1 when obs is 0.
-            tail = np.where(obs == 0, 1.0, special.gammainc(np.maximum(obs, 1e-300), mu))
-            v = np.where(tail > p, v - dv, v + dv)
-        else:
-            tail = special.gammaincc(obs + 1, mu)
-            v = np.where(tail < p, v - dv, v + dv)
-    return (1 + obs) * v / (1 - v)
-
-
 def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
                            confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Poisson funnel limits for a rate at given populations (the lines of :func:`rate_funnel_limits`).
@@ -535,8 +465,8 @@ def rate_funnel_limits(count, rate, *, per: float, rate_type: str = "crude",
     pop = None if population is None else _array(population, "population")
     derived = _derived_denominator(x, r, float(per), rate_type, pop)
     av = _pooled(x, derived)
-    lo, hi = _axis(np.nanmin(derived), np.nanmax(derived), years_of_data)
-    events = _grid(np.floor(lo * av), np.ceil(hi * av))
+    lo, hi = axis_range(np.nanmin(derived), np.nanmax(derived), years_of_data)
+    events = grid(np.floor(lo * av), np.ceil(hi * av))
     table = {"Events": events}
     for level, p in (("2s", 0.025), ("3s", 0.001)):
         for name, side in (("lower", "high"), ("upper", "low")):
@@ -567,8 +497,8 @@ def proportion_funnel_limits(count, total, *, per: float = 100) -> FunnelLimits:
     x, n = _counts_and_denominators(count, total, "count", "total", proportion=True)
     present = ~(np.isnan(x) | np.isnan(n))
     theta = float(x[present].sum() / n[present].sum())
-    lo, hi = _axis(n[present].min(), n[present].max())
-    population = _grid(lo, hi)
+    lo, hi = axis_range(n[present].min(), n[present].max())
+    population = grid(lo, hi)
     table = {"Population": population}
     for level, conf in (("2s", 0.95), ("3s", 0.998)):
         z = z_value(conf)
@@ -608,8 +538,8 @@ def ratio_funnel_limits(observed, expected, *, ratio_type: str = "isr") -> Funne
         raise ValueError(f"ratio_type must be 'isr' or 'count', got {ratio_type!r}")
     x, e = _counts_and_denominators(observed, expected, "observed", "expected")
     present = ~(np.isnan(x) | np.isnan(e))
-    lo, hi = _axis(e[present].min(), e[present].max())
-    events = _grid(lo, hi, offset=1)
+    lo, hi = axis_range(e[present].min(), e[present].max())
+    events = grid(lo, hi, offset=1)
     table = {"Observed_events": events}
     for level, p in (("2s", 0.025), ("3s", 0.001)):
         for name, side in (("lower", "high"), ("upper", "low")):

@@ -1,0 +1,132 @@
+"""Writes for reference data and users. Each writes its audit row in the same transaction."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jigsaw.web.accounts.models import Agency, AgencyKind, Area, Profile, Role
+from jigsaw.web.audit.models import EventType
+from jigsaw.web.audit.services import audit_record
+
+
+def area_create(*, actor=None, code: str, name: str) -> Area:
+    """Create an area, or return the existing one with that code (idempotent for imports)."""
+    with transaction.atomic():
+        area = Area.objects.filter(code=code).first()
+        if area is not None:
+            return area
+        area = Area(code=code, name=name)
+        area.full_clean()
+        area.save()
+        audit_record(actor=actor, event_type=EventType.AREA_CREATED, subject=area)
+        return area
+
+
+def agency_create(*, actor=None, area: Area, kind: AgencyKind | str, name: str) -> Agency:
+    """Create an agency in an area, or return the existing one with that name."""
+    with transaction.atomic():
+        agency = Agency.objects.filter(area=area, name=name).first()
+        if agency is not None:
+            return agency
+        agency = Agency(area=area, kind=AgencyKind(kind), name=name)
+        agency.full_clean()
+        agency.save()
+        audit_record(actor=actor, event_type=EventType.AGENCY_CREATED, subject=agency)
+        return agency
+
+
+def totp_secret_base32(device: TOTPDevice) -> str:
+    """Return the device's key in the base32 form authenticator apps ask for."""
+    return base64.b32encode(bytes.fromhex(device.key)).decode("ascii")
+
+
+def user_create(
+    *,
+    actor=None,
+    username: str,
+    password: str,
+    role: Role | str,
+    agency: Agency,
+    validate: bool = True,
+    with_totp: bool = False,
+):
+    """Create a user holding one role in one agency (and that agency's area).
+
+    Parameters
+    ----------
+    actor : User or None
+        The administrator creating the account (``None`` for the demo loader).
+    username, password : str
+        The password is validated against the project's validators unless ``validate`` is false
+        (demo accounts only) and is stored with Argon2.
+    role : Role
+        The user's only role.
+    agency : Agency
+        The agency the user works for; their area is the agency's area.
+    with_totp : bool
+        Also create a confirmed TOTP device (demo and tests); otherwise the user enrols at first
+        sign-in.
+
+    Returns
+    -------
+    (User, TOTPDevice or None)
+
+    Raises
+    ------
+    django.core.exceptions.ValidationError
+        If the username is taken, the password is weak or the role is unknown.
+    """
+    role = Role(role)
+    user_model = get_user_model()
+    with transaction.atomic():
+        user = user_model(username=username)
+        if validate:
+            validate_password(password, user)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        profile = Profile(user=user, role=role, agency=agency, area=agency.area)
+        profile.full_clean()
+        profile.save()
+        device = None
+        if with_totp:
+            device = TOTPDevice(user=user, name="authenticator", confirmed=True)
+            device.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.USER_CREATED,
+            subject=user,
+            extra={"role": role.value, "agency": agency.name},
+        )
+        return user, device
+
+
+def totp_device_start(*, user) -> TOTPDevice:
+    """Return the user's unconfirmed TOTP device, creating one with a fresh key if needed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice(user=user, name="authenticator", confirmed=False)
+        device.save()
+    return device
+
+
+def totp_device_confirm(*, user, device: TOTPDevice, token: str) -> bool:
+    """Confirm an enrolment when the token is right; return whether it was."""
+    with transaction.atomic():
+        if not device.verify_token(token):
+            return False
+        device.confirmed = True
+        device.save()
+        audit_record(actor=user, event_type=EventType.TOTP_ENROLLED, subject=user)
+        return True
+
+
+def random_password() -> str:
+    """Return a strong random password (demo accounts)."""
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,61 @@
+"""The audit trail: one row per view or change of personal data, written in the same transaction."""
+
+from __future__ import annotations
+
+import enum
+
+from django.conf import settings
+from django.db import models
+
+
+@enum.unique
+class EventType(enum.Enum):
+    """What happened. Values are stored; never rename one that has been written."""
+
+    SIGNED_IN = "signed_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    TOTP_ENROLLED = "totp_enrolled"
+    SIGNED_OUT = "signed_out"
+    USER_CREATED = "user_created"
+    AREA_CREATED = "area_created"
+    AGENCY_CREATED = "agency_created"
+    CHILD_CREATED = "child_created"
+    CHILD_VIEWED = "child_viewed"
+    CHILD_VIEW_REFUSED = "child_view_refused"
+    CHILD_GRADED = "child_graded"
+    RECORD_CREATED = "record_created"
+    RECORD_SEARCHED = "record_searched"
+    LINK_CREATED = "link_created"
+    LINK_CONFIRMED = "link_confirmed"
+    LINK_REJECTED = "link_rejected"
+    CONCERN_RECORDED = "concern_recorded"
+    CONCERN_GRADE_OVERRIDDEN = "concern_grade_overridden"
+    AUDIT_LOG_VIEWED = "audit_log_viewed"
+    AGGREGATES_VIEWED = "aggregates_viewed"
+    DEMO_LOADED = "demo_loaded"
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.value.replace("_", " ")) for member in cls]
+
+
+class AuditEvent(models.Model):
+    """Who did what to which subject, when (aware UTC) and why (``extra``)."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Kept as text too so the trail still reads right if a username is later changed.
+    actor_label = models.CharField(max_length=150)
+    event_type = models.CharField(max_length=40, choices=EventType.choices(), db_index=True)
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True, db_index=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.event_type} {self.subject_type}:{self.subject_id}"

@@ -1,0 +1,38 @@
+"""Reads of the audit trail: auditors only."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+
+from jigsaw.web.accounts.models import Role
+from jigsaw.web.accounts.selectors import role_of
+from jigsaw.web.audit.models import AuditEvent, EventType
+from jigsaw.web.audit.services import audit_record
+
+
+def audit_events_for(
+    *, user, subject_type: str = "", subject_id: str = "", limit: int = 200
+) -> QuerySet[AuditEvent]:
+    """Return the newest audit events (optionally about one subject) for an auditor.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the user is an auditor. Reading the audit log is itself audited.
+    """
+    if role_of(user) != Role.AUDITOR:
+        raise PermissionDenied("only auditors may read the audit log")
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.AUDIT_LOG_VIEWED,
+            extra={"subject_type": subject_type, "subject_id": subject_id},
+        )
+        events = AuditEvent.objects.select_related("actor")
+        if subject_type:
+            events = events.filter(subject_type=subject_type)
+        if subject_id:
+            events = events.filter(subject_id=subject_id)
+        return events[:limit]

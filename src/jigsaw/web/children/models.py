@@ -1,0 +1,105 @@
+"""Children, the records each agency holds about them, and the links that join the two."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from jigsaw.web.accounts.models import Agency, Area
+
+
+class GradeLevel(models.TextChoices):
+    NONE = "none", "No concern"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+GRADE_ORDER = {"none": 0, "low": 1, "medium": 2, "high": 3}
+
+
+class Child(models.Model):
+    """One child as the partnership knows them: the records linked to them, and their combined grade."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="children")
+    created_at = models.DateTimeField()
+    grade_level = models.CharField(
+        max_length=8, choices=GradeLevel.choices, default=GradeLevel.NONE
+    )
+    grade_reasons = models.JSONField(default=dict, blank=True)
+    catalogue_version = models.CharField(max_length=32, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return f"Child {self.pk}"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    UNKNOWN = "U", "Not known"
+
+
+class AgencyRecord(models.Model):
+    """A child's identity as one agency knows it: the unit that linkage joins."""
+
+    record_id = models.CharField(max_length=64, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    dob = models.DateField(verbose_name="date of birth")
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    postcode = models.CharField(max_length=10, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.record_id} ({self.agency})"
+
+
+class LinkStatus(models.TextChoices):
+    NEW = "new", "Started a new child"
+    AUTO = "auto", "Linked automatically"
+    CONFIRMED = "confirmed", "Confirmed by MASH"
+    PENDING = "pending", "Awaiting MASH review"
+    REJECTED = "rejected", "Rejected by MASH"
+    SUPERSEDED = "superseded", "Replaced by a confirmed link"
+
+
+# A record belongs to the child its one active link points at.
+ACTIVE_LINK_STATUSES = (LinkStatus.NEW, LinkStatus.AUTO, LinkStatus.CONFIRMED)
+
+
+class Link(models.Model):
+    """The claim that an agency's record is about a child, with its confidence and who decided it."""
+
+    record = models.ForeignKey(AgencyRecord, on_delete=models.PROTECT, related_name="links")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="links")
+    status = models.CharField(max_length=16, choices=LinkStatus.choices)
+    match_probability = models.FloatField(null=True, blank=True)
+    match_weight = models.FloatField(null=True, blank=True)
+    explanation = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"],
+                condition=models.Q(status__in=["new", "auto", "confirmed"]),
+                name="link_one_active_per_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record} -> {self.child} ({self.status})"

@@ -1,0 +1,302 @@
+"""Writes about children: agency records, links and the combined grade."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jigsaw.web.accounts.models import Agency, Role
+from jigsaw.web.accounts.selectors import profile_of
+from jigsaw.web.audit.models import EventType
+from jigsaw.web.audit.services import audit_record
+from jigsaw.web.children import matching
+from jigsaw.web.children.models import (
+    ACTIVE_LINK_STATUSES,
+    AgencyRecord,
+    Child,
+    Link,
+    LinkStatus,
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def grade_as_json(grade: Any) -> dict[str, object]:
+    """Return a screening grade's explanation as JSON: its reasons (rule, level, text) and next step."""
+    reasons = []
+    for reason in getattr(grade, "reasons", ()) or ():
+        if dataclasses.is_dataclass(reason):
+            reasons.append({k: _plain(v) for k, v in dataclasses.asdict(reason).items()})
+        else:
+            reasons.append({"text": str(reason)})
+    return {"reasons": reasons, "next_step": str(getattr(grade, "next_step", "") or "")}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def record_create(
+    *,
+    actor,
+    agency: Agency,
+    first_name: str,
+    last_name: str,
+    dob: dt.date,
+    sex: str,
+    postcode: str = "",
+    nhs_number: str = "",
+    record_id: str | None = None,
+) -> AgencyRecord:
+    """Store a child's identity as one agency knows it (no link yet; see :func:`record_link`)."""
+    record = AgencyRecord(
+        record_id=record_id or f"{agency.kind}-{uuid.uuid4().hex[:12]}",
+        agency=agency,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        dob=dob,
+        sex=sex,
+        postcode=postcode,
+        nhs_number=nhs_number,
+        created_at=_now(),
+        created_by=actor,
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        event_type=EventType.RECORD_CREATED,
+        subject=record,
+        extra={"agency": agency.name},
+    )
+    return record
+
+
+def _child_create(*, actor, record: AgencyRecord) -> Child:
+    child = Child(area=record.agency.area, created_at=_now())
+    child.full_clean()
+    child.save()
+    audit_record(
+        actor=actor,
+        event_type=EventType.CHILD_CREATED,
+        subject=child,
+        extra={"record": record.record_id},
+    )
+    return child
+
+
+def _link_save(*, actor, record, child, status, match=None) -> Link:
+    link = Link(
+        record=record,
+        child=child,
+        status=status,
+        match_probability=getattr(match, "match_probability", None),
+        match_weight=getattr(match, "match_weight", None),
+        explanation=_plain(getattr(match, "explanation", None) or {}),
+        created_at=_now(),
+    )
+    if not isinstance(link.explanation, dict):
+        link.explanation = {"detail": link.explanation}
+    link.full_clean()
+    link.save()
+    audit_record(
+        actor=actor,
+        event_type=EventType.LINK_CREATED,
+        subject=link,
+        extra={
+            "record": record.record_id,
+            "child": child.pk,
+            "status": status,
+            "match_probability": link.match_probability,
+        },
+    )
+    return link
+
+
+def record_link(*, actor, record: AgencyRecord, matches: list) -> tuple[Child, Link]:
+    """Link a new record to a child following the linkage engine's decision.
+
+    A ``link`` decision joins the record to the matched child (status ``auto``). Anything less
+    certain starts a new child, and a ``review`` decision also opens a pending link to the
+    candidate for a MASH analyst to confirm or reject: records are never merged silently.
+
+    Returns
+    -------
+    (Child, Link)
+        The child the record now belongs to and its active link.
+    """
+    best = matches[0] if matches else None
+    existing = None
+    if best is not None and best.decision in ("link", "review"):
+        existing = Child.objects.filter(pk=int(best.child_id)).first()
+    if best is not None and best.decision == "link" and existing is not None:
+        return existing, _link_save(
+            actor=actor, record=record, child=existing, status=LinkStatus.AUTO, match=best
+        )
+    child = _child_create(actor=actor, record=record)
+    active = _link_save(actor=actor, record=record, child=child, status=LinkStatus.NEW)
+    for candidate in matches:
+        if candidate.decision != "review":
+            continue
+        other = Child.objects.filter(pk=int(candidate.child_id)).first()
+        if other is not None and other.pk != child.pk:
+            _link_save(
+                actor=actor, record=record, child=other, status=LinkStatus.PENDING, match=candidate
+            )
+    return child, active
+
+
+def record_mapping_of(record: AgencyRecord) -> dict[str, object]:
+    """Return the stored record in the linkage engine's shape."""
+    return matching.record_mapping(
+        record_id=record.record_id,
+        agency_kind=record.agency.kind,
+        first_name=record.first_name,
+        last_name=record.last_name,
+        dob=record.dob,
+        sex=record.sex,
+        postcode=record.postcode,
+        nhs_number=record.nhs_number,
+    )
+
+
+def child_records(child: Child):
+    """Return the records actively linked to a child."""
+    return AgencyRecord.objects.filter(
+        links__child=child, links__status__in=ACTIVE_LINK_STATUSES
+    ).select_related("agency")
+
+
+def child_dob(child: Child) -> dt.date | None:
+    """Return the date of birth most of the child's records agree on (earliest record breaks ties)."""
+    dobs = [r.dob for r in child_records(child).order_by("created_at", "id")]
+    if not dobs:
+        return None
+    counts = Counter(dobs)
+    return max(dobs, key=lambda d: (counts[d], -dobs.index(d)))
+
+
+def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child:
+    """Recompute a child's combined grade from every concern on their linked records."""
+    from jigsaw.screening import grade_child
+    from jigsaw.web.concerns.models import Concern
+
+    today = today or timezone.localdate()
+    concerns = Concern.objects.filter(
+        record__links__child=child, record__links__status__in=ACTIVE_LINK_STATUSES
+    ).select_related("record__agency")
+    mappings = [
+        {"agency": c.record.agency.kind, "date": c.seen_on, "indicators": list(c.indicators)}
+        for c in concerns
+    ]
+    dob = child_dob(child)
+    before = child.grade_level
+    if mappings and dob is not None:
+        grade = grade_child(dob, mappings, today)
+        child.grade_level = grade.level
+        child.grade_reasons = grade_as_json(grade)
+        child.catalogue_version = str(grade.catalogue_version)
+    else:
+        child.grade_level, child.grade_reasons = "none", {"reasons": [], "next_step": ""}
+    child.graded_at = _now()
+    child.full_clean()
+    child.save()
+    audit_record(
+        actor=actor,
+        event_type=EventType.CHILD_GRADED,
+        subject=child,
+        extra={"from": before, "to": child.grade_level, "concerns": len(mappings)},
+    )
+    return child
+
+
+def _require_mash(actor, link: Link) -> None:
+    profile = profile_of(actor)
+    if (
+        profile is None
+        or profile.role != Role.MASH_ANALYST
+        or profile.area_id != link.child.area_id
+    ):
+        raise PermissionDenied("only a MASH analyst for the child's area may decide a link")
+
+
+def link_confirm(*, actor, link: Link, reason: str = "") -> Link:
+    """Confirm a pending link: the record moves to the candidate child, whose grade is recomputed.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a MASH analyst in the candidate child's area.
+    ValidationError
+        If the link is not pending.
+    """
+    _require_mash(actor, link)
+    # One transaction: the old link, the new one, both grades and the audit rows stand or fall together.
+    with transaction.atomic():
+        link = Link.objects.select_for_update().get(pk=link.pk)
+        if link.status != LinkStatus.PENDING:
+            raise ValidationError(f"link {link.pk} is {link.status}, not pending")
+        old = Link.objects.select_for_update().get(
+            record=link.record, status__in=ACTIVE_LINK_STATUSES
+        )
+        old.status = LinkStatus.SUPERSEDED
+        old.decided_by, old.decided_at, old.decision_reason = (
+            actor,
+            _now(),
+            f"replaced by link {link.pk}",
+        )
+        old.full_clean()
+        old.save()
+        link.status = LinkStatus.CONFIRMED
+        link.decided_by, link.decided_at, link.decision_reason = actor, _now(), reason
+        link.full_clean()
+        link.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.LINK_CONFIRMED,
+            subject=link,
+            extra={
+                "record": link.record.record_id,
+                "child": link.child_id,
+                "previous_child": old.child_id,
+                "reason": reason,
+            },
+        )
+        child_regrade(actor=actor, child=link.child)
+        child_regrade(actor=actor, child=old.child)
+    return link
+
+
+def link_reject(*, actor, link: Link, reason: str = "") -> Link:
+    """Reject a pending link: the record stays with the child it was filed under."""
+    _require_mash(actor, link)
+    with transaction.atomic():
+        link = Link.objects.select_for_update().get(pk=link.pk)
+        if link.status != LinkStatus.PENDING:
+            raise ValidationError(f"link {link.pk} is {link.status}, not pending")
+        link.status = LinkStatus.REJECTED
+        link.decided_by, link.decided_at, link.decision_reason = actor, _now(), reason
+        link.full_clean()
+        link.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.LINK_REJECTED,
+            subject=link,
+            extra={"record": link.record.record_id, "child": link.child_id, "reason": reason},
+        )
+    return link

@@ -1,0 +1,86 @@
+"""The child profile and the MASH analyst's link decisions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from jigsaw.web.accounts.decorators import role_required
+from jigsaw.web.accounts.models import Role
+from jigsaw.web.children.selectors import (
+    child_access,
+    children_to_review_for,
+    children_visible_to,
+    pending_links_for,
+)
+from jigsaw.web.children.services import link_confirm, link_reject
+from jigsaw.web.concerns.forms import LinkDecisionForm
+from jigsaw.web.concerns.selectors import indicator_labels
+
+PURPOSES = {
+    "mash": "MASH review",
+    "list": "opened from my children",
+    "linked": "after a link decision",
+}
+
+
+@role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+def child_profile(request, child_id: int):
+    purpose = PURPOSES.get(request.GET.get("from", ""), "opened the child's profile")
+    view = child_access(user=request.user, child_id=child_id, purpose=purpose)
+    timeline = sorted(view.concerns, key=lambda c: (c.seen_on, c.id))
+    return render(
+        request,
+        "children/profile.html",
+        {
+            "view": view,
+            "labels": indicator_labels(),
+            "timeline": timeline,
+            "decision_form": LinkDecisionForm(),
+        },
+    )
+
+
+@role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+def my_children(request):
+    children = children_visible_to(request.user).order_by("-graded_at")[:100]
+    return render(request, "children/list.html", {"children": children})
+
+
+@role_required(Role.MASH_ANALYST)
+def mash_queue(request):
+    return render(
+        request,
+        "children/mash.html",
+        {
+            "links": pending_links_for(request.user)[:100],
+            "children": children_to_review_for(request.user),
+        },
+    )
+
+
+@role_required(Role.MASH_ANALYST)
+@require_http_methods(["POST"])
+def link_decide(request, link_id: int):
+    link = get_object_or_404(pending_links_for(request.user), pk=link_id)
+    form = LinkDecisionForm(request.POST)
+    if form.is_valid():
+        decide = link_confirm if form.cleaned_data["decision"] == "confirm" else link_reject
+        try:
+            decide(actor=request.user, link=link, reason=form.cleaned_data["reason"])
+        except ValidationError:
+            pass
+        return redirect(f"/children/{link.child_id}/?from=linked")
+    view = child_access(user=request.user, child_id=link.child_id, purpose="MASH review")
+    return render(
+        request,
+        "children/profile.html",
+        {
+            "view": view,
+            "labels": indicator_labels(),
+            "timeline": sorted(view.concerns, key=lambda c: (c.seen_on, c.id)),
+            "decision_form": form,
+        },
+        status=400,
+    )

@@ -1,0 +1,81 @@
+"""The record-a-concern form: who the child is, what was seen, and the lawful basis."""
+
+from __future__ import annotations
+
+from django import forms
+
+from jigsaw.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
+from jigsaw.web.children.models import Sex
+from jigsaw.web.concerns.models import LawfulBasis
+from jigsaw.web.forms import date_fields, date_from_parts
+
+
+class ConcernForm(forms.Form):
+    first_name = forms.CharField(
+        max_length=80, error_messages={"required": "Enter the child's first name"}
+    )
+    last_name = forms.CharField(
+        max_length=80, error_messages={"required": "Enter the child's last name"}
+    )
+    sex = forms.ChoiceField(
+        choices=Sex.choices, error_messages={"required": "Select the child's sex"}
+    )
+    postcode = forms.CharField(max_length=10, required=False)
+    nhs_number = forms.CharField(max_length=14, required=False)
+    record_choice = forms.CharField(required=False)
+    indicators = forms.MultipleChoiceField(
+        choices=(),
+        required=True,
+        error_messages={"required": "Select at least one sign that you saw"},
+    )
+    note = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea,
+        error_messages={"required": "Describe what you saw"},
+    )
+    lawful_basis = forms.ChoiceField(
+        choices=LawfulBasis.choices,
+        error_messages={"required": "Select the lawful basis for sharing this concern"},
+    )
+
+    def __init__(self, *args, catalogue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(date_fields("dob"))
+        self.fields.update(date_fields("seen"))
+        self.fields["indicators"].choices = [(i.id, i.label) for i in catalogue.indicators]
+
+    def clean_postcode(self) -> str:
+        value = self.cleaned_data["postcode"].strip()
+        if not value:
+            return ""
+        normal = normalise_postcode(value)
+        if normal is None:
+            raise forms.ValidationError("Enter a real postcode, like LS6 1AN")
+        return normal
+
+    def clean_nhs_number(self) -> str:
+        value = normalise_nhs_number(self.cleaned_data["nhs_number"])
+        if value is None:
+            return ""
+        if not is_valid_nhs_number(value):
+            raise forms.ValidationError(
+                "Enter a valid 10-digit NHS number: this one's check digit is wrong"
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        data["dob"] = date_from_parts(self, "dob", "the child's date of birth")
+        data["seen_on"] = date_from_parts(self, "seen", "the date you saw this")
+        return data
+
+
+class LinkDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            ("confirm", "Same child: confirm the link"),
+            ("reject", "Different child: reject the link"),
+        ],
+        error_messages={"required": "Select whether these records are about the same child"},
+    )
+    reason = forms.CharField(max_length=2000, required=False)

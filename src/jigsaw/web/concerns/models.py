@@ -1,0 +1,60 @@
+"""A concern: what one practitioner saw about a child, with its grade and lawful basis."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from jigsaw.web.children.models import AgencyRecord, GradeLevel
+
+
+class LawfulBasis(models.TextChoices):
+    """The UK GDPR / Data Protection Act 2018 conditions for sharing safeguarding information."""
+
+    SAFEGUARDING_PUBLIC_TASK = (
+        "public_task_safeguarding",
+        "UK GDPR Article 6(1)(e) public task, with Article 9(2)(g) and DPA 2018 Schedule 1 "
+        "paragraph 18: safeguarding of children and of individuals at risk",
+    )
+    SAFEGUARDING_LEGAL_OBLIGATION = (
+        "legal_obligation_safeguarding",
+        "UK GDPR Article 6(1)(c) legal obligation (Children Act 2004 section 11), with DPA 2018 "
+        "Schedule 1 paragraph 18: safeguarding of children and of individuals at risk",
+    )
+    VITAL_INTERESTS = (
+        "vital_interests",
+        "UK GDPR Articles 6(1)(d) and 9(2)(c): vital interests, a child at immediate risk of harm",
+    )
+
+
+class Concern(models.Model):
+    """One practitioner's record of what they saw, graded when it was saved."""
+
+    record = models.ForeignKey(AgencyRecord, on_delete=models.PROTECT, related_name="concerns")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    seen_on = models.DateField(verbose_name="date seen")
+    indicators = models.JSONField(default=list)
+    note = models.TextField(verbose_name="what was seen", blank=True)
+    lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
+    grade_level = models.CharField(max_length=8, choices=GradeLevel.choices)
+    grade_reasons = models.JSONField(default=dict, blank=True)
+    catalogue_version = models.CharField(max_length=32)
+    # An override sits beside the computed grade; it never replaces it.
+    override_level = models.CharField(max_length=8, choices=GradeLevel.choices, blank=True)
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    source_ref = models.CharField(
+        max_length=64, blank=True, help_text="identifier in an imported data set (demo loader)"
+    )
+
+    class Meta:
+        ordering = ["seen_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Concern {self.pk} on {self.seen_on}"

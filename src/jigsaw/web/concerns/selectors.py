@@ -1,0 +1,92 @@
+"""Reads for the intake page: the catalogue grouped by domain, and this agency's matching records."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+
+from django.db import transaction
+
+from jigsaw.web.accounts.selectors import profile_of
+from jigsaw.web.audit.models import EventType
+from jigsaw.web.audit.services import audit_record
+from jigsaw.web.children import matching
+from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord
+from jigsaw.web.concerns.models import Concern
+
+
+@lru_cache(maxsize=1)
+def catalogue():
+    """Return the indicator catalogue (loaded once per process)."""
+    from jigsaw.catalogue import load
+
+    return load()
+
+
+def indicators_by_domain() -> list[tuple[str, str, list]]:
+    """Return ``(domain id, domain label, indicators)`` in catalogue order."""
+    cat = catalogue()
+    labels = {}
+    for domain in getattr(cat, "domains", ()) or ():
+        if isinstance(domain, dict):
+            labels[domain["id"]] = domain["label"]
+        else:
+            labels[getattr(domain, "id", str(domain))] = getattr(domain, "label", str(domain))
+    groups: dict[str, list] = {}
+    for indicator in cat.indicators:
+        groups.setdefault(indicator.domain, []).append(indicator)
+    return [
+        (d, labels.get(d, d.replace("_", " ").capitalize()), items) for d, items in groups.items()
+    ]
+
+
+def indicator_labels() -> dict[str, str]:
+    return {i.id: i.label for i in catalogue().indicators}
+
+
+@dataclasses.dataclass(frozen=True)
+class Suggestion:
+    record: AgencyRecord
+    match_probability: float
+
+
+def own_records_matching(*, user, identity: dict[str, object]) -> list[Suggestion]:
+    """Return the user's own agency's records that the linkage engine thinks are this child.
+
+    Only the user's agency's records are shown: what other agencies know stays hidden until the
+    concern is saved and linked (and then only as the access rule allows). The search is audited.
+    """
+    profile = profile_of(user)
+    if profile is None:
+        return []
+    mapping = matching.record_mapping(
+        record_id="search", agency_kind=profile.agency.kind, **identity
+    )
+    found = []
+    seen = set()
+    for match in matching.match(mapping, limit=10):
+        records = AgencyRecord.objects.filter(
+            agency_id=profile.agency_id,
+            links__child_id=int(match.child_id),
+            links__status__in=ACTIVE_LINK_STATUSES,
+        )
+        for record in records:
+            if record.pk not in seen:
+                seen.add(record.pk)
+                found.append(Suggestion(record, float(match.match_probability)))
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.RECORD_SEARCHED,
+            extra={"shown": [s.record.record_id for s in found]},
+        )
+    return found
+
+
+def concern_for_author(*, user, concern_id: int) -> Concern | None:
+    """Return a concern only to the person who recorded it (the page shown after saving)."""
+    return (
+        Concern.objects.filter(pk=concern_id, recorded_by=user)
+        .select_related("record__agency")
+        .first()
+    )

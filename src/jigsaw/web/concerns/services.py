@@ -1,0 +1,205 @@
+"""Recording a concern: store the record, link it, grade the concern and the child, audit it all."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from jigsaw.web.accounts.models import Role
+from jigsaw.web.accounts.selectors import profile_of
+from jigsaw.web.audit.models import EventType
+from jigsaw.web.audit.services import audit_record
+from jigsaw.web.children import matching
+from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Child, Link
+from jigsaw.web.children.services import (
+    child_regrade,
+    grade_as_json,
+    record_create,
+    record_link,
+    record_mapping_of,
+)
+from jigsaw.web.concerns.models import Concern, LawfulBasis
+
+RECORDING_ROLES = (Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    """The child as the recording agency knows them."""
+
+    first_name: str
+    last_name: str
+    dob: dt.date
+    sex: str
+    postcode: str = ""
+    nhs_number: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ConcernOutcome:
+    """What :func:`concern_record` did: the concern, the child it joined and how."""
+
+    concern: Concern
+    child: Child
+    link: Link
+    new_record: bool
+    pending_review: int
+
+
+def concern_record(
+    *,
+    actor,
+    seen_on: dt.date,
+    indicators: list[str],
+    note: str,
+    lawful_basis: LawfulBasis | str,
+    identity: Identity | None = None,
+    record: AgencyRecord | None = None,
+    today: dt.date | None = None,
+) -> ConcernOutcome:
+    """Record a concern about a child, link a new record immediately and regrade the child.
+
+    Give either ``identity`` (a record this agency did not hold: it is matched against every
+    record the partnership holds and linked, or sent for MASH review) or ``record`` (one of the
+    actor's agency's records).
+
+    Returns
+    -------
+    ConcernOutcome
+
+    Raises
+    ------
+    PermissionDenied
+        If the actor may not record concerns, or ``record`` belongs to another agency.
+    ValidationError
+        If an indicator is not in the catalogue, the date is in the future, or a field is invalid.
+    """
+    from jigsaw.catalogue import load
+    from jigsaw.screening import grade_concern
+
+    profile = profile_of(actor)
+    if profile is None or profile.role not in RECORDING_ROLES:
+        raise PermissionDenied(
+            "only practitioners, safeguarding leads and MASH analysts record concerns"
+        )
+    if (identity is None) == (record is None):
+        raise ValueError("give exactly one of identity or record")
+    if record is not None and record.agency_id != profile.agency_id:
+        raise PermissionDenied("a concern can only be added to your own agency's record")
+    today = today or timezone.localdate()
+    if seen_on > today:
+        raise ValidationError({"seen_on": "The date seen must be today or in the past"})
+    catalogue = load()
+    known = {indicator.id for indicator in catalogue.indicators}
+    unknown = sorted(set(indicators) - known)
+    if unknown:
+        raise ValidationError(
+            {"indicators": f"not in catalogue {catalogue.version}: {', '.join(unknown)}"}
+        )
+    lawful_basis = LawfulBasis(lawful_basis)
+
+    matches = []
+    if identity is not None:
+        candidate = matching.record_mapping(
+            record_id="incoming", agency_kind=profile.agency.kind, **dataclasses.asdict(identity)
+        )
+        # Matched before the transaction opens: the index is read-only here and may need a rebuild.
+        matches = matching.match(candidate)
+
+    # One transaction: record, link, concern, grades and their audit rows are saved together or
+    # not at all (a failed audit write refuses the whole concern).
+    with transaction.atomic():
+        new_record = record is None
+        if record is None:
+            record = record_create(
+                actor=actor, agency=profile.agency, **dataclasses.asdict(identity)
+            )
+            child, link = record_link(actor=actor, record=record, matches=matches)
+        else:
+            link = Link.objects.select_related("child").get(
+                record=record, status__in=ACTIVE_LINK_STATUSES
+            )
+            child = link.child
+        grade = grade_concern(
+            record.dob,
+            {"agency": profile.agency.kind, "date": seen_on, "indicators": list(indicators)},
+            today,
+        )
+        concern = Concern(
+            record=record,
+            recorded_by=actor,
+            recorded_at=dt.datetime.now(dt.UTC),
+            seen_on=seen_on,
+            indicators=list(indicators),
+            note=note.strip(),
+            lawful_basis=lawful_basis,
+            grade_level=grade.level,
+            grade_reasons=grade_as_json(grade),
+            catalogue_version=str(grade.catalogue_version),
+        )
+        concern.full_clean()
+        concern.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.CONCERN_RECORDED,
+            subject=concern,
+            extra={
+                "child": child.pk,
+                "record": record.record_id,
+                "grade": grade.level,
+                "lawful_basis": lawful_basis.value,
+                "indicators": len(indicators),
+            },
+        )
+        child = child_regrade(actor=actor, child=child, today=today)
+        pending = Link.objects.filter(record=record, status="pending").count()
+        if new_record:
+            mapping = record_mapping_of(record)
+            transaction.on_commit(lambda: matching.matcher_add(mapping, child.pk))
+    return ConcernOutcome(
+        concern=concern, child=child, link=link, new_record=new_record, pending_review=pending
+    )
+
+
+def concern_grade_override(*, actor, concern: Concern, level: str, reason: str) -> Concern:
+    """Record a professional's override beside the computed grade, with the reason.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a MASH analyst in the child's area or the safeguarding lead of the
+        concern's agency.
+    ValidationError
+        If the reason is blank or the level unknown.
+    """
+    profile = profile_of(actor)
+    allowed = profile is not None and (
+        (profile.role == Role.MASH_ANALYST and profile.area_id == concern.record.agency.area_id)
+        or (profile.role == Role.DSL and profile.agency_id == concern.record.agency_id)
+    )
+    if not allowed:
+        raise PermissionDenied("only a MASH analyst or the agency's safeguarding lead may override")
+    if not reason.strip():
+        raise ValidationError({"override_reason": "Give the reason for the override"})
+    with transaction.atomic():
+        concern.override_level = level
+        concern.override_reason = reason.strip()
+        concern.overridden_by = actor
+        concern.overridden_at = dt.datetime.now(dt.UTC)
+        concern.full_clean()
+        concern.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.CONCERN_GRADE_OVERRIDDEN,
+            subject=concern,
+            extra={
+                "computed": concern.grade_level,
+                "override": level,
+                "reason": concern.override_reason,
+            },
+        )
+    return concern

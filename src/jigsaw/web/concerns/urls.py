@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jigsaw.web.concerns import views
+
+app_name = "concerns"
+urlpatterns = [
+    path("new/", views.concern_new, name="new"),
+    path("<int:concern_id>/", views.concern_saved, name="saved"),
+]

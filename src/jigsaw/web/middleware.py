@@ -1,0 +1,54 @@
+"""Request guards applied to every page: security headers and the sign-in-with-TOTP rule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+# Everything else needs a user verified with a second factor: deny by default.
+_OPEN_PREFIXES = ("/healthz", "/accounts/", "/static/", "/assets/", "/oversight/national/")
+
+_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "script-src 'self'",
+        "style-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+
+def security_headers(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Add a strict content security policy and forbid caching of pages that show child data."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response.headers.setdefault("Content-Security-Policy", _CSP)
+        if not request.path.startswith(("/static/", "/assets/")):
+            # Pages carry personal data: a shared computer's cache must not keep them.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return middleware
+
+
+def require_verified_user(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Send anyone not signed in with password and TOTP to the sign-in page."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(_OPEN_PREFIXES):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect("accounts:login")
+            if not user.is_verified():
+                return redirect("accounts:verify")
+        return get_response(request)
+
+    return middleware

@@ -75,3 +75,52 @@ def verified_client(client, cast: Cast, name: str):
     session[DEVICE_ID_SESSION_KEY] = cast.devices[name].persistent_id
     session.save()
     return client
+
+
+JESSICA = {
+    "first_name": "Jessica",
+    "last_name": "Okafor",
+    "dob": (2011, 3, 4),
+    "sex": "F",
+    "postcode": "NB1 4QT",
+}
+# The same child as the hospital knows her: a nickname, and day and month of birth swapped.
+JESS = {**JESSICA, "first_name": "Jess", "dob": (2011, 4, 3)}
+SCHOOL_SIGNS = ["unexplained_absence", "gifts_from_older_people"]
+HEALTH_SIGNS = ["sti_diagnosis", "attends_with_older_adult"]
+POLICE_SIGNS = ["older_associates"]
+
+
+def record_concern(user, who: dict, indicators: list[str], note: str, *, seen_on=None):
+    """Record a concern through the real service, as the intake page does."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jigsaw.web.concerns.services import Identity, concern_record
+
+    identity = Identity(**{**who, "dob": dt.date(*who["dob"])})
+    return concern_record(
+        actor=user,
+        identity=identity,
+        seen_on=seen_on or timezone.localdate(),
+        indicators=indicators,
+        note=note,
+        lawful_basis="public_task_safeguarding",
+    )
+
+
+def background_load(children: int = 400) -> None:
+    """Fill the store with a synthetic partnership, so linkage weighs names as in real life."""
+    from django.utils import timezone
+
+    from jigsaw.web.demo import partnership_load
+
+    partnership_load(
+        children=children,
+        seed=11,
+        today=timezone.localdate(),
+        linker="truth",
+        with_users=False,
+        log=lambda message: None,
+    )

@@ -25,12 +25,17 @@ _CSP = "; ".join(
 )
 
 
+# The national report is a self-contained page with inline CSS and SVG and no script at all.
+_REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
+
+
 def security_headers(get_response: Callable[[HttpRequest], HttpResponse]):
     """Add a strict content security policy and forbid caching of pages that show child data."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        response.headers.setdefault("Content-Security-Policy", _CSP)
+        report = request.path.startswith("/oversight/national/")
+        response.headers.setdefault("Content-Security-Policy", _REPORT_CSP if report else _CSP)
         if not request.path.startswith(("/static/", "/assets/")):
             # Pages carry personal data: a shared computer's cache must not keep them.
             response.headers.setdefault("Cache-Control", "no-store")

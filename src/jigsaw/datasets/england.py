@@ -424,22 +424,23 @@ _ETHNIC_GROUPS = {
 
 def _ethnicity(lookup: pd.DataFrame, data_dir: Path | None) -> pd.DataFrame:
     raw = _read("ethnicity_census2021_utla.csv", data_dir)
-    counts = raw.set_index("utla23_code")
-    columns = [c for group in _ETHNIC_GROUPS.values() for c in group] + ["total_usual_residents"]
-    counts = counts[columns].astype(float)
+    position = {code: i for i, code in enumerate(raw["utla23_code"])}
+    groups = np.column_stack(
+        [raw[columns].astype(float).sum(axis=1).to_numpy() for columns in _ETHNIC_GROUPS.values()]
+    )
+    totals = raw["total_usual_residents"].astype(float).to_numpy()
     rows = []
     for row in lookup.itertuples(index=False):
-        if row.new_la_code in counts.index:
+        if row.new_la_code in position:
             members, match = [row.new_la_code], "exact"
         else:
-            members = [c for c in row.successor_codes if c in counts.index]
-            match = "sum of successors" if row.successor_relationship == "split" else "approximate (successor)"
-            if row.successor_relationship == "same boundary":
-                match = "exact (same boundary)"
-        summed = counts.loc[members].sum()
-        total = summed["total_usual_residents"]
+            members = [c for c in row.successor_codes if c in position]
+            match = {"split": "sum of successors", "same boundary": "exact (same boundary)"}.get(
+                row.successor_relationship, "approximate (successor)")
+        index = [position[c] for c in members]
+        total = totals[index].sum()
+        shares = groups[index].sum(axis=0) / total * 100 if total else np.full(len(_ETHNIC_GROUPS), np.nan)
         out = {"new_la_code": row.new_la_code, "ethnicity_match": match}
-        for name, group in _ETHNIC_GROUPS.items():
-            out[name] = float(np.round(summed[group].sum() / total * 100, 2)) if total else np.nan
+        out.update({name: float(np.round(v, 2)) for name, v in zip(_ETHNIC_GROUPS, shares, strict=True)})
         rows.append(out)
     return pd.DataFrame(rows)

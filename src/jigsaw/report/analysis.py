@@ -65,6 +65,7 @@ def analyse_areas(
     *,
     held_out: dict[str, str] | None = None,
     per: float = 10_000,
+    level: float = 0.998,
 ) -> tuple[pd.DataFrame, shortfall.ShortfallSummary]:
     """Compare every area with its neighbours; add notes and each neighbour group's spread.
 
@@ -79,6 +80,9 @@ def analyse_areas(
         Area code -> reason, for areas to show but neither compare nor use as anyone's peer.
     per : float
         Rates per this many children.
+    level : float
+        Two-sided level of the overdispersed limits behind ``comparison``: 0.998 (the default,
+        Spiegelhalter's "alarm") or 0.95 ("warning").
 
     Returns
     -------
@@ -95,7 +99,7 @@ def analyse_areas(
     held = codes.isin(list(held_out)).to_numpy()
     given = frame[["area_code", "area_name", "identified", "children"]].copy()
     given.loc[held, "identified"] = np.nan
-    result = shortfall.compare_with_peers(given, neighbours, per=per)
+    result = shortfall.compare_with_peers(given, neighbours, per=per, level=level)
     summary = shortfall.shortfall_summary(result)
 
     own = rates.rate(frame["identified"].fillna(0).to_numpy(dtype=float),

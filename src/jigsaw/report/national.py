@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -55,6 +55,9 @@ class NationalSummary:
         ``lowest_rate``, ``highest_area``, ``highest_rate``.
     flagged_areas : list of str
         Names of the LAs flagged lower, largest shortfall first.
+    warning : dict
+        The same at the 95% ("warning") limits: ``lower``, ``shortfall``, ``shortfall_lower``,
+        ``shortfall_upper`` and ``areas``.
     out_dir : str
         Where the files were written.
     """
@@ -73,6 +76,7 @@ class NationalSummary:
     shortfall_upper: float
     widest_group: dict = field(default_factory=dict)
     flagged_areas: list = field(default_factory=list)
+    warning: dict = field(default_factory=dict)
     out_dir: str = ""
 
     def lines(self) -> list[str]:
@@ -81,8 +85,12 @@ class NationalSummary:
         return [
             f"{self.year}: {self.lower} of {self.compared} local authorities compared identified "
             f"fewer children with CSE than their statistical neighbours.",
-            f"Estimated children not yet identified across them: {self.shortfall:,.0f} "
+            f"Estimated children not yet identified across them, counted as CSE assessments "
+            f"their peers' rates would give: {self.shortfall:,.0f} "
             f"(95% interval {self.shortfall_lower:,.0f} to {self.shortfall_upper:,.0f}).",
+            f"At the 95% warning limits: {self.warning.get('lower', 0)} LAs, "
+            f"{self.warning.get('shortfall', 0):,.0f} children "
+            f"({self.warning.get('shortfall_lower', 0):,.0f} to {self.warning.get('shortfall_upper', 0):,.0f}).",
             f"National rate {self.national_rate:.1f} per 10,000; median LA rate "
             f"{self.median_rate:.1f}; {self.higher} LAs identified more than their peers.",
             f"Widest neighbour group ({w.get('area', '')}): {w.get('lowest_rate', 0):.1f} "
@@ -172,7 +180,14 @@ def build_national_report(
     result, total = analyse_areas(areas, neighbours, held_out=held_out, per=PER)
     result.insert(2, "region", areas["region"].to_numpy())
     result.insert(3, "old_la_code", areas["old_la_code"].to_numpy())
+    warning, warning_total = analyse_areas(areas, neighbours, held_out=held_out, per=PER, level=0.95)
     summary = _summary(year, result, total, out_dir)
+    summary = replace(summary, warning={
+        "lower": warning_total.flagged, "shortfall": warning_total.shortfall,
+        "shortfall_lower": warning_total.lower, "shortfall_upper": warning_total.upper,
+        "areas": list(warning.loc[warning["comparison"] == "lower"]
+                      .sort_values("shortfall", ascending=False)["area_name"]),
+    })
     html = render_page(year, result, neighbours, held_out, vintage, summary, dark_figure_html)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -304,6 +319,9 @@ def render_page(year, result, neighbours, held_out, vintage, summary, dark_figur
     ratios = spreads["ratio"].replace(np.inf, np.nan)
     fit = result.attrs["overdispersion"]
     s = {
+        "warning": summary.warning,
+        "warning_shortfall_text": _number(summary.warning["shortfall"]),
+        "warning_interval_text": f"{summary.warning['shortfall_lower']:,.0f} to {summary.warning['shortfall_upper']:,.0f}",
         "n_lower": summary.lower, "n_compared": summary.compared, "n_higher": summary.higher,
         "shortfall_text": _number(summary.shortfall),
         "shortfall_interval_text": f"{summary.shortfall_lower:,.0f} to {summary.shortfall_upper:,.0f}",

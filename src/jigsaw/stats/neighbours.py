@@ -146,11 +146,12 @@ def neighbour_lists(vintage: int = 2025, *, key: str = "gss",
     frame = statistical_neighbours(vintage, data_dir=data_dir)
     area, neighbour = ("area_code", "neighbour_code") if key == "gss" else (
         "area_dfe_code", "neighbour_dfe_code")
-    return {
-        code: tuple(Neighbour(r[neighbour], r["neighbour_name"], int(r["rank"]), r["closeness"])
-                    for _, r in group.sort_values("rank").iterrows())
-        for code, group in frame.groupby(area, sort=True)
-    }
+    lists: dict[str, list[Neighbour]] = {}
+    ordered = frame.sort_values([area, "rank"])
+    for code, *entry in zip(ordered[area], ordered[neighbour], ordered["neighbour_name"],
+                            ordered["rank"].astype(int), ordered["closeness"], strict=True):
+        lists.setdefault(code, []).append(Neighbour(*entry))
+    return {code: tuple(entries) for code, entries in sorted(lists.items())}
 
 
 def nearest_neighbours(frame: pd.DataFrame, covariates: list[str], k: int = 10, *,

@@ -1,0 +1,226 @@
+"""The comparisons the linkage model makes between two prepared records, written once for SQL
+(Splink on DuckDB or Spark) and once for Python (the one-record matcher), side by side.
+
+Each level is a test that a pair of records passes or fails; a pair takes the first level it
+passes. The SQL and Python forms of a level must agree: tests/linkage/test_comparisons.py checks
+that both give the same level on every pair of a test world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from jigsaw.linkage.names import levenshtein
+
+__all__ = ["Level", "Comparison", "COMPARISONS", "BLOCKING_KEYS", "blocking_rule_sql"]
+
+Record = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a comparison: a label, its SQL condition and the same test in Python."""
+
+    label: str
+    sql: Callable[[str], str]  # dialect ("duckdb" or "spark") -> SQL condition
+    test: Callable[[Record, Record], bool]
+    is_null: bool = False
+    tf_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A named comparison: its levels from the null level to the catch-all level."""
+
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+
+    def level_of(self, left: Record, right: Record) -> int:
+        """Return the index of the first level the pair passes (the last level always passes)."""
+        for index, level in enumerate(self.levels):
+            if level.test(left, right):
+                return index
+        return len(self.levels) - 1
+
+
+def _sql(text: str) -> Callable[[str], str]:
+    return lambda dialect: text
+
+
+def _null(*columns: str) -> Level:
+    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns)
+    return Level(
+        "missing on either side",
+        _sql(sql),
+        lambda a, b: any(a.get(c) is None or b.get(c) is None for c in columns),
+        is_null=True,
+    )
+
+
+def _else(label: str) -> Level:
+    return Level(label, _sql("ELSE"), lambda a, b: True)
+
+
+def _equal(column: str, label: str, tf: bool = False) -> Level:
+    return Level(label, _sql(f"{column}_l = {column}_r"), lambda a, b: a[column] == b[column],
+                 tf_column=column if tf else None)
+
+
+def _typo_sql(column: str) -> str:
+    # One edit always; two edits only between longer names, where two typos are more
+    # plausible than a different name ("amy" and "ava" are two edits apart but two children).
+    lev = f"levenshtein({column}_l, {column}_r)"
+    return f"({lev} <= 1 OR ({lev} <= 2 AND length({column}_l) >= 6 AND length({column}_r) >= 6))"
+
+
+def _typo_test(column: str) -> Callable[[Record, Record], bool]:
+    def test(a: Record, b: Record) -> bool:
+        x, y = str(a[column]), str(b[column])
+        if abs(len(x) - len(y)) > 2:
+            return False
+        distance = levenshtein(x, y)
+        return distance <= 1 or (distance <= 2 and len(x) >= 6 and len(y) >= 6)
+
+    return test
+
+
+def _overlap(column: str) -> Level:
+    def sql(dialect: str) -> str:
+        function = "arrays_overlap" if dialect == "spark" else "list_has_any"
+        return f"{function}({column}_l, {column}_r)"
+
+    def test(a: Record, b: Record) -> bool:
+        x, y = a.get(column), b.get(column)
+        return bool(x) and bool(y) and not set(x).isdisjoint(y)  # type: ignore[arg-type]
+
+    return sql, test  # type: ignore[return-value]
+
+
+def _in_middle(forename: str, middle: object) -> bool:
+    return middle is not None and f" {forename} " in f" {middle} "
+
+
+def _middle_test(a: Record, b: Record) -> bool:
+    return _in_middle(str(a["forename"]), b.get("middle_names")) or _in_middle(
+        str(b["forename"]), a.get("middle_names")
+    )
+
+
+_MIDDLE_SQL = (
+    "concat(' ', middle_names_r, ' ') LIKE concat('% ', forename_l, ' %') OR "
+    "concat(' ', middle_names_l, ' ') LIKE concat('% ', forename_r, ' %')"
+)
+
+
+def _initial_test(a: Record, b: Record) -> bool:
+    x, y = str(a["forename"]), str(b["forename"])
+    return (len(x) == 1 or len(y) == 1) and x[0] == y[0]
+
+
+def _swapped_test(a: Record, b: Record) -> bool:
+    return a["forename"] == b.get("surname") and a.get("surname") == b["forename"]
+
+
+def _parts_test(a: Record, b: Record) -> bool:
+    return bool({a["surname_first"], a["surname_last"]} & {b["surname_first"], b["surname_last"]})
+
+
+_PARTS_SQL = (
+    "surname_first_l = surname_first_r OR surname_first_l = surname_last_r OR "
+    "surname_last_l = surname_first_r OR surname_last_l = surname_last_r"
+)
+
+
+def _swap_test(a: Record, b: Record) -> bool:
+    return (a["dob_year"] == b["dob_year"] and a["dob_day"] == b["dob_month"]
+            and a["dob_month"] == b["dob_day"])
+
+
+def _year_slip_test(a: Record, b: Record) -> bool:
+    return (a["dob_month"] == b["dob_month"] and a["dob_day"] == b["dob_day"]
+            and abs(int(a["dob_year"]) - int(b["dob_year"])) <= 2)  # type: ignore[arg-type]
+
+
+def _month_test(a: Record, b: Record) -> bool:
+    return a["dob_year"] == b["dob_year"] and a["dob_month"] == b["dob_month"]
+
+
+_full_sql, _full_test = _overlap("postcodes")
+_sector_sql, _sector_test = _overlap("sectors")
+_district_sql, _district_test = _overlap("districts")
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("nhs_number", "NHS number (valid numbers only)", (
+        _null("nhs_number"),
+        _equal("nhs_number", "same NHS number"),
+        _else("different NHS numbers"),
+    )),
+    Comparison("forename", "forename, with nicknames, middle names and initials", (
+        _null("forename"),
+        _equal("forename", "same forename", tf=True),
+        _equal("forename_group", "nickname or variant (Jess/Jessica)"),
+        Level("one or two typos", lambda d: _typo_sql("forename"), _typo_test("forename")),
+        Level("forename is the other's middle name", _sql(_MIDDLE_SQL), _middle_test),
+        Level("initial agrees", _sql("(length(forename_l) = 1 OR length(forename_r) = 1) AND "
+                                     "substr(forename_l, 1, 1) = substr(forename_r, 1, 1)"), _initial_test),
+        Level("forename and surname swapped",
+              _sql("forename_l = surname_r AND surname_l = forename_r"), _swapped_test),
+        _else("different forenames"),
+    )),
+    Comparison("surname", "surname, with double-barrelled and changed surnames", (
+        _null("surname"),
+        _equal("surname", "same surname", tf=True),
+        Level("shares part of a double-barrelled surname", _sql(_PARTS_SQL), _parts_test),
+        Level("one or two typos", lambda d: _typo_sql("surname"), _typo_test("surname")),
+        _equal("surname_sdx", "sounds alike (Soundex)"),
+        _else("different surnames"),
+    )),
+    Comparison("dob", "date of birth, with day/month swaps and slips", (
+        _null("dob"),
+        _equal("dob", "same date of birth"),
+        Level("day and month swapped", _sql("dob_year_l = dob_year_r AND dob_day_l = dob_month_r "
+                                            "AND dob_month_l = dob_day_r"), _swap_test),
+        Level("one digit differs", _sql("levenshtein(dob_l, dob_r) = 1"),
+              lambda a, b: levenshtein(str(a["dob"]), str(b["dob"])) == 1),
+        Level("same day and month, year within two", _sql(
+            "dob_month_l = dob_month_r AND dob_day_l = dob_day_r AND abs(dob_year_l - dob_year_r) <= 2"),
+            _year_slip_test),
+        Level("same year and month", _sql("dob_year_l = dob_year_r AND dob_month_l = dob_month_r"),
+              _month_test),
+        _else("different dates of birth"),
+    )),
+    Comparison("postcode", "every postcode the agency has: full, sector, district", (
+        _null("districts"),
+        Level("a postcode in common", _full_sql, _full_test),
+        Level("same postcode sector", _sector_sql, _sector_test),
+        Level("same postcode district", _district_sql, _district_test),
+        _else("different districts"),
+    )),
+    Comparison("sex", "sex", (
+        _null("sex"),
+        _equal("sex", "same sex"),
+        _else("different sex"),
+    )),
+)
+
+# Pairs are scored only when they agree on at least one of these keys (all columns of the
+# prepared frame). Each key is a small block nationally; their union finds the pairs that differ
+# in any one identifier.
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("nhs_number",),
+    ("dob", "surname_sdx"),
+    ("dob", "forename_sdx"),
+    ("forename_sdx", "surname_sdx", "district"),
+    ("forename_group", "surname_sdx", "dob_year"),
+)
+
+
+def blocking_rule_sql(key: tuple[str, ...]) -> str:
+    """Return the SQL blocking rule for one blocking key.
+
+    >>> blocking_rule_sql(("dob", "surname_sdx"))
+    'l.dob = r.dob AND l.surname_sdx = r.surname_sdx'
+    """
+    return " AND ".join(f"l.{c} = r.{c}" for c in key)

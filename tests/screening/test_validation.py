@@ -1,0 +1,93 @@
+"""The grading against a synthetic world's ground truth (a smaller run of
+bench/screening_validation.py, whose 50,000-child figures are in docs/methods/screening.md)."""
+
+import pandas as pd
+import pytest
+
+from jigsaw.screening import grade_frame
+from jigsaw.screening import validation as v
+from jigsaw.world import generate
+
+# Floors, well below the 50,000-child validation figures (medium-or-above sensitivity about 58%,
+# false-positive rate under 1%), so that only a real regression trips them.
+SENSITIVITY_FLOOR = 0.45
+FPR_CEILING = 0.02
+
+
+@pytest.fixture(scope="module")
+def world():
+    w = generate(children=20_000, seed=11)
+    linked = v.concerns_by_child(w.concerns, w.truth)
+    dobs = v.dobs_of(w.children)
+    truth = w.children.set_index("child_id")["exploited"].astype(bool)
+    combined = v.reached(linked, dobs)
+    single = v.reached(linked, dobs, by_agency=True)
+    return w, linked, dobs, truth, combined, single
+
+
+def test_sharing_finds_more_victims_at_the_same_false_positive_rate(world):
+    _, _, _, truth, combined, single = world
+    effect = v.jigsaw_effect(combined, single, truth)
+    assert effect.victims == truth.sum() > 100
+    assert effect.extra_victims_at_same_fpr > 0
+    assert effect.combined_sensitivity > effect.single_sensitivity_at_combined_fpr
+
+
+def test_sensitivity_and_false_positive_rate_against_ground_truth(world):
+    _, _, _, truth, combined, _ = world
+    sensitivity, fpr = v.rates(combined, truth)
+    assert sensitivity >= SENSITIVITY_FLOOR
+    assert fpr <= FPR_CEILING
+
+
+def test_combined_grade_is_never_below_any_agency_alone(world):
+    """More information can only raise a grade: every rule is monotone in the concerns."""
+    _, _, _, _, combined, single = world
+    joined = single["level"].reindex(combined.index)
+    assert (combined["level"] >= joined).all()
+
+
+def test_grade_at_the_end_is_never_above_the_highest_reached(world):
+    """With no new concerns a grade can only fall as signs age, never rise."""
+    w, linked, dobs, _, combined, _ = world
+    end = max(linked["date"])
+    frame = grade_frame(linked, {c: dobs[c] for c in combined.index}, end)
+    codes = frame["level"].cat.codes.reindex(combined.index)
+    assert (codes <= combined["level"]).all()
+    assert (codes >= 2).sum() > 0
+
+
+def test_fairness_table_covers_each_group_and_suppresses_small_counts(world):
+    w, _, _, _, combined, _ = world
+    table = v.fairness(combined, w.children)
+    assert set(table["group"]) == {"sex", "ethnicity", "disability"}
+    assert set(table.loc[table["group"] == "sex", "value"]) == {"F", "M"}
+    small = table[table["victims"] == "<5"]
+    assert small["sensitivity"].isna().all()
+    big = table[table["children"].map(lambda x: isinstance(x, int) and x >= 1000)]
+    assert big["medium_or_above"].notna().all()
+
+
+def test_concerns_by_child_names_an_unknown_record():
+    concerns = pd.DataFrame({"record_id": ["R1"], "agency": ["police"], "date": ["2024-01-01"],
+                             "indicators": ["staying_out_late"]})
+    truth = pd.DataFrame({"record_id": ["R2"], "child_id": ["C1"]})
+    with pytest.raises(ValueError, match="concerns row 1: record_id 'R1' not in truth"):
+        v.concerns_by_child(concerns, truth)
+
+
+def test_jigsaw_effect_on_a_hand_worked_table():
+    """Four children, two victims. Combined: victims reach medium, one non-victim does too.
+    Single-agency keys: victim a 2.004 (medium), victim b 1.003 (low), non-victims 2.002, 0.5."""
+    truth = pd.Series([True, True, False, False], index=list("abcd"))
+    combined = pd.DataFrame({"level": [2, 2, 2, 0], "key": [2.004, 2.005, 2.002, 0.001]},
+                            index=list("abcd"))
+    single = pd.DataFrame({"level": [2, 1, 2, 0], "key": [2.004, 1.003, 2.002, 0.5]},
+                          index=list("abcd"))
+    effect = v.jigsaw_effect(combined, single, truth)
+    assert (effect.combined_sensitivity, effect.combined_fpr) == (1.0, 0.5)
+    assert (effect.single_sensitivity, effect.single_fpr) == (0.5, 0.5)
+    # Allowed one false positive: threshold just above 0.5 admits a, b (1.003) and c.
+    assert effect.single_sensitivity_at_combined_fpr == 1.0
+    assert effect.extra_victims_at_same_fpr == 0
+    assert effect.extra_victims_at_medium == 1

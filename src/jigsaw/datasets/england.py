@@ -311,7 +311,7 @@ def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def _detail(row, factor: str, typical_share: float) -> str:
-    what = f"{factor.replace('_', ' ')} count"
+    what = "CSE count" if factor == "cse" else f"{factor.replace('_', ' ')} count"
     if row.code:
         cause = _KNOWN_CAUSES.get((row.la_name, row.year))
         text = f"{what} {SUPPRESSION_CODES[row.code]}"

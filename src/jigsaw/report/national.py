@@ -345,7 +345,7 @@ def render_page(year, result, neighbours, held_out, vintage, summary, dark_figur
                              undefined=jinja2.StrictUndefined)
     template = env.get_template("oversight.html")
     return template.render(
-        title=f"Identified child sexual exploitation by local authority, {_year_label(year)}",
+        title=f"Identified child sexual exploitation by local authority, year to 31 March {year}",
         year=year, first_year=years[0], year_label=_year_label(year), s=s, rows=rows,
         flagged=flagged, funnel_svg=funnel_svg, exclusions=exclusions,
         problems=problems.to_dict("records"), sn_vintage=vintage, sortable=True,
@@ -362,7 +362,7 @@ def render_page(year, result, neighbours, held_out, vintage, summary, dark_figur
 
 
 def _year_label(year: int) -> str:
-    return f"{year - 1} to {year}"
+    return f"the year to 31 March {year}"
 
 
 def _spread_row(g) -> dict:

@@ -69,7 +69,7 @@ def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
         counts[order[:remainder]] += 1
     elif remainder < 0:
         order = np.argsort(-counts, kind="stable")
-        counts[order[: -remainder]] -= 1
+        counts[order[:-remainder]] -= 1
     return counts
 
 

@@ -71,9 +71,7 @@ def _indicator_tables(catalogue) -> dict:
     level = np.array([i.level for i in catalogue.indicators])
     kind = np.array([i.kind for i in catalogue.indicators])
     domain = np.array([i.domain for i in catalogue.indicators])
-    seen = np.array(
-        [[a in i.agencies for a in AGENCIES] for i in catalogue.indicators], dtype=bool
-    )
+    seen = np.array([[a in i.agencies for a in AGENCIES] for i in catalogue.indicators], dtype=bool)
     cdf = {}
     for klass, weights in _LEVEL_WEIGHT.items():
         w_level = np.where(
@@ -149,11 +147,15 @@ def simulate(
     frame = pd.concat(parts, ignore_index=True)
     frame["referred_by"] = ""
     # Police pass concerns about victims on to social care, which records its own concern.
-    police_victim = (frame["agency"].to_numpy() == police_col) & (frame["klass"] != "other").to_numpy()
+    police_victim = (frame["agency"].to_numpy() == police_col) & (
+        frame["klass"] != "other"
+    ).to_numpy()
     refer = police_victim & (rng.random(len(frame)) < config.police_referral_to_social_care)
     referral = frame[refer].copy()
     referral["agency"] = ref_col
-    referral["day"] = np.minimum(referral["day"].to_numpy() + rng.integers(1, 15, len(referral)), days - 1)
+    referral["day"] = np.minimum(
+        referral["day"].to_numpy() + rng.integers(1, 15, len(referral)), days - 1
+    )
     referral["klass"] = np.where(referral["klass"] == "strong", "victim", referral["klass"])
     referral["referred_by"] = "police"
     # A social-care identification that came from a police referral is marked as such.

@@ -7,6 +7,7 @@ name; a default marked *assumed* there is a modelling choice, not a published fi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 
@@ -58,7 +59,7 @@ class WorldConfig:
         )
     )
     vulnerability_family_loading: float = 0.6
-    deprivation_loading: float = 0.3
+    deprivation_loading: float = 0.2
 
     # --- exploitation --------------------------------------------------------------------------
     prevalence: float = 0.014
@@ -77,13 +78,14 @@ class WorldConfig:
         )
     )
     boy_relative_risk: float = 0.35
-    deprivation_risk_per_sd: float = 0.12
+    deprivation_risk_per_sd: float = 0.0
     mean_duration_months: float = 9.0
 
     # --- identification ------------------------------------------------------------------------
     identified_share_of_victims: float = 0.125
     false_identification_share: float = 0.15
-    area_skill_sd: float = 0.5
+    area_skill_sd: float = 0.55
+    size_skill_elasticity: float = -0.22
     agency_skill_sd: float = 0.3
     agency_identification_weight: MappingProxyType = field(
         default_factory=lambda: _frozen(
@@ -193,7 +195,10 @@ class WorldConfig:
             value = getattr(self, item.name)
             if item.name.endswith(("_rate", "_share")) and not 0 <= value <= 1:
                 raise ValueError(f"{item.name} is a fraction between 0 and 1, not {value}")
-            if isinstance(value, MappingProxyType) and item.name in (
+            if isinstance(value, Mapping):
+                # Keep the config immutable even when a caller passes a plain dict.
+                object.__setattr__(self, item.name, _frozen(value))
+            if isinstance(value, Mapping) and item.name in (
                 "agency_identification_weight",
                 "victim_concerns_per_year",
                 "agency_coverage",

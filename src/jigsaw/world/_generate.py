@@ -175,7 +175,9 @@ def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFr
     key = record_child.astype(np.int64) * n_agencies + record_agency
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
-    concern_key = frame["child"].to_numpy().astype(np.int64) * n_agencies + frame["agency"].to_numpy()
+    concern_key = (
+        frame["child"].to_numpy().astype(np.int64) * n_agencies + frame["agency"].to_numpy()
+    )
     lo = np.searchsorted(sorted_key, concern_key, side="left")
     hi = np.searchsorted(sorted_key, concern_key, side="right")
     if (hi <= lo).any():
@@ -186,7 +188,9 @@ def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFr
     dates = start + frame["day"].to_numpy().astype("timedelta64[D]")
     return pd.DataFrame(
         {
-            "concern_id": np.char.add("K", np.char.zfill(np.arange(1, len(frame) + 1).astype(str), 7)),
+            "concern_id": np.char.add(
+                "K", np.char.zfill(np.arange(1, len(frame) + 1).astype(str), 7)
+            ),
             "record_id": record_id,
             "agency": np.array(AGENCIES, dtype=object)[frame["agency"].to_numpy()],
             "area_code": pop.frame["area_code"].to_numpy()[frame["child"].to_numpy()],
@@ -201,7 +205,9 @@ def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFr
 def _outcomes(config, pop, ex) -> pd.DataFrame:
     identified = ex.identified_by.any(axis=1)
     days = np.where(
-        ex.identified_by, (ex.identified_on - np.datetime64(config.start, "D")).astype(np.int64), 1 << 40
+        ex.identified_by,
+        (ex.identified_on - np.datetime64(config.start, "D")).astype(np.int64),
+        1 << 40,
     )
     first = np.argmin(days, axis=1)
     n = len(identified)

@@ -181,7 +181,9 @@ def _first_names(config, pop, child, rng):
     first[use_variant] = variants[pick[use_variant]]
     flag[use_variant] = "variant"
     middle = pop.middle[child]
-    with_middle = ~use_variant & (middle >= 0) & (rng.random(m) < config.middle_name_in_forename_rate)
+    with_middle = (
+        ~use_variant & (middle >= 0) & (rng.random(m) < config.middle_name_in_forename_rate)
+    )
     first[with_middle] = first[with_middle] + " " + _names.FORENAME_TABLE[middle[with_middle]]
     flag[with_middle] = "with_middle"
     typo = rng.random(m) < config.first_name_typo_rate
@@ -202,13 +204,16 @@ def _last_names(config, pop, child, rng):
     double = ~changed & (other != "")
     u = rng.random(m)
     half = double & (u < 0.4)
+    # Keep one half: the family's own surname, or the other half it was joined with.
     last[half] = [
-        s.split("-", 1)[0] if x < 0.2 else s.split("-", 1)[1]
-        for s, x in zip(last[half], u[half], strict=True)
+        s[: -len(o) - 1] if x < 0.2 else o
+        for s, o, x in zip(last[half], other[half], u[half], strict=True)
     ]
     flag[half] = "one_half"
     spaced = double & (u >= 0.4) & (u < 0.5)
-    last[spaced] = [s.replace("-", " ", 1) for s in last[spaced]]
+    last[spaced] = [
+        s[: -len(o) - 1] + " " + o for s, o in zip(last[spaced], other[spaced], strict=True)
+    ]
     flag[spaced] = "space"
     can_fold = pd.Series(last).str.contains(r"[^\x00-\x7f]|'", regex=True).to_numpy()
     fold = can_fold & (rng.random(m) < config.accent_dropped_rate)

@@ -28,6 +28,8 @@ def test_funnel_plot_draws_one_mark_per_area_with_a_rate():
     assert any(t.startswith("A: 12.0") for t in titles)
     assert any(t.startswith("C: 4.0") and "(lower)" in t for t in titles)
     assert not any(t.startswith(("B:", "D:")) for t in titles)  # no rate or no population
+    labels = [t.text for t in root.findall("s:text", NS)]
+    assert "C" in labels and "A" not in labels  # flagged areas are named on the chart
     assert "2 areas" in root.find("s:desc", NS).text and "1 lower" in root.find("s:desc", NS).text
 
 

@@ -186,6 +186,9 @@ def funnel_plot(
         tip = f"{labels[i]}: {val[i]:.1f} {per}, {pop[i]:,.0f} children ({comparison[i]})"
         body.append(_marker(shape, sx(pop[i]), sy(val[i]), colour) + f"><title>{escape(tip)}</title>"
                     + ("</polygon>" if shape in ("lower", "higher") else "</circle>"))
+        if shape in ("lower", "higher"):  # name the flagged areas; there are few of them
+            body.append(f'<text x="{_fmt(sx(pop[i]) + 7)}" y="{_fmt(sy(val[i]) - 5)}" font-size="11" '
+                        f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke">{escape(labels[i])}</text>')
     body.append(_funnel_legend(curves, left + plot_w + 16, top))
     counts = {k: int(sum(1 for c, ok in zip(comparison, keep, strict=True) if ok and c == k)) for k in ("lower", "similar", "higher")}
     desc = (

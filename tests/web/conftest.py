@@ -29,7 +29,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from tests.web.cast import Cast  # noqa: E402
+from tests.web.cast import Cast, background_load  # noqa: E402
 
 # Argon2id as in production, at the lowest cost, so that creating the cast takes milliseconds.
 settings.PASSWORD_HASHERS = ["tests.web.cast.QuickArgon2PasswordHasher", *settings.PASSWORD_HASHERS]
@@ -135,6 +135,17 @@ def django_db_modify_db_settings():
 
         connections.close_all()
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Give every test a background partnership, so linkage weighs names as it would in life.
+
+    Created once; each test's changes are rolled back around it. (Browser tests empty the
+    tables afterwards; pytest-django runs them last, and they load their own background.)
+    """
+    with django_db_blocker.unblock():
+        background_load()
 
 
 @pytest.fixture(autouse=True)

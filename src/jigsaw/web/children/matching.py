@@ -103,7 +103,11 @@ def match(record: dict[str, object], *, limit: int = 5) -> list:
 
 
 def matcher_add(record: dict[str, object], child_id: int) -> None:
-    """Add a committed record to this process's index without rebuilding it."""
+    """Add a just-stored record to this process's index without rebuilding it.
+
+    Called inside the storing transaction; the key then counts the record, so a rollback leaves a
+    mismatch that makes the next :func:`matcher` call rebuild from the database.
+    """
     with _lock:
         current = _state["matcher"]
         if current is None:

@@ -158,8 +158,9 @@ def concern_record(
         child = child_regrade(actor=actor, child=child, today=today)
         pending = Link.objects.filter(record=record, status="pending").count()
         if new_record:
-            mapping = record_mapping_of(record)
-            transaction.on_commit(lambda: matching.matcher_add(mapping, child.pk))
+            # Indexed now, inside the transaction: if it rolls back, the index no longer matches
+            # the database's record count and is rebuilt before its next use.
+            matching.matcher_add(record_mapping_of(record), child.pk)
     return ConcernOutcome(
         concern=concern, child=child, link=link, new_record=new_record, pending_review=pending
     )

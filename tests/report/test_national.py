@@ -124,3 +124,16 @@ def test_cli_writes_the_report_and_refuses_bad_years(tmp_path, capsys):
     assert main(["oversight", "--year", "2017", "--out", str(tmp_path)]) == 2
     assert "--year must be one of 2018-2025" in capsys.readouterr().err
     assert not (tmp_path / "index.html").exists()
+
+
+def test_earlier_years_keep_areas_without_population_as_shown_only(tmp_path):
+    # 2018: 152 LAs; Bournemouth, Poole and old Dorset have no mid-2017 population estimate.
+    summary = build_national_report(2018, tmp_path)
+    areas = pd.read_csv(tmp_path / "areas.csv", dtype=str, keep_default_na=False).set_index("area_name")
+    assert len(areas) == 152 and summary.areas == 152
+    for name in ("Bournemouth", "Poole", "Dorset"):
+        assert areas.loc[name, "comparison"] == "not compared"
+        assert areas.loc[name, "note"].startswith("no population estimate")
+        assert areas.loc[name, "rate"] == ""
+    # The 2021 neighbour vintage is used before 2024.
+    assert "DfE's 2021 children's services statistical neighbours" in (tmp_path / "index.html").read_text()

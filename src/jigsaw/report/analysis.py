@@ -99,12 +99,15 @@ def analyse_areas(
     held = codes.isin(list(held_out)).to_numpy()
     given = frame[["area_code", "area_name", "identified", "children"]].copy()
     given.loc[held, "identified"] = np.nan
-    result = shortfall.compare_with_peers(given, neighbours, per=per, level=level)
-    summary = shortfall.shortfall_summary(result)
+    # An area without a population (e.g. Poole before mid-2019) has no rate: it is shown only.
+    has_children = given["children"].notna().to_numpy()
+    fitted = shortfall.compare_with_peers(given[has_children], neighbours, per=per, level=level)
+    summary = shortfall.shortfall_summary(fitted)
+    result = fitted.set_index("area_code").reindex(codes).reset_index()
 
-    own = rates.rate(frame["identified"].fillna(0).to_numpy(dtype=float),
-                     frame["children"].to_numpy(dtype=float), per=per)
-    known = frame["identified"].notna().to_numpy()
+    known = (frame["identified"].notna() & frame["children"].notna()).to_numpy()
+    own = rates.rate(np.where(known, frame["identified"], 0.0),
+                     np.where(known, frame["children"], 1.0), per=per)
     out = pd.DataFrame({
         "area_code": codes,
         "area_name": frame["area_name"],
@@ -125,14 +128,18 @@ def analyse_areas(
             comparison[i], notes[i] = NOT_COMPARED, held_out[code]
         elif comparison[i] is None or pd.isna(comparison[i]):
             comparison[i] = NOT_COMPARED
-            notes[i] = ("no published count" if not known[i]
-                        else "no neighbour with a comparable count")
+            if not has_children[i]:
+                notes[i] = "no population estimate"
+            elif not known[i]:
+                notes[i] = "no published count"
+            else:
+                notes[i] = "no neighbour with a comparable count"
     out["comparison"] = comparison
     out["note"] = notes
     _add_group_spread(out, neighbours)
     for column in covariate_columns(frame):
         out[column] = frame[column].to_numpy()
-    out.attrs["overdispersion"] = result.attrs["overdispersion"]
+    out.attrs["overdispersion"] = fitted.attrs["overdispersion"]
     return out, summary
 
 

@@ -143,7 +143,6 @@ def national_areas(year: int = 2025) -> tuple[pd.DataFrame, pd.DataFrame, dict[s
     sn = statistical_neighbours(vintage)
     known = set(areas["area_code"])
     sn = sn[sn["area_code"].isin(known) & sn["neighbour_code"].isin(known)]
-    areas = areas[areas["children"].notna()].reset_index(drop=True)
     return areas, sn[["area_code", "neighbour_code"]].reset_index(drop=True), held_out, vintage
 
 
@@ -384,7 +383,8 @@ def _table_row(r, series, years) -> dict:
     return {
         "name": r.area_name, "region": r.region,
         "identified": identified, "identified_sort": "" if small or pd.isna(r.identified) else f"{r.identified:.0f}",
-        "children": f"{r.children:,.0f}", "children_sort": f"{r.children:.0f}",
+        "children": _number(r.children) or "not published",
+        "children_sort": "" if pd.isna(r.children) else f"{r.children:.0f}",
         "rate": rate_text, "rate_sort": "" if small or pd.isna(r.rate) else f"{r.rate:.3f}",
         "peer_rate": _number(r.peer_rate, 1), "peer_sort": "" if pd.isna(r.peer_rate) else f"{r.peer_rate:.3f}",
         "expected": _number(r.expected), "expected_sort": "" if pd.isna(r.expected) else f"{r.expected:.1f}",

@@ -66,7 +66,7 @@ def test_frame_refuses_unknown_children_and_names_the_child():
     with pytest.raises(ValueError, match="child_id 'x' has no date of birth"):
         grade_frame(concerns, {"y": dt.date(2012, 1, 1)}, TODAY)
     bad = concerns.assign(indicators=["glitter"])
-    with pytest.raises(ValueError, match="child x: concern 1: field 'indicators'"):
+    with pytest.raises(ValueError, match="child x: field 'indicators': unknown indicator id 'glitter'"):
         grade_frame(bad, {"x": dt.date(2012, 1, 1)}, TODAY)
     with pytest.raises(ValueError, match="missing column 'agency'"):
         grade_frame(concerns.drop(columns="agency"), {"x": dt.date(2012, 1, 1)}, TODAY)

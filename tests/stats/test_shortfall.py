@@ -57,17 +57,20 @@ def test_z_comparison_and_interval_follow_the_stated_formulas():
     expected_labels = np.where(z < -1.959964, "lower", np.where(z > 1.959964, "higher", "similar"))
     assert result["comparison"].tolist() == expected_labels.tolist()
     # Shortfall variance: peers' counts (Poisson from their exact/Byar width, plus O^2 tau2)
-    # scaled by the area's share of the peers' children, plus the area's own Poisson part.
+    # scaled by the area's share of the peers' children, plus the area's own Poisson part,
+    # plus its own prevalence's distance from its peers (E^2 tau2).
     n = result["children"].to_numpy()
     poisson = ((result["rate_upper"] - result["rate_lower"]) * n / 10_000 / (2 * 1.959964)) ** 2
     for i, code in enumerate(result["area_code"]):
         peers = RING[RING["area_code"] == code]["neighbour_code"]
         j = result.index[result["area_code"].isin(peers)]
         share = n[i] / n[j].sum()
-        variance = (share**2 * (poisson[j] + o[j] ** 2 * fit.tau2)).sum() + poisson[i]
-        half = result["shortfall_upper"][i] - result["shortfall"][i]
-        assert half == pytest.approx(1.959964 * np.sqrt(variance), rel=1e-5)
-        assert result["shortfall"][i] - result["shortfall_lower"][i] == pytest.approx(half)
+        variance = ((share**2 * (poisson[j] + o[j] ** 2 * fit.tau2)).sum() + poisson[i]
+                    + e[i] ** 2 * fit.tau2)
+        # Log-normal interval for the expected count, then minus what was identified.
+        spread = np.exp(1.959964 * np.sqrt(np.log(1 + variance / e[i] ** 2)))
+        assert result["shortfall_upper"][i] == pytest.approx(e[i] * spread - o[i], rel=1e-5)
+        assert result["shortfall_lower"][i] == pytest.approx(e[i] / spread - o[i], rel=1e-5)
 
 
 def test_area_with_no_identified_child_and_many_expected_is_lower():
@@ -102,9 +105,13 @@ def test_shared_peers_widen_the_total_interval():
     result = compare_with_peers(areas, pairs, exclude_lower_peers=False, level=0.95)
     assert result["comparison"].tolist()[:2] == ["lower", "lower"]
     summary = shortfall_summary(result)
-    half = (result["shortfall_upper"] - result["shortfall"])[:2].to_numpy()
-    assert summary.upper - summary.shortfall > np.sqrt((half**2).sum())
-    assert summary.upper - summary.shortfall < half.sum()
+    # On the log scale of the expected count: the total's relative spread lies between that of
+    # independent errors and that of identical ones.
+    e = result["expected"][:2].to_numpy()
+    sigma = np.log((result["shortfall_upper"][:2].to_numpy() + 5) / e)
+    total_sigma = np.log((summary.upper + 10) / e.sum())
+    independent = np.sqrt(((e * sigma) ** 2).sum()) / e.sum()
+    assert independent < total_sigma < sigma.max()
 
 
 def test_suppressed_count_gets_no_comparison_and_leaves_the_peer_groups():
@@ -199,4 +206,4 @@ def test_real_2025_data_with_dfe_neighbours():
     assert fit.phi > 5 and np.sqrt(fit.tau2) > 0.3
     assert set(result["comparison"]) <= {"lower", "similar", "higher"}
     summary = shortfall_summary(compare_with_peers(areas, neighbours))
-    assert summary.lower <= summary.shortfall <= summary.upper
+    assert 0 < summary.lower <= summary.shortfall <= summary.upper

@@ -36,6 +36,10 @@ SOURCE = (
 _MAX_PASSES = 20
 # Fewest peers a benchmark may rest on once flagged peers are left out.
 _MIN_PEERS = 5
+# Peers are left out of others' benchmarks only when below their own 99.8% ("alarm") limit,
+# whatever level the comparison is reported at: at 95% one area in forty would be left out by
+# chance, and each exclusion raises its neighbours' benchmarks (more false alarms).
+_EXCLUDE_LEVEL = 0.998
 _AREA_COLUMNS = ("area_code", "identified", "children")
 _NEIGHBOUR_COLUMNS = ("area_code", "neighbour_code")
 
@@ -173,12 +177,21 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
 
     Notes
     -----
-    The shortfall interval is ``shortfall +- z * se`` with
-    ``se**2 = sum_j (children_i / peer_children_i)**2 var(identified_j) + var(identified_i)``:
-    the peers' counts vary by Poisson chance plus the between-area variance ``tau2``
-    (``O + O**2 tau2`` on the log scale), the area's own count by Poisson chance (taken from
-    the width of its exact/Byar interval, so a zero count still has some). The area's own
-    departure from its peers is what the shortfall measures, so it is not counted as error.
+    The shortfall estimates how many more children the area would have identified had it
+    identified like its peers. Its interval is ``expected * exp(-+ z * sigma) - identified``
+    with ``sigma**2 = log(1 + se**2 / expected**2)`` (log-normal, as the uncertainty is
+    multiplicative) and ``se**2 = sum_j (children_i / peer_children_i)**2 var(identified_j) + var(identified_i)
+    + expected_i**2 tau2``: the peers' counts vary by Poisson chance plus the between-area
+    variance (``O + O**2 tau2`` on the log scale); the area's own count by Poisson chance
+    (taken from the width of its exact/Byar interval, so a zero count still has some); and,
+    because similar areas still differ in how many victims they have, the area's own
+    expectation may sit ``tau2`` away from its peers' rate.
+
+    When ``exclude_lower_peers`` is true (the default) the comparison is repeated with each
+    area's peers' rate pooled over the neighbours that are not themselves below their own
+    99.8% limit (keeping all neighbours where fewer than 5 would be left), until the set left
+    out stops changing: an under-identifying neighbour would otherwise lower the benchmark of
+    every area it neighbours and hide them too.
     """
     frame = _check_areas(areas)
     pairs = _check_neighbours(neighbours)
@@ -194,7 +207,7 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
                                                      estimator, level)
         if not exclude_lower_peers:
             break
-        lower = comparison == "lower"
+        lower = np.nan_to_num(z, nan=0.0) < -z_value(_EXCLUDE_LEVEL)
         new_weights = all_peers.copy()
         new_weights[:, lower] = 0.0
         # An area whose peers are nearly all flagged keeps them all: too few peers left
@@ -221,9 +234,9 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     rate_lower = np.where(usable, estimate.lower, np.nan)
     rate_upper = np.where(usable, estimate.upper, np.nan)
     variance = _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per,
-                                   confidence, fit)
+                                   confidence, fit, expected)
     shortfall = expected - o
-    half = z_value(confidence) * np.sqrt(variance)
+    shortfall_lower, shortfall_upper = _interval(expected, o, variance, confidence)
 
     result = frame.copy()
     result["rate"] = np.where(usable, estimate.value, np.nan)
@@ -236,8 +249,8 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     result["peer_median_rate"] = peer_median
     result["expected"] = expected
     result["shortfall"] = shortfall
-    result["shortfall_lower"] = shortfall - half
-    result["shortfall_upper"] = shortfall + half
+    result["shortfall_lower"] = shortfall_lower
+    result["shortfall_upper"] = shortfall_upper
     result["z"] = z
     result["comparison"] = comparison
     result.attrs["overdispersion"] = fit
@@ -248,18 +261,45 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     return result
 
 
+def _interval(expected, identified, variance, confidence):
+    """Interval for expected - identified, with the uncertainty on the log scale of expected.
+
+    The uncertainty is mostly in how many the area would identify at its peers' rate, which is
+    multiplicative (tau is on the log scale), so ``expected`` gets a log-normal interval with
+    the same variance, ``sigma**2 = log(1 + variance / expected**2)``; a normal interval would
+    reach below zero children for areas whose peers vary a lot.
+    """
+    expected = np.asarray(expected, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma = np.sqrt(np.log1p(variance / expected**2))
+    spread = np.exp(z_value(confidence) * sigma)
+    return expected / spread - identified, expected * spread - identified
+
+
 def _own_count_variance(rate_lower, rate_upper, n, per, confidence) -> np.ndarray:
     """Poisson variance of the area's own count, from the width of its exact/Byar interval."""
     width = (rate_upper - rate_lower) * n / per
     return (width / (2 * z_value(confidence))) ** 2
 
 
-def _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per, confidence, fit):
+def _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per, confidence, fit,
+                        expected):
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(peer_n[:, None] > 0, n[:, None] * weights / peer_n[:, None], 0.0)
     own = np.where(np.isnan(rate_lower), 0.0,
                    _own_count_variance(rate_lower, rate_upper, n, per, confidence))
-    return (share**2) @ _peer_count_variance(fit, o0, own) + own
+    return (share**2) @ _peer_count_variance(fit, o0, own) + own + _own_prevalence_variance(
+        fit, expected)
+
+
+def _own_prevalence_variance(fit, expected) -> np.ndarray:
+    """How far the area's own expectation may sit from its peers' rate: tau2 on the count scale.
+
+    Areas that look alike still differ in how many victims they have, so the number an area
+    would identify at its peers' detection is uncertain by the between-area variance too.
+    """
+    e = np.nan_to_num(np.asarray(expected, dtype=float))
+    return fit.count_variance(e) - e
 
 
 def _peer_count_variance(fit, o0, poisson) -> np.ndarray:
@@ -325,7 +365,7 @@ def shortfall_summary(result: pd.DataFrame, *,
     linear in every area's count (``sum_i children_i / peer_children_i * sum_{j in N(i)} O_j
     - sum_i O_i``), so its variance is ``sum_j c_j**2 var(O_j)`` with each peer count's
     coefficient ``c_j``, plus the flagged areas' own Poisson variances; the variances are as
-    in :func:`compare_with_peers`. A flagged area that is also a peer of another flagged area
+    in :func:`compare_with_peers`, and the interval is log-normal in the same way. A flagged area that is also a peer of another flagged area
     enters twice (as a peer, with ``tau2``; as itself, Poisson only); the negative covariance
     between the two roles is left out, which makes the interval slightly wider than it needs
     to be.
@@ -342,28 +382,34 @@ def shortfall_summary(result: pd.DataFrame, *,
                          "summarise the whole frame")
     weights = weights.loc[codes, codes].to_numpy()
     per = result.attrs.get("per", 10_000.0)
-    confidence = result.attrs.get("confidence", 0.95) if confidence is None else confidence
+    given_confidence = result.attrs.get("confidence", 0.95)
+    confidence = given_confidence if confidence is None else confidence
     o = frame["identified"].to_numpy(dtype=float)
     n = frame["children"].to_numpy(dtype=float)
     usable = ~np.isnan(o)
     flagged = frame["comparison"].eq("lower").to_numpy()
     peer_n = weights @ n
+    # The rate limits in the frame are at the level compare_with_peers used.
     poisson = _own_count_variance(frame["rate_lower"].to_numpy(), frame["rate_upper"].to_numpy(),
-                                  n, per, confidence)
+                                  n, per, given_confidence)
     poisson = np.where(usable, poisson, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         coefficient = (n[flagged] / peer_n[flagged]) @ weights[flagged]
     coefficient = np.nan_to_num(coefficient)
     variance = float(coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
-                     + poisson[flagged].sum())
+                     + poisson[flagged].sum()
+                     + _own_prevalence_variance(fit, frame["expected"].to_numpy()[flagged]).sum())
     total = float(frame.loc[flagged, "shortfall"].sum())
-    half = z_value(confidence) * np.sqrt(variance)
+    lower, upper = (0.0, 0.0) if not flagged.any() else _interval(
+        float(frame.loc[flagged, "expected"].sum()), float(o[flagged].sum()), variance,
+        confidence)
     return ShortfallSummary(
         flagged=int(flagged.sum()),
         compared=int(frame["comparison"].notna().sum()),
         identified=float(o[flagged].sum()),
         expected=float(frame.loc[flagged, "expected"].sum()),
-        shortfall=total, lower=total - half, upper=total + half,
+        shortfall=total, lower=float(lower), upper=float(upper),
         confidence=float(confidence),
-        method="sum over flagged areas; normal interval with shared peers' covariance",
+        method=("sum over flagged areas; log-normal interval for the expected total, with the "
+                "covariance of shared peers"),
     )

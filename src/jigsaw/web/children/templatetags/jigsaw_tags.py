@@ -7,3 +7,13 @@ register = template.Library()
 def get_item(mapping, key):
     """Look a key up in a dict (an indicator's label from its id), falling back to the key."""
     return mapping.get(key, key)
+
+
+@register.filter
+def percent(probability):
+    """A match probability as a percentage, one decimal place, never rounded up to 100%."""
+    if probability is None:
+        return "–"
+    value = float(probability) * 100
+    text = f"{value:.1f}"
+    return f"{'99.9' if text == '100.0' and value < 100 else text}%"

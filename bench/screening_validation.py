@@ -22,6 +22,7 @@ import argparse
 import copy
 import datetime as dt
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -35,6 +36,23 @@ from jigsaw.world import generate
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "methods" / "screening.md"
 START, END = "<!-- validation:start -->", "<!-- validation:end -->"
+
+
+def world_revision() -> str:
+    """The commit of the world generator used, marked if its files had uncommitted changes."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%h", "--", "src/jigsaw/world"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "src/jigsaw/world"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" with uncommitted changes" if dirty else "")
 
 
 def prepare(children: int, seed: int):
@@ -85,6 +103,29 @@ def calibrate(linked, dobs, truth):
         rows.append({"band": "high", "value": high, "criterion": "F1", "score": score, "sensitivity": sens, "fpr": fpr})
     best_high = max((r for r in rows if r["band"] == "high"), key=lambda r: r["score"])["value"]
     return best_medium, best_high, pd.DataFrame(rows)
+
+
+def describe_disparities(fair: pd.DataFrame, min_victims: int = 20) -> str:
+    """One line per group: the spread of each rate across values with enough victims."""
+    lines = []
+    for group, rows in fair.groupby("group", sort=False):
+        big = rows[rows["victims"].map(lambda x: isinstance(x, int) and x >= min_victims)]
+        if len(big) < 2:
+            lines.append(f"- **{group}**: fewer than two values with {min_victims}+ victims.")
+            continue
+        parts = []
+        for column, name in (
+            ("medium_or_above", "medium-or-above rate"),
+            ("sensitivity", "sensitivity"),
+            ("sensitivity_with_concerns", "sensitivity among victims with concerns"),
+            ("fpr", "false-positive rate"),
+        ):
+            lo, hi = big.loc[big[column].idxmin()], big.loc[big[column].idxmax()]
+            parts.append(
+                f"{name} {pct(lo[column])} ({lo['value']}) to {pct(hi[column])} ({hi['value']})"
+            )
+        lines.append(f"- **{group}** (values with {min_victims}+ victims): " + "; ".join(parts) + ".")
+    return "\n".join(lines)
 
 
 def pct(x) -> str:
@@ -139,8 +180,21 @@ def main() -> None:
     agency_rows.append({"grading": "**combined (agencies share)**", "sensitivity (medium+)": pct(effect.combined_sensitivity),
                         "false-positive rate": pct(effect.combined_fpr)})
 
+    # Ablation: the same grading with vulnerabilities left out, to see what scoring them adds
+    # overall and to disabled children's false-positive rate.
+    vulnerabilities = {i.id for i in catalogue.indicators if i.kind == "vulnerability"}
+    stripped = linked.assign(
+        indicators=[[i for i in ids if i not in vulnerabilities] for ids in linked["indicators"]]
+    )
+    bare = v.reached(stripped, dobs)
+    bare_sens, bare_fpr = v.rates(bare, truth)
+    disabled = world.children.set_index("child_id")["disability"].astype(bool).reindex(truth.index)
+    fpr_dis = v.rates(combined.reindex(truth.index[disabled]).dropna(), truth[disabled])[1]
+    fpr_dis_bare = v.rates(bare.reindex(truth.index[disabled]).dropna(), truth[disabled])[1]
+
     fair = v.fairness(combined, world.children)
-    for column in ("low_or_above", "medium_or_above", "sensitivity", "fpr"):
+    disparities = describe_disparities(fair)
+    for column in ("low_or_above", "medium_or_above", "sensitivity", "fpr", "sensitivity_with_concerns"):
         fair[column] = fair[column].map(pct)
 
     grid_shown = grid.assign(
@@ -150,7 +204,7 @@ def main() -> None:
     n_children = len(world.children)
     text = f"""{START}
 _Written by `bench/screening_validation.py --children {args.children} --write` on {dt.datetime.now(dt.UTC).date()}
-(catalogue {catalogue.version}, world catalogue {world.catalogue_version}; {os.cpu_count()} cores,
+(catalogue {catalogue.version}; world generator at commit {world_revision()}; {os.cpu_count()} cores,
 load {os.getloadavg()[0]:.1f}; {time.perf_counter() - started:.0f} s). Linkage is perfect here
 (the world's truth table joins records), so these figures are an upper bound on what
 record linkage delivers._
@@ -188,11 +242,20 @@ when agencies share, at the same false-positive rate** ({effect.extra_victims_at
 the plain medium threshold, where the combined grade's false-positive rate is
 {pct(effect.combined_fpr)} against {pct(effect.single_fpr)} for agencies alone).
 
+Without vulnerabilities in the score (ablation): sensitivity {pct(bare_sens)}, false-positive
+rate {pct(bare_fpr)} (with them: {pct(effect.combined_sensitivity)}, {pct(effect.combined_fpr)});
+false-positive rate for disabled children {pct(fpr_dis_bare)} without, {pct(fpr_dis)} with.
+
 ### Fairness audit (validation world, combined grade)
 
 Share of all children in each group reaching low or above and medium or above; sensitivity and
-false-positive rate of medium or above. Counts below 5 are shown as "<5" and their rates left
-blank.
+false-positive rate of medium or above; sensitivity among victims with at least one concern
+(what the rules do once a group is visible to agencies). Counts below 5 are shown as "<5" and
+their rates left blank.
+
+Disparities:
+
+{disparities}
 
 {table(fair)}
 {END}"""

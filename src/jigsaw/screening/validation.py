@@ -179,12 +179,15 @@ def fairness(
 ) -> pd.DataFrame:
     """Grade rates, sensitivity and false-positive rate of the combined grade by group.
 
-    ``children`` has ``child_id``, ``exploited`` and the group columns. Returns one row per
-    (group, value) with counts of children and victims, the share of all children reaching low
-    or above and medium or above, sensitivity and FPR at medium; counts below 5 are shown as
-    ``"<5"`` and rates computed from them left empty, as official statistics suppress them.
+    ``children`` has ``child_id``, ``exploited`` and the group columns; ``combined`` is indexed
+    by the children who have concerns. Returns one row per (group, value) with counts of
+    children and victims, the share of all children reaching low or above and medium or above,
+    sensitivity and FPR at medium, and sensitivity among victims with at least one concern (which
+    separates what the rules do from how visible the group is to agencies). Counts below 5 are
+    shown as ``"<5"`` and rates computed from them left empty, as official statistics do.
     """
     level = combined["level"].reindex(children["child_id"]).fillna(-1).to_numpy()
+    seen = children["child_id"].isin(combined.index).to_numpy()
     victim = children["exploited"].to_numpy(dtype=bool)
     rows = []
     for group in groups:
@@ -192,6 +195,7 @@ def fairness(
         for value in sorted(set(values)):
             inside = values == value
             n, v = int(inside.sum()), int((inside & victim).sum())
+            vs = int((inside & victim & seen).sum())
             nv = n - v
             medium = level >= MEDIUM
             rows.append(
@@ -203,6 +207,10 @@ def fairness(
                     "low_or_above": float((level[inside] >= 1).mean()) if n >= 5 else None,
                     "medium_or_above": float(medium[inside].mean()) if n >= 5 else None,
                     "sensitivity": float(medium[inside & victim].mean()) if v >= 5 else None,
+                    "victims_with_concerns": vs if vs >= 5 else "<5",
+                    "sensitivity_with_concerns": (
+                        float(medium[inside & victim & seen].mean()) if vs >= 5 else None
+                    ),
                     "fpr": float(medium[inside & ~victim].mean()) if nv >= 5 else None,
                 }
             )

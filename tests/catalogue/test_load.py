@@ -63,6 +63,16 @@ def test_lookup_by_id_and_membership():
         catalogue["no_such_sign"]
 
 
+def test_labels_for_domains_agencies_and_sources():
+    catalogue = load()
+    assert catalogue.agency("social_care").label == "Children's social care"
+    assert catalogue.source("seraf").publisher == "Barnardo's"
+    assert catalogue.domain("online").label == "Technology and online"
+    for lookup in (catalogue.agency, catalogue.source, catalogue.domain):
+        with pytest.raises(KeyError):
+            lookup("nowhere")
+
+
 def test_sexual_activity_set_and_next_steps_for_every_grade():
     catalogue = load()
     assert "sexual_activity" in catalogue.sexual_activity_indicators

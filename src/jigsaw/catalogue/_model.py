@@ -139,6 +139,13 @@ class Catalogue:
                 return d
         raise KeyError(f"unknown domain {domain_id!r}")
 
+    def agency(self, agency_id: str) -> Agency:
+        """The agency with this id; ``KeyError`` when unknown."""
+        for a in self.agencies:
+            if a.id == agency_id:
+                return a
+        raise KeyError(f"unknown agency {agency_id!r}")
+
     def source(self, source_id: str) -> Source:
         """The source with this id; ``KeyError`` when unknown."""
         for s in self.sources:

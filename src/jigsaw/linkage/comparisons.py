@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from jigsaw.linkage.names import levenshtein
 
-__all__ = ["Level", "Comparison", "COMPARISONS", "BLOCKING_KEYS", "blocking_rule_sql"]
+__all__ = ["Level", "Comparison", "COMPARISONS", "BlockingRule", "BLOCKING_RULES"]
 
 Record = Mapping[str, object]
 
@@ -72,7 +72,7 @@ def _typo_sql(column: str) -> str:
     # One edit always; two edits only between longer names, where two typos are more
     # plausible than a different name ("amy" and "ava" are two edits apart but two children).
     lev = f"levenshtein({column}_l, {column}_r)"
-    return f"({lev} <= 1 OR ({lev} <= 2 AND length({column}_l) >= 6 AND length({column}_r) >= 6))"
+    return f"({lev} <= 1 OR ({lev} <= 2 AND length({column}_l) >= 5 AND length({column}_r) >= 5))"
 
 
 def _typo_test(column: str) -> Callable[[Record, Record], bool]:
@@ -81,7 +81,7 @@ def _typo_test(column: str) -> Callable[[Record, Record], bool]:
         if abs(len(x) - len(y)) > 2:
             return False
         distance = levenshtein(x, y)
-        return distance <= 1 or (distance <= 2 and len(x) >= 6 and len(y) >= 6)
+        return distance <= 1 or (distance <= 2 and len(x) >= 5 and len(y) >= 5)
 
     return test
 
@@ -205,22 +205,38 @@ COMPARISONS: tuple[Comparison, ...] = (
     )),
 )
 
-# Pairs are scored only when they agree on at least one of these keys (all columns of the
-# prepared frame). Each key is a small block nationally; their union finds the pairs that differ
-# in any one identifier.
-BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
-    ("nhs_number",),
-    ("dob", "surname_sdx"),
-    ("dob", "forename_sdx"),
-    ("forename_sdx", "surname_sdx", "district"),
-    ("forename_group", "surname_sdx", "dob_year"),
+@dataclass(frozen=True)
+class BlockingRule:
+    """Pairs agreeing on all ``columns`` are scored; with ``either_missing``, only when that
+    column is missing on at least one side (the pairs no other rule can reach)."""
+
+    columns: tuple[str, ...]
+    either_missing: str | None = None
+
+    def sql(self) -> str:
+        """Return the rule as Splink SQL.
+
+        >>> BlockingRule(("dob", "surname_sdx")).sql()
+        'l.dob = r.dob AND l.surname_sdx = r.surname_sdx'
+        >>> BlockingRule(("surname",), either_missing="dob").sql()
+        'l.surname = r.surname AND (l.dob IS NULL OR r.dob IS NULL)'
+        """
+        text = " AND ".join(f"l.{c} = r.{c}" for c in self.columns)
+        if self.either_missing:
+            text += f" AND (l.{self.either_missing} IS NULL OR r.{self.either_missing} IS NULL)"
+        return text
+
+
+# Pairs are scored only when they agree under at least one rule (all on columns of the prepared
+# frame). Each rule's blocks stay small nationally; together they reach the pairs that differ
+# in any one identifier, and name-only records through the last rule.
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule(("nhs_number",)),
+    BlockingRule(("dob", "surname_sdx")),
+    BlockingRule(("dob", "forename_sdx")),
+    BlockingRule(("dob", "forename_group")),
+    BlockingRule(("forename_sdx", "surname_sdx", "district")),
+    BlockingRule(("forename_group", "surname_sdx", "dob_year")),
+    BlockingRule(("forename_group", "surname_sdx", "dob_month", "dob_day")),
+    BlockingRule(("forename_group", "surname_sdx"), either_missing="dob"),
 )
-
-
-def blocking_rule_sql(key: tuple[str, ...]) -> str:
-    """Return the SQL blocking rule for one blocking key.
-
-    >>> blocking_rule_sql(("dob", "surname_sdx"))
-    'l.dob = r.dob AND l.surname_sdx = r.surname_sdx'
-    """
-    return " AND ".join(f"l.{c} = r.{c}" for c in key)

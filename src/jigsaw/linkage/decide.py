@@ -89,15 +89,6 @@ _DOB = next(c for c in COMPARISONS if c.name == "dob")
 _DIFFERENT_DOB = len(_DOB.levels) - 1
 
 
-def _cluster_conflict(left: Mapping[str, object], right: Mapping[str, object], twins: bool) -> str | None:
-    reason = conflict(left, right, twins=twins)
-    if reason is None and left.get("dob") and right.get("dob") and _DOB.level_of(left, right) == _DIFFERENT_DOB:
-        # Dates of birth too far apart for any recording slip, met only through a third
-        # record without one: the pattern of two siblings with the same name.
-        return "different dates of birth within one child"
-    return reason
-
-
 class _Partition:
     """Union-find over record positions that refuses unions breaking a constraint."""
 
@@ -120,12 +111,20 @@ class _Partition:
         if a in self.nhs and b in self.nhs:
             # One valid NHS number on both sides decides: the same child, or two children.
             return None if self.nhs[a] == self.nhs[b] else "different valid NHS numbers"
-        for i in self.dated.get(a, ()):
-            for j in self.dated.get(b, ()):
-                reason = _cluster_conflict(self.records[i], self.records[j], self.twins)
+        dated_a, dated_b = self.dated.get(a, ()), self.dated.get(b, ())
+        if not dated_a or not dated_b:
+            return None
+        compatible = False
+        for i in dated_a:
+            for j in dated_b:
+                left, right = self.records[i], self.records[j]
+                reason = conflict(left, right, twins=self.twins)
                 if reason:
                     return reason
-        return None
+                compatible = compatible or _DOB.level_of(left, right) != _DIFFERENT_DOB
+        # No date of birth on one side is within a recording slip of any on the other: the
+        # pattern of two siblings with the same name, met through a record without a date.
+        return None if compatible else "different dates of birth within one child"
 
     def union(self, a: int, b: int) -> None:
         if self.size[a] < self.size[b]:
@@ -137,6 +136,50 @@ class _Partition:
             del self.nhs[b]
         if b in self.dated:
             self.dated.setdefault(a, []).extend(self.dated.pop(b))
+
+
+def _link(records, left, right, probs, model, excluded):
+    partition = _Partition(records, model.keep_twins_apart)
+    linked = np.zeros(len(left), dtype=bool)
+    reasons: list[str | None] = [None] * len(left)
+    for k in range(len(left)):
+        if probs[k] < model.link_threshold:
+            break
+        if left[k] in excluded or right[k] in excluded:
+            continue
+        a, b = partition.find(int(left[k])), partition.find(int(right[k]))
+        if a == b:
+            linked[k] = True
+            continue
+        reason = partition.blocked(a, b)
+        if reason:
+            reasons[k] = reason
+            continue
+        partition.union(a, b)
+        linked[k] = True
+    return partition, linked, reasons
+
+
+# A record whose refused link is within this many bits (a factor of 8 in odds) of its best link
+# inside its own child is ambiguous.
+_AMBIGUITY_BITS = 3.0
+
+
+def _ambiguous(partition, left, right, weights, reasons) -> set[int]:
+    roots = np.array([partition.find(i) for i in range(len(partition.parent))])
+    best_inside = np.full(len(roots), -np.inf)
+    if len(left):
+        same = roots[left] == roots[right]
+        np.maximum.at(best_inside, left[same], weights[same])
+        np.maximum.at(best_inside, right[same], weights[same])
+    found = set()
+    for k, reason in enumerate(reasons):
+        if reason is None:
+            continue
+        for x in (int(left[k]), int(right[k])):
+            if partition.size[roots[x]] > 1 and weights[k] >= best_inside[x] - _AMBIGUITY_BITS:
+                found.add(x)
+    return found
 
 
 def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
@@ -164,28 +207,21 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     ids = frame["unique_id"].tolist()
     position = {rid: i for i, rid in enumerate(ids)}
     records = frame.to_dict("records")
-    partition = _Partition(records, model.keep_twins_apart)
     pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True], kind="mergesort").reset_index(drop=True)
     left = pairs["unique_id_l"].map(position).to_numpy()
     right = pairs["unique_id_r"].map(position).to_numpy()
     probs = pairs["match_probability"].to_numpy()
-    linked = np.zeros(len(pairs), dtype=bool)
-    reasons: list[str | None] = [None] * len(pairs)
-    kept_apart = 0
-    for k in range(len(pairs)):
-        if probs[k] < model.link_threshold:
-            break
-        a, b = partition.find(int(left[k])), partition.find(int(right[k]))
-        if a == b:
-            linked[k] = True
-            continue
-        reason = partition.blocked(a, b)
-        if reason:
-            reasons[k] = reason
-            kept_apart += 1
-            continue
-        partition.union(a, b)
-        linked[k] = True
+    weights = pairs["match_weight"].to_numpy()
+    partition, linked, reasons = _link(records, left, right, probs, model, set())
+    ambiguous = _ambiguous(partition, left, right, weights, reasons)
+    if ambiguous:
+        # A record as close to a child it cannot join as to the child it joined (a name-only
+        # record, with two children of that name) is left alone, for a person to place.
+        partition, linked, reasons = _link(records, left, right, probs, model, ambiguous)
+        for k in np.flatnonzero(np.isin(left, list(ambiguous)) | np.isin(right, list(ambiguous))):
+            if probs[k] >= model.link_threshold and not reasons[k]:
+                reasons[k] = "record as close to another child"
+    kept_apart = sum(r is not None for r in reasons)
 
     roots = np.array([partition.find(i) for i in range(len(ids))])
     _, first_index, inverse = np.unique(roots, return_index=True, return_inverse=True)

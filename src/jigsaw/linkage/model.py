@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jigsaw.linkage.comparisons import BLOCKING_KEYS, COMPARISONS, blocking_rule_sql
+from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
 
 __all__ = ["Model", "MODEL_FORMAT", "probability", "weight"]
 
@@ -110,7 +110,7 @@ class Model:
                 }
                 for c in COMPARISONS
             ],
-            "blocking_keys": [list(k) for k in BLOCKING_KEYS],
+            "blocking_rules": [rule.sql() for rule in BLOCKING_RULES],
             "notes": dict(self.notes),
         }
 
@@ -221,7 +221,7 @@ class Model:
             "unique_id_column_name": "unique_id",
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "comparisons": comparisons,
-            "blocking_rules_to_generate_predictions": [blocking_rule_sql(k) for k in BLOCKING_KEYS],
+            "blocking_rules_to_generate_predictions": [rule.sql() for rule in BLOCKING_RULES],
             "retain_matching_columns": True,  # gives the gamma_ columns the explanations need
             "retain_intermediate_calculation_columns": True,
             "additional_columns_to_retain": [],

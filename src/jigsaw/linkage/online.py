@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jigsaw.linkage.comparisons import BLOCKING_KEYS, COMPARISONS
+from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
 from jigsaw.linkage.decide import conflict
 from jigsaw.linkage.model import Model, probability
 from jigsaw.linkage.prepare import Problem, prepare, prepare_record
@@ -52,7 +52,9 @@ class OnlineMatcher:
         self.model = model or Model.default()
         self._records: list[dict] = []
         self._child_ids: list[str] = []
-        self._index: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_KEYS]
+        self._index: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        # For rules with ``either_missing``: the records of each block that lack that column.
+        self._lacking: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
         self._counts: dict[str, Counter] = {c: Counter() for c in _TF_COLUMNS}
         self._totals: dict[str, int] = dict.fromkeys(_TF_COLUMNS, 0)
         self.problems: tuple[Problem, ...] = ()
@@ -106,10 +108,12 @@ class OnlineMatcher:
         position = len(self._records)
         self._records.append(prepared)
         self._child_ids.append(child_id)
-        for index, key in zip(self._index, BLOCKING_KEYS, strict=True):
-            values = tuple(prepared[c] for c in key)
+        for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
+            values = tuple(prepared[c] for c in rule.columns)
             if None not in values:
                 index[values].append(position)
+                if rule.either_missing and prepared[rule.either_missing] is None:
+                    lacking[values].append(position)
         for column in _TF_COLUMNS:
             if prepared[column] is not None:
                 self._counts[column][prepared[column]] += 1
@@ -126,9 +130,13 @@ class OnlineMatcher:
         # The same prior as a batch run over the store and this record.
         self._model_now = self.model.for_records(len(self._records) + 1)
         candidates: set[int] = set()
-        for index, key in zip(self._index, BLOCKING_KEYS, strict=True):
-            values = tuple(query[c] for c in key)
-            if None not in values:
+        for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
+            values = tuple(query[c] for c in rule.columns)
+            if None in values:
+                continue
+            if rule.either_missing and query[rule.either_missing] is not None:
+                candidates.update(lacking.get(values, ()))
+            else:
                 candidates.update(index.get(values, ()))
         best: dict[str, Match] = {}
         for position in candidates:

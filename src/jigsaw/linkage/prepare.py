@@ -345,14 +345,15 @@ def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str]]:
             _append(sectors, postcode_sector(postcode))
             _append(districts, postcode_district(postcode))
             continue
-        # A partial postcode keeps what it says: a district ("LS6") or a sector ("LS6 1").
-        text = re.sub(r"[^A-Za-z0-9]", "", part).upper()
-        district = postcode_district(text) or postcode_district(text[:-1])
-        if district and text != district and re.fullmatch(r"\d", text[len(district):]):
-            _append(sectors, f"{district} {text[len(district):]}")
-            _append(districts, district)
-        elif district and text == district:
-            _append(districts, district)
+        # A partial postcode keeps what it says: a district ("LS6") or a sector ("LS6 1",
+        # needing its space: "LS61" is the district LS61).
+        text = re.sub(r"[^A-Z0-9 ]", "", part.upper()).strip()
+        sector = re.fullmatch(r"([A-Z]{1,2}[0-9][A-Z0-9]?) +([0-9])[A-Z]?", text)
+        if sector and postcode_district(sector[1]):
+            _append(sectors, f"{sector[1]} {sector[2]}")
+            _append(districts, sector[1])
+        elif postcode_district(text.replace(" ", "")) == text.replace(" ", ""):
+            _append(districts, text.replace(" ", ""))
         else:
             bad.append(part)
     if bad:

@@ -1,0 +1,68 @@
+"""``jigsaw link``: link agencies' records about children into one child each (Splink)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+HELP = "link agencies' records into children (RECORDS.csv -> CLUSTERS.csv, REVIEW.csv)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the command's arguments."""
+    parser.add_argument("records", metavar="RECORDS.csv",
+                        help="record_id, agency, first_name, last_name, dob, sex, postcode, nhs_number")
+    parser.add_argument("--out", required=True, metavar="CLUSTERS.csv",
+                        help="written: record_id, child_id, confidence")
+    parser.add_argument("--review", metavar="REVIEW.csv", help="written: uncertain pairs with their explanation")
+    parser.add_argument("--problems", metavar="PROBLEMS.csv", help="written: values not used, with row and reason")
+    parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
+    parser.add_argument("--model", metavar="MODEL.json", help="trained model (default: the one shipped)")
+    parser.add_argument("--quiet", action="store_true", help="no progress messages")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Link the records and write the outputs; return 0, or 2 for bad input."""
+    import pandas as pd
+
+    from jigsaw.linkage import Model, link
+    from jigsaw.linkage.prepare import RECORD_COLUMNS
+
+    start = time.perf_counter()
+
+    def progress(message: str) -> None:
+        if not args.quiet:
+            print(f"[{time.perf_counter() - start:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+    try:
+        records = pd.read_csv(args.records, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.ParserError as error:
+        raise ValueError(f"{args.records}: not a readable CSV file ({error})") from None
+    missing = [c for c in RECORD_COLUMNS if c not in records.columns]
+    if missing:
+        raise ValueError(f"{args.records}: missing column(s) {', '.join(missing)}")
+    model = Model.load(args.model) if args.model else Model.default()
+    progress(f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}")
+    result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)
+    for problem in result.problems[:20]:
+        print(f"{args.records}: {problem}", file=sys.stderr)
+    if len(result.problems) > 20:
+        print(f"{args.records}: ... and {len(result.problems) - 20} more values not used", file=sys.stderr)
+    # Write beside the target and rename, so a failed run never leaves half a file.
+    _write(result.clusters, args.out)
+    if args.review:
+        _write(result.review, args.review)
+    if args.problems:
+        _write(pd.DataFrame([vars(p) for p in result.problems],
+                            columns=["row", "record_id", "field", "value", "reason"]), args.problems)
+    progress(f"wrote {args.out}: {len(result.clusters):,} records, {result.children:,} children")
+    return 0
+
+
+def _write(frame, path: str) -> None:
+    import os
+
+    temporary = f"{path}.partial"
+    frame.to_csv(temporary, index=False)
+    os.replace(temporary, path)

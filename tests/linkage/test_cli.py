@@ -1,0 +1,36 @@
+"""``jigsaw link`` end to end on a CSV file."""
+
+import pandas as pd
+
+from jigsaw.cli import main
+
+from .conftest import records
+
+
+def test_link_command_writes_clusters_review_and_problems(tmp_path, capsys, world):
+    source = tmp_path / "records.csv"
+    frame = world.records.head(1500).copy()
+    frame.loc[3, "dob"] = "31/02/2011"
+    frame.to_csv(source, index=False)
+    out, review, problems = tmp_path / "clusters.csv", tmp_path / "review.csv", tmp_path / "problems.csv"
+    code = main(["link", str(source), "--out", str(out), "--review", str(review), "--problems", str(problems)])
+    assert code == 0
+    clusters = pd.read_csv(out)
+    assert list(clusters.columns) == ["record_id", "child_id", "confidence"]
+    assert len(clusters) == 1500
+    assert clusters["confidence"].between(0, 1).all()
+    assert list(pd.read_csv(review).columns)[:2] == ["record_id_l", "record_id_r"]
+    bad = pd.read_csv(problems)
+    assert ((bad["row"] == 5) & (bad["field"] == "dob")).any()
+    err = capsys.readouterr().err
+    assert "scoring blocked pairs" in err and "row 5" in err
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_link_command_refuses_a_file_without_the_columns(tmp_path, capsys):
+    source = tmp_path / "bad.csv"
+    records([{"record_id": "1", "first_name": "Amy"}]).drop(columns=["dob"]).to_csv(source, index=False)
+    code = main(["link", str(source), "--out", str(tmp_path / "c.csv")])
+    assert code == 2
+    assert "bad.csv: missing column(s) dob" in capsys.readouterr().err
+    assert not (tmp_path / "c.csv").exists()

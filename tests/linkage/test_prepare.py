@@ -1,0 +1,79 @@
+from datetime import date
+
+import pytest
+
+from jigsaw.linkage import prepare
+from jigsaw.linkage.prepare import parse_dob, parse_sex
+
+from .conftest import records
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2011-04-03", date(2011, 4, 3)),
+    ("2011/04/03", date(2011, 4, 3)),
+    ("20110403", date(2011, 4, 3)),
+    ("2011-04-03 00:00:00", date(2011, 4, 3)),
+    ("03/04/2011", date(2011, 4, 3)),
+    ("3/4/2011", date(2011, 4, 3)),
+    ("03-04-2011", date(2011, 4, 3)),
+    ("03.04.11", date(2011, 4, 3)),
+    ("3 Apr 2011", date(2011, 4, 3)),
+    ("03-APRIL-2011", date(2011, 4, 3)),
+    ("40636", date(2011, 4, 3)),  # Excel serial (1900 system)
+    ("40636.0", date(2011, 4, 3)),
+    ("01/01/30", date(1930, 1, 1)),  # two-digit year in the future goes back a century
+])
+def test_dates_of_birth_in_agency_formats(text, expected):
+    assert parse_dob(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("31/02/2011", "not a real date"),
+    ("32/01/2011", "not a real date"),
+    ("12/25/2011", "US month-first"),
+    ("2030-01-01", "future"),
+    ("1850-01-01", "before 1900"),
+    ("last spring", "not a date"),
+])
+def test_bad_dates_of_birth_say_why(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_dob(text, today=TODAY)
+
+
+def test_sex_codes():
+    assert [parse_sex(v) for v in ["M", "male", "Boy", "1", "F", "2", "girl", "9", "U", "", None]] == \
+        ["M", "M", "M", "M", "F", "F", "F", None, None, None, None]
+    with pytest.raises(ValueError, match="not a sex code"):
+        parse_sex("7")
+
+
+def test_prepare_reports_bad_values_by_row_and_keeps_the_rows():
+    frame = records([
+        {"record_id": "A1", "first_name": "Jess", "last_name": "Smith", "dob": "3/4/2011", "postcode": "LS6"},
+        {"record_id": "A2", "first_name": "Jessica Ann", "last_name": "Smith-Khan", "dob": "2011-04-03",
+         "postcode": "ls11 5xx; LS6 1AN", "nhs_number": "943 476 5919", "sex": "2"},
+        {"record_id": "A3", "first_name": "JESS", "last_name": "SMITH", "nhs_number": "9434765918", "postcode": "LS6 1"},
+        {"record_id": "", "first_name": "Nobody"},
+        {"record_id": "A1", "first_name": "Repeat"},
+        {"record_id": "A6", "first_name": "Amy", "dob": "31/02/2011", "sex": "q", "postcode": "ZZ"},
+    ])
+    prepared = prepare(frame, source="records.csv")
+    assert prepared.frame["unique_id"].tolist() == ["A1", "A2", "A3", "A6"]
+    problems = {(p.row, p.field): p.reason for p in prepared.problems}
+    assert set(problems) == {(4, "nhs_number"), (5, "record_id"), (6, "record_id"), (7, "dob"), (7, "sex"), (7, "postcode")}
+    assert "modulus-11" in problems[(4, "nhs_number")]
+    one, two, three, six = prepared.frame.to_dict("records")
+    assert one["forename_group"] == two["forename_group"] == "jessica"
+    assert (two["forename"], two["middle_names"], two["surname_first"], two["surname_last"]) == ("jessica", "ann", "smith", "khan")
+    assert two["postcodes"] == ["LS11 5XX", "LS6 1AN"] and two["districts"] == ["LS11", "LS6"]
+    assert one["postcodes"] is None and one["districts"] == ["LS6"]
+    assert three["sectors"] == ["LS6 1"] and three["nhs_number"] is None
+    assert two["nhs_number"] == "9434765919" and two["sex"] == "F"
+    assert six["dob"] is None and six["sex"] is None and six["districts"] is None
+
+
+def test_prepare_refuses_a_file_without_record_ids():
+    with pytest.raises(ValueError, match="people.csv: no record_id column"):
+        prepare(records([{"first_name": "Amy"}]).drop(columns="record_id"), source="people.csv")

@@ -36,6 +36,7 @@ class WorldConfig:
     # --- families --------------------------------------------------------------------------------
     family_size_weights: tuple[float, ...] = (0.45, 0.38, 0.13, 0.04)
     twin_share: float = 0.03
+    identical_twin_share: float = 0.33
     middle_name_share: float = 0.55
     double_barrelled_share: float = 0.03
     surname_change_share: float = 0.04

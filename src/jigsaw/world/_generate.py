@@ -11,6 +11,7 @@ import pandas as pd
 
 from jigsaw.world import _areas, _concerns, _exploitation, _population, _records
 from jigsaw.world._config import AGENCIES, WorldConfig
+from jigsaw.world._text import ids, iso_dates
 
 TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth")
 
@@ -43,10 +44,7 @@ def _load_catalogue():
     return load()
 
 
-def _iso(dates: np.ndarray) -> np.ndarray:
-    text = np.datetime_as_string(dates.astype("datetime64[D]"), unit="D").astype(object)
-    text[np.isnat(dates)] = ""
-    return text
+_iso = iso_dates
 
 
 def generate(
@@ -188,9 +186,7 @@ def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFr
     dates = start + frame["day"].to_numpy().astype("timedelta64[D]")
     return pd.DataFrame(
         {
-            "concern_id": np.char.add(
-                "K", np.char.zfill(np.arange(1, len(frame) + 1).astype(str), 7)
-            ),
+            "concern_id": ids("K", np.arange(1, len(frame) + 1), 7),
             "record_id": record_id,
             "agency": np.array(AGENCIES, dtype=object)[frame["agency"].to_numpy()],
             "area_code": pop.frame["area_code"].to_numpy()[frame["child"].to_numpy()],

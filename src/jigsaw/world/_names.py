@@ -241,8 +241,10 @@ def draw_forenames(rng: np.random.Generator, sex: np.ndarray, origin: np.ndarray
     ``sex`` holds ``"F"``/``"M"``; ``origin`` holds indices into :data:`ORIGINS`.
     """
     out = np.zeros(len(sex), dtype=np.int32)
+    # One comparison of the (object) sex array, then cheap integer keys per group.
+    key = np.asarray(origin, dtype=np.int64) * 2 + (np.asarray(sex) == "M")
     for (s, o), names in _FORE_LISTS.items():
-        where = np.flatnonzero((sex == s) & (origin == ORIGINS.index(o)))
+        where = np.flatnonzero(key == ORIGINS.index(o) * 2 + (s == "M"))
         if len(where):
             out[where] = _FORE_OFFSET[(s, o)] + rng.choice(
                 len(names), size=len(where), p=_zipf(len(names))

@@ -16,6 +16,8 @@ from jigsaw.identifiers import nhs_check_digit
 from jigsaw.world import _names
 from jigsaw.world._areas import ETHNICITIES, deprivation_z, postcode_units
 from jigsaw.world._config import WorldConfig
+from jigsaw.world._text import digits as _digits
+from jigsaw.world._text import ids
 
 # Which name origins each ethnic group draws from, and how often (our assumption; see docs).
 _ORIGIN_MIX = {
@@ -59,6 +61,7 @@ class Population:
     surname: np.ndarray  # object array (masculine/feminine form already applied)
     alt_surname: np.ndarray  # object array, "" where the surname never changed
     family_surname_parts: np.ndarray  # object array: other half of a double-barrelled name or ""
+    nhs: np.ndarray  # int64 NHS numbers (the frame holds them as text)
 
 
 def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
@@ -70,7 +73,7 @@ def _categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
 
 
 def nhs_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Return ``n`` distinct valid NHS numbers (strings of ten digits) in random order.
+    """Return ``n`` distinct valid NHS numbers (int64, ten digits) in random order.
 
     The first nine digits are drawn from 400000000-799999999 (the range issued in England and
     Wales); numbers whose check value would be 10 are never issued, so they are skipped.
@@ -88,7 +91,7 @@ def nhs_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
     check = (11 - (digits @ weights) % 11) % 11
     full = chosen * 10 + check
     assert nhs_check_digit(str(chosen[0])) == check[0]
-    return full.astype(str).astype(object)
+    return full
 
 
 def _threshold(prevalence: float) -> float:
@@ -159,6 +162,9 @@ def build(config: WorldConfig, areas: pd.DataFrame, rng: np.random.Generator) ->
     twin_family = (f_size >= 2) & (rng.random(families) < p_twins)
     twin_second = (rank == 1) & twin_family[family]
     dob[twin_second] = dob[np.flatnonzero(twin_second) - 1]
+    # About a third of twins are identical, so about two thirds of pairs share a sex.
+    identical = twin_second & (rng.random(n) < config.identical_twin_share)
+    sex[identical] = sex[np.flatnonzero(identical) - 1]
     origin = f_origin[family]
     forename = _names.draw_forenames(rng, sex, origin)
     for _ in range(20):  # twins never share a forename
@@ -174,11 +180,13 @@ def build(config: WorldConfig, areas: pd.DataFrame, rng: np.random.Generator) ->
     base = np.where(girls, _names.FEMININE_TABLE[f_surname_idx[family]],
                     _names.SURNAME_TABLE[f_surname_idx[family]])  # fmt: skip
     other = f_other[family]
-    surname = np.where(other != "", base + "-" + other, base)
-    changed = rng.random(n) < config.surname_change_share
+    surname = base.copy()
+    joined = np.flatnonzero(other != "")
+    surname[joined] = base[joined] + "-" + other[joined]
+    changed = np.flatnonzero(rng.random(n) < config.surname_change_share)
     alt = np.full(n, "", dtype=object)
-    alt[changed] = _names.SURNAME_TABLE[_names.draw_surnames(rng, origin[changed])]
-    alt[changed & (alt == surname)] = ""
+    new_name = _names.SURNAME_TABLE[_names.draw_surnames(rng, origin[changed])]
+    alt[changed] = np.where(new_name == surname[changed], "", new_name)
 
     # Vulnerabilities: a threshold model on the family's adversity keeps the national prevalence
     # of each at its stated value while letting them cluster in the same children.
@@ -193,17 +201,18 @@ def build(config: WorldConfig, areas: pd.DataFrame, rng: np.random.Generator) ->
     area_codes = areas["area_code"].to_numpy()
     area = f_area[family]
     nhs = nhs_numbers(rng, n)
-    school_kind = np.where(age >= 11, "S", "P")
-    school = np.where(
-        age >= 4,
-        area_codes[area].astype(object) + "-" + school_kind + (rng.integers(1, 21, n)).astype(str),
-        "",
+    # Twenty primary and twenty secondary schools per area; under-fours have none.
+    schools = np.array(
+        [f"{a}-{k}{j}" for a in area_codes for k in "PS" for j in range(1, 21)] + [""],
+        dtype=object,
     )
+    pick = area * 40 + np.where(age >= 11, 20, 0) + rng.integers(0, 20, n)
+    school = schools[np.where(age >= 4, pick, len(schools) - 1)]
     frame = pd.DataFrame(
         {
-            "child_id": np.char.add("C", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
+            "child_id": ids("C", np.arange(1, n + 1), 7),
             "area_code": area_codes[area],
-            "family_id": np.char.add("F", np.char.zfill((family + 1).astype(str), 7)),
+            "family_id": ids("F", family + 1, 7),
             "sex": sex,
             "dob": dob,
             "age": age,
@@ -211,7 +220,7 @@ def build(config: WorldConfig, areas: pd.DataFrame, rng: np.random.Generator) ->
             "name_origin": np.asarray(_names.ORIGINS, dtype=object)[origin],
             **vuln,
             "school": school,
-            "nhs_number": nhs,
+            "nhs_number": _digits(nhs, 10).astype(object),
         }
     )
     frame["twin_of"] = ""
@@ -227,4 +236,5 @@ def build(config: WorldConfig, areas: pd.DataFrame, rng: np.random.Generator) ->
         surname=surname,
         alt_surname=alt,
         family_surname_parts=other,
+        nhs=nhs,
     )

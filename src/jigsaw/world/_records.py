@@ -16,6 +16,7 @@ import pandas as pd
 from jigsaw.world import _names
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._population import Population
+from jigsaw.world._text import date_parts, date_text, digits, ids
 
 #: Record-id prefixes, one per agency.
 PREFIX = {
@@ -74,20 +75,6 @@ def _fold(name: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch) and ch != "'")
 
 
-def _iso(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
-    months = (y - 1970) * 12 + (m - 1)
-    days = months.astype("datetime64[M]").astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
-    return np.datetime_as_string(days, unit="D")
-
-
-def _day_first(iso: np.ndarray) -> np.ndarray:
-    chars = iso.astype("U10").view("U1").reshape(-1, 10)
-    out = chars[:, [8, 9, 4, 5, 6, 7, 0, 1, 2, 3]].copy()
-    out[:, 2] = "/"
-    out[:, 5] = "/"
-    return np.ascontiguousarray(out).view("U10").ravel()
-
-
 def build(
     config: WorldConfig,
     pop: Population,
@@ -113,7 +100,7 @@ def build(
     starts = np.searchsorted(agency, np.arange(n_agencies))
     number = np.arange(m) - starts[agency] + 1
     prefix = np.array([PREFIX[a] for a in AGENCIES], dtype=object)[agency]
-    record_id = prefix + np.char.zfill(number.astype(str), 7).astype(object)
+    record_id = ids(prefix.astype(str), number, 7)
 
     first, first_flag = _first_names(config, pop, child, rng)
     last, last_flag = _last_names(config, pop, child, rng)
@@ -215,7 +202,10 @@ def _last_names(config, pop, child, rng):
         s[: -len(o) - 1] + " " + o for s, o in zip(last[spaced], other[spaced], strict=True)
     ]
     flag[spaced] = "space"
-    can_fold = pd.Series(last).str.contains(r"[^\x00-\x7f]|'", regex=True).to_numpy()
+    # Test each distinct surname once, not every record.
+    distinct = pd.unique(last)
+    foldable = [s for s in distinct if not s.isascii() or "'" in s]
+    can_fold = pd.Series(last).isin(foldable).to_numpy()
     fold = can_fold & (rng.random(m) < config.accent_dropped_rate)
     last[fold] = [_fold(s) for s in last[fold]]
     flag[fold] = np.where(flag[fold] == "", "folded", flag[fold] + "+folded")
@@ -227,10 +217,7 @@ def _last_names(config, pop, child, rng):
 
 def _dates_of_birth(config, pop, child, agency_names, rng):
     m = len(child)
-    dob = pop.frame["dob"].to_numpy("datetime64[D]")[child]
-    y = dob.astype("datetime64[Y]").astype(np.int64) + 1970
-    mo = (dob.astype("datetime64[M]").astype(np.int64) % 12) + 1
-    d = (dob - dob.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
+    y, mo, d = (part[child] for part in date_parts(pop.frame["dob"].to_numpy("datetime64[D]")))
     flag = np.full(m, "", dtype=object)
     u = rng.random(m)
     # Police often do not have a date of birth at hand: twice the missing rate.
@@ -249,9 +236,8 @@ def _dates_of_birth(config, pop, child, agency_names, rng):
     shift = rng.integers(1, 4, m)
     d2[day] = np.where(d[day] + shift[day] <= 28, d[day] + shift[day], d[day] - shift[day])
     flag[missing], flag[swap], flag[year], flag[day] = "missing", "swap", "year", "day"
-    text = _iso(y2, m2, d2).astype(object)
     day_first = np.isin(agency_names, list(config.day_first_agencies))
-    text[day_first] = _day_first(text[day_first].astype("U10")).astype(object)
+    text = date_text(y2, m2, d2, day_first).astype(object)
     text[missing] = ""
     return text, flag
 
@@ -282,19 +268,26 @@ def _nhs_numbers(config, pop, child, agency_names, rng):
     m = len(child)
     rate = np.array([config.nhs_number_recorded[a] for a in AGENCIES])
     agency_index = pd.Index(AGENCIES).get_indexer(agency_names)
-    recorded = rng.random(m) < rate[agency_index]
-    nhs = pop.frame["nhs_number"].to_numpy()[child].astype("U10")
-    invalid = recorded & (rng.random(m) < config.nhs_invalid_rate)
+    recorded = np.flatnonzero(rng.random(m) < rate[agency_index])
+    number = pop.nhs[child[recorded]]
+    invalid = rng.random(len(recorded)) < config.nhs_invalid_rate
     # One mistyped digit always breaks the modulus-11 check (every weight is non-zero mod 11).
-    chars = nhs[invalid].view("U1").reshape(-1, 10).copy()
-    position = rng.integers(0, 10, len(chars))
-    rows = np.arange(len(chars))
-    digit = chars[rows, position].astype(np.int64)
-    chars[rows, position] = ((digit + rng.integers(1, 10, len(chars))) % 10).astype("U1")
-    nhs[invalid] = np.ascontiguousarray(chars).view("U10").ravel()
-    out = nhs.astype(object)
-    spaced = recorded & (rng.random(m) < config.nhs_spaced_rate)
-    out[spaced] = [f"{s[:3]} {s[3:6]} {s[6:]}" for s in out[spaced]]
-    out[~recorded] = ""
-    flag = np.where(recorded, np.where(invalid, "invalid", "valid"), "absent").astype(object)
+    position = rng.integers(0, 10, len(recorded))
+    place = 10 ** (9 - position)
+    digit = (number // place) % 10
+    wrong = (digit + rng.integers(1, 10, len(recorded))) % 10
+    number = np.where(invalid, number + (wrong - digit) * place, number)
+    text = digits(number, 10)
+    spaced = rng.random(len(recorded)) < config.nhs_spaced_rate
+    if spaced.any():
+        chars = text[spaced].view("U1").reshape(-1, 10)
+        wide = np.full((len(chars), 12), " ", dtype="U1")
+        wide[:, 0:3], wide[:, 4:7], wide[:, 8:12] = chars[:, 0:3], chars[:, 3:6], chars[:, 6:10]
+        text_spaced = wide.view("U12").ravel()
+    out = np.full(m, "", dtype=object)
+    out[recorded] = text.astype(object)
+    if spaced.any():
+        out[recorded[spaced]] = text_spaced.astype(object)
+    flag = np.full(m, "absent", dtype=object)
+    flag[recorded] = np.where(invalid, "invalid", "valid")
     return out, flag

@@ -324,3 +324,22 @@ def test_three_agency_rule_binds_when_the_raise_alone_falls_short():
     graded_three = grade_child(DOB_15, three, TODAY, catalogue=catalogue)
     assert graded_three.level == "medium"
     assert rules_fired(graded_three) == ["score", "corroboration", "corroboration_three_agencies"]
+
+
+def test_grade_and_override_serialise_to_json():
+    import json
+
+    grade = grade_child(
+        DOB_15,
+        [concern("education", RECENT, "unexplained_absence"), concern("police", OLDER, "staying_out_late"),
+         concern("police", EXPIRED, "missing_episode")],
+        TODAY,
+    )
+    record = json.loads(json.dumps(grade.with_override("high", "Known to exploiters", "DSL").as_dict()))
+    assert record["level"] == "high" and record["computed"]["level"] == grade.level
+    assert record["computed"]["catalogue_version"] == load().version
+    history = next(r for r in record["computed"]["reasons"] if r["rule"] == "history")
+    assert history == {
+        "rule": "history", "level": "none", "text": history["text"],
+        "indicators": ["missing_episode"], "agencies": ["police"], "dates": ["2025-10-01"],
+    }

@@ -43,6 +43,32 @@ class Grade:
     next_step: str
     today: dt.date
 
+    def as_dict(self) -> dict:
+        """A JSON-ready record of the grade (dates as ISO text), for storing beside a concern.
+
+        >>> import datetime as dt
+        >>> Grade("none", 0.0, (), "v1", "Record it.", dt.date(2026, 1, 2)).as_dict()["today"]
+        '2026-01-02'
+        """
+        return {
+            "level": self.level,
+            "score": self.score,
+            "catalogue_version": self.catalogue_version,
+            "next_step": self.next_step,
+            "today": self.today.isoformat(),
+            "reasons": [
+                {
+                    "rule": r.rule,
+                    "level": r.level,
+                    "text": r.text,
+                    "indicators": list(r.indicators),
+                    "agencies": list(r.agencies),
+                    "dates": [d.isoformat() for d in r.dates],
+                }
+                for r in self.reasons
+            ],
+        }
+
     def with_override(
         self, level: str, reason: str, by: str, on: dt.date | None = None
     ) -> OverriddenGrade:
@@ -94,6 +120,16 @@ class OverriddenGrade:
     reason: str
     by: str
     on: dt.date
+
+    def as_dict(self) -> dict:
+        """JSON-ready record holding the computed grade and the override beside it."""
+        return {
+            "computed": self.computed.as_dict(),
+            "level": self.level,
+            "reason": self.reason,
+            "by": self.by,
+            "on": self.on.isoformat(),
+        }
 
     @property
     def computed_level(self) -> str:

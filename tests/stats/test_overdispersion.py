@@ -142,3 +142,12 @@ def test_unknown_scale_estimator_level():
         estimate([1, 2, 3], [1, 2, 3], estimator="mad")
     with pytest.raises(ValueError, match="level"):
         estimate([1, 2, 3], [1, 2, 3], level=95)
+
+
+def test_trimming_correction_is_the_truncated_normal_variance():
+    from jigsaw.stats.overdispersion import _truncated_normal_variance
+
+    assert _truncated_normal_variance(2.5) == pytest.approx(stats.truncnorm(-2.5, 2.5).var())
+    assert _truncated_normal_variance(2.5) == pytest.approx(0.911, abs=5e-4)
+    with pytest.raises(ValueError, match="trim"):
+        estimate([1, 2, 3], [1, 2, 3], trim=0.5)

@@ -197,15 +197,15 @@ def nearest_neighbours(frame: pd.DataFrame, covariates: list[str], k: int = 10, 
         raise ValueError(f"k must be a whole number from 1 to {n - 1} (areas - 1), got {k!r}")
     z = (x - x.mean(axis=0)) / x.std(axis=0)
     distance = cdist(z, z)
-    code_order = np.argsort(np.argsort(codes, kind="stable"), kind="stable")
-    rows = []
-    for i in range(n):
-        d = distance[i].copy()
-        d[i] = np.inf
-        order = np.lexsort((code_order, d))[:k]
-        rows.append(pd.DataFrame({"area_code": codes[i], "neighbour_code": codes[order],
-                                  "rank": np.arange(1, k + 1), "distance": d[order]}))
-    return pd.concat(rows, ignore_index=True)
+    np.fill_diagonal(distance, np.inf)
+    code_order = np.broadcast_to(np.argsort(np.argsort(codes, kind="stable")), distance.shape)
+    order = np.lexsort((code_order, distance), axis=-1)[:, :k]
+    return pd.DataFrame({
+        "area_code": np.repeat(codes, k),
+        "neighbour_code": codes[order].reshape(-1),
+        "rank": np.tile(np.arange(1, k + 1), n),
+        "distance": np.take_along_axis(distance, order, axis=1).reshape(-1),
+    })
 
 
 def _covariate_matrix(frame: pd.DataFrame, covariates: list[str],

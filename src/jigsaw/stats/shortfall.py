@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from jigsaw.stats import overdispersion
 from jigsaw.stats.rates import rate, z_value
@@ -92,21 +93,39 @@ def _check_neighbours(neighbours: pd.DataFrame) -> pd.DataFrame:
     return pairs.drop_duplicates()
 
 
-def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame, usable: np.ndarray) -> np.ndarray:
-    """Matrix W with W[i, j] = 1 when j is a usable peer of i (known counts, not i itself)."""
+def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame, usable: np.ndarray):
+    """Sparse W with W[i, j] = 1 when j is a usable peer of i (known counts, not i itself)."""
     position = pd.Series(np.arange(len(frame)), index=frame["area_code"])
     i = position.reindex(pairs["area_code"]).to_numpy()
     j = position.reindex(pairs["neighbour_code"]).to_numpy()
     keep = ~(np.isnan(i) | np.isnan(j))
-    weights = np.zeros((len(frame), len(frame)))
-    weights[i[keep].astype(int), j[keep].astype(int)] = 1.0
-    weights[:, ~usable] = 0.0
-    return weights
+    i, j = i[keep].astype(int), j[keep].astype(int)
+    keep = usable[j]
+    size = len(frame)
+    return sparse.csr_matrix((np.ones(int(keep.sum())), (i[keep], j[keep])), shape=(size, size))
+
+
+def _row_sums(weights) -> np.ndarray:
+    return np.asarray(weights.sum(axis=1)).reshape(-1)
+
+
+@dataclass(frozen=True)
+class _PeerGroups:
+    """The peers each area was finally compared with, kept for :func:`shortfall_summary`.
+
+    Immutable, so pandas may share it between copies of the result instead of copying it.
+    """
+
+    codes: tuple[str, ...]
+    weights: sparse.csr_matrix
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def _compare_once(o, n, usable, weights, per, scale, estimator, level):
     """Peers' rate -> expected count -> overdispersion -> z and comparison, for one peer set."""
-    peers = weights.sum(axis=1)
+    peers = _row_sums(weights)
     with np.errstate(invalid="ignore", divide="ignore"):
         peer_rate = np.where(peers > 0, (weights @ np.where(usable, o, 0.0)) / (weights @ n),
                              np.nan)
@@ -208,27 +227,28 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         if not exclude_lower_peers:
             break
         lower = np.nan_to_num(z, nan=0.0) < -z_value(_EXCLUDE_LEVEL)
-        new_weights = all_peers.copy()
-        new_weights[:, lower] = 0.0
+        new_weights = all_peers @ sparse.diags((~lower).astype(float))
         # An area whose peers are nearly all flagged keeps them all: too few peers left
         # would make a benchmark out of one or two areas.
-        thin = new_weights.sum(axis=1) < _MIN_PEERS
-        new_weights[thin] = all_peers[thin]
-        if np.array_equal(new_weights, weights) or lower.tobytes() in seen:
+        thin = (_row_sums(new_weights) < _MIN_PEERS).astype(float)
+        new_weights = (sparse.diags(1.0 - thin) @ new_weights
+                       + sparse.diags(thin) @ all_peers).tocsr()
+        if (new_weights != weights).nnz == 0 or lower.tobytes() in seen:
             weights = new_weights
             expected, fit, z, comparison = _compare_once(o, n, usable, weights, per, scale,
                                                          estimator, level)
             break
         seen.add(lower.tobytes())
         weights = new_weights
-    peers = weights.sum(axis=1)
+    peers = _row_sums(weights)
     peer_o = weights @ o0
     peer_n = weights @ n
     with np.errstate(invalid="ignore", divide="ignore"):
         peer_rate = np.where(peers > 0, peer_o / peer_n * per, np.nan)
         own_rates = o0 / n * per
-    peer_median = np.array([np.median(own_rates[w > 0]) if w.any() else np.nan
-                            for w in weights])
+    rows, columns = weights.nonzero()
+    peer_median = (pd.Series(own_rates[columns]).groupby(rows).median()
+                   .reindex(range(len(frame))).to_numpy())
 
     estimate = rate(np.where(usable, o, 0.0), n, per=per, confidence=confidence)
     rate_lower = np.where(usable, estimate.lower, np.nan)
@@ -254,8 +274,7 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     result["z"] = z
     result["comparison"] = comparison
     result.attrs["overdispersion"] = fit
-    result.attrs["peer_weights"] = pd.DataFrame(weights, index=frame["area_code"],
-                                                columns=frame["area_code"])
+    result.attrs["peer_groups"] = _PeerGroups(tuple(frame["area_code"]), weights.tocsr())
     result.attrs["per"] = float(per)
     result.attrs["confidence"] = float(confidence)
     return result
@@ -285,10 +304,10 @@ def _own_count_variance(rate_lower, rate_upper, n, per, confidence) -> np.ndarra
 def _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per, confidence, fit,
                         expected):
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(peer_n[:, None] > 0, n[:, None] * weights / peer_n[:, None], 0.0)
+        share = sparse.diags(np.where(peer_n > 0, n / peer_n, 0.0)) @ weights
     own = np.where(np.isnan(rate_lower), 0.0,
                    _own_count_variance(rate_lower, rate_upper, n, per, confidence))
-    return (share**2) @ _peer_count_variance(fit, o0, own) + own + _own_prevalence_variance(
+    return share.power(2) @ _peer_count_variance(fit, o0, own) + own + _own_prevalence_variance(
         fit, expected)
 
 
@@ -346,7 +365,7 @@ def shortfall_summary(result: pd.DataFrame, *,
     ----------
     result : pandas.DataFrame
         The frame :func:`compare_with_peers` returned, possibly re-ordered (its
-        ``attrs["overdispersion"]`` and ``attrs["peer_weights"]`` are used).
+        ``attrs["overdispersion"]`` and ``attrs["peer_groups"]`` are used).
     confidence : float, optional
         Level of the interval; default the level the comparison used.
 
@@ -371,16 +390,17 @@ def shortfall_summary(result: pd.DataFrame, *,
     to be.
     """
     fit = result.attrs.get("overdispersion")
-    weights = result.attrs.get("peer_weights")
-    if fit is None or weights is None or "comparison" not in result.columns:
+    groups = result.attrs.get("peer_groups")
+    if fit is None or groups is None or "comparison" not in result.columns:
         raise ValueError("result must be the frame compare_with_peers returned "
-                         "(attrs['overdispersion'] or attrs['peer_weights'] is missing)")
+                         "(attrs['overdispersion'] or attrs['peer_groups'] is missing)")
     frame = result.reset_index(drop=True)
     codes = frame["area_code"].astype(str)
-    if len(codes) != len(weights) or set(codes) != set(weights.index):
+    if len(codes) != len(groups.codes) or set(codes) != set(groups.codes):
         raise ValueError("result has lost or gained rows since compare_with_peers; "
                          "summarise the whole frame")
-    weights = weights.loc[codes, codes].to_numpy()
+    order = pd.Series(np.arange(len(codes)), index=list(groups.codes))[codes].to_numpy()
+    weights = groups.weights[order][:, order]
     per = result.attrs.get("per", 10_000.0)
     given_confidence = result.attrs.get("confidence", 0.95)
     confidence = given_confidence if confidence is None else confidence
@@ -394,7 +414,7 @@ def shortfall_summary(result: pd.DataFrame, *,
                                   n, per, given_confidence)
     poisson = np.where(usable, poisson, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        coefficient = (n[flagged] / peer_n[flagged]) @ weights[flagged]
+        coefficient = weights[flagged].T @ (n[flagged] / peer_n[flagged])
     coefficient = np.nan_to_num(coefficient)
     variance = float(coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
                      + poisson[flagged].sum()

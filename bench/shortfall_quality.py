@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.datasets.paths import shared_data_dir
-from jigsaw.stats.neighbours import statistical_neighbours
+from jigsaw.stats.neighbours import nearest_neighbours, statistical_neighbours
 from jigsaw.stats.shortfall import compare_with_peers, shortfall_summary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +89,44 @@ def england_2025(level: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _best(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def timings() -> pd.DataFrame:
+    """Speed at report scale (real 2025 data) and for larger sets of areas."""
+    data = pd.read_csv(shared_data_dir() / "england" / "cse_rates_la_derived.csv", dtype=str)
+    data = data[data["time_period"] == "2025"]
+    areas = pd.DataFrame({
+        "area_code": data["new_la_code"],
+        "identified": pd.to_numeric(data["cse_episodes"], errors="coerce"),
+        "children": pd.to_numeric(data["population_0_17"], errors="coerce"),
+    })
+    rows = [{"operation": "statistical_neighbours(2025) from CSV",
+             "seconds": _best(lambda: statistical_neighbours(2025), 10)}]
+    neighbours = statistical_neighbours(2025)
+    rows.append({"operation": "compare_with_peers + shortfall_summary, 153 LAs",
+                 "seconds": _best(lambda: shortfall_summary(compare_with_peers(areas,
+                                                                               neighbours)), 10)})
+    rng = np.random.default_rng(0)
+    for size in (1_000, 3_000):
+        frame = pd.DataFrame({"area_code": [f"A{i}" for i in range(size)],
+                              "x_a": rng.normal(size=size), "x_b": rng.normal(size=size),
+                              "identified": rng.poisson(50, size), "children": 50_000})
+        rows.append({"operation": f"nearest_neighbours, {size:,} areas, k=10",
+                     "seconds": _best(lambda f=frame: nearest_neighbours(f, ["x_a", "x_b"]), 3)})
+        pairs = nearest_neighbours(frame, ["x_a", "x_b"])
+        rows.append({"operation": f"compare_with_peers + shortfall_summary, {size:,} areas",
+                     "seconds": _best(lambda f=frame, p=pairs: shortfall_summary(
+                         compare_with_peers(f, p)), 3)})
+    return pd.DataFrame(rows)
+
+
 def markdown(frame: pd.DataFrame, digits: int) -> str:
     """A Markdown table (without needing tabulate)."""
     def cell(value) -> str:
@@ -103,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=40)
     args = parser.parse_args()
+    print(markdown(timings(), 3), "\n")
     start = time.perf_counter()
     for level in (0.998, 0.95):
         print(markdown(simulated(args.seeds, level), 3), "\n")

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/screening_validation.py [--children 50000] [--write]
 
-1. Calibration worlds (seeds 1 and 3, pooled, so one world's noise does not pick the band):
+1. Calibration worlds (seeds 1, 3 and 5, pooled, so one world's noise does not pick the band):
    the medium band maximises F2 of "medium or above" against the
    truth (exploited or not), weighting a missed victim above a false referral, because medium
    leads to a MASH discussion; the high band maximises F1 of "high", which leads to immediate
@@ -147,7 +147,7 @@ def main() -> None:
     started = time.perf_counter()
     catalogue = load()
 
-    seeds = (1, 3)
+    seeds = (1, 3, 5)
     linked_a, dobs_a, truth_a = pooled(args.children, seeds)
     medium, high, grid = calibrate(linked_a, dobs_a, truth_a)
     shipped = catalogue.rules.bands
@@ -174,9 +174,9 @@ def main() -> None:
                             "false-positive rate": pct(fpr)})
     agency_rows.append({"grading": "any one agency alone", "sensitivity (medium+)": pct(effect.single_sensitivity),
                         "false-positive rate": pct(effect.single_fpr)})
-    agency_rows.append({"grading": "any one agency alone, threshold lowered to the combined FPR",
+    agency_rows.append({"grading": "any one agency alone, read at the combined FPR (ROC)",
                         "sensitivity (medium+)": pct(effect.single_sensitivity_at_combined_fpr),
-                        "false-positive rate": f"<= {pct(effect.combined_fpr)}"})
+                        "false-positive rate": pct(effect.combined_fpr)})
     agency_rows.append({"grading": "**combined (agencies share)**", "sensitivity (medium+)": pct(effect.combined_sensitivity),
                         "false-positive rate": pct(effect.combined_fpr)})
 
@@ -240,7 +240,10 @@ agencies: only these can gain from sharing, which bounds the jigsaw effect.
 ({pct(effect.extra_victims_at_same_fpr / effect.victims)} of all victims) reach medium or high
 when agencies share, at the same false-positive rate** ({effect.extra_victims_at_medium} more at
 the plain medium threshold, where the combined grade's false-positive rate is
-{pct(effect.combined_fpr)} against {pct(effect.single_fpr)} for agencies alone).
+{pct(effect.combined_fpr)} against {pct(effect.single_fpr)} for agencies alone). The stricter
+comparison, cutting the combined ranking down to the single-agency false-positive rate, still
+finds {effect.extra_victims_at_single_fpr} more (combined sensitivity
+{pct(effect.combined_sensitivity_at_single_fpr)} against {pct(effect.single_sensitivity)}).
 
 Without vulnerabilities in the score (ablation): sensitivity {pct(bare_sens)}, false-positive
 rate {pct(bare_fpr)} (with them: {pct(effect.combined_sensitivity)}, {pct(effect.combined_fpr)});

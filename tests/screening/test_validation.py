@@ -87,7 +87,21 @@ def test_jigsaw_effect_on_a_hand_worked_table():
     effect = v.jigsaw_effect(combined, single, truth)
     assert (effect.combined_sensitivity, effect.combined_fpr) == (1.0, 0.5)
     assert (effect.single_sensitivity, effect.single_fpr) == (0.5, 0.5)
-    # Allowed one false positive: threshold just above 0.5 admits a, b (1.003) and c.
+    # Single-agency ROC points (FPR, TPR): (0, .5) at 2.004, (.5, .5) at 2.002, (.5, 1) at
+    # 1.003, (1, 1) at 0.5; at the combined FPR of 0.5 the best point gives sensitivity 1.
     assert effect.single_sensitivity_at_combined_fpr == 1.0
     assert effect.extra_victims_at_same_fpr == 0
     assert effect.extra_victims_at_medium == 1
+    # Reverse: combined cut to the single FPR (0.5) also keeps one non-victim: a and b in.
+    assert effect.combined_sensitivity_at_single_fpr == 1.0
+
+
+def test_sensitivity_at_interpolates_between_operating_points():
+    """Victim b and non-victim c share a key: taking that tied block at random halfway gives
+    FPR 0.25 and sensitivity 0.75."""
+    truth = pd.Series([True, True, False, False], index=list("abcd"))
+    reach = pd.DataFrame({"level": [2, 1, 1, 0], "key": [2.0, 1.0, 1.0, 0.0]}, index=list("abcd"))
+    # ROC points: (0, .5) at 2.0; (.5, 1) at 1.0; (1, 1) at 0.0. At FPR .25: .5 + .5 * .5.
+    assert v._sensitivity_at(reach, truth, 0.25) == pytest.approx(0.75)
+    assert v._sensitivity_at(reach, truth, 0.0) == pytest.approx(0.5)
+    assert v._sensitivity_at(reach, truth, 1.0) == pytest.approx(1.0)

@@ -11,8 +11,7 @@ known by then) is at that level or above. Two ways of grading are compared:
 
 The *jigsaw effect* is the number of true victims who reach ``medium`` or ``high`` when agencies
 share, less the number reached when each agency grades alone at the same false-positive rate
-(the single-agency threshold is lowered along its ranking until its false-positive rate matches
-the combined grade's).
+(read off the single-agency ROC curve at the combined grade's false-positive rate).
 """
 
 from __future__ import annotations
@@ -139,28 +138,24 @@ class JigsawEffect:
     single_sensitivity_at_combined_fpr: float
     extra_victims_at_same_fpr: int
     extra_victims_at_medium: int
+    combined_sensitivity_at_single_fpr: float
+    extra_victims_at_single_fpr: int
 
 
 def jigsaw_effect(combined: pd.DataFrame, single: pd.DataFrame, truth: pd.Series) -> JigsawEffect:
     """Compare combined and single-agency grading at the ``medium`` threshold and at equal FPR.
 
-    The single-agency ranking (``key``) is cut at the lowest threshold whose false-positive rate
-    does not exceed the combined grade's, and the victims above it are counted.
+    ``extra_victims_at_same_fpr``: the single-agency ranking (``key``: level, then score) is
+    read at the false-positive rate of the combined grade at medium, on its ROC curve
+    interpolated between operating points. ``extra_victims_at_single_fpr``: the reverse, the
+    combined ranking read at the single-agency grade's false-positive rate (the stricter
+    comparison when sharing also raises false positives).
     """
     sens_c, fpr_c = rates(combined, truth)
     sens_s, fpr_s = rates(single, truth)
-    key = single["key"].reindex(truth.index).fillna(-1.0).to_numpy()
     victims = truth.to_numpy(dtype=bool)
-    negatives = np.sort(key[~victims])[::-1]
-    n_neg = len(negatives)
-    allowed = int(np.floor(fpr_c * n_neg + 1e-9))  # false positives the combined grade has
-    # Lowest threshold admitting at most `allowed` non-victims: just above the next one's key.
-    if allowed >= n_neg:
-        threshold = -np.inf
-    else:
-        threshold = np.nextafter(negatives[allowed], np.inf)
-    hit = key >= threshold
-    sens_s_at = float(hit[victims].mean())
+    sens_s_at = _sensitivity_at(single, truth, fpr_c)
+    sens_c_at = _sensitivity_at(combined, truth, fpr_s)
     n_victims = int(victims.sum())
     return JigsawEffect(
         victims=n_victims,
@@ -171,7 +166,31 @@ def jigsaw_effect(combined: pd.DataFrame, single: pd.DataFrame, truth: pd.Series
         single_sensitivity_at_combined_fpr=sens_s_at,
         extra_victims_at_same_fpr=int(round((sens_c - sens_s_at) * n_victims)),
         extra_victims_at_medium=int(round((sens_c - sens_s) * n_victims)),
+        combined_sensitivity_at_single_fpr=sens_c_at,
+        extra_victims_at_single_fpr=int(round((sens_c_at - sens_s) * n_victims)),
     )
+
+
+def _sensitivity_at(reach: pd.DataFrame, truth: pd.Series, fpr: float) -> float:
+    """Sensitivity of the ``reach['key']`` ranking at false-positive rate ``fpr``.
+
+    Read off the ROC curve with linear interpolation between its operating points, which is
+    what breaking ties in the ranking at random achieves (Fawcett, "An introduction to ROC
+    analysis", Pattern Recognition Letters 27, 2006, section 6). Without it, a block of tied
+    keys would have to be taken or left whole, and the comparison would turn on the tie.
+    """
+    key = reach["key"].reindex(truth.index).fillna(-1.0).to_numpy()
+    victims = truth.to_numpy(dtype=bool)
+    thresholds = np.unique(key)[::-1]
+    pos = np.sort(key[victims])
+    neg = np.sort(key[~victims])
+    tpr = 1 - np.searchsorted(pos, thresholds, side="left") / max(len(pos), 1)
+    fpr_points = 1 - np.searchsorted(neg, thresholds, side="left") / max(len(neg), 1)
+    xs = np.concatenate([[0.0], fpr_points])
+    ys = np.concatenate([[0.0], tpr])
+    # Several thresholds can share a false-positive rate: keep the best sensitivity for each.
+    frame = pd.DataFrame({"x": xs, "y": ys}).groupby("x", sort=True)["y"].max()
+    return float(np.interp(fpr, frame.index.to_numpy(), frame.to_numpy()))
 
 
 def fairness(

@@ -185,3 +185,18 @@ def test_k_must_leave_room_for_no_self():
         nearest_neighbours(frame, ["z"], k=1)
     got = nearest_neighbours(frame, ["x"], k=2)
     assert got[got["area_code"] == "B"]["neighbour_code"].tolist() == ["A", "C"]
+
+
+def test_a_damaged_file_is_refused_naming_file_row_and_field(tmp_path):
+    original = (shared_data_dir() / "england" / "statistical_neighbours.csv").read_text()
+    folder = tmp_path / "england"
+    folder.mkdir()
+    target = folder / "statistical_neighbours.csv"
+    lines = original.splitlines()
+    lines[3] = lines[3].replace("Not close", "Quite near")
+    target.write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"statistical_neighbours.csv: line 4, field closeness"):
+        statistical_neighbours(2021, data_dir=tmp_path)
+    target.write_text(original.replace("sn_rank", "position"))
+    with pytest.raises(ValueError, match=r"statistical_neighbours.csv: missing column\(s\) sn_rank"):
+        statistical_neighbours(2025, data_dir=tmp_path)

@@ -109,13 +109,13 @@ def statistical_neighbours(vintage: int = 2025, *, data_dir: Path | None = None,
     bad = ~frame["closeness"].isin(CLOSENESS)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{path}: row {row + 2}, field closeness: unknown band "
+        raise ValueError(f"{path}: line {row + 2}, field closeness: unknown band "
                          f"{frame['closeness'].iloc[row]!r}")
     for column in ("vintage", "rank"):
         numbers = pd.to_numeric(frame[column], errors="coerce")
         if numbers.isna().any():
             row = int(np.flatnonzero(numbers.isna())[0])
-            raise ValueError(f"{path}: row {row + 2}, field {column}: not a whole number")
+            raise ValueError(f"{path}: line {row + 2}, field {column}: not a whole number")
         frame[column] = numbers.astype(int)
     frame = frame[frame["vintage"] == vintage]
     if not pre_reorganisation:
@@ -183,7 +183,8 @@ def nearest_neighbours(frame: pd.DataFrame, covariates: list[str], k: int = 10, 
     ------
     ValueError
         Missing column, duplicate or missing area code, non-numeric or missing covariate value
-        (naming the row and column), a covariate that does not vary, or ``k`` out of range.
+        (naming the row, counted from 1 for the first data row, and the column), a covariate
+        that does not vary, or ``k`` out of range.
 
     Examples
     --------

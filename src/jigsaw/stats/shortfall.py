@@ -191,15 +191,16 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     ------
     ValueError
         Missing columns; a missing, duplicate or self-listed area code; a non-numeric or
-        negative count; zero children (messages name the table, row and column); fewer than
-        3 areas that can be compared.
+        negative count; zero children (messages name the table, the row counted from 1 for
+        the first data row, and the column); fewer than 3 areas that can be compared.
 
     Notes
     -----
     The shortfall estimates how many more children the area would have identified had it
     identified like its peers. Its interval is ``expected * exp(-+ z * sigma) - identified``
     with ``sigma**2 = log(1 + se**2 / expected**2)`` (log-normal, as the uncertainty is
-    multiplicative) and ``se**2 = sum_j (children_i / peer_children_i)**2 var(identified_j) + var(identified_i)
+    multiplicative) and
+    ``se**2 = sum_j (children_i / peer_children_i)**2 var(identified_j) + var(identified_i)
     + expected_i**2 tau2``: the peers' counts vary by Poisson chance plus the between-area
     variance (``O + O**2 tau2`` on the log scale); the area's own count by Poisson chance
     (taken from the width of its exact/Byar interval, so a zero count still has some); and,
@@ -211,6 +212,22 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     99.8% limit (keeping all neighbours where fewer than 5 would be left), until the set left
     out stops changing: an under-identifying neighbour would otherwise lower the benchmark of
     every area it neighbours and hide them too.
+
+    Examples
+    --------
+    A's peers are B and C: (30 + 20) / (20,000 + 20,000) = 12.5 per 10,000, so at its peers'
+    rate A's 10,000 children would give 12.5 identified, 2.5 more than its 10.
+
+    >>> areas = pd.DataFrame({"area_code": ["A", "B", "C", "D"], "identified": [10, 30, 20, 40],
+    ...                       "children": [10_000, 20_000, 20_000, 40_000]})
+    >>> pairs = pd.DataFrame({"area_code": list("AABBCCDD"), "neighbour_code": list("BCCDDAAB")})
+    >>> result = compare_with_peers(areas, pairs)
+    >>> result[["area_code", "peer_rate", "expected", "shortfall", "comparison"]].round(2)
+      area_code  peer_rate  expected  shortfall comparison
+    0         A      12.50     12.50       2.50    similar
+    1         B      10.00     20.00     -10.00    similar
+    2         C      10.00     20.00       0.00    similar
+    3         D      13.33     53.33      13.33    similar
     """
     frame = _check_areas(areas)
     pairs = _check_neighbours(neighbours)

@@ -1,22 +1,39 @@
-"""``jigsaw demo``: build the 2025 national report into out/ and serve it on 127.0.0.1."""
+"""``jigsaw demo``: the national oversight report and a synthetic partnership, served on 127.0.0.1.
+
+Builds the national report from the shipped public data, generates a synthetic partnership
+(thousands of children, every agency, two years of concerns), links and grades it, loads it
+into the web application's own SQLite database, creates one demo user per role and serves both
+on http://127.0.0.1:8000 (the report under /oversight/national/).
+"""
 
 from __future__ import annotations
 
 import argparse
-import functools
+import os
 from pathlib import Path
 
-HELP = "Build the 2025 national oversight report into out/ and serve it on http://127.0.0.1:8000."
+HELP = "Build the national report and a synthetic partnership; serve both on http://127.0.0.1:8000."
 
 HOST = "127.0.0.1"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``jigsaw demo``."""
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder to build into (default out)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="folder to build into (default out)"
+    )
     parser.add_argument("--year", type=int, default=2025, help="CIN reporting year (default 2025)")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
-    parser.add_argument("--no-serve", action="store_true", help="only build the report; do not serve it")
+    parser.add_argument(
+        "--children",
+        type=int,
+        default=3000,
+        help="children in the synthetic partnership (default 3000)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=2026, help="world generator seed (default 2026)"
+    )
+    parser.add_argument("--no-serve", action="store_true", help="build and load only; do not serve")
 
 
 def build(out: Path, year: int = 2025):
@@ -26,25 +43,65 @@ def build(out: Path, year: int = 2025):
     return build_national_report(year, out)
 
 
-def serve(directory: Path, port: int = 8000) -> None:
-    """Serve ``directory`` on http://127.0.0.1:PORT until interrupted (local use only)."""
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+def _setup_django(demo_dir: Path) -> None:
+    # The demo always uses its own SQLite file, whatever database the environment names, so that
+    # `jigsaw demo` can never write synthetic data (or demo accounts) into a real database.
+    os.environ["JIGSAW_DATABASE_URL"] = f"sqlite:///{demo_dir.resolve() / 'jigsaw.sqlite3'}"
+    os.environ["JIGSAW_WEB_DIR"] = str(demo_dir.resolve())
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jigsaw.web.settings"
+    import django
 
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(directory))
-    with ThreadingHTTPServer((HOST, port), handler) as server:
-        print(f"Serving the report on http://{HOST}:{port}/ (Ctrl-C to stop)", flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            print("Stopped.")
+    django.setup()
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build, print the headline, then serve unless ``--no-serve``."""
-    summary = build(args.out, args.year)
+    """Build the report, load the partnership, print the demo users, then serve unless told not to."""
+    out = args.out
+    # The report goes to out/ itself (index.html, areas.csv), as `jigsaw oversight` writes it;
+    # the web app serves only those top-level files, never the demo database under out/demo/.
+    summary = build(out, args.year)
     for line in summary.lines():
         print(line)
-    print(f"Report: {args.out / 'index.html'}")
-    if not args.no_serve:
-        serve(args.out, args.port)
+    print(f"Report: {out / 'index.html'}", flush=True)
+    demo_dir = out / "demo"
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    database = demo_dir / "jigsaw.sqlite3"
+    # A fresh partnership each time: the demo's data and passwords are never reused.
+    database.unlink(missing_ok=True)
+    _setup_django(demo_dir)
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from jigsaw.web.demo import partnership_load
+
+    call_command("migrate", verbosity=0)
+    from django.utils import timezone
+
+    loaded = partnership_load(children=args.children, seed=args.seed, today=timezone.localdate())
+    print(
+        f"Partnership: {loaded.area}: {loaded.children} children, {loaded.records} agency records "
+        f"({loaded.records_skipped} without a usable date of birth left out), {loaded.concerns} concerns; "
+        f"children graded high {loaded.graded['high']}, medium {loaded.graded['medium']}, low {loaded.graded['low']}."
+    )
+    print("\nDemo users (synthetic data only; sign in with the password, then the TOTP code):")
+    width = max(len(u.username) for u in loaded.users)
+    for user in loaded.users:
+        print(
+            f"  {user.username:<{width}}  {user.password}  TOTP secret {user.totp_secret}  {user.role}, {user.agency}"
+        )
+    print(
+        "In demo mode the code page also shows the current code, so no authenticator app is needed."
+    )
+    if args.no_serve:
+        return 0
+    settings.JIGSAW_NATIONAL_REPORT_DIR = out.resolve()
+    # Only here, in this process: shows each demo user's current TOTP code on the code page.
+    settings.JIGSAW_DEMO_MODE = True
+    print(
+        f"\nServing on http://{HOST}:{args.port}/  (national report: http://{HOST}:{args.port}/oversight/national/; Ctrl-C to stop)",
+        flush=True,
+    )
+    call_command(
+        "runserver", f"{HOST}:{args.port}", use_reloader=False, use_threading=True, verbosity=0
+    )
     return 0

@@ -8,7 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 # Everything else needs a user verified with a second factor: deny by default.
-_OPEN_PREFIXES = ("/healthz", "/accounts/", "/static/", "/assets/", "/oversight/national/")
+_OPEN_PREFIXES = (
+    "/healthz",
+    "/accounts/",
+    "/static/",
+    "/assets/",
+    "/oversight/national/",
+    "/index.html",
+)
 
 _CSP = "; ".join(
     [

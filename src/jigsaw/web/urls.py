@@ -1,10 +1,13 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from jigsaw.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Where the report used to be served before the web application took over the demo.
+    path("index.html", RedirectView.as_view(url="/oversight/national/", permanent=False)),
     path("accounts/", include("jigsaw.web.accounts.urls")),
     path("concerns/", include("jigsaw.web.concerns.urls")),
     path("children/", include("jigsaw.web.children.urls")),

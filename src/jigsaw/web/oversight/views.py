@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -24,9 +25,17 @@ def aggregates(request):
     )
 
 
+# Only the report's own top-level files: the folder may also hold other outputs (the demo's
+# database sits in a sub-folder of it), which must never be served.
+_REPORT_FILE = re.compile(r"^[A-Za-z0-9_.-]+\.(html|csv|svg|png)$")
+
+
 def national_report(request, path: str = "index.html"):
     """Serve the national oversight report: published public statistics only, so no sign-in."""
-    root = Path(getattr(settings, "JIGSAW_NATIONAL_REPORT_DIR", settings.VAR_DIR / "national"))
-    if not root.is_dir():
-        raise Http404("the national report has not been built: run `jigsaw demo`")
-    return serve(request, path or "index.html", document_root=str(root))
+    root = Path(getattr(settings, "JIGSAW_NATIONAL_REPORT_DIR", settings.PROJECT_DIR / "out"))
+    path = path or "index.html"
+    if not _REPORT_FILE.match(path) or path.startswith(".") or not (root / path).is_file():
+        raise Http404(
+            "no such report file: the report is built by `jigsaw demo` or `jigsaw oversight`"
+        )
+    return serve(request, path, document_root=str(root))

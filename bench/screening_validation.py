@@ -129,7 +129,10 @@ def describe_disparities(fair: pd.DataFrame, min_victims: int = 20) -> str:
 
 
 def pct(x) -> str:
-    return "" if x is None or pd.isna(x) else f"{100 * x:.1f}%"
+    """Percent, with two decimals below 10% so small false-positive rates can be compared."""
+    if x is None or pd.isna(x):
+        return ""
+    return f"{100 * x:.2f}%" if x < 0.1 else f"{100 * x:.1f}%"
 
 
 def table(frame: pd.DataFrame) -> str:
@@ -209,7 +212,7 @@ load {os.getloadavg()[0]:.1f}; {time.perf_counter() - started:.0f} s). Linkage i
 (the world's truth table joins records), so these figures are an upper bound on what
 record linkage delivers._
 
-### Calibration (worlds seeds {" and ".join(map(str, seeds))} pooled, {len(seeds)} x {args.children:,} children, {int(truth_a.sum()):,} victims)
+### Calibration (worlds seeds {", ".join(map(str, seeds))} pooled, {len(seeds)} x {args.children:,} children, {int(truth_a.sum()):,} victims)
 
 Bands chosen: **low from 1, medium from {medium}, high from {high}**; the catalogue ships
 low {shipped['low']:g}, medium {shipped['medium']:g}, high {shipped['high']:g}
@@ -241,7 +244,7 @@ agencies: only these can gain from sharing, which bounds the jigsaw effect.
 when agencies share, at the same false-positive rate** ({effect.extra_victims_at_medium} more at
 the plain medium threshold, where the combined grade's false-positive rate is
 {pct(effect.combined_fpr)} against {pct(effect.single_fpr)} for agencies alone). The stricter
-comparison, cutting the combined ranking down to the single-agency false-positive rate, still
+comparison, reading the combined ranking at the single-agency false-positive rate, still
 finds {effect.extra_victims_at_single_fpr} more (combined sensitivity
 {pct(effect.combined_sensitivity_at_single_fpr)} against {pct(effect.single_sensitivity)}).
 

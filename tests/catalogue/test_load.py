@@ -25,9 +25,14 @@ ISSUE_DOMAINS = [
 AGENCIES = {"police", "education", "social_care", "health", "youth_justice", "voluntary", "housing"}
 
 
-@pytest.fixture
-def raw():
+@pytest.fixture(scope="module")
+def shipped_raw():
     return yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def raw(shipped_raw):
+    return copy.deepcopy(shipped_raw)
 
 
 def test_shipped_catalogue_loads_with_the_issue_domains_and_agencies():

@@ -200,3 +200,23 @@ def test_a_damaged_file_is_refused_naming_file_row_and_field(tmp_path):
     target.write_text(original.replace("sn_rank", "position"))
     with pytest.raises(ValueError, match=r"statistical_neighbours.csv: missing column\(s\) sn_rank"):
         statistical_neighbours(2025, data_dir=tmp_path)
+
+
+def test_gss_codes_agree_with_the_neighbours_folder_long_table():
+    """Two derivations of the codes (england/ and neighbours/) must name the same areas. They
+    differ only where an LA was re-coded on the same boundary after 2021: the england/ file gives
+    the 2021 vintage the codes of its years (North Yorkshire E10000023, Somerset E10000027),
+    the neighbours/ table today's (E06000065, E06000066)."""
+    recoded = {"E10000023": "E06000065", "E10000027": "E06000066"}
+    long = pd.read_csv(RAW / "dfe_statistical_neighbours_long.csv", dtype=str)
+    for vintage in (2025, 2021):
+        other = long[long["model"].str.contains(str(vintage))]
+        ours = statistical_neighbours(vintage, pre_reorganisation=True)
+        assert set(zip(ours["area_dfe_code"], ours["rank"], ours["neighbour_dfe_code"],
+                       strict=True)) == set(zip(other["la_code"], other["sn_rank"].astype(int),
+                                                other["sn_la_code"], strict=True))
+        today = ours.replace({"area_code": recoded, "neighbour_code": recoded})
+        assert set(zip(today["area_code"], today["rank"], today["neighbour_code"],
+                       strict=True)) == set(zip(other["la_gss_code"],
+                                                other["sn_rank"].astype(int),
+                                                other["sn_gss_code"], strict=True))

@@ -87,7 +87,10 @@ def statistical_neighbours(vintage: int = 2025, *, data_dir: Path | None = None,
     -------
     pandas.DataFrame
         One row per (area, neighbour), sorted by area and rank, with columns ``vintage``,
-        ``area_code`` (GSS), ``area_dfe_code`` (3-digit text), ``area_name``, ``rank``
+        ``area_code`` (the GSS code in use in the vintage's years: the 2021 vintage has North
+        Yorkshire as E10000023 and Somerset as E10000027, re-coded in 2024 on the same
+        boundary; join on ``area_dfe_code`` across years), ``area_dfe_code`` (3-digit text,
+        stable), ``area_name``, ``rank``
         (1 = nearest), ``neighbour_code``, ``neighbour_dfe_code``, ``neighbour_name``,
         ``closeness`` (one of :data:`CLOSENESS`) and ``pre_reorganisation``.
 

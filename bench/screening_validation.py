@@ -154,6 +154,11 @@ def main() -> None:
     linked_a, dobs_a, truth_a = pooled(args.children, seeds)
     medium, high, grid = calibrate(linked_a, dobs_a, truth_a)
     shipped = catalogue.rules.bands
+    near = {
+        band: [int(r.value) for r in grid[grid["band"] == band].itertuples()
+               if r.score >= grid.loc[grid["band"] == band, "score"].max() - 0.01]
+        for band in ("medium", "high")
+    }
     print(f"calibrated bands: low 1, medium {medium}, high {high}; shipped {dict(shipped)}")
 
     world, linked, dobs, truth = prepare(args.children, seed=2)
@@ -219,7 +224,8 @@ low {shipped['low']:g}, medium {shipped['medium']:g}, high {shipped['high']:g}
 ({"the same" if (shipped['medium'], shipped['high']) == (medium, high) else "DIFFERENT: update the catalogue"}). Medium maximises F2 of "medium or above" against the truth (a missed victim
 weighs more than a false referral, since medium means a MASH discussion); high maximises F1 of
 "high" with that medium band (high means immediate action, so a false alarm weighs as much as a
-miss). The first band in the table order wins a tie. "score" is the F-beta value; sensitivity
+miss). The first band in the table order wins a tie. Bands within 0.01 of the best score:
+medium {near["medium"]}, high {near["high"]}. "score" is the F-beta value; sensitivity
 and false-positive rate are of medium-or-above (medium rows) or of high (high rows).
 
 {table(grid_shown)}

@@ -207,3 +207,15 @@ def test_real_2025_data_with_dfe_neighbours():
     assert set(result["comparison"]) <= {"lower", "similar", "higher"}
     summary = shortfall_summary(compare_with_peers(areas, neighbours))
     assert 0 < summary.lower <= summary.shortfall <= summary.upper
+
+
+def test_square_root_scale_and_no_flagged_areas():
+    result = compare_with_peers(AREAS, RING, scale="sqrt", exclude_lower_peers=False, level=0.95)
+    fit = result.attrs["overdispersion"]
+    assert fit.scale == "sqrt"
+    o, e = result["identified"].to_numpy(float), result["expected"].to_numpy()
+    np.testing.assert_allclose(result["z"], (np.sqrt(o / e) - 1) / np.sqrt(1 / (4 * e) + fit.tau2))
+    np.testing.assert_allclose(result["peer_rate"], _by_hand(AREAS, RING)["peer_rate"])
+    calm = AREAS.assign(identified=(AREAS["children"] / 1000).round())
+    summary = shortfall_summary(compare_with_peers(calm, RING))
+    assert (summary.flagged, summary.shortfall, summary.lower, summary.upper) == (0, 0, 0, 0)

@@ -203,7 +203,7 @@ def _trimmed_tau2(y: np.ndarray, s: np.ndarray, trim: float) -> tuple[float, np.
 
 
 def _dersimonian_laird(z: np.ndarray, s: np.ndarray) -> tuple[float, float]:
-    """Return (phi, tau2) from z-scores and standard errors (Spiegelhalter 2005, section 4)."""
+    """Return (phi, tau2) from z-scores and standard errors (Spiegelhalter 2005, Stat Med)."""
     n = z.size
     phi = float(np.mean(z**2))
     w = 1.0 / s**2

@@ -136,7 +136,15 @@ def test_children_attributes_are_in_range(world):
 
 
 @pytest.mark.parametrize(
-    "bad", [{"children": 0}, {"nhs_invalid_rate": 1.5}, {"no_such_parameter": 1}]
+    "bad",
+    [
+        {"children": 0},
+        {"nhs_invalid_rate": 1.5},
+        {"no_such_parameter": 1},
+        {"prevalence": 1.0},
+        {"children": 100, "england": True},
+        {"children": 3, "areas": 4},
+    ],
 )
 def test_impossible_configurations_are_refused(bad):
     with pytest.raises(ValueError):
@@ -146,3 +154,9 @@ def test_impossible_configurations_are_refused(bad):
 def test_config_names_every_agency():
     with pytest.raises(ValueError, match="agency_coverage"):
         WorldConfig(agency_coverage={"police": 0.1})
+
+
+def test_a_tiny_world_is_still_whole():
+    world = generate(children=1, areas=1, seed=0)
+    assert len(world.children) == 1 and len(world.outcomes) == 1
+    assert set(world.truth["child_id"]) == set(world.children["child_id"])

@@ -106,6 +106,8 @@ def england_areas(children: int) -> pd.DataFrame:
     Children are allocated in proportion to the ONS mid-2024 population aged 0-17.
     """
     folder = shared_data_dir() / "england"
+    if children < 153:
+        raise ValueError(f"England has 153 areas: ask for at least 153 children, not {children}")
     pop = pd.read_csv(folder / "population_0_17_la.csv", dtype={"old_la_code": str})
     pop = pop[pop["cin_reporting_year"] == 2025].copy()
     pop["population_0_17"] = pd.to_numeric(pop["population_0_17"], errors="coerce")

@@ -192,6 +192,10 @@ class WorldConfig:
             )
         if self.years < 1:
             raise ValueError(f"years must be at least 1, not {self.years}")
+        if not 0 <= self.prevalence < 1:
+            raise ValueError(
+                f"prevalence is a fraction at least 0 and below 1, not {self.prevalence}"
+            )
         for item in fields(self):
             value = getattr(self, item.name)
             if item.name.endswith(("_rate", "_share")) and not 0 <= value <= 1:

@@ -160,3 +160,23 @@ def test_a_tiny_world_is_still_whole():
     world = generate(children=1, areas=1, seed=0)
     assert len(world.children) == 1 and len(world.outcomes) == 1
     assert set(world.truth["child_id"]) == set(world.children["child_id"])
+
+
+def test_agencies_notice_the_kinds_of_sign_they_are_skilled_at():
+    world = generate(children=30_000, areas=3, seed=8, domain_skill_sd=0.8)
+    domain = {i.id: i.domain for i in load().indicators}
+    pairs = world.concerns[["area_code", "agency", "indicators"]].copy()
+    pairs["domain"] = pairs["indicators"].str.split(";")
+    pairs = pairs.explode("domain")
+    pairs["domain"] = pairs["domain"].map(domain)
+    counts = pairs.groupby(["area_code", "agency", "domain"]).size().rename("n").reset_index()
+    # Compare one area with another for the same agency and domain: the area whose agency is
+    # more skilled at a domain records a larger share of its signs there.
+    share = counts["n"] / counts.groupby(["area_code", "agency"])["n"].transform("sum")
+    counts["log_share"] = np.log(share)
+    joined = counts.merge(world.sign_skill, on=["area_code", "agency", "domain"])
+    joined = joined[joined["agency"].isin(["police", "education", "social_care", "health"])]
+    centred = joined.groupby(["agency", "domain"])[["log_share"]].transform(lambda x: x - x.mean())
+    skill = np.log(joined["skill"])
+    skill = skill - skill.groupby([joined["agency"], joined["domain"]]).transform("mean")
+    assert np.corrcoef(centred["log_share"], skill)[0, 1] > 0.3

@@ -63,6 +63,8 @@ class Concerns:
     """Concerns before record ids are attached: ``child`` and ``agency`` are integer indices."""
 
     frame: pd.DataFrame  # child, agency, day, indicators, note, referred_by
+    domain_skill: np.ndarray  # (areas, agencies, domains): skill at noticing each kind of sign
+    domains: np.ndarray  # catalogue domain ids, in the order of domain_skill's last axis
 
 
 def _indicator_tables(catalogue) -> dict:
@@ -72,26 +74,31 @@ def _indicator_tables(catalogue) -> dict:
     kind = np.array([i.kind for i in catalogue.indicators])
     domain = np.array([i.domain for i in catalogue.indicators])
     seen = np.array([[a in i.agencies for a in AGENCIES] for i in catalogue.indicators], dtype=bool)
-    cdf = {}
-    for klass, weights in _LEVEL_WEIGHT.items():
+    weight = np.empty((len(_LEVEL_WEIGHT), len(AGENCIES), len(ids)))
+    for k, (klass, weights) in enumerate(_LEVEL_WEIGHT.items()):
         w_level = np.where(
             kind == "disclosure",
             weights["disclosure"],
             np.where(kind == "indicator", [weights[lv] for lv in level], 0.0),
         )
-        table = np.empty((len(AGENCIES), len(ids)))
         for j in range(len(AGENCIES)):
-            w = w_level * np.where(seen[:, j], 1.0, _OTHER_AGENCY_WEIGHT)
-            if w.sum() <= 0:
+            weight[k, j] = w_level * np.where(seen[:, j], 1.0, _OTHER_AGENCY_WEIGHT)
+            if weight[k, j].sum() <= 0:
                 raise ValueError(f"the catalogue has no indicator for a {klass} concern")
-            table[j] = np.cumsum(w) / w.sum()
-        cdf[klass] = table
+    domains, domain_index = np.unique(domain, return_inverse=True)
     vulnerable = {}
     any_vulnerability = np.flatnonzero(kind == "vulnerability")
     for name, dom in _VULNERABILITY_DOMAIN.items():
         hits = np.flatnonzero((kind == "vulnerability") & (domain == dom))
         vulnerable[name] = hits if len(hits) else any_vulnerability
-    return {"ids": ids, "labels": labels, "cdf": cdf, "vulnerable": vulnerable}
+    return {
+        "ids": ids,
+        "labels": labels,
+        "weight": weight,
+        "domains": domains,
+        "domain_index": domain_index,
+        "vulnerable": vulnerable,
+    }
 
 
 def simulate(
@@ -100,6 +107,7 @@ def simulate(
     ex: Exploitation,
     catalogue,
     rng: np.random.Generator,
+    domain_rng: np.random.Generator,
 ) -> Concerns:
     """Return every concern of the window with its indicators and note."""
     start = np.datetime64(config.start, "D")
@@ -165,11 +173,21 @@ def simulate(
     frame = frame.sort_values(["day", "child", "agency"], kind="stable").reset_index(drop=True)
 
     tables = _indicator_tables(catalogue)
-    frame["indicators"], frame["note"] = _indicators_and_notes(frame, children, tables, config, rng)
-    return Concerns(frame=frame.drop(columns="klass"))
+    # Each area's agencies notice some kinds of sign better than others.
+    domain_skill = np.exp(
+        domain_rng.normal(
+            0, config.domain_skill_sd, (len(ex.skill), len(AGENCIES), len(tables["domains"]))
+        )
+    )
+    frame["indicators"], frame["note"] = _indicators_and_notes(
+        frame, children, tables, config, rng, ex.area_index, domain_skill
+    )
+    return Concerns(
+        frame=frame.drop(columns="klass"), domain_skill=domain_skill, domains=tables["domains"]
+    )
 
 
-def _indicators_and_notes(frame, children, tables, config, rng):
+def _indicators_and_notes(frame, children, tables, config, rng, area_index, domain_skill):
     m = len(frame)
     if m == 0:
         return np.array([], dtype=object), np.array([], dtype=object)
@@ -182,12 +200,19 @@ def _indicators_and_notes(frame, children, tables, config, rng):
     # The first indicator of an identifying concern is medium or high; the rest as for victims.
     slot_class[(slot_class == "strong") & ~first] = "victim"
     u = rng.random(len(slot_concern))
+    # Each slot's weights: the class and agency's, times the area agency's skill at noticing
+    # signs of each domain. Done in chunks to keep the (slots x indicators) matrix small.
+    klass_code = pd.Index(list(_LEVEL_WEIGHT)).get_indexer(slot_class)
+    slot_agency = agency[slot_concern]
+    slot_area = area_index[frame["child"].to_numpy()][slot_concern]
     indicator = np.empty(len(slot_concern), dtype=np.int64)
-    for name, table in tables["cdf"].items():
-        for j in range(table.shape[0]):
-            hit = np.flatnonzero((slot_class == name) & (agency[slot_concern] == j))
-            if len(hit):
-                indicator[hit] = np.minimum(np.searchsorted(table[j], u[hit]), table.shape[1] - 1)
+    for lo in range(0, len(slot_concern), 50_000):
+        part = slice(lo, lo + 50_000)
+        w = tables["weight"][klass_code[part], slot_agency[part]]
+        w = w * domain_skill[slot_area[part], slot_agency[part]][:, tables["domain_index"]]
+        cum = np.cumsum(w, axis=1)
+        pick = (u[part, None] * cum[:, -1:] > cum).sum(axis=1)
+        indicator[part] = np.minimum(pick, w.shape[1] - 1)
     # A vulnerability the child really has is often recorded alongside.
     child = frame["child"].to_numpy()
     has = np.column_stack([children[v].to_numpy()[child] for v in VULNERABILITIES])

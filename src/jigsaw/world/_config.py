@@ -88,6 +88,7 @@ class WorldConfig:
     area_skill_sd: float = 0.55
     size_skill_elasticity: float = -0.22
     agency_skill_sd: float = 0.3
+    domain_skill_sd: float = 0.4
     agency_identification_weight: MappingProxyType = field(
         default_factory=lambda: _frozen(
             {

@@ -22,6 +22,8 @@ class World:
 
     ``records`` is the input of ``jigsaw link``; ``truth`` says which child each record is and
     whether that child was exploited; see ``docs/methods/world.md`` for every column.
+    ``sign_skill`` (not one of the six written tables) holds each area agency's skill at noticing
+    each catalogue domain of sign.
     """
 
     config: WorldConfig
@@ -32,6 +34,7 @@ class World:
     concerns: pd.DataFrame
     outcomes: pd.DataFrame
     truth: pd.DataFrame
+    sign_skill: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return the six tables by name, in the order they are written."""
@@ -91,7 +94,7 @@ def generate(
     if overrides:
         config = dataclasses.replace(config, **overrides)
     catalogue = catalogue if catalogue is not None else _load_catalogue()
-    streams = np.random.SeedSequence(config.seed).spawn(6)
+    streams = np.random.SeedSequence(config.seed).spawn(7)
     rng = [np.random.default_rng(s) for s in streams]
 
     if config.england:
@@ -100,7 +103,7 @@ def generate(
         areas = _areas.synthetic_areas(rng[0], config.areas, config.children)
     pop = _population.build(config, areas, rng[1])
     ex = _exploitation.simulate(config, areas, pop.frame, rng[2])
-    concerns = _concerns.simulate(config, pop.frame, ex, catalogue, rng[3])
+    concerns = _concerns.simulate(config, pop.frame, ex, catalogue, rng[3], rng[6])
     needed = concerns.frame[["child", "agency"]].drop_duplicates()
     records, truth, record_child = _records.build(config, pop, needed, rng[4])
 
@@ -118,6 +121,26 @@ def generate(
         concerns=concerns_table,
         outcomes=outcomes,
         truth=truth,
+        sign_skill=_sign_skill(areas, concerns),
+    )
+
+
+def _sign_skill(areas: pd.DataFrame, concerns) -> pd.DataFrame:
+    """Each area agency's skill at noticing each domain of sign, in long form."""
+    skill = concerns.domain_skill
+    a, g, d = np.meshgrid(
+        np.arange(skill.shape[0]),
+        np.arange(skill.shape[1]),
+        np.arange(skill.shape[2]),
+        indexing="ij",
+    )
+    return pd.DataFrame(
+        {
+            "area_code": areas["area_code"].to_numpy()[a.ravel()],
+            "agency": np.array(AGENCIES, dtype=object)[g.ravel()],
+            "domain": concerns.domains[d.ravel()],
+            "skill": np.round(skill.ravel(), 4),
+        }
     )
 
 

@@ -10,7 +10,10 @@ from django.shortcuts import redirect
 # Everything else needs a user verified with a second factor: deny by default.
 _OPEN_PREFIXES = (
     "/healthz",
-    "/accounts/",
+    "/accounts/sign-in/",
+    "/accounts/verify/",
+    "/accounts/set-up-authenticator/",
+    "/accounts/sign-out/",
     "/static/",
     "/assets/",
     "/oversight/national/",

@@ -16,3 +16,20 @@ class TokenForm(forms.Form):
 
     def clean_token(self) -> str:
         return self.cleaned_data["token"].strip()
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        regex=r"^[a-z0-9_.-]{3,40}$",
+        max_length=40,
+        error_messages={
+            "invalid": "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores"
+        },
+    )
+    role = forms.ChoiceField(choices=(), error_messages={"required": "Select the user's role"})
+    agency = forms.ChoiceField(choices=(), error_messages={"required": "Select the user's agency"})
+
+    def __init__(self, *args, agencies, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]
+        self.fields["role"].choices = roles

@@ -19,3 +19,23 @@ def role_of(user) -> Role | None:
     """Return the user's role, or ``None``: no role means no access to anything (deny by default)."""
     profile = profile_of(user)
     return Role(profile.role) if profile is not None else None
+
+
+def staff_for(user):
+    """Return the profiles of the users in an administrator's area (administrators only).
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the user is an administrator.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    profile = profile_of(user)
+    if profile is None or profile.role != Role.ADMINISTRATOR:
+        raise PermissionDenied("only administrators manage users")
+    return (
+        Profile.objects.filter(area_id=profile.area_id)
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__username")
+    )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("set-up-authenticator/", views.setup, name="setup"),
     path("sign-out/", views.sign_out, name="logout"),
+    path("users/", views.users, name="users"),
 ]

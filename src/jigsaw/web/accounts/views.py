@@ -6,6 +6,7 @@ import io
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -13,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jigsaw.web.accounts.forms import SignInForm, TokenForm
+from jigsaw.web.accounts.decorators import role_required
+from jigsaw.web.accounts.forms import SignInForm, TokenForm, UserCreateForm
+from jigsaw.web.accounts.models import Role
 from jigsaw.web.accounts.services import totp_device_confirm, totp_device_start, totp_secret_base32
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -117,3 +120,42 @@ def sign_out(request):
             audit_record(actor=request.user, event_type=EventType.SIGNED_OUT, subject=request.user)
     logout(request)
     return redirect("accounts:login")
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def users(request):
+    """List the area's users and create one; the new password is shown once, here only."""
+    from jigsaw.web.accounts.models import Agency
+    from jigsaw.web.accounts.selectors import profile_of, staff_for
+    from jigsaw.web.accounts.services import random_password, user_create
+
+    area = profile_of(request.user).area
+    agencies = Agency.objects.filter(area=area)
+    form = UserCreateForm(request.POST or None, agencies=agencies, roles=Role.choices)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        password = random_password()
+        try:
+            user, _ = user_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                password=password,
+                role=form.cleaned_data["role"],
+                agency=agencies.get(pk=int(form.cleaned_data["agency"])),
+            )
+        except ValidationError as error:
+            form.add_error("username", "; ".join(error.messages))
+        else:
+            created = (user.get_username(), password)
+            form = UserCreateForm(agencies=agencies, roles=Role.choices)
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "form": form,
+            "staff": staff_for(request.user),
+            "created": created,
+            "area": area,
+        },
+    )

@@ -1,0 +1,48 @@
+"""Administrators manage their area's users, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from jigsaw.web.accounts.models import Profile
+from jigsaw.web.audit.models import AuditEvent
+from tests.web.cast import verified_client
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def test_administrator_adds_a_user_who_must_then_enrol_a_second_factor(client, cast):
+    admin = verified_client(client, cast, "admin")
+    page = admin.get("/accounts/users/").content.decode()
+    assert "teacher" in page and "far_analyst" not in page  # only the administrator's area
+    response = admin.post(
+        "/accounts/users/",
+        {"username": "new.nurse", "role": "practitioner", "agency": str(cast.health.pk)},
+    )
+    body = response.content.decode()
+    assert "User new.nurse created" in body
+    profile = Profile.objects.get(user__username="new.nurse")
+    assert (profile.role, profile.agency, profile.area) == ("practitioner", cast.health, cast.area)
+    assert profile.user.password.startswith("argon2")
+    event = AuditEvent.objects.get(event_type="user_created", subject_id=str(profile.user.pk))
+    assert event.actor_label == "admin" and event.extra["role"] == "practitioner"
+    # The temporary password works, but only as far as enrolling an authenticator.
+    password = body.split("Temporary password: <strong>")[1].split("</strong>")[0]
+    client.logout()
+    client.post("/accounts/sign-in/", {"username": "new.nurse", "password": password})
+    assert client.get("/accounts/verify/")["Location"] == "/accounts/set-up-authenticator/"
+    assert client.get("/concerns/new/")["Location"] == "/accounts/verify/"
+
+
+def test_a_taken_username_is_refused(client, cast):
+    admin = verified_client(client, cast, "admin")
+    response = admin.post(
+        "/accounts/users/",
+        {"username": "teacher", "role": "auditor", "agency": str(cast.council.pk)},
+    )
+    assert "already exists" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["teacher", "analyst", "lead", "auditor"])
+def test_only_administrators_manage_users(client, cast, name):
+    assert verified_client(client, cast, name).get("/accounts/users/").status_code == 403

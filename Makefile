@@ -27,6 +27,15 @@ test: bootstrap  ## lint, then run the whole test suite
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/pytest
 
+test-postgres: bootstrap  ## the web tests on PostgreSQL (a throwaway cluster unless JIGSAW_TEST_DATABASE_URL is set)
+	$(VENV)/bin/pytest tests/web -m "postgres and not browser"
+
+test-browser: bootstrap  ## the end-to-end browser tests (Debian's chromium, axe-core)
+	$(VENV)/bin/pytest tests/web -m browser
+
+check-migrations: bootstrap  ## fail if a model change has no migration
+	DJANGO_SETTINGS_MODULE=jigsaw.web.settings $(PY) -m django makemigrations --check --dry-run
+
 lint:  ## ruff
 	$(VENV)/bin/ruff check src tests bench
 
@@ -34,4 +43,4 @@ format:  ## ruff format and import sorting
 	$(VENV)/bin/ruff check --fix src tests bench
 	$(VENV)/bin/ruff format src tests bench
 
-.PHONY: help bootstrap demo test lint format
+.PHONY: help bootstrap demo test test-postgres test-browser check-migrations lint format

@@ -47,6 +47,19 @@ def main() -> None:
         started = time.perf_counter()
         write(world, folder)
         print(f"write parquet+csv: {time.perf_counter() - started:.1f} s -> {folder}")
+    if args.england:
+        areas = world.areas[world.areas["population_0_17"] > 5_000]
+        for column in (
+            "real_cse_per_10k_2025",
+            "expected_identified_per_10k",
+            "identified_per_10k",
+        ):
+            q = areas[column].quantile([0.1, 0.25, 0.5, 0.75, 0.9]).round(1).tolist()
+            print(f"{column}: deciles/quartiles/median {q}")
+        years = world.config.years
+        print(
+            f"national identified per 10,000 a year: {world.outcomes['identified'].mean() / years * 1e4:.2f}"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
     print(f"peak RSS: {peak:.2f} GiB")
 

@@ -281,11 +281,25 @@ def _area_summary(config, areas, children, outcomes, ex) -> pd.DataFrame:
 
 
 def write(world: World, folder: str | Path) -> list[Path]:
-    """Write each table as ``<name>.parquet`` and ``<name>.csv`` into ``folder``.
+    """Write each of the six tables as ``<name>.parquet`` and ``<name>.csv`` into ``folder``.
 
-    Files are first written beside their final name and then renamed, so a failed run leaves no
-    half-written table. Written bytes depend only on the world, so the same seed gives identical
-    files. Returns the paths written.
+    Parameters
+    ----------
+    world : World
+        A world from :func:`generate`.
+    folder : str or Path
+        Where to write; created if missing. Existing tables of the same names are replaced.
+
+    Returns
+    -------
+    list of Path
+        The twelve files written, in the order of :data:`TABLES`.
+
+    Notes
+    -----
+    Each file is written beside its final name and then renamed, so a failed run never leaves a
+    half-written table. The bytes depend only on the world (no timestamps), so the same seed
+    gives identical files. CSV blanks are empty fields; Parquet uses zstd compression.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -56,16 +56,20 @@ def spark_session(cores: int = 2) -> Any:
     from pyspark.sql import SparkSession
     from splink.backends.spark import similarity_jar_location
 
-    return (
+    session = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("jigsaw-linkage")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", str(cores * 2))
-        .config("spark.default.parallelism", str(cores * 2))
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(cores))
+        .config("spark.default.parallelism", str(cores))
+        .config("spark.sql.adaptive.enabled", "true")
         .config("spark.jars", similarity_jar_location())
         .config("spark.driver.memory", "2g")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def _db_api(backend: str, spark: Any = None) -> Any:
@@ -76,7 +80,8 @@ def _db_api(backend: str, spark: Any = None) -> Any:
     if backend == "spark":
         from splink import SparkAPI
 
-        return SparkAPI(spark_session=spark or spark_session())
+        # Persisting (not checkpointing) breaks lineage without needing a checkpoint directory.
+        return SparkAPI(spark_session=spark or spark_session(), break_lineage_method="persist")
     raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
 
 

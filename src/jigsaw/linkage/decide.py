@@ -138,6 +138,16 @@ class _Partition:
             self.dated.setdefault(a, []).extend(self.dated.pop(b))
 
 
+# The fields the constraints read (forename and date-of-birth comparisons, NHS number).
+_CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "forename",
+                      "forename_group", "middle_names", "surname")
+
+
+def _light_records(frame: pd.DataFrame) -> list[dict]:
+    columns = {c: [None if v is pd.NA else v for v in frame[c].astype(object).tolist()] for c in _CONSTRAINT_FIELDS}
+    return [dict(zip(_CONSTRAINT_FIELDS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
 def _link(records, left, right, probs, model, excluded):
     partition = _Partition(records, model.keep_twins_apart)
     linked = np.zeros(len(left), dtype=bool)
@@ -206,7 +216,7 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     """
     ids = frame["unique_id"].tolist()
     position = {rid: i for i, rid in enumerate(ids)}
-    records = frame.to_dict("records")
+    records = _light_records(frame)
     pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True], kind="mergesort").reset_index(drop=True)
     left = pairs["unique_id_l"].map(position).to_numpy()
     right = pairs["unique_id_r"].map(position).to_numpy()
@@ -238,8 +248,8 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
 
     review_mask = (~same) & (probs >= model.review_threshold)
     rows = []
-    for k in np.flatnonzero(review_mask):
-        pair = pairs.iloc[k]
+    review_pairs = pairs[review_mask].to_dict("records")
+    for k, pair in zip(np.flatnonzero(review_mask), review_pairs, strict=True):
         reason = reasons[k] or conflict(records[left[k]], records[right[k]], twins=model.keep_twins_apart)
         if reason and reason.startswith("same date of birth") and probs[k] < model.link_threshold:
             continue  # twins-like pairs below the link threshold are no link, not work for a person

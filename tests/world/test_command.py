@@ -44,3 +44,26 @@ def test_bad_options_are_one_line_errors(tmp_path, capsys):
     assert "children must be at least 1" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["world", "--children", "10"])  # --out is required
+
+
+def test_a_yaml_config_sets_parameters_and_options_win(tmp_path, capsys):
+    config = tmp_path / "world.yaml"
+    config.write_text(
+        "children: 900\nareas: 3\nseed: 4\nstart: 2022-04-01\nnhs_invalid_rate: 0.5\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["world", "--config", str(config), "--children", "700", "--out", str(tmp_path / "w")])
+        == 0
+    )
+    children = pd.read_csv(tmp_path / "w" / "children.csv")
+    areas = pd.read_csv(tmp_path / "w" / "areas.csv")
+    assert len(children) == 700 and len(areas) == 3
+    concerns = pd.read_csv(tmp_path / "w" / "concerns.csv")
+    assert concerns["date"].min() >= "2022-04-01" and concerns["date"].max() < "2024-04-01"
+    truth = pd.read_csv(tmp_path / "w" / "truth.csv")
+    recorded = truth[truth["nhs_noise"] != "absent"]
+    assert 0.4 < (recorded["nhs_noise"] == "invalid").mean() < 0.6
+    config.write_text("childs: 10\n", encoding="utf-8")
+    assert main(["world", "--config", str(config), "--out", str(tmp_path / "x")]) == 2
+    assert "unknown world parameter 'childs'" in capsys.readouterr().err

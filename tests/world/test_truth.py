@@ -180,3 +180,28 @@ def test_agencies_notice_the_kinds_of_sign_they_are_skilled_at():
     skill = np.log(joined["skill"])
     skill = skill - skill.groupby([joined["agency"], joined["domain"]]).transform("mean")
     assert np.corrcoef(centred["log_share"], skill)[0, 1] > 0.3
+
+
+def test_victims_signs_fall_while_they_are_exploited(world):
+    concerns = world.concerns.merge(world.truth[["record_id", "child_id"]], on="record_id")
+    children = world.children.set_index("child_id")
+    victims = concerns[children.loc[concerns["child_id"], "exploited"].to_numpy()]
+    start = pd.to_datetime(children.loc[victims["child_id"], "exploitation_start"]).to_numpy()
+    end = pd.to_datetime(children.loc[victims["child_id"], "exploitation_end"]).to_numpy()
+    date = pd.to_datetime(victims["date"]).to_numpy()
+    window = np.datetime64(world.config.start)
+    # Inside the episode (clipped to the window); a referral may follow up to 14 days later.
+    assert (date >= np.maximum(start, window)).all()
+    assert (date <= end + np.timedelta64(14, "D")).all()
+
+
+def test_expected_identifications_are_the_mean_of_the_realised_ones(world):
+    expected = world.children["p_identified"].sum()
+    realised = world.outcomes["identified"].sum()
+    spread = np.sqrt((world.children["p_identified"] * (1 - world.children["p_identified"])).sum())
+    assert abs(realised - expected) < 4 * spread
+    by_area = world.areas.set_index("area_code")
+    per = 10_000 / world.config.years
+    counts = world.children.groupby("area_code").size()
+    realised_rate = world.outcomes.groupby(world.children["area_code"])["identified"].sum()
+    assert np.allclose(by_area["identified_per_10k"], (realised_rate / counts * per).round(3))

@@ -9,31 +9,40 @@ HELP = "generate a synthetic world (children, agency records, concerns, outcomes
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``jigsaw world``."""
-    parser.add_argument("--children", type=int, default=10_000, help="number of children")
+    parser.add_argument("--children", type=int, default=None, help="number of children (10,000)")
+    parser.add_argument("--areas", type=int, default=None, help="number of synthetic areas (4)")
     parser.add_argument(
-        "--areas", type=int, default=None, help="number of synthetic areas (default 4)"
+        "--seed", type=int, default=None, help="random seed (0); same seed, same files"
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same files)")
     parser.add_argument("--out", required=True, help="folder to write the tables into")
     parser.add_argument(
         "--england",
         action="store_true",
         help="use England's 153 local authorities, with children shared out by real population",
     )
+    parser.add_argument(
+        "--config",
+        help="YAML file of WorldConfig parameters (see docs/methods/world.md); options above win",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Generate the world and write each table as Parquet and CSV into ``--out``."""
-    from jigsaw.world import WorldConfig, generate, write
+    from jigsaw.world import WorldConfig, generate, load_config, write
 
-    if args.england and args.areas is not None:
+    options = {
+        name: getattr(args, name)
+        for name in ("children", "areas", "seed")
+        if getattr(args, name) is not None
+    }
+    if args.england:
+        options["england"] = True
+    if args.config:
+        config = load_config(args.config, **options)
+    else:
+        config = WorldConfig(**options)
+    if config.england and args.areas is not None:
         raise ValueError("--areas cannot be combined with --england (England has 153 areas)")
-    config = WorldConfig(
-        children=args.children,
-        areas=4 if args.areas is None else args.areas,
-        seed=args.seed,
-        england=args.england,
-    )
     world = generate(config)
     paths = write(world, args.out)
     victims = int(world.children["exploited"].sum())

@@ -5,7 +5,7 @@ links every record to its child; ``write()`` saves them as Parquet and CSV. Ever
 field of :class:`WorldConfig`, whose defaults are sourced in ``docs/methods/world.md``.
 """
 
-from jigsaw.world._config import AGENCIES, WorldConfig
+from jigsaw.world._config import AGENCIES, WorldConfig, load_config
 from jigsaw.world._generate import TABLES, World, generate, write
 
-__all__ = ["AGENCIES", "TABLES", "World", "WorldConfig", "generate", "write"]
+__all__ = ["AGENCIES", "TABLES", "World", "WorldConfig", "generate", "load_config", "write"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from types import MappingProxyType
 
 AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
@@ -219,3 +220,55 @@ class WorldConfig:
     def end(self) -> dt.date:
         """The first day after the window of concerns."""
         return self.start.replace(year=self.start.year + self.years)
+
+
+def load_config(path: str | Path, **overrides) -> WorldConfig:
+    """Read a :class:`WorldConfig` from a YAML file of field names and values.
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML mapping, e.g. ``children: 50000`` / ``prevalence: 0.01`` /
+        ``agency_coverage: {police: 0.05, ...}``. Fields left out keep their defaults; a mapping
+        field must name every agency.
+    **overrides
+        Fields that win over the file (the command line's explicit options).
+
+    Returns
+    -------
+    WorldConfig
+
+    Raises
+    ------
+    ValueError
+        Naming the file and field when the file is not a mapping, names an unknown field, or holds
+        an impossible value.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of world parameters")
+    known = {f.name: f for f in fields(WorldConfig)}
+    values = {}
+    for key, value in {**data, **overrides}.items():
+        if key not in known:
+            raise ValueError(f"{path}: unknown world parameter {key!r}")
+        if key == "start" and isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(
+                    f"{path}: start must be a date YYYY-MM-DD, not {value!r}"
+                ) from None
+        if isinstance(value, list):
+            value = tuple(value)
+        values[key] = value
+    try:
+        return WorldConfig(**values)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{path}: {error}") from None

@@ -1,0 +1,130 @@
+"""Model choice repeated on many tables (bootstrap resamples, jackknife deletions), on both cores."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from jigsaw.stats.mse import _select
+from jigsaw.stats.mse._fit import Design, fit_batch
+
+# Below this many tables the cost of starting worker processes outweighs the gain.
+_PARALLEL_MIN = 64
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    """How to choose a model, so the same choice can be repeated on every resample.
+
+    ``candidates`` (for ``bic``) are the models the bootstrap may re-select among: the best
+    ``ntop`` admissible models on the original data (Silverman, Chan and Vincent 2024); None
+    means a full search on every table.
+    """
+
+    method: str
+    pthresh: float = 0.02
+    mask: np.ndarray | None = None
+    candidates: np.ndarray | None = None
+
+
+def choose(design: Design, counts: np.ndarray, spec: ChoiceSpec) -> _select.Choice:
+    """Choose and fit a model for one table."""
+    if spec.method == "stepwise":
+        return _select.stepwise(design, counts, spec.pthresh)
+    if spec.method == "aic":
+        return _select.aic_forward(design, counts, spec.pthresh)
+    if spec.method == "main":
+        return _select.fixed(design, counts, np.zeros(len(design.terms), bool), "main effects")
+    if spec.method == "fixed":
+        return _select.fixed(design, counts, spec.mask)
+    if spec.method == "bic":
+        if spec.candidates is not None:
+            totals, best = _best_of(design, counts[None, :], spec.candidates)
+            if best[0] < 0:
+                raise ValueError("no candidate model passes the existence and identifiability checks")
+            mask = spec.candidates[best[0]]
+            return _select.fixed(design, counts, mask, f"minimum BIC over {len(spec.candidates)} models")
+        return _select.min_bic(design, counts)
+    raise ValueError(f"unknown method '{spec.method}' (choose from {', '.join(_select.METHODS)})")
+
+
+def _best_of(design: Design, Y: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each table, the total under the admissible candidate with the lowest BIC."""
+    best_bic = np.full(Y.shape[0], np.inf)
+    totals = np.full(Y.shape[0], np.nan)
+    best = np.full(Y.shape[0], -1)
+    for i, mask in enumerate(candidates):
+        fits = fit_batch(design, Y, mask[None, :])
+        bic = np.where(fits.code == 0, fits.bic(), np.inf)
+        better = bic < best_bic
+        best_bic = np.where(better, bic, best_bic)
+        totals = np.where(better, fits.total, totals)
+        best = np.where(better, i, best)
+    return totals, best
+
+
+def _totals_serial(design: Design, Y: np.ndarray, spec: ChoiceSpec) -> np.ndarray:
+    if spec.method in ("main", "fixed"):
+        mask = spec.mask if spec.method == "fixed" else np.zeros(len(design.terms), bool)
+        fits = fit_batch(design, Y, mask[None, :])
+        return np.where(fits.code == 0, fits.total, np.nan)
+    if spec.method == "bic" and spec.candidates is not None:
+        return _best_of(design, Y, spec.candidates)[0]
+    out = np.full(Y.shape[0], np.nan)
+    for k, counts in enumerate(Y):
+        try:
+            choice = choose(design, counts, spec)
+        except ValueError:
+            continue  # no admissible model for this resample: left out, and counted
+        if choice.fit.code[0] == 0:
+            out[k] = choice.fit.total[0]
+    return out
+
+
+def _worker(args) -> np.ndarray:
+    design, Y, spec = args
+    return _totals_serial(design, Y, spec)
+
+
+def _bic_worker(args) -> tuple[np.ndarray, np.ndarray]:
+    design, Y, candidates = args
+    best_bic = np.full(Y.shape[0], np.inf)
+    totals = np.full(Y.shape[0], np.nan)
+    for mask in candidates:
+        fits = fit_batch(design, Y, mask[None, :])
+        bic = np.where(fits.code == 0, fits.bic(), np.inf)
+        better = bic < best_bic
+        best_bic = np.where(better, bic, best_bic)
+        totals = np.where(better, fits.total, totals)
+    return best_bic, totals
+
+
+def totals_for(design: Design, Y: np.ndarray, spec: ChoiceSpec, workers: int | None = 2) -> np.ndarray:
+    """Total under the repeated model choice for every table in ``Y`` (NaN when none is admissible).
+
+    Work is split over ``workers`` processes (default 2, the cores of the standard machine):
+    per-table searches by table, BIC choice among fixed candidates by candidate model.
+    """
+    workers = max(1, min(workers or 1, os.cpu_count() or 1))
+    Y = np.asarray(Y)
+    if workers == 1 or Y.shape[0] < _PARALLEL_MIN:
+        return _totals_serial(design, Y, spec)
+    if spec.method == "bic" and spec.candidates is not None:
+        if len(spec.candidates) < 2 * workers:
+            return _totals_serial(design, Y, spec)
+        parts = np.array_split(np.arange(len(spec.candidates)), workers)
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_bic_worker, [(design, Y, spec.candidates[p]) for p in parts]))
+        bics = np.vstack([r[0] for r in results])
+        totals = np.vstack([r[1] for r in results])
+        pick = np.argmin(bics, axis=0)
+        out = totals[pick, np.arange(Y.shape[0])]
+        return np.where(np.isfinite(bics.min(axis=0)), out, np.nan)
+    if spec.method in ("main", "fixed"):
+        return _totals_serial(design, Y, spec)
+    chunks = np.array_split(Y, workers * 4)
+    with ProcessPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(_worker, [(design, chunk, spec) for chunk in chunks])))

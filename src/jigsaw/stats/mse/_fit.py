@@ -1,0 +1,371 @@
+"""Poisson log-linear fits of capture-history tables, many at once, with the existence and
+identifiability checks of Fienberg and Rinaldo (2012) as used by SparseMSE (Chan, Silverman and
+Vincent 2021).
+
+Every model considered for a table is a subset of the terms of one full design matrix, so a model
+is a boolean mask over those terms. Fitting many models (or many bootstrap tables) is then one
+batched Newton iteration over stacked arrays, which is what makes exhaustive BIC search and the
+bootstrap fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import combinations
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.special import gammaln
+
+OK, NOT_EXIST, NOT_IDENTIFIABLE = 0, 1, 2
+# A converged Newton fit whose fitted values are all clearly positive is a certificate that the
+# MLE exists. When it does not exist, Newton escapes along a direction that sends some fitted
+# values to zero; it can stall there with values ~4e-8, so anything below this threshold is left
+# to the linear programme (whose answer is cached by support, see check_codes).
+_TINY = 1e-6
+_RIDGE = 1e-9
+
+
+@dataclass(frozen=True)
+class Design:
+    """The full design for a table's lists: intercept, main effects and all terms up to ``max_order``.
+
+    ``terms`` are tuples of list indices (size 2 to ``max_order``), ordered by size then
+    lexicographically, so the two-list terms come first in the order SparseMSE uses.
+    """
+
+    lists: tuple[str, ...]
+    max_order: int
+
+    @cached_property
+    def patterns(self) -> np.ndarray:
+        t = len(self.lists)
+        codes = np.arange(1, 2**t)
+        return ((codes[:, None] >> np.arange(t)[None, :]) & 1).astype(np.int8)
+
+    @cached_property
+    def terms(self) -> tuple[tuple[int, ...], ...]:
+        t = len(self.lists)
+        out: list[tuple[int, ...]] = []
+        for size in range(2, min(self.max_order, t) + 1):
+            out.extend(combinations(range(t), size))
+        return tuple(out)
+
+    @cached_property
+    def term_cells(self) -> np.ndarray:
+        """``(T, c)`` bool: cell contains every list of the term."""
+        p = self.patterns.astype(bool)
+        return np.array([p[:, list(term)].all(axis=1) for term in self.terms]).reshape(len(self.terms), -1)
+
+    @cached_property
+    def main_cells(self) -> np.ndarray:
+        return self.patterns.T.astype(bool)
+
+    @cached_property
+    def X(self) -> np.ndarray:
+        """``(c, 1 + t + T)`` design: intercept, main effects, interaction indicators."""
+        c = self.patterns.shape[0]
+        return np.hstack([np.ones((c, 1)), self.patterns.astype(float), self.term_cells.T.astype(float)])
+
+    @cached_property
+    def rank_cache(self) -> dict:
+        """Rank deficiency depends only on the cells kept and the columns used: remember it."""
+        return {}
+
+    @cached_property
+    def exist_cache(self) -> dict:
+        return {}
+
+    @property
+    def n_main(self) -> int:
+        return 1 + len(self.lists)
+
+    def term_name(self, j: int) -> str:
+        return ":".join(self.lists[i] for i in self.terms[j])
+
+    def term_index(self, name: str) -> int:
+        parts = [p.strip() for p in name.split(":")]
+        try:
+            key = tuple(sorted(self.lists.index(p) for p in parts))
+        except ValueError:
+            raise ValueError(f"term '{name}': unknown list (lists are {', '.join(self.lists)})") from None
+        if len(key) < 2 or len(set(key)) != len(key):
+            raise ValueError(f"term '{name}': an interaction names two or more different lists")
+        if key not in self.terms:
+            raise ValueError(f"term '{name}': higher than the maximum order {self.max_order}")
+        return self.terms.index(key)
+
+    def model_mask(self, names: list[str] | tuple[str, ...]) -> np.ndarray:
+        """Boolean mask over terms for the named terms, refusing non-hierarchical models."""
+        mask = np.zeros(len(self.terms), dtype=bool)
+        for name in names:
+            mask[self.term_index(name)] = True
+        if not is_hierarchical(self, mask):
+            raise ValueError("model is not hierarchical: every interaction needs all its lower-order interactions")
+        return mask
+
+    def names(self, mask: np.ndarray) -> tuple[str, ...]:
+        return tuple(self.term_name(j) for j in np.flatnonzero(mask))
+
+
+def is_hierarchical(design: Design, mask: np.ndarray) -> bool:
+    """True when every included term's sub-interactions (order >= 2) are included too."""
+    included = {design.terms[j] for j in np.flatnonzero(mask)}
+    for term in included:
+        if len(term) > 2:
+            for sub in combinations(term, len(term) - 1):
+                if sub not in included:
+                    return False
+    return True
+
+
+@dataclass
+class BatchFit:
+    """Fits of K (model, table) pairs. Arrays have leading dimension K."""
+
+    beta: np.ndarray  # (K, P) coefficients, 0 for columns not in the model
+    mu: np.ndarray  # (K, c) fitted values, 0 for removed cells
+    var: np.ndarray  # (K, P) variances of the coefficients (diagonal of the inverse information)
+    loglik: np.ndarray  # (K,) Poisson log-likelihood over observable cells
+    n_params: np.ndarray  # (K,) intercept + main effects + terms, -inf terms included
+    code: np.ndarray  # (K,) 0 fine, 1 MLE does not exist, 2 not identifiable, 3 both
+    neginf: np.ndarray  # (K, T) terms fitted at -infinity (no overlap)
+    cells: np.ndarray  # (K, c) cells kept in the fit
+    colmask: np.ndarray  # (K, P) design columns used in the fit
+    observed: np.ndarray  # (K,) observed total of each table
+
+    @property
+    def var0(self) -> np.ndarray:
+        return self.var[:, 0]
+
+    @property
+    def dark(self) -> np.ndarray:
+        return np.exp(self.beta[:, 0])
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.observed + self.dark
+
+    def bic(self) -> np.ndarray:
+        """BIC = -2 log L + p log(n_obs), -inf terms counted in p (Silverman, Chan and Vincent 2024)."""
+        return -2 * self.loglik + self.n_params * np.log(self.observed)
+
+    def aic(self) -> np.ndarray:
+        return -2 * self.loglik + 2 * self.n_params
+
+
+def _structure(design: Design, Y: np.ndarray, models: np.ndarray):
+    """Cells kept, columns used and -inf terms for each (model, table) pair."""
+    overlap = Y @ design.term_cells.T  # (K, T)
+    neginf = models & (overlap == 0)
+    main_overlap = Y @ design.main_cells.T  # (K, t)
+    empty_main = main_overlap == 0
+    removed = (neginf.astype(np.int64) @ design.term_cells.astype(np.int64)) > 0
+    removed |= (empty_main.astype(np.int64) @ design.main_cells.astype(np.int64)) > 0
+    cells = ~removed
+    K = Y.shape[0]
+    colmask = np.hstack([np.ones((K, 1), bool), ~empty_main, models & ~neginf])
+    return cells, colmask, neginf, empty_main
+
+
+def fit_batch(
+    design: Design,
+    Y: np.ndarray,
+    models: np.ndarray,
+    *,
+    beta0: np.ndarray | None = None,
+    check: bool = True,
+    max_iter: int = 60,
+    tol: float = 1e-9,
+) -> BatchFit:
+    """Fit Poisson log-linear models to tables by Newton's method (IRLS), all at once.
+
+    Parameters
+    ----------
+    design : Design
+    Y : numpy.ndarray
+        ``(K, c)`` or ``(c,)`` counts.
+    models : numpy.ndarray
+        ``(K, T)`` or ``(T,)`` boolean term masks; broadcast against ``Y``.
+    beta0 : numpy.ndarray, optional
+        Starting coefficients (warm start).
+    check : bool
+        Compute existence (linear programme when needed) and identifiability (rank) codes.
+
+    Returns
+    -------
+    BatchFit
+
+    Notes
+    -----
+    Terms whose lists never overlap in a table get coefficient -inf: the cells containing them
+    are removed and the term does not enter the fit (Chan, Silverman and Vincent 2021, Sec. 2).
+    A converged fit with every kept cell's fitted value clearly positive is a certificate that the
+    MLE exists (its fitted values are a strictly positive solution of the sufficient-statistic
+    equations); otherwise the Fienberg-Rinaldo linear programme decides.
+    """
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    models = np.atleast_2d(np.asarray(models, dtype=bool))
+    K = max(Y.shape[0], models.shape[0])
+    Y = np.broadcast_to(Y, (K, Y.shape[1]))
+    models = np.broadcast_to(models, (K, models.shape[1]))
+    X = design.X
+    c, P = X.shape
+    cells, colmask, neginf, _ = _structure(design, Y, models)
+    Xm = X[None, :, :] * colmask[:, None, :] * cells[:, :, None]
+    masked_diag = (~colmask).astype(float)
+    eye = np.eye(P)
+    if beta0 is None:
+        mu = np.where(cells, Y + 0.1, 1.0)
+        eta = np.log(mu)
+        beta = None
+        mu = mu * cells
+    else:
+        beta = np.broadcast_to(beta0, (K, P)) * colmask
+        eta = np.einsum("kcp,kp->kc", Xm, beta)
+        mu = np.exp(np.clip(eta, -700, 700))
+    if beta is None:
+        beta = np.zeros((K, P))
+        first = True
+    else:
+        beta = beta.copy()
+        first = False
+    converged = np.zeros(K, bool)
+    # Members leave the batch as they converge, so a few escaping fits (MLE does not exist)
+    # do not keep the whole batch iterating.
+    active = np.arange(K)
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        Xa, ca, mua, Ya = Xm[active], cells[active], mu[active], Y[active]
+        w = mua * ca
+        z = eta[active] + np.where(ca, (Ya - mua) / np.where(mua > 0, mua, 1.0), 0.0)
+        XtW = np.transpose(Xa, (0, 2, 1)) * w[:, None, :]
+        H = XtW @ Xa + (masked_diag[active][:, :, None] * eye) + _RIDGE * eye
+        g = np.einsum("kpc,kc->kp", XtW, z)
+        new = np.linalg.solve(H, g[..., None])[..., 0]
+        # Step size, not deviance: when the MLE does not exist the steps stay near 1 (see _TINY).
+        with np.errstate(invalid="ignore"):
+            step = np.max(np.abs(new - beta[active]), axis=1)
+        done = (step < tol) if not first else np.zeros(active.size, bool)
+        first = False
+        beta[active] = new
+        eta_a = np.einsum("kcp,kp->kc", Xa, new)
+        eta[active] = eta_a
+        mu[active] = np.exp(np.clip(eta_a, -700, 700)) * ca
+        converged[active[done]] = True
+        active = active[~done]
+    Xt = np.transpose(Xm, (0, 2, 1))
+    w = mu * cells
+    H = (Xt * w[:, None, :]) @ Xm + masked_diag[:, :, None] * eye + _RIDGE * eye
+    with np.errstate(all="ignore"):
+        var = np.diagonal(np.linalg.inv(H), axis1=1, axis2=2).copy()
+        loglik = (np.where(cells, Y * np.log(np.where(mu > 0, mu, 1e-300)) - mu, 0.0) - gammaln(Y + 1)).sum(axis=1)
+    n_params = design.n_main + models.sum(axis=1)
+    code = np.zeros(K, dtype=np.int64)
+    if check:
+        code = check_codes(design, Y, cells, colmask, mu, converged)
+    return BatchFit(beta, mu, var, loglik, n_params, code, neginf, cells, colmask, Y.sum(axis=1))
+
+
+def check_codes(design, Y, cells, colmask, mu, converged) -> np.ndarray:
+    """Existence (1) and identifiability (2) codes, as SparseMSE ``checkident``."""
+    X = design.X
+    K = Y.shape[0]
+    code = np.zeros(K, dtype=np.int64)
+    ranks = design.rank_cache
+    for k in range(K):
+        Xk = X[np.ix_(cells[k], colmask[k])]
+        key = (cells[k].tobytes(), colmask[k].tobytes())
+        if key not in ranks:
+            ranks[key] = bool(np.linalg.matrix_rank(Xk) < Xk.shape[1])
+        if ranks[key]:
+            code[k] += NOT_IDENTIFIABLE
+        yk = Y[k, cells[k]]
+        if (yk > 0).all():
+            continue  # the data themselves are a strictly positive solution
+        if converged[k] and code[k] == 0 and mu[k, cells[k]].min() > _TINY:
+            continue  # converged fitted values certify existence
+        # Existence depends on the data only through which cells are positive (Fienberg and
+        # Rinaldo 2012), so one linear programme serves every resample with the same support.
+        support = (key, (yk > 0).tobytes())
+        if support not in design.exist_cache:
+            design.exist_cache[support] = mle_exists(Xk, yk)
+        if not design.exist_cache[support]:
+            code[k] += NOT_EXIST
+    return code
+
+
+def mle_exists(X: np.ndarray, y: np.ndarray) -> bool:
+    """Fienberg-Rinaldo (2012) linear programme: is there z > 0 with X'z = X'y?
+
+    Maximises s subject to X'z = X'y, z_i >= s, z >= 0, s >= 0 (the programme of SparseMSE's
+    ``checkident``); the MLE exists if and only if the optimum is positive.
+    """
+    c, p = X.shape
+    A_eq = np.hstack([X.T, np.zeros((p, 1))])
+    b_eq = X.T @ y
+    A_ub = np.hstack([-np.eye(c), np.ones((c, 1))])
+    b_ub = np.zeros(c)
+    cost = np.zeros(c + 1)
+    cost[-1] = -1.0
+    result = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if result.status != 0:
+        return False
+    return -result.fun > 1e-8
+
+
+def single_fit(
+    design: Design, counts: np.ndarray, mask: np.ndarray, *, beta0: np.ndarray | None = None,
+    check: bool = True, max_iter: int = 60,
+) -> BatchFit:
+    """Fit one model to one table; same result as :func:`fit_batch` with K = 1, less overhead.
+
+    Newton's method on the kept cells and used columns only, which is what makes repeated
+    stepwise selection in the bootstrap fast.
+    """
+    y_all = np.asarray(counts, dtype=float)
+    mask = np.asarray(mask, dtype=bool)
+    cells, colmask, neginf, _ = _structure(design, y_all[None, :], mask[None, :])
+    c0, m0 = cells[0], colmask[0]
+    X = design.X[np.ix_(c0, m0)]
+    y = y_all[c0]
+    p = X.shape[1]
+    ridge = _RIDGE * np.eye(p)
+    if beta0 is None:
+        mu = y + 0.1
+        z = np.log(mu) * mu + (y - mu)
+        beta = np.linalg.solve((X.T * mu) @ X + ridge, X.T @ z)
+    else:
+        beta = np.asarray(beta0, dtype=float)[m0].copy()
+    converged = False
+    for _ in range(max_iter):
+        mu = np.exp(np.minimum(X @ beta, 700))
+        H = (X.T * mu) @ X + ridge
+        step = np.linalg.solve(H, X.T @ (y - mu))
+        beta = beta + step
+        if not np.all(np.isfinite(beta)):
+            break
+        if np.max(np.abs(step)) < 1e-9:
+            converged = True
+            break
+    mu = np.exp(np.minimum(X @ beta, 700))
+    H = (X.T * mu) @ X + ridge
+    with np.errstate(all="ignore"):
+        var_used = np.diagonal(np.linalg.inv(H))
+        loglik = float(np.sum(np.where(y > 0, y * np.log(np.where(mu > 0, mu, 1e-300)), 0.0) - mu) - gammaln(y_all + 1).sum())
+    P = design.X.shape[1]
+    beta_full = np.zeros((1, P))
+    beta_full[0, m0] = beta
+    var_full = np.zeros((1, P))
+    var_full[0, m0] = var_used
+    mu_full = np.zeros((1, y_all.size))
+    mu_full[0, c0] = mu
+    code = np.zeros(1, dtype=np.int64)
+    if check:
+        code = check_codes(design, y_all[None, :], cells, colmask, mu_full, np.array([converged]))
+    return BatchFit(
+        beta_full, mu_full, var_full, np.array([loglik]), np.array([design.n_main + mask.sum()]),
+        code, neginf, cells, colmask, np.array([y_all.sum()]),
+    )

@@ -37,6 +37,8 @@ _LEVEL_WEIGHT = {
     "victim": {"low": 1.0, "medium": 2.0, "high": 1.5, "disclosure": 0.08},
     "other": {"low": 3.0, "medium": 1.0, "high": 0.08, "disclosure": 0.0},
     "strong": {"low": 0.0, "medium": 2.0, "high": 2.0, "disclosure": 0.15},
+    # Identifying a child who is not exploited: a medium or high sign, never a disclosure.
+    "false_strong": {"low": 0.0, "medium": 2.0, "high": 1.0, "disclosure": 0.0},
 }
 # An agency not listed among those "most likely to see" an indicator still sees it, rarely.
 _OTHER_AGENCY_WEIGHT = 0.05
@@ -136,7 +138,8 @@ def simulate(
     # 2. Identifying concerns, one per agency that identified the child, on that day.
     who, which = np.nonzero(ex.identified_by)
     day = (ex.identified_on[who, which] - start).astype(np.int64)
-    parts.append(pd.DataFrame({"child": who, "agency": which, "day": day, "klass": "strong"}))
+    klass = np.where(ex.exploited[who], "strong", "false_strong")
+    parts.append(pd.DataFrame({"child": who, "agency": which, "day": day, "klass": klass}))
 
     # 3. Concerns about children who are not exploited (most of them false positives).
     vuln_count = sum(children[v].to_numpy().astype(float) for v in VULNERABILITIES)
@@ -164,7 +167,7 @@ def simulate(
     referral["day"] = np.minimum(
         referral["day"].to_numpy() + rng.integers(1, 15, len(referral)), days - 1
     )
-    referral["klass"] = np.where(referral["klass"] == "strong", "victim", referral["klass"])
+    referral["klass"] = referral["klass"].replace({"strong": "victim", "false_strong": "other"})
     referral["referred_by"] = "police"
     # A social-care identification that came from a police referral is marked as such.
     strong_sc = (frame["klass"] == "strong") & (frame["agency"] == ref_col)
@@ -197,8 +200,10 @@ def _indicators_and_notes(frame, children, tables, config, rng, area_index, doma
     slot_concern = np.repeat(np.arange(m), k)
     first = np.r_[True, slot_concern[1:] != slot_concern[:-1]]
     slot_class = klass[slot_concern].astype(object)
-    # The first indicator of an identifying concern is medium or high; the rest as for victims.
+    # The first indicator of an identifying concern is medium or high; the rest as for victims
+    # (or, for a child identified though not exploited, as for other children).
     slot_class[(slot_class == "strong") & ~first] = "victim"
+    slot_class[(slot_class == "false_strong") & ~first] = "other"
     u = rng.random(len(slot_concern))
     # Each slot's weights: the class and agency's, times the area agency's skill at noticing
     # signs of each domain. Done in chunks to keep the (slots x indicators) matrix small.

@@ -67,3 +67,18 @@ def test_a_yaml_config_sets_parameters_and_options_win(tmp_path, capsys):
     config.write_text("childs: 10\n", encoding="utf-8")
     assert main(["world", "--config", str(config), "--out", str(tmp_path / "x")]) == 2
     assert "unknown world parameter 'childs'" in capsys.readouterr().err
+
+
+def test_files_do_not_depend_on_the_process(tmp_path):
+    """Two separate processes with different hash seeds write the same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    for name, hash_seed in (("p1", "1"), ("p2", "2")):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        command = [sys.executable, "-m", "jigsaw.cli", "world", "--children", "600", "--areas", "2"]
+        subprocess.run(
+            [*command, "--out", str(tmp_path / name)], check=True, env=env, capture_output=True
+        )
+    assert _hashes(tmp_path / "p1") == _hashes(tmp_path / "p2")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 HELP = "Build the national report and a synthetic partnership; serve both on http://127.0.0.1:8000."
@@ -34,6 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=2026, help="world generator seed (default 2026)"
     )
     parser.add_argument("--no-serve", action="store_true", help="build and load only; do not serve")
+    parser.add_argument("--no-report", action="store_true", help=argparse.SUPPRESS)
 
 
 def build(out: Path, year: int = 2025):
@@ -57,19 +60,39 @@ def _setup_django(demo_dir: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the report, load the partnership, print the demo users, then serve unless told not to."""
     out = args.out
-    # The report goes to out/ itself (index.html, areas.csv), as `jigsaw oversight` writes it;
-    # the web app serves only those top-level files, never the demo database under out/demo/.
-    summary = build(out, args.year)
-    for line in summary.lines():
-        print(line)
-    print(f"Report: {out / 'index.html'}", flush=True)
+    if not args.no_report:
+        # The report goes to out/ itself (index.html, areas.csv), as `jigsaw oversight` writes it;
+        # the web app serves only those top-level files, never the demo database under out/demo/.
+        summary = build(out, args.year)
+        for line in summary.lines():
+            print(line)
+        print(f"Report: {out / 'index.html'}", flush=True)
+    from django.conf import settings
+
+    if settings.configured and args.no_serve:
+        # Django is already set up in this process for another database (a test session, a
+        # notebook): load the demo's own database in a fresh process instead.
+        command = [
+            sys.executable,
+            "-m",
+            "jigsaw.cli",
+            "demo",
+            "--no-serve",
+            "--no-report",
+            "--out",
+            str(out),
+            "--children",
+            str(args.children),
+            "--seed",
+            str(args.seed),
+        ]
+        return subprocess.run(command, check=False).returncode
     demo_dir = out / "demo"
     demo_dir.mkdir(parents=True, exist_ok=True)
     database = demo_dir / "jigsaw.sqlite3"
     # A fresh partnership each time: the demo's data and passwords are never reused.
     database.unlink(missing_ok=True)
     _setup_django(demo_dir)
-    from django.conf import settings
     from django.core.management import call_command
 
     from jigsaw.web.demo import partnership_load

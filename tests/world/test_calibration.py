@@ -40,6 +40,8 @@ def test_england_has_the_real_local_authorities_in_proportion(england, real):
     areas = england.areas
     assert len(areas) == 153
     assert set(areas["area_code"]) == set(real["new_la_code"])
+    codes = real.set_index("new_la_code")["old_la_code"]
+    assert (areas["old_la_code"].to_numpy() == codes[areas["area_code"]].to_numpy()).all()
     assert areas["children"].sum() == 40_000
     assert np.corrcoef(areas["children"], areas["population_0_17"])[0, 1] > 0.999
 

@@ -144,6 +144,9 @@ def england_areas(children: int) -> pd.DataFrame:
     totals = frame[[c for cols in _CENSUS.values() for c in cols]].sum(axis=1)
     for name, columns in _CENSUS.items():
         out[f"pct_{name}"] = (frame[columns].sum(axis=1) / totals * 100).round(3)
+    # Keys for joining real DfE tables (statistical neighbours use the 3-digit code).
+    out["old_la_code"] = frame["old_la_code"].astype(str)
+    out["region_name"] = frame["region_name"]
     out["population_0_17"] = frame["population_0_17"].astype(np.int64)
     out["real_cse_per_10k_2025"] = frame["cse_per_10k"]
     return out

@@ -179,3 +179,42 @@ def test_names_are_tied_to_origin_and_sex(world):
     assert children.loc[muslim, "ethnicity"].str.startswith(("asian", "mixed", "other")).all()
     assert np.unique(children["first_name"]).size > 250
     assert np.unique(children["last_name"]).size > 200
+
+
+def test_the_other_stated_rates(world, joined):
+    config = world.config
+    children = world.children
+    # Child and family level.
+    changed = children["alt_last_name"] != ""
+    assert _near(changed.mean(), config.surname_change_share, len(children))
+    families = children.drop_duplicates("family_id")
+    double = families["last_name"].str.contains("-") & ~families["last_name"].str.match(
+        r"^(Al|El)-[^-]+$"
+    )
+    assert abs(double.mean() - config.double_barrelled_share) < 0.01
+    moves = families["previous_postcodes"].str.count(";") + (families["previous_postcodes"] != "")
+    assert _near((moves == 2).mean(), config.moved_twice_share, len(families))
+    once = config.moved_once_share * (1 - config.moved_twice_share)
+    assert _near((moves == 1).mean(), once, len(families))
+    # Record level.
+    given = joined[joined["postcode"] != ""]
+    reformatted = given["postcode_noise"].str.contains("format")
+    assert _near(reformatted.mean(), config.postcode_format_rate, len(given))
+    assert (
+        given.loc[reformatted, "postcode"] != given.loc[reformatted, "postcode"].str.upper()
+    ).any()
+    recorded = joined[joined["nhs_number"] != ""]
+    spaced = recorded["nhs_number"].str.contains(" ")
+    assert _near(spaced.mean(), config.nhs_spaced_rate, len(recorded))
+    could = (joined["true_middle_name"] != "") & ~joined["first_name_noise"].str.startswith(
+        "variant"
+    )
+    with_middle = joined["first_name_noise"].str.startswith("with_middle")
+    assert _near(with_middle[could].mean(), config.middle_name_in_forename_rate, could.sum())
+    foldable = ~joined["true_last_name"].str.match(r"^[A-Za-z -]+$") & (
+        joined["last_name_noise"] == ""
+    )
+    folded_or_not = joined["last_name_noise"].str.contains("folded")
+    candidates = foldable | folded_or_not
+    assert candidates.sum() > 50
+    assert abs(folded_or_not[candidates].mean() - config.accent_dropped_rate) < 0.1

@@ -218,3 +218,19 @@ def test_the_other_stated_rates(world, joined):
     candidates = foldable | folded_or_not
     assert candidates.sum() > 50
     assert abs(folded_or_not[candidates].mean() - config.accent_dropped_rate) < 0.1
+
+
+def test_an_agency_can_export_spreadsheet_date_serials():
+    from jigsaw.world import generate
+
+    world = generate(children=2_000, areas=1, seed=4, excel_serial_agencies=("housing",))
+    records = world.records.merge(world.truth, on="record_id").merge(
+        world.children[["child_id", "dob"]].rename(columns={"dob": "true_dob"}), on="child_id"
+    )
+    housing = records[(records["agency"] == "housing") & (records["dob"] != "")]
+    assert len(housing) > 10 and housing["dob"].str.fullmatch(r"\d{5}").all()
+    clean = housing[housing["dob_noise"] == ""]
+    dates = pd.Timestamp("1899-12-30") + pd.to_timedelta(clean["dob"].astype(int), unit="D")
+    assert (dates.dt.strftime("%Y-%m-%d") == clean["true_dob"]).all()
+    others = records[(records["agency"] != "housing") & (records["dob"] != "")]
+    assert not others["dob"].str.fullmatch(r"\d{5}").any()

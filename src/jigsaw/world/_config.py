@@ -164,6 +164,7 @@ class WorldConfig:
         )
     )
     day_first_agencies: tuple[str, ...] = ("police", "housing", "voluntary")
+    excel_serial_agencies: tuple[str, ...] = ()
     upper_case_agencies: tuple[str, ...] = ("police",)
 
     # --- identity noise (share of records) ------------------------------------------------------
@@ -194,6 +195,10 @@ class WorldConfig:
             )
         if self.years < 1:
             raise ValueError(f"years must be at least 1, not {self.years}")
+        for name in ("day_first_agencies", "excel_serial_agencies", "upper_case_agencies"):
+            unknown = set(getattr(self, name)) - set(AGENCIES)
+            if unknown:
+                raise ValueError(f"{name} names unknown agencies {sorted(unknown)}")
         if not 0 <= self.prevalence < 1:
             raise ValueError(
                 f"prevalence is a fraction at least 0 and below 1, not {self.prevalence}"

@@ -3,7 +3,8 @@
 Every noise step is drawn independently per record at the rate stated in :class:`WorldConfig`
 and flagged in the truth table, so tests and linkage evaluations can measure it. At most one
 date-of-birth error is applied to a record. Dates are ISO ``YYYY-MM-DD`` except at the agencies
-in ``config.day_first_agencies``, which export UK day-first ``DD/MM/YYYY``.
+in ``config.day_first_agencies``, which export UK day-first ``DD/MM/YYYY``, and those in
+``config.excel_serial_agencies`` (none by default), which export spreadsheet date serials.
 """
 
 from __future__ import annotations
@@ -238,6 +239,13 @@ def _dates_of_birth(config, pop, child, agency_names, rng):
     flag[missing], flag[swap], flag[year], flag[day] = "missing", "swap", "year", "day"
     day_first = np.isin(agency_names, list(config.day_first_agencies))
     text = date_text(y2, m2, d2, day_first).astype(object)
+    serial = np.isin(agency_names, list(config.excel_serial_agencies))
+    if serial.any():
+        # A spreadsheet's date serial: days since 1899-12-30 (Excel's 1900 date system).
+        months = (y2[serial] - 1970) * 12 + (m2[serial] - 1)
+        days = months.astype("datetime64[M]").astype("datetime64[D]") + (d2[serial] - 1)
+        number = (days - np.datetime64("1899-12-30")).astype(np.int64)
+        text[serial] = number.astype(str).astype(object)
     text[missing] = ""
     return text, flag
 

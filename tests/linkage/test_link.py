@@ -38,7 +38,8 @@ def test_review_pairs_are_explained(world_link):
         assert f"{name}: " in first["explanation"]
     assert set(review["reason"]) <= {
         "between the review and link thresholds", "different valid NHS numbers",
-        "same date of birth, different forenames (twins?)", "different dates of birth within one child",
+        "same date of birth, different forenames (twins?)", "same date of birth, different sex (twins?)",
+        "different dates of birth within one child",
         "record as close to another child"}
 
 

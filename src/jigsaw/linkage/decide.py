@@ -18,6 +18,7 @@ import pandas as pd
 
 from jigsaw.linkage.comparisons import COMPARISONS
 from jigsaw.linkage.model import Model
+from jigsaw.linkage.names import levenshtein
 
 __all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair"]
 
@@ -37,26 +38,60 @@ def gamma_to_index(comparison: str, gamma: int) -> int:
     return 0 if gamma < 0 else len(levels) - 1 - gamma
 
 
+def _members_by_group() -> dict[str, list[str]]:
+    from jigsaw.linkage.names import _groups
+
+    members: dict[str, list[str]] = {}
+    for name, group in _groups().items():
+        members.setdefault(group, []).append(name)
+    return members
+
+
+_MEMBERS = _members_by_group()
+
+
+def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object]) -> bool:
+    """Whether two forenames are different names, not slips of one name: the comparison's
+    catch-all level, more than two edits apart, neither a shortening of the other, and neither
+    one edit from a variant of the other ("Livy" and "Olivia")."""
+    if _FORENAME.level_of(left, right) != _DIFFERENT_FORENAME:
+        return False
+    x, y = str(left["forename"]), str(right["forename"])
+    if levenshtein(x, y) <= 2 or x.startswith(y) or y.startswith(x):
+        return False
+    for name, other in ((x, right), (y, left)):
+        for variant in _MEMBERS.get(str(other["forename_group"]), ()):
+            # Slips keep the first letter, so "Ivy" is not a slip of "Livy" (Olivia).
+            if variant[0] == name[0] and abs(len(variant) - len(name)) <= 1 and levenshtein(name, variant) <= 1:
+                return False
+    return True
+
+
 def conflict(left: Mapping[str, object], right: Mapping[str, object], *, twins: bool = True) -> str | None:
     """Return why two prepared records cannot be one child, or ``None``.
 
-    Two different valid NHS numbers, or the same date of birth with forenames that are not
-    variants, typos, initials or middle names of each other (the signature of twins), keep two
-    records apart whatever their other identifiers say.
+    Two different valid NHS numbers, or the same date of birth with clearly different forenames
+    or different recorded sexes (the signature of twins), keep two records apart whatever their
+    other identifiers say.
 
-    >>> a = {"nhs_number": None, "dob": "2011-04-03", "forename": "amy", "forename_group": "amy",
-    ...      "middle_names": None, "surname": "smith"}
+    >>> a = {"nhs_number": None, "dob": "2011-04-03", "forename": "amy", "forename_group": "amelia",
+    ...      "middle_names": None, "surname": "smith", "sex": "F"}
     >>> conflict(a, a | {"forename": "beth", "forename_group": "elizabeth"})
     'same date of birth, different forenames (twins?)'
-    >>> conflict(a, a | {"forename": "amie", "forename_group": "amy"}) is None
+    >>> conflict(a, a | {"forename": "amie"}) is None
     True
+    >>> conflict(a, a | {"sex": "M"})
+    'same date of birth, different sex (twins?)'
     """
     if left.get("nhs_number") and right.get("nhs_number"):
         if left["nhs_number"] != right["nhs_number"]:
             return "different valid NHS numbers"
         return None
-    if (twins and left.get("dob") and left.get("dob") == right.get("dob") and left.get("forename")
-            and right.get("forename") and _FORENAME.level_of(left, right) == _DIFFERENT_FORENAME):
+    if not (twins and left.get("dob") and left.get("dob") == right.get("dob")):
+        return None
+    if left.get("sex") and right.get("sex") and left["sex"] != right["sex"]:
+        return "same date of birth, different sex (twins?)"
+    if left.get("forename") and right.get("forename") and _distinct_forenames(left, right):
         return "same date of birth, different forenames (twins?)"
     return None
 
@@ -140,7 +175,7 @@ class _Partition:
 
 # The fields the constraints read (forename and date-of-birth comparisons, NHS number).
 _CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "forename",
-                      "forename_group", "middle_names", "surname")
+                      "forename_group", "middle_names", "surname", "sex")
 
 
 def _light_records(frame: pd.DataFrame) -> list[dict]:
@@ -187,6 +222,10 @@ def _ambiguous(partition, left, right, weights, reasons) -> set[int]:
         if reason is None:
             continue
         for x in (int(left[k]), int(right[k])):
+            # Only a record without a date of birth can sit between two children this way; the
+            # constraints already decide between records that have one.
+            if partition.records[x].get("dob"):
+                continue
             if partition.size[roots[x]] > 1 and weights[k] >= best_inside[x] - _AMBIGUITY_BITS:
                 found.add(x)
     return found

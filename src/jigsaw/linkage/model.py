@@ -23,7 +23,7 @@ def weight(probability_value: float) -> float:
     """Return the match weight (log2 odds) of a match probability.
 
     >>> weight(0.5), round(weight(0.999), 3)
-    (0.0, 9.965)
+    (0.0, 9.964)
     """
     p = min(max(probability_value, 1e-300), 1 - 1e-16)
     return math.log2(p / (1 - p))

@@ -105,3 +105,24 @@ def test_sensitivity_at_interpolates_between_operating_points():
     assert v._sensitivity_at(reach, truth, 0.25) == pytest.approx(0.75)
     assert v._sensitivity_at(reach, truth, 0.0) == pytest.approx(0.5)
     assert v._sensitivity_at(reach, truth, 1.0) == pytest.approx(1.0)
+
+
+def test_reached_regrades_on_each_concern_date_by_hand():
+    """Child a: school then police within a month, each a single low/medium sign.
+    Alone each agency reaches low at most; together corroboration lifts the child one level.
+    Child b: a disclosure long ago still counts as reached, because it was high on its day."""
+    import datetime as dt
+
+    linked = pd.DataFrame({
+        "child_id": ["a", "a", "b"],
+        "agency": ["education", "police", "health"],
+        "date": [dt.date(2024, 3, 1), dt.date(2024, 4, 1), dt.date(2021, 1, 5)],
+        "indicators": [["unexplained_absence"], ["staying_out_late"], ["disclosure_sexual_assault"]],
+    })
+    dobs = {"a": dt.date(2009, 6, 1), "b": dt.date(2006, 6, 1)}
+    combined = v.reached(linked, dobs)
+    single = v.reached(linked, dobs, by_agency=True)
+    assert single.loc["a", "level"] == 1  # score 2 (education) or 1 (police): low
+    assert combined.loc["a", "level"] == 2  # score 3, low, raised by two agencies to medium
+    assert combined.loc["a", "key"] == pytest.approx(2.003)
+    assert combined.loc["b", "level"] == single.loc["b", "level"] == 3

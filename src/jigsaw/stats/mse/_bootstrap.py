@@ -28,6 +28,7 @@ class ChoiceSpec:
     pthresh: float = 0.02
     mask: np.ndarray | None = None
     candidates: np.ndarray | None = None
+    complete: bool = False  # bic: rank every model (the bootstrap needs the full ranking)
 
 
 def choose(design: Design, counts: np.ndarray, spec: ChoiceSpec) -> _select.Choice:
@@ -47,7 +48,7 @@ def choose(design: Design, counts: np.ndarray, spec: ChoiceSpec) -> _select.Choi
                 raise ValueError("no candidate model passes the existence and identifiability checks")
             mask = spec.candidates[best[0]]
             return _select.fixed(design, counts, mask, f"minimum BIC over {len(spec.candidates)} models")
-        return _select.min_bic(design, counts)
+        return _select.min_bic(design, counts, complete=spec.complete)
     raise ValueError(f"unknown method '{spec.method}' (choose from {', '.join(_select.METHODS)})")
 
 
@@ -73,6 +74,8 @@ def _totals_serial(design: Design, Y: np.ndarray, spec: ChoiceSpec) -> np.ndarra
         return np.where(fits.code == 0, fits.total, np.nan)
     if spec.method == "bic" and spec.candidates is not None:
         return _best_of(design, Y, spec.candidates)[0]
+    if spec.method == "stepwise":
+        return _select.stepwise_totals(design, Y, spec.pthresh)
     out = np.full(Y.shape[0], np.nan)
     for k, counts in enumerate(Y):
         try:
@@ -125,6 +128,8 @@ def totals_for(design: Design, Y: np.ndarray, spec: ChoiceSpec, workers: int | N
         return np.where(np.isfinite(bics.min(axis=0)), out, np.nan)
     if spec.method in ("main", "fixed"):
         return _totals_serial(design, Y, spec)
-    chunks = np.array_split(Y, workers * 4)
+    # Stepwise runs tables in lockstep batches, so one big chunk per worker; other searches run
+    # table by table, so smaller chunks balance the load.
+    chunks = np.array_split(Y, workers if spec.method == "stepwise" else workers * 4)
     with ProcessPoolExecutor(workers) as pool:
         return np.concatenate(list(pool.map(_worker, [(design, chunk, spec) for chunk in chunks])))

@@ -173,7 +173,7 @@ def estimate(
         mask = design.model_mask(list(terms))
     elif terms:
         raise ValueError(f"terms are only used with method 'fixed', not '{method}'")
-    spec = ChoiceSpec(method, pthresh, mask)
+    spec = ChoiceSpec(method, pthresh, mask, complete=ci == "bca")
     counts = table.counts
     choice = choose(design, counts, spec)
     fit = choice.fit

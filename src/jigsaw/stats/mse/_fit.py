@@ -238,7 +238,10 @@ def fit_batch(
     for _ in range(max_iter):
         if active.size == 0:
             break
-        Xa, ca, mua, Ya = Xm[active], cells[active], mu[active], Y[active]
+        if active.size == K:  # no copies while every member is still iterating
+            Xa, ca, mua, Ya = Xm, cells, mu, Y
+        else:
+            Xa, ca, mua, Ya = Xm[active], cells[active], mu[active], Y[active]
         w = mua * ca
         z = eta[active] + np.where(ca, (Ya - mua) / np.where(mua > 0, mua, 1.0), 0.0)
         XtW = np.transpose(Xa, (0, 2, 1)) * w[:, None, :]
@@ -275,12 +278,17 @@ def check_codes(design, Y, cells, colmask, mu, converged) -> np.ndarray:
     K = Y.shape[0]
     code = np.zeros(K, dtype=np.int64)
     ranks = design.rank_cache
+    keys = [(cells[k].tobytes(), colmask[k].tobytes()) for k in range(K)]
+    todo = sorted({i for i, key in enumerate(keys) if key not in ranks})
+    if todo:
+        # One batched SVD: removed cells and unused columns are zeroed, so the rank falls short
+        # of the number of columns used exactly when the kept design is rank deficient.
+        stacked = X[None, :, :] * cells[todo][:, :, None] * colmask[todo][:, None, :]
+        deficient = np.linalg.matrix_rank(stacked) < colmask[todo].sum(axis=1)
+        for i, flag in zip(todo, deficient, strict=True):
+            ranks[keys[i]] = bool(flag)
     for k in range(K):
-        Xk = X[np.ix_(cells[k], colmask[k])]
-        key = (cells[k].tobytes(), colmask[k].tobytes())
-        if key not in ranks:
-            ranks[key] = bool(np.linalg.matrix_rank(Xk) < Xk.shape[1])
-        if ranks[key]:
+        if ranks[keys[k]]:
             code[k] += NOT_IDENTIFIABLE
         yk = Y[k, cells[k]]
         if (yk > 0).all():
@@ -289,9 +297,9 @@ def check_codes(design, Y, cells, colmask, mu, converged) -> np.ndarray:
             continue  # converged fitted values certify existence
         # Existence depends on the data only through which cells are positive (Fienberg and
         # Rinaldo 2012), so one linear programme serves every resample with the same support.
-        support = (key, (yk > 0).tobytes())
+        support = (keys[k], (yk > 0).tobytes())
         if support not in design.exist_cache:
-            design.exist_cache[support] = mle_exists(Xk, yk)
+            design.exist_cache[support] = mle_exists(X[np.ix_(cells[k], colmask[k])], yk)
         if not design.exist_cache[support]:
             code[k] += NOT_EXIST
     return code

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
-from scipy.special import pdtr, pdtrc
+from scipy.special import gammaln, pdtr, pdtrc
 from scipy.stats import norm
 
 from jigsaw.stats.mse._fit import BatchFit, Design, fit_batch, is_hierarchical, single_fit
@@ -52,7 +52,9 @@ def stepwise(design: Design, counts: np.ndarray, pthresh: float = 0.02) -> Choic
     existence or identifiability check count as p = 1. Ties go to the earlier pair.
     """
     mask = np.zeros(len(design.terms), dtype=bool)
-    fit = single_fit(design, counts, mask, check=False)
+    # SparseMSE does not check its starting model; we do, so a table whose main-effects MLE does
+    # not exist is reported rather than given an overflowing estimate.
+    fit = single_fit(design, counts, mask)
     while True:
         p = overlap_pvalues(design, counts, fit, mask)
         order = np.lexsort((np.arange(p.size), p))
@@ -69,6 +71,46 @@ def stepwise(design: Design, counts: np.ndarray, pthresh: float = 0.02) -> Choic
         if accepted is None:
             return Choice(mask, fit, f"stepwise p<{pthresh:g}")
         mask, fit = accepted
+
+
+def stepwise_totals(design: Design, Y: np.ndarray, pthresh: float = 0.02) -> np.ndarray:
+    """:func:`stepwise` on many tables at once (bootstrap), returning each table's total.
+
+    The tables step in lockstep: each round every table still moving proposes its best untried
+    candidate, all proposals are fitted in one batch (warm-started), a table whose proposal fails
+    the checks tries its next candidate in the following round. Same choices as :func:`stepwise`.
+    """
+    Y = np.asarray(Y, dtype=float)
+    K, T = Y.shape[0], len(design.terms)
+    masks = np.zeros((K, T), dtype=bool)
+    fits = fit_batch(design, Y, masks)
+    beta, mu, total = fits.beta.copy(), fits.mu.copy(), np.where(fits.code == 0, fits.total, np.nan)
+    cells_t = design.term_cells.T.astype(float)
+    nstar = Y @ cells_t
+    tried = np.zeros((K, T), dtype=bool)
+    active = np.flatnonzero(fits.code == 0)
+    while active.size:
+        pstar = mu[active] @ cells_t
+        n_a = nstar[active]
+        lower = pdtr(n_a, pstar)
+        upper = np.where(n_a > 0, pdtrc(np.maximum(n_a - 1, 0), pstar), 1.0)
+        p = np.minimum(lower, upper)
+        p[masks[active] | tried[active]] = np.inf
+        j = np.argmin(p, axis=1)  # first of equal p-values, as SparseMSE
+        go = p[np.arange(active.size), j] < pthresh
+        active, j = active[go], j[go]
+        if not active.size:
+            break
+        candidates = masks[active].copy()
+        candidates[np.arange(active.size), j] = True
+        trial = fit_batch(design, Y[active], candidates, beta0=beta[active])
+        ok = trial.code == 0
+        good = active[ok]
+        masks[good] = candidates[ok]
+        beta[good], mu[good], total[good] = trial.beta[ok], trial.mu[ok], trial.total[ok]
+        tried[good] = False
+        tried[active[~ok], j[~ok]] = True
+    return total
 
 
 def aic_forward(design: Design, counts: np.ndarray, pthresh: float = 0.05) -> Choice:
@@ -173,21 +215,43 @@ def downhill(design: Design, counts: np.ndarray) -> Choice:
         fit = single_fit(design, counts, mask)
 
 
-def min_bic(design: Design, counts: np.ndarray) -> Choice:
+def min_bic(design: Design, counts: np.ndarray, *, complete: bool = False) -> Choice:
     """Minimum BIC over all admissible hierarchical models up to the design's maximum order.
 
     Exhaustive when there are at most ``MAX_EXHAUSTIVE`` models (MultipleSystemsEstimation 1.2.0
     ``estimate_population_bic``), otherwise :func:`downhill`. BIC as :meth:`BatchFit.bic`.
+
+    Models are fitted smallest first, and a model is skipped when even a perfect fit could not
+    beat the best BIC so far (-2 log L is at least that of the saturated fit, mu = y). The
+    minimum is exact; the ranking then holds only the models fitted, so ``complete=True`` fits
+    every model (the bootstrap's candidate list needs them all).
     """
     models = hierarchical_models(design)
     if models is None:
         return downhill(design, counts)
-    ranking = rank_models(design, counts, models)
+    y = counts.astype(float)
+    saturated = -2 * float(np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1)), 0) - y - gammaln(y + 1)))
+    log_n = np.log(y.sum())
+    sizes = models.sum(axis=1)
+    order = np.argsort(sizes, kind="stable")
+    ranking: list[tuple[float, np.ndarray, float]] = []
+    best = np.inf
+    for start in range(0, len(order), _CHUNK):
+        idx = order[start : start + _CHUNK]
+        if not complete:
+            bound = saturated + (design.n_main + sizes[idx]) * log_n
+            idx = idx[bound < best]
+            if not idx.size:
+                break
+        ranking.extend(rank_models(design, counts, models[idx]))
+        if ranking:
+            best = min(best, min(r[0] for r in ranking))
+    ranking.sort(key=lambda r: r[0])
     if not ranking:
         raise ValueError("no model passes the existence and identifiability checks")
-    best = ranking[0][1]
-    fit = single_fit(design, counts, best)
-    return Choice(best, fit, f"minimum BIC over {len(models)} models", [(b, m) for b, m, _ in ranking])
+    mask = ranking[0][1]
+    fit = single_fit(design, counts, mask)
+    return Choice(mask, fit, f"minimum BIC over {len(models)} models", [(b, m) for b, m, _ in ranking])
 
 
 def fixed(design: Design, counts: np.ndarray, mask: np.ndarray, search: str = "fixed") -> Choice:

@@ -1,0 +1,50 @@
+"""The dark-figure section of the oversight report."""
+
+import re
+
+import pandas as pd
+import pytest
+
+from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.report.dark_figure import dark_figure_section
+from jigsaw.stats.mse import read_table
+
+
+def _records(table, extra=()):
+    rows = []
+    for pattern, count in zip(table.patterns, table.counts, strict=True):
+        for _ in range(int(count)):
+            child = f"c{len(rows)}"
+            rows.extend({"child_id": child, "agency": name} for name, bit in zip(table.lists, pattern, strict=True) if bit)
+    rows.extend(extra)
+    return pd.DataFrame(rows)
+
+
+def test_section_shows_estimate_model_and_sensitivity_without_external_assets():
+    records = _records(read_table(shared_data_dir() / "mse" / "Korea.csv"))
+    fragment = dark_figure_section(records, ci="wald")
+    # Korea, SparseMSE stepwise: 268.78 (MultipleSystemsEstimation 1.2.0 docs), Wald 202.5-390.2
+    assert "About 269 children in all (203 to 390)" in fragment
+    assert "b:c" in fragment
+    assert "How much the answer depends" in fragment
+    assert fragment.count("<tr>") >= 4 + 3 * 2  # per-list rows + sensitivity rows
+    assert not re.search(r"(src|href)=|https?://|<script", fragment)
+
+
+def test_counts_below_five_are_suppressed():
+    small = [{"child_id": f"s{i}", "agency": "e"} for i in range(3)] + [{"child_id": "c0", "agency": "e"}]
+    records = _records(read_table(shared_data_dir() / "mse" / "Korea.csv"), small)
+    fragment = dark_figure_section(records, ci="bca", boot=40)
+    assert "<td>e</td><td class=\"num\">&lt;5</td>" in fragment
+    assert ">4<" not in fragment
+
+
+def test_lists_that_cannot_support_an_estimate_say_why():
+    records = pd.DataFrame({"child_id": ["a", "b", "c"], "agency": ["police", "police", "health"]})
+    fragment = dark_figure_section(records)
+    assert "cannot be estimated" in fragment
+
+
+def test_missing_column_is_an_error():
+    with pytest.raises(ValueError, match="no 'agency' column"):
+        dark_figure_section(pd.DataFrame({"child_id": ["a"], "list": ["x"]}))

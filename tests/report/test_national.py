@@ -100,6 +100,7 @@ def test_page_has_every_section(report):
     assert "Assessments, not victims." in html
     assert "Hackney" in html and "cyber attack" in html  # problem LA-years are listed
     assert html.count("<tr>") >= 153 + 10
+    assert 'id="dark-figure"' not in html  # only with --linked
 
 
 def test_national_csv_round_trips_through_the_areas_command(report, tmp_path):

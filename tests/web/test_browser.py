@@ -109,7 +109,8 @@ class Visit:
     def record(self, who: dict, signs: list[str], note: str, step: str) -> None:
         page = self.page
         page.goto("/concerns/new/")
-        self.check(f"{step}-form")
+        # The empty form is the same for every agency: axe checks it once.
+        self.check(f"{step}-form", axe=not any(name.endswith("-form") for name in self.checked))
         page.fill("#first_name", who["first_name"])
         page.fill("#last_name", who["last_name"])
         year, month, day = who["dob"]
@@ -147,6 +148,10 @@ def test_two_agencies_pieces_meet_and_only_the_right_people_see_them(browser, li
 
     school = Visit(browser, url, cast, "teacher", checked)
     school.sign_in()
+    school.page.goto("/concerns/new/")
+    school.page.click("button:has-text('Save concern')")
+    assert "There is a problem" in school.page.content()
+    school.check("1-school-errors")
     school.record(JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE, "1-school")
     school_grade = school.grade("concern-grade")
     assert school.page.locator("[data-testid=not-linked]").count() == 1

@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     loaded = partnership_load(children=args.children, seed=args.seed, today=timezone.localdate())
     print(
         f"Partnership: {loaded.area}: {loaded.children} children, {loaded.records} agency records "
-        f"({loaded.records_skipped} without a usable date of birth left out), {loaded.concerns} concerns; "
+        f"({loaded.records_skipped} without a usable date of birth left out), {loaded.concerns} concerns, "
+        f"{loaded.pending_links} uncertain links waiting for the MASH; "
         f"children graded high {loaded.graded['high']}, medium {loaded.graded['medium']}, low {loaded.graded['low']}."
     )
     print("\nDemo users (synthetic data only; sign in with the password, then the TOTP code):")

@@ -49,6 +49,7 @@ class DemoSummary:
     records: int
     records_skipped: int
     concerns: int
+    pending_links: int
     graded: dict[str, int]
     users: tuple[DemoUser, ...]
 
@@ -98,9 +99,14 @@ def partnership_load(
     records = world.records.copy()
     if linker == "splink":
         log(f"Linking {len(records)} agency records into children (Splink) ...")
-        clusters = link(records).clusters.set_index("record_id")
+        linked = link(records)
+        clusters = linked.clusters.set_index("record_id")
+        review = linked.review
     elif linker == "truth":
         clusters = world.truth[["record_id", "child_id"]].set_index("record_id")
+        review = pd.DataFrame(
+            columns=["record_id_l", "record_id_r", "match_probability", "match_weight"]
+        )
     else:
         raise ValueError(f"linker must be 'splink' or 'truth', not {linker!r}")
     now = dt.datetime.now(dt.UTC)
@@ -160,6 +166,32 @@ def partnership_load(
                     child=child_of_cluster[cluster],
                     status=status,
                     match_probability=None if pd.isna(confidence) else float(confidence),
+                    created_at=now,
+                )
+            )
+        # Pairs the batch was unsure about wait for the MASH, as pending links: never merged.
+        asked = set()
+        for pair in review.to_dict("records"):
+            record, other = (
+                by_record.get(str(pair["record_id_r"])),
+                by_record.get(str(pair["record_id_l"])),
+            )
+            if record is None or other is None:
+                continue
+            target = str(clusters.at[other.record_id, "child_id"])
+            if (
+                target == str(clusters.at[record.record_id, "child_id"])
+                or (record.pk, target) in asked
+            ):
+                continue
+            asked.add((record.pk, target))
+            links.append(
+                Link(
+                    record=record,
+                    child=child_of_cluster[target],
+                    status=LinkStatus.PENDING,
+                    match_probability=float(pair["match_probability"]),
+                    match_weight=float(pair["match_weight"]),
                     created_at=now,
                 )
             )
@@ -253,6 +285,7 @@ def partnership_load(
         records=len(stored),
         records_skipped=skipped,
         concerns=len(concerns),
+        pending_links=len(asked),
         graded=graded,
         users=tuple(users),
     )

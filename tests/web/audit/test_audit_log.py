@@ -45,3 +45,15 @@ def test_auditor_filters_by_subject_and_the_reading_is_audited(client, cast):
 def test_only_auditors_read_the_log(cast, name):
     with pytest.raises(PermissionDenied):
         audit_events_for(user=getattr(cast, name))
+
+
+def test_audit_rows_cannot_be_changed_or_deleted_even_directly(cast):
+    from django.db import DatabaseError, transaction
+
+    event = AuditEvent.objects.filter(event_type="user_created").first()
+    with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(extra={"tampered": True})
+    with pytest.raises(DatabaseError, match="cannot be changed"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    event.refresh_from_db()
+    assert "tampered" not in event.extra

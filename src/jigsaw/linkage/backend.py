@@ -21,9 +21,11 @@ BACKENDS = ("duckdb", "spark")
 # Columns of the prepared frame that Splink reads (``row`` and ``agency`` are Jigsaw's own).
 SPLINK_COLUMNS = [
     "unique_id", "nhs_number", "forename", "middle_names", "forename_group", "forename_sdx",
-    "surname", "surname_first", "surname_last", "surname_sdx", "dob", "dob_year", "dob_month",
-    "dob_day", "sex", "postcodes", "sectors", "districts", "district",
+    "initial", "forename_del", "surname", "surname_first", "surname_last", "surname_sdx",
+    "surname_del", "dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips", "sex",
+    "postcodes", "sectors", "districts", "district",
 ]
+LIST_COLUMNS = ("forename_del", "surname_del", "dob_masks", "dob_slips", "postcodes", "sectors", "districts")
 
 # When a level is never seen in training (no twins' NHS numbers agree among random pairs, say),
 # Splink leaves it untrained. These stand-ins are conservative: an unseen u is rare but not
@@ -88,15 +90,17 @@ def _db_api(backend: str, spark: Any = None) -> Any:
 def _input_table(frame: pd.DataFrame, backend: str, db_api: Any) -> Any:
     table = frame[SPLINK_COLUMNS].copy()
     for column in ("dob_year", "dob_month", "dob_day"):
-        table[column] = table[column].astype("float64")  # nullable ints travel badly to Spark
+        if table[column].dtype != object:  # tokens are text; plain parts are nullable ints,
+            table[column] = table[column].astype("float64")  # which travel badly to Spark
     if backend == "spark":
         spark = db_api.spark
         from pyspark.sql import types as T
 
         text, number = T.StringType(), T.DoubleType()
+        numeric = {c for c in ("dob_year", "dob_month", "dob_day") if table[c].dtype != object}
         texts = T.ArrayType(T.StringType())
         schema = T.StructType([
-            T.StructField(c, texts if c in ("postcodes", "sectors", "districts") else number if c.startswith("dob_") else text)
+            T.StructField(c, texts if c in LIST_COLUMNS else number if c in numeric else text)
             for c in SPLINK_COLUMNS
         ])
         rows = [tuple(None if (v is None or v != v) and not isinstance(v, list) else v for v in row)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from jigsaw.linkage.names import levenshtein
-
 __all__ = ["Level", "Comparison", "COMPARISONS", "BlockingRule", "BLOCKING_RULES"]
 
 Record = Mapping[str, object]
@@ -68,24 +66,6 @@ def _equal(column: str, label: str, tf: bool = False) -> Level:
                  tf_column=column if tf else None)
 
 
-def _typo_sql(column: str) -> str:
-    # One edit always; two edits only between longer names, where two typos are more
-    # plausible than a different name ("amy" and "ava" are two edits apart but two children).
-    lev = f"levenshtein({column}_l, {column}_r)"
-    return f"({lev} <= 1 OR ({lev} <= 2 AND length({column}_l) >= 5 AND length({column}_r) >= 5))"
-
-
-def _typo_test(column: str) -> Callable[[Record, Record], bool]:
-    def test(a: Record, b: Record) -> bool:
-        x, y = str(a[column]), str(b[column])
-        if abs(len(x) - len(y)) > 2:
-            return False
-        distance = levenshtein(x, y)
-        return distance <= 1 or (distance <= 2 and len(x) >= 5 and len(y) >= 5)
-
-    return test
-
-
 def _overlap(column: str) -> Level:
     def sql(dialect: str) -> str:
         function = "arrays_overlap" if dialect == "spark" else "list_has_any"
@@ -115,8 +95,9 @@ _MIDDLE_SQL = (
 
 
 def _initial_test(a: Record, b: Record) -> bool:
-    x, y = str(a["forename"]), str(b["forename"])
-    return (len(x) == 1 or len(y) == 1) and x[0] == y[0]
+    # One side is only an initial (its forename equals its initial) and the initials agree.
+    a_initial, b_initial = a["forename"] == a["initial"], b["forename"] == b["initial"]
+    return (a_initial or b_initial) and a["initial"] == b["initial"]
 
 
 def _swapped_test(a: Record, b: Record) -> bool:
@@ -138,15 +119,19 @@ def _swap_test(a: Record, b: Record) -> bool:
             and a["dob_month"] == b["dob_day"])
 
 
-def _year_slip_test(a: Record, b: Record) -> bool:
-    return (a["dob_month"] == b["dob_month"] and a["dob_day"] == b["dob_day"]
-            and abs(int(a["dob_year"]) - int(b["dob_year"])) <= 2)  # type: ignore[arg-type]
-
-
 def _month_test(a: Record, b: Record) -> bool:
     return a["dob_year"] == b["dob_year"] and a["dob_month"] == b["dob_month"]
 
 
+# Every level is an equality or a list overlap, so that it works unchanged on keyed-hash tokens
+# (jigsaw.linkage.tokens): typos are found by symmetric deletion (two names one edit apart
+# share a name with one letter deleted), a mistyped digit by masking each digit in turn, a
+# year slip by windows of a year either side (two windows overlap when the years are at most two
+# apart).
+_forename_typo_sql, _forename_typo_test = _overlap("forename_del")
+_surname_typo_sql, _surname_typo_test = _overlap("surname_del")
+_digit_sql, _digit_test = _overlap("dob_masks")
+_slip_sql, _slip_test = _overlap("dob_slips")
 _full_sql, _full_test = _overlap("postcodes")
 _sector_sql, _sector_test = _overlap("sectors")
 _district_sql, _district_test = _overlap("districts")
@@ -161,10 +146,9 @@ COMPARISONS: tuple[Comparison, ...] = (
         _null("forename"),
         _equal("forename", "same forename", tf=True),
         _equal("forename_group", "nickname or variant (Jess/Jessica)"),
-        Level("one or two typos", lambda d: _typo_sql("forename"), _typo_test("forename")),
+        Level("one typo", _forename_typo_sql, _forename_typo_test),
         Level("forename is the other's middle name", _sql(_MIDDLE_SQL), _middle_test),
-        Level("initial agrees", _sql("(length(forename_l) = 1 OR length(forename_r) = 1) AND "
-                                     "substr(forename_l, 1, 1) = substr(forename_r, 1, 1)"), _initial_test),
+        Level("initial agrees", _sql("(forename_l = initial_l OR forename_r = initial_r) AND initial_l = initial_r"), _initial_test),
         Level("forename and surname swapped",
               _sql("forename_l = surname_r AND surname_l = forename_r"), _swapped_test),
         _else("different forenames"),
@@ -173,7 +157,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         _null("surname"),
         _equal("surname", "same surname", tf=True),
         Level("shares part of a double-barrelled surname", _sql(_PARTS_SQL), _parts_test),
-        Level("one or two typos", lambda d: _typo_sql("surname"), _typo_test("surname")),
+        Level("one typo", _surname_typo_sql, _surname_typo_test),
         _equal("surname_sdx", "sounds alike (Soundex)"),
         _else("different surnames"),
     )),
@@ -182,11 +166,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         _equal("dob", "same date of birth"),
         Level("day and month swapped", _sql("dob_year_l = dob_year_r AND dob_day_l = dob_month_r "
                                             "AND dob_month_l = dob_day_r"), _swap_test),
-        Level("one digit differs", _sql("levenshtein(dob_l, dob_r) = 1"),
-              lambda a, b: levenshtein(str(a["dob"]), str(b["dob"])) == 1),
-        Level("same day and month, year within two", _sql(
-            "dob_month_l = dob_month_r AND dob_day_l = dob_day_r AND abs(dob_year_l - dob_year_r) <= 2"),
-            _year_slip_test),
+        Level("one digit differs", _digit_sql, _digit_test),
+        Level("same day and month, year within two", _slip_sql, _slip_test),
         Level("same year and month", _sql("dob_year_l = dob_year_r AND dob_month_l = dob_month_r"),
               _month_test),
         _else("different dates of birth"),

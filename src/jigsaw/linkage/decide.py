@@ -18,7 +18,6 @@ import pandas as pd
 
 from jigsaw.linkage.comparisons import COMPARISONS
 from jigsaw.linkage.model import Model
-from jigsaw.linkage.names import levenshtein
 
 __all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair"]
 
@@ -38,33 +37,17 @@ def gamma_to_index(comparison: str, gamma: int) -> int:
     return 0 if gamma < 0 else len(levels) - 1 - gamma
 
 
-def _members_by_group() -> dict[str, list[str]]:
-    from jigsaw.linkage.names import _groups
-
-    members: dict[str, list[str]] = {}
-    for name, group in _groups().items():
-        members.setdefault(group, []).append(name)
-    return members
-
-
-_MEMBERS = _members_by_group()
-
-
 def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object]) -> bool:
-    """Whether two forenames are different names, not slips of one name: the comparison's
-    catch-all level, more than two edits apart, neither a shortening of the other, and neither
-    one edit from a variant of the other ("Livy" and "Olivia")."""
+    """Whether two forenames are different names, not slips of one name: the forename
+    comparison's catch-all level, different Soundex codes and no nickname group within one slip
+    of both. Only equality and overlap tests, so that the rule works on keyed-hash tokens too."""
     if _FORENAME.level_of(left, right) != _DIFFERENT_FORENAME:
         return False
-    x, y = str(left["forename"]), str(right["forename"])
-    if levenshtein(x, y) <= 2 or x.startswith(y) or y.startswith(x):
+    if left.get("forename_sdx") == right.get("forename_sdx"):
         return False
-    for name, other in ((x, right), (y, left)):
-        for variant in _MEMBERS.get(str(other["forename_group"]), ()):
-            # Slips keep the first letter, so "Ivy" is not a slip of "Livy" (Olivia).
-            if variant[0] == name[0] and abs(len(variant) - len(name)) <= 1 and levenshtein(name, variant) <= 1:
-                return False
-    return True
+    # A slip in a nickname ("Ammy" for Amy, of Amelia) keeps it near its group.
+    near_left, near_right = left.get("near_groups") or (), right.get("near_groups") or ()
+    return set(near_left).isdisjoint(near_right)
 
 
 def conflict(left: Mapping[str, object], right: Mapping[str, object], *, twins: bool = True) -> str | None:
@@ -74,11 +57,11 @@ def conflict(left: Mapping[str, object], right: Mapping[str, object], *, twins: 
     or different recorded sexes (the signature of twins), keep two records apart whatever their
     other identifiers say.
 
-    >>> a = {"nhs_number": None, "dob": "2011-04-03", "forename": "amy", "forename_group": "amelia",
-    ...      "middle_names": None, "surname": "smith", "sex": "F"}
-    >>> conflict(a, a | {"forename": "beth", "forename_group": "elizabeth"})
+    >>> from jigsaw.linkage import prepare_record
+    >>> a, _ = prepare_record({"record_id": "1", "first_name": "Amy", "dob": "2011-04-03", "sex": "F"})
+    >>> conflict(a, prepare_record({**a, "first_name": "Beth", "dob": "2011-04-03"})[0])
     'same date of birth, different forenames (twins?)'
-    >>> conflict(a, a | {"forename": "amie"}) is None
+    >>> conflict(a, prepare_record({**a, "first_name": "Amie", "dob": "2011-04-03"})[0]) is None
     True
     >>> conflict(a, a | {"sex": "M"})
     'same date of birth, different sex (twins?)'
@@ -174,8 +157,9 @@ class _Partition:
 
 
 # The fields the constraints read (forename and date-of-birth comparisons, NHS number).
-_CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "forename",
-                      "forename_group", "middle_names", "surname", "sex")
+_CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "dob_masks",
+                      "dob_slips", "forename", "forename_group", "forename_sdx", "forename_del",
+                      "initial", "near_groups", "middle_names", "surname", "sex")
 
 
 def _light_records(frame: pd.DataFrame) -> list[dict]:

@@ -17,6 +17,7 @@ __all__ = [
     "split_forenames",
     "split_surname",
     "forename_group",
+    "near_groups",
     "soundex",
     "levenshtein",
 ]
@@ -137,6 +138,38 @@ def forename_group(forename: str | None) -> str | None:
     if forename is None:
         return None
     return _groups().get(forename, forename)
+
+
+def _one_deletion(name: str) -> set[str]:
+    return {name} | {name[:i] + name[i + 1:] for i in range(len(name))}
+
+
+@cache
+def _groups_by_deletion() -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for name, group in _groups().items():
+        for variant in _one_deletion(name):
+            found.setdefault(variant, set()).add(group)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def near_groups(forename: str | None) -> list[str] | None:
+    """Return the forename groups of the table's names within one slip of ``forename``, with its own.
+
+    A mistyped nickname ("Ammy") still reaches its group ("amelia"), which the twins rule needs.
+
+    >>> near_groups("ammy")  # Amy (Amelia), Emmy (Emily), Sammy (Samuel)
+    ['amelia', 'ammy', 'emily', 'samuel']
+    >>> near_groups("zebedee")
+    ['zebedee']
+    """
+    if not forename:
+        return None
+    index = _groups_by_deletion()
+    groups = {forename_group(forename)}
+    for variant in _one_deletion(forename):
+        groups |= index.get(variant, frozenset())
+    return sorted(g for g in groups if g)
 
 
 _SOUNDEX = {c: d for d, letters in {"1": "bfpv", "2": "cgjkqsxz", "3": "dt", "4": "l", "5": "mn", "6": "r"}.items() for c in letters}

@@ -20,7 +20,13 @@ from jigsaw.identifiers import (
     postcode_district,
     postcode_sector,
 )
-from jigsaw.linkage.names import forename_group, soundex, split_forenames, split_surname
+from jigsaw.linkage.names import (
+    forename_group,
+    near_groups,
+    soundex,
+    split_forenames,
+    split_surname,
+)
 
 __all__ = ["RECORD_COLUMNS", "Problem", "Prepared", "prepare", "prepare_record", "parse_dob", "parse_sex"]
 
@@ -230,17 +236,23 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
     out["middle_names"] = [m for _, m in forenames]
     out["forename_group"] = _map_unique(out["forename"], forename_group)
     out["forename_sdx"] = _map_unique(out["forename"], soundex)
+    out["initial"] = _map_unique(out["forename"], _initial)
+    out["forename_del"] = _map_unique(out["forename"], deletions)
+    out["near_groups"] = _map_unique(out["forename"], near_groups)
     surnames = _map_unique(frame["last_name"], split_surname)
     out["surname"] = [s[0] for s in surnames]
     out["surname_first"] = [s[1] for s in surnames]
     out["surname_last"] = [s[2] for s in surnames]
     out["surname_sdx"] = _map_unique(out["surname"], soundex)
+    out["surname_del"] = _map_unique(out["surname"], deletions)
 
     dobs = _checked(frame["dob"], lambda v: parse_dob(v), "dob", report)
     out["dob"] = [d.isoformat() if d else None for d in dobs]
     out["dob_year"] = pd.array([d.year if d else None for d in dobs], dtype="Int64")
     out["dob_month"] = pd.array([d.month if d else None for d in dobs], dtype="Int64")
     out["dob_day"] = pd.array([d.day if d else None for d in dobs], dtype="Int64")
+    out["dob_masks"] = _map_unique(out["dob"], dob_masks)
+    out["dob_slips"] = _map_unique(out["dob"], dob_slips)
     out["sex"] = _checked(frame["sex"], parse_sex, "sex", report)
 
     postcodes = _checked(frame["postcode"], _read_postcodes, "postcode", report)
@@ -290,17 +302,68 @@ def prepare_record(record: Mapping[str, object]) -> tuple[dict[str, object], lis
         "agency": None if agency is None else str(agency).strip() or None,
         "forename": forename, "middle_names": middle,
         "forename_group": forename_group(forename), "forename_sdx": soundex(forename),
+        "initial": _initial(forename), "forename_del": deletions(forename),
+        "near_groups": near_groups(forename),
         "surname": surname, "surname_first": first, "surname_last": last, "surname_sdx": soundex(surname),
+        "surname_del": deletions(surname),
         "dob": born.isoformat() if born else None,  # type: ignore[union-attr]
         "dob_year": born.year if born else None,  # type: ignore[union-attr]
         "dob_month": born.month if born else None,  # type: ignore[union-attr]
         "dob_day": born.day if born else None,  # type: ignore[union-attr]
+        "dob_masks": dob_masks(born.isoformat() if born else None),  # type: ignore[union-attr]
+        "dob_slips": dob_slips(born.isoformat() if born else None),  # type: ignore[union-attr]
         "sex": read("sex", parse_sex),
         "postcodes": full or None, "sectors": sectors or None, "districts": districts or None,
         "district": districts[0] if districts else None,
         "nhs_number": read("nhs_number", _read_nhs_number),
     }
     return prepared, problems
+
+
+def _initial(forename: str | None) -> str | None:
+    return forename[0] if forename else None
+
+
+def deletions(name: str | None) -> list[str] | None:
+    """Return a name and every string made by deleting one of its letters (symmetric deletion).
+
+    Two names one typing slip apart (a letter changed, added, dropped or two swapped) share at
+    least one member.
+
+    >>> sorted(deletions("amy"))
+    ['am', 'amy', 'ay', 'my']
+    >>> bool(set(deletions("zofia")) & set(deletions("zoifa")))
+    True
+    """
+    if not name:
+        return None
+    return sorted({name} | {name[:i] + name[i + 1:] for i in range(len(name))})
+
+
+def dob_masks(dob: str | None) -> list[str] | None:
+    """Return an ISO date with each digit masked in turn: two dates sharing a mask differ in at
+    most one digit.
+
+    >>> dob_masks("2011-04-03")[:2]
+    ['_0110403', '2_110403']
+    """
+    if not dob:
+        return None
+    digits = dob.replace("-", "")
+    return [digits[:i] + "_" + digits[i + 1:] for i in range(len(digits))]
+
+
+def dob_slips(dob: str | None) -> list[str] | None:
+    """Return day-and-month with the year and the years either side: two dates whose lists
+    overlap have the same day and month and years at most two apart.
+
+    >>> dob_slips("2011-04-03")
+    ['0403:2010', '0403:2011', '0403:2012']
+    """
+    if not dob:
+        return None
+    year, day_month = int(dob[:4]), dob[5:7] + dob[8:10]
+    return [f"{day_month}:{y}" for y in (year - 1, year, year + 1)]
 
 
 def _map_unique(values: pd.Series, function: Callable) -> list:

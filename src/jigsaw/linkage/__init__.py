@@ -8,11 +8,12 @@ versioned JSON (:class:`Model`); one trained on the synthetic world ships with J
 """
 
 from jigsaw.linkage.backend import train
-from jigsaw.linkage.batch import LinkResult, link
+from jigsaw.linkage.batch import LinkResult, link, link_prepared
 from jigsaw.linkage.decide import conflict
 from jigsaw.linkage.model import Model
 from jigsaw.linkage.online import Match, OnlineMatcher
 from jigsaw.linkage.prepare import RECORD_COLUMNS, Prepared, Problem, prepare, prepare_record
+from jigsaw.linkage.tokens import tokenise, tokenise_records
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -24,7 +25,10 @@ __all__ = [
     "Problem",
     "conflict",
     "link",
+    "link_prepared",
     "prepare",
     "prepare_record",
+    "tokenise",
+    "tokenise_records",
     "train",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -14,7 +14,7 @@ from jigsaw.linkage.decide import cluster
 from jigsaw.linkage.model import Model
 from jigsaw.linkage.prepare import Problem, prepare
 
-__all__ = ["LinkResult", "link"]
+__all__ = ["LinkResult", "link", "link_prepared"]
 
 
 @dataclass(frozen=True)
@@ -71,32 +71,49 @@ def link(
     ValueError
         If ``records`` has no ``record_id`` column or the backend is unknown.
     """
-    model = model or Model.default()
     say = progress or (lambda message: None)
-    seconds: dict[str, float] = {}
     start = time.perf_counter()
     say(f"preparing {len(records):,} records")
     prepared = prepare(records, source=source)
-    seconds["prepare"] = time.perf_counter() - start
-    model = model.for_records(len(prepared.frame))
+    prepare_seconds = time.perf_counter() - start
     if prepared.problems:
         say(f"{len(prepared.problems):,} values not used (see problems)")
+    result = link_prepared(prepared.frame, model=model, backend=backend, progress=progress, spark=spark)
+    return replace(result, problems=prepared.problems, seconds={"prepare": prepare_seconds, **result.seconds})
+
+
+def link_prepared(
+    frame: pd.DataFrame,
+    *,
+    model: Model | None = None,
+    backend: str = "duckdb",
+    progress: Callable[[str], None] | None = None,
+    spark: Any = None,
+) -> LinkResult:
+    """Link records already prepared, in plain text or as tokens (:mod:`jigsaw.linkage.tokens`).
+
+    Parameters and result as :func:`link`; ``problems`` is empty (they stay with whoever
+    prepared the records).
+    """
+    model = (model or Model.default()).for_records(len(frame))
+    say = progress or (lambda message: None)
+    seconds: dict[str, float] = {}
     say(f"scoring blocked pairs on {backend}")
     start = time.perf_counter()
-    if len(prepared.frame) >= 2:
-        pairs = score_pairs(prepared.frame, model, threshold=model.review_threshold, backend=backend, spark=spark)
+    if len(frame) >= 2:
+        pairs = score_pairs(frame, model, threshold=model.review_threshold, backend=backend, spark=spark)
     else:
         pairs = _no_pairs()
     seconds["score"] = time.perf_counter() - start
     say(f"{len(pairs):,} pairs at or above the review threshold; clustering")
     start = time.perf_counter()
-    result = cluster(prepared.frame, pairs, model)
+    result = cluster(frame, pairs, model)
     seconds["cluster"] = time.perf_counter() - start
     say(f"{result.clusters['child_id'].nunique():,} children; {len(result.review):,} pairs to review")
     return LinkResult(
         clusters=result.clusters,
         review=result.review,
-        problems=prepared.problems,
+        problems=(),
         pairs_scored=len(pairs),
         kept_apart=result.kept_apart,
         model_version=model.version,

@@ -330,7 +330,10 @@ def render_page(year, result, neighbours, held_out, vintage, summary, dark_figur
         "n_groups": len(spreads),
         "median_group_ratio_text": f"{ratios.median():.1f}",
         "widest": _spread_row(spreads.iloc[0]) if len(spreads) else {},
-        "widest_groups": [_spread_row(g) for _, g in spreads.head(10).iterrows()],
+        # Overlapping groups often share their extremes (Blackpool tops several): show each
+        # lowest-highest pair once, so the ten rows are ten different contrasts.
+        "widest_groups": [_spread_row(g) for _, g in spreads.drop_duplicates(
+            ["group_lowest_area", "group_highest_area"]).head(10).iterrows()],
         "n_plotted": int((result["identified"] >= 5).sum()),
         "tau2_text": f"{tau2:.3f}",
     }

@@ -384,7 +384,7 @@ def _table_row(r, series, years) -> dict:
         f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})")
     identified = "not published" if pd.isna(r.identified) else ("<5" if small else f"{r.identified:,.0f}")
     return {
-        "name": r.area_name, "region": r.region,
+        "name": r.area_name, "code": r.area_code, "region": r.region,
         "identified": identified, "identified_sort": "" if small or pd.isna(r.identified) else f"{r.identified:.0f}",
         "children": _number(r.children) or "not published",
         "children_sort": "" if pd.isna(r.children) else f"{r.children:.0f}",

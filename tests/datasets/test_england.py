@@ -137,3 +137,17 @@ def test_covariates_join_every_code():
     assert set(cov["rural_urban"]) == {
         "Predominantly Urban", "Urban with Significant Rural", "Predominantly Rural"
     }
+
+
+def test_a_cell_that_is_neither_number_nor_code_is_refused(tmp_path):
+    source = shared_data_dir() / "england"
+    for name in ("cin_factors_end_of_assessment_la.csv", "population_0_17_la.csv",
+                 "cin_cpp_referrals_la.csv", "la_lookup.csv"):
+        (tmp_path / name).write_bytes((source / name).read_bytes())
+    factors = pd.read_csv(tmp_path / "cin_factors_end_of_assessment_la.csv", dtype=str,
+                          keep_default_na=False)
+    factors.loc[4, "Child_sexual_exploitation"] = "n/a"
+    factors.to_csv(tmp_path / "cin_factors_end_of_assessment_la.csv", index=False)
+    with pytest.raises(ValueError, match=r"cin_factors_end_of_assessment_la.csv: row 6, "
+                                         r"column Child_sexual_exploitation: unexpected value 'n/a'"):
+        england.factor_counts(["cse"], data_dir=tmp_path)

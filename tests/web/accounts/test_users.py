@@ -46,3 +46,19 @@ def test_a_taken_username_is_refused(client, cast):
 @pytest.mark.parametrize("name", ["teacher", "analyst", "lead", "auditor"])
 def test_only_administrators_manage_users(client, cast, name):
     assert verified_client(client, cast, name).get("/accounts/users/").status_code == 403
+
+
+def test_reference_data_services_emit_their_events_and_are_idempotent(cast):
+    from jigsaw.web.accounts.services import agency_create, area_create
+
+    area = area_create(actor=cast.admin, code="E99000009", name="Eastvale")
+    agency = agency_create(actor=cast.admin, area=area, kind="police", name="Eastvale Police")
+    assert area_create(actor=cast.admin, code="E99000009", name="Eastvale") == area
+    assert (
+        agency_create(actor=cast.admin, area=area, kind="police", name="Eastvale Police") == agency
+    )
+    events = AuditEvent.objects.filter(actor=cast.admin).order_by("id")
+    assert [(e.event_type, e.subject_id) for e in events] == [
+        ("area_created", str(area.pk)),
+        ("agency_created", str(agency.pk)),
+    ]

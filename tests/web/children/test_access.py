@@ -106,3 +106,19 @@ def test_profile_page_withholds_other_agencies_text_and_is_audited(client, cast,
 
 def test_profile_page_is_forbidden_to_a_partnership_lead(client, cast, jessica):
     assert verified_client(client, cast, "lead").get(f"/children/{jessica.pk}/").status_code == 403
+
+
+def test_profile_queries_do_not_grow_with_the_number_of_concerns(
+    client, cast, jessica, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    officer = verified_client(client, cast, "officer")
+    with CaptureQueriesContext(connection) as few:
+        officer.get(f"/children/{jessica.pk}/")
+    for n in range(5):
+        record_concern(cast.nurse, JESS, ["self_harm"], f"more {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = officer.get(f"/children/{jessica.pk}/")
+    assert page.content.decode().count('data-testid="concern-row"') == 8

@@ -116,3 +116,29 @@ def test_pages_carry_a_strict_content_security_policy(client, cast):
 )
 def test_each_role_reaches_only_its_own_pages(client, cast, name, path, status):
     assert verified_client(client, cast, name).get(path).status_code == status
+
+
+def test_five_wrong_passwords_lock_the_username_for_a_while(client, cast):
+    for _ in range(5):
+        client.post("/accounts/sign-in/", {"username": "teacher", "password": "wrong wrong wrong"})
+    response = client.post("/accounts/sign-in/", {"username": "teacher", "password": PASSWORD})
+    assert "Too many failed attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Other users are not affected.
+    assert (
+        client.post("/accounts/sign-in/", {"username": "nurse", "password": PASSWORD})["Location"]
+        == "/accounts/verify/"
+    )
+
+
+def test_an_idle_session_expires(client, cast):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+
+    teacher = verified_client(client, cast, "teacher")
+    assert teacher.get("/concerns/new/").status_code == 200
+    Session.objects.filter(session_key=teacher.session.session_key).update(
+        expire_date=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    )
+    assert teacher.get("/concerns/new/")["Location"] == "/accounts/sign-in/"

@@ -39,3 +39,23 @@ def staff_for(user):
         .select_related("user", "agency")
         .order_by("agency__name", "user__username")
     )
+
+
+SIGN_IN_ATTEMPTS = 5
+SIGN_IN_WINDOW_MINUTES = 15
+
+
+def sign_in_locked(username: str) -> bool:
+    """Return whether a username has had too many failed sign-ins lately (5 in 15 minutes).
+
+    Counted from the audit trail, so the lock holds across processes and restarts.
+    """
+    import datetime as dt
+
+    from jigsaw.web.audit.models import AuditEvent
+
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=SIGN_IN_WINDOW_MINUTES)
+    failures = AuditEvent.objects.filter(
+        event_type="sign_in_failed", extra__username=username[:150], at__gte=since
+    ).count()
+    return failures >= SIGN_IN_ATTEMPTS

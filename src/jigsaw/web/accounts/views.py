@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.forms import SignInForm, TokenForm, UserCreateForm
 from jigsaw.web.accounts.models import Role
+from jigsaw.web.accounts.selectors import sign_in_locked
 from jigsaw.web.accounts.services import totp_device_confirm, totp_device_start, totp_secret_base32
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -25,8 +26,15 @@ from jigsaw.web.audit.services import audit_record
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     form = SignInForm(request.POST or None)
-    failed = False
-    if request.method == "POST" and form.is_valid():
+    failed = locked = False
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and sign_in_locked(form.cleaned_data["username"])
+    ):
+        # Guessing passwords is slowed to 5 tries per 15 minutes per username.
+        locked = True
+    elif request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
@@ -47,7 +55,9 @@ def sign_in(request):
                 extra={"username": form.cleaned_data["username"][:150]},
             )
         failed = True
-    return render(request, "accounts/sign_in.html", {"form": form, "failed": failed})
+    return render(
+        request, "accounts/sign_in.html", {"form": form, "failed": failed, "locked": locked}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.stats.mse import _intervals, _select
-from jigsaw.stats.mse._bootstrap import ChoiceSpec, choose, totals_for
+from jigsaw.stats.mse._bootstrap import ChoiceSpec, choose, single_threaded_blas, totals_for
 from jigsaw.stats.mse._fit import NOT_EXIST, NOT_IDENTIFIABLE, Design
 from jigsaw.stats.mse._table import CaptureTable
 
@@ -153,6 +153,25 @@ def estimate(
     >>> round(result.total, 2), result.terms, round(result.bic, 3)  # docs: 157.17, BIC 57.141
     (157.17, ('b:c', 'c:d'), 57.141)
     """
+    with single_threaded_blas():
+        return _estimate(table, method, ci=ci, level=level, pthresh=pthresh, max_order=max_order, terms=terms,
+                         boot=boot, seed=seed, ntop=ntop, workers=workers)
+
+
+def _estimate(
+    table: CaptureTable,
+    method: str = "stepwise",
+    *,
+    ci: str = "wald",
+    level: float = 0.95,
+    pthresh: float | None = None,
+    max_order: int = 2,
+    terms: list[str] | tuple[str, ...] | None = None,
+    boot: int = 1000,
+    seed: int = 1234,
+    ntop: int | None = None,
+    workers: int = 2,
+) -> MSEEstimate:
     if method not in _select.METHODS:
         raise ValueError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
     if ci not in CI_METHODS:

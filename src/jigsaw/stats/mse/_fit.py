@@ -175,7 +175,7 @@ def fit_batch(
     models: np.ndarray,
     *,
     beta0: np.ndarray | None = None,
-    check: bool = True,
+    check: bool | str = True,
     max_iter: int = 60,
     tol: float = 1e-9,
 ) -> BatchFit:
@@ -190,8 +190,9 @@ def fit_batch(
         ``(K, T)`` or ``(T,)`` boolean term masks; broadcast against ``Y``.
     beta0 : numpy.ndarray, optional
         Starting coefficients (warm start).
-    check : bool
-        Compute existence (linear programme when needed) and identifiability (rank) codes.
+    check : bool or "lazy"
+        Compute existence (linear programme when needed) and identifiability (rank) codes;
+        ``"lazy"`` leaves uncertified existence as ``UNKNOWN`` (see :func:`check_codes`).
 
     Returns
     -------
@@ -208,28 +209,52 @@ def fit_batch(
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     models = np.atleast_2d(np.asarray(models, dtype=bool))
     K = max(Y.shape[0], models.shape[0])
+    shared = models.shape[0] == 1 and K > 1
     Y = np.broadcast_to(Y, (K, Y.shape[1]))
     models = np.broadcast_to(models, (K, models.shape[1]))
     X = design.X
     c, P = X.shape
     cells, colmask, neginf, _ = _structure(design, Y, models)
-    Xm = X[None, :, :] * colmask[:, None, :] * cells[:, :, None]
     masked_diag = (~colmask).astype(float)
     eye = np.eye(P)
+    if shared:
+        # One model for every table (bootstrap of a fixed model): the information matrices are
+        # one matrix product w @ (x x') over cells, and removed cells simply get weight 0 (a
+        # -inf term's column is non-zero only on its removed cells).
+        Xs = X * np.concatenate([np.ones(design.n_main, bool), models[0]])[None, :]
+        XX = (Xs[:, :, None] * Xs[:, None, :]).reshape(c, P * P)
+
+        def hessian(idx, w):
+            return (w @ XX).reshape(-1, P, P)
+
+        def score(idx, v):
+            return v @ Xs
+
+        def linear(idx, b):
+            return b @ Xs.T
+    else:
+        Xm = X[None, :, :] * colmask[:, None, :] * cells[:, :, None]
+
+        def hessian(idx, w):
+            Xa = Xm if idx is None else Xm[idx]
+            return (np.transpose(Xa, (0, 2, 1)) * w[:, None, :]) @ Xa
+
+        def score(idx, v):
+            return np.einsum("kcp,kc->kp", Xm if idx is None else Xm[idx], v)
+
+        def linear(idx, b):
+            return np.einsum("kcp,kp->kc", Xm if idx is None else Xm[idx], b)
+
     if beta0 is None:
         mu = np.where(cells, Y + 0.1, 1.0)
         eta = np.log(mu)
-        beta = None
         mu = mu * cells
-    else:
-        beta = np.broadcast_to(beta0, (K, P)) * colmask
-        eta = np.einsum("kcp,kp->kc", Xm, beta)
-        mu = np.exp(np.clip(eta, -700, 700))
-    if beta is None:
         beta = np.zeros((K, P))
         first = True
     else:
-        beta = beta.copy()
+        beta = np.broadcast_to(beta0, (K, P)) * colmask
+        eta = linear(None, beta)
+        mu = np.exp(np.clip(eta, -700, 700)) * cells
         first = False
     converged = np.zeros(K, bool)
     # Members leave the batch as they converge, so a few escaping fits (MLE does not exist)
@@ -238,69 +263,86 @@ def fit_batch(
     for _ in range(max_iter):
         if active.size == 0:
             break
-        if active.size == K:  # no copies while every member is still iterating
-            Xa, ca, mua, Ya = Xm, cells, mu, Y
-        else:
-            Xa, ca, mua, Ya = Xm[active], cells[active], mu[active], Y[active]
+        idx = None if active.size == K else active  # no copies while every member iterates
+        ca, mua, Ya = (cells, mu, Y) if idx is None else (cells[idx], mu[idx], Y[idx])
         w = mua * ca
-        z = eta[active] + np.where(ca, (Ya - mua) / np.where(mua > 0, mua, 1.0), 0.0)
-        XtW = np.transpose(Xa, (0, 2, 1)) * w[:, None, :]
-        H = XtW @ Xa + (masked_diag[active][:, :, None] * eye) + _RIDGE * eye
-        g = np.einsum("kpc,kc->kp", XtW, z)
-        new = np.linalg.solve(H, g[..., None])[..., 0]
+        z = np.where(ca, eta[active] + (Ya - mua) / np.where(mua > 0, mua, 1.0), 0.0)
+        H = hessian(idx, w) + (masked_diag[active][:, :, None] * eye) + _RIDGE * eye
+        g = score(idx, w * z)
+        new = np.linalg.solve(H, g[..., None])[..., 0] * colmask[active]
         # Step size, not deviance: when the MLE does not exist the steps stay near 1 (see _TINY).
         with np.errstate(invalid="ignore"):
             step = np.max(np.abs(new - beta[active]), axis=1)
         done = (step < tol) if not first else np.zeros(active.size, bool)
         first = False
         beta[active] = new
-        eta_a = np.einsum("kcp,kp->kc", Xa, new)
+        eta_a = linear(idx, new)
         eta[active] = eta_a
         mu[active] = np.exp(np.clip(eta_a, -700, 700)) * ca
         converged[active[done]] = True
         active = active[~done]
-    Xt = np.transpose(Xm, (0, 2, 1))
-    w = mu * cells
-    H = (Xt * w[:, None, :]) @ Xm + masked_diag[:, :, None] * eye + _RIDGE * eye
+    H = hessian(None, mu * cells) + masked_diag[:, :, None] * eye + _RIDGE * eye
     with np.errstate(all="ignore"):
         var = np.diagonal(np.linalg.inv(H), axis1=1, axis2=2).copy()
         loglik = (np.where(cells, Y * np.log(np.where(mu > 0, mu, 1e-300)) - mu, 0.0) - gammaln(Y + 1)).sum(axis=1)
     n_params = design.n_main + models.sum(axis=1)
     code = np.zeros(K, dtype=np.int64)
     if check:
-        code = check_codes(design, Y, cells, colmask, mu, converged)
+        code = check_codes(design, Y, cells, colmask, mu, converged, lazy=check == "lazy")
     return BatchFit(beta, mu, var, loglik, n_params, code, neginf, cells, colmask, Y.sum(axis=1))
 
 
-def check_codes(design, Y, cells, colmask, mu, converged) -> np.ndarray:
-    """Existence (1) and identifiability (2) codes, as SparseMSE ``checkident``."""
+UNKNOWN = -1
+
+
+def exists(design: Design, y: np.ndarray, cells: np.ndarray, colmask: np.ndarray) -> bool:
+    """Linear-programme existence test for one (table, model), cached by support.
+
+    Existence depends on the data only through which cells are positive (Fienberg and Rinaldo
+    2012), so one linear programme serves every resample with the same support.
+    """
+    yk = y[cells]
+    key = (cells.tobytes(), colmask.tobytes(), (yk > 0).tobytes())
+    if key not in design.exist_cache:
+        design.exist_cache[key] = mle_exists(design.X[np.ix_(cells, colmask)], yk)
+    return design.exist_cache[key]
+
+
+def check_codes(design, Y, cells, colmask, mu, converged, lazy: bool = False) -> np.ndarray:
+    """Existence (1) and identifiability (2) codes, as SparseMSE ``checkident``.
+
+    With ``lazy``, a fit that is identifiable but not certified by convergence gets ``UNKNOWN``
+    instead of running the linear programme (the caller runs :func:`exists` only if it matters).
+    """
     X = design.X
     K = Y.shape[0]
     code = np.zeros(K, dtype=np.int64)
     ranks = design.rank_cache
-    keys = [(cells[k].tobytes(), colmask[k].tobytes()) for k in range(K)]
-    todo = sorted({i for i, key in enumerate(keys) if key not in ranks})
+    # Bootstrap tables mostly share one structure (cells kept, columns used): work per structure.
+    packed = np.packbits(np.hstack([cells, colmask]), axis=1)
+    unique, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    keys = [(cells[i].tobytes(), colmask[i].tobytes()) for i in first]
+    todo = [u for u, key in enumerate(keys) if key not in ranks]
     if todo:
         # One batched SVD: removed cells and unused columns are zeroed, so the rank falls short
         # of the number of columns used exactly when the kept design is rank deficient.
-        stacked = X[None, :, :] * cells[todo][:, :, None] * colmask[todo][:, None, :]
-        deficient = np.linalg.matrix_rank(stacked) < colmask[todo].sum(axis=1)
-        for i, flag in zip(todo, deficient, strict=True):
-            ranks[keys[i]] = bool(flag)
-    for k in range(K):
-        if ranks[keys[k]]:
-            code[k] += NOT_IDENTIFIABLE
-        yk = Y[k, cells[k]]
-        if (yk > 0).all():
-            continue  # the data themselves are a strictly positive solution
-        if converged[k] and code[k] == 0 and mu[k, cells[k]].min() > _TINY:
-            continue  # converged fitted values certify existence
-        # Existence depends on the data only through which cells are positive (Fienberg and
-        # Rinaldo 2012), so one linear programme serves every resample with the same support.
-        support = (keys[k], (yk > 0).tobytes())
-        if support not in design.exist_cache:
-            design.exist_cache[support] = mle_exists(X[np.ix_(cells[k], colmask[k])], yk)
-        if not design.exist_cache[support]:
+        rows = first[todo]
+        stacked = X[None, :, :] * cells[rows][:, :, None] * colmask[rows][:, None, :]
+        deficient = np.linalg.matrix_rank(stacked) < colmask[rows].sum(axis=1)
+        for u, flag in zip(todo, deficient, strict=True):
+            ranks[keys[u]] = bool(flag)
+    code = np.array([NOT_IDENTIFIABLE if ranks[key] else 0 for key in keys], dtype=np.int64)[inverse]
+    # The data themselves are a strictly positive solution when every kept cell is positive, and
+    # converged fitted values clearly above zero certify existence (see _TINY).
+    all_positive = ((Y > 0) | ~cells).all(axis=1)
+    certified = converged & (np.where(cells, mu, np.inf).min(axis=1) > _TINY)
+    for k in np.flatnonzero(~all_positive & ~(certified & (code == 0))):
+        if lazy:
+            if code[k] == 0:
+                code[k] = UNKNOWN
+            continue
+        if not exists(design, Y[k], cells[k], colmask[k]):
             code[k] += NOT_EXIST
     return code
 

@@ -110,3 +110,29 @@ def test_a_concern_page_is_shown_only_to_its_author(client, cast):
         .status_code
         == 404
     )
+
+
+def test_safeguarding_lead_overrides_on_the_profile_and_it_shows_beside_the_grade(client, cast):
+    outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "x")
+    dsl = verified_client(client, cast, "school_dsl")
+    page = dsl.get(f"/children/{outcome.child.pk}/").content.decode()
+    assert f"/concerns/{outcome.concern.pk}/override/" in page
+    response = dsl.post(
+        f"/concerns/{outcome.concern.pk}/override/",
+        {"level": "high", "reason": "Seen with a man under investigation"},
+    )
+    assert response.status_code == 302
+    page = dsl.get(response["Location"]).content.decode()
+    assert "Overridden to high</strong>: Seen with a man under investigation" in page
+    outcome.concern.refresh_from_db()
+    assert (outcome.concern.grade_level, outcome.concern.override_level) == ("low", "high")
+
+
+def test_a_practitioner_cannot_override(client, cast):
+    outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "x")
+    teacher = verified_client(client, cast, "teacher")
+    assert "/override/" not in teacher.get(f"/children/{outcome.child.pk}/").content.decode()
+    response = teacher.post(
+        f"/concerns/{outcome.concern.pk}/override/", {"level": "high", "reason": "r"}
+    )
+    assert response.status_code == 403

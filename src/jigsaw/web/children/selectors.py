@@ -66,6 +66,7 @@ class ConcernView:
     override_level: str
     override_reason: str
     own: bool
+    may_override: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,6 +223,8 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
             override_level=c.override_level,
             override_reason=c.override_reason,
             own=c.recorded_by_id == user.pk,
+            may_override=profile.role == Role.MASH_ANALYST
+            or (profile.role == Role.DSL and c.record.agency_id == profile.agency_id),
         )
         for c in concerns
     )

@@ -79,3 +79,13 @@ class LinkDecisionForm(forms.Form):
         error_messages={"required": "Select whether these records are about the same child"},
     )
     reason = forms.CharField(max_length=2000, required=False)
+
+
+class OverrideForm(forms.Form):
+    level = forms.ChoiceField(
+        choices=[("none", "No concern"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        error_messages={"required": "Select the grade you judge right"},
+    )
+    reason = forms.CharField(
+        max_length=2000, error_messages={"required": "Give the reason for the override"}
+    )

@@ -6,4 +6,5 @@ app_name = "concerns"
 urlpatterns = [
     path("new/", views.concern_new, name="new"),
     path("<int:concern_id>/", views.concern_saved, name="saved"),
+    path("<int:concern_id>/override/", views.concern_override, name="override"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.web.accounts.decorators import role_required
@@ -12,7 +12,8 @@ from jigsaw.web.accounts.models import Role
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord
 from jigsaw.web.children.selectors import child_access
-from jigsaw.web.concerns.forms import ConcernForm
+from jigsaw.web.concerns.forms import ConcernForm, OverrideForm
+from jigsaw.web.concerns.models import Concern
 from jigsaw.web.concerns.selectors import (
     catalogue,
     concern_for_author,
@@ -20,7 +21,7 @@ from jigsaw.web.concerns.selectors import (
     indicators_by_domain,
     own_records_matching,
 )
-from jigsaw.web.concerns.services import Identity, concern_record
+from jigsaw.web.concerns.services import Identity, concern_grade_override, concern_record
 
 IDENTITY_FIELDS = (
     "first_name",
@@ -132,3 +133,20 @@ def concern_saved(request, concern_id: int):
             "other_agencies": [a for a in view.agencies if a != concern.record.agency.name],
         },
     )
+
+
+@role_required(Role.DSL, Role.MASH_ANALYST)
+@require_http_methods(["POST"])
+def concern_override(request, concern_id: int):
+    """Record a professional's grade beside the computed one; the service checks who may."""
+    concern = get_object_or_404(Concern.objects.select_related("record__agency"), pk=concern_id)
+    form = OverrideForm(request.POST)
+    link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
+    if form.is_valid():
+        concern_grade_override(
+            actor=request.user,
+            concern=concern,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+        )
+    return redirect(f"/children/{link.child_id}/?from=override")

@@ -126,6 +126,10 @@ class Visit:
         page.fill("#seen_month", str(today.month))
         page.fill("#seen_year", str(today.year))
         for sign in signs:
+            # Signs are grouped by domain in closed <details>: open the group, as a user would.
+            group = page.locator("details", has=page.locator(f"#indicator-{sign}"))
+            if group.get_attribute("open") is None:
+                group.locator("summary").click()
             page.check(f"#indicator-{sign}")
         page.fill("#note", note)
         page.check("#lawful_basis")

@@ -73,13 +73,17 @@ def concern_new(request):
                         form.add_error(target if target in form.fields else None, message)
             else:
                 return redirect("concerns:saved", concern_id=outcome.concern.pk)
+    selected = set(form.data.getlist("indicators")) if form.is_bound else set()
     return render(
         request,
         "concerns/new.html",
         {
             "form": form,
-            "domains": indicators_by_domain(),
-            "selected": set(form.data.getlist("indicators")) if form.is_bound else set(),
+            "domains": [
+                (domain_id, label, items, any(i.id in selected for i in items))
+                for domain_id, label, items in indicators_by_domain()
+            ],
+            "selected": selected,
             "suggestions": suggestions,
             "searched": action == "find" and request.method == "POST",
             "catalogue_version": catalogue().version,

@@ -90,3 +90,14 @@ def test_sensitivity_shows_each_method_and_each_merge():
     assert everything.loc["bic", "total"] == pytest.approx(22991.3, rel=1e-3)
     assert everything.loc["main", "total"] == pytest.approx(13444.1, rel=1e-3)
     assert len(frame[frame["lists"] != "all"]) == 10 * 2  # ten pairs, stepwise and BIC each
+
+
+def test_cli_stratified_records(tmp_path, capsys):
+    korea = _records_from_table(read_table(MSE / "Korea.csv"), None, "north")
+    hiv = _records_from_table(read_table(MSE / "HIV.csv"), None, "south")
+    path = tmp_path / "linked.csv"
+    pd.DataFrame(korea + hiv).to_csv(path, index=False)
+    assert main(["mse", "--records", str(path), "--stratify", "area", "--json"]) == 0
+    rows = {r["stratum"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["north"]["total"] == pytest.approx(268.7778, rel=1e-4)
+    assert rows["TOTAL"]["total"] == pytest.approx(268.7778 + 11124.6, rel=1e-3)

@@ -38,9 +38,11 @@ def stratified(
         ``ci_low``, ``ci_high``, ``estimable``, ``note``), then a ``TOTAL`` row. Lists empty in
         a stratum are dropped there and said so; a stratum that cannot be estimated (fewer than
         two informative lists, no admissible model) keeps its observed count with ``estimable``
-        False and the reason. The total row adds the estimable strata's totals and, for the
-        interval, adds their variances on the Wald scale (strata are independent); when any
-        stratum is not estimable the total row says the sum covers only the estimable ones.
+        False and the reason. The total row adds the estimable strata's totals; its interval is a
+        normal approximation whose variance is the sum of the strata's (strata are independent),
+        each taken as (interval width / 2z)^2, which is exact for symmetric intervals and a
+        rough guide for the skewed Wald-on-log, profile and BCa ones. When any stratum is not
+        estimable the total row says the sum covers only the estimable ones.
 
     Raises
     ------

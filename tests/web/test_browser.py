@@ -214,6 +214,16 @@ def test_two_agencies_pieces_meet_and_only_the_right_people_see_them(browser, li
     lead.check("6-partnership-figures")
     lead.close()
 
+    admin = Visit(browser, url, cast, "admin", checked)
+    admin.sign_in()
+    admin.page.goto("/accounts/users/")
+    admin.check("7-admin-users")
+    admin.page.goto("/accounts/agencies/")
+    admin.check("7-admin-agencies")
+    admin.page.goto(child_url)
+    assert "cannot see this page" in admin.page.content()
+    admin.close()
+
     # Every view of the child's record wrote an audit event: the five profile or saved pages.
     child_id = child_url.rstrip("/").rsplit("/", 1)[-1]
     viewers = list(

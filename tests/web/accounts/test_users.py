@@ -62,3 +62,22 @@ def test_reference_data_services_emit_their_events_and_are_idempotent(cast):
         ("area_created", str(area.pk)),
         ("agency_created", str(agency.pk)),
     ]
+
+
+def test_administrator_adds_an_agency_to_their_area(client, cast):
+    from jigsaw.web.accounts.models import Agency
+
+    admin = verified_client(client, cast, "admin")
+    assert (
+        admin.post(
+            "/accounts/agencies/",
+            {"name": "Northbridge Youth Offending Team", "kind": "youth_justice"},
+        ).status_code
+        == 302
+    )
+    agency = Agency.objects.get(name="Northbridge Youth Offending Team")
+    assert (agency.area, agency.kind) == (cast.area, "youth_justice")
+    assert AuditEvent.objects.filter(
+        event_type="agency_created", actor=cast.admin, subject_id=str(agency.pk)
+    ).exists()
+    assert verified_client(client, cast, "analyst").get("/accounts/agencies/").status_code == 403

@@ -33,3 +33,14 @@ class UserCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]
         self.fields["role"].choices = roles
+
+
+class AgencyCreateForm(forms.Form):
+    name = forms.CharField(max_length=160, error_messages={"required": "Enter the agency's name"})
+    kind = forms.ChoiceField(choices=(), error_messages={"required": "Select the kind of agency"})
+
+    def __init__(self, *args, **kwargs):
+        from jigsaw.web.accounts.models import AgencyKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = AgencyKind.choices

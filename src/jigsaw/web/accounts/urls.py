@@ -9,4 +9,5 @@ urlpatterns = [
     path("set-up-authenticator/", views.setup, name="setup"),
     path("sign-out/", views.sign_out, name="logout"),
     path("users/", views.users, name="users"),
+    path("agencies/", views.agencies, name="agencies"),
 ]

@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jigsaw.web.accounts.decorators import role_required
-from jigsaw.web.accounts.forms import SignInForm, TokenForm, UserCreateForm
+from jigsaw.web.accounts.forms import AgencyCreateForm, SignInForm, TokenForm, UserCreateForm
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.accounts.selectors import sign_in_locked
 from jigsaw.web.accounts.services import totp_device_confirm, totp_device_start, totp_secret_base32
@@ -167,5 +167,34 @@ def users(request):
             "staff": staff_for(request.user),
             "created": created,
             "area": area,
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def agencies(request):
+    """List the area's agencies and add one (reference data)."""
+    from jigsaw.web.accounts.models import Agency
+    from jigsaw.web.accounts.selectors import profile_of
+    from jigsaw.web.accounts.services import agency_create
+
+    area = profile_of(request.user).area
+    form = AgencyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        agency_create(
+            actor=request.user,
+            area=area,
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"].strip(),
+        )
+        return redirect("accounts:agencies")
+    return render(
+        request,
+        "accounts/agencies.html",
+        {
+            "form": form,
+            "area": area,
+            "agencies": Agency.objects.filter(area=area),
         },
     )

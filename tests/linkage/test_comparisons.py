@@ -40,8 +40,8 @@ def test_sql_and_python_levels_agree_on_hand_made_edge_cases():
         {"record_id": "5", "first_name": "Jessika", "last_name": "Smyth", "dob": "2011-04-28", "nhs_number": "9434765919"},
         {"record_id": "6", "first_name": "Jessica", "last_name": "Smith", "dob": "2011-04-03", "nhs_number": "9434765919", "sex": "M"},
     ])).frame
-    # One block holding every pair (forename_sdx and district are read only by blocking).
-    frame["forename_sdx"], frame["surname_sdx"], frame["district"] = "J200", "S530", "LS6"
+    # One block holding every pair (forename_sdx and postcode_sector are read only by blocking).
+    frame["forename_sdx"], frame["surname_sdx"], frame["postcode_sector"] = "J200", "S530", "LS6 1"
     scored, disagreements = _levels_agree(frame)
     assert scored == 15
     assert disagreements == {}

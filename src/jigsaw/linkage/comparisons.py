@@ -214,10 +214,9 @@ class BlockingRule:
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("nhs_number",)),
     BlockingRule(("dob", "surname_sdx")),
-    BlockingRule(("dob", "forename_sdx")),
     BlockingRule(("dob", "forename_group")),
-    BlockingRule(("forename_sdx", "surname_sdx", "district")),
-    BlockingRule(("forename_group", "surname_sdx", "dob_year")),
+    BlockingRule(("forename_sdx", "surname_sdx", "postcode_sector")),
+    BlockingRule(("forename_group", "surname_sdx", "dob_year", "district")),
     BlockingRule(("forename_group", "surname_sdx", "dob_month", "dob_day")),
-    BlockingRule(("forename_group", "surname_sdx"), either_missing="dob"),
+    BlockingRule(("forename_group", "surname_sdx", "district"), either_missing="dob"),
 )

@@ -198,7 +198,7 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
         ``frame`` has ``unique_id`` (the record id), ``agency``, ``forename``, ``middle_names``,
         ``forename_group``, ``forename_sdx``, ``surname``, ``surname_first``, ``surname_last``,
         ``surname_sdx``, ``dob`` (ISO text), ``dob_year``, ``dob_month``, ``dob_day``, ``sex``,
-        ``postcodes``, ``sectors``, ``districts`` (lists), ``district`` (the first district),
+        ``postcodes``, ``sectors``, ``districts`` (lists), ``district`` and ``postcode_sector`` (the first ones, for blocking),
         ``nhs_number`` (valid numbers only) and ``row``. ``problems`` lists every value not used.
         Rows without a record id, or repeating one, are reported and left out.
 
@@ -261,6 +261,7 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
     out["sectors"] = [p[1] or None for p in postcodes]
     out["districts"] = [p[2] or None for p in postcodes]
     out["district"] = [p[2][0] if p[2] else None for p in postcodes]
+    out["postcode_sector"] = [p[1][0] if p[1] else None for p in postcodes]
     out["nhs_number"] = _checked(frame["nhs_number"], _read_nhs_number, "nhs_number", report)
 
     result = out[keep.to_numpy()].reset_index(drop=True)
@@ -315,6 +316,7 @@ def prepare_record(record: Mapping[str, object]) -> tuple[dict[str, object], lis
         "sex": read("sex", parse_sex),
         "postcodes": full or None, "sectors": sectors or None, "districts": districts or None,
         "district": districts[0] if districts else None,
+        "postcode_sector": sectors[0] if sectors else None,
         "nhs_number": read("nhs_number", _read_nhs_number),
     }
     return prepared, problems

@@ -34,6 +34,7 @@ TOKEN_DOMAINS: dict[str, str] = {
     "dob_masks": "dob-mask", "dob_slips": "dob-slip",
     "sex": "sex",
     "postcodes": "postcode", "sectors": "postcode", "districts": "postcode", "district": "postcode",
+    "postcode_sector": "postcode",
     "nhs_number": "nhs",
 }
 

@@ -99,7 +99,9 @@ def matcher():
 
 def match(record: dict[str, object], *, limit: int = 5) -> list:
     """Return the linkage engine's best matches for one record (not yet stored), best first."""
-    return list(matcher().match(record, limit=limit))
+    # The matcher is not safe to read while another thread adds to it; a query takes ~20 ms.
+    with _lock:
+        return list(matcher().match(record, limit=limit))
 
 
 def matcher_add(record: dict[str, object], child_id: int) -> None:

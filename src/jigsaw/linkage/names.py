@@ -157,6 +157,7 @@ def near_groups(forename: str | None) -> list[str] | None:
     """Return the forename groups of the table's names within one slip of ``forename``, with its own.
 
     A mistyped nickname ("Ammy") still reaches its group ("amelia"), which the twins rule needs.
+    A name listed in the table has only its own group.
 
     >>> near_groups("ammy")  # Amy (Amelia), Emmy (Emily), Sammy (Samuel)
     ['amelia', 'ammy', 'emily', 'samuel']
@@ -165,6 +166,9 @@ def near_groups(forename: str | None) -> list[str] | None:
     """
     if not forename:
         return None
+    if forename in _groups():
+        # A name in the table is that name, not a slip of a neighbour ("Emily" is not "Milly").
+        return [forename_group(forename)]  # type: ignore[list-item]
     index = _groups_by_deletion()
     groups = {forename_group(forename)}
     for variant in _one_deletion(forename):

@@ -110,12 +110,13 @@ def run_world() -> None:
           f"(difference {abs(token_scores.f1 - scores.f1):.4f}); {time.perf_counter() - start:.0f} s")
 
 
-def recordlinkage_peer(records: pd.DataFrame) -> pd.DataFrame:
-    """The recordlinkage toolkit (0.16) on the same records: blocking, comparisons, ECM, clusters.
+def recordlinkage_peer(records: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The recordlinkage toolkit (0.16) on the same records: blocking, comparisons, classifiers.
 
-    Its own standard recipe: full-name, date-of-birth and postcode blocks; Jaro-Winkler on names
-    (threshold 0.85), exact date of birth, postcode, sex and NHS number; the unsupervised ECM
-    classifier; then connected components, as the toolkit leaves clustering to the user.
+    Its standard recipe: full-name, date-of-birth and postcode-and-forename blocks; Jaro-Winkler
+    on names (threshold 0.85), exact date of birth, postcode, sex and NHS number; then two
+    classifiers from its documentation, the unsupervised ECM and the rule "at least 4 of the 6
+    features agree"; then connected components, as the toolkit leaves clustering to the user.
     """
     import recordlinkage as rl
     from scipy.sparse import coo_matrix
@@ -139,13 +140,16 @@ def recordlinkage_peer(records: pd.DataFrame) -> pd.DataFrame:
     compare.exact("sex", "sex", label="sex")
     compare.exact("nhs_number", "nhs_number", label="nhs_number")
     features = compare.compute(pairs, frame)
-    matches = rl.ECMClassifier(binarize=0.5).fit_predict(features)
     ids = {rid: i for i, rid in enumerate(frame.index)}
-    left = np.array([ids[a] for a, _ in matches])
-    right = np.array([ids[b] for _, b in matches])
-    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(len(ids), len(ids)))
-    _, labels = connected_components(graph, directed=False)
-    return pd.DataFrame({"record_id": frame.index, "child_id": labels})
+    found = {}
+    for name, matches in (("ECM", rl.ECMClassifier(binarize=0.5).fit_predict(features)),
+                          ("4 of 6 features agree", features[features.sum(axis=1) >= 4].index)):
+        left = np.array([ids[a] for a, _ in matches], dtype=np.int64)
+        right = np.array([ids[b] for _, b in matches], dtype=np.int64)
+        graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(len(ids), len(ids)))
+        _, labels = connected_components(graph, directed=False)
+        found[name] = pd.DataFrame({"record_id": frame.index, "child_id": labels})
+    return found
 
 
 def run_peer() -> None:
@@ -155,13 +159,17 @@ def run_peer() -> None:
     ours = link(world.records)
     our_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    peer = recordlinkage_peer(world.records)
+    peers = recordlinkage_peer(world.records)
     peer_seconds = time.perf_counter() - start
-    a, b = pairwise_scores(ours.clusters, world.truth), pairwise_scores(peer, world.truth)
+    a = pairwise_scores(ours.clusters, world.truth)
     print("| tool | time (s) | precision | recall | F1 |\n|---|---:|---:|---:|---:|")
     print(f"| Jigsaw (Splink 5 on DuckDB, constrained clustering) | {our_seconds:.0f} | {a.precision:.4f} | {a.recall:.4f} | {a.f1:.4f} |")
-    print(f"| recordlinkage 0.16 (blocks, Jaro-Winkler, ECM, components) | {peer_seconds:.0f} | {b.precision:.4f} | {b.recall:.4f} | {b.f1:.4f} |")
-    print(f"\nRatio Jigsaw/peer: time {our_seconds / peer_seconds:.2f}, F1 {a.f1 / b.f1:.3f}")
+    best = 0.0
+    for name, peer in peers.items():
+        b = pairwise_scores(peer, world.truth)
+        best = max(best, b.f1)
+        print(f"| recordlinkage 0.16, {name}, components | {peer_seconds:.0f} (both) | {b.precision:.4f} | {b.recall:.4f} | {b.f1:.4f} |")
+    print(f"\nRatio Jigsaw/peer: time {our_seconds / peer_seconds:.2f}, F1 {a.f1 / best:.3f} (against the peer's better classifier)")
 
 
 def febrl_records(frame: pd.DataFrame) -> pd.DataFrame:

@@ -76,9 +76,18 @@ def spark_session(cores: int = 2) -> Any:
 
 def _db_api(backend: str, spark: Any = None) -> Any:
     if backend == "duckdb":
+        import os
+        import tempfile
+
+        import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI()
+        # DuckDB may take 80% of RAM by default; a limit makes it spill to disk instead, which
+        # keeps a national run on one machine within a predictable footprint.
+        memory = os.environ.get("JIGSAW_DUCKDB_MEMORY", "3GB")
+        connection = duckdb.connect(":memory:", config={
+            "memory_limit": memory, "temp_directory": tempfile.gettempdir()})
+        return DuckDBAPI(connection=connection)
     if backend == "spark":
         from splink import SparkAPI
 

@@ -37,3 +37,16 @@ def test_type8_quantiles_follow_hyndman_and_fan():
     # Q = (1 - g) x_j + g x_(j+1), clamped at the ends. p = 0.7: np + m = 4.0667 -> 7 + 0.0667 * 4.
     got = type8_quantile(np.array([11.0, 2, 4, 7, 1]), np.array([0.1, 0.5, 0.7, 0.9]))
     assert got == pytest.approx([1.0, 4.0, 7 + 4 * (3.5 + 1.7 / 3 - 4), 11.0], abs=1e-9)
+
+
+def test_lockstep_stepwise_makes_the_same_choices_as_one_table_at_a_time():
+    from jigsaw.stats.mse._fit import Design
+    from jigsaw.stats.mse._select import stepwise, stepwise_totals
+
+    table = read_table(MSE / "UKdat.csv")
+    design = Design(table.lists, 2)
+    rng = np.random.default_rng(11)
+    resamples = rng.multinomial(table.observed, table.counts / table.observed, size=25)
+    batch = stepwise_totals(design, resamples, 0.02)
+    one_by_one = [stepwise(design, counts, 0.02).fit.total[0] for counts in resamples]
+    assert batch == pytest.approx(one_by_one, rel=1e-6)

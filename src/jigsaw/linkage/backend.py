@@ -229,11 +229,15 @@ def score_pairs(
     linker = Linker(_input_table(frame, backend, db_api), model.splink_settings(backend),
                     log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
-    pairs = predictions.as_pandas_dataframe()
-    for comparison in COMPARISONS:
-        tf = f"mw_tf_adj_{comparison.name}"
-        if tf in pairs.columns:
-            pairs[f"mw_{comparison.name}"] = pairs[f"mw_{comparison.name}"] + pairs[tf].fillna(0.0)
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     keep += [f"gamma_{c.name}" for c in COMPARISONS] + [f"mw_{c.name}" for c in COMPARISONS]
+    tf = [f"mw_tf_adj_{c.name}" for c in COMPARISONS if any(level.tf_column for level in c.levels)]
+    # Only these columns leave the database: the matching columns Splink retains (lists of
+    # deletions, masks, postcodes on both sides) would multiply a national run's memory.
+    pairs = linker.misc.query_sql(
+        f"select {', '.join(keep + tf)} from {predictions.physical_name}", output_type="pandas"
+    )
+    for column in tf:
+        name = column.removeprefix("mw_tf_adj_")
+        pairs[f"mw_{name}"] = pairs[f"mw_{name}"] + pairs[column].fillna(0.0)
     return pairs[keep].reset_index(drop=True)

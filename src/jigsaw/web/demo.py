@@ -18,7 +18,6 @@ from jigsaw.web.accounts.services import agency_create, area_create, totp_secret
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
-from jigsaw.web.children.services import grade_as_json
 from jigsaw.web.concerns.models import Concern, LawfulBasis
 
 DEMO_ROLES = (
@@ -221,7 +220,7 @@ def partnership_load(
                     note=str(c.get("note") or ""),
                     lawful_basis=LawfulBasis.SAFEGUARDING_PUBLIC_TASK,
                     grade_level=grade.level,
-                    grade_reasons=grade_as_json(grade),
+                    grade_reasons=grade.as_dict(),
                     catalogue_version=str(grade.catalogue_version),
                     source_ref=str(c["concern_id"]),
                 )
@@ -235,7 +234,7 @@ def partnership_load(
             dob = items[0][0].dob
             grade = grade_child(dob, [m for _, m in items], today)
             child.grade_level = grade.level
-            child.grade_reasons = grade_as_json(grade)
+            child.grade_reasons = grade.as_dict()
             child.catalogue_version = str(grade.catalogue_version)
             child.graded_at = now
             graded[grade.level] += 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import uuid
 from collections import Counter
@@ -28,17 +27,6 @@ from jigsaw.web.children.models import (
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def grade_as_json(grade: Any) -> dict[str, object]:
-    """Return a screening grade's explanation as JSON: its reasons (rule, level, text) and next step."""
-    reasons = []
-    for reason in getattr(grade, "reasons", ()) or ():
-        if dataclasses.is_dataclass(reason):
-            reasons.append({k: _plain(v) for k, v in dataclasses.asdict(reason).items()})
-        else:
-            reasons.append({"text": str(reason)})
-    return {"reasons": reasons, "next_step": str(getattr(grade, "next_step", "") or "")}
 
 
 def _plain(value: Any) -> Any:
@@ -209,7 +197,7 @@ def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child
     if mappings and dob is not None:
         grade = grade_child(dob, mappings, today)
         child.grade_level = grade.level
-        child.grade_reasons = grade_as_json(grade)
+        child.grade_reasons = grade.as_dict()
         child.catalogue_version = str(grade.catalogue_version)
     else:
         child.grade_level, child.grade_reasons = "none", {"reasons": [], "next_step": ""}

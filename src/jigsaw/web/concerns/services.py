@@ -17,7 +17,6 @@ from jigsaw.web.children import matching
 from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Child, Link
 from jigsaw.web.children.services import (
     child_regrade,
-    grade_as_json,
     record_create,
     record_link,
     record_mapping_of,
@@ -138,7 +137,7 @@ def concern_record(
             note=note.strip(),
             lawful_basis=lawful_basis,
             grade_level=grade.level,
-            grade_reasons=grade_as_json(grade),
+            grade_reasons=grade.as_dict(),
             catalogue_version=str(grade.catalogue_version),
         )
         concern.full_clean()

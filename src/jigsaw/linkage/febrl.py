@@ -75,6 +75,7 @@ def settings(link_type: str) -> object:
     Names use Splink's name comparison (exact, then Jaro-Winkler and Damerau-Levenshtein levels);
     date of birth, social security number and postcode use Levenshtein distance at 1 and 2 (FEBRL
     corrupts them by single-character edits); address and suburb Jaro-Winkler; state exact.
+    ``address_2`` (a building or unit name, blank in most records) is prepared but not compared.
     Blocking on any one exactly shared field keeps recall high while scoring a few thousand pairs.
     """
     import splink.comparison_library as cl

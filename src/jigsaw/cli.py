@@ -29,7 +29,11 @@ def _command_modules() -> dict[str, object]:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with every sub-command configured."""
-    parser = argparse.ArgumentParser(prog="jigsaw", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="jigsaw",
+        description="Find children at risk of child sexual exploitation whom no agency has "
+        "identified yet: one sub-command per capability.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, module in _command_modules().items():
         sub_parser = sub.add_parser(name, help=module.HELP, description=module.HELP)

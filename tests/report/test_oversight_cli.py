@@ -55,6 +55,10 @@ def test_result_has_one_row_per_area_and_flags_the_low_identifier(tmp_path, caps
     assert by_code.loc["A07", "identified"] == "<5"
     assert by_code.loc["A07", "rate"] == "" and by_code.loc["A07", "shortfall"] == ""
     assert by_code.loc["A07", "expected"] != ""
+    # Nor may the group spread quote Gorton's rate (1.25 x 24,000 / 10,000 = 3): its group's
+    # lowest is then Hale's 44 / 21,000.
+    assert "Gorton" not in set(result["group_lowest_area"]) | set(result["group_highest_area"])
+    assert float(by_code.loc["A07", "group_lowest_rate"]) == pytest.approx(44 / 21000 * 1e4, abs=0.005)
     assert "areas identified fewer than their peers" in capsys.readouterr().out
 
 

@@ -144,8 +144,12 @@ def analyse_areas(
 
 
 def _add_group_spread(out: pd.DataFrame, neighbours: pd.DataFrame) -> None:
-    """Lowest and highest rate among each area and its compared neighbours."""
-    compared = out["comparison"] != NOT_COMPARED
+    """Lowest and highest rate among each area and its compared neighbours.
+
+    Areas with a count below :data:`SMALL_COUNT` are left out: the spread names the area whose
+    rate it quotes, and that rate with the area's population would reveal the count.
+    """
+    compared = (out["comparison"] != NOT_COMPARED) & (out["identified"] >= SMALL_COUNT)
     rate_of = dict(zip(out["area_code"][compared], out["rate"][compared], strict=True))
     name_of = dict(zip(out["area_code"], out["area_name"], strict=True))
     groups = neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()

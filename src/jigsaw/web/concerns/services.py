@@ -75,7 +75,8 @@ def concern_record(
     PermissionDenied
         If the actor may not record concerns, or ``record`` belongs to another agency.
     ValidationError
-        If an indicator is not in the catalogue, the date is in the future, or a field is invalid.
+        If an indicator is not in the catalogue, the date is in the future or before the child's
+        date of birth, or a field is invalid.
     """
     from jigsaw.catalogue import load
     from jigsaw.screening import grade_concern
@@ -92,6 +93,12 @@ def concern_record(
     today = today or timezone.localdate()
     if seen_on > today:
         raise ValidationError({"seen_on": "The date seen must be today or in the past"})
+    dob = identity.dob if identity is not None else record.dob
+    if seen_on < dob:
+        # Grading refuses such a concern; say so on the date field rather than fail the request.
+        raise ValidationError(
+            {"seen_on": "The date seen cannot be before the child was born: check both dates"}
+        )
     catalogue = load()
     known = {indicator.id for indicator in catalogue.indicators}
     unknown = sorted(set(indicators) - known)

@@ -69,6 +69,25 @@ def test_a_yaml_config_sets_parameters_and_options_win(tmp_path, capsys):
     assert "unknown world parameter 'childs'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("children: many", "children must be a whole number, not 'many'"),
+        ("children: 500.5", "children must be a whole number, not 500.5"),
+        ("prevalence: high", "prevalence must be a number, not 'high'"),
+        ("england: 1", "england must be true or false, not 1"),
+        ("agency_coverage: 0.1", "agency_coverage must be a mapping, not 0.1"),
+    ],
+)
+def test_a_yaml_value_of_the_wrong_kind_is_named(tmp_path, capsys, line, message):
+    config = tmp_path / "world.yaml"
+    config.write_text(line + "\n", encoding="utf-8")
+    assert main(["world", "--config", str(config), "--out", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"jigsaw world: error: {config}: {message}\n"
+    assert not (tmp_path / "w").exists()
+
+
 def test_files_do_not_depend_on_the_process(tmp_path):
     """Two separate processes with different hash seeds write the same bytes."""
     import os

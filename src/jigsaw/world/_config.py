@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 
@@ -272,8 +272,33 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
                 ) from None
         if isinstance(value, list):
             value = tuple(value)
+        _check_type(path, known[key], value)
         values[key] = value
     try:
         return WorldConfig(**values)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{path}: {error}") from None
+
+
+def _check_type(path: Path, item, value) -> None:
+    """Refuse a YAML value of the wrong kind by name, before it fails obscurely inside the config."""
+    default = item.default if item.default is not MISSING else item.default_factory()
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+        kind = "true or false"
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        kind = "a whole number"
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        kind = "a number"
+    elif isinstance(default, Mapping):
+        ok = isinstance(value, Mapping)
+        kind = "a mapping"
+    elif isinstance(default, tuple):
+        ok = isinstance(value, tuple)
+        kind = "a list"
+    else:
+        return
+    if not ok:
+        raise ValueError(f"{path}: {item.name} must be {kind}, not {value!r}")

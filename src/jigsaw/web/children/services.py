@@ -179,6 +179,34 @@ def child_dob(child: Child) -> dt.date | None:
     return max(dobs, key=lambda d: (counts[d], -dobs.index(d)))
 
 
+def _grading_dob(child: Child, seen: list[dt.date]) -> tuple[dt.date | None, str]:
+    """Return the birth date to grade from and, when it is not the agreed one, why.
+
+    Linked records may disagree on the date of birth. Grading refuses a concern seen before the
+    birth date, so a date after any concern cannot be the child's: the most agreed date that
+    precedes every concern is used instead (each concern was checked against its own record's
+    date, so the earliest record date always qualifies).
+    """
+    dobs = [r.dob for r in child_records(child).order_by("created_at", "id")]
+    if not dobs:
+        return None, ""
+    counts = Counter(dobs)
+    ranked = sorted(set(dobs), key=lambda d: (-counts[d], dobs.index(d)))
+    first_seen = min(seen, default=None)
+    for dob in ranked:
+        if first_seen is None or dob <= first_seen:
+            if dob == ranked[0]:
+                return dob, ""
+            return dob, (
+                f"The linked records disagree on the date of birth; {ranked[0].isoformat()} is "
+                f"after a concern seen on {first_seen.isoformat()}, so {dob.isoformat()} was used."
+            )
+    return None, (
+        f"Not computable: every linked record's date of birth is after a concern seen on "
+        f"{first_seen.isoformat()}. Check the dates with the agencies that hold the records."
+    )
+
+
 def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child:
     """Recompute a child's combined grade from every concern on their linked records."""
     from jigsaw.screening import grade_child
@@ -192,15 +220,19 @@ def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child
         {"agency": c.record.agency.kind, "date": c.seen_on, "indicators": list(c.indicators)}
         for c in concerns
     ]
-    dob = child_dob(child)
+    dob, dob_note = _grading_dob(child, [m["date"] for m in mappings])
     before = child.grade_level
     if mappings and dob is not None:
         grade = grade_child(dob, mappings, today)
         child.grade_level = grade.level
         child.grade_reasons = grade.as_dict()
         child.catalogue_version = str(grade.catalogue_version)
+        if dob_note:
+            child.grade_reasons.update(dob_used=dob.isoformat(), dob_note=dob_note)
     else:
         child.grade_level, child.grade_reasons = "none", {"reasons": [], "next_step": ""}
+        if dob_note:
+            child.grade_reasons["dob_note"] = dob_note
     child.graded_at = _now()
     child.full_clean()
     child.save()

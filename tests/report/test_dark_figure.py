@@ -48,3 +48,15 @@ def test_lists_that_cannot_support_an_estimate_say_why():
 def test_missing_column_is_an_error():
     with pytest.raises(ValueError, match="no 'agency' column"):
         dark_figure_section(pd.DataFrame({"child_id": ["a"], "list": ["x"]}))
+
+
+def test_share_known_is_not_given_when_fewer_than_five_children_are_seen():
+    # Lists a = {c0, c1, c3}, b = {c2, c3}: 4 children seen, and the two-list (Lincoln-Petersen)
+    # estimate 3 x 2 / 1 = 6 in all; "roughly 67%" of 6 would reveal the 4.
+    records = pd.DataFrame({"child_id": ["c0", "c1", "c3", "c2", "c3"],
+                            "agency": ["a", "a", "a", "b", "b"]})
+    fragment = dark_figure_section(records, ci="wald")
+    assert "About 6 children in all" in fragment
+    assert "of whom &lt;5 are known" in fragment
+    assert "%" not in fragment.split("Estimate of the unseen")[1].split("(95% interval)")[0]
+    assert "67%" not in fragment

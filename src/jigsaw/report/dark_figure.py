@@ -33,11 +33,13 @@ def suppress(value: float) -> str:
 
 def _reading(result) -> str:
     lo, hi, total, seen = result.ci_low, result.ci_high, result.total, result.observed
-    share = seen / total if total > 0 else float("nan")
+    # With fewer than 5 children seen, the share times the published total would reveal the count.
+    share = (f", so roughly {seen / total:.0%} of them are known to at least one agency"
+             if seen >= 5 and total > 0 else "")
     text = (
         f"The agencies' lists together name {suppress(seen)} children. From how the lists overlap, the "
-        f"best estimate is that about {suppress(total)} children in the area are affected in all, so "
-        f"roughly {share:.0%} of them are known to at least one agency. The total could plausibly be "
+        f"best estimate is that about {suppress(total)} children in the area are affected in all"
+        f"{share}. The total could plausibly be "
         f"anywhere from {suppress(lo)} to {suppress(hi)} ({result.level:.0%} interval)."
     )
     if hi > 2 * lo:

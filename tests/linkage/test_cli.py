@@ -34,3 +34,36 @@ def test_link_command_refuses_a_file_without_the_columns(tmp_path, capsys):
     assert code == 2
     assert "bad.csv: missing column(s) dob" in capsys.readouterr().err
     assert not (tmp_path / "c.csv").exists()
+
+
+HEADER = "record_id,agency,first_name,last_name,dob,sex,postcode,nhs_number\n"
+
+
+def test_link_command_refuses_unreadable_input_in_one_line_naming_the_file(tmp_path, capsys):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "latin1.csv").write_bytes((HEADER + "1,police,Zo\xeb,Smith,,,,\n").encode("latin-1"))
+    (tmp_path / "folder.csv").mkdir()
+    expected = {
+        "empty.csv": "not a readable CSV file",
+        "latin1.csv": "not UTF-8 text (invalid continuation byte at byte",
+        "folder.csv": "is a folder, not a CSV file",
+    }
+    for name, message in expected.items():
+        code = main(["link", str(tmp_path / name), "--out", str(tmp_path / "c.csv"), "--quiet"])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert err.startswith(f"jigsaw link: error: {tmp_path / name}: {message}")
+        assert err.count("\n") == 1
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_link_command_checks_output_folders_before_writing_anything(tmp_path, capsys):
+    source = tmp_path / "records.csv"
+    source.write_text(HEADER + "1,police,Amy,Smith,2012-06-14,F,LS6 1AN,\n", encoding="utf-8")
+    out, review = tmp_path / "c.csv", tmp_path / "missing" / "review.csv"
+    code = main(["link", str(source), "--out", str(out), "--review", str(review), "--quiet"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"jigsaw link: error: --review {review}: folder {review.parent} does not exist\n"
+    )
+    assert not out.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -35,10 +36,24 @@ def run(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{time.perf_counter() - start:7.1f}s] {message}", file=sys.stderr, flush=True)
 
+    # Check where the outputs go before a run that may take minutes, so a bad path neither wastes
+    # it nor leaves CLUSTERS.csv written without the REVIEW.csv asked for.
+    for option, path in (("--out", args.out), ("--review", args.review), ("--problems", args.problems)):
+        if path is not None:
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise ValueError(f"{option} {path}: folder {folder} does not exist")
     try:
         records = pd.read_csv(args.records, dtype=str, keep_default_na=False, na_values=[""])
-    except pd.errors.ParserError as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ValueError(f"{args.records}: not a readable CSV file ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"{args.records}: not UTF-8 text ({error.reason} at byte {error.start}); "
+            "save it as 'CSV UTF-8'"
+        ) from None
+    except IsADirectoryError:
+        raise ValueError(f"{args.records}: is a folder, not a CSV file") from None
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
     if missing:
         raise ValueError(f"{args.records}: missing column(s) {', '.join(missing)}")
@@ -61,8 +76,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(frame, path: str) -> None:
-    import os
-
     temporary = f"{path}.partial"
     frame.to_csv(temporary, index=False)
     os.replace(temporary, path)

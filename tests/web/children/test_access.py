@@ -122,3 +122,23 @@ def test_profile_queries_do_not_grow_with_the_number_of_concerns(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = officer.get(f"/children/{jessica.pk}/")
     assert page.content.decode().count('data-testid="concern-row"') == 8
+
+
+def test_an_override_reason_is_withheld_like_the_note_it_overrides(client, cast, jessica):
+    from jigsaw.web.concerns.models import Concern
+    from jigsaw.web.concerns.services import concern_grade_override
+
+    school_concern = Concern.objects.get(record__agency=cast.school)
+    reason = "Brother told the DSL she stays at a flat above the takeaway."
+    concern_grade_override(actor=cast.school_dsl, concern=school_concern, level="high", reason=reason)
+    by_agency = {
+        c.agency: c.override_reason
+        for c in child_access(user=cast.officer, child_id=jessica.pk, purpose="test").concerns
+    }
+    assert by_agency["Northbridge Academy"] is None
+    mash = child_access(user=cast.analyst, child_id=jessica.pk, purpose="test")
+    assert {c.agency: c.override_reason for c in mash.concerns}["Northbridge Academy"] == reason
+    page = verified_client(client, cast, "officer").get(f"/children/{jessica.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Overridden to high" in text and reason not in text and "reason withheld" in text

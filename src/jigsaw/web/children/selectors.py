@@ -54,7 +54,8 @@ def _note_visible(profile: Profile, user, concern) -> bool:
 
 @dataclasses.dataclass(frozen=True)
 class ConcernView:
-    """One concern as this user may see it: ``note`` is ``None`` when its free text is withheld."""
+    """One concern as this user may see it: ``note`` and ``override_reason`` are ``None`` when
+    their free text is withheld."""
 
     id: int
     agency: str
@@ -64,7 +65,7 @@ class ConcernView:
     note: str | None
     grade_level: str
     override_level: str
-    override_reason: str
+    override_reason: str | None
     own: bool
     may_override: bool
 
@@ -221,7 +222,8 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
             note=c.note if _note_visible(profile, user, c) else None,
             grade_level=c.grade_level,
             override_level=c.override_level,
-            override_reason=c.override_reason,
+            # The override reason is free text too: withheld by the same rule as the note.
+            override_reason=c.override_reason if _note_visible(profile, user, c) else None,
             own=c.recorded_by_id == user.pk,
             may_override=profile.role == Role.MASH_ANALYST
             or (profile.role == Role.DSL and c.record.agency_id == profile.agency_id),

@@ -88,6 +88,26 @@ def test_a_yaml_value_of_the_wrong_kind_is_named(tmp_path, capsys, line, message
     assert not (tmp_path / "w").exists()
 
 
+def test_unreadable_config_and_an_out_that_is_a_file_are_one_line_errors(tmp_path, capsys):
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("children: 5\xe9\n".encode("latin-1"))
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder", encoding="utf-8")
+    cases = [
+        (["--config", str(latin1), "--out", str(tmp_path / "w")], f"{latin1}: not UTF-8 text"),
+        (["--config", str(folder), "--out", str(tmp_path / "w")], f"{folder}: is a folder"),
+        (["--children", "50", "--areas", "1", "--out", str(taken)], f"--out {taken}: is a file"),
+    ]
+    for options, message in cases:
+        assert main(["world", *options]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"jigsaw world: error: {message}") and err.count("\n") == 1
+    assert not (tmp_path / "w").exists()
+    assert taken.read_text(encoding="utf-8") == "not a folder"
+
+
 def test_files_do_not_depend_on_the_process(tmp_path):
     """Two separate processes with different hash seeds write the same bytes."""
     import os

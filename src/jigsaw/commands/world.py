@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 HELP = "generate a synthetic world (children, agency records, concerns, outcomes, truth)"
 
@@ -37,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.england:
         options["england"] = True
+    # Refuse an --out that is a file now, not after generating (minutes for a national run).
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise ValueError(f"--out {args.out}: is a file, not a folder")
     if args.config:
         config = load_config(args.config, **options)
     else:

@@ -256,6 +256,10 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise ValueError(f"{path}: not valid YAML ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, not a YAML file") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of world parameters")
     known = {f.name: f for f in fields(WorldConfig)}

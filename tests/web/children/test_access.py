@@ -142,3 +142,22 @@ def test_an_override_reason_is_withheld_like_the_note_it_overrides(client, cast,
     assert page.status_code == 200
     text = page.content.decode()
     assert "Overridden to high" in text and reason not in text and "reason withheld" in text
+
+
+def test_the_mash_queue_lists_high_before_medium_whatever_was_graded_last(cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jigsaw.web.children.models import Child
+    from jigsaw.web.children.selectors import children_to_review_for
+
+    now = timezone.now()
+    high = Child.objects.create(
+        area=cast.area, created_at=now, grade_level="high", graded_at=now - dt.timedelta(days=3)
+    )
+    medium = Child.objects.create(
+        area=cast.area, created_at=now, grade_level="medium", graded_at=now
+    )
+    ours = [c.pk for c in children_to_review_for(cast.analyst) if c.pk in (high.pk, medium.pk)]
+    assert ours == [high.pk, medium.pk]

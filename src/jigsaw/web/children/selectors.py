@@ -17,7 +17,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 
 from jigsaw.web.accounts.models import Profile, Role
@@ -258,6 +258,8 @@ def children_to_review_for(user, *, limit: int = 50) -> QuerySet[Child]:
     profile = profile_of(user)
     if profile is None or profile.role != Role.MASH_ANALYST:
         return Child.objects.none()
+    # By grade's rank, not its text: "medium" sorts after "high" alphabetically.
+    rank = Case(When(grade_level="high", then=Value(2)), default=Value(1))
     return Child.objects.filter(
         area_id=profile.area_id, grade_level__in=["high", "medium"]
-    ).order_by("-grade_level", "-graded_at")[:limit]
+    ).order_by(rank.desc(), "-graded_at")[:limit]

@@ -36,6 +36,7 @@ def test_dates_of_birth_in_agency_formats(text, expected):
     ("2030-01-01", "future"),
     ("1850-01-01", "before 1900"),
     ("last spring", "not a date"),
+    ("2011", "a year alone"),  # once read as the Excel serial for 1905-07-03
 ])
 def test_bad_dates_of_birth_say_why(text, message):
     with pytest.raises(ValueError, match=message):

@@ -111,7 +111,10 @@ def parse_dob(value: object, *, today: date | None = None) -> date | None:
         year = _full_year(int(m[3]), len(m[3]), today)
         if month > 12 and day <= 12:
             raise ValueError("month above 12: looks like a US month-first date; expected day first")
-    elif m := re.fullmatch(r"(\d{4,5})(\.0+)?", text):
+    elif re.fullmatch(r"\d{4}(\.0+)?", text):
+        # Excel serials of four digits are dates in 1902-1927; from an agency it is a year alone.
+        raise ValueError("four digits: a year alone, not a date of birth")
+    elif m := re.fullmatch(r"(\d{5})(\.0+)?", text):
         serial = int(m[1])
         if not 1 <= serial <= 2958465:
             raise ValueError("not an Excel date serial")

@@ -138,3 +138,28 @@ def test_earlier_years_keep_areas_without_population_as_shown_only(tmp_path):
         assert areas.loc[name, "rate"] == ""
     # The 2021 neighbour vintage is used before 2024.
     assert "DfE's 2021 children's services statistical neighbours" in (tmp_path / "index.html").read_text()
+
+
+def test_a_flagged_area_with_a_small_count_keeps_it_hidden_in_its_chart():
+    from jigsaw.report.analysis import analyse_areas, neighbours_from_covariates
+    from jigsaw.report.national import _flagged
+
+    # Gorton identifies 3 of 24,000 children where its neighbours identify about 21 per
+    # 10,000: flagged lower, but the 3 (rate 1.25) must not reach the page.
+    areas = pd.DataFrame({
+        "area_code": ["A06", "A07", "A08", "A09", "A10"],
+        "area_name": ["Fenby", "Gorton", "Hale", "Ivybridge", "Jarrow"],
+        "children": [26000.0, 24000.0, 21000.0, 27000.0, 23000.0],
+        "identified": [55.0, 3.0, 44.0, 60.0, 51.0],
+        "x_deprivation": [30.0, 31.0, 29.0, 32.0, 28.5],
+    })
+    result, _ = analyse_areas(areas, neighbours_from_covariates(areas, k=4))
+    result["region"] = "North"
+    gorton = next(r for r in result.itertuples(index=False) if r.area_code == "A07")
+    assert gorton.comparison == "lower"
+    groups = {"A07": ["A06", "A08", "A09", "A10"]}
+    card = _flagged(gorton, groups, result.set_index("area_code"))
+    assert card["identified_text"] == "<5"
+    assert "3" not in card["shortfall_text"]
+    assert "Gorton: " not in card["svg"]  # the tooltip "Gorton: 1.2 (95% CI ...)"
+    assert card["svg"].count("<circle") == 4  # the four neighbours' dots, not Gorton's

@@ -400,8 +400,11 @@ def _table_row(r, series, years) -> dict:
 
 
 def _flagged(r, groups, by_code) -> dict:
-    rows = [{"name": r.area_name, "rate": r.rate, "lower": r.rate_lower, "upper": r.rate_upper,
-             "subject": True}]
+    # A flagged area with a small count keeps it hidden here too: its rate (a dot), count and
+    # shortfall (expected minus count) would each reveal it.
+    small = pd.notna(r.identified) and r.identified < 5
+    rows = [{"name": r.area_name, "rate": np.nan if small else r.rate, "lower": r.rate_lower,
+             "upper": r.rate_upper, "subject": True}]
     for code in groups.get(r.area_code, []):
         peer = by_code.loc[code]
         if peer["comparison"] == NOT_COMPARED or pd.isna(peer["rate"]) or peer["identified"] < 5:
@@ -411,6 +414,7 @@ def _flagged(r, groups, by_code) -> dict:
     svg = charts.dot_plot(rows, r.peer_rate, title=f"{r.area_name} against its statistical neighbours")
     return {
         "code": r.area_code, "name": r.area_name, "svg": svg,
-        "identified_text": _number(r.identified), "expected_text": _number(r.expected),
-        "shortfall_text": f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})",
+        "identified_text": "<5" if small else _number(r.identified), "expected_text": _number(r.expected),
+        "shortfall_text": "not shown (small count)" if small else
+        f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})",
     }

@@ -161,3 +161,15 @@ def test_the_mash_queue_lists_high_before_medium_whatever_was_graded_last(cast):
     )
     ours = [c.pk for c in children_to_review_for(cast.analyst) if c.pk in (high.pk, medium.pk)]
     assert ours == [high.pk, medium.pk]
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "purpose"),
+    [("teacher", "/children/", "my children"), ("analyst", "/children/mash/", "MASH queue")],
+)
+def test_lists_of_children_are_audited_with_what_was_shown(client, cast, jessica, name, url, purpose):
+    response = verified_client(client, cast, name).get(url)
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(event_type="children_listed").latest("id")
+    assert event.actor.username == name and event.extra["purpose"] == purpose
+    assert jessica.pk in event.extra["children"]

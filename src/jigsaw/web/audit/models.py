@@ -22,6 +22,7 @@ class EventType(enum.Enum):
     CHILD_CREATED = "child_created"
     CHILD_VIEWED = "child_viewed"
     CHILD_VIEW_REFUSED = "child_view_refused"
+    CHILDREN_LISTED = "children_listed"
     CHILD_GRADED = "child_graded"
     RECORD_CREATED = "record_created"
     RECORD_SEARCHED = "record_searched"

@@ -263,3 +263,26 @@ def children_to_review_for(user, *, limit: int = 50) -> QuerySet[Child]:
     return Child.objects.filter(
         area_id=profile.area_id, grade_level__in=["high", "medium"]
     ).order_by(rank.desc(), "-graded_at")[:limit]
+
+
+def children_listed(*, user, children, links=(), purpose: str) -> None:
+    """Record that ``user`` was shown a list of children (and linked records' names).
+
+    Lists show grades, and the MASH queue shows record names: each showing is a view of
+    personal data, so it is audited with what was shown and why.
+
+    Raises
+    ------
+    django.db.DatabaseError
+        If the audit row cannot be written; the caller must then not show the list.
+    """
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.CHILDREN_LISTED,
+            extra={
+                "purpose": purpose,
+                "children": [child.pk for child in children],
+                "records": [link.record.record_id for link in links],
+            },
+        )

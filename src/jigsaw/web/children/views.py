@@ -10,6 +10,7 @@ from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.selectors import (
     child_access,
+    children_listed,
     children_to_review_for,
     children_visible_to,
     pending_links_for,
@@ -44,20 +45,17 @@ def child_profile(request, child_id: int):
 
 @role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
 def my_children(request):
-    children = children_visible_to(request.user).order_by("-graded_at")[:100]
+    children = list(children_visible_to(request.user).order_by("-graded_at")[:100])
+    children_listed(user=request.user, children=children, purpose="my children")
     return render(request, "children/list.html", {"children": children})
 
 
 @role_required(Role.MASH_ANALYST)
 def mash_queue(request):
-    return render(
-        request,
-        "children/mash.html",
-        {
-            "links": pending_links_for(request.user)[:100],
-            "children": children_to_review_for(request.user),
-        },
-    )
+    links = list(pending_links_for(request.user)[:100])
+    children = list(children_to_review_for(request.user))
+    children_listed(user=request.user, children=children, links=links, purpose="MASH queue")
+    return render(request, "children/mash.html", {"links": links, "children": children})
 
 
 @role_required(Role.MASH_ANALYST)

@@ -83,3 +83,22 @@ def test_from_records_needs_child_ids():
 
     with pytest.raises(ValueError, match="child_id"):
         OnlineMatcher.from_records(pd.DataFrame({"record_id": ["1"]}))
+
+
+def test_a_conflict_with_any_record_of_a_child_refuses_the_link():
+    """The child's best-scoring record has no NHS number, but another of its records has a
+    different valid one: the batch would keep the new record apart, so the matcher must too."""
+    import pandas as pd
+
+    base = {"agency": "health", "first_name": "Sam", "last_name": "Okafor", "dob": "2012-06-14",
+            "sex": "F", "postcode": "LS6 1AN"}
+    matcher = OnlineMatcher.from_records(pd.DataFrame([
+        {**base, "record_id": "R1", "agency": "school", "nhs_number": None, "child_id": "C1"},
+        {**base, "record_id": "R2", "nhs_number": "9434765919", "child_id": "C1"},
+    ]))
+    [found] = matcher.match({**base, "record_id": "Q", "nhs_number": "4010232137"})
+    assert found.child_id == "C1" and found.record_id == "R1" and found.match_probability > 0.99
+    assert found.decision == "no_link"
+    assert found.explanation[-1] == ("constraint", "different valid NHS numbers (record R2)", 0.0)
+    [same] = matcher.match({**base, "record_id": "Q2", "nhs_number": "9434765919"})
+    assert same.decision == "link"

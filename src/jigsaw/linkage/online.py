@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -52,6 +52,7 @@ class OnlineMatcher:
         self.model = model or Model.default()
         self._records: list[dict] = []
         self._child_ids: list[str] = []
+        self._members: dict[str, list[int]] = defaultdict(list)  # child id -> record positions
         self._index: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
         # For rules with ``either_missing``: the records of each block that lack that column.
         self._lacking: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
@@ -108,6 +109,7 @@ class OnlineMatcher:
         position = len(self._records)
         self._records.append(prepared)
         self._child_ids.append(child_id)
+        self._members[child_id].append(position)
         for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
             values = tuple(prepared[c] for c in rule.columns)
             if None not in values:
@@ -124,7 +126,9 @@ class OnlineMatcher:
 
         One :class:`Match` per child (its best-scoring record), at most ``limit``, among the
         records sharing a blocking key with ``record``; children with no such record are not
-        returned. Weights are those of the batch run on the store plus this record.
+        returned. Weights are those of the batch run on the store plus this record. A child
+        holding any record that conflicts with ``record`` (a different valid NHS number, a twin)
+        is ``no_link``, however well its best record scores.
         """
         query, _ = prepare_record(record)
         # The same prior as a batch run over the store and this record.
@@ -145,7 +149,23 @@ class OnlineMatcher:
             if current is None or (found.match_weight, found.record_id) > (current.match_weight, current.record_id):
                 best[found.child_id] = found
         ranked = sorted(best.values(), key=lambda m: (-m.match_weight, m.child_id))
-        return ranked[:limit]
+        return [self._constrained(query, found) for found in ranked[:limit]]
+
+    def _constrained(self, query: Mapping[str, object], found: Match) -> Match:
+        """Refuse a link that would put into one child a record conflicting with any of its
+        records, not only the best-scoring one, as the batch's clustering does."""
+        if found.explanation[-1][0] == "constraint":
+            return found
+        for position in self._members[found.child_id]:
+            reason = conflict(query, self._records[position], twins=self.model.keep_twins_apart)
+            if reason:
+                other = self._records[position]["unique_id"]
+                return replace(
+                    found,
+                    decision="no_link",
+                    explanation=[*found.explanation, ("constraint", f"{reason} (record {other})", 0.0)],
+                )
+        return found
 
     def _tf(self, column: str, value: object, query: Mapping[str, object]) -> float:
         extra = 1 if query.get(column) is not None else 0

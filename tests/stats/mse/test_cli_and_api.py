@@ -101,3 +101,12 @@ def test_cli_stratified_records(tmp_path, capsys):
     rows = {r["stratum"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["north"]["total"] == pytest.approx(268.7778, rel=1e-4)
     assert rows["TOTAL"]["total"] == pytest.approx(268.7778 + 11124.6, rel=1e-3)
+
+
+def test_stratified_refuses_a_blank_stratum_or_a_missing_list_column():
+    records = pd.DataFrame({"child_id": ["x", "y", "x"], "agency": ["police", "police", "health"],
+                            "area": ["", "north", "north"]})
+    with pytest.raises(ValueError, match=r"row 2, column 'area': blank value"):
+        stratified(records, "area")
+    with pytest.raises(ValueError, match=r"no 'list' column"):
+        stratified(records.assign(area="north"), "area", list_column="list")

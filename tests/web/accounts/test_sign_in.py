@@ -142,3 +142,42 @@ def test_an_idle_session_expires(client, cast):
         expire_date=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     )
     assert teacher.get("/concerns/new/")["Location"] == "/accounts/sign-in/"
+
+
+def _every_route():
+    """Every URL the application routes, with 1 for each integer argument."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix):
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, route)
+            elif isinstance(entry, URLPattern):
+                yield "/" + route.replace("<int:concern_id>", "1").replace(
+                    "<int:child_id>", "1"
+                ).replace("<int:link_id>", "1").replace("<path:path>", "index.html")
+
+    return sorted(set(walk(get_resolver().url_patterns, "")))
+
+
+def test_no_route_answers_a_password_only_session_or_a_post_without_csrf(cast):
+    from django.test import Client
+
+    open_routes = {"/healthz", "/index.html", "/oversight/national/", "/oversight/national/index.html"}
+    sign_in_routes = {"/accounts/sign-in/", "/accounts/verify/", "/accounts/set-up-authenticator/"}
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.teacher)  # password only: no TOTP device verified in this session
+    routes = _every_route()
+    assert "/concerns/new/" in routes and "/children/mash/" in routes
+    for path in routes:
+        if path in open_routes | sign_in_routes or path == "/accounts/sign-out/":
+            continue
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/accounts/verify/", path
+    verified_client(client, cast, "teacher")
+    for path in routes:
+        if path in open_routes:
+            continue
+        assert client.post(path, {}).status_code == 403, path

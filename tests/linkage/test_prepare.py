@@ -78,3 +78,16 @@ def test_prepare_reports_bad_values_by_row_and_keeps_the_rows():
 def test_prepare_refuses_a_file_without_record_ids():
     with pytest.raises(ValueError, match="people.csv: no record_id column"):
         prepare(records([{"first_name": "Amy"}]).drop(columns="record_id"), source="people.csv")
+
+
+def test_placeholder_nhs_numbers_pass_the_check_digit_but_are_not_used():
+    from jigsaw.identifiers import is_valid_nhs_number
+
+    placeholders = [str(d) * 10 for d in range(10)]
+    assert all(is_valid_nhs_number(p) for p in placeholders)  # why the check alone is not enough
+    frame = records([{"record_id": f"P{d}", "first_name": "Amy", "nhs_number": p}
+                     for d, p in enumerate(placeholders)])
+    result = prepare(frame)
+    assert result.frame["nhs_number"].isna().all()
+    assert [(p.row, p.field) for p in result.problems] == [(row, "nhs_number") for row in range(2, 12)]
+    assert all("placeholder" in p.reason for p in result.problems)

@@ -442,6 +442,10 @@ def _read_nhs_number(value: object) -> str | None:
         text = text[:-2]
     if not is_valid_nhs_number(text):
         raise ValueError("fails the NHS number modulus-11 check")
+    # Every ten-times-repeated digit passes the check; systems use 0000000000 and 9999999999 for
+    # "not known", and matching on one would join every child recorded with it.
+    if len(set(text)) == 1:
+        raise ValueError("one digit repeated: a placeholder, not a real NHS number")
     return text
 
 

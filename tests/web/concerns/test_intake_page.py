@@ -136,3 +136,26 @@ def test_a_practitioner_cannot_override(client, cast):
         f"/concerns/{outcome.concern.pk}/override/", {"level": "high", "reason": "r"}
     )
     assert response.status_code == 403
+
+
+def test_another_agencys_lead_is_refused_even_with_an_empty_override_form(client, cast):
+    from jigsaw.web.accounts.models import Role
+    from jigsaw.web.accounts.services import user_create
+    from tests.web.cast import PASSWORD
+
+    outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "x")
+    user, device = user_create(
+        username="police_dsl",
+        password=PASSWORD,
+        role=Role.DSL,
+        agency=cast.police,
+        validate=False,
+        with_totp=True,
+    )
+    cast.police_dsl = user
+    cast.devices["police_dsl"] = device
+    response = verified_client(client, cast, "police_dsl").post(
+        f"/concerns/{outcome.concern.pk}/override/", {}
+    )
+    assert response.status_code == 403
+    assert str(outcome.child.pk) not in response.get("Location", "")

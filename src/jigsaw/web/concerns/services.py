@@ -172,6 +172,24 @@ def concern_record(
     )
 
 
+def concern_override_check(*, actor, concern: Concern) -> None:
+    """Refuse unless ``actor`` may override ``concern``'s grade.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a MASH analyst in the concern's area or the safeguarding lead of the
+        concern's agency.
+    """
+    profile = profile_of(actor)
+    allowed = profile is not None and (
+        (profile.role == Role.MASH_ANALYST and profile.area_id == concern.record.agency.area_id)
+        or (profile.role == Role.DSL and profile.agency_id == concern.record.agency_id)
+    )
+    if not allowed:
+        raise PermissionDenied("only a MASH analyst or the agency's safeguarding lead may override")
+
+
 def concern_grade_override(*, actor, concern: Concern, level: str, reason: str) -> Concern:
     """Record a professional's override beside the computed grade, with the reason.
 
@@ -183,13 +201,7 @@ def concern_grade_override(*, actor, concern: Concern, level: str, reason: str) 
     ValidationError
         If the reason is blank or the level unknown.
     """
-    profile = profile_of(actor)
-    allowed = profile is not None and (
-        (profile.role == Role.MASH_ANALYST and profile.area_id == concern.record.agency.area_id)
-        or (profile.role == Role.DSL and profile.agency_id == concern.record.agency_id)
-    )
-    if not allowed:
-        raise PermissionDenied("only a MASH analyst or the agency's safeguarding lead may override")
+    concern_override_check(actor=actor, concern=concern)
     if not reason.strip():
         raise ValidationError({"override_reason": "Give the reason for the override"})
     with transaction.atomic():

@@ -21,7 +21,12 @@ from jigsaw.web.concerns.selectors import (
     indicators_by_domain,
     own_records_matching,
 )
-from jigsaw.web.concerns.services import Identity, concern_grade_override, concern_record
+from jigsaw.web.concerns.services import (
+    Identity,
+    concern_grade_override,
+    concern_override_check,
+    concern_record,
+)
 
 IDENTITY_FIELDS = (
     "first_name",
@@ -144,6 +149,9 @@ def concern_saved(request, concern_id: int):
 def concern_override(request, concern_id: int):
     """Record a professional's grade beside the computed one; the service checks who may."""
     concern = get_object_or_404(Concern.objects.select_related("record__agency"), pk=concern_id)
+    # Refused before anything else: even an invalid form must not redirect an outsider to the
+    # child's profile, which would tell them which child the concern is about.
+    concern_override_check(actor=request.user, concern=concern)
     form = OverrideForm(request.POST)
     link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
     if form.is_valid():

@@ -67,3 +67,15 @@ def test_link_command_checks_output_folders_before_writing_anything(tmp_path, ca
         f"jigsaw link: error: --review {review}: folder {review.parent} does not exist\n"
     )
     assert not out.exists()
+
+
+def test_link_command_with_no_usable_rows_writes_empty_outputs(tmp_path, capsys):
+    """A file of headers only, or whose every row is left out, gave an IndexError traceback."""
+    for name, body in (("headers.csv", ""), ("blank_ids.csv", ",police,Amy,Smith,2012-06-14,F,LS6 1AN,\n")):
+        source, out, review = tmp_path / name, tmp_path / f"out_{name}", tmp_path / f"review_{name}"
+        source.write_text(HEADER + body, encoding="utf-8")
+        code = main(["link", str(source), "--out", str(out), "--review", str(review), "--quiet"])
+        assert code == 0
+        assert out.read_text(encoding="utf-8") == "record_id,child_id,confidence\n"
+        assert pd.read_csv(review).empty
+    assert "row 2 (record None), record_id '': blank record id: row left out" in capsys.readouterr().err

@@ -238,6 +238,12 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
         left in different children, strongest first, with the waterfall explanation.
     """
     ids = frame["unique_id"].tolist()
+    review_columns = ["record_id_l", "record_id_r", "child_id_l", "child_id_r",
+                      "match_probability", "match_weight", "reason", "explanation"]
+    if not ids:  # every row left out (or none given): no children, not an index error
+        empty = pd.DataFrame({"record_id": pd.Series(dtype=object), "child_id": pd.Series(dtype=object),
+                              "confidence": pd.Series(dtype=float)})
+        return Clusters(empty, pd.DataFrame(columns=review_columns), 0)
     position = {rid: i for i, rid in enumerate(ids)}
     records = _light_records(frame)
     pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True], kind="mergesort").reset_index(drop=True)
@@ -283,6 +289,5 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
             "reason": reason or "between the review and link thresholds",
             "explanation": waterfall_text(explain_pair(model, pair)),
         })
-    review = pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "child_id_l", "child_id_r",
-                                         "match_probability", "match_weight", "reason", "explanation"])
+    review = pd.DataFrame(rows, columns=review_columns)
     return Clusters(clusters, review, kept_apart)

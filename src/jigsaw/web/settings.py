@@ -27,10 +27,19 @@ def _secret_key() -> str:
     path = VAR_DIR / "secret-key"
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        # Created with 0600 so other local users cannot forge sessions.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written in full to a private temporary file (0600, so other local users cannot forge
+        # sessions), then linked into place: workers starting together all read the one key that
+        # won, never a half-written or empty one, and none fails because another got there first.
+        tmp = VAR_DIR / f".secret-key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 

@@ -45,3 +45,14 @@ def test_linked_file_errors_name_the_file_and_column(tmp_path, capsys):
     assert not (out / "index.html").exists()
     assert main(["oversight", "--out", str(out), "--linked", str(tmp_path / "none.csv")]) == 2
     assert "none.csv: no such file" in capsys.readouterr().err
+
+
+def test_unreadable_linked_file_is_a_one_line_error_naming_it(tmp_path, capsys):
+    out = tmp_path / "report"
+    for name, content in (("empty.csv", b""), ("latin1.csv", b"child_id,agency\n\xff,police\n")):
+        linked = tmp_path / name
+        linked.write_bytes(content)
+        assert main(["oversight", "--out", str(out), "--linked", str(linked)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"jigsaw oversight: error: {linked}: not a readable CSV"), err
+    assert not (out / "index.html").exists()

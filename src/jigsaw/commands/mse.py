@@ -50,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
         path = Path(args.records)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file")
-        records = pd.read_csv(path, dtype=str, keep_default_na=False)
+        try:
+            records = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path}: not a readable CSV ({error})") from None
         if args.stratify:
             frame = stratified(records, args.stratify, list_column=args.list_column,
                                child_column=args.child_column, method=args.method, **options)

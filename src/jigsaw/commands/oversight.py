@@ -89,6 +89,8 @@ def _dark_figure(args: argparse.Namespace) -> str:
         records = pd.read_csv(args.linked, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise FileNotFoundError(f"{args.linked}: no such file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise ValueError(f"{args.linked}: not a readable CSV ({error})") from None
     for column in (args.list_column, args.child_column):
         if column not in records.columns:
             raise ValueError(f"{args.linked}: missing column {column}")

@@ -110,3 +110,13 @@ def test_stratified_refuses_a_blank_stratum_or_a_missing_list_column():
         stratified(records, "area")
     with pytest.raises(ValueError, match=r"no 'list' column"):
         stratified(records.assign(area="north"), "area", list_column="list")
+
+
+def test_unreadable_files_are_one_line_errors_naming_them(tmp_path, capsys):
+    for name, content in (("empty.csv", b""), ("latin1.csv", b"a,b,count\n1,0,5\n\xff,1,3\n")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        for args in ([str(path)], ["--records", str(path)]):
+            assert main(["mse", *args]) == 2
+            err = capsys.readouterr().err
+            assert err.startswith(f"jigsaw mse: error: {path}: not a readable CSV"), err

@@ -161,7 +161,7 @@ def read_table(path: str | Path) -> CaptureTable:
         raise FileNotFoundError(f"{path}: no such file")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: not a readable CSV ({error})") from error
     return table_from_frame(frame, source=str(path))
 

@@ -41,3 +41,22 @@ def test_a_model_for_other_comparisons_is_refused(tmp_path):
     path.write_text("{not json")
     with pytest.raises(ValueError, match="not JSON"):
         Model.load(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: [d], r"bad.json: not a Jigsaw linkage model \(expected a JSON object\)"),
+        (lambda d: {k: v for k, v in d.items() if k != "comparisons"},
+         r"bad.json: damaged linkage model \(KeyError: 'comparisons'\)"),
+        (lambda d: {**d, "comparisons": [{"name": "forename"}]},
+         r"bad.json: damaged linkage model \(KeyError: 'levels'\)"),
+        (lambda d: {**d, "thresholds": {"link": 0.3, "review": 0.9}},
+         r"bad.json: thresholds must satisfy 0 < review <= link < 1, got review=0.9, link=0.3"),
+    ],
+)
+def test_a_damaged_model_file_is_refused_naming_the_file(tmp_path, edit, message):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(edit(Model.default().to_dict())))
+    with pytest.raises(ValueError, match=message):
+        Model.load(path)

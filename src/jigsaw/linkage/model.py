@@ -129,8 +129,24 @@ class Model:
             from the ones this version of Jigsaw computes (the model was trained for another
             version and its weights would be applied to the wrong tests).
         """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"{source}: not a Jigsaw linkage model (expected a JSON object)")
         if data.get("format") != MODEL_FORMAT:
             raise ValueError(f"{source}: not a Jigsaw linkage model (format {data.get('format')!r}, expected {MODEL_FORMAT!r})")
+        try:
+            model = cls._read(data, source)
+        except (KeyError, TypeError, AttributeError) as error:
+            # A hand-edited or truncated file: say so instead of a traceback.
+            raise ValueError(f"{source}: damaged linkage model ({type(error).__name__}: {error})") from None
+        if not 0 < model.review_threshold <= model.link_threshold < 1:
+            raise ValueError(
+                f"{source}: thresholds must satisfy 0 < review <= link < 1, got "
+                f"review={model.review_threshold}, link={model.link_threshold}"
+            )
+        return model
+
+    @classmethod
+    def _read(cls, data: Mapping[str, Any], source: str) -> Model:
         stored = {c["name"]: c["levels"] for c in data["comparisons"]}
         levels: dict[str, tuple[tuple[float, float] | None, ...]] = {}
         for comparison in COMPARISONS:

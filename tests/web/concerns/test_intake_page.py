@@ -83,6 +83,9 @@ def test_find_shows_only_your_own_agencys_matching_records(client, cast):
     record_concern(cast.teacher2, JESSICA, SCHOOL_SIGNS, "school knows her")
     body = teacher.post("/concerns/new/", _form(action="find")).content.decode()
     assert "Is this one of your agency" in body and "Jessica Okafor, born 4 March 2011" in body
+    # The same identity as the school's record: a near-certain match, shown as a percentage.
+    match = float(body.split("(match ")[1].split("%)")[0])
+    assert 99.0 <= match < 100.0
     record_id = body.split('name="record_choice" type="radio" value="')[1].split('"')[0]
     response = teacher.post(
         "/concerns/new/", _form(record_choice=record_id, note="second school concern")

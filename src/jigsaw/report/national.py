@@ -20,7 +20,13 @@ import pandas as pd
 import jigsaw
 from jigsaw.datasets import england
 from jigsaw.report import charts
-from jigsaw.report.analysis import NOT_COMPARED, RESULT_COLUMNS, analyse_areas, suppressed_csv_frame
+from jigsaw.report.analysis import (
+    NOT_COMPARED,
+    RESULT_COLUMNS,
+    SMALL_COUNT,
+    analyse_areas,
+    suppressed_csv_frame,
+)
 from jigsaw.stats import funnel, overdispersion
 from jigsaw.stats.neighbours import statistical_neighbours
 
@@ -260,7 +266,7 @@ def _trends(result: pd.DataFrame, year: int) -> tuple[dict[int, list[float]], li
     years = [y for y in england.YEARS if y <= year]
     history = england.identification("cse", years=years)
     # Years with a count below 5 are gaps, so a trend never reveals a suppressed count.
-    history = history.assign(rate_shown=history["rate_per_10k"].where(history["identified"] >= 5))
+    history = history.assign(rate_shown=history["rate_per_10k"].where(history["identified"] >= SMALL_COUNT))
     table = history.pivot_table(index="old_la_code", columns="year", values="rate_shown",
                                 aggfunc="first").reindex(columns=years)
     series = {int(code): list(table.loc[code]) if code in table.index else [np.nan] * len(years)
@@ -289,7 +295,7 @@ def _funnel_svg(result: pd.DataFrame) -> tuple[str, float, float]:
         charts.LimitCurve("Overdispersed 99.8% limits", ((grid, od_low), (grid, od_high)),
                           colour="#505a5f", width=2.0),
     ]
-    shown = result["identified"] >= 5  # a point would reveal a small count
+    shown = result["identified"] >= SMALL_COUNT  # a point would reveal a small count
     svg = charts.funnel_plot(
         result["children"].where(shown), result["rate"].where(shown), list(result["area_name"]),
         list(result["comparison"]), curves, centre,
@@ -334,7 +340,7 @@ def render_page(year, result, neighbours, held_out, vintage, summary, dark_figur
         # lowest-highest pair once, so the ten rows are ten different contrasts.
         "widest_groups": [_spread_row(g) for _, g in spreads.drop_duplicates(
             ["group_lowest_area", "group_highest_area"]).head(10).iterrows()],
-        "n_plotted": int((result["identified"] >= 5).sum()),
+        "n_plotted": int((result["identified"] >= SMALL_COUNT).sum()),
         "tau2_text": f"{tau2:.3f}",
     }
     exclusions = [{"name": result.loc[result["area_code"] == code, "area_name"].iloc[0],
@@ -378,7 +384,7 @@ def _spread_row(g) -> dict:
 
 
 def _table_row(r, series, years) -> dict:
-    small = pd.notna(r.identified) and r.identified < 5
+    small = pd.notna(r.identified) and r.identified < SMALL_COUNT
     rate_text = "" if small or pd.isna(r.rate) else f"{r.rate:.1f} ({r.rate_lower:.1f}–{r.rate_upper:.1f})"
     shortfall_text = "" if small or pd.isna(r.shortfall) else (
         f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})")
@@ -402,12 +408,12 @@ def _table_row(r, series, years) -> dict:
 def _flagged(r, groups, by_code) -> dict:
     # A flagged area with a small count keeps it hidden here too: its rate (a dot), count and
     # shortfall (expected minus count) would each reveal it.
-    small = pd.notna(r.identified) and r.identified < 5
+    small = pd.notna(r.identified) and r.identified < SMALL_COUNT
     rows = [{"name": r.area_name, "rate": np.nan if small else r.rate, "lower": r.rate_lower,
              "upper": r.rate_upper, "subject": True}]
     for code in groups.get(r.area_code, []):
         peer = by_code.loc[code]
-        if peer["comparison"] == NOT_COMPARED or pd.isna(peer["rate"]) or peer["identified"] < 5:
+        if peer["comparison"] == NOT_COMPARED or pd.isna(peer["rate"]) or peer["identified"] < SMALL_COUNT:
             continue
         rows.append({"name": peer["area_name"], "rate": peer["rate"], "lower": peer["rate_lower"],
                      "upper": peer["rate_upper"], "subject": False})

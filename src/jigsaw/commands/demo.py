@@ -121,24 +121,11 @@ def run(args: argparse.Namespace) -> int:
     settings.JIGSAW_NATIONAL_REPORT_DIR = out.resolve()
     # Only here, in this process: shows each demo user's current TOTP code on the code page.
     settings.JIGSAW_DEMO_MODE = True
-    from django.core.servers.basehttp import (
-        ThreadedWSGIServer,
-        WSGIRequestHandler,
-        get_internal_wsgi_application,
-    )
+    from jigsaw.commands.serve import serve_forever
 
-    # Bound before the address is printed, so whoever reads it can connect at once.
-    server = ThreadedWSGIServer((HOST, args.port), WSGIRequestHandler)
-    server.set_app(get_internal_wsgi_application())
-    print(
+    return serve_forever(
+        HOST,
+        args.port,
         f"\nServing on http://{HOST}:{args.port}/  (national report: "
         f"http://{HOST}:{args.port}/oversight/national/; Ctrl-C to stop)",
-        flush=True,
     )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("Stopped.")
-    finally:
-        server.server_close()
-    return 0

@@ -62,19 +62,29 @@ def run(args: argparse.Namespace) -> int:
         print(f"Administrator {args.create_administrator} created; one-time password: {password}")
         print("At first sign-in they set up an authenticator app (TOTP).")
         return 0
+    return serve_forever(
+        args.host,
+        args.port,
+        f"Serving on http://{args.host}:{args.port}/ (Ctrl-C to stop). In production run "
+        "jigsaw.web.wsgi:application under a WSGI server behind TLS.",
+    )
+
+
+def serve_forever(host: str, port: int, message: str) -> int:
+    """Serve the configured Django application on ``host:port`` until Ctrl-C; return 0.
+
+    The socket is bound before ``message`` is printed, so whoever reads the address can connect
+    at once. Django's threaded development server: for the demo and small closed networks only.
+    """
     from django.core.servers.basehttp import (
         ThreadedWSGIServer,
         WSGIRequestHandler,
         get_internal_wsgi_application,
     )
 
-    server = ThreadedWSGIServer((args.host, args.port), WSGIRequestHandler)
+    server = ThreadedWSGIServer((host, port), WSGIRequestHandler)
     server.set_app(get_internal_wsgi_application())
-    print(
-        f"Serving on http://{args.host}:{args.port}/ (Ctrl-C to stop). In production run "
-        "jigsaw.web.wsgi:application under a WSGI server behind TLS.",
-        flush=True,
-    )
+    print(message, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -153,25 +153,12 @@ def estimate(
     >>> round(result.total, 2), result.terms, round(result.bic, 3)  # docs: 157.17, BIC 57.141
     (157.17, ('b:c', 'c:d'), 57.141)
     """
+    # One BLAS thread: the bootstrap's two workers would otherwise contend for both cores.
     with single_threaded_blas():
-        return _estimate(table, method, ci=ci, level=level, pthresh=pthresh, max_order=max_order, terms=terms,
-                         boot=boot, seed=seed, ntop=ntop, workers=workers)
+        return _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers)
 
 
-def _estimate(
-    table: CaptureTable,
-    method: str = "stepwise",
-    *,
-    ci: str = "wald",
-    level: float = 0.95,
-    pthresh: float | None = None,
-    max_order: int = 2,
-    terms: list[str] | tuple[str, ...] | None = None,
-    boot: int = 1000,
-    seed: int = 1234,
-    ntop: int | None = None,
-    workers: int = 2,
-) -> MSEEstimate:
+def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers) -> MSEEstimate:
     if method not in _select.METHODS:
         raise ValueError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
     if ci not in CI_METHODS:

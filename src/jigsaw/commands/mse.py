@@ -37,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
     import math
     from pathlib import Path
 
-    import pandas as pd
-
+    from jigsaw.datasets.csvfile import read_text_csv
     from jigsaw.stats.mse import estimate, read_table, sensitivity, stratified, table_from_records
 
     if bool(args.table) == bool(args.records):
@@ -48,12 +47,7 @@ def run(args: argparse.Namespace) -> int:
                    terms=terms, boot=args.boot, seed=args.seed, ntop=args.ntop)
     if args.records:
         path = Path(args.records)
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such file")
-        try:
-            records = pd.read_csv(path, dtype=str, keep_default_na=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-            raise ValueError(f"{path}: not a readable CSV ({error})") from None
+        records = read_text_csv(path)
         if args.stratify:
             frame = stratified(records, args.stratify, list_column=args.list_column,
                                child_column=args.child_column, method=args.method, **options)

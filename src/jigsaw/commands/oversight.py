@@ -78,19 +78,10 @@ def _run_areas(args: argparse.Namespace) -> int:
 
 
 def _dark_figure(args: argparse.Namespace) -> str:
-    import pandas as pd
+    from jigsaw.datasets.csvfile import read_text_csv
+    from jigsaw.report.dark_figure import dark_figure_section
 
-    try:
-        from jigsaw.report.dark_figure import dark_figure_section
-    except ImportError:
-        raise ValueError("--linked: the dark-figure section (jigsaw.report.dark_figure) is not "
-                         "installed in this version") from None
-    try:
-        records = pd.read_csv(args.linked, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{args.linked}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ValueError(f"{args.linked}: not a readable CSV ({error})") from None
+    records = read_text_csv(args.linked)
     for column in (args.list_column, args.child_column):
         if column not in records.columns:
             raise ValueError(f"{args.linked}: missing column {column}")

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jigsaw.datasets.csvfile import read_text_csv
+
 MIN_LISTS = 2
 MAX_LISTS = 10
 
@@ -157,13 +159,7 @@ def read_table(path: str | Path) -> CaptureTable:
     column) for bad content; see :func:`table_from_frame`.
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: not a readable CSV ({error})") from error
-    return table_from_frame(frame, source=str(path))
+    return table_from_frame(read_text_csv(path), source=str(path))
 
 
 def table_from_records(

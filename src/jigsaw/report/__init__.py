@@ -8,4 +8,8 @@ Import the submodule you need; each declares its own ``__all__``:
 - :mod:`jigsaw.report.dark_figure` — the dark-figure section from linked records.
 """
 
-__all__ = ["charts", "dark_figure", "national", "published"]
+__all__ = ["REPORT_FILES", "charts", "dark_figure", "national", "published"]
+
+#: The files a national report consists of (:func:`jigsaw.report.national.build_national_report`
+#: writes them): all that the web application serves as the report, whatever else is beside them.
+REPORT_FILES = ("index.html", "areas.csv")

@@ -27,13 +27,10 @@ from jigsaw.oversight.national import (
     analyse_national,
     load_national,
 )
-from jigsaw.report import charts
+from jigsaw.report import REPORT_FILES, charts
 from jigsaw.report.published import result_csv
 
-__all__ = ["REPORT_FILES", "build_national_report", "render_page", "write_atomic"]
-
-#: The files a national report consists of: all that may be served as the report.
-REPORT_FILES = ("index.html", "areas.csv")
+__all__ = ["build_national_report", "render_page", "write_atomic"]
 
 
 def build_national_report(
@@ -70,10 +67,11 @@ def build_national_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     columns = RESULT_COLUMNS[:2] + ["region"] + RESULT_COLUMNS[2:]
-    write_atomic(out / "areas.csv", result_csv(analysis.alarm.table, columns))
-    write_atomic(out / "index.html", html)
+    page, table = REPORT_FILES
+    write_atomic(out / table, result_csv(analysis.alarm.table, columns))
+    write_atomic(out / page, html)
     if log:
-        log(f"wrote {out / 'index.html'} and {out / 'areas.csv'}")
+        log(f"wrote {out / page} and {out / table}")
     return replace(analysis.summary, out_dir=str(out_dir))
 
 

@@ -193,16 +193,24 @@ def _add_group_spread(out: pd.DataFrame, neighbours: pd.DataFrame) -> None:
     rate_of = dict(zip(out["area_code"][compared], out["rate"][compared], strict=True))
     name_of = dict(zip(out["area_code"], out["area_name"], strict=True))
     groups = neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()
-    low_rate, low_area, high_rate, high_area = [], [], [], []
+    low_rate: list[float] = []
+    low_area: list[str] = []
+    high_rate: list[float] = []
+    high_area: list[str] = []
     for code in out["area_code"]:
         members = [c for c in [code, *groups.get(code, [])] if c in rate_of]
         if len(members) < 2:
-            low_rate.append(np.nan), low_area.append(""), high_rate.append(np.nan), high_area.append("")
+            low_rate.append(np.nan)
+            low_area.append("")
+            high_rate.append(np.nan)
+            high_area.append("")
             continue
         low = min(members, key=lambda c: rate_of[c])
         high = max(members, key=lambda c: rate_of[c])
-        low_rate.append(rate_of[low]), low_area.append(name_of[low])
-        high_rate.append(rate_of[high]), high_area.append(name_of[high])
+        low_rate.append(rate_of[low])
+        low_area.append(name_of[low])
+        high_rate.append(rate_of[high])
+        high_area.append(name_of[high])
     out["group_lowest_rate"] = low_rate
     out["group_lowest_area"] = low_area
     out["group_highest_rate"] = high_rate

@@ -10,6 +10,7 @@ renders it; ``jigsaw oversight`` prints its headline.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,10 +100,10 @@ def load_national(year: int = 2025) -> NationalInputs:
         areas[column] = areas["area_code"].map(cov[source]).to_numpy()
     all_problems = england.problems("cse")
     of_year = all_problems[all_problems["year"] == year].set_index("new_la_code")
-    held_out = {}
+    held_out: dict[str, str] = {}
     for row in cse[~cse["comparable"]].itertuples(index=False):
         detail = of_year["detail"].get(row.new_la_code, row.problem)
-        held_out[row.new_la_code] = f"{row.problem}: {detail}"
+        held_out[str(row.new_la_code)] = f"{row.problem}: {detail}"
     vintage = 2025 if year >= 2024 else 2021
     sn = statistical_neighbours(vintage)
     known = set(areas["area_code"])
@@ -180,9 +181,9 @@ class NationalSummary:
     shortfall: float
     shortfall_lower: float
     shortfall_upper: float
-    widest_group: dict = field(default_factory=dict)
-    flagged_areas: list = field(default_factory=list)
-    warning: dict = field(default_factory=dict)
+    widest_group: dict[str, Any] = field(default_factory=dict)
+    flagged_areas: list[str] = field(default_factory=list)
+    warning: dict[str, Any] = field(default_factory=dict)
     identified_withheld: int = 0
     out_dir: str = ""
 
@@ -305,7 +306,8 @@ def _trends(result: pd.DataFrame, inputs: NationalInputs) -> tuple[list[int], di
     years = [y for y in england.YEARS if y <= inputs.year]
     history = inputs.history
     # Years with a small count are gaps, so a trend never reveals a suppressed count.
-    shown = [not disclosure.is_small(v) and pd.notna(v) for v in history["identified"]]
+    shown = np.array([not disclosure.is_small(v) and pd.notna(v) for v in history["identified"]],
+                     dtype=bool)
     history = history.assign(rate_shown=history["rate_per_10k"].where(shown))
     table = history.pivot_table(index="old_la_code", columns="year", values="rate_shown",
                                 aggfunc="first").reindex(columns=years)

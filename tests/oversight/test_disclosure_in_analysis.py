@@ -103,3 +103,24 @@ def test_a_flagged_small_area_draws_the_same_chart_whatever_its_count():
     assert all(card == cards[0] for card in cards)
     # The axis is scaled to the neighbours alone: no tick or dot for Gorton's interval.
     assert "Gorton: " not in cards[0]["svg"] and cards[0]["identified_text"] == "<5"
+
+
+def test_a_hidden_interval_does_not_stretch_the_chart_axis():
+    """The subject's interval is not drawn, so its upper limit cannot set the scale either."""
+    from types import SimpleNamespace
+
+    peers = pd.DataFrame({
+        "area_code": ["P1", "P2"], "area_name": ["Peer one", "Peer two"],
+        "comparison": ["similar", "similar"], "identified": [40.0, 60.0],
+        "rate": [10.0, 12.0], "rate_lower": [7.1, 9.2], "rate_upper": [13.6, 15.4],
+    }).set_index("area_code")
+
+    def card(upper: float) -> dict:
+        subject = SimpleNamespace(area_code="S", area_name="Small", identified=2.0, rate=1.0,
+                                  rate_lower=0.1, rate_upper=upper, peer_rate=11.0,
+                                  expected=20.0, shortfall=18.0, shortfall_lower=9.0,
+                                  shortfall_upper=30.0)
+        return _flagged(subject, {"S": ["P1", "P2"]}, peers)
+
+    assert card(upper=3.6) == card(upper=48.0)
+    assert ">40<" not in card(upper=48.0)["svg"]  # no tick reaching for the hidden limit

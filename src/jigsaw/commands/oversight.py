@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jigsaw.oversight import AreaComparison
 
 HELP = "Compare identified CSE with statistical neighbours: the national report or any areas' CSV."
 
@@ -73,7 +77,7 @@ def _run_areas(args: argparse.Namespace) -> int:
     return 0
 
 
-def _headline(comparison) -> list[str]:
+def _headline(comparison: AreaComparison) -> list[str]:
     """What the areas run prints: the flags and the shortfall total, as published."""
     from jigsaw.disclosure import SUPPRESSED
 

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats.neighbours import nearest_neighbours, statistical_neighbours
 from jigsaw.stats.shortfall import compare_with_peers, shortfall_summary
 from jigsaw.world.countries import score_lower_flags
@@ -57,7 +57,7 @@ def simulated(seeds: int, level: float) -> pd.DataFrame:
 
 
 def england_2025(level: float) -> pd.DataFrame:
-    data = pd.read_csv(shared_data_dir() / "england" / "cse_rates_la_derived.csv", dtype=str)
+    data = pd.read_csv(folder("england") / "cse_rates_la_derived.csv", dtype=str)
     data = data[data["time_period"] == "2025"]
     areas = pd.DataFrame({
         "area_code": data["new_la_code"], "area_name": data["la_name"],
@@ -89,7 +89,7 @@ def _best(fn, repeats: int) -> float:
 
 def timings() -> pd.DataFrame:
     """Speed at report scale (real 2025 data) and for larger sets of areas."""
-    data = pd.read_csv(shared_data_dir() / "england" / "cse_rates_la_derived.csv", dtype=str)
+    data = pd.read_csv(folder("england") / "cse_rates_la_derived.csv", dtype=str)
     data = data[data["time_period"] == "2025"]
     areas = pd.DataFrame({
         "area_code": data["new_la_code"],

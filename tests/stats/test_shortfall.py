@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats.neighbours import statistical_neighbours
 from jigsaw.stats.rates import rate
 from jigsaw.stats.shortfall import compare_with_peers, shortfall_summary
@@ -185,7 +185,7 @@ def test_bad_neighbours_are_refused():
 
 
 def _england_2025() -> pd.DataFrame:
-    data = pd.read_csv(shared_data_dir() / "england" / "cse_rates_la_derived.csv", dtype=str)
+    data = pd.read_csv(folder("england") / "cse_rates_la_derived.csv", dtype=str)
     data = data[data["time_period"] == "2025"]
     return pd.DataFrame({
         "area_code": data["new_la_code"],

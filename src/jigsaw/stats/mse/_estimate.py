@@ -145,8 +145,8 @@ def estimate(
     Examples
     --------
     >>> from jigsaw.stats.mse import read_table, estimate
-    >>> from jigsaw.datasets.paths import shared_data_dir
-    >>> korea = read_table(shared_data_dir() / "mse" / "Korea.csv")
+    >>> from jigsaw.datasets.shipped import mse_example
+    >>> korea = read_table(mse_example("Korea"))
     >>> round(estimate(korea, "stepwise").total, 2)  # MultipleSystemsEstimation 1.2.0 docs: 268.78
     268.78
     >>> result = estimate(korea, "bic")

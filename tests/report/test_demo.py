@@ -34,7 +34,8 @@ def test_demo_builds_and_serves_the_report_on_localhost(tmp_path):
         printed = "".join(lines)
         assert f"http://127.0.0.1:{port}/" in printed, printed
         assert "local authorities compared" in printed
-        assert (out / "index.html").stat().st_size > 50_000 and (out / "areas.csv").exists()
+        report = out / "national"  # the report's own folder, the only one the web app serves it from
+        assert (report / "index.html").stat().st_size > 50_000 and (report / "areas.csv").exists()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/oversight/national/", timeout=20) as response:
             body = response.read().decode("utf-8")
         assert "Identified child sexual exploitation by local authority" in body

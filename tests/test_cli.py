@@ -76,7 +76,9 @@ def test_the_operating_systems_file_errors_name_the_file(tmp_path, capsys):
     assert _one_error_line(capsys, "try") == f"{tmp_path}: Is a directory"
 
 
-@pytest.mark.parametrize("fault", [ValueError("bad internal state"), KeyError("rate"), TypeError("x")])
+@pytest.mark.parametrize(
+    "fault", [ValueError("bad internal state"), KeyError("rate"), TypeError("x")]
+)
 def test_a_fault_in_jigsaw_is_not_taken_for_bad_input(fault, capsys):
     # A plain ValueError is what a bug in a calculation raises: it must reach the traceback,
     # not be printed as if the user's file were wrong.

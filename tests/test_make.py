@@ -1,5 +1,6 @@
 """The make targets run what the README and CI promise (read from `make -n`, nothing is run)."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,13 @@ def _planned(*args):
         "node_modules/.installed",
         *args,
     ]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    # Run from `make test TARGET=...`, the outer make's variables must not leak into the plan.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "TARGET")
+    }
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return [line.replace(f"{venv}/bin/", "").rstrip() for line in result.stdout.splitlines()]
 
 

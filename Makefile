@@ -8,8 +8,9 @@ SOURCES := src tests bench
 # One test file, folder or test id for `make test`, `make test-fast` or `make check`:
 #   make test TARGET=tests/stats/test_rates.py
 TARGET ?=
-# The tests `make test-fast` leaves out: Splink on Spark, the browser, the demo in a subprocess.
-SLOW_MARKERS := not spark and not browser and not demo
+# The tests `make test-fast` leaves out: Splink on Spark, the browser, the demo in a subprocess and
+# those marked slow (building and installing the wheel).
+SLOW_MARKERS := not spark and not browser and not demo and not slow
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -45,7 +46,7 @@ check: lint format-check typecheck check-migrations test-suite  ## ruff, ruff fo
 test-suite: bootstrap  ## the whole test suite (or TARGET) without the static checks
 	$(VENV)/bin/pytest $(TARGET)
 
-test-fast: bootstrap  ## the tests without Spark, the browser or the demo subprocess (or TARGET)
+test-fast: bootstrap  ## the tests without Spark, the browser, the demo subprocess or the wheel (or TARGET)
 	$(VENV)/bin/pytest -m "$(SLOW_MARKERS)" $(TARGET)
 
 test-postgres: bootstrap  ## the web tests on PostgreSQL (a throwaway cluster unless JIGSAW_TEST_DATABASE_URL is set)

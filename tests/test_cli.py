@@ -41,7 +41,7 @@ def _one_error_line(capsys, command):
 def test_every_shipped_command_is_listed():
     # The sub-commands are found in jigsaw.commands, one per capability.
     listed = build_parser().format_help()
-    for name in ("demo", "link", "mse", "oversight", "serve", "world"):
+    for name in ("datasets", "demo", "link", "mse", "oversight", "serve", "world"):
         assert re.search(rf"^    {name}\b", listed, re.MULTILINE), listed
 
 

@@ -58,5 +58,5 @@ def test_target_runs_only_the_named_tests():
         "pytest tests/stats/test_rates.py"
     ]
     assert _planned("test-fast", "TARGET=tests/stats") == [
-        'pytest -m "not spark and not browser and not demo" tests/stats'
+        'pytest -m "not spark and not browser and not demo and not slow" tests/stats'
     ]

@@ -19,6 +19,7 @@ import pandas as pd
 
 import jigsaw
 from jigsaw.datasets import england
+from jigsaw.errors import InputError
 from jigsaw.report import charts
 from jigsaw.report.analysis import (
     NOT_COMPARED,
@@ -119,11 +120,11 @@ def national_areas(year: int = 2025) -> tuple[pd.DataFrame, pd.DataFrame, dict[s
 
     Raises
     ------
-    ValueError
+    InputError
         A year outside 2018-2025.
     """
     if year not in england.YEARS:
-        raise ValueError(f"--year must be one of {england.YEARS[0]}-{england.YEARS[-1]}, got {year}")
+        raise InputError(f"--year must be one of {england.YEARS[0]}-{england.YEARS[-1]}, got {year}")
     cse = england.identification("cse", years=[year])
     cov = england.covariates().set_index("new_la_code")
     areas = pd.DataFrame({

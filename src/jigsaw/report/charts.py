@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html import escape
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["COLOURS", "LimitCurve", "dot_plot", "funnel_plot", "sparkline"]
 
@@ -41,7 +42,7 @@ class LimitCurve:
     """
 
     label: str
-    lines: tuple[tuple[Sequence[float], Sequence[float]], ...]
+    lines: tuple[tuple[npt.ArrayLike, npt.ArrayLike], ...]
     dash: str = ""
     colour: str = "#0b0c0c"
     width: float = 1.2
@@ -54,7 +55,7 @@ def _fmt(value: float) -> str:
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str,
          fluid: bool = True) -> str:
     # Ids must be unique within the page and stable between runs (reproducible output).
-    ident = "c" + hashlib.sha1(f"{title}|{desc}|{width}|{height}".encode()).hexdigest()[:10]
+    ident = "c" + hashlib.sha1(f"{title}|{desc}|{width}|{height}".encode(), usedforsecurity=False).hexdigest()[:10]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}t {ident}d" '
@@ -93,8 +94,8 @@ def _marker(shape: str, x: float, y: float, colour: str, size: float = 4.0) -> s
 
 
 def funnel_plot(
-    population: Sequence[float],
-    rate: Sequence[float],
+    population: npt.ArrayLike,
+    rate: npt.ArrayLike,
     labels: Sequence[str],
     comparison: Sequence[str],
     curves: Sequence[LimitCurve],
@@ -108,7 +109,7 @@ def funnel_plot(
 
     Parameters
     ----------
-    population, rate, labels, comparison : sequences of equal length
+    population, rate, labels, comparison : array-likes (numbers) and sequences (text) of equal length
         One entry per area; ``comparison`` is ``lower``, ``similar``, ``higher`` or
         ``not compared`` and chooses the marker. Areas with a missing rate are left out.
     curves : sequence of LimitCurve

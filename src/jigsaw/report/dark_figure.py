@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from typing import NamedTuple, cast
 
 import pandas as pd
 
@@ -20,6 +22,23 @@ _STYLE = """<style>
 .jigsaw-dark-figure td.num{text-align:right;font-variant-numeric:tabular-nums}
 .jigsaw-dark-figure .headline{font-size:1.4em;font-weight:700}
 </style>"""
+
+
+class _SensitivityRow(NamedTuple):
+    """One row of :func:`jigsaw.stats.mse.sensitivity`, with the types its columns hold."""
+
+    lists: str
+    method: str
+    terms: str
+    total: float
+    ci_low: float
+    ci_high: float
+    note: str
+
+
+def _sensitivity_rows(frame: pd.DataFrame) -> Iterator[_SensitivityRow]:
+    # pandas-stubs type every itertuples() field as any scalar; sensitivity() fixes these columns.
+    return cast(Iterator[_SensitivityRow], frame.itertuples(index=False))
 
 
 def suppress(value: float | None) -> str:
@@ -135,7 +154,7 @@ def dark_figure_section(
         if r.note == "" else
         f"<tr><td>{html.escape(str(r.lists))}</td><td>{html.escape(str(r.method))}</td>"
         f"<td colspan=\"3\">not estimable: {html.escape(str(r.note))}</td></tr>"
-        for r in sens.itertuples()
+        for r in _sensitivity_rows(sens)
     )
     parts.append(
         '<table class="govuk-table"><caption class="govuk-table__caption">How much the answer depends on the '

@@ -11,13 +11,17 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from jigsaw.errors import InputError
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
 
 
-def _frozen(mapping: dict) -> MappingProxyType:
+def _frozen(mapping: Mapping[_K, _V]) -> MappingProxyType[_K, _V]:
     return MappingProxyType(dict(mapping))
 
 

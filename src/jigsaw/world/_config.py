@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
@@ -233,7 +233,7 @@ class WorldConfig:
         return self.start.replace(year=self.start.year + self.years)
 
 
-def load_config(path: str | Path, **overrides) -> WorldConfig:
+def load_config(path: str | Path, **overrides: object) -> WorldConfig:
     """Read a :class:`WorldConfig` from a YAML file of field names and values.
 
     Parameters
@@ -290,9 +290,14 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
         raise InputError(f"{path}: {error}") from None
 
 
-def _check_type(path: Path, item, value) -> None:
+def _check_type(path: Path, item: Field[object], value: object) -> None:
     """Refuse a YAML value of the wrong kind by name, before it fails obscurely inside the config."""
-    default = item.default if item.default is not MISSING else item.default_factory()
+    if item.default is not MISSING:
+        default = item.default
+    elif item.default_factory is not MISSING:
+        default = item.default_factory()
+    else:  # every field has a default (WorldConfig() is the default world)
+        return
     if isinstance(default, bool):
         ok = isinstance(value, bool)
         kind = "true or false"

@@ -55,7 +55,8 @@ def _fmt(value: float) -> str:
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str,
          fluid: bool = True) -> str:
     # Ids must be unique within the page and stable between runs (reproducible output).
-    ident = "c" + hashlib.sha1(f"{title}|{desc}|{width}|{height}".encode(), usedforsecurity=False).hexdigest()[:10]
+    key = f"{title}|{desc}|{width}|{height}".encode()
+    ident = "c" + hashlib.sha1(key, usedforsecurity=False).hexdigest()[:10]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}t {ident}d" '
@@ -146,10 +147,10 @@ def funnel_plot(
             if (np.asarray(xs, dtype=float) >= pop[keep].min()).any()]
     y_max = max([y_max] + [min(t, y_max * 1.3) for t in tops if np.isfinite(t)])
 
-    def sx(x):
+    def sx(x: float) -> float:
         return left + (math.log10(x) - math.log10(x_min)) / (math.log10(x_max) - math.log10(x_min)) * plot_w
 
-    def sy(y):
+    def sy(y: float) -> float:
         return top + plot_h - min(max(y, 0), y_max) / y_max * plot_h
 
     body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{COLOURS["grid"]}"/>']
@@ -252,7 +253,7 @@ def dot_plot(
     finite = [v for r in rows for v in (r["rate"], r["upper"]) if v is not None and np.isfinite(v)]
     x_max = max(finite + [peer_rate, 1.0]) * 1.05
 
-    def sx(x):
+    def sx(x: float) -> float:
         return label_w + min(max(x, 0), x_max) / x_max * plot_w
 
     body = []
@@ -316,7 +317,7 @@ def sparkline(
     plot_w, plot_h = width - 2 * text_w - 2 * pad, height - 2 * pad
     n = max(len(years) - 1, 1)
 
-    def point(i):
+    def point(i: int) -> tuple[float, float]:
         return plot_x + pad + i / n * plot_w, pad + plot_h - ys[i] / y_max * plot_h
 
     segments, current = [], []

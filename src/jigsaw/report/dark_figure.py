@@ -12,7 +12,7 @@ from typing import NamedTuple, cast
 import pandas as pd
 
 from jigsaw import disclosure
-from jigsaw.stats.mse import estimate, sensitivity, table_from_records
+from jigsaw.stats.mse import MSEEstimate, estimate, sensitivity, table_from_records
 
 __all__ = ["dark_figure_section"]
 
@@ -46,7 +46,7 @@ def suppress(value: float | None) -> str:
     return html.escape(disclosure.count_text(value, missing="not estimable"))
 
 
-def _reading(result) -> str:
+def _reading(result: MSEEstimate) -> str:
     lo, hi, total, seen = result.ci_low, result.ci_high, result.total, result.observed
     # With fewer than 5 children seen, the share times the published total would reveal the count.
     share = (f", so roughly {seen / total:.0%} of them are known to at least one agency"

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol, cast
 
 import jinja2
 import numpy as np
@@ -91,6 +92,32 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+class _AreaRow(Protocol):
+    """What the page reads from one row of ``analysis.alarm.table`` (see :data:`RESULT_COLUMNS`)."""
+
+    area_code: str
+    area_name: str
+    region: str
+    old_la_code: int
+    identified: float  # NaN where not published
+    children: float
+    rate: float
+    rate_lower: float
+    rate_upper: float
+    peer_rate: float
+    expected: float
+    shortfall: float
+    shortfall_lower: float
+    shortfall_upper: float
+    comparison: str
+    note: str
+
+
+def _area_rows(table: pd.DataFrame) -> Iterator[_AreaRow]:
+    # pandas-stubs type every itertuples() field as any scalar; the analysis fixes these columns.
+    return cast(Iterator[_AreaRow], table.itertuples(index=False))
+
+
 def _number(value: float, digits: int = 0) -> str:
     return "" if pd.isna(value) else f"{value:,.{digits}f}"
 
@@ -105,10 +132,10 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         _order=result["comparison"].map({"lower": 0, "higher": 2, "similar": 1, NOT_COMPARED: 3}),
         _short=-result["shortfall"].fillna(-np.inf),
     ).sort_values(["_order", "_short", "area_name"])
-    rows = [_table_row(r, series, years) for r in ordered.itertuples(index=False)]
+    rows = [_table_row(r, series, years) for r in _area_rows(ordered)]
     by_code = result.set_index("area_code")
     groups = inputs.neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()
-    flagged = [_flagged(r, groups, by_code) for r in ordered.itertuples(index=False)
+    flagged = [_flagged(r, groups, by_code) for r in _area_rows(ordered)
                if r.comparison == "lower"]
     spreads = analysis.spreads
     ratios = spreads["ratio"].replace(np.inf, np.nan)
@@ -194,7 +221,7 @@ def _year_label(year: int) -> str:
     return f"the year to 31 March {year}"
 
 
-def _spread_row(g) -> dict:
+def _spread_row(g: pd.Series) -> dict[str, str]:
     ratio = g["ratio"]
     return {
         "name": g["area_name"], "low_text": f"{g['group_lowest_rate']:.1f}",
@@ -204,7 +231,7 @@ def _spread_row(g) -> dict:
     }
 
 
-def _table_row(r, series, years) -> dict:
+def _table_row(r: _AreaRow, series: dict[int, list[float]], years: list[int]) -> dict[str, str]:
     small = disclosure.is_small(r.identified)
     rate_text = "" if small or pd.isna(r.rate) else f"{r.rate:.1f} ({r.rate_lower:.1f}–{r.rate_upper:.1f})"
     shortfall_text = "" if small or pd.isna(r.shortfall) else (
@@ -226,7 +253,9 @@ def _table_row(r, series, years) -> dict:
     }
 
 
-def _flagged(r, groups, by_code) -> dict:
+def _flagged(
+    r: _AreaRow, groups: Mapping[Hashable, list[str]], by_code: pd.DataFrame
+) -> dict[str, str]:
     # A flagged area with a small count keeps it hidden here too: its rate (a dot), count and
     # shortfall (expected minus count) would each reveal it, and so would its interval, which
     # would stretch the chart's axis to the hidden rate's upper limit.

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple, cast
+from typing import NamedTuple, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -313,7 +313,9 @@ def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     frame = identification(factor, data_dir=data_dir)
     typical_share = float(frame["recorded_share"].median())
     rows = []
-    for row in frame[frame["problem"] != ""].itertuples(index=False):
+    # pandas-stubs type every itertuples() field as any scalar; identification() fixes these.
+    flagged = cast(Iterator[_ProblemRow], frame[frame["problem"] != ""].itertuples(index=False))
+    for row in flagged:
         rows.append(
             {
                 "year": row.year,
@@ -339,7 +341,20 @@ def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     return out.sort_values(["year", "old_la_code", "problem"]).reset_index(drop=True)
 
 
-def _detail(row, factor: str, typical_share: float) -> str:
+class _ProblemRow(Protocol):
+    """What :func:`problems` reads from one row of :func:`identification`."""
+
+    year: int
+    old_la_code: int
+    new_la_code: str
+    la_name: str
+    code: str | None  # the DfE suppression code, None where the count is published
+    problem: str
+    children: float
+    recorded_share: float
+
+
+def _detail(row: _ProblemRow, factor: str, typical_share: float) -> str:
     what = "CSE count" if factor == "cse" else f"{factor.replace('_', ' ')} count"
     if row.code:
         cause = _KNOWN_CAUSES.get((row.la_name, row.year))

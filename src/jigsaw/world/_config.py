@@ -52,7 +52,7 @@ class WorldConfig:
     households_per_postcode: float = 6.0
 
     # --- vulnerabilities (national prevalence among children 0-17) ------------------------------
-    vulnerability_prevalence: MappingProxyType = field(
+    vulnerability_prevalence: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 0.007,
@@ -71,7 +71,7 @@ class WorldConfig:
 
     # --- exploitation --------------------------------------------------------------------------
     prevalence: float = 0.014
-    relative_risk: MappingProxyType = field(
+    relative_risk: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 4.0,
@@ -96,7 +96,7 @@ class WorldConfig:
     size_skill_elasticity: float = -0.22
     agency_skill_sd: float = 0.3
     domain_skill_sd: float = 0.4
-    agency_identification_weight: MappingProxyType = field(
+    agency_identification_weight: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -113,7 +113,7 @@ class WorldConfig:
     police_referral_to_social_care: float = 0.7
 
     # --- concerns ------------------------------------------------------------------------------
-    victim_concerns_per_year: MappingProxyType = field(
+    victim_concerns_per_year: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -130,7 +130,7 @@ class WorldConfig:
     indicators_per_concern: float = 1.2
 
     # --- records -------------------------------------------------------------------------------
-    agency_coverage: MappingProxyType = field(
+    agency_coverage: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.03,
@@ -143,7 +143,7 @@ class WorldConfig:
             }
         )
     )
-    extra_records: MappingProxyType = field(
+    extra_records: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.4,
@@ -156,7 +156,7 @@ class WorldConfig:
             }
         )
     )
-    nhs_number_recorded: MappingProxyType = field(
+    nhs_number_recorded: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.05,

@@ -13,11 +13,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import NotRequired, TypedDict
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["COLOURS", "LimitCurve", "dot_plot", "funnel_plot", "sparkline"]
+__all__ = ["COLOURS", "DotRow", "LimitCurve", "dot_plot", "funnel_plot", "sparkline"]
 
 #: GOV.UK palette; one colour per comparison with peers.
 COLOURS = {
@@ -46,6 +47,16 @@ class LimitCurve:
     dash: str = ""
     colour: str = "#0b0c0c"
     width: float = 1.2
+
+
+class DotRow(TypedDict):
+    """One area of a :func:`dot_plot`: its rate and interval; a missing rate (None or NaN) shows as "no rate"."""
+
+    name: str
+    rate: float | None
+    lower: float
+    upper: float
+    subject: NotRequired[bool]  # the area being compared (bold, coloured); peers leave it out
 
 
 def _fmt(value: float) -> str:
@@ -222,7 +233,7 @@ def _funnel_legend(curves: Sequence[LimitCurve], x: float, y: float) -> str:
 
 
 def dot_plot(
-    rows: Sequence[dict],
+    rows: Sequence[DotRow],
     peer_rate: float,
     *,
     title: str,
@@ -233,7 +244,7 @@ def dot_plot(
 
     Parameters
     ----------
-    rows : sequence of dict
+    rows : sequence of DotRow
         Each with ``name``, ``rate``, ``lower``, ``upper`` and ``subject`` (True for the area
         being compared); drawn top to bottom in the order given. A missing rate is shown as
         "no rate".

@@ -260,9 +260,12 @@ def _flagged(
     # shortfall (expected minus count) would each reveal it, and so would its interval, which
     # would stretch the chart's axis to the hidden rate's upper limit.
     small = disclosure.is_small(r.identified)
-    rows = [{"name": r.area_name, "subject": True,
-             **{key: disclosure.hidden(value, r.identified) for key, value in
-                (("rate", r.rate), ("lower", r.rate_lower), ("upper", r.rate_upper))}}]
+    rows: list[charts.DotRow] = [
+        {"name": r.area_name, "subject": True,
+         "rate": disclosure.hidden(r.rate, r.identified),
+         "lower": disclosure.hidden(r.rate_lower, r.identified),
+         "upper": disclosure.hidden(r.rate_upper, r.identified)}
+    ]
     for code in groups.get(r.area_code, []):
         peer = by_code.loc[code]
         if peer["comparison"] == NOT_COMPARED or pd.isna(peer["rate"]) or not _shown(peer["identified"]):

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from jigsaw.linkage import Model, link
-    from jigsaw.linkage.prepare import RECORD_COLUMNS
+    from jigsaw.linkage import RECORD_COLUMNS
 
     start = time.perf_counter()
 

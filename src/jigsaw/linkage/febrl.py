@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jigsaw.linkage.backend import _db_api
-from jigsaw.linkage.evaluate import PairwiseScores, pairwise_scores
+from jigsaw.linkage._backend import _db_api
+from jigsaw.linkage._evaluate import PairwiseScores, pairwise_scores
 
 __all__ = ["FIELDS", "THRESHOLD", "FebrlResult", "dedupe_febrl3", "link_febrl4", "load", "prepare", "settings"]
 

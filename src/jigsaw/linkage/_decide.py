@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jigsaw.linkage.comparisons import COMPARISONS
-from jigsaw.linkage.model import Model
+from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._model import Model
 
 __all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair"]
 
@@ -221,9 +221,9 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     Parameters
     ----------
     frame : pandas.DataFrame
-        Prepared records (``jigsaw.linkage.prepare(...).frame``); their order fixes child ids.
+        Prepared records (``jigsaw.linkage._prepare(...).frame``); their order fixes child ids.
     pairs : pandas.DataFrame
-        Output of :func:`jigsaw.linkage.backend.score_pairs` at a threshold no higher than
+        Output of :func:`jigsaw.linkage._backend.score_pairs` at a threshold no higher than
         ``model.review_threshold``.
     model : Model
         Supplies the link and review thresholds and the prior for explanations.

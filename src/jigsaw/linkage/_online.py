@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
-from jigsaw.linkage.decide import conflict
-from jigsaw.linkage.model import Model, probability
-from jigsaw.linkage.prepare import Problem, prepare, prepare_record
+from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._decide import conflict
+from jigsaw.linkage._model import Model, probability
+from jigsaw.linkage._prepare import Problem, prepare, prepare_record
 
 __all__ = ["Match", "OnlineMatcher"]
 
@@ -81,12 +81,11 @@ class OnlineMatcher:
         matcher = cls(model)
         prepared = prepare(frame)
         matcher.problems = prepared.problems
-        child_of = dict(zip(frame["record_id"].astype(str).str.strip(), frame["child_id"].astype(str), strict=True))
-        for record in prepared.frame.drop(columns=["row"]).to_dict("records"):
-            for key in ("dob_year", "dob_month", "dob_day"):
-                if record[key] is pd.NA:
-                    record[key] = None
-            matcher._store(record, child_of[record["unique_id"]])
+        # Kept rows are in input order, each at its spreadsheet row (header = row 1).
+        child_ids = frame["child_id"].astype(str).tolist()
+        rows = prepared.frame["row"].tolist()
+        for row, record in zip(rows, prepared.records(), strict=True):
+            matcher._store(record, child_ids[row - 2])
         return matcher
 
     def __len__(self) -> int:

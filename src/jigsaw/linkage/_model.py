@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
 
 __all__ = ["Model", "MODEL_FORMAT", "probability", "weight"]
 
@@ -95,7 +95,7 @@ class Model:
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "trained_records": self.trained_records,
             "thresholds": {"link": self.link_threshold, "review": self.review_threshold},
-            # Constraints applied after scoring (jigsaw.linkage.decide): different valid NHS
+            # Constraints applied after scoring (jigsaw.linkage._decide): different valid NHS
             # numbers always; same date of birth with different forenames when "twins" is true.
             "constraints": {"different_nhs_numbers": True, "twins": self.keep_twins_apart},
             "comparisons": [

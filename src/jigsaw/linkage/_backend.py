@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from jigsaw.linkage.comparisons import COMPARISONS
-from jigsaw.linkage.model import Model, untrained_model
+from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._model import Model, untrained_model
 
 __all__ = ["BACKENDS", "train", "score_pairs", "spark_session"]
 
@@ -133,7 +133,7 @@ def train(
     Parameters
     ----------
     frame : pandas.DataFrame
-        Output of :func:`jigsaw.linkage.prepare` (``.frame``). No labels are needed.
+        Output of :func:`jigsaw.linkage._prepare` (``.frame``). No labels are needed.
     version, trained_on : str
         Recorded in the model JSON.
     seed : int

@@ -124,7 +124,7 @@ def _month_test(a: Record, b: Record) -> bool:
 
 
 # Every level is an equality or a list overlap, so that it works unchanged on keyed-hash tokens
-# (jigsaw.linkage.tokens): typos are found by symmetric deletion (two names one edit apart
+# (jigsaw.linkage._tokens): typos are found by symmetric deletion (two names one edit apart
 # share a name with one letter deleted), a mistyped digit by masking each digit in turn, a
 # year slip by windows of a year either side (two windows overlap when the years are at most two
 # apart).

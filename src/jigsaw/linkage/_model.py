@@ -115,8 +115,10 @@ class Model:
         }
 
     def save(self, path: str | Path) -> None:
-        """Write the model as JSON to ``path``."""
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        """Write the model as JSON to ``path`` (atomically: a failed save keeps the old file)."""
+        from jigsaw.datasets.csvfile import write_atomic
+
+        write_atomic(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "model") -> Model:

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import special
 
 from jigsaw.stats._funnel_grid import axis_range, grid, poisson_funnel_mean
-from jigsaw.stats._intervals import check_confidence, poisson_limits, z_value
+from jigsaw.stats._intervals import check_level, poisson_limits, z_value
 
 __all__ = [
     "HIGH_001",
@@ -359,7 +359,7 @@ def proportion_significance(count, total) -> FunnelSignificance:
 # --- lines --------------------------------------------------------------------------------
 
 def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
-                           confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+                           level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Poisson funnel limits for a rate at given populations (the lines of :func:`rate_funnel_limits`).
 
     Parameters
@@ -369,13 +369,13 @@ def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
     baseline : float
         The funnel's centre, a rate per ``per``.
     per : float, default 10,000
-    confidence : float, default 0.95
+    level : float, default 0.95
         0.95 for the 2-sigma lines, 0.998 for the 3-sigma lines.
 
     Returns
     -------
     (lower, upper) : tuple of ndarray
-        Rates per ``per``. With ``mu = population * baseline / per`` and ``a = (1 - confidence)
+        Rates per ``per``. With ``mu = population * baseline / per`` and ``a = (1 - level)
         / 2``, the upper line is ``x / population * per`` where the count ``x`` (continuous)
         satisfies ``P(X >= x | mu) = a``, i.e. the regularised gamma ``P(x, mu) = a``; the lower
         line solves ``P(X <= x | mu) = a`` (``Q(x + 1, mu) = a``), clipped at 0. A count on a
@@ -390,7 +390,7 @@ def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
     """
     n = _array(population, "population")
     _first_bad(~(n > 0), "population must be > 0", n)
-    alpha = (1 - check_confidence(confidence)) / 2
+    alpha = (1 - check_level(level)) / 2
     mu = n * float(baseline) / per
     top = mu + 12 * np.sqrt(mu) + 40
     # Bisection on the count: both tail probabilities are monotone in x, and 80 halvings of
@@ -552,11 +552,11 @@ def ratio_funnel_limits(observed, expected, *, ratio_type: str = "isr") -> Funne
                         f"ratio ({ratio_type})", "Poisson", PHE_SOURCE)
 
 
-def ratio_limits(expected, target: float = 1.0, confidence: float = 0.95):
+def ratio_limits(expected, target: float = 1.0, level: float = 0.95):
     """Exact Poisson funnel limits for a standardised ratio O/E at expected count ``expected``.
 
     ``lower = target * chi2.ppf(a, 2E) / (2E)``, ``upper = target * chi2.ppf(1-a, 2E+2) / (2E)``
-    with ``a = (1 - confidence) / 2`` and E continuous (FunnelPlotR 0.6.0, unadjusted limits).
+    with ``a = (1 - level) / 2`` and E continuous (FunnelPlotR 0.6.0, unadjusted limits).
 
     Returns
     -------
@@ -564,13 +564,13 @@ def ratio_limits(expected, target: float = 1.0, confidence: float = 0.95):
 
     Examples
     --------
-    >>> lo, hi = ratio_limits([15.0], confidence=0.95)
+    >>> lo, hi = ratio_limits([15.0], level=0.95)
     >>> round(float(lo[0]), 6), round(float(hi[0]), 6)
     (0.559692, 1.649348)
     """
     e = _array(expected, "expected")
     _first_bad(e <= 0, "expected must be > 0", e)
-    alpha = 1 - check_confidence(confidence)
+    alpha = 1 - check_level(level)
     lower = target * special.chdtri(2 * e, 1 - alpha / 2) / 2 / e
     upper = target * special.chdtri(2 * e + 2, alpha / 2) / 2 / e
     return lower, upper

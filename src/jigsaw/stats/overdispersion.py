@@ -54,6 +54,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from jigsaw.stats._intervals import check_level, z_value
+
 __all__ = [
     "ESTIMATORS",
     "SCALES",
@@ -288,7 +290,7 @@ class Overdispersion:
             Counts; divide by the population and multiply by ``per`` for rate limits.
         """
         _, e = _arrays(np.zeros_like(np.asarray(expected, dtype=float)), expected)
-        z = _z_for(self.level if level is None else level)
+        z = z_value(self.level if level is None else level)
         s = 1.0 / np.sqrt(e) if self.scale == "log" else 0.5 / np.sqrt(e)
         half = z * np.sqrt(s**2 + self.tau2)
         if self.scale == "log":
@@ -315,7 +317,7 @@ class Overdispersion:
         overdispersed limits at the two-sided ``level``.
         """
         z = self.z(observed, expected)
-        crit = _z_for(self.level if level is None else level)
+        crit = z_value(self.level if level is None else level)
         return np.where(z < -crit, "lower", np.where(z > crit, "higher", "similar")).astype(object)
 
     def count_variance(self, expected) -> np.ndarray:
@@ -327,12 +329,6 @@ class Overdispersion:
         e = np.asarray(expected, dtype=float)
         factor = 1.0 if self.scale == "log" else 4.0
         return e + factor * e**2 * self.tau2
-
-
-def _z_for(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level must be a fraction between 0 and 1, got {level!r}")
-    return float(stats.norm.ppf(0.5 + level / 2))
 
 
 def estimate(observed, expected, *, scale: str = "log", estimator: str = "robust",
@@ -382,7 +378,7 @@ def estimate(observed, expected, *, scale: str = "log", estimator: str = "robust
     y, s = transformed_residuals(observed, expected, scale=scale)
     if y.size < 3:
         raise ValueError(f"need at least 3 areas to estimate overdispersion, got {y.size}")
-    _z_for(level)
+    level = check_level(level)
     if estimator == "dersimonian-laird":
         phi, tau2 = _dersimonian_laird(winsorise(y / s, winsor), s)
         method = (f"Spiegelhalter (2005) additive random effects, {scale} scale, "

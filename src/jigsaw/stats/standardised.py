@@ -31,7 +31,7 @@ from jigsaw.stats._intervals import (
     ConfidenceInterval,
     byars_lower,
     byars_upper,
-    check_confidence,
+    check_level,
     poisson_limits,
 )
 
@@ -67,7 +67,7 @@ class StandardisedEstimate:
         Total population (DSR) or expected events (ISR).
     per : float
         Multiplier (DSR, ISR rate) or reference value (ISR ratio, 1 or 100).
-    confidence : float
+    level : float
         Level of ``lower``/``upper``.
     value, lower, upper : float
         NaN for a DSR with fewer than 10 events, which PHEindicatormethods does not publish.
@@ -81,7 +81,7 @@ class StandardisedEstimate:
     observed: float
     denominator: float
     per: float
-    confidence: float
+    level: float
     value: float
     lower: float
     upper: float
@@ -90,9 +90,9 @@ class StandardisedEstimate:
     source: str
     variance: float = float("nan")
 
-    def confidence_interval(self, confidence: float = 0.95) -> ConfidenceInterval:
+    def confidence_interval(self, level: float = 0.95) -> ConfidenceInterval:
         """The interval at another level (for example 0.998) for the same inputs."""
-        level = check_confidence(confidence)
+        level = check_level(level)
         if self.method.startswith(DSR_METHOD):
             lower, upper = _dobson_limits(self.value, self.variance, self.observed, self.per,
                                           level)
@@ -103,10 +103,10 @@ class StandardisedEstimate:
         return ConfidenceInterval(lower, upper, level, self.method)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with the inputs echoed, value, limits, confidence, statistic and method."""
+        """One row with the inputs echoed, value, limits, level, statistic and method."""
         return pd.DataFrame([{
             "observed": self.observed, "denominator": self.denominator, "value": self.value,
-            "lower": self.lower, "upper": self.upper, "confidence": self.confidence,
+            "lower": self.lower, "upper": self.upper, "level": self.level,
             "per": self.per, "statistic": self.statistic, "method": self.method,
         }])
 
@@ -128,16 +128,16 @@ def _per_label(per: float) -> str:
     return f"{per:.0f}" if float(per).is_integer() else f"{per:g}"
 
 
-def _dobson_limits(value, variance, total, per, confidence):
+def _dobson_limits(value, variance, total, per, level):
     if not total >= _DSR_MIN_COUNT:
         return float("nan"), float("nan")
     scale = np.sqrt(variance / total) * per
-    lower = value + scale * (float(byars_lower(total, confidence)) - total)
-    upper = value + scale * (float(byars_upper(total, confidence)) - total)
+    lower = value + scale * (float(byars_lower(total, level)) - total)
+    upper = value + scale * (float(byars_upper(total, level)) - total)
     return float(lower), float(upper)
 
 
-def dsr(count, population, standard, *, per: float = 100_000, confidence: float = 0.95,
+def dsr(count, population, standard, *, per: float = 100_000, level: float = 0.95,
         persons_by_frequency=None, frequencies: Sequence[float] | None = None
         ) -> StandardisedEstimate:
     """Directly standardised rate for one area with Dobson's confidence interval.
@@ -153,7 +153,7 @@ def dsr(count, population, standard, *, per: float = 100_000, confidence: float 
         Standard population per category (such as the 2013 European Standard Population).
     per : float, default 100,000
         Multiplier.
-    confidence : float, default 0.95
+    level : float, default 0.95
         Level as a fraction; :meth:`StandardisedEstimate.confidence_interval` gives others.
     persons_by_frequency : array_like, optional
         For non-independent events: a (categories x frequencies) array of the number of people
@@ -206,7 +206,7 @@ def dsr(count, population, standard, *, per: float = 100_000, confidence: float 
     if not (x.shape == n.shape == w.shape and x.ndim == 1):
         raise ValueError(f"count, population and standard must be 1-D and of equal length: "
                          f"got {x.shape}, {n.shape}, {w.shape}")
-    level = check_confidence(confidence)
+    level = check_level(level)
     per = float(per)
     total = float(x.sum())
     weight = w.sum()
@@ -246,7 +246,7 @@ def _indirect(observed, expected, scale, level, statistic) -> StandardisedEstima
 
 
 def isratio(count, population, reference_count, reference_population, *, refvalue: float = 1,
-            confidence: float = 0.95) -> StandardisedEstimate:
+            level: float = 0.95) -> StandardisedEstimate:
     """Indirectly standardised ratio (observed / expected) for one area.
 
     Parameters
@@ -260,7 +260,7 @@ def isratio(count, population, reference_count, reference_population, *, refvalu
         reference rates are ``reference_count / reference_population`` (NaN count as 0).
     refvalue : float, default 1
         1 for a ratio, 100 for a ratio x 100 (SMR style).
-    confidence : float, default 0.95
+    level : float, default 0.95
 
     Returns
     -------
@@ -278,11 +278,11 @@ def isratio(count, population, reference_count, reference_population, *, refvalu
     observed = float(np.nansum(_bands(count, "count")))
     expected = _expected(population, reference_count, reference_population)
     label = f"indirectly standardised ratio x {_per_label(refvalue)}"
-    return _indirect(observed, expected, float(refvalue), check_confidence(confidence), label)
+    return _indirect(observed, expected, float(refvalue), check_level(level), label)
 
 
 def israte(count, population, reference_count, reference_population, *, per: float = 100_000,
-           confidence: float = 0.95) -> StandardisedEstimate:
+           level: float = 0.95) -> StandardisedEstimate:
     """Indirectly standardised rate: the ratio O/E times the reference crude rate, per ``per``.
 
     The reference rate is ``sum(reference_count) / sum(reference_population)`` (NaN counts as
@@ -300,7 +300,7 @@ def israte(count, population, reference_count, reference_population, *, per: flo
     observed = float(np.nansum(_bands(count, "count")))
     expected = _expected(population, reference_count, reference_population)
     label = f"indirectly standardised rate per {_per_label(per)}"
-    return _indirect(observed, expected, float(per) * ref_rate, check_confidence(confidence),
+    return _indirect(observed, expected, float(per) * ref_rate, check_level(level),
                      label)
 
 

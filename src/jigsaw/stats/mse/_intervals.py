@@ -7,6 +7,7 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import gammaln
 from scipy.stats import chi2, norm
 
+from jigsaw.stats._intervals import z_value
 from jigsaw.stats.mse._fit import BatchFit, Design
 
 
@@ -15,7 +16,7 @@ def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
 
     As SparseMSE 2.0.1 ``estimatepopulation.0`` (SE from the inverse Fisher information).
     """
-    z = norm.ppf(0.5 + level / 2)
+    z = z_value(level)
     b, se, n = fit.beta[0, 0], float(np.sqrt(fit.var0[0])), float(fit.observed[0])
     return n + float(np.exp(b - z * se)), n + float(np.exp(b + z * se))
 
@@ -102,7 +103,8 @@ def bca_limits(boot: np.ndarray, estimate: float, acceleration: float, level: fl
     """BCa limits (Efron 1987; as SparseMSE ``bcaconfvalues``): type 8 quantiles at adjusted levels."""
     boot = boot[np.isfinite(boot)]
     z0 = norm.ppf(np.mean(boot < estimate))
-    za = norm.ppf([0.5 - level / 2, 0.5 + level / 2])
+    z = z_value(level)
+    za = np.array([-z, z])
     adjusted = norm.cdf(z0 + (z0 + za) / (1 - acceleration * (z0 + za)))
     low, high = type8_quantile(boot, adjusted)
     return float(low), float(high)

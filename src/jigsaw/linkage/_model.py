@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS, Comparison
 
 __all__ = ["Model", "MODEL_FORMAT", "probability", "weight"]
 
@@ -37,8 +37,8 @@ def probability(match_weight: float) -> float:
     """
     if match_weight > 60:
         return 1.0
-    odds = 2.0**match_weight
-    return odds / (1 + odds)
+    odds = 2.0 ** float(match_weight)
+    return float(odds / (1 + odds))
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,7 @@ class Model:
         }
 
 
-def _spec(name: str):
+def _spec(name: str) -> Comparison:
     for comparison in COMPARISONS:
         if comparison.name == name:
             return comparison

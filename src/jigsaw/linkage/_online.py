@@ -48,15 +48,15 @@ class OnlineMatcher:
     Not thread-safe for concurrent :meth:`add`; queries only read.
     """
 
-    def __init__(self, model: Model | None = None):
+    def __init__(self, model: Model | None = None) -> None:
         self.model = model or Model.default()
-        self._records: list[dict] = []
+        self._records: list[dict[str, object]] = []
         self._child_ids: list[str] = []
         self._members: dict[str, list[int]] = defaultdict(list)  # child id -> record positions
-        self._index: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._index: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
         # For rules with ``either_missing``: the records of each block that lack that column.
-        self._lacking: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
-        self._counts: dict[str, Counter] = {c: Counter() for c in _TF_COLUMNS}
+        self._lacking: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._counts: dict[str, Counter[object]] = {c: Counter() for c in _TF_COLUMNS}
         self._totals: dict[str, int] = dict.fromkeys(_TF_COLUMNS, 0)
         self.problems: tuple[Problem, ...] = ()
 
@@ -104,7 +104,7 @@ class OnlineMatcher:
             raise ValueError("record_id is blank")
         self._store(prepared, str(child_id))
 
-    def _store(self, prepared: dict, child_id: str) -> None:
+    def _store(self, prepared: dict[str, object], child_id: str) -> None:
         position = len(self._records)
         self._records.append(prepared)
         self._child_ids.append(child_id)

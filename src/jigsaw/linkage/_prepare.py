@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 import pandas as pd
 
@@ -64,10 +65,11 @@ class Prepared:
         These are the rows :func:`prepare_record` gives for the same records one at a time.
         """
         out = []
-        for record in self.frame.drop(columns=["row"]).to_dict("records"):
+        rows = cast("list[dict[str, object]]", self.frame.drop(columns=["row"]).to_dict("records"))
+        for record in rows:
             for column in _INTEGER_COLUMNS:
                 value = record[column]
-                record[column] = None if value is None or value is pd.NA else int(value)
+                record[column] = None if value is None or value is pd.NA else int(cast("int", value))
             out.append(record)
         return out
 
@@ -257,7 +259,7 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
         columns=[PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]],
     )
     for column in _INTEGER_COLUMNS:
-        out[column] = pd.array(out[column].astype(object).where(out[column].notna(), None).tolist(),
+        out[column] = pd.array([None if v is None or v != v else int(v) for v in out[column].tolist()],
                                dtype="Int64")
     out["row"] = out["row"].astype("int64")
     return Prepared(out, tuple(problems))

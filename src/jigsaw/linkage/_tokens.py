@@ -106,13 +106,13 @@ def tokenise(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
                 return " ".join(_tokens(key, domain, str(value).split()))
             return token(key, domain, value)
 
-        values = []
+        values: list[object] = []
         for value in frame[column].astype(object).tolist():
             marker = tuple(value) if isinstance(value, list) else value
             if marker not in cache:
                 cache[marker] = convert(value)
             values.append(cache[marker])
-        out[column] = values
+        out[column] = pd.Series(values, index=out.index, dtype=object)
     return out
 
 

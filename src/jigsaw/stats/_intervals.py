@@ -8,8 +8,10 @@ conventions of PHEindicatormethods 2.1.0 so that its reference vectors are repro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 __all__ = [
@@ -77,7 +79,7 @@ def z_value(level: float) -> float:
     return float(special.ndtri(0.5 + check_level(level) / 2))
 
 
-def byars_lower(x, level: float = 0.95) -> np.ndarray:
+def byars_lower(x: ArrayLike, level: float = 0.95) -> np.ndarray:
     """Byar's approximate lower confidence limit for a Poisson count.
 
     ``x (1 - 1/(9x) - z/(3 sqrt x))^3``; negative results (tiny counts at a high level) are
@@ -90,17 +92,17 @@ def byars_lower(x, level: float = 0.95) -> np.ndarray:
     return np.where(out < 0, np.nan, out)
 
 
-def byars_upper(x, level: float = 0.95) -> np.ndarray:
+def byars_upper(x: ArrayLike, level: float = 0.95) -> np.ndarray:
     """Byar's approximate upper confidence limit for a Poisson count.
 
     ``(x+1) (1 - 1/(9(x+1)) + z/(3 sqrt(x+1)))^3``. Source: Breslow & Day (1987), vol. II.
     """
     x1 = np.asarray(x, dtype=float) + 1
     z = z_value(level)
-    return x1 * (1 - 1 / (9 * x1) + z / (3 * np.sqrt(x1))) ** 3
+    return cast(NDArray[np.float64], x1 * (1 - 1 / (9 * x1) + z / (3 * np.sqrt(x1))) ** 3)
 
 
-def exact_poisson_lower(x, level: float = 0.95) -> np.ndarray:
+def exact_poisson_lower(x: ArrayLike, level: float = 0.95) -> np.ndarray:
     """Exact (Garwood) lower limit for a Poisson count: ``chi2.ppf((1-c)/2, 2x) / 2``; 0 at x=0."""
     x = np.asarray(x, dtype=float)
     alpha = 1 - check_level(level)
@@ -110,14 +112,14 @@ def exact_poisson_lower(x, level: float = 0.95) -> np.ndarray:
     return np.where(x == 0, 0.0, out)
 
 
-def exact_poisson_upper(x, level: float = 0.95) -> np.ndarray:
+def exact_poisson_upper(x: ArrayLike, level: float = 0.95) -> np.ndarray:
     """Exact (Garwood) upper limit for a Poisson count: ``chi2.ppf(1-(1-c)/2, 2x+2) / 2``."""
     x = np.asarray(x, dtype=float)
     alpha = 1 - check_level(level)
-    return special.chdtri(2 * x + 2, alpha / 2) / 2
+    return cast(NDArray[np.float64], special.chdtri(2 * x + 2, alpha / 2) / 2)
 
 
-def poisson_limits(x, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def poisson_limits(x: ArrayLike, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Limits for a count as PHEindicatormethods computes them: exact below 10 events, Byar's from 10.
 
     Returns ``(lower, upper, method)`` where ``method`` holds ``"Exact"``, ``"Byars"`` or ``None``
@@ -133,7 +135,7 @@ def poisson_limits(x, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.n
     return lower, upper, method
 
 
-def _wilson(x, n, level: float, sign: int) -> np.ndarray:
+def _wilson(x: ArrayLike, n: ArrayLike, level: float, sign: int) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     if level == 1:
@@ -143,10 +145,10 @@ def _wilson(x, n, level: float, sign: int) -> np.ndarray:
     z = z_value(level)
     with np.errstate(divide="ignore", invalid="ignore"):
         root = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
-        return (2 * x + z**2 + sign * root) / 2 / (n + z**2)
+        return cast(NDArray[np.float64], (2 * x + z**2 + sign * root) / 2 / (n + z**2))
 
 
-def wilson_lower(x, n, level: float = 0.95) -> np.ndarray:
+def wilson_lower(x: ArrayLike, n: ArrayLike, level: float = 0.95) -> np.ndarray:
     """Wilson score lower limit for the proportion ``x / n``.
 
     ``(2x + z^2 - z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2))``. Source: Wilson (1927), JASA 22,
@@ -155,6 +157,6 @@ def wilson_lower(x, n, level: float = 0.95) -> np.ndarray:
     return _wilson(x, n, level, -1)
 
 
-def wilson_upper(x, n, level: float = 0.95) -> np.ndarray:
+def wilson_upper(x: ArrayLike, n: ArrayLike, level: float = 0.95) -> np.ndarray:
     """Wilson score upper limit for the proportion ``x / n`` (see :func:`wilson_lower`)."""
     return _wilson(x, n, level, +1)

@@ -10,9 +10,11 @@ inputs, carries its method and source, and can give its interval at another leve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from jigsaw.stats._intervals import (
     ConfidenceInterval,
@@ -122,7 +124,7 @@ class Estimate:
         return frame
 
 
-def _as_float_array(values, name: str) -> np.ndarray:
+def _as_float_array(values: ArrayLike, name: str) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -130,7 +132,8 @@ def _as_float_array(values, name: str) -> np.ndarray:
     return arr
 
 
-def _check_inputs(count, denominator, count_name: str, denom_name: str, proportion: bool):
+def _check_inputs(count: ArrayLike, denominator: ArrayLike, count_name: str, denom_name: str,
+                  proportion: bool) -> tuple[np.ndarray, np.ndarray]:
     x = _as_float_array(count, count_name)
     n = _as_float_array(denominator, denom_name)
     x, n = np.broadcast_arrays(x, n)
@@ -153,7 +156,8 @@ def _check_inputs(count, denominator, count_name: str, denom_name: str, proporti
     return x, n
 
 
-def _limits(kind: str, x, n, per: float, level: float):
+def _limits(kind: str, x: ArrayLike, n: ArrayLike, per: float,
+            level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     if kind == "rate":
@@ -165,14 +169,14 @@ def _limits(kind: str, x, n, per: float, level: float):
     return lo, hi, np.full(x.shape, "Wilson", dtype=object)
 
 
-def _out(arr, like):
+def _out(arr: ArrayLike, like: ArrayLike) -> float | np.ndarray:
     """Scalars back as floats when the inputs were scalars."""
     if np.ndim(like) == 0:
         return float(np.asarray(arr).reshape(()))
     return np.asarray(arr, dtype=float)
 
 
-def _out_method(method, like):
+def _out_method(method: ArrayLike, like: ArrayLike) -> Any:
     if np.ndim(like) == 0:
         return np.asarray(method, dtype=object).reshape(()).item()
     return np.asarray(method, dtype=object)
@@ -182,13 +186,14 @@ def _per_label(per: float) -> str:
     return f"{per:.0f}" if float(per).is_integer() else f"{per:g}"
 
 
-def _estimate(kind, count, denominator, per, level, names, statistic, source):
+def _estimate(kind: str, count: ArrayLike, denominator: ArrayLike, per: float, level: float,
+              names: tuple[str, str], statistic: str, source: str) -> Estimate:
     level = check_level(level)
     per = float(per)
     if not per > 0:
         raise ValueError(f"per must be positive, got {per!r}")
     scalar = np.ndim(count) == 0 and np.ndim(denominator) == 0
-    x, n = _check_inputs(count, denominator, *names, proportion=(kind == "proportion"))
+    x, n = _check_inputs(count, denominator, names[0], names[1], proportion=(kind == "proportion"))
     with np.errstate(invalid="ignore", divide="ignore"):
         value = x / n * per
     lower, upper, method = _limits(kind, x, n, per, level)
@@ -200,7 +205,7 @@ def _estimate(kind, count, denominator, per, level, names, statistic, source):
     )
 
 
-def rate(count, population, per: float = 10_000, level: float = 0.95) -> Estimate:
+def rate(count: ArrayLike, population: ArrayLike, per: float = 10_000, level: float = 0.95) -> Estimate:
     """Crude rate per ``per`` people with a Poisson confidence interval.
 
     Parameters
@@ -250,7 +255,7 @@ def rate(count, population, per: float = 10_000, level: float = 0.95) -> Estimat
                      f"rate per {_per_label(per)}", _RATE_SOURCE)
 
 
-def proportion(count, total, per: float = 1, level: float = 0.95) -> Estimate:
+def proportion(count: ArrayLike, total: ArrayLike, per: float = 1, level: float = 0.95) -> Estimate:
     """Proportion ``count / total`` (times ``per``) with the Wilson score interval.
 
     Parameters

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from jigsaw.stats._intervals import (
     ConfidenceInterval,
@@ -111,7 +113,7 @@ class StandardisedEstimate:
         }])
 
 
-def _bands(values, name: str, *, allow_nan: bool = True) -> np.ndarray:
+def _bands(values: ArrayLike, name: str, *, allow_nan: bool = True) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -128,7 +130,8 @@ def _per_label(per: float) -> str:
     return f"{per:.0f}" if float(per).is_integer() else f"{per:g}"
 
 
-def _dobson_limits(value, variance, total, per, level):
+def _dobson_limits(value: float, variance: float, total: float, per: float,
+                   level: float) -> tuple[float, float]:
     if not total >= _DSR_MIN_COUNT:
         return float("nan"), float("nan")
     scale = np.sqrt(variance / total) * per
@@ -137,8 +140,8 @@ def _dobson_limits(value, variance, total, per, level):
     return float(lower), float(upper)
 
 
-def dsr(count, population, standard, *, per: float = 100_000, level: float = 0.95,
-        persons_by_frequency=None, frequencies: Sequence[float] | None = None
+def dsr(count: ArrayLike | None, population: ArrayLike, standard: ArrayLike, *, per: float = 100_000, level: float = 0.95,
+        persons_by_frequency: ArrayLike | None = None, frequencies: Sequence[float] | None = None
         ) -> StandardisedEstimate:
     """Directly standardised rate for one area with Dobson's confidence interval.
 
@@ -190,7 +193,7 @@ def dsr(count, population, standard, *, per: float = 100_000, level: float = 0.9
     if bad.size:
         raise ValueError(f"population must be > 0: row {int(bad[0])} has {float(n[bad[0]])!r}")
     if persons_by_frequency is None:
-        x = np.nan_to_num(_bands(count, "count"))
+        x = np.nan_to_num(_bands(count if count is not None else np.nan, "count"))
         method = DSR_METHOD
     else:
         persons = np.nan_to_num(_bands(persons_by_frequency, "persons_by_frequency"))
@@ -225,7 +228,7 @@ def dsr(count, population, standard, *, per: float = 100_000, level: float = 0.9
                                 statistic, _DSR_SOURCE, variance)
 
 
-def _expected(population, reference_count, reference_population) -> float:
+def _expected(population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike) -> float:
     n = np.nan_to_num(_bands(population, "population"))
     ref_x = np.nan_to_num(_bands(reference_count, "reference_count"))
     ref_n = _bands(reference_population, "reference_population", allow_nan=False)
@@ -237,7 +240,8 @@ def _expected(population, reference_count, reference_population) -> float:
     return float((ref_x / ref_n * n).sum())
 
 
-def _indirect(observed, expected, scale, level, statistic) -> StandardisedEstimate:
+def _indirect(observed: float, expected: float, scale: float, level: float,
+              statistic: str) -> StandardisedEstimate:
     lo, hi, method = poisson_limits(observed, level)
     factor = scale / expected
     return StandardisedEstimate(observed, expected, scale, level, observed * factor,
@@ -245,7 +249,7 @@ def _indirect(observed, expected, scale, level, statistic) -> StandardisedEstima
                                 statistic, _ISR_SOURCE)
 
 
-def isratio(count, population, reference_count, reference_population, *, refvalue: float = 1,
+def isratio(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike, *, refvalue: float = 1,
             level: float = 0.95) -> StandardisedEstimate:
     """Indirectly standardised ratio (observed / expected) for one area.
 
@@ -281,7 +285,7 @@ def isratio(count, population, reference_count, reference_population, *, refvalu
     return _indirect(observed, expected, float(refvalue), check_level(level), label)
 
 
-def israte(count, population, reference_count, reference_population, *, per: float = 100_000,
+def israte(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike, *, per: float = 100_000,
            level: float = 0.95) -> StandardisedEstimate:
     """Indirectly standardised rate: the ratio O/E times the reference crude rate, per ``per``.
 
@@ -304,11 +308,11 @@ def israte(count, population, reference_count, reference_population, *, per: flo
                      label)
 
 
-def _by_area_frame(rows) -> pd.DataFrame:
+def _by_area_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows).reset_index(drop=True)
 
 
-def _two_levels(estimate: StandardisedEstimate) -> dict:
+def _two_levels(estimate: StandardisedEstimate) -> dict[str, Any]:
     ci998 = estimate.confidence_interval(0.998)
     return {
         "value": estimate.value, "lower95": estimate.lower, "upper95": estimate.upper,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -128,7 +130,7 @@ class MSEEstimate:
         low, high = self.inference.limits(kind, level)
         return ConfidenceInterval(low, high, level, CI_SOURCES[kind])
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (terms joined as ``"LA:NG"`` strings)."""
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("bootstrap", "inference")}
         out["diagnostics"] = asdict(self.diagnostics)
@@ -148,7 +150,7 @@ class MSEEstimate:
         return pd.DataFrame([row])
 
 
-def _pattern_name(lists, pattern) -> str:
+def _pattern_name(lists: Sequence[str], pattern: Sequence[int] | np.ndarray) -> str:
     return "+".join(name for name, bit in zip(lists, pattern, strict=True) if bit)
 
 
@@ -217,7 +219,9 @@ def estimate(
         return _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers)
 
 
-def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers) -> MSEEstimate:
+def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthresh: float | None,
+                   max_order: int, terms: Sequence[str] | None, boot: int, seed: int,
+                   ntop: int | None, workers: int) -> MSEEstimate:
     if method not in _select.METHODS:
         raise ValueError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
     if ci not in CI_METHODS:
@@ -250,7 +254,7 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
         if code & NOT_IDENTIFIABLE:
             reasons.append("the parameters are not identifiable (design matrix rank deficient)")
         raise ValueError(f"model [{' '.join(names) or 'main effects'}] cannot be estimated: {'; '.join(reasons)}")
-    neg_inf = tuple(design.term_name(j) for j in np.flatnonzero(fit.neginf[0]))
+    neg_inf = tuple(design.term_name(int(j)) for j in np.flatnonzero(fit.neginf[0]))
     dropped = tuple(_pattern_name(table.lists, design.patterns[i]) for i in np.flatnonzero(~fit.cells[0]))
     failed = 0
     boot_totals = None
@@ -300,7 +304,7 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
     )
 
 
-def _order_of(terms) -> int:
+def _order_of(terms: Sequence[str] | None) -> int:
     if not terms:
         return 2
     return max(len(str(t).split(":")) for t in terms)

@@ -71,7 +71,7 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     best = minimize_scalar(lambda N: -loglik(N), bounds=(n, max(point * 3, n + 10)), method="bounded",
                            options={"xatol": 1e-6})
     n_max, l_max = float(best.x), -float(best.fun)
-    q = chi2.ppf(level, 1)
+    q = float(chi2.ppf(level, 1))
 
     def excess(N: float) -> float:
         return 2 * (l_max - loglik(N)) - q
@@ -96,7 +96,8 @@ def type8_quantile(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
     frac = np.clip(h - np.floor(h), 0, 1)
     out = x[lo - 1] + frac * (x[hi - 1] - x[lo - 1])
     out = np.where(h < 1, x[0], out)
-    return np.where(h >= n, x[-1], out)
+    quantiles: np.ndarray = np.where(h >= n, x[-1], out)
+    return quantiles
 
 
 def bca_limits(boot: np.ndarray, estimate: float, acceleration: float, level: float = 0.95) -> tuple[float, float]:

@@ -136,3 +136,14 @@ def test_every_blank_token_is_blank_in_every_field(field):
     assert field in RECORD_COLUMNS
     column = {"first_name": "forename", "last_name": "surname", "postcode": "postcodes"}.get(field, field)
     assert result.frame[column].isna().all()
+
+
+def test_an_empty_file_and_a_file_of_blank_ids_prepare_to_the_full_set_of_columns():
+    import pandas as pd
+
+    from jigsaw.linkage import PREPARED_COLUMNS, RECORD_COLUMNS
+
+    for frame in (pd.DataFrame(columns=list(RECORD_COLUMNS)), records([{"first_name": "Amy"}])):
+        result = prepare(frame)
+        assert list(result.frame.columns) == [PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]]
+        assert result.frame.empty

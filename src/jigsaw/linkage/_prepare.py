@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
+import numpy as np
 import pandas as pd
 
 from jigsaw.identifiers import (
@@ -29,7 +30,7 @@ from jigsaw.linkage._names import (
     split_forenames,
     split_surname,
 )
-from jigsaw.linkage._schema import PREPARED_COLUMNS, RECORD_COLUMNS
+from jigsaw.linkage._schema import PREPARED_COLUMNS
 
 __all__ = ["Problem", "Prepared", "prepare", "prepare_record", "parse_dob", "parse_sex"]
 
@@ -230,34 +231,37 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
     if "record_id" not in records.columns:
         raise ValueError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
     frame = records.reset_index(drop=True)
-    blank = [None] * len(frame)
-    columns = [frame[c].tolist() if c in frame.columns else blank for c in RECORD_COLUMNS]
+    n = len(frame)
     reader = _Reader()
-    prepared: list[dict[str, object]] = []
-    problems: list[Problem] = []
+    # The batch reads column by column (each distinct value once, through the same readers as
+    # prepare_record), then drops the rows whose record id is blank or repeated.
+    ids = [_record_id(v) for v in (frame["record_id"].tolist())]
     seen: set[str] = set()
     keep: list[bool] = []
-    for position, values in enumerate(zip(*columns, strict=True)):
-        row = position + 2
-        record, found = reader.record(dict(zip(RECORD_COLUMNS, values, strict=True)))
-        record_id = record["unique_id"]
+    by_row: dict[int, list[Problem]] = {}
+    for position, record_id in enumerate(ids):
         if record_id is None:
-            problems.append(Problem(row, None, "record_id", "", "blank record id: row left out"))
+            by_row[position] = [Problem(position + 2, None, "record_id", "", "blank record id: row left out")]
         elif record_id in seen:
-            problems.append(Problem(row, str(record_id), "record_id", str(record_id),
-                                    "record id repeats an earlier row: row left out"))
-        kept = record_id is not None and record_id not in seen
-        if kept:
-            seen.add(str(record_id))
-        keep.append(kept)
-        problems.extend(Problem(row, None if record_id is None else str(record_id), field, str(value),
-                                f"{reason}: value not used") for field, value, reason in found)
-        record["row"] = row
-        prepared.append(record)
-    out = pd.DataFrame.from_records(
-        [r for r, k in zip(prepared, keep, strict=True) if k],
-        columns=[PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]],
-    )
+            by_row[position] = [Problem(position + 2, record_id, "record_id", record_id,
+                                        "record id repeats an earlier row: row left out")]
+        else:
+            seen.add(record_id)
+        keep.append(record_id is not None and position not in by_row)
+    columns: dict[str, list[object]] = {"unique_id": list(ids), "row": list(range(2, n + 2))}
+    for field, _, empty, reported in reader.readers:
+        values = frame[field].tolist() if field in frame.columns else [None] * n
+        reads = [reader.read(field, value) for value in values]
+        for column in empty:
+            columns[column] = [fields[column] for fields, _ in reads]
+        if reported:
+            for position, (_, reason) in enumerate(reads):
+                if reason is not None:
+                    by_row.setdefault(position, []).append(Problem(
+                        position + 2, ids[position], field, str(values[position]), f"{reason}: value not used"))
+    problems = [p for position in sorted(by_row) for p in by_row[position]]
+    out = pd.DataFrame(columns)[[PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]]]
+    out = out.loc[np.asarray(keep, dtype=bool)].reset_index(drop=True)
     for column in _INTEGER_COLUMNS:
         out[column] = pd.array([None if v is None or v != v else int(v) for v in out[column].tolist()],
                                dtype="Int64")
@@ -286,9 +290,11 @@ def prepare_record(record: Mapping[str, object]) -> tuple[dict[str, object], lis
 _INTEGER_COLUMNS = ("dob_year", "dob_month", "dob_day")
 # Read as one unit: a name or a date gives several prepared columns at once.
 _Fields = dict[str, object]
-_NO_NAME: _Fields = {}
 _NO_DOB: _Fields = dict.fromkeys(("dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips"))
 _NO_POSTCODE: _Fields = dict.fromkeys(("postcodes", "sectors", "districts", "district", "postcode_sector"))
+_NO_FORENAME: _Fields = dict.fromkeys(("forename", "middle_names", "forename_group", "forename_sdx", "initial",
+                                       "forename_del", "near_groups"))
+_NO_SURNAME: _Fields = dict.fromkeys(("surname", "surname_first", "surname_last", "surname_sdx", "surname_del"))
 
 
 class _Reader:
@@ -300,43 +306,48 @@ class _Reader:
 
     def __init__(self, today: date | None = None) -> None:
         self._today = today
-        self._memo: dict[str, dict[object, tuple[_Fields, str | None]]] = {}
+        # (field, reader, its columns when the value is unreadable, whether that is reported), in
+        # the order of PREPARED_COLUMNS, so that a prepared record is built in that order.
+        self.readers: tuple[tuple[str, Callable[[object], _Fields], _Fields, bool], ...] = (
+            ("agency", _agency_fields, {"agency": None}, False),
+            ("first_name", _forename_fields, _NO_FORENAME, False),
+            ("last_name", _surname_fields, _NO_SURNAME, False),
+            ("dob", self._dob_fields, _NO_DOB, True),
+            ("sex", _sex_fields, {"sex": None}, True),
+            ("postcode", _postcode_fields, _NO_POSTCODE, True),
+            ("nhs_number", _nhs_fields, {"nhs_number": None}, True),
+        )
+        self._functions = {field: (function, empty) for field, function, empty, _ in self.readers}
+        self._memo: dict[str, dict[object, tuple[_Fields, str | None]]] = {f: {} for f, *_ in self.readers}
 
-    def _read(self, field: str, value: object, function: Callable[[object], _Fields],
-              empty: _Fields) -> tuple[_Fields, str | None]:
-        if is_blank(value):
-            value = None  # every way of writing "no value" is one key, and NaN != NaN
-        memo = self._memo.setdefault(field, {})
-        if value not in memo:
-            try:
-                memo[value] = (function(value), None)
-            except ValueError as error:
-                memo[value] = (empty, str(error))
-        return memo[value]
+    def read(self, field: str, value: object) -> tuple[_Fields, str | None]:
+        """Return the prepared columns of one field's value and why it was not used (or ``None``)."""
+        memo = self._memo[field]
+        found = memo.get(value)  # most values repeat exactly as given
+        if found is None:
+            key = None if is_blank(value) else value  # one key for every way of writing "none"
+            found = memo.get(key)
+            if found is None:
+                function, empty = self._functions[field]
+                try:
+                    found = (function(key), None)
+                except ValueError as error:
+                    found = (empty, str(error))
+                memo[key] = found
+            memo[value] = found
+        return found
 
     def record(self, record: Mapping[str, object]) -> tuple[dict[str, object], list[tuple[str, object, str]]]:
         """Return the prepared columns of one record and ``(field, value, reason)`` per value not used."""
         found: list[tuple[str, object, str]] = []
         out: dict[str, object] = {"unique_id": _record_id(record.get("record_id"))}
-        agency, _ = self._read("agency", record.get("agency"), _agency_fields, _NO_NAME)
-        forename, _ = self._read("first_name", record.get("first_name"), _forename_fields, _NO_NAME)
-        surname, _ = self._read("last_name", record.get("last_name"), _surname_fields, _NO_NAME)
-        out.update(agency)
-        out.update(forename)
-        out.update(surname)
-        readers: tuple[tuple[str, Callable[[object], _Fields], _Fields], ...] = (
-            ("dob", self._dob_fields, _NO_DOB),
-            ("sex", _sex_fields, {"sex": None}),
-            ("postcode", _postcode_fields, _NO_POSTCODE),
-            ("nhs_number", _nhs_fields, {"nhs_number": None}),
-        )
-        for field, function, empty in readers:
+        for field, _, _, reported in self.readers:
             value = record.get(field)
-            fields, reason = self._read(field, value, function, empty)
-            if reason is not None:
+            fields, reason = self.read(field, value)
+            if reason is not None and reported:
                 found.append((field, value, reason))
             out.update(fields)
-        return {c: out[c] for c in PREPARED_COLUMNS}, found
+        return out, found
 
     def _dob_fields(self, value: object) -> _Fields:
         born = parse_dob(value, today=self._today)

@@ -7,6 +7,8 @@ import os
 import sys
 import time
 
+from jigsaw.errors import InputError
+
 HELP = "link agencies' records into children (RECORDS.csv -> CLUSTERS.csv, REVIEW.csv)"
 
 
@@ -42,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
-                raise ValueError(f"{option} {path}: folder {folder} does not exist")
+                raise InputError(f"{option} {path}: folder {folder} does not exist")
     records = read_text_csv(args.records, blanks_as_missing=True)
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
     if missing:
-        raise ValueError(f"{args.records}: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{args.records}: missing column(s) {', '.join(missing)}")
     model = Model.load(args.model) if args.model else Model.default()
     progress(f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}")
     result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from jigsaw.errors import InputError
+
 __all__ = ["atomic_path", "neutralise_formulas", "read_text_csv", "write_atomic", "write_csv"]
 
 
@@ -44,7 +46,7 @@ def read_text_csv(
     ------
     FileNotFoundError
         If ``path`` does not exist, naming it.
-    ValueError
+    InputError
         If ``path`` is a folder, the file is empty, not UTF-8 (naming the row), not CSV (naming
         the row whose number of fields is wrong) or repeats a column name; the message starts
         with the path.
@@ -56,13 +58,13 @@ def read_text_csv(
     >>> _ = bad.write_text("id,name\\n1,Amy\\n2,Zoe,extra\\n")
     >>> try:
     ...     read_text_csv(bad)
-    ... except ValueError as error:
+    ... except InputError as error:
     ...     print(str(error).replace(str(bad), "people.csv"))
     people.csv: not a readable CSV file: row 3 has 3 fields, the header has 2
     """
     path = Path(path)
     if path.is_dir():
-        raise ValueError(f"{path}: is a folder, not a CSV file")
+        raise InputError(f"{path}: is a folder, not a CSV file")
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     data = path.read_bytes()
@@ -70,18 +72,18 @@ def read_text_csv(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         row = data.count(b"\n", 0, error.start) + 1
-        raise ValueError(
+        raise InputError(
             f"{path}: {_UNREADABLE}: row {row} is not UTF-8 text ({error.reason} at byte "
             f"{error.start}); save it as 'CSV UTF-8'"
         ) from None
     if not text.strip():
-        raise ValueError(f"{path}: {_UNREADABLE}: it is empty (expected a header row of column names)")
+        raise InputError(f"{path}: {_UNREADABLE}: it is empty (expected a header row of column names)")
     # The header as pandas reads it: the first row that is not blank.
     header = next(row for row in csv.reader(io.StringIO(text), skipinitialspace=skipinitialspace) if row)
     names = [name.strip() for name in header]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
-        raise ValueError(f"{path}: row 1: column {', '.join(repeated)} appears more than once")
+        raise InputError(f"{path}: row 1: column {', '.join(repeated)} appears more than once")
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -91,7 +93,7 @@ def read_text_csv(
             skipinitialspace=skipinitialspace,
         )
     except pd.errors.ParserError as error:
-        raise ValueError(f"{path}: {_parser_message(str(error), len(names))}") from None
+        raise InputError(f"{path}: {_parser_message(str(error), len(names))}") from None
     frame.columns = names
     return frame
 

@@ -15,6 +15,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from jigsaw.errors import InputError
 from jigsaw.identifiers import (
     is_blank,
     nhs_number_problem,
@@ -225,11 +226,11 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
 
     Raises
     ------
-    ValueError
+    InputError
         If ``record_id`` is not a column (names the file); never for a bad value in a row.
     """
     if "record_id" not in records.columns:
-        raise ValueError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
+        raise InputError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
     frame = records.reset_index(drop=True)
     n = len(frame)
     reader = _Reader()

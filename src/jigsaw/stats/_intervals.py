@@ -14,6 +14,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
+from jigsaw.errors import InputError
+
 __all__ = [
     "ConfidenceInterval",
     "byars_lower",
@@ -53,7 +55,7 @@ def check_level(level: float) -> float:
 
     Raises
     ------
-    ValueError
+    InputError
         For percentages such as ``95`` (give ``0.95``) and for anything outside (0, 1).
 
     >>> check_level(0.998)
@@ -62,10 +64,10 @@ def check_level(level: float) -> float:
     try:
         value = float(level)
     except (TypeError, ValueError):
-        raise ValueError(f"level must be a number, got {level!r}") from None
+        raise InputError(f"level must be a number, got {level!r}") from None
     if not 0 < value < 1:
         hint = " (give a fraction such as 0.95, not a percentage)" if value > 1 else ""
-        raise ValueError(f"level must be a fraction strictly between 0 and 1, got {level!r}{hint}")
+        raise InputError(f"level must be a fraction strictly between 0 and 1, got {level!r}{hint}")
     return value
 
 

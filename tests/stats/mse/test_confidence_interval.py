@@ -3,11 +3,11 @@ level gives, for every kind of interval, and every stats function checks a level
 
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats import funnel, overdispersion, rates, standardised
 from jigsaw.stats.mse import estimate, read_table
 
-MSE = shared_data_dir() / "mse"
+MSE = folder("mse")
 
 
 @pytest.mark.parametrize(("method", "ci"), [("aic", "wald"), ("stepwise", "profile"), ("main", "bca")])

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from jigsaw.catalogue import GRADES, Catalogue, load
+from jigsaw.catalogue import Catalogue, Grade, load
 from jigsaw.screening._grade import _birthday, _context
 
 _DAY = "datetime64[D]"
@@ -166,7 +166,7 @@ def grade_frame(
 def _result(children: pd.Index, level: np.ndarray, score: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "level": pd.Categorical.from_codes(level, categories=list(GRADES), ordered=True),
+            "level": pd.Categorical.from_codes(level, categories=[g.value for g in Grade], ordered=True),
             "score": score,
         },
         index=children.rename("child_id"),

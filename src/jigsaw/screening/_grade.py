@@ -12,10 +12,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from jigsaw.catalogue import GRADES, Catalogue, load
-from jigsaw.screening._result import Grade, Reason
+from jigsaw.catalogue import Catalogue, Grade, load
+from jigsaw.screening._result import Grading, Reason
 
-NONE, LOW, MEDIUM, HIGH = range(4)
+# The rules work on ranks (integers) for speed; Grade turns a rank back into the grade.
+GRADES = tuple(Grade)
+NONE, LOW, MEDIUM, HIGH = (grade.rank for grade in GRADES)
 
 
 def grade_child(
@@ -24,7 +26,7 @@ def grade_child(
     today: dt.date,
     *,
     catalogue: Catalogue | None = None,
-) -> Grade:
+) -> Grading:
     """Grade a child's combined, multi-agency picture of CSE risk.
 
     Parameters
@@ -42,8 +44,8 @@ def grade_child(
 
     Returns
     -------
-    Grade
-        ``level`` (``none``/``low``/``medium``/``high``), ``score``, ``reasons`` (each rule that
+    Grading
+        ``level`` (a :class:`Grade`: ``none``/``low``/``medium``/``high``), ``score``, ``reasons`` (each rule that
         fired with its indicators, agencies and dates), ``next_step`` and ``catalogue_version``.
 
     Raises
@@ -76,13 +78,13 @@ def grade_child(
     ...     today=dt.date(2026, 11, 28),
     ... )
     >>> grade.level, grade.score
-    ('medium', 3.0)
+    (<Grade.MEDIUM: 'medium'>, 3.0)
     >>> [r.rule for r in grade.reasons]
     ['score', 'corroboration']
     """
     cat = catalogue or load()
     level, score, reasons = _evaluate(dob, concerns, today, cat, explain=True)
-    return Grade(
+    return Grading(
         level=GRADES[level],
         score=score,
         reasons=tuple(reasons),
@@ -98,7 +100,7 @@ def grade_concern(
     today: dt.date,
     *,
     catalogue: Catalogue | None = None,
-) -> Grade:
+) -> Grading:
     """Grade a single concern by the same rules as :func:`grade_child`.
 
     This is the immediate grade a practitioner sees on recording a concern: one agency, so
@@ -112,7 +114,7 @@ def grade_concern(
     ...               {"agency": "health", "date": dt.date(2026, 11, 1),
     ...                "indicators": ["sexual_activity"]},
     ...               today=dt.date(2026, 11, 28)).level
-    'high'
+    <Grade.HIGH: 'high'>
     """
     return grade_child(dob, [concern], today, catalogue=catalogue)
 
@@ -359,7 +361,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule=rule,
-                level="high",
+                level=Grade.HIGH,
                 text=texts[rule].format(labels=labels(ids), age=age_on(dob, min(h[3] for h in fired))),
                 indicators=ids,
                 agencies=tuple(dict.fromkeys(h[2] for h in fired)),
@@ -372,7 +374,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule="vulnerabilities_only",
-                level="none",
+                level=Grade.NONE,
                 text=(
                     f"Only vulnerabilities recorded ({labels(counted[0])}). They make a child "
                     "more at risk but cannot make a grade on their own; watch for signs."
@@ -426,7 +428,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule="corroboration_three_agencies",
-                level="medium",
+                level=Grade.MEDIUM,
                 text=(
                     f"Signs recorded by {len(window_agencies)} agencies within "
                     f"{rules.window_months} months: at least medium."
@@ -442,7 +444,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule="history",
-                level="none",
+                level=Grade.NONE,
                 text=(
                     f"Recorded more than {rules.reduced_months} months ago and no longer counted, "
                     f"kept in the history: {labels(old[0])}."

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jigsaw.catalogue import GRADES, Catalogue, load
+from jigsaw.catalogue import Catalogue, Grade, load
 from jigsaw.screening._grade import _evaluate
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
     "rates",
 ]
 
-MEDIUM = GRADES.index("medium")
+MEDIUM = Grade.MEDIUM.rank
 
 
 def concerns_by_child(concerns: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:

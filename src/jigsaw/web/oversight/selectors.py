@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 
+from jigsaw.screening import Grade
 from jigsaw.web.accounts.models import AgencyKind, Role
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
-from jigsaw.web.children.models import Child, GradeLevel
+from jigsaw.web.children.models import Child
 from jigsaw.web.concerns.models import Concern
 
 SUPPRESS_BELOW = 5
@@ -63,7 +64,7 @@ def area_aggregates_for(*, user, today: dt.date) -> AreaAggregates:
         area=profile.area.name,
         children_by_grade=[
             (label, suppressed(grades.get(value, 0)))
-            for value, label in reversed(GradeLevel.choices)
+            for value, label in reversed(Grade.choices())
         ],
         concerns_by_agency=[
             (label, suppressed(agencies.get(value, 0))) for value, label in AgencyKind.choices

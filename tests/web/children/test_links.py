@@ -108,3 +108,27 @@ def test_the_analyst_decides_on_the_profile_page(client, cast, pending):
     )
     assert response.status_code == 302
     assert Child.objects.get(pk=school.child.pk).grade_level == "high"
+
+
+def test_deciding_a_link_twice_shows_why_it_was_not_saved(client, cast, pending):
+    school, _ = pending
+    analyst = verified_client(client, cast, "analyst")
+    link = Link.objects.get(status="pending")
+    url = f"/children/links/{link.pk}/decide/"
+    assert analyst.post(url, {"decision": "confirm", "reason": "same"}).status_code == 302
+    # A second decision (a colleague's, or a double submit) is refused with the reason shown.
+    again = analyst.post(url, {"decision": "reject", "reason": "not her"})
+    assert again.status_code == 409
+    text = again.content.decode()
+    assert "There is a problem" in text
+    assert f"The decision was not saved: link {link.pk} is confirmed, not pending" in text
+    assert Link.objects.get(pk=link.pk).status == "confirmed"
+    assert not AuditEvent.objects.filter(event_type="link_rejected").exists()
+
+
+def test_a_link_of_another_area_is_not_found_for_its_analyst(client, cast, pending):
+    link = Link.objects.get(status="pending")
+    far = verified_client(client, cast, "far_analyst")
+    response = far.post(f"/children/links/{link.pk}/decide/", {"decision": "confirm"})
+    assert response.status_code == 404
+    assert Link.objects.get(pk=link.pk).status == "pending"

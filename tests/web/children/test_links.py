@@ -9,48 +9,21 @@ from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.children import matching
 from jigsaw.web.children.models import Child, Link
 from jigsaw.web.children.services import link_confirm, link_reject
-from tests.web.cast import HEALTH_SIGNS, JESSICA, SCHOOL_SIGNS, record_concern, verified_client
+from tests.web.cast import (
+    HEALTH_SIGNS,
+    JESSICA,
+    SCHOOL_SIGNS,
+    record_concern,
+    unsure_identity,
+    verified_client,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
-
-# Ways the hospital may hold the same child less certainly. The shipped model is retrained from
-# time to time, so the test uses the first one the real engine is unsure about (a "review").
-UNSURE_CANDIDATES = [
-    {"first_name": "Jess", "last_name": "Okafur", "dob": (2011, 5, 3), "postcode": "NB1 4QT"},
-    {"first_name": "Jessie", "last_name": "Okafur", "dob": (2011, 5, 3), "postcode": "NB1 4QT"},
-    {"first_name": "Jess", "dob": (2011, 3, 5), "postcode": "NB2 7ZZ"},
-    {"first_name": "Jess", "dob": (2011, 3, 5), "postcode": ""},
-    {"first_name": "Jess", "dob": (2011, 3, 5), "postcode": "NB1 4ZZ"},
-    {"first_name": "Jess", "dob": (2012, 3, 5), "postcode": "NB2 7ZZ"},
-    {"first_name": "Jessie", "dob": (2011, 5, 3), "postcode": "NB1 4QT"},
-    {"first_name": "Jess", "dob": (2011, 4, 5), "postcode": ""},
-    {"first_name": "Jess", "dob": (2011, 3, 14), "postcode": "NB2 7ZZ"},
-    {"first_name": "Jessica", "dob": (2011, 3, 5), "postcode": "NB2 7ZZ", "sex": "U"},
-]
-
-
-def _unsure_identity() -> dict:
-    import datetime as dt
-
-    from jigsaw.web.children import matching
-
-    for change in UNSURE_CANDIDATES:
-        who = {**JESSICA, **change}
-        mapping = matching.record_mapping(
-            record_id="probe",
-            agency_kind="health",
-            **{**who, "dob": dt.date(*who["dob"]), "nhs_number": ""},
-        )
-        found = matching.match(mapping)
-        if found and found[0].decision == "review":
-            return who
-    pytest.fail("none of UNSURE_CANDIDATES is a 'review' for the current linkage model: add one")
-
 
 @pytest.fixture
 def pending(cast):
     school = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "school note")
-    health = record_concern(cast.nurse, _unsure_identity(), HEALTH_SIGNS, "health note")
+    health = record_concern(cast.nurse, unsure_identity(), HEALTH_SIGNS, "health note")
     return school, health
 
 

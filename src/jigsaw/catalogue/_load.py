@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -22,6 +22,10 @@ from jigsaw.catalogue._model import (
 )
 
 DEFAULT_PATH = Path(__file__).with_name("indicators.yaml")
+
+# Builds the ValueError for a place in the file (``where``) and what is wrong there.
+Fail = Callable[[str, str], ValueError]
+_Named = TypeVar("_Named", Domain, Agency)
 
 _INDICATOR_FIELDS = {
     "id", "label", "description", "domain", "level", "kind", "agencies", "sources",
@@ -190,7 +194,7 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
     )
 
 
-def _rules(raw: Any, fail) -> Rules:
+def _rules(raw: Any, fail: Fail) -> Rules:
     if not isinstance(raw, Mapping):
         raise fail("rules", "missing; expected points, recency, corroboration and bands")
 
@@ -228,7 +232,7 @@ def _rules(raw: Any, fail) -> Rules:
     )
 
 
-def _named(raw: Any, section: str, cls: type, fail) -> list:
+def _named(raw: Any, section: str, cls: type[_Named], fail: Fail) -> list[_Named]:
     if not isinstance(raw, list) or not raw:
         raise fail(section, "expected a non-empty list")
     out, seen = [], set()
@@ -246,7 +250,7 @@ def _named(raw: Any, section: str, cls: type, fail) -> list:
     return out
 
 
-def _sources(raw: Any, fail) -> list[Source]:
+def _sources(raw: Any, fail: Fail) -> list[Source]:
     if not isinstance(raw, list) or not raw:
         raise fail("sources", "expected a non-empty list")
     out, seen = [], set()
@@ -272,7 +276,9 @@ def _sources(raw: Any, fail) -> list[Source]:
     return out
 
 
-def _id_list(raw: Any, where: str, field: str, known: set[str], noun: str, fail) -> tuple[str, ...]:
+def _id_list(
+    raw: Any, where: str, field: str, known: set[str], noun: str, fail: Fail
+) -> tuple[str, ...]:
     if not isinstance(raw, list):
         raise fail(where, f"field '{field}': expected a list")
     for value in raw:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jigsaw.catalogue import Catalogue, Grade, load
@@ -163,17 +163,23 @@ def _table(cat: Catalogue) -> dict[str, tuple[int, bool, bool, bool, bool]]:
     return table
 
 
-_CONTEXTS: dict[tuple[int, dt.date], tuple] = {}
+_Table = dict[str, tuple[int, bool, bool, bool, bool]]
+# (lookup table, agency ids, full-weight cut-off, reduced-weight cut-off, corroboration cut-off)
+_Context = tuple[_Table, frozenset[str], dt.date, dt.date, dt.date]
+_CONTEXTS: dict[tuple[int, dt.date], tuple[Catalogue, _Context]] = {}
+# (indicator, agency, date, weight) and (rule, indicator, agency, date)
+_Evidence = tuple[str, str, dt.date, float]
+_Hard = tuple[str, str, str, dt.date]
 
 
-def _context(cat: Catalogue, today: dt.date) -> tuple:
+def _context(cat: Catalogue, today: dt.date) -> _Context:
     """Lookup table, agency ids and window cut-offs, computed once per catalogue and day."""
     key = (id(cat), today)
     cached = _CONTEXTS.get(key)
     if cached is not None and cached[0] is cat:
         return cached[1]
     rules = cat.rules
-    value = (
+    value: _Context = (
         _table(cat),
         frozenset(a.id for a in cat.agencies),
         months_before(today, rules.full_months),
@@ -294,7 +300,9 @@ def _birthday(dob: dt.date, years: int) -> dt.date:
         return dt.date(dob.year + years, 3, 1)
 
 
-def _fields(n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: frozenset[str]):
+def _fields(
+    n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: frozenset[str]
+) -> tuple[str, dt.date, Iterable[str]]:
     # Exact-type checks first: the abstract-class checks are slow and grading must be fast.
     if type(concern) is not dict and not isinstance(concern, Mapping):
         raise ValueError(f"concern {n}: expected a mapping with agency, date and indicators")
@@ -319,16 +327,30 @@ def _fields(n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: froz
     return agency, date, indicators
 
 
-def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_agencies, window_cut,
-             raised, corroborated) -> list[Reason]:
+def _explain(
+    cat: Catalogue,
+    dob: dt.date,
+    band: int,
+    score: float,
+    sign_score: float,
+    best: dict[str, float],
+    evidence: list[_Evidence],
+    hard: list[_Hard],
+    window_agencies: set[str],
+    window_cut: dt.date,
+    raised: bool,
+    corroborated: bool,
+) -> list[Reason]:
     rules = cat.rules
     table = _table(cat)
     reasons: list[Reason] = []
 
-    def labels(ids) -> str:
+    def labels(ids: Iterable[str]) -> str:
         return "; ".join(cat[i].label for i in ids)
 
-    def rows(pred):
+    def rows(
+        pred: Callable[[_Evidence], bool],
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[dt.date, ...]]:
         ids: dict[str, None] = {}
         agencies: dict[str, None] = {}
         dates: set[dt.date] = set()

@@ -16,7 +16,9 @@ share, less the number reached when each agency grades alone at the same false-p
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,7 +64,7 @@ def concerns_by_child(concerns: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFra
 
 def reached(
     linked: pd.DataFrame,
-    dobs: dict,
+    dobs: dict[Any, dt.date],
     *,
     by_agency: bool = False,
     catalogue: Catalogue | None = None,
@@ -89,14 +91,14 @@ def reached(
         of how strongly the child was graded (used to match false-positive rates).
     """
     cat = catalogue or load()
-    best_level: dict = {}
-    best_key: dict = {}
+    best_level: dict[Any, int] = {}
+    best_key: dict[Any, float] = {}
     children = linked["child_id"].to_numpy()
     agencies = linked["agency"].to_numpy()
     dates = linked["date"].to_numpy()
     indicators = linked["indicators"].to_numpy()
     order = np.lexsort((dates, agencies, children)) if by_agency else np.arange(len(linked))
-    group: list[dict] = []
+    group: list[dict[str, Any]] = []
     current = None
     for k in order:
         ident = (children[k], agencies[k]) if by_agency else children[k]
@@ -236,7 +238,7 @@ def fairness(
     return pd.DataFrame(rows)
 
 
-def dobs_of(children: pd.DataFrame) -> dict:
+def dobs_of(children: pd.DataFrame) -> dict[Any, dt.date]:
     """Child id -> date of birth from a world's children table (ISO text dates)."""
     return dict(
         zip(children["child_id"], pd.to_datetime(children["dob"]).dt.date, strict=True)

@@ -27,7 +27,8 @@ PURPOSES = {
 }
 
 
-def _profile(request, view, decision_form, status: int = 200):
+def render_profile(request, view, form, status: int = 200):
+    """The child's profile page; ``form`` is the decision or override form whose errors to show."""
     return render(
         request,
         "children/profile.html",
@@ -35,7 +36,7 @@ def _profile(request, view, decision_form, status: int = 200):
             "view": view,
             "labels": indicator_labels(),
             "timeline": sorted(view.concerns, key=lambda c: (c.seen_on, c.id)),
-            "decision_form": decision_form,
+            "decision_form": form,
             "grade_choices": OverrideForm.base_fields["level"].choices,
         },
         status=status,
@@ -46,7 +47,7 @@ def _profile(request, view, decision_form, status: int = 200):
 def child_profile(request, child_id: int):
     purpose = PURPOSES.get(request.GET.get("from", ""), "opened the child's profile")
     view = child_access(user=request.user, child_id=child_id, purpose=purpose)
-    return _profile(request, view, LinkDecisionForm())
+    return render_profile(request, view, LinkDecisionForm())
 
 
 @role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
@@ -85,4 +86,4 @@ def link_decide(request, link_id: int):
         else:
             return redirect(f"/children/{link.child_id}/?from=linked")
     view = child_access(user=request.user, child_id=link.child_id, purpose="MASH review")
-    return _profile(request, view, form, status=status)
+    return render_profile(request, view, form, status=status)

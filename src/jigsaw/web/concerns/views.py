@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods
 
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
+from jigsaw.web.children.selectors import child_access
+from jigsaw.web.children.views import render_profile
 from jigsaw.web.concerns.forms import ConcernForm, OverrideForm
 from jigsaw.web.concerns.selectors import (
     catalogue,
@@ -134,4 +136,7 @@ def concern_override(request, concern_id: int):
             level=form.cleaned_data["level"],
             reason=form.cleaned_data["reason"],
         )
-    return redirect(f"/children/{child_id}/?from=override")
+        return redirect(f"/children/{child_id}/?from=override")
+    # Nothing saved: show why on the profile, rather than return to it as if it had been.
+    view = child_access(user=request.user, child_id=child_id, purpose="overriding a grade")
+    return render_profile(request, view, form, status=400)

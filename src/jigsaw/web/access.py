@@ -161,11 +161,6 @@ def may_add_to_record(actor: Actor, *, record_agency_id: int) -> bool:
     return may_record_concern(actor) and record_agency_id == actor.agency_id
 
 
-def may_search_records(actor: Actor, *, record_agency_id: int) -> bool:
-    """Whether the intake search may show ``actor`` a record: their own agency's only."""
-    return may_record_concern(actor) and record_agency_id == actor.agency_id
-
-
 def may_see_aggregates(actor: Actor, *, area_id: int) -> bool:
     """Whether ``actor`` may see an area's (suppressed) counts: its partnership lead."""
     return actor.role == Role.PARTNERSHIP_LEAD and actor.area_id == area_id

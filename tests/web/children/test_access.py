@@ -106,8 +106,13 @@ def test_profile_page_withholds_other_agencies_text_and_is_audited(client, cast,
     assert event.actor_label == "officer" and event.extra["purpose"] == "opened the child's profile"
 
 
-def test_profile_page_is_forbidden_to_a_partnership_lead(client, cast, jessica):
-    assert verified_client(client, cast, "lead").get(f"/children/{jessica.pk}/").status_code == 403
+@pytest.mark.parametrize("name", ["lead", "auditor", "admin"])
+def test_the_profile_page_is_not_found_for_roles_without_children_and_is_audited(
+    client, cast, jessica, name
+):
+    assert verified_client(client, cast, name).get(f"/children/{jessica.pk}/").status_code == 404
+    event = AuditEvent.objects.get(event_type="child_view_refused", actor=getattr(cast, name))
+    assert event.subject_id == str(jessica.pk)
 
 
 def test_profile_queries_do_not_grow_with_the_number_of_concerns(

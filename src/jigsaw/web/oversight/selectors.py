@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import Count
 
 from jigsaw.screening import Grade
-from jigsaw.web.accounts.models import AgencyKind, Role
+from jigsaw.web.access import Actor, may_see_aggregates
+from jigsaw.web.accounts.models import AgencyKind
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -45,7 +46,7 @@ def area_aggregates_for(*, user, today: dt.date) -> AreaAggregates:
         Unless the user is a partnership lead.
     """
     profile = profile_of(user)
-    if profile is None or profile.role != Role.PARTNERSHIP_LEAD:
+    if profile is None or not may_see_aggregates(Actor.of(user), area_id=profile.area_id):
         raise PermissionDenied("only partnership leads see the aggregates")
     since = today - dt.timedelta(days=365)
     with transaction.atomic():

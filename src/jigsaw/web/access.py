@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection
+from typing import Any
 
 from jigsaw.web.accounts.models import Role
 
@@ -39,7 +40,7 @@ class Actor:
     area_id: int | None
 
     @classmethod
-    def of(cls, user) -> Actor:
+    def of(cls, user: Any) -> Actor:
         """The actor for a Django user (anonymous, inactive and role-less users may do nothing)."""
         from jigsaw.web.accounts.selectors import profile_of
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 
 def concern_mapping(*, agency: str, seen_on: dt.date, indicators: Iterable[str]) -> dict[str, object]:
@@ -19,7 +20,7 @@ def concern_mapping(*, agency: str, seen_on: dt.date, indicators: Iterable[str])
     return {"agency": str(agency), "date": seen_on, "indicators": list(indicators)}
 
 
-def concern_mapping_of(concern) -> dict[str, object]:
+def concern_mapping_of(concern: Any) -> dict[str, object]:
     """Return a stored :class:`~jigsaw.web.concerns.models.Concern` as the engine reads it."""
     return concern_mapping(
         agency=concern.record.agency.kind, seen_on=concern.seen_on, indicators=concern.indicators

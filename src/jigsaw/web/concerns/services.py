@@ -97,7 +97,8 @@ def concern_record(
             .first()
         )
         if record is None:
-            raise PermissionDenied("not one of your agency's records")
+            # Said as for another agency's record (below), so record ids cannot be probed.
+            raise PermissionDenied("a concern can only be added to your own agency's record")
     if (identity is None) == (record is None):
         raise ValueError("give exactly one of identity or record")
     if record is not None and not may_add_to_record(who, record_agency_id=record.agency_id):

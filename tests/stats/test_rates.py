@@ -1,10 +1,11 @@
 """Rates, proportions and their interval primitives against the PHEindicatormethods 2.1.0 vectors."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
 from jigsaw.stats.rates import (
     byars_lower,
     byars_upper,
@@ -17,8 +18,11 @@ from jigsaw.stats.rates import (
 RTOL = 1e-12
 
 
+RATES = Path(__file__).resolve().parents[1] / "data" / "rates"
+
+
 def _load(name: str) -> pd.DataFrame:
-    return pd.read_csv(shared_data_dir() / "rates" / name)
+    return pd.read_csv(RATES / name)
 
 
 def test_byars_and_wilson_primitives_reproduce_vectors():

@@ -23,8 +23,8 @@ from jigsaw.catalogue._model import (
 
 DEFAULT_PATH = Path(__file__).with_name("indicators.yaml")
 
-# Builds the ValueError for a place in the file (``where``) and what is wrong there.
-Fail = Callable[[str, str], ValueError]
+# Builds the error for a place in the file ("indicator 3 (missing_overnight)") and a message.
+_Fail = Callable[[str, str], ValueError]
 _Named = TypeVar("_Named", Domain, Agency)
 
 _INDICATOR_FIELDS = {
@@ -194,7 +194,7 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
     )
 
 
-def _rules(raw: Any, fail: Fail) -> Rules:
+def _rules(raw: Any, fail: _Fail) -> Rules:
     if not isinstance(raw, Mapping):
         raise fail("rules", "missing; expected points, recency, corroboration and bands")
 
@@ -232,10 +232,13 @@ def _rules(raw: Any, fail: Fail) -> Rules:
     )
 
 
-def _named(raw: Any, section: str, cls: type[_Named], fail: Fail) -> list[_Named]:
+def _named(
+    raw: Any, section: str, make: Callable[[str, str], _Named], fail: _Fail
+) -> list[_Named]:
     if not isinstance(raw, list) or not raw:
         raise fail(section, "expected a non-empty list")
-    out, seen = [], set()
+    out: list[_Named] = []
+    seen: set[Any] = set()
     for n, entry in enumerate(raw, start=1):
         where = f"{section} entry {n}"
         if not isinstance(entry, Mapping):
@@ -246,14 +249,15 @@ def _named(raw: Any, section: str, cls: type[_Named], fail: Fail) -> list[_Named
         if entry["id"] in seen:
             raise fail(where, f"field 'id': duplicate id {entry['id']!r}")
         seen.add(entry["id"])
-        out.append(cls(id=str(entry["id"]), label=str(entry["label"])))
+        out.append(make(str(entry["id"]), str(entry["label"])))
     return out
 
 
-def _sources(raw: Any, fail: Fail) -> list[Source]:
+def _sources(raw: Any, fail: _Fail) -> list[Source]:
     if not isinstance(raw, list) or not raw:
         raise fail("sources", "expected a non-empty list")
-    out, seen = [], set()
+    out: list[Source] = []
+    seen: set[Any] = set()
     for n, entry in enumerate(raw, start=1):
         where = f"sources entry {n}"
         if not isinstance(entry, Mapping):
@@ -277,7 +281,7 @@ def _sources(raw: Any, fail: Fail) -> list[Source]:
 
 
 def _id_list(
-    raw: Any, where: str, field: str, known: set[str], noun: str, fail: Fail
+    raw: Any, where: str, field: str, known: set[str], noun: str, fail: _Fail
 ) -> tuple[str, ...]:
     if not isinstance(raw, list):
         raise fail(where, f"field '{field}': expected a list")

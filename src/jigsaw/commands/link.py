@@ -7,6 +7,8 @@ import os
 import sys
 import time
 
+from jigsaw.errors import InputError
+
 HELP = "link agencies' records into children (RECORDS.csv -> CLUSTERS.csv, REVIEW.csv)"
 
 
@@ -42,21 +44,21 @@ def run(args: argparse.Namespace) -> int:
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
-                raise ValueError(f"{option} {path}: folder {folder} does not exist")
+                raise InputError(f"{option} {path}: folder {folder} does not exist")
     try:
         records = pd.read_csv(args.records, dtype=str, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ValueError(f"{args.records}: not a readable CSV file ({error})") from None
+        raise InputError(f"{args.records}: not a readable CSV file ({error})") from None
     except UnicodeDecodeError as error:
-        raise ValueError(
+        raise InputError(
             f"{args.records}: not UTF-8 text ({error.reason} at byte {error.start}); "
             "save it as 'CSV UTF-8'"
         ) from None
     except IsADirectoryError:
-        raise ValueError(f"{args.records}: is a folder, not a CSV file") from None
+        raise InputError(f"{args.records}: is a folder, not a CSV file") from None
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
     if missing:
-        raise ValueError(f"{args.records}: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{args.records}: missing column(s) {', '.join(missing)}")
     model = Model.load(args.model) if args.model else Model.default()
     progress(f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}")
     result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)

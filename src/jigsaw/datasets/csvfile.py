@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from jigsaw.errors import InputError
+
 __all__ = ["read_text_csv"]
 
 
@@ -19,7 +21,7 @@ def read_text_csv(path: str | Path) -> pd.DataFrame:
     ------
     FileNotFoundError
         If ``path`` is not a file, naming it.
-    ValueError
+    InputError
         If the file is empty, not UTF-8 or not CSV, naming it.
     """
     path = Path(path)
@@ -28,4 +30,4 @@ def read_text_csv(path: str | Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: not a readable CSV ({error})") from None
+        raise InputError(f"{path}: not a readable CSV ({error})") from None

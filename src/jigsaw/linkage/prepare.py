@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from jigsaw.errors import InputError
 from jigsaw.identifiers import (
     is_valid_nhs_number,
     normalise_nhs_number,
@@ -207,11 +208,11 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
 
     Raises
     ------
-    ValueError
+    InputError
         If ``record_id`` is not a column (names the file); never for a bad value in a row.
     """
     if "record_id" not in records.columns:
-        raise ValueError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
+        raise InputError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
     frame = records.reset_index(drop=True).astype(object).where(records.reset_index(drop=True).notna(), None)
     for column in RECORD_COLUMNS:
         if column not in frame.columns:

@@ -13,6 +13,7 @@ from tests.web.cast import (
     HEALTH_SIGNS,
     JESS,
     JESSICA,
+    PASSWORD,
     POLICE_SIGNS,
     SCHOOL_SIGNS,
     record_concern,
@@ -196,7 +197,7 @@ def test_a_forbidden_child_and_a_missing_child_answer_the_same(client, cast, jes
     if name == "school_dsl_of_no_record":
         # The safeguarding lead of an agency that holds nothing about the child.
         user, device = user_create(
-            username=name, password="x", role=Role.DSL, agency=cast.council, validate=False,
+            username=name, password=PASSWORD, role=Role.DSL, agency=cast.council, validate=False,
             with_totp=True,
         )
         setattr(cast, name, user)

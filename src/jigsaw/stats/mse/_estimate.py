@@ -8,6 +8,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from jigsaw.errors import InputError
 from jigsaw.stats.mse import _intervals, _select
 from jigsaw.stats.mse._bootstrap import ChoiceSpec, choose, single_threaded_blas, totals_for
 from jigsaw.stats.mse._fit import NOT_EXIST, NOT_IDENTIFIABLE, Design
@@ -132,7 +133,7 @@ def estimate(
 
     Raises
     ------
-    ValueError
+    InputError
         Unknown method or interval, bad terms, or a model whose MLE does not exist or is not
         identifiable (the message says which).
 
@@ -145,8 +146,8 @@ def estimate(
     Examples
     --------
     >>> from jigsaw.stats.mse import read_table, estimate
-    >>> from jigsaw.datasets.paths import shared_data_dir
-    >>> korea = read_table(shared_data_dir() / "mse" / "Korea.csv")
+    >>> from jigsaw.datasets.shipped import mse_example
+    >>> korea = read_table(mse_example("Korea"))
     >>> round(estimate(korea, "stepwise").total, 2)  # MultipleSystemsEstimation 1.2.0 docs: 268.78
     268.78
     >>> result = estimate(korea, "bic")
@@ -160,13 +161,13 @@ def estimate(
 
 def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers) -> MSEEstimate:
     if method not in _select.METHODS:
-        raise ValueError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
+        raise InputError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
     if ci not in CI_METHODS:
-        raise ValueError(f"unknown interval '{ci}' (choose from {', '.join(CI_METHODS)})")
+        raise InputError(f"unknown interval '{ci}' (choose from {', '.join(CI_METHODS)})")
     if not 0 < level < 1:
-        raise ValueError(f"level {level} must be a fraction between 0 and 1")
+        raise InputError(f"level {level} must be a fraction between 0 and 1")
     if max_order < 2:
-        raise ValueError("max_order must be at least 2")
+        raise InputError("max_order must be at least 2")
     if method in ("stepwise", "aic") and max_order != 2:
         max_order = 2  # these procedures add two-list terms only
     design = Design(table.lists, max_order if method == "bic" else max(2, _order_of(terms)))
@@ -175,10 +176,10 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
     mask = None
     if method == "fixed":
         if not terms:
-            raise ValueError("method 'fixed' needs terms, e.g. LA:NG,NG:GO")
+            raise InputError("method 'fixed' needs terms, e.g. LA:NG,NG:GO")
         mask = design.model_mask(list(terms))
     elif terms:
-        raise ValueError(f"terms are only used with method 'fixed', not '{method}'")
+        raise InputError(f"terms are only used with method 'fixed', not '{method}'")
     spec = ChoiceSpec(method, pthresh, mask, complete=ci == "bca")
     counts = table.counts
     choice = choose(design, counts, spec)
@@ -191,7 +192,7 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
             reasons.append("the maximum likelihood estimate does not exist (linear-programme test)")
         if code & NOT_IDENTIFIABLE:
             reasons.append("the parameters are not identifiable (design matrix rank deficient)")
-        raise ValueError(f"model [{' '.join(names) or 'main effects'}] cannot be estimated: {'; '.join(reasons)}")
+        raise InputError(f"model [{' '.join(names) or 'main effects'}] cannot be estimated: {'; '.join(reasons)}")
     neg_inf = tuple(design.term_name(j) for j in np.flatnonzero(fit.neginf[0]))
     dropped = tuple(_pattern_name(table.lists, design.patterns[i]) for i in np.flatnonzero(~fit.cells[0]))
     failed = 0
@@ -203,7 +204,7 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
         low, high, _ = _intervals.profile_interval(design, counts, fit, level)
     else:
         if boot < 10:
-            raise ValueError("a BCa interval needs at least 10 bootstrap resamples")
+            raise InputError("a BCa interval needs at least 10 bootstrap resamples")
         if method == "bic" and choice.ranking is not None:
             ranked = np.array([m for _, m in choice.ranking])
             spec = ChoiceSpec("bic", pthresh, None, ranked[: ntop or len(ranked)])

@@ -83,7 +83,11 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
 
     school = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "school note")
     assert emitted.since() == {
-        "record_created", "child_created", "link_created", "concern_recorded", "child_graded"
+        "record_created",
+        "child_created",
+        "link_created",
+        "concern_recorded",
+        "child_graded",
     }
     record_concern(cast.nurse, unsure_identity(), HEALTH_SIGNS, "health note")
     emitted.since()

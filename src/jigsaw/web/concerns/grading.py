@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 
-def concern_mapping(*, agency: str, seen_on: dt.date, indicators: Iterable[str]) -> dict[str, object]:
+def concern_mapping(
+    *, agency: str, seen_on: dt.date, indicators: Iterable[str]
+) -> dict[str, object]:
     """Return a concern as :func:`jigsaw.screening.grade_child` reads it.
 
     ``agency`` is the recording agency's kind (a catalogue agency id), ``seen_on`` the date the

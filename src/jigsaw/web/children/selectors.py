@@ -163,13 +163,12 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
             .select_related("record__agency")
             .order_by("-seen_on", "-id")
         )
-    allowed = child is not None and may_open_child(
+    if child is None or not may_open_child(
         actor,
         child_area_id=child.area_id,
         record_agency_ids={link.record.agency_id for link in links},
         author_ids={c.recorded_by_id for c in concerns if c.recorded_by_id is not None},
-    )
-    if not allowed:
+    ):
         with transaction.atomic():
             audit_record(
                 actor=user if user.is_authenticated else None,
@@ -244,7 +243,7 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
         )
     return ChildView(
         child=child,
-        role=actor.role,
+        role=str(actor.role),
         concerns=tuple(views),
         records=tuple(_record_view(actor, child, link) for link in links),
         pending_links=tuple(pending),
@@ -256,7 +255,7 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
 def pending_links_for(user) -> QuerySet[Link]:
     """Return the links awaiting review in a MASH analyst's area (empty for everyone else)."""
     actor = Actor.of(user)
-    if not may_review_links(actor):
+    if actor.area_id is None or not may_review_links(actor):
         return Link.objects.none()
     # Both ends in the analyst's area: a link never crosses partnerships.
     return (
@@ -283,7 +282,7 @@ def link_to_decide(*, user, link_id: int) -> Link:
     """
     actor = Actor.of(user)
     link = None
-    if may_review_links(actor):
+    if actor.area_id is not None and may_review_links(actor):
         link = (
             Link.objects.filter(
                 pk=link_id, child__area_id=actor.area_id, record__agency__area_id=actor.area_id
@@ -299,7 +298,7 @@ def link_to_decide(*, user, link_id: int) -> Link:
 def children_to_review_for(user, *, limit: int = 50) -> QuerySet[Child]:
     """Return a MASH analyst's area's children graded medium or high, highest first."""
     actor = Actor.of(user)
-    if not may_review_links(actor):
+    if actor.area_id is None or not may_review_links(actor):
         return Child.objects.none()
     # By grade's rank, not its text: "medium" sorts after "high" alphabetically.
     rank = Case(*(When(grade_level=g.value, then=Value(g.rank)) for g in Grade), default=Value(0))

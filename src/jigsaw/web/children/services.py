@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +25,12 @@ from jigsaw.web.children.models import (
     LinkStatus,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from jigsaw.linkage import Match
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -42,7 +48,7 @@ def _plain(value: Any) -> Any:
 
 def record_create(
     *,
-    actor,
+    actor: User | None,
     agency: Agency,
     first_name: str,
     last_name: str,
@@ -76,7 +82,7 @@ def record_create(
     return record
 
 
-def _child_create(*, actor, record: AgencyRecord) -> Child:
+def _child_create(*, actor: User | None, record: AgencyRecord) -> Child:
     child = Child(area=record.agency.area, created_at=_now())
     child.full_clean()
     child.save()
@@ -89,7 +95,14 @@ def _child_create(*, actor, record: AgencyRecord) -> Child:
     return child
 
 
-def _link_save(*, actor, record, child, status, match=None) -> Link:
+def _link_save(
+    *,
+    actor: User | None,
+    record: AgencyRecord,
+    child: Child,
+    status: LinkStatus,
+    match: Match | None = None,
+) -> Link:
     link = Link(
         record=record,
         child=child,
@@ -117,7 +130,9 @@ def _link_save(*, actor, record, child, status, match=None) -> Link:
     return link
 
 
-def record_link(*, actor, record: AgencyRecord, matches: list) -> tuple[Child, Link]:
+def record_link(
+    *, actor: User | None, record: AgencyRecord, matches: list[Match]
+) -> tuple[Child, Link]:
     """Link a new record to a child following the linkage engine's decision.
 
     A ``link`` decision joins the record to the matched child (status ``auto``). Anything less
@@ -166,7 +181,7 @@ def record_mapping_of(record: AgencyRecord) -> dict[str, object]:
     )
 
 
-def child_records(child: Child):
+def child_records(child: Child) -> QuerySet[AgencyRecord]:
     """Return the records actively linked to a child."""
     return AgencyRecord.objects.filter(
         links__child=child, links__status__in=ACTIVE_LINK_STATUSES
@@ -186,9 +201,11 @@ def _grading_dob(child: Child, seen: list[dt.date]) -> tuple[dt.date | None, str
         return None, ""
     counts = Counter(dobs)
     ranked = sorted(set(dobs), key=lambda d: (-counts[d], dobs.index(d)))
-    first_seen = min(seen, default=None)
+    if not seen:
+        return ranked[0], ""
+    first_seen = min(seen)
     for dob in ranked:
-        if first_seen is None or dob <= first_seen:
+        if dob <= first_seen:
             if dob == ranked[0]:
                 return dob, ""
             return dob, (
@@ -201,7 +218,7 @@ def _grading_dob(child: Child, seen: list[dt.date]) -> tuple[dt.date | None, str
     )
 
 
-def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child:
+def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = None) -> Child:
     """Recompute a child's combined grade from every concern on their linked records."""
     from jigsaw.screening import grade_child
     from jigsaw.web.concerns.grading import concern_mapping_of
@@ -237,7 +254,7 @@ def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child
     return child
 
 
-def _require_mash(actor, link: Link) -> None:
+def _require_mash(actor: User, link: Link) -> None:
     if not may_decide_link(
         Actor.of(actor),
         child_area_id=link.child.area_id,
@@ -246,7 +263,7 @@ def _require_mash(actor, link: Link) -> None:
         raise PermissionDenied("only a MASH analyst for the child's area may decide a link")
 
 
-def link_confirm(*, actor, link: Link, reason: str = "") -> Link:
+def link_confirm(*, actor: User, link: Link, reason: str = "") -> Link:
     """Confirm a pending link: the record moves to the candidate child, whose grade is recomputed.
 
     Raises
@@ -293,7 +310,7 @@ def link_confirm(*, actor, link: Link, reason: str = "") -> Link:
     return link
 
 
-def link_reject(*, actor, link: Link, reason: str = "") -> Link:
+def link_reject(*, actor: User, link: Link, reason: str = "") -> Link:
     """Reject a pending link: the record stays with the child it was filed under."""
     _require_mash(actor, link)
     with transaction.atomic():
@@ -313,7 +330,7 @@ def link_reject(*, actor, link: Link, reason: str = "") -> Link:
     return link
 
 
-def link_decide(*, actor, link: Link, decision: str, reason: str = "") -> Link:
+def link_decide(*, actor: User, link: Link, decision: str, reason: str = "") -> Link:
     """Confirm (``decision="confirm"``) or reject (``"reject"``) a pending link.
 
     Raises

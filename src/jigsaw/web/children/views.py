@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from jigsaw.screening import Grade
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.selectors import (
@@ -17,7 +18,7 @@ from jigsaw.web.children.selectors import (
     pending_links_for,
 )
 from jigsaw.web.children.services import link_decide as link_decision_record
-from jigsaw.web.concerns.forms import LinkDecisionForm, OverrideForm
+from jigsaw.web.concerns.forms import LinkDecisionForm
 from jigsaw.web.concerns.selectors import indicator_labels
 
 PURPOSES = {
@@ -37,7 +38,7 @@ def render_profile(request, view, form, status: int = 200):
             "labels": indicator_labels(),
             "timeline": sorted(view.concerns, key=lambda c: (c.seen_on, c.id)),
             "decision_form": form,
-            "grade_choices": OverrideForm.base_fields["level"].choices,
+            "grade_choices": Grade.choices(),
         },
         status=status,
     )

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
+
+
+class ConcernMapping(TypedDict):
+    """What the screening engine reads of one concern."""
+
+    agency: str
+    date: dt.date
+    indicators: list[str]
 
 
 def concern_mapping(
     *, agency: str, seen_on: dt.date, indicators: Iterable[str]
-) -> dict[str, object]:
+) -> ConcernMapping:
     """Return a concern as :func:`jigsaw.screening.grade_child` reads it.
 
     ``agency`` is the recording agency's kind (a catalogue agency id), ``seen_on`` the date the
@@ -22,7 +30,7 @@ def concern_mapping(
     return {"agency": str(agency), "date": seen_on, "indicators": list(indicators)}
 
 
-def concern_mapping_of(concern: Any) -> dict[str, object]:
+def concern_mapping_of(concern: Any) -> ConcernMapping:
     """Return a stored :class:`~jigsaw.web.concerns.models.Concern` as the engine reads it."""
     return concern_mapping(
         agency=concern.record.agency.kind, seen_on=concern.seen_on, indicators=concern.indicators

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +25,9 @@ from jigsaw.web.children.services import (
 )
 from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,7 +55,7 @@ class ConcernOutcome:
 
 def concern_record(
     *,
-    actor,
+    actor: User,
     seen_on: dt.date,
     indicators: list[str],
     note: str,
@@ -83,11 +87,11 @@ def concern_record(
     from jigsaw.screening import grade_concern
 
     who = Actor.of(actor)
-    if not may_record_concern(who):
+    profile = profile_of(actor)
+    if profile is None or not may_record_concern(who):
         raise PermissionDenied(
             "only practitioners, safeguarding leads and MASH analysts record concerns"
         )
-    profile = profile_of(actor)
     if record_id:
         if record is not None:
             raise ValueError("give record or record_id, not both")
@@ -106,7 +110,8 @@ def concern_record(
     today = today or timezone.localdate()
     if seen_on > today:
         raise ValidationError({"seen_on": "The date seen must be today or in the past"})
-    dob = identity.dob if identity is not None else record.dob
+    # Exactly one of the two was given (checked above).
+    dob = record.dob if record is not None else cast(Identity, identity).dob
     if seen_on < dob:
         # Grading refuses such a concern; say so on the date field rather than fail the request.
         raise ValidationError(
@@ -135,7 +140,7 @@ def concern_record(
         new_record = record is None
         if record is None:
             record = record_create(
-                actor=actor, agency=profile.agency, **dataclasses.asdict(identity)
+                actor=actor, agency=profile.agency, **dataclasses.asdict(cast(Identity, identity))
             )
             child, link = record_link(actor=actor, record=record, matches=matches)
         else:
@@ -185,7 +190,7 @@ def concern_record(
     )
 
 
-def concern_override_check(*, actor, concern: Concern) -> int:
+def concern_override_check(*, actor: User, concern: Concern) -> int:
     """Refuse unless ``actor`` may override ``concern``'s grade; return the child's id.
 
     Raises
@@ -199,17 +204,16 @@ def concern_override_check(*, actor, concern: Concern) -> int:
         .select_related("child")
         .first()
     )
-    allowed = link is not None and may_override(
+    if link is None or not may_override(
         Actor.of(actor),
         child_area_id=link.child.area_id,
         concern_agency_id=concern.record.agency_id,
-    )
-    if not allowed:
+    ):
         raise PermissionDenied("only a MASH analyst or the agency's safeguarding lead may override")
     return link.child_id
 
 
-def concern_to_override(*, actor, concern_id: int) -> tuple[Concern, int]:
+def concern_to_override(*, actor: User, concern_id: int) -> tuple[Concern, int]:
     """Return the concern ``actor`` may override and its child's id.
 
     Raises
@@ -228,7 +232,7 @@ def concern_to_override(*, actor, concern_id: int) -> tuple[Concern, int]:
     return concern, child_id
 
 
-def concern_grade_override(*, actor, concern: Concern, level: str, reason: str) -> Concern:
+def concern_grade_override(*, actor: User, concern: Concern, level: str, reason: str) -> Concern:
     """Record a professional's override beside the computed grade, with the reason.
 
     Raises

@@ -28,7 +28,8 @@ def _catalogue_agencies() -> list[tuple[str, tuple[str, str]]]:
 # The agency kinds are the indicator catalogue's ``agencies`` list, with its labels: concerns are
 # graded by the agency that recorded them, so a kind the catalogue does not know could not be
 # graded. (``AgencyKind.POLICE``, ``AgencyKind.EDUCATION``, ... are its members.)
-AgencyKind = models.TextChoices("AgencyKind", _catalogue_agencies())
+# (django-stubs type only the class form of Choices, hence the ignore.)
+AgencyKind = models.TextChoices("AgencyKind", _catalogue_agencies())  # type: ignore[call-overload]
 AgencyKind.__doc__ = "The agency kinds of the indicator catalogue (its ``agencies`` list)."
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
+from typing import Any
 
 from django.db import transaction
 from django.http import Http404
@@ -51,7 +52,7 @@ class Suggestion:
     match_probability: float
 
 
-def own_records_matching(*, user, identity: dict[str, object]) -> list[Suggestion]:
+def own_records_matching(*, user: Any, identity: dict[str, Any]) -> list[Suggestion]:
     """Return the user's own agency's records that the linkage engine thinks are this child.
 
     Only the user's agency's records are shown: what other agencies know stays hidden until the

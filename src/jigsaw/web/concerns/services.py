@@ -67,9 +67,10 @@ def concern_record(
 ) -> ConcernOutcome:
     """Record a concern about a child, link a new record immediately and regrade the child.
 
-    Give either ``identity`` (a record this agency did not hold: it is matched against every
-    record the partnership's area holds and linked, or sent for MASH review) or ``record`` (one of
-    the actor's agency's records; or its ``record_id``, as the intake page sends it).
+    Give either ``identity`` (a record this agency did not hold: it is matched against the stored
+    records and linked, or sent for MASH review, only ever to a child of the actor's area) or
+    ``record`` (one of the actor's agency's records; or its ``record_id``, as the intake page
+    sends it).
 
     Returns
     -------

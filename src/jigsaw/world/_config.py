@@ -12,9 +12,11 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 
+from jigsaw.catalogue import load as _load_catalogue
 from jigsaw.errors import InputError
 
-AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
+# The agencies of the world are the catalogue's, in its order (columns of the visibility arrays).
+AGENCIES: tuple[str, ...] = tuple(agency.id for agency in _load_catalogue().agencies)
 
 
 def _frozen(mapping: dict) -> MappingProxyType:

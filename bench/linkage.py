@@ -25,8 +25,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from jigsaw.linkage import OnlineMatcher, link, link_prepared, tokenise_records
-from jigsaw.linkage.evaluate import pairwise_scores
+from jigsaw.linkage import OnlineMatcher, link, link_prepared, pairwise_scores, tokenise_records
 
 WORLD = {"children": 37000, "seed": 11}  # ~100,000 records; not the training seed (101)
 MILLION = {"children": 370000, "seed": 13}  # ~1,000,000 records

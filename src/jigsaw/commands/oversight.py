@@ -54,13 +54,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_areas(args: argparse.Namespace) -> int:
+    from jigsaw.datasets.csvfile import write_atomic
     from jigsaw.oversight import (
         analyse_areas,
         neighbours_from_covariates,
         read_areas,
         read_neighbours,
     )
-    from jigsaw.report.national import write_atomic
     from jigsaw.report.published import result_csv
 
     areas = read_areas(args.areas)

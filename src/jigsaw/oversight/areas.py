@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jigsaw.datasets.csvfile import read_text_csv
 from jigsaw.errors import InputError
 
 __all__ = ["REQUIRED_COLUMNS", "covariate_columns", "read_areas", "read_neighbours", "validate_areas",
@@ -26,14 +27,7 @@ def covariate_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not a readable CSV file ({str(error).strip()})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return read_text_csv(path, skipinitialspace=True)
 
 
 def read_areas(path: str | Path) -> pd.DataFrame:

@@ -8,8 +8,6 @@ a string from the analysis) and writes ``index.html`` (one self-contained page) 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +19,7 @@ import pandas as pd
 
 import jigsaw
 from jigsaw import disclosure
+from jigsaw.datasets.csvfile import write_atomic
 from jigsaw.oversight.analysis import NOT_COMPARED, RESULT_COLUMNS
 from jigsaw.oversight.national import (
     NationalAnalysis,
@@ -31,7 +30,7 @@ from jigsaw.oversight.national import (
 from jigsaw.report import REPORT_FILES, charts
 from jigsaw.report.published import result_csv
 
-__all__ = ["build_national_report", "render_page", "write_atomic"]
+__all__ = ["build_national_report", "render_page"]
 
 
 def build_national_report(
@@ -74,22 +73,6 @@ def build_national_report(
     if log:
         log(f"wrote {out / page} and {out / table}")
     return replace(analysis.summary, out_dir=str(out_dir))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        # mkstemp makes the file private; the report is for publishing, so use the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class _AreaRow(Protocol):

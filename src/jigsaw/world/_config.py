@@ -13,12 +13,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
 
+from jigsaw.catalogue import load as _load_catalogue
 from jigsaw.errors import InputError
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
-AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
+# The agencies of the world are the catalogue's, in its order (columns of the visibility arrays).
+AGENCIES: tuple[str, ...] = tuple(agency.id for agency in _load_catalogue().agencies)
 
 
 def _frozen(mapping: Mapping[_K, _V]) -> MappingProxyType[_K, _V]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +20,7 @@ def stratified(
     child_column: str = "child_id",
     method: str = "stepwise",
     level: float = 0.95,
-    **kwargs,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """Estimate the total in each stratum of linked records, and add them up.
 

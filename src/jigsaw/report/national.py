@@ -8,9 +8,10 @@ a string from the analysis) and writes ``index.html`` (one self-contained page) 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol, cast
 
 import jinja2
 import numpy as np
@@ -74,6 +75,32 @@ def build_national_report(
     return replace(analysis.summary, out_dir=str(out_dir))
 
 
+class _AreaRow(Protocol):
+    """What the page reads from one row of ``analysis.alarm.table`` (see :data:`RESULT_COLUMNS`)."""
+
+    area_code: str
+    area_name: str
+    region: str
+    old_la_code: int
+    identified: float  # NaN where not published
+    children: float
+    rate: float
+    rate_lower: float
+    rate_upper: float
+    peer_rate: float
+    expected: float
+    shortfall: float
+    shortfall_lower: float
+    shortfall_upper: float
+    comparison: str
+    note: str
+
+
+def _area_rows(table: pd.DataFrame) -> Iterator[_AreaRow]:
+    # pandas-stubs type every itertuples() field as any scalar; the analysis fixes these columns.
+    return cast(Iterator[_AreaRow], table.itertuples(index=False))
+
+
 def _number(value: float, digits: int = 0) -> str:
     return "" if pd.isna(value) else f"{value:,.{digits}f}"
 
@@ -88,10 +115,10 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         _order=result["comparison"].map({"lower": 0, "higher": 2, "similar": 1, NOT_COMPARED: 3}),
         _short=-result["shortfall"].fillna(-np.inf),
     ).sort_values(["_order", "_short", "area_name"])
-    rows = [_table_row(r, series, years) for r in ordered.itertuples(index=False)]
+    rows = [_table_row(r, series, years) for r in _area_rows(ordered)]
     by_code = result.set_index("area_code")
     groups = inputs.neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()
-    flagged = [_flagged(r, groups, by_code) for r in ordered.itertuples(index=False)
+    flagged = [_flagged(r, groups, by_code) for r in _area_rows(ordered)
                if r.comparison == "lower"]
     spreads = analysis.spreads
     ratios = spreads["ratio"].replace(np.inf, np.nan)
@@ -177,7 +204,7 @@ def _year_label(year: int) -> str:
     return f"the year to 31 March {year}"
 
 
-def _spread_row(g) -> dict:
+def _spread_row(g: pd.Series) -> dict[str, str]:
     ratio = g["ratio"]
     return {
         "name": g["area_name"], "low_text": f"{g['group_lowest_rate']:.1f}",
@@ -187,7 +214,7 @@ def _spread_row(g) -> dict:
     }
 
 
-def _table_row(r, series, years) -> dict:
+def _table_row(r: _AreaRow, series: dict[int, list[float]], years: list[int]) -> dict[str, str]:
     small = disclosure.is_small(r.identified)
     rate_text = "" if small or pd.isna(r.rate) else f"{r.rate:.1f} ({r.rate_lower:.1f}–{r.rate_upper:.1f})"
     shortfall_text = "" if small or pd.isna(r.shortfall) else (
@@ -209,14 +236,19 @@ def _table_row(r, series, years) -> dict:
     }
 
 
-def _flagged(r, groups, by_code) -> dict:
+def _flagged(
+    r: _AreaRow, groups: Mapping[Hashable, list[str]], by_code: pd.DataFrame
+) -> dict[str, str]:
     # A flagged area with a small count keeps it hidden here too: its rate (a dot), count and
     # shortfall (expected minus count) would each reveal it, and so would its interval, which
     # would stretch the chart's axis to the hidden rate's upper limit.
     small = disclosure.is_small(r.identified)
-    rows = [{"name": r.area_name, "subject": True,
-             **{key: disclosure.hidden(value, r.identified) for key, value in
-                (("rate", r.rate), ("lower", r.rate_lower), ("upper", r.rate_upper))}}]
+    rows: list[charts.DotRow] = [
+        {"name": r.area_name, "subject": True,
+         "rate": disclosure.hidden(r.rate, r.identified),
+         "lower": disclosure.hidden(r.rate_lower, r.identified),
+         "upper": disclosure.hidden(r.rate_upper, r.identified)}
+    ]
     for code in groups.get(r.area_code, []):
         peer = by_code.loc[code]
         if peer["comparison"] == NOT_COMPARED or pd.isna(peer["rate"]) or not _shown(peer["identified"]):

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from jigsaw.catalogue import load as _load_catalogue
 from jigsaw.errors import InputError
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 # The agencies of the world are the catalogue's, in its order (columns of the visibility arrays).
 AGENCIES: tuple[str, ...] = tuple(agency.id for agency in _load_catalogue().agencies)
 
 
-def _frozen(mapping: dict) -> MappingProxyType:
+def _frozen(mapping: Mapping[_K, _V]) -> MappingProxyType[_K, _V]:
     return MappingProxyType(dict(mapping))
 
 
@@ -50,7 +54,7 @@ class WorldConfig:
     households_per_postcode: float = 6.0
 
     # --- vulnerabilities (national prevalence among children 0-17) ------------------------------
-    vulnerability_prevalence: MappingProxyType = field(
+    vulnerability_prevalence: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 0.007,
@@ -69,7 +73,7 @@ class WorldConfig:
 
     # --- exploitation --------------------------------------------------------------------------
     prevalence: float = 0.014
-    relative_risk: MappingProxyType = field(
+    relative_risk: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 4.0,
@@ -94,7 +98,7 @@ class WorldConfig:
     size_skill_elasticity: float = -0.22
     agency_skill_sd: float = 0.3
     domain_skill_sd: float = 0.4
-    agency_identification_weight: MappingProxyType = field(
+    agency_identification_weight: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -111,7 +115,7 @@ class WorldConfig:
     police_referral_to_social_care: float = 0.7
 
     # --- concerns ------------------------------------------------------------------------------
-    victim_concerns_per_year: MappingProxyType = field(
+    victim_concerns_per_year: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -128,7 +132,7 @@ class WorldConfig:
     indicators_per_concern: float = 1.2
 
     # --- records -------------------------------------------------------------------------------
-    agency_coverage: MappingProxyType = field(
+    agency_coverage: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.03,
@@ -141,7 +145,7 @@ class WorldConfig:
             }
         )
     )
-    extra_records: MappingProxyType = field(
+    extra_records: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.4,
@@ -154,7 +158,7 @@ class WorldConfig:
             }
         )
     )
-    nhs_number_recorded: MappingProxyType = field(
+    nhs_number_recorded: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.05,
@@ -231,7 +235,7 @@ class WorldConfig:
         return self.start.replace(year=self.start.year + self.years)
 
 
-def load_config(path: str | Path, **overrides) -> WorldConfig:
+def load_config(path: str | Path, **overrides: object) -> WorldConfig:
     """Read a :class:`WorldConfig` from a YAML file of field names and values.
 
     Parameters
@@ -288,9 +292,14 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
         raise InputError(f"{path}: {error}") from None
 
 
-def _check_type(path: Path, item, value) -> None:
+def _check_type(path: Path, item: Field[object], value: object) -> None:
     """Refuse a YAML value of the wrong kind by name, before it fails obscurely inside the config."""
-    default = item.default if item.default is not MISSING else item.default_factory()
+    if item.default is not MISSING:
+        default = item.default
+    elif item.default_factory is not MISSING:
+        default = item.default_factory()
+    else:  # every field has a default (WorldConfig() is the default world)
+        return
     if isinstance(default, bool):
         ok = isinstance(value, bool)
         kind = "true or false"

@@ -11,7 +11,7 @@ from jigsaw.web.children.models import Child, Link
 from jigsaw.web.children.services import link_confirm, link_reject
 from tests.web.cast import HEALTH_SIGNS, JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 # Ways the hospital may hold the same child less certainly. The shipped model is retrained from
 # time to time, so the test uses the first one the real engine is unsure about (a "review").

@@ -9,7 +9,7 @@ from django.utils import timezone
 from jigsaw.web.oversight.selectors import area_aggregates_for, suppressed
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.mark.parametrize(("count", "shown"), [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (12, "12")])

@@ -10,8 +10,11 @@ import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -96,6 +99,50 @@ def test_error_pages_never_show_the_database_url_or_secrets(tmp_path, debug):
     ):
         assert secret not in page, secret
     assert re.search(r"DATABASE_URL.{0,200}\*{5,}", page, flags=re.S)
+
+
+def test_jigsaw_serve_runs_gunicorn_with_static_files_from_whitenoise(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "JIGSAW_WEB_DIR": str(tmp_path / "data"),
+        "JIGSAW_SECRET_KEY": "tests-only-key-" + "x" * 40,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+    }
+    for name in ("JIGSAW_DATABASE_URL", "DATABASE_URL", "JIGSAW_DEBUG", "JIGSAW_HTTPS"):
+        env.pop(name, None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jigsaw.cli", "serve", "--migrate", "--port", str(port),
+         "--workers", "2", "--threads", "2"],
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any("Serving on" in line for line in lines):
+            line = server.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        assert f"Serving on http://127.0.0.1:{port}/ with 2 gunicorn workers" in "".join(lines)
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/accounts/sign-in/", timeout=20) as page:
+            assert page.status == 200 and "gunicorn" in page.headers["Server"]
+        with urllib.request.urlopen(f"{base}/static/jigsaw/jigsaw.css", timeout=20) as css:
+            assert css.status == 200 and css.headers["Content-Type"].startswith("text/css")
+            assert css.read() == (ROOT / "src/jigsaw/web/static/jigsaw/jigsaw.css").read_bytes()
+        # jigsaw serve -> gunicorn's arbiter (a fresh interpreter) -> the two workers.
+        def children(pid: int) -> list[int]:
+            found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+            return [int(child) for child in found.stdout.split()]
+
+        assert sorted(len(children(arbiter)) for arbiter in children(server.pid))[-1] == 2
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Stopped." in out
 
 
 # ---- run in their own process -----------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from jigsaw.cli import main
-from jigsaw.web.audit.chain import GENESIS, event_hash, hash_of
+from jigsaw.web.audit.chain import GENESIS, hash_of
 from jigsaw.web.audit.models import AuditAnchor, AuditEvent, EventType
 from jigsaw.web.audit.selectors import audit_chain_verdict
 from jigsaw.web.audit.services import audit_anchor, audit_record
@@ -77,33 +77,30 @@ def test_events_form_an_unbroken_chain_and_verify_says_so(chain, capsys):
     assert code == 0 and out.startswith(f"Intact: {len(chain)} events")
 
 
-def test_the_hash_covers_every_field_and_the_previous_hash():
-    fields = dict(
-        seq=7,
-        prev_hash="a" * 64,
-        at=dt.datetime(2026, 12, 1, 9, 30, 0, 123456, tzinfo=dt.UTC),
-        actor_id=3,
-        actor_label="teacher",
-        event_type="child_viewed",
-        subject_type="child",
-        subject_id="12",
-        extra={"purpose": "practitioner"},
-    )
-    base = event_hash(**fields)
-    assert len(base) == 64 and event_hash(**fields) == base
+def test_the_hash_covers_every_stored_field_and_the_previous_hash(chain):
+    """Changing any field but the hash itself changes the hash (a new field is covered too)."""
+    event = middle(chain)
+    base = hash_of(event)
+    assert base == event.hash
     changed = {
-        "seq": 8,
+        "seq": event.seq + 1,
         "prev_hash": "b" * 64,
-        "at": fields["at"] + dt.timedelta(microseconds=1),
-        "actor_id": 4,
-        "actor_label": "teacher2",
-        "event_type": "child_graded",
-        "subject_type": "concern",
-        "subject_id": "13",
-        "extra": {"purpose": "mash_review"},
+        "at": event.at + dt.timedelta(microseconds=1),
+        "actor_id": (event.actor_id or 0) + 1,
+        "actor_label": event.actor_label + "x",
+        "event_type": "child_graded" if event.event_type != "child_graded" else "child_viewed",
+        "subject_type": event.subject_type + "x",
+        "subject_id": event.subject_id + "9",
+        "extra": {**event.extra, "purpose": "something else"},
     }
-    for name, value in changed.items():
-        assert event_hash(**{**fields, name: value}) != base, name
+    hashed = {f.attname for f in AuditEvent._meta.concrete_fields} - {"id", "hash"}
+    assert set(changed) == hashed, "a new audit field needs a line here"
+    for attname, value in changed.items():
+        original = getattr(event, attname)
+        setattr(event, attname, value)
+        assert hash_of(event) != base, attname
+        setattr(event, attname, original)
+    assert hash_of(event) == base
 
 
 # ---- what the database refuses to the application's own rights ---------------------------------
@@ -205,6 +202,7 @@ def _forged_next(head: AuditEvent, **changes) -> AuditEvent:
     "change",
     [
         pytest.param({"at": dt.datetime(2020, 1, 1, tzinfo=dt.UTC)}, id="back-dated"),
+        pytest.param({"at": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)}, id="future-dated"),
         pytest.param({"prev_hash": GENESIS}, id="not-after-the-head"),
         pytest.param({"seq": 1}, id="an-earlier-place"),
         pytest.param({"seq": 10**9}, id="a-gap"),

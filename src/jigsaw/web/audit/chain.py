@@ -37,47 +37,41 @@ def canonical_extra(extra: Mapping[str, Any]) -> Any:
     return json.loads(json.dumps(extra, ensure_ascii=False, allow_nan=False))
 
 
-def event_hash(
-    *,
-    seq: int,
-    prev_hash: str,
-    at: dt.datetime,
-    actor_id: int | None,
-    actor_label: str,
-    event_type: str,
-    subject_type: str,
-    subject_id: str,
-    extra: Mapping[str, Any],
-) -> str:
-    """Return the SHA-256 (hex) of one event's canonical content and the hash before it."""
-    content = {
-        "seq": seq,
-        "prev_hash": prev_hash,
-        "at": canonical_at(at),
-        "actor_id": actor_id,
-        "actor_label": actor_label,
-        "event_type": event_type,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "extra": extra,
-    }
+def canonical_content(event: Any) -> dict[str, Any]:
+    """Return what an event's hash covers: every stored field but ``id`` and ``hash`` itself.
+
+    Fields are named by their column (``actor_id``); times are UTC text to the microsecond and
+    dates ISO text. Empty values (``None``, ``""``) are left out, so that a field added to the
+    model later (empty in the events written before it) leaves the old events' hashes as they
+    were, while covering every new event that sets it.
+    """
+    content: dict[str, Any] = {}
+    for field in event._meta.concrete_fields:
+        if field.attname in ("id", "hash"):
+            continue
+        value = getattr(event, field.attname)
+        if value is None or value == "":
+            continue
+        if isinstance(value, dt.datetime):
+            value = canonical_at(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        content[field.attname] = value
+    return content
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    """Return the SHA-256 (hex) of canonical content: sorted keys, no spaces, UTF-8."""
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def hash_of(event: Any) -> str:
-    """Return the hash an :class:`~jigsaw.web.audit.models.AuditEvent` should carry."""
-    return event_hash(
-        seq=event.seq,
-        prev_hash=event.prev_hash,
-        at=event.at,
-        actor_id=event.actor_id,
-        actor_label=event.actor_label,
-        event_type=event.event_type,
-        subject_type=event.subject_type,
-        subject_id=event.subject_id,
-        extra=event.extra,
-    )
+    """Return the hash an :class:`~jigsaw.web.audit.models.AuditEvent` should carry.
+
+    It covers ``prev_hash`` (a field like the others), which is what chains the events.
+    """
+    return content_hash(canonical_content(event))
 
 
 @dataclasses.dataclass(frozen=True)

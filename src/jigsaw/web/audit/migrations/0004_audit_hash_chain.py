@@ -4,7 +4,8 @@ After this migration the database itself refuses (on PostgreSQL and SQLite alike
 - changing or deleting an event or an anchor (``UPDATE``, ``DELETE``, SQLite's ``INSERT OR
   REPLACE``, which deletes the old row without firing delete triggers, and upserts);
 - an event that does not extend the chain: a ``seq`` other than the next one, a ``prev_hash``
-  other than the head's hash, or a time before the head's (a back-dated forgery);
+  other than the head's hash, a time before the head's (a back-dated forgery) or more than five
+  minutes ahead of the database's clock (which would drag every later event's time forward);
 - an anchor that does not copy an existing event's ``seq`` and ``hash``.
 Events already written are chained in the order they happened (time, then id).
 
@@ -13,10 +14,13 @@ It cannot be reversed: migrating audit back would remove the protection silently
 
 from django.db import migrations, models
 
-from jigsaw.web.audit.chain import GENESIS, canonical_extra, event_hash
+from jigsaw.web.audit.chain import GENESIS, canonical_extra, hash_of
 
 REFUSED = "audit events cannot be changed or deleted"
-OFF_CHAIN = "an audit event must extend the chain (the next seq, the head hash, no earlier time)"
+OFF_CHAIN = (
+    "an audit event must extend the chain (the next seq, the head hash, no earlier time, "
+    "and not in the future)"
+)
 BAD_ANCHOR = "an audit anchor must copy the seq and hash of an existing event"
 
 DROP_OLD = {
@@ -48,7 +52,8 @@ BEGIN
         FROM audit_auditevent ORDER BY seq DESC LIMIT 1;
     IF NEW.seq IS DISTINCT FROM coalesce(head_seq, 0) + 1
         OR NEW.prev_hash IS DISTINCT FROM coalesce(head_hash, '{GENESIS}')
-        OR NEW.at < head_at THEN
+        OR NEW.at < head_at
+        OR NEW.at > clock_timestamp() + interval '5 minutes' THEN
         RAISE EXCEPTION '{OFF_CHAIN}';
     END IF;
     RETURN NEW;
@@ -89,7 +94,8 @@ BEGIN
         WHERE NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit_auditevent)
         OR NEW.prev_hash IS NOT coalesce(
             (SELECT hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1), '{GENESIS}')
-        OR NEW.at < (SELECT at FROM audit_auditevent ORDER BY seq DESC LIMIT 1);
+        OR NEW.at < (SELECT at FROM audit_auditevent ORDER BY seq DESC LIMIT 1)
+        OR NEW.at > strftime('%Y-%m-%d %H:%M:%f', 'now', '+5 minutes');
 END;""",
         f"CREATE TRIGGER audit_auditanchor_no_update BEFORE UPDATE ON audit_auditanchor "
         f"BEGIN SELECT RAISE(ABORT, '{REFUSED}'); END;",
@@ -128,17 +134,7 @@ def chain_existing_events(apps, schema_editor):
     for seq, event in enumerate(AuditEvent.objects.order_by("at", "id").iterator(), start=1):
         event.extra = canonical_extra(event.extra)
         event.seq, event.prev_hash = seq, prev
-        event.hash = event_hash(
-            seq=seq,
-            prev_hash=prev,
-            at=event.at,
-            actor_id=event.actor_id,
-            actor_label=event.actor_label,
-            event_type=event.event_type,
-            subject_type=event.subject_type,
-            subject_id=event.subject_id,
-            extra=event.extra,
-        )
+        event.hash = hash_of(event)
         event.save(update_fields=["seq", "prev_hash", "hash", "extra"])
         prev = event.hash
 

@@ -1,6 +1,6 @@
-"""Benchmark multiple systems estimation against the R peers' published timings (issue 7).
+"""Benchmark multiple systems estimation against the R peers' published timings.
 
-R is not installed here; the issue gives R's times on this kind of machine (2 cores; SparseMSE
+R is not installed here; R's reference times on this kind of machine (2 cores; SparseMSE
 2.0.1 and MultipleSystemsEstimation 1.2.0 on R 4.2):
 
 1. stepwise with 1,000 BCa resamples, six-list UK table: R 411 s (target < 10 s);
@@ -22,7 +22,7 @@ import subprocess
 import time
 from datetime import UTC, datetime
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats.mse import estimate, read_table
 from jigsaw.stats.mse._fit import Design
 from jigsaw.stats.mse._select import hierarchical_models, rank_models
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
-    mse = shared_data_dir() / "mse"
+    mse = folder("mse")
     uk6, uk5 = read_table(mse / "UKdat.csv"), read_table(mse / "UKdat_5.csv")
     load = os.getloadavg()
     print(f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; python {platform.python_version()}; "

@@ -1,4 +1,4 @@
-"""The England loaders against the check figures in shared/data/england/README.md."""
+"""The England loaders against the check figures in the shipped england/README.md."""
 
 import math
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from jigsaw.datasets import england
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_median_rate_and_the_highest_rate(cse):
 
 
 def test_rates_agree_with_the_shipped_derived_file(cse):
-    derived = pd.read_csv(shared_data_dir() / "england" / "cse_rates_la_derived.csv")
+    derived = pd.read_csv(folder("england") / "cse_rates_la_derived.csv")
     merged = cse.merge(
         derived, left_on=["year", "old_la_code"], right_on=["time_period", "old_la_code"]
     )
@@ -140,7 +140,7 @@ def test_covariates_join_every_code():
 
 
 def test_a_cell_that_is_neither_number_nor_code_is_refused(tmp_path):
-    source = shared_data_dir() / "england"
+    source = folder("england")
     for name in ("cin_factors_end_of_assessment_la.csv", "population_0_17_la.csv",
                  "cin_cpp_referrals_la.csv", "la_lookup.csv"):
         (tmp_path / name).write_bytes((source / name).read_bytes())

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import mse_example
 from jigsaw.report.dark_figure import dark_figure_section
 from jigsaw.stats.mse import read_table
 
@@ -21,7 +21,7 @@ def _records(table, extra=()):
 
 
 def test_section_shows_estimate_model_and_sensitivity_without_external_assets():
-    records = _records(read_table(shared_data_dir() / "mse" / "Korea.csv"))
+    records = _records(read_table(mse_example("Korea")))
     fragment = dark_figure_section(records, ci="wald")
     # Korea, SparseMSE stepwise: 268.78 (MultipleSystemsEstimation 1.2.0 docs), Wald 202.5-390.2
     assert "About 269 children in all (203 to 390)" in fragment
@@ -33,7 +33,7 @@ def test_section_shows_estimate_model_and_sensitivity_without_external_assets():
 
 def test_counts_below_five_are_suppressed():
     small = [{"child_id": f"s{i}", "agency": "e"} for i in range(3)] + [{"child_id": "c0", "agency": "e"}]
-    records = _records(read_table(shared_data_dir() / "mse" / "Korea.csv"), small)
+    records = _records(read_table(mse_example("Korea")), small)
     fragment = dark_figure_section(records, ci="bca", boot=40)
     assert "<td>e</td><td class=\"num\">&lt;5</td>" in fragment
     assert ">4<" not in fragment

@@ -5,13 +5,13 @@ import re
 import pandas as pd
 
 from jigsaw.cli import main
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import mse_example
 from jigsaw.stats.mse import read_table
 
 
 def korea_records(path):
-    """The Korean capture-recapture table (shared/data/mse) as linked records, one row per listing."""
-    table = read_table(shared_data_dir() / "mse" / "Korea.csv")
+    """The Korean capture-recapture table (shipped with jigsaw.datasets) as linked records, one row per listing."""
+    table = read_table(mse_example("Korea"))
     rows, children = [], 0
     for pattern, count in zip(table.patterns, table.counts, strict=True):
         for _ in range(int(count)):

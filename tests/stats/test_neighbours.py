@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder as shipped_folder
 from jigsaw.stats.neighbours import (
     CLOSENESS,
     nearest_neighbours,
@@ -15,7 +15,7 @@ from jigsaw.stats.neighbours import (
     statistical_neighbours,
 )
 
-RAW = shared_data_dir() / "neighbours"
+RAW = shipped_folder("neighbours")
 
 
 def _band(label: str) -> str:
@@ -188,7 +188,7 @@ def test_k_must_leave_room_for_no_self():
 
 
 def test_a_damaged_file_is_refused_naming_file_row_and_field(tmp_path):
-    original = (shared_data_dir() / "england" / "statistical_neighbours.csv").read_text()
+    original = (shipped_folder("england") / "statistical_neighbours.csv").read_text()
     folder = tmp_path / "england"
     folder.mkdir()
     target = folder / "statistical_neighbours.csv"
@@ -196,10 +196,10 @@ def test_a_damaged_file_is_refused_naming_file_row_and_field(tmp_path):
     lines[3] = lines[3].replace("Not close", "Quite near")
     target.write_text("\n".join(lines) + "\n")
     with pytest.raises(ValueError, match=r"statistical_neighbours.csv: line 4, field closeness"):
-        statistical_neighbours(2021, data_dir=tmp_path)
+        statistical_neighbours(2021, data_dir=folder)
     target.write_text(original.replace("sn_rank", "position"))
     with pytest.raises(ValueError, match=r"statistical_neighbours.csv: missing column\(s\) sn_rank"):
-        statistical_neighbours(2025, data_dir=tmp_path)
+        statistical_neighbours(2025, data_dir=folder)
 
 
 def test_gss_codes_agree_with_the_neighbours_folder_long_table():

@@ -1,10 +1,11 @@
 """DSR and ISR against the PHEindicatormethods 2.1.0 vectors (calculate_dsr, calculate_ISRatio)."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
 from jigsaw.stats import standardised as st
 
 RTOL = 1e-12
@@ -14,8 +15,11 @@ EXPECTED = ["expected_value", "expected_lower95", "expected_upper95", "expected_
 PERSON_COLUMNS = [f"persons_freq{k}" for k in range(1, 5)]
 
 
+RATES = Path(__file__).resolve().parents[1] / "data" / "rates"
+
+
 def _load(name: str) -> pd.DataFrame:
-    return pd.read_csv(shared_data_dir() / "rates" / name)
+    return pd.read_csv(RATES / name)
 
 
 def _check(got: pd.DataFrame, want: pd.DataFrame, *, rtol: float, totals: list[tuple[str, str]]):
@@ -94,7 +98,7 @@ def test_israte_is_the_ratio_times_the_reference_rate():
 
 def test_dsr_result_echoes_and_refuses_bad_input():
     d = st.dsr([30, 20], [1000, 1000], [1, 1], per=1000)
-    assert (d.observed, d.denominator, d.per, d.confidence) == (50.0, 2000.0, 1000.0, 0.95)
+    assert (d.observed, d.denominator, d.per, d.level) == (50.0, 2000.0, 1000.0, 0.95)
     assert d.statistic == "dsr per 1000" and "Dobson" in d.source
     assert list(d.to_frame().columns)[:5] == ["observed", "denominator", "value", "lower", "upper"]
     with pytest.raises(ValueError, match="population must be > 0: row 1"):

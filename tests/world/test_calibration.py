@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.world import generate
 
 
 @pytest.fixture(scope="module")
 def real():
-    frame = pd.read_csv(shared_data_dir() / "england" / "cse_rates_la_derived.csv", dtype=str)
+    frame = pd.read_csv(folder("england") / "cse_rates_la_derived.csv", dtype=str)
     frame = frame[frame["time_period"] == "2025"]
     for column in ("population_0_17", "cse_per_10k", "cse_episodes"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")

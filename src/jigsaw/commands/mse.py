@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from jigsaw.errors import InputError
+
 HELP = "estimate how many children no list has caught (multiple systems estimation)"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the ``mse`` options."""
     parser.add_argument("table", nargs="?", help="capture-history CSV: one 0/1 column per list and 'count'")
+    parser.add_argument("--example", metavar="NAME",
+                        help="a table shipped with Jigsaw instead of TABLE.csv: UKdat, Korea, NewOrl_5, ... (jigsaw datasets lists them)")
     parser.add_argument("--records", help="linked records CSV (one row per record) instead of a table")
     parser.add_argument("--list-column", default="agency", help="column naming the list of each record (default agency)")
     parser.add_argument("--child-column", default="child_id", help="column with the linked child identifier (default child_id)")
@@ -32,16 +36,19 @@ def _fmt(value: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the estimate and print it; bad input raises ValueError naming file, row and column."""
+    """Run the estimate and print it; bad input raises InputError naming file, row and column."""
     import json
     import math
     from pathlib import Path
 
     from jigsaw.datasets.csvfile import read_text_csv
+    from jigsaw.datasets.shipped import mse_example
     from jigsaw.stats.mse import estimate, read_table, sensitivity, stratified, table_from_records
 
-    if bool(args.table) == bool(args.records):
-        raise ValueError("give either a TABLE.csv or --records LINKED.csv")
+    if sum(map(bool, (args.table, args.example, args.records))) != 1:
+        raise InputError("give one of TABLE.csv, --example NAME or --records LINKED.csv")
+    if args.example:
+        args.table = mse_example(args.example)
     terms = [t.strip() for t in args.terms.split(",") if t.strip()] if args.terms else None
     options = dict(ci=args.ci, level=args.level, pthresh=args.pthresh, max_order=args.max_order,
                    terms=terms, boot=args.boot, seed=args.seed, ntop=args.ntop)

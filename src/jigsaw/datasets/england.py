@@ -1,4 +1,4 @@
-"""Tidy frames from the shipped English public data (``shared/data/england``).
+"""Tidy frames from the shipped English public data (``jigsaw/datasets/data/england``).
 
 The DfE files keep their suppression codes as text; here every count becomes a float (``NaN``
 when not published) *and* keeps its code and a plain-English reason beside it, so a suppressed
@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 
 __all__ = [
+    "CENSUS_GROUPS",
     "FACTORS",
     "MIN_RECORDED_SHARE",
     "SUPPRESSION_CODES",
@@ -29,6 +30,7 @@ __all__ = [
     "YEARS",
     "boundary_changes",
     "covariates",
+    "ethnicity_counts",
     "factor_counts",
     "identification",
     "la_lookup",
@@ -77,13 +79,9 @@ _KNOWN_CAUSES = {
 }
 
 
-def _folder(data_dir: Path | None) -> Path:
-    return Path(data_dir) if data_dir is not None else shared_data_dir() / "england"
-
-
 @lru_cache(maxsize=32)
 def _read(name: str, data_dir: Path | None = None) -> pd.DataFrame:
-    path = _folder(data_dir) / name
+    path = folder("england", data_dir) / name
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
@@ -125,7 +123,7 @@ def factor_counts(factors: list[str] | None = None, data_dir: Path | None = None
     factors : list of str, optional
         Keys of :data:`FACTORS` (default all five: cse, going_missing, gangs, cce, trafficking).
     data_dir : path, optional
-        Folder holding the england files (default ``shared_data_dir() / "england"``).
+        Folder holding the england files (default: the shipped copy).
 
     Returns
     -------
@@ -427,9 +425,29 @@ _ETHNIC_GROUPS = {
 }
 
 
-def _ethnicity(lookup: pd.DataFrame, data_dir: Path | None) -> pd.DataFrame:
+#: Census 2021 ethnic group columns of ``ethnicity_census2021_utla.csv`` (README file 9).
+CENSUS_GROUPS = tuple(column for columns in _ETHNIC_GROUPS.values() for column in columns)
+
+
+def ethnicity_counts(data_dir: Path | None = None) -> pd.DataFrame:
+    """Census 2021 usual residents (all ages) in each ethnic group, per upper-tier LA (153 rows).
+
+    Returns
+    -------
+    DataFrame
+        ``new_la_code`` (the 2023 code, used from 2024), ``la_name``, one count column per
+        :data:`CENSUS_GROUPS` (float) and ``total_usual_residents``.
+    """
     raw = _read("ethnicity_census2021_utla.csv", data_dir)
-    position = {code: i for i, code in enumerate(raw["utla23_code"])}
+    frame = pd.DataFrame({"new_la_code": raw["utla23_code"], "la_name": raw["utla23_name"]})
+    for column in (*CENSUS_GROUPS, "total_usual_residents"):
+        frame[column] = raw[column].astype(float)
+    return frame
+
+
+def _ethnicity(lookup: pd.DataFrame, data_dir: Path | None) -> pd.DataFrame:
+    raw = ethnicity_counts(data_dir)
+    position = {code: i for i, code in enumerate(raw["new_la_code"])}
     groups = np.column_stack(
         [raw[columns].astype(float).sum(axis=1).to_numpy() for columns in _ETHNIC_GROUPS.values()]
     )

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.neighbours import CLOSENESS, neighbour_table
 
 __all__ = [
     "CLOSENESS",
@@ -41,22 +41,6 @@ __all__ = [
 ]
 
 VINTAGES = (2021, 2025)
-CLOSENESS = ("Extremely close", "Very close", "Close", "Somewhat close", "Not close")
-
-_FILE = Path("england") / "statistical_neighbours.csv"
-_COLUMNS = {
-    "sn_vintage": "vintage",
-    "la_new_code": "area_code",
-    "la_old_code": "area_dfe_code",
-    "la_name": "area_name",
-    "sn_rank": "rank",
-    "sn_new_code": "neighbour_code",
-    "sn_old_code": "neighbour_dfe_code",
-    "sn_name": "neighbour_name",
-    "closeness": "closeness",
-    "pre_reorganisation_row": "pre_reorganisation",
-}
-
 
 class Neighbour(NamedTuple):
     """One statistical neighbour of an area: its code, name, rank (1 = nearest) and closeness."""
@@ -77,8 +61,8 @@ def statistical_neighbours(vintage: int = 2025, *, data_dir: Path | None = None,
         2025: the 153 current LAs; 2021: the April 2021 LGR version (152 LAs on 2021-2023
         geography, including Cumbria and North and West Northamptonshire).
     data_dir : Path, optional
-        Folder holding ``england/statistical_neighbours.csv``; default
-        :func:`jigsaw.datasets.paths.shared_data_dir`.
+        Folder holding ``statistical_neighbours.csv``; default the shipped copy (read by
+        :func:`jigsaw.datasets.neighbours.neighbour_table`).
     pre_reorganisation : bool
         Also return the 2021 sheet's extra rows for Dorset, Poole and Bournemouth before 2019
         and for Northamptonshire (off by default: they overlap their successors).
@@ -102,24 +86,7 @@ def statistical_neighbours(vintage: int = 2025, *, data_dir: Path | None = None,
     """
     if vintage not in VINTAGES:
         raise ValueError(f"vintage must be one of {VINTAGES}, got {vintage!r}")
-    path = (shared_data_dir() if data_dir is None else Path(data_dir)) / _FILE
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = sorted(set(_COLUMNS) - set(raw.columns))
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
-    frame = raw[list(_COLUMNS)].rename(columns=_COLUMNS)
-    frame["pre_reorganisation"] = frame["pre_reorganisation"].str.lower().eq("true")
-    bad = ~frame["closeness"].isin(CLOSENESS)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{path}: line {row + 2}, field closeness: unknown band "
-                         f"{frame['closeness'].iloc[row]!r}")
-    for column in ("vintage", "rank"):
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        if numbers.isna().any():
-            row = int(np.flatnonzero(numbers.isna())[0])
-            raise ValueError(f"{path}: line {row + 2}, field {column}: not a whole number")
-        frame[column] = numbers.astype(int)
+    frame = neighbour_table(data_dir)
     frame = frame[frame["vintage"] == vintage]
     if not pre_reorganisation:
         frame = frame[~frame["pre_reorganisation"]]

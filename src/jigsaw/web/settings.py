@@ -36,12 +36,16 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from jigsaw.errors import InputError
+
 WEB_DIR = Path(__file__).resolve().parent
 # The checkout root when installed editable (src/jigsaw/web -> repo); node_modules and out/ live there.
 PROJECT_DIR = Path(os.environ.get("JIGSAW_PROJECT_DIR", WEB_DIR.parents[2]))
 VAR_DIR = Path(os.environ.get("JIGSAW_WEB_DIR", PROJECT_DIR / "out" / "web"))
 NODE_MODULES = Path(os.environ.get("JIGSAW_NODE_MODULES", PROJECT_DIR / "node_modules"))
 GOVUK_FRONTEND_DIR = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
+# The national report's own folder (jigsaw demo builds the report into it); the only place /oversight/national/ serves from.
+JIGSAW_NATIONAL_REPORT_DIR = Path(os.environ.get("JIGSAW_NATIONAL_REPORT_DIR", PROJECT_DIR / "out" / "national"))
 
 
 def _secret_key() -> str:
@@ -75,10 +79,11 @@ def _private_folder(folder: Path) -> None:
         os.chmod(folder, 0o700)
 
 
-class SharedFileError(ImproperlyConfigured, ValueError):
+class SharedFileError(ImproperlyConfigured, InputError):
     """A private file (the database, the key) is readable by other local users.
 
-    A ``ValueError`` too, so that the ``jigsaw`` command prints it as one line, without a traceback.
+    An :class:`~jigsaw.errors.InputError` too: the ``jigsaw`` command prints it as one line, without
+    a traceback, since the operator can put it right.
     """
 
 

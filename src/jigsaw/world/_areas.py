@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets import england
 
 ETHNICITIES = (
     "white_british", "white_irish", "white_other", "mixed_white_black_caribbean",
@@ -105,40 +105,32 @@ def england_areas(children: int) -> pd.DataFrame:
 
     Children are allocated in proportion to the ONS mid-2024 population aged 0-17.
     """
-    folder = shared_data_dir() / "england"
     if children < 153:
         raise ValueError(f"England has 153 areas: ask for at least 153 children, not {children}")
-    pop = pd.read_csv(folder / "population_0_17_la.csv", dtype={"old_la_code": str})
-    pop = pop[pop["cin_reporting_year"] == 2025].copy()
-    pop["population_0_17"] = pd.to_numeric(pop["population_0_17"], errors="coerce")
-    lookup = pd.read_csv(folder / "la_lookup.csv", dtype=str)[["new_la_code", "iod2019_code"]]
-    iod = pd.read_csv(folder / "iod2019_utla.csv")[["utla19_code", "IDACI - Average score"]]
-    rural = pd.read_csv(folder / "rural_urban_2011_la.csv")[
-        ["new_la_code", "pct_rural_incl_hub_towns"]
-    ]
-    census = pd.read_csv(folder / "ethnicity_census2021_utla.csv")
-    rates = pd.read_csv(folder / "cse_rates_la_derived.csv", dtype={"old_la_code": str})
-    rates = rates[rates["time_period"] == 2025][["new_la_code", "cse_per_10k"]]
+    # Names, codes, the mid-2024 population and the 2025 rate come from the DfE loaders;
+    # IDACI and rurality from the same covariates the oversight report uses.
+    ident = england.identification("cse", years=[2025])
+    ident = ident.rename(columns={"children": "population_0_17"})
+    covariates = england.covariates()[["new_la_code", "idaci_score", "pct_rural"]]
+    census = england.ethnicity_counts().drop(columns="la_name")
     frame = (
-        pop.merge(lookup, on="new_la_code", how="left")
-        .merge(iod, left_on="iod2019_code", right_on="utla19_code", how="left")
-        .merge(rural, on="new_la_code", how="left")
-        .merge(census, left_on="new_la_code", right_on="utla23_code", how="left")
-        .merge(rates, on="new_la_code", how="left")
+        ident.merge(covariates, on="new_la_code", how="left")
+        .merge(census, on="new_la_code", how="left")
         .sort_values("new_la_code", kind="stable")
         .reset_index(drop=True)
     )
-    for column in ("population_0_17", "IDACI - Average score", "white_british"):
+    frame["cse_per_10k"] = frame["rate_per_10k"].round(2)
+    for column in ("population_0_17", "idaci_score", "white_british"):
         if frame[column].isna().any():
             missing = frame.loc[frame[column].isna(), "la_name"].tolist()
-            raise ValueError(f"{folder}: no {column} for {missing}")
+            raise ValueError(f"shipped england data: no {column} for {missing}")
     out = pd.DataFrame(
         {
             "area_code": frame["new_la_code"],
             "area_name": frame["la_name"],
             "children": _allocate(children, frame["population_0_17"].to_numpy(float)),
-            "deprivation": frame["IDACI - Average score"].round(4),
-            "urban": (1 - frame["pct_rural_incl_hub_towns"].fillna(0) / 100).round(3),
+            "deprivation": frame["idaci_score"].round(4),
+            "urban": (1 - frame["pct_rural"].fillna(0) / 100).round(3),
         }
     )
     totals = frame[[c for cols in _CENSUS.values() for c in cols]].sum(axis=1)

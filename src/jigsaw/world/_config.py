@@ -12,7 +12,11 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 
-AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
+from jigsaw.catalogue import load as _load_catalogue
+from jigsaw.errors import InputError
+
+# The agencies of the world are the catalogue's, in its order (columns of the visibility arrays).
+AGENCIES: tuple[str, ...] = tuple(agency.id for agency in _load_catalogue().agencies)
 
 
 def _frozen(mapping: dict) -> MappingProxyType:
@@ -186,27 +190,27 @@ class WorldConfig:
 
     def __post_init__(self) -> None:
         if self.children < 1:
-            raise ValueError(f"children must be at least 1, not {self.children}")
+            raise InputError(f"children must be at least 1, not {self.children}")
         if not self.england and self.areas < 1:
-            raise ValueError(f"areas must be at least 1, not {self.areas}")
+            raise InputError(f"areas must be at least 1, not {self.areas}")
         if not self.england and self.children < self.areas:
-            raise ValueError(
+            raise InputError(
                 f"children ({self.children}) must be at least the number of areas ({self.areas})"
             )
         if self.years < 1:
-            raise ValueError(f"years must be at least 1, not {self.years}")
+            raise InputError(f"years must be at least 1, not {self.years}")
         for name in ("day_first_agencies", "excel_serial_agencies", "upper_case_agencies"):
             unknown = set(getattr(self, name)) - set(AGENCIES)
             if unknown:
-                raise ValueError(f"{name} names unknown agencies {sorted(unknown)}")
+                raise InputError(f"{name} names unknown agencies {sorted(unknown)}")
         if not 0 <= self.prevalence < 1:
-            raise ValueError(
+            raise InputError(
                 f"prevalence is a fraction at least 0 and below 1, not {self.prevalence}"
             )
         for item in fields(self):
             value = getattr(self, item.name)
             if item.name.endswith(("_rate", "_share")) and not 0 <= value <= 1:
-                raise ValueError(f"{item.name} is a fraction between 0 and 1, not {value}")
+                raise InputError(f"{item.name} is a fraction between 0 and 1, not {value}")
             if isinstance(value, Mapping):
                 # Keep the config immutable even when a caller passes a plain dict.
                 object.__setattr__(self, item.name, _frozen(value))
@@ -219,7 +223,7 @@ class WorldConfig:
             ):
                 missing = set(AGENCIES) - set(value)
                 if missing:
-                    raise ValueError(f"{item.name} has no value for {sorted(missing)}")
+                    raise InputError(f"{item.name} has no value for {sorted(missing)}")
 
     @property
     def end(self) -> dt.date:
@@ -245,7 +249,7 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
 
     Raises
     ------
-    ValueError
+    InputError
         Naming the file and field when the file is not a mapping, names an unknown field, or holds
         an impossible value.
     """
@@ -255,23 +259,23 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise ValueError(f"{path}: not valid YAML ({error})") from None
+        raise InputError(f"{path}: not valid YAML ({error})") from None
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise InputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except IsADirectoryError:
-        raise ValueError(f"{path}: is a folder, not a YAML file") from None
+        raise InputError(f"{path}: is a folder, not a YAML file") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of world parameters")
+        raise InputError(f"{path}: expected a mapping of world parameters")
     known = {f.name: f for f in fields(WorldConfig)}
     values = {}
     for key, value in {**data, **overrides}.items():
         if key not in known:
-            raise ValueError(f"{path}: unknown world parameter {key!r}")
+            raise InputError(f"{path}: unknown world parameter {key!r}")
         if key == "start" and isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(
+                raise InputError(
                     f"{path}: start must be a date YYYY-MM-DD, not {value!r}"
                 ) from None
         if isinstance(value, list):
@@ -281,7 +285,7 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
     try:
         return WorldConfig(**values)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{path}: {error}") from None
+        raise InputError(f"{path}: {error}") from None
 
 
 def _check_type(path: Path, item, value) -> None:
@@ -305,4 +309,4 @@ def _check_type(path: Path, item, value) -> None:
     else:
         return
     if not ok:
-        raise ValueError(f"{path}: {item.name} must be {kind}, not {value!r}")
+        raise InputError(f"{path}: {item.name} must be {kind}, not {value!r}")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jigsaw.datasets.csvfile import atomic_path, write_csv
 from jigsaw.world import _areas, _concerns, _exploitation, _population, _records
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._text import ids, iso_dates
@@ -307,11 +308,10 @@ def write(world: World, folder: str | Path) -> list[Path]:
     for name, frame in world.tables().items():
         for suffix in ("parquet", "csv"):
             path = folder / f"{name}.{suffix}"
-            temporary = folder / f".{name}.{suffix}.partial"
             if suffix == "csv":
-                frame.to_csv(temporary, index=False, lineterminator="\n")
+                write_csv(frame, path, lineterminator="\n")
             else:
-                frame.to_parquet(temporary, index=False, compression="zstd")
-            temporary.replace(path)
+                with atomic_path(path) as temporary:
+                    frame.to_parquet(temporary, index=False, compression="zstd")
             written.append(path)
     return written

@@ -14,6 +14,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
+from jigsaw.linkage import RECORD_COLUMNS
 from jigsaw.world import _names
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._population import Population
@@ -139,7 +140,8 @@ def build(
             "sex": sex,
             "postcode": postcode,
             "nhs_number": nhs,
-        }
+        },
+        columns=list(RECORD_COLUMNS),  # the linkage record schema orders the columns
     )
     truth = pd.DataFrame(
         {

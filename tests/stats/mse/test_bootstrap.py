@@ -3,16 +3,16 @@
 import numpy as np
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats.mse import estimate, read_table
 from jigsaw.stats.mse._intervals import type8_quantile
 
-MSE = shared_data_dir() / "mse"
+MSE = folder("mse")
 
 
 def test_korea_bca_with_bic_choice_in_every_resample_is_near_published():
     # Silverman, Chan and Vincent (2024) Tables 3 and 6: 157 (128-349) with 1,000 resamples.
-    # R's random stream cannot be reproduced, so limits are held to 12% (README of shared/data/mse).
+    # R's random stream cannot be reproduced, so limits are held to 12% (tests/data/mse/README.md).
     result = estimate(read_table(MSE / "Korea.csv"), "bic", ci="bca", boot=1000, seed=1234)
     assert result.total == pytest.approx(157.17, abs=0.01)
     assert result.ci_low == pytest.approx(128, rel=0.12)

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from jigsaw.cli import main
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats.mse import read_table, sensitivity, stratified
 
-MSE = shared_data_dir() / "mse"
+MSE = folder("mse")
 
 
 def test_cli_json_has_the_promised_fields(capsys):

@@ -1,19 +1,21 @@
-"""Every deterministic reference in shared/data/mse/reference_estimates.csv, reproduced.
+"""Every deterministic reference in tests/data/mse/reference_estimates.csv, reproduced.
 
 Point estimates within 0.1%, Wald and profile limits within 0.5%, selected terms exact, and the
-Artificial_3 existence/identifiability codes exact (README of shared/data/mse).
+Artificial_3 existence/identifiability codes exact (tests/data/mse/README.md).
 """
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats.mse import check_models, estimate, read_table
 
-MSE = shared_data_dir() / "mse"
-REFERENCE = pd.read_csv(MSE / "reference_estimates.csv")
+MSE = folder("mse")
+REFERENCES = Path(__file__).resolve().parents[2] / "data" / "mse"
+REFERENCE = pd.read_csv(REFERENCES / "reference_estimates.csv")
 
 # (dataset, start of the reference 'method' text, call options, interval kind to compare or None)
 CASES = [
@@ -102,7 +104,7 @@ def test_korea_bic_value_matches_package_docs():
 
 
 def test_artificial_3_codes_exact():
-    checks = pd.read_csv(MSE / "artificial_3_checks.csv")
+    checks = pd.read_csv(REFERENCES / "artificial_3_checks.csv")
     models = [[] if terms == "none" else terms.split() for terms in checks.two_list_terms]
     got = check_models(read_table(MSE / "Artificial_3.csv"), models)
     assert got.code.tolist() == checks.expected_code.tolist()

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-from jigsaw.datasets.paths import shared_data_dir
+from jigsaw.datasets.shipped import folder
 from jigsaw.stats.mse import read_table, table_from_frame, table_from_records
 
-MSE = shared_data_dir() / "mse"
+MSE = folder("mse")
 
 
 def test_complete_table_fills_unobserved_cells_with_zero():

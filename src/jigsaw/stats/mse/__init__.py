@@ -7,8 +7,8 @@ Vincent (2021, JASA 116:1297) and Silverman, Chan and Vincent (2024, Statistics 
 ``wald`` | ``profile`` | ``bca``. See ``docs/methods/mse.md``.
 
 >>> from jigsaw.stats.mse import read_table, estimate
->>> from jigsaw.datasets.paths import shared_data_dir
->>> uk = read_table(shared_data_dir() / "mse" / "UKdat.csv")
+>>> from jigsaw.datasets.shipped import mse_example
+>>> uk = read_table(mse_example("UKdat"))
 >>> r = estimate(uk, "aic", ci="profile")  # Silverman (2014): between 10,000 and 13,000
 >>> round(r.total), round(r.ci_low), round(r.ci_high)
 (11418, 9982, 13182)

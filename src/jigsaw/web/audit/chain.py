@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from jigsaw.errors import InputError
+
 GENESIS = "0" * 64
 
 
@@ -202,7 +204,7 @@ def anchor_file_read(path: Path) -> list[Anchor]:
 
     Raises
     ------
-    ValueError
+    jigsaw.errors.InputError
         Naming the file and line of anything that is not an anchor.
     """
     anchors = []
@@ -215,5 +217,5 @@ def anchor_file_read(path: Path) -> list[Anchor]:
                 Anchor(int(item["seq"]), str(item["hash"]), source=f"anchor file {path.name}")
             )
         except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}, line {number}: not an audit anchor ({error})") from None
+            raise InputError(f"{path}, line {number}: not an audit anchor ({error})") from None
     return anchors

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from jigsaw.errors import InputError
+
 AUDIT_TABLES = ("audit_auditevent", "audit_auditanchor")
 
 
@@ -19,20 +21,20 @@ def grant_application_role(connection: BaseDatabaseWrapper, role: str) -> None:
 
     Raises
     ------
-    ValueError
+    jigsaw.errors.InputError
         If the connection is not PostgreSQL, or ``role`` is empty or is the connection's own role.
     """
     if connection.vendor != "postgresql":
-        raise ValueError("database roles exist only on PostgreSQL")
+        raise InputError("database roles exist only on PostgreSQL")
     if not role:
-        raise ValueError("the application's role is empty: JIGSAW_DATABASE_URL names no user")
+        raise InputError("the application's role is empty: JIGSAW_DATABASE_URL names no user")
     name = connection.ops.quote_name(role)
     audit = ", ".join(AUDIT_TABLES)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_schema()")
         owner, schema = cursor.fetchone()
         if owner == role:
-            raise ValueError(
+            raise InputError(
                 f"the application's role {role!r} is the owner: give JIGSAW_DATABASE_URL a role "
                 "of its own (see docs/security.md)"
             )

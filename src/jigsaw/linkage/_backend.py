@@ -1,0 +1,244 @@
+"""Run the linkage model on Splink 5: train it, and score the blocked pairs of a batch.
+
+The only module that talks to Splink. DuckDB is the default; Spark (local or a cluster) runs the
+same settings, with the SQL of the few dialect-specific levels written for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+
+from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._model import Model, untrained_model
+
+__all__ = ["BACKENDS", "train", "score_pairs", "spark_session"]
+
+BACKENDS = ("duckdb", "spark")
+
+# Columns of the prepared frame that Splink reads (``row`` and ``agency`` are Jigsaw's own).
+SPLINK_COLUMNS = [
+    "unique_id", "nhs_number", "forename", "middle_names", "forename_group", "forename_sdx",
+    "initial", "forename_del", "surname", "surname_first", "surname_last", "surname_sdx",
+    "surname_del", "dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips", "sex",
+    "postcodes", "sectors", "districts", "district", "postcode_sector",
+]
+LIST_COLUMNS = ("forename_del", "surname_del", "dob_masks", "dob_slips", "postcodes", "sectors", "districts")
+
+# When a level is never seen in training (no twins' NHS numbers agree among random pairs, say),
+# Splink leaves it untrained. These stand-ins are conservative: an unseen u is rare but not
+# impossible; an unseen m makes the level neutral (m = u) rather than evidence either way.
+_UNSEEN_U = 1e-7
+_UNSEEN_ELSE_M = 1e-3
+_MIN_NHS_PAIRS = 1000
+# Two different valid NHS numbers for one child arise only from a clerical error (another
+# child's number typed in); the modulus-11 check removes mistyped digits. EM cannot learn this
+# from twins, who share everything else, so m is fixed rather than estimated.
+NHS_M = {"same NHS number": 0.995, "different NHS numbers": 0.005}
+
+
+def _fix_nhs_m(settings: dict[str, Any]) -> None:
+    for comparison in settings["comparisons"]:
+        if comparison["output_column_name"] == "nhs_number":
+            for level in comparison["comparison_levels"]:
+                if level["label_for_charts"] in NHS_M:
+                    level["m_probability"] = NHS_M[level["label_for_charts"]]
+                    level["fix_m_probability"] = True
+
+
+def _pairs_sharing_nhs_number(frame: pd.DataFrame) -> int:
+    sizes = frame["nhs_number"].dropna().value_counts()
+    return int((sizes * (sizes - 1) // 2).sum())
+
+
+def spark_session(cores: int = 2) -> Any:
+    """Return a local Spark session set up for Splink (UI off, few shuffle partitions)."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    session = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName("jigsaw-linkage")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", str(cores))
+        .config("spark.default.parallelism", str(cores))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _db_api(backend: str, spark: Any = None) -> Any:
+    if backend == "duckdb":
+        import os
+        import tempfile
+
+        import duckdb
+        from splink import DuckDBAPI
+
+        # DuckDB may take 80% of RAM by default; a limit makes it spill to disk instead, which
+        # keeps a national run on one machine within a predictable footprint.
+        memory = os.environ.get("JIGSAW_DUCKDB_MEMORY", "3GB")
+        connection = duckdb.connect(":memory:", config={
+            "memory_limit": memory, "temp_directory": tempfile.gettempdir()})
+        return DuckDBAPI(connection=connection)
+    if backend == "spark":
+        from splink import SparkAPI
+
+        # Persisting (not checkpointing) breaks lineage without needing a checkpoint directory.
+        # Splink's SparkAPI is not annotated.
+        return SparkAPI(spark_session=spark or spark_session(), break_lineage_method="persist")  # type: ignore[no-untyped-call]
+    raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+
+
+def _input_table(frame: pd.DataFrame, backend: str, db_api: Any) -> Any:
+    table = frame[SPLINK_COLUMNS].copy()
+    for column in ("dob_year", "dob_month", "dob_day"):
+        if table[column].dtype != object:  # tokens are text; plain parts are nullable ints,
+            table[column] = table[column].astype("float64")  # which travel badly to Spark
+    if backend == "spark":
+        spark = db_api.spark
+        from pyspark.sql import types as T
+
+        text, number = T.StringType(), T.DoubleType()
+        numeric = {c for c in ("dob_year", "dob_month", "dob_day") if table[c].dtype != object}
+        texts = T.ArrayType(T.StringType())
+        schema = T.StructType([
+            T.StructField(c, texts if c in LIST_COLUMNS else number if c in numeric else text)
+            for c in SPLINK_COLUMNS
+        ])
+        rows = [tuple(None if (v is None or v != v) and not isinstance(v, list) else v for v in row)
+                for row in table.itertuples(index=False, name=None)]
+        return db_api.register(spark.createDataFrame(rows, schema=schema))
+    return db_api.register(table)
+
+
+def train(
+    frame: pd.DataFrame,
+    *,
+    version: str,
+    trained_on: str,
+    seed: int = 1,
+    max_pairs: float = 5e6,
+    recall: float = 0.8,
+    backend: str = "duckdb",
+) -> Model:
+    """Train the model on prepared records: u by random sampling, m by EM, as Splink does.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Output of :func:`jigsaw.linkage._prepare` (``.frame``). No labels are needed.
+    version, trained_on : str
+        Recorded in the model JSON.
+    seed : int
+        Seed of the random sample of pairs for u.
+    max_pairs : float
+        Number of random pairs for u (Splink suggests 1e7 to 1e9 for production models).
+    recall : float
+        Assumed recall of the deterministic rules (same NHS number; same forename, surname and
+        date of birth) used to estimate the prior probability that two records match.
+
+    Returns
+    -------
+    Model
+        With decision thresholds at their defaults.
+
+    Notes
+    -----
+    Method: Fellegi-Sunter model as implemented by Splink 5 (Linacre et al., Splink, Ministry of
+    Justice, https://moj-analytical-services.github.io/splink): u estimated from random pairs;
+    m by expectation maximisation blocked on the NHS number when at least 1,000 pairs of records
+    share one (else in two sessions blocked on date of birth and on forename and surname sound
+    codes). The NHS number's own m is fixed (:data:`NHS_M`).
+    """
+    from splink import Linker
+
+    db_api = _db_api(backend)
+    settings = untrained_model().splink_settings(backend, trained=False)
+    _fix_nhs_m(settings)
+    table = _input_table(frame, backend, db_api)
+    linker = Linker(table, settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        ["l.nhs_number = r.nhs_number",
+         "l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob"],
+        recall=recall,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    nhs_pairs = _pairs_sharing_nhs_number(frame)
+    if nhs_pairs >= _MIN_NHS_PAIRS:
+        # Records sharing a valid NHS number are almost all the same child, so EM on them
+        # estimates every other comparison's m free of the siblings and twins that a block on
+        # surname or date of birth mixes in.
+        linker.training.estimate_parameters_using_expectation_maximisation("l.nhs_number = r.nhs_number")
+    else:
+        linker.training.estimate_parameters_using_expectation_maximisation("l.dob = r.dob")
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.forename_sdx = r.forename_sdx AND l.surname_sdx = r.surname_sdx"
+        )
+    trained = linker.misc.save_model_to_json()
+    levels = {}
+    for comparison, stored in zip(COMPARISONS, trained["comparisons"], strict=True):
+        values: list[tuple[float, float] | None] = []
+        for spec, level in zip(comparison.levels, stored["comparison_levels"], strict=True):
+            if spec.is_null:
+                values.append(None)
+                continue
+            u = level.get("u_probability") or _UNSEEN_U
+            # An outcome never seen among matches is strong evidence against a match when it is
+            # the catch-all level ("different sex"), and no evidence either way otherwise.
+            m = level.get("m_probability") or (_UNSEEN_ELSE_M if spec is comparison.levels[-1] else u)
+            values.append((float(m), float(u)))
+        levels[comparison.name] = tuple(values)
+    return Model(
+        version=version,
+        probability_two_random_records_match=float(trained["probability_two_random_records_match"]),
+        levels=levels,
+        trained_on=trained_on,
+        trained_records=len(frame),
+        notes={"u_random_pairs": max_pairs, "seed": seed, "prior_recall": recall, "records": len(frame)},
+    )
+
+
+def score_pairs(
+    frame: pd.DataFrame,
+    model: Model,
+    *,
+    threshold: float,
+    backend: str = "duckdb",
+    spark: Any = None,
+) -> pd.DataFrame:
+    """Score every blocked pair of prepared records with match probability at least ``threshold``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: ``unique_id_l``, ``unique_id_r`` (in Splink's order), ``match_weight``,
+        ``match_probability``, and for each comparison ``gamma_<name>`` (Splink's level value:
+        -1 for missing, 0 for the catch-all level) and ``mw_<name>`` (its weight, including any
+        term-frequency adjustment).
+    """
+    from splink import Linker
+
+    db_api = _db_api(backend, spark)
+    linker = Linker(_input_table(frame, backend, db_api), model.splink_settings(backend),
+                    log_level=logging.ERROR)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    keep += [f"gamma_{c.name}" for c in COMPARISONS] + [f"mw_{c.name}" for c in COMPARISONS]
+    tf = [f"mw_tf_adj_{c.name}" for c in COMPARISONS if any(level.tf_column for level in c.levels)]
+    # Only these columns leave the database: the matching columns Splink retains (lists of
+    # deletions, masks, postcodes on both sides) would multiply a national run's memory.
+    pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]  # Splink's is not annotated
+        f"select {', '.join(keep + tf)} from {predictions.physical_name}", output_type="pandas"
+    )
+    for column in tf:
+        name = column.removeprefix("mw_tf_adj_")
+        pairs[f"mw_{name}"] = pairs[f"mw_{name}"] + pairs[column].fillna(0.0)
+    return pairs[keep].reset_index(drop=True)

@@ -1,0 +1,130 @@
+"""Link a batch of agencies' records into children, end to end."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from jigsaw.linkage._backend import score_pairs
+from jigsaw.linkage._decide import cluster
+from jigsaw.linkage._model import Model
+from jigsaw.linkage._prepare import Problem, prepare
+
+__all__ = ["LinkResult", "link", "link_prepared"]
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """What a batch run found: children, pairs to review, values not used and how long it took."""
+
+    clusters: pd.DataFrame  # record_id, child_id, confidence
+    review: pd.DataFrame
+    problems: tuple[Problem, ...]
+    pairs_scored: int
+    kept_apart: int
+    model_version: str
+    backend: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def children(self) -> int:
+        """Number of distinct children found."""
+        return int(self.clusters["child_id"].nunique())
+
+
+def link(
+    records: pd.DataFrame,
+    *,
+    model: Model | None = None,
+    backend: str = "duckdb",
+    source: str = "records",
+    progress: Callable[[str], None] | None = None,
+    spark: Any = None,
+) -> LinkResult:
+    """Link records about children from several agencies into one row per record and child.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Columns ``record_id, agency, first_name, last_name, dob, sex, postcode, nhs_number``.
+    model : Model, optional
+        Trained model; the model shipped with Jigsaw when omitted.
+    backend : {"duckdb", "spark"}
+        Where Splink runs. ``spark`` uses ``spark`` (a SparkSession) or starts a local one.
+    source : str
+        File name for messages.
+    progress : callable, optional
+        Called with a short message as each stage starts.
+
+    Returns
+    -------
+    LinkResult
+        Clusters for every usable record; rows left out (blank or repeated record ids) are in
+        ``problems``, as are values not used.
+
+    Raises
+    ------
+    ValueError
+        If ``records`` has no ``record_id`` column or the backend is unknown.
+    """
+    say = progress or (lambda message: None)
+    start = time.perf_counter()
+    say(f"preparing {len(records):,} records")
+    prepared = prepare(records, source=source)
+    prepare_seconds = time.perf_counter() - start
+    if prepared.problems:
+        say(f"{len(prepared.problems):,} values not used (see problems)")
+    result = link_prepared(prepared.frame, model=model, backend=backend, progress=progress, spark=spark)
+    return replace(result, problems=prepared.problems, seconds={"prepare": prepare_seconds, **result.seconds})
+
+
+def link_prepared(
+    frame: pd.DataFrame,
+    *,
+    model: Model | None = None,
+    backend: str = "duckdb",
+    progress: Callable[[str], None] | None = None,
+    spark: Any = None,
+) -> LinkResult:
+    """Link records already prepared, in plain text or as tokens (:mod:`jigsaw.linkage._tokens`).
+
+    Parameters and result as :func:`link`; ``problems`` is empty (they stay with whoever
+    prepared the records).
+    """
+    model = (model or Model.default()).for_records(len(frame))
+    say = progress or (lambda message: None)
+    seconds: dict[str, float] = {}
+    say(f"scoring blocked pairs on {backend}")
+    start = time.perf_counter()
+    if len(frame) >= 2:
+        pairs = score_pairs(frame, model, threshold=model.review_threshold, backend=backend, spark=spark)
+    else:
+        pairs = _no_pairs()
+    seconds["score"] = time.perf_counter() - start
+    say(f"{len(pairs):,} pairs at or above the review threshold; clustering")
+    start = time.perf_counter()
+    result = cluster(frame, pairs, model)
+    seconds["cluster"] = time.perf_counter() - start
+    say(f"{result.clusters['child_id'].nunique():,} children; {len(result.review):,} pairs to review")
+    return LinkResult(
+        clusters=result.clusters,
+        review=result.review,
+        problems=(),
+        pairs_scored=len(pairs),
+        kept_apart=result.kept_apart,
+        model_version=model.version,
+        backend=backend,
+        seconds=seconds,
+    )
+
+
+def _no_pairs() -> pd.DataFrame:
+    from jigsaw.linkage._comparisons import COMPARISONS
+
+    columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+    columns += [f"gamma_{c.name}" for c in COMPARISONS] + [f"mw_{c.name}" for c in COMPARISONS]
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})

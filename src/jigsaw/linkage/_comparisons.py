@@ -1,0 +1,224 @@
+"""The comparisons the linkage model makes between two prepared records, written once for SQL
+(Splink on DuckDB or Spark) and once for Python (the one-record matcher), side by side.
+
+Each level is a test that a pair of records passes or fails; a pair takes the first level it
+passes. The SQL and Python forms of a level must agree: tests/linkage/test_comparisons.py checks
+that both give the same level on every pair of a test world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["Level", "Comparison", "COMPARISONS", "BlockingRule", "BLOCKING_RULES"]
+
+Record = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level of a comparison: a label, its SQL condition and the same test in Python."""
+
+    label: str
+    sql: Callable[[str], str]  # dialect ("duckdb" or "spark") -> SQL condition
+    test: Callable[[Record, Record], bool]
+    is_null: bool = False
+    tf_column: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A named comparison: its levels from the null level to the catch-all level."""
+
+    name: str
+    description: str
+    levels: tuple[Level, ...]
+
+    def level_of(self, left: Record, right: Record) -> int:
+        """Return the index of the first level the pair passes (the last level always passes)."""
+        for index, level in enumerate(self.levels):
+            if level.test(left, right):
+                return index
+        return len(self.levels) - 1
+
+
+def _sql(text: str) -> Callable[[str], str]:
+    return lambda dialect: text
+
+
+def _null(*columns: str) -> Level:
+    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns)
+    return Level(
+        "missing on either side",
+        _sql(sql),
+        lambda a, b: any(a.get(c) is None or b.get(c) is None for c in columns),
+        is_null=True,
+    )
+
+
+def _else(label: str) -> Level:
+    return Level(label, _sql("ELSE"), lambda a, b: True)
+
+
+def _equal(column: str, label: str, tf: bool = False) -> Level:
+    return Level(label, _sql(f"{column}_l = {column}_r"), lambda a, b: a[column] == b[column],
+                 tf_column=column if tf else None)
+
+
+def _overlap(column: str) -> tuple[Callable[[str], str], Callable[[Record, Record], bool]]:
+    def sql(dialect: str) -> str:
+        function = "arrays_overlap" if dialect == "spark" else "list_has_any"
+        return f"{function}({column}_l, {column}_r)"
+
+    def test(a: Record, b: Record) -> bool:
+        x, y = a.get(column), b.get(column)
+        if not isinstance(x, Iterable) or not isinstance(y, Iterable):
+            return False  # a missing list (None) overlaps nothing
+        return bool(x) and bool(y) and not set(x).isdisjoint(y)
+
+    return sql, test
+
+
+def _in_middle(forename: str, middle: object) -> bool:
+    return middle is not None and f" {forename} " in f" {middle} "
+
+
+def _middle_test(a: Record, b: Record) -> bool:
+    return _in_middle(str(a["forename"]), b.get("middle_names")) or _in_middle(
+        str(b["forename"]), a.get("middle_names")
+    )
+
+
+_MIDDLE_SQL = (
+    "concat(' ', middle_names_r, ' ') LIKE concat('% ', forename_l, ' %') OR "
+    "concat(' ', middle_names_l, ' ') LIKE concat('% ', forename_r, ' %')"
+)
+
+
+def _initial_test(a: Record, b: Record) -> bool:
+    # One side is only an initial (its forename equals its initial) and the initials agree.
+    a_initial, b_initial = a["forename"] == a["initial"], b["forename"] == b["initial"]
+    return (a_initial or b_initial) and a["initial"] == b["initial"]
+
+
+def _swapped_test(a: Record, b: Record) -> bool:
+    return a["forename"] == b.get("surname") and a.get("surname") == b["forename"]
+
+
+def _parts_test(a: Record, b: Record) -> bool:
+    return bool({a["surname_first"], a["surname_last"]} & {b["surname_first"], b["surname_last"]})
+
+
+_PARTS_SQL = (
+    "surname_first_l = surname_first_r OR surname_first_l = surname_last_r OR "
+    "surname_last_l = surname_first_r OR surname_last_l = surname_last_r"
+)
+
+
+def _swap_test(a: Record, b: Record) -> bool:
+    return (a["dob_year"] == b["dob_year"] and a["dob_day"] == b["dob_month"]
+            and a["dob_month"] == b["dob_day"])
+
+
+def _month_test(a: Record, b: Record) -> bool:
+    return a["dob_year"] == b["dob_year"] and a["dob_month"] == b["dob_month"]
+
+
+# Every level is an equality or a list overlap, so that it works unchanged on keyed-hash tokens
+# (jigsaw.linkage._tokens): typos are found by symmetric deletion (two names one edit apart
+# share a name with one letter deleted), a mistyped digit by masking each digit in turn, a
+# year slip by windows of a year either side (two windows overlap when the years are at most two
+# apart).
+_forename_typo_sql, _forename_typo_test = _overlap("forename_del")
+_surname_typo_sql, _surname_typo_test = _overlap("surname_del")
+_digit_sql, _digit_test = _overlap("dob_masks")
+_slip_sql, _slip_test = _overlap("dob_slips")
+_full_sql, _full_test = _overlap("postcodes")
+_sector_sql, _sector_test = _overlap("sectors")
+_district_sql, _district_test = _overlap("districts")
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("nhs_number", "NHS number (valid numbers only)", (
+        _null("nhs_number"),
+        _equal("nhs_number", "same NHS number"),
+        _else("different NHS numbers"),
+    )),
+    Comparison("forename", "forename, with nicknames, middle names and initials", (
+        _null("forename"),
+        _equal("forename", "same forename", tf=True),
+        _equal("forename_group", "nickname or variant (Jess/Jessica)"),
+        Level("one typo", _forename_typo_sql, _forename_typo_test),
+        Level("forename is the other's middle name", _sql(_MIDDLE_SQL), _middle_test),
+        Level("initial agrees", _sql("(forename_l = initial_l OR forename_r = initial_r) AND initial_l = initial_r"), _initial_test),
+        Level("forename and surname swapped",
+              _sql("forename_l = surname_r AND surname_l = forename_r"), _swapped_test),
+        _else("different forenames"),
+    )),
+    Comparison("surname", "surname, with double-barrelled and changed surnames", (
+        _null("surname"),
+        _equal("surname", "same surname", tf=True),
+        Level("shares part of a double-barrelled surname", _sql(_PARTS_SQL), _parts_test),
+        Level("one typo", _surname_typo_sql, _surname_typo_test),
+        _equal("surname_sdx", "sounds alike (Soundex)"),
+        _else("different surnames"),
+    )),
+    Comparison("dob", "date of birth, with day/month swaps and slips", (
+        _null("dob"),
+        _equal("dob", "same date of birth"),
+        Level("day and month swapped", _sql("dob_year_l = dob_year_r AND dob_day_l = dob_month_r "
+                                            "AND dob_month_l = dob_day_r"), _swap_test),
+        Level("one digit differs", _digit_sql, _digit_test),
+        Level("same day and month, year within two", _slip_sql, _slip_test),
+        Level("same year and month", _sql("dob_year_l = dob_year_r AND dob_month_l = dob_month_r"),
+              _month_test),
+        _else("different dates of birth"),
+    )),
+    Comparison("postcode", "every postcode the agency has: full, sector, district", (
+        _null("districts"),
+        Level("a postcode in common", _full_sql, _full_test),
+        Level("same postcode sector", _sector_sql, _sector_test),
+        Level("same postcode district", _district_sql, _district_test),
+        _else("different districts"),
+    )),
+    Comparison("sex", "sex", (
+        _null("sex"),
+        _equal("sex", "same sex"),
+        _else("different sex"),
+    )),
+)
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Pairs agreeing on all ``columns`` are scored; with ``either_missing``, only when that
+    column is missing on at least one side (the pairs no other rule can reach)."""
+
+    columns: tuple[str, ...]
+    either_missing: str | None = None
+
+    def sql(self) -> str:
+        """Return the rule as Splink SQL.
+
+        >>> BlockingRule(("dob", "surname_sdx")).sql()
+        'l.dob = r.dob AND l.surname_sdx = r.surname_sdx'
+        >>> BlockingRule(("surname",), either_missing="dob").sql()
+        'l.surname = r.surname AND (l.dob IS NULL OR r.dob IS NULL)'
+        """
+        text = " AND ".join(f"l.{c} = r.{c}" for c in self.columns)
+        if self.either_missing:
+            text += f" AND (l.{self.either_missing} IS NULL OR r.{self.either_missing} IS NULL)"
+        return text
+
+
+# Pairs are scored only when they agree under at least one rule (all on columns of the prepared
+# frame). Each rule's blocks stay small nationally; together they reach the pairs that differ
+# in any one identifier, and name-only records through the last rule.
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule(("nhs_number",)),
+    BlockingRule(("dob", "surname_sdx")),
+    BlockingRule(("dob", "forename_group")),
+    BlockingRule(("forename_sdx", "surname_sdx", "postcode_sector")),
+    BlockingRule(("forename_group", "surname_sdx", "dob_year", "district")),
+    BlockingRule(("forename_group", "surname_sdx", "dob_month", "dob_day")),
+    BlockingRule(("forename_group", "surname_sdx", "district"), either_missing="dob"),
+)

@@ -1,0 +1,200 @@
+"""Match one new record against the children already known, for the web intake.
+
+Same model, comparisons and decisions as the batch run; candidates come from an in-memory index
+on the batch's blocking keys, so a query touches a few dozen records, never the whole store.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._decide import conflict
+from jigsaw.linkage._model import Model, probability
+from jigsaw.linkage._prepare import Problem, prepare, prepare_record
+
+__all__ = ["Match", "OnlineMatcher"]
+
+_TF_COLUMNS = {level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column}
+
+
+@dataclass(frozen=True)
+class Match:
+    """A known child who may be the child of a new record, with the evidence.
+
+    ``decision`` is ``"link"``, ``"review"`` or ``"no_link"``; ``explanation`` lists
+    ``(comparison, level label, weight)`` from the prior onwards, and ends with
+    ``("constraint", reason, 0.0)`` when a constraint (different NHS numbers, twins) forbids the
+    link whatever the weight.
+    """
+
+    child_id: str
+    record_id: str
+    match_probability: float
+    match_weight: float
+    decision: str
+    explanation: list[tuple[str, str, float]]
+
+
+class OnlineMatcher:
+    """An in-memory store of prepared records with their child ids, indexed by blocking keys.
+
+    Build it with :meth:`from_records`, grow it with :meth:`add`, query it with :meth:`match`.
+    Not thread-safe for concurrent :meth:`add`; queries only read.
+    """
+
+    def __init__(self, model: Model | None = None) -> None:
+        self.model = model or Model.default()
+        self._records: list[dict[str, object]] = []
+        self._child_ids: list[str] = []
+        self._members: dict[str, list[int]] = defaultdict(list)  # child id -> record positions
+        self._index: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        # For rules with ``either_missing``: the records of each block that lack that column.
+        self._lacking: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._counts: dict[str, Counter[object]] = {c: Counter() for c in _TF_COLUMNS}
+        self._totals: dict[str, int] = dict.fromkeys(_TF_COLUMNS, 0)
+        self.problems: tuple[Problem, ...] = ()
+
+    @classmethod
+    def from_records(cls, frame: pd.DataFrame, model: Model | None = None) -> OnlineMatcher:
+        """Build a matcher from records with a ``child_id`` column (the batch's clusters).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            RECORDS.csv columns plus ``child_id``.
+        model : Model, optional
+            Defaults to the shipped model, the one the batch uses.
+
+        Raises
+        ------
+        ValueError
+            If ``child_id`` or ``record_id`` is missing.
+        """
+        if "child_id" not in frame.columns:
+            raise ValueError("records for the matcher need a child_id column")
+        matcher = cls(model)
+        prepared = prepare(frame)
+        matcher.problems = prepared.problems
+        # Kept rows are in input order, each at its spreadsheet row (header = row 1).
+        child_ids = frame["child_id"].astype(str).tolist()
+        rows = prepared.frame["row"].tolist()
+        for row, record in zip(rows, prepared.records(), strict=True):
+            matcher._store(record, child_ids[row - 2])
+        return matcher
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, record: Mapping[str, object], child_id: str) -> None:
+        """Add a record (RECORDS.csv fields, ``record_id`` required) as belonging to ``child_id``.
+
+        Raises
+        ------
+        ValueError
+            If ``record_id`` is blank. Unusable values (bad NHS number, date) are left out.
+        """
+        prepared, _ = prepare_record(record)
+        if not prepared["unique_id"]:
+            raise ValueError("record_id is blank")
+        self._store(prepared, str(child_id))
+
+    def _store(self, prepared: dict[str, object], child_id: str) -> None:
+        position = len(self._records)
+        self._records.append(prepared)
+        self._child_ids.append(child_id)
+        self._members[child_id].append(position)
+        for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
+            values = tuple(prepared[c] for c in rule.columns)
+            if None not in values:
+                index[values].append(position)
+                if rule.either_missing and prepared[rule.either_missing] is None:
+                    lacking[values].append(position)
+        for column in _TF_COLUMNS:
+            if prepared[column] is not None:
+                self._counts[column][prepared[column]] += 1
+                self._totals[column] += 1
+
+    def match(self, record: Mapping[str, object], limit: int = 5) -> list[Match]:
+        """Return the known children most likely to be the child of ``record``, best first.
+
+        One :class:`Match` per child (its best-scoring record), at most ``limit``, among the
+        records sharing a blocking key with ``record``; children with no such record are not
+        returned. Weights are those of the batch run on the store plus this record. A child
+        holding any record that conflicts with ``record`` (a different valid NHS number, a twin)
+        is ``no_link``, however well its best record scores.
+        """
+        query, _ = prepare_record(record)
+        # The same prior as a batch run over the store and this record.
+        self._model_now = self.model.for_records(len(self._records) + 1)
+        candidates: set[int] = set()
+        for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
+            values = tuple(query[c] for c in rule.columns)
+            if None in values:
+                continue
+            if rule.either_missing and query[rule.either_missing] is not None:
+                candidates.update(lacking.get(values, ()))
+            else:
+                candidates.update(index.get(values, ()))
+        best: dict[str, Match] = {}
+        for position in candidates:
+            found = self._score(query, position)
+            current = best.get(found.child_id)
+            if current is None or (found.match_weight, found.record_id) > (current.match_weight, current.record_id):
+                best[found.child_id] = found
+        ranked = sorted(best.values(), key=lambda m: (-m.match_weight, m.child_id))
+        return [self._constrained(query, found) for found in ranked[:limit]]
+
+    def _constrained(self, query: Mapping[str, object], found: Match) -> Match:
+        """Refuse a link that would put into one child a record conflicting with any of its
+        records, not only the best-scoring one, as the batch's clustering does."""
+        if found.explanation[-1][0] == "constraint":
+            return found
+        for position in self._members[found.child_id]:
+            reason = conflict(query, self._records[position], twins=self.model.keep_twins_apart)
+            if reason:
+                other = self._records[position]["unique_id"]
+                return replace(
+                    found,
+                    decision="no_link",
+                    explanation=[*found.explanation, ("constraint", f"{reason} (record {other})", 0.0)],
+                )
+        return found
+
+    def _tf(self, column: str, value: object, query: Mapping[str, object]) -> float:
+        extra = 1 if query.get(column) is not None else 0
+        count = self._counts[column][value] + (1 if query.get(column) == value else 0)
+        return count / (self._totals[column] + extra)
+
+    def _score(self, query: Mapping[str, object], position: int) -> Match:
+        model = self._model_now
+        other = self._records[position]
+        steps = [("prior", "two random records", model.prior_weight)]
+        for comparison in COMPARISONS:
+            index = comparison.level_of(query, other)
+            level = comparison.levels[index]
+            step = model.level_weight(comparison.name, index)
+            if level.tf_column:
+                tf = self._tf(level.tf_column, other[level.tf_column], query)
+                step += math.log2(model.exact_u(comparison.name)) - math.log2(tf)
+            steps.append((comparison.name, level.label, step))
+        total = sum(s[2] for s in steps)
+        p = probability(total)
+        reason = conflict(query, other, twins=model.keep_twins_apart)
+        if reason:
+            decision = "no_link"
+        elif p >= model.link_threshold:
+            decision = "link"
+        elif p >= model.review_threshold:
+            decision = "review"
+        else:
+            decision = "no_link"
+        explanation = [(name, label, round(w, 3)) for name, label, w in steps]
+        if reason:
+            explanation.append(("constraint", reason, 0.0))
+        return Match(self._child_ids[position], str(other["unique_id"]), p, total, decision, explanation)

@@ -115,7 +115,11 @@ class Practitioner:
         body, _ = self.request(
             "sign in",
             "/accounts/sign-in/",
-            {"csrfmiddlewaretoken": self.token(body), "username": self.username, "password": PASSWORD},
+            {
+                "csrfmiddlewaretoken": self.token(body),
+                "username": self.username,
+                "password": PASSWORD,
+            },
         )
         self.request(
             "second factor",
@@ -145,7 +149,9 @@ class Practitioner:
                     ("lawful_basis", "public_task_safeguarding"),
                     ("action", "save"),
                 ]
-                body, url = self.request("record concern (POST + saved page)", "/concerns/new/", form)
+                body, url = self.request(
+                    "record concern (POST + saved page)", "/concerns/new/", form
+                )
                 if "/concerns/new/" in url:
                     self.errors.append("record concern: the form came back unsaved")
                     continue
@@ -172,8 +178,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--database-url", help="an EMPTY scratch PostgreSQL database (default: SQLite)")
-    parser.add_argument("--restart-command", help="run this half way through (restart the database)")
+    parser.add_argument(
+        "--database-url", help="an EMPTY scratch PostgreSQL database (default: SQLite)"
+    )
+    parser.add_argument(
+        "--restart-command", help="run this half way through (restart the database)"
+    )
     args = parser.parse_args()
     if not 1 <= args.users <= 200 or not 0 < args.seconds <= 600:
         parser.error("--users must be 1 to 200 and --seconds at most 600 (a bounded loop)")
@@ -184,7 +194,8 @@ def main() -> int:
         "JIGSAW_WEB_DIR": str(folder / "data"),
         "JIGSAW_SECRET_KEY": secrets.token_urlsafe(50),
         "JIGSAW_ALLOWED_HOSTS": "127.0.0.1",
-        "JIGSAW_DATABASE_URL": args.database_url or f"sqlite:///{folder / 'data' / 'jigsaw.sqlite3'}",
+        "JIGSAW_DATABASE_URL": args.database_url
+        or f"sqlite:///{folder / 'data' / 'jigsaw.sqlite3'}",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
     }
     database = "PostgreSQL" if args.database_url else "SQLite"
@@ -196,9 +207,24 @@ def main() -> int:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "jigsaw.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(args.workers), "--threads", str(args.threads)],
-        env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "jigsaw.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         line = ""
@@ -222,8 +248,11 @@ def main() -> int:
         threads = [threading.Thread(target=run, args=(p, i)) for i, p in enumerate(people)]
         restarted: list[str] = []
         if args.restart_command:
+
             def restart() -> None:
-                done = subprocess.run(shlex.split(args.restart_command), capture_output=True, text=True)
+                done = subprocess.run(
+                    shlex.split(args.restart_command), capture_output=True, text=True
+                )
                 restarted.append(f"exit {done.returncode} at {args.seconds / 2:.0f} s")
 
             threading.Timer(args.seconds / 2, restart).start()
@@ -244,7 +273,9 @@ def main() -> int:
 
     stored = Concern.objects.count()
     audited = set(
-        AuditEvent.objects.filter(event_type="concern_recorded").values_list("subject_id", flat=True)
+        AuditEvent.objects.filter(event_type="concern_recorded").values_list(
+            "subject_id", flat=True
+        )
     )
     linked = set(Link.objects.values_list("record_id", flat=True))
     half_written = [
@@ -260,20 +291,28 @@ def main() -> int:
                 pages.setdefault(page, []).extend(values)
     requests = sum(len(v) for v in pages.values())
 
-    print(f"### {database}: {args.users} practitioners for {args.seconds:.0f} s "
-          f"(gunicorn {args.workers} workers x {args.threads} threads)\n")
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; load generator and server on the same machine.\n")
+    print(
+        f"### {database}: {args.users} practitioners for {args.seconds:.0f} s "
+        f"(gunicorn {args.workers} workers x {args.threads} threads)\n"
+    )
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; load generator and server on the same machine.\n"
+    )
     print("| page | requests | p50 ms | p95 ms |")
     print("|---|---:|---:|---:|")
     for page, values in pages.items():
-        print(f"| {page} | {len(values):,} | {statistics.median(values) * 1000:.0f} | "
-              f"{percentile(values, 0.95) * 1000:.0f} |")
-    print(f"\n{requests:,} requests in {elapsed:.0f} s ({requests / elapsed:.1f}/s); "
-          f"errors: {len(errors)}; concerns saved {saved:,}, stored {stored:,} "
-          f"(lost: {saved - stored}); audit chain: "
-          f"{'intact' if verdict.intact else verdict.broken}, {verdict.events:,} events; "
-          f"half-written concerns: {len(half_written)}.")
+        print(
+            f"| {page} | {len(values):,} | {statistics.median(values) * 1000:.0f} | "
+            f"{percentile(values, 0.95) * 1000:.0f} |"
+        )
+    print(
+        f"\n{requests:,} requests in {elapsed:.0f} s ({requests / elapsed:.1f}/s); "
+        f"errors: {len(errors)}; concerns saved {saved:,}, stored {stored:,} "
+        f"(lost: {saved - stored}); audit chain: "
+        f"{'intact' if verdict.intact else verdict.broken}, {verdict.events:,} events; "
+        f"half-written concerns: {len(half_written)}."
+    )
     if args.restart_command:
         print(f"Database restarted half way ({', '.join(restarted) or 'did not run'}).")
     for error in errors[:10]:
@@ -285,7 +324,9 @@ def main() -> int:
     if args.restart_command:
         # Requests in flight at the restart may fail, and one may have committed before its
         # answer was lost (stored but not acknowledged): nothing else.
-        return 0 if not half_written and 0 <= stored - saved <= len(errors) and verdict.intact else 1
+        return (
+            0 if not half_written and 0 <= stored - saved <= len(errors) and verdict.intact else 1
+        )
     return 0 if not errors and saved == stored and verdict.intact and not half_written else 1
 
 

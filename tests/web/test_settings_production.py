@@ -114,9 +114,24 @@ def test_jigsaw_serve_runs_gunicorn_with_static_files_from_whitenoise(tmp_path):
     for name in ("JIGSAW_DATABASE_URL", "DATABASE_URL", "JIGSAW_DEBUG", "JIGSAW_HTTPS"):
         env.pop(name, None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "jigsaw.cli", "serve", "--migrate", "--port", str(port),
-         "--workers", "2", "--threads", "2"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "jigsaw.cli",
+            "serve",
+            "--migrate",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--threads",
+            "2",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         lines = []
@@ -133,6 +148,7 @@ def test_jigsaw_serve_runs_gunicorn_with_static_files_from_whitenoise(tmp_path):
         with urllib.request.urlopen(f"{base}/static/jigsaw/jigsaw.css", timeout=20) as css:
             assert css.status == 200 and css.headers["Content-Type"].startswith("text/css")
             assert css.read() == (ROOT / "src/jigsaw/web/static/jigsaw/jigsaw.css").read_bytes()
+
         # jigsaw serve -> gunicorn's arbiter (a fresh interpreter) -> the two workers.
         def children(pid: int) -> list[int]:
             found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
@@ -163,9 +179,7 @@ def behind_the_proxy() -> dict:
     page = browser.get("/accounts/sign-in/", **proxied)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
     form = {"csrfmiddlewaretoken": token, "username": "nobody", "password": "wrong" * 3}
-    posted = browser.post(
-        "/accounts/sign-in/", form, HTTP_ORIGIN=f"https://{HOST}", **proxied
-    )
+    posted = browser.post("/accounts/sign-in/", form, HTTP_ORIGIN=f"https://{HOST}", **proxied)
     elsewhere = browser.post(
         "/accounts/sign-in/", form, HTTP_ORIGIN="https://attacker.example", **proxied
     )

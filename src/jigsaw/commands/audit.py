@@ -52,7 +52,10 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if args.file is not None:
             anchor_file_append(args.file, head)
-        print(f"Anchored event {head.seq} ({head.hash})" + (f"; appended to {args.file}" if args.file else ""))
+        print(
+            f"Anchored event {head.seq} ({head.hash})"
+            + (f"; appended to {args.file}" if args.file else "")
+        )
         return 0
 
     from jigsaw.web.audit.selectors import audit_chain_verdict
@@ -64,6 +67,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"BROKEN: {verdict.broken}")
         print(f"({verdict.events} events read; nothing after the first break was checked)")
         return 1
-    head = f"; head is event {verdict.head.seq} ({verdict.head.hash})" if verdict.head else ""
-    print(f"Intact: {verdict.events} events, {verdict.anchors} anchors checked{head}.")
+    where = f"; head is event {verdict.head.seq} ({verdict.head.hash})" if verdict.head else ""
+    print(f"Intact: {verdict.events} events, {verdict.anchors} anchors checked{where}.")
     return 0

@@ -110,7 +110,9 @@ def serve_forever(host: str, port: int, message: str, *, workers: int = 1, threa
     from django.conf import settings
     from django.db import connections
 
-    overrides = {name: getattr(settings, name) for name in dir(settings) if name.startswith("JIGSAW_")}
+    overrides = {
+        name: getattr(settings, name) for name in dir(settings) if name.startswith("JIGSAW_")
+    }
     connections.close_all()
     server = multiprocessing.get_context("spawn").Process(
         target=_gunicorn,

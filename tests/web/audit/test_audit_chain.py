@@ -70,7 +70,9 @@ def middle(chain: list[AuditEvent]) -> AuditEvent:
 def test_events_form_an_unbroken_chain_and_verify_says_so(chain, capsys):
     assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
     assert chain[0].prev_hash == GENESIS
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(chain, chain[1:], strict=False))
+    assert all(
+        later.prev_hash == earlier.hash for earlier, later in zip(chain, chain[1:], strict=False)
+    )
     assert all(hash_of(event) == event.hash for event in chain)
     assert all(earlier.at <= later.at for earlier, later in zip(chain, chain[1:], strict=False))
     code, out = verify_cli(capsys)
@@ -162,7 +164,10 @@ def test_replacing_one_row_with_the_next_link_of_the_chain_is_refused(chain):
     )
     forged.hash = hash_of(forged)
     verb = "INSERT OR REPLACE" if connection.vendor == "sqlite" else "INSERT"
-    with pytest.raises(DatabaseError, match="cannot be changed|duplicate key"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match="cannot be changed|duplicate key"),
+        transaction.atomic(),
+    ):
         sql(
             f"{verb} INTO audit_auditevent (id, at, actor_label, event_type, subject_type, "
             "subject_id, extra, seq, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, '{}', %s, %s, %s)",
@@ -211,7 +216,10 @@ def _forged_next(head: AuditEvent, **changes) -> AuditEvent:
 def test_a_row_that_does_not_extend_the_chain_is_refused(chain, change):
     head = chain[-1]
     forged = _forged_next(head, **change)
-    with pytest.raises(DatabaseError, match="extend the chain|UNIQUE|duplicate"), transaction.atomic():
+    with (
+        pytest.raises(DatabaseError, match="extend the chain|UNIQUE|duplicate"),
+        transaction.atomic(),
+    ):
         forged.save()
     assert AuditEvent.objects.count() == len(chain)
 
@@ -232,7 +240,9 @@ def test_an_anchor_is_written_every_so_many_events(cast, settings):
     ]
     anchored = [e.seq for e in events if e.seq % 3 == 0]
     assert len(anchored) == 2
-    assert list(AuditAnchor.objects.order_by("seq").values_list("seq", flat=True))[before:] == anchored
+    assert (
+        list(AuditAnchor.objects.order_by("seq").values_list("seq", flat=True))[before:] == anchored
+    )
 
 
 def test_time_never_runs_backwards_along_the_chain(cast, monkeypatch):
@@ -253,7 +263,10 @@ def test_time_never_runs_backwards_along_the_chain(cast, monkeypatch):
 def test_an_edited_event_is_named(chain, capsys):
     victim = middle(chain)
     as_owner_without_protection()
-    sql("UPDATE audit_auditevent SET extra = %s WHERE id = %s", ['{"purpose": "nothing"}', victim.pk])
+    sql(
+        "UPDATE audit_auditevent SET extra = %s WHERE id = %s",
+        ['{"purpose": "nothing"}', victim.pk],
+    )
     code, out = verify_cli(capsys)
     assert code == 1
     assert f"broken at event {victim.seq} (id {victim.pk})" in out and "edited" in out
@@ -272,9 +285,7 @@ def test_an_inserted_event_is_found_where_it_breaks_the_chain(chain):
     """The forger renumbers the events after the point and inserts a well-formed event there."""
     before = middle(chain)
     as_owner_without_protection()
-    sql(
-        "UPDATE audit_auditevent SET seq = seq + 1000000 WHERE seq > %s", [before.seq]
-    )
+    sql("UPDATE audit_auditevent SET seq = seq + 1000000 WHERE seq > %s", [before.seq])
     sql("UPDATE audit_auditevent SET seq = seq - 1000000 + 1 WHERE seq > 1000000")
     _forged_next(before, at=before.at).save()
     verdict = audit_chain_verdict()

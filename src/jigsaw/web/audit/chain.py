@@ -134,9 +134,7 @@ def verify(events: Iterable[Any], anchors: Iterable[Anchor] = ()) -> Verdict:
         count += 1
         if event.seq != expected_seq:
             what = "missing" if event.seq > expected_seq else "duplicated or inserted"
-            reason = (
-                f"expected event {expected_seq} here, found {event.seq}: an event is {what}"
-            )
+            reason = f"expected event {expected_seq} here, found {event.seq}: an event is {what}"
             first_break = Break(expected_seq, event.pk, reason)
             break
         if event.prev_hash != expected_prev:
@@ -191,7 +189,8 @@ def anchor_file_append(path: Path, anchor: Anchor) -> None:
     import os
 
     line = json.dumps(
-        {"seq": anchor.seq, "hash": anchor.hash, "at": canonical_at(anchor.at)} if anchor.at
+        {"seq": anchor.seq, "hash": anchor.hash, "at": canonical_at(anchor.at)}
+        if anchor.at
         else {"seq": anchor.seq, "hash": anchor.hash}
     )
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

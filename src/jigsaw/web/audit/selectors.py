@@ -52,8 +52,17 @@ def audit_chain_verdict(anchors_file=None):
     events = (
         AuditEvent.objects.order_by("seq", "id")
         .only(
-            "id", "seq", "prev_hash", "hash", "at", "actor_id", "actor_label", "event_type",
-            "subject_type", "subject_id", "extra",
+            "id",
+            "seq",
+            "prev_hash",
+            "hash",
+            "at",
+            "actor_id",
+            "actor_label",
+            "event_type",
+            "subject_type",
+            "subject_id",
+            "extra",
         )
         .iterator(chunk_size=2000)
     )

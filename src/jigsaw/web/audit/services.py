@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from jigsaw.web.audit.chain import GENESIS, Anchor, canonical_extra, hash_of
 from jigsaw.web.audit.models import AuditAnchor, AuditEvent, EventType
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Any constant will do: every appender takes this one PostgreSQL advisory lock (held until its
 # transaction ends), so two events can never both claim to follow the same head.
@@ -59,12 +64,14 @@ def audit_record(
     """
     if not isinstance(event_type, EventType):
         raise TypeError(f"event_type must be an EventType, not {event_type!r}")
+    # Typed as any model so that callers may pass request.user; only users act.
+    user = cast("User | None", actor)
     event = AuditEvent(
         at=timezone.now(),
-        actor=actor,
-        actor_label=actor.get_username() if actor is not None else "system",
+        actor=user,
+        actor_label=user.get_username() if user is not None else "system",
         event_type=event_type.value,
-        subject_type=subject._meta.model_name if subject is not None else "",
+        subject_type=(subject._meta.model_name or "") if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
         extra=canonical_extra(extra or {}),
     )
@@ -98,7 +105,5 @@ def audit_anchor() -> Anchor | None:
         if head is None:
             return None
         if not AuditAnchor.objects.filter(seq=head["seq"]).exists():
-            AuditAnchor.objects.create(
-                seq=head["seq"], hash=head["hash"], at=timezone.now()
-            )
+            AuditAnchor.objects.create(seq=head["seq"], hash=head["hash"], at=timezone.now())
         return Anchor(head["seq"], head["hash"], head["at"])

@@ -27,7 +27,13 @@ DATABASE_URL_WITH_PASSWORD = "postgresql://jigsaw_app:Sup3r-S3cret-pw@db.interna
 
 def production(tmp_path: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = {
-        **{name: value for name, value in os.environ.items() if name != "JIGSAW_DEBUG"},
+        # Nothing of the test session's own configuration (its database, DEBUG, or the
+        # DJANGO_ALLOW_ASYNC_UNSAFE the browser tests set) leaks into the "production" process.
+        **{
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("JIGSAW_", "DJANGO_", "DATABASE_URL"))
+        },
         "DJANGO_SETTINGS_MODULE": "jigsaw.web.settings",
         "JIGSAW_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'jigsaw.sqlite3'}",
         "JIGSAW_WEB_DIR": str(tmp_path / "data"),

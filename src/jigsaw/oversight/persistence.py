@@ -54,6 +54,7 @@ MIN_YEARS = 3
 # Zero counts have no logarithm (the overdispersion module uses the same correction).
 _ZERO_COUNT = 0.5
 _TRIM = 2.5
+_MAD_TO_SD = 1.0 / float(stats.norm.ppf(0.75))
 _MAX_PASSES = 20
 
 
@@ -104,20 +105,25 @@ def _fit(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, floa
     # Imported here: statsmodels is slow to import and only this model needs it.
     from statsmodels.regression.mixed_linear_model import MixedLM
 
+    start = _moments(y, groups)
+    if start[1] <= 0:
+        # No persistent part at all: REML's information matrix is singular on the boundary,
+        # and the moment estimates are the answer.
+        return start
     model = MixedLM(y, np.ones((y.size, 1)), groups)
     try:
         with warnings.catch_warnings():
-            # A variance on the boundary (no persistent part) is a valid answer, not a failure.
             warnings.simplefilter("ignore")
-            result = model.fit(reml=True, method=["lbfgs", "powell"])
+            # Started from the moment estimates: from statsmodels' own start the optimiser
+            # can stop on the boundary (tau2_area = 0) far from the optimum.
+            result = model.fit(start_params=np.array([start[0], np.sqrt(start[1] / start[2])]),
+                               reml=True, method=["lbfgs", "powell"])
         fitted = (float(result.fe_params[0]), float(np.asarray(result.cov_re)[0, 0]),
                   float(result.scale))
     except (np.linalg.LinAlgError, ValueError):
-        # REML's information matrix is singular when the areas do not differ at all
-        # (tau2_area = 0 exactly): the moment estimates are then the answer.
-        return _moments(y, groups)
-    if not all(np.isfinite(fitted)):
-        return _moments(y, groups)
+        return start
+    if not (result.converged and all(np.isfinite(fitted))):
+        return start
     return fitted
 
 
@@ -202,7 +208,9 @@ def persistence(years: pd.DataFrame, *, level: float = 0.998, confidence: float 
     means = model.groupby("area_code")["y"].mean().reindex(index).to_numpy()
     sizes = model.groupby("area_code")["y"].size().reindex(index).to_numpy(dtype=float)
 
-    kept = np.ones(len(index), dtype=bool)
+    # Start from a high-breakdown set: area means within 2.5 MADs of their median.
+    centre = float(np.median(means))
+    kept = np.abs(means - centre) <= _TRIM * _MAD_TO_SD * float(np.median(np.abs(means - centre)))
     seen: set[bytes] = set()
     mu = tau2 = sigma2 = 0.0
     for _ in range(_MAX_PASSES):

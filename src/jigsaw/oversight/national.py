@@ -18,7 +18,7 @@ import pandas as pd
 from jigsaw import disclosure
 from jigsaw.datasets import england
 from jigsaw.oversight.analysis import NOT_COMPARED, AreaComparison, analyse_areas
-from jigsaw.oversight.persistence import PERSISTENT_COLUMNS, Persistence, persistence
+from jigsaw.oversight.persistence import MIN_YEARS, PERSISTENT_COLUMNS, Persistence, persistence
 from jigsaw.oversight.related import (
     RELATED_COLUMNS,
     RelatedModel,
@@ -254,8 +254,8 @@ class NationalAnalysis:
         DfE 3-digit LA code -> rate per year of ``trend_years`` (NaN where not shown: no count,
         a small count, or before the LA existed).
     summary : NationalSummary
-    persistence_alarm, persistence_warning : Persistence
-        Each LA's ratio to its neighbours over the years to ``year`` (keyed by DfE's 3-digit
+    persistence_alarm, persistence_warning : Persistence or None
+        (None before the third year of data) Each LA's ratio to its neighbours over the years to ``year`` (keyed by DfE's 3-digit
         code as text), with the persistent flag at 99.8% and at 95%; ``alarm.table`` carries
         the 99.8% columns (:data:`~jigsaw.oversight.persistence.PERSISTENT_COLUMNS`).
     related, related_warning : RelatedModel
@@ -272,8 +272,8 @@ class NationalAnalysis:
     trend_years: list[int]
     trends: dict[int, list[float]]
     summary: NationalSummary
-    persistence_alarm: Persistence
-    persistence_warning: Persistence
+    persistence_alarm: Persistence | None
+    persistence_warning: Persistence | None
     related: RelatedModel
     related_warning: RelatedModel
 
@@ -288,18 +288,22 @@ def analyse_national(inputs: NationalInputs) -> NationalAnalysis:
                             level=WARNING)
     spreads = _group_spreads(alarm.table)
     years, trends = _trends(alarm.table, inputs)
-    ratios = _year_ratios(inputs, alarm)
-    lasting = persistence(ratios, level=ALARM)
-    lasting_warning = persistence(ratios, level=WARNING)
-    by_code = lasting.table.set_index("area_code")
+    lasting = lasting_warning = None
     keys = areas["old_la_code"].astype(int).astype(str)
+    if inputs.year - england.YEARS[0] + 1 >= MIN_YEARS:
+        ratios = _year_ratios(inputs, alarm)
+        lasting = persistence(ratios, level=ALARM)
+        lasting_warning = persistence(ratios, level=WARNING)
+    by_code = (lasting.table.set_index("area_code") if lasting is not None
+               else pd.DataFrame(columns=PERSISTENT_COLUMNS))
     for column in PERSISTENT_COLUMNS:
         values = by_code[column].reindex(keys).to_numpy()
         if column == "persistent":
             values = np.where(pd.isna(values), NOT_COMPARED, values)
         alarm.table[column] = values
-    indicator_ratios = peer_log_ratios(areas, england_indicators(inputs.year, areas),
-                                       inputs.neighbours, not_peers=list(inputs.held_out))
+    indicators = england_indicators(inputs.year, areas)
+    indicator_ratios = peer_log_ratios(areas, indicators, inputs.neighbours,
+                                       not_peers=list(inputs.held_out))
     indicator_ratios = indicator_ratios[usable_indicators(indicator_ratios)]
     model_areas = alarm.table[["area_code", "identified", "expected"]].assign(
         expected=alarm.table["expected"].where(alarm.table["comparison"] != NOT_COMPARED))
@@ -307,6 +311,9 @@ def analyse_national(inputs: NationalInputs) -> NationalAnalysis:
     related_warning = related_model(model_areas, indicator_ratios, level=WARNING)
     for column in RELATED_COLUMNS:
         alarm.table[column] = related.table[column].to_numpy()
+    # The counts behind the published ratios, so that a small one can be blanked.
+    for column in ("going_missing", "cce"):
+        alarm.table[column] = indicators[column].to_numpy()
     return NationalAnalysis(
         inputs=inputs, alarm=alarm, warning=warning, spreads=spreads,
         funnel=_funnel_limits(alarm.table), trend_years=years, trends=trends,
@@ -339,8 +346,9 @@ def _year_ratios(inputs: NationalInputs, latest: AreaComparison) -> pd.DataFrame
 
 
 def _summary(year: int, alarm: AreaComparison, warning: AreaComparison,
-             spreads: pd.DataFrame, lasting: Persistence, lasting_warning: Persistence,
-             related: RelatedModel, related_warning: RelatedModel) -> NationalSummary:
+             spreads: pd.DataFrame, lasting: Persistence | None,
+             lasting_warning: Persistence | None, related: RelatedModel,
+             related_warning: RelatedModel) -> NationalSummary:
     result, total = alarm.table, alarm.total
     compared = result[result["comparison"] != NOT_COMPARED]
     counts = compared["comparison"].value_counts()
@@ -377,15 +385,18 @@ def _summary(year: int, alarm: AreaComparison, warning: AreaComparison,
     )
 
 
-def _methods(alarm: AreaComparison, lasting: Persistence, lasting_warning: Persistence,
-             related: RelatedModel, related_warning: RelatedModel) -> dict[str, Any]:
+def _methods(alarm: AreaComparison, lasting: Persistence | None,
+             lasting_warning: Persistence | None, related: RelatedModel,
+             related_warning: RelatedModel) -> dict[str, Any]:
     """LAs each method flags lower, at 99.8% and 95%, by name."""
     table = alarm.table
     names = table["area_name"].to_numpy()
     compared = (table["comparison"] != NOT_COMPARED).to_numpy()
     keys = table["old_la_code"].astype(int).astype(str)
 
-    def persistent(fit: Persistence) -> list[str]:
+    def persistent(fit: Persistence | None) -> list[str]:
+        if fit is None:
+            return []
         flag = fit.table.set_index("area_code")["persistent"].reindex(keys).eq("lower").to_numpy()
         return list(names[flag])
 
@@ -394,8 +405,8 @@ def _methods(alarm: AreaComparison, lasting: Persistence, lasting_warning: Persi
 
     return {
         "persistent": {"alarm": persistent(lasting), "warning": persistent(lasting_warning),
-                       "area_variance": lasting.area_variance,
-                       "year_variance": lasting.year_variance},
+                       "area_variance": np.nan if lasting is None else lasting.area_variance,
+                       "year_variance": np.nan if lasting is None else lasting.year_variance},
         "related": {"alarm": model(related), "warning": model(related_warning),
                     "indicators": list(related.indicators),
                     "variance_removed": related.variance_removed,

@@ -37,6 +37,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from jigsaw import disclosure
 from jigsaw.stats import overdispersion
 
 __all__ = ["ENGLAND_INDICATORS", "MISMATCH_BASIS", "RELATED_COLUMNS", "RelatedModel",
@@ -160,11 +161,14 @@ def related_model(areas: pd.DataFrame, ratios: pd.DataFrame, *, level: float = 0
     if (np.isfinite(d) & known.all(axis=1)).sum() < max(folds, len(indicators) + 3):
         raise ValueError(f"related_model: only {int((np.isfinite(d) & known.all(axis=1)).sum())} "
                          f"areas have CSE and every indicator ({', '.join(indicators)})")
+    # A small count (published as "<5") is in no fit, so no published coefficient, variance
+    # or other area's expected count depends on it (docs/adr/0005-small-count-suppression.md).
+    shown = np.array([not disclosure.is_small(v) for v in o], dtype=bool)
     fold_of = np.random.default_rng(seed).permutation(len(areas)) % folds
     predicted = np.full(len(areas), np.nan)
     for pattern in {tuple(row) for row in known[usable]}:
         columns = np.array(pattern, dtype=bool)
-        train = np.isfinite(d) & known[:, columns].all(axis=1)
+        train = np.isfinite(d) & shown & known[:, columns].all(axis=1)
         if train.sum() < max(folds, int(columns.sum()) + 3):
             continue
         target = (usable & (known == columns).all(axis=1))
@@ -174,13 +178,14 @@ def related_model(areas: pd.DataFrame, ratios: pd.DataFrame, *, level: float = 0
             if test.any():
                 beta = _huber(design[train & (fold_of != k)], d[train & (fold_of != k)])
                 predicted[test] = design[test] @ beta
-    full = np.isfinite(d) & known.all(axis=1)
+    full = np.isfinite(d) & shown & known.all(axis=1)
     beta_all = _huber(np.column_stack([np.ones(int(full.sum())), r[full]]), d[full])
     rows = np.flatnonzero(np.isfinite(predicted))
 
     expected_model = e * np.exp(predicted)
-    peers_fit = overdispersion.estimate(o[rows], e[rows])
-    model_fit = overdispersion.estimate(o[rows], expected_model[rows])
+    fitted = rows[shown[rows]]
+    peers_fit = overdispersion.estimate(o[fitted], e[fitted])
+    model_fit = overdispersion.estimate(o[fitted], expected_model[fitted])
     comparison = np.full(len(areas), "not compared", dtype=object)
     comparison[rows] = model_fit.compare(o[rows], expected_model[rows], level)
     table = pd.DataFrame({"area_code": areas["area_code"].astype(str).to_numpy(),

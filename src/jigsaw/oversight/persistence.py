@@ -216,14 +216,16 @@ def persistence(years: pd.DataFrame, *, level: float = 0.998, confidence: float 
     for _ in range(_MAX_PASSES):
         rows = kept[groups]
         mu, tau2, sigma2 = _fit(y[rows], np.unique(groups[rows], return_inverse=True)[1])
+        if not kept.all():
+            # Corrected at every pass: a truncated tau2 would trim more areas at the next pass,
+            # and shrink further.
+            tau2 = _truncation_corrected(means[kept] - mu, sigma2 / sizes[kept], tau2)
         u = (means - mu) / np.sqrt(tau2 + sigma2 / sizes)
         new = np.abs(u) <= _TRIM
         if (new == kept).all() or new.tobytes() in seen:
             break
         seen.add(kept.tobytes())
         kept = new
-    if not kept.all():
-        tau2 = _truncation_corrected(means[kept] - mu, sigma2 / sizes[kept], tau2)
 
     spread = np.sqrt(tau2 + sigma2 / sizes)
     z = (means - mu) / spread

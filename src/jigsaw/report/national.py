@@ -138,6 +138,9 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         "tau2_text": f"{analysis.funnel.tau2:.3f}",
     }
     lasting, related = _lasting(analysis), _related(analysis)
+    for item, r in zip(flagged, [r for r in ordered.itertuples(index=False)
+                                 if r.comparison == "lower"], strict=True):
+        item["years_svg"] = _years_svg(analysis, str(int(r.old_la_code)), r.area_name)
     exclusions = [{"name": result.loc[result["area_code"] == code, "area_name"].iloc[0],
                    "detail": reason} for code, reason in inputs.held_out.items()
                   if (result["area_code"] == code).any()]
@@ -169,6 +172,21 @@ def _ratio_text(value: float, lower: float | None = None, upper: float | None = 
     if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):
         return f"{value:.2f}"
     return f"{value:.2f} ({lower:.2f}–{upper:.2f})"
+
+
+def _years_svg(analysis: NationalAnalysis, code: str, name: str) -> str:
+    """An LA's ratio to its peers in each year of the persistence model ("" without one)."""
+    fit = analysis.persistence_alarm
+    if fit is None:
+        return ""
+    row = fit.table.set_index("area_code")
+    if code not in row.index or row.loc[code, "persistent"] == "not compared":
+        return ""
+    years = sorted(int(y) for y in fit.years["year"].unique())
+    own = fit.years[fit.years["area_code"] == code].set_index("year")["ratio"]
+    return charts.year_ratio_plot(years, [float(own.get(y, np.nan)) for y in years],
+                                  persistent=float(row.loc[code, "persistent_ratio"]),
+                                  limit=float(row.loc[code, "persistent_limit"]), label=name)
 
 
 def _lasting(analysis: NationalAnalysis) -> dict[str, Any]:

@@ -86,3 +86,13 @@ def test_bad_input_is_refused_with_a_clear_message():
         persistence(data.drop(columns="expected"))
     with pytest.raises(ValueError, match="at least 10 areas"):
         persistence(data[data["area_code"].isin(["A000", "A001"])])
+
+
+def test_the_result_is_the_same_whatever_a_small_count_is():
+    tables = []
+    for hidden in range(5):
+        data = _panel(7)
+        data.loc[(data["area_code"] == "A009") & (data["year"] == 2024), "identified"] = float(hidden)
+        fit = persistence(data)
+        tables.append((fit.table.to_csv(), fit.area_variance, fit.year_variance))
+    assert all(t == tables[0] for t in tables)

@@ -33,13 +33,21 @@ def published(analysis):
 def test_the_headline_counts_of_each_method(analysis):
     methods = analysis.summary.methods
     assert methods["persistent"]["alarm"] == []
-    assert set(methods["persistent"]["warning"]) == {"Essex", "Lincolnshire", "Doncaster",
-                                                      "North Tyneside", "Birmingham"}
+    assert set(methods["persistent"]["warning"]) == {
+        "Essex",
+        "Lincolnshire",
+        "Doncaster",
+        "North Tyneside",
+        "Birmingham",
+    }
     assert set(methods["related"]["alarm"]) == {"Oldham", "Brighton and Hove"}
     assert len(methods["related"]["warning"]) == 8
     assert methods["related"]["variance_removed"] == pytest.approx(0.66, abs=0.02)
-    assert set(methods["mismatch"]) == {"Waltham Forest", "Oldham",
-                                        "Bournemouth, Christchurch and Poole"}
+    assert set(methods["mismatch"]) == {
+        "Waltham Forest",
+        "Oldham",
+        "Bournemouth, Christchurch and Poole",
+    }
     # The split of one year's spread: about 0.20 lasting, 0.16 from year to year.
     assert methods["persistent"]["area_variance"] == pytest.approx(0.20, abs=0.02)
     assert methods["persistent"]["year_variance"] == pytest.approx(0.16, abs=0.02)
@@ -66,8 +74,13 @@ def test_years_without_a_published_count_are_gaps(analysis):
 
 def test_the_model_uses_the_indicators_collected_that_year(analysis):
     assert analysis.related.indicators == (
-        "going_missing", "cce", "gangs", "trafficking", "sexual_abuse",
-        "police_child_sexual_offences")
+        "going_missing",
+        "cce",
+        "gangs",
+        "trafficking",
+        "sexual_abuse",
+        "police_child_sexual_offences",
+    )
     earlier = analyse_national(load_national(2020))
     # Criminal exploitation and sexual abuse were not collected before 2022.
     assert "cce" not in earlier.related.indicators
@@ -75,8 +88,9 @@ def test_the_model_uses_the_indicators_collected_that_year(analysis):
 
 
 def test_areas_csv_has_the_new_columns_blank_where_a_small_count_would_show(analysis, published):
-    assert list(published.columns[:len(NATIONAL_COLUMNS) - 1]) == [
-        c for c in NATIONAL_COLUMNS if c != "area_name"]
+    assert list(published.columns[: len(NATIONAL_COLUMNS) - 1]) == [
+        c for c in NATIONAL_COLUMNS if c != "area_name"
+    ]
     table = analysis.alarm.table.set_index("area_name")
     for ratio, count in (("missing_ratio", "going_missing"), ("cce_ratio", "cce")):
         small = table[count].map(disclosure.is_small)

@@ -9,9 +9,16 @@ import pytest
 from jigsaw.oversight.persistence import persistence
 
 
-def _panel(seed: int = 0, *, areas: int = 120, years: int = 8, area_sd: float = 0.4,
-           year_sd: float = 0.3, shifts: dict[int, float] | None = None,
-           shifted_years: dict[int, list[int]] | None = None) -> pd.DataFrame:
+def _panel(
+    seed: int = 0,
+    *,
+    areas: int = 120,
+    years: int = 8,
+    area_sd: float = 0.4,
+    year_sd: float = 0.3,
+    shifts: dict[int, float] | None = None,
+    shifted_years: dict[int, list[int]] | None = None,
+) -> pd.DataFrame:
     """Ratios exp(a_i + e_it) on a large expected count, so chance adds almost nothing."""
     rng = np.random.default_rng(seed)
     lasting = rng.normal(0, area_sd, areas)
@@ -19,10 +26,20 @@ def _panel(seed: int = 0, *, areas: int = 120, years: int = 8, area_sd: float = 
     for i in range(areas):
         for t in range(years):
             y = lasting[i] + rng.normal(0, year_sd)
-            if shifts and i in shifts and (shifted_years is None or t in shifted_years.get(i, range(years))):
+            if (
+                shifts
+                and i in shifts
+                and (shifted_years is None or t in shifted_years.get(i, range(years)))
+            ):
                 y += shifts[i]
-            rows.append({"area_code": f"A{i:03d}", "year": 2018 + t, "expected": 10_000.0,
-                         "identified": 10_000.0 * np.exp(y)})
+            rows.append(
+                {
+                    "area_code": f"A{i:03d}",
+                    "year": 2018 + t,
+                    "expected": 10_000.0,
+                    "identified": 10_000.0 * np.exp(y),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -57,16 +74,22 @@ def test_areas_to_be_found_do_not_widen_their_own_limits():
 def test_gaps_and_small_counts_are_left_out_never_zeros():
     data = _panel(4)
     a = data["area_code"] == "A005"
-    data.loc[a & (data["year"] == 2020), "identified"] = np.nan   # DfE code: not published
-    data.loc[a & (data["year"] == 2021), "identified"] = 3.0      # published as "<5"
-    data.loc[a & (data["year"] == 2022), "expected"] = np.nan     # held out: no comparison
+    data.loc[a & (data["year"] == 2020), "identified"] = np.nan  # DfE code: not published
+    data.loc[a & (data["year"] == 2021), "identified"] = 3.0  # published as "<5"
+    data.loc[a & (data["year"] == 2022), "expected"] = np.nan  # held out: no comparison
     fit = persistence(data)
     row = fit.table.set_index("area_code").loc["A005"]
     assert row["persistent_years"] == 5
     kept = data[a & data["year"].isin([2018, 2019, 2023, 2024, 2025])]
     geometric = float(np.exp(np.log(kept["identified"] / kept["expected"]).mean()))
     assert row["persistent_ratio"] == pytest.approx(geometric)
-    assert set(fit.years.loc[fit.years["area_code"] == "A005", "year"]) == {2018, 2019, 2023, 2024, 2025}
+    assert set(fit.years.loc[fit.years["area_code"] == "A005", "year"]) == {
+        2018,
+        2019,
+        2023,
+        2024,
+        2025,
+    }
 
 
 def test_an_area_with_too_few_years_is_not_compared():
@@ -92,7 +115,9 @@ def test_the_result_is_the_same_whatever_a_small_count_is():
     tables = []
     for hidden in range(5):
         data = _panel(7)
-        data.loc[(data["area_code"] == "A009") & (data["year"] == 2024), "identified"] = float(hidden)
+        data.loc[(data["area_code"] == "A009") & (data["year"] == 2024), "identified"] = float(
+            hidden
+        )
         fit = persistence(data)
         tables.append((fit.table.to_csv(), fit.area_variance, fit.year_variance))
     assert all(t == tables[0] for t in tables)

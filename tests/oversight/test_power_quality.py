@@ -31,12 +31,14 @@ def scores() -> pd.DataFrame:
 def _pooled(level: float) -> pd.DataFrame:
     table = scores()
     totals = table[table["level"] == level].groupby("method").sum(numeric_only=True)
-    return pd.DataFrame({
-        "precision": totals["true_positives"] / totals["flagged"],
-        "recall": totals["true_positives"] / totals["under"],
-        "lasting": totals["persistent_found"] / totals["persistent_under"],
-        "masked": totals["masked_found"] / totals["masked_under"],
-    })
+    return pd.DataFrame(
+        {
+            "precision": totals["true_positives"] / totals["flagged"],
+            "recall": totals["true_positives"] / totals["under"],
+            "lasting": totals["persistent_found"] / totals["persistent_under"],
+            "masked": totals["masked_found"] / totals["masked_under"],
+        }
+    )
 
 
 def test_simulated_panels_spread_like_the_real_data():
@@ -47,10 +49,21 @@ def test_simulated_panels_spread_like_the_real_data():
     panel = simulate_panel(0)
     last = panel.year(-1)
     neighbours = nearest_neighbours(last.areas, last.covariates)
-    years = pd.concat([pd.DataFrame({
-        "area_code": last.areas["area_code"], "year": year, "identified": panel.identified[:, t],
-        "expected": compare_with_peers(panel.year(t).areas, neighbours).table["expected"]})
-        for t, year in enumerate(panel.years)])
+    years = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "area_code": last.areas["area_code"],
+                    "year": year,
+                    "identified": panel.identified[:, t],
+                    "expected": compare_with_peers(panel.year(t).areas, neighbours).table[
+                        "expected"
+                    ],
+                }
+            )
+            for t, year in enumerate(panel.years)
+        ]
+    )
     fit = persistence(years)
     assert 0.12 <= fit.area_variance <= 0.30
     assert 0.10 <= fit.year_variance <= 0.25

@@ -16,8 +16,13 @@ def _areas(seed: int = 0, n: int = 150, noise: float = 0.15):
     other = rng.normal(0, 0.5, n)
     cse = 0.8 * missing + 0.3 * other + rng.normal(0, noise, n)
     expected = np.full(n, 2_000.0)
-    areas = pd.DataFrame({"area_code": [f"A{i:03d}" for i in range(n)],
-                          "identified": np.round(expected * np.exp(cse)), "expected": expected})
+    areas = pd.DataFrame(
+        {
+            "area_code": [f"A{i:03d}" for i in range(n)],
+            "identified": np.round(expected * np.exp(cse)),
+            "expected": expected,
+        }
+    )
     ratios = pd.DataFrame({"going_missing": missing, "sexual_abuse": other})
     return areas, ratios
 
@@ -60,8 +65,8 @@ def test_under_recording_everything_hides_an_area_from_the_model_not_from_its_pe
 
 def test_an_unknown_indicator_is_not_a_zero():
     areas, ratios = _areas(3)
-    ratios.loc[5, "sexual_abuse"] = np.nan   # suppressed: predicted from going missing alone
-    ratios.loc[6] = np.nan                   # nothing known: no model-based comparison
+    ratios.loc[5, "sexual_abuse"] = np.nan  # suppressed: predicted from going missing alone
+    ratios.loc[6] = np.nan  # nothing known: no model-based comparison
     table = related_model(areas, ratios).table
     assert np.isfinite(table.loc[5, "expected_model"])
     assert table.loc[6, "comparison_model"] == "not compared"
@@ -75,8 +80,9 @@ def test_a_small_count_moves_no_other_areas_figure():
     areas.loc[7, "identified"] = 4.0
     second = related_model(areas, ratios)
     others = first.table.index != 7
-    assert np.allclose(first.table.loc[others, "expected_model"],
-                       second.table.loc[others, "expected_model"])
+    assert np.allclose(
+        first.table.loc[others, "expected_model"], second.table.loc[others, "expected_model"]
+    )
     assert first.coefficients == second.coefficients
     assert first.tau2_model == second.tau2_model
 
@@ -86,8 +92,8 @@ def test_the_mismatch_view_finds_much_going_missing_and_little_cse():
     cse = rng.normal(0, 0.3, 60)
     missing = cse + rng.normal(0, 0.2, 60)
     cce = cse + rng.normal(0, 0.2, 60)
-    cse[0], missing[0] = np.log(0.3), np.log(1.5)     # many missing, little CSE
-    cse[1], cce[1] = np.log(0.3), np.log(2.0)         # much criminal exploitation, little CSE
+    cse[0], missing[0] = np.log(0.3), np.log(1.5)  # many missing, little CSE
+    cse[1], cce[1] = np.log(0.3), np.log(2.0)  # much criminal exploitation, little CSE
     cse[2], missing[2], cce[2] = np.log(0.3), np.log(0.3), np.log(0.3)  # low on everything
     view = mismatch(cse, {"going_missing": missing, "cce": cce})
     flagged = set(np.flatnonzero(view["mismatch"]).tolist())

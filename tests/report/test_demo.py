@@ -10,6 +10,11 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
+# Builds the national report and serves it from a child process: `make test-fast` leaves it out.
+pytestmark = pytest.mark.demo
+
 
 def test_demo_builds_and_serves_the_report_on_localhost(tmp_path):
     with socket.socket() as probe:

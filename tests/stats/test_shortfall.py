@@ -43,7 +43,7 @@ def test_peer_rate_expected_and_shortfall_by_hand():
     np.testing.assert_allclose(result["expected"], hand["expected"], rtol=1e-12)
     np.testing.assert_allclose(result["shortfall"], hand["expected"].to_numpy() - AREAS["identified"])
     assert (result["peers"] == 3).all()
-    own = rate(AREAS["identified"], AREAS["children"], per=10_000, confidence=0.95)
+    own = rate(AREAS["identified"], AREAS["children"], per=10_000, level=0.95)
     np.testing.assert_allclose(result["rate"], own.value)
     np.testing.assert_allclose(result["rate_lower"], own.lower)
     np.testing.assert_allclose(result["rate_upper"], own.upper)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from jigsaw.oversight import AreaComparison
 
+from jigsaw.errors import InputError
+
 HELP = "Compare identified CSE with statistical neighbours: the national report or any areas' CSV."
 
 
@@ -35,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
     """Build the report or the result file; return 0, or raise ValueError for bad input."""
     if args.areas is not None:
         if args.year is not None:
-            raise ValueError("give --year (the national report) or --areas, not both")
+            raise InputError("give --year (the national report) or --areas, not both")
         if args.linked is not None:
-            raise ValueError("--linked adds a section to the national report; it does not apply to --areas")
+            raise InputError("--linked adds a section to the national report; it does not apply to --areas")
         return _run_areas(args)
     if args.neighbours is not None:
-        raise ValueError("--neighbours applies only with --areas")
+        raise InputError("--neighbours applies only with --areas")
     from jigsaw.report.national import build_national_report
 
     dark = _dark_figure(args) if args.linked is not None else None
@@ -52,13 +54,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_areas(args: argparse.Namespace) -> int:
+    from jigsaw.datasets.csvfile import write_atomic
     from jigsaw.oversight import (
         analyse_areas,
         neighbours_from_covariates,
         read_areas,
         read_neighbours,
     )
-    from jigsaw.report.national import write_atomic
     from jigsaw.report.published import result_csv
 
     areas = read_areas(args.areas)
@@ -68,7 +70,7 @@ def _run_areas(args: argparse.Namespace) -> int:
         neighbours = neighbours_from_covariates(areas, k=args.k)
     comparison = analyse_areas(areas, neighbours)
     if args.out.is_dir():
-        raise ValueError(f"{args.out}: is a folder; with --areas, --out names the result CSV file")
+        raise InputError(f"{args.out}: is a folder; with --areas, --out names the result CSV file")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(args.out, result_csv(comparison.table))
     for line in _headline(comparison):
@@ -101,5 +103,5 @@ def _dark_figure(args: argparse.Namespace) -> str:
     records = read_text_csv(args.linked)
     for column in (args.list_column, args.child_column):
         if column not in records.columns:
-            raise ValueError(f"{args.linked}: missing column {column}")
+            raise InputError(f"{args.linked}: missing column {column}")
     return dark_figure_section(records, list_column=args.list_column, child_column=args.child_column)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw import disclosure
+from jigsaw.errors import InputError
 from jigsaw.oversight.areas import covariate_columns
 from jigsaw.stats import rates, shortfall
 from jigsaw.stats.neighbours import nearest_neighbours
@@ -86,10 +87,10 @@ def neighbours_from_covariates(areas: pd.DataFrame, k: int = 10) -> pd.DataFrame
     """
     covariates = covariate_columns(areas)
     if not covariates:
-        raise ValueError("areas: no x_* covariate columns to find neighbours from "
+        raise InputError("areas: no x_* covariate columns to find neighbours from "
                          "(add x_* columns or give --neighbours FILE)")
     if len(areas) < 4:
-        raise ValueError(f"areas: need at least 4 areas to compare, got {len(areas)}")
+        raise InputError(f"areas: need at least 4 areas to compare, got {len(areas)}")
     pairs = nearest_neighbours(areas, covariates, k=min(k, len(areas) - 1))
     return pairs[["area_code", "neighbour_code"]]
 

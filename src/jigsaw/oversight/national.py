@@ -17,6 +17,7 @@ import pandas as pd
 
 from jigsaw import disclosure
 from jigsaw.datasets import england
+from jigsaw.errors import InputError
 from jigsaw.oversight.analysis import NOT_COMPARED, AreaComparison, analyse_areas
 from jigsaw.oversight.persistence import MIN_YEARS, PERSISTENT_COLUMNS, Persistence, persistence
 from jigsaw.oversight.related import (
@@ -94,7 +95,7 @@ def load_national(year: int = 2025) -> NationalInputs:
         A year outside 2018-2025.
     """
     if year not in england.YEARS:
-        raise ValueError(f"--year must be one of {england.YEARS[0]}-{england.YEARS[-1]}, got {year}")
+        raise InputError(f"--year must be one of {england.YEARS[0]}-{england.YEARS[-1]}, got {year}")
     cse = england.identification("cse", years=[year])
     cov = england.covariates().set_index("new_la_code")
     areas = pd.DataFrame({

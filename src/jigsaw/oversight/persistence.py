@@ -44,8 +44,13 @@ __all__ = ["PERSISTENT_COLUMNS", "MIN_YEARS", "Persistence", "persistence"]
 
 #: Columns :func:`persistence` gives each area (``area_code`` first).
 PERSISTENT_COLUMNS = [
-    "persistent_years", "persistent_ratio", "persistent_ratio_lower", "persistent_ratio_upper",
-    "persistent_limit", "persistent_z", "persistent",
+    "persistent_years",
+    "persistent_ratio",
+    "persistent_ratio_lower",
+    "persistent_ratio_upper",
+    "persistent_limit",
+    "persistent_z",
+    "persistent",
 ]
 
 #: An area needs this many years in the model for a persistent comparison.
@@ -116,10 +121,16 @@ def _fit(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, floa
             warnings.simplefilter("ignore")
             # Started from the moment estimates: from statsmodels' own start the optimiser
             # can stop on the boundary (tau2_area = 0) far from the optimum.
-            result = model.fit(start_params=np.array([start[0], np.sqrt(start[1] / start[2])]),
-                               reml=True, method=["lbfgs", "powell"])
-        fitted = (float(result.fe_params[0]), float(np.asarray(result.cov_re)[0, 0]),
-                  float(result.scale))
+            result = model.fit(
+                start_params=np.array([start[0], np.sqrt(start[1] / start[2])]),
+                reml=True,
+                method=["lbfgs", "powell"],
+            )
+        fitted = (
+            float(result.fe_params[0]),
+            float(np.asarray(result.cov_re)[0, 0]),
+            float(result.scale),
+        )
     except (np.linalg.LinAlgError, ValueError):
         return start
     if not (result.converged and all(np.isfinite(fitted))):
@@ -141,8 +152,13 @@ def _moments(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, 
     return float(np.sum(weights * means) / np.sum(weights)), tau2, within
 
 
-def persistence(years: pd.DataFrame, *, level: float = 0.998, confidence: float = 0.95,
-                min_years: int = MIN_YEARS) -> Persistence:
+def persistence(
+    years: pd.DataFrame,
+    *,
+    level: float = 0.998,
+    confidence: float = 0.95,
+    min_years: int = MIN_YEARS,
+) -> Persistence:
     """Fit the persistence model to area-years and compare each area's persistent ratio.
 
     Parameters
@@ -190,8 +206,12 @@ def persistence(years: pd.DataFrame, *, level: float = 0.998, confidence: float 
         raise ValueError(f"persistence: area {row['area_code']!r} has year {row['year']} twice")
     o = frame["identified"].to_numpy(dtype=float)
     e = frame["expected"].to_numpy(dtype=float)
-    usable = (np.isfinite(o) & np.isfinite(e) & (e > 0)
-              & np.array([not disclosure.is_small(v) for v in o], dtype=bool))
+    usable = (
+        np.isfinite(o)
+        & np.isfinite(e)
+        & (e > 0)
+        & np.array([not disclosure.is_small(v) for v in o], dtype=bool)
+    )
     frame = frame[usable].copy()
     frame["y"] = np.log(np.maximum(frame["identified"], _ZERO_COUNT) / frame["expected"])
     all_codes = list(dict.fromkeys(years["area_code"].astype(str)))
@@ -199,8 +219,9 @@ def persistence(years: pd.DataFrame, *, level: float = 0.998, confidence: float 
     enough = counts[counts >= min_years].index
     model = frame[frame["area_code"].isin(enough)]
     if len(enough) < 10:
-        raise ValueError(f"persistence: need at least 10 areas with {min_years} or more years, "
-                         f"got {len(enough)}")
+        raise ValueError(
+            f"persistence: need at least 10 areas with {min_years} or more years, got {len(enough)}"
+        )
     codes = np.asarray(model["area_code"])
     index = pd.Index(sorted(enough))
     groups = index.get_indexer(codes).astype(np.int64)
@@ -231,26 +252,35 @@ def persistence(years: pd.DataFrame, *, level: float = 0.998, confidence: float 
     z = (means - mu) / spread
     crit, half = _z(level), _z(confidence) * np.sqrt(sigma2 / sizes)
     label = np.where(z < -crit, "lower", np.where(z > crit, "higher", "similar")).astype(object)
-    fitted = pd.DataFrame({
-        "area_code": index,
-        "persistent_years": sizes.astype(int),
-        "persistent_ratio": np.exp(means),
-        "persistent_ratio_lower": np.exp(means - half),
-        "persistent_ratio_upper": np.exp(means + half),
-        "persistent_limit": np.exp(mu - crit * spread),
-        "persistent_z": z,
-        "persistent": label,
-    }).set_index("area_code")
+    fitted = pd.DataFrame(
+        {
+            "area_code": index,
+            "persistent_years": sizes.astype(int),
+            "persistent_ratio": np.exp(means),
+            "persistent_ratio_lower": np.exp(means - half),
+            "persistent_ratio_upper": np.exp(means + half),
+            "persistent_limit": np.exp(mu - crit * spread),
+            "persistent_z": z,
+            "persistent": label,
+        }
+    ).set_index("area_code")
     table = fitted.reindex(all_codes)
     table["persistent_years"] = counts.reindex(all_codes).fillna(0).astype(int).to_numpy()
-    table["persistent"] = table["persistent"].astype(object).where(table["persistent"].notna(),
-                                                                   "not compared")
+    table["persistent"] = (
+        table["persistent"].astype(object).where(table["persistent"].notna(), "not compared")
+    )
     table = table.reset_index().rename(columns={"index": "area_code"})
     used = frame.assign(ratio=np.exp(frame["y"]))[["area_code", "year", "ratio"]]
-    return Persistence(table=table, years=used.reset_index(drop=True), mean=mu,
-                       area_variance=tau2, year_variance=sigma2,
-                       excluded=tuple(str(c) for c in index[~kept]), level=level,
-                       confidence=confidence)
+    return Persistence(
+        table=table,
+        years=used.reset_index(drop=True),
+        mean=mu,
+        area_variance=tau2,
+        year_variance=sigma2,
+        excluded=tuple(str(c) for c in index[~kept]),
+        level=level,
+        confidence=confidence,
+    )
 
 
 def _truncation_corrected(y: NDArray[np.float64], s2: NDArray[np.float64], start: float) -> float:

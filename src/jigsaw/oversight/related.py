@@ -40,16 +40,31 @@ from scipy import stats
 from jigsaw import disclosure
 from jigsaw.stats import overdispersion
 
-__all__ = ["ENGLAND_INDICATORS", "MISMATCH_BASIS", "RELATED_COLUMNS", "RelatedModel",
-           "england_indicators", "log_ratios", "mismatch", "peer_log_ratios", "related_model",
-           "usable_indicators"]
+__all__ = [
+    "ENGLAND_INDICATORS",
+    "MISMATCH_BASIS",
+    "RELATED_COLUMNS",
+    "RelatedModel",
+    "england_indicators",
+    "log_ratios",
+    "mismatch",
+    "peer_log_ratios",
+    "related_model",
+    "usable_indicators",
+]
 
 #: The indicators whose excess over peers, beside little CSE, is a mismatch.
 MISMATCH_BASIS = ("going_missing", "cce")
 
 #: Columns :func:`related_model` gives each area (with ``area_code``), in order.
-RELATED_COLUMNS = ["expected_model", "comparison_model", "missing_ratio", "cce_ratio",
-                   "mismatch_gap", "mismatch"]
+RELATED_COLUMNS = [
+    "expected_model",
+    "comparison_model",
+    "missing_ratio",
+    "cce_ratio",
+    "mismatch_gap",
+    "mismatch",
+]
 
 _ZERO_COUNT = 0.5
 _MAD_TO_SD = 1.0 / float(stats.norm.ppf(0.75))
@@ -120,8 +135,15 @@ def _huber(design: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.fl
     return np.asarray(fitted.params, dtype=float)
 
 
-def related_model(areas: pd.DataFrame, ratios: pd.DataFrame, *, level: float = 0.998,
-                  folds: int = 10, seed: int = 0, mismatch_level: float = 0.95) -> RelatedModel:
+def related_model(
+    areas: pd.DataFrame,
+    ratios: pd.DataFrame,
+    *,
+    level: float = 0.998,
+    folds: int = 10,
+    seed: int = 0,
+    mismatch_level: float = 0.95,
+) -> RelatedModel:
     """Sharpen each area's expected count with related indicators; find mismatches.
 
     Parameters
@@ -159,8 +181,10 @@ def related_model(areas: pd.DataFrame, ratios: pd.DataFrame, *, level: float = 0
     # it has, by a fit over the areas that have those: never from a zero put in its place.
     usable = np.isfinite(d) & known.any(axis=1)
     if (np.isfinite(d) & known.all(axis=1)).sum() < max(folds, len(indicators) + 3):
-        raise ValueError(f"related_model: only {int((np.isfinite(d) & known.all(axis=1)).sum())} "
-                         f"areas have CSE and every indicator ({', '.join(indicators)})")
+        raise ValueError(
+            f"related_model: only {int((np.isfinite(d) & known.all(axis=1)).sum())} "
+            f"areas have CSE and every indicator ({', '.join(indicators)})"
+        )
     # A small count (published as "<5") is in no fit, so no published coefficient, variance
     # or other area's expected count depends on it (docs/adr/0005-small-count-suppression.md).
     shown = np.array([not disclosure.is_small(v) for v in o], dtype=bool)
@@ -171,7 +195,7 @@ def related_model(areas: pd.DataFrame, ratios: pd.DataFrame, *, level: float = 0
         train = np.isfinite(d) & shown & known[:, columns].all(axis=1)
         if train.sum() < max(folds, int(columns.sum()) + 3):
             continue
-        target = (usable & (known == columns).all(axis=1))
+        target = usable & (known == columns).all(axis=1)
         design = np.column_stack([np.ones(len(areas)), np.where(known, r, 0.0)[:, columns]])
         for k in range(folds):
             test = target & (fold_of == k)
@@ -188,21 +212,36 @@ def related_model(areas: pd.DataFrame, ratios: pd.DataFrame, *, level: float = 0
     model_fit = overdispersion.estimate(o[fitted], expected_model[fitted])
     comparison = np.full(len(areas), "not compared", dtype=object)
     comparison[rows] = model_fit.compare(o[rows], expected_model[rows], level)
-    table = pd.DataFrame({"area_code": areas["area_code"].astype(str).to_numpy(),
-                          "expected_model": expected_model, "comparison_model": comparison})
-    mismatch_table = mismatch(d, {name: r[:, j] for j, name in enumerate(indicators)},
-                              level=mismatch_level)
+    table = pd.DataFrame(
+        {
+            "area_code": areas["area_code"].astype(str).to_numpy(),
+            "expected_model": expected_model,
+            "comparison_model": comparison,
+        }
+    )
+    mismatch_table = mismatch(
+        d, {name: r[:, j] for j, name in enumerate(indicators)}, level=mismatch_level
+    )
     for column in mismatch_table.columns:
         table[column] = mismatch_table[column].to_numpy()
     return RelatedModel(
-        table=table, indicators=indicators,
+        table=table,
+        indicators=indicators,
         coefficients=dict(zip(("intercept", *indicators), map(float, beta_all), strict=True)),
-        tau2_peers=float(peers_fit.tau2), tau2_model=float(model_fit.tau2), folds=folds,
-        level=level)
+        tau2_peers=float(peers_fit.tau2),
+        tau2_model=float(model_fit.tau2),
+        folds=folds,
+        level=level,
+    )
 
 
-def mismatch(cse: NDArray[np.float64], related: dict[str, NDArray[np.float64]], *,
-             level: float = 0.95, basis: Sequence[str] = MISMATCH_BASIS) -> pd.DataFrame:
+def mismatch(
+    cse: NDArray[np.float64],
+    related: dict[str, NDArray[np.float64]],
+    *,
+    level: float = 0.95,
+    basis: Sequence[str] = MISMATCH_BASIS,
+) -> pd.DataFrame:
     """The mismatch view: much going missing or criminal exploitation, little CSE, against peers.
 
     Parameters
@@ -233,14 +272,17 @@ def mismatch(cse: NDArray[np.float64], related: dict[str, NDArray[np.float64]], 
     [40]
     """
     n = np.asarray(cse, dtype=float).size
-    columns = {name: np.asarray(related[name], dtype=float) if name in related else np.full(n, np.nan)
-               for name in basis}
+    columns = {
+        name: np.asarray(related[name], dtype=float) if name in related else np.full(n, np.nan)
+        for name in basis
+    }
     stacked = np.column_stack(list(columns.values()))
     known = np.isfinite(stacked).any(axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        most = np.where(known, np.nanmax(np.where(np.isfinite(stacked), stacked, -np.inf), axis=1),
-                        np.nan)
+        most = np.where(
+            known, np.nanmax(np.where(np.isfinite(stacked), stacked, -np.inf), axis=1), np.nan
+        )
     gap = np.asarray(cse, dtype=float) - most
     finite = np.isfinite(gap)
     flagged = np.zeros(n, dtype=bool)
@@ -249,21 +291,32 @@ def mismatch(cse: NDArray[np.float64], related: dict[str, NDArray[np.float64]], 
         spread = _MAD_TO_SD * float(np.median(np.abs(gap[finite] - centre)))
         limit = centre - _z(level) * spread
         flagged = finite & (most >= 0) & (np.where(finite, gap, np.inf) < limit)
-    return pd.DataFrame({
-        "missing_ratio": np.exp(columns.get("going_missing", np.full(n, np.nan))),
-        "cce_ratio": np.exp(columns.get("cce", np.full(n, np.nan))),
-        "mismatch_gap": gap,
-        "mismatch": flagged,
-    })
+    return pd.DataFrame(
+        {
+            "missing_ratio": np.exp(columns.get("going_missing", np.full(n, np.nan))),
+            "cce_ratio": np.exp(columns.get("cce", np.full(n, np.nan))),
+            "mismatch_gap": gap,
+            "mismatch": flagged,
+        }
+    )
 
 
 #: England's related indicators: CIN factor keys (sexual abuse is the sum of its three parts)
 #: and police recorded sexual offences against children (force level, apportioned by children).
-ENGLAND_INDICATORS = ("going_missing", "cce", "gangs", "trafficking", "sexual_abuse",
-                      "police_child_sexual_offences")
+ENGLAND_INDICATORS = (
+    "going_missing",
+    "cce",
+    "gangs",
+    "trafficking",
+    "sexual_abuse",
+    "police_child_sexual_offences",
+)
 
-_SEXUAL_ABUSE_PARTS = ("sexual_abuse_adult_on_child", "sexual_abuse_child_on_child",
-                       "sexual_abuse_unknown")
+_SEXUAL_ABUSE_PARTS = (
+    "sexual_abuse_adult_on_child",
+    "sexual_abuse_child_on_child",
+    "sexual_abuse_unknown",
+)
 
 
 def england_indicators(year: int, areas: pd.DataFrame) -> pd.DataFrame:
@@ -289,24 +342,29 @@ def england_indicators(year: int, areas: pd.DataFrame) -> pd.DataFrame:
     from jigsaw.datasets import england
 
     codes = areas["area_code"].astype(str)
-    factors = england.factor_counts(["going_missing", "cce", "gangs", "trafficking",
-                                     *_SEXUAL_ABUSE_PARTS])
+    factors = england.factor_counts(
+        ["going_missing", "cce", "gangs", "trafficking", *_SEXUAL_ABUSE_PARTS]
+    )
     factors = factors[factors["year"] == year]
-    wide = factors.pivot_table(index="new_la_code", columns="factor", values="count",
-                               aggfunc="first", dropna=False)
+    wide = factors.pivot_table(
+        index="new_la_code", columns="factor", values="count", aggfunc="first", dropna=False
+    )
     out = pd.DataFrame(index=codes)
     for name in ("going_missing", "cce", "gangs", "trafficking"):
         out[name] = wide[name].reindex(codes).to_numpy() if name in wide else np.nan
-    parts = [wide[p].reindex(codes).to_numpy() if p in wide else np.full(len(codes), np.nan)
-             for p in _SEXUAL_ABUSE_PARTS]
+    parts = [
+        wide[p].reindex(codes).to_numpy() if p in wide else np.full(len(codes), np.nan)
+        for p in _SEXUAL_ABUSE_PARTS
+    ]
     out["sexual_abuse"] = np.sum(parts, axis=0)  # NaN if any part is unknown
     police = england.police_child_sexual_offences().set_index("new_la_code")
     force = codes.map(police["force_name"])
     children = pd.Series(areas["children"].to_numpy(dtype=float), index=codes)
     force_children = children.groupby(force.to_numpy()).transform("sum")
     share = children / force_children
-    out["police_child_sexual_offences"] = (codes.map(police["force_offences"]).to_numpy()
-                                           * share.to_numpy())
+    out["police_child_sexual_offences"] = (
+        codes.map(police["force_offences"]).to_numpy() * share.to_numpy()
+    )
     return out.reset_index(drop=True)
 
 
@@ -327,8 +385,13 @@ def usable_indicators(ratios: pd.DataFrame, min_share: float = MIN_KNOWN_SHARE) 
     return [str(c) for c in ratios.columns if known[c] >= min_share]
 
 
-def peer_log_ratios(areas: pd.DataFrame, counts: pd.DataFrame, neighbours: pd.DataFrame, *,
-                    not_peers: Sequence[str] = ()) -> pd.DataFrame:
+def peer_log_ratios(
+    areas: pd.DataFrame,
+    counts: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    *,
+    not_peers: Sequence[str] = (),
+) -> pd.DataFrame:
     """Each area's log ratio to its peers for every column of ``counts``.
 
     The expected count at the peers' rate comes from
@@ -342,12 +405,17 @@ def peer_log_ratios(areas: pd.DataFrame, counts: pd.DataFrame, neighbours: pd.Da
         values = counts[column].to_numpy(dtype=float)
         if np.isfinite(values).sum() < 3:
             continue
-        frame = pd.DataFrame({"area_code": areas["area_code"].astype(str).to_numpy(),
-                              "identified": np.round(values),
-                              "children": areas["children"].to_numpy(dtype=float)})
+        frame = pd.DataFrame(
+            {
+                "area_code": areas["area_code"].astype(str).to_numpy(),
+                "identified": np.round(values),
+                "children": areas["children"].to_numpy(dtype=float),
+            }
+        )
         has_children = frame["children"].notna().to_numpy()
-        fitted = compare_with_peers(frame[has_children], neighbours,
-                                    not_peers=[c for c in not_peers])
+        fitted = compare_with_peers(
+            frame[has_children], neighbours, not_peers=[c for c in not_peers]
+        )
         expected = np.full(len(areas), np.nan)
         expected[has_children] = fitted.table["expected"].to_numpy(dtype=float)
         out[column] = log_ratios(values, expected)

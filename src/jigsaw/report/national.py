@@ -8,12 +8,10 @@ a string from the analysis) and writes ``index.html`` (one self-contained page) 
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import jinja2
 import numpy as np
@@ -21,6 +19,7 @@ import pandas as pd
 
 import jigsaw
 from jigsaw import disclosure
+from jigsaw.datasets.csvfile import write_atomic
 from jigsaw.oversight.analysis import NOT_COMPARED
 from jigsaw.oversight.national import (
     NationalAnalysis,
@@ -31,7 +30,7 @@ from jigsaw.oversight.national import (
 from jigsaw.report import REPORT_FILES, charts
 from jigsaw.report.published import NATIONAL_COLUMNS, result_csv
 
-__all__ = ["build_national_report", "render_page", "write_atomic"]
+__all__ = ["build_national_report", "render_page"]
 
 
 def build_national_report(
@@ -75,20 +74,32 @@ def build_national_report(
     return replace(analysis.summary, out_dir=str(out_dir))
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        # mkstemp makes the file private; the report is for publishing, so use the usual mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+class _AreaRow(Protocol):
+    """What the page reads from one row of ``analysis.alarm.table`` (see :data:`RESULT_COLUMNS`)."""
+
+    area_code: str
+    area_name: str
+    region: str
+    old_la_code: int
+    identified: float  # NaN where not published
+    children: float
+    rate: float
+    rate_lower: float
+    rate_upper: float
+    peer_rate: float
+    expected: float
+    shortfall: float
+    shortfall_lower: float
+    shortfall_upper: float
+    comparison: str
+    note: str
+    persistent: str
+    comparison_model: str
+
+
+def _area_rows(table: pd.DataFrame) -> Iterator[_AreaRow]:
+    # pandas-stubs type every itertuples() field as any scalar; the analysis fixes these columns.
+    return cast(Iterator[_AreaRow], table.itertuples(index=False))
 
 
 def _number(value: float, digits: int = 0) -> str:
@@ -105,10 +116,10 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         _order=result["comparison"].map({"lower": 0, "higher": 2, "similar": 1, NOT_COMPARED: 3}),
         _short=-result["shortfall"].fillna(-np.inf),
     ).sort_values(["_order", "_short", "area_name"])
-    rows = [_table_row(r, series, years) for r in ordered.itertuples(index=False)]
+    rows = [_table_row(r, series, years) for r in _area_rows(ordered)]
     by_code = result.set_index("area_code")
     groups = inputs.neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()
-    flagged = [_flagged(r, groups, by_code) for r in ordered.itertuples(index=False)
+    flagged = [_flagged(r, groups, by_code) for r in _area_rows(ordered)
                if r.comparison == "lower"]
     spreads = analysis.spreads
     ratios = spreads["ratio"].replace(np.inf, np.nan)
@@ -138,8 +149,8 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         "tau2_text": f"{analysis.funnel.tau2:.3f}",
     }
     lasting, related = _lasting(analysis), _related(analysis)
-    for item, r in zip(flagged, [r for r in ordered.itertuples(index=False)
-                                 if r.comparison == "lower"], strict=True):
+    for item, r in zip(flagged, [r for r in _area_rows(ordered) if r.comparison == "lower"],
+                       strict=True):
         item["years_svg"] = _years_svg(analysis, str(int(r.old_la_code)), r.area_name)
     exclusions = [{"name": result.loc[result["area_code"] == code, "area_name"].iloc[0],
                    "detail": reason} for code, reason in inputs.held_out.items()
@@ -184,9 +195,10 @@ def _years_svg(analysis: NationalAnalysis, code: str, name: str) -> str:
         return ""
     years = sorted(int(y) for y in fit.years["year"].unique())
     own = fit.years[fit.years["area_code"] == code].set_index("year")["ratio"]
+    figures = row[["persistent_ratio", "persistent_limit"]].loc[[code]].to_numpy(dtype=float)[0]
     return charts.year_ratio_plot(years, [float(own.get(y, np.nan)) for y in years],
-                                  persistent=float(row.loc[code, "persistent_ratio"]),
-                                  limit=float(row.loc[code, "persistent_limit"]), label=name)
+                                  persistent=float(figures[0]), limit=float(figures[1]),
+                                  label=name)
 
 
 def _lasting(analysis: NationalAnalysis) -> dict[str, Any]:
@@ -203,17 +215,19 @@ def _lasting(analysis: NationalAnalysis) -> dict[str, Any]:
     by_area = alarm.years.pivot_table(index="area_code", columns="year", values="ratio",
                                       aggfunc="first").reindex(columns=years)
     rows = []
-    for r in flagged.itertuples(index=False):
-        code = str(r.area_code)
+    figures = ("persistent_years", "persistent_ratio", "persistent_ratio_lower",
+               "persistent_ratio_upper", "persistent_limit")
+    for code_value, values in zip(flagged["area_code"], flagged[list(figures)].to_numpy(dtype=float),
+                                  strict=True):
+        code = str(code_value)
+        n_years, ratio, lower, upper, limit = (float(v) for v in values)
         ratios = list(by_area.loc[code]) if code in by_area.index else [np.nan] * len(years)
         name = names.get(code, code)
         rows.append({
-            "name": name, "years": int(r.persistent_years),
-            "ratio": _ratio_text(r.persistent_ratio, r.persistent_ratio_lower,
-                                 r.persistent_ratio_upper),
-            "limit": _ratio_text(r.persistent_limit), "alarm": at_alarm.get(code, NOT_COMPARED),
-            "svg": charts.year_ratio_plot(years, ratios, persistent=float(r.persistent_ratio),
-                                          limit=float(r.persistent_limit), label=name),
+            "name": name, "years": int(n_years), "ratio": _ratio_text(ratio, lower, upper),
+            "limit": _ratio_text(limit), "alarm": at_alarm.get(code, NOT_COMPARED),
+            "svg": charts.year_ratio_plot(years, ratios, persistent=ratio, limit=limit,
+                                          label=name),
         })
     return {
         "first_year": years[0], "area_sd": f"{np.sqrt(alarm.area_variance):.2f}",
@@ -297,7 +311,7 @@ def _year_label(year: int) -> str:
     return f"the year to 31 March {year}"
 
 
-def _spread_row(g) -> dict:
+def _spread_row(g: pd.Series) -> dict[str, str]:
     ratio = g["ratio"]
     return {
         "name": g["area_name"], "low_text": f"{g['group_lowest_rate']:.1f}",
@@ -307,7 +321,7 @@ def _spread_row(g) -> dict:
     }
 
 
-def _table_row(r, series, years) -> dict:
+def _table_row(r: _AreaRow, series: dict[int, list[float]], years: list[int]) -> dict[str, str]:
     small = disclosure.is_small(r.identified)
     rate_text = "" if small or pd.isna(r.rate) else f"{r.rate:.1f} ({r.rate_lower:.1f}–{r.rate_upper:.1f})"
     shortfall_text = "" if small or pd.isna(r.shortfall) else (
@@ -331,14 +345,19 @@ def _table_row(r, series, years) -> dict:
     }
 
 
-def _flagged(r, groups, by_code) -> dict:
+def _flagged(
+    r: _AreaRow, groups: Mapping[Hashable, list[str]], by_code: pd.DataFrame
+) -> dict[str, str]:
     # A flagged area with a small count keeps it hidden here too: its rate (a dot), count and
     # shortfall (expected minus count) would each reveal it, and so would its interval, which
     # would stretch the chart's axis to the hidden rate's upper limit.
     small = disclosure.is_small(r.identified)
-    rows = [{"name": r.area_name, "subject": True,
-             **{key: disclosure.hidden(value, r.identified) for key, value in
-                (("rate", r.rate), ("lower", r.rate_lower), ("upper", r.rate_upper))}}]
+    rows: list[charts.DotRow] = [
+        {"name": r.area_name, "subject": True,
+         "rate": disclosure.hidden(r.rate, r.identified),
+         "lower": disclosure.hidden(r.rate_lower, r.identified),
+         "upper": disclosure.hidden(r.rate_upper, r.identified)}
+    ]
     for code in groups.get(r.area_code, []):
         peer = by_code.loc[code]
         if peer["comparison"] == NOT_COMPARED or pd.isna(peer["rate"]) or not _shown(peer["identified"]):

@@ -308,7 +308,7 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     peer_median = (pd.Series(own_rates[columns]).groupby(rows).median()
                    .reindex(range(len(frame))).to_numpy())
 
-    estimate = rate(np.where(usable, o, 0.0), n, per=per, confidence=confidence)
+    estimate = rate(np.where(usable, o, 0.0), n, per=per, level=confidence)
     rate_lower = np.where(usable, estimate.lower, np.nan)
     rate_upper = np.where(usable, estimate.upper, np.nan)
     variance = _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per,

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -398,7 +398,7 @@ def _dob(rng: np.random.Generator, taken: list[date]) -> date:
             return born
 
 
-def generate(children: int = 4000, *, seed: int = 1) -> MessyRecords:
+def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = ()) -> MessyRecords:
     """Generate messy records of ``children`` children (about 3.75 records each) with their truth.
 
     For evaluation only (see the module docstring). Deterministic: the same ``children`` and
@@ -410,6 +410,10 @@ def generate(children: int = 4000, *, seed: int = 1) -> MessyRecords:
         Number of children (4,000 gives about 15,000 records).
     seed : int
         Seed of the random generator.
+    without : collection of str
+        Record-level errors (names in :data:`ERRORS`) to draw but not apply: every other value
+        is identical to the run without this argument, so linking both measures what that
+        error alone costs.
 
     Returns
     -------
@@ -418,10 +422,13 @@ def generate(children: int = 4000, *, seed: int = 1) -> MessyRecords:
     Raises
     ------
     ValueError
-        If ``children`` is below 1.
+        If ``children`` is below 1 or ``without`` names an error that is not a record-level one.
     """
     if children < 1:
         raise ValueError(f"children must be at least 1, not {children}")
+    unknown = sorted(set(without) - set(RECORD_ERRORS))
+    if unknown:
+        raise ValueError(f"not record-level errors: {', '.join(unknown)} (choose from {', '.join(RECORD_ERRORS)})")
     rng = np.random.default_rng(seed)
     traditions = list(_names.TRADITIONS)
     tradition_p = np.array([_names.TRADITIONS[t] for t in traditions])
@@ -505,7 +512,8 @@ def generate(children: int = 4000, *, seed: int = 1) -> MessyRecords:
     agency_names = list(AGENCIES)
     shares = np.array([float(AGENCIES[a]["share"]) for a in agency_names])  # type: ignore[arg-type]
     agency = rng.choice(len(agency_names), size=len(owner), p=shares / shares.sum())
-    records = _records(rng, kids, homes, owner, [agency_names[a] for a in agency], used_nhs)
+    records = _records(rng, seed, frozenset(without), kids, homes, owner,
+                       [agency_names[a] for a in agency], used_nhs)
     # Shuffle, then let each agency number its own records: record numbers say nothing about
     # the child.
     triples = list(zip(*records, strict=True))
@@ -564,6 +572,8 @@ def _draw(u: float, group: str, eligible: dict[str, bool]) -> str | None:
 
 def _records(
     rng: np.random.Generator,
+    seed: int,
+    without: frozenset[str],
     kids: list[_Child],
     homes: list[tuple[str, str, str]],
     owner: np.ndarray,
@@ -574,6 +584,7 @@ def _records(
     groups = ("forename", "surname", "layout", "dob", "sex", "move", "postcode", "nhs")
     u = {g: rng.random(m) for g in groups}
     nhs_recorded = rng.random(m)
+    careless = rng.random(m)
     rows: list[dict[str, object]] = []
     applied_rows: list[dict[str, bool]] = []
     eligible_rows: list[dict[str, bool]] = []
@@ -609,40 +620,46 @@ def _records(
         def take(group: str, r: int = r, eligible: dict[str, bool] = eligible,
                  applied: dict[str, bool] = applied) -> str | None:
             error = _draw(float(u[group][r]), group, eligible)
-            if error:
-                applied[error] = True
+            if error is None or error in without:
+                return None
+            applied[error] = True
             return error
+
+        def dice(group: str, r: int = r) -> np.random.Generator:
+            # Each record and field group has its own stream, so leaving one error out
+            # (``without``) changes no other value.
+            return np.random.default_rng((seed, r, groups.index(group)))
 
         # Forename.
         first = registered
         error = take("forename")
         if error == "forename_transliteration":
             others = [s for i, s in enumerate(child.forename) if i != child.spelling]
-            first = others[int(rng.integers(0, len(others)))]
+            first = others[int(dice("forename").integers(0, len(others)))]
         elif error == "forename_nickname":
-            first = short[int(rng.integers(0, len(short)))]
+            first = short[int(dice("forename").integers(0, len(short)))]
         elif error == "forename_phonetic":
-            first = _rewrite(rng, _PHONETIC, registered)
+            first = _rewrite(dice("forename"), _PHONETIC, registered)
         elif error == "forename_keyboard":
-            first = _keyboard(rng, registered)
+            first = _keyboard(dice("forename"), registered)
         elif error == "forename_ocr":
-            first = _rewrite(rng, _OCR, registered)
+            first = _rewrite(dice("forename"), _OCR, registered)
         # Surname.
         last = surname
         error = take("surname")
         if error == "surname_one_part" and child.double:
-            last = child.double[int(rng.integers(0, 2))]
+            last = child.double[int(dice("surname").integers(0, 2))]
         elif error == "surname_parts_reversed" and child.double:
             last = f"{child.double[1]}-{child.double[0]}"
         elif error == "surname_transliteration":
             others = [s for i, s in enumerate(child.surname) if i != child.surname_spelling]
-            last = others[int(rng.integers(0, len(others)))]
+            last = others[int(dice("surname").integers(0, len(others)))]
         elif error == "surname_phonetic":
-            last = _rewrite(rng, _PHONETIC, surname)
+            last = _rewrite(dice("surname"), _PHONETIC, surname)
         elif error == "surname_keyboard":
-            last = _keyboard(rng, surname)
+            last = _keyboard(dice("surname"), surname)
         elif error == "surname_ocr":
-            last = _rewrite(rng, _OCR, surname)
+            last = _rewrite(dice("surname"), _OCR, surname)
         upper = bool(spec["upper"])
         first = first.upper() if upper else _title(first)
         last = last.upper() if upper else _title(last)
@@ -665,7 +682,7 @@ def _records(
         elif error == "dob_day_month_swapped":
             dob = _write_date(y, d, mo, style)
         elif error == "dob_digit_slip":
-            dob = _write_date(*_digit_slip(rng, y, mo, d), style)
+            dob = _write_date(*_digit_slip(dice("dob"), y, mo, d), style)
         else:
             dob = _write_date(y, mo, d, style)
         # Sex, in the agency's coding.
@@ -677,9 +694,10 @@ def _records(
             sex = "Male" if sex == "M" else "Female"
         # Postcode: the old address, the copied mistype, or this record's own slip.
         home = current
+        moved_away = _draw(float(u["move"][r]), "move", eligible) == "postcode_previous"
         if take("move") == "postcode_previous":
             home = previous
-        eligible["postcode_carried"] = bool(carried) and home == current
+        eligible["postcode_carried"] = bool(carried) and not moved_away
         error = take("postcode")
         if error == "postcode_carried":
             home = carried
@@ -688,8 +706,8 @@ def _records(
         elif error == "postcode_district_only":
             home = home.split(" ")[0]
         elif error == "postcode_bad_inward":
-            home = _bad_inward(rng, home)
-        if home and not upper and rng.random() < 0.15:
+            home = _bad_inward(dice("postcode"), home)
+        if home and not upper and careless[r] < 0.15:
             home = home.lower().replace(" ", "")  # typed without care: "ls61an"
         # NHS number.
         nhs = ""
@@ -699,7 +717,7 @@ def _records(
             if error == "nhs_carried":
                 nhs = child.carried_nhs
             elif error in ("nhs_digit_slip", "nhs_transposed"):
-                nhs = _mistype_nhs(rng, child.nhs, error == "nhs_transposed", used_nhs)
+                nhs = _mistype_nhs(dice("nhs"), child.nhs, error == "nhs_transposed", used_nhs)
                 used_nhs.add(nhs)
             if agency == "social_care":
                 nhs = f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"

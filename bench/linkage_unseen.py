@@ -8,12 +8,15 @@ Markdown for docs/benchmarks.md and docs/methods/linkage-evaluation.md:
   on the synthetic world at the same size, and on FEBRL (child model and FEBRL configuration);
 * the peer: Splink 5 with its own recommended settings (its documented deduplication example),
   trained unsupervised on the same records (u by random sampling, m by EM on blocked pairs);
-* the missed pairs by error type, the values ``prepare`` discarded by error type, and for the
-  missed pairs whether they were blocked and which comparison levels they fell to.
+* the missed pairs by error type, the values ``prepare`` discarded by error type, what became of
+  the missed pairs (never scored, refused by a constraint, sent to review, scored too low) and
+  the comparison levels they fell to;
+* the recall each error alone costs: the records generated again with that error drawn but
+  not applied, and linked again.
 
 The records are for evaluation only: nothing here may feed back into thresholds or the model.
 
-    .venv/bin/python bench/linkage_unseen.py [--children 4000] [--seed 1] [--skip-peer] [--skip-febrl]
+    .venv/bin/python bench/linkage_unseen.py [--children 4000] [--seed 1] [--skip-peer] [--skip-febrl] [--skip-without]
 """
 
 from __future__ import annotations
@@ -309,22 +312,37 @@ def run_analysis(made: MessyRecords, records: pd.DataFrame, result: object) -> N
     field_share = Counter(p.field for p in problems)
     print("\nAll values not used: " + ", ".join(f"{f} {n:,} ({n / len(records):.1%} of records)" for f, n in field_share.most_common()))
 
-    # Were the missed pairs ever scored, and what did the comparisons see?
+    # Were the missed pairs ever scored, and what became of them?
     prepared = prepare(records).frame
     rows = {str(r["unique_id"]): {k: _clean(v) for k, v in r.items()} for r in prepared.to_dict("records")}
+    review = result.review  # type: ignore[attr-defined]
+    reviewed = {}
+    for a, b, reason in review[["record_id_l", "record_id_r", "reason"]].itertuples(index=False, name=None):
+        reviewed[frozenset((a, b))] = _reason_kind(str(reason))
     missed_pairs = [p for p, m in zip(pairs, missed, strict=True) if m]
     found_pairs = [p for p, m in zip(pairs, missed, strict=True) if not m]
-    not_blocked = [p for p in missed_pairs if not _blocked(rows[p[0]], rows[p[1]])]
-    print(f"\n### Missed pairs: blocking and comparison levels\n\nOf {len(missed_pairs):,} missed pairs, "
-          f"{len(not_blocked):,} ({len(not_blocked) / max(len(missed_pairs), 1):.1%}) share no blocking rule "
-          "(never scored); the rest were scored and fell below the link threshold or were refused by a constraint.\n")
-    by_error_unblocked: Counter[str] = Counter()
-    for a, b in not_blocked:
+    fate = {}
+    for a, b in missed_pairs:
+        if not _blocked(rows[a], rows[b]):
+            fate[(a, b)] = "never scored (no blocking rule)"
+        else:
+            fate[(a, b)] = reviewed.get(frozenset((a, b)), "scored below the review threshold, or twins-like")
+    kinds = Counter(fate.values())
+    print(f"\n### What became of the missed pairs\n\n{len(missed_pairs):,} missed pairs:\n")
+    print("| fate | missed pairs | share |\n|---|---:|---:|")
+    for kind, n in kinds.most_common():
+        print(f"| {kind} | {n:,} | {n / len(missed_pairs):.1%} |")
+    print("\nBy error (missed pairs with the error on either record):\n")
+    columns = [k for k, _ in kinds.most_common()]
+    print("| error | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns))
+    per_error: dict[str, Counter[str]] = {}
+    for (a, b), kind in fate.items():
         for e in set(has[a]) | set(has[b]):
-            by_error_unblocked[e] += 1
-    print("Errors on the never-scored missed pairs: " + ", ".join(
-        f"`{e}` {n:,}" for e, n in by_error_unblocked.most_common(10)) + "\n")
-    print("| comparison | level | share of missed pairs | share of found pairs |\n|---|---|---:|---:|")
+            per_error.setdefault(e, Counter())[kind] += 1
+    for e in sorted(per_error, key=lambda x: -sum(per_error[x].values()))[:16]:
+        print(f"| `{e}` | " + " | ".join(f"{per_error[e][k]:,}" for k in columns) + " |")
+
+    print("\n| comparison | level | share of missed pairs | share of found pairs (sample of 5,000) |\n|---|---|---:|---:|")
     rng = np.random.default_rng(0)
     sample = [found_pairs[i] for i in rng.choice(len(found_pairs), min(5000, len(found_pairs)), replace=False)]
     for comparison in COMPARISONS:
@@ -334,18 +352,51 @@ def run_analysis(made: MessyRecords, records: pd.DataFrame, result: object) -> N
             print(f"| {comparison.name} | {label} | {n / len(missed_pairs):.1%} | {f_levels[label] / len(sample):.1%} |")
 
 
+def _reason_kind(reason: str) -> str:
+    if reason.startswith("between"):
+        return "sent to review (between the thresholds)"
+    return f"refused: {reason.split(':')[0].split('(')[0].strip()}"
+
+
+def run_without(made: MessyRecords, baseline: PairwiseScores) -> None:
+    """Link again with each error drawn but not applied: the recall that error alone costs."""
+    print("\n### Recall if one error did not happen\n")
+    print(f"Baseline recall {baseline.recall:.4f}, precision {baseline.precision:.4f}. Each row: the same records "
+          "with that one error drawn but not applied (every other value identical).\n")
+    print("| error left out | records it touched | recall | recall gained | missed pairs recovered | precision |\n"
+          "|---|---:|---:|---:|---:|---:|")
+    results = []
+    for error in ERRORS:
+        if error.unit != "record":
+            continue
+        touched = int(made.errors[error.name].sum())
+        if not touched:
+            continue
+        other = generate(len(made.children), seed=made.seed, without=[error.name])
+        s = pairwise_scores(link(as_cli_reads(other.records)).clusters, other.truth)
+        results.append((error.name, touched, s))
+    missed = baseline.actual - baseline.true_positive
+    for name, touched, s in sorted(results, key=lambda t: -t[2].recall):
+        recovered = s.true_positive - baseline.true_positive
+        print(f"| `{name}` | {touched:,} | {s.recall:.4f} | {s.recall - baseline.recall:+.4f} | "
+              f"{recovered:,} ({recovered / max(missed, 1):.1%}) | {s.precision:.4f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--skip-febrl", action="store_true")
+    parser.add_argument("--skip-without", action="store_true", help="skip relinking without each error (about 2 minutes)")
     args = parser.parse_args()
     start = time.perf_counter()
     made = generate(args.children, seed=args.seed)
     print(f"generated {len(made.records):,} records in {time.perf_counter() - start:.1f} s")
     records, result = run_accuracy(made, peer=not args.skip_peer, febrl=not args.skip_febrl)
     run_analysis(made, records, result)
+    if not args.skip_without:
+        run_without(made, pairwise_scores(result.clusters, made.truth))  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

@@ -506,12 +506,19 @@ def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = 
             child.carried_nhs = _mistype_nhs(rng, child.nhs, bool(rng.random() < 0.3), used_nhs)
             used_nhs.add(child.carried_nhs)
 
-    # Records: 1 + Poisson each, at agencies that see children of that age.
+    # Records: 1 + Poisson each.
     per_child = 1 + rng.poisson(_MEAN_EXTRA_RECORDS, len(kids))
     owner = np.repeat(np.arange(len(kids)), per_child)
     agency_names = list(AGENCIES)
     shares = np.array([float(AGENCIES[a]["share"]) for a in agency_names])  # type: ignore[arg-type]
     agency = rng.choice(len(agency_names), size=len(owner), p=shares / shares.sum())
+    # Schools hold children aged 4 and over and youth offending teams those of 10 and over (at
+    # the end of the period): a younger child's record is held by health or children's social
+    # care instead. Police meet children of every age (domestic incidents, missing children).
+    birth = np.array([kids[i].dob for i in owner], dtype="datetime64[D]")
+    code = {a: i for i, a in enumerate(agency_names)}
+    agency[(birth > np.datetime64("2022-03-31")) & (agency == code["education"])] = code["health"]
+    agency[(birth > np.datetime64("2016-03-31")) & (agency == code["youth_justice"])] = code["social_care"]
     records = _records(rng, seed, frozenset(without), kids, homes, owner,
                        [agency_names[a] for a in agency], used_nhs)
     # Shuffle, then let each agency number its own records: record numbers say nothing about

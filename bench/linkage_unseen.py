@@ -39,7 +39,7 @@ from jigsaw.evaluation import ERRORS, MessyRecords, generate
 # The linkage engine, imported in this one place: the public functions ``jigsaw link`` calls,
 # the scorer, and (for the diagnostics only) the comparison and blocking definitions. If the
 # engine's modules move, only these lines change.
-from jigsaw.linkage import link, prepare
+from jigsaw.linkage import LinkResult, link, prepare
 from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
 from jigsaw.linkage.evaluate import PairwiseScores, pairwise_scores
 
@@ -180,7 +180,7 @@ def febrl_rows() -> list[str]:
     return out
 
 
-def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.DataFrame, object]:
+def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.DataFrame, LinkResult]:
     from jigsaw.world import generate as world_generate
 
     print(f"\n### Linkage on unseen records\n\n{machine()}\n")
@@ -247,15 +247,15 @@ def _blocked(a: dict[str, object], b: dict[str, object]) -> bool:
     return False
 
 
-def run_analysis(made: MessyRecords, records: pd.DataFrame, result: object) -> None:
-    clusters = result.clusters  # type: ignore[attr-defined]
-    problems = result.problems  # type: ignore[attr-defined]
+def run_analysis(made: MessyRecords, records: pd.DataFrame, result: LinkResult) -> None:
+    clusters = result.clusters
+    problems = result.problems
     predicted = clusters.set_index("record_id")["child_id"]
     record_errors = made.errors.set_index("record_id")
     names = [e.name for e in ERRORS if e.unit == "record"]
     has = {rid: [n for n, v in zip(names, flags, strict=True) if v]
            for rid, flags in zip(record_errors.index, record_errors[names].to_numpy(), strict=True)}
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for _, group in made.truth.groupby("child_id"):
         pairs.extend(combinations(sorted(group["record_id"]), 2))
     missed = [predicted[a] != predicted[b] for a, b in pairs]
@@ -315,7 +315,7 @@ def run_analysis(made: MessyRecords, records: pd.DataFrame, result: object) -> N
     # Were the missed pairs ever scored, and what became of them?
     prepared = prepare(records).frame
     rows = {str(r["unique_id"]): {k: _clean(v) for k, v in r.items()} for r in prepared.to_dict("records")}
-    review = result.review  # type: ignore[attr-defined]
+    review = result.review
     reviewed = {}
     for a, b, reason in review[["record_id_l", "record_id_r", "reason"]].itertuples(index=False, name=None):
         reviewed[frozenset((a, b))] = _reason_kind(str(reason))
@@ -396,7 +396,7 @@ def main() -> None:
     records, result = run_accuracy(made, peer=not args.skip_peer, febrl=not args.skip_febrl)
     run_analysis(made, records, result)
     if not args.skip_without:
-        run_without(made, pairwise_scores(result.clusters, made.truth))  # type: ignore[attr-defined]
+        run_without(made, pairwise_scores(result.clusters, made.truth))
 
 
 if __name__ == "__main__":

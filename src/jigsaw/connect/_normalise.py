@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from jigsaw.identifiers import normalise_postcode
 
@@ -146,7 +146,7 @@ def plate_matches(partial: str, plate: str) -> bool:
 _PHONE = re.compile(r"\+?\(?\d[\d\s()\-.]{6,}\d")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _e164(text: str) -> str | None:
     import phonenumbers
 

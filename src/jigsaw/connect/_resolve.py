@@ -126,6 +126,11 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
     entities, entity_of = _entities(frame)
     frame["entity_id"] = entity_of
     frame = frame.drop(columns=["_key", "_label"])
+    # Only the matches not made are for review; a pair joined through a third mention is merged.
+    entity = frame.set_index("mention_id")["entity_id"]
+    if len(review):
+        apart = entity.reindex(review["mention_l"]).to_numpy() != entity.reindex(review["mention_r"]).to_numpy()
+        review = review[apart].reset_index(drop=True)
     return Resolved(frame, entities, review)
 
 

@@ -60,7 +60,8 @@ class GroupsResult:
     (``entity_id, kind, label, mentions, children``), ``evidence`` (``group_id, child_id,
     entity_id, mention_ids``), ``review`` (uncertain person matches: ``mention_l, mention_r,
     probability``, never merged), ``pairs`` (every pair of children sharing a distinctive
-    entity, connected or not) and ``mentions`` (each mention with its ``entity_id``).
+    entity, connected or not), ``mentions`` (each mention with its ``entity_id``) and ``links``
+    (the person mentions matched directly).
     """
 
     groups: pd.DataFrame
@@ -69,6 +70,7 @@ class GroupsResult:
     review: pd.DataFrame
     pairs: pd.DataFrame
     mentions: pd.DataFrame
+    links: pd.DataFrame
 
 
 def find_groups(mentions: pd.DataFrame, settings: Settings | None = None) -> GroupsResult:
@@ -89,7 +91,7 @@ def find_groups(mentions: pd.DataFrame, settings: Settings | None = None) -> Gro
     settings = settings or Settings()
     checked = check_mentions(mentions.astype({"date": str}) if "date" in mentions else mentions)
     resolved = resolve(checked, person_link=settings.person_link, person_review=settings.person_review)
-    connections = connect(resolved.mentions, settings)
+    connections = connect(resolved.mentions, settings, resolved.links)
     return GroupsResult(
         groups=connections.groups,
         entities=resolved.entities,
@@ -97,4 +99,5 @@ def find_groups(mentions: pd.DataFrame, settings: Settings | None = None) -> Gro
         review=resolved.review,
         pairs=connections.pairs,
         mentions=resolved.mentions,
+        links=resolved.links,
     )

@@ -85,8 +85,26 @@ def _first_together(a: np.ndarray, b: np.ndarray, window: int) -> int | None:
     return best
 
 
-def connect(mentions: pd.DataFrame, settings: Settings) -> Connections:
-    """Connect the children of resolved mentions (with ``entity_id, specificity, family``)."""
+def _direct(mentions: pd.DataFrame, links: pd.DataFrame | None) -> set[tuple[str, str]] | None:
+    """Pairs of children with person mentions matched to each other directly (not via a third)."""
+    if links is None:
+        return None
+    child = mentions.set_index("mention_id")["child_id"]
+    left = child.reindex(links["mention_l"]).to_numpy()
+    right = child.reindex(links["mention_r"]).to_numpy()
+    # Links to mentions outside these mentions (one agency's share of a file) are left out.
+    return {(min(a, b), max(a, b)) for a, b in zip(left.tolist(), right.tolist(), strict=True)
+            if isinstance(a, str) and isinstance(b, str)}
+
+
+def connect(mentions: pd.DataFrame, settings: Settings, links: pd.DataFrame | None = None) -> Connections:
+    """Connect the children of resolved mentions (with ``entity_id, specificity, family``).
+
+    ``links`` (person mentions matched directly) limits a person's connections to children whose
+    mentions of that person matched each other, so that a chain of near matches ("Kaz Barker",
+    "Kaz Parker", "Max Parker") never connects its two ends.
+    """
+    direct = _direct(mentions, links)
     day = mentions["date"].to_numpy("datetime64[D]").astype(np.int64)
     frame = mentions.assign(_day=day)
     n_children = frame["child_id"].nunique()
@@ -97,7 +115,7 @@ def connect(mentions: pd.DataFrame, settings: Settings) -> Connections:
     per = (
         frame[frame["entity_id"].isin(distinctive)]
         .groupby(["entity_id", "child_id"], sort=True)
-        .agg(spec=("specificity", "max"), family=("family", "all"), days=("_day", lambda d: tuple(sorted(d.tolist()))))
+        .agg(spec=("specificity", "max"), family=("family", "all"), kind=("kind", "first"), days=("_day", lambda d: tuple(sorted(d.tolist()))))
         .reset_index()
     )
     shares: dict[tuple[str, str], list[tuple[int, float, str]]] = {}
@@ -108,6 +126,8 @@ def connect(mentions: pd.DataFrame, settings: Settings) -> Connections:
                 left, right = rows[i], rows[j]
                 if left.family and right.family:
                     continue  # siblings sharing their own family's people, car or phone
+                if direct is not None and left.kind == "person" and (left.child_id, right.child_id) not in direct:
+                    continue
                 weight = float(min(left.spec, right.spec))
                 if weight <= 0:
                     continue

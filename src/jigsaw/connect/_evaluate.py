@@ -77,7 +77,8 @@ def evaluate(result: object, mention_truth: pd.DataFrame,
 
     member = group_truth.set_index("child_id")["group_id"]
     first_connected = _first_inside(pairs, member)
-    alone = [_first_inside(connect(block, rules).pairs, member)
+    links: pd.DataFrame | None = getattr(result, "links", None)
+    alone = [_first_inside(connect(block, rules, links).pairs, member)
              for _, block in resolved.groupby("agency", sort=True)]
     by_agency = pd.concat(alone).groupby(level=0).min() if alone else pd.Series(dtype="datetime64[ns]")
     agency_gains = []

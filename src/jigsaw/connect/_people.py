@@ -29,12 +29,13 @@ PERSON_LEVELS: dict[str, list[tuple[str, str, float, float]]] = {
     "forename": [
         ("exact", "forename_l = forename_r", 0.6, 0.01),
         ("same group", "forename_group_l = forename_group_r", 0.2, 0.01),
-        ("one slip", "levenshtein(forename_l, forename_r) <= 1", 0.1, 0.005),
+        # Short names one letter apart are different names (Kaz, Maz, Taz), not slips.
+        ("one slip", "damerau_levenshtein(forename_l, forename_r) <= 1 AND length(forename_l) >= 5", 0.1, 0.005),
         ("different", "ELSE", 0.05, 0.981),
     ],
     "surname": [
         ("exact", "surname_l = surname_r", 0.75, 0.005),
-        ("near", "levenshtein(surname_l, surname_r) <= 1 OR (surname_sdx_l = surname_sdx_r AND levenshtein(surname_l, surname_r) <= 2)", 0.2, 0.005),
+        ("near", "damerau_levenshtein(surname_l, surname_r) <= 1 AND length(surname_l) >= 5", 0.2, 0.005),
         ("different", "ELSE", 0.05, 0.985),
     ],
     "nickname": [
@@ -56,8 +57,10 @@ PERSON_LEVELS: dict[str, list[tuple[str, str, float, float]]] = {
 _TF = {"forename": "forename", "surname": "surname", "nickname": "nickname"}
 _COLUMNS = {"forename": ["forename"], "surname": ["surname"], "nickname": ["nickname"],
             "family": ["family"], "age": ["age"]}
-# The prior: the chance that two person mentions picked at random are of one person (assumed).
-PRIOR = 0.01
+# The prior: the chance that two person mentions picked at random are of one person. A person is
+# assumed to be mentioned about three times in a file, so the chance is 2 / (n - 1) among n
+# mentions: the larger the file, the more evidence one match needs (assumed).
+OTHER_MENTIONS = 2.0
 BLOCKING = [
     "l.forename_group = r.forename_group",
     "l.surname_sdx = r.surname_sdx",
@@ -67,14 +70,16 @@ BLOCKING = [
 
 @dataclass(frozen=True)
 class PeopleResult:
-    """``person`` maps each person mention (index) to a person number; ``review`` lists the
-    uncertain pairs (``mention_l, mention_r, probability``) for a person to decide."""
+    """``person`` maps each person mention (index) to a person number; ``links`` lists the pairs
+    matched directly (``mention_l, mention_r``); ``review`` the uncertain pairs (``mention_l,
+    mention_r, probability``) for a person to decide."""
 
     person: pd.Series
+    links: pd.DataFrame
     review: pd.DataFrame
 
 
-def _settings() -> dict[str, Any]:
+def _settings(n: int) -> dict[str, Any]:
     comparisons = []
     for name, levels in PERSON_LEVELS.items():
         nulls = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in _COLUMNS[name])
@@ -90,7 +95,7 @@ def _settings() -> dict[str, Any]:
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
-        "probability_two_random_records_match": PRIOR,
+        "probability_two_random_records_match": min(0.5, OTHER_MENTIONS / max(n - 1, 1)),
         "comparisons": comparisons,
         "blocking_rules_to_generate_predictions": BLOCKING,
         "retain_matching_columns": False,
@@ -130,13 +135,13 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
     usable = table[(table["forename"].notna() | table["nickname"].notna())]
     empty_review = pd.DataFrame(columns=["mention_l", "mention_r", "probability"])
     if len(usable) < 2:
-        return PeopleResult(people, empty_review)
+        return PeopleResult(people, pd.DataFrame(columns=["mention_l", "mention_r"]), empty_review)
     frame = usable[["forename", "forename_group", "surname", "surname_sdx", "nickname", "family", "age"]].copy()
     frame["age"] = frame["age"].astype("float64")
     frame.insert(0, "unique_id", range(len(frame)))
     connection = duckdb.connect(":memory:")
     db_api = DuckDBAPI(connection=connection)
-    linker = Linker(db_api.register(frame), _settings(), log_level=logging.ERROR)
+    linker = Linker(db_api.register(frame), _settings(len(frame)), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=review)
     pairs = linker.misc.query_sql(
         f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name}",
@@ -169,4 +174,8 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
             "probability": uncertain["match_probability"].round(4).to_numpy(),
         }
     )
-    return PeopleResult(people, review_pairs)
+    links = pd.DataFrame({
+        "mention_l": index[strong["unique_id_l"].to_numpy(int)],
+        "mention_r": index[strong["unique_id_r"].to_numpy(int)],
+    })
+    return PeopleResult(people, links, review_pairs)

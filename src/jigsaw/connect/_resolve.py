@@ -38,11 +38,13 @@ _NORMALISE = {"vehicle": normalise_vehicle, "phone": normalise_phone, "online": 
 @dataclass(frozen=True)
 class Resolved:
     """``mentions`` gains ``entity_id``, ``specificity`` and ``family``; ``entities`` has one row
-    per entity (``entity_id, kind, label, mentions, children``); ``review`` the uncertain person
-    pairs (``mention_l, mention_r, probability``) by mention id."""
+    per entity (``entity_id, kind, label, mentions, children``); ``links`` the person mentions
+    matched directly (``mention_l, mention_r``); ``review`` the uncertain person pairs
+    (``mention_l, mention_r, probability``), all by mention id."""
 
     mentions: pd.DataFrame
     entities: pd.DataFrame
+    links: pd.DataFrame
     review: pd.DataFrame
 
 
@@ -92,6 +94,7 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
     kinds = frame["kind"].to_numpy()
     values = frame["value"].to_numpy()
     review = pd.DataFrame(columns=["mention_l", "mention_r", "probability"])
+    links = pd.DataFrame(columns=["mention_l", "mention_r"])
     for kind, normalise in _NORMALISE.items():
         rows = np.flatnonzero(kinds == kind)
         keys = [normalise(str(values[r])) for r in rows]
@@ -114,6 +117,10 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
             specificity[r] = float(table.at[r, "specificity"])
             family[r] = bool(table.at[r, "family"])
         ids = frame["mention_id"].to_numpy()
+        links = pd.DataFrame({
+            "mention_l": ids[matched.links["mention_l"].to_numpy(int)],
+            "mention_r": ids[matched.links["mention_r"].to_numpy(int)],
+        })
         review = pd.DataFrame({
             "mention_l": ids[matched.review["mention_l"].to_numpy(int)],
             "mention_r": ids[matched.review["mention_r"].to_numpy(int)],
@@ -131,7 +138,7 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
     if len(review):
         apart = entity.reindex(review["mention_l"]).to_numpy() != entity.reindex(review["mention_r"]).to_numpy()
         review = review[apart].reset_index(drop=True)
-    return Resolved(frame, entities, review)
+    return Resolved(frame, entities, links, review)
 
 
 def _person_label(row: pd.Series) -> str:

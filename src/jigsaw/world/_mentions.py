@@ -44,6 +44,8 @@ _BACKGROUND_WEIGHTS = {
     "friend_online": 0.08, "family_vehicle": 0.03,
 }  # fmt: skip
 
+# Children name their friends mostly by first name or nickname (assumed).
+_FRIEND_FULL_NAME_SHARE = 0.15
 _RELATIONS = ("mum", "dad", "stepdad", "nan", "older brother", "older sister", "aunt", "mum's partner")
 _NICKNAMES = (
     "Mo", "Jay", "Taz", "Kash", "Ash", "Dee", "Bigs", "Junior", "Smiley", "Zee", "Kaz", "Danny",
@@ -149,7 +151,7 @@ class _Writer:
                 "age": int(r.integers(18, 46))}
 
     # --- how each kind is written --------------------------------------------------------------
-    def write_person(self, person: dict[str, object], relation: str = "") -> str:
+    def write_person(self, person: dict[str, object], relation: str = "", full: float | None = None) -> str:
         r = self.rng
         fore, sur = str(person["forename"]), str(person["surname"])
         nick, age = str(person["nickname"]), int(person["age"])  # type: ignore[call-overload]
@@ -158,7 +160,7 @@ class _Writer:
         if r.random() < self.config.mention_typo_rate:
             fore = _typo(r, fore)
         u = r.random()
-        full = self.config.mention_full_name_share
+        full = self.config.mention_full_name_share if full is None else full
         if relation:
             name = f"{fore} {sur}" if u < 0.5 else fore
             return f"{relation} {name}" if u < 0.9 else relation
@@ -183,7 +185,7 @@ class _Writer:
                 name += f", {seen // 10 * 10}s"
         return name
 
-    def write_plate(self, plate: str, description: str) -> str:
+    def write_plate(self, plate: str, description: str, *, always_described: bool = False) -> str:
         r = self.rng
         text = plate
         if r.random() < self.config.mention_misread_rate:
@@ -202,7 +204,8 @@ class _Writer:
                 text = text.replace(" ", "")
             elif style < 0.45:
                 text = text.lower()
-        return f"{description} {text}" if r.random() < 0.8 else text
+        # A family car is written with whose it is (the form asks); others often by plate alone.
+        return f"{description} {text}" if always_described or r.random() < 0.8 else text
 
     def write_phone(self, number: str, relation: str = "") -> str:
         r = self.rng
@@ -267,7 +270,7 @@ def _typo(rng: np.random.Generator, word: str) -> str:
 def _handle(rng: np.random.Generator, name: str) -> str:
     base = "".join(c for c in name.lower() if c.isalpha())[:8] or "user"
     sep = str(rng.choice(["_", ".", "", "x"]))
-    return f"{base}{sep}{int(rng.integers(1, 999))}"
+    return f"{base}{sep}{int(rng.integers(1, 10_000))}"
 
 
 def simulate(
@@ -436,7 +439,8 @@ def simulate(
                     family_car[fam] = (w.plate(), f"{rng.choice(_COLOURS)} {make[0]} {make[1]}")
                 plate, description = family_car[fam]
                 relation = str(rng.choice(["mum's car", "dad's car", "family car"]))
-                add(i, agency, day, "vehicle", w.write_plate(plate, f"{relation}, {description}"),
+                add(i, agency, day, "vehicle",
+                    w.write_plate(plate, f"{relation}, {description}", always_described=True),
                     f"FV-{fam}", "family", "")
             elif kind == "friend":
                 friend = w.adult(int(origin[i]), male=bool(rng.random() < 0.7))
@@ -444,7 +448,8 @@ def simulate(
                 if rng.random() < 0.5:
                     friend["forename"] = str(rng.choice(_NICKNAMES))
                 label = str(rng.choice(["boyfriend", "friend", "a friend called", "older friend"]))
-                add(i, agency, day, "person", f"{label} {w.write_person(friend)}",
+                text = w.write_person(friend, full=_FRIEND_FULL_NAME_SHARE)
+                add(i, agency, day, "person", f"{label} {text}",
                     w._new_id("BP"), "other", "")
             elif kind == "friend_phone":
                 add(i, agency, day, "phone", w.write_phone(w.phone()), w._new_id("BT"), "other", "")

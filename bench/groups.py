@@ -40,7 +40,7 @@ def main() -> None:
               f"{f.earlier_than_agency_connect_median} | {seconds:.1f}")
     if args.no_speed:
         return
-    world = generate(children=150_000, areas=6, seed=5, nonvictim_concern_rate=0.1,
+    world = generate(children=160_000, areas=6, seed=5, nonvictim_concern_rate=0.1,
                      background_mentions_per_concern=4.0)
     mentions = world.mentions.head(100_000) if len(world.mentions) > 100_000 else world.mentions
     start = time.perf_counter()

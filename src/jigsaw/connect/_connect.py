@@ -119,22 +119,32 @@ def connect(mentions: pd.DataFrame, settings: Settings, links: pd.DataFrame | No
         .reset_index()
     )
     shares: dict[tuple[str, str], list[tuple[int, float, str]]] = {}
-    for entity, block in per.groupby("entity_id", sort=True):
-        rows = list(block.itertuples(index=False))
-        for i in range(len(rows)):
-            for j in range(i + 1, len(rows)):
-                left, right = rows[i], rows[j]
-                if left.family and right.family:
+    entities: list[str] = [str(e) for e in per["entity_id"]]
+    children: list[str] = [str(c) for c in per["child_id"]]
+    specs: list[float] = [float(v) for v in per["spec"]]
+    families: list[bool] = [bool(v) for v in per["family"]]
+    kinds: list[str] = [str(v) for v in per["kind"]]
+    days: list[np.ndarray] = [np.asarray(v, dtype=np.int64) for v in per["days"]]
+    start = 0
+    while start < len(entities):
+        stop = start
+        while stop < len(entities) and entities[stop] == entities[start]:
+            stop += 1
+        entity = entities[start]
+        for i in range(start, stop):
+            for j in range(i + 1, stop):
+                if families[i] and families[j]:
                     continue  # siblings sharing their own family's people, car or phone
-                if direct is not None and left.kind == "person" and (left.child_id, right.child_id) not in direct:
+                if direct is not None and kinds[i] == "person" and (children[i], children[j]) not in direct:
                     continue
-                weight = float(min(left.spec, right.spec))
+                weight = min(specs[i], specs[j])
                 if weight <= 0:
                     continue
-                when = _first_together(np.asarray(left.days), np.asarray(right.days), settings.window_days)
+                when = _first_together(days[i], days[j], settings.window_days)
                 if when is None:
                     continue
-                shares.setdefault((left.child_id, right.child_id), []).append((when, weight, str(entity)))
+                shares.setdefault((children[i], children[j]), []).append((when, weight, entity))
+        start = stop
     records = []
     for (left, right), items in sorted(shares.items()):
         items.sort()
@@ -171,7 +181,7 @@ def _groups(strong: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd
     for child in sorted(parent):
         members.setdefault(find(child), []).append(child)
     # Number groups by the date they became visible, then by their first child.
-    visible = {}
+    visible: dict[str, pd.Timestamp] = {}
     for left, when in zip(strong["child_l"].tolist(), strong["visible"].tolist(), strict=True):
         root = find(left)
         visible[root] = min(visible.get(root, when), when)
@@ -190,10 +200,10 @@ def _groups(strong: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd
     evidence_rows = []
     if len(groups):
         in_groups = frame[frame["child_id"].isin(group_of)]
-        for (child, entity), block in in_groups.groupby(["child_id", "entity_id"], sort=True):
-            gid = group_of[str(child)]
-            if entity in connecting[gid]:
-                evidence_rows.append((gid, child, entity, ";".join(sorted(block["mention_id"]))))
+        for (child_key, entity_key), block in in_groups.groupby(["child_id", "entity_id"], sort=True):
+            gid = group_of[str(child_key)]
+            if str(entity_key) in connecting[gid]:
+                evidence_rows.append((gid, str(child_key), str(entity_key), ";".join(sorted(block["mention_id"]))))
     evidence = pd.DataFrame(evidence_rows, columns=["group_id", "child_id", "entity_id", "mention_ids"])
     evidence = evidence.sort_values(["group_id", "child_id", "entity_id"], kind="stable").reset_index(drop=True)
     return groups, evidence

@@ -88,11 +88,14 @@ def evaluate(result: object, mention_truth: pd.DataFrame,
     agency_series = pd.Series(agency_gains, dtype="float64")
     dated = resolved.assign(group_id=resolved["child_id"].map(member)).dropna(subset=["group_id"])
     first_by_agency = dated.groupby(["group_id", "agency", "child_id"])["date"].min().reset_index()
-    second = (
-        first_by_agency.sort_values("date").groupby(["group_id", "agency"])["date"]
-        .agg(lambda d: d.iloc[1] if len(d) >= 2 else pd.NaT)
-    )
-    one_agency = second.groupby("group_id").min()
+    # The date an agency first holds a second child of the group: its second-earliest first date.
+    second: dict[str, pd.Timestamp] = {}
+    ordered = first_by_agency.sort_values("date", kind="stable")
+    for (group, _agency), block in ordered.groupby(["group_id", "agency"], sort=True):
+        if len(block) >= 2:
+            when = pd.Timestamp(block["date"].iloc[1])
+            second[str(group)] = min(second.get(str(group), when), when)
+    one_agency = pd.Series(second, dtype="datetime64[ns]")
     gains = []
     never = 0
     for group in first_connected.index:

@@ -143,7 +143,7 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
     db_api = DuckDBAPI(connection=connection)
     linker = Linker(db_api.register(frame), _settings(len(frame)), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=review)
-    pairs = linker.misc.query_sql(
+    pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]
         f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name}",
         output_type="pandas",
     )

@@ -47,11 +47,14 @@ def check_mentions(frame: pd.DataFrame, source: str = "mentions") -> pd.DataFram
             raise ValueError(f"{where}, date: {values.date!r} is not a date YYYY-MM-DD") from None
     out["kind"] = out["kind"].str.lower()
     out["date"] = pd.to_datetime(pd.Series(dates, dtype="object"), format="ISO8601") if dates else pd.Series([], dtype="datetime64[ns]")
-    return out.reset_index(drop=True)
+    checked: pd.DataFrame = out.reset_index(drop=True)
+    return checked
 
 
 def read_mentions(path: str | Path) -> pd.DataFrame:
     """Read ``MENTIONS.csv`` (``mention_id, child_id, agency, date, kind, value``) and check it."""
     from jigsaw.datasets.csvfile import read_text_csv
 
-    return check_mentions(read_text_csv(path), str(path))
+    frame = read_text_csv(path)
+    assert isinstance(frame, pd.DataFrame)
+    return check_mentions(frame, str(path))

@@ -99,23 +99,28 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
         rows = np.flatnonzero(kinds == kind)
         keys = [normalise(str(values[r])) for r in rows]
         joined = _partials(keys) if kind == "vehicle" else _addresses(keys) if kind == "place" else [k.key for k in keys]
-        for r, k, j in zip(rows, keys, joined, strict=True):
+        ids_of = frame["mention_id"].tolist()
+        for r, k, j in zip(rows.tolist(), keys, joined, strict=True):
             # A partial registration or a postcode-less address that joined a full one is still
             # only partial evidence; one that stayed alone keeps its own specificity.
             spec = k.specificity if j == k.key else PARTIAL
-            key[r] = f"{kind}|{j}" if j else f"{kind}|mention:{frame['mention_id'].iat[r]}"
+            key[r] = f"{kind}|{j}" if j else f"{kind}|mention:{ids_of[r]}"
             label[r] = k.label
             specificity[r] = spec if j else 0.0
             family[r] = k.family
-    rows = np.flatnonzero(kinds == "person")
-    if len(rows):
+    person_rows = np.flatnonzero(kinds == "person")
+    if len(person_rows):
+        rows = person_rows
         table = person_table(pd.Series(values[rows], index=rows))
         matched = match_people(table, link=person_link, review=person_review)
-        for r in rows:
-            key[r] = f"person|{int(matched.person[r])}"
-            label[r] = _person_label(table.loc[r])
-            specificity[r] = float(table.at[r, "specificity"])
-            family[r] = bool(table.at[r, "family"])
+        person_of = matched.person.to_dict()
+        person_labels = [_person_label(row) for _, row in table.iterrows()]
+        for r, text, spec, fam in zip(rows.tolist(), person_labels, table["specificity"].tolist(),
+                                      table["family"].tolist(), strict=True):
+            key[r] = f"person|{int(person_of[r])}"
+            label[r] = text
+            specificity[r] = float(spec)
+            family[r] = bool(fam)
         ids = frame["mention_id"].to_numpy()
         links = pd.DataFrame({
             "mention_l": ids[matched.links["mention_l"].to_numpy(int)],

@@ -139,7 +139,9 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
     frame = usable[["forename", "forename_group", "surname", "surname_sdx", "nickname", "family", "age"]].copy()
     frame["age"] = frame["age"].astype("float64")
     frame.insert(0, "unique_id", range(len(frame)))
+    # No progress bar: the command prints its own progress, and a bar would fill a log.
     connection = duckdb.connect(":memory:")
+    connection.execute("SET enable_progress_bar = false")
     db_api = DuckDBAPI(connection=connection)
     linker = Linker(db_api.register(frame), _settings(len(frame)), log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=review)
@@ -163,9 +165,9 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
         if a != b:
             parent[max(a, b)] = min(a, b)
     base = len(table)
-    positions = pd.Series(range(len(table)), index=table.index)
-    for k, mention in enumerate(index):
-        people.iat[int(positions[mention])] = base + find(k)
+    values = people.to_numpy().copy()
+    values[table.index.get_indexer(pd.Index(index))] = [base + find(k) for k in range(len(index))]
+    people = pd.Series(values, index=table.index, dtype="int64")
     uncertain = pairs[pairs["match_probability"] < link]
     review_pairs = pd.DataFrame(
         {

@@ -23,7 +23,6 @@ from jigsaw.connect._normalise import (
     normalise_phone,
     normalise_place,
     normalise_vehicle,
-    plate_matches,
 )
 from jigsaw.connect._people import match_people, person_table
 
@@ -51,16 +50,19 @@ class Resolved:
 def _partials(keys: list[Key]) -> list[str]:
     """Join each partial registration to the one full plate it fits, where there is one."""
     full = sorted({k.key for k in keys if k.specificity == FULL})
-    by_prefix: dict[str, list[str]] = {}
+    # Every start ("YK1*") and end ("*ABC") of every full plate, with the plates it fits.
+    fits: dict[str, set[str]] = {}
+    for plate in full:
+        for cut in range(1, len(plate)):
+            fits.setdefault(f"{plate[:cut]}*", set()).add(plate)
+            fits.setdefault(f"*{plate[cut:]}", set()).add(plate)
     out = []
     for k in keys:
         if not k.key.startswith("*") and not k.key.endswith("*"):
             out.append(k.key)
             continue
-        if k.key not in by_prefix:
-            by_prefix[k.key] = [p for p in full if plate_matches(k.key, p)]
-        fits = by_prefix[k.key]
-        out.append(fits[0] if len(fits) == 1 else k.key)
+        found = fits.get(k.key, set())
+        out.append(next(iter(found)) if len(found) == 1 else k.key)
     return out
 
 
@@ -114,7 +116,11 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
         table = person_table(pd.Series(values[rows], index=rows))
         matched = match_people(table, link=person_link, review=person_review)
         person_of = matched.person.to_dict()
-        person_labels = [_person_label(row) for _, row in table.iterrows()]
+        person_labels = [
+            _person_label(fore, sur, nick, age)
+            for fore, sur, nick, age in zip(table["forename"].tolist(), table["surname"].tolist(),
+                                            table["nickname"].tolist(), table["age"].tolist(), strict=True)
+        ]
         for r, text, spec, fam in zip(rows.tolist(), person_labels, table["specificity"].tolist(),
                                       table["family"].tolist(), strict=True):
             key[r] = f"person|{int(person_of[r])}"
@@ -146,12 +152,12 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
     return Resolved(frame, entities, links, review)
 
 
-def _person_label(row: pd.Series) -> str:
-    parts = [str(row[c]).title() for c in ("forename", "surname") if isinstance(row[c], str)]
-    if isinstance(row["nickname"], str):
-        parts.append(f"'{row['nickname'].title()}'")
-    if not pd.isna(row["age"]):
-        parts.append(f"about {int(row['age'])}")
+def _person_label(forename: object, surname: object, nickname: object, age: object) -> str:
+    parts = [name.title() for name in (forename, surname) if isinstance(name, str)]
+    if isinstance(nickname, str):
+        parts.append(f"'{nickname.title()}'")
+    if isinstance(age, int | float) and not pd.isna(age):
+        parts.append(f"about {int(age)}")
     return " ".join(parts) or "person (no name)"
 
 
@@ -170,10 +176,12 @@ def _entities(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     grouped = frame.assign(entity_id=entity_of).groupby("entity_id", sort=True)
     # The label most often read (ties: the most specific, then the first), so a reviewer sees the
     # usual form of a name or plate.
+    rank = np.empty(len(frame), dtype=np.int64)
+    rank[np.argsort(frame["mention_id"].to_numpy(), kind="stable")] = np.arange(len(frame))
     labels = (
-        frame.assign(entity_id=entity_of)
+        frame.assign(entity_id=entity_of, _order=rank)
         .groupby(["entity_id", "_label"], sort=True)
-        .agg(count=("mention_id", "size"), spec=("specificity", "max"), first=("mention_id", "min"))
+        .agg(count=("_order", "size"), spec=("specificity", "max"), first=("_order", "min"))
         .reset_index()
         .sort_values(["entity_id", "count", "spec", "first"], ascending=[True, False, False, True])
         .drop_duplicates("entity_id")

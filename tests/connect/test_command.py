@@ -13,7 +13,7 @@ def test_writes_groups_entities_evidence_and_review(tmp_path, capsys):
     source = tmp_path / "mentions.csv"
     source.write_text(HEADER + "M1,C1,police,2024-01-02,phone,07700 900123\n"
                       "M2,C2,voluntary,2024-02-03,phone,+44 7700 900123\n"
-                      "M3,C3,health,2024-02-03,person,=HYPERLINK(\"x\")\n", encoding="utf-8")
+                      "M3,C3,health,2024-02-03,vehicle,=HYPERLINK(A1)\n", encoding="utf-8")
     assert main(["groups", str(source), "--out", str(tmp_path / "out"), "--quiet"]) == 0
     out = tmp_path / "out"
     groups = pd.read_csv(out / "groups.csv", dtype=str)
@@ -25,6 +25,7 @@ def test_writes_groups_entities_evidence_and_review(tmp_path, capsys):
     assert list(evidence.columns) == ["group_id", "child_id", "entity_id", "mention_ids"]
     assert (out / "review.csv").exists()
     # A formula typed into a mention never reaches a spreadsheet as a formula.
+    assert "'=HYPERLINK(A1)" in entities["label"].tolist()
     assert not (entities["label"].str.startswith(("=", "+", "-", "@"))).any()
     assert not list(out.glob("*.partial"))
     assert "1 groups of 2 children" in capsys.readouterr().out

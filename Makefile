@@ -4,9 +4,16 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SOURCES := src tests bench
+# One test file, folder or test id for `make test`, `make test-fast` or `make check`:
+#   make test TARGET=tests/stats/test_rates.py
+TARGET ?=
+# The tests `make test-fast` leaves out: Splink on Spark, the browser, the demo in a subprocess and
+# those marked slow (building and installing the wheel).
+SLOW_MARKERS := not spark and not browser and not demo and not slow
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,9 +30,24 @@ bootstrap: $(STAMP) node_modules/.installed  ## create .venv, install Jigsaw and
 demo: bootstrap  ## build the 2025 national report and the synthetic partnership, serve on http://127.0.0.1:8000
 	$(VENV)/bin/jigsaw demo
 
-test: bootstrap  ## lint, then run the whole test suite
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/pytest
+# The README's test command, which CI (.ci/run) runs: every check, then the whole suite.
+# With TARGET=..., only those tests, for a quick run while working.
+test:  ## make check (what CI runs); with TARGET=FILE, only those tests
+ifeq ($(strip $(TARGET)),)
+test: check
+else
+test: bootstrap
+	$(VENV)/bin/pytest $(TARGET)
+endif
+
+# In this order, so the quick checks fail first; `make -k check` runs them all.
+check: lint format-check typecheck check-migrations test-suite  ## ruff, ruff format --check, mypy, migrations, then the tests
+
+test-suite: bootstrap  ## the whole test suite (or TARGET) without the static checks
+	$(VENV)/bin/pytest $(TARGET)
+
+test-fast: bootstrap  ## the tests without Spark, the browser, the demo subprocess or the wheel (or TARGET)
+	$(VENV)/bin/pytest -m "$(SLOW_MARKERS)" $(TARGET)
 
 test-postgres: bootstrap  ## the web tests on PostgreSQL (a throwaway cluster unless JIGSAW_TEST_DATABASE_URL is set)
 	$(VENV)/bin/pytest tests/web -m "postgres and not browser"
@@ -33,14 +55,23 @@ test-postgres: bootstrap  ## the web tests on PostgreSQL (a throwaway cluster un
 test-browser: bootstrap  ## the end-to-end browser tests (Debian's chromium, axe-core)
 	$(VENV)/bin/pytest tests/web -m browser
 
-check-migrations: bootstrap  ## fail if a model change has no migration
+lint: $(STAMP)  ## ruff check, with the security (S) and Django (DJ) rules
+	$(VENV)/bin/ruff check $(SOURCES)
+
+format-check: $(STAMP)  ## fail if a file is not as ruff format would write it
+	$(VENV)/bin/ruff format --check $(SOURCES)
+
+typecheck: $(STAMP)  ## mypy as configured in pyproject.toml (strict on the core packages)
+	$(VENV)/bin/mypy
+
+check-migrations: $(STAMP)  ## fail if a model change has no migration
 	DJANGO_SETTINGS_MODULE=jigsaw.web.settings $(PY) -m django makemigrations --check --dry-run
 
-lint:  ## ruff
-	$(VENV)/bin/ruff check src tests bench
+format: $(STAMP)  ## ruff format and import sorting
+	$(VENV)/bin/ruff check --fix $(SOURCES)
+	$(VENV)/bin/ruff format $(SOURCES)
 
-format:  ## ruff format and import sorting
-	$(VENV)/bin/ruff check --fix src tests bench
-	$(VENV)/bin/ruff format src tests bench
+hooks: $(STAMP)  ## install the git pre-commit hook (ruff check and format, from .venv)
+	$(VENV)/bin/pre-commit install
 
-.PHONY: help bootstrap demo test test-postgres test-browser check-migrations lint format
+.PHONY: help bootstrap demo test check test-suite test-fast test-postgres test-browser lint format-check typecheck check-migrations format hooks

@@ -1,4 +1,4 @@
-"""Linkage benchmarks (issue 5): accuracy on the synthetic world, the recordlinkage toolkit as the
+"""Linkage benchmarks: accuracy on the synthetic world, the recordlinkage toolkit as the
 peer, FEBRL, keyed-hash tokens, 1,000,000 records end to end and one-record matching.
 
 Run one part at a time (each prints Markdown for docs/benchmarks.md and docs/methods/linkage.md):
@@ -25,8 +25,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from jigsaw.linkage import OnlineMatcher, link, link_prepared, tokenise_records
-from jigsaw.linkage.evaluate import pairwise_scores
+from jigsaw.linkage import OnlineMatcher, link, link_prepared, pairwise_scores, tokenise_records
 
 WORLD = {"children": 37000, "seed": 11}  # ~100,000 records; not the training seed (101)
 MILLION = {"children": 370000, "seed": 13}  # ~1,000,000 records

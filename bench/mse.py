@@ -1,6 +1,6 @@
-"""Benchmark multiple systems estimation against the R peers' published timings (issue 7).
+"""Benchmark multiple systems estimation against the R peers' published timings.
 
-R is not installed here; the issue gives R's times on this kind of machine (2 cores; SparseMSE
+R is not installed here; R's reference times on this kind of machine (2 cores; SparseMSE
 2.0.1 and MultipleSystemsEstimation 1.2.0 on R 4.2):
 
 1. stepwise with 1,000 BCa resamples, six-list UK table: R 411 s (target < 10 s);

@@ -1,4 +1,4 @@
-"""Coverage and bias of the dark-figure estimate over simulated partnerships (issue 7).
+"""Coverage and bias of the dark-figure estimate over simulated partnerships.
 
 Each simulated partnership has N victims (known) and four agency lists (police, social care,
 health, school). Three worlds:

@@ -1,7 +1,7 @@
 """Speed of grading: one child with 100 concerns, and a 50,000-child partnership.
 
 Run: .venv/bin/python bench/screening.py
-Targets (issue 4): one child with 100 concerns under 1 ms; 50,000 children under 5 s.
+Targets: one child with 100 concerns under 1 ms; 50,000 children under 5 s.
 The partnership is a deliberately heavy one: every child has concerns (4 on average, 1-3
 indicators each), far more than the synthetic world's few per cent of children.
 """

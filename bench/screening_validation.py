@@ -262,7 +262,7 @@ false-positive rate for disabled children {pct(fpr_dis_bare)} without, {pct(fpr_
 
 Share of all children in each group reaching low or above and medium or above; sensitivity and
 false-positive rate of medium or above; sensitivity among victims with at least one concern
-(what the rules do once a group is visible to agencies). Counts below 5 are shown as "<5" and
+(what the rules do once a group is visible to agencies). Counts below 5 (zero too) are shown as "<5" and
 their rates left blank.
 
 Disparities:

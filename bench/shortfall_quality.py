@@ -1,6 +1,6 @@
 """How well the `lower` flag finds under-identifying areas, robust vs plain Spiegelhalter.
 
-Runs the simulated countries of tests/stats/test_underidentification_quality.py over many seeds,
+Runs the simulated countries of jigsaw.world.countries over many seeds,
 with each variant of the method, and the real 2025 English data with DfE's neighbours. Prints
 a Markdown table for docs/methods/shortfall.md.
 
@@ -10,9 +10,7 @@ a Markdown table for docs/methods/shortfall.md.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,8 +18,8 @@ import pandas as pd
 from jigsaw.datasets.shipped import folder
 from jigsaw.stats.neighbours import nearest_neighbours, statistical_neighbours
 from jigsaw.stats.shortfall import compare_with_peers, shortfall_summary
+from jigsaw.world.countries import score_lower_flags
 
-ROOT = Path(__file__).resolve().parents[1]
 VARIANTS = {
     "robust tau2, flagged peers left out (default)": {},
     "robust tau2, all peers": {"exclude_lower_peers": False},
@@ -32,19 +30,10 @@ VARIANTS = {
 }
 
 
-def _quality_module():
-    path = ROOT / "tests" / "stats" / "test_underidentification_quality.py"
-    spec = importlib.util.spec_from_file_location("quality", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def simulated(seeds: int, level: float) -> pd.DataFrame:
-    quality = _quality_module()
     rows = []
     for name, options in VARIANTS.items():
-        scores = pd.DataFrame([quality.score(seed, level=level, **options)
+        scores = pd.DataFrame([score_lower_flags(seed, level=level, **options)
                                for seed in range(seeds)])
         tp, flagged, under = (scores[c] for c in ("true_positives", "flagged", "under"))
         ratio = scores["shortfall"] / scores["missed_by_flagged"]
@@ -78,9 +67,9 @@ def england_2025(level: float) -> pd.DataFrame:
     neighbours = statistical_neighbours(2025)
     rows = []
     for name, options in VARIANTS.items():
-        result = compare_with_peers(areas, neighbours, level=level, **options)
-        summary = shortfall_summary(result)
-        fit = result.attrs["overdispersion"]
+        comparison = compare_with_peers(areas, neighbours, level=level, **options)
+        summary = shortfall_summary(comparison)
+        result, fit = comparison.table, comparison.overdispersion
         rows.append({"variant": name, "level": level, "tau": np.sqrt(fit.tau2), "phi": fit.phi,
                      "lower": summary.flagged,
                      "higher": int(result["comparison"].eq("higher").sum()),

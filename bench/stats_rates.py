@@ -40,7 +40,7 @@ def main() -> None:
         "funnel.rate_funnel_limits(), 153 LAs (PHE bisection)": lambda: funnel.rate_funnel_limits(
             la_x, la_x / la_n * 10_000, per=10_000, population=la_n),
         "funnel.poisson_control_limits(), 120 points x 2 levels": lambda: [
-            funnel.poisson_control_limits(grid, 30.0, confidence=c) for c in (0.95, 0.998)],
+            funnel.poisson_control_limits(grid, 30.0, level=c) for c in (0.95, 0.998)],
         "standardised.dsr(), 153 areas x 19 bands": lambda: [
             standardised.dsr(bands_x[i], bands_n[i], esp) for i in range(153)],
     }

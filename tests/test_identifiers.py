@@ -21,3 +21,18 @@ def test_postcode_shapes():
                       ("DN551PT", "DN55 1PT"), ("W1A 1HQ", "W1A 1HQ"), ("EC1A1BB", "EC1A 1BB")]:
         assert normalise_postcode(raw) == want
     assert normalise_postcode("LS6 1CI") is None  # C and I never appear in the inward code
+
+
+def test_placeholder_nhs_numbers_are_refused_though_their_check_digit_is_right():
+    """0000000000 ... 9999999999 all pass modulus 11; systems write them for "not known"."""
+    from jigsaw.identifiers import nhs_number_problem
+
+    for digit in range(10):
+        placeholder = str(digit) * 10
+        assert nhs_check_digit(placeholder[:9]) == digit
+        assert not is_valid_nhs_number(placeholder)
+        assert nhs_number_problem(placeholder) == "one digit repeated: a placeholder, not a real NHS number"
+    assert nhs_number_problem("943 476 5919") is None
+    assert nhs_number_problem("943476591") == "not ten digits"
+    assert nhs_number_problem("9434765918") == "fails the NHS number modulus-11 check"
+    assert nhs_number_problem(" N/A ") == "blank"

@@ -6,10 +6,14 @@ must recognise them). Pure Python; no third-party imports.
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = [
+    "BLANK_TOKENS",
+    "is_blank",
     "nhs_check_digit",
+    "nhs_number_problem",
     "is_valid_nhs_number",
     "normalise_nhs_number",
     "normalise_postcode",
@@ -18,6 +22,28 @@ __all__ = [
 ]
 
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+
+#: Text that agencies and spreadsheets write for "no value", compared after trimming and in lower
+#: case. One list for every field: "unknown" in a date of birth or an NHS number says as little
+#: as in a name. ("nan", "nat" and "none" are what pandas and Python print for a missing value.)
+BLANK_TOKENS: frozenset[str] = frozenset(
+    {"", "nan", "nat", "none", "null", "na", "n/a", "unknown", "not known"}
+)
+
+
+def is_blank(value: object) -> bool:
+    """Return whether ``value`` is missing: ``None``, a float NaN, pandas' NA or a blank token.
+
+    >>> is_blank(None), is_blank(" N/A "), is_blank(float("nan")), is_blank("Amy")
+    (True, True, True, False)
+    """
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas' missing markers, without pandas
+        return True
+    return str(value).strip().lower() in BLANK_TOKENS
 
 
 def nhs_check_digit(first_nine: str) -> int | None:
@@ -69,26 +95,44 @@ def normalise_nhs_number(value: object) -> str | None:
     >>> normalise_nhs_number("943 476 5919")
     '9434765919'
     """
-    if value is None:
+    if is_blank(value):
         return None
-    text = re.sub(r"[\s-]", "", str(value))
-    if text in ("", "nan", "None"):
-        return None
-    return text
+    return re.sub(r"[\s-]", "", str(value))
+
+
+def nhs_number_problem(value: object) -> str | None:
+    """Return why ``value`` is not a usable NHS number, or ``None`` if it is one.
+
+    A usable NHS number has ten digits, the right modulus-11 check digit, and is not one digit
+    repeated ten times: every such number passes the check, and systems write 0000000000 or
+    9999999999 for "not known", so matching on one would join every child recorded with it.
+
+    >>> nhs_number_problem("943 476 5919") is None
+    True
+    >>> nhs_number_problem("4444444444")
+    'one digit repeated: a placeholder, not a real NHS number'
+    """
+    text = normalise_nhs_number(value)
+    if text is None:
+        return "blank"
+    if len(text) != 10 or not text.isdigit():
+        return "not ten digits"
+    if nhs_check_digit(text[:9]) != int(text[9]):
+        return "fails the NHS number modulus-11 check"
+    if len(set(text)) == 1:
+        return "one digit repeated: a placeholder, not a real NHS number"
+    return None
 
 
 def is_valid_nhs_number(value: object) -> bool:
-    """Return whether ``value`` is a ten-digit NHS number whose modulus-11 check digit is right.
+    """Return whether ``value`` is a usable NHS number (see :func:`nhs_number_problem`).
 
     >>> is_valid_nhs_number("943 476 5919")
     True
-    >>> is_valid_nhs_number("9434765918")
-    False
+    >>> is_valid_nhs_number("9434765918"), is_valid_nhs_number("0000000000")
+    (False, False)
     """
-    text = normalise_nhs_number(value)
-    if text is None or len(text) != 10 or not text.isdigit():
-        return False
-    return nhs_check_digit(text[:9]) == int(text[9])
+    return nhs_number_problem(value) is None
 
 
 # The six valid shapes of a UK postcode's outward code, with the inward code "9AA".

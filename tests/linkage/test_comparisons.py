@@ -3,9 +3,9 @@
 import pandas as pd
 
 from jigsaw.linkage import Model, prepare
-from jigsaw.linkage.backend import score_pairs
-from jigsaw.linkage.comparisons import COMPARISONS
-from jigsaw.linkage.decide import gamma_to_index
+from jigsaw.linkage._backend import score_pairs
+from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._decide import gamma_to_index
 
 from .conftest import records
 

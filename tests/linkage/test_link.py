@@ -2,8 +2,7 @@
 
 import pandas as pd
 
-from jigsaw.linkage import link
-from jigsaw.linkage.evaluate import pairwise_scores
+from jigsaw.linkage import link, pairwise_scores
 
 from .conftest import records
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from jigsaw.linkage import Model
-from jigsaw.linkage.comparisons import COMPARISONS
+from jigsaw.linkage._comparisons import COMPARISONS
 
 
 def test_the_shipped_model_round_trips_through_json(tmp_path):

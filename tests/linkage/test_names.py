@@ -1,4 +1,4 @@
-from jigsaw.linkage.names import (
+from jigsaw.linkage._names import (
     clean_name,
     forename_group,
     levenshtein,

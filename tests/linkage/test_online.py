@@ -5,7 +5,7 @@ import math
 import pytest
 
 from jigsaw.linkage import Model, OnlineMatcher, prepare
-from jigsaw.linkage.backend import score_pairs
+from jigsaw.linkage._backend import score_pairs
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,7 @@ from datetime import date
 
 import pytest
 
-from jigsaw.linkage import prepare
-from jigsaw.linkage.prepare import parse_dob, parse_sex
+from jigsaw.linkage import parse_dob, parse_sex, prepare
 
 from .conftest import records
 
@@ -81,13 +80,70 @@ def test_prepare_refuses_a_file_without_record_ids():
 
 
 def test_placeholder_nhs_numbers_pass_the_check_digit_but_are_not_used():
-    from jigsaw.identifiers import is_valid_nhs_number
+    from jigsaw.identifiers import is_valid_nhs_number, nhs_check_digit
 
     placeholders = [str(d) * 10 for d in range(10)]
-    assert all(is_valid_nhs_number(p) for p in placeholders)  # why the check alone is not enough
+    # Why the check digit alone is not enough: every placeholder passes it.
+    assert all(nhs_check_digit(p[:9]) == int(p[9]) for p in placeholders)
+    assert not any(is_valid_nhs_number(p) for p in placeholders)
     frame = records([{"record_id": f"P{d}", "first_name": "Amy", "nhs_number": p}
                      for d, p in enumerate(placeholders)])
     result = prepare(frame)
     assert result.frame["nhs_number"].isna().all()
     assert [(p.row, p.field) for p in result.problems] == [(row, "nhs_number") for row in range(2, 12)]
     assert all("placeholder" in p.reason for p in result.problems)
+
+
+def test_one_record_at_a_time_prepares_exactly_as_the_batch(world):
+    """The web intake prepares one record, the batch a file: the same record gives the same row.
+
+    A world sample with every kind of noise, plus the blanks a spreadsheet or a database hands
+    over (NaN, pandas' NA, None, "N/A") in every field.
+    """
+    import pandas as pd
+
+    from jigsaw.linkage import RECORD_COLUMNS, prepare_record
+
+    sample = world.records.sample(2000, random_state=3).astype(object)
+    odd = pd.DataFrame([
+        {"record_id": "X1", "agency": float("nan"), "first_name": pd.NA, "last_name": "N/A",
+         "dob": float("nan"), "sex": pd.NA, "postcode": "nfa", "nhs_number": "unknown"},
+        {"record_id": "X2", "agency": None, "first_name": " Amy ", "last_name": None,
+         "dob": "31/02/2011", "sex": "Q", "postcode": "not a postcode", "nhs_number": "1111111111"},
+        {"record_id": "X3", "agency": "police", "first_name": "NULL", "last_name": "O'Brien",
+         "dob": date(2011, 4, 3), "sex": 2, "postcode": "LS6; LS6 1", "nhs_number": 9434765919},
+    ], columns=list(RECORD_COLUMNS))
+    frame = pd.concat([sample, odd], ignore_index=True)
+    batch = prepare(frame)
+    one_by_one = [prepare_record(r) for r in frame.to_dict("records")]
+    assert batch.records() == [prepared for prepared, _ in one_by_one]
+    expected = [f"{p.field}: {p.reason.removesuffix(': value not used')}" for p in batch.problems]
+    assert expected == [message for _, messages in one_by_one for message in messages]
+    assert len(batch.problems) > 20  # the sample's noise did reach the readers
+    x1 = batch.records()[-3]
+    assert (x1["agency"], x1["forename"], x1["surname"], x1["dob"], x1["sex"], x1["postcodes"],
+            x1["nhs_number"]) == (None,) * 7
+
+
+@pytest.mark.parametrize("field", ["agency", "first_name", "last_name", "dob", "sex", "postcode", "nhs_number"])
+def test_every_blank_token_is_blank_in_every_field(field):
+    from jigsaw.linkage import BLANK_TOKENS, RECORD_COLUMNS
+
+    tokens = sorted(BLANK_TOKENS) + [" N/A ", "Unknown", "NULL"]
+    result = prepare(records([{"record_id": f"r{i}", field: t} for i, t in enumerate(tokens)]))
+    assert result.problems == ()
+    assert len(result.frame) == len(tokens)
+    assert field in RECORD_COLUMNS
+    column = {"first_name": "forename", "last_name": "surname", "postcode": "postcodes"}.get(field, field)
+    assert result.frame[column].isna().all()
+
+
+def test_an_empty_file_and_a_file_of_blank_ids_prepare_to_the_full_set_of_columns():
+    import pandas as pd
+
+    from jigsaw.linkage import PREPARED_COLUMNS, RECORD_COLUMNS
+
+    for frame in (pd.DataFrame(columns=list(RECORD_COLUMNS)), records([{"first_name": "Amy"}])):
+        result = prepare(frame)
+        assert list(result.frame.columns) == [PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]]
+        assert result.frame.empty

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.spark
 
 def test_spark_gives_the_same_clusters_as_duckdb(world):
     try:
-        from jigsaw.linkage.backend import spark_session
+        from jigsaw.linkage._backend import spark_session
 
         spark = spark_session(cores=1)
     except Exception as error:  # a missing JVM must fail loudly, not skip

@@ -3,9 +3,7 @@
 import pandas as pd
 import pytest
 
-from jigsaw.linkage import link, link_prepared, tokenise_records
-from jigsaw.linkage.evaluate import pairwise_scores
-from jigsaw.linkage.tokens import token
+from jigsaw.linkage import link, link_prepared, pairwise_scores, token, tokenise_records
 
 KEY = b"a shared secret of the agencies"
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from jigsaw.cli import main
-from jigsaw.report.analysis import RESULT_COLUMNS
+from jigsaw.oversight import RESULT_COLUMNS
 
 GOOD = [
     # area_code, area_name, children, identified, x_deprivation, x_rural

@@ -137,8 +137,8 @@ def test_ratio_significance_labels():
 
 def test_ratio_limits_match_funnelplotr():
     df = _load("funnelplotr_poisson_limits.csv")
-    lo95, hi95 = funnel.ratio_limits(df["expected"], confidence=0.95)
-    lo998, hi998 = funnel.ratio_limits(df["expected"], confidence=0.998)
+    lo95, hi95 = funnel.ratio_limits(df["expected"], level=0.95)
+    lo998, hi998 = funnel.ratio_limits(df["expected"], level=0.998)
     got = np.column_stack([lo95, hi95, lo998, hi998])
     # FunnelPlotR's test rounds to 6-7 significant digits.
     np.testing.assert_allclose(got, df[["ll95", "ul95", "ll998", "ul998"]], rtol=5e-7)
@@ -159,15 +159,15 @@ def test_control_limits_at_populations_retrace_the_phe_lines():
     want = _load("funnel_rate_limits_dsr.csv")
     want = want[want["Events"] >= 4]  # the package's bisection is coarser below 4 events
     baseline = want["baseline"].iloc[0]
-    for level, confidence in (("2s", 0.95), ("3s", 0.998)):
+    for sigmas, level in (("2s", 0.95), ("3s", 0.998)):
         lower, _ = funnel.poisson_control_limits(
-            want[f"lower_{level}_population_1_year"] * 3, baseline, per=1e5,
-            confidence=confidence)
+            want[f"lower_{sigmas}_population_1_year"] * 3, baseline, per=1e5,
+            level=level)
         _, upper = funnel.poisson_control_limits(
-            want[f"upper_{level}_population_1_year"] * 3, baseline, per=1e5,
-            confidence=confidence)
-        np.testing.assert_allclose(lower, want[f"lower_{level}_limit"], rtol=1e-6)
-        np.testing.assert_allclose(upper, want[f"upper_{level}_limit"], rtol=1e-6)
+            want[f"upper_{sigmas}_population_1_year"] * 3, baseline, per=1e5,
+            level=level)
+        np.testing.assert_allclose(lower, want[f"lower_{sigmas}_limit"], rtol=1e-6)
+        np.testing.assert_allclose(upper, want[f"upper_{sigmas}_limit"], rtol=1e-6)
 
 
 def test_control_limits_close_in_on_the_baseline_and_clip_at_zero():

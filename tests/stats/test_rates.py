@@ -66,13 +66,13 @@ def test_proportion_reproduces_phe_proportion_cases():
 def test_scalar_inputs_give_scalar_outputs_and_echo_inputs():
     r = rate(9, 1000)
     assert isinstance(r.value, float) and r.method == "Exact"
-    assert (r.count, r.population, r.per, r.confidence) == (9.0, 1000.0, 10_000.0, 0.95)
+    assert (r.count, r.population, r.per, r.level) == (9.0, 1000.0, 10_000.0, 0.95)
     assert r.value == pytest.approx(90.0)
     assert "Breslow" in r.source
     assert rate(10, 1000).method == "Byars"
     frame = rate([3, 30], pd.Series([100, 100])).to_frame()
     assert list(frame["method"]) == ["Exact", "Byars"]
-    assert list(frame["confidence"]) == [0.95, 0.95]
+    assert list(frame["level"]) == [0.95, 0.95]
 
 
 def test_zero_count_has_zero_lower_limit_and_exact_upper():
@@ -95,7 +95,7 @@ def test_count_above_population_is_a_rate_but_not_a_proportion():
     [
         (dict(count=-1, population=10), "count must be >= 0"),
         (dict(count=1, population=0), "population must be > 0"),
-        (dict(count=1, population=10, confidence=95), "fraction"),
+        (dict(count=1, population=10, level=95), "fraction"),
     ],
 )
 def test_bad_input_is_refused_with_the_field_named(args, message):

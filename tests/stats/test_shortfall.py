@@ -33,7 +33,8 @@ def _by_hand(areas, pairs, per=10_000):
 
 
 def test_peer_rate_expected_and_shortfall_by_hand():
-    result = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    comparison = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    result = comparison.table
     hand = _by_hand(AREAS, RING)
     assert result["area_code"].tolist() == AREAS["area_code"].tolist()
     assert result["area_name"].tolist() == AREAS["area_name"].tolist()
@@ -42,15 +43,16 @@ def test_peer_rate_expected_and_shortfall_by_hand():
     np.testing.assert_allclose(result["expected"], hand["expected"], rtol=1e-12)
     np.testing.assert_allclose(result["shortfall"], hand["expected"].to_numpy() - AREAS["identified"])
     assert (result["peers"] == 3).all()
-    own = rate(AREAS["identified"], AREAS["children"], per=10_000, confidence=0.95)
+    own = rate(AREAS["identified"], AREAS["children"], per=10_000, level=0.95)
     np.testing.assert_allclose(result["rate"], own.value)
     np.testing.assert_allclose(result["rate_lower"], own.lower)
     np.testing.assert_allclose(result["rate_upper"], own.upper)
 
 
 def test_z_comparison_and_interval_follow_the_stated_formulas():
-    result = compare_with_peers(AREAS, RING, exclude_lower_peers=False, level=0.95)
-    fit = result.attrs["overdispersion"]
+    comparison = compare_with_peers(AREAS, RING, exclude_lower_peers=False, level=0.95)
+    result = comparison.table
+    fit = comparison.overdispersion
     o, e = result["identified"].to_numpy(float), result["expected"].to_numpy()
     z = np.log(np.maximum(o, 0.5) / e) / np.sqrt(1 / e + fit.tau2)
     np.testing.assert_allclose(result["z"], z, rtol=1e-12)
@@ -74,7 +76,8 @@ def test_z_comparison_and_interval_follow_the_stated_formulas():
 
 
 def test_area_with_no_identified_child_and_many_expected_is_lower():
-    result = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    comparison = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    result = comparison.table
     row = result.set_index("area_code").loc["E02"]
     assert row["comparison"] == "lower"
     assert row["shortfall_lower"] > 0
@@ -83,10 +86,11 @@ def test_area_with_no_identified_child_and_many_expected_is_lower():
 
 
 def test_summary_of_one_flagged_area_is_its_own_shortfall():
-    result = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    comparison = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    result = comparison.table
     flagged = result[result["comparison"] == "lower"]
     assert flagged["area_code"].tolist() == ["E02"]
-    summary = shortfall_summary(result.sort_values("rate"))
+    summary = shortfall_summary(comparison)
     assert summary.flagged == 1 and summary.compared == 8
     assert summary.shortfall == pytest.approx(flagged["shortfall"].iloc[0])
     assert summary.lower == pytest.approx(flagged["shortfall_lower"].iloc[0])
@@ -102,9 +106,10 @@ def test_shared_peers_widen_the_total_interval():
     pairs = pd.DataFrame([(a, b) for a in "AB" for b in "CDEFGH"]
                          + [(a, b) for a in "CDEFGH" for b in "CDEFGH" if a != b],
                          columns=["area_code", "neighbour_code"])
-    result = compare_with_peers(areas, pairs, exclude_lower_peers=False, level=0.95)
+    comparison = compare_with_peers(areas, pairs, exclude_lower_peers=False, level=0.95)
+    result = comparison.table
     assert result["comparison"].tolist()[:2] == ["lower", "lower"]
-    summary = shortfall_summary(result)
+    summary = shortfall_summary(comparison)
     # On the log scale of the expected count: the total's relative spread lies between that of
     # independent errors and that of identical ones.
     e = result["expected"][:2].to_numpy()
@@ -117,7 +122,8 @@ def test_shared_peers_widen_the_total_interval():
 def test_suppressed_count_gets_no_comparison_and_leaves_the_peer_groups():
     areas = AREAS.astype({"identified": object})
     areas.loc[3, "identified"] = None
-    result = compare_with_peers(areas, RING, exclude_lower_peers=False)
+    comparison = compare_with_peers(areas, RING, exclude_lower_peers=False)
+    result = comparison.table
     row = result.set_index("area_code").loc["E03"]
     assert pd.isna(row["rate"]) and row["comparison"] is None and pd.isna(row["shortfall"])
     kept = AREAS.drop(index=3)
@@ -137,8 +143,8 @@ def test_flagged_peers_are_left_out_of_the_benchmark():
                           "identified": identified, "children": children})
     pairs = pd.DataFrame([(f"A{i:02d}", f"A{(i + d) % 12:02d}") for i in range(12)
                           for d in range(1, 7)], columns=["area_code", "neighbour_code"])
-    with_all = compare_with_peers(areas, pairs, exclude_lower_peers=False).set_index("area_code")
-    robust = compare_with_peers(areas, pairs).set_index("area_code")
+    with_all = compare_with_peers(areas, pairs, exclude_lower_peers=False).table.set_index("area_code")
+    robust = compare_with_peers(areas, pairs).table.set_index("area_code")
     assert robust.loc["A02", "comparison"] == "lower"
     assert robust["comparison"].eq("lower").sum() == 1
     counted_a02 = [f"A{i:02d}" for i in (8, 9, 10, 11, 0, 1)]  # the areas A02 is a peer of
@@ -174,7 +180,7 @@ def test_bad_neighbours_are_refused():
     selfish = pd.concat([RING, pd.DataFrame({"area_code": ["E05"], "neighbour_code": ["E05"]})])
     with pytest.raises(ValueError, match="neighbours row 25, column neighbour_code: area 'E05'"):
         compare_with_peers(AREAS, selfish)
-    with pytest.raises(ValueError, match="compare_with_peers"):
+    with pytest.raises(ValueError, match="PeerComparison compare_with_peers returned"):
         shortfall_summary(AREAS)
 
 
@@ -192,7 +198,8 @@ def _england_2025() -> pd.DataFrame:
 def test_real_2025_data_with_dfe_neighbours():
     areas = _england_2025()
     neighbours = statistical_neighbours(2025)
-    result = compare_with_peers(areas, neighbours, exclude_lower_peers=False)
+    comparison = compare_with_peers(areas, neighbours, exclude_lower_peers=False)
+    result = comparison.table
     assert len(result) == 153 and result["comparison"].notna().all()
     assert (result["peers"] == 10).all()
     # Barnsley's peers' rate from its ten DfE neighbours, read straight from the files.
@@ -202,7 +209,7 @@ def test_real_2025_data_with_dfe_neighbours():
     assert row["peer_rate"] == pytest.approx(
         peers["identified"].sum() / peers["children"].sum() * 10_000, rel=1e-12)
     # The spread around peers is far beyond Poisson chance (README: rates from under 1 to ~50).
-    fit = result.attrs["overdispersion"]
+    fit = comparison.overdispersion
     assert fit.phi > 5 and np.sqrt(fit.tau2) > 0.3
     assert set(result["comparison"]) <= {"lower", "similar", "higher"}
     summary = shortfall_summary(compare_with_peers(areas, neighbours))
@@ -210,8 +217,9 @@ def test_real_2025_data_with_dfe_neighbours():
 
 
 def test_square_root_scale_and_no_flagged_areas():
-    result = compare_with_peers(AREAS, RING, scale="sqrt", exclude_lower_peers=False, level=0.95)
-    fit = result.attrs["overdispersion"]
+    comparison = compare_with_peers(AREAS, RING, scale="sqrt", exclude_lower_peers=False, level=0.95)
+    result = comparison.table
+    fit = comparison.overdispersion
     assert fit.scale == "sqrt"
     o, e = result["identified"].to_numpy(float), result["expected"].to_numpy()
     np.testing.assert_allclose(result["z"], (np.sqrt(o / e) - 1) / np.sqrt(1 / (4 * e) + fit.tau2))
@@ -219,3 +227,29 @@ def test_square_root_scale_and_no_flagged_areas():
     calm = AREAS.assign(identified=(AREAS["children"] / 1000).round())
     summary = shortfall_summary(compare_with_peers(calm, RING))
     assert (summary.flagged, summary.shortfall, summary.lower, summary.upper) == (0, 0, 0, 0)
+
+
+def test_result_is_a_frozen_comparison_with_its_fit_and_peers():
+    comparison = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    with pytest.raises(AttributeError):
+        comparison.per = 1.0  # type: ignore[misc]
+    assert comparison.table.attrs == {}  # no state hidden in the frame
+    assert comparison.weights.shape == (8, 8) and comparison.weights.sum() == 24
+    assert comparison.summary() == shortfall_summary(comparison)
+
+
+def test_areas_that_are_not_peers_leave_every_benchmark_but_keep_their_own_comparison():
+    comparison = compare_with_peers(AREAS, RING, exclude_lower_peers=False, not_peers=["E02"])
+    got = comparison.table.set_index("area_code")
+    kept = RING[RING["neighbour_code"] != "E02"]
+    hand = _by_hand(AREAS, kept)
+    np.testing.assert_allclose(got.loc[hand.index, "peer_rate"], hand["peer_rate"], rtol=1e-12)
+    assert got.loc["E07", "peers"] == 2  # E07's ring peers are E00, E01 and E02
+    assert got.loc["E02", "comparison"] == "lower"  # still compared with its own peers
+
+
+def test_flagged_areas_left_out_of_the_total_do_not_enter_it():
+    comparison = compare_with_peers(AREAS, RING, exclude_lower_peers=False)
+    summary = shortfall_summary(comparison, leave_out=["E02"])
+    assert (summary.flagged, summary.left_out, summary.shortfall) == (0, 1, 0)
+    assert (summary.lower, summary.upper, summary.identified) == (0, 0, 0)

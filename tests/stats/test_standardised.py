@@ -98,7 +98,7 @@ def test_israte_is_the_ratio_times_the_reference_rate():
 
 def test_dsr_result_echoes_and_refuses_bad_input():
     d = st.dsr([30, 20], [1000, 1000], [1, 1], per=1000)
-    assert (d.observed, d.denominator, d.per, d.confidence) == (50.0, 2000.0, 1000.0, 0.95)
+    assert (d.observed, d.denominator, d.per, d.level) == (50.0, 2000.0, 1000.0, 0.95)
     assert d.statistic == "dsr per 1000" and "Dobson" in d.source
     assert list(d.to_frame().columns)[:5] == ["observed", "denominator", "value", "lower", "upper"]
     with pytest.raises(ValueError, match="population must be > 0: row 1"):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -15,13 +15,17 @@ from jigsaw.catalogue._model import (
     Agency,
     Catalogue,
     Domain,
+    Grade,
     Indicator,
     Rules,
     Source,
 )
 
 DEFAULT_PATH = Path(__file__).with_name("indicators.yaml")
-GRADES = ("none", "low", "medium", "high")
+
+# Builds the error for a place in the file ("indicator 3 (missing_overnight)") and a message.
+_Fail = Callable[[str, str], ValueError]
+_Named = TypeVar("_Named", Domain, Agency)
 
 _INDICATOR_FIELDS = {
     "id", "label", "description", "domain", "level", "kind", "agencies", "sources",
@@ -172,8 +176,8 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
     steps = data.get("next_steps") or {}
     if not isinstance(steps, Mapping):
         raise fail("next_steps", "expected a mapping from grade to text")
-    for grade in GRADES:
-        if not isinstance(steps.get(grade), str) or not steps[grade].strip():
+    for grade in Grade:
+        if not isinstance(steps.get(grade.value), str) or not steps[grade.value].strip():
             raise fail("next_steps", f"missing text for grade '{grade}'")
 
     rules = _rules(data.get("rules"), fail)
@@ -185,12 +189,12 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
         sources=sources,
         indicators=tuple(indicators),
         sexual_activity_indicators=frozenset(sexual),
-        next_steps={g: steps[g].strip() for g in GRADES},
+        next_steps={g.value: steps[g.value].strip() for g in Grade},
         rules=rules,
     )
 
 
-def _rules(raw: Any, fail) -> Rules:
+def _rules(raw: Any, fail: _Fail) -> Rules:
     if not isinstance(raw, Mapping):
         raise fail("rules", "missing; expected points, recency, corroboration and bands")
 
@@ -228,10 +232,13 @@ def _rules(raw: Any, fail) -> Rules:
     )
 
 
-def _named(raw: Any, section: str, cls: type, fail) -> list:
+def _named(
+    raw: Any, section: str, make: Callable[[str, str], _Named], fail: _Fail
+) -> list[_Named]:
     if not isinstance(raw, list) or not raw:
         raise fail(section, "expected a non-empty list")
-    out, seen = [], set()
+    out: list[_Named] = []
+    seen: set[Any] = set()
     for n, entry in enumerate(raw, start=1):
         where = f"{section} entry {n}"
         if not isinstance(entry, Mapping):
@@ -242,14 +249,15 @@ def _named(raw: Any, section: str, cls: type, fail) -> list:
         if entry["id"] in seen:
             raise fail(where, f"field 'id': duplicate id {entry['id']!r}")
         seen.add(entry["id"])
-        out.append(cls(id=str(entry["id"]), label=str(entry["label"])))
+        out.append(make(str(entry["id"]), str(entry["label"])))
     return out
 
 
-def _sources(raw: Any, fail) -> list[Source]:
+def _sources(raw: Any, fail: _Fail) -> list[Source]:
     if not isinstance(raw, list) or not raw:
         raise fail("sources", "expected a non-empty list")
-    out, seen = [], set()
+    out: list[Source] = []
+    seen: set[Any] = set()
     for n, entry in enumerate(raw, start=1):
         where = f"sources entry {n}"
         if not isinstance(entry, Mapping):
@@ -272,7 +280,9 @@ def _sources(raw: Any, fail) -> list[Source]:
     return out
 
 
-def _id_list(raw: Any, where: str, field: str, known: set[str], noun: str, fail) -> tuple[str, ...]:
+def _id_list(
+    raw: Any, where: str, field: str, known: set[str], noun: str, fail: _Fail
+) -> tuple[str, ...]:
     if not isinstance(raw, list):
         raise fail(where, f"field '{field}': expected a list")
     for value in raw:

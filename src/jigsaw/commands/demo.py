@@ -13,6 +13,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jigsaw.oversight import NationalSummary
 
 HELP = "Build the national report and a synthetic partnership; serve both on http://127.0.0.1:8000."
 
@@ -39,11 +43,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-report", action="store_true", help=argparse.SUPPRESS)
 
 
-def build(out: Path, year: int = 2025):
+def build(out: Path, year: int = 2025) -> NationalSummary:
     """Build the national report into ``out``; return its :class:`NationalSummary`."""
     from jigsaw.report.national import build_national_report
 
     return build_national_report(year, out)
+
+
+def _report_dir(out: Path) -> Path:
+    """Where the demo builds the national report: its own folder under ``out``."""
+    return out / "national"
 
 
 def _setup_django(demo_dir: Path) -> None:
@@ -61,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
     """Build the report, load the partnership, print the demo users, then serve unless told not to."""
     out = args.out
     if not args.no_report:
-        # The report goes to out/ itself (index.html, areas.csv), as `jigsaw oversight` writes it;
-        # the web app serves only those top-level files, never the demo database under out/demo/.
-        summary = build(out, args.year)
+        # The report has a folder of its own, the only one the web app serves it from: nothing
+        # else in out/ (the demo database, linkage outputs) can ever be served as the report.
+        summary = build(_report_dir(out), args.year)
         for line in summary.lines():
             print(line)
-        print(f"Report: {out / 'index.html'}", flush=True)
+        print(f"Report: {_report_dir(out) / 'index.html'}", flush=True)
     from django.conf import settings
 
     if settings.configured and args.no_serve:
@@ -118,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.no_serve:
         return 0
-    settings.JIGSAW_NATIONAL_REPORT_DIR = out.resolve()
+    settings.JIGSAW_NATIONAL_REPORT_DIR = _report_dir(out).resolve()
     # Only here, in this process: shows each demo user's current TOTP code on the code page.
     settings.JIGSAW_DEMO_MODE = True
     from jigsaw.commands.serve import serve_forever

@@ -7,6 +7,8 @@ import os
 import sys
 import time
 
+from jigsaw.errors import InputError
+
 HELP = "link agencies' records into children (RECORDS.csv -> CLUSTERS.csv, REVIEW.csv)"
 
 
@@ -27,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     """Link the records and write the outputs; return 0, or 2 for bad input."""
     import pandas as pd
 
-    from jigsaw.linkage import Model, link
-    from jigsaw.linkage.prepare import RECORD_COLUMNS
+    from jigsaw.datasets.csvfile import read_text_csv, write_csv
+    from jigsaw.linkage import RECORD_COLUMNS, Model, link
 
     start = time.perf_counter()
 
@@ -42,21 +44,11 @@ def run(args: argparse.Namespace) -> int:
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
-                raise ValueError(f"{option} {path}: folder {folder} does not exist")
-    try:
-        records = pd.read_csv(args.records, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ValueError(f"{args.records}: not a readable CSV file ({error})") from None
-    except UnicodeDecodeError as error:
-        raise ValueError(
-            f"{args.records}: not UTF-8 text ({error.reason} at byte {error.start}); "
-            "save it as 'CSV UTF-8'"
-        ) from None
-    except IsADirectoryError:
-        raise ValueError(f"{args.records}: is a folder, not a CSV file") from None
+                raise InputError(f"{option} {path}: folder {folder} does not exist")
+    records = read_text_csv(args.records, blanks_as_missing=True)
     missing = [c for c in RECORD_COLUMNS if c not in records.columns]
     if missing:
-        raise ValueError(f"{args.records}: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{args.records}: missing column(s) {', '.join(missing)}")
     model = Model.load(args.model) if args.model else Model.default()
     progress(f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}")
     result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)
@@ -64,18 +56,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.records}: {problem}", file=sys.stderr)
     if len(result.problems) > 20:
         print(f"{args.records}: ... and {len(result.problems) - 20} more values not used", file=sys.stderr)
-    # Write beside the target and rename, so a failed run never leaves half a file.
-    _write(result.clusters, args.out)
+    # Atomic writes: a failed run never leaves half a file. Agencies' values are made inert for
+    # spreadsheets (a name "=HYPERLINK(...)" is shown, not run).
+    write_csv(result.clusters, args.out)
     if args.review:
-        _write(result.review, args.review)
+        write_csv(result.review, args.review)
     if args.problems:
-        _write(pd.DataFrame([vars(p) for p in result.problems],
-                            columns=["row", "record_id", "field", "value", "reason"]), args.problems)
+        write_csv(pd.DataFrame([vars(p) for p in result.problems],
+                               columns=["row", "record_id", "field", "value", "reason"]), args.problems)
     progress(f"wrote {args.out}: {len(result.clusters):,} records, {result.children:,} children")
     return 0
 
-
-def _write(frame, path: str) -> None:
-    temporary = f"{path}.partial"
-    frame.to_csv(temporary, index=False)
-    os.replace(temporary, path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from jigsaw.errors import InputError
+
 HELP = "estimate how many children no list has caught (multiple systems estimation)"
 
 
@@ -34,7 +36,7 @@ def _fmt(value: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the estimate and print it; bad input raises ValueError naming file, row and column."""
+    """Run the estimate and print it; bad input raises InputError naming file, row and column."""
     import json
     import math
     from pathlib import Path
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from jigsaw.stats.mse import estimate, read_table, sensitivity, stratified, table_from_records
 
     if sum(map(bool, (args.table, args.example, args.records))) != 1:
-        raise ValueError("give one of TABLE.csv, --example NAME or --records LINKED.csv")
+        raise InputError("give one of TABLE.csv, --example NAME or --records LINKED.csv")
     if args.example:
         args.table = mse_example(args.example)
     terms = [t.strip() for t in args.terms.split(",") if t.strip()] if args.terms else None

@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jigsaw.oversight import AreaComparison
+
+from jigsaw.errors import InputError
 
 HELP = "Compare identified CSE with statistical neighbours: the national report or any areas' CSV."
 
@@ -31,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
     """Build the report or the result file; return 0, or raise ValueError for bad input."""
     if args.areas is not None:
         if args.year is not None:
-            raise ValueError("give --year (the national report) or --areas, not both")
+            raise InputError("give --year (the national report) or --areas, not both")
         if args.linked is not None:
-            raise ValueError("--linked adds a section to the national report; it does not apply to --areas")
+            raise InputError("--linked adds a section to the national report; it does not apply to --areas")
         return _run_areas(args)
     if args.neighbours is not None:
-        raise ValueError("--neighbours applies only with --areas")
+        raise InputError("--neighbours applies only with --areas")
     from jigsaw.report.national import build_national_report
 
     dark = _dark_figure(args) if args.linked is not None else None
@@ -48,33 +54,46 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_areas(args: argparse.Namespace) -> int:
-    from jigsaw.report.analysis import (
-        RESULT_COLUMNS,
+    from jigsaw.datasets.csvfile import write_atomic
+    from jigsaw.oversight import (
         analyse_areas,
         neighbours_from_covariates,
-        suppressed_csv_frame,
+        read_areas,
+        read_neighbours,
     )
-    from jigsaw.report.areas import read_areas, read_neighbours
-    from jigsaw.report.national import write_atomic
+    from jigsaw.report.published import result_csv
 
     areas = read_areas(args.areas)
     if args.neighbours is not None:
         neighbours = read_neighbours(args.neighbours, list(areas["area_code"]))
     else:
         neighbours = neighbours_from_covariates(areas, k=args.k)
-    result, summary = analyse_areas(areas, neighbours)
-    frame = suppressed_csv_frame(result)
-    frame = frame[RESULT_COLUMNS + [c for c in frame.columns if c.startswith("x_")]]
+    comparison = analyse_areas(areas, neighbours)
     if args.out.is_dir():
-        raise ValueError(f"{args.out}: is a folder; with --areas, --out names the result CSV file")
+        raise InputError(f"{args.out}: is a folder; with --areas, --out names the result CSV file")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(args.out, frame.to_csv(index=False))
-    compared = (result["comparison"] != "not compared").sum()
-    print(f"{summary.flagged} of {compared} areas identified fewer than their peers; "
-          f"shortfall across them {summary.shortfall:,.0f} "
-          f"(95% interval {summary.lower:,.0f} to {summary.upper:,.0f}).")
+    write_atomic(args.out, result_csv(comparison.table))
+    for line in _headline(comparison):
+        print(line)
     print(f"Wrote {args.out}", file=sys.stdout)
     return 0
+
+
+def _headline(comparison: AreaComparison) -> list[str]:
+    """What the areas run prints: the flags and the shortfall total, as published."""
+    from jigsaw.disclosure import SUPPRESSED
+
+    total = comparison.total
+    flagged = total.flagged + total.left_out
+    lines = [f"{flagged} of {comparison.compared} areas identified fewer than their peers; "
+             f"shortfall across {'them' if not total.left_out else f'the {total.flagged} with counts shown'} "
+             f"{total.shortfall:,.0f} (95% interval {total.lower:,.0f} to {total.upper:,.0f})."]
+    if total.left_out:
+        # The total with such an area in it, less the others' shortfalls, would be its own
+        # expected count minus its count: the count would be given back.
+        lines.append(f"{total.left_out} flagged area(s) with a count of {SUPPRESSED} are left out "
+                     f"of the total, so it cannot reveal their counts.")
+    return lines
 
 
 def _dark_figure(args: argparse.Namespace) -> str:
@@ -84,5 +103,5 @@ def _dark_figure(args: argparse.Namespace) -> str:
     records = read_text_csv(args.linked)
     for column in (args.list_column, args.child_column):
         if column not in records.columns:
-            raise ValueError(f"{args.linked}: missing column {column}")
+            raise InputError(f"{args.linked}: missing column {column}")
     return dark_figure_section(records, list_column=args.list_column, child_column=args.child_column)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from jigsaw.errors import InputError
+
 HELP = "Serve the web application (JIGSAW_DATABASE_URL, else SQLite under out/web); --migrate first if asked."
 
 
@@ -39,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         call_command("migrate", verbosity=1)
     if args.create_administrator:
         if not (args.area_code and args.area_name and args.agency_name):
-            raise ValueError(
+            raise InputError(
                 "--create-administrator needs --area-code, --area-name and --agency-name"
             )
         from jigsaw.web.accounts.models import AgencyKind, Role

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from jigsaw.errors import InputError
+
 HELP = "generate a synthetic world (children, agency records, concerns, outcomes, truth)"
 
 
@@ -40,13 +42,13 @@ def run(args: argparse.Namespace) -> int:
         options["england"] = True
     # Refuse an --out that is a file now, not after generating (minutes for a national run).
     if os.path.exists(args.out) and not os.path.isdir(args.out):
-        raise ValueError(f"--out {args.out}: is a file, not a folder")
+        raise InputError(f"--out {args.out}: is a file, not a folder")
     if args.config:
         config = load_config(args.config, **options)
     else:
         config = WorldConfig(**options)
     if config.england and args.areas is not None:
-        raise ValueError("--areas cannot be combined with --england (England has 153 areas)")
+        raise InputError("--areas cannot be combined with --england (England has 153 areas)")
     world = generate(config)
     paths = write(world, args.out)
     victims = int(world.children["exploited"].sum())

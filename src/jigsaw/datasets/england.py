@@ -13,8 +13,10 @@ mid-year estimates; MHCLG English Indices of Deprivation 2019; ONS Census 2021; 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -95,7 +97,8 @@ def _split_codes(values: pd.Series, source: str) -> tuple[pd.Series, pd.Series]:
         raise ValueError(f"{source}: row {row + 2}, column {values.name}: unexpected value "
                          f"{values[row]!r} (not a number or DfE code)")
     codes = codes.replace("", "x")
-    return numbers.astype(float), codes.astype(object).where(codes.notna(), None)
+    # pandas-stubs leave None out of where()'s `other`, though an object Series takes it.
+    return numbers.astype(float), codes.astype(object).where(codes.notna(), None)  # type: ignore[call-overload]
 
 
 def la_lookup(data_dir: Path | None = None) -> pd.DataFrame:
@@ -113,6 +116,29 @@ def la_lookup(data_dir: Path | None = None) -> pd.DataFrame:
         frame[column] = frame[column].astype(int)
     frame["successor_codes"] = frame["successor_codes"].map(lambda s: s.split(";") if s else [])
     return frame
+
+
+class _LookupRow(NamedTuple):
+    """One row of :func:`la_lookup`, with the types that function gives its columns."""
+
+    old_la_code: int
+    new_la_code: str
+    la_name: str
+    region_code: str
+    region_name: str
+    first_cin_year: int
+    last_cin_year: int
+    la_type: str
+    successor_codes: list[str]
+    successor_relationship: str
+    iod2019_code: str
+    iod2019_match: str
+
+
+def _lookup_rows(lookup: pd.DataFrame) -> Iterator[_LookupRow]:
+    """The rows of a frame from :func:`la_lookup` (or a subset of its rows), typed."""
+    # pandas-stubs type every itertuples() field as any scalar; la_lookup() fixes these columns.
+    return cast(Iterator[_LookupRow], lookup.itertuples(index=False))
 
 
 def factor_counts(factors: list[str] | None = None, data_dir: Path | None = None) -> pd.DataFrame:
@@ -287,7 +313,9 @@ def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     frame = identification(factor, data_dir=data_dir)
     typical_share = float(frame["recorded_share"].median())
     rows = []
-    for row in frame[frame["problem"] != ""].itertuples(index=False):
+    # pandas-stubs type every itertuples() field as any scalar; identification() fixes these.
+    flagged = cast(Iterator[_ProblemRow], frame[frame["problem"] != ""].itertuples(index=False))
+    for row in flagged:
         rows.append(
             {
                 "year": row.year,
@@ -313,7 +341,20 @@ def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     return out.sort_values(["year", "old_la_code", "problem"]).reset_index(drop=True)
 
 
-def _detail(row, factor: str, typical_share: float) -> str:
+class _ProblemRow(Protocol):
+    """What :func:`problems` reads from one row of :func:`identification`."""
+
+    year: int
+    old_la_code: int
+    new_la_code: str
+    la_name: str
+    code: str | None  # the DfE suppression code, None where the count is published
+    problem: str
+    children: float
+    recorded_share: float
+
+
+def _detail(row: _ProblemRow, factor: str, typical_share: float) -> str:
     what = "CSE count" if factor == "cse" else f"{factor.replace('_', ' ')} count"
     if row.code:
         cause = _KNOWN_CAUSES.get((row.la_name, row.year))
@@ -346,7 +387,7 @@ def boundary_changes(data_dir: Path | None = None) -> pd.DataFrame:
     names = dict(zip(lookup["new_la_code"], lookup["la_name"], strict=True))
     retired = lookup[lookup["successor_codes"].map(len) > 0]
     rows = []
-    for row in retired.itertuples(index=False):
+    for row in _lookup_rows(retired):
         successors = " and ".join(f"{names.get(c, c)} ({c})" for c in row.successor_codes)
         if row.successor_relationship == "same boundary":
             detail = (
@@ -453,7 +494,7 @@ def _ethnicity(lookup: pd.DataFrame, data_dir: Path | None) -> pd.DataFrame:
     )
     totals = raw["total_usual_residents"].astype(float).to_numpy()
     rows = []
-    for row in lookup.itertuples(index=False):
+    for row in _lookup_rows(lookup):
         if row.new_la_code in position:
             members, match = [row.new_la_code], "exact"
         else:
@@ -463,7 +504,7 @@ def _ethnicity(lookup: pd.DataFrame, data_dir: Path | None) -> pd.DataFrame:
         index = [position[c] for c in members]
         total = totals[index].sum()
         shares = groups[index].sum(axis=0) / total * 100 if total else np.full(len(_ETHNIC_GROUPS), np.nan)
-        out = {"new_la_code": row.new_la_code, "ethnicity_match": match}
+        out: dict[str, str | float] = {"new_la_code": row.new_la_code, "ethnicity_match": match}
         out.update({name: float(np.round(v, 2)) for name, v in zip(_ETHNIC_GROUPS, shares, strict=True)})
         rows.append(out)
     return pd.DataFrame(rows)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.datasets.shipped import folder
+from jigsaw.errors import InputError
 
 __all__ = ["CLOSENESS", "FILE", "neighbour_table"]
 
@@ -54,7 +55,7 @@ def neighbour_table(data_dir: str | Path | None = None) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
+    InputError
         A file without the expected columns, with an unknown closeness band or a rank or
         vintage that is not a whole number (the message names the file, line and field).
 
@@ -68,18 +69,18 @@ def neighbour_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = sorted(set(_COLUMNS) - set(raw.columns))
     if missing:
-        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
     frame = raw[list(_COLUMNS)].rename(columns=_COLUMNS)
     frame["pre_reorganisation"] = frame["pre_reorganisation"].str.lower().eq("true")
     bad = ~frame["closeness"].isin(CLOSENESS)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{path}: line {row + 2}, field closeness: unknown band "
+        raise InputError(f"{path}: line {row + 2}, field closeness: unknown band "
                          f"{frame['closeness'].iloc[row]!r}")
     for column in ("vintage", "rank"):
         numbers = pd.to_numeric(frame[column], errors="coerce")
         if numbers.isna().any():
             row = int(np.flatnonzero(numbers.isna())[0])
-            raise ValueError(f"{path}: line {row + 2}, field {column}: not a whole number")
+            raise InputError(f"{path}: line {row + 2}, field {column}: not a whole number")
         frame[column] = numbers.astype(int)
     return frame

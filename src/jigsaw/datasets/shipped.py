@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from jigsaw.errors import InputError
+
 __all__ = ["FOLDERS", "SHIPPED", "Shipped", "data_root", "folder", "mse_example", "shipped_path"]
 
 _OGL = "Open Government Licence v3.0"
@@ -173,7 +175,7 @@ def folder(name: str, data_dir: str | Path | None = None) -> Path:
     if data_dir is not None:
         return Path(data_dir)
     if name not in FOLDERS:
-        raise ValueError(f"no shipped data folder {name!r}; choose from {', '.join(FOLDERS)}")
+        raise InputError(f"no shipped data folder {name!r}; choose from {', '.join(FOLDERS)}")
     return data_root() / name
 
 
@@ -191,7 +193,7 @@ def shipped_path(name: str) -> Path:
     matches = [s for s in SHIPPED if wanted in (s.path, s.name, s.name.removesuffix(".csv"))]
     if len(matches) != 1:
         what = "more than one shipped file" if matches else "no shipped file"
-        raise ValueError(f"{what} named {name!r}; `jigsaw datasets` lists them")
+        raise InputError(f"{what} named {name!r}; `jigsaw datasets` lists them")
     return data_root() / matches[0].path
 
 
@@ -200,5 +202,5 @@ def mse_example(name: str) -> Path:
     examples = [s.name.removesuffix(".csv") for s in SHIPPED if s.folder == "mse"]
     stem = name.strip().removesuffix(".csv")
     if stem not in examples:
-        raise ValueError(f"no shipped example table {name!r}; choose from {', '.join(examples)}")
+        raise InputError(f"no shipped example table {name!r}; choose from {', '.join(examples)}")
     return data_root() / "mse" / f"{stem}.csv"

@@ -16,11 +16,17 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from jigsaw.linkage.backend import _db_api
-from jigsaw.linkage.evaluate import PairwiseScores, pairwise_scores
+from jigsaw.linkage._backend import _db_api
+from jigsaw.linkage._evaluate import PairwiseScores, pairwise_scores
+
+if TYPE_CHECKING:
+    from splink import SettingsCreator
+
+LinkType = Literal["link_only", "dedupe_only"]
 
 __all__ = ["FIELDS", "THRESHOLD", "FebrlResult", "dedupe_febrl3", "link_febrl4", "load", "prepare", "settings"]
 
@@ -69,7 +75,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def settings(link_type: str) -> object:
+def settings(link_type: LinkType) -> SettingsCreator:
     """Return the Splink settings of the FEBRL model (``link_only`` or ``dedupe_only``).
 
     Names use Splink's name comparison (exact, then Jaro-Winkler and Damerau-Levenshtein levels);
@@ -102,7 +108,7 @@ def settings(link_type: str) -> object:
     )
 
 
-def _score(tables: list[pd.DataFrame], link_type: str, seed: int) -> pd.DataFrame:
+def _score(tables: list[pd.DataFrame], link_type: LinkType, seed: int) -> pd.DataFrame:
     from splink import Linker, block_on
 
     db_api = _db_api("duckdb")
@@ -116,7 +122,8 @@ def _score(tables: list[pd.DataFrame], link_type: str, seed: int) -> pd.DataFram
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("soc_sec_id"))
     predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
-    return predictions.as_pandas_dataframe()[["unique_id_l", "unique_id_r", "match_probability"]]
+    scored: pd.DataFrame = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # Splink's is not annotated
+    return scored[["unique_id_l", "unique_id_r", "match_probability"]]
 
 
 def _one_to_one(pairs: pd.DataFrame) -> list[tuple[str, str]]:
@@ -150,7 +157,7 @@ def _truth(ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"record_id": rec, "child_id": rec.str.extract(r"rec-(\d+)-", expand=False)})
 
 
-def _run(tables: list[pd.DataFrame], link_type: str, seed: int) -> FebrlResult:
+def _run(tables: list[pd.DataFrame], link_type: LinkType, seed: int) -> FebrlResult:
     start = time.perf_counter()
     prepared = [prepare(t) for t in tables]
     ids = [i for t in prepared for i in t["unique_id"]]

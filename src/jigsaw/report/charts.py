@@ -13,10 +13,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import NotRequired, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["COLOURS", "LimitCurve", "dot_plot", "funnel_plot", "sparkline"]
+__all__ = ["COLOURS", "DotRow", "LimitCurve", "dot_plot", "funnel_plot", "sparkline"]
 
 #: GOV.UK palette; one colour per comparison with peers.
 COLOURS = {
@@ -41,10 +43,20 @@ class LimitCurve:
     """
 
     label: str
-    lines: tuple[tuple[Sequence[float], Sequence[float]], ...]
+    lines: tuple[tuple[npt.ArrayLike, npt.ArrayLike], ...]
     dash: str = ""
     colour: str = "#0b0c0c"
     width: float = 1.2
+
+
+class DotRow(TypedDict):
+    """One area of a :func:`dot_plot`: its rate and interval; a missing rate (None or NaN) shows as "no rate"."""
+
+    name: str
+    rate: float | None
+    lower: float
+    upper: float
+    subject: NotRequired[bool]  # the area being compared (bold, coloured); peers leave it out
 
 
 def _fmt(value: float) -> str:
@@ -54,7 +66,8 @@ def _fmt(value: float) -> str:
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str,
          fluid: bool = True) -> str:
     # Ids must be unique within the page and stable between runs (reproducible output).
-    ident = "c" + hashlib.sha1(f"{title}|{desc}|{width}|{height}".encode()).hexdigest()[:10]
+    key = f"{title}|{desc}|{width}|{height}".encode()
+    ident = "c" + hashlib.sha1(key, usedforsecurity=False).hexdigest()[:10]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}t {ident}d" '
@@ -93,8 +106,8 @@ def _marker(shape: str, x: float, y: float, colour: str, size: float = 4.0) -> s
 
 
 def funnel_plot(
-    population: Sequence[float],
-    rate: Sequence[float],
+    population: npt.ArrayLike,
+    rate: npt.ArrayLike,
     labels: Sequence[str],
     comparison: Sequence[str],
     curves: Sequence[LimitCurve],
@@ -108,7 +121,7 @@ def funnel_plot(
 
     Parameters
     ----------
-    population, rate, labels, comparison : sequences of equal length
+    population, rate, labels, comparison : array-likes (numbers) and sequences (text) of equal length
         One entry per area; ``comparison`` is ``lower``, ``similar``, ``higher`` or
         ``not compared`` and chooses the marker. Areas with a missing rate are left out.
     curves : sequence of LimitCurve
@@ -145,10 +158,10 @@ def funnel_plot(
             if (np.asarray(xs, dtype=float) >= pop[keep].min()).any()]
     y_max = max([y_max] + [min(t, y_max * 1.3) for t in tops if np.isfinite(t)])
 
-    def sx(x):
+    def sx(x: float) -> float:
         return left + (math.log10(x) - math.log10(x_min)) / (math.log10(x_max) - math.log10(x_min)) * plot_w
 
-    def sy(y):
+    def sy(y: float) -> float:
         return top + plot_h - min(max(y, 0), y_max) / y_max * plot_h
 
     body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{COLOURS["grid"]}"/>']
@@ -220,7 +233,7 @@ def _funnel_legend(curves: Sequence[LimitCurve], x: float, y: float) -> str:
 
 
 def dot_plot(
-    rows: Sequence[dict],
+    rows: Sequence[DotRow],
     peer_rate: float,
     *,
     title: str,
@@ -231,7 +244,7 @@ def dot_plot(
 
     Parameters
     ----------
-    rows : sequence of dict
+    rows : sequence of DotRow
         Each with ``name``, ``rate``, ``lower``, ``upper`` and ``subject`` (True for the area
         being compared); drawn top to bottom in the order given. A missing rate is shown as
         "no rate".
@@ -251,7 +264,7 @@ def dot_plot(
     finite = [v for r in rows for v in (r["rate"], r["upper"]) if v is not None and np.isfinite(v)]
     x_max = max(finite + [peer_rate, 1.0]) * 1.05
 
-    def sx(x):
+    def sx(x: float) -> float:
         return label_w + min(max(x, 0), x_max) / x_max * plot_w
 
     body = []
@@ -315,7 +328,7 @@ def sparkline(
     plot_w, plot_h = width - 2 * text_w - 2 * pad, height - 2 * pad
     n = max(len(years) - 1, 1)
 
-    def point(i):
+    def point(i: int) -> tuple[float, float]:
         return plot_x + pad + i / n * plot_w, pad + plot_h - ys[i] / y_max * plot_h
 
     segments, current = [], []

@@ -16,12 +16,15 @@ share, less the number reached when each agency grades alone at the same false-p
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from jigsaw.catalogue import GRADES, Catalogue, load
+from jigsaw import disclosure
+from jigsaw.catalogue import Catalogue, Grade, load
 from jigsaw.screening._grade import _evaluate
 
 __all__ = [
@@ -34,7 +37,7 @@ __all__ = [
     "rates",
 ]
 
-MEDIUM = GRADES.index("medium")
+MEDIUM = Grade.MEDIUM.rank
 
 
 def concerns_by_child(concerns: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +65,7 @@ def concerns_by_child(concerns: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFra
 
 def reached(
     linked: pd.DataFrame,
-    dobs: dict,
+    dobs: dict[Any, dt.date],
     *,
     by_agency: bool = False,
     catalogue: Catalogue | None = None,
@@ -89,14 +92,14 @@ def reached(
         of how strongly the child was graded (used to match false-positive rates).
     """
     cat = catalogue or load()
-    best_level: dict = {}
-    best_key: dict = {}
+    best_level: dict[Any, int] = {}
+    best_key: dict[Any, float] = {}
     children = linked["child_id"].to_numpy()
     agencies = linked["agency"].to_numpy()
     dates = linked["date"].to_numpy()
     indicators = linked["indicators"].to_numpy()
     order = np.lexsort((dates, agencies, children)) if by_agency else np.arange(len(linked))
-    group: list[dict] = []
+    group: list[dict[str, Any]] = []
     current = None
     for k in order:
         ident = (children[k], agencies[k]) if by_agency else children[k]
@@ -202,9 +205,17 @@ def fairness(
     by the children who have concerns. Returns one row per (group, value) with counts of
     children and victims, the share of all children reaching low or above and medium or above,
     sensitivity and FPR at medium, and sensitivity among victims with at least one concern (which
-    separates what the rules do from how visible the group is to agencies). Counts below 5 are
-    shown as ``"<5"`` and rates computed from them left empty, as official statistics do.
+    separates what the rules do from how visible the group is to agencies). Small counts
+    follow :mod:`jigsaw.disclosure`: shown as ``"<5"`` (zero too), and rates computed from them
+    left empty, as official statistics do; other counts stay whole numbers.
     """
+
+    def published(count: int) -> int | str:
+        return disclosure.SUPPRESSED if disclosure.is_small(count) else count
+
+    def shown(count: int) -> bool:
+        return not disclosure.is_small(count)
+
     level = combined["level"].reindex(children["child_id"]).fillna(-1).to_numpy()
     seen = children["child_id"].isin(combined.index).to_numpy()
     victim = children["exploited"].to_numpy(dtype=bool)
@@ -221,22 +232,22 @@ def fairness(
                 {
                     "group": group,
                     "value": value,
-                    "children": n if n >= 5 else "<5",
-                    "victims": v if v >= 5 else "<5",
-                    "low_or_above": float((level[inside] >= 1).mean()) if n >= 5 else None,
-                    "medium_or_above": float(medium[inside].mean()) if n >= 5 else None,
-                    "sensitivity": float(medium[inside & victim].mean()) if v >= 5 else None,
-                    "victims_with_concerns": vs if vs >= 5 else "<5",
+                    "children": published(n),
+                    "victims": published(v),
+                    "low_or_above": float((level[inside] >= 1).mean()) if shown(n) else None,
+                    "medium_or_above": float(medium[inside].mean()) if shown(n) else None,
+                    "sensitivity": float(medium[inside & victim].mean()) if shown(v) else None,
+                    "victims_with_concerns": published(vs),
                     "sensitivity_with_concerns": (
-                        float(medium[inside & victim & seen].mean()) if vs >= 5 else None
+                        float(medium[inside & victim & seen].mean()) if shown(vs) else None
                     ),
-                    "fpr": float(medium[inside & ~victim].mean()) if nv >= 5 else None,
+                    "fpr": float(medium[inside & ~victim].mean()) if shown(nv) else None,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def dobs_of(children: pd.DataFrame) -> dict:
+def dobs_of(children: pd.DataFrame) -> dict[Any, dt.date]:
     """Child id -> date of birth from a world's children table (ISO text dates)."""
     return dict(
         zip(children["child_id"], pd.to_datetime(children["dob"]).dt.date, strict=True)

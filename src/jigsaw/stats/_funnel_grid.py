@@ -8,6 +8,7 @@ because it emulates R and PHE quirks exactly (R's number formatting, round half 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special
 
 __all__ = ["axis_range", "grid", "poisson_funnel_mean"]
@@ -64,7 +65,7 @@ def axis_range(min_den: float, max_den: float, years: float = 1.0) -> tuple[floa
     return lo, _signif_ceiling(max_den / years) * years
 
 
-def poisson_funnel_mean(events, p: float, side: str) -> np.ndarray:
+def poisson_funnel_mean(events: ArrayLike, p: float, side: str) -> np.ndarray:
     """Poisson mean at which ``events`` sits on a funnel line, found by PHE's bisection.
 
     ``side="low"``: the mean ``mu`` with ``P(X >= events | mu) = p`` (the upper line);
@@ -88,4 +89,5 @@ def poisson_funnel_mean(events, p: float, side: str) -> np.ndarray:
         else:
             tail = special.gammaincc(obs + 1, mu)
             v = np.where(tail < p, v - dv, v + dv)
-    return (1 + obs) * v / (1 - v)
+    mean: np.ndarray = (1 + obs) * v / (1 - v)
+    return mean

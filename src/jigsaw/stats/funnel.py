@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import special
 
 from jigsaw.stats._funnel_grid import axis_range, grid, poisson_funnel_mean
-from jigsaw.stats._intervals import check_confidence, poisson_limits, z_value
+from jigsaw.stats._intervals import check_level, poisson_limits, z_value
 
 __all__ = [
     "HIGH_001",
@@ -130,7 +131,7 @@ class FunnelLimits:
 
 # --- input checks -------------------------------------------------------------------------
 
-def _array(values, name: str) -> np.ndarray:
+def _array(values: ArrayLike, name: str) -> np.ndarray:
     try:
         return np.atleast_1d(np.asarray(values, dtype=float))
     except (TypeError, ValueError):
@@ -144,7 +145,8 @@ def _first_bad(mask: np.ndarray, message: str, values: np.ndarray) -> None:
         raise ValueError(f"{message}: row {i} has {float(values[i])!r}")
 
 
-def _counts_and_denominators(count, denominator, count_name, denom_name, proportion=False):
+def _counts_and_denominators(count: ArrayLike, denominator: ArrayLike, count_name: str, denom_name: str,
+                             proportion: bool = False) -> tuple[np.ndarray, np.ndarray]:
     x = _array(count, count_name)
     n = _array(denominator, denom_name)
     if x.shape != n.shape:
@@ -177,7 +179,7 @@ def _poisson_labels(x: np.ndarray, n: np.ndarray, baseline: float) -> np.ndarray
     return label
 
 
-def significance(count, population, per: float = 10_000,
+def significance(count: ArrayLike, population: ArrayLike, per: float = 10_000,
                  baseline: float | None = None) -> FunnelSignificance:
     """Funnel significance of crude rates (Poisson), as PHEindicatormethods labels them.
 
@@ -229,7 +231,8 @@ def significance(count, population, per: float = 10_000,
                               "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
 
 
-def _derived_denominator(x, rate, per, rate_type, population):
+def _derived_denominator(x: np.ndarray, rate: ArrayLike, per: float, rate_type: str,
+                         population: ArrayLike | None) -> np.ndarray:
     """Denominator implied by count and rate, as PHEindicatormethods derives it."""
     if rate_type not in ("crude", "dsr"):
         raise ValueError(f"rate_type must be 'crude' or 'dsr', got {rate_type!r}")
@@ -250,8 +253,8 @@ def _pooled(x: np.ndarray, derived: np.ndarray) -> float:
     return float(x[present].sum() / derived[present].sum())
 
 
-def rate_significance(count, rate, *, per: float, rate_type: str = "crude",
-                      population=None) -> FunnelSignificance:
+def rate_significance(count: ArrayLike, rate: ArrayLike, *, per: float, rate_type: str = "crude",
+                      population: ArrayLike | None = None) -> FunnelSignificance:
     """Funnel significance of crude or directly standardised rates given as count and rate.
 
     Parameters
@@ -300,7 +303,7 @@ def rate_significance(count, rate, *, per: float, rate_type: str = "crude",
                               "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
 
 
-def ratio_significance(observed, expected) -> FunnelSignificance:
+def ratio_significance(observed: ArrayLike, expected: ArrayLike) -> FunnelSignificance:
     """Funnel significance of ratios observed/expected: is 1 outside the interval of O/E?
 
     Uses exact Poisson limits below 10 observed events and Byar's from 10 (the
@@ -314,7 +317,7 @@ def ratio_significance(observed, expected) -> FunnelSignificance:
                               "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
 
 
-def _wilson_funnel(z: float, n, theta: float, side: int) -> np.ndarray:
+def _wilson_funnel(z: float, n: ArrayLike, theta: float, side: int) -> np.ndarray:
     """Proportion at which a Wilson score interval for sample size ``n`` has ``theta`` as limit.
 
     Closed form of PHEindicatormethods' ``sigma_adjustment`` (returned as a proportion).
@@ -325,10 +328,11 @@ def _wilson_funnel(z: float, n, theta: float, side: int) -> np.ndarray:
     b = theta * (n / z2 + 1)
     c = theta * (n * (theta * (n / z2 + 2) - 1) + z2 * (theta - 1))
     with np.errstate(invalid="ignore"):
-        return (b + side * np.sqrt(b * b - a * c)) / a / n
+        proportion: np.ndarray = (b + side * np.sqrt(b * b - a * c)) / a / n
+    return proportion
 
 
-def proportion_significance(count, total) -> FunnelSignificance:
+def proportion_significance(count: ArrayLike, total: ArrayLike) -> FunnelSignificance:
     """Funnel significance of proportions against the pooled proportion (Wilson based).
 
     Parameters
@@ -358,8 +362,8 @@ def proportion_significance(count, total) -> FunnelSignificance:
 
 # --- lines --------------------------------------------------------------------------------
 
-def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
-                           confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def poisson_control_limits(population: ArrayLike, baseline: float, *, per: float = 10_000,
+                           level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Poisson funnel limits for a rate at given populations (the lines of :func:`rate_funnel_limits`).
 
     Parameters
@@ -369,13 +373,13 @@ def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
     baseline : float
         The funnel's centre, a rate per ``per``.
     per : float, default 10,000
-    confidence : float, default 0.95
+    level : float, default 0.95
         0.95 for the 2-sigma lines, 0.998 for the 3-sigma lines.
 
     Returns
     -------
     (lower, upper) : tuple of ndarray
-        Rates per ``per``. With ``mu = population * baseline / per`` and ``a = (1 - confidence)
+        Rates per ``per``. With ``mu = population * baseline / per`` and ``a = (1 - level)
         / 2``, the upper line is ``x / population * per`` where the count ``x`` (continuous)
         satisfies ``P(X >= x | mu) = a``, i.e. the regularised gamma ``P(x, mu) = a``; the lower
         line solves ``P(X <= x | mu) = a`` (``Q(x + 1, mu) = a``), clipped at 0. A count on a
@@ -390,7 +394,7 @@ def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
     """
     n = _array(population, "population")
     _first_bad(~(n > 0), "population must be > 0", n)
-    alpha = (1 - check_confidence(confidence)) / 2
+    alpha = (1 - check_level(level)) / 2
     mu = n * float(baseline) / per
     top = mu + 12 * np.sqrt(mu) + 40
     # Bisection on the count: both tail probabilities are monotone in x, and 80 halvings of
@@ -408,8 +412,8 @@ def poisson_control_limits(population, baseline: float, *, per: float = 10_000,
     return lower_count / n * per, (lo_u + hi_u) / 2 / n * per
 
 
-def funnel_points(count, rate, *, per: float, rate_type: str = "crude", years_of_data: float = 1,
-                  population=None) -> pd.DataFrame:
+def funnel_points(count: ArrayLike, rate: ArrayLike, *, per: float, rate_type: str = "crude", years_of_data: float = 1,
+                  population: ArrayLike | None = None) -> pd.DataFrame:
     """Chart positions of areas on a rate funnel: ``rate_chart`` and ``denominator_derived``.
 
     ``denominator_derived`` is the yearly population implied by count and rate
@@ -430,8 +434,8 @@ def funnel_points(count, rate, *, per: float, rate_type: str = "crude", years_of
                          "denominator_derived": derived})
 
 
-def rate_funnel_limits(count, rate, *, per: float, rate_type: str = "crude",
-                       years_of_data: float = 1, population=None) -> FunnelLimits:
+def rate_funnel_limits(count: ArrayLike, rate: ArrayLike, *, per: float, rate_type: str = "crude",
+                       years_of_data: float = 1, population: ArrayLike | None = None) -> FunnelLimits:
     """Poisson funnel lines for rates, on PHEindicatormethods' 100-point grid of event counts.
 
     Parameters
@@ -467,7 +471,7 @@ def rate_funnel_limits(count, rate, *, per: float, rate_type: str = "crude",
     av = _pooled(x, derived)
     lo, hi = axis_range(np.nanmin(derived), np.nanmax(derived), years_of_data)
     events = grid(np.floor(lo * av), np.ceil(hi * av))
-    table = {"Events": events}
+    table: dict[str, np.ndarray | float] = {"Events": events}
     for level, p in (("2s", 0.025), ("3s", 0.001)):
         for name, side in (("lower", "high"), ("upper", "low")):
             pop_line = poisson_funnel_mean(events, p, side) / av
@@ -478,7 +482,7 @@ def rate_funnel_limits(count, rate, *, per: float, rate_type: str = "crude",
     return FunnelLimits(pd.DataFrame(table), av * per, float(per), label, "Poisson", PHE_SOURCE)
 
 
-def proportion_funnel_limits(count, total, *, per: float = 100) -> FunnelLimits:
+def proportion_funnel_limits(count: ArrayLike, total: ArrayLike, *, per: float = 100) -> FunnelLimits:
     """Wilson-based funnel lines for proportions on PHEindicatormethods' 100-point grid.
 
     Returns
@@ -499,7 +503,7 @@ def proportion_funnel_limits(count, total, *, per: float = 100) -> FunnelLimits:
     theta = float(x[present].sum() / n[present].sum())
     lo, hi = axis_range(n[present].min(), n[present].max())
     population = grid(lo, hi)
-    table = {"Population": population}
+    table: dict[str, np.ndarray | float] = {"Population": population}
     for level, conf in (("2s", 0.95), ("3s", 0.998)):
         z = z_value(conf)
         table[f"lower_{level}_limit"] = np.maximum(
@@ -511,7 +515,7 @@ def proportion_funnel_limits(count, total, *, per: float = 100) -> FunnelLimits:
                         PHE_SOURCE)
 
 
-def ratio_funnel_limits(observed, expected, *, ratio_type: str = "isr") -> FunnelLimits:
+def ratio_funnel_limits(observed: ArrayLike, expected: ArrayLike, *, ratio_type: str = "isr") -> FunnelLimits:
     """Poisson funnel lines for ratios observed/expected on PHEindicatormethods' 100-point grid.
 
     Parameters
@@ -540,7 +544,7 @@ def ratio_funnel_limits(observed, expected, *, ratio_type: str = "isr") -> Funne
     present = ~(np.isnan(x) | np.isnan(e))
     lo, hi = axis_range(e[present].min(), e[present].max())
     events = grid(lo, hi, offset=1)
-    table = {"Observed_events": events}
+    table: dict[str, np.ndarray | float] = {"Observed_events": events}
     for level, p in (("2s", 0.025), ("3s", 0.001)):
         for name, side in (("lower", "high"), ("upper", "low")):
             expected_line = poisson_funnel_mean(events, p, side)
@@ -552,11 +556,12 @@ def ratio_funnel_limits(observed, expected, *, ratio_type: str = "isr") -> Funne
                         f"ratio ({ratio_type})", "Poisson", PHE_SOURCE)
 
 
-def ratio_limits(expected, target: float = 1.0, confidence: float = 0.95):
+def ratio_limits(expected: ArrayLike, target: float = 1.0,
+                 level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Exact Poisson funnel limits for a standardised ratio O/E at expected count ``expected``.
 
     ``lower = target * chi2.ppf(a, 2E) / (2E)``, ``upper = target * chi2.ppf(1-a, 2E+2) / (2E)``
-    with ``a = (1 - confidence) / 2`` and E continuous (FunnelPlotR 0.6.0, unadjusted limits).
+    with ``a = (1 - level) / 2`` and E continuous (FunnelPlotR 0.6.0, unadjusted limits).
 
     Returns
     -------
@@ -564,13 +569,13 @@ def ratio_limits(expected, target: float = 1.0, confidence: float = 0.95):
 
     Examples
     --------
-    >>> lo, hi = ratio_limits([15.0], confidence=0.95)
+    >>> lo, hi = ratio_limits([15.0], level=0.95)
     >>> round(float(lo[0]), 6), round(float(hi[0]), 6)
     (0.559692, 1.649348)
     """
     e = _array(expected, "expected")
     _first_bad(e <= 0, "expected must be > 0", e)
-    alpha = 1 - check_confidence(confidence)
-    lower = target * special.chdtri(2 * e, 1 - alpha / 2) / 2 / e
-    upper = target * special.chdtri(2 * e + 2, alpha / 2) / 2 / e
+    alpha = 1 - check_level(level)
+    lower: np.ndarray = target * special.chdtri(2 * e, 1 - alpha / 2) / 2 / e
+    upper: np.ndarray = target * special.chdtri(2 * e + 2, alpha / 2) / 2 / e
     return lower, upper

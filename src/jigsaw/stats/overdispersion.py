@@ -52,7 +52,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize, stats
+
+from jigsaw.stats._intervals import check_level, z_value
 
 __all__ = [
     "ESTIMATORS",
@@ -78,11 +81,11 @@ SOURCE = (
 # with no identifications and a large expected count far below its target.
 _ZERO_COUNT = 0.5
 # Scale factor making the median absolute deviation consistent for a normal sd.
-_MAD_TO_SD = 1.0 / stats.norm.ppf(0.75)
+_MAD_TO_SD = 1.0 / float(stats.norm.ppf(0.75))
 _MAX_ITERATIONS = 50
 
 
-def _arrays(observed, expected) -> tuple[np.ndarray, np.ndarray]:
+def _arrays(observed: ArrayLike, expected: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     o = np.asarray(observed, dtype=float)
     e = np.asarray(expected, dtype=float)
     o, e = np.broadcast_arrays(o, e)
@@ -103,7 +106,8 @@ def _check_scale(scale: str) -> str:
     return scale
 
 
-def transformed_residuals(observed, expected, *, scale: str = "log"):
+def transformed_residuals(observed: ArrayLike, expected: ArrayLike, *,
+                          scale: str = "log") -> tuple[np.ndarray, np.ndarray]:
     """Put each area's ratio observed / expected on the transformed scale.
 
     Parameters
@@ -134,17 +138,18 @@ def transformed_residuals(observed, expected, *, scale: str = "log"):
     return np.sqrt(o / e) - 1.0, 0.5 / np.sqrt(e)
 
 
-def z_scores(observed, expected, *, scale: str = "log") -> np.ndarray:
+def z_scores(observed: ArrayLike, expected: ArrayLike, *, scale: str = "log") -> np.ndarray:
     """Poisson z-scores ``y / s`` of :func:`transformed_residuals` (no overdispersion).
 
     >>> z_scores([25, 100], [25, 64], scale="sqrt").round(3).tolist()
     [0.0, 4.0]
     """
     y, s = transformed_residuals(observed, expected, scale=scale)
-    return y / s
+    z: np.ndarray = y / s
+    return z
 
 
-def winsorise(z, fraction: float = 0.1) -> np.ndarray:
+def winsorise(z: ArrayLike, fraction: float = 0.1) -> np.ndarray:
     """Pull values below the ``fraction`` quantile and above ``1 - fraction`` in to those quantiles.
 
     Spiegelhalter (2005) winsorises 10% at each end before estimating overdispersion. Quantiles
@@ -157,12 +162,13 @@ def winsorise(z, fraction: float = 0.1) -> np.ndarray:
         raise ValueError(f"fraction must be in [0, 0.5), got {fraction!r}")
     z = np.asarray(z, dtype=float)
     low, high = np.quantile(z, [fraction, 1 - fraction])
-    return np.clip(z, low, high)
+    clipped: np.ndarray = np.clip(z, low, high)
+    return clipped
 
 
 def _truncated_normal_variance(c: float) -> float:
     """Variance of a standard normal truncated to [-c, c]."""
-    return 1.0 - 2 * c * stats.norm.pdf(c) / (2 * stats.norm.cdf(c) - 1)
+    return float(1.0 - 2 * c * stats.norm.pdf(c) / (2 * stats.norm.cdf(c) - 1))
 
 
 def _solve_tau2(y: np.ndarray, s: np.ndarray, target: float) -> float:
@@ -267,12 +273,13 @@ class Overdispersion:
     method: str
     source: str = SOURCE
 
-    def z(self, observed, expected) -> np.ndarray:
+    def z(self, observed: ArrayLike, expected: ArrayLike) -> np.ndarray:
         """Overdispersed z-scores: ``y / sqrt(s**2 + tau2)`` for each area."""
         y, s = transformed_residuals(observed, expected, scale=self.scale)
-        return y / np.sqrt(s**2 + self.tau2)
+        z: np.ndarray = y / np.sqrt(s**2 + self.tau2)
+        return z
 
-    def limits(self, expected, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def limits(self, expected: ArrayLike, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Overdispersed control limits for the observed count, given expected counts.
 
         Parameters
@@ -288,15 +295,15 @@ class Overdispersion:
             Counts; divide by the population and multiply by ``per`` for rate limits.
         """
         _, e = _arrays(np.zeros_like(np.asarray(expected, dtype=float)), expected)
-        z = _z_for(self.level if level is None else level)
+        z = z_value(self.level if level is None else level)
         s = 1.0 / np.sqrt(e) if self.scale == "log" else 0.5 / np.sqrt(e)
         half = z * np.sqrt(s**2 + self.tau2)
         if self.scale == "log":
             return e * np.exp(-half), e * np.exp(half)
         return e * np.maximum(1.0 - half, 0.0) ** 2, e * (1.0 + half) ** 2
 
-    def rate_limits(self, population, target_rate: float, *, level: float | None = None,
-                    per: float = 10_000):
+    def rate_limits(self, population: ArrayLike, target_rate: float, *, level: float | None = None,
+                    per: float = 10_000) -> tuple[np.ndarray, np.ndarray]:
         """Funnel limits for rates around a common ``target_rate`` (per ``per``).
 
         >>> fit = Overdispersion(0.04, 2.0, "log", "robust", 1, (), 0.998, 0.1, "example")
@@ -308,17 +315,17 @@ class Overdispersion:
         lower, upper = self.limits(n * target_rate / per, level)
         return lower / n * per, upper / n * per
 
-    def compare(self, observed, expected, level: float | None = None) -> np.ndarray:
+    def compare(self, observed: ArrayLike, expected: ArrayLike, level: float | None = None) -> np.ndarray:
         """Label each area ``"lower"``, ``"similar"`` or ``"higher"`` than its target.
 
         An area is ``lower`` (``higher``) when its observed count lies below (above) the
         overdispersed limits at the two-sided ``level``.
         """
         z = self.z(observed, expected)
-        crit = _z_for(self.level if level is None else level)
+        crit = z_value(self.level if level is None else level)
         return np.where(z < -crit, "lower", np.where(z > crit, "higher", "similar")).astype(object)
 
-    def count_variance(self, expected) -> np.ndarray:
+    def count_variance(self, expected: ArrayLike) -> np.ndarray:
         """Variance of a count with this expectation: Poisson plus the between-area part.
 
         From the delta method on the transformed scale: ``E + E**2 tau2`` (log) or
@@ -326,16 +333,11 @@ class Overdispersion:
         """
         e = np.asarray(expected, dtype=float)
         factor = 1.0 if self.scale == "log" else 4.0
-        return e + factor * e**2 * self.tau2
+        variance: np.ndarray = e + factor * e**2 * self.tau2
+        return variance
 
 
-def _z_for(level: float) -> float:
-    if not 0 < level < 1:
-        raise ValueError(f"level must be a fraction between 0 and 1, got {level!r}")
-    return float(stats.norm.ppf(0.5 + level / 2))
-
-
-def estimate(observed, expected, *, scale: str = "log", estimator: str = "robust",
+def estimate(observed: ArrayLike, expected: ArrayLike, *, scale: str = "log", estimator: str = "robust",
              level: float = 0.998, winsor: float = 0.1, trim: float = 2.5) -> Overdispersion:
     """Estimate the between-area variance of observed counts around their expected counts.
 
@@ -382,7 +384,7 @@ def estimate(observed, expected, *, scale: str = "log", estimator: str = "robust
     y, s = transformed_residuals(observed, expected, scale=scale)
     if y.size < 3:
         raise ValueError(f"need at least 3 areas to estimate overdispersion, got {y.size}")
-    _z_for(level)
+    level = check_level(level)
     if estimator == "dersimonian-laird":
         phi, tau2 = _dersimonian_laird(winsorise(y / s, winsor), s)
         method = (f"Spiegelhalter (2005) additive random effects, {scale} scale, "

@@ -10,15 +10,17 @@ inputs, carries its method and source, and can give its interval at another leve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from jigsaw.stats._intervals import (
     ConfidenceInterval,
     byars_lower,
     byars_upper,
-    check_confidence,
+    check_level,
     exact_poisson_lower,
     exact_poisson_upper,
     poisson_limits,
@@ -62,7 +64,7 @@ class Estimate:
         The numerator (events, or cases with the condition) and the population or total.
     per : float
         Multiplier: the value is ``count / denominator * per``.
-    confidence : float
+    level : float
         Level of ``lower``/``upper`` as a fraction (0.95).
     value, lower, upper : float or ndarray
         Estimate and limits, NaN where an input was missing.
@@ -78,7 +80,7 @@ class Estimate:
     count: float | np.ndarray
     denominator: float | np.ndarray
     per: float
-    confidence: float
+    level: float
     value: float | np.ndarray
     lower: float | np.ndarray
     upper: float | np.ndarray
@@ -97,15 +99,15 @@ class Estimate:
         """The denominator of a proportion (alias of ``denominator``)."""
         return self.denominator
 
-    def confidence_interval(self, confidence: float = 0.95) -> ConfidenceInterval:
+    def confidence_interval(self, level: float = 0.95) -> ConfidenceInterval:
         """Return the interval at another level (for example 0.998) for the same inputs."""
         lower, upper, method = _limits(self._kind, self.count, self.denominator, self.per,
-                                       check_confidence(confidence))
+                                       check_level(level))
         return ConfidenceInterval(_out(lower, self.value), _out(upper, self.value),
-                                  float(confidence), _out_method(method, self.value))
+                                  float(level), _out_method(method, self.value))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per element with the inputs, value, limits, confidence, statistic and method."""
+        """One row per element with the inputs, value, limits, level, statistic and method."""
         count = np.atleast_1d(self.count)
         frame = pd.DataFrame({
             "count": count,
@@ -114,7 +116,7 @@ class Estimate:
             "lower": np.atleast_1d(self.lower),
             "upper": np.atleast_1d(self.upper),
         })
-        frame["confidence"] = self.confidence
+        frame["level"] = self.level
         frame["per"] = self.per
         frame["statistic"] = self.statistic
         frame["method"] = np.broadcast_to(np.atleast_1d(np.asarray(self.method, dtype=object)),
@@ -122,7 +124,7 @@ class Estimate:
         return frame
 
 
-def _as_float_array(values, name: str) -> np.ndarray:
+def _as_float_array(values: ArrayLike, name: str) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -130,7 +132,8 @@ def _as_float_array(values, name: str) -> np.ndarray:
     return arr
 
 
-def _check_inputs(count, denominator, count_name: str, denom_name: str, proportion: bool):
+def _check_inputs(count: ArrayLike, denominator: ArrayLike, count_name: str, denom_name: str,
+                  proportion: bool) -> tuple[np.ndarray, np.ndarray]:
     x = _as_float_array(count, count_name)
     n = _as_float_array(denominator, denom_name)
     x, n = np.broadcast_arrays(x, n)
@@ -153,26 +156,27 @@ def _check_inputs(count, denominator, count_name: str, denom_name: str, proporti
     return x, n
 
 
-def _limits(kind: str, x, n, per: float, confidence: float):
+def _limits(kind: str, x: ArrayLike, n: ArrayLike, per: float,
+            level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     if kind == "rate":
-        lo, hi, method = poisson_limits(x, confidence)
+        lo, hi, method = poisson_limits(x, level)
         with np.errstate(invalid="ignore"):
             return lo / n * per, hi / n * per, method
-    lo = wilson_lower(x, n, confidence) * per
-    hi = wilson_upper(x, n, confidence) * per
+    lo = wilson_lower(x, n, level) * per
+    hi = wilson_upper(x, n, level) * per
     return lo, hi, np.full(x.shape, "Wilson", dtype=object)
 
 
-def _out(arr, like):
+def _out(arr: ArrayLike, like: ArrayLike) -> float | np.ndarray:
     """Scalars back as floats when the inputs were scalars."""
     if np.ndim(like) == 0:
         return float(np.asarray(arr).reshape(()))
     return np.asarray(arr, dtype=float)
 
 
-def _out_method(method, like):
+def _out_method(method: ArrayLike, like: ArrayLike) -> Any:
     if np.ndim(like) == 0:
         return np.asarray(method, dtype=object).reshape(()).item()
     return np.asarray(method, dtype=object)
@@ -182,25 +186,26 @@ def _per_label(per: float) -> str:
     return f"{per:.0f}" if float(per).is_integer() else f"{per:g}"
 
 
-def _estimate(kind, count, denominator, per, confidence, names, statistic, source):
-    confidence = check_confidence(confidence)
+def _estimate(kind: str, count: ArrayLike, denominator: ArrayLike, per: float, level: float,
+              names: tuple[str, str], statistic: str, source: str) -> Estimate:
+    level = check_level(level)
     per = float(per)
     if not per > 0:
         raise ValueError(f"per must be positive, got {per!r}")
     scalar = np.ndim(count) == 0 and np.ndim(denominator) == 0
-    x, n = _check_inputs(count, denominator, *names, proportion=(kind == "proportion"))
+    x, n = _check_inputs(count, denominator, names[0], names[1], proportion=(kind == "proportion"))
     with np.errstate(invalid="ignore", divide="ignore"):
         value = x / n * per
-    lower, upper, method = _limits(kind, x, n, per, confidence)
+    lower, upper, method = _limits(kind, x, n, per, level)
     like = 0.0 if scalar else value
     return Estimate(
-        count=_out(x, like), denominator=_out(n, like), per=per, confidence=confidence,
+        count=_out(x, like), denominator=_out(n, like), per=per, level=level,
         value=_out(value, like), lower=_out(lower, like), upper=_out(upper, like),
         method=_out_method(method, like), statistic=statistic, source=source, _kind=kind,
     )
 
 
-def rate(count, population, per: float = 10_000, confidence: float = 0.95) -> Estimate:
+def rate(count: ArrayLike, population: ArrayLike, per: float = 10_000, level: float = 0.95) -> Estimate:
     """Crude rate per ``per`` people with a Poisson confidence interval.
 
     Parameters
@@ -212,7 +217,7 @@ def rate(count, population, per: float = 10_000, confidence: float = 0.95) -> Es
         its population is allowed (events can recur), as in PHEindicatormethods.
     per : float, default 10,000
         Multiplier for the rate.
-    confidence : float, default 0.95
+    level : float, default 0.95
         Level as a fraction; use :meth:`Estimate.confidence_interval` for a second level.
 
     Returns
@@ -225,7 +230,7 @@ def rate(count, population, per: float = 10_000, confidence: float = 0.95) -> Es
     Raises
     ------
     ValueError
-        A negative count, a population that is not positive, or a confidence outside (0, 1).
+        A negative count, a population that is not positive, or a level outside (0, 1).
 
     Notes
     -----
@@ -246,11 +251,11 @@ def rate(count, population, per: float = 10_000, confidence: float = 0.95) -> Es
     >>> round(rate(1, 100, per=100).confidence_interval(0.998).upper, 6)
     9.233413
     """
-    return _estimate("rate", count, population, per, confidence, ("count", "population"),
+    return _estimate("rate", count, population, per, level, ("count", "population"),
                      f"rate per {_per_label(per)}", _RATE_SOURCE)
 
 
-def proportion(count, total, per: float = 1, confidence: float = 0.95) -> Estimate:
+def proportion(count: ArrayLike, total: ArrayLike, per: float = 1, level: float = 0.95) -> Estimate:
     """Proportion ``count / total`` (times ``per``) with the Wilson score interval.
 
     Parameters
@@ -261,7 +266,7 @@ def proportion(count, total, per: float = 1, confidence: float = 0.95) -> Estima
         Cases in the sample; positive; NaN for missing.
     per : float, default 1
         1 for a proportion, 100 for a percentage.
-    confidence : float, default 0.95
+    level : float, default 0.95
         Level as a fraction.
 
     Returns
@@ -273,7 +278,7 @@ def proportion(count, total, per: float = 1, confidence: float = 0.95) -> Estima
     ------
     ValueError
         A negative count, a total that is not positive, a count above its total (as
-        PHEindicatormethods refuses), or a confidence outside (0, 1).
+        PHEindicatormethods refuses), or a level outside (0, 1).
 
     References
     ----------
@@ -291,5 +296,5 @@ def proportion(count, total, per: float = 1, confidence: float = 0.95) -> Estima
     (0.5525, 0.7364)
     """
     label = "percentage" if per == 100 else f"proportion of {_per_label(per)}"
-    return _estimate("proportion", count, total, per, confidence, ("count", "total"), label,
+    return _estimate("proportion", count, total, per, level, ("count", "total"), label,
                      _PROPORTION_SOURCE)

@@ -7,7 +7,8 @@ have identified at its peers' rate (``expected``), and reports the shortfall
 for the real variation between areas (overdispersion, estimated robustly by
 :func:`jigsaw.stats.overdispersion.estimate`): ``lower`` means "possible under-identification",
 ``higher`` means more identified than similar areas, ``similar`` neither.
-:func:`shortfall_summary` adds the shortfall up over the areas flagged ``lower``.
+:func:`shortfall_summary` adds the shortfall up over the areas flagged ``lower``. The result is
+a frozen :class:`PeerComparison`: the per-area table with the fit and peer groups it rests on.
 
 The method is described, with its choices and the evidence for them, in
 ``docs/methods/shortfall.md``.
@@ -15,16 +16,22 @@ The method is described, with its choices and the evidence for them, in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import sparse
 
 from jigsaw.stats import overdispersion
 from jigsaw.stats.rates import rate, z_value
 
-__all__ = ["COMPARISONS", "ShortfallSummary", "compare_with_peers", "shortfall_summary"]
+__all__ = ["COMPARISONS", "PeerComparison", "ShortfallSummary", "compare_with_peers",
+           "shortfall_summary"]
+
+Floats = NDArray[np.float64]
 
 COMPARISONS = ("lower", "similar", "higher")
 
@@ -68,13 +75,13 @@ def _check_areas(areas: pd.DataFrame) -> pd.DataFrame:
     for column in ("identified", "children"):
         raw = areas[column].reset_index(drop=True)
         values = pd.to_numeric(raw, errors="coerce")
-        for row in np.flatnonzero(values.isna() & raw.notna()):
-            raise _row_error("areas", int(row), column, f"not a number ({raw.iloc[row]!r})")
-        for row in np.flatnonzero(values < 0):
-            raise _row_error("areas", int(row), column, f"negative ({raw.iloc[row]!r})")
+        for bad in np.flatnonzero(values.isna() & raw.notna()):
+            raise _row_error("areas", int(bad), column, f"not a number ({raw.iloc[bad]!r})")
+        for bad in np.flatnonzero(values < 0):
+            raise _row_error("areas", int(bad), column, f"negative ({raw.iloc[bad]!r})")
         frame[column] = values.astype(float)
-    for row in np.flatnonzero(frame["children"].eq(0)):
-        raise _row_error("areas", int(row), "children", "zero children: no rate is possible")
+    for bad in np.flatnonzero(frame["children"].eq(0)):
+        raise _row_error("areas", int(bad), "children", "zero children: no rate is possible")
     return frame
 
 
@@ -93,7 +100,8 @@ def _check_neighbours(neighbours: pd.DataFrame) -> pd.DataFrame:
     return pairs.drop_duplicates()
 
 
-def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame, usable: np.ndarray):
+def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame,
+                  usable: NDArray[np.bool_]) -> sparse.csr_matrix:
     """Sparse W with W[i, j] = 1 when j is a usable peer of i (known counts, not i itself)."""
     position = pd.Series(np.arange(len(frame)), index=frame["area_code"])
     i = position.reindex(pairs["area_code"]).to_numpy()
@@ -105,25 +113,51 @@ def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame, usable: np.ndarray):
     return sparse.csr_matrix((np.ones(int(keep.sum())), (i[keep], j[keep])), shape=(size, size))
 
 
-def _row_sums(weights) -> np.ndarray:
-    return np.asarray(weights.sum(axis=1)).reshape(-1)
+def _row_sums(weights: Any) -> Floats:
+    return np.asarray(weights.sum(axis=1), dtype=float).reshape(-1)
 
 
 @dataclass(frozen=True)
-class _PeerGroups:
-    """The peers each area was finally compared with, kept for :func:`shortfall_summary`.
+class PeerComparison:
+    """Every area against its peers: the per-area table and what the comparison rested on.
 
-    Immutable, so pandas may share it between copies of the result instead of copying it.
+    :func:`compare_with_peers` returns it; :func:`shortfall_summary` (or :meth:`summary`)
+    adds the shortfall up over the flagged areas from it.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per area in the order given (columns as :func:`compare_with_peers` lists).
+        Treat it as read-only: the summary relies on it matching :attr:`weights`.
+    overdispersion : Overdispersion
+        The fitted between-area variance behind ``comparison``.
+    weights : scipy.sparse.csr_matrix
+        ``weights[i, j] = 1`` when area ``j`` was finally one of area ``i``'s peers.
+    per : float
+        Rates are per this many children.
+    confidence : float
+        Level of the rate and shortfall intervals.
+    level : float
+        Two-sided level of the overdispersed limits behind ``comparison``.
     """
 
-    codes: tuple[str, ...]
+    table: pd.DataFrame
+    overdispersion: overdispersion.Overdispersion
     weights: sparse.csr_matrix
+    per: float
+    confidence: float
+    level: float
 
-    def __deepcopy__(self, memo):
-        return self
+    def summary(self, *, confidence: float | None = None,
+                leave_out: Collection[str] = ()) -> ShortfallSummary:
+        """The shortfall added up over the flagged areas (:func:`shortfall_summary`)."""
+        return shortfall_summary(self, confidence=confidence, leave_out=leave_out)
 
 
-def _compare_once(o, n, usable, weights, per, scale, estimator, level):
+def _compare_once(
+    o: Floats, n: Floats, usable: NDArray[np.bool_], weights: Any, per: float, scale: str,
+    estimator: str, level: float,
+) -> tuple[Floats, overdispersion.Overdispersion, Floats, NDArray[np.object_]]:
     """Peers' rate -> expected count -> overdispersion -> z and comparison, for one peer set."""
     peers = _row_sums(weights)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -146,7 +180,8 @@ def _compare_once(o, n, usable, weights, per, scale, estimator, level):
 def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: float = 10_000,
                        confidence: float = 0.95, level: float = 0.998,
                        estimator: str = "robust", scale: str = "log",
-                       exclude_lower_peers: bool = True) -> pd.DataFrame:
+                       exclude_lower_peers: bool = True,
+                       not_peers: Collection[str] = ()) -> PeerComparison:
     """Compare each area's identified children with its statistical neighbours.
 
     Parameters
@@ -170,11 +205,17 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         Spiegelhalter's "alarm" limit; 0.95 flags more areas, with more false alarms).
     estimator, scale : str
         Passed to :func:`jigsaw.stats.overdispersion.estimate` (``"robust"``, ``"log"``).
+    exclude_lower_peers : bool
+        Pool each benchmark over the neighbours not flagged ``lower`` themselves (see Notes).
+    not_peers : collection of str
+        Codes of areas that are compared but never used in anyone's peers' rate (for example
+        areas whose small counts are suppressed when published: a published peers' rate,
+        times the peers' published children, would give the hidden count back).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per area, in the order given, with ``area_code``, ``area_name`` (if given),
+    PeerComparison
+        ``table`` has one row per area, in the order given, with ``area_code``, ``area_name`` (if given),
         ``identified``, ``children``, ``rate``, ``rate_lower``, ``rate_upper`` (exact below 10
         events, Byar from 10), ``peers`` (neighbours with known counts, less those flagged ``lower`` when
         ``exclude_lower_peers``), ``peer_identified``,
@@ -183,9 +224,8 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         area identifies more than its peers), ``shortfall_lower``, ``shortfall_upper``,
         ``z`` (overdispersed z-score against the peers' rate) and ``comparison`` (``"lower"``,
         ``"similar"``, ``"higher"``, or missing when the area has no count or no peers with
-        any identified child). ``attrs["overdispersion"]`` holds the fitted
-        :class:`~jigsaw.stats.overdispersion.Overdispersion`, which :func:`shortfall_summary`
-        needs.
+        any identified child); ``overdispersion`` is the fitted
+        :class:`~jigsaw.stats.overdispersion.Overdispersion`.
 
     Raises
     ------
@@ -222,7 +262,7 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     ...                       "children": [10_000, 20_000, 20_000, 40_000]})
     >>> pairs = pd.DataFrame({"area_code": list("AABBCCDD"), "neighbour_code": list("BCCDDAAB")})
     >>> result = compare_with_peers(areas, pairs)
-    >>> result[["area_code", "peer_rate", "expected", "shortfall", "comparison"]].round(2)
+    >>> result.table[["area_code", "peer_rate", "expected", "shortfall", "comparison"]].round(2)
       area_code  peer_rate  expected  shortfall comparison
     0         A      12.50     12.50       2.50    similar
     1         B      10.00     20.00     -10.00    similar
@@ -235,7 +275,8 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     n = frame["children"].to_numpy()
     usable = ~np.isnan(o)
     o0 = np.where(usable, o, 0.0)
-    all_peers = _peer_weights(frame, pairs, usable)
+    peer_ok = usable & ~frame["area_code"].isin([str(c) for c in not_peers]).to_numpy()
+    all_peers = _peer_weights(frame, pairs, peer_ok)
     weights = all_peers
     seen: set[bytes] = set()
     for _ in range(_MAX_PASSES):
@@ -267,7 +308,7 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     peer_median = (pd.Series(own_rates[columns]).groupby(rows).median()
                    .reindex(range(len(frame))).to_numpy())
 
-    estimate = rate(np.where(usable, o, 0.0), n, per=per, confidence=confidence)
+    estimate = rate(np.where(usable, o, 0.0), n, per=per, level=confidence)
     rate_lower = np.where(usable, estimate.lower, np.nan)
     rate_upper = np.where(usable, estimate.upper, np.nan)
     variance = _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per,
@@ -290,14 +331,12 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     result["shortfall_upper"] = shortfall_upper
     result["z"] = z
     result["comparison"] = comparison
-    result.attrs["overdispersion"] = fit
-    result.attrs["peer_groups"] = _PeerGroups(tuple(frame["area_code"]), weights.tocsr())
-    result.attrs["per"] = float(per)
-    result.attrs["confidence"] = float(confidence)
-    return result
+    return PeerComparison(table=result, overdispersion=fit, weights=sparse.csr_matrix(weights),
+                          per=float(per), confidence=float(confidence), level=float(level))
 
 
-def _interval(expected, identified, variance, confidence):
+def _interval(expected: Any, identified: Any, variance: Any,
+              confidence: float) -> tuple[Any, Any]:
     """Interval for expected - identified, with the uncertainty on the log scale of expected.
 
     The uncertainty is mostly in how many the area would identify at its peers' rate, which is
@@ -312,35 +351,38 @@ def _interval(expected, identified, variance, confidence):
     return expected / spread - identified, expected * spread - identified
 
 
-def _own_count_variance(rate_lower, rate_upper, n, per, confidence) -> np.ndarray:
+def _own_count_variance(rate_lower: Floats, rate_upper: Floats, n: Floats, per: float,
+                        confidence: float) -> Floats:
     """Poisson variance of the area's own count, from the width of its exact/Byar interval."""
     width = (rate_upper - rate_lower) * n / per
-    return (width / (2 * z_value(confidence))) ** 2
+    return np.asarray((width / (2 * z_value(confidence))) ** 2, dtype=float)
 
 
-def _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per, confidence, fit,
-                        expected):
+def _shortfall_variance(weights: Any, o0: Floats, n: Floats, peer_n: Floats, rate_lower: Floats,
+                        rate_upper: Floats, per: float, confidence: float,
+                        fit: overdispersion.Overdispersion, expected: Floats) -> Floats:
     with np.errstate(invalid="ignore", divide="ignore"):
         share = sparse.diags(np.where(peer_n > 0, n / peer_n, 0.0)) @ weights
     own = np.where(np.isnan(rate_lower), 0.0,
                    _own_count_variance(rate_lower, rate_upper, n, per, confidence))
-    return share.power(2) @ _peer_count_variance(fit, o0, own) + own + _own_prevalence_variance(
-        fit, expected)
+    peer_part = np.asarray(share.power(2) @ _peer_count_variance(fit, o0, own), dtype=float)
+    return peer_part + own + _own_prevalence_variance(fit, expected)
 
 
-def _own_prevalence_variance(fit, expected) -> np.ndarray:
+def _own_prevalence_variance(fit: overdispersion.Overdispersion, expected: Any) -> Floats:
     """How far the area's own expectation may sit from its peers' rate: tau2 on the count scale.
 
     Areas that look alike still differ in how many victims they have, so the number an area
     would identify at its peers' detection is uncertain by the between-area variance too.
     """
     e = np.nan_to_num(np.asarray(expected, dtype=float))
-    return fit.count_variance(e) - e
+    return np.asarray(fit.count_variance(e) - e, dtype=float)
 
 
-def _peer_count_variance(fit, o0, poisson) -> np.ndarray:
+def _peer_count_variance(fit: overdispersion.Overdispersion, o0: Floats,
+                         poisson: Floats) -> Floats:
     """A peer's count varies by Poisson chance and by the between-area variance tau2."""
-    return poisson + (fit.count_variance(o0) - o0)
+    return np.asarray(poisson + (fit.count_variance(o0) - o0), dtype=float)
 
 
 @dataclass(frozen=True)
@@ -361,6 +403,8 @@ class ShortfallSummary:
         Level of the interval.
     method : str
         How the interval was computed.
+    left_out : int
+        Flagged areas left out of the total (``leave_out``), not counted in ``flagged``.
     """
 
     flagged: int
@@ -372,19 +416,23 @@ class ShortfallSummary:
     upper: float
     confidence: float
     method: str
+    left_out: int = 0
 
 
-def shortfall_summary(result: pd.DataFrame, *,
-                      confidence: float | None = None) -> ShortfallSummary:
+def shortfall_summary(result: PeerComparison, *, confidence: float | None = None,
+                      leave_out: Collection[str] = ()) -> ShortfallSummary:
     """Add up the shortfall over the areas flagged ``lower``, with an interval.
 
     Parameters
     ----------
-    result : pandas.DataFrame
-        The frame :func:`compare_with_peers` returned, possibly re-ordered (its
-        ``attrs["overdispersion"]`` and ``attrs["peer_groups"]`` are used).
+    result : PeerComparison
+        What :func:`compare_with_peers` returned.
     confidence : float, optional
         Level of the interval; default the level the comparison used.
+    leave_out : collection of str
+        Codes of flagged areas to leave out of the total (for example those whose counts are
+        suppressed when published: with the other areas' shortfalls and its own expected
+        count shown, a total including such an area would give its count back).
 
     Returns
     -------
@@ -393,7 +441,7 @@ def shortfall_summary(result: pd.DataFrame, *,
     Raises
     ------
     ValueError
-        ``result`` did not come from :func:`compare_with_peers`, or lost rows since.
+        ``result`` is not what :func:`compare_with_peers` returned.
 
     Notes
     -----
@@ -401,52 +449,48 @@ def shortfall_summary(result: pd.DataFrame, *,
     linear in every area's count (``sum_i children_i / peer_children_i * sum_{j in N(i)} O_j
     - sum_i O_i``), so its variance is ``sum_j c_j**2 var(O_j)`` with each peer count's
     coefficient ``c_j``, plus the flagged areas' own Poisson variances; the variances are as
-    in :func:`compare_with_peers`, and the interval is log-normal in the same way. A flagged area that is also a peer of another flagged area
-    enters twice (as a peer, with ``tau2``; as itself, Poisson only); the negative covariance
-    between the two roles is left out, which makes the interval slightly wider than it needs
-    to be.
+    in :func:`compare_with_peers`, and the interval is log-normal in the same way. A flagged
+    area that is also a peer of another flagged area enters twice (as a peer, with ``tau2``;
+    as itself, Poisson only); the negative covariance between the two roles is left out,
+    which makes the interval slightly wider than it needs to be.
     """
-    fit = result.attrs.get("overdispersion")
-    groups = result.attrs.get("peer_groups")
-    if fit is None or groups is None or "comparison" not in result.columns:
-        raise ValueError("result must be the frame compare_with_peers returned "
-                         "(attrs['overdispersion'] or attrs['peer_groups'] is missing)")
-    frame = result.reset_index(drop=True)
-    codes = frame["area_code"].astype(str)
-    if len(codes) != len(groups.codes) or set(codes) != set(groups.codes):
-        raise ValueError("result has lost or gained rows since compare_with_peers; "
-                         "summarise the whole frame")
-    order = pd.Series(np.arange(len(codes)), index=list(groups.codes))[codes].to_numpy()
-    weights = groups.weights[order][:, order]
-    per = result.attrs.get("per", 10_000.0)
-    given_confidence = result.attrs.get("confidence", 0.95)
-    confidence = given_confidence if confidence is None else confidence
+    if not isinstance(result, PeerComparison):
+        raise ValueError("result must be the PeerComparison compare_with_peers returned, "
+                         f"not {type(result).__name__}")
+    fit = result.overdispersion
+    frame = result.table
+    weights = result.weights
+    per = result.per
+    confidence = result.confidence if confidence is None else confidence
     o = frame["identified"].to_numpy(dtype=float)
     n = frame["children"].to_numpy(dtype=float)
     usable = ~np.isnan(o)
-    flagged = frame["comparison"].eq("lower").to_numpy()
+    left_out = frame["area_code"].isin([str(c) for c in leave_out]).to_numpy()
+    flagged = frame["comparison"].eq("lower").to_numpy() & ~left_out
     peer_n = weights @ n
-    # The rate limits in the frame are at the level compare_with_peers used.
-    poisson = _own_count_variance(frame["rate_lower"].to_numpy(), frame["rate_upper"].to_numpy(),
-                                  n, per, given_confidence)
+    # The rate limits in the table are at the level compare_with_peers used.
+    poisson = _own_count_variance(frame["rate_lower"].to_numpy(dtype=float),
+                                  frame["rate_upper"].to_numpy(dtype=float),
+                                  n, per, result.confidence)
     poisson = np.where(usable, poisson, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         coefficient = weights[flagged].T @ (n[flagged] / peer_n[flagged])
-    coefficient = np.nan_to_num(coefficient)
+    coefficient = np.nan_to_num(np.asarray(coefficient, dtype=float))
+    expected = frame["expected"].to_numpy(dtype=float)
     variance = float(coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
                      + poisson[flagged].sum()
-                     + _own_prevalence_variance(fit, frame["expected"].to_numpy()[flagged]).sum())
-    total = float(frame.loc[flagged, "shortfall"].sum())
+                     + _own_prevalence_variance(fit, expected[flagged]).sum())
+    total = float(frame["shortfall"].to_numpy(dtype=float)[flagged].sum())
     lower, upper = (0.0, 0.0) if not flagged.any() else _interval(
-        float(frame.loc[flagged, "expected"].sum()), float(o[flagged].sum()), variance,
-        confidence)
+        float(expected[flagged].sum()), float(o[flagged].sum()), variance, confidence)
     return ShortfallSummary(
         flagged=int(flagged.sum()),
         compared=int(frame["comparison"].notna().sum()),
         identified=float(o[flagged].sum()),
-        expected=float(frame.loc[flagged, "expected"].sum()),
+        expected=float(expected[flagged].sum()),
         shortfall=total, lower=float(lower), upper=float(upper),
         confidence=float(confidence),
         method=("sum over flagged areas; log-normal interval for the expected total, with the "
                 "covariance of shared peers"),
+        left_out=int((frame["comparison"].eq("lower").to_numpy() & left_out).sum()),
     )

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from jigsaw.stats._intervals import (
     ConfidenceInterval,
     byars_lower,
     byars_upper,
-    check_confidence,
+    check_level,
     poisson_limits,
 )
 
@@ -67,7 +69,7 @@ class StandardisedEstimate:
         Total population (DSR) or expected events (ISR).
     per : float
         Multiplier (DSR, ISR rate) or reference value (ISR ratio, 1 or 100).
-    confidence : float
+    level : float
         Level of ``lower``/``upper``.
     value, lower, upper : float
         NaN for a DSR with fewer than 10 events, which PHEindicatormethods does not publish.
@@ -81,7 +83,7 @@ class StandardisedEstimate:
     observed: float
     denominator: float
     per: float
-    confidence: float
+    level: float
     value: float
     lower: float
     upper: float
@@ -90,9 +92,9 @@ class StandardisedEstimate:
     source: str
     variance: float = float("nan")
 
-    def confidence_interval(self, confidence: float = 0.95) -> ConfidenceInterval:
+    def confidence_interval(self, level: float = 0.95) -> ConfidenceInterval:
         """The interval at another level (for example 0.998) for the same inputs."""
-        level = check_confidence(confidence)
+        level = check_level(level)
         if self.method.startswith(DSR_METHOD):
             lower, upper = _dobson_limits(self.value, self.variance, self.observed, self.per,
                                           level)
@@ -103,15 +105,15 @@ class StandardisedEstimate:
         return ConfidenceInterval(lower, upper, level, self.method)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row with the inputs echoed, value, limits, confidence, statistic and method."""
+        """One row with the inputs echoed, value, limits, level, statistic and method."""
         return pd.DataFrame([{
             "observed": self.observed, "denominator": self.denominator, "value": self.value,
-            "lower": self.lower, "upper": self.upper, "confidence": self.confidence,
+            "lower": self.lower, "upper": self.upper, "level": self.level,
             "per": self.per, "statistic": self.statistic, "method": self.method,
         }])
 
 
-def _bands(values, name: str, *, allow_nan: bool = True) -> np.ndarray:
+def _bands(values: ArrayLike, name: str, *, allow_nan: bool = True) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=float)
     except (TypeError, ValueError):
@@ -128,17 +130,18 @@ def _per_label(per: float) -> str:
     return f"{per:.0f}" if float(per).is_integer() else f"{per:g}"
 
 
-def _dobson_limits(value, variance, total, per, confidence):
+def _dobson_limits(value: float, variance: float, total: float, per: float,
+                   level: float) -> tuple[float, float]:
     if not total >= _DSR_MIN_COUNT:
         return float("nan"), float("nan")
     scale = np.sqrt(variance / total) * per
-    lower = value + scale * (float(byars_lower(total, confidence)) - total)
-    upper = value + scale * (float(byars_upper(total, confidence)) - total)
+    lower = value + scale * (float(byars_lower(total, level)) - total)
+    upper = value + scale * (float(byars_upper(total, level)) - total)
     return float(lower), float(upper)
 
 
-def dsr(count, population, standard, *, per: float = 100_000, confidence: float = 0.95,
-        persons_by_frequency=None, frequencies: Sequence[float] | None = None
+def dsr(count: ArrayLike | None, population: ArrayLike, standard: ArrayLike, *, per: float = 100_000, level: float = 0.95,
+        persons_by_frequency: ArrayLike | None = None, frequencies: Sequence[float] | None = None
         ) -> StandardisedEstimate:
     """Directly standardised rate for one area with Dobson's confidence interval.
 
@@ -153,7 +156,7 @@ def dsr(count, population, standard, *, per: float = 100_000, confidence: float 
         Standard population per category (such as the 2013 European Standard Population).
     per : float, default 100,000
         Multiplier.
-    confidence : float, default 0.95
+    level : float, default 0.95
         Level as a fraction; :meth:`StandardisedEstimate.confidence_interval` gives others.
     persons_by_frequency : array_like, optional
         For non-independent events: a (categories x frequencies) array of the number of people
@@ -190,7 +193,7 @@ def dsr(count, population, standard, *, per: float = 100_000, confidence: float 
     if bad.size:
         raise ValueError(f"population must be > 0: row {int(bad[0])} has {float(n[bad[0]])!r}")
     if persons_by_frequency is None:
-        x = np.nan_to_num(_bands(count, "count"))
+        x = np.nan_to_num(_bands(count if count is not None else np.nan, "count"))
         method = DSR_METHOD
     else:
         persons = np.nan_to_num(_bands(persons_by_frequency, "persons_by_frequency"))
@@ -206,7 +209,7 @@ def dsr(count, population, standard, *, per: float = 100_000, confidence: float 
     if not (x.shape == n.shape == w.shape and x.ndim == 1):
         raise ValueError(f"count, population and standard must be 1-D and of equal length: "
                          f"got {x.shape}, {n.shape}, {w.shape}")
-    level = check_confidence(confidence)
+    level = check_level(level)
     per = float(per)
     total = float(x.sum())
     weight = w.sum()
@@ -225,7 +228,7 @@ def dsr(count, population, standard, *, per: float = 100_000, confidence: float 
                                 statistic, _DSR_SOURCE, variance)
 
 
-def _expected(population, reference_count, reference_population) -> float:
+def _expected(population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike) -> float:
     n = np.nan_to_num(_bands(population, "population"))
     ref_x = np.nan_to_num(_bands(reference_count, "reference_count"))
     ref_n = _bands(reference_population, "reference_population", allow_nan=False)
@@ -237,7 +240,8 @@ def _expected(population, reference_count, reference_population) -> float:
     return float((ref_x / ref_n * n).sum())
 
 
-def _indirect(observed, expected, scale, level, statistic) -> StandardisedEstimate:
+def _indirect(observed: float, expected: float, scale: float, level: float,
+              statistic: str) -> StandardisedEstimate:
     lo, hi, method = poisson_limits(observed, level)
     factor = scale / expected
     return StandardisedEstimate(observed, expected, scale, level, observed * factor,
@@ -245,8 +249,8 @@ def _indirect(observed, expected, scale, level, statistic) -> StandardisedEstima
                                 statistic, _ISR_SOURCE)
 
 
-def isratio(count, population, reference_count, reference_population, *, refvalue: float = 1,
-            confidence: float = 0.95) -> StandardisedEstimate:
+def isratio(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike, *, refvalue: float = 1,
+            level: float = 0.95) -> StandardisedEstimate:
     """Indirectly standardised ratio (observed / expected) for one area.
 
     Parameters
@@ -260,7 +264,7 @@ def isratio(count, population, reference_count, reference_population, *, refvalu
         reference rates are ``reference_count / reference_population`` (NaN count as 0).
     refvalue : float, default 1
         1 for a ratio, 100 for a ratio x 100 (SMR style).
-    confidence : float, default 0.95
+    level : float, default 0.95
 
     Returns
     -------
@@ -278,11 +282,11 @@ def isratio(count, population, reference_count, reference_population, *, refvalu
     observed = float(np.nansum(_bands(count, "count")))
     expected = _expected(population, reference_count, reference_population)
     label = f"indirectly standardised ratio x {_per_label(refvalue)}"
-    return _indirect(observed, expected, float(refvalue), check_confidence(confidence), label)
+    return _indirect(observed, expected, float(refvalue), check_level(level), label)
 
 
-def israte(count, population, reference_count, reference_population, *, per: float = 100_000,
-           confidence: float = 0.95) -> StandardisedEstimate:
+def israte(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike, *, per: float = 100_000,
+           level: float = 0.95) -> StandardisedEstimate:
     """Indirectly standardised rate: the ratio O/E times the reference crude rate, per ``per``.
 
     The reference rate is ``sum(reference_count) / sum(reference_population)`` (NaN counts as
@@ -300,15 +304,15 @@ def israte(count, population, reference_count, reference_population, *, per: flo
     observed = float(np.nansum(_bands(count, "count")))
     expected = _expected(population, reference_count, reference_population)
     label = f"indirectly standardised rate per {_per_label(per)}"
-    return _indirect(observed, expected, float(per) * ref_rate, check_confidence(confidence),
+    return _indirect(observed, expected, float(per) * ref_rate, check_level(level),
                      label)
 
 
-def _by_area_frame(rows) -> pd.DataFrame:
+def _by_area_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows).reset_index(drop=True)
 
 
-def _two_levels(estimate: StandardisedEstimate) -> dict:
+def _two_levels(estimate: StandardisedEstimate) -> dict[str, Any]:
     ci998 = estimate.confidence_interval(0.998)
     return {
         "value": estimate.value, "lower95": estimate.lower, "upper95": estimate.upper,

@@ -18,6 +18,8 @@ PROJECT_DIR = Path(os.environ.get("JIGSAW_PROJECT_DIR", WEB_DIR.parents[2]))
 VAR_DIR = Path(os.environ.get("JIGSAW_WEB_DIR", PROJECT_DIR / "out" / "web"))
 NODE_MODULES = Path(os.environ.get("JIGSAW_NODE_MODULES", PROJECT_DIR / "node_modules"))
 GOVUK_FRONTEND_DIR = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
+# The national report's own folder (jigsaw demo builds the report into it); the only place /oversight/national/ serves from.
+JIGSAW_NATIONAL_REPORT_DIR = Path(os.environ.get("JIGSAW_NATIONAL_REPORT_DIR", PROJECT_DIR / "out" / "national"))
 
 
 def _secret_key() -> str:

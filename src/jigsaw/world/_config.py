@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
-AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
+from jigsaw.catalogue import load as _load_catalogue
+from jigsaw.errors import InputError
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+# The agencies of the world are the catalogue's, in its order (columns of the visibility arrays).
+AGENCIES: tuple[str, ...] = tuple(agency.id for agency in _load_catalogue().agencies)
 
 
-def _frozen(mapping: dict) -> MappingProxyType:
+def _frozen(mapping: Mapping[_K, _V]) -> MappingProxyType[_K, _V]:
     return MappingProxyType(dict(mapping))
 
 
@@ -46,7 +54,7 @@ class WorldConfig:
     households_per_postcode: float = 6.0
 
     # --- vulnerabilities (national prevalence among children 0-17) ------------------------------
-    vulnerability_prevalence: MappingProxyType = field(
+    vulnerability_prevalence: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 0.007,
@@ -65,7 +73,7 @@ class WorldConfig:
 
     # --- exploitation --------------------------------------------------------------------------
     prevalence: float = 0.014
-    relative_risk: MappingProxyType = field(
+    relative_risk: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 4.0,
@@ -90,7 +98,7 @@ class WorldConfig:
     size_skill_elasticity: float = -0.22
     agency_skill_sd: float = 0.3
     domain_skill_sd: float = 0.4
-    agency_identification_weight: MappingProxyType = field(
+    agency_identification_weight: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -107,7 +115,7 @@ class WorldConfig:
     police_referral_to_social_care: float = 0.7
 
     # --- concerns ------------------------------------------------------------------------------
-    victim_concerns_per_year: MappingProxyType = field(
+    victim_concerns_per_year: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -124,7 +132,7 @@ class WorldConfig:
     indicators_per_concern: float = 1.2
 
     # --- records -------------------------------------------------------------------------------
-    agency_coverage: MappingProxyType = field(
+    agency_coverage: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.03,
@@ -137,7 +145,7 @@ class WorldConfig:
             }
         )
     )
-    extra_records: MappingProxyType = field(
+    extra_records: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.4,
@@ -150,7 +158,7 @@ class WorldConfig:
             }
         )
     )
-    nhs_number_recorded: MappingProxyType = field(
+    nhs_number_recorded: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.05,
@@ -198,38 +206,38 @@ class WorldConfig:
 
     def __post_init__(self) -> None:
         if self.children < 1:
-            raise ValueError(f"children must be at least 1, not {self.children}")
+            raise InputError(f"children must be at least 1, not {self.children}")
         if not self.england and self.areas < 1:
-            raise ValueError(f"areas must be at least 1, not {self.areas}")
+            raise InputError(f"areas must be at least 1, not {self.areas}")
         if not self.england and self.children < self.areas:
-            raise ValueError(
+            raise InputError(
                 f"children ({self.children}) must be at least the number of areas ({self.areas})"
             )
         if self.years < 1:
-            raise ValueError(f"years must be at least 1, not {self.years}")
+            raise InputError(f"years must be at least 1, not {self.years}")
         for name in ("day_first_agencies", "excel_serial_agencies", "upper_case_agencies"):
             unknown = set(getattr(self, name)) - set(AGENCIES)
             if unknown:
-                raise ValueError(f"{name} names unknown agencies {sorted(unknown)}")
+                raise InputError(f"{name} names unknown agencies {sorted(unknown)}")
         for name in ("group_children", "group_adults"):
             low_high = getattr(self, name)
             if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
-                raise ValueError(f"{name} is a range [lowest, highest] of at least 1, not {low_high}")
+                raise InputError(f"{name} is a range [lowest, highest] of at least 1, not {low_high}")
         if self.group_children[0] < 2:
-            raise ValueError(f"group_children must start at 2 or more, not {self.group_children}")
+            raise InputError(f"group_children must start at 2 or more, not {self.group_children}")
         for name in ("group_events_per_child", "group_mentions_per_event"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} is a mean of at least 1, not {getattr(self, name)}")
+                raise InputError(f"{name} is a mean of at least 1, not {getattr(self, name)}")
         if self.background_mentions_per_concern < 0:
-            raise ValueError("background_mentions_per_concern cannot be negative")
+            raise InputError("background_mentions_per_concern cannot be negative")
         if not 0 <= self.prevalence < 1:
-            raise ValueError(
+            raise InputError(
                 f"prevalence is a fraction at least 0 and below 1, not {self.prevalence}"
             )
         for item in fields(self):
             value = getattr(self, item.name)
             if item.name.endswith(("_rate", "_share")) and not 0 <= value <= 1:
-                raise ValueError(f"{item.name} is a fraction between 0 and 1, not {value}")
+                raise InputError(f"{item.name} is a fraction between 0 and 1, not {value}")
             if isinstance(value, Mapping):
                 # Keep the config immutable even when a caller passes a plain dict.
                 object.__setattr__(self, item.name, _frozen(value))
@@ -242,7 +250,7 @@ class WorldConfig:
             ):
                 missing = set(AGENCIES) - set(value)
                 if missing:
-                    raise ValueError(f"{item.name} has no value for {sorted(missing)}")
+                    raise InputError(f"{item.name} has no value for {sorted(missing)}")
 
     @property
     def end(self) -> dt.date:
@@ -250,7 +258,7 @@ class WorldConfig:
         return self.start.replace(year=self.start.year + self.years)
 
 
-def load_config(path: str | Path, **overrides) -> WorldConfig:
+def load_config(path: str | Path, **overrides: object) -> WorldConfig:
     """Read a :class:`WorldConfig` from a YAML file of field names and values.
 
     Parameters
@@ -268,7 +276,7 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
 
     Raises
     ------
-    ValueError
+    InputError
         Naming the file and field when the file is not a mapping, names an unknown field, or holds
         an impossible value.
     """
@@ -278,23 +286,23 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise ValueError(f"{path}: not valid YAML ({error})") from None
+        raise InputError(f"{path}: not valid YAML ({error})") from None
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raise InputError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except IsADirectoryError:
-        raise ValueError(f"{path}: is a folder, not a YAML file") from None
+        raise InputError(f"{path}: is a folder, not a YAML file") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping of world parameters")
+        raise InputError(f"{path}: expected a mapping of world parameters")
     known = {f.name: f for f in fields(WorldConfig)}
     values = {}
     for key, value in {**data, **overrides}.items():
         if key not in known:
-            raise ValueError(f"{path}: unknown world parameter {key!r}")
+            raise InputError(f"{path}: unknown world parameter {key!r}")
         if key == "start" and isinstance(value, str):
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:
-                raise ValueError(
+                raise InputError(
                     f"{path}: start must be a date YYYY-MM-DD, not {value!r}"
                 ) from None
         if isinstance(value, list):
@@ -304,12 +312,17 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
     try:
         return WorldConfig(**values)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{path}: {error}") from None
+        raise InputError(f"{path}: {error}") from None
 
 
-def _check_type(path: Path, item, value) -> None:
+def _check_type(path: Path, item: Field[object], value: object) -> None:
     """Refuse a YAML value of the wrong kind by name, before it fails obscurely inside the config."""
-    default = item.default if item.default is not MISSING else item.default_factory()
+    if item.default is not MISSING:
+        default = item.default
+    elif item.default_factory is not MISSING:
+        default = item.default_factory()
+    else:  # every field has a default (WorldConfig() is the default world)
+        return
     if isinstance(default, bool):
         ok = isinstance(value, bool)
         kind = "true or false"
@@ -328,4 +341,4 @@ def _check_type(path: Path, item, value) -> None:
     else:
         return
     if not ok:
-        raise ValueError(f"{path}: {item.name} must be {kind}, not {value!r}")
+        raise InputError(f"{path}: {item.name} must be {kind}, not {value!r}")

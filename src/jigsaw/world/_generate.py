@@ -5,13 +5,18 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from jigsaw.datasets.csvfile import atomic_path, write_csv
 from jigsaw.world import _areas, _concerns, _exploitation, _mentions, _population, _records
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._text import ids, iso_dates
+
+if TYPE_CHECKING:
+    from jigsaw.catalogue import Catalogue
 
 TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth")
 # What is recorded about the people, vehicles, phones, accounts and places around children.
@@ -46,7 +51,7 @@ class World:
         return {name: getattr(self, name) for name in TABLES}
 
 
-def _load_catalogue():
+def _load_catalogue() -> Catalogue:
     from jigsaw.catalogue import load
 
     return load()
@@ -58,8 +63,8 @@ _iso = iso_dates
 def generate(
     config: WorldConfig | None = None,
     *,
-    catalogue=None,
-    **overrides,
+    catalogue: Catalogue | None = None,
+    **overrides: Any,  # WorldConfig's fields, of many types: WorldConfig checks each value
 ) -> World:
     """Generate a synthetic world with known truth.
 
@@ -137,7 +142,7 @@ def generate(
     )
 
 
-def _sign_skill(areas: pd.DataFrame, concerns) -> pd.DataFrame:
+def _sign_skill(areas: pd.DataFrame, concerns: _concerns.Concerns) -> pd.DataFrame:
     """Each area agency's skill at noticing each domain of sign, in long form."""
     skill = concerns.domain_skill
     a, g, d = np.meshgrid(
@@ -156,7 +161,7 @@ def _sign_skill(areas: pd.DataFrame, concerns) -> pd.DataFrame:
     )
 
 
-def _children_table(pop, ex) -> pd.DataFrame:
+def _children_table(pop: _population.Population, ex: _exploitation.Exploitation) -> pd.DataFrame:
     from jigsaw.world._names import FORENAME_TABLE
 
     frame = pop.frame.copy()
@@ -200,11 +205,18 @@ def _children_table(pop, ex) -> pd.DataFrame:
     return out
 
 
-def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFrame:
+def _attach_records(
+    config: WorldConfig,
+    frame: pd.DataFrame,
+    records: pd.DataFrame,
+    record_child: np.ndarray,
+    pop: _population.Population,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Give each concern one of the agency's records of the child (agencies never know the
     child's true identity, only their own record)."""
     n_agencies = len(AGENCIES)
-    record_agency = pd.Index(AGENCIES).get_indexer(records["agency"])
+    record_agency = pd.Index(AGENCIES).get_indexer(pd.Index(records["agency"]))
     key = record_child.astype(np.int64) * n_agencies + record_agency
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
@@ -233,7 +245,9 @@ def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFr
     )
 
 
-def _outcomes(config, pop, ex) -> pd.DataFrame:
+def _outcomes(
+    config: WorldConfig, pop: _population.Population, ex: _exploitation.Exploitation
+) -> pd.DataFrame:
     identified = ex.identified_by.any(axis=1)
     days = np.where(
         ex.identified_by,
@@ -241,7 +255,7 @@ def _outcomes(config, pop, ex) -> pd.DataFrame:
         1 << 40,
     )
     first = np.argmin(days, axis=1)
-    n = len(identified)
+    n = ex.identified_by.shape[0]
     first_date = ex.identified_on[np.arange(n), first]
     agency = np.where(identified, np.array(AGENCIES, dtype=object)[first], "")
     # Every agency whose list the child is on, in the fixed agency order (for capture-recapture).
@@ -271,7 +285,13 @@ def _truth(truth: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _area_summary(config, areas, children, outcomes, ex) -> pd.DataFrame:
+def _area_summary(
+    config: WorldConfig,
+    areas: pd.DataFrame,
+    children: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    ex: _exploitation.Exploitation,
+) -> pd.DataFrame:
     out = areas.copy()
     per = 10_000 / config.years
     group = children.groupby("area_code", sort=False)
@@ -319,11 +339,10 @@ def write(world: World, folder: str | Path) -> list[Path]:
     for name, frame in world.tables().items():
         for suffix in ("parquet", "csv"):
             path = folder / f"{name}.{suffix}"
-            temporary = folder / f".{name}.{suffix}.partial"
             if suffix == "csv":
-                frame.to_csv(temporary, index=False, lineterminator="\n")
+                write_csv(frame, path, lineterminator="\n")
             else:
-                frame.to_parquet(temporary, index=False, compression="zstd")
-            temporary.replace(path)
+                with atomic_path(path) as temporary:
+                    frame.to_parquet(temporary, index=False, compression="zstd")
             written.append(path)
     return written

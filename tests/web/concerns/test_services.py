@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from jigsaw.screening import Grade
 from jigsaw.web.audit.models import AuditEvent
-from jigsaw.web.children.models import GRADE_ORDER, AgencyRecord, Child, Link
+from jigsaw.web.children.models import AgencyRecord, Child, Link
 from jigsaw.web.concerns.models import Concern
 from jigsaw.web.concerns.services import concern_grade_override
 from tests.web.cast import (
@@ -53,8 +54,8 @@ def test_nickname_and_swapped_birth_date_link_and_the_grade_rises(cast):
     assert health.child.pk == school.child.pk
     # Together the two agencies' signs grade the child above what either concern gives alone.
     combined = Child.objects.get(pk=school.child.pk).grade_level
-    alone = max(GRADE_ORDER[school.concern.grade_level], GRADE_ORDER[health.concern.grade_level])
-    assert GRADE_ORDER[combined] > alone
+    alone = max(Grade(school.concern.grade_level), Grade(health.concern.grade_level))
+    assert Grade(combined) > alone
     assert combined == "high"
 
 

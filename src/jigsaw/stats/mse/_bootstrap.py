@@ -41,6 +41,8 @@ def choose(design: Design, counts: np.ndarray, spec: ChoiceSpec) -> _select.Choi
     if spec.method == "main":
         return _select.fixed(design, counts, np.zeros(len(design.terms), bool), "main effects")
     if spec.method == "fixed":
+        if spec.mask is None:
+            raise ValueError("method 'fixed' needs terms, e.g. LA:NG,NG:GO")
         return _select.fixed(design, counts, spec.mask)
     if spec.method == "bic":
         if spec.candidates is not None:
@@ -53,7 +55,8 @@ def choose(design: Design, counts: np.ndarray, spec: ChoiceSpec) -> _select.Choi
     raise ValueError(f"unknown method '{spec.method}' (choose from {', '.join(_select.METHODS)})")
 
 
-def _best_bic(design: Design, Y: np.ndarray, candidates: np.ndarray):
+def _best_bic(design: Design, Y: np.ndarray,
+              candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lowest-BIC admissible candidate for each table: (BIC, total, index), index -1 if none.
 
     Fits are checked lazily: the linear programme runs only for a fit that would become a
@@ -85,7 +88,7 @@ def _best_of(design: Design, Y: np.ndarray, candidates: np.ndarray) -> tuple[np.
 
 def _totals_serial(design: Design, Y: np.ndarray, spec: ChoiceSpec) -> np.ndarray:
     if spec.method in ("main", "fixed"):
-        mask = spec.mask if spec.method == "fixed" else np.zeros(len(design.terms), bool)
+        mask = spec.mask if spec.method == "fixed" and spec.mask is not None else np.zeros(len(design.terms), bool)
         fits = fit_batch(design, Y, mask[None, :])
         return np.where(fits.code == 0, fits.total, np.nan)
     if spec.method == "bic" and spec.candidates is not None:
@@ -103,18 +106,18 @@ def _totals_serial(design: Design, Y: np.ndarray, spec: ChoiceSpec) -> np.ndarra
     return out
 
 
-def _worker(args) -> np.ndarray:
+def _worker(args: tuple[Design, np.ndarray, ChoiceSpec]) -> np.ndarray:
     design, Y, spec = args
     return _totals_serial(design, Y, spec)
 
 
-def _bic_worker(args) -> tuple[np.ndarray, np.ndarray]:
+def _bic_worker(args: tuple[Design, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     design, Y, candidates = args
     best_bic, totals, _ = _best_bic(design, Y, candidates)
     return best_bic, totals
 
 
-def single_threaded_blas():
+def single_threaded_blas() -> threadpool_limits:
     """Context keeping BLAS to one thread.
 
     The fits are many small matrix products; BLAS threads only contend with each other and with

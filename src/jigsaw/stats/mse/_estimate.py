@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from jigsaw.errors import InputError
+from jigsaw.stats._intervals import ConfidenceInterval, check_level
 from jigsaw.stats.mse import _intervals, _select
 from jigsaw.stats.mse._bootstrap import ChoiceSpec, choose, single_threaded_blas, totals_for
-from jigsaw.stats.mse._fit import NOT_EXIST, NOT_IDENTIFIABLE, Design
+from jigsaw.stats.mse._fit import NOT_EXIST, NOT_IDENTIFIABLE, BatchFit, Design
 from jigsaw.stats.mse._table import CaptureTable
 
 CI_METHODS = ("wald", "profile", "bca")
@@ -42,6 +46,27 @@ class Diagnostics:
 
 
 @dataclass(frozen=True)
+class _Inference:
+    """What an interval for the chosen model needs, kept so one can be given at another level."""
+
+    design: Design
+    counts: np.ndarray
+    fit: BatchFit
+    acceleration: float | None = None  # BCa only
+    bootstrap: np.ndarray | None = None  # BCa only
+
+    def limits(self, ci: str, level: float) -> tuple[float, float]:
+        if ci == "wald":
+            return _intervals.wald_interval(self.fit, level)
+        if ci == "profile":
+            low, high, _ = _intervals.profile_interval(self.design, self.counts, self.fit, level)
+            return low, high
+        if self.bootstrap is None or self.acceleration is None:
+            raise ValueError("a BCa interval needs the bootstrap: estimate with ci='bca' first")
+        return _intervals.bca_limits(self.bootstrap, float(self.fit.total[0]), self.acceleration, level)
+
+
+@dataclass(frozen=True)
 class MSEEstimate:
     """A dark-figure estimate with its interval, model and diagnostics.
 
@@ -68,11 +93,48 @@ class MSEEstimate:
     seed: int | None = None
     source: str = ""
     bootstrap: np.ndarray | None = field(default=None, repr=False, compare=False)
+    inference: _Inference | None = field(default=None, repr=False, compare=False)
 
-    def to_dict(self) -> dict:
+    def confidence_interval(self, level: float = 0.95, *, ci: str | None = None) -> ConfidenceInterval:
+        """Return the interval for the total at another ``level`` for the same table and model.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Confidence level as a fraction.
+        ci : {"wald", "profile", "bca"}, optional
+            Kind of interval; default the estimate's own (:attr:`ci`). ``bca`` reuses the
+            estimate's bootstrap, so it needs an estimate made with ``ci="bca"``.
+
+        Raises
+        ------
+        ValueError
+            For a level that is not a fraction, an unknown kind, or ``bca`` without a bootstrap.
+
+        >>> from jigsaw.stats.mse import read_table, estimate
+        >>> from jigsaw.datasets.shipped import mse_example
+        >>> uk = read_table(mse_example("UKdat"))
+        >>> r = estimate(uk, "aic", ci="profile")
+        >>> same = r.confidence_interval(0.95)
+        >>> (same.lower, same.upper) == (r.ci_low, r.ci_high)
+        True
+        >>> wider = r.confidence_interval(0.998)
+        >>> wider.lower < r.ci_low and wider.upper > r.ci_high
+        True
+        """
+        level = check_level(level)
+        kind = self.ci if ci is None else ci
+        if kind not in CI_METHODS:
+            raise InputError(f"unknown interval '{kind}' (choose from {', '.join(CI_METHODS)})")
+        if self.inference is None:
+            raise ValueError("this estimate carries no fitted model to give another interval from")
+        low, high = self.inference.limits(kind, level)
+        return ConfidenceInterval(low, high, level, CI_SOURCES[kind])
+
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (terms joined as ``"LA:NG"`` strings)."""
-        out = asdict(self)
-        out.pop("bootstrap")
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("bootstrap", "inference")}
+        out["diagnostics"] = asdict(self.diagnostics)
         out["lists"] = list(self.lists)
         out["terms"] = list(self.terms)
         out["diagnostics"]["neg_inf_terms"] = list(self.diagnostics.neg_inf_terms)
@@ -89,7 +151,7 @@ class MSEEstimate:
         return pd.DataFrame([row])
 
 
-def _pattern_name(lists, pattern) -> str:
+def _pattern_name(lists: Sequence[str], pattern: Sequence[int] | np.ndarray) -> str:
     return "+".join(name for name, bit in zip(lists, pattern, strict=True) if bit)
 
 
@@ -132,7 +194,7 @@ def estimate(
 
     Raises
     ------
-    ValueError
+    InputError
         Unknown method or interval, bad terms, or a model whose MLE does not exist or is not
         identifiable (the message says which).
 
@@ -158,15 +220,16 @@ def estimate(
         return _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers)
 
 
-def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers) -> MSEEstimate:
+def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthresh: float | None,
+                   max_order: int, terms: Sequence[str] | None, boot: int, seed: int,
+                   ntop: int | None, workers: int) -> MSEEstimate:
     if method not in _select.METHODS:
-        raise ValueError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
+        raise InputError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
     if ci not in CI_METHODS:
-        raise ValueError(f"unknown interval '{ci}' (choose from {', '.join(CI_METHODS)})")
-    if not 0 < level < 1:
-        raise ValueError(f"level {level} must be a fraction between 0 and 1")
+        raise InputError(f"unknown interval '{ci}' (choose from {', '.join(CI_METHODS)})")
+    level = check_level(level)
     if max_order < 2:
-        raise ValueError("max_order must be at least 2")
+        raise InputError("max_order must be at least 2")
     if method in ("stepwise", "aic") and max_order != 2:
         max_order = 2  # these procedures add two-list terms only
     design = Design(table.lists, max_order if method == "bic" else max(2, _order_of(terms)))
@@ -175,10 +238,10 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
     mask = None
     if method == "fixed":
         if not terms:
-            raise ValueError("method 'fixed' needs terms, e.g. LA:NG,NG:GO")
+            raise InputError("method 'fixed' needs terms, e.g. LA:NG,NG:GO")
         mask = design.model_mask(list(terms))
     elif terms:
-        raise ValueError(f"terms are only used with method 'fixed', not '{method}'")
+        raise InputError(f"terms are only used with method 'fixed', not '{method}'")
     spec = ChoiceSpec(method, pthresh, mask, complete=ci == "bca")
     counts = table.counts
     choice = choose(design, counts, spec)
@@ -191,19 +254,18 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
             reasons.append("the maximum likelihood estimate does not exist (linear-programme test)")
         if code & NOT_IDENTIFIABLE:
             reasons.append("the parameters are not identifiable (design matrix rank deficient)")
-        raise ValueError(f"model [{' '.join(names) or 'main effects'}] cannot be estimated: {'; '.join(reasons)}")
-    neg_inf = tuple(design.term_name(j) for j in np.flatnonzero(fit.neginf[0]))
+        raise InputError(f"model [{' '.join(names) or 'main effects'}] cannot be estimated: {'; '.join(reasons)}")
+    neg_inf = tuple(design.term_name(int(j)) for j in np.flatnonzero(fit.neginf[0]))
     dropped = tuple(_pattern_name(table.lists, design.patterns[i]) for i in np.flatnonzero(~fit.cells[0]))
     failed = 0
     boot_totals = None
     total = float(fit.total[0])
-    if ci == "wald":
-        low, high = _intervals.wald_interval(fit, level)
-    elif ci == "profile":
-        low, high, _ = _intervals.profile_interval(design, counts, fit, level)
+    inference = _Inference(design, counts, fit)
+    if ci != "bca":
+        low, high = inference.limits(ci, level)
     else:
         if boot < 10:
-            raise ValueError("a BCa interval needs at least 10 bootstrap resamples")
+            raise InputError("a BCa interval needs at least 10 bootstrap resamples")
         if method == "bic" and choice.ranking is not None:
             ranked = np.array([m for _, m in choice.ranking])
             spec = ChoiceSpec("bic", pthresh, None, ranked[: ntop or len(ranked)])
@@ -216,7 +278,8 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
         jack = totals_for(design, jack_tables, spec, workers)
         jack = np.where(np.isfinite(jack), jack, total)
         accel = _intervals.jackknife_acceleration(counts, jack_cells, jack)
-        low, high = _intervals.bca_limits(boot_totals, total, accel, level)
+        inference = _Inference(design, counts, fit, accel, boot_totals)
+        low, high = inference.limits(ci, level)
     return MSEEstimate(
         lists=table.lists,
         observed=table.observed,
@@ -238,10 +301,11 @@ def _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, se
         seed=seed if ci == "bca" else None,
         source=f"{SOURCES[method]}; {CI_SOURCES[ci]}",
         bootstrap=boot_totals,
+        inference=inference,
     )
 
 
-def _order_of(terms) -> int:
+def _order_of(terms: Sequence[str] | None) -> int:
     if not terms:
         return 2
     return max(len(str(t).split(":")) for t in terms)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
+from typing import cast
 
 import numpy as np
 from scipy.optimize import linprog
@@ -69,12 +70,12 @@ class Design:
         return np.hstack([np.ones((c, 1)), self.patterns.astype(float), self.term_cells.T.astype(float)])
 
     @cached_property
-    def rank_cache(self) -> dict:
+    def rank_cache(self) -> dict[tuple[bytes, bytes], bool]:
         """Rank deficiency depends only on the cells kept and the columns used: remember it."""
         return {}
 
     @cached_property
-    def exist_cache(self) -> dict:
+    def exist_cache(self) -> dict[tuple[bytes, bytes, bytes], bool]:
         return {}
 
     @property
@@ -106,7 +107,7 @@ class Design:
         return mask
 
     def names(self, mask: np.ndarray) -> tuple[str, ...]:
-        return tuple(self.term_name(j) for j in np.flatnonzero(mask))
+        return tuple(self.term_name(int(j)) for j in np.flatnonzero(mask))
 
 
 def is_hierarchical(design: Design, mask: np.ndarray) -> bool:
@@ -141,21 +142,22 @@ class BatchFit:
 
     @property
     def dark(self) -> np.ndarray:
-        return np.exp(self.beta[:, 0])
+        return cast(np.ndarray, np.exp(self.beta[:, 0]))
 
     @property
     def total(self) -> np.ndarray:
-        return self.observed + self.dark
+        return cast(np.ndarray, self.observed + self.dark)
 
     def bic(self) -> np.ndarray:
         """BIC = -2 log L + p log(n_obs), -inf terms counted in p (Silverman, Chan and Vincent 2024)."""
-        return -2 * self.loglik + self.n_params * np.log(self.observed)
+        return cast(np.ndarray, -2 * self.loglik + self.n_params * np.log(self.observed))
 
     def aic(self) -> np.ndarray:
-        return -2 * self.loglik + 2 * self.n_params
+        return cast(np.ndarray, -2 * self.loglik + 2 * self.n_params)
 
 
-def _structure(design: Design, Y: np.ndarray, models: np.ndarray):
+def _structure(design: Design, Y: np.ndarray,
+               models: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cells kept, columns used and -inf terms for each (model, table) pair."""
     overlap = Y @ design.term_cells.T  # (K, T)
     neginf = models & (overlap == 0)
@@ -224,26 +226,26 @@ def fit_batch(
         Xs = X * np.concatenate([np.ones(design.n_main, bool), models[0]])[None, :]
         XX = (Xs[:, :, None] * Xs[:, None, :]).reshape(c, P * P)
 
-        def hessian(idx, w):
-            return (w @ XX).reshape(-1, P, P)
+        def hessian(idx: np.ndarray | None, w: np.ndarray) -> np.ndarray:
+            return cast(np.ndarray, (w @ XX).reshape(-1, P, P))
 
-        def score(idx, v):
-            return v @ Xs
+        def score(idx: np.ndarray | None, v: np.ndarray) -> np.ndarray:
+            return cast(np.ndarray, v @ Xs)
 
-        def linear(idx, b):
-            return b @ Xs.T
+        def linear(idx: np.ndarray | None, b: np.ndarray) -> np.ndarray:
+            return cast(np.ndarray, b @ Xs.T)
     else:
         Xm = X[None, :, :] * colmask[:, None, :] * cells[:, :, None]
 
-        def hessian(idx, w):
+        def hessian(idx: np.ndarray | None, w: np.ndarray) -> np.ndarray:
             Xa = Xm if idx is None else Xm[idx]
-            return (np.transpose(Xa, (0, 2, 1)) * w[:, None, :]) @ Xa
+            return cast(np.ndarray, (np.transpose(Xa, (0, 2, 1)) * w[:, None, :]) @ Xa)
 
-        def score(idx, v):
-            return np.einsum("kcp,kc->kp", Xm if idx is None else Xm[idx], v)
+        def score(idx: np.ndarray | None, v: np.ndarray) -> np.ndarray:
+            return cast(np.ndarray, np.einsum("kcp,kc->kp", Xm if idx is None else Xm[idx], v))
 
-        def linear(idx, b):
-            return np.einsum("kcp,kp->kc", Xm if idx is None else Xm[idx], b)
+        def linear(idx: np.ndarray | None, b: np.ndarray) -> np.ndarray:
+            return cast(np.ndarray, np.einsum("kcp,kp->kc", Xm if idx is None else Xm[idx], b))
 
     if beta0 is None:
         mu = np.where(cells, Y + 0.1, 1.0)
@@ -308,7 +310,8 @@ def exists(design: Design, y: np.ndarray, cells: np.ndarray, colmask: np.ndarray
     return design.exist_cache[key]
 
 
-def check_codes(design, Y, cells, colmask, mu, converged, lazy: bool = False) -> np.ndarray:
+def check_codes(design: Design, Y: np.ndarray, cells: np.ndarray, colmask: np.ndarray, mu: np.ndarray,
+                converged: np.ndarray, lazy: bool = False) -> np.ndarray:
     """Existence (1) and identifiability (2) codes, as SparseMSE ``checkident``.
 
     With ``lazy``, a fit that is identifiable but not certified by convergence gets ``UNKNOWN``
@@ -363,7 +366,7 @@ def mle_exists(X: np.ndarray, y: np.ndarray) -> bool:
     result = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     if result.status != 0:
         return False
-    return -result.fun > 1e-8
+    return bool(-result.fun > 1e-8)
 
 
 def single_fit(

@@ -7,6 +7,7 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import gammaln
 from scipy.stats import chi2, norm
 
+from jigsaw.stats._intervals import z_value
 from jigsaw.stats.mse._fit import BatchFit, Design
 
 
@@ -15,7 +16,7 @@ def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
 
     As SparseMSE 2.0.1 ``estimatepopulation.0`` (SE from the inverse Fisher information).
     """
-    z = norm.ppf(0.5 + level / 2)
+    z = z_value(level)
     b, se, n = fit.beta[0, 0], float(np.sqrt(fit.var0[0])), float(fit.observed[0])
     return n + float(np.exp(b - z * se)), n + float(np.exp(b + z * se))
 
@@ -70,7 +71,7 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     best = minimize_scalar(lambda N: -loglik(N), bounds=(n, max(point * 3, n + 10)), method="bounded",
                            options={"xatol": 1e-6})
     n_max, l_max = float(best.x), -float(best.fun)
-    q = chi2.ppf(level, 1)
+    q = float(chi2.ppf(level, 1))
 
     def excess(N: float) -> float:
         return 2 * (l_max - loglik(N)) - q
@@ -95,14 +96,16 @@ def type8_quantile(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
     frac = np.clip(h - np.floor(h), 0, 1)
     out = x[lo - 1] + frac * (x[hi - 1] - x[lo - 1])
     out = np.where(h < 1, x[0], out)
-    return np.where(h >= n, x[-1], out)
+    quantiles: np.ndarray = np.where(h >= n, x[-1], out)
+    return quantiles
 
 
 def bca_limits(boot: np.ndarray, estimate: float, acceleration: float, level: float = 0.95) -> tuple[float, float]:
     """BCa limits (Efron 1987; as SparseMSE ``bcaconfvalues``): type 8 quantiles at adjusted levels."""
     boot = boot[np.isfinite(boot)]
     z0 = norm.ppf(np.mean(boot < estimate))
-    za = norm.ppf([0.5 - level / 2, 0.5 + level / 2])
+    z = z_value(level)
+    za = np.array([-z, z])
     adjusted = norm.cdf(z0 + (z0 + za) / (1 - acceleration * (z0 + za)))
     low, high = type8_quantile(boot, adjusted)
     return float(low), float(high)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
+from typing import cast
 
 import numpy as np
 from scipy.special import gammaln, pdtr, pdtrc
@@ -41,7 +42,7 @@ def overlap_pvalues(design: Design, counts: np.ndarray, fit: BatchFit, mask: np.
     upper = np.where(nstar > 0, pdtrc(np.maximum(nstar - 1, 0), pstar), 1.0)
     p = np.minimum(lower, upper)
     p[mask] = np.inf
-    return p
+    return cast(np.ndarray, p)
 
 
 def stepwise(design: Design, counts: np.ndarray, pthresh: float = 0.02) -> Choice:

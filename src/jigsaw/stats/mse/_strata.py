@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from jigsaw.errors import InputError
 from jigsaw.stats.mse._estimate import estimate
 from jigsaw.stats.mse._table import table_from_records
 
@@ -17,7 +20,7 @@ def stratified(
     child_column: str = "child_id",
     method: str = "stepwise",
     level: float = 0.95,
-    **kwargs,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """Estimate the total in each stratum of linked records, and add them up.
 
@@ -46,20 +49,20 @@ def stratified(
 
     Raises
     ------
-    ValueError
+    InputError
         A missing column or blank value (naming the row).
     """
     if stratify not in records.columns:
-        raise ValueError(f"records: no '{stratify}' column to stratify by")
+        raise InputError(f"records: no '{stratify}' column to stratify by")
     # Checked here, not per stratum: inside the loop a bad column would become every stratum's
     # note, and a blank stratum value a stratum of its own, instead of an error.
     for column in (child_column, list_column, stratify):
         if column not in records.columns:
-            raise ValueError(f"records: no '{column}' column (columns are {', '.join(map(str, records.columns))})")
+            raise InputError(f"records: no '{column}' column (columns are {', '.join(map(str, records.columns))})")
         values = records[column]
         blank = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
         if blank.any():
-            raise ValueError(f"records: row {int(np.flatnonzero(blank)[0]) + 2}, column '{column}': blank value")
+            raise InputError(f"records: row {int(np.flatnonzero(blank)[0]) + 2}, column '{column}': blank value")
     first = records.drop_duplicates(child_column)[[child_column, stratify]]
     stratum_of = dict(zip(first[child_column].astype(str), first[stratify].astype(str), strict=True))
     records = records.assign(_stratum=records[child_column].astype(str).map(stratum_of))

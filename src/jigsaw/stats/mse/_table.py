@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.datasets.csvfile import read_text_csv
+from jigsaw.errors import InputError
 
 MIN_LISTS = 2
 MAX_LISTS = 10
@@ -93,21 +94,21 @@ def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source
 
     Raises
     ------
-    ValueError
+    InputError
         Naming the source, row and column: a missing count column, fewer than 2 or more than 10
         lists, a list column that is not 0/1, a negative, fractional or missing count, an all-zero
         pattern with a positive count, and a list that is empty or holds every observed child
         (its main effect cannot be estimated).
     """
     if count_column not in frame.columns:
-        raise ValueError(f"{source}: no '{count_column}' column (columns are {', '.join(map(str, frame.columns))})")
+        raise InputError(f"{source}: no '{count_column}' column (columns are {', '.join(map(str, frame.columns))})")
     lists = [str(c) for c in frame.columns if c != count_column]
     if len(lists) < MIN_LISTS:
-        raise ValueError(f"{source}: {len(lists)} list column(s); multiple systems estimation needs at least {MIN_LISTS} lists")
+        raise InputError(f"{source}: {len(lists)} list column(s); multiple systems estimation needs at least {MIN_LISTS} lists")
     if len(lists) > MAX_LISTS:
-        raise ValueError(f"{source}: {len(lists)} list columns; at most {MAX_LISTS} are supported")
+        raise InputError(f"{source}: {len(lists)} list columns; at most {MAX_LISTS} are supported")
     if len(set(lists)) != len(lists):
-        raise ValueError(f"{source}: repeated list column names")
+        raise InputError(f"{source}: repeated list column names")
     t = len(lists)
     bits = np.zeros((len(frame), t), dtype=np.int64)
     for j, name in enumerate(lists):
@@ -115,21 +116,21 @@ def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source
         bad = ~column.isin([0, 1])
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"{source}: row {i + 2}, column '{name}': {frame[name].iloc[i]!r} is not 0 or 1")
+            raise InputError(f"{source}: row {i + 2}, column '{name}': {frame[name].iloc[i]!r} is not 0 or 1")
         bits[:, j] = column.to_numpy().astype(np.int64)
     count = pd.to_numeric(frame[count_column], errors="coerce").to_numpy(dtype=float)
     for i, value in enumerate(count):
         raw = frame[count_column].iloc[i]
         if not np.isfinite(value):
-            raise ValueError(f"{source}: row {i + 2}, column '{count_column}': {raw!r} is not a number")
+            raise InputError(f"{source}: row {i + 2}, column '{count_column}': {raw!r} is not a number")
         if value < 0:
-            raise ValueError(f"{source}: row {i + 2}, column '{count_column}': negative count {raw!r}")
+            raise InputError(f"{source}: row {i + 2}, column '{count_column}': negative count {raw!r}")
         if value != np.floor(value):
-            raise ValueError(f"{source}: row {i + 2}, column '{count_column}': fractional count {raw!r}")
+            raise InputError(f"{source}: row {i + 2}, column '{count_column}': fractional count {raw!r}")
     codes = bits @ (1 << np.arange(t))
     zero_rows = np.flatnonzero((codes == 0) & (count > 0))
     if zero_rows.size:
-        raise ValueError(
+        raise InputError(
             f"{source}: row {zero_rows[0] + 2}: a pattern on no list has count {int(count[zero_rows[0]])}; "
             "the dark figure cannot be observed"
         )
@@ -139,13 +140,13 @@ def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source
     patterns = all_patterns(t)
     total = counts.sum()
     if total == 0:
-        raise ValueError(f"{source}: no child is on any list")
+        raise InputError(f"{source}: no child is on any list")
     on_list = patterns.T.astype(np.int64) @ counts
     for j, name in enumerate(lists):
         if on_list[j] == 0:
-            raise ValueError(f"{source}: column '{name}': the list is empty; drop it before estimating")
+            raise InputError(f"{source}: column '{name}': the list is empty; drop it before estimating")
         if on_list[j] == total:
-            raise ValueError(
+            raise InputError(
                 f"{source}: column '{name}': the list contains every observed child, so nothing can be "
                 "learnt about who it misses; drop it or merge it"
             )
@@ -155,7 +156,7 @@ def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source
 def read_table(path: str | Path) -> CaptureTable:
     """Read a capture-history CSV (one 0/1 column per list, then ``count``).
 
-    Raises ``FileNotFoundError`` for a missing file and ``ValueError`` (naming file, row and
+    Raises ``FileNotFoundError`` for a missing file and ``InputError`` (naming file, row and
     column) for bad content; see :func:`table_from_frame`.
     """
     path = Path(path)
@@ -188,19 +189,19 @@ def table_from_records(
 
     Raises
     ------
-    ValueError
+    InputError
         A missing column, a blank child identifier or list name (naming the row), or any of the
         table errors of :func:`table_from_frame`.
     """
     for column in (list_column, child_column):
         if column not in records.columns:
-            raise ValueError(f"{source}: no '{column}' column (columns are {', '.join(map(str, records.columns))})")
+            raise InputError(f"{source}: no '{column}' column (columns are {', '.join(map(str, records.columns))})")
     for column in (list_column, child_column):
         values = records[column]
         blank = values.isna() | (values.astype(str).str.strip() == "")
         if blank.any():
             i = int(np.flatnonzero(blank.to_numpy())[0])
-            raise ValueError(f"{source}: row {i + 2}, column '{column}': blank value")
+            raise InputError(f"{source}: row {i + 2}, column '{column}': blank value")
     pairs = records[[child_column, list_column]].astype(str).drop_duplicates()
     wide = pd.crosstab(pairs[child_column], pairs[list_column]).clip(upper=1)
     wide = wide[sorted(wide.columns)]

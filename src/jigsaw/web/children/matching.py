@@ -17,18 +17,6 @@ from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Link
 _lock = threading.RLock()
 _state: dict[str, Any] = {"key": None, "matcher": None}
 
-RECORD_FIELDS = (
-    "record_id",
-    "agency",
-    "first_name",
-    "last_name",
-    "dob",
-    "sex",
-    "postcode",
-    "nhs_number",
-)
-
-
 def _database_key() -> tuple:
     records = AgencyRecord.objects.aggregate(n=Count("id"), top=Max("id"))
     links = Link.objects.aggregate(n=Count("id"), top=Max("id"), decided=Max("decided_at"))
@@ -46,7 +34,7 @@ def record_mapping(
     postcode: str,
     nhs_number: str,
 ) -> dict[str, object]:
-    """Return a record in the shape the linkage engine reads (its documented record fields)."""
+    """Return a record in the shape the linkage engine reads (``jigsaw.linkage.RECORD_COLUMNS``)."""
     return {
         "record_id": record_id,
         "agency": agency_kind,
@@ -61,6 +49,8 @@ def record_mapping(
 
 def _records_frame():
     import pandas as pd
+
+    from jigsaw.linkage import RECORD_COLUMNS
 
     rows = (
         Link.objects.filter(status__in=ACTIVE_LINK_STATUSES)
@@ -77,7 +67,7 @@ def _records_frame():
             "child_id",
         )
     )
-    frame = pd.DataFrame.from_records(list(rows), columns=[*RECORD_FIELDS, "child_id"])
+    frame = pd.DataFrame.from_records(list(rows), columns=[*RECORD_COLUMNS, "child_id"])
     frame["sex"] = frame["sex"].where(frame["sex"].isin(["F", "M"]), None)
     for column in ("postcode", "nhs_number"):
         frame[column] = frame[column].replace("", None)

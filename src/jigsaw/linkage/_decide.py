@@ -10,14 +10,15 @@ records. Refused and uncertain pairs go to review; nothing is merged silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from jigsaw.linkage.comparisons import COMPARISONS
-from jigsaw.linkage.model import Model
+from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._model import Model
 
 __all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair"]
 
@@ -46,7 +47,9 @@ def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object])
     if left.get("forename_sdx") == right.get("forename_sdx"):
         return False
     # A slip in a nickname ("Ammy" for Amy, of Amelia) keeps it near its group.
-    near_left, near_right = left.get("near_groups") or (), right.get("near_groups") or ()
+    near_left, near_right = left.get("near_groups"), right.get("near_groups")
+    if not isinstance(near_left, Iterable) or not isinstance(near_right, Iterable):
+        return True  # no nickname group near either name: nothing joins them
     return set(near_left).isdisjoint(near_right)
 
 
@@ -88,7 +91,7 @@ class Clusters:
     kept_apart: int  # pairs above the link threshold refused by a constraint
 
 
-def explain_pair(model: Model, row: Mapping[str, object]) -> list[tuple[str, str, float]]:
+def explain_pair(model: Model, row: Mapping[str, Any]) -> list[tuple[str, str, float]]:
     """Return the waterfall of a scored pair: (comparison, level label, weight) per comparison,
     starting with the prior, from Splink's ``gamma_`` and ``mw_`` columns."""
     steps = [("prior", "two random records", round(model.prior_weight, 2))]
@@ -110,7 +113,7 @@ _DIFFERENT_DOB = len(_DOB.levels) - 1
 class _Partition:
     """Union-find over record positions that refuses unions breaking a constraint."""
 
-    def __init__(self, records: list[dict], twins: bool):
+    def __init__(self, records: list[dict[str, Any]], twins: bool):
         self.twins = twins
         self.records = records
         self.parent = list(range(len(records)))
@@ -162,12 +165,13 @@ _CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "
                       "initial", "near_groups", "middle_names", "surname", "sex")
 
 
-def _light_records(frame: pd.DataFrame) -> list[dict]:
+def _light_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     columns = {c: [None if v is pd.NA else v for v in frame[c].astype(object).tolist()] for c in _CONSTRAINT_FIELDS}
     return [dict(zip(_CONSTRAINT_FIELDS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def _link(records, left, right, probs, model, excluded):
+def _link(records: list[dict[str, Any]], left: np.ndarray, right: np.ndarray, probs: np.ndarray,
+          model: Model, excluded: set[int]) -> tuple[_Partition, np.ndarray, list[str | None]]:
     partition = _Partition(records, model.keep_twins_apart)
     linked = np.zeros(len(left), dtype=bool)
     reasons: list[str | None] = [None] * len(left)
@@ -194,7 +198,8 @@ def _link(records, left, right, probs, model, excluded):
 _AMBIGUITY_BITS = 3.0
 
 
-def _ambiguous(partition, left, right, weights, reasons) -> set[int]:
+def _ambiguous(partition: _Partition, left: np.ndarray, right: np.ndarray, weights: np.ndarray,
+               reasons: list[str | None]) -> set[int]:
     roots = np.array([partition.find(i) for i in range(len(partition.parent))])
     best_inside = np.full(len(roots), -np.inf)
     if len(left):
@@ -221,9 +226,9 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     Parameters
     ----------
     frame : pandas.DataFrame
-        Prepared records (``jigsaw.linkage.prepare(...).frame``); their order fixes child ids.
+        Prepared records (``jigsaw.linkage._prepare(...).frame``); their order fixes child ids.
     pairs : pandas.DataFrame
-        Output of :func:`jigsaw.linkage.backend.score_pairs` at a threshold no higher than
+        Output of :func:`jigsaw.linkage._backend.score_pairs` at a threshold no higher than
         ``model.review_threshold``.
     model : Model
         Supplies the link and review thresholds and the prior for explanations.
@@ -277,7 +282,7 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
 
     review_mask = (~same) & (probs >= model.review_threshold)
     rows = []
-    review_pairs = pairs[review_mask].to_dict("records")
+    review_pairs = cast("list[dict[str, Any]]", pairs[review_mask].to_dict("records"))
     for k, pair in zip(np.flatnonzero(review_mask), review_pairs, strict=True):
         reason = reasons[k] or conflict(records[left[k]], records[right[k]], twins=model.keep_twins_apart)
         if reason and reason.startswith("same date of birth") and probs[k] < model.link_threshold:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from jigsaw.linkage.backend import score_pairs
-from jigsaw.linkage.decide import cluster
-from jigsaw.linkage.model import Model
-from jigsaw.linkage.prepare import Problem, prepare
+from jigsaw.linkage._backend import score_pairs
+from jigsaw.linkage._decide import cluster
+from jigsaw.linkage._model import Model
+from jigsaw.linkage._prepare import Problem, prepare
 
 __all__ = ["LinkResult", "link", "link_prepared"]
 
@@ -90,7 +90,7 @@ def link_prepared(
     progress: Callable[[str], None] | None = None,
     spark: Any = None,
 ) -> LinkResult:
-    """Link records already prepared, in plain text or as tokens (:mod:`jigsaw.linkage.tokens`).
+    """Link records already prepared, in plain text or as tokens (:mod:`jigsaw.linkage._tokens`).
 
     Parameters and result as :func:`link`; ``problems`` is empty (they stay with whoever
     prepared the records).
@@ -123,7 +123,7 @@ def link_prepared(
 
 
 def _no_pairs() -> pd.DataFrame:
-    from jigsaw.linkage.comparisons import COMPARISONS
+    from jigsaw.linkage._comparisons import COMPARISONS
 
     columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     columns += [f"gamma_{c.name}" for c in COMPARISONS] + [f"mw_{c.name}" for c in COMPARISONS]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
-from jigsaw.linkage.decide import conflict
-from jigsaw.linkage.model import Model, probability
-from jigsaw.linkage.prepare import Problem, prepare, prepare_record
+from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._decide import conflict
+from jigsaw.linkage._model import Model, probability
+from jigsaw.linkage._prepare import Problem, prepare, prepare_record
 
 __all__ = ["Match", "OnlineMatcher"]
 
@@ -48,15 +48,15 @@ class OnlineMatcher:
     Not thread-safe for concurrent :meth:`add`; queries only read.
     """
 
-    def __init__(self, model: Model | None = None):
+    def __init__(self, model: Model | None = None) -> None:
         self.model = model or Model.default()
-        self._records: list[dict] = []
+        self._records: list[dict[str, object]] = []
         self._child_ids: list[str] = []
         self._members: dict[str, list[int]] = defaultdict(list)  # child id -> record positions
-        self._index: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._index: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
         # For rules with ``either_missing``: the records of each block that lack that column.
-        self._lacking: list[dict[tuple, list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
-        self._counts: dict[str, Counter] = {c: Counter() for c in _TF_COLUMNS}
+        self._lacking: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._counts: dict[str, Counter[object]] = {c: Counter() for c in _TF_COLUMNS}
         self._totals: dict[str, int] = dict.fromkeys(_TF_COLUMNS, 0)
         self.problems: tuple[Problem, ...] = ()
 
@@ -81,12 +81,11 @@ class OnlineMatcher:
         matcher = cls(model)
         prepared = prepare(frame)
         matcher.problems = prepared.problems
-        child_of = dict(zip(frame["record_id"].astype(str).str.strip(), frame["child_id"].astype(str), strict=True))
-        for record in prepared.frame.drop(columns=["row"]).to_dict("records"):
-            for key in ("dob_year", "dob_month", "dob_day"):
-                if record[key] is pd.NA:
-                    record[key] = None
-            matcher._store(record, child_of[record["unique_id"]])
+        # Kept rows are in input order, each at its spreadsheet row (header = row 1).
+        child_ids = frame["child_id"].astype(str).tolist()
+        rows = prepared.frame["row"].tolist()
+        for row, record in zip(rows, prepared.records(), strict=True):
+            matcher._store(record, child_ids[row - 2])
         return matcher
 
     def __len__(self) -> int:
@@ -105,7 +104,7 @@ class OnlineMatcher:
             raise ValueError("record_id is blank")
         self._store(prepared, str(child_id))
 
-    def _store(self, prepared: dict, child_id: str) -> None:
+    def _store(self, prepared: dict[str, object], child_id: str) -> None:
         position = len(self._records)
         self._records.append(prepared)
         self._child_ids.append(child_id)

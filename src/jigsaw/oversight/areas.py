@@ -11,6 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from jigsaw.datasets.csvfile import read_text_csv
+from jigsaw.errors import InputError
+
 __all__ = ["REQUIRED_COLUMNS", "covariate_columns", "read_areas", "read_neighbours", "validate_areas",
            "validate_neighbours"]
 
@@ -24,14 +27,7 @@ def covariate_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: not a readable CSV file ({str(error).strip()})") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return read_text_csv(path, skipinitialspace=True)
 
 
 def read_areas(path: str | Path) -> pd.DataFrame:
@@ -49,7 +45,7 @@ def read_areas(path: str | Path) -> pd.DataFrame:
 
     Raises
     ------
-    FileNotFoundError, ValueError
+    FileNotFoundError, InputError
         As :func:`validate_areas`, with the file named.
     """
     path = Path(path)
@@ -77,7 +73,7 @@ def validate_areas(frame: pd.DataFrame, *, source: str = "areas") -> pd.DataFram
 
     Raises
     ------
-    ValueError
+    InputError
         A missing column; an empty, duplicate or blank area code; a count that is missing,
         not a number, negative or fractional; a population of zero; a covariate that is not a
         number. The message names the row and column.
@@ -89,24 +85,24 @@ def validate_areas(frame: pd.DataFrame, *, source: str = "areas") -> pd.DataFram
     >>> validate_areas(bad, source="areas.csv")
     Traceback (most recent call last):
     ...
-    ValueError: areas.csv: row 3, column identified: negative count -1
+    jigsaw.errors.InputError: areas.csv: row 3, column identified: negative count -1
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"{source}: missing column {', '.join(missing)} "
+        raise InputError(f"{source}: missing column {', '.join(missing)} "
                          f"(need {', '.join(REQUIRED_COLUMNS)}, and x_* covariates or --neighbours)")
     if frame.empty:
-        raise ValueError(f"{source}: no areas (the file has a header but no rows)")
+        raise InputError(f"{source}: no areas (the file has a header but no rows)")
     out = pd.DataFrame(index=range(len(frame)))
     codes = frame["area_code"].astype(str).str.strip().reset_index(drop=True)
     for i, code in enumerate(codes):
         if code in ("", "nan"):
-            raise ValueError(f"{source}: row {i + 2}, column area_code: empty area code")
+            raise InputError(f"{source}: row {i + 2}, column area_code: empty area code")
     duplicated = codes.duplicated()
     if duplicated.any():
         i = int(np.flatnonzero(duplicated)[0])
         first = int(np.flatnonzero(codes == codes[i])[0])
-        raise ValueError(f"{source}: row {i + 2}, column area_code: duplicate code {codes[i]!r} "
+        raise InputError(f"{source}: row {i + 2}, column area_code: duplicate code {codes[i]!r} "
                          f"(first on row {first + 2})")
     out["area_code"] = codes
     out["area_name"] = frame["area_name"].astype(str).str.strip().reset_index(drop=True)
@@ -115,7 +111,7 @@ def validate_areas(frame: pd.DataFrame, *, source: str = "areas") -> pd.DataFram
     zero = out["children"] == 0
     if zero.any():
         i = int(np.flatnonzero(zero)[0])
-        raise ValueError(f"{source}: row {i + 2}, column children: zero children, so no rate")
+        raise InputError(f"{source}: row {i + 2}, column children: zero children, so no rate")
     for column in covariate_columns(frame):
         out[column] = _numbers(frame[column].reset_index(drop=True), column, source)
     return out
@@ -129,7 +125,7 @@ def _numbers(values: pd.Series, column: str, source: str) -> pd.Series:
         i = int(np.flatnonzero(bad)[0])
         shown = values.iloc[i]
         what = "missing value" if str(shown).strip() == "" else f"not a number: {shown!r}"
-        raise ValueError(f"{source}: row {i + 2}, column {column}: {what}")
+        raise InputError(f"{source}: row {i + 2}, column {column}: {what}")
     return numbers.astype(float)
 
 
@@ -138,11 +134,11 @@ def _counts(values: pd.Series, column: str, source: str) -> pd.Series:
     negative = numbers < 0
     if negative.any():
         i = int(np.flatnonzero(negative)[0])
-        raise ValueError(f"{source}: row {i + 2}, column {column}: negative count {values.iloc[i]}")
+        raise InputError(f"{source}: row {i + 2}, column {column}: negative count {values.iloc[i]}")
     fractional = numbers != np.floor(numbers)
     if fractional.any():
         i = int(np.flatnonzero(fractional)[0])
-        raise ValueError(f"{source}: row {i + 2}, column {column}: not a whole number: {values.iloc[i]}")
+        raise InputError(f"{source}: row {i + 2}, column {column}: not a whole number: {values.iloc[i]}")
     return numbers
 
 
@@ -170,13 +166,13 @@ def validate_neighbours(frame: pd.DataFrame, area_codes: list[str], *,
 
     Raises
     ------
-    ValueError
+    InputError
         A missing column; a code not in the areas file; an area listed as its own neighbour;
         a repeated pair; an area of the areas file with no neighbours.
     """
     missing = [c for c in ("area_code", "neighbour_code") if c not in frame.columns]
     if missing:
-        raise ValueError(f"{source}: missing column {', '.join(missing)} (need area_code, neighbour_code)")
+        raise InputError(f"{source}: missing column {', '.join(missing)} (need area_code, neighbour_code)")
     out = pd.DataFrame({c: frame[c].astype(str).str.strip().reset_index(drop=True)
                         for c in ("area_code", "neighbour_code")})
     known = set(area_codes)
@@ -184,18 +180,18 @@ def validate_neighbours(frame: pd.DataFrame, area_codes: list[str], *,
         unknown = ~out[column].isin(known)
         if unknown.any():
             i = int(np.flatnonzero(unknown)[0])
-            raise ValueError(f"{source}: row {i + 2}, column {column}: "
+            raise InputError(f"{source}: row {i + 2}, column {column}: "
                              f"{out[column].iloc[i]!r} is not an area_code of the areas file")
     itself = out["area_code"] == out["neighbour_code"]
     if itself.any():
         i = int(np.flatnonzero(itself)[0])
-        raise ValueError(f"{source}: row {i + 2}, column neighbour_code: an area cannot be its own neighbour")
+        raise InputError(f"{source}: row {i + 2}, column neighbour_code: an area cannot be its own neighbour")
     repeated = out.duplicated()
     if repeated.any():
         i = int(np.flatnonzero(repeated)[0])
-        raise ValueError(f"{source}: row {i + 2}, column neighbour_code: pair repeated")
+        raise InputError(f"{source}: row {i + 2}, column neighbour_code: pair repeated")
     lonely = sorted(known - set(out["area_code"]))
     if lonely:
-        raise ValueError(f"{source}: column area_code: no neighbours listed for {lonely[0]!r}"
+        raise InputError(f"{source}: column area_code: no neighbours listed for {lonely[0]!r}"
                          + (f" and {len(lonely) - 1} more" if len(lonely) > 1 else ""))
     return out

@@ -12,6 +12,8 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
+from jigsaw.identifiers import is_blank
+
 __all__ = [
     "clean_name",
     "split_forenames",
@@ -38,11 +40,9 @@ def clean_name(value: object) -> str | None:
     >>> clean_name("--") is None
     True
     """
-    if value is None:
+    if is_blank(value):
         return None
     text = str(value)
-    if text.strip().lower() in ("", "nan", "none", "null", "unknown", "n/a", "na"):
-        return None
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.lower().replace("'", "").replace("\u2019", "").replace("`", "")

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jigsaw.linkage.comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS, Comparison
 
 __all__ = ["Model", "MODEL_FORMAT", "probability", "weight"]
 
@@ -37,8 +37,8 @@ def probability(match_weight: float) -> float:
     """
     if match_weight > 60:
         return 1.0
-    odds = 2.0**match_weight
-    return odds / (1 + odds)
+    odds = 2.0 ** float(match_weight)
+    return float(odds / (1 + odds))
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Model:
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "trained_records": self.trained_records,
             "thresholds": {"link": self.link_threshold, "review": self.review_threshold},
-            # Constraints applied after scoring (jigsaw.linkage.decide): different valid NHS
+            # Constraints applied after scoring (jigsaw.linkage._decide): different valid NHS
             # numbers always; same date of birth with different forenames when "twins" is true.
             "constraints": {"different_nhs_numbers": True, "twins": self.keep_twins_apart},
             "comparisons": [
@@ -115,8 +115,10 @@ class Model:
         }
 
     def save(self, path: str | Path) -> None:
-        """Write the model as JSON to ``path``."""
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        """Write the model as JSON to ``path`` (atomically: a failed save keeps the old file)."""
+        from jigsaw.datasets.csvfile import write_atomic
+
+        write_atomic(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "model") -> Model:
@@ -244,7 +246,7 @@ class Model:
         }
 
 
-def _spec(name: str):
+def _spec(name: str) -> Comparison:
     for comparison in COMPARISONS:
         if comparison.name == name:
             return comparison

@@ -8,7 +8,7 @@ that both give the same level on every pair of a test world.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["Level", "Comparison", "COMPARISONS", "BlockingRule", "BLOCKING_RULES"]
@@ -66,16 +66,18 @@ def _equal(column: str, label: str, tf: bool = False) -> Level:
                  tf_column=column if tf else None)
 
 
-def _overlap(column: str) -> Level:
+def _overlap(column: str) -> tuple[Callable[[str], str], Callable[[Record, Record], bool]]:
     def sql(dialect: str) -> str:
         function = "arrays_overlap" if dialect == "spark" else "list_has_any"
         return f"{function}({column}_l, {column}_r)"
 
     def test(a: Record, b: Record) -> bool:
         x, y = a.get(column), b.get(column)
-        return bool(x) and bool(y) and not set(x).isdisjoint(y)  # type: ignore[arg-type]
+        if not isinstance(x, Iterable) or not isinstance(y, Iterable):
+            return False  # a missing list (None) overlaps nothing
+        return bool(x) and bool(y) and not set(x).isdisjoint(y)
 
-    return sql, test  # type: ignore[return-value]
+    return sql, test
 
 
 def _in_middle(forename: str, middle: object) -> bool:
@@ -124,7 +126,7 @@ def _month_test(a: Record, b: Record) -> bool:
 
 
 # Every level is an equality or a list overlap, so that it works unchanged on keyed-hash tokens
-# (jigsaw.linkage.tokens): typos are found by symmetric deletion (two names one edit apart
+# (jigsaw.linkage._tokens): typos are found by symmetric deletion (two names one edit apart
 # share a name with one letter deleted), a mistyped digit by masking each digit in turn, a
 # year slip by windows of a year either side (two windows overlap when the years are at most two
 # apart).

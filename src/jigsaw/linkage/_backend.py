@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from jigsaw.linkage.comparisons import COMPARISONS
-from jigsaw.linkage.model import Model, untrained_model
+from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._model import Model, untrained_model
 
 __all__ = ["BACKENDS", "train", "score_pairs", "spark_session"]
 
@@ -92,7 +92,8 @@ def _db_api(backend: str, spark: Any = None) -> Any:
         from splink import SparkAPI
 
         # Persisting (not checkpointing) breaks lineage without needing a checkpoint directory.
-        return SparkAPI(spark_session=spark or spark_session(), break_lineage_method="persist")
+        # Splink's SparkAPI is not annotated.
+        return SparkAPI(spark_session=spark or spark_session(), break_lineage_method="persist")  # type: ignore[no-untyped-call]
     raise ValueError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
 
 
@@ -133,7 +134,7 @@ def train(
     Parameters
     ----------
     frame : pandas.DataFrame
-        Output of :func:`jigsaw.linkage.prepare` (``.frame``). No labels are needed.
+        Output of :func:`jigsaw.linkage._prepare` (``.frame``). No labels are needed.
     version, trained_on : str
         Recorded in the model JSON.
     seed : int
@@ -184,7 +185,7 @@ def train(
     trained = linker.misc.save_model_to_json()
     levels = {}
     for comparison, stored in zip(COMPARISONS, trained["comparisons"], strict=True):
-        values = []
+        values: list[tuple[float, float] | None] = []
         for spec, level in zip(comparison.levels, stored["comparison_levels"], strict=True):
             if spec.is_null:
                 values.append(None)
@@ -234,7 +235,7 @@ def score_pairs(
     tf = [f"mw_tf_adj_{c.name}" for c in COMPARISONS if any(level.tf_column for level in c.levels)]
     # Only these columns leave the database: the matching columns Splink retains (lists of
     # deletions, masks, postcodes on both sides) would multiply a national run's memory.
-    pairs = linker.misc.query_sql(
+    pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]  # Splink's is not annotated
         f"select {', '.join(keep + tf)} from {predictions.physical_name}", output_type="pandas"
     )
     for column in tf:

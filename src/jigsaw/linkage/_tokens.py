@@ -1,6 +1,6 @@
 """Privacy-preserving linkage: agencies share keyed-hash tokens of identifiers, not the identifiers.
 
-Each agency prepares its records (:func:`jigsaw.linkage.prepare`) and replaces every value the
+Each agency prepares its records (:func:`jigsaw.linkage._prepare`) and replaces every value the
 model compares, whole and partial (forename, surname and their parts, sound codes, one-letter
 deletions, date of birth and its parts, postcode, sector and district, NHS number), by an
 HMAC-SHA256 token under a key the agencies share and the linking party does not hold. Every
@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from jigsaw.linkage.prepare import Prepared, prepare
+from jigsaw.linkage._prepare import Prepared, prepare
 
 __all__ = ["TOKEN_DOMAINS", "token", "tokenise", "tokenise_records"]
 
@@ -106,13 +106,13 @@ def tokenise(frame: pd.DataFrame, key: bytes) -> pd.DataFrame:
                 return " ".join(_tokens(key, domain, str(value).split()))
             return token(key, domain, value)
 
-        values = []
+        values: list[object] = []
         for value in frame[column].astype(object).tolist():
             marker = tuple(value) if isinstance(value, list) else value
             if marker not in cache:
                 cache[marker] = convert(value)
             values.append(cache[marker])
-        out[column] = values
+        out[column] = pd.Series(values, index=out.index, dtype=object)
     return out
 
 

@@ -7,30 +7,33 @@ row itself stays in the run, because a child's other identifiers can still link 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
+import numpy as np
 import pandas as pd
 
+from jigsaw.errors import InputError
 from jigsaw.identifiers import (
-    is_valid_nhs_number,
+    is_blank,
+    nhs_number_problem,
     normalise_nhs_number,
     normalise_postcode,
     postcode_district,
     postcode_sector,
 )
-from jigsaw.linkage.names import (
+from jigsaw.linkage._names import (
     forename_group,
     near_groups,
     soundex,
     split_forenames,
     split_surname,
 )
+from jigsaw.linkage._schema import PREPARED_COLUMNS
 
-__all__ = ["RECORD_COLUMNS", "Problem", "Prepared", "prepare", "prepare_record", "parse_dob", "parse_sex"]
-
-RECORD_COLUMNS = ("record_id", "agency", "first_name", "last_name", "dob", "sex", "postcode", "nhs_number")
+__all__ = ["Problem", "Prepared", "prepare", "prepare_record", "parse_dob", "parse_sex"]
 
 _MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's 1900 date system, counting its phantom 29 Feb 1900
@@ -57,6 +60,20 @@ class Prepared:
 
     frame: pd.DataFrame
     problems: tuple[Problem, ...]
+
+    def records(self) -> list[dict[str, object]]:
+        """Return the prepared records as dicts without ``row``, missing values as ``None``.
+
+        These are the rows :func:`prepare_record` gives for the same records one at a time.
+        """
+        out = []
+        rows = cast("list[dict[str, object]]", self.frame.drop(columns=["row"]).to_dict("records"))
+        for record in rows:
+            for column in _INTEGER_COLUMNS:
+                value = record[column]
+                record[column] = None if value is None or value is pd.NA else int(cast("int", value))
+            out.append(record)
+        return out
 
     def problems_frame(self) -> pd.DataFrame:
         """Return the problems as a table with columns row, record_id, field, value, reason."""
@@ -91,11 +108,9 @@ def parse_dob(value: object, *, today: date | None = None) -> date | None:
     ValueError: not a real date (day 31, month 2, year 2011)
     """
     today = today or _today()
-    if value is None:
+    if is_blank(value):
         return None
     text = str(value).strip().lower()
-    if text in ("", "nan", "none", "nat", "null", "unknown", "n/a"):
-        return None
     text = re.sub(r"[t ]00:00(:00(\.0+)?)?$", "", text)
     if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text):
         year, month, day = int(m[1]), int(m[2]), int(m[3])
@@ -161,11 +176,9 @@ def parse_sex(value: object) -> str | None:
     >>> parse_sex("Female"), parse_sex("1"), parse_sex("9") is None
     ('F', 'M', True)
     """
-    if value is None:
+    if is_blank(value):
         return None
     text = str(value).strip().lower()
-    if text in ("", "nan", "none"):
-        return None
     if text.endswith(".0"):
         text = text[:-2]
     if text not in _SEX:
@@ -173,11 +186,15 @@ def parse_sex(value: object) -> str | None:
     return _SEX[text]
 
 
+# "No fixed abode" is a known answer, not a postcode and not a problem.
+_NO_ADDRESS = frozenset({"nfa", "no fixed abode"})
+
+
 def _split_postcodes(value: object) -> list[str]:
-    if value is None:
+    if is_blank(value):
         return []
     text = str(value).strip()
-    if text.lower() in ("", "nan", "none", "nfa", "no fixed abode"):
+    if text.lower() in _NO_ADDRESS:
         return []
     return [p.strip() for p in re.split(r"[;|,/]", text) if p.strip()]
 
@@ -188,145 +205,203 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
     Parameters
     ----------
     records : pandas.DataFrame
-        Columns ``record_id, agency, first_name, last_name, dob, sex, postcode, nhs_number``
-        (as text; blanks allowed except in ``record_id``). ``postcode`` may hold several
-        postcodes an agency has for the child, separated by ``;``. Row numbers in problems count
-        the header as row 1, as a spreadsheet shows a CSV file.
+        Columns :data:`RECORD_COLUMNS` (as text; blanks allowed except in ``record_id``; a
+        missing column counts as blank). ``postcode`` may hold several postcodes an agency has
+        for the child, separated by ``;``. Row numbers in problems count the header as row 1, as
+        a spreadsheet shows a CSV file.
     source : str
         Name of the file, used in error messages.
 
     Returns
     -------
     Prepared
-        ``frame`` has ``unique_id`` (the record id), ``agency``, ``forename``, ``middle_names``,
+        ``frame`` has ``unique_id`` (the record id), ``row`` and the other
+        :data:`PREPARED_COLUMNS`: ``agency``, ``forename``, ``middle_names``,
         ``forename_group``, ``forename_sdx``, ``surname``, ``surname_first``, ``surname_last``,
         ``surname_sdx``, ``dob`` (ISO text), ``dob_year``, ``dob_month``, ``dob_day``, ``sex``,
-        ``postcodes``, ``sectors``, ``districts`` (lists), ``district`` and ``postcode_sector`` (the first ones, for blocking),
-        ``nhs_number`` (valid numbers only) and ``row``. ``problems`` lists every value not used.
-        Rows without a record id, or repeating one, are reported and left out.
+        ``postcodes``, ``sectors``, ``districts`` (lists), ``district`` and ``postcode_sector``
+        (the first ones, for blocking), ``nhs_number`` (usable numbers only) and the derived
+        lists the blocking reads. ``problems`` lists every value not used. Rows without a record
+        id, or repeating one, are reported and left out.
 
     Raises
     ------
-    ValueError
+    InputError
         If ``record_id`` is not a column (names the file); never for a bad value in a row.
     """
     if "record_id" not in records.columns:
-        raise ValueError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
-    frame = records.reset_index(drop=True).astype(object).where(records.reset_index(drop=True).notna(), None)
-    for column in RECORD_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = None
-    problems: list[Problem] = []
-    rows = pd.Series(range(2, len(frame) + 2))
-    ids = frame["record_id"].map(lambda v: None if v is None or str(v).strip() == "" else str(v).strip())
-
-    def report(field: str, index: int, value: object, reason: str) -> None:
-        problems.append(Problem(int(rows[index]), ids[index], field, str(value), reason))
-
-    keep = ids.notna()
-    for index in frame.index[~keep]:
-        report("record_id", index, "", "blank record id: row left out")
-    duplicated = ids.duplicated(keep="first") & keep
-    for index in frame.index[duplicated]:
-        report("record_id", index, ids[index], "record id repeats an earlier row: row left out")
-    keep &= ~duplicated
-
-    out = pd.DataFrame({"unique_id": ids, "row": rows})
-    out["agency"] = frame["agency"].map(lambda v: None if v is None else str(v).strip() or None)
-
-    forenames = _map_unique(frame["first_name"], split_forenames)
-    out["forename"] = [f for f, _ in forenames]
-    out["middle_names"] = [m for _, m in forenames]
-    out["forename_group"] = _map_unique(out["forename"], forename_group)
-    out["forename_sdx"] = _map_unique(out["forename"], soundex)
-    out["initial"] = _map_unique(out["forename"], _initial)
-    out["forename_del"] = _map_unique(out["forename"], deletions)
-    out["near_groups"] = _map_unique(out["forename"], near_groups)
-    surnames = _map_unique(frame["last_name"], split_surname)
-    out["surname"] = [s[0] for s in surnames]
-    out["surname_first"] = [s[1] for s in surnames]
-    out["surname_last"] = [s[2] for s in surnames]
-    out["surname_sdx"] = _map_unique(out["surname"], soundex)
-    out["surname_del"] = _map_unique(out["surname"], deletions)
-
-    dobs = _checked(frame["dob"], lambda v: parse_dob(v), "dob", report)
-    out["dob"] = [d.isoformat() if d else None for d in dobs]
-    out["dob_year"] = pd.array([d.year if d else None for d in dobs], dtype="Int64")
-    out["dob_month"] = pd.array([d.month if d else None for d in dobs], dtype="Int64")
-    out["dob_day"] = pd.array([d.day if d else None for d in dobs], dtype="Int64")
-    out["dob_masks"] = _map_unique(out["dob"], dob_masks)
-    out["dob_slips"] = _map_unique(out["dob"], dob_slips)
-    out["sex"] = _checked(frame["sex"], parse_sex, "sex", report)
-
-    postcodes = _checked(frame["postcode"], _read_postcodes, "postcode", report)
-    # Empty lists become missing values, so "no postcode" is the comparison's null level.
-    out["postcodes"] = [p[0] or None for p in postcodes]
-    out["sectors"] = [p[1] or None for p in postcodes]
-    out["districts"] = [p[2] or None for p in postcodes]
-    out["district"] = [p[2][0] if p[2] else None for p in postcodes]
-    out["postcode_sector"] = [p[1][0] if p[1] else None for p in postcodes]
-    out["nhs_number"] = _checked(frame["nhs_number"], _read_nhs_number, "nhs_number", report)
-
-    result = out[keep.to_numpy()].reset_index(drop=True)
-    problems.sort(key=lambda p: p.row)
-    return Prepared(result, tuple(problems))
+        raise InputError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
+    frame = records.reset_index(drop=True)
+    n = len(frame)
+    reader = _Reader()
+    # The batch reads column by column (each distinct value once, through the same readers as
+    # prepare_record), then drops the rows whose record id is blank or repeated.
+    ids = [_record_id(v) for v in (frame["record_id"].tolist())]
+    seen: set[str] = set()
+    keep: list[bool] = []
+    by_row: dict[int, list[Problem]] = {}
+    for position, record_id in enumerate(ids):
+        if record_id is None:
+            by_row[position] = [Problem(position + 2, None, "record_id", "", "blank record id: row left out")]
+        elif record_id in seen:
+            by_row[position] = [Problem(position + 2, record_id, "record_id", record_id,
+                                        "record id repeats an earlier row: row left out")]
+        else:
+            seen.add(record_id)
+        keep.append(record_id is not None and position not in by_row)
+    columns: dict[str, list[object]] = {"unique_id": list(ids), "row": list(range(2, n + 2))}
+    for field, _, empty, reported in reader.readers:
+        values = frame[field].tolist() if field in frame.columns else [None] * n
+        reads = [reader.read(field, value) for value in values]
+        for column in empty:
+            columns[column] = [fields[column] for fields, _ in reads]
+        if reported:
+            for position, (_, reason) in enumerate(reads):
+                if reason is not None:
+                    by_row.setdefault(position, []).append(Problem(
+                        position + 2, ids[position], field, str(values[position]), f"{reason}: value not used"))
+    problems = [p for position in sorted(by_row) for p in by_row[position]]
+    out = pd.DataFrame(columns)[[PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]]]
+    out = out.loc[np.asarray(keep, dtype=bool)].reset_index(drop=True)
+    for column in _INTEGER_COLUMNS:
+        out[column] = pd.array([None if v is None or v != v else int(v) for v in out[column].tolist()],
+                               dtype="Int64")
+    out["row"] = out["row"].astype("int64")
+    return Prepared(out, tuple(problems))
 
 
 def prepare_record(record: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
-    """Prepare one record (a mapping with the RECORDS.csv fields) the way :func:`prepare` does.
+    """Prepare one record (a mapping with the RECORDS.csv fields) exactly as :func:`prepare` does.
 
     Returns
     -------
     tuple of (dict, list of str)
-        The prepared fields (as in a row of ``prepare(...).frame``, without ``row``) and one
-        message per value not used.
+        The prepared fields (a row of ``prepare(...).records()``) and one message per value not
+        used. A blank record id gives ``unique_id`` ``None``.
 
     >>> prepared, problems = prepare_record({"record_id": "r1", "first_name": "Jess",
     ...     "last_name": "Smith-Khan", "dob": "3/4/2011", "nhs_number": "123"})
     >>> prepared["forename_group"], prepared["surname"], prepared["dob"], problems
-    ('jessica', 'smithkhan', '2011-04-03', ['nhs_number: fails the NHS number modulus-11 check'])
+    ('jessica', 'smithkhan', '2011-04-03', ['nhs_number: not ten digits'])
     """
-    problems: list[str] = []
+    prepared, found = _Reader().record(record)
+    return prepared, [f"{field}: {reason}" for field, _, reason in found]
 
-    def read(field: str, function: Callable) -> object:
-        try:
-            return function(record.get(field))
-        except ValueError as error:
-            problems.append(f"{field}: {error}")
-            return _empty(field)
 
-    record_id = record.get("record_id")
-    forename, middle = split_forenames(record.get("first_name"))
-    surname, first, last = split_surname(record.get("last_name"))
-    born = read("dob", parse_dob)
-    full, sectors, districts = read("postcode", _read_postcodes)  # type: ignore[misc]
-    agency = record.get("agency")
-    prepared = {
-        "unique_id": None if record_id is None else str(record_id).strip(),
-        "agency": None if agency is None else str(agency).strip() or None,
+_INTEGER_COLUMNS = ("dob_year", "dob_month", "dob_day")
+# Read as one unit: a name or a date gives several prepared columns at once.
+_Fields = dict[str, object]
+_NO_DOB: _Fields = dict.fromkeys(("dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips"))
+_NO_POSTCODE: _Fields = dict.fromkeys(("postcodes", "sectors", "districts", "district", "postcode_sector"))
+_NO_FORENAME: _Fields = dict.fromkeys(("forename", "middle_names", "forename_group", "forename_sdx", "initial",
+                                       "forename_del", "near_groups"))
+_NO_SURNAME: _Fields = dict.fromkeys(("surname", "surname_first", "surname_last", "surname_sdx", "surname_del"))
+
+
+class _Reader:
+    """The one way a record's fields become prepared columns, for a batch and for one record.
+
+    It remembers what each distinct value of a field gave, so a batch reads a name or a date
+    shared by many records once; a reader lives for one call of :func:`prepare`.
+    """
+
+    def __init__(self, today: date | None = None) -> None:
+        self._today = today
+        # (field, reader, its columns when the value is unreadable, whether that is reported), in
+        # the order of PREPARED_COLUMNS, so that a prepared record is built in that order.
+        self.readers: tuple[tuple[str, Callable[[object], _Fields], _Fields, bool], ...] = (
+            ("agency", _agency_fields, {"agency": None}, False),
+            ("first_name", _forename_fields, _NO_FORENAME, False),
+            ("last_name", _surname_fields, _NO_SURNAME, False),
+            ("dob", self._dob_fields, _NO_DOB, True),
+            ("sex", _sex_fields, {"sex": None}, True),
+            ("postcode", _postcode_fields, _NO_POSTCODE, True),
+            ("nhs_number", _nhs_fields, {"nhs_number": None}, True),
+        )
+        self._functions = {field: (function, empty) for field, function, empty, _ in self.readers}
+        self._memo: dict[str, dict[object, tuple[_Fields, str | None]]] = {f: {} for f, *_ in self.readers}
+
+    def read(self, field: str, value: object) -> tuple[_Fields, str | None]:
+        """Return the prepared columns of one field's value and why it was not used (or ``None``)."""
+        memo = self._memo[field]
+        found = memo.get(value)  # most values repeat exactly as given
+        if found is None:
+            key = None if is_blank(value) else value  # one key for every way of writing "none"
+            found = memo.get(key)
+            if found is None:
+                function, empty = self._functions[field]
+                try:
+                    found = (function(key), None)
+                except ValueError as error:
+                    found = (empty, str(error))
+                memo[key] = found
+            memo[value] = found
+        return found
+
+    def record(self, record: Mapping[str, object]) -> tuple[dict[str, object], list[tuple[str, object, str]]]:
+        """Return the prepared columns of one record and ``(field, value, reason)`` per value not used."""
+        found: list[tuple[str, object, str]] = []
+        out: dict[str, object] = {"unique_id": _record_id(record.get("record_id"))}
+        for field, _, _, reported in self.readers:
+            value = record.get(field)
+            fields, reason = self.read(field, value)
+            if reason is not None and reported:
+                found.append((field, value, reason))
+            out.update(fields)
+        return out, found
+
+    def _dob_fields(self, value: object) -> _Fields:
+        born = parse_dob(value, today=self._today)
+        if born is None:
+            return _NO_DOB
+        iso = born.isoformat()
+        return {"dob": iso, "dob_year": born.year, "dob_month": born.month, "dob_day": born.day,
+                "dob_masks": dob_masks(iso), "dob_slips": dob_slips(iso)}
+
+
+def _record_id(value: object) -> str | None:
+    # A record id is the key the agency gave its record, so any text it holds is that key, even
+    # "NA"; only an empty cell is blank.
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _agency_fields(value: object) -> _Fields:
+    return {"agency": None if value is None else str(value).strip()}
+
+
+def _forename_fields(value: object) -> _Fields:
+    forename, middle = split_forenames(value)
+    return {
         "forename": forename, "middle_names": middle,
         "forename_group": forename_group(forename), "forename_sdx": soundex(forename),
-        "initial": _initial(forename), "forename_del": deletions(forename),
+        "initial": forename[0] if forename else None, "forename_del": deletions(forename),
         "near_groups": near_groups(forename),
-        "surname": surname, "surname_first": first, "surname_last": last, "surname_sdx": soundex(surname),
-        "surname_del": deletions(surname),
-        "dob": born.isoformat() if born else None,  # type: ignore[union-attr]
-        "dob_year": born.year if born else None,  # type: ignore[union-attr]
-        "dob_month": born.month if born else None,  # type: ignore[union-attr]
-        "dob_day": born.day if born else None,  # type: ignore[union-attr]
-        "dob_masks": dob_masks(born.isoformat() if born else None),  # type: ignore[union-attr]
-        "dob_slips": dob_slips(born.isoformat() if born else None),  # type: ignore[union-attr]
-        "sex": read("sex", parse_sex),
-        "postcodes": full or None, "sectors": sectors or None, "districts": districts or None,
-        "district": districts[0] if districts else None,
-        "postcode_sector": sectors[0] if sectors else None,
-        "nhs_number": read("nhs_number", _read_nhs_number),
     }
-    return prepared, problems
 
 
-def _initial(forename: str | None) -> str | None:
-    return forename[0] if forename else None
+def _surname_fields(value: object) -> _Fields:
+    surname, first, last = split_surname(value)
+    return {"surname": surname, "surname_first": first, "surname_last": last,
+            "surname_sdx": soundex(surname), "surname_del": deletions(surname)}
+
+
+def _sex_fields(value: object) -> _Fields:
+    return {"sex": parse_sex(value)}
+
+
+def _postcode_fields(value: object) -> _Fields:
+    full, sectors, districts = _read_postcodes(value)
+    # Empty lists become missing values, so "no postcode" is the comparison's null level.
+    return {"postcodes": full or None, "sectors": sectors or None, "districts": districts or None,
+            "district": districts[0] if districts else None,
+            "postcode_sector": sectors[0] if sectors else None}
+
+
+def _nhs_fields(value: object) -> _Fields:
+    return {"nhs_number": _read_nhs_number(value)}
 
 
 def deletions(name: str | None) -> list[str] | None:
@@ -371,36 +446,6 @@ def dob_slips(dob: str | None) -> list[str] | None:
     return [f"{day_month}:{y}" for y in (year - 1, year, year + 1)]
 
 
-def _map_unique(values: pd.Series, function: Callable) -> list:
-    cache: dict = {}
-    out = []
-    for value in values:
-        if value not in cache:
-            cache[value] = function(value)
-        out.append(cache[value])
-    return out
-
-
-def _checked(values: pd.Series, function: Callable, field: str, report: Callable) -> list:
-    cache: dict = {}
-    out = []
-    for index, value in zip(values.index, values, strict=True):
-        if value not in cache:
-            try:
-                cache[value] = (function(value), None)
-            except ValueError as error:
-                cache[value] = (_empty(field), str(error))
-        result, reason = cache[value]
-        if reason:
-            report(field, index, value, reason + ": value not used")
-        out.append(result)
-    return out
-
-
-def _empty(field: str) -> object:
-    return ([], [], []) if field == "postcode" else None
-
-
 def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str]]:
     full: list[str] = []
     sectors: list[str] = []
@@ -438,17 +483,9 @@ def _read_nhs_number(value: object) -> str | None:
     text = normalise_nhs_number(value)
     if text is None:
         return None
-    if text.endswith(".0"):
+    if text.endswith(".0"):  # a spreadsheet that read the column as numbers
         text = text[:-2]
-    if not is_valid_nhs_number(text):
-        raise ValueError("fails the NHS number modulus-11 check")
-    # Every ten-times-repeated digit passes the check; systems use 0000000000 and 9999999999 for
-    # "not known", and matching on one would join every child recorded with it.
-    if len(set(text)) == 1:
-        raise ValueError("one digit repeated: a placeholder, not a real NHS number")
+    problem = nhs_number_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
     return text
-
-
-def problems_lines(problems: Iterable[Problem], source: str) -> list[str]:
-    """Return one line per problem, naming the file, for printing."""
-    return [f"{source}: {p}" for p in problems]

@@ -10,10 +10,6 @@ import time
 
 HELP = "connect children through shared people, vehicles, phones, accounts and places (MENTIONS.csv -> DIR)"
 
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the command's arguments."""
     parser.add_argument("mentions", metavar="MENTIONS.csv",
@@ -24,25 +20,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
-def _safe(frame):  # type: ignore[no-untyped-def]
-    """Prefix text cells that a spreadsheet would run as a formula with a quote."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA) else v for v in out[column]]
-    return out
-
-
-def _write(frame, path: str) -> None:  # type: ignore[no-untyped-def]
-    # Beside the target, then renamed: a failed run never leaves half a file.
-    temporary = f"{path}.partial"
-    _safe(frame).to_csv(temporary, index=False, lineterminator="\n")
-    os.replace(temporary, path)
-
-
 def run(args: argparse.Namespace) -> int:
     """Read the mentions, find the groups and write the four files; 0, or 2 for bad input."""
     from jigsaw.connect import Settings, find_groups, read_mentions
+    from jigsaw.datasets.csvfile import write_csv
+    from jigsaw.errors import InputError
 
     start = time.perf_counter()
 
@@ -51,16 +33,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"[{time.perf_counter() - start:6.1f}s] {message}", file=sys.stderr, flush=True)
 
     if os.path.exists(args.out) and not os.path.isdir(args.out):
-        raise ValueError(f"--out {args.out}: is a file, not a folder")
+        raise InputError(f"--out {args.out}: is a file, not a folder")
     settings = Settings() if args.window_days is None else Settings(window_days=args.window_days)
     mentions = read_mentions(args.mentions)
     progress(f"read {len(mentions):,} mentions of {mentions['child_id'].nunique():,} children")
     result = find_groups(mentions, settings)
     os.makedirs(args.out, exist_ok=True)
-    _write(result.groups, os.path.join(args.out, "groups.csv"))
-    _write(result.entities, os.path.join(args.out, "entities.csv"))
-    _write(result.evidence, os.path.join(args.out, "evidence.csv"))
-    _write(result.review, os.path.join(args.out, "review.csv"))
+    # Each file atomically (beside its name, then renamed), with spreadsheet formulas made inert.
+    write_csv(result.groups, os.path.join(args.out, "groups.csv"))
+    write_csv(result.entities, os.path.join(args.out, "entities.csv"))
+    write_csv(result.evidence, os.path.join(args.out, "evidence.csv"))
+    write_csv(result.review, os.path.join(args.out, "review.csv"))
     groups = result.groups["group_id"].nunique()
     print(f"wrote {args.out}: {groups:,} groups of {len(result.groups):,} children, "
           f"{len(result.entities):,} entities, {len(result.review):,} person matches to review")

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.connect._normalise import NAMED, PARTIAL
+from jigsaw.errors import InputError
 
 __all__ = ["Settings", "Connections", "connect"]
 
@@ -49,13 +50,13 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.window_days < 0:
-            raise ValueError(f"window_days cannot be negative, not {self.window_days}")
+            raise InputError(f"window_days cannot be negative, not {self.window_days}")
         if self.max_children < 2:
-            raise ValueError(f"max_children must be at least 2, not {self.max_children}")
+            raise InputError(f"max_children must be at least 2, not {self.max_children}")
         if self.strong <= 0:
-            raise ValueError(f"strong must be above 0, not {self.strong}")
+            raise InputError(f"strong must be above 0, not {self.strong}")
         if not 0 < self.person_review <= self.person_link < 1:
-            raise ValueError("person thresholds must satisfy 0 < review <= link < 1")
+            raise InputError("person thresholds must satisfy 0 < review <= link < 1")
 
 
 @dataclass(frozen=True)

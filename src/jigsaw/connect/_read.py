@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from jigsaw.connect._resolve import KINDS
+from jigsaw.errors import InputError
 
 __all__ = ["MENTION_COLUMNS", "check_mentions", "read_mentions"]
 
@@ -27,7 +28,7 @@ def check_mentions(frame: pd.DataFrame, source: str = "mentions") -> pd.DataFram
     """
     missing = [c for c in MENTION_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValueError(f"{source}: missing column(s) {', '.join(missing)}")
+        raise InputError(f"{source}: missing column(s) {', '.join(missing)}")
     out = frame[list(MENTION_COLUMNS)].fillna("").astype(str).apply(lambda c: c.str.strip())
     seen: dict[str, int] = {}
     dates = []
@@ -35,16 +36,16 @@ def check_mentions(frame: pd.DataFrame, source: str = "mentions") -> pd.DataFram
         where = f"{source}: row {row} (line {row + 1})"
         for field in MENTION_COLUMNS:
             if getattr(values, field) == "":
-                raise ValueError(f"{where}, {field}: blank")
+                raise InputError(f"{where}, {field}: blank")
         if values.mention_id in seen:
-            raise ValueError(f"{where}, mention_id: {values.mention_id!r} repeats row {seen[values.mention_id]}")
+            raise InputError(f"{where}, mention_id: {values.mention_id!r} repeats row {seen[values.mention_id]}")
         seen[values.mention_id] = row
         if values.kind.lower() not in KINDS:
-            raise ValueError(f"{where}, kind: {values.kind!r} is not one of {', '.join(KINDS)}")
+            raise InputError(f"{where}, kind: {values.kind!r} is not one of {', '.join(KINDS)}")
         try:
             dates.append(dt.date.fromisoformat(values.date))
         except ValueError:
-            raise ValueError(f"{where}, date: {values.date!r} is not a date YYYY-MM-DD") from None
+            raise InputError(f"{where}, date: {values.date!r} is not a date YYYY-MM-DD") from None
     out["kind"] = out["kind"].str.lower()
     out["date"] = pd.to_datetime(pd.Series(dates, dtype="object"), format="ISO8601") if dates else pd.Series([], dtype="datetime64[ns]")
     checked: pd.DataFrame = out.reset_index(drop=True)
@@ -55,6 +56,4 @@ def read_mentions(path: str | Path) -> pd.DataFrame:
     """Read ``MENTIONS.csv`` (``mention_id, child_id, agency, date, kind, value``) and check it."""
     from jigsaw.datasets.csvfile import read_text_csv
 
-    frame = read_text_csv(path)
-    assert isinstance(frame, pd.DataFrame)
-    return check_mentions(frame, str(path))
+    return check_mentions(read_text_csv(path), str(path))

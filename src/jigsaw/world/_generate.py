@@ -18,9 +18,10 @@ from jigsaw.world._text import ids, iso_dates
 if TYPE_CHECKING:
     from jigsaw.catalogue import Catalogue
 
-TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth")
-# What is recorded about the people, vehicles, phones, accounts and places around children.
-TABLES += ("mentions", "mention_truth", "group_truth")
+# The last three: what is recorded about the people, vehicles, phones, accounts and places
+# around children, and its truth.
+TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth",
+          "mentions", "mention_truth", "group_truth")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ perfectly linked child, and it keeps the evaluation of connection free of linkag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -236,7 +237,7 @@ class _Writer:
         sep = " " if alias.endswith(":") else str(r.choice([": ", " ", " - "]))
         return f"{alias}{sep}{at}{shown}"
 
-    def write_place(self, place: dict[str, object]) -> str:
+    def write_place(self, place: Mapping[str, object]) -> str:
         r = self.rng
         if place["type"] == "address":
             postcode = str(place["postcode"])
@@ -323,7 +324,7 @@ def simulate(
                                       area_postcodes[a], town[a]))
 
     # --- per-area common places, schools, families --------------------------------------------
-    common = {a: [{"type": "named", "name": p.format(town=town[a]), "id": f"CP-{a}-{k:02d}"}
+    common: dict[str, list[dict[str, object]]] = {a: [{"type": "named", "name": p.format(town=town[a]), "id": f"CP-{a}-{k:02d}"}
                   for k, p in enumerate(_COMMON_PLACES)] for a in areas}
     common_weights = 1.0 / np.arange(1, len(_COMMON_PLACES) + 1)
     common_weights /= common_weights.sum()
@@ -340,7 +341,7 @@ def simulate(
     def family_of(i: int) -> list[tuple[str, dict[str, object]]]:
         fam = str(children["family_id"].iat[i])
         if fam not in family_people:
-            people = []
+            people: list[tuple[str, dict[str, object]]] = []
             for relation in _RELATIONS[: int(rng.integers(2, 5))]:
                 male = relation in ("dad", "stepdad", "older brother", "mum's partner")
                 person = w.adult(int(origin[i]), male=male)
@@ -375,7 +376,7 @@ def simulate(
         add(child, agency, day, kind, value, str(item["id"]), "group", gid)
 
     # Group events: return interviews and disclosures during each group child's episode.
-    for i in np.flatnonzero(group_of >= 0):
+    for i in np.flatnonzero(group_of >= 0).tolist():
         lo = max(ex_start[i], start)
         hi = max(min(ex_end[i], last_day), lo)
         events = 1 + rng.poisson(config.group_events_per_child - 1)

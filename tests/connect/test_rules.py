@@ -16,7 +16,7 @@ from jigsaw.connect import (
 )
 
 
-@pytest.mark.parametrize("text", ["YK19 ABC", "yk19abc", "silver Astra YK19 A8C", "YKI9 ABC", "YK1O ABC"[:0] + "YK19 4BC"[:0] + "Yk19 aBc"])
+@pytest.mark.parametrize("text", ["YK19 ABC", "yk19abc", "silver Astra YK19 A8C", "YKI9 ABC", "YK19 A8C", "Yk19 aBc"])
 def test_one_registration_however_written(text):
     assert normalise_vehicle(text).key == "YK19ABC"
 

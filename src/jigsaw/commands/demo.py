@@ -97,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         return subprocess.run(command, check=False).returncode
     demo_dir = out / "demo"
-    demo_dir.mkdir(parents=True, exist_ok=True)
+    # The demo's database holds session keys and TOTP secrets, synthetic or not: private folder.
+    demo_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    demo_dir.chmod(0o700)
     database = demo_dir / "jigsaw.sqlite3"
     # A fresh partnership each time: the demo's data and passwords are never reused.
     database.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from tests.web.cast import (
     verified_client,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 SCHOOL_NOTE = "Absent most Mondays; new phone and trainers."
 HEALTH_NOTE = "Came to clinic with a man in his 20s who answered for her."

@@ -8,7 +8,7 @@ from django.utils import timezone
 from jigsaw.web.concerns.models import Concern
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def _form(who=JESSICA, **changes):

@@ -22,7 +22,7 @@ from tests.web.cast import (
     record_concern,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_first_concern_starts_a_child_and_emits_each_event(cast):
@@ -59,14 +59,19 @@ def test_nickname_and_swapped_birth_date_link_and_the_grade_rises(cast):
     assert combined == "high"
 
 
+REFUSE_AUDIT = {
+    "postgresql": "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit store unavailable'; END $$ LANGUAGE plpgsql;"
+    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+    "FOR EACH ROW EXECUTE FUNCTION refuse_audit();",
+    "sqlite": "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+    "BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END;",
+}
+
+
 def test_an_audit_row_that_cannot_be_written_refuses_the_concern(cast):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN "
-            "RAISE EXCEPTION 'audit store unavailable'; END $$ LANGUAGE plpgsql;"
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_audit();"
-        )
+        cursor.execute(REFUSE_AUDIT[connection.vendor])
     tables = (Concern, AgencyRecord, Child, Link)
     before = [table.objects.count() for table in tables]
     with pytest.raises(Exception, match="audit store unavailable"):

@@ -11,6 +11,10 @@ CORE = [
     "jigsaw.screening",
     "jigsaw.linkage",
     "jigsaw.report",
+    "jigsaw.oversight",
+    "jigsaw.connect",
+    "jigsaw.evaluation",
+    "jigsaw.disclosure",
     "jigsaw.identifiers",
     "jigsaw.errors",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from jigsaw.identifiers import normalise_postcode
+from jigsaw.linkage import clean_name
 
 __all__ = [
     "FULL",
@@ -350,8 +351,6 @@ def parse_person(value: str) -> Person:
     nick = _NICK.search(text)
     if nick:
         nickname = (nick.group(1) or nick.group(2)).lower()
-    from jigsaw.connect._linkage import clean_name
-
     cleaned = clean_name(_NICK.sub(" ", lower)) or ""
     family = is_family(value)
     words = [w for w in cleaned.split() if w not in _DESCRIPTION and not _FAMILY.fullmatch(w)

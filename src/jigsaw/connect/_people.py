@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from jigsaw.connect._linkage import forename_group, soundex
 from jigsaw.connect._normalise import parse_person
+from jigsaw.linkage import forename_group, soundex
 
 __all__ = ["PERSON_LEVELS", "PeopleResult", "match_people"]
 

@@ -81,3 +81,17 @@ def test_other_tables_are_written_by_pandas(tmp_path, frame):
     assert _arrow_rows(frame, "\n") is None
     write_csv(frame, tmp_path / "o.csv")
     assert (tmp_path / "o.csv").read_bytes() == _pandas_bytes(frame)
+
+
+def test_decimals_of_every_size_are_written_as_pandas_writes_them(tmp_path):
+    # pyarrow formats the plain ones, numpy's repr the whole, tiny and huge: the seams are where
+    # the layouts differ (1e-05 against 0.00001, 2.0 against 2, 1e+16).
+    rng = np.random.default_rng(5)
+    values = rng.choice([-1, 1], 60_000) * 10.0 ** rng.uniform(-320, 300, 60_000)
+    decades = np.concatenate([rng.uniform(10.0**k, 10.0**(k + 1), 2_000) for k in range(-6, 17)])
+    edges = [1e-4, 9.999999999999999e-05, 1e9, 999999999.9999999, 9999999999.99, 1e15, 1e16, 0.1, 1 / 3, 2.0, -0.0, 0.0,
+             np.nan, np.inf, -np.inf, 5e-324, 1.7976931348623157e308, 123456.5, 0.00012345678901234567]
+    frame = pd.DataFrame({"x": np.concatenate([values, decades, rng.random(20_000), np.round(rng.random(20_000) * 1e4, 2), edges]),
+                          "n": 1})
+    write_csv(frame, tmp_path / "d.csv")
+    assert (tmp_path / "d.csv").read_bytes() == _pandas_bytes(frame)

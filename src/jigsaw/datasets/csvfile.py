@@ -249,9 +249,7 @@ def _arrow_rows(frame: pd.DataFrame, lineterminator: str) -> memoryview | None:
         elif numpy and dtype.kind in "iu":
             column = pa.array(series.to_numpy()).cast(text)
         elif numpy and dtype.kind == "f":
-            # pandas writes decimals with numpy's shortest repr ('0.1', '1e-05', '2.0').
-            values = series.to_numpy()
-            column = pa.array(values.astype(str), type=text, mask=np.isnan(values))
+            column = _decimals(series.to_numpy())
         elif dtype.kind == "O" or pd.api.types.is_string_dtype(dtype):
             try:
                 column = pa.array(series.to_numpy(dtype=object), from_pandas=True)
@@ -273,6 +271,29 @@ def _arrow_rows(frame: pd.DataFrame, lineterminator: str) -> memoryview | None:
     # last offsets.
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
     return memoryview(rows.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+
+
+def _decimals(values: np.ndarray) -> pa.Array:
+    """Decimals as pandas writes them: numpy's shortest repr ('0.1', '1e-05', '2.0', 'inf'),
+    blank for NaN.
+
+    pyarrow writes the same shortest digits, but in its own layout for whole numbers ('2') and
+    for the small and the huge ('0.00001'); only the values between, not whole, which are most
+    measured quantities, are left to it (several times faster than numpy's repr).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    with np.errstate(invalid="ignore"):
+        size = np.abs(values)
+        plain = (size >= 1e-4) & (size < 1e9) & (values != np.trunc(values))
+    column = pa.array(values).cast(text)
+    others = np.flatnonzero(~plain & ~np.isnan(values))
+    if len(others):
+        column = pc.replace_with_mask(column, pa.array(~plain & ~np.isnan(values)),
+                                      pa.array(values[others].astype(str), type=text))
+    return pc.if_else(pa.array(np.isnan(values)), pa.scalar(None, text), column)
 
 
 def _inert_arrow(column: pa.Array) -> pa.Array:

@@ -382,6 +382,39 @@ def _explanations(model: Model, pairs: pd.DataFrame) -> list[str]:
     return ["; ".join((prior, *steps)) for steps in zip(*parts, strict=True)] if parts else []
 
 
+def _strongest_first(ids: np.ndarray, pairs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Sort the pairs by match weight, strongest first, ties by record ids (as text), and give
+    the positions of their records among ``ids``.
+
+    Record ids as fixed-width numpy text sort and search in C, in the order Python compares
+    text; an id numpy would read differently (not text, or ending in NUL characters, which its
+    fixed-width text drops) sends the run through pandas instead.
+    """
+    text = [ids, pairs["unique_id_l"].to_numpy(dtype=object), pairs["unique_id_r"].to_numpy(dtype=object)]
+    if all(isinstance(v, str) and not v.endswith("\0") for column in text for v in column):
+        fixed = [column.astype(str) for column in text]
+        sorter = np.argsort(fixed[0], kind="stable")
+        ordered = fixed[0][sorter]
+        ranks = []
+        for column in fixed[1:]:
+            rank = np.searchsorted(ordered, column)
+            if len(rank) and (rank.max() >= len(ordered) or (ordered[np.minimum(rank, len(ordered) - 1)] != column).any()):
+                raise ValueError("scored pairs name a record id that is not among the prepared records")
+            ranks.append(rank)
+        weights = pairs["match_weight"].to_numpy(dtype=float)
+        order = np.lexsort((ranks[1], ranks[0], -weights))
+        left, right = sorter[ranks[0][order]].astype(np.int64), sorter[ranks[1][order]].astype(np.int64)
+        return pairs.iloc[order].reset_index(drop=True), left, right
+    pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True],
+                              kind="mergesort").reset_index(drop=True)
+    position = pd.Index(ids)
+    left = position.get_indexer(pd.Index(pairs["unique_id_l"])).astype(np.int64)
+    right = position.get_indexer(pd.Index(pairs["unique_id_r"])).astype(np.int64)
+    if (left < 0).any() or (right < 0).any():
+        raise ValueError("scored pairs name a record id that is not among the prepared records")
+    return pairs, left, right
+
+
 def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     """Group prepared records into children from their scored pairs.
 
@@ -417,12 +450,7 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
                               "confidence": pd.Series(dtype=float)})
         return Clusters(empty, pd.DataFrame(columns=review_columns), 0)
     records = _Records(frame)
-    pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True], kind="mergesort").reset_index(drop=True)
-    position = pd.Index(ids)
-    left = position.get_indexer(pd.Index(pairs["unique_id_l"])).astype(np.int64)
-    right = position.get_indexer(pd.Index(pairs["unique_id_r"])).astype(np.int64)
-    if (left < 0).any() or (right < 0).any():
-        raise ValueError("scored pairs name a record id that is not among the prepared records")
+    pairs, left, right = _strongest_first(ids, pairs)
     probs = pairs["match_probability"].to_numpy(dtype=float)
     weights = pairs["match_weight"].to_numpy(dtype=float)
     nothing = np.zeros(len(ids), dtype=bool)

@@ -121,7 +121,8 @@ def _codes(values: np.ndarray, *, blank: bool) -> np.ndarray:
     codes, _ = pd.factorize(values, use_na_sentinel=blank)
     codes = codes.astype(np.int64)
     if blank:
-        codes[pd.isna(values) | (values == "")] = -1
+        empty = np.fromiter((isinstance(v, str) and not v for v in values), dtype=bool, count=len(values))
+        codes[pd.isna(values) | empty] = -1
     return codes
 
 

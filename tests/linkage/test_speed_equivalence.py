@@ -102,3 +102,26 @@ def test_same_pairs_children_and_accuracy_on_a_world(run):
 def test_same_pairs_children_and_accuracy_on_a_100k_world():
     # The evaluation world of docs/benchmarks.md (99,413 records).
     _assert_same_linkage(*_run(37000, 11))
+
+
+def test_link_restores_the_garbage_collector_as_it_found_it():
+    import gc
+
+    from jigsaw.linkage import link
+
+    from .conftest import records
+
+    rows = records([{"record_id": "1", "first_name": "Amy", "last_name": "Khan", "dob": "2011-04-03"},
+                    {"record_id": "2", "first_name": "Amy", "last_name": "Khan", "dob": "2011-04-03"}])
+    assert gc.isenabled()
+    assert link(rows).children == 1
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        link(rows)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError, match="record_id"):
+        link(rows.drop(columns="record_id"))  # fails while preparing, with the collector paused
+    assert gc.isenabled()

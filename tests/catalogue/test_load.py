@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from jigsaw.catalogue import GRADES, KINDS, LEVELS, load, parse
+from jigsaw.catalogue import KINDS, LEVELS, Grade, load, parse
 from jigsaw.catalogue._load import DEFAULT_PATH
 
 # The domains, in its words; the catalogue must carry exactly these.
@@ -81,7 +81,7 @@ def test_labels_for_domains_agencies_and_sources():
 def test_sexual_activity_set_and_next_steps_for_every_grade():
     catalogue = load()
     assert "sexual_activity" in catalogue.sexual_activity_indicators
-    assert set(catalogue.next_steps) == set(GRADES)
+    assert set(catalogue.next_steps) == {grade.value for grade in Grade}
 
 
 def test_narrow_lists_are_widened():

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from jigsaw.catalogue import load
-from jigsaw.screening import age_on, grade_child, grade_concern, months_before
+from jigsaw.screening import Grade, Grading, age_on, grade_child, grade_concern, months_before
 
 TODAY = dt.date(2026, 11, 28)
 DOB_15 = dt.date(2011, 5, 1)  # 15 on TODAY
@@ -146,9 +146,8 @@ def test_two_agencies_raise_the_grade_one_level():
         TODAY,
     )
     assert shared.score == 3.0
-    band = "medium" if 3 >= BANDS["medium"] else "low" if 3 >= BANDS["low"] else "none"
-    order = ["none", "low", "medium", "high"]
-    assert shared.level == order[order.index(band) + 1]
+    band = Grade("medium" if 3 >= BANDS["medium"] else "low" if 3 >= BANDS["low"] else "none")
+    assert shared.level.rank == band.rank + 1
     assert alone.level == ("low" if 2 >= BANDS["low"] else "none")
     reason = next(r for r in shared.reasons if r.rule == "corroboration")
     assert set(reason.agencies) == {"education", "police"}
@@ -343,3 +342,38 @@ def test_grade_and_override_serialise_to_json():
         "rule": "history", "level": "none", "text": history["text"],
         "indicators": ["missing_episode"], "agencies": ["police"], "dates": ["2025-10-01"],
     }
+
+
+def test_grades_order_by_rank_not_alphabetically():
+    assert list(Grade) == ["none", "low", "medium", "high"]
+    assert Grade.NONE < Grade.LOW < Grade.MEDIUM < Grade.HIGH
+    # Alphabetically "high" < "low" < "medium" < "none": the enum must not sort that way.
+    assert sorted([Grade.NONE, Grade.HIGH, Grade.LOW, Grade.MEDIUM]) == list(Grade)
+    assert max(Grade.MEDIUM, Grade.HIGH, Grade.LOW) is Grade.HIGH
+    assert Grade.MEDIUM > "low" and Grade.MEDIUM < "high"
+    assert [g.rank for g in Grade] == [0, 1, 2, 3]
+    assert Grade.choices() == [
+        ("none", "No concern"), ("low", "Low"), ("medium", "Medium"), ("high", "High")
+    ]
+    with pytest.raises(ValueError):
+        Grade.rank_of("severe")
+
+
+def test_a_grading_and_its_reasons_carry_grades():
+    grading = grade_child(
+        DOB_15,
+        [concern("education", RECENT, "unexplained_absence"), concern("police", RECENT, "staying_out_late")],
+        TODAY,
+    )
+    assert isinstance(grading, Grading) and type(grading.level) is Grade
+    assert all(type(r.level) is Grade for r in grading.reasons)
+    assert max(r.level for r in grading.reasons) == grading.level
+    stored = grading.as_dict()
+    assert type(stored["level"]) is str and stored["level"] == grading.level.value
+
+
+def test_an_override_takes_a_grade_and_refuses_a_word_that_is_not_one():
+    grading = grade_concern(DOB_15, concern("education", RECENT, "unexplained_absence"), TODAY)
+    assert grading.with_override(Grade.HIGH, "Known to police", "MASH").direction == "raised"
+    with pytest.raises(ValueError, match="'severe' is not one of none, low, medium, high"):
+        grading.with_override("severe", "Known to police", "MASH")

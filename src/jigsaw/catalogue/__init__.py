@@ -3,25 +3,26 @@
 ``load()`` returns the validated catalogue; every grade records ``catalogue.version``.
 """
 
-from jigsaw.catalogue._load import GRADES, load, parse
+from jigsaw.catalogue._load import load, parse
 from jigsaw.catalogue._model import (
     KINDS,
     LEVELS,
     Agency,
     Catalogue,
     Domain,
+    Grade,
     Indicator,
     Rules,
     Source,
 )
 
 __all__ = [
-    "GRADES",
     "KINDS",
     "LEVELS",
     "Agency",
     "Catalogue",
     "Domain",
+    "Grade",
     "Indicator",
     "Rules",
     "Source",

@@ -15,13 +15,13 @@ from jigsaw.catalogue._model import (
     Agency,
     Catalogue,
     Domain,
+    Grade,
     Indicator,
     Rules,
     Source,
 )
 
 DEFAULT_PATH = Path(__file__).with_name("indicators.yaml")
-GRADES = ("none", "low", "medium", "high")
 
 # Builds the error for a place in the file ("indicator 3 (missing_overnight)") and a message.
 _Fail = Callable[[str, str], ValueError]
@@ -176,8 +176,8 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
     steps = data.get("next_steps") or {}
     if not isinstance(steps, Mapping):
         raise fail("next_steps", "expected a mapping from grade to text")
-    for grade in GRADES:
-        if not isinstance(steps.get(grade), str) or not steps[grade].strip():
+    for grade in Grade:
+        if not isinstance(steps.get(grade.value), str) or not steps[grade.value].strip():
             raise fail("next_steps", f"missing text for grade '{grade}'")
 
     rules = _rules(data.get("rules"), fail)
@@ -189,7 +189,7 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
         sources=sources,
         indicators=tuple(indicators),
         sexual_activity_indicators=frozenset(sexual),
-        next_steps={g: steps[g].strip() for g in GRADES},
+        next_steps={g.value: steps[g.value].strip() for g in Grade},
         rules=rules,
     )
 

@@ -4,8 +4,81 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
 
-LEVELS = ("low", "medium", "high")
+
+class Grade(StrEnum):
+    """The CSE grade of a concern or a child: ``none`` < ``low`` < ``medium`` < ``high``.
+
+    The one definition of the grade scale, exported as ``jigsaw.screening.Grade``. It is defined
+    beside the catalogue's rules because the catalogue keys its score bands and next steps by it
+    (and the catalogue sits below screening). Members are strings, so they store and serialise as
+    their value; they compare by rank, not alphabetically, so ``max`` and sorting give the most
+    serious grade.
+
+    >>> Grade("medium") > Grade.LOW, max(Grade.HIGH, Grade.MEDIUM), Grade.NONE.label
+    (True, <Grade.HIGH: 'high'>, 'No concern')
+    >>> sorted(["high", "none", "medium"], key=Grade.rank_of)
+    ['none', 'medium', 'high']
+    """
+
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        """0 for ``none`` up to 3 for ``high``."""
+        return _GRADE_RANK[self]
+
+    @property
+    def label(self) -> str:
+        """How the grade is shown to people."""
+        return _GRADE_LABEL[self]
+
+    @classmethod
+    def rank_of(cls, value: str) -> int:
+        """The rank of a grade given as text; ``ValueError`` for a word that is not a grade."""
+        return cls(value).rank
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """``(value, label)`` pairs in rank order, for forms and stored choices."""
+        return [(grade.value, grade.label) for grade in cls]
+
+    def _other_rank(self, other: Any) -> int | None:
+        if isinstance(other, Grade):
+            return other.rank
+        if isinstance(other, str) and other in _GRADE_RANK:
+            return _GRADE_RANK[other]
+        return None
+
+    def __lt__(self, other: Any) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank < rank
+
+    def __le__(self, other: Any) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank <= rank
+
+    def __gt__(self, other: Any) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank > rank
+
+    def __ge__(self, other: Any) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank >= rank
+
+
+_GRADE_RANK: dict[str, int] = {grade.value: rank for rank, grade in enumerate(Grade)}
+_GRADE_LABEL: dict[str, str] = {
+    Grade.NONE: "No concern", Grade.LOW: "Low", Grade.MEDIUM: "Medium", Grade.HIGH: "High"
+}
+
+# An indicator's level is the grade it points to on its own; the score bands use the same words.
+LEVELS: tuple[str, ...] = tuple(grade.value for grade in Grade if grade is not Grade.NONE)
 KINDS = ("vulnerability", "indicator", "disclosure")
 
 

@@ -13,6 +13,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jigsaw.oversight import NationalSummary
 
 HELP = "Build the national report and a synthetic partnership; serve both on http://127.0.0.1:8000."
 
@@ -39,7 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-report", action="store_true", help=argparse.SUPPRESS)
 
 
-def build(out: Path, year: int = 2025):
+def build(out: Path, year: int = 2025) -> NationalSummary:
     """Build the national report into ``out``; return its :class:`NationalSummary`."""
     from jigsaw.report.national import build_national_report
 
@@ -93,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         return subprocess.run(command, check=False).returncode
     demo_dir = out / "demo"
-    demo_dir.mkdir(parents=True, exist_ok=True)
+    # The demo's database holds session keys and TOTP secrets, synthetic or not: private folder.
+    demo_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    demo_dir.chmod(0o700)
     database = demo_dir / "jigsaw.sqlite3"
     # A fresh partnership each time: the demo's data and passwords are never reused.
     database.unlink(missing_ok=True)

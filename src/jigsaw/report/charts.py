@@ -13,10 +13,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import NotRequired, TypedDict
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["COLOURS", "LimitCurve", "dot_plot", "funnel_plot", "sparkline"]
+__all__ = ["COLOURS", "DotRow", "LimitCurve", "dot_plot", "funnel_plot", "sparkline",
+           "year_ratio_plot"]
 
 #: GOV.UK palette; one colour per comparison with peers.
 COLOURS = {
@@ -41,10 +44,20 @@ class LimitCurve:
     """
 
     label: str
-    lines: tuple[tuple[Sequence[float], Sequence[float]], ...]
+    lines: tuple[tuple[npt.ArrayLike, npt.ArrayLike], ...]
     dash: str = ""
     colour: str = "#0b0c0c"
     width: float = 1.2
+
+
+class DotRow(TypedDict):
+    """One area of a :func:`dot_plot`: its rate and interval; a missing rate (None or NaN) shows as "no rate"."""
+
+    name: str
+    rate: float | None
+    lower: float
+    upper: float
+    subject: NotRequired[bool]  # the area being compared (bold, coloured); peers leave it out
 
 
 def _fmt(value: float) -> str:
@@ -54,7 +67,8 @@ def _fmt(value: float) -> str:
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str,
          fluid: bool = True) -> str:
     # Ids must be unique within the page and stable between runs (reproducible output).
-    ident = "c" + hashlib.sha1(f"{title}|{desc}|{width}|{height}".encode()).hexdigest()[:10]
+    key = f"{title}|{desc}|{width}|{height}".encode()
+    ident = "c" + hashlib.sha1(key, usedforsecurity=False).hexdigest()[:10]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="{ident}t {ident}d" '
@@ -93,8 +107,8 @@ def _marker(shape: str, x: float, y: float, colour: str, size: float = 4.0) -> s
 
 
 def funnel_plot(
-    population: Sequence[float],
-    rate: Sequence[float],
+    population: npt.ArrayLike,
+    rate: npt.ArrayLike,
     labels: Sequence[str],
     comparison: Sequence[str],
     curves: Sequence[LimitCurve],
@@ -108,7 +122,7 @@ def funnel_plot(
 
     Parameters
     ----------
-    population, rate, labels, comparison : sequences of equal length
+    population, rate, labels, comparison : array-likes (numbers) and sequences (text) of equal length
         One entry per area; ``comparison`` is ``lower``, ``similar``, ``higher`` or
         ``not compared`` and chooses the marker. Areas with a missing rate are left out.
     curves : sequence of LimitCurve
@@ -145,10 +159,10 @@ def funnel_plot(
             if (np.asarray(xs, dtype=float) >= pop[keep].min()).any()]
     y_max = max([y_max] + [min(t, y_max * 1.3) for t in tops if np.isfinite(t)])
 
-    def sx(x):
+    def sx(x: float) -> float:
         return left + (math.log10(x) - math.log10(x_min)) / (math.log10(x_max) - math.log10(x_min)) * plot_w
 
-    def sy(y):
+    def sy(y: float) -> float:
         return top + plot_h - min(max(y, 0), y_max) / y_max * plot_h
 
     body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{COLOURS["grid"]}"/>']
@@ -220,7 +234,7 @@ def _funnel_legend(curves: Sequence[LimitCurve], x: float, y: float) -> str:
 
 
 def dot_plot(
-    rows: Sequence[dict],
+    rows: Sequence[DotRow],
     peer_rate: float,
     *,
     title: str,
@@ -231,7 +245,7 @@ def dot_plot(
 
     Parameters
     ----------
-    rows : sequence of dict
+    rows : sequence of DotRow
         Each with ``name``, ``rate``, ``lower``, ``upper`` and ``subject`` (True for the area
         being compared); drawn top to bottom in the order given. A missing rate is shown as
         "no rate".
@@ -251,7 +265,7 @@ def dot_plot(
     finite = [v for r in rows for v in (r["rate"], r["upper"]) if v is not None and np.isfinite(v)]
     x_max = max(finite + [peer_rate, 1.0]) * 1.05
 
-    def sx(x):
+    def sx(x: float) -> float:
         return label_w + min(max(x, 0), x_max) / x_max * plot_w
 
     body = []
@@ -315,7 +329,7 @@ def sparkline(
     plot_w, plot_h = width - 2 * text_w - 2 * pad, height - 2 * pad
     n = max(len(years) - 1, 1)
 
-    def point(i):
+    def point(i: int) -> tuple[float, float]:
         return plot_x + pad + i / n * plot_w, pad + plot_h - ys[i] / y_max * plot_h
 
     segments, current = [], []
@@ -343,3 +357,73 @@ def sparkline(
         body.append(f'<text x="{width - 2}" y="{height / 2 + 4}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{ys[last]:.1f}</text>')
     described = ", ".join(f"{y}: {v:.1f}" if np.isfinite(v) else f"{y}: no rate" for y, v in zip(years, ys, strict=True))
     return _svg(width, height, f"Trend for {label}", described, body, "chart spark", fluid=False)
+
+
+def year_ratio_plot(
+    years: Sequence[int],
+    ratios: Sequence[float],
+    *,
+    persistent: float,
+    limit: float,
+    label: str,
+    width: int = 520,
+    height: int = 150,
+) -> str:
+    """Render one area's ratio to its peers in each year, with its persistent ratio and limit.
+
+    The ratio axis is logarithmic (a fifth is as far below 1 as five is above). Years with no
+    ratio (no published count, fewer than 5, held out, before the area existed) are gaps.
+
+    Parameters
+    ----------
+    years, ratios : sequences of equal length
+        Years and the area's identified / expected at its peers' rate (NaN for a gap).
+    persistent : float
+        The area's persistent ratio (geometric mean over its years), drawn as a solid line.
+    limit : float
+        The lower limit of typical areas' persistent ratios, drawn dashed.
+    label : str
+        Name used in the accessible title.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+    """
+    values = np.asarray(ratios, dtype=float)
+    finite = [v for v in (*values, persistent, limit, 1.0) if np.isfinite(v) and v > 0]
+    low = min(finite) / 1.3
+    high = max(finite) * 1.3
+    left, right, top, bottom = 56, 16, 10, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(years) - 1, 1)
+
+    def sx(i: int) -> float:
+        return left + i / n * plot_w
+
+    def sy(v: float) -> float:
+        return top + (math.log(high) - math.log(v)) / (math.log(high) - math.log(low)) * plot_h
+
+    body = []
+    for tick in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0):
+        if low <= tick <= high:
+            y = sy(tick)
+            body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{COLOURS["grid"]}"/>')
+            body.append(f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{tick:g}</text>')
+    for i, year in enumerate(years):
+        body.append(f'<text x="{_fmt(sx(i))}" y="{height - 10}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{year}</text>')
+    for value, colour, dash, name in ((1.0, COLOURS["axis"], "", "peers"),
+                                      (limit, COLOURS["lower"], "5 3", "limit"),
+                                      (persistent, COLOURS["text"], "", "persistent")):
+        if np.isfinite(value) and value > 0:
+            y = sy(value)
+            dashed = f' stroke-dasharray="{dash}"' if dash else ""
+            body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{colour}"{dashed} stroke-width="1.3"><title>{name} {value:.2f}</title></line>')
+    for i, value in enumerate(values):
+        if np.isfinite(value) and value > 0:
+            body.append(f'<circle cx="{_fmt(sx(i))}" cy="{_fmt(sy(value))}" r="4" fill="{COLOURS["lower"] if value < limit else COLOURS["similar"]}"><title>{years[i]}: {value:.2f} of peers\' rate</title></circle>')
+    described = "; ".join(f"{y}: {v:.2f}" if np.isfinite(v) else f"{y}: no ratio"
+                          for y, v in zip(years, values, strict=True))
+    desc = (f"Ratio to peers by year ({described}); persistent ratio {persistent:.2f}, "
+            f"lower limit {limit:.2f}.")
+    return _svg(width, height, f"{label}: ratio to its peers by year", desc, body, "chart years")

@@ -6,11 +6,13 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from typing import NamedTuple, cast
 
 import pandas as pd
 
 from jigsaw import disclosure
-from jigsaw.stats.mse import estimate, sensitivity, table_from_records
+from jigsaw.stats.mse import MSEEstimate, estimate, sensitivity, table_from_records
 
 __all__ = ["dark_figure_section"]
 
@@ -22,12 +24,29 @@ _STYLE = """<style>
 </style>"""
 
 
+class _SensitivityRow(NamedTuple):
+    """One row of :func:`jigsaw.stats.mse.sensitivity`, with the types its columns hold."""
+
+    lists: str
+    method: str
+    terms: str
+    total: float
+    ci_low: float
+    ci_high: float
+    note: str
+
+
+def _sensitivity_rows(frame: pd.DataFrame) -> Iterator[_SensitivityRow]:
+    # pandas-stubs type every itertuples() field as any scalar; sensitivity() fixes these columns.
+    return cast(Iterator[_SensitivityRow], frame.itertuples(index=False))
+
+
 def suppress(value: float | None) -> str:
     """A count as HTML for the section (:func:`jigsaw.disclosure.count_text`; unknown: "not estimable")."""
     return html.escape(disclosure.count_text(value, missing="not estimable"))
 
 
-def _reading(result) -> str:
+def _reading(result: MSEEstimate) -> str:
     lo, hi, total, seen = result.ci_low, result.ci_high, result.total, result.observed
     # With fewer than 5 children seen, the share times the published total would reveal the count.
     share = (f", so roughly {seen / total:.0%} of them are known to at least one agency"
@@ -135,7 +154,7 @@ def dark_figure_section(
         if r.note == "" else
         f"<tr><td>{html.escape(str(r.lists))}</td><td>{html.escape(str(r.method))}</td>"
         f"<td colspan=\"3\">not estimable: {html.escape(str(r.note))}</td></tr>"
-        for r in sens.itertuples()
+        for r in _sensitivity_rows(sens)
     )
     parts.append(
         '<table class="govuk-table"><caption class="govuk-table__caption">How much the answer depends on the '

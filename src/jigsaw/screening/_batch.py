@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from jigsaw.catalogue import GRADES, Catalogue, load
+from jigsaw.catalogue import Catalogue, Grade, load
 from jigsaw.screening._grade import _birthday, _context
 
 _DAY = "datetime64[D]"
@@ -70,7 +70,7 @@ def grade_frame(
 
     dates = pd.to_datetime(pd.Series(concerns["date"].to_numpy())).to_numpy(_DAY)
     keep = dates <= np.datetime64(today, "D")
-    child_code = children.get_indexer(concerns["child_id"].to_numpy()[keep])
+    child_code = children.get_indexer(pd.Index(concerns["child_id"].to_numpy()[keep]))
     if (child_code < 0).any():
         bad = concerns["child_id"].to_numpy()[keep][child_code < 0][0]
         raise ValueError(f"concerns: child_id {str(bad)!r} has no date of birth")
@@ -139,9 +139,11 @@ def grade_frame(
 
     bands = rules.bands
     band = np.select(
-        [score >= bands["high"], score >= bands["medium"], score >= bands["low"]], [3, 2, 1], 0
+        [score >= bands[g.value] for g in (Grade.HIGH, Grade.MEDIUM, Grade.LOW)],
+        [g.rank for g in (Grade.HIGH, Grade.MEDIUM, Grade.LOW)],
+        Grade.NONE.rank,
     )
-    band[sign_score == 0] = 0
+    band[sign_score == 0] = Grade.NONE.rank
 
     sign = ~vulnerable[ind]
     in_window = sign & (when >= np.datetime64(window_cut, "D"))
@@ -149,8 +151,10 @@ def grade_frame(
     n_agencies = np.bincount(agency_pairs // len(agency_ids), minlength=n)
 
     level = band.copy()
-    level = np.where(n_agencies >= rules.raise_agencies, np.minimum(level + 1, 3), level)
-    level = np.where(n_agencies >= rules.medium_agencies, np.maximum(level, 2), level)
+    level = np.where(
+        n_agencies >= rules.raise_agencies, np.minimum(level + 1, Grade.HIGH.rank), level
+    )
+    level = np.where(n_agencies >= rules.medium_agencies, np.maximum(level, Grade.MEDIUM.rank), level)
 
     turns_13 = np.array([_birthday(d, 13) for d in dob_dates], dtype=_DAY)
     turns_14 = np.array([_birthday(d, 14) for d in dob_dates], dtype=_DAY)
@@ -159,21 +163,23 @@ def grade_frame(
         | (sexual[ind] & (when < turns_13[child]))
         | (high[ind] & (when < turns_14[child]))
     )
-    level[np.unique(child[hard_row])] = 3
+    level[np.unique(child[hard_row])] = Grade.HIGH.rank
     return _result(children, level.astype(np.int8), score)
 
 
 def _result(children: pd.Index, level: np.ndarray, score: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "level": pd.Categorical.from_codes(level, categories=list(GRADES), ordered=True),
+            "level": pd.Categorical.from_codes(
+                level.tolist(), categories=pd.Index([g.value for g in Grade]), ordered=True
+            ),
             "score": score,
         },
         index=children.rename("child_id"),
     )
 
 
-def _as_date(value: object) -> dt.date:
+def _as_date(value: dt.date | str) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

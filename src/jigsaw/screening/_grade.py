@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from jigsaw.catalogue import GRADES, Catalogue, load
-from jigsaw.screening._result import Grade, Reason
+from jigsaw.catalogue import Catalogue, Grade, load
+from jigsaw.screening._result import Grading, Reason
 
-NONE, LOW, MEDIUM, HIGH = range(4)
+# The rules work on ranks (integers) for speed; Grade turns a rank back into the grade.
+GRADES = tuple(Grade)
+NONE, LOW, MEDIUM, HIGH = (grade.rank for grade in GRADES)
 
 
 def grade_child(
@@ -24,7 +26,7 @@ def grade_child(
     today: dt.date,
     *,
     catalogue: Catalogue | None = None,
-) -> Grade:
+) -> Grading:
     """Grade a child's combined, multi-agency picture of CSE risk.
 
     Parameters
@@ -42,8 +44,8 @@ def grade_child(
 
     Returns
     -------
-    Grade
-        ``level`` (``none``/``low``/``medium``/``high``), ``score``, ``reasons`` (each rule that
+    Grading
+        ``level`` (a :class:`Grade`: ``none``/``low``/``medium``/``high``), ``score``, ``reasons`` (each rule that
         fired with its indicators, agencies and dates), ``next_step`` and ``catalogue_version``.
 
     Raises
@@ -76,13 +78,13 @@ def grade_child(
     ...     today=dt.date(2026, 11, 28),
     ... )
     >>> grade.level, grade.score
-    ('medium', 3.0)
+    (<Grade.MEDIUM: 'medium'>, 3.0)
     >>> [r.rule for r in grade.reasons]
     ['score', 'corroboration']
     """
     cat = catalogue or load()
     level, score, reasons = _evaluate(dob, concerns, today, cat, explain=True)
-    return Grade(
+    return Grading(
         level=GRADES[level],
         score=score,
         reasons=tuple(reasons),
@@ -98,7 +100,7 @@ def grade_concern(
     today: dt.date,
     *,
     catalogue: Catalogue | None = None,
-) -> Grade:
+) -> Grading:
     """Grade a single concern by the same rules as :func:`grade_child`.
 
     This is the immediate grade a practitioner sees on recording a concern: one agency, so
@@ -112,7 +114,7 @@ def grade_concern(
     ...               {"agency": "health", "date": dt.date(2026, 11, 1),
     ...                "indicators": ["sexual_activity"]},
     ...               today=dt.date(2026, 11, 28)).level
-    'high'
+    <Grade.HIGH: 'high'>
     """
     return grade_child(dob, [concern], today, catalogue=catalogue)
 
@@ -161,17 +163,23 @@ def _table(cat: Catalogue) -> dict[str, tuple[int, bool, bool, bool, bool]]:
     return table
 
 
-_CONTEXTS: dict[tuple[int, dt.date], tuple] = {}
+_Table = dict[str, tuple[int, bool, bool, bool, bool]]
+# (lookup table, agency ids, full-weight cut-off, reduced-weight cut-off, corroboration cut-off)
+_Context = tuple[_Table, frozenset[str], dt.date, dt.date, dt.date]
+_CONTEXTS: dict[tuple[int, dt.date], tuple[Catalogue, _Context]] = {}
+# (indicator, agency, date, weight) and (rule, indicator, agency, date)
+_Evidence = tuple[str, str, dt.date, float]
+_Hard = tuple[str, str, str, dt.date]
 
 
-def _context(cat: Catalogue, today: dt.date) -> tuple:
+def _context(cat: Catalogue, today: dt.date) -> _Context:
     """Lookup table, agency ids and window cut-offs, computed once per catalogue and day."""
     key = (id(cat), today)
     cached = _CONTEXTS.get(key)
     if cached is not None and cached[0] is cat:
         return cached[1]
     rules = cat.rules
-    value = (
+    value: _Context = (
         _table(cat),
         frozenset(a.id for a in cat.agencies),
         months_before(today, rules.full_months),
@@ -292,7 +300,9 @@ def _birthday(dob: dt.date, years: int) -> dt.date:
         return dt.date(dob.year + years, 3, 1)
 
 
-def _fields(n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: frozenset[str]):
+def _fields(
+    n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: frozenset[str]
+) -> tuple[str, dt.date, Iterable[str]]:
     # Exact-type checks first: the abstract-class checks are slow and grading must be fast.
     if type(concern) is not dict and not isinstance(concern, Mapping):
         raise ValueError(f"concern {n}: expected a mapping with agency, date and indicators")
@@ -317,16 +327,30 @@ def _fields(n: int, concern: Any, dob: dt.date, today: dt.date, agency_ids: froz
     return agency, date, indicators
 
 
-def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_agencies, window_cut,
-             raised, corroborated) -> list[Reason]:
+def _explain(
+    cat: Catalogue,
+    dob: dt.date,
+    band: int,
+    score: float,
+    sign_score: float,
+    best: dict[str, float],
+    evidence: list[_Evidence],
+    hard: list[_Hard],
+    window_agencies: set[str],
+    window_cut: dt.date,
+    raised: bool,
+    corroborated: bool,
+) -> list[Reason]:
     rules = cat.rules
     table = _table(cat)
     reasons: list[Reason] = []
 
-    def labels(ids) -> str:
+    def labels(ids: Iterable[str]) -> str:
         return "; ".join(cat[i].label for i in ids)
 
-    def rows(pred):
+    def rows(
+        pred: Callable[[_Evidence], bool],
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[dt.date, ...]]:
         ids: dict[str, None] = {}
         agencies: dict[str, None] = {}
         dates: set[dt.date] = set()
@@ -359,7 +383,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule=rule,
-                level="high",
+                level=Grade.HIGH,
                 text=texts[rule].format(labels=labels(ids), age=age_on(dob, min(h[3] for h in fired))),
                 indicators=ids,
                 agencies=tuple(dict.fromkeys(h[2] for h in fired)),
@@ -372,7 +396,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule="vulnerabilities_only",
-                level="none",
+                level=Grade.NONE,
                 text=(
                     f"Only vulnerabilities recorded ({labels(counted[0])}). They make a child "
                     "more at risk but cannot make a grade on their own; watch for signs."
@@ -426,7 +450,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule="corroboration_three_agencies",
-                level="medium",
+                level=Grade.MEDIUM,
                 text=(
                     f"Signs recorded by {len(window_agencies)} agencies within "
                     f"{rules.window_months} months: at least medium."
@@ -442,7 +466,7 @@ def _explain(cat, dob, band, score, sign_score, best, evidence, hard, window_age
         reasons.append(
             Reason(
                 rule="history",
-                level="none",
+                level=Grade.NONE,
                 text=(
                     f"Recorded more than {rules.reduced_months} months ago and no longer counted, "
                     f"kept in the history: {labels(old[0])}."

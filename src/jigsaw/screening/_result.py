@@ -1,11 +1,12 @@
-"""Grade and reason records: what was decided, why, and with which catalogue version."""
+"""Grading and reason records: what was decided, why, and with which catalogue version."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from jigsaw.catalogue import GRADES
+from jigsaw.catalogue import Grade
 
 
 @dataclass(frozen=True)
@@ -15,11 +16,11 @@ class Reason:
     ``rule`` is a stable name (``disclosure``, ``under_13_sexual_activity``,
     ``aged_13_or_under_high``, ``score``, ``corroboration``, ``corroboration_three_agencies``,
     ``vulnerabilities_only``, ``history``); ``level`` the grade this rule gives or lifts the child
-    to (``none`` for rules that only explain); ``text`` says it in plain English.
+    to (``Grade.NONE`` for rules that only explain); ``text`` says it in plain English.
     """
 
     rule: str
-    level: str
+    level: Grade
     text: str
     indicators: tuple[str, ...]
     agencies: tuple[str, ...]
@@ -27,31 +28,32 @@ class Reason:
 
 
 @dataclass(frozen=True)
-class Grade:
-    """The computed CSE grade of a child (or of one concern).
+class Grading:
+    """The computed CSE grade of a child (or of one concern), with everything behind it.
 
-    ``level`` is ``none``, ``low``, ``medium`` or ``high``; ``score`` the recency-weighted sum of
+    ``level`` is the :class:`~jigsaw.screening.Grade`; ``score`` the recency-weighted sum of
     points of distinct indicators (vulnerabilities included); ``reasons`` every rule that fired;
     ``next_step`` what the practitioner should do; ``catalogue_version`` the catalogue used;
     ``today`` the date the grade was computed for.
     """
 
-    level: str
+    level: Grade
     score: float
     reasons: tuple[Reason, ...]
     catalogue_version: str
     next_step: str
     today: dt.date
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """A JSON-ready record of the grade (dates as ISO text), for storing beside a concern.
 
         >>> import datetime as dt
-        >>> Grade("none", 0.0, (), "v1", "Record it.", dt.date(2026, 1, 2)).as_dict()["today"]
-        '2026-01-02'
+        >>> grading = Grading(Grade.NONE, 0.0, (), "v1", "Record it.", dt.date(2026, 1, 2))
+        >>> grading.as_dict()["today"], grading.as_dict()["level"]
+        ('2026-01-02', 'none')
         """
         return {
-            "level": self.level,
+            "level": self.level.value,
             "score": self.score,
             "catalogue_version": self.catalogue_version,
             "next_step": self.next_step,
@@ -59,7 +61,7 @@ class Grade:
             "reasons": [
                 {
                     "rule": r.rule,
-                    "level": r.level,
+                    "level": r.level.value,
                     "text": r.text,
                     "indicators": list(r.indicators),
                     "agencies": list(r.agencies),
@@ -70,13 +72,13 @@ class Grade:
         }
 
     def with_override(
-        self, level: str, reason: str, by: str, on: dt.date | None = None
+        self, level: Grade | str, reason: str, by: str, on: dt.date | None = None
     ) -> OverriddenGrade:
         """Record a practitioner's judgement beside this computed grade.
 
         Parameters
         ----------
-        level : {'none', 'low', 'medium', 'high'}
+        level : Grade or its value ({'none', 'low', 'medium', 'high'})
             The grade the practitioner decides on.
         reason : str
             Why; required, because an override without a reason cannot be reviewed.
@@ -95,14 +97,18 @@ class Grade:
         ValueError
             For an unknown level or an empty reason or name.
         """
-        if level not in GRADES:
-            raise ValueError(f"override level {level!r} is not one of {', '.join(GRADES)}")
+        try:
+            grade = Grade(level)
+        except ValueError:
+            raise ValueError(
+                f"override level {level!r} is not one of {', '.join(Grade)}"
+            ) from None
         if not str(reason).strip():
             raise ValueError("an override needs a reason")
         if not str(by).strip():
             raise ValueError("an override needs the name of who made it")
         return OverriddenGrade(
-            computed=self, level=level, reason=str(reason).strip(), by=str(by).strip(),
+            computed=self, level=grade, reason=str(reason).strip(), by=str(by).strip(),
             on=on or self.today,
         )
 
@@ -115,24 +121,24 @@ class OverriddenGrade:
     the partnership can review how often, and why, practitioners disagree with the rules.
     """
 
-    computed: Grade
-    level: str
+    computed: Grading
+    level: Grade
     reason: str
     by: str
     on: dt.date
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """JSON-ready record holding the computed grade and the override beside it."""
         return {
             "computed": self.computed.as_dict(),
-            "level": self.level,
+            "level": self.level.value,
             "reason": self.reason,
             "by": self.by,
             "on": self.on.isoformat(),
         }
 
     @property
-    def computed_level(self) -> str:
+    def computed_level(self) -> Grade:
         """The level the rules gave."""
         return self.computed.level
 
@@ -144,5 +150,5 @@ class OverriddenGrade:
     @property
     def direction(self) -> str:
         """``raised``, ``lowered`` or ``confirmed`` relative to the computed level."""
-        a, b = GRADES.index(self.computed.level), GRADES.index(self.level)
+        a, b = self.computed.level, self.level
         return "raised" if b > a else "lowered" if b < a else "confirmed"

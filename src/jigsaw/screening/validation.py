@@ -16,13 +16,15 @@ share, less the number reached when each agency grades alone at the same false-p
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from jigsaw import disclosure
-from jigsaw.catalogue import GRADES, Catalogue, load
+from jigsaw.catalogue import Catalogue, Grade, load
 from jigsaw.screening._grade import _evaluate
 
 __all__ = [
@@ -35,7 +37,7 @@ __all__ = [
     "rates",
 ]
 
-MEDIUM = GRADES.index("medium")
+MEDIUM = Grade.MEDIUM.rank
 
 
 def concerns_by_child(concerns: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
@@ -63,7 +65,7 @@ def concerns_by_child(concerns: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFra
 
 def reached(
     linked: pd.DataFrame,
-    dobs: dict,
+    dobs: dict[Any, dt.date],
     *,
     by_agency: bool = False,
     catalogue: Catalogue | None = None,
@@ -90,14 +92,14 @@ def reached(
         of how strongly the child was graded (used to match false-positive rates).
     """
     cat = catalogue or load()
-    best_level: dict = {}
-    best_key: dict = {}
+    best_level: dict[Any, int] = {}
+    best_key: dict[Any, float] = {}
     children = linked["child_id"].to_numpy()
     agencies = linked["agency"].to_numpy()
     dates = linked["date"].to_numpy()
     indicators = linked["indicators"].to_numpy()
     order = np.lexsort((dates, agencies, children)) if by_agency else np.arange(len(linked))
-    group: list[dict] = []
+    group: list[dict[str, Any]] = []
     current = None
     for k in order:
         ident = (children[k], agencies[k]) if by_agency else children[k]
@@ -245,7 +247,7 @@ def fairness(
     return pd.DataFrame(rows)
 
 
-def dobs_of(children: pd.DataFrame) -> dict:
+def dobs_of(children: pd.DataFrame) -> dict[Any, dt.date]:
     """Child id -> date of birth from a world's children table (ISO text dates)."""
     return dict(
         zip(children["child_id"], pd.to_datetime(children["dob"]).dt.date, strict=True)

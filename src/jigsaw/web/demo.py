@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 
-from jigsaw.web.accounts.models import AgencyKind, Role
-from jigsaw.web.accounts.services import agency_create, area_create, totp_secret_base32, user_create
+from jigsaw.screening import Grade
+from jigsaw.web.accounts.models import Agency, AgencyKind, Area, Role
+from jigsaw.web.accounts.services import (
+    agency_create,
+    area_create,
+    random_password,
+    totp_secret_base32,
+    user_create,
+)
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
+from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
 
 DEMO_ROLES = (
@@ -53,12 +63,34 @@ class DemoSummary:
     users: tuple[DemoUser, ...]
 
 
+@dataclasses.dataclass(frozen=True)
+class DemoLinkage:
+    """How the world's records were joined into children.
+
+    ``clusters``: indexed by ``record_id``, with ``child_id`` (any label shared by the records of
+    one child) and optionally ``confidence``; ``review``: the uncertain pairs (``record_id_l``,
+    ``record_id_r``, ``match_probability``, ``match_weight``) that wait for the MASH.
+    """
+
+    clusters: Any
+    review: Any
+
+
+def splink_linkage(world, log=print) -> DemoLinkage:
+    """Join the world's records with the batch linkage (Splink), as a partnership's first import."""
+    from jigsaw.linkage import link
+
+    log(f"Linking {len(world.records)} agency records into children (Splink) ...")
+    linked = link(world.records.copy())
+    return DemoLinkage(clusters=linked.clusters.set_index("record_id"), review=linked.review)
+
+
 def partnership_load(
     *,
     children: int = 5000,
     seed: int = 2026,
     today: dt.date,
-    linker: str = "splink",
+    linkage: Callable[..., DemoLinkage] = splink_linkage,
     with_users: bool = True,
     log=print,
 ) -> DemoSummary:
@@ -70,9 +102,9 @@ def partnership_load(
         Size and seed of the synthetic world (one area).
     today : date
         The last day of the two years of concerns; grades are computed for it.
-    linker : {"splink", "truth"}
-        ``splink`` joins records into children with the batch linkage, as a real first import
-        would; ``truth`` uses the generator's known truth (tests that need a quick background).
+    linkage : callable
+        ``linkage(world, log)`` returns the :class:`DemoLinkage` of the world's records; by
+        default the batch linkage (:func:`splink_linkage`), as a real first import would.
     with_users : bool
         Also create one demo user per role.
 
@@ -81,10 +113,45 @@ def partnership_load(
     DemoSummary
         Counts, and the demo users with their passwords and TOTP secrets (to print).
     """
-    import pandas as pd
+    world = _world(children, seed, today, log)
+    linked = linkage(world, log)
+    now = dt.datetime.now(dt.UTC)
+    with transaction.atomic():
+        area, agencies = _area_and_agencies(world)
+        stored, skipped = _store_records(world.records, linked.clusters, agencies, now)
+        by_record = {r.record_id: r for r in stored}
+        child_of = _store_children(stored, linked.clusters, area, now)
+        pending = _store_links(stored, by_record, linked, child_of, now)
+        log(f"Grading {len(world.concerns)} concerns ...")
+        concerns, per_child = _store_concerns(world.concerns, by_record, linked.clusters, today, now)
+        graded = _grade_children(per_child, child_of, today, now)
+        users = _demo_users(agencies) if with_users else ()
+        audit_record(
+            actor=None,
+            event_type=EventType.DEMO_LOADED,
+            subject=area,
+            extra={
+                "children": len(child_of),
+                "records": len(stored),
+                "concerns": concerns,
+                "seed": seed,
+                "synthetic": True,
+            },
+        )
+    return DemoSummary(
+        area=area.name,
+        children=len(child_of),
+        records=len(stored),
+        records_skipped=skipped,
+        concerns=concerns,
+        pending_links=pending,
+        graded=graded,
+        users=tuple(users),
+    )
 
-    from jigsaw.linkage import link, prepare_record
-    from jigsaw.screening import grade_child, grade_concern
+
+def _world(children: int, seed: int, today: dt.date, log):
+    """The synthetic world of one area, with two years of concerns ending ``today``."""
     from jigsaw.world import generate
 
     start = (
@@ -93,198 +160,197 @@ def partnership_load(
         else today - dt.timedelta(days=730)
     )
     log(f"Generating a partnership of {children} children, {start} to {today} ...")
-    world = generate(children=children, areas=1, seed=seed, start=start, years=2)
+    return generate(children=children, areas=1, seed=seed, start=start, years=2)
+
+
+def _area_and_agencies(world) -> tuple[Area, dict[str, Agency]]:
+    """The world's area and one agency of every kind in it."""
     area_row = world.areas.iloc[0]
-    records = world.records.copy()
-    if linker == "splink":
-        log(f"Linking {len(records)} agency records into children (Splink) ...")
-        linked = link(records)
-        clusters = linked.clusters.set_index("record_id")
-        review = linked.review
-    elif linker == "truth":
-        clusters = world.truth[["record_id", "child_id"]].set_index("record_id")
-        review = pd.DataFrame(
-            columns=["record_id_l", "record_id_r", "match_probability", "match_weight"]
+    area = area_create(code=str(area_row["area_code"]), name=f"{area_row['area_name']} (synthetic)")
+    agencies = {
+        kind.value: agency_create(
+            area=area, kind=kind, name=f"{area.name.split(' (')[0]} {kind.label}"
         )
-    else:
-        raise ValueError(f"linker must be 'splink' or 'truth', not {linker!r}")
-    now = dt.datetime.now(dt.UTC)
+        for kind in AgencyKind
+    }
+    return area, agencies
 
-    with transaction.atomic():
-        area = area_create(
-            code=str(area_row["area_code"]), name=f"{area_row['area_name']} (synthetic)"
-        )
-        agencies = {
-            kind.value: agency_create(
-                area=area, kind=kind, name=f"{area.name.split(' (')[0]} {kind.label}"
-            )
-            for kind in AgencyKind
-        }
-        rows, skipped = [], 0
-        for record in records.to_dict("records"):
-            prepared, _ = prepare_record(record)
-            record_id = str(record["record_id"])
-            if not prepared.get("dob") or record_id not in clusters.index:
-                skipped += 1  # an agency record with no usable date of birth cannot be stored here
-                continue
-            rows.append((record, prepared, record_id))
-        stored = AgencyRecord.objects.bulk_create(
-            [
-                AgencyRecord(
-                    record_id=record_id,
-                    agency=agencies[record["agency"]],
-                    first_name=str(record["first_name"] or "").title()[:80],
-                    last_name=str(record["last_name"] or "").title()[:80],
-                    dob=dt.date.fromisoformat(str(prepared["dob"])),
-                    sex=record["sex"] if record["sex"] in ("F", "M") else "U",
-                    postcode=str(record["postcode"] or "")[:10],
-                    nhs_number=str(record["nhs_number"] or "")[:10],
-                    created_at=now,
-                )
-                for record, prepared, record_id in rows
-            ],
-            batch_size=2000,
-        )
-        by_record = {r.record_id: r for r in stored}
-        cluster_ids = sorted({str(clusters.at[r.record_id, "child_id"]) for r in stored})
-        made = Child.objects.bulk_create(
-            [Child(area=area, created_at=now) for _ in cluster_ids], batch_size=2000
-        )
-        child_of_cluster = dict(zip(cluster_ids, made, strict=True))
-        links, first_seen = [], set()
-        for r in stored:
-            cluster = str(clusters.at[r.record_id, "child_id"])
-            status = LinkStatus.AUTO if cluster in first_seen else LinkStatus.NEW
-            first_seen.add(cluster)
-            confidence = (
-                clusters.at[r.record_id, "confidence"] if "confidence" in clusters.columns else None
-            )
-            links.append(
-                Link(
-                    record=r,
-                    child=child_of_cluster[cluster],
-                    status=status,
-                    match_probability=None if pd.isna(confidence) else float(confidence),
-                    created_at=now,
-                )
-            )
-        # Pairs the batch was unsure about wait for the MASH, as pending links: never merged.
-        asked = set()
-        for pair in review.to_dict("records"):
-            record, other = (
-                by_record.get(str(pair["record_id_r"])),
-                by_record.get(str(pair["record_id_l"])),
-            )
-            if record is None or other is None:
-                continue
-            target = str(clusters.at[other.record_id, "child_id"])
-            if (
-                target == str(clusters.at[record.record_id, "child_id"])
-                or (record.pk, target) in asked
-            ):
-                continue
-            asked.add((record.pk, target))
-            links.append(
-                Link(
-                    record=record,
-                    child=child_of_cluster[target],
-                    status=LinkStatus.PENDING,
-                    match_probability=float(pair["match_probability"]),
-                    match_weight=float(pair["match_weight"]),
-                    created_at=now,
-                )
-            )
-        Link.objects.bulk_create(links, batch_size=2000)
 
-        log(f"Grading {len(world.concerns)} concerns ...")
-        concerns, per_child = [], {}
-        for c in world.concerns.to_dict("records"):
-            record = by_record.get(str(c["record_id"]))
-            if record is None:
-                continue
-            seen = pd.Timestamp(c["date"]).date()
-            if seen > today or seen < record.dob:
-                continue
-            mapping = {
-                "agency": c["agency"],
-                "date": seen,
-                "indicators": [i for i in str(c["indicators"]).split(";") if i],
-            }
-            grade = grade_concern(record.dob, mapping, today)
-            concerns.append(
-                Concern(
-                    record=record,
-                    recorded_at=now,
-                    seen_on=seen,
-                    indicators=mapping["indicators"],
-                    note=str(c.get("note") or ""),
-                    lawful_basis=LawfulBasis.SAFEGUARDING_PUBLIC_TASK,
-                    grade_level=grade.level,
-                    grade_reasons=grade.as_dict(),
-                    catalogue_version=str(grade.catalogue_version),
-                    source_ref=str(c["concern_id"]),
-                )
-            )
-            cluster = str(clusters.at[record.record_id, "child_id"])
-            per_child.setdefault(cluster, []).append((record, mapping))
-        Concern.objects.bulk_create(concerns, batch_size=2000)
-        graded = {"none": 0, "low": 0, "medium": 0, "high": 0}
-        for cluster, items in per_child.items():
-            child = child_of_cluster[cluster]
-            dob = items[0][0].dob
-            grade = grade_child(dob, [m for _, m in items], today)
-            child.grade_level = grade.level
-            child.grade_reasons = grade.as_dict()
-            child.catalogue_version = str(grade.catalogue_version)
-            child.graded_at = now
-            graded[grade.level] += 1
-        Child.objects.bulk_update(
-            [child_of_cluster[c] for c in per_child],
-            ["grade_level", "grade_reasons", "catalogue_version", "graded_at"],
-            batch_size=1000,
-        )
+def _store_records(records, clusters, agencies, now) -> tuple[list[AgencyRecord], int]:
+    """Store every linked record with a usable date of birth; return them and how many were not."""
+    from jigsaw.linkage import prepare_record
 
-        users = []
-        for username, role, kind in DEMO_ROLES if with_users else ():
-            from jigsaw.web.accounts.services import random_password
-
-            password = random_password()
-            user, device = user_create(
-                username=username,
-                password=password,
-                role=role,
-                agency=agencies[kind.value],
-                validate=False,
-                with_totp=True,
+    rows, skipped = [], 0
+    for record in records.to_dict("records"):
+        prepared, _ = prepare_record(record)
+        record_id = str(record["record_id"])
+        if not prepared.get("dob") or record_id not in clusters.index:
+            skipped += 1  # an agency record with no usable date of birth cannot be stored here
+            continue
+        rows.append((record, prepared, record_id))
+    stored = AgencyRecord.objects.bulk_create(
+        [
+            AgencyRecord(
+                record_id=record_id,
+                agency=agencies[record["agency"]],
+                first_name=str(record["first_name"] or "").title()[:80],
+                last_name=str(record["last_name"] or "").title()[:80],
+                dob=dt.date.fromisoformat(str(prepared["dob"])),
+                sex=record["sex"] if record["sex"] in ("F", "M") else "U",
+                postcode=str(record["postcode"] or "")[:10],
+                nhs_number=str(record["nhs_number"] or "")[:10],
+                created_at=now,
             )
-            users.append(
-                DemoUser(
-                    username,
-                    Role(role).label,
-                    agencies[kind.value].name,
-                    password,
-                    totp_secret_base32(device),
-                )
-            )
-        audit_record(
-            actor=None,
-            event_type=EventType.DEMO_LOADED,
-            subject=area,
-            extra={
-                "children": len(made),
-                "records": len(stored),
-                "concerns": len(concerns),
-                "seed": seed,
-                "synthetic": True,
-            },
-        )
-    return DemoSummary(
-        area=area.name,
-        children=len(made),
-        records=len(stored),
-        records_skipped=skipped,
-        concerns=len(concerns),
-        pending_links=len(asked),
-        graded=graded,
-        users=tuple(users),
+            for record, prepared, record_id in rows
+        ],
+        batch_size=2000,
     )
+    return stored, skipped
+
+
+def _store_children(stored, clusters, area, now) -> dict[str, Child]:
+    """One child per cluster of stored records, keyed by the cluster's label."""
+    cluster_ids = sorted({str(clusters.at[r.record_id, "child_id"]) for r in stored})
+    made = Child.objects.bulk_create(
+        [Child(area=area, created_at=now) for _ in cluster_ids], batch_size=2000
+    )
+    return dict(zip(cluster_ids, made, strict=True))
+
+
+def _store_links(stored, by_record, linked: DemoLinkage, child_of, now) -> int:
+    """Link each record to its cluster's child; return how many uncertain pairs wait for the MASH.
+
+    The first record of a child starts it (``new``), the others join it (``auto``); pairs the
+    batch was unsure about become pending links: never merged.
+    """
+    import pandas as pd
+
+    clusters = linked.clusters
+    links, first_seen = [], set()
+    for r in stored:
+        cluster = str(clusters.at[r.record_id, "child_id"])
+        status = LinkStatus.AUTO if cluster in first_seen else LinkStatus.NEW
+        first_seen.add(cluster)
+        confidence = (
+            clusters.at[r.record_id, "confidence"] if "confidence" in clusters.columns else None
+        )
+        links.append(
+            Link(
+                record=r,
+                child=child_of[cluster],
+                status=status,
+                match_probability=None if pd.isna(confidence) else float(confidence),
+                created_at=now,
+            )
+        )
+    asked = set()
+    for pair in linked.review.to_dict("records"):
+        record, other = (
+            by_record.get(str(pair["record_id_r"])),
+            by_record.get(str(pair["record_id_l"])),
+        )
+        if record is None or other is None:
+            continue
+        target = str(clusters.at[other.record_id, "child_id"])
+        if target == str(clusters.at[record.record_id, "child_id"]) or (record.pk, target) in asked:
+            continue
+        asked.add((record.pk, target))
+        links.append(
+            Link(
+                record=record,
+                child=child_of[target],
+                status=LinkStatus.PENDING,
+                match_probability=float(pair["match_probability"]),
+                match_weight=float(pair["match_weight"]),
+                created_at=now,
+            )
+        )
+    Link.objects.bulk_create(links, batch_size=2000)
+    return len(asked)
+
+
+def _store_concerns(world_concerns, by_record, clusters, today, now):
+    """Store and grade every concern on a stored record; return how many, and each child's
+    concerns (as the engine reads them) by cluster."""
+    import pandas as pd
+
+    from jigsaw.screening import grade_concern
+
+    concerns, per_child = [], {}
+    for c in world_concerns.to_dict("records"):
+        record = by_record.get(str(c["record_id"]))
+        if record is None:
+            continue
+        seen = pd.Timestamp(c["date"]).date()
+        if seen > today or seen < record.dob:
+            continue
+        mapping = concern_mapping(
+            agency=c["agency"],
+            seen_on=seen,
+            indicators=[i for i in str(c["indicators"]).split(";") if i],
+        )
+        grade = grade_concern(record.dob, mapping, today)
+        concerns.append(
+            Concern(
+                record=record,
+                recorded_at=now,
+                seen_on=seen,
+                indicators=mapping["indicators"],
+                note=str(c.get("note") or ""),
+                lawful_basis=LawfulBasis.SAFEGUARDING_PUBLIC_TASK,
+                grade_level=grade.level,
+                grade_reasons=grade.as_dict(),
+                catalogue_version=str(grade.catalogue_version),
+                source_ref=str(c["concern_id"]),
+            )
+        )
+        cluster = str(clusters.at[record.record_id, "child_id"])
+        per_child.setdefault(cluster, []).append((record, mapping))
+    Concern.objects.bulk_create(concerns, batch_size=2000)
+    return len(concerns), per_child
+
+
+def _grade_children(per_child, child_of, today, now) -> dict[str, int]:
+    """Grade every child with concerns; return how many children have each grade."""
+    from jigsaw.screening import grade_child
+
+    graded = {grade.value: 0 for grade in Grade}
+    for cluster, items in per_child.items():
+        child = child_of[cluster]
+        grade = grade_child(items[0][0].dob, [m for _, m in items], today)
+        child.grade_level = grade.level
+        child.grade_reasons = grade.as_dict()
+        child.catalogue_version = str(grade.catalogue_version)
+        child.graded_at = now
+        graded[grade.level] += 1
+    Child.objects.bulk_update(
+        [child_of[c] for c in per_child],
+        ["grade_level", "grade_reasons", "catalogue_version", "graded_at"],
+        batch_size=1000,
+    )
+    return graded
+
+
+def _demo_users(agencies) -> list[DemoUser]:
+    """One user per role, each with a random password and a confirmed authenticator."""
+    users = []
+    for username, role, kind in DEMO_ROLES:
+        password = random_password()
+        user, device = user_create(
+            username=username,
+            password=password,
+            role=role,
+            agency=agencies[kind.value],
+            validate=False,
+            with_totp=True,
+        )
+        users.append(
+            DemoUser(
+                username,
+                Role(role).label,
+                agencies[kind.value].name,
+                password,
+                totp_secret_base32(device),
+            )
+        )
+    return users

@@ -62,7 +62,8 @@ def require_verified_user(get_response: Callable[[HttpRequest], HttpResponse]):
             user = request.user
             if not user.is_authenticated:
                 return redirect("accounts:login")
-            if not user.is_verified():
+            # is_verified is set on the user by django_otp's OTPMiddleware, which runs first.
+            if not user.is_verified():  # type: ignore[attr-defined]
                 return redirect("accounts:verify")
         return get_response(request)
 

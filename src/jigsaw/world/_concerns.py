@@ -12,6 +12,7 @@ never by id, so any catalogue version works. Three sources of concerns:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ import pandas as pd
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._exploitation import Exploitation
 from jigsaw.world._population import VULNERABILITIES
+
+if TYPE_CHECKING:
+    from jigsaw.catalogue import Catalogue
 
 # The catalogue domain that holds the vulnerability each child attribute stands for.
 _VULNERABILITY_DOMAIN = {
@@ -69,7 +73,18 @@ class Concerns:
     domains: np.ndarray  # catalogue domain ids, in the order of domain_skill's last axis
 
 
-def _indicator_tables(catalogue) -> dict:
+class _IndicatorTables(TypedDict):
+    """The catalogue's indicators as arrays, in catalogue order, for drawing signs."""
+
+    ids: np.ndarray  # indicator ids (object)
+    labels: np.ndarray  # indicator labels (object)
+    weight: np.ndarray  # (classes of concern, agencies, indicators): chance weights
+    domains: np.ndarray  # the distinct domain ids, sorted
+    domain_index: np.ndarray  # each indicator's position in ``domains``
+    vulnerable: dict[str, np.ndarray]  # child vulnerability -> indicators that record it
+
+
+def _indicator_tables(catalogue: Catalogue) -> _IndicatorTables:
     ids = np.array([i.id for i in catalogue.indicators], dtype=object)
     labels = np.array([i.label for i in catalogue.indicators], dtype=object)
     level = np.array([i.level for i in catalogue.indicators])
@@ -107,7 +122,7 @@ def simulate(
     config: WorldConfig,
     children: pd.DataFrame,
     ex: Exploitation,
-    catalogue,
+    catalogue: Catalogue,
     rng: np.random.Generator,
     domain_rng: np.random.Generator,
 ) -> Concerns:
@@ -190,7 +205,15 @@ def simulate(
     )
 
 
-def _indicators_and_notes(frame, children, tables, config, rng, area_index, domain_skill):
+def _indicators_and_notes(
+    frame: pd.DataFrame,
+    children: pd.DataFrame,
+    tables: _IndicatorTables,
+    config: WorldConfig,
+    rng: np.random.Generator,
+    area_index: np.ndarray,
+    domain_skill: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     m = len(frame)
     if m == 0:
         return np.array([], dtype=object), np.array([], dtype=object)
@@ -207,7 +230,7 @@ def _indicators_and_notes(frame, children, tables, config, rng, area_index, doma
     u = rng.random(len(slot_concern))
     # Each slot's weights: the class and agency's, times the area agency's skill at noticing
     # signs of each domain. Done in chunks to keep the (slots x indicators) matrix small.
-    klass_code = pd.Index(list(_LEVEL_WEIGHT)).get_indexer(slot_class)
+    klass_code = pd.Index(list(_LEVEL_WEIGHT)).get_indexer(pd.Index(slot_class))
     slot_agency = agency[slot_concern]
     slot_area = area_index[frame["child"].to_numpy()][slot_concern]
     indicator = np.empty(len(slot_concern), dtype=np.int64)

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
+from jigsaw.catalogue import load as _load_catalogue
 from jigsaw.errors import InputError
 
-AGENCIES = ("police", "education", "social_care", "health", "youth_justice", "voluntary", "housing")
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+# The agencies of the world are the catalogue's, in its order (columns of the visibility arrays).
+AGENCIES: tuple[str, ...] = tuple(agency.id for agency in _load_catalogue().agencies)
 
 
-def _frozen(mapping: dict) -> MappingProxyType:
+def _frozen(mapping: Mapping[_K, _V]) -> MappingProxyType[_K, _V]:
     return MappingProxyType(dict(mapping))
 
 
@@ -48,7 +54,7 @@ class WorldConfig:
     households_per_postcode: float = 6.0
 
     # --- vulnerabilities (national prevalence among children 0-17) ------------------------------
-    vulnerability_prevalence: MappingProxyType = field(
+    vulnerability_prevalence: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 0.007,
@@ -67,7 +73,7 @@ class WorldConfig:
 
     # --- exploitation --------------------------------------------------------------------------
     prevalence: float = 0.014
-    relative_risk: MappingProxyType = field(
+    relative_risk: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "looked_after": 4.0,
@@ -92,7 +98,7 @@ class WorldConfig:
     size_skill_elasticity: float = -0.22
     agency_skill_sd: float = 0.3
     domain_skill_sd: float = 0.4
-    agency_identification_weight: MappingProxyType = field(
+    agency_identification_weight: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -109,7 +115,7 @@ class WorldConfig:
     police_referral_to_social_care: float = 0.7
 
     # --- concerns ------------------------------------------------------------------------------
-    victim_concerns_per_year: MappingProxyType = field(
+    victim_concerns_per_year: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 1.0,
@@ -126,7 +132,7 @@ class WorldConfig:
     indicators_per_concern: float = 1.2
 
     # --- records -------------------------------------------------------------------------------
-    agency_coverage: MappingProxyType = field(
+    agency_coverage: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.03,
@@ -139,7 +145,7 @@ class WorldConfig:
             }
         )
     )
-    extra_records: MappingProxyType = field(
+    extra_records: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.4,
@@ -152,7 +158,7 @@ class WorldConfig:
             }
         )
     )
-    nhs_number_recorded: MappingProxyType = field(
+    nhs_number_recorded: Mapping[str, float] = field(
         default_factory=lambda: _frozen(
             {
                 "police": 0.05,
@@ -186,6 +192,18 @@ class WorldConfig:
     nhs_invalid_rate: float = 0.02
     nhs_spaced_rate: float = 0.2
 
+    # --- mentions: groups of perpetrators and the people and places around children -----------
+    group_victim_share: float = 0.3
+    group_children: tuple[int, int] = (3, 8)
+    group_adults: tuple[int, int] = (2, 5)
+    group_events_per_child: float = 3.0
+    group_mentions_per_event: float = 1.5
+    background_mentions_per_concern: float = 1.5
+    mention_full_name_share: float = 0.4
+    mention_typo_rate: float = 0.05
+    mention_misread_rate: float = 0.1
+    mention_partial_rate: float = 0.15
+
     def __post_init__(self) -> None:
         if self.children < 1:
             raise InputError(f"children must be at least 1, not {self.children}")
@@ -201,6 +219,17 @@ class WorldConfig:
             unknown = set(getattr(self, name)) - set(AGENCIES)
             if unknown:
                 raise InputError(f"{name} names unknown agencies {sorted(unknown)}")
+        for name in ("group_children", "group_adults"):
+            low_high = getattr(self, name)
+            if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
+                raise InputError(f"{name} is a range [lowest, highest] of at least 1, not {low_high}")
+        if self.group_children[0] < 2:
+            raise InputError(f"group_children must start at 2 or more, not {self.group_children}")
+        for name in ("group_events_per_child", "group_mentions_per_event"):
+            if getattr(self, name) < 1:
+                raise InputError(f"{name} is a mean of at least 1, not {getattr(self, name)}")
+        if self.background_mentions_per_concern < 0:
+            raise InputError("background_mentions_per_concern cannot be negative")
         if not 0 <= self.prevalence < 1:
             raise InputError(
                 f"prevalence is a fraction at least 0 and below 1, not {self.prevalence}"
@@ -229,7 +258,7 @@ class WorldConfig:
         return self.start.replace(year=self.start.year + self.years)
 
 
-def load_config(path: str | Path, **overrides) -> WorldConfig:
+def load_config(path: str | Path, **overrides: object) -> WorldConfig:
     """Read a :class:`WorldConfig` from a YAML file of field names and values.
 
     Parameters
@@ -286,9 +315,14 @@ def load_config(path: str | Path, **overrides) -> WorldConfig:
         raise InputError(f"{path}: {error}") from None
 
 
-def _check_type(path: Path, item, value) -> None:
+def _check_type(path: Path, item: Field[object], value: object) -> None:
     """Refuse a YAML value of the wrong kind by name, before it fails obscurely inside the config."""
-    default = item.default if item.default is not MISSING else item.default_factory()
+    if item.default is not MISSING:
+        default = item.default
+    elif item.default_factory is not MISSING:
+        default = item.default_factory()
+    else:  # every field has a default (WorldConfig() is the default world)
+        return
     if isinstance(default, bool):
         ok = isinstance(value, bool)
         kind = "true or false"

@@ -5,21 +5,28 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from jigsaw.datasets.csvfile import atomic_path, write_csv
-from jigsaw.world import _areas, _concerns, _exploitation, _population, _records
+from jigsaw.world import _areas, _concerns, _exploitation, _mentions, _population, _records
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._text import ids, iso_dates
 
-TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth")
+if TYPE_CHECKING:
+    from jigsaw.catalogue import Catalogue
+
+# The last three: what is recorded about the people, vehicles, phones, accounts and places
+# around children, and its truth.
+TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth",
+          "mentions", "mention_truth", "group_truth")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class World:
-    """A generated world: six tables and the configuration and catalogue version behind them.
+    """A generated world: its tables and the configuration and catalogue version behind them.
 
     ``records`` is the input of ``jigsaw link``; ``truth`` says which child each record is and
     whether that child was exploited; see ``docs/methods/world.md`` for every column.
@@ -36,13 +43,16 @@ class World:
     outcomes: pd.DataFrame
     truth: pd.DataFrame
     sign_skill: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
+    mentions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
+    mention_truth: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
+    group_truth: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Return the six tables by name, in the order they are written."""
+        """Return the tables of :data:`TABLES` by name, in the order they are written."""
         return {name: getattr(self, name) for name in TABLES}
 
 
-def _load_catalogue():
+def _load_catalogue() -> Catalogue:
     from jigsaw.catalogue import load
 
     return load()
@@ -54,8 +64,8 @@ _iso = iso_dates
 def generate(
     config: WorldConfig | None = None,
     *,
-    catalogue=None,
-    **overrides,
+    catalogue: Catalogue | None = None,
+    **overrides: Any,  # WorldConfig's fields, of many types: WorldConfig checks each value
 ) -> World:
     """Generate a synthetic world with known truth.
 
@@ -95,7 +105,8 @@ def generate(
     if overrides:
         config = dataclasses.replace(config, **overrides)
     catalogue = catalogue if catalogue is not None else _load_catalogue()
-    streams = np.random.SeedSequence(config.seed).spawn(7)
+    # The eighth stream (mentions) leaves the first seven, and so every other table, unchanged.
+    streams = np.random.SeedSequence(config.seed).spawn(8)
     rng = [np.random.default_rng(s) for s in streams]
 
     if config.england:
@@ -113,6 +124,9 @@ def generate(
     outcomes = _outcomes(config, pop, ex)
     truth = _truth(truth, children)
     areas = _area_summary(config, areas, children, outcomes, ex)
+    mentions = _mentions.simulate(
+        config, children, concerns_table, truth.set_index("record_id")["child_id"], rng[7]
+    )
     return World(
         config=config,
         catalogue_version=str(catalogue.version),
@@ -123,10 +137,13 @@ def generate(
         outcomes=outcomes,
         truth=truth,
         sign_skill=_sign_skill(areas, concerns),
+        mentions=mentions.mentions,
+        mention_truth=mentions.truth,
+        group_truth=mentions.groups,
     )
 
 
-def _sign_skill(areas: pd.DataFrame, concerns) -> pd.DataFrame:
+def _sign_skill(areas: pd.DataFrame, concerns: _concerns.Concerns) -> pd.DataFrame:
     """Each area agency's skill at noticing each domain of sign, in long form."""
     skill = concerns.domain_skill
     a, g, d = np.meshgrid(
@@ -145,7 +162,7 @@ def _sign_skill(areas: pd.DataFrame, concerns) -> pd.DataFrame:
     )
 
 
-def _children_table(pop, ex) -> pd.DataFrame:
+def _children_table(pop: _population.Population, ex: _exploitation.Exploitation) -> pd.DataFrame:
     from jigsaw.world._names import FORENAME_TABLE
 
     frame = pop.frame.copy()
@@ -189,11 +206,18 @@ def _children_table(pop, ex) -> pd.DataFrame:
     return out
 
 
-def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFrame:
+def _attach_records(
+    config: WorldConfig,
+    frame: pd.DataFrame,
+    records: pd.DataFrame,
+    record_child: np.ndarray,
+    pop: _population.Population,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Give each concern one of the agency's records of the child (agencies never know the
     child's true identity, only their own record)."""
     n_agencies = len(AGENCIES)
-    record_agency = pd.Index(AGENCIES).get_indexer(records["agency"])
+    record_agency = pd.Index(AGENCIES).get_indexer(pd.Index(records["agency"]))
     key = record_child.astype(np.int64) * n_agencies + record_agency
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
@@ -222,7 +246,9 @@ def _attach_records(config, frame, records, record_child, pop, rng) -> pd.DataFr
     )
 
 
-def _outcomes(config, pop, ex) -> pd.DataFrame:
+def _outcomes(
+    config: WorldConfig, pop: _population.Population, ex: _exploitation.Exploitation
+) -> pd.DataFrame:
     identified = ex.identified_by.any(axis=1)
     days = np.where(
         ex.identified_by,
@@ -230,7 +256,7 @@ def _outcomes(config, pop, ex) -> pd.DataFrame:
         1 << 40,
     )
     first = np.argmin(days, axis=1)
-    n = len(identified)
+    n = ex.identified_by.shape[0]
     first_date = ex.identified_on[np.arange(n), first]
     agency = np.where(identified, np.array(AGENCIES, dtype=object)[first], "")
     # Every agency whose list the child is on, in the fixed agency order (for capture-recapture).
@@ -260,7 +286,13 @@ def _truth(truth: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _area_summary(config, areas, children, outcomes, ex) -> pd.DataFrame:
+def _area_summary(
+    config: WorldConfig,
+    areas: pd.DataFrame,
+    children: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    ex: _exploitation.Exploitation,
+) -> pd.DataFrame:
     out = areas.copy()
     per = 10_000 / config.years
     group = children.groupby("area_code", sort=False)
@@ -282,7 +314,7 @@ def _area_summary(config, areas, children, outcomes, ex) -> pd.DataFrame:
 
 
 def write(world: World, folder: str | Path) -> list[Path]:
-    """Write each of the six tables as ``<name>.parquet`` and ``<name>.csv`` into ``folder``.
+    """Write each table of :data:`TABLES` as ``<name>.parquet`` and ``<name>.csv`` into ``folder``.
 
     Parameters
     ----------
@@ -294,7 +326,7 @@ def write(world: World, folder: str | Path) -> list[Path]:
     Returns
     -------
     list of Path
-        The twelve files written, in the order of :data:`TABLES`.
+        Two files per table (Parquet, CSV), in the order of :data:`TABLES`.
 
     Notes
     -----

@@ -159,7 +159,9 @@ def build(
     return records, truth, child
 
 
-def _first_names(config, pop, child, rng):
+def _first_names(
+    config: WorldConfig, pop: Population, child: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
     idx = pop.forename[child]
     first = _names.FORENAME_TABLE[idx].copy()
@@ -182,7 +184,9 @@ def _first_names(config, pop, child, rng):
     return first, flag
 
 
-def _last_names(config, pop, child, rng):
+def _last_names(
+    config: WorldConfig, pop: Population, child: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
     last = pop.surname[child].copy()
     flag = np.full(m, "", dtype=object)
@@ -218,7 +222,13 @@ def _last_names(config, pop, child, rng):
     return last, flag
 
 
-def _dates_of_birth(config, pop, child, agency_names, rng):
+def _dates_of_birth(
+    config: WorldConfig,
+    pop: Population,
+    child: np.ndarray,
+    agency_names: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
     y, mo, d = (part[child] for part in date_parts(pop.frame["dob"].to_numpy("datetime64[D]")))
     flag = np.full(m, "", dtype=object)
@@ -252,7 +262,9 @@ def _dates_of_birth(config, pop, child, agency_names, rng):
     return text, flag
 
 
-def _postcodes(config, pop, child, rng):
+def _postcodes(
+    config: WorldConfig, pop: Population, child: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
     home = pop.home[child]
     u = rng.random(m)
@@ -274,10 +286,16 @@ def _postcodes(config, pop, child, rng):
     return postcode, flag
 
 
-def _nhs_numbers(config, pop, child, agency_names, rng):
+def _nhs_numbers(
+    config: WorldConfig,
+    pop: Population,
+    child: np.ndarray,
+    agency_names: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
     rate = np.array([config.nhs_number_recorded[a] for a in AGENCIES])
-    agency_index = pd.Index(AGENCIES).get_indexer(agency_names)
+    agency_index = pd.Index(AGENCIES).get_indexer(pd.Index(agency_names))
     recorded = np.flatnonzero(rng.random(m) < rate[agency_index])
     number = pop.nhs[child[recorded]]
     invalid = rng.random(len(recorded)) < config.nhs_invalid_rate

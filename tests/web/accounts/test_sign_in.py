@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from jigsaw.web.audit.models import AuditEvent
 from tests.web.cast import PASSWORD, verified_client
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def _code(device) -> str:

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from jigsaw.screening import Grade
 from jigsaw.web.audit.models import AuditEvent
-from jigsaw.web.children.models import GRADE_ORDER, AgencyRecord, Child, Link
+from jigsaw.web.children.models import AgencyRecord, Child, Link
 from jigsaw.web.concerns.models import Concern
 from jigsaw.web.concerns.services import concern_grade_override
 from tests.web.cast import (
@@ -21,7 +22,7 @@ from tests.web.cast import (
     record_concern,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_first_concern_starts_a_child_and_emits_each_event(cast):
@@ -53,19 +54,24 @@ def test_nickname_and_swapped_birth_date_link_and_the_grade_rises(cast):
     assert health.child.pk == school.child.pk
     # Together the two agencies' signs grade the child above what either concern gives alone.
     combined = Child.objects.get(pk=school.child.pk).grade_level
-    alone = max(GRADE_ORDER[school.concern.grade_level], GRADE_ORDER[health.concern.grade_level])
-    assert GRADE_ORDER[combined] > alone
+    alone = max(Grade(school.concern.grade_level), Grade(health.concern.grade_level))
+    assert Grade(combined) > alone
     assert combined == "high"
+
+
+REFUSE_AUDIT = {
+    "postgresql": "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit store unavailable'; END $$ LANGUAGE plpgsql;"
+    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+    "FOR EACH ROW EXECUTE FUNCTION refuse_audit();",
+    "sqlite": "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+    "BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END;",
+}
 
 
 def test_an_audit_row_that_cannot_be_written_refuses_the_concern(cast):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN "
-            "RAISE EXCEPTION 'audit store unavailable'; END $$ LANGUAGE plpgsql;"
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_audit();"
-        )
+        cursor.execute(REFUSE_AUDIT[connection.vendor])
     tables = (Concern, AgencyRecord, Child, Link)
     before = [table.objects.count() for table in tables]
     with pytest.raises(Exception, match="audit store unavailable"):

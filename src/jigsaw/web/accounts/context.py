@@ -7,8 +7,6 @@ from jigsaw.web.accounts.selectors import profile_of
 
 def role(request) -> dict[str, object]:
     profile = profile_of(getattr(request, "user", None))
-    verified = profile is not None and request.user.is_verified()
-    return {
-        "profile": profile if verified else None,
-        "role": profile.role if verified else "",
-    }
+    if profile is None or not request.user.is_verified():
+        return {"profile": None, "role": ""}
+    return {"profile": profile, "role": profile.role}

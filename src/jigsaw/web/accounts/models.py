@@ -19,16 +19,18 @@ class Area(models.Model):
         return self.name
 
 
-class AgencyKind(models.TextChoices):
-    """The agency types of the indicator catalogue (its ``agencies`` list)."""
+def _catalogue_agencies() -> list[tuple[str, tuple[str, str]]]:
+    from jigsaw.catalogue import load
 
-    POLICE = "police", "Police"
-    EDUCATION = "education", "School or college"
-    SOCIAL_CARE = "social_care", "Children's social care"
-    HEALTH = "health", "Health"
-    YOUTH_JUSTICE = "youth_justice", "Youth justice"
-    VOLUNTARY = "voluntary", "Voluntary sector"
-    HOUSING = "housing", "Housing"
+    return [(agency.id.upper(), (agency.id, agency.label)) for agency in load().agencies]
+
+
+# The agency kinds are the indicator catalogue's ``agencies`` list, with its labels: concerns are
+# graded by the agency that recorded them, so a kind the catalogue does not know could not be
+# graded. (``AgencyKind.POLICE``, ``AgencyKind.EDUCATION``, ... are its members.)
+# (django-stubs type only the class form of Choices, hence the ignore.)
+AgencyKind = models.TextChoices("AgencyKind", _catalogue_agencies())  # type: ignore[call-overload]
+AgencyKind.__doc__ = "The agency kinds of the indicator catalogue (its ``agencies`` list)."
 
 
 class Agency(models.Model):

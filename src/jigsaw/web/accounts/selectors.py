@@ -21,6 +21,25 @@ def role_of(user) -> Role | None:
     return Role(profile.role) if profile is not None else None
 
 
+def administered_area(user):
+    """Return the area an administrator manages, with its agencies (administrators only).
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the user is the area's administrator.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from jigsaw.web.access import Actor, may_manage_users
+    from jigsaw.web.accounts.models import Agency
+
+    profile = profile_of(user)
+    if profile is None or not may_manage_users(Actor.of(user), area_id=profile.area_id):
+        raise PermissionDenied("only administrators manage users")
+    return profile.area, Agency.objects.filter(area_id=profile.area_id)
+
+
 def staff_for(user):
     """Return the profiles of the users in an administrator's area (administrators only).
 
@@ -29,13 +48,9 @@ def staff_for(user):
     PermissionDenied
         Unless the user is an administrator.
     """
-    from django.core.exceptions import PermissionDenied
-
-    profile = profile_of(user)
-    if profile is None or profile.role != Role.ADMINISTRATOR:
-        raise PermissionDenied("only administrators manage users")
+    area, _ = administered_area(user)
     return (
-        Profile.objects.filter(area_id=profile.area_id)
+        Profile.objects.filter(area_id=area.pk)
         .select_related("user", "agency")
         .order_by("agency__name", "user__username")
     )

@@ -5,58 +5,45 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.forms import AgencyCreateForm, SignInForm, TokenForm, UserCreateForm
 from jigsaw.web.accounts.models import Role
-from jigsaw.web.accounts.selectors import sign_in_locked
-from jigsaw.web.accounts.services import totp_device_confirm, totp_device_start, totp_secret_base32
-from jigsaw.web.audit.models import EventType
-from jigsaw.web.audit.services import audit_record
+from jigsaw.web.accounts.selectors import administered_area, staff_for
+from jigsaw.web.accounts.services import (
+    SignIn,
+    agency_create,
+    authenticator_enrol,
+    password_sign_in,
+    second_factor_sign_in,
+    staff_member_create,
+    totp_device_start,
+    totp_secret_base32,
+)
+from jigsaw.web.accounts.services import sign_out as account_sign_out
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in(request):
     form = SignInForm(request.POST or None)
-    failed = locked = False
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and sign_in_locked(form.cleaned_data["username"])
-    ):
-        # Guessing passwords is slowed to 5 tries per 15 minutes per username.
-        locked = True
-    elif request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        outcome = password_sign_in(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
         )
-        if user is not None:
-            login(request, user)
-            with transaction.atomic():
-                audit_record(
-                    actor=user,
-                    event_type=EventType.SIGNED_IN,
-                    subject=user,
-                    extra={"factor": "password"},
-                )
+        if outcome is SignIn.SIGNED_IN:
             return redirect("accounts:verify")
-        with transaction.atomic():
-            audit_record(
-                actor=None,
-                event_type=EventType.SIGN_IN_FAILED,
-                extra={"username": form.cleaned_data["username"][:150]},
-            )
-        failed = True
     return render(
-        request, "accounts/sign_in.html", {"form": form, "failed": failed, "locked": locked}
+        request,
+        "accounts/sign_in.html",
+        {"form": form, "failed": outcome is SignIn.FAILED, "locked": outcome is SignIn.LOCKED},
     )
 
 
@@ -69,15 +56,7 @@ def verify(request):
         return redirect("accounts:setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            otp_login(request, device)
-            with transaction.atomic():
-                audit_record(
-                    actor=request.user,
-                    event_type=EventType.SIGNED_IN,
-                    subject=request.user,
-                    extra={"factor": "totp"},
-                )
+        if second_factor_sign_in(request=request, device=device, token=form.cleaned_data["token"]):
             return redirect("home")
         form.add_error("token", "The code is wrong or has expired: enter the current code")
     demo_code = None
@@ -99,8 +78,7 @@ def setup(request):
     device = totp_device_start(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if totp_device_confirm(user=request.user, device=device, token=form.cleaned_data["token"]):
-            otp_login(request, device)
+        if authenticator_enrol(request=request, device=device, token=form.cleaned_data["token"]):
             return redirect("home")
         form.add_error("token", "The code is wrong or has expired: enter the current code")
     import qrcode
@@ -125,10 +103,7 @@ def setup(request):
 
 @require_POST
 def sign_out(request):
-    if request.user.is_authenticated:
-        with transaction.atomic():
-            audit_record(actor=request.user, event_type=EventType.SIGNED_OUT, subject=request.user)
-    logout(request)
+    account_sign_out(request=request)
     return redirect("accounts:login")
 
 
@@ -136,23 +111,16 @@ def sign_out(request):
 @require_http_methods(["GET", "POST"])
 def users(request):
     """List the area's users and create one; the new password is shown once, here only."""
-    from jigsaw.web.accounts.models import Agency
-    from jigsaw.web.accounts.selectors import profile_of, staff_for
-    from jigsaw.web.accounts.services import random_password, user_create
-
-    area = profile_of(request.user).area
-    agencies = Agency.objects.filter(area=area)
+    area, agencies = administered_area(request.user)
     form = UserCreateForm(request.POST or None, agencies=agencies, roles=Role.choices)
     created = None
     if request.method == "POST" and form.is_valid():
-        password = random_password()
         try:
-            user, _ = user_create(
+            user, password = staff_member_create(
                 actor=request.user,
                 username=form.cleaned_data["username"],
-                password=password,
                 role=form.cleaned_data["role"],
-                agency=agencies.get(pk=int(form.cleaned_data["agency"])),
+                agency_id=int(form.cleaned_data["agency"]),
             )
         except ValidationError as error:
             form.add_error("username", "; ".join(error.messages))
@@ -162,12 +130,7 @@ def users(request):
     return render(
         request,
         "accounts/users.html",
-        {
-            "form": form,
-            "staff": staff_for(request.user),
-            "created": created,
-            "area": area,
-        },
+        {"form": form, "staff": staff_for(request.user), "created": created, "area": area},
     )
 
 
@@ -175,11 +138,7 @@ def users(request):
 @require_http_methods(["GET", "POST"])
 def agencies(request):
     """List the area's agencies and add one (reference data)."""
-    from jigsaw.web.accounts.models import Agency
-    from jigsaw.web.accounts.selectors import profile_of
-    from jigsaw.web.accounts.services import agency_create
-
-    area = profile_of(request.user).area
+    area, agencies = administered_area(request.user)
     form = AgencyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         agency_create(
@@ -190,11 +149,5 @@ def agencies(request):
         )
         return redirect("accounts:agencies")
     return render(
-        request,
-        "accounts/agencies.html",
-        {
-            "form": form,
-            "area": area,
-            "agencies": Agency.objects.filter(area=area),
-        },
+        request, "accounts/agencies.html", {"form": form, "area": area, "agencies": agencies}
     )

@@ -1,4 +1,8 @@
-"""The audit trail: one row per view or change of personal data, written in the same transaction."""
+"""The audit trail: one row per view or change of personal data, written in the same transaction.
+
+The rows form a hash chain (see :mod:`jigsaw.web.audit.chain`); the database refuses any row
+that does not extend it, and any change or deletion (migration ``0004``).
+"""
 
 from __future__ import annotations
 
@@ -53,6 +57,10 @@ class AuditEvent(models.Model):
     subject_type = models.CharField(max_length=40, blank=True)
     subject_id = models.CharField(max_length=64, blank=True, db_index=True)
     extra = models.JSONField(default=dict, blank=True)
+    # The chain: this event's place, the hash of the event before it and its own hash.
+    seq = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -60,3 +68,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.event_type} {self.subject_type}:{self.subject_id}"
+
+
+class AuditAnchor(models.Model):
+    """A copy of the chain's head (``seq`` and ``hash``) taken at ``at``.
+
+    Written every ``JIGSAW_AUDIT_ANCHOR_EVERY`` events and by ``jigsaw audit anchor``; the
+    application's database role may only add anchors, so whoever rewrites the chain after an
+    anchor (re-hashing every later event) is found out by ``jigsaw audit verify``.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq", "id"]
+
+    def __str__(self) -> str:
+        return f"anchor of event {self.seq} at {self.at:%Y-%m-%d %H:%M:%S}"

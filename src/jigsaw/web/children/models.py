@@ -5,17 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jigsaw.screening import Grade
 from jigsaw.web.accounts.models import Agency, Area
 
-
-class GradeLevel(models.TextChoices):
-    NONE = "none", "No concern"
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-
-GRADE_ORDER = {"none": 0, "low": 1, "medium": 2, "high": 3}
+# Stored grades are the screening engine's: one scale, its values and labels (jigsaw.screening).
+GRADE_CHOICES = Grade.choices()
 
 
 class Child(models.Model):
@@ -23,9 +17,7 @@ class Child(models.Model):
 
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="children")
     created_at = models.DateTimeField()
-    grade_level = models.CharField(
-        max_length=8, choices=GradeLevel.choices, default=GradeLevel.NONE
-    )
+    grade_level = models.CharField(max_length=8, choices=GRADE_CHOICES, default=Grade.NONE.value)
     grade_reasons = models.JSONField(default=dict, blank=True)
     catalogue_version = models.CharField(max_length=32, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)

@@ -1,13 +1,9 @@
 """Reads of children's records. Every view of a child goes through :func:`child_access`.
 
-The rule (deny by default; ADR 0006):
-
-- MASH analyst: every child in their area, every concern in full, every linked record.
-- Designated safeguarding lead: children their agency holds a record about; their agency's
-  concerns in full; other agencies' concerns without the free text.
-- Practitioner: children they have recorded a concern about; their own concerns in full; every
-  other concern without the free text.
-- Partnership lead, auditor, administrator: no child records.
+Who may open which child, and read which note, is decided by :mod:`jigsaw.web.access`; this
+module gathers the facts those rules need and applies them. A child that does not exist and a
+child the user may not open answer the same (``Http404``), so ids cannot be probed; the refusal
+is audited either way.
 """
 
 from __future__ import annotations
@@ -15,41 +11,42 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 
-from jigsaw.web.accounts.models import Profile, Role
-from jigsaw.web.accounts.selectors import profile_of
+from jigsaw.screening import Grade
+from jigsaw.web.access import (
+    Actor,
+    child_scope,
+    may_open_child,
+    may_override,
+    may_read_note,
+    may_review_links,
+    may_see_identity,
+)
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Child, Link, LinkStatus
 
-CHILD_ROLES = (Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+NOT_FOUND = "no such child"
 
 
 def children_visible_to(user) -> QuerySet[Child]:
     """Return the children whose records the user may open (none for roles without the right)."""
-    profile = profile_of(user)
-    if profile is None:
+    scope = child_scope(Actor.of(user))
+    if scope is None:
         return Child.objects.none()
+    children = Child.objects.filter(area_id=scope.area_id)
     active = {"links__status__in": ACTIVE_LINK_STATUSES}
-    if profile.role == Role.MASH_ANALYST:
-        return Child.objects.filter(area_id=profile.area_id)
-    if profile.role == Role.DSL:
-        return Child.objects.filter(links__record__agency_id=profile.agency_id, **active).distinct()
-    if profile.role == Role.PRACTITIONER:
-        return Child.objects.filter(links__record__concerns__recorded_by=user, **active).distinct()
-    return Child.objects.none()
-
-
-def _note_visible(profile: Profile, user, concern) -> bool:
-    if profile.role == Role.MASH_ANALYST:
-        return True
-    if profile.role == Role.DSL:
-        return concern.record.agency_id == profile.agency_id
-    return concern.recorded_by_id == user.pk
+    # One filter() call per rule, so that the record and its active link are the same row.
+    if scope.via_agency_id is not None:
+        children = children.filter(links__record__agency_id=scope.via_agency_id, **active)
+    if scope.via_author_id is not None:
+        children = children.filter(
+            links__record__concerns__recorded_by_id=scope.via_author_id, **active
+        )
+    return children.distinct()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,8 +110,10 @@ def _identity(record: AgencyRecord) -> dict[str, object]:
     }
 
 
-def _record_view(profile: Profile, link: Link) -> RecordView:
-    see_identity = profile.role == Role.MASH_ANALYST or link.record.agency_id == profile.agency_id
+def _record_view(actor: Actor, child: Child, link: Link) -> RecordView:
+    see_identity = may_see_identity(
+        actor, child_area_id=child.area_id, record_agency_id=link.record.agency_id
+    )
     return RecordView(
         record_id=link.record.record_id,
         agency=link.record.agency.name,
@@ -144,38 +143,16 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
     Raises
     ------
     Http404
-        If there is no such child.
-    PermissionDenied
-        If the role rule does not allow it; the refusal is itself audited.
+        If there is no such child, or the access rule does not let ``user`` open it: the two
+        answer the same, so that ids cannot be probed. The refusal is audited.
     """
     from jigsaw.web.concerns.models import Concern
 
-    profile = profile_of(user)
+    actor = Actor.of(user)
     child = Child.objects.filter(pk=child_id).select_related("area").first()
-    if child is None:
-        raise Http404("no such child")
-    allowed = (
-        profile is not None
-        and profile.role in CHILD_ROLES
-        and children_visible_to(user).filter(pk=child.pk).exists()
-    )
-    if not allowed:
-        with transaction.atomic():
-            audit_record(
-                actor=user if user.is_authenticated else None,
-                event_type=EventType.CHILD_VIEW_REFUSED,
-                subject=child,
-                extra={"purpose": purpose},
-            )
-        raise PermissionDenied("you may not see this child's record")
-    # The view and its audit row are one unit: if the row cannot be written, nothing is shown.
-    with transaction.atomic():
-        audit_record(
-            actor=user,
-            event_type=EventType.CHILD_VIEWED,
-            subject=child,
-            extra={"purpose": purpose, "role": profile.role},
-        )
+    links: list[Link] = []
+    concerns: list[Concern] = []
+    if child is not None and child_scope(actor) is not None:
         links = list(
             Link.objects.filter(child=child, status__in=ACTIVE_LINK_STATUSES)
             .select_related("record__agency")
@@ -186,8 +163,32 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
             .select_related("record__agency")
             .order_by("-seen_on", "-id")
         )
+    if child is None or not may_open_child(
+        actor,
+        child_area_id=child.area_id,
+        record_agency_ids={link.record.agency_id for link in links},
+        author_ids={c.recorded_by_id for c in concerns if c.recorded_by_id is not None},
+    ):
+        with transaction.atomic():
+            audit_record(
+                actor=user if user.is_authenticated else None,
+                event_type=EventType.CHILD_VIEW_REFUSED,
+                subject=child,
+                extra={"purpose": purpose} if child is not None else {
+                    "purpose": purpose, "child": child_id, "exists": False
+                },
+            )
+        raise Http404(NOT_FOUND)
+    # The view and its audit row are one unit: if the row cannot be written, nothing is shown.
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.CHILD_VIEWED,
+            subject=child,
+            extra={"purpose": purpose, "role": actor.role},
+        )
         pending = []
-        if profile.role == Role.MASH_ANALYST:
+        if may_review_links(actor):
             record_ids = [link.record_id for link in links]
             # Both directions: this child's records proposed for another child, and the reverse.
             for link in (
@@ -201,7 +202,7 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 pending.append(
                     PendingLinkView(
                         link.pk,
-                        _record_view(profile, link),
+                        _record_view(actor, child, link),
                         active.child_id if active else 0,
                         "incoming",
                     )
@@ -210,58 +211,99 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 status=LinkStatus.PENDING, record_id__in=record_ids
             ).select_related("record__agency"):
                 pending.append(
-                    PendingLinkView(link.pk, _record_view(profile, link), link.child_id, "outgoing")
+                    PendingLinkView(
+                        link.pk, _record_view(actor, child, link), link.child_id, "outgoing"
+                    )
                 )
-    views = tuple(
-        ConcernView(
-            id=c.pk,
-            agency=c.record.agency.name,
-            agency_kind=c.record.agency.get_kind_display(),
-            seen_on=c.seen_on,
-            indicators=tuple(c.indicators),
-            note=c.note if _note_visible(profile, user, c) else None,
-            grade_level=c.grade_level,
-            override_level=c.override_level,
-            # The override reason is free text too: withheld by the same rule as the note.
-            override_reason=c.override_reason if _note_visible(profile, user, c) else None,
-            own=c.recorded_by_id == user.pk,
-            may_override=profile.role == Role.MASH_ANALYST
-            or (profile.role == Role.DSL and c.record.agency_id == profile.agency_id),
+    views = []
+    for c in concerns:
+        # The override reason is free text too: withheld by the same rule as the note.
+        readable = may_read_note(
+            actor,
+            child_area_id=child.area_id,
+            concern_agency_id=c.record.agency_id,
+            concern_author_id=c.recorded_by_id,
         )
-        for c in concerns
-    )
+        views.append(
+            ConcernView(
+                id=c.pk,
+                agency=c.record.agency.name,
+                agency_kind=c.record.agency.get_kind_display(),
+                seen_on=c.seen_on,
+                indicators=tuple(c.indicators),
+                note=c.note if readable else None,
+                grade_level=c.grade_level,
+                override_level=c.override_level,
+                override_reason=c.override_reason if readable else None,
+                own=c.recorded_by_id == user.pk,
+                may_override=may_override(
+                    actor, child_area_id=child.area_id, concern_agency_id=c.record.agency_id
+                ),
+            )
+        )
     return ChildView(
         child=child,
-        role=profile.role,
-        concerns=views,
-        records=tuple(_record_view(profile, link) for link in links),
+        role=str(actor.role),
+        concerns=tuple(views),
+        records=tuple(_record_view(actor, child, link) for link in links),
         pending_links=tuple(pending),
-        may_decide_links=profile.role == Role.MASH_ANALYST,
+        may_decide_links=may_review_links(actor),
         agencies=tuple(sorted({link.record.agency.name for link in links})),
     )
 
 
 def pending_links_for(user) -> QuerySet[Link]:
     """Return the links awaiting review in a MASH analyst's area (empty for everyone else)."""
-    profile = profile_of(user)
-    if profile is None or profile.role != Role.MASH_ANALYST:
+    actor = Actor.of(user)
+    if actor.area_id is None or not may_review_links(actor):
         return Link.objects.none()
+    # Both ends in the analyst's area: a link never crosses partnerships.
     return (
-        Link.objects.filter(status=LinkStatus.PENDING, child__area_id=profile.area_id)
+        Link.objects.filter(
+            status=LinkStatus.PENDING,
+            child__area_id=actor.area_id,
+            record__agency__area_id=actor.area_id,
+        )
         .select_related("record__agency", "child")
         .order_by("-match_probability", "created_at")
     )
 
 
+def link_to_decide(*, user, link_id: int) -> Link:
+    """Return a link of the MASH analyst's area, to confirm or reject.
+
+    A link already decided is returned too, so that deciding it again is answered with why it
+    cannot be (it is no longer pending), not with a page that pretends it does not exist.
+
+    Raises
+    ------
+    Http404
+        If there is no such link in the user's area, or the user reviews no links.
+    """
+    actor = Actor.of(user)
+    link = None
+    if actor.area_id is not None and may_review_links(actor):
+        link = (
+            Link.objects.filter(
+                pk=link_id, child__area_id=actor.area_id, record__agency__area_id=actor.area_id
+            )
+            .select_related("record__agency", "child")
+            .first()
+        )
+    if link is None:
+        raise Http404("no such link awaiting your review")
+    return link
+
+
 def children_to_review_for(user, *, limit: int = 50) -> QuerySet[Child]:
     """Return a MASH analyst's area's children graded medium or high, highest first."""
-    profile = profile_of(user)
-    if profile is None or profile.role != Role.MASH_ANALYST:
+    actor = Actor.of(user)
+    if actor.area_id is None or not may_review_links(actor):
         return Child.objects.none()
     # By grade's rank, not its text: "medium" sorts after "high" alphabetically.
-    rank = Case(When(grade_level="high", then=Value(2)), default=Value(1))
+    rank = Case(*(When(grade_level=g.value, then=Value(g.rank)) for g in Grade), default=Value(0))
     return Child.objects.filter(
-        area_id=profile.area_id, grade_level__in=["high", "medium"]
+        area_id=actor.area_id, grade_level__in=[g.value for g in Grade if g >= Grade.MEDIUM]
     ).order_by(rank.desc(), "-graded_at")[:limit]
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from jigsaw.web.accounts.models import Agency, Role
-from jigsaw.web.accounts.selectors import profile_of
+from jigsaw.screening import Grade
+from jigsaw.web.access import Actor, may_decide_link
+from jigsaw.web.accounts.models import Agency
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children import matching
@@ -23,6 +24,12 @@ from jigsaw.web.children.models import (
     Link,
     LinkStatus,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import QuerySet
+
+    from jigsaw.linkage import Match
 
 
 def _now() -> dt.datetime:
@@ -41,7 +48,7 @@ def _plain(value: Any) -> Any:
 
 def record_create(
     *,
-    actor,
+    actor: User | None,
     agency: Agency,
     first_name: str,
     last_name: str,
@@ -75,7 +82,7 @@ def record_create(
     return record
 
 
-def _child_create(*, actor, record: AgencyRecord) -> Child:
+def _child_create(*, actor: User | None, record: AgencyRecord) -> Child:
     child = Child(area=record.agency.area, created_at=_now())
     child.full_clean()
     child.save()
@@ -88,7 +95,14 @@ def _child_create(*, actor, record: AgencyRecord) -> Child:
     return child
 
 
-def _link_save(*, actor, record, child, status, match=None) -> Link:
+def _link_save(
+    *,
+    actor: User | None,
+    record: AgencyRecord,
+    child: Child,
+    status: LinkStatus,
+    match: Match | None = None,
+) -> Link:
     link = Link(
         record=record,
         child=child,
@@ -116,7 +130,9 @@ def _link_save(*, actor, record, child, status, match=None) -> Link:
     return link
 
 
-def record_link(*, actor, record: AgencyRecord, matches: list) -> tuple[Child, Link]:
+def record_link(
+    *, actor: User | None, record: AgencyRecord, matches: list[Match]
+) -> tuple[Child, Link]:
     """Link a new record to a child following the linkage engine's decision.
 
     A ``link`` decision joins the record to the matched child (status ``auto``). Anything less
@@ -128,10 +144,12 @@ def record_link(*, actor, record: AgencyRecord, matches: list) -> tuple[Child, L
     (Child, Link)
         The child the record now belongs to and its active link.
     """
+    # A link never crosses partnerships: only children of the record's own area are candidates.
+    area_children = Child.objects.filter(area_id=record.agency.area_id)
     best = matches[0] if matches else None
     existing = None
     if best is not None and best.decision in ("link", "review"):
-        existing = Child.objects.filter(pk=int(best.child_id)).first()
+        existing = area_children.filter(pk=int(best.child_id)).first()
     if best is not None and best.decision == "link" and existing is not None:
         return existing, _link_save(
             actor=actor, record=record, child=existing, status=LinkStatus.AUTO, match=best
@@ -141,7 +159,7 @@ def record_link(*, actor, record: AgencyRecord, matches: list) -> tuple[Child, L
     for candidate in matches:
         if candidate.decision != "review":
             continue
-        other = Child.objects.filter(pk=int(candidate.child_id)).first()
+        other = area_children.filter(pk=int(candidate.child_id)).first()
         if other is not None and other.pk != child.pk:
             _link_save(
                 actor=actor, record=record, child=other, status=LinkStatus.PENDING, match=candidate
@@ -163,20 +181,11 @@ def record_mapping_of(record: AgencyRecord) -> dict[str, object]:
     )
 
 
-def child_records(child: Child):
+def child_records(child: Child) -> QuerySet[AgencyRecord]:
     """Return the records actively linked to a child."""
     return AgencyRecord.objects.filter(
         links__child=child, links__status__in=ACTIVE_LINK_STATUSES
     ).select_related("agency")
-
-
-def child_dob(child: Child) -> dt.date | None:
-    """Return the date of birth most of the child's records agree on (earliest record breaks ties)."""
-    dobs = [r.dob for r in child_records(child).order_by("created_at", "id")]
-    if not dobs:
-        return None
-    counts = Counter(dobs)
-    return max(dobs, key=lambda d: (counts[d], -dobs.index(d)))
 
 
 def _grading_dob(child: Child, seen: list[dt.date]) -> tuple[dt.date | None, str]:
@@ -192,9 +201,11 @@ def _grading_dob(child: Child, seen: list[dt.date]) -> tuple[dt.date | None, str
         return None, ""
     counts = Counter(dobs)
     ranked = sorted(set(dobs), key=lambda d: (-counts[d], dobs.index(d)))
-    first_seen = min(seen, default=None)
+    if not seen:
+        return ranked[0], ""
+    first_seen = min(seen)
     for dob in ranked:
-        if first_seen is None or dob <= first_seen:
+        if dob <= first_seen:
             if dob == ranked[0]:
                 return dob, ""
             return dob, (
@@ -207,19 +218,17 @@ def _grading_dob(child: Child, seen: list[dt.date]) -> tuple[dt.date | None, str
     )
 
 
-def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child:
+def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = None) -> Child:
     """Recompute a child's combined grade from every concern on their linked records."""
     from jigsaw.screening import grade_child
+    from jigsaw.web.concerns.grading import concern_mapping_of
     from jigsaw.web.concerns.models import Concern
 
     today = today or timezone.localdate()
     concerns = Concern.objects.filter(
         record__links__child=child, record__links__status__in=ACTIVE_LINK_STATUSES
     ).select_related("record__agency")
-    mappings = [
-        {"agency": c.record.agency.kind, "date": c.seen_on, "indicators": list(c.indicators)}
-        for c in concerns
-    ]
+    mappings = [concern_mapping_of(c) for c in concerns]
     dob, dob_note = _grading_dob(child, [m["date"] for m in mappings])
     before = child.grade_level
     if mappings and dob is not None:
@@ -230,7 +239,7 @@ def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child
         if dob_note:
             child.grade_reasons.update(dob_used=dob.isoformat(), dob_note=dob_note)
     else:
-        child.grade_level, child.grade_reasons = "none", {"reasons": [], "next_step": ""}
+        child.grade_level, child.grade_reasons = Grade.NONE, {"reasons": [], "next_step": ""}
         if dob_note:
             child.grade_reasons["dob_note"] = dob_note
     child.graded_at = _now()
@@ -245,17 +254,16 @@ def child_regrade(*, actor, child: Child, today: dt.date | None = None) -> Child
     return child
 
 
-def _require_mash(actor, link: Link) -> None:
-    profile = profile_of(actor)
-    if (
-        profile is None
-        or profile.role != Role.MASH_ANALYST
-        or profile.area_id != link.child.area_id
+def _require_mash(actor: User, link: Link) -> None:
+    if not may_decide_link(
+        Actor.of(actor),
+        child_area_id=link.child.area_id,
+        record_area_id=link.record.agency.area_id,
     ):
         raise PermissionDenied("only a MASH analyst for the child's area may decide a link")
 
 
-def link_confirm(*, actor, link: Link, reason: str = "") -> Link:
+def link_confirm(*, actor: User, link: Link, reason: str = "") -> Link:
     """Confirm a pending link: the record moves to the candidate child, whose grade is recomputed.
 
     Raises
@@ -302,7 +310,7 @@ def link_confirm(*, actor, link: Link, reason: str = "") -> Link:
     return link
 
 
-def link_reject(*, actor, link: Link, reason: str = "") -> Link:
+def link_reject(*, actor: User, link: Link, reason: str = "") -> Link:
     """Reject a pending link: the record stays with the child it was filed under."""
     _require_mash(actor, link)
     with transaction.atomic():
@@ -320,3 +328,19 @@ def link_reject(*, actor, link: Link, reason: str = "") -> Link:
             extra={"record": link.record.record_id, "child": link.child_id, "reason": reason},
         )
     return link
+
+
+def link_decide(*, actor: User, link: Link, decision: str, reason: str = "") -> Link:
+    """Confirm (``decision="confirm"``) or reject (``"reject"``) a pending link.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a MASH analyst in the area of both the child and the record.
+    ValidationError
+        For an unknown decision, or a link that is no longer pending.
+    """
+    decide = {"confirm": link_confirm, "reject": link_reject}.get(decision)
+    if decide is None:
+        raise ValidationError(f"decision must be confirm or reject, not {decision!r}")
+    return decide(actor=actor, link=link, reason=reason)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from jigsaw.screening import Grade
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.selectors import (
@@ -13,9 +14,10 @@ from jigsaw.web.children.selectors import (
     children_listed,
     children_to_review_for,
     children_visible_to,
+    link_to_decide,
     pending_links_for,
 )
-from jigsaw.web.children.services import link_confirm, link_reject
+from jigsaw.web.children.services import link_decide as link_decision_record
 from jigsaw.web.concerns.forms import LinkDecisionForm
 from jigsaw.web.concerns.selectors import indicator_labels
 
@@ -26,21 +28,29 @@ PURPOSES = {
 }
 
 
-@role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
-def child_profile(request, child_id: int):
-    purpose = PURPOSES.get(request.GET.get("from", ""), "opened the child's profile")
-    view = child_access(user=request.user, child_id=child_id, purpose=purpose)
-    timeline = sorted(view.concerns, key=lambda c: (c.seen_on, c.id))
+def render_profile(request, view, form, status: int = 200):
+    """The child's profile page; ``form`` is the decision or override form whose errors to show."""
     return render(
         request,
         "children/profile.html",
         {
             "view": view,
             "labels": indicator_labels(),
-            "timeline": timeline,
-            "decision_form": LinkDecisionForm(),
+            "timeline": sorted(view.concerns, key=lambda c: (c.seen_on, c.id)),
+            "decision_form": form,
+            "grade_choices": Grade.choices(),
         },
+        status=status,
     )
+
+
+# Every role reaches the selector, which decides: a refusal (a partnership lead's too) is then
+# audited, and answers exactly as a child that does not exist.
+@role_required(*Role)
+def child_profile(request, child_id: int):
+    purpose = PURPOSES.get(request.GET.get("from", ""), "opened the child's profile")
+    view = child_access(user=request.user, child_id=child_id, purpose=purpose)
+    return render_profile(request, view, LinkDecisionForm())
 
 
 @role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
@@ -61,24 +71,22 @@ def mash_queue(request):
 @role_required(Role.MASH_ANALYST)
 @require_http_methods(["POST"])
 def link_decide(request, link_id: int):
-    link = get_object_or_404(pending_links_for(request.user), pk=link_id)
+    link = link_to_decide(user=request.user, link_id=link_id)
     form = LinkDecisionForm(request.POST)
+    status = 400
     if form.is_valid():
-        decide = link_confirm if form.cleaned_data["decision"] == "confirm" else link_reject
         try:
-            decide(actor=request.user, link=link, reason=form.cleaned_data["reason"])
-        except ValidationError:
-            pass
-        return redirect(f"/children/{link.child_id}/?from=linked")
+            link_decision_record(
+                actor=request.user,
+                link=link,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            # Decided already (by another analyst, or twice): say so, never redirect silently.
+            form.add_error(None, "The decision was not saved: " + "; ".join(error.messages))
+            status = 409
+        else:
+            return redirect(f"/children/{link.child_id}/?from=linked")
     view = child_access(user=request.user, child_id=link.child_id, purpose="MASH review")
-    return render(
-        request,
-        "children/profile.html",
-        {
-            "view": view,
-            "labels": indicator_labels(),
-            "timeline": sorted(view.concerns, key=lambda c: (c.seen_on, c.id)),
-            "decision_form": form,
-        },
-        status=400,
-    )
+    return render_profile(request, view, form, status=status)

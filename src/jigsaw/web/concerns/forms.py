@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from jigsaw.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
+from jigsaw.screening import Grade
 from jigsaw.web.children.models import Sex
 from jigsaw.web.concerns.models import LawfulBasis
 from jigsaw.web.forms import date_fields, date_from_parts
@@ -83,7 +84,7 @@ class LinkDecisionForm(forms.Form):
 
 class OverrideForm(forms.Form):
     level = forms.ChoiceField(
-        choices=[("none", "No concern"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        choices=Grade.choices(),
         error_messages={"required": "Select the grade you judge right"},
     )
     reason = forms.CharField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from jigsaw.web.children.models import AgencyRecord, GradeLevel
+from jigsaw.web.children.models import GRADE_CHOICES, AgencyRecord
 
 
 class LawfulBasis(models.TextChoices):
@@ -39,11 +39,11 @@ class Concern(models.Model):
     indicators = models.JSONField(default=list)
     note = models.TextField(verbose_name="what was seen", blank=True)
     lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
-    grade_level = models.CharField(max_length=8, choices=GradeLevel.choices)
+    grade_level = models.CharField(max_length=8, choices=GRADE_CHOICES)
     grade_reasons = models.JSONField(default=dict, blank=True)
     catalogue_version = models.CharField(max_length=32)
     # An override sits beside the computed grade; it never replaces it.
-    override_level = models.CharField(max_length=8, choices=GradeLevel.choices, blank=True)
+    override_level = models.CharField(max_length=8, choices=GRADE_CHOICES, blank=True)
     override_reason = models.TextField(blank=True)
     overridden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
+from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children import matching
-from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord
+from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, LinkStatus
 from jigsaw.web.concerns.models import Concern
 
 
@@ -50,7 +52,7 @@ class Suggestion:
     match_probability: float
 
 
-def own_records_matching(*, user, identity: dict[str, object]) -> list[Suggestion]:
+def own_records_matching(*, user: Any, identity: dict[str, Any]) -> list[Suggestion]:
     """Return the user's own agency's records that the linkage engine thinks are this child.
 
     Only the user's agency's records are shown: what other agencies know stays hidden until the
@@ -89,4 +91,40 @@ def concern_for_author(*, user, concern_id: int) -> Concern | None:
         Concern.objects.filter(pk=concern_id, recorded_by=user)
         .select_related("record__agency")
         .first()
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SavedConcern:
+    """The page after saving: the concern, the child as its author may see them, and what is
+    waiting for the MASH."""
+
+    concern: Concern
+    view: object  # jigsaw.web.children.selectors.ChildView
+    pending: int
+    other_agencies: list[str]
+
+
+def saved_concern_for(*, user, concern_id: int) -> SavedConcern:
+    """Return what the author of a concern sees once it is saved (the child view is audited).
+
+    Raises
+    ------
+    Http404
+        Unless ``user`` recorded this concern.
+    """
+    from jigsaw.web.children.selectors import child_access
+
+    concern = concern_for_author(user=user, concern_id=concern_id)
+    if concern is None:
+        raise Http404("no such concern of yours")
+    link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
+    if link is None:
+        raise Http404("no such concern of yours")
+    view = child_access(user=user, child_id=link.child_id, purpose="after recording a concern")
+    return SavedConcern(
+        concern=concern,
+        view=view,
+        pending=concern.record.links.filter(status=LinkStatus.PENDING).count(),
+        other_agencies=[a for a in view.agencies if a != concern.record.agency.name],
     )

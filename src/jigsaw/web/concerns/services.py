@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
-from jigsaw.web.accounts.models import Role
+from jigsaw.web.access import Actor, may_add_to_record, may_override, may_record_concern
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -21,9 +23,11 @@ from jigsaw.web.children.services import (
     record_link,
     record_mapping_of,
 )
+from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
 
-RECORDING_ROLES = (Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,20 +55,22 @@ class ConcernOutcome:
 
 def concern_record(
     *,
-    actor,
+    actor: User,
     seen_on: dt.date,
     indicators: list[str],
     note: str,
     lawful_basis: LawfulBasis | str,
     identity: Identity | None = None,
     record: AgencyRecord | None = None,
+    record_id: str = "",
     today: dt.date | None = None,
 ) -> ConcernOutcome:
     """Record a concern about a child, link a new record immediately and regrade the child.
 
-    Give either ``identity`` (a record this agency did not hold: it is matched against every
-    record the partnership holds and linked, or sent for MASH review) or ``record`` (one of the
-    actor's agency's records).
+    Give either ``identity`` (a record this agency did not hold: it is matched against the stored
+    records and linked, or sent for MASH review, only ever to a child of the actor's area) or
+    ``record`` (one of the actor's agency's records; or its ``record_id``, as the intake page
+    sends it).
 
     Returns
     -------
@@ -73,7 +79,7 @@ def concern_record(
     Raises
     ------
     PermissionDenied
-        If the actor may not record concerns, or ``record`` belongs to another agency.
+        If the actor may not record concerns, or the record is not one of their agency's.
     ValidationError
         If an indicator is not in the catalogue, the date is in the future or before the child's
         date of birth, or a field is invalid.
@@ -81,19 +87,32 @@ def concern_record(
     from jigsaw.catalogue import load
     from jigsaw.screening import grade_concern
 
+    who = Actor.of(actor)
     profile = profile_of(actor)
-    if profile is None or profile.role not in RECORDING_ROLES:
+    if profile is None or not may_record_concern(who):
         raise PermissionDenied(
             "only practitioners, safeguarding leads and MASH analysts record concerns"
         )
+    if record_id:
+        if record is not None:
+            raise ValueError("give record or record_id, not both")
+        record = (
+            AgencyRecord.objects.filter(record_id=record_id, links__status__in=ACTIVE_LINK_STATUSES)
+            .select_related("agency")
+            .first()
+        )
+        if record is None:
+            # Said as for another agency's record (below), so record ids cannot be probed.
+            raise PermissionDenied("a concern can only be added to your own agency's record")
     if (identity is None) == (record is None):
         raise ValueError("give exactly one of identity or record")
-    if record is not None and record.agency_id != profile.agency_id:
+    if record is not None and not may_add_to_record(who, record_agency_id=record.agency_id):
         raise PermissionDenied("a concern can only be added to your own agency's record")
     today = today or timezone.localdate()
     if seen_on > today:
         raise ValidationError({"seen_on": "The date seen must be today or in the past"})
-    dob = identity.dob if identity is not None else record.dob
+    # Exactly one of the two was given (checked above).
+    dob = record.dob if record is not None else cast(Identity, identity).dob
     if seen_on < dob:
         # Grading refuses such a concern; say so on the date field rather than fail the request.
         raise ValidationError(
@@ -122,7 +141,7 @@ def concern_record(
         new_record = record is None
         if record is None:
             record = record_create(
-                actor=actor, agency=profile.agency, **dataclasses.asdict(identity)
+                actor=actor, agency=profile.agency, **dataclasses.asdict(cast(Identity, identity))
             )
             child, link = record_link(actor=actor, record=record, matches=matches)
         else:
@@ -132,7 +151,7 @@ def concern_record(
             child = link.child
         grade = grade_concern(
             record.dob,
-            {"agency": profile.agency.kind, "date": seen_on, "indicators": list(indicators)},
+            concern_mapping(agency=profile.agency.kind, seen_on=seen_on, indicators=indicators),
             today,
         )
         concern = Concern(
@@ -172,25 +191,49 @@ def concern_record(
     )
 
 
-def concern_override_check(*, actor, concern: Concern) -> None:
-    """Refuse unless ``actor`` may override ``concern``'s grade.
+def concern_override_check(*, actor: User, concern: Concern) -> int:
+    """Refuse unless ``actor`` may override ``concern``'s grade; return the child's id.
 
     Raises
     ------
     PermissionDenied
-        Unless the actor is a MASH analyst in the concern's area or the safeguarding lead of the
-        concern's agency.
+        Unless the actor is a MASH analyst in the child's area or the safeguarding lead of the
+        concern's agency (in the child's area).
     """
-    profile = profile_of(actor)
-    allowed = profile is not None and (
-        (profile.role == Role.MASH_ANALYST and profile.area_id == concern.record.agency.area_id)
-        or (profile.role == Role.DSL and profile.agency_id == concern.record.agency_id)
+    link = (
+        Link.objects.filter(record_id=concern.record_id, status__in=ACTIVE_LINK_STATUSES)
+        .select_related("child")
+        .first()
     )
-    if not allowed:
+    if link is None or not may_override(
+        Actor.of(actor),
+        child_area_id=link.child.area_id,
+        concern_agency_id=concern.record.agency_id,
+    ):
         raise PermissionDenied("only a MASH analyst or the agency's safeguarding lead may override")
+    return link.child_id
 
 
-def concern_grade_override(*, actor, concern: Concern, level: str, reason: str) -> Concern:
+def concern_to_override(*, actor: User, concern_id: int) -> tuple[Concern, int]:
+    """Return the concern ``actor`` may override and its child's id.
+
+    Raises
+    ------
+    Http404
+        If there is no such concern or the actor may not override it: the two answer the same,
+        so that the page does not tell an outsider which concerns exist.
+    """
+    concern = Concern.objects.select_related("record__agency").filter(pk=concern_id).first()
+    if concern is None:
+        raise Http404("no such concern")
+    try:
+        child_id = concern_override_check(actor=actor, concern=concern)
+    except PermissionDenied:
+        raise Http404("no such concern") from None
+    return concern, child_id
+
+
+def concern_grade_override(*, actor: User, concern: Concern, level: str, reason: str) -> Concern:
     """Record a professional's override beside the computed grade, with the reason.
 
     Raises

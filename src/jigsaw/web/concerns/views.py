@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
-from jigsaw.web.accounts.selectors import profile_of
-from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord
 from jigsaw.web.children.selectors import child_access
+from jigsaw.web.children.views import render_profile
 from jigsaw.web.concerns.forms import ConcernForm, OverrideForm
-from jigsaw.web.concerns.models import Concern
 from jigsaw.web.concerns.selectors import (
     catalogue,
-    concern_for_author,
     indicator_labels,
     indicators_by_domain,
     own_records_matching,
+    saved_concern_for,
 )
 from jigsaw.web.concerns.services import (
     Identity,
     concern_grade_override,
-    concern_override_check,
     concern_record,
+    concern_to_override,
 )
 
 IDENTITY_FIELDS = (
@@ -60,12 +57,13 @@ def concern_new(request):
                 )
         elif valid:
             data = form.cleaned_data
-            record = _chosen_record(request.user, data.get("record_choice", ""))
+            choice = data.get("record_choice", "")
+            record_id = "" if choice in ("", "new") else choice
             try:
                 outcome = concern_record(
                     actor=request.user,
-                    identity=None if record else _identity(data),
-                    record=record,
+                    identity=None if record_id else _identity(data),
+                    record_id=record_id,
                     seen_on=data["seen_on"],
                     indicators=data["indicators"],
                     note=data["note"],
@@ -107,39 +105,18 @@ def _identity(data) -> Identity:
     )
 
 
-def _chosen_record(user, choice: str) -> AgencyRecord | None:
-    if not choice or choice == "new":
-        return None
-    profile = profile_of(user)
-    record = AgencyRecord.objects.filter(
-        record_id=choice, agency_id=profile.agency_id, links__status__in=ACTIVE_LINK_STATUSES
-    ).first()
-    if record is None:
-        raise PermissionDenied("not one of your agency's records")
-    return record
-
-
 @role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
 def concern_saved(request, concern_id: int):
-    concern = concern_for_author(user=request.user, concern_id=concern_id)
-    if concern is None:
-        raise Http404("no such concern of yours")
-    link = (
-        concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).select_related("child").first()
-    )
-    view = child_access(
-        user=request.user, child_id=link.child_id, purpose="after recording a concern"
-    )
-    pending = concern.record.links.filter(status="pending").count()
+    saved = saved_concern_for(user=request.user, concern_id=concern_id)
     return render(
         request,
         "concerns/saved.html",
         {
-            "concern": concern,
-            "view": view,
+            "concern": saved.concern,
+            "view": saved.view,
             "labels": indicator_labels(),
-            "pending": pending,
-            "other_agencies": [a for a in view.agencies if a != concern.record.agency.name],
+            "pending": saved.pending,
+            "other_agencies": saved.other_agencies,
         },
     )
 
@@ -148,12 +125,10 @@ def concern_saved(request, concern_id: int):
 @require_http_methods(["POST"])
 def concern_override(request, concern_id: int):
     """Record a professional's grade beside the computed one; the service checks who may."""
-    concern = get_object_or_404(Concern.objects.select_related("record__agency"), pk=concern_id)
-    # Refused before anything else: even an invalid form must not redirect an outsider to the
-    # child's profile, which would tell them which child the concern is about.
-    concern_override_check(actor=request.user, concern=concern)
+    # Refused before anything else, as a missing concern is: even an invalid form must not
+    # redirect an outsider to the child's profile, which would tell them which child it is about.
+    concern, child_id = concern_to_override(actor=request.user, concern_id=concern_id)
     form = OverrideForm(request.POST)
-    link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
     if form.is_valid():
         concern_grade_override(
             actor=request.user,
@@ -161,4 +136,7 @@ def concern_override(request, concern_id: int):
             level=form.cleaned_data["level"],
             reason=form.cleaned_data["reason"],
         )
-    return redirect(f"/children/{link.child_id}/?from=override")
+        return redirect(f"/children/{child_id}/?from=override")
+    # Nothing saved: show why on the profile, rather than return to it as if it had been.
+    view = child_access(user=request.user, child_id=child_id, purpose="overriding a grade")
+    return render_profile(request, view, form, status=400)

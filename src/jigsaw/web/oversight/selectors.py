@@ -17,11 +17,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from jigsaw import disclosure
-from jigsaw.web.accounts.models import AgencyKind, Area, Role
+from jigsaw.screening import Grade
+from jigsaw.web.access import Actor, may_see_aggregates
+from jigsaw.web.accounts.models import AgencyKind, Area
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
-from jigsaw.web.children.models import Child, GradeLevel
+from jigsaw.web.children.models import Child
 from jigsaw.web.concerns.models import Concern
 from jigsaw.web.oversight.models import FiguresSnapshot
 
@@ -83,7 +85,7 @@ def area_aggregates_for(*, user, today: dt.date) -> AreaAggregates:
         Unless the user is a partnership lead.
     """
     profile = profile_of(user)
-    if profile is None or profile.role != Role.PARTNERSHIP_LEAD:
+    if profile is None or not may_see_aggregates(Actor.of(user), area_id=profile.area_id):
         raise PermissionDenied("only partnership leads see the aggregates")
     with transaction.atomic():
         audit_record(actor=user, event_type=EventType.AGGREGATES_VIEWED, subject=profile.area)
@@ -93,7 +95,7 @@ def area_aggregates_for(*, user, today: dt.date) -> AreaAggregates:
         area=profile.area.name,
         children_by_grade=[
             (label, disclosure.count_text(grades.get(value, 0)))
-            for value, label in reversed(GradeLevel.choices)
+            for value, label in reversed(Grade.choices())
         ],
         concerns_by_agency=[
             (label, disclosure.count_text(agencies.get(value, 0))) for value, label in AgencyKind.choices

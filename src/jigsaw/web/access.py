@@ -1,0 +1,177 @@
+"""Who may see and do what: the access rules of the web application, in one place (ADR 0006).
+
+Every rule is a pure function of the actor (role, agency, area) and of the facts about the object
+(the child's area, the agency that holds a record, who wrote a concern). None of them queries the
+database: selectors and services gather the facts and ask these predicates, so a rule is written
+once and can be tested over every role without a database.
+
+The rules (deny by default; nobody ever sees a child of another area):
+
+- MASH analyst: every child in their area, every concern in full, every linked identity; decides
+  pending links and may override any concern's grade on a child of their area.
+- Designated safeguarding lead: children of their area that their agency holds a record about;
+  their agency's concerns in full, other agencies' without the free text; overrides their
+  agency's concerns.
+- Practitioner: children of their area they have recorded a concern about; their own concerns in
+  full, every other concern without the free text.
+- Partnership lead: the area's aggregates, no child. Auditor: the audit log, no child.
+  Administrator: the area's users and agencies, no child.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection
+from typing import Any
+
+from jigsaw.web.accounts.models import Role
+
+CHILD_ROLES = frozenset({Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST})
+RECORDING_ROLES = CHILD_ROLES
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """The signed-in user as the rules see them. ``role`` is ``None`` for a user without one."""
+
+    user_id: int | None
+    role: Role | None
+    agency_id: int | None
+    area_id: int | None
+
+    @classmethod
+    def of(cls, user: Any) -> Actor:
+        """The actor for a Django user (anonymous, inactive and role-less users may do nothing)."""
+        from jigsaw.web.accounts.selectors import profile_of
+
+        profile = profile_of(user)
+        if profile is None:
+            return cls(user_id=None, role=None, agency_id=None, area_id=None)
+        return cls(
+            user_id=user.pk,
+            role=Role(profile.role),
+            agency_id=profile.agency_id,
+            area_id=profile.area_id,
+        )
+
+
+NOBODY = Actor(user_id=None, role=None, agency_id=None, area_id=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class ChildScope:
+    """Which children an actor may open: those of ``area_id`` and, when set, only those their
+    agency holds an active record about (``via_agency_id``) or that they recorded a concern
+    about (``via_author_id``). Selectors turn it into a query; :func:`may_open_child` reads it."""
+
+    area_id: int
+    via_agency_id: int | None = None
+    via_author_id: int | None = None
+
+
+def child_scope(actor: Actor) -> ChildScope | None:
+    """The children ``actor`` may open, or ``None`` when they may open none."""
+    if actor.area_id is None:
+        return None
+    if actor.role == Role.MASH_ANALYST:
+        return ChildScope(area_id=actor.area_id)
+    if actor.role == Role.DSL and actor.agency_id is not None:
+        return ChildScope(area_id=actor.area_id, via_agency_id=actor.agency_id)
+    if actor.role == Role.PRACTITIONER and actor.user_id is not None:
+        return ChildScope(area_id=actor.area_id, via_author_id=actor.user_id)
+    return None
+
+
+def may_open_child(
+    actor: Actor,
+    *,
+    child_area_id: int,
+    record_agency_ids: Collection[int] = (),
+    author_ids: Collection[int] = (),
+) -> bool:
+    """Whether ``actor`` may open a child's record.
+
+    ``record_agency_ids``: the agencies holding an active record about the child;
+    ``author_ids``: the users who recorded a concern on one of those records.
+    """
+    scope = child_scope(actor)
+    if scope is None or child_area_id != scope.area_id:
+        return False
+    if scope.via_agency_id is not None and scope.via_agency_id not in record_agency_ids:
+        return False
+    return scope.via_author_id is None or scope.via_author_id in author_ids
+
+
+def may_read_note(
+    actor: Actor, *, child_area_id: int, concern_agency_id: int, concern_author_id: int | None
+) -> bool:
+    """Whether ``actor`` may read a concern's free text (its note and any override reason)."""
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    if actor.role == Role.DSL:
+        return concern_agency_id == actor.agency_id
+    if actor.role == Role.PRACTITIONER:
+        return concern_author_id is not None and concern_author_id == actor.user_id
+    return False
+
+
+def may_see_identity(actor: Actor, *, child_area_id: int, record_agency_id: int) -> bool:
+    """Whether ``actor`` may see who a linked record says the child is (name, birth date, ...)."""
+    if actor.role not in CHILD_ROLES or actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    return actor.role == Role.MASH_ANALYST or record_agency_id == actor.agency_id
+
+
+def may_override(actor: Actor, *, child_area_id: int, concern_agency_id: int) -> bool:
+    """Whether ``actor`` may record their own grade beside a concern's computed one.
+
+    The child's area decides, not the agency's: a MASH analyst never overrides a grade on another
+    area's child, even if one of their area's agencies holds a record about them.
+    """
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    return actor.role == Role.DSL and concern_agency_id == actor.agency_id
+
+
+def may_decide_link(actor: Actor, *, child_area_id: int, record_area_id: int) -> bool:
+    """Whether ``actor`` may confirm or reject a pending link of a record to a child."""
+    return (
+        actor.role == Role.MASH_ANALYST
+        and actor.area_id is not None
+        and child_area_id == actor.area_id
+        and record_area_id == actor.area_id
+    )
+
+
+def may_review_links(actor: Actor) -> bool:
+    """Whether ``actor`` has a queue of pending links and children to review (their area's)."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id is not None
+
+
+def may_record_concern(actor: Actor) -> bool:
+    """Whether ``actor`` may record concerns about children."""
+    return actor.role in RECORDING_ROLES and actor.agency_id is not None
+
+
+def may_add_to_record(actor: Actor, *, record_agency_id: int) -> bool:
+    """Whether ``actor`` may add a concern to an existing record (their own agency's only)."""
+    return may_record_concern(actor) and record_agency_id == actor.agency_id
+
+
+def may_see_aggregates(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` may see an area's (suppressed) counts: its partnership lead."""
+    return actor.role == Role.PARTNERSHIP_LEAD and actor.area_id == area_id
+
+
+def may_read_audit(actor: Actor) -> bool:
+    """Whether ``actor`` may read the audit log."""
+    return actor.role == Role.AUDITOR
+
+
+def may_manage_users(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` may list and create an area's users and agencies: its administrator."""
+    return actor.role == Role.ADMINISTRATOR and actor.area_id == area_id

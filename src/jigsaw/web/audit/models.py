@@ -34,6 +34,23 @@ class EventType(enum.Enum):
     AUDIT_LOG_VIEWED = "audit_log_viewed"
     AGGREGATES_VIEWED = "aggregates_viewed"
     DEMO_LOADED = "demo_loaded"
+    # The workflow from a concern to an outcome (jigsaw.web.referrals).
+    CONTACT_CREATED = "contact_created"
+    CONTACT_DECIDED = "contact_decided"
+    REFERRAL_CREATED = "referral_created"
+    REFERRAL_VIEWED = "referral_viewed"
+    REFERRAL_RATED = "referral_rated"
+    REFERRAL_DECIDED = "referral_decided"
+    REFERRAL_BREACHED = "referral_breached"
+    FEEDBACK_SENT = "feedback_sent"
+    ACTION_CREATED = "action_created"
+    ACTION_OVERDUE = "action_overdue"
+    ACTION_ESCALATED = "action_escalated"
+    ACTION_COMPLETED = "action_completed"
+    ACTION_CANCELLED = "action_cancelled"
+    OUTCOME_RECORDED = "outcome_recorded"
+    REFERRAL_REVIEWED = "referral_reviewed"
+    REFERRAL_CLOSED = "referral_closed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -1,0 +1,290 @@
+"""Reads of the workflow: the safeguarding lead's and the MASH's queues, a referral, the inbox.
+
+Each queue shows children's names and grades, so each showing is audited (``children_listed``,
+or ``referral_viewed`` for one referral), and each applies :mod:`jigsaw.web.access`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+
+from jigsaw.act.clock import LONDON, TimeLeft, time_left
+from jigsaw.act.states import ActionState, ContactState, ReferralState, changes_from
+from jigsaw.web.access import (
+    Actor,
+    may_decide_contact,
+    may_decide_contacts,
+    may_work_referral,
+    may_work_referrals,
+)
+from jigsaw.web.audit.models import EventType
+from jigsaw.web.audit.services import audit_record
+from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord
+from jigsaw.web.referrals.clock import now
+from jigsaw.web.referrals.models import (
+    Action,
+    Contact,
+    Escalation,
+    Feedback,
+    Referral,
+)
+from jigsaw.web.referrals.services import (
+    LIVE_REFERRAL_STATES,
+    OPEN_ACTION_STATES,
+    referral_breached,
+    referral_due,
+)
+
+
+def _listed(user: Any, children: list[int], purpose: str) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.CHILDREN_LISTED,
+            extra={"purpose": purpose, "children": children},
+        )
+
+
+def _name_for(child_id: int, agency_id: int | None, *, any_agency: bool = False) -> str:
+    """The child's name as the viewer's own agency knows it; from any agency's record only with
+    ``any_agency`` (the MASH, who may see every identity); else just the child's number."""
+    records = AgencyRecord.objects.filter(
+        links__child_id=child_id, links__status__in=ACTIVE_LINK_STATUSES
+    ).order_by("created_at", "id")
+    own = records.filter(agency_id=agency_id).first() if agency_id is not None else None
+    record = own or (records.first() if any_agency else None)
+    return f"{record.first_name} {record.last_name}" if record else f"Child {child_id}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ContactRow:
+    contact: Contact
+    child_name: str
+    recorded_by: str
+    grade: str
+    left: TimeLeft
+    review_due: bool
+
+
+def contacts_to_decide(user: Any, *, audit: bool = True) -> list[ContactRow]:
+    """A safeguarding lead's queue: their agency's new contacts, and those watched whose review
+    date has come, the most overdue first."""
+    actor = Actor.of(user)
+    if not may_decide_contacts(actor):
+        return []
+    at = now()
+    today = at.astimezone(LONDON).date()
+    contacts = (
+        Contact.objects.filter(agency_id=actor.agency_id, child__area_id=actor.area_id)
+        .filter(
+            Q(state=ContactState.NEW.value)
+            | Q(state=ContactState.WATCHING.value, review_on__lte=today)
+        )
+        .select_related("concern__record", "concern__recorded_by", "child")
+        .order_by("decision_due", "id")
+    )
+    rows = [
+        ContactRow(
+            contact=c,
+            child_name=f"{c.concern.record.first_name} {c.concern.record.last_name}",
+            recorded_by=c.concern.recorded_by.get_username() if c.concern.recorded_by else "",
+            grade=c.concern.grade_level,
+            left=time_left(c.decision_due, at),
+            review_due=c.state == ContactState.WATCHING.value,
+        )
+        for c in contacts[:200]
+    ]
+    if audit:
+        _listed(user, [r.contact.child_id for r in rows], "contacts to decide")
+    return rows
+
+
+def contact_to_decide(*, user: Any, contact_id: int) -> Contact:
+    """One contact for its agency's safeguarding lead to decide (404 for anyone else)."""
+    contact = (
+        Contact.objects.filter(pk=contact_id)
+        .select_related("concern__record", "concern__recorded_by", "child")
+        .first()
+    )
+    if contact is None or not may_decide_contact(
+        Actor.of(user), child_area_id=contact.child.area_id, contact_agency_id=contact.agency_id
+    ):
+        raise Http404("no such contact for you to decide")
+    return contact
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralRow:
+    referral: Referral
+    child_name: str
+    due: dt.datetime | None
+    left: TimeLeft | None
+    breached: bool
+    escalated: bool
+
+
+def _referral_row(referral: Referral, at: dt.datetime, agency_id: int | None) -> ReferralRow:
+    due = referral_due(referral)
+    return ReferralRow(
+        referral=referral,
+        child_name=_name_for(referral.child_id, agency_id, any_agency=True),
+        due=due,
+        left=time_left(due, at) if due else None,
+        breached=referral_breached(referral, at),
+        escalated=referral.escalations.filter(resolved_at__isnull=True).exists(),
+    )
+
+
+def mash_queue(user: Any, *, include_closed: bool = False, audit: bool = True) -> list[ReferralRow]:
+    """The MASH's referrals of their area: breached and escalated first, then by time left."""
+    actor = Actor.of(user)
+    if not may_work_referrals(actor):
+        return []
+    at = now()
+    referrals = Referral.objects.filter(area_id=actor.area_id).select_related("child")
+    if not include_closed:
+        referrals = referrals.filter(state__in=LIVE_REFERRAL_STATES)
+    rows = [_referral_row(r, at, actor.agency_id) for r in referrals[:300]]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    rows.sort(key=lambda r: (not r.breached, not r.escalated, r.due or far, r.referral.pk))
+    if audit:
+        _listed(user, [r.referral.child_id for r in rows], "MASH referrals queue")
+    return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class ReferralView:
+    referral: Referral
+    child_name: str
+    due: dt.datetime | None
+    left: TimeLeft | None
+    breached: bool
+    changes: tuple[str, ...]
+    actions: tuple[Action, ...]
+    escalations: tuple[Escalation, ...]
+
+
+def referral_for_mash(*, user: Any, referral_id: int, purpose: str) -> ReferralView:
+    """One referral for the MASH of its area, audited with the purpose (404 for anyone else)."""
+    actor = Actor.of(user)
+    referral = Referral.objects.filter(pk=referral_id).select_related("child", "area").first()
+    if referral is None or not may_work_referral(actor, referral_area_id=referral.area_id):
+        raise Http404("no such referral")
+    at = now()
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.REFERRAL_VIEWED,
+            subject=referral,
+            extra={"purpose": purpose, "child": referral.child_id},
+        )
+    row = _referral_row(referral, at, actor.agency_id)
+    return ReferralView(
+        referral=referral,
+        child_name=row.child_name,
+        due=row.due,
+        left=row.left,
+        breached=row.breached,
+        changes=tuple(changes_from(ReferralState(referral.state))),
+        actions=tuple(referral.actions.select_related("owner_agency", "owner")),
+        escalations=tuple(referral.escalations.filter(resolved_at__isnull=True)),
+    )
+
+
+def action_to_update(*, user: Any, action_id: int) -> Action:
+    """An action its owner, their safeguarding lead or the MASH may update (404 otherwise)."""
+    from jigsaw.web.access import may_update_action
+
+    action = Action.objects.filter(pk=action_id).select_related("referral").first()
+    if action is None or not may_update_action(
+        Actor.of(user),
+        referral_area_id=action.referral.area_id,
+        owner_agency_id=action.owner_agency_id,
+        owner_id=action.owner_id,
+    ):
+        raise Http404("no such action")
+    return action
+
+
+@dataclasses.dataclass(frozen=True)
+class ActionRow:
+    action: Action
+    left: TimeLeft
+    escalated: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Inbox:
+    """What is waiting for one user, with the counts the header shows."""
+
+    contacts: tuple[ContactRow, ...]
+    referrals: tuple[ReferralRow, ...]
+    actions: tuple[ActionRow, ...]
+    feedback: tuple[Feedback, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "contacts": len(self.contacts),
+            "referrals": len(self.referrals),
+            "actions": len(self.actions),
+            "feedback": len(self.feedback),
+        }
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _actions_for(actor: Actor) -> list[Action]:
+    live = Action.objects.filter(state__in=OPEN_ACTION_STATES, referral__area_id=actor.area_id)
+    mine = Q(owner_id=actor.user_id)
+    if actor.role == "dsl":
+        mine |= Q(owner_agency_id=actor.agency_id)
+    if actor.role == "mash_analyst":
+        mine |= Q(state=ActionState.ESCALATED.value)
+    return list(live.filter(mine).select_related("owner_agency", "owner", "referral"))
+
+
+def inbox_for(user: Any, *, audit: bool = True) -> Inbox:
+    """Contacts to decide, referrals assigned, actions due (escalated first) and feedback."""
+    actor = Actor.of(user)
+    if actor.role is None or actor.area_id is None:
+        return Inbox((), (), (), ())
+    at = now()
+    contacts = contacts_to_decide(user, audit=False)
+    referrals = [
+        row
+        for row in mash_queue(user, audit=False)
+        if row.referral.state == ReferralState.OPEN.value or row.breached
+    ]
+    actions = [
+        ActionRow(a, time_left(a.due_at, at), a.state == ActionState.ESCALATED.value)
+        for a in _actions_for(actor)
+    ]
+    actions.sort(key=lambda r: (not r.escalated, r.action.due_at))
+    feedback = tuple(
+        Feedback.objects.filter(to_id=actor.user_id, sent_at__gte=at - dt.timedelta(days=30))
+        .select_related("referral")
+        .order_by("-sent_at", "-id")[:50]
+    )
+    if audit and (contacts or referrals):
+        _listed(
+            user,
+            [r.contact.child_id for r in contacts] + [r.referral.child_id for r in referrals],
+            "inbox",
+        )
+    return Inbox(tuple(contacts), tuple(referrals), tuple(actions), feedback)
+
+
+def feedback_for_referral_child(feedback: Feedback) -> str:
+    """How the referrer names the child in their feedback: as their own agency's record does."""
+    referral = feedback.referral
+    agency = referral.referrer_agency_id
+    return _name_for(referral.child_id, agency)

@@ -288,3 +288,36 @@ def feedback_for_referral_child(feedback: Feedback) -> str:
     referral = feedback.referral
     agency = referral.referrer_agency_id
     return _name_for(referral.child_id, agency)
+
+
+def action_owner_choices(referral: Referral) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The agencies of the referral's area, and their staff who record concerns, to own actions."""
+    from jigsaw.web.accounts.models import Agency, Profile, Role
+
+    agencies = [(a.pk, a.name) for a in Agency.objects.filter(area_id=referral.area_id).order_by("name")]
+    staff = [
+        (p.user_id, f"{p.user.get_username()} ({p.agency.name})")
+        for p in Profile.objects.filter(
+            area_id=referral.area_id,
+            role__in=[Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST],
+        ).select_related("user", "agency").order_by("agency__name", "user__username")
+    ]
+    return agencies, staff
+
+
+def after_saving(*, user: Any, concern: Any, child_view: Any) -> dict[str, object]:
+    """What the page after saving adds about what happens next: the concern's grade with its
+    next step said to this user's role, whether they may refer to the MASH themselves, and
+    whether the child is already referred."""
+    from jigsaw.web.access import may_refer_to_mash
+    from jigsaw.web.children.selectors import role_aware_grade
+
+    actor = Actor.of(user)
+    child = child_view.child
+    return {
+        "concern_grade": role_aware_grade(concern.grade_level, concern.grade_reasons, str(actor.role)),
+        "may_refer": may_refer_to_mash(
+            actor, child_area_id=child.area_id, concern_author_id=concern.recorded_by_id
+        ),
+        "referred": Referral.objects.filter(child=child, state__in=LIVE_REFERRAL_STATES).exists(),
+    }

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from jigsaw.web.referrals import views
+
+app_name = "referrals"
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("contacts/", views.contacts_queue, name="contacts"),
+    path("contacts/<int:contact_id>/", views.contact_decide, name="contact"),
+    path("refer/<int:concern_id>/", views.refer_direct, name="refer"),
+    path("mash/", views.mash_queue, name="mash"),
+    path("<int:referral_id>/", views.referral_page, name="referral"),
+    path("<int:referral_id>/<str:change>/", views.referral_change, name="change"),
+    path("actions/<int:action_id>/", views.action_update, name="action"),
+]

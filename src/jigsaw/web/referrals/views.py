@@ -1,0 +1,220 @@
+"""The workflow's pages: the inbox, the safeguarding lead's and the MASH's queues, a referral."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from jigsaw.act.clock import Rag
+from jigsaw.act.states import ContactDecision, MashDecision, Outcome, choices
+from jigsaw.web.access import Actor
+from jigsaw.web.accounts.decorators import role_required
+from jigsaw.web.accounts.models import Agency, Role
+from jigsaw.web.concerns.selectors import concern_for_author
+from jigsaw.web.referrals import selectors, services
+from jigsaw.web.referrals.forms import (
+    ActionForm,
+    ActionUpdateForm,
+    CloseForm,
+    ContactDecisionForm,
+    DecideForm,
+    OutcomeForm,
+    RateForm,
+    ReferDirectForm,
+    ReviewForm,
+)
+from jigsaw.web.referrals.models import Referral
+
+CHILD_ROLES = (Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+
+
+def _errors_into(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _sweep(request: HttpRequest) -> None:
+    # Late work escalates when someone next looks: the clocks are checked before each queue.
+    area_id = Actor.of(request.user).area_id
+    if area_id is not None:
+        services.clocks_sweep(area_id=area_id)
+
+
+@role_required(*Role)
+def inbox(request: HttpRequest) -> HttpResponse:
+    _sweep(request)
+    box = selectors.inbox_for(request.user)
+    rows = [(f, selectors.feedback_for_referral_child(f)) for f in box.feedback]
+    return render(request, "referrals/inbox.html", {"box": box, "feedback_rows": rows})
+
+
+@role_required(Role.DSL)
+def contacts_queue(request: HttpRequest) -> HttpResponse:
+    _sweep(request)
+    return render(request, "referrals/contacts.html", {"rows": selectors.contacts_to_decide(request.user)})
+
+
+@role_required(Role.DSL)
+@require_http_methods(["GET", "POST"])
+def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = selectors.contact_to_decide(user=request.user, contact_id=contact_id)
+    form = ContactDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_decide(
+                actor=request.user,
+                contact=contact,
+                decision=data["decision"],
+                reason=data["reason"],
+                review_on=data["review_on"],
+            )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            return redirect("referrals:contacts")
+    return render(
+        request,
+        "referrals/contact.html",
+        {"contact": contact, "form": form, "decisions": choices(ContactDecision)},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.PRACTITIONER)
+@require_http_methods(["POST"])
+def refer_direct(request: HttpRequest, concern_id: int) -> HttpResponse:
+    concern = concern_for_author(user=request.user, concern_id=concern_id)
+    if concern is None:
+        raise Http404("no such concern of yours")
+    form = ReferDirectForm(request.POST)
+    if form.is_valid():
+        services.referral_direct(actor=request.user, concern=concern, reason=form.cleaned_data["reason"])
+        return redirect(f"/concerns/{concern_id}/?referred=1")
+    return redirect(f"/concerns/{concern_id}/?refer_error=1")
+
+
+@role_required(Role.MASH_ANALYST)
+def mash_queue(request: HttpRequest) -> HttpResponse:
+    _sweep(request)
+    return render(request, "referrals/mash.html", {"rows": selectors.mash_queue(request.user)})
+
+
+def _referral_forms(referral: Referral, data: Any = None, which: str = "") -> dict[str, Any]:
+    agencies, staff = selectors.action_owner_choices(referral)
+
+    def bound(name: str) -> Any:
+        return data if which == name else None
+
+    return {
+        "rate_form": RateForm(bound("rate")),
+        "decide_form": DecideForm(bound("decide")),
+        "action_form": ActionForm(bound("action"), agencies=agencies, staff=staff),
+        "outcome_form": OutcomeForm(bound("outcome")),
+        "review_form": ReviewForm(bound("review")),
+        "close_form": CloseForm(bound("close")),
+    }
+
+
+def _render_referral(request: HttpRequest, referral_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+    view = selectors.referral_for_mash(user=request.user, referral_id=referral_id, purpose="working a referral")
+    forms = forms or _referral_forms(view.referral)
+    agencies, staff = selectors.action_owner_choices(view.referral)
+    return render(
+        request,
+        "referrals/referral.html",
+        {
+            "view": view,
+            **forms,
+            "rags": Rag.choices(),
+            "decisions": choices(MashDecision),
+            "outcomes": choices(Outcome),
+            "agencies": agencies,
+            "staff_options": [("", "Anyone in the agency"), *staff],
+            "forms_with_errors": [f for f in forms.values() if f.errors],
+        },
+        status=status,
+    )
+
+
+@role_required(Role.MASH_ANALYST)
+def referral_page(request: HttpRequest, referral_id: int) -> HttpResponse:
+    return _render_referral(request, referral_id)
+
+
+@role_required(Role.MASH_ANALYST)
+@require_http_methods(["POST"])
+def referral_change(request: HttpRequest, referral_id: int, change: str) -> HttpResponse:
+    view = selectors.referral_for_mash(user=request.user, referral_id=referral_id, purpose="changing a referral")
+    referral = view.referral
+    forms = _referral_forms(referral, request.POST, change)
+    key = f"{change}_form"
+    if key not in forms:
+        raise Http404("no such change")
+    form = forms[key]
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if change == "rate":
+                services.referral_rate(actor=request.user, referral=referral, rag=data["rag"], reason=data["reason"])
+            elif change == "decide":
+                services.referral_decide(
+                    actor=request.user, referral=referral, decision=data["decision"],
+                    reason=data["reason"], outcome_due=data["outcome_due"],
+                )
+            elif change == "action":
+                owner = None
+                if data["owner"]:
+                    from django.contrib.auth import get_user_model
+
+                    owner = get_user_model().objects.get(pk=data["owner"])
+                services.action_create(
+                    actor=request.user, referral=referral, title=data["title"],
+                    owner_agency=Agency.objects.get(pk=data["owner_agency"]),
+                    owner=owner, due_at=form.due_at(),
+                )
+            elif change == "outcome":
+                services.outcome_record(
+                    actor=request.user, referral=referral, outcome=data["outcome"],
+                    outcome_on=data["outcome_on"], close_reason=data["close_reason"],
+                )
+            elif change == "review":
+                services.referral_review(
+                    actor=request.user, referral=referral, note=data["note"],
+                    next_review_on=data["next_review_on"],
+                )
+            else:
+                services.referral_close(actor=request.user, referral=referral, reason=data["close_reason"])
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            return redirect("referrals:referral", referral_id=referral.pk)
+    return _render_referral(request, referral_id, forms, status=400)
+
+
+@role_required(*CHILD_ROLES)
+@require_http_methods(["POST"])
+def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
+    action = selectors.action_to_update(user=request.user, action_id=action_id)
+    form = ActionUpdateForm(request.POST)
+    back = request.POST.get("back") or "inbox"
+    if form.is_valid():
+        try:
+            if form.cleaned_data["change"] == "complete":
+                services.action_complete(actor=request.user, action=action, evidence=form.cleaned_data["text"])
+            else:
+                services.action_cancel(actor=request.user, action=action, reason=form.cleaned_data["text"])
+        except ValidationError:
+            pass
+    if back == "referral" and Actor.of(request.user).role == Role.MASH_ANALYST:
+        return redirect("referrals:referral", referral_id=action.referral_id)
+    return redirect("referrals:inbox")

@@ -227,6 +227,8 @@ class Inbox:
     referrals: tuple[ReferralRow, ...]
     actions: tuple[ActionRow, ...]
     feedback: tuple[Feedback, ...]
+    # Feedback of the last 30 days: what the header counts (older feedback stays listed).
+    feedback_new: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -234,7 +236,7 @@ class Inbox:
             "contacts": len(self.contacts),
             "referrals": len(self.referrals),
             "actions": len(self.actions),
-            "feedback": len(self.feedback),
+            "feedback": self.feedback_new,
         }
 
     @property
@@ -270,17 +272,18 @@ def inbox_for(user: Any, *, audit: bool = True) -> Inbox:
     ]
     actions.sort(key=lambda r: (not r.escalated, r.action.due_at))
     feedback = tuple(
-        Feedback.objects.filter(to_id=actor.user_id, sent_at__gte=at - dt.timedelta(days=30))
+        Feedback.objects.filter(to_id=actor.user_id)
         .select_related("referral")
-        .order_by("-sent_at", "-id")[:50]
+        .order_by("-sent_at", "-id")[:20]
     )
+    recent = sum(f.sent_at >= at - dt.timedelta(days=30) for f in feedback)
     if audit and (contacts or referrals):
         _listed(
             user,
             [r.contact.child_id for r in contacts] + [r.referral.child_id for r in referrals],
             "inbox",
         )
-    return Inbox(tuple(contacts), tuple(referrals), tuple(actions), feedback)
+    return Inbox(tuple(contacts), tuple(referrals), tuple(actions), feedback, recent)
 
 
 def feedback_for_referral_child(feedback: Feedback) -> str:

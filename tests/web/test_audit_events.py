@@ -143,10 +143,28 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         workflow.referral_rate(actor=cast.analyst, referral=referral, rag="amber")
         assert emitted.since() == {"referral_rated"}
         workflow.referral_decide(
-            actor=cast.analyst, referral=referral, decision="assessment_s17", reason="r",
+            actor=cast.analyst, referral=referral, decision="strategy_s47", reason="r",
             outcome_due=dt.date(2026, 12, 18),
         )
         assert emitted.since() == {"referral_decided", "feedback_sent"}
+        workflow.strategy_record(
+            actor=cast.analyst, referral=referral, held_at=clock.now(), mode="meeting",
+            chair="chair", attendees="Northbridge Police | DS | Khan", information_shared="",
+            section_47=True, criminal_investigation=False, seen_alone="planned",
+            decisions="enquire", next_review_on=dt.date(2026, 12, 4),
+        )
+        assert emitted.since() == {"strategy_discussion_recorded"}
+        episode = workflow.missing_record(
+            actor=cast.analyst, child=referral.child, kind="missing",
+            started_at=clock.now() - dt.timedelta(hours=9),
+        )
+        assert emitted.since() == {"missing_recorded"}
+        workflow.missing_return(actor=cast.analyst, episode=episode, ended_at=clock.now())
+        assert emitted.since() == {"missing_returned"}
+        workflow.return_interview_record(
+            actor=cast.analyst, episode=episode, offered_at=clock.now(), response="accepted"
+        )
+        assert emitted.since() == {"return_interview_recorded"}
         due = dt.datetime(2026, 11, 30, 12, tzinfo=LONDON)
         late, spare = (
             workflow.action_create(

@@ -263,6 +263,9 @@ class ResponsePolicy:
     amber: Deadline = Deadline(24, Counting.WORKING_DAYS)
     green: Deadline = Deadline(72, Counting.WORKING_DAYS)
     decision: Deadline = Deadline(24, Counting.WORKING_DAYS)
+    # A return home interview within 72 hours of a missing child's return (DfE statutory
+    # guidance on children who run away or go missing from home or care, 2014).
+    return_interview: Deadline = Deadline(72, Counting.ELAPSED)
     review_months: int = 3
     referral_threshold: Grade = Grade.HIGH
     calendar: WorkingCalendar = WorkingCalendar()
@@ -281,6 +284,10 @@ class ResponsePolicy:
     def decision_due(self, start: dt.datetime) -> dt.datetime:
         """When a contact or referral received at ``start`` must have had its decision."""
         return self.decision.due(start, self.calendar)
+
+    def return_interview_due(self, returned: dt.datetime) -> dt.datetime:
+        """When the return home interview of a child back at ``returned`` is due."""
+        return self.return_interview.due(returned, self.calendar)
 
     def review_due(self, start: dt.date) -> dt.date:
         """The next review of a child found a victim or at risk, ``review_months`` on."""

@@ -169,3 +169,28 @@ def check(state: enum.Enum, change: str, *, what: str) -> None:
 def changes_from(state: enum.Enum) -> list[str]:
     """The changes possible from ``state`` (what a page offers)."""
     return [change for change in _TABLES[type(state)] if allowed(state, change)]
+
+
+class StrategyMode(enum.Enum):
+    CALL = "call"
+    MEETING = "meeting"
+
+    @property
+    def label(self) -> str:
+        return {"call": "Call", "meeting": "Meeting"}[self.value]
+
+
+def suggested_mode(*, exploitation: bool, trafficking: bool = False) -> StrategyMode:
+    """A meeting when exploitation or trafficking is suspected (more agencies, more to share,
+    and a plan to agree together), else a call is enough to start with."""
+    return StrategyMode.MEETING if exploitation or trafficking else StrategyMode.CALL
+
+
+class SeenAlone(enum.Enum):
+    YES = "yes"
+    PLANNED = "planned"
+    NO = "no"
+
+    @property
+    def label(self) -> str:
+        return {"yes": "Yes, seen alone", "planned": "Planned", "no": "No"}[self.value]

@@ -290,3 +290,16 @@ def may_see_combined_grade(actor: Actor, *, child_area_id: int) -> bool:
     """Whether ``actor`` may see a child's combined grade (whose reasons name every agency's
     signs): the safeguarding lead and the MASH."""
     return may_see_agencies(actor, child_area_id=child_area_id)
+
+
+def may_record_missing(
+    actor: Actor, *, child_area_id: int, record_agency_ids: Collection[int] = ()
+) -> bool:
+    """Whether ``actor`` may record a child's missing episodes and return home interviews: the
+    MASH of the child's area, or a practitioner or safeguarding lead of an agency that holds a
+    record about the child."""
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    return actor.role in (Role.PRACTITIONER, Role.DSL) and actor.agency_id in record_agency_ids

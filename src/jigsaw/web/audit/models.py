@@ -51,6 +51,10 @@ class EventType(enum.Enum):
     OUTCOME_RECORDED = "outcome_recorded"
     REFERRAL_REVIEWED = "referral_reviewed"
     REFERRAL_CLOSED = "referral_closed"
+    STRATEGY_DISCUSSION_RECORDED = "strategy_discussion_recorded"
+    MISSING_RECORDED = "missing_recorded"
+    MISSING_RETURNED = "missing_returned"
+    RETURN_INTERVIEW_RECORDED = "return_interview_recorded"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

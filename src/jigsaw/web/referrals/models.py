@@ -17,6 +17,8 @@ from jigsaw.act.states import (
     MashDecision,
     Outcome,
     ReferralState,
+    SeenAlone,
+    StrategyMode,
     choices,
 )
 from jigsaw.screening import Grade
@@ -109,6 +111,7 @@ class Referral(models.Model):
     response_due = models.DateTimeField(null=True, blank=True)
     decision = models.CharField(max_length=24, choices=choices(MashDecision), blank=True)
     decision_reason = models.TextField(blank=True)
+    child_voice = models.TextField(blank=True, verbose_name="what the child said and wants")
     decided_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -168,6 +171,10 @@ class Action(models.Model):
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     due_at = models.DateTimeField()
+    strategy = models.ForeignKey(
+        "StrategyDiscussion", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="actions",
+    )
     state = models.CharField(
         max_length=12, choices=choices(ActionState), default=ActionState.OPEN.value
     )
@@ -235,6 +242,7 @@ class Review(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField()
     note = models.TextField()
+    child_voice = models.TextField(blank=True, verbose_name="what the child said and wants")
     next_review_on = models.DateField(null=True, blank=True)
     by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
@@ -244,3 +252,74 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review of referral {self.referral_id} on {self.reviewed_on}"
+
+
+class StrategyDiscussion(models.Model):
+    """A strategy discussion (section 47): who took part, what each agency shared, what was
+    decided, and when it is reviewed. Its actions are the referral's, linked back here."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="strategy_discussions"
+    )
+    held_at = models.DateTimeField()
+    mode = models.CharField(max_length=8, choices=choices(StrategyMode))
+    chair = models.CharField(max_length=160)
+    # [{"agency": ..., "role": ..., "name": ...}] and [{"agency": ..., "shared": ...}]
+    attendees = models.JSONField(default=list)
+    information_shared = models.JSONField(default=list)
+    section_47 = models.BooleanField(verbose_name="section 47 enquiry")
+    immediate_safety = models.TextField(blank=True)
+    criminal_investigation = models.BooleanField()
+    seen_alone = models.CharField(max_length=8, choices=choices(SeenAlone))
+    seen_alone_on = models.DateField(null=True, blank=True)
+    decisions = models.TextField()
+    child_voice = models.TextField(blank=True, verbose_name="what the child said and wants")
+    next_review_on = models.DateField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Strategy discussion {self.pk} on referral {self.referral_id}"
+
+
+class MissingKind(models.TextChoices):
+    MISSING = "missing", "Missing (whereabouts unknown)"
+    ABSENT = "absent", "Absent (not where expected, whereabouts known)"
+
+
+class InterviewResponse(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class MissingEpisode(models.Model):
+    """A child missing or absent, and the return home interview offered once they are back.
+
+    The interview is due within 72 hours of the return (``interview_due``); offered, accepted,
+    declined and completed are recorded separately, as they are counted separately.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="missing_episodes")
+    kind = models.CharField(max_length=8, choices=MissingKind.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    found_where = models.CharField(max_length=200, blank=True)
+    police_reference = models.CharField(max_length=40, blank=True)
+    interview_due = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    response = models.CharField(max_length=8, choices=InterviewResponse.choices, blank=True)
+    declined_reason = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    learned = models.TextField(blank=True)
+    child_voice = models.TextField(blank=True, verbose_name="what the child said and wants")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.started_at:%Y-%m-%d %H:%M}"

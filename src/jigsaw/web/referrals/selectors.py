@@ -324,3 +324,84 @@ def after_saving(*, user: Any, concern: Any, child_view: Any) -> dict[str, objec
         ),
         "referred": Referral.objects.filter(child=child, state__in=LIVE_REFERRAL_STATES).exists(),
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class InterviewCounts:
+    """Return home interviews of an area's ended episodes, each count separately."""
+
+    returned: int
+    offered: int
+    accepted: int
+    declined: int
+    completed: int
+    completed_within_due: int
+    overdue: int
+
+
+def return_interview_counts(*, area_id: int) -> InterviewCounts:
+    """The counts the partnership reports: offered, accepted, declined, completed, and completed
+    within the 72 hours, never folded into one another."""
+    from django.db.models import F
+
+    from jigsaw.web.referrals.models import MissingEpisode
+
+    at = now()
+    ended = MissingEpisode.objects.filter(child__area_id=area_id, ended_at__isnull=False)
+    return InterviewCounts(
+        returned=ended.count(),
+        offered=ended.filter(offered_at__isnull=False).count(),
+        accepted=ended.filter(response="accepted").count(),
+        declined=ended.filter(response="declined").count(),
+        completed=ended.filter(completed_at__isnull=False).count(),
+        completed_within_due=ended.filter(completed_at__lte=F("interview_due")).count(),
+        overdue=ended.filter(completed_at__isnull=True, interview_due__lt=at)
+        .exclude(response="declined")
+        .count(),
+    )
+
+
+def missing_for_child(*, user: Any, child_id: int) -> list[Any]:
+    """A child's missing episodes, for those who may record them (the child view is audited by
+    :func:`jigsaw.web.children.selectors.child_access`, which the page calls first)."""
+    from jigsaw.web.access import may_record_missing
+    from jigsaw.web.children.models import Link
+    from jigsaw.web.referrals.models import MissingEpisode
+
+    actor = Actor.of(user)
+    links = Link.objects.filter(child_id=child_id, status__in=ACTIVE_LINK_STATUSES).select_related(
+        "child"
+    )
+    first = links.first()
+    if first is None or not may_record_missing(
+        actor,
+        child_area_id=first.child.area_id,
+        record_agency_ids={link.record.agency_id for link in links.select_related("record")},
+    ):
+        return []
+    return list(MissingEpisode.objects.filter(child_id=child_id))
+
+
+@dataclasses.dataclass(frozen=True)
+class Voice:
+    """What the child said and wants, at one step: shown before professionals' observations."""
+
+    at: dt.datetime
+    step: str
+    text: str
+
+
+def voices_of(referral: Referral) -> list[Voice]:
+    """The child's own words recorded along the referral, newest first."""
+    voices = []
+    if referral.child_voice and referral.decided_at:
+        voices.append(Voice(referral.decided_at, "MASH decision", referral.child_voice))
+    for d in referral.strategy_discussions.all():
+        if d.child_voice:
+            voices.append(Voice(d.held_at, "Strategy discussion", d.child_voice))
+    for r in referral.reviews.all():
+        if r.child_voice:
+            voices.append(Voice(r.at, "Review", r.child_voice))
+    for e in referral.child.missing_episodes.exclude(child_voice=""):
+        voices.append(Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice))
+    return sorted(voices, key=lambda v: v.at, reverse=True)

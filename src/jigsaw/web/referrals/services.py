@@ -46,11 +46,13 @@ from jigsaw.web.referrals.models import (
     Contact,
     Escalation,
     Feedback,
+    MissingEpisode,
     RagChange,
     Referral,
     ReferralSource,
     ResponseSettings,
     Review,
+    StrategyDiscussion,
 )
 
 if TYPE_CHECKING:
@@ -333,6 +335,7 @@ def referral_decide(
     decision: MashDecision | str,
     reason: str,
     outcome_due: dt.date,
+    child_voice: str = "",
 ) -> Referral:
     """Record the MASH decision and tell the referrer what was decided.
 
@@ -355,6 +358,7 @@ def referral_decide(
         referral.state = ReferralState.DECIDED.value
         referral.decision = decision.value
         referral.decision_reason = reason
+        referral.child_voice = child_voice.strip()
         referral.decided_by = actor
         referral.decided_at = at
         referral.outcome_due = outcome_due
@@ -449,7 +453,12 @@ def outcome_record(
 
 
 def referral_review(
-    *, actor: User, referral: Referral, note: str, next_review_on: dt.date | None = None
+    *,
+    actor: User,
+    referral: Referral,
+    note: str,
+    next_review_on: dt.date | None = None,
+    child_voice: str = "",
 ) -> Review:
     """Record a scheduled review of a child under review; the next one is due on the schedule
     (or ``next_review_on``, if the MASH sets an earlier or later date)."""
@@ -464,7 +473,7 @@ def referral_review(
     with transaction.atomic():
         review = Review.objects.create(
             referral=referral, reviewed_on=today, note=note, next_review_on=following,
-            by=actor, at=at,
+            child_voice=child_voice.strip(), by=actor, at=at,
         )
         referral.next_review_on = following
         referral.save(update_fields=["next_review_on"])
@@ -703,3 +712,246 @@ def _breach_text(referral: Referral) -> str:
     if state is ReferralState.REVIEWING:
         return "Review overdue"
     return "Outcome recorded but not closed"
+
+
+# Strategy discussions -------------------------------------------------------------------------
+
+
+def _lines(text: str, field: str, parts: tuple[str, ...]) -> list[dict[str, str]]:
+    """Rows typed one a line, fields separated by "|"; a bad row is refused naming its line."""
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        values = [v.strip() for v in line.split("|")]
+        if len(values) != len(parts) or not all(values[: len(parts) - 1]):
+            raise ValidationError(
+                {field: f"Line {number}: give {' | '.join(parts)} (got {line.strip()!r})"}
+            )
+        rows.append(dict(zip(parts, values, strict=True)))
+    return rows
+
+
+def strategy_record(
+    *,
+    actor: User,
+    referral: Referral,
+    held_at: dt.datetime,
+    mode: str,
+    chair: str,
+    attendees: str,
+    information_shared: str,
+    section_47: bool,
+    criminal_investigation: bool,
+    seen_alone: str,
+    decisions: str,
+    next_review_on: dt.date,
+    immediate_safety: str = "",
+    seen_alone_on: dt.date | None = None,
+    child_voice: str = "",
+    actions: str = "",
+) -> StrategyDiscussion:
+    """Record a strategy discussion of a referral the MASH decided to discuss (section 47).
+
+    ``attendees``: one a line, ``agency | role | name``; ``information_shared``: one a line,
+    ``agency | what was shared``; ``actions``: one a line, ``what | agency | due date
+    (YYYY-MM-DD)``, each becoming an action of the referral owned by that agency of the area.
+
+    Raises
+    ------
+    ValidationError
+        Naming the field (and the line) that is missing or malformed, or if the referral was not
+        decided for a strategy discussion.
+    """
+    from jigsaw.act.states import SeenAlone, StrategyMode
+
+    _mash_only(actor, referral, may_decide_referral)
+    if referral.decision != MashDecision.STRATEGY_S47.value or referral.state == ReferralState.CLOSED.value:
+        raise ValidationError(
+            f"referral {referral.pk}: a strategy discussion follows a decision to hold one"
+        )
+    chair = _required(chair, "chair", "Name who chaired the discussion")
+    decisions = _required(decisions, "decisions", "Record what was decided")
+    people = _lines(attendees, "attendees", ("agency", "role", "name"))
+    if not people:
+        raise ValidationError({"attendees": "List who took part, one a line: agency | role | name"})
+    shared = _lines(information_shared, "information_shared", ("agency", "shared"))
+    wanted = _lines(actions, "actions", ("what", "agency", "due"))
+    agencies = {a.name.lower(): a for a in Agency.objects.filter(area_id=referral.area_id)}
+    planned = []
+    for number, row in enumerate(wanted, start=1):
+        agency = agencies.get(row["agency"].lower())
+        if agency is None:
+            raise ValidationError(
+                {"actions": f"Action {number}: no agency called {row['agency']!r} in this area"}
+            )
+        try:
+            due = dt.date.fromisoformat(row["due"])
+        except ValueError:
+            raise ValidationError(
+                {"actions": f"Action {number}: the due date {row['due']!r} is not YYYY-MM-DD"}
+            ) from None
+        planned.append((row["what"], agency, due))
+    at = now()
+    with transaction.atomic():
+        discussion = StrategyDiscussion.objects.create(
+            referral=referral,
+            held_at=held_at,
+            mode=StrategyMode(mode).value,
+            chair=chair,
+            attendees=people,
+            information_shared=shared,
+            section_47=section_47,
+            immediate_safety=immediate_safety.strip(),
+            criminal_investigation=criminal_investigation,
+            seen_alone=SeenAlone(seen_alone).value,
+            seen_alone_on=seen_alone_on,
+            decisions=decisions,
+            child_voice=child_voice.strip(),
+            next_review_on=next_review_on,
+            recorded_by=actor,
+            recorded_at=at,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.STRATEGY_DISCUSSION_RECORDED,
+            subject=discussion,
+            extra={
+                "referral": referral.pk,
+                "mode": discussion.mode,
+                "section_47": section_47,
+                "criminal_investigation": criminal_investigation,
+                "attendees": len(people),
+                "actions": len(planned),
+            },
+        )
+        for what, agency, due in planned:
+            action = action_create(
+                actor=actor, referral=referral, title=what, owner_agency=agency,
+                due_at=end_of(due) - dt.timedelta(hours=7),  # 17:00 on the due date
+            )
+            action.strategy = discussion
+            action.save(update_fields=["strategy"])
+    return discussion
+
+
+# Missing episodes and return home interviews --------------------------------------------------
+
+
+def _missing_check(actor: User, child: Child) -> None:
+    from jigsaw.web.access import may_record_missing
+
+    agencies = set(
+        Link.objects.filter(child=child, status__in=ACTIVE_LINK_STATUSES).values_list(
+            "record__agency_id", flat=True
+        )
+    )
+    if not may_record_missing(Actor.of(actor), child_area_id=child.area_id, record_agency_ids=agencies):
+        raise PermissionDenied("only the MASH or an agency that knows the child records this")
+
+
+def missing_record(
+    *,
+    actor: User,
+    child: Child,
+    kind: str,
+    started_at: dt.datetime,
+    ended_at: dt.datetime | None = None,
+    found_where: str = "",
+    police_reference: str = "",
+) -> MissingEpisode:
+    """Record a missing (or absent) episode; with ``ended_at`` the child is back and the return
+    home interview falls due (72 hours by default)."""
+    from jigsaw.web.referrals.models import MissingKind
+
+    _missing_check(actor, child)
+    at = now()
+    if started_at > at:
+        raise ValidationError({"started_at": "The start must not be in the future"})
+    if ended_at is not None and ended_at < started_at:
+        raise ValidationError({"ended_at": "The return must be after the start"})
+    with transaction.atomic():
+        episode = MissingEpisode.objects.create(
+            child=child, kind=MissingKind(kind).value, started_at=started_at,
+            police_reference=police_reference.strip(), recorded_by=actor, recorded_at=at,
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.MISSING_RECORDED,
+            subject=episode,
+            extra={"child": child.pk, "kind": episode.kind},
+        )
+        if ended_at is not None:
+            missing_return(actor=actor, episode=episode, ended_at=ended_at, found_where=found_where)
+    return episode
+
+
+def missing_return(
+    *, actor: User, episode: MissingEpisode, ended_at: dt.datetime, found_where: str = ""
+) -> MissingEpisode:
+    """Record the child's return; the return home interview is then due."""
+    _missing_check(actor, episode.child)
+    if episode.ended_at is not None:
+        raise ValidationError(f"episode {episode.pk} already ended")
+    if ended_at < episode.started_at:
+        raise ValidationError({"ended_at": "The return must be after the start"})
+    with transaction.atomic():
+        episode.ended_at = ended_at
+        episode.found_where = found_where.strip()
+        episode.interview_due = policy_for(episode.child.area_id).return_interview_due(ended_at)
+        episode.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.MISSING_RETURNED,
+            subject=episode,
+            extra={"interview_due": episode.interview_due.isoformat()},
+        )
+    return episode
+
+
+def return_interview_record(
+    *,
+    actor: User,
+    episode: MissingEpisode,
+    offered_at: dt.datetime,
+    response: str,
+    declined_reason: str = "",
+    completed_at: dt.datetime | None = None,
+    learned: str = "",
+    child_voice: str = "",
+) -> MissingEpisode:
+    """Record the return home interview: when it was offered, accepted or declined (with the
+    reason), and when completed with what was learned and what the child said."""
+    from jigsaw.web.referrals.models import InterviewResponse
+
+    _missing_check(actor, episode.child)
+    if episode.ended_at is None:
+        raise ValidationError("record the child's return before the interview")
+    answer = InterviewResponse(response)
+    if answer is InterviewResponse.DECLINED:
+        declined_reason = _required(declined_reason, "declined_reason", "Say why it was declined")
+        if completed_at is not None:
+            raise ValidationError({"completed_at": "A declined interview cannot be completed"})
+    if completed_at is not None and completed_at < offered_at:
+        raise ValidationError({"completed_at": "It cannot be completed before it was offered"})
+    with transaction.atomic():
+        episode.offered_at = offered_at
+        episode.response = answer.value
+        episode.declined_reason = declined_reason.strip()
+        episode.completed_at = completed_at
+        episode.learned = learned.strip()
+        episode.child_voice = child_voice.strip()
+        episode.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.RETURN_INTERVIEW_RECORDED,
+            subject=episode,
+            extra={
+                "response": answer.value,
+                "completed": completed_at is not None,
+                "within_due": completed_at is not None
+                and episode.interview_due is not None
+                and completed_at <= episode.interview_due,
+            },
+        )
+    return episode

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:referral_id>/", views.referral_page, name="referral"),
     path("<int:referral_id>/<str:change>/", views.referral_change, name="change"),
     path("actions/<int:action_id>/", views.action_update, name="action"),
+    path("missing/<int:child_id>/", views.missing_page, name="missing"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.act.clock import Rag
-from jigsaw.act.states import ContactDecision, MashDecision, Outcome, choices
+from jigsaw.act.states import (
+    ContactDecision,
+    MashDecision,
+    Outcome,
+    SeenAlone,
+    StrategyMode,
+    choices,
+    suggested_mode,
+)
 from jigsaw.web.access import Actor
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Agency, Role
@@ -26,6 +35,7 @@ from jigsaw.web.referrals.forms import (
     RateForm,
     ReferDirectForm,
     ReviewForm,
+    StrategyForm,
 )
 from jigsaw.web.referrals.models import Referral
 
@@ -106,7 +116,15 @@ def refer_direct(request: HttpRequest, concern_id: int) -> HttpResponse:
 @role_required(Role.MASH_ANALYST)
 def mash_queue(request: HttpRequest) -> HttpResponse:
     _sweep(request)
-    return render(request, "referrals/mash.html", {"rows": selectors.mash_queue(request.user)})
+    area_id = Actor.of(request.user).area_id
+    return render(
+        request,
+        "referrals/mash.html",
+        {
+            "rows": selectors.mash_queue(request.user),
+            "interviews": selectors.return_interview_counts(area_id=area_id) if area_id else None,
+        },
+    )
 
 
 def _referral_forms(referral: Referral, data: Any = None, which: str = "") -> dict[str, Any]:
@@ -122,6 +140,10 @@ def _referral_forms(referral: Referral, data: Any = None, which: str = "") -> di
         "outcome_form": OutcomeForm(bound("outcome")),
         "review_form": ReviewForm(bound("review")),
         "close_form": CloseForm(bound("close")),
+        # Every referral here is about exploitation, which suggests a meeting.
+        "strategy_form": StrategyForm(
+            bound("strategy"), initial={"mode": suggested_mode(exploitation=True).value}
+        ),
     }
 
 
@@ -138,6 +160,10 @@ def _render_referral(request: HttpRequest, referral_id: int, forms: dict[str, An
             "rags": Rag.choices(),
             "decisions": choices(MashDecision),
             "outcomes": choices(Outcome),
+            "modes": choices(StrategyMode),
+            "seen_alone_choices": choices(SeenAlone),
+            "yes_no": [("yes", "Yes"), ("no", "No")],
+            "voices": selectors.voices_of(view.referral),
             "agencies": agencies,
             "staff_options": [("", "Anyone in the agency"), *staff],
             "forms_with_errors": [f for f in forms.values() if f.errors],
@@ -170,6 +196,7 @@ def referral_change(request: HttpRequest, referral_id: int, change: str) -> Http
                 services.referral_decide(
                     actor=request.user, referral=referral, decision=data["decision"],
                     reason=data["reason"], outcome_due=data["outcome_due"],
+                    child_voice=data["child_voice"],
                 )
             elif change == "action":
                 owner = None
@@ -190,6 +217,18 @@ def referral_change(request: HttpRequest, referral_id: int, change: str) -> Http
             elif change == "review":
                 services.referral_review(
                     actor=request.user, referral=referral, note=data["note"],
+                    next_review_on=data["next_review_on"], child_voice=data["child_voice"],
+                )
+            elif change == "strategy":
+                services.strategy_record(
+                    actor=request.user, referral=referral, held_at=form.held_at(),
+                    mode=data["mode"], chair=data["chair"], attendees=data["attendees"],
+                    information_shared=data["information_shared"],
+                    section_47=data["section_47"] == "yes",
+                    criminal_investigation=data["criminal_investigation"] == "yes",
+                    seen_alone=data["seen_alone"], seen_alone_on=data["seen_alone_on"],
+                    immediate_safety=data["immediate_safety"], decisions=data["decisions"],
+                    child_voice=data["child_voice"], actions=data["actions"],
                     next_review_on=data["next_review_on"],
                 )
             else:
@@ -218,3 +257,86 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
     if back == "referral" and Actor.of(request.user).role == Role.MASH_ANALYST:
         return redirect("referrals:referral", referral_id=action.referral_id)
     return redirect("referrals:inbox")
+
+
+@role_required(*CHILD_ROLES)
+@require_http_methods(["GET", "POST"])
+def missing_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    """A child's missing episodes and return home interviews (for the MASH and the agencies that
+    know the child); the child view is audited by child_access first."""
+    from jigsaw.web.children.models import Child
+    from jigsaw.web.children.selectors import child_access
+    from jigsaw.web.referrals.forms import InterviewForm, MissingForm, ReturnForm, at_london
+
+    view = child_access(user=request.user, child_id=child_id, purpose="missing episodes")
+    episodes = selectors.missing_for_child(user=request.user, child_id=child_id)
+    if not _may_record_missing(request, view.child):
+        raise Http404("no such child")
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    missing_form = MissingForm(request.POST if which == "missing" else None)
+    return_form = ReturnForm(request.POST if which == "return" else None)
+    interview_form = InterviewForm(request.POST if which == "interview" else None)
+    form = {"missing": missing_form, "return": return_form, "interview": interview_form}.get(which)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        episode = None
+        if which != "missing":
+            episode = next((e for e in episodes if str(e.pk) == request.POST.get("episode")), None)
+            if episode is None:
+                raise Http404("no such episode")
+        try:
+            if which == "missing":
+                services.missing_record(
+                    actor=request.user, child=Child.objects.get(pk=child_id), kind=data["kind"],
+                    started_at=at_london(data["started_on"], data["started_time"]),
+                    police_reference=data["police_reference"],
+                )
+            elif which == "return":
+                services.missing_return(
+                    actor=request.user, episode=episode,
+                    ended_at=at_london(data["ended_on"], data["ended_time"]),
+                    found_where=data["found_where"],
+                )
+            else:
+                services.return_interview_record(
+                    actor=request.user, episode=episode,
+                    offered_at=at_london(data["offered_on"], None, dt.time(9)),
+                    response=data["response"], declined_reason=data["declined_reason"],
+                    completed_at=at_london(data["completed_on"], data["completed_time"])
+                    if data["completed_on"] else None,
+                    learned=data["learned"], child_voice=data["child_voice"],
+                )
+        except ValidationError as error:
+            _errors_into(form, error)
+        else:
+            return redirect("referrals:missing", child_id=child_id)
+    return render(
+        request,
+        "referrals/missing.html",
+        {
+            "view": view,
+            "episodes": selectors.missing_for_child(user=request.user, child_id=child_id),
+            "missing_form": missing_form,
+            "return_form": return_form,
+            "interview_form": interview_form,
+            "forms_with_errors": [f for f in (missing_form, return_form, interview_form) if f.errors],
+            "now": services.now(),
+            "kinds": [("missing", "Missing (whereabouts unknown)"), ("absent", "Absent (whereabouts known)")],
+            "responses": [("accepted", "Accepted"), ("declined", "Declined")],
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _may_record_missing(request: HttpRequest, child: Any) -> bool:
+    from jigsaw.web.access import may_record_missing
+    from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, Link
+
+    agencies = set(
+        Link.objects.filter(child=child, status__in=ACTIVE_LINK_STATUSES).values_list(
+            "record__agency_id", flat=True
+        )
+    )
+    return may_record_missing(
+        Actor.of(request.user), child_area_id=child.area_id, record_agency_ids=agencies
+    )

@@ -75,6 +75,27 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.page.fill("#decide-reason", "Signs of grooming; strategy discussion with police and school.")
     mash.page.fill("#outcome_due", "2026-12-18")
     mash.page.click("button:has-text('Save decision')")
+    mash.page.click("summary:has-text('Record a strategy discussion')")
+    # Exploitation suggests a meeting: the form starts there.
+    assert mash.page.locator("#mode").input_value() == "meeting"
+    mash.page.fill("#held_on", "2026-11-27")
+    mash.page.fill("#held_time", "17:30")
+    mash.page.fill("#chair", "T. Osei, MASH manager")
+    mash.page.fill(
+        "#attendees",
+        "Northbridge Police | detective sergeant | DS Khan\nNorthbridge Academy | DSL | Ms Reid",
+    )
+    mash.page.fill("#information_shared", "Northbridge Police | seen in a car with older males")
+    mash.page.select_option("#section_47", "yes")
+    mash.page.select_option("#criminal_investigation", "yes")
+    mash.page.select_option("#seen_alone", "planned")
+    mash.page.fill("#decisions", "Section 47 enquiry; police disruption of the older males.")
+    mash.page.fill("#strategy-child-voice", "She says they are her friends and she feels safe with them.")
+    mash.page.fill("#strategy-actions", "Disruption visit | Northbridge Police | 2026-11-30")
+    mash.page.fill("#strategy-next-review", "2026-12-04")
+    mash.page.click("button:has-text('Save strategy discussion')")
+    assert "chaired by T. Osei" in mash.page.locator("[data-testid=strategy]").inner_text()
+    assert "feels safe with them" in mash.page.locator("[data-testid=child-voice]").inner_text()
     mash.page.click("summary:has-text('Add an action')")
     mash.page.fill("#title", "Speak with Jessica alone at school")
     mash.page.select_option("#owner_agency", str(cast.school.pk))
@@ -82,11 +103,11 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.page.fill("#due_on", "2026-11-30")
     mash.page.fill("#due_time", "12:00")
     mash.page.click("button:has-text('Add action')")
-    assert mash.page.locator("[data-testid=action-state]").inner_text() == "Open"
+    assert mash.page.locator("[data-testid=action-state]").all_inner_texts() == ["Open", "Open"]
     mash.check("act-3-mash-decided")
 
-    # Monday 13:00: the action is an hour overdue and escalates to the school's DSL and the MASH.
-    clock.set(dt.datetime(2026, 11, 30, 13, tzinfo=LONDON))
+    # Monday 18:00: both actions are overdue and escalate to their DSLs and the MASH.
+    clock.set(dt.datetime(2026, 11, 30, 18, tzinfo=LONDON))
     mash.page.goto("/referrals/inbox/")
     first = mash.page.locator("[data-testid=action-row]").first
     assert "Escalated" in first.inner_text() and "Speak with Jessica" in first.inner_text()
@@ -102,6 +123,17 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     assert mash.page.locator("[data-testid=state]").inner_text() == "Reviewing"
     assert mash.page.locator("[data-testid=next-review]").inner_text() == "28 Feb 2027"
     mash.check("act-5-mash-outcome")
+    mash.page.click("text=See the child's combined picture")
+    mash.page.click("text=Missing episodes and return home interviews")
+    mash.page.select_option("#kind", "missing")
+    mash.page.fill("#started_on", "2026-11-29")
+    mash.page.fill("#started_time", "21:00")
+    mash.page.click("button:has-text('Record episode')")
+    mash.page.fill("[name=ended_on]", "2026-11-30")
+    mash.page.fill("[name=ended_time]", "03:00")
+    mash.page.click("button:has-text('Record the return')")
+    assert mash.page.locator("[data-testid=interview-due]").inner_text().startswith("3 Dec 2026 03:00")
+    mash.check("act-5-mash-missing")
 
     # The review comes due: the referral is breached and first on the MASH's queue.
     clock.set(dt.datetime(2027, 3, 1, 9, tzinfo=LONDON))

@@ -11,7 +11,13 @@ from jigsaw.web.accounts.models import Agency, Role
 from jigsaw.web.accounts.services import user_create
 from jigsaw.web.children.models import AgencyRecord
 from jigsaw.web.demo import _store_workflow
-from jigsaw.web.referrals.models import Action, Contact, MissingEpisode, Referral, StrategyDiscussion
+from jigsaw.web.referrals.models import (
+    Action,
+    Contact,
+    MissingEpisode,
+    Referral,
+    StrategyDiscussion,
+)
 from jigsaw.web.referrals.services import referral_breached
 from tests.web.cast import PASSWORD
 

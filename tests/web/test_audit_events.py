@@ -165,6 +165,16 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
             actor=cast.analyst, episode=episode, offered_at=clock.now(), response="accepted"
         )
         assert emitted.since() == {"return_interview_recorded"}
+        meeting = workflow.mace_meeting_record(
+            actor=cast.analyst, held_on=dt.date(2026, 11, 27), chair="chair",
+            attendees="Northbridge Police | DS | Khan",
+            items=[workflow.MaceItemInput(referral=referral, reasons=(), discussion="d", risk="red", plan="p")],
+        )
+        assert emitted.since() == {"mace_meeting_recorded"}
+        from jigsaw.web.referrals.selectors import mace_minutes
+
+        mace_minutes(user=cast.analyst, meeting_id=meeting.pk, purpose="test")
+        assert emitted.since() == {"mace_minutes_viewed"}
         due = dt.datetime(2026, 11, 30, 12, tzinfo=LONDON)
         late, spare = (
             workflow.action_create(

@@ -141,6 +141,20 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     first = mash.page.locator("[data-testid=referral-row]").first
     assert "Jessica Okafor" in first.inner_text() and "Breached" in first.inner_text()
     mash.check("act-6-mash-review-due")
+    # The MACE panel's agenda has her (review due, breached); its minutes are marked.
+    mash.page.goto("/referrals/mace/")
+    item = mash.page.locator("[data-testid=agenda-item]", has_text="Jessica Okafor")
+    assert "review due" in item.inner_text()
+    mash.check("act-6-mace-agenda")
+    mash.page.fill("#chair", "Chief Superintendent Lowe")
+    mash.page.fill("#attendees", "Northbridge Police | inspector | Insp. Hale")
+    item.locator("textarea[name$=-discussion]").fill("Safety plan holding; no new incidents.")
+    item.locator("textarea[name$=-plan]").fill("Continue the plan; review in three months.")
+    item.locator("input[name$=-location]").fill("Retail park")
+    mash.page.click("button:has-text('Save the meeting record')")
+    assert mash.page.locator("[data-testid=marking]").inner_text() == "OFFICIAL-SENSITIVE"
+    assert "Location: Retail park" in mash.page.locator("[data-testid=minutes]").inner_text()
+    mash.check("act-6-mace-minutes")
     mash.close()
 
     dsl = Visit(browser, url, cast, "school_dsl", checked)

@@ -372,7 +372,7 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
     from jigsaw.web.children.models import ACTIVE_LINK_STATUSES
     from jigsaw.web.referrals import services
     from jigsaw.web.referrals.clock import clock_use
-    from jigsaw.web.referrals.models import Contact
+    from jigsaw.web.referrals.models import Contact, Referral
 
     users = get_user_model().objects
     dsl, mash = users.get(username="dsl"), users.get(username="mash")
@@ -483,6 +483,26 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
         )
         at(now)
         services.clocks_sweep(area_id=area.pk)
+        # Last week's MACE panel discussed the children under review.
+        at(now - 7 * day)
+        reviewed = Referral.objects.filter(area=area, state="reviewing").order_by("pk")
+        services.mace_meeting_record(
+            actor=mash, held_on=(now - 7 * day).date(), chair="Detective Chief Inspector, chair",
+            attendees=f"{agencies['police'].name} | detective chief inspector | DCI Demo\n"
+            f"{school.name} | safeguarding lead | dsl\n"
+            f"{agencies['social_care'].name} | MASH manager | mash",
+            items=[
+                services.MaceItemInput(
+                    referral=r, reasons=("review due",), risk="red",
+                    discussion="Reviewed the safety plan and what each agency has seen since.",
+                    plan="Keep the safety plan; police disruption; review at the next panel.",
+                    victim="Known to school and health", offender="Older males, not yet identified",
+                    location="Town centre and the retail park", themes="Gifts, lifts in cars, going missing",
+                )
+                for r in reviewed
+            ],
+        )
+        at(now)
         # The safeguarding lead's queue: the school's latest concerns as new contacts.
         latest = Concern.objects.filter(record__agency=school, contact__isnull=True).order_by("-seen_on", "-pk")[:5]
         contacts = 0

@@ -14,6 +14,7 @@ from jigsaw.web.demo import _store_workflow
 from jigsaw.web.referrals.models import (
     Action,
     Contact,
+    MaceMeeting,
     MissingEpisode,
     Referral,
     StrategyDiscussion,
@@ -40,4 +41,5 @@ def test_the_demo_has_referrals_in_every_state_and_some_breached(cast):
     assert StrategyDiscussion.objects.filter(referral__area=area).count() == 1
     assert Action.objects.filter(referral__area=area, state="escalated").exists()
     assert MissingEpisode.objects.filter(child__area=area).count() == 2
+    assert MaceMeeting.objects.get(area=area).items.count() == 2
     assert Contact.objects.filter(agency=agencies["education"], state="new").count() == 5

@@ -55,6 +55,8 @@ class EventType(enum.Enum):
     MISSING_RECORDED = "missing_recorded"
     MISSING_RETURNED = "missing_returned"
     RETURN_INTERVIEW_RECORDED = "return_interview_recorded"
+    MACE_MEETING_RECORDED = "mace_meeting_recorded"
+    MACE_MINUTES_VIEWED = "mace_minutes_viewed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -175,6 +175,9 @@ class Action(models.Model):
         "StrategyDiscussion", null=True, blank=True, on_delete=models.PROTECT,
         related_name="actions",
     )
+    mace_item = models.ForeignKey(
+        "MaceItem", null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
     state = models.CharField(
         max_length=12, choices=choices(ActionState), default=ActionState.OPEN.value
     )
@@ -323,3 +326,42 @@ class MissingEpisode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class MaceMeeting(models.Model):
+    """A meeting of the partnership's multi-agency child exploitation (MACE) panel."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="mace_meetings")
+    held_on = models.DateField()
+    chair = models.CharField(max_length=160)
+    attendees = models.JSONField(default=list)  # [{"agency": ..., "role": ..., "name": ...}]
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"MACE panel of {self.held_on}"
+
+
+class MaceItem(models.Model):
+    """One child's discussion at a MACE meeting, with VOLT: victim, offender, location, themes."""
+
+    meeting = models.ForeignKey(MaceMeeting, on_delete=models.PROTECT, related_name="items")
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="mace_items")
+    reasons = models.JSONField(default=list)  # why it was on the agenda
+    child_voice = models.TextField(blank=True, verbose_name="what the child said and wants")
+    discussion = models.TextField()
+    risk = models.CharField(max_length=8, choices=Rag.choices())
+    plan = models.TextField()
+    victim = models.TextField(blank=True)
+    offender = models.TextField(blank=True)
+    location = models.TextField(blank=True)
+    themes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"MACE item {self.pk} (referral {self.referral_id})"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
-from jigsaw.act.clock import LONDON, TimeLeft, time_left
+from jigsaw.act.clock import LONDON, Rag, TimeLeft, time_left
 from jigsaw.act.states import ActionState, ContactState, ReferralState, changes_from
 from jigsaw.web.access import (
     Actor,
@@ -405,3 +405,111 @@ def voices_of(referral: Referral) -> list[Voice]:
     for e in referral.child.missing_episodes.exclude(child_voice=""):
         voices.append(Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice))
     return sorted(voices, key=lambda v: v.at, reverse=True)
+
+
+@dataclasses.dataclass(frozen=True)
+class AgendaItem:
+    referral: Referral
+    child_name: str
+    reasons: tuple[str, ...]
+    breached: bool
+
+
+def mace_agenda(user: Any, *, on: dt.date, audit: bool = True) -> list[AgendaItem]:
+    """The MACE panel's agenda for a meeting ``on`` a date, built from the area's referrals:
+    new since the last meeting, reviews due within two weeks, overdue actions, breached clocks.
+    Breached first."""
+    from jigsaw.web.referrals.models import MaceMeeting
+
+    actor = Actor.of(user)
+    if not may_work_referrals(actor):
+        return []
+    at = now()
+    last = MaceMeeting.objects.filter(area_id=actor.area_id, held_on__lt=on).first()
+    since = last.held_on if last else on - dt.timedelta(days=30)
+    items = []
+    live = Referral.objects.filter(area_id=actor.area_id, state__in=LIVE_REFERRAL_STATES)
+    for referral in live.select_related("child").order_by("received_at", "id"):
+        reasons = []
+        if referral.received_at.astimezone(LONDON).date() >= since:
+            reasons.append("new referral")
+        if referral.next_review_on and referral.next_review_on <= on + dt.timedelta(days=14):
+            reasons.append("review due")
+        if referral.actions.filter(
+            state__in=[ActionState.OVERDUE.value, ActionState.ESCALATED.value]
+        ).exists():
+            reasons.append("overdue actions")
+        breached = referral_breached(referral, at)
+        if breached:
+            reasons.append("breached")
+        if reasons:
+            items.append(
+                AgendaItem(
+                    referral=referral,
+                    child_name=_name_for(referral.child_id, actor.agency_id, any_agency=True),
+                    reasons=tuple(reasons),
+                    breached=breached,
+                )
+            )
+    items.sort(key=lambda i: not i.breached)
+    if audit:
+        _listed(user, [i.referral.child_id for i in items], "MACE agenda")
+    return items
+
+
+def mace_meetings(user: Any) -> list[Any]:
+    from jigsaw.web.referrals.models import MaceMeeting
+
+    actor = Actor.of(user)
+    if not may_work_referrals(actor):
+        return []
+    return list(MaceMeeting.objects.filter(area_id=actor.area_id)[:20])
+
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+def mace_minutes(*, user: Any, meeting_id: int, purpose: str) -> tuple[Any, list[str]]:
+    """A meeting and its minutes as lines (for the print view and the PDF), audited."""
+    from jigsaw.web.referrals.models import MaceMeeting
+
+    actor = Actor.of(user)
+    meeting = MaceMeeting.objects.filter(pk=meeting_id).first()
+    if meeting is None or not may_work_referrals(actor) or meeting.area_id != actor.area_id:
+        raise Http404("no such meeting")
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.MACE_MINUTES_VIEWED,
+            subject=meeting,
+            extra={"purpose": purpose},
+        )
+    lines = [
+        f"Multi-agency child exploitation (MACE) panel, {meeting.area}",
+        f"Held on {meeting.held_on:%-d %B %Y}, chaired by {meeting.chair}",
+        "",
+        "Attendees:",
+        *(f"- {a['agency']}: {a['role']}, {a['name']}" for a in meeting.attendees),
+    ]
+    for item in meeting.items.select_related("referral"):
+        name = _name_for(item.referral.child_id, actor.agency_id, any_agency=True)
+        lines += [
+            "",
+            f"{name} (referral {item.referral_id}; on the agenda: {', '.join(item.reasons)})",
+        ]
+        if item.child_voice:
+            lines.append(f"What the child said and wants: {item.child_voice}")
+        lines += [
+            f"Risk level: {Rag(item.risk).label}",
+            f"Discussion: {item.discussion}",
+            f"Victim: {item.victim or '-'}",
+            f"Offender: {item.offender or '-'}",
+            f"Location: {item.location or '-'}",
+            f"Themes: {item.themes or '-'}",
+            f"Plan: {item.plan}",
+        ]
+        for action in item.actions.select_related("owner_agency"):
+            lines.append(
+                f"Action: {action.title} ({action.owner_agency}, due {action.due_at.astimezone(LONDON):%-d %B %Y})"
+            )
+    return meeting, lines

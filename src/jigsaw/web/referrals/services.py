@@ -7,6 +7,7 @@ times are the partnership's :class:`jigsaw.act.ResponsePolicy` (:func:`policy_fo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,8 @@ from jigsaw.web.referrals.models import (
     Contact,
     Escalation,
     Feedback,
+    MaceItem,
+    MaceMeeting,
     MissingEpisode,
     RagChange,
     Referral,
@@ -776,22 +779,7 @@ def strategy_record(
     if not people:
         raise ValidationError({"attendees": "List who took part, one a line: agency | role | name"})
     shared = _lines(information_shared, "information_shared", ("agency", "shared"))
-    wanted = _lines(actions, "actions", ("what", "agency", "due"))
-    agencies = {a.name.lower(): a for a in Agency.objects.filter(area_id=referral.area_id)}
-    planned = []
-    for number, row in enumerate(wanted, start=1):
-        agency = agencies.get(row["agency"].lower())
-        if agency is None:
-            raise ValidationError(
-                {"actions": f"Action {number}: no agency called {row['agency']!r} in this area"}
-            )
-        try:
-            due = dt.date.fromisoformat(row["due"])
-        except ValueError:
-            raise ValidationError(
-                {"actions": f"Action {number}: the due date {row['due']!r} is not YYYY-MM-DD"}
-            ) from None
-        planned.append((row["what"], agency, due))
+    planned = _planned_actions(actions, referral.area_id, "")
     at = now()
     with transaction.atomic():
         discussion = StrategyDiscussion.objects.create(
@@ -955,3 +943,105 @@ def return_interview_record(
             },
         )
     return episode
+
+
+# The MACE panel -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class MaceItemInput:
+    """One child's discussion as typed at the panel; ``actions`` one a line, as for a strategy
+    discussion (``what | agency | due date``)."""
+
+    referral: Referral
+    reasons: tuple[str, ...]
+    discussion: str
+    risk: str
+    plan: str
+    victim: str = ""
+    offender: str = ""
+    location: str = ""
+    themes: str = ""
+    child_voice: str = ""
+    actions: str = ""
+
+
+def _planned_actions(text: str, area_id: int, label: str) -> list[tuple[str, Agency, dt.date]]:
+    agencies = {a.name.lower(): a for a in Agency.objects.filter(area_id=area_id)}
+    planned = []
+    for number, row in enumerate(_lines(text, "actions", ("what", "agency", "due")), start=1):
+        agency = agencies.get(row["agency"].lower())
+        if agency is None:
+            raise ValidationError(
+                {"actions": f"{label}Action {number}: no agency called {row['agency']!r} in this area"}
+            )
+        try:
+            due = dt.date.fromisoformat(row["due"])
+        except ValueError:
+            raise ValidationError(
+                {"actions": f"{label}Action {number}: the due date {row['due']!r} is not YYYY-MM-DD"}
+            ) from None
+        planned.append((row["what"], agency, due))
+    return planned
+
+
+def mace_meeting_record(
+    *, actor: User, held_on: dt.date, chair: str, attendees: str, items: list[MaceItemInput]
+) -> MaceMeeting:
+    """Record a MACE panel meeting: who attended, and for each child discussed the discussion,
+    risk level, plan, VOLT themes and actions (each an action of the child's referral).
+
+    Raises
+    ------
+    PermissionDenied
+        Unless ``actor`` is a MASH analyst, and every referral is of their area.
+    ValidationError
+        Naming the child's item and field that is missing or malformed.
+    """
+    from jigsaw.web.access import may_work_referrals
+
+    who = Actor.of(actor)
+    if not may_work_referrals(who) or any(i.referral.area_id != who.area_id for i in items):
+        raise PermissionDenied("only the MASH of the area records its MACE panel")
+    chair = _required(chair, "chair", "Name who chaired the panel")
+    people = _lines(attendees, "attendees", ("agency", "role", "name"))
+    if not people:
+        raise ValidationError({"attendees": "List who attended, one a line: agency | role | name"})
+    if not items:
+        raise ValidationError("Record the discussion of at least one child")
+    checked = []
+    for item in items:
+        label = f"Referral {item.referral.pk}: "
+        if not item.discussion.strip():
+            raise ValidationError({"discussion": f"{label}record the discussion"})
+        if not item.plan.strip():
+            raise ValidationError({"plan": f"{label}record the plan"})
+        checked.append((item, Rag(item.risk), _planned_actions(item.actions, who.area_id or 0, label)))
+    at = now()
+    with transaction.atomic():
+        meeting = MaceMeeting.objects.create(
+            area_id=who.area_id, held_on=held_on, chair=chair, attendees=people,
+            recorded_by=actor, recorded_at=at,
+        )
+        for item, risk, planned in checked:
+            row = MaceItem.objects.create(
+                meeting=meeting, referral=item.referral, reasons=list(item.reasons),
+                child_voice=item.child_voice.strip(), discussion=item.discussion.strip(),
+                risk=risk.value, plan=item.plan.strip(), victim=item.victim.strip(),
+                offender=item.offender.strip(), location=item.location.strip(),
+                themes=item.themes.strip(),
+            )
+            for what, agency, due in planned:
+                action = action_create(
+                    actor=actor, referral=item.referral, title=what, owner_agency=agency,
+                    due_at=end_of(due) - dt.timedelta(hours=7),
+                )
+                action.mace_item = row
+                action.save(update_fields=["mace_item"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.MACE_MEETING_RECORDED,
+            subject=meeting,
+            extra={"referrals": [i.referral.pk for i in items], "attendees": len(people)},
+        )
+    return meeting

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:referral_id>/<str:change>/", views.referral_change, name="change"),
     path("actions/<int:action_id>/", views.action_update, name="action"),
     path("missing/<int:child_id>/", views.missing_page, name="missing"),
+    path("mace/", views.mace_panel, name="mace"),
+    path("mace/<int:meeting_id>/", views.mace_minutes, name="minutes"),
+    path("mace/<int:meeting_id>/minutes.pdf", views.mace_minutes_pdf, name="minutes_pdf"),
 ]

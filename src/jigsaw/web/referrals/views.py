@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from jigsaw.act.clock import Rag
+from jigsaw.act.clock import LONDON, Rag
 from jigsaw.act.states import (
     ContactDecision,
     MashDecision,
@@ -340,3 +340,80 @@ def _may_record_missing(request: HttpRequest, child: Any) -> bool:
     return may_record_missing(
         Actor.of(request.user), child_area_id=child.area_id, record_agency_ids=agencies
     )
+
+
+MACE_FIELDS = ("discussion", "risk", "plan", "victim", "offender", "location", "themes", "child_voice", "actions")
+
+
+@role_required(Role.MASH_ANALYST)
+@require_http_methods(["GET", "POST"])
+def mace_panel(request: HttpRequest) -> HttpResponse:
+    """The MACE panel: its agenda, built from the area's referrals, and the meeting record."""
+    import datetime as dt_
+
+    _sweep(request)
+    today = services.now().astimezone(LONDON).date()
+    on = today
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            on = dt_.date.fromisoformat(request.POST.get("held_on", ""))
+        except ValueError:
+            errors.append("Give the date of the meeting")
+    agenda = selectors.mace_agenda(request.user, on=on)
+    if request.method == "POST" and not errors:
+        items = []
+        for entry in agenda:
+            key = f"item-{entry.referral.pk}-"
+            values = {f: request.POST.get(key + f, "") for f in MACE_FIELDS}
+            if not values["discussion"].strip() and not values["plan"].strip():
+                continue  # not discussed at this meeting
+            items.append(
+                services.MaceItemInput(
+                    referral=entry.referral, reasons=entry.reasons,
+                    risk=values["risk"] or "amber", **{f: values[f] for f in MACE_FIELDS if f != "risk"},
+                )
+            )
+        try:
+            meeting = services.mace_meeting_record(
+                actor=request.user, held_on=on, chair=request.POST.get("chair", ""),
+                attendees=request.POST.get("attendees", ""), items=items,
+            )
+        except ValidationError as error:
+            errors += [m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms]
+        else:
+            return redirect("referrals:minutes", meeting_id=meeting.pk)
+    return render(
+        request,
+        "referrals/mace.html",
+        {
+            "agenda": agenda,
+            "meetings": selectors.mace_meetings(request.user),
+            "held_on": request.POST.get("held_on", on.isoformat()),
+            "posted": request.POST,
+            "errors": errors,
+            "rags": Rag.choices(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@role_required(Role.MASH_ANALYST)
+def mace_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting, lines = selectors.mace_minutes(user=request.user, meeting_id=meeting_id, purpose="minutes print view")
+    return render(
+        request, "referrals/minutes.html", {"meeting": meeting, "lines": lines, "marking": selectors.MARKING}
+    )
+
+
+@role_required(Role.MASH_ANALYST)
+def mace_minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    from jigsaw.act.pdf import text_pdf
+
+    meeting, lines = selectors.mace_minutes(user=request.user, meeting_id=meeting_id, purpose="minutes PDF")
+    response = HttpResponse(
+        text_pdf(lines, marking=selectors.MARKING, title=f"MACE panel {meeting.held_on}"),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'attachment; filename="mace-{meeting.held_on}.pdf"'
+    return response

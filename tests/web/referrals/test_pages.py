@@ -112,3 +112,23 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     assert client.get(f"/referrals/{referral.pk}/").status_code == 403
     client.logout()
     assert verified_client(client, cast, "far_analyst").get(f"/referrals/{referral.pk}/").status_code == 404
+
+
+def test_an_action_update_without_evidence_says_why_and_changes_nothing(cast, client, clock):
+    from jigsaw.web.referrals import services
+
+    saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
+    referral = services.referral_create(actor=cast.school_dsl, child=saved.child, source="dsl")
+    action = services.action_create(
+        actor=cast.analyst, referral=referral, title="Visit", owner_agency=cast.school,
+        owner=cast.teacher, due_at=clock.now() + dt.timedelta(days=1),
+    )
+    teacher = verified_client(client, cast, "teacher")
+    answer = teacher.post(f"/referrals/actions/{action.pk}/", {"change": "complete", "text": " "})
+    assert answer.status_code == 400
+    assert "Give the evidence that it was done" in answer.content.decode()
+    action.refresh_from_db()
+    assert action.state == "open"
+    teacher.post(f"/referrals/actions/{action.pk}/", {"change": "complete", "text": "Visited."})
+    action.refresh_from_db()
+    assert (action.state, action.evidence) == ("done", "Visited.")

@@ -149,3 +149,14 @@ def test_the_missing_page_records_an_episode(cast, client, clock):
     assert child.missing_episodes.count() == 1
     client.logout()
     assert verified_client(client, cast, "nurse").get(f"/referrals/missing/{child.pk}/").status_code == 404
+
+
+def test_the_childs_words_come_first_on_the_profile_for_the_mash_only(cast, client, clock):
+    referral = decided_s47(cast)
+    strategy(cast, referral)
+    page = verified_client(client, cast, "analyst").get(f"/children/{referral.child_id}/").content.decode()
+    assert page.index('data-testid="child-voice"') < page.index("Linked records")
+    assert "She said the men are her friends." in page and "I just want my phone back." in page
+    client.logout()
+    teacher = verified_client(client, cast, "teacher").get(f"/children/{referral.child_id}/").content.decode()
+    assert 'data-testid="child-voice"' not in teacher

@@ -513,3 +513,22 @@ def mace_minutes(*, user: Any, meeting_id: int, purpose: str) -> tuple[Any, list
                 f"Action: {action.title} ({action.owner_agency}, due {action.due_at.astimezone(LONDON):%-d %B %Y})"
             )
     return meeting, lines
+
+
+def voices_for_child(user: Any, child: Any) -> list[Voice]:
+    """The child's own words from every referral and return interview, for the MASH of the
+    child's area (who holds the combined picture); nobody else."""
+    if not may_work_referral(Actor.of(user), referral_area_id=child.area_id):
+        return []
+    voices: list[Voice] = []
+    referrals = list(Referral.objects.filter(child=child))
+    seen: set[tuple[str, str]] = set()
+    for referral in referrals:
+        for voice in voices_of(referral):
+            if (voice.step, voice.text) not in seen:
+                seen.add((voice.step, voice.text))
+                voices.append(voice)
+    if not referrals:
+        for e in child.missing_episodes.exclude(child_voice=""):
+            voices.append(Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice))
+    return sorted(voices, key=lambda v: v.at, reverse=True)

@@ -245,17 +245,24 @@ def referral_change(request: HttpRequest, referral_id: int, change: str) -> Http
 def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
     action = selectors.action_to_update(user=request.user, action_id=action_id)
     form = ActionUpdateForm(request.POST)
-    back = request.POST.get("back") or "inbox"
     if form.is_valid():
         try:
             if form.cleaned_data["change"] == "complete":
                 services.action_complete(actor=request.user, action=action, evidence=form.cleaned_data["text"])
             else:
                 services.action_cancel(actor=request.user, action=action, reason=form.cleaned_data["text"])
-        except ValidationError:
-            pass
-    if back == "referral" and Actor.of(request.user).role == Role.MASH_ANALYST:
-        return redirect("referrals:referral", referral_id=action.referral_id)
+        except ValidationError as error:
+            _errors_into(form, error)
+    if form.errors:
+        # Nothing changed: say why on the inbox, where the action was.
+        box = selectors.inbox_for(request.user)
+        rows = [(f, selectors.feedback_for_referral_child(f)) for f in box.feedback]
+        return render(
+            request,
+            "referrals/inbox.html",
+            {"box": box, "feedback_rows": rows, "action_form": form, "failed_action": action.pk},
+            status=400,
+        )
     return redirect("referrals:inbox")
 
 

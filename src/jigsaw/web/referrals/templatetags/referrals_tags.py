@@ -23,3 +23,11 @@ def inbox_counts(user: Any) -> dict[str, int]:
 @register.filter
 def label_of(value: str, pairs: list[tuple[str, str]]) -> str:
     return dict(pairs).get(value, value)
+
+
+@register.simple_tag
+def child_voices(user: Any, child: Any) -> list[Any]:
+    """What the child said and wants, for those who may see it (shown first on the profile)."""
+    from jigsaw.web.referrals.selectors import voices_for_child
+
+    return voices_for_child(user, child)

@@ -76,7 +76,7 @@ def contacts_to_decide(user: Any, *, audit: bool = True) -> list[ContactRow]:
     """A safeguarding lead's queue: their agency's new contacts, and those watched whose review
     date has come, the most overdue first."""
     actor = Actor.of(user)
-    if not may_decide_contacts(actor):
+    if not may_decide_contacts(actor) or actor.area_id is None or actor.agency_id is None:
         return []
     at = now()
     today = at.astimezone(LONDON).date()
@@ -144,7 +144,7 @@ def _referral_row(referral: Referral, at: dt.datetime, agency_id: int | None) ->
 def mash_queue(user: Any, *, include_closed: bool = False, audit: bool = True) -> list[ReferralRow]:
     """The MASH's referrals of their area: breached and escalated first, then by time left."""
     actor = Actor.of(user)
-    if not may_work_referrals(actor):
+    if not may_work_referrals(actor) or actor.area_id is None:
         return []
     at = now()
     referrals = Referral.objects.filter(area_id=actor.area_id).select_related("child")
@@ -245,6 +245,8 @@ class Inbox:
 
 
 def _actions_for(actor: Actor) -> list[Action]:
+    if actor.area_id is None:
+        return []
     live = Action.objects.filter(state__in=OPEN_ACTION_STATES, referral__area_id=actor.area_id)
     mine = Q(owner_id=actor.user_id)
     if actor.role == "dsl":
@@ -422,7 +424,7 @@ def mace_agenda(user: Any, *, on: dt.date, audit: bool = True) -> list[AgendaIte
     from jigsaw.web.referrals.models import MaceMeeting
 
     actor = Actor.of(user)
-    if not may_work_referrals(actor):
+    if not may_work_referrals(actor) or actor.area_id is None:
         return []
     at = now()
     last = MaceMeeting.objects.filter(area_id=actor.area_id, held_on__lt=on).first()
@@ -461,7 +463,7 @@ def mace_meetings(user: Any) -> list[Any]:
     from jigsaw.web.referrals.models import MaceMeeting
 
     actor = Actor.of(user)
-    if not may_work_referrals(actor):
+    if not may_work_referrals(actor) or actor.area_id is None:
         return []
     return list(MaceMeeting.objects.filter(area_id=actor.area_id)[:20])
 

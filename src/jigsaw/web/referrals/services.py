@@ -1001,7 +1001,8 @@ def mace_meeting_record(
     from jigsaw.web.access import may_work_referrals
 
     who = Actor.of(actor)
-    if not may_work_referrals(who) or any(i.referral.area_id != who.area_id for i in items):
+    area_id = who.area_id
+    if area_id is None or not may_work_referrals(who) or any(i.referral.area_id != area_id for i in items):
         raise PermissionDenied("only the MASH of the area records its MACE panel")
     chair = _required(chair, "chair", "Name who chaired the panel")
     people = _lines(attendees, "attendees", ("agency", "role", "name"))
@@ -1016,11 +1017,11 @@ def mace_meeting_record(
             raise ValidationError({"discussion": f"{label}record the discussion"})
         if not item.plan.strip():
             raise ValidationError({"plan": f"{label}record the plan"})
-        checked.append((item, Rag(item.risk), _planned_actions(item.actions, who.area_id or 0, label)))
+        checked.append((item, Rag(item.risk), _planned_actions(item.actions, area_id, label)))
     at = now()
     with transaction.atomic():
         meeting = MaceMeeting.objects.create(
-            area_id=who.area_id, held_on=held_on, chair=chair, attendees=people,
+            area_id=area_id, held_on=held_on, chair=chair, attendees=people,
             recorded_by=actor, recorded_at=at,
         )
         for item, risk, planned in checked:

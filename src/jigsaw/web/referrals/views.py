@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,7 +39,16 @@ from jigsaw.web.referrals.forms import (
 )
 from jigsaw.web.referrals.models import Referral
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 CHILD_ROLES = (Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+
+
+class SignedInRequest(HttpRequest):
+    """A request that ``role_required`` let through: its user is signed in and verified."""
+
+    user: User
 
 
 def _errors_into(form: Any, error: ValidationError) -> None:
@@ -52,7 +61,7 @@ def _errors_into(form: Any, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-def _sweep(request: HttpRequest) -> None:
+def _sweep(request: SignedInRequest) -> None:
     # Late work escalates when someone next looks: the clocks are checked before each queue.
     area_id = Actor.of(request.user).area_id
     if area_id is not None:
@@ -60,7 +69,7 @@ def _sweep(request: HttpRequest) -> None:
 
 
 @role_required(*Role)
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     _sweep(request)
     box = selectors.inbox_for(request.user)
     rows = [(f, selectors.feedback_for_referral_child(f)) for f in box.feedback]
@@ -68,14 +77,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.DSL)
-def contacts_queue(request: HttpRequest) -> HttpResponse:
+def contacts_queue(request: SignedInRequest) -> HttpResponse:
     _sweep(request)
     return render(request, "referrals/contacts.html", {"rows": selectors.contacts_to_decide(request.user)})
 
 
 @role_required(Role.DSL)
 @require_http_methods(["GET", "POST"])
-def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_decide(request: SignedInRequest, contact_id: int) -> HttpResponse:
     contact = selectors.contact_to_decide(user=request.user, contact_id=contact_id)
     form = ContactDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +111,7 @@ def contact_decide(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @role_required(Role.PRACTITIONER)
 @require_http_methods(["POST"])
-def refer_direct(request: HttpRequest, concern_id: int) -> HttpResponse:
+def refer_direct(request: SignedInRequest, concern_id: int) -> HttpResponse:
     concern = concern_for_author(user=request.user, concern_id=concern_id)
     if concern is None:
         raise Http404("no such concern of yours")
@@ -114,7 +123,7 @@ def refer_direct(request: HttpRequest, concern_id: int) -> HttpResponse:
 
 
 @role_required(Role.MASH_ANALYST)
-def mash_queue(request: HttpRequest) -> HttpResponse:
+def mash_queue(request: SignedInRequest) -> HttpResponse:
     _sweep(request)
     area_id = Actor.of(request.user).area_id
     return render(
@@ -147,7 +156,7 @@ def _referral_forms(referral: Referral, data: Any = None, which: str = "") -> di
     }
 
 
-def _render_referral(request: HttpRequest, referral_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+def _render_referral(request: SignedInRequest, referral_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     view = selectors.referral_for_mash(user=request.user, referral_id=referral_id, purpose="working a referral")
     forms = forms or _referral_forms(view.referral)
     agencies, staff = selectors.action_owner_choices(view.referral)
@@ -173,13 +182,13 @@ def _render_referral(request: HttpRequest, referral_id: int, forms: dict[str, An
 
 
 @role_required(Role.MASH_ANALYST)
-def referral_page(request: HttpRequest, referral_id: int) -> HttpResponse:
+def referral_page(request: SignedInRequest, referral_id: int) -> HttpResponse:
     return _render_referral(request, referral_id)
 
 
 @role_required(Role.MASH_ANALYST)
 @require_http_methods(["POST"])
-def referral_change(request: HttpRequest, referral_id: int, change: str) -> HttpResponse:
+def referral_change(request: SignedInRequest, referral_id: int, change: str) -> HttpResponse:
     view = selectors.referral_for_mash(user=request.user, referral_id=referral_id, purpose="changing a referral")
     referral = view.referral
     forms = _referral_forms(referral, request.POST, change)
@@ -242,7 +251,7 @@ def referral_change(request: HttpRequest, referral_id: int, change: str) -> Http
 
 @role_required(*CHILD_ROLES)
 @require_http_methods(["POST"])
-def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_update(request: SignedInRequest, action_id: int) -> HttpResponse:
     action = selectors.action_to_update(user=request.user, action_id=action_id)
     form = ActionUpdateForm(request.POST)
     if form.is_valid():
@@ -268,7 +277,7 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @role_required(*CHILD_ROLES)
 @require_http_methods(["GET", "POST"])
-def missing_page(request: HttpRequest, child_id: int) -> HttpResponse:
+def missing_page(request: SignedInRequest, child_id: int) -> HttpResponse:
     """A child's missing episodes and return home interviews (for the MASH and the agencies that
     know the child); the child view is audited by child_access first."""
     from jigsaw.web.children.models import Child
@@ -286,11 +295,12 @@ def missing_page(request: HttpRequest, child_id: int) -> HttpResponse:
     form = {"missing": missing_form, "return": return_form, "interview": interview_form}.get(which)
     if form is not None and form.is_valid():
         data = form.cleaned_data
-        episode = None
+        episode: Any = None
         if which != "missing":
-            episode = next((e for e in episodes if str(e.pk) == request.POST.get("episode")), None)
-            if episode is None:
+            found = next((e for e in episodes if str(e.pk) == request.POST.get("episode")), None)
+            if found is None:
                 raise Http404("no such episode")
+            episode = found
         try:
             if which == "missing":
                 services.missing_record(
@@ -335,7 +345,7 @@ def missing_page(request: HttpRequest, child_id: int) -> HttpResponse:
     )
 
 
-def _may_record_missing(request: HttpRequest, child: Any) -> bool:
+def _may_record_missing(request: SignedInRequest, child: Any) -> bool:
     from jigsaw.web.access import may_record_missing
     from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, Link
 
@@ -354,7 +364,7 @@ MACE_FIELDS = ("discussion", "risk", "plan", "victim", "offender", "location", "
 
 @role_required(Role.MASH_ANALYST)
 @require_http_methods(["GET", "POST"])
-def mace_panel(request: HttpRequest) -> HttpResponse:
+def mace_panel(request: SignedInRequest) -> HttpResponse:
     """The MACE panel: its agenda, built from the area's referrals, and the meeting record."""
     import datetime as dt_
 
@@ -406,7 +416,7 @@ def mace_panel(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.MASH_ANALYST)
-def mace_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def mace_minutes(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     meeting, lines = selectors.mace_minutes(user=request.user, meeting_id=meeting_id, purpose="minutes print view")
     return render(
         request, "referrals/minutes.html", {"meeting": meeting, "lines": lines, "marking": selectors.MARKING}
@@ -414,7 +424,7 @@ def mace_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @role_required(Role.MASH_ANALYST)
-def mace_minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def mace_minutes_pdf(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     from jigsaw.act.pdf import text_pdf
 
     meeting, lines = selectors.mace_minutes(user=request.user, meeting_id=meeting_id, purpose="minutes PDF")

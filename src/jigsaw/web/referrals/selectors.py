@@ -319,12 +319,18 @@ def after_saving(*, user: Any, concern: Any, child_view: Any) -> dict[str, objec
 
     actor = Actor.of(user)
     child = child_view.child
+    live = Referral.objects.filter(child=child, state__in=LIVE_REFERRAL_STATES).select_related(
+        "concern"
+    ).first()
     return {
         "concern_grade": role_aware_grade(concern.grade_level, concern.grade_reasons, str(actor.role)),
         "may_refer": may_refer_to_mash(
             actor, child_area_id=child.area_id, concern_author_id=concern.recorded_by_id
         ),
-        "referred": Referral.objects.filter(child=child, state__in=LIVE_REFERRAL_STATES).exists(),
+        "referred": live is not None,
+        # Feedback goes to the referrer and to the practitioner whose concern was referred.
+        "told": live is not None
+        and user.pk in (live.referred_by_id, live.concern.recorded_by_id if live.concern else None),
     }
 
 

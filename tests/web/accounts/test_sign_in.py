@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -154,9 +155,8 @@ def _every_route():
             if isinstance(entry, URLResolver):
                 yield from walk(entry.url_patterns, route)
             elif isinstance(entry, URLPattern):
-                yield "/" + route.replace("<int:concern_id>", "1").replace(
-                    "<int:child_id>", "1"
-                ).replace("<int:link_id>", "1").replace("<path:path>", "index.html")
+                route = re.sub(r"<int:\w+>", "1", route)
+                yield "/" + re.sub(r"<str:\w+>", "x", route).replace("<path:path>", "index.html")
 
     return sorted(set(walk(get_resolver().url_patterns, "")))
 

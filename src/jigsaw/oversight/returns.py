@@ -27,12 +27,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from jigsaw import disclosure
 from jigsaw.datasets.csvfile import atomic_path, read_text_csv, write_atomic
 from jigsaw.errors import InputError
+
+if TYPE_CHECKING:
+    from jigsaw.oversight.analysis import AreaComparison
 
 __all__ = [
     "COLUMNS",
@@ -42,9 +46,12 @@ __all__ = [
     "WITHHELD",
     "Figure",
     "Measure",
+    "MIN_DFE_NEIGHBOURS",
     "PartnershipReturn",
     "ReturnFile",
+    "ReturnsComparison",
     "breakdown_text",
+    "compare_returns",
     "parse_breakdown",
     "published_value",
     "read_return",
@@ -565,3 +572,104 @@ def read_returns(folder: str | Path, *, paths: Iterable[Path] | None = None) -> 
         by_key[key] = path
         out.append(ret)
     return out
+
+
+# --- the national side: many partnerships' returns compared ------------------------------------
+
+#: Fewest DfE statistical neighbours that returned for an area to be compared with them; an
+#: area with fewer is compared with its nearest returned areas on the report's covariates.
+MIN_DFE_NEIGHBOURS = 3
+
+
+@dataclass(frozen=True)
+class ReturnsComparison:
+    """The national comparison made from partnerships' returns.
+
+    Attributes
+    ----------
+    comparison : AreaComparison
+        As the published-data report's: rates, peers, funnel flags, shortfalls.
+    neighbours : DataFrame
+        The pairs used, with ``source`` ``dfe`` (DfE statistical neighbours, 2025, among the
+        areas that returned) or ``covariates`` (nearest returned areas on the covariates).
+    partnerships : DataFrame
+        One row per return: its dark figure and silent agencies, as published.
+    period_start, period_end : date
+    """
+
+    comparison: AreaComparison
+    neighbours: pd.DataFrame
+    partnerships: pd.DataFrame
+    period_start: dt.date
+    period_end: dt.date
+
+
+def compare_returns(returns: Sequence[ReturnFile], *, k: int = 10) -> ReturnsComparison:
+    """Compare the areas that returned with each other, as the national report compares LAs.
+
+    Each area's children identified (``identified``, ``outcome=any``) over its children are
+    compared with its peers by :func:`jigsaw.oversight.analyse_areas`. Peers are its DfE
+    statistical neighbours (2025) among the areas that returned, when at least
+    :data:`MIN_DFE_NEIGHBOURS` of them did; otherwise its ``k`` nearest returned areas on the
+    national report's covariates (deprivation, ethnicity, rurality). An area whose count reads
+    ``<5`` or ``c`` is shown but not compared (and is no one's peer).
+
+    Raises
+    ------
+    InputError
+        Returns of different periods (naming the file), fewer than 4 areas, or an area code
+        that is not an English LA (no neighbours or covariates to compare it with).
+    """
+    from jigsaw.datasets import england
+    from jigsaw.oversight.analysis import analyse_areas, neighbours_from_covariates
+    from jigsaw.oversight.national import _COVARIATES
+    from jigsaw.stats.neighbours import statistical_neighbours
+
+    if not returns:
+        raise InputError("no returns to compare")
+    first = returns[0]
+    for ret in returns[1:]:
+        if (ret.period_start, ret.period_end) != (first.period_start, first.period_end):
+            raise InputError(f"{ret.path}: period {ret.period_start} to {ret.period_end} differs from "
+                             f"{first.path} ({first.period_start} to {first.period_end}); compare one "
+                             "period at a time (one folder per period)")
+    if len(returns) < 4:
+        raise InputError(f"need returns from at least 4 areas to compare, got {len(returns)}")
+    covariates = england.covariates().set_index("new_la_code")
+    held_out: dict[str, str] = {}
+    rows = []
+    for ret in returns:
+        if ret.area_code not in covariates.index:
+            raise InputError(f"{ret.path}: row 2, column area_code: {ret.area_code!r} is not an English "
+                             "LA code, so it has no DfE neighbours or covariates to be compared by")
+        identified = ret.number("identified", "outcome=any")
+        if math.isnan(identified):
+            held_out[ret.area_code] = f"identified reads {ret.value('identified', 'outcome=any')!r} in the return"
+        row: dict[str, object] = {"area_code": ret.area_code, "area_name": ret.area_name,
+                                  "children": ret.number("children"), "identified": identified}
+        for source, column in _COVARIATES:
+            row[column] = float(covariates.loc[ret.area_code, source])
+        rows.append(row)
+    areas = pd.DataFrame(rows)
+    codes = set(areas["area_code"])
+    dfe = statistical_neighbours(2025)
+    dfe = dfe[dfe["area_code"].isin(codes) & dfe["neighbour_code"].isin(codes)][["area_code", "neighbour_code"]]
+    enough = dfe.groupby("area_code").size()
+    enough = set(enough[enough >= MIN_DFE_NEIGHBOURS].index)
+    nearest = neighbours_from_covariates(areas, k=k)
+    pairs = pd.concat([dfe[dfe["area_code"].isin(enough)].assign(source="dfe"),
+                       nearest[~nearest["area_code"].isin(enough)].assign(source="covariates")],
+                      ignore_index=True)
+    comparison = analyse_areas(areas, pairs[["area_code", "neighbour_code"]], held_out=held_out)
+    partnerships = pd.DataFrame([{
+        "area_code": ret.area_code, "area_name": ret.area_name,
+        "identified": ret.value("identified", "outcome=any"),
+        "victims": ret.value("identified", "outcome=victim"),
+        "mse_status": ret.value("mse_status"), "mse_total": ret.value("mse_total"),
+        "mse_total_lower": ret.value("mse_total_lower"), "mse_total_upper": ret.value("mse_total_upper"),
+        "silent_agencies": "; ".join(sorted(
+            parse_breakdown(b)["agency"] for b in ret.rows.loc[ret.rows["measure"] == "silent_agency", "breakdown"])),
+        "peers": "DfE statistical neighbours" if ret.area_code in enough else "nearest on covariates",
+    } for ret in returns])
+    return ReturnsComparison(comparison, pairs, partnerships.fillna(""), first.period_start,
+                             first.period_end)

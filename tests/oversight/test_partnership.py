@@ -13,7 +13,7 @@ import pytest
 from jigsaw.errors import InputError
 from jigsaw.oversight import partnership as p
 from jigsaw.oversight.returns import published_value
-from jigsaw.stats import mse, rates
+from jigsaw.stats import rates
 from jigsaw.world import generate
 
 

@@ -138,3 +138,13 @@ def test_returns_of_different_periods_are_not_compared(returns_dir, tmp_path):
     (tmp_path / "z.csv").write_text(other)
     with pytest.raises(InputError, match=r"z.csv: period 2023-04-01 to 2025-03-30 differs"):
         compare_returns(read_returns(tmp_path))
+
+
+def test_docs_name_every_measure_and_breakdown_key():
+    from pathlib import Path
+
+    from jigsaw.oversight.returns import DIMENSIONS
+
+    text = (Path(__file__).parents[2] / "docs" / "returns.md").read_text()
+    assert all(f"`{name}`" in text for name in MEASURES)
+    assert all(f"`{key}`" in text for key in DIMENSIONS)

@@ -472,12 +472,13 @@ _ASSUMES = ("Assumes every child identified in the period could have been on any
 
 
 def dark_figure(outcomes: pd.DataFrame, start: dt.date, end: dt.date, *, method: str = "stepwise",
-                ci: str = "wald", level: float = 0.95) -> DarkFigure:
+                ci: str = "wald", level: float = 0.95, with_sensitivity: bool = True) -> DarkFigure:
     """Multiple systems estimation over the agencies' lists of children identified in the period.
 
     The estimate is :func:`jigsaw.stats.mse.estimate` on
     :func:`~jigsaw.stats.mse.table_from_records` of :func:`mse_records`, with the same defaults
     as ``jigsaw mse --records`` (stepwise, Wald 95%), so the two agree on the same export.
+    ``with_sensitivity=False`` skips the sensitivity table (the slow part; for simulations).
     """
     from jigsaw.stats.mse import estimate, sensitivity, table_from_records
 
@@ -498,7 +499,7 @@ def dark_figure(outcomes: pd.DataFrame, start: dt.date, end: dt.date, *, method:
                           observed)
     return DarkFigure("estimated", _ASSUMES, lists, observed, method, result.terms, result.total,
                       result.ci_low, result.ci_high, f"{result.ci} {result.level:.0%}",
-                      sensitivity(table, level=level))
+                      sensitivity(table, level=level) if with_sensitivity else pd.DataFrame())
 
 
 # --- disproportionality ------------------------------------------------------------------------

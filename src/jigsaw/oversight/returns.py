@@ -648,14 +648,14 @@ def compare_returns(returns: Sequence[ReturnFile], *, k: int = 10) -> ReturnsCom
         row: dict[str, object] = {"area_code": ret.area_code, "area_name": ret.area_name,
                                   "children": ret.number("children"), "identified": identified}
         for source, column in _COVARIATES:
-            row[column] = float(covariates.loc[ret.area_code, source])
+            row[column] = float(str(covariates.loc[ret.area_code, source]))
         rows.append(row)
     areas = pd.DataFrame(rows)
     codes = set(areas["area_code"])
     dfe = statistical_neighbours(2025)
     dfe = dfe[dfe["area_code"].isin(codes) & dfe["neighbour_code"].isin(codes)][["area_code", "neighbour_code"]]
-    enough = dfe.groupby("area_code").size()
-    enough = set(enough[enough >= MIN_DFE_NEIGHBOURS].index)
+    sizes = dfe.groupby("area_code").size()
+    enough = set(sizes[sizes >= MIN_DFE_NEIGHBOURS].index)
     nearest = neighbours_from_covariates(areas, k=k)
     pairs = pd.concat([dfe[dfe["area_code"].isin(enough)].assign(source="dfe"),
                        nearest[~nearest["area_code"].isin(enough)].assign(source="covariates")],

@@ -172,3 +172,16 @@ def test_bad_input_names_frame_row_and_field(inputs, period):
         p.identified_figures(outcomes, 1000, *period)
     with pytest.raises(InputError, match="outcomes: missing column date"):
         p.identified_figures(inputs.outcomes.drop(columns="date"), 1000, *period)
+
+
+def test_the_published_cin_figure_beside_the_partnerships_is_derbys_and_labelled_as_another_measure():
+    cin = p.published_cin("E06000015", 2025)
+    assert (cin.identified, cin.children) == (52, 62_113)  # DfE CIN 2025, ONS mid-2024
+    # Coventry, Bolton, Walsall, Southampton, Kirklees, Peterborough, Rochdale, Sheffield,
+    # Tameside, Stoke-on-Trent: 912 assessments over 729,130 children.
+    assert len(cin.neighbours) == 10
+    assert cin.neighbours_rate == pytest.approx(912 / 729_130 * 10_000)
+    assert round(cin.england_rate, 1) == 10.2  # the 150 LAs compared (README)
+    assert "different measure" in cin.measure
+    with pytest.raises(InputError, match="not an English LA"):
+        p.published_cin("A001")

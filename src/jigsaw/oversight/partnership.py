@@ -16,6 +16,8 @@ working day) arrive as columns.
   against the area's child population;
 - :func:`timeliness`: decisions, strategy discussions, overdue actions, re-referrals, return
   home interviews;
+- :func:`published_cin`: the area's published CIN figure beside its DfE neighbours' and
+  England's, labelled as the different measure it is (for the dashboard, beside its own rate);
 - :func:`partnership_return`: all of them as one :class:`~jigsaw.oversight.returns.PartnershipReturn`.
 """
 
@@ -44,8 +46,10 @@ __all__ = [
     "MIN_LISTS",
     "MIN_OBSERVED",
     "OUTCOMES",
+    "PUBLISHED_MEASURE",
     "DarkFigure",
     "PartnershipInputs",
+    "PublishedCIN",
     "Silent",
     "age_band",
     "agency_figures",
@@ -58,6 +62,7 @@ __all__ = [
     "mse_records",
     "partnership_return",
     "protect",
+    "published_cin",
     "quarters",
     "silent_agencies",
     "timeliness",
@@ -680,6 +685,73 @@ def partnership_return(inputs: PartnershipInputs, start: dt.date, end: dt.date) 
     figures += timeliness(inputs.referrals, inputs.actions, inputs.missing_episodes, start, end)
     return PartnershipReturn(inputs.area_code, inputs.area_name, start, end, inputs.children_total,
                              tuple(figures))
+
+
+# --- the published figure beside the partnership's own ----------------------------------------------
+
+
+#: What the published figure counts: not the partnership's measure, and labelled so wherever shown.
+PUBLISHED_MEASURE = ("DfE children in need census: assessments with child sexual exploitation "
+                     "recorded as a factor, per 10,000 children (a different measure: assessments "
+                     "by children's social care, not children identified by any agency)")
+
+
+@dataclass(frozen=True)
+class PublishedCIN:
+    """The area's published CIN rate beside its DfE neighbours' and England's, for one year.
+
+    Rates are per 10,000 children aged 0-17; ``identified`` is NaN where DfE did not publish a
+    count; the neighbours' and England's rates pool the LAs with published, comparable counts
+    (DfE publishes these counts itself; Jigsaw's suppression applies to the area's own line).
+    """
+
+    year: int
+    area_code: str
+    area_name: str
+    identified: float
+    children: float
+    rate: float
+    rate_lower: float
+    rate_upper: float
+    neighbours: tuple[str, ...]
+    neighbours_rate: float
+    england_rate: float
+    measure: str = PUBLISHED_MEASURE
+
+
+def published_cin(area_code: str, year: int = 2025) -> PublishedCIN:
+    """The shipped DfE figure for ``area_code``, its statistical neighbours' and England's.
+
+    Raises
+    ------
+    InputError
+        A code that is not an English LA, or a year outside the shipped data.
+    """
+    from jigsaw.oversight.national import load_national
+
+    inputs = load_national(year)
+    areas = inputs.areas.set_index("area_code")
+    if area_code not in areas.index:
+        raise InputError(f"{area_code!r} is not an English LA code in the {year} data")
+    comparable = areas[~areas.index.isin(list(inputs.held_out)) & areas["identified"].notna()
+                       & areas["children"].notna()]
+    peers = tuple(inputs.neighbours.loc[inputs.neighbours["area_code"] == area_code, "neighbour_code"])
+    pooled = comparable[comparable.index.isin(list(peers))]
+    row = areas.loc[area_code]
+    identified, children = float(row["identified"]), float(row["children"])
+    own = rates.rate(identified if math.isfinite(identified) else 0.0, children)
+    known = math.isfinite(identified) and not disclosure.is_small(identified)
+    return PublishedCIN(
+        year=year, area_code=area_code, area_name=str(row["area_name"]), identified=identified,
+        children=children,
+        rate=float(own.value) if known else math.nan,
+        rate_lower=float(own.lower) if known else math.nan,
+        rate_upper=float(own.upper) if known else math.nan,
+        neighbours=peers,
+        neighbours_rate=float(pooled["identified"].sum() / pooled["children"].sum() * 10_000)
+        if len(pooled) else math.nan,
+        england_rate=float(comparable["identified"].sum() / comparable["children"].sum() * 10_000),
+    )
 
 
 # --- the synthetic world as a partnership's records ------------------------------------------------

@@ -185,3 +185,14 @@ def test_the_published_cin_figure_beside_the_partnerships_is_derbys_and_labelled
     assert "different measure" in cin.measure
     with pytest.raises(InputError, match="not an English LA"):
         p.published_cin("A001")
+
+
+def test_the_census_gives_derbys_children_by_ethnic_group():
+    from jigsaw.datasets import england
+
+    rows = p.census_ethnicity("E06000015", 62_113)
+    assert rows["children"].sum() == 62_113 and set(rows["dimension"]) == {"ethnicity"}
+    census = england.ethnicity_counts().set_index("new_la_code").loc["E06000015"]
+    share = census["white_british"] / census[list(england.CENSUS_GROUPS)].sum()
+    white = int(rows.loc[rows["group"] == "white_british", "children"].iloc[0])
+    assert abs(white - share * 62_113) < 1

@@ -53,6 +53,7 @@ __all__ = [
     "Silent",
     "age_band",
     "agency_figures",
+    "census_ethnicity",
     "concern_shares",
     "dark_figure",
     "disproportionality",
@@ -603,6 +604,35 @@ def disproportionality(outcomes: pd.DataFrame, children: pd.DataFrame, populatio
                     Figure("rate_ratio_upper", key, float(estimate.upper) / area_rate, count=count,
                            withheld=group in withheld)]
     return out
+
+
+def census_ethnicity(area_code: str, children_total: float) -> pd.DataFrame:
+    """The area's children by ethnic group, from Census 2021 shares, as ``population`` rows.
+
+    The shares are of all usual residents (the shipped table is not by age), shared out over
+    ``children_total`` by largest remainder. Children are more often of minority groups than
+    adults, so minority groups' child populations are understated and their rate ratios
+    overstated: read them with that in mind, or hand in a child-specific population.
+
+    Raises
+    ------
+    InputError
+        A code not in the Census 2021 table of upper-tier LAs.
+    """
+    from jigsaw.datasets import england
+
+    counts = england.ethnicity_counts()
+    match = counts[counts["new_la_code"] == area_code]
+    if match.empty:
+        raise InputError(f"{area_code!r} is not an upper-tier LA of the Census 2021 table")
+    row = match[list(england.CENSUS_GROUPS)].to_numpy(dtype=float)[0]
+    share = row / row.sum() * float(children_total)
+    whole = np.floor(share)
+    left = int(round(float(children_total) - whole.sum()))
+    order = np.argsort(-(share - whole), kind="stable")[:left]
+    whole[order] += 1
+    return pd.DataFrame({"dimension": "ethnicity", "group": list(england.CENSUS_GROUPS),
+                         "children": whole.astype(np.int64)})
 
 
 # --- timeliness ---------------------------------------------------------------------------------

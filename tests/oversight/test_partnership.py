@@ -196,3 +196,14 @@ def test_the_census_gives_derbys_children_by_ethnic_group():
     share = census["white_british"] / census[list(england.CENSUS_GROUPS)].sum()
     white = int(rows.loc[rows["group"] == "white_british", "children"].iloc[0])
     assert abs(white - share * 62_113) < 1
+
+
+def test_jigsaw_world_la_writes_one_area_standing_in_for_the_la(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "jigsaw.cli", "world", "--la", "E08000026", "--children", "500",
+                          "--out", str(tmp_path)], capture_output=True, text=True, check=True)
+    assert "500 children in 1 areas" in out.stdout
+    areas = pd.read_csv(tmp_path / "areas.csv")
+    assert areas[["area_code", "area_name"]].values.tolist() == [["E08000026", "Coventry"]]
+    refused = subprocess.run([sys.executable, "-m", "jigsaw.cli", "world", "--la", "E99", "--areas", "2",
+                              "--out", str(tmp_path)], capture_output=True, text=True)
+    assert refused.returncode == 2 and "--la makes one area" in refused.stderr

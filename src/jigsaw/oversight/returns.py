@@ -368,7 +368,7 @@ def _html(ret: PartnershipReturn, rows: pd.DataFrame) -> str:
              ".marking{font-weight:bold;text-align:center;border:2px solid #0b0c0c;padding:.3em}"
              "table{border-collapse:collapse;margin-bottom:1.5em}th,td{border:1px solid #b1b4b6;"
              "padding:.2em .5em;text-align:left}td.v{text-align:right}"
-             "@media print{.marking{position:running(m)}h2{break-after:avoid}table{break-inside:auto}}"
+             "@media print{body{margin:1cm}h2{break-after:avoid}tr{break-inside:avoid}}"
              "</style></head><body>", marking, f"<h1>{title}</h1>",
              f"<p>Children aged 0-17: {ret.children:,.0f}. Format version {SCHEMA_VERSION} "
              f"(docs/returns.md). Counts below {disclosure.THRESHOLD} read {disclosure.SUPPRESSED}; "

@@ -40,6 +40,7 @@ __all__ = [
     "NationalInputs",
     "NationalSummary",
     "analyse_national",
+    "funnel_limits",
     "load_national",
 ]
 
@@ -438,6 +439,12 @@ def _trends(result: pd.DataFrame, inputs: NationalInputs) -> tuple[list[int], di
     series = {int(code): list(table.loc[code]) if code in table.index else [np.nan] * len(years)
               for code in result["old_la_code"]}
     return years, series
+
+
+def funnel_limits(result: pd.DataFrame) -> FunnelLimits:
+    """The funnel plot's limits around the compared areas of an :class:`AreaComparison` table
+    (the national report's, and ``jigsaw oversight --returns``')."""
+    return _funnel_limits(result)
 
 
 def _funnel_limits(result: pd.DataFrame) -> FunnelLimits:

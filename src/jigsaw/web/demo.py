@@ -93,6 +93,7 @@ def partnership_load(
     linkage: Callable[..., DemoLinkage] = splink_linkage,
     with_users: bool = True,
     log=print,
+    la: str = "",
 ) -> DemoSummary:
     """Generate one synthetic partnership ending ``today`` and store it; create one user per role.
 
@@ -107,13 +108,16 @@ def partnership_load(
         default the batch linkage (:func:`splink_linkage`), as a real first import would.
     with_users : bool
         Also create one demo user per role.
+    la : str
+        English LA (GSS code) the partnership stands in for, with its real characteristics
+        ("" for a synthetic area).
 
     Returns
     -------
     DemoSummary
         Counts, and the demo users with their passwords and TOTP secrets (to print).
     """
-    world = _world(children, seed, today, log)
+    world = _world(children, seed, today, log, la)
     linked = linkage(world, log)
     now = dt.datetime.now(dt.UTC)
     with transaction.atomic():
@@ -153,7 +157,7 @@ def partnership_load(
     )
 
 
-def _world(children: int, seed: int, today: dt.date, log):
+def _world(children: int, seed: int, today: dt.date, log, la: str = ""):
     """The synthetic world of one area, with two years of concerns ending ``today``."""
     from jigsaw.world import generate
 
@@ -163,7 +167,7 @@ def _world(children: int, seed: int, today: dt.date, log):
         else today - dt.timedelta(days=730)
     )
     log(f"Generating a partnership of {children} children, {start} to {today} ...")
-    return generate(children=children, areas=1, seed=seed, start=start, years=2)
+    return generate(children=children, areas=1, seed=seed, start=start, years=2, la=la)
 
 
 def _area_and_agencies(world) -> tuple[Area, dict[str, Agency]]:

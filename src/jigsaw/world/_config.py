@@ -39,6 +39,8 @@ class WorldConfig:
     areas: int = 4
     seed: int = 0
     england: bool = False
+    # One English LA (GSS code) that a single-area world stands in for ("" for synthetic areas).
+    la: str = ""
     start: dt.date = dt.date(2023, 4, 1)
     years: int = 2
 
@@ -213,6 +215,8 @@ class WorldConfig:
             raise InputError(
                 f"children ({self.children}) must be at least the number of areas ({self.areas})"
             )
+        if self.la and self.england:
+            raise InputError("la (one English LA) cannot be combined with england (all 153)")
         if self.years < 1:
             raise InputError(f"years must be at least 1, not {self.years}")
         for name in ("day_first_agencies", "excel_serial_agencies", "upper_case_agencies"):

@@ -111,6 +111,8 @@ def generate(
 
     if config.england:
         areas = _areas.england_areas(config.children)
+    elif config.la:
+        areas = _areas.la_area(config.la, config.children)
     else:
         areas = _areas.synthetic_areas(rng[0], config.areas, config.children)
     pop = _population.build(config, areas, rng[1])

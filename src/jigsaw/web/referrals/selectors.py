@@ -32,6 +32,7 @@ from jigsaw.web.referrals.models import (
     Contact,
     Escalation,
     Feedback,
+    MissingEpisode,
     Referral,
 )
 from jigsaw.web.referrals.services import (
@@ -410,7 +411,7 @@ def voices_of(referral: Referral) -> list[Voice]:
     for r in referral.reviews.all():
         if r.child_voice:
             voices.append(Voice(r.at, "Review", r.child_voice))
-    for e in referral.child.missing_episodes.exclude(child_voice=""):
+    for e in MissingEpisode.objects.filter(child=referral.child).exclude(child_voice=""):
         voices.append(Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice))
     return sorted(voices, key=lambda v: v.at, reverse=True)
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import gammaln
 from scipy.stats import chi2, norm
 
+from jigsaw.errors import InputError
 from jigsaw.stats._intervals import z_value
 from jigsaw.stats.mse._fit import BatchFit, Design
+
+# exp overflows above ~709: a trial step past this is too long, not an answer.
+_ETA_MAX = 700.0
 
 
 def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
@@ -21,18 +27,65 @@ def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
     return n + float(np.exp(b - z * se)), n + float(np.exp(b + z * se))
 
 
-def _poisson_fit(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None) -> np.ndarray:
-    """Fitted values of a Poisson log-linear model (Newton's method, small dense design)."""
-    if beta is None:
-        eta = np.log(y + 0.1)
-        beta = np.linalg.lstsq(X * np.sqrt(y + 0.1)[:, None], eta * np.sqrt(y + 0.1), rcond=None)[0]
-    for _ in range(100):
-        mu = np.exp(X @ beta)
-        step = np.linalg.solve((X.T * mu) @ X + 1e-10 * np.eye(X.shape[1]), X.T @ (y - mu))
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-10:
+def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Newton direction; least squares where the information is singular (a parameter on the boundary)."""
+    try:
+        step = np.linalg.solve(H + 1e-10 * np.eye(H.shape[0]), g)
+        if np.all(np.isfinite(step)):
+            return cast(np.ndarray, step)
+    except np.linalg.LinAlgError:
+        pass
+    return cast(np.ndarray, np.linalg.lstsq(H, g, rcond=None)[0])
+
+
+def _poisson_fit(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and fitted values maximising a Poisson log-linear likelihood.
+
+    Newton's method with step halving on the log-likelihood, so every step climbs: plain Newton
+    from a warm start at another total can overshoot on a sparse table until exp overflows. Where
+    the maximum lies on the boundary (a cell whose fitted value goes to zero as some coefficients
+    go to minus infinity) the likelihood still converges to its supremum, which is the value the
+    profile needs; the information there is singular, so the step falls back to least squares.
+    """
+    def objective(eta: np.ndarray) -> float:
+        return float(np.sum(y * eta - np.exp(eta)))
+
+    if beta is None or not np.all(np.isfinite(beta)):
+        w = np.sqrt(y + 0.1)
+        beta = np.linalg.lstsq(X * w[:, None], np.log(y + 0.1) * w, rcond=None)[0]
+    eta = X @ beta
+    if not np.all(eta < _ETA_MAX):
+        beta = np.linalg.lstsq(X, np.log(y + 0.1), rcond=None)[0]
+        eta = X @ beta
+    value = objective(eta)
+    for _ in range(200):
+        mu = np.exp(eta)
+        step = _solve((X.T * mu) @ X, X.T @ (y - mu))
+        t = 1.0
+        while t > 1e-12:
+            trial = beta + t * step
+            eta_trial = X @ trial
+            if np.all(eta_trial < _ETA_MAX):
+                trial_value = objective(eta_trial)
+                if trial_value >= value - 1e-12 * abs(value):
+                    break
+            t /= 2
+        else:
+            break  # no step climbs: at the maximum to machine precision
+        gain = trial_value - value
+        beta, eta, value = trial, eta_trial, trial_value
+        if np.max(np.abs(t * step)) < 1e-10 or abs(gain) < 1e-14 * (1 + abs(value)):
             break
-    return beta
+    return beta, np.exp(eta)
+
+
+def _model_label(design: Design, fit: BatchFit) -> str:
+    names = design.names(fit.colmask[0, design.n_main :] & ~fit.neginf[0])
+    neginf = design.names(fit.neginf[0])
+    label = " ".join(names) or "main effects"
+    if neginf:
+        label += f"; {' '.join(neginf)} fixed at -inf"
+    return label
 
 
 def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: float = 0.95) -> tuple[float, float, float]:
@@ -44,9 +97,20 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     The interval holds every N whose deviance from the profile maximum is below the chi-squared(1)
     quantile (Cormack 1992; Rivest and Baillargeon, Rcapture 1.4).
 
+    Parameters on the boundary are treated as SparseMSE treats them: an interaction whose lists
+    never meet is fixed at minus infinity, its cells dropped and its column left out of the
+    profiled model (the fit's ``cells`` and ``colmask``); a coefficient whose maximum is at
+    minus infinity for another reason is followed to its supremum by the damped fit.
+
     Returns
     -------
     (low, high, profile_maximum)
+
+    Raises
+    ------
+    InputError
+        When the profile cannot be computed (the likelihood is not finite, or the deviance never
+        reaches the chi-squared quantile below the maximum), naming the model and the cause.
     """
     cells = fit.cells[0]
     colmask = fit.colmask[0]
@@ -56,16 +120,28 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     zero_row = np.zeros((1, X.shape[1]))
     zero_row[0, 0] = 1.0
     Xe = np.vstack([X, zero_row])
-    state = {"beta": fit.beta[0, colmask].copy()}
+    start = fit.beta[0, colmask].copy()
+    state = {"beta": start}
+    label = _model_label(design, fit)
+
+    def fail(cause: str) -> InputError:
+        return InputError(f"profile-likelihood interval for model [{label}] cannot be computed: {cause}; "
+                          "use --ci wald or --ci bca")
 
     def loglik(N: float) -> float:
         ye = np.append(y, N - n)
-        beta = _poisson_fit(Xe, ye, state["beta"])
+        beta, mu = _poisson_fit(Xe, ye, state["beta"])
+        if not np.all(np.isfinite(mu)):
+            beta, mu = _poisson_fit(Xe, ye, start)  # a warm start gone astray: start again
+        if not np.all(np.isfinite(mu)):
+            raise fail(f"the log-linear fit does not converge at a total of {N:,.1f}")
         state["beta"] = beta
-        mu = np.exp(Xe @ beta)
         with np.errstate(divide="ignore", invalid="ignore"):
             terms = np.where(ye > 0, ye * np.log(mu / N), 0.0)
-        return float(gammaln(N + 1) - gammaln(N - n + 1) - gammaln(y + 1).sum() + terms.sum())
+        value = float(gammaln(N + 1) - gammaln(N - n + 1) - gammaln(y + 1).sum() + terms.sum())
+        if not np.isfinite(value):
+            raise fail(f"the likelihood is not finite at a total of {N:,.1f}")
+        return value
 
     point = float(fit.total[0])
     best = minimize_scalar(lambda N: -loglik(N), bounds=(n, max(point * 3, n + 10)), method="bounded",
@@ -76,7 +152,15 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     def excess(N: float) -> float:
         return 2 * (l_max - loglik(N)) - q
 
-    low = n if excess(n) <= 0 else brentq(excess, n, n_max, xtol=1e-6)
+    # At N = n exactly the unobserved cell is empty and its fitted value goes to zero (the MLE is
+    # on the boundary); the profile is continuous there, so evaluate just inside.
+    floor = n + max(1e-9 * n, 1e-9)
+    if excess(floor) <= 0:
+        low = n
+    elif n_max <= floor:
+        raise fail("the profile maximum is at the observed count, so no lower limit can be bracketed")
+    else:
+        low = float(brentq(excess, floor, n_max, xtol=1e-6))
     high_end = n_max * 2
     while excess(high_end) < 0:
         high_end *= 2

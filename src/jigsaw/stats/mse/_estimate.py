@@ -54,6 +54,7 @@ class _Inference:
     fit: BatchFit
     acceleration: float | None = None  # BCa only
     bootstrap: np.ndarray | None = None  # BCa only
+    jackknife: np.ndarray | None = None  # BCa only: delete-one-child total per cell (0 for empty cells)
 
     def limits(self, ci: str, level: float) -> tuple[float, float]:
         if ci == "wald":
@@ -278,7 +279,9 @@ def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthr
         jack = totals_for(design, jack_tables, spec, workers)
         jack = np.where(np.isfinite(jack), jack, total)
         accel = _intervals.jackknife_acceleration(counts, jack_cells, jack)
-        inference = _Inference(design, counts, fit, accel, boot_totals)
+        jack_full = np.zeros(counts.size)
+        jack_full[jack_cells] = jack
+        inference = _Inference(design, counts, fit, accel, boot_totals, jack_full)
         low, high = inference.limits(ci, level)
     return MSEEstimate(
         lists=table.lists,

@@ -5,6 +5,8 @@ steps overshooting; the limits here are checked against an independent fit (stat
 of the multinomial profile likelihood, not only for not raising.
 """
 
+import json
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
@@ -135,3 +137,15 @@ def test_profile_on_never_meeting_lists_matches_an_independent_fit():
     q = chi2.ppf(0.95, 1)
     assert low_dev == pytest.approx(q, abs=0.01)
     assert high_dev == pytest.approx(q, abs=0.01)
+
+
+def test_cli_profile_on_a_sparse_table_prints_the_interval(tmp_path, capsys):
+    from jigsaw.cli import main
+
+    path = tmp_path / "sparse.csv"
+    sparse_table(0).to_frame().to_csv(path, index=False)
+    for method in ("stepwise", "aic", "bic"):
+        assert main(["mse", str(path), "--method", method, "--ci", "profile", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["ci_low"] <= out["total"] <= out["ci_high"], method
+        assert out["terms_list"], method  # models with interactions, where it used to fail

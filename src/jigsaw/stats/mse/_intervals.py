@@ -24,6 +24,9 @@ def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
     """
     z = z_value(level)
     b, se, n = fit.beta[0, 0], float(np.sqrt(fit.var0[0])), float(fit.observed[0])
+    if not (np.isfinite(b) and np.isfinite(se)):
+        raise InputError("Wald interval cannot be computed: the standard error of the dark figure is not finite "
+                         "(the information matrix is singular at the fit); use --ci profile or --ci bca")
     return n + float(np.exp(b - z * se)), n + float(np.exp(b + z * se))
 
 
@@ -186,8 +189,17 @@ def type8_quantile(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
 def bca_limits(boot: np.ndarray, estimate: float, acceleration: float, level: float = 0.95) -> tuple[float, float]:
     """BCa limits (Efron 1987; as SparseMSE ``bcaconfvalues``): type 8 quantiles at adjusted levels."""
-    boot = boot[np.isfinite(boot)]
-    z0 = norm.ppf(np.mean(boot < estimate))
+    usable = boot[np.isfinite(boot)]
+    if usable.size < 10:
+        raise InputError(f"BCa interval cannot be computed: only {usable.size} of {boot.size} bootstrap resamples "
+                         "had a model that could be estimated; use --ci wald or --ci profile")
+    boot = usable
+    below = float(np.mean(boot < estimate))
+    if below in (0.0, 1.0):
+        side = "above" if below == 0.0 else "below"
+        raise InputError(f"BCa interval cannot be computed: every bootstrap total is {side} the estimate, so the "
+                         "bias correction is infinite; use --ci wald or --ci profile")
+    z0 = norm.ppf(below)
     z = z_value(level)
     za = np.array([-z, z])
     adjusted = norm.cdf(z0 + (z0 + za) / (1 - acceleration * (z0 + za)))

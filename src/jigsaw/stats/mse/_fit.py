@@ -26,6 +26,8 @@ OK, NOT_EXIST, NOT_IDENTIFIABLE = 0, 1, 2
 # to the linear programme (whose answer is cached by support, see check_codes).
 _TINY = 1e-6
 _RIDGE = 1e-9
+# exp overflows above ~709: a trial step past this is too long, not an answer.
+_ETA_MAX = 700.0
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ def fit_batch(
         z = np.where(ca, eta[active] + (Ya - mua) / np.where(mua > 0, mua, 1.0), 0.0)
         H = hessian(idx, w) + (masked_diag[active][:, :, None] * eye) + _RIDGE * eye
         g = score(idx, w * z)
-        new = np.linalg.solve(H, g[..., None])[..., 0] * colmask[active]
+        new = _solve_batch(H, g) * colmask[active]
         # Step size, not deviance: when the MLE does not exist the steps stay near 1 (see _TINY).
         with np.errstate(invalid="ignore"):
             step = np.max(np.abs(new - beta[active]), axis=1)
@@ -305,7 +307,7 @@ def fit_batch(
     with np.errstate(all="ignore"):
         if variances:
             H = hessian(None, mu * cells) + masked_diag[:, :, None] * eye + _RIDGE * eye
-            var[:, used] = np.diagonal(np.linalg.inv(H), axis1=1, axis2=2)
+            var[:, used] = _inverse_diagonal(H)
         loglik = (np.where(cells, Y * np.log(np.where(mu > 0, mu, 1e-300)) - mu, 0.0) - gammaln(Y + 1)).sum(axis=1)
     n_params = design.n_main + models.sum(axis=1)
     code = np.zeros(K, dtype=np.int64)
@@ -315,6 +317,86 @@ def fit_batch(
 
 
 UNKNOWN = -1
+
+
+def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Newton direction; least squares where the information is singular (a parameter on the boundary)."""
+    try:
+        step = np.linalg.solve(H + 1e-10 * np.eye(H.shape[0]), g)
+        if np.all(np.isfinite(step)):
+            return cast(np.ndarray, step)
+    except np.linalg.LinAlgError:
+        pass
+    return cast(np.ndarray, np.linalg.lstsq(H, g, rcond=None)[0])
+
+
+def damped_fit(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Coefficients, fitted values and convergence of a Poisson log-linear fit that cannot overshoot.
+
+    Newton's method with step halving on the log-likelihood, so every step climbs: plain Newton
+    from a warm start at another total can overshoot on a sparse table until exp overflows. Where
+    the maximum lies on the boundary (a cell whose fitted value goes to zero as some coefficients
+    go to minus infinity) the likelihood still converges to its supremum, which is the value the
+    profile needs; the information there is singular, so the step falls back to least squares.
+    Used by the profile likelihood at every total, and by :func:`single_fit` when plain Newton
+    fails.
+    """
+    def objective(eta: np.ndarray) -> float:
+        return float(np.sum(y * eta - np.exp(eta)))
+
+    if beta is None or not np.all(np.isfinite(beta)):
+        w = np.sqrt(y + 0.1)
+        beta = np.linalg.lstsq(X * w[:, None], np.log(y + 0.1) * w, rcond=None)[0]
+    eta = X @ beta
+    if not np.all(eta < _ETA_MAX):
+        beta = np.linalg.lstsq(X, np.log(y + 0.1), rcond=None)[0]
+        eta = X @ beta
+    value = objective(eta)
+    converged = False
+    for _ in range(200):
+        mu = np.exp(eta)
+        step = _solve((X.T * mu) @ X, X.T @ (y - mu))
+        t = 1.0
+        while t > 1e-12:
+            trial = beta + t * step
+            eta_trial = X @ trial
+            if np.all(eta_trial < _ETA_MAX):
+                trial_value = objective(eta_trial)
+                if trial_value >= value - 1e-12 * abs(value):
+                    break
+            t /= 2
+        else:
+            converged = True  # no step climbs: at the maximum to machine precision
+            break
+        gain = trial_value - value
+        beta, eta, value = trial, eta_trial, trial_value
+        if np.max(np.abs(t * step)) < 1e-10 or abs(gain) < 1e-14 * (1 + abs(value)):
+            converged = True
+            break
+    return beta, np.exp(eta), converged
+
+
+def _solve_batch(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Newton steps for a batch; a member whose information is singular gets a least-squares step.
+
+    One singular member (a fit escaping to infinity, its fitted values overflowing) must not
+    stop the whole batch; the existence check then judges that member.
+    """
+    try:
+        return cast(np.ndarray, np.linalg.solve(H, g[..., None])[..., 0])
+    except np.linalg.LinAlgError:
+        out = np.zeros_like(g)
+        for k in range(H.shape[0]):
+            out[k] = _solve(H[k], g[k])
+        return out
+
+
+def _inverse_diagonal(H: np.ndarray) -> np.ndarray:
+    """Diagonals of the inverses of a batch; a pseudo-inverse for a singular member."""
+    try:
+        return np.diagonal(np.linalg.inv(H), axis1=-2, axis2=-1).copy()
+    except np.linalg.LinAlgError:
+        return np.diagonal(np.linalg.pinv(H), axis1=-2, axis2=-1).copy()
 
 
 def exists(design: Design, y: np.ndarray, cells: np.ndarray, colmask: np.ndarray) -> bool:
@@ -446,20 +528,32 @@ def single_fit(
     else:
         beta = np.asarray(beta0, dtype=float)[m0].copy()
     converged = False
-    for _ in range(max_iter):
-        mu = np.exp(np.minimum(X @ beta, 700))
-        H = (X.T * mu) @ X + ridge
-        step = np.linalg.solve(H, X.T @ (y - mu))
-        beta = beta + step
-        if not np.all(np.isfinite(beta)):
-            break
-        if np.max(np.abs(step)) < 1e-9:
-            converged = True
-            break
+    failed = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            mu = np.exp(np.minimum(X @ beta, 700))
+            H = (X.T * mu) @ X + ridge
+            try:
+                step = np.linalg.solve(H, X.T @ (y - mu))
+            except np.linalg.LinAlgError:
+                failed = True
+                break
+            beta = beta + step
+            if not np.all(np.isfinite(beta)):
+                failed = True
+                break
+            if np.max(np.abs(step)) < 1e-9:
+                converged = True
+                break
+    if failed:
+        # Plain Newton overshot until the information overflowed: climb with step halving from
+        # a cold start instead. If the MLE does not exist this follows the fit to its boundary,
+        # and the existence check below refuses it.
+        beta, _, converged = damped_fit(X, y, None)
     mu = np.exp(np.minimum(X @ beta, 700))
     H = (X.T * mu) @ X + ridge
     with np.errstate(all="ignore"):
-        var_used = np.diagonal(np.linalg.inv(H))
+        var_used = _inverse_diagonal(H)
         loglik = float(np.sum(np.where(y > 0, y * np.log(np.where(mu > 0, mu, 1e-300)), 0.0) - mu) - gammaln(y_all + 1).sum())
     P = design.X.shape[1]
     beta_full = np.zeros((1, P))

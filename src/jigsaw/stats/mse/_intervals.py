@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import gammaln
@@ -11,10 +9,7 @@ from scipy.stats import chi2, norm
 
 from jigsaw.errors import InputError
 from jigsaw.stats._intervals import z_value
-from jigsaw.stats.mse._fit import BatchFit, Design
-
-# exp overflows above ~709: a trial step past this is too long, not an answer.
-_ETA_MAX = 700.0
+from jigsaw.stats.mse._fit import BatchFit, Design, damped_fit
 
 
 def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
@@ -28,58 +23,6 @@ def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
         raise InputError("Wald interval cannot be computed: the standard error of the dark figure is not finite "
                          "(the information matrix is singular at the fit); use --ci profile or --ci bca")
     return n + float(np.exp(b - z * se)), n + float(np.exp(b + z * se))
-
-
-def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """Newton direction; least squares where the information is singular (a parameter on the boundary)."""
-    try:
-        step = np.linalg.solve(H + 1e-10 * np.eye(H.shape[0]), g)
-        if np.all(np.isfinite(step)):
-            return cast(np.ndarray, step)
-    except np.linalg.LinAlgError:
-        pass
-    return cast(np.ndarray, np.linalg.lstsq(H, g, rcond=None)[0])
-
-
-def _poisson_fit(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients and fitted values maximising a Poisson log-linear likelihood.
-
-    Newton's method with step halving on the log-likelihood, so every step climbs: plain Newton
-    from a warm start at another total can overshoot on a sparse table until exp overflows. Where
-    the maximum lies on the boundary (a cell whose fitted value goes to zero as some coefficients
-    go to minus infinity) the likelihood still converges to its supremum, which is the value the
-    profile needs; the information there is singular, so the step falls back to least squares.
-    """
-    def objective(eta: np.ndarray) -> float:
-        return float(np.sum(y * eta - np.exp(eta)))
-
-    if beta is None or not np.all(np.isfinite(beta)):
-        w = np.sqrt(y + 0.1)
-        beta = np.linalg.lstsq(X * w[:, None], np.log(y + 0.1) * w, rcond=None)[0]
-    eta = X @ beta
-    if not np.all(eta < _ETA_MAX):
-        beta = np.linalg.lstsq(X, np.log(y + 0.1), rcond=None)[0]
-        eta = X @ beta
-    value = objective(eta)
-    for _ in range(200):
-        mu = np.exp(eta)
-        step = _solve((X.T * mu) @ X, X.T @ (y - mu))
-        t = 1.0
-        while t > 1e-12:
-            trial = beta + t * step
-            eta_trial = X @ trial
-            if np.all(eta_trial < _ETA_MAX):
-                trial_value = objective(eta_trial)
-                if trial_value >= value - 1e-12 * abs(value):
-                    break
-            t /= 2
-        else:
-            break  # no step climbs: at the maximum to machine precision
-        gain = trial_value - value
-        beta, eta, value = trial, eta_trial, trial_value
-        if np.max(np.abs(t * step)) < 1e-10 or abs(gain) < 1e-14 * (1 + abs(value)):
-            break
-    return beta, np.exp(eta)
 
 
 def _model_label(design: Design, fit: BatchFit) -> str:
@@ -133,9 +76,9 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
 
     def loglik(N: float) -> float:
         ye = np.append(y, N - n)
-        beta, mu = _poisson_fit(Xe, ye, state["beta"])
+        beta, mu, _ = damped_fit(Xe, ye, state["beta"])
         if not np.all(np.isfinite(mu)):
-            beta, mu = _poisson_fit(Xe, ye, start)  # a warm start gone astray: start again
+            beta, mu, _ = damped_fit(Xe, ye, start)  # a warm start gone astray: start again
         if not np.all(np.isfinite(mu)):
             raise fail(f"the log-linear fit does not converge at a total of {N:,.1f}")
         state["beta"] = beta

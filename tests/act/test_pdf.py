@@ -32,7 +32,9 @@ def test_every_page_is_a4_and_marked_at_top_and_bottom_and_numbered():
 
 def test_a_long_line_wraps_onto_more_rows_and_loses_no_word():
     words = [f"word{i}" for i in range(120)]
-    _, pages = _pages(text_pdf(["Before", " ".join(words), "", "After"], marking=MARKING, title="t"))
+    _, pages = _pages(
+        text_pdf(["Before", " ".join(words), "", "After"], marking=MARKING, title="t")
+    )
     body = pages[0][1:-1]
     assert body[0] == "Before" and body[-1] == "After"
     rows = body[1:-1]

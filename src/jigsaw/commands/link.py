@@ -14,14 +14,27 @@ HELP = "link agencies' records into children (RECORDS.csv -> CLUSTERS.csv, REVIE
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the command's arguments."""
-    parser.add_argument("records", metavar="RECORDS.csv",
-                        help="record_id, agency, first_name, last_name, dob, sex, postcode, nhs_number")
-    parser.add_argument("--out", required=True, metavar="CLUSTERS.csv",
-                        help="written: record_id, child_id, confidence")
-    parser.add_argument("--review", metavar="REVIEW.csv", help="written: uncertain pairs with their explanation")
-    parser.add_argument("--problems", metavar="PROBLEMS.csv", help="written: values not used, with row and reason")
+    parser.add_argument(
+        "records",
+        metavar="RECORDS.csv",
+        help="record_id, agency, first_name, last_name, dob, sex, postcode, nhs_number",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="CLUSTERS.csv",
+        help="written: record_id, child_id, confidence",
+    )
+    parser.add_argument(
+        "--review", metavar="REVIEW.csv", help="written: uncertain pairs with their explanation"
+    )
+    parser.add_argument(
+        "--problems", metavar="PROBLEMS.csv", help="written: values not used, with row and reason"
+    )
     parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
-    parser.add_argument("--model", metavar="MODEL.json", help="trained model (default: the one shipped)")
+    parser.add_argument(
+        "--model", metavar="MODEL.json", help="trained model (default: the one shipped)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
@@ -40,7 +53,11 @@ def run(args: argparse.Namespace) -> int:
 
     # Check where the outputs go before a run that may take minutes, so a bad path neither wastes
     # it nor leaves CLUSTERS.csv written without the REVIEW.csv asked for.
-    for option, path in (("--out", args.out), ("--review", args.review), ("--problems", args.problems)):
+    for option, path in (
+        ("--out", args.out),
+        ("--review", args.review),
+        ("--problems", args.problems),
+    ):
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
@@ -50,20 +67,31 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise InputError(f"{args.records}: missing column(s) {', '.join(missing)}")
     model = Model.load(args.model) if args.model else Model.default()
-    progress(f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}")
-    result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)
+    progress(
+        f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}"
+    )
+    result = link(
+        records, model=model, backend=args.backend, source=args.records, progress=progress
+    )
     for problem in result.problems[:20]:
         print(f"{args.records}: {problem}", file=sys.stderr)
     if len(result.problems) > 20:
-        print(f"{args.records}: ... and {len(result.problems) - 20} more values not used", file=sys.stderr)
+        print(
+            f"{args.records}: ... and {len(result.problems) - 20} more values not used",
+            file=sys.stderr,
+        )
     # Atomic writes: a failed run never leaves half a file. Agencies' values are made inert for
     # spreadsheets (a name "=HYPERLINK(...)" is shown, not run).
     write_csv(result.clusters, args.out)
     if args.review:
         write_csv(result.review, args.review)
     if args.problems:
-        write_csv(pd.DataFrame([vars(p) for p in result.problems],
-                               columns=["row", "record_id", "field", "value", "reason"]), args.problems)
+        write_csv(
+            pd.DataFrame(
+                [vars(p) for p in result.problems],
+                columns=["row", "record_id", "field", "value", "reason"],
+            ),
+            args.problems,
+        )
     progress(f"wrote {args.out}: {len(result.clusters):,} records, {result.children:,} children")
     return 0
-

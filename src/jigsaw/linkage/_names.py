@@ -26,7 +26,30 @@ __all__ = [
 
 _TITLES = {"mr", "mrs", "miss", "ms", "mstr", "master", "dr", "baby"}
 # Surname particles join the word after them ("van der berg" is one surname, not three).
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "st", "al", "el", "bin", "bint", "ben", "ibn", "mac", "mc", "o"}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "le",
+    "la",
+    "st",
+    "al",
+    "el",
+    "bin",
+    "bint",
+    "ben",
+    "ibn",
+    "mac",
+    "mc",
+    "o",
+}
 
 
 def clean_name(value: object) -> str | None:
@@ -141,7 +164,7 @@ def forename_group(forename: str | None) -> str | None:
 
 
 def _one_deletion(name: str) -> set[str]:
-    return {name} | {name[:i] + name[i + 1:] for i in range(len(name))}
+    return {name} | {name[:i] + name[i + 1 :] for i in range(len(name))}
 
 
 @cache
@@ -176,7 +199,18 @@ def near_groups(forename: str | None) -> list[str] | None:
     return sorted(g for g in groups if g)
 
 
-_SOUNDEX = {c: d for d, letters in {"1": "bfpv", "2": "cgjkqsxz", "3": "dt", "4": "l", "5": "mn", "6": "r"}.items() for c in letters}
+_SOUNDEX = {
+    c: d
+    for d, letters in {
+        "1": "bfpv",
+        "2": "cgjkqsxz",
+        "3": "dt",
+        "4": "l",
+        "5": "mn",
+        "6": "r",
+    }.items()
+    for c in letters
+}
 
 
 def soundex(name: str | None) -> str | None:

@@ -53,9 +53,13 @@ class OnlineMatcher:
         self._records: list[dict[str, object]] = []
         self._child_ids: list[str] = []
         self._members: dict[str, list[int]] = defaultdict(list)  # child id -> record positions
-        self._index: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._index: list[dict[tuple[object, ...], list[int]]] = [
+            defaultdict(list) for _ in BLOCKING_RULES
+        ]
         # For rules with ``either_missing``: the records of each block that lack that column.
-        self._lacking: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._lacking: list[dict[tuple[object, ...], list[int]]] = [
+            defaultdict(list) for _ in BLOCKING_RULES
+        ]
         self._counts: dict[str, Counter[object]] = {c: Counter() for c in _TF_COLUMNS}
         self._totals: dict[str, int] = dict.fromkeys(_TF_COLUMNS, 0)
         self.problems: tuple[Problem, ...] = ()
@@ -145,7 +149,10 @@ class OnlineMatcher:
         for position in candidates:
             found = self._score(query, position)
             current = best.get(found.child_id)
-            if current is None or (found.match_weight, found.record_id) > (current.match_weight, current.record_id):
+            if current is None or (found.match_weight, found.record_id) > (
+                current.match_weight,
+                current.record_id,
+            ):
                 best[found.child_id] = found
         ranked = sorted(best.values(), key=lambda m: (-m.match_weight, m.child_id))
         return [self._constrained(query, found) for found in ranked[:limit]]
@@ -162,7 +169,10 @@ class OnlineMatcher:
                 return replace(
                     found,
                     decision="no_link",
-                    explanation=[*found.explanation, ("constraint", f"{reason} (record {other})", 0.0)],
+                    explanation=[
+                        *found.explanation,
+                        ("constraint", f"{reason} (record {other})", 0.0),
+                    ],
                 )
         return found
 
@@ -197,4 +207,6 @@ class OnlineMatcher:
         explanation = [(name, label, round(w, 3)) for name, label, w in steps]
         if reason:
             explanation.append(("constraint", reason, 0.0))
-        return Match(self._child_ids[position], str(other["unique_id"]), p, total, decision, explanation)
+        return Match(
+            self._child_ids[position], str(other["unique_id"]), p, total, decision, explanation
+        )

@@ -35,7 +35,12 @@ from jigsaw.linkage._schema import PREPARED_COLUMNS
 
 __all__ = ["Problem", "Prepared", "prepare", "prepare_record", "parse_dob", "parse_sex"]
 
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's 1900 date system, counting its phantom 29 Feb 1900
 _EARLIEST = date(1900, 1, 1)
 
@@ -51,7 +56,9 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row} (record {self.record_id}), {self.field} {self.value!r}: {self.reason}"
+        return (
+            f"row {self.row} (record {self.record_id}), {self.field} {self.value!r}: {self.reason}"
+        )
 
 
 @dataclass(frozen=True)
@@ -71,14 +78,17 @@ class Prepared:
         for record in rows:
             for column in _INTEGER_COLUMNS:
                 value = record[column]
-                record[column] = None if value is None or value is pd.NA else int(cast("int", value))
+                record[column] = (
+                    None if value is None or value is pd.NA else int(cast("int", value))
+                )
             out.append(record)
         return out
 
     def problems_frame(self) -> pd.DataFrame:
         """Return the problems as a table with columns row, record_id, field, value, reason."""
         return pd.DataFrame(
-            [vars(p) for p in self.problems], columns=["row", "record_id", "field", "value", "reason"]
+            [vars(p) for p in self.problems],
+            columns=["row", "record_id", "field", "value", "reason"],
         )
 
 
@@ -156,12 +166,26 @@ def _full_year(year: int, digits: int, today: date) -> int:
 
 
 _SEX = {
-    "m": "M", "male": "M", "boy": "M", "1": "M",
-    "f": "F", "female": "F", "girl": "F", "2": "F",
+    "m": "M",
+    "male": "M",
+    "boy": "M",
+    "1": "M",
+    "f": "F",
+    "female": "F",
+    "girl": "F",
+    "2": "F",
     # NHS Data Dictionary person stated gender codes 0 (not known) and 9 (not specified); other
     # answers are not a conflict with either recorded sex, so they are left blank.
-    "0": None, "9": None, "u": None, "unknown": None, "x": None, "i": None, "indeterminate": None,
-    "not known": None, "not specified": None, "other": None,
+    "0": None,
+    "9": None,
+    "u": None,
+    "unknown": None,
+    "x": None,
+    "i": None,
+    "indeterminate": None,
+    "not known": None,
+    "not specified": None,
+    "other": None,
 }
 
 
@@ -230,7 +254,9 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
         If ``record_id`` is not a column (names the file); never for a bad value in a row.
     """
     if "record_id" not in records.columns:
-        raise InputError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
+        raise InputError(
+            f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})"
+        )
     frame = records.reset_index(drop=True)
     n = len(frame)
     reader = _Reader()
@@ -242,10 +268,19 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
     by_row: dict[int, list[Problem]] = {}
     for position, record_id in enumerate(ids):
         if record_id is None:
-            by_row[position] = [Problem(position + 2, None, "record_id", "", "blank record id: row left out")]
+            by_row[position] = [
+                Problem(position + 2, None, "record_id", "", "blank record id: row left out")
+            ]
         elif record_id in seen:
-            by_row[position] = [Problem(position + 2, record_id, "record_id", record_id,
-                                        "record id repeats an earlier row: row left out")]
+            by_row[position] = [
+                Problem(
+                    position + 2,
+                    record_id,
+                    "record_id",
+                    record_id,
+                    "record id repeats an earlier row: row left out",
+                )
+            ]
         else:
             seen.add(record_id)
         keep.append(record_id is not None and position not in by_row)
@@ -258,14 +293,22 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
         if reported:
             for position, (_, reason) in enumerate(reads):
                 if reason is not None:
-                    by_row.setdefault(position, []).append(Problem(
-                        position + 2, ids[position], field, str(values[position]), f"{reason}: value not used"))
+                    by_row.setdefault(position, []).append(
+                        Problem(
+                            position + 2,
+                            ids[position],
+                            field,
+                            str(values[position]),
+                            f"{reason}: value not used",
+                        )
+                    )
     problems = [p for position in sorted(by_row) for p in by_row[position]]
     out = pd.DataFrame(columns)[[PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]]]
     out = out.loc[np.asarray(keep, dtype=bool)].reset_index(drop=True)
     for column in _INTEGER_COLUMNS:
-        out[column] = pd.array([None if v is None or v != v else int(v) for v in out[column].tolist()],
-                               dtype="Int64")
+        out[column] = pd.array(
+            [None if v is None or v != v else int(v) for v in out[column].tolist()], dtype="Int64"
+        )
     out["row"] = out["row"].astype("int64")
     return Prepared(out, tuple(problems))
 
@@ -291,11 +334,26 @@ def prepare_record(record: Mapping[str, object]) -> tuple[dict[str, object], lis
 _INTEGER_COLUMNS = ("dob_year", "dob_month", "dob_day")
 # Read as one unit: a name or a date gives several prepared columns at once.
 _Fields = dict[str, object]
-_NO_DOB: _Fields = dict.fromkeys(("dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips"))
-_NO_POSTCODE: _Fields = dict.fromkeys(("postcodes", "sectors", "districts", "district", "postcode_sector"))
-_NO_FORENAME: _Fields = dict.fromkeys(("forename", "middle_names", "forename_group", "forename_sdx", "initial",
-                                       "forename_del", "near_groups"))
-_NO_SURNAME: _Fields = dict.fromkeys(("surname", "surname_first", "surname_last", "surname_sdx", "surname_del"))
+_NO_DOB: _Fields = dict.fromkeys(
+    ("dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips")
+)
+_NO_POSTCODE: _Fields = dict.fromkeys(
+    ("postcodes", "sectors", "districts", "district", "postcode_sector")
+)
+_NO_FORENAME: _Fields = dict.fromkeys(
+    (
+        "forename",
+        "middle_names",
+        "forename_group",
+        "forename_sdx",
+        "initial",
+        "forename_del",
+        "near_groups",
+    )
+)
+_NO_SURNAME: _Fields = dict.fromkeys(
+    ("surname", "surname_first", "surname_last", "surname_sdx", "surname_del")
+)
 
 
 class _Reader:
@@ -319,7 +377,9 @@ class _Reader:
             ("nhs_number", _nhs_fields, {"nhs_number": None}, True),
         )
         self._functions = {field: (function, empty) for field, function, empty, _ in self.readers}
-        self._memo: dict[str, dict[object, tuple[_Fields, str | None]]] = {f: {} for f, *_ in self.readers}
+        self._memo: dict[str, dict[object, tuple[_Fields, str | None]]] = {
+            f: {} for f, *_ in self.readers
+        }
 
     def read(self, field: str, value: object) -> tuple[_Fields, str | None]:
         """Return the prepared columns of one field's value and why it was not used (or ``None``)."""
@@ -338,7 +398,9 @@ class _Reader:
             memo[value] = found
         return found
 
-    def record(self, record: Mapping[str, object]) -> tuple[dict[str, object], list[tuple[str, object, str]]]:
+    def record(
+        self, record: Mapping[str, object]
+    ) -> tuple[dict[str, object], list[tuple[str, object, str]]]:
         """Return the prepared columns of one record and ``(field, value, reason)`` per value not used."""
         found: list[tuple[str, object, str]] = []
         out: dict[str, object] = {"unique_id": _record_id(record.get("record_id"))}
@@ -355,8 +417,14 @@ class _Reader:
         if born is None:
             return _NO_DOB
         iso = born.isoformat()
-        return {"dob": iso, "dob_year": born.year, "dob_month": born.month, "dob_day": born.day,
-                "dob_masks": dob_masks(iso), "dob_slips": dob_slips(iso)}
+        return {
+            "dob": iso,
+            "dob_year": born.year,
+            "dob_month": born.month,
+            "dob_day": born.day,
+            "dob_masks": dob_masks(iso),
+            "dob_slips": dob_slips(iso),
+        }
 
 
 def _record_id(value: object) -> str | None:
@@ -375,17 +443,25 @@ def _agency_fields(value: object) -> _Fields:
 def _forename_fields(value: object) -> _Fields:
     forename, middle = split_forenames(value)
     return {
-        "forename": forename, "middle_names": middle,
-        "forename_group": forename_group(forename), "forename_sdx": soundex(forename),
-        "initial": forename[0] if forename else None, "forename_del": deletions(forename),
+        "forename": forename,
+        "middle_names": middle,
+        "forename_group": forename_group(forename),
+        "forename_sdx": soundex(forename),
+        "initial": forename[0] if forename else None,
+        "forename_del": deletions(forename),
         "near_groups": near_groups(forename),
     }
 
 
 def _surname_fields(value: object) -> _Fields:
     surname, first, last = split_surname(value)
-    return {"surname": surname, "surname_first": first, "surname_last": last,
-            "surname_sdx": soundex(surname), "surname_del": deletions(surname)}
+    return {
+        "surname": surname,
+        "surname_first": first,
+        "surname_last": last,
+        "surname_sdx": soundex(surname),
+        "surname_del": deletions(surname),
+    }
 
 
 def _sex_fields(value: object) -> _Fields:
@@ -395,9 +471,13 @@ def _sex_fields(value: object) -> _Fields:
 def _postcode_fields(value: object) -> _Fields:
     full, sectors, districts = _read_postcodes(value)
     # Empty lists become missing values, so "no postcode" is the comparison's null level.
-    return {"postcodes": full or None, "sectors": sectors or None, "districts": districts or None,
-            "district": districts[0] if districts else None,
-            "postcode_sector": sectors[0] if sectors else None}
+    return {
+        "postcodes": full or None,
+        "sectors": sectors or None,
+        "districts": districts or None,
+        "district": districts[0] if districts else None,
+        "postcode_sector": sectors[0] if sectors else None,
+    }
 
 
 def _nhs_fields(value: object) -> _Fields:
@@ -417,7 +497,7 @@ def deletions(name: str | None) -> list[str] | None:
     """
     if not name:
         return None
-    return sorted({name} | {name[:i] + name[i + 1:] for i in range(len(name))})
+    return sorted({name} | {name[:i] + name[i + 1 :] for i in range(len(name))})
 
 
 def dob_masks(dob: str | None) -> list[str] | None:
@@ -430,7 +510,7 @@ def dob_masks(dob: str | None) -> list[str] | None:
     if not dob:
         return None
     digits = dob.replace("-", "")
-    return [digits[:i] + "_" + digits[i + 1:] for i in range(len(digits))]
+    return [digits[:i] + "_" + digits[i + 1 :] for i in range(len(digits))]
 
 
 def dob_slips(dob: str | None) -> list[str] | None:

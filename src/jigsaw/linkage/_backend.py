@@ -23,7 +23,7 @@ SPLINK_COLUMNS = [
     "unique_id", "nhs_number", "forename", "middle_names", "forename_group", "forename_sdx",
     "initial", "forename_del", "surname", "surname_first", "surname_last", "surname_sdx",
     "surname_del", "dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips", "sex",
-    "postcodes", "sectors", "districts", "district", "postcode_sector",
+    "postcodes", "sectors", "districts", "district", "postcode_sector", "nhs_unchecked",
 ]
 LIST_COLUMNS = ("forename_del", "surname_del", "dob_masks", "dob_slips", "postcodes", "sectors", "districts")
 

@@ -16,7 +16,11 @@ Markdown for docs/benchmarks.md and docs/methods/linkage-evaluation.md:
 
 The records are for evaluation only: nothing here may feed back into thresholds or the model.
 
-    .venv/bin/python bench/linkage_unseen.py [--children 4000] [--seed 1] [--skip-peer] [--skip-febrl] [--skip-without]
+    .venv/bin/python bench/linkage_unseen.py [--children 4000] [--seed 1] [--skip-peer] [--skip-febrl] [--skip-without] [--train]
+
+With ``--train``, each dataset is also linked as ``jigsaw link --train`` links it: the shipped model
+fitted to that dataset's own records without labels (the same command for both, no per-dataset
+setting), and the analysis of misses is of that run.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from jigsaw.evaluation import ERRORS, MessyRecords, generate
 # the comparison and blocking definitions. If the engine's modules move, only these lines change.
 from jigsaw.linkage import LinkResult, PairwiseScores, febrl, link, pairwise_scores, prepare
 from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._train import link_trained
 
 WORLD_CHILDREN, WORLD_SEED = 5550, 11  # about 15,000 records; not the training seed 101
 
@@ -235,7 +240,7 @@ def febrl_rows() -> list[str]:
     return out
 
 
-def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.DataFrame, LinkResult]:
+def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool, train: bool = False) -> tuple[pd.DataFrame, LinkResult]:
     from jigsaw.world import generate as world_generate
 
     print(f"\n### Linkage on unseen records\n\n{machine()}\n")
@@ -271,6 +276,18 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.Dat
             world_seconds,
         )
     )
+    if train:
+        for label, recs, truth in (("second generator", records, made.truth), ("world", world_records, world.truth)):
+            start = time.perf_counter()
+            trained, fitted = link_trained(recs, source=label)
+            lines.append(row(f"{label}, Jigsaw trained on these records (`--train`)"
+                             + ("" if fitted.trained else " — training refused"),
+                             pairwise_scores(trained.clusters, truth), len(trained.review), len(recs),
+                             time.perf_counter() - start))
+            for message in fitted.messages:
+                print(f"training, {label}: {message}")
+            if label == "second generator":
+                result = trained
     if peer:
         for label, recs, truth in (
             ("second generator", records, made.truth),
@@ -544,11 +561,12 @@ def main() -> None:
         action="store_true",
         help="skip relinking without each error (about 2 minutes)",
     )
+    parser.add_argument("--train", action="store_true", help="also link with the model fitted to each dataset")
     args = parser.parse_args()
     start = time.perf_counter()
     made = generate(args.children, seed=args.seed)
     print(f"generated {len(made.records):,} records in {time.perf_counter() - start:.1f} s")
-    records, result = run_accuracy(made, peer=not args.skip_peer, febrl=not args.skip_febrl)
+    records, result = run_accuracy(made, peer=not args.skip_peer, febrl=not args.skip_febrl, train=args.train)
     run_analysis(made, records, result)
     if not args.skip_without:
         run_without(made, pairwise_scores(result.clusters, made.truth))

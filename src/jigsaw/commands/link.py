@@ -21,12 +21,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--review", metavar="REVIEW.csv", help="written: uncertain pairs with their explanation")
     parser.add_argument("--problems", metavar="PROBLEMS.csv", help="written: values not used, with row and reason")
     parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
-    parser.add_argument("--model", metavar="MODEL.json", help="trained model (default: the one shipped)")
+    parser.add_argument("--model", metavar="MODEL.json",
+                        help="model to link with, or with --train to start from (default: the one shipped)")
+    parser.add_argument("--train", metavar="FITTED.json",
+                        help="first fit the model to these records (no labels; falls back to the starting "
+                             "model when training fails, and says so) and write it here, with its training summary")
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
 def run(args: argparse.Namespace) -> int:
     """Link the records and write the outputs; return 0, or 2 for bad input."""
+    from dataclasses import replace
+
     import pandas as pd
 
     from jigsaw.datasets.csvfile import read_text_csv, write_csv
@@ -40,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
 
     # Check where the outputs go before a run that may take minutes, so a bad path neither wastes
     # it nor leaves CLUSTERS.csv written without the REVIEW.csv asked for.
-    for option, path in (("--out", args.out), ("--review", args.review), ("--problems", args.problems)):
+    for option, path in (("--out", args.out), ("--review", args.review), ("--problems", args.problems),
+                         ("--train", args.train)):
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
@@ -51,7 +58,19 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.records}: missing column(s) {', '.join(missing)}")
     model = Model.load(args.model) if args.model else Model.default()
     progress(f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}")
-    result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)
+    if args.train:
+        from jigsaw.linkage._train import link_trained
+
+        result, fitted = link_trained(records, start=model, source=args.records, backend=args.backend,
+                                      progress=progress)
+        # Written whether or not training succeeded: the file always holds the model this run used,
+        # and its notes say which it is and why.
+        used = fitted.model if fitted.trained else replace(fitted.model, notes={**fitted.model.notes,
+                                                                                  "training": fitted.summary})
+        used.save(args.train)
+        progress(f"wrote {args.train}: model {used.version}" + ("" if fitted.trained else " (not trained: see notes)"))
+    else:
+        result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)
     for problem in result.problems[:20]:
         print(f"{args.records}: {problem}", file=sys.stderr)
     if len(result.problems) > 20:

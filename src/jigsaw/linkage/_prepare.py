@@ -256,7 +256,9 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
             seen.add(record_id)
         keep.append(record_id is not None and position not in by_row)
     columns: dict[str, list[object]] = {"unique_id": list(ids), "row": list(range(2, n + 2))}
-    given = {field: frame[field].tolist() if field in frame.columns else [None] * n for field, *_ in reader.readers}
+    given: dict[str, list[object]] = {
+        field: cast("list[object]", frame[field].tolist()) if field in frame.columns else [None] * n
+        for field, *_ in reader.readers}
     given["first_name"], given["last_name"] = _arranged(given["first_name"], given["last_name"])
     for field, _, empty, reported in reader.readers:
         values = given[field]

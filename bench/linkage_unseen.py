@@ -45,7 +45,7 @@ from jigsaw.evaluation import ERRORS, MessyRecords, generate
 # the comparison and blocking definitions. If the engine's modules move, only these lines change.
 from jigsaw.linkage import LinkResult, PairwiseScores, febrl, link, pairwise_scores, prepare
 from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
-from jigsaw.linkage._train import link_trained
+from jigsaw.linkage._train import link_records
 
 WORLD_CHILDREN, WORLD_SEED = 5550, 11  # about 15,000 records; not the training seed 101
 
@@ -250,8 +250,12 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool, train: bool = F
         f"{len(records):,} records of {len(made.children):,} children.\n"
     )
     start = time.perf_counter()
-    result = link(records)
+    # As `jigsaw link` runs: review pairs the children's other records decide are settled, and
+    # the review column counts the pairs left for a person.
+    run = link_records(records)
+    result = run.result
     seconds = time.perf_counter() - start
+    settled = [f"second generator {len(run.decided):,} of {len(run.decided) + len(result.review):,}"]
     scores = pairwise_scores(result.clusters, made.truth)
     lines = [
         row(
@@ -265,8 +269,10 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool, train: bool = F
     world = world_generate(children=WORLD_CHILDREN, seed=WORLD_SEED)
     world_records = as_cli_reads(world.records)
     start = time.perf_counter()
-    world_result = link(world_records)
+    world_run = link_records(world_records)
+    world_result = world_run.result
     world_seconds = time.perf_counter() - start
+    settled.append(f"world {len(world_run.decided):,} of {len(world_run.decided) + len(world_result.review):,}")
     lines.append(
         row(
             f"world `generate(children={WORLD_CHILDREN}, seed={WORLD_SEED})`, Jigsaw",
@@ -279,7 +285,12 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool, train: bool = F
     if train:
         for label, recs, truth in (("second generator", records, made.truth), ("world", world_records, world.truth)):
             start = time.perf_counter()
-            trained, fitted = link_trained(recs, source=label)
+            trained_run = link_records(recs, source=label, train=True)
+            trained, fitted = trained_run.result, trained_run.fitted
+            if fitted is None:
+                raise RuntimeError("link_records(train=True) returned no fitted model")
+            settled.append(f"{label} trained {len(trained_run.decided):,} of "
+                           f"{len(trained_run.decided) + len(trained.review):,}")
             lines.append(row(f"{label}, Jigsaw trained on these records (`--train`)"
                              + ("" if fitted.trained else " — training refused"),
                              pairwise_scores(trained.clusters, truth), len(trained.review), len(recs),
@@ -308,6 +319,7 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool, train: bool = F
         lines.extend(febrl_rows())
     print(TABLE_HEAD)
     print("\n".join(lines))
+    print(f"\nReview pairs decided by the children's other records (not counted above): {'; '.join(settled)}.")
     print(
         f"\nLinks refused by a constraint (second generator): {result.kept_apart:,}; values not used "
         f"(reported by prepare): {len(result.problems):,} in {len({p.record_id for p in result.problems}):,} records."

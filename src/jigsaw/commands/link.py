@@ -20,6 +20,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="written: record_id, child_id, confidence")
     parser.add_argument("--review", metavar="REVIEW.csv", help="written: uncertain pairs with their explanation")
     parser.add_argument("--problems", metavar="PROBLEMS.csv", help="written: values not used, with row and reason")
+    parser.add_argument("--decided", metavar="DECIDED.csv",
+                        help="written: review pairs the children's other records decide (no link), with the reason")
     parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
     parser.add_argument("--model", metavar="MODEL.json",
                         help="model to link with, or with --train to start from (default: the one shipped)")
@@ -36,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from jigsaw.datasets.csvfile import read_text_csv, write_csv
-    from jigsaw.linkage import RECORD_COLUMNS, Model, link
+    from jigsaw.linkage import RECORD_COLUMNS, Model
+    from jigsaw.linkage._train import link_records
 
     start = time.perf_counter()
 
@@ -47,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     # Check where the outputs go before a run that may take minutes, so a bad path neither wastes
     # it nor leaves CLUSTERS.csv written without the REVIEW.csv asked for.
     for option, path in (("--out", args.out), ("--review", args.review), ("--problems", args.problems),
-                         ("--train", args.train)):
+                         ("--train", args.train), ("--decided", args.decided)):
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
@@ -58,28 +61,27 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.records}: missing column(s) {', '.join(missing)}")
     model = Model.load(args.model) if args.model else Model.default()
     progress(f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}")
-    if args.train:
-        from jigsaw.linkage._train import link_trained
-
-        result, fitted = link_trained(records, start=model, source=args.records, backend=args.backend,
-                                      progress=progress)
-        # Written whether or not training succeeded: the file always holds the model this run used,
-        # and its notes say which it is and why.
-        used = fitted.model if fitted.trained else replace(fitted.model, notes={**fitted.model.notes,
-                                                                                  "training": fitted.summary})
+    run_ = link_records(records, model=model, train=bool(args.train), source=args.records,
+                        backend=args.backend, progress=progress)
+    result, fitted = run_.result, run_.fitted
+    if args.train and fitted is not None:
+        # Written whether or not training succeeded: the file always holds the model this run
+        # used, and its notes say which it is and why.
+        used = fitted.model if fitted.trained else replace(
+            fitted.model, notes={**fitted.model.notes, "training": fitted.summary})
         used.save(args.train)
         progress(f"wrote {args.train}: model {used.version}" + ("" if fitted.trained else " (not trained: see notes)"))
-    else:
-        result = link(records, model=model, backend=args.backend, source=args.records, progress=progress)
     for problem in result.problems[:20]:
         print(f"{args.records}: {problem}", file=sys.stderr)
     if len(result.problems) > 20:
-        print(f"{args.records}: ... and {len(result.problems) - 20} more values not used", file=sys.stderr)
+        print(f"{args.records}: ... and {len(result.problems) - 20} more problems (all in --problems)", file=sys.stderr)
     # Atomic writes: a failed run never leaves half a file. Agencies' values are made inert for
     # spreadsheets (a name "=HYPERLINK(...)" is shown, not run).
     write_csv(result.clusters, args.out)
     if args.review:
         write_csv(result.review, args.review)
+    if args.decided:
+        write_csv(run_.decided, args.decided)
     if args.problems:
         write_csv(pd.DataFrame([vars(p) for p in result.problems],
                                columns=["row", "record_id", "field", "value", "reason"]), args.problems)

@@ -31,7 +31,7 @@ from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._model import Model
 from jigsaw.linkage._prepare import prepare
 
-__all__ = ["Fitted", "fit", "link_trained", "MAX_SHIFT_BITS", "MIN_RECORDS"]
+__all__ = ["Fitted", "LinkRun", "fit", "link_records", "MAX_SHIFT_BITS", "MIN_RECORDS"]
 
 #: Fewer records than this give too few pairs sharing an NHS number or a date of birth for EM.
 MIN_RECORDS = 1000
@@ -225,26 +225,48 @@ def _convergence(session: Any) -> dict[str, Any]:
     return {"iterations": len(history) - 1, "last_change": change, "converged": change < _CONVERGENCE}
 
 
-def link_trained(
+@dataclass(frozen=True)
+class LinkRun:
+    """What ``jigsaw link`` did: the batch result (``review`` holds only the pairs for a person),
+    the review pairs decided automatically (:func:`jigsaw.linkage._review.settle_review`) and, when
+    it trained, the fitted model."""
+
+    result: LinkResult
+    decided: pd.DataFrame
+    fitted: Fitted | None = None
+
+
+def link_records(
     records: pd.DataFrame,
     *,
-    start: Model | None = None,
+    model: Model | None = None,
+    train: bool = False,
     source: str = "records",
     backend: str = "duckdb",
     progress: Callable[[str], None] | None = None,
     seed: int = 1,
     max_pairs: float = 2e6,
-) -> tuple[LinkResult, Fitted]:
-    """Prepare records once, fit the model to them (:func:`fit`) and link them with it.
+) -> LinkRun:
+    """Prepare records once, fit the model to them when ``train`` (:func:`fit`, from ``model``
+    or the shipped one), link them and settle the review pairs the children's records decide.
 
-    What ``jigsaw link --train`` runs. Returns the batch result (problems included) and the
-    fitted model with its training summary.
+    What ``jigsaw link`` runs, with ``--train`` or without.
     """
+    from jigsaw.linkage._review import settle_review
+
     say = progress or (lambda message: None)
+    start = model or Model.default()
     prepared = prepare(records, source=source)
-    say(f"training on {len(prepared.frame):,} prepared records (starting from {(start or Model.default()).version})")
-    fitted = fit(prepared.frame, start=start, source=source, backend=backend, seed=seed, max_pairs=max_pairs)
-    for message in fitted.messages:
-        say(message)
-    result = link_prepared(prepared.frame, model=fitted.model, backend=backend, progress=progress)
-    return replace(result, problems=prepared.problems), fitted
+    fitted = None
+    if train:
+        say(f"training on {len(prepared.frame):,} prepared records (starting from {start.version})")
+        fitted = fit(prepared.frame, start=start, source=source, backend=backend, seed=seed, max_pairs=max_pairs)
+        for message in fitted.messages:
+            say(message)
+        start = fitted.model
+    result = link_prepared(prepared.frame, model=start, backend=backend, progress=progress)
+    review, decided = settle_review(prepared.records(), result.clusters, result.review,
+                                    twins=start.keep_twins_apart)
+    if len(decided):
+        say(f"{len(decided):,} review pairs decided by the children's other records; {len(review):,} for a person")
+    return LinkRun(replace(result, problems=prepared.problems, review=review), decided, fitted)

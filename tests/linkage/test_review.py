@@ -16,7 +16,7 @@ def test_pairs_whose_children_conflict_are_decided_and_none_is_one_child(world):
     assert decided["reason"].str.startswith("no link: ").all()
     # Only pairs no constraint refused are settled; refusals stay for a person.
     refused = result.review[result.review["reason"] != BETWEEN_THRESHOLDS]
-    assert set(zip(refused["record_id_l"], refused["record_id_r"])) <= set(zip(person["record_id_l"], person["record_id_r"]))
+    assert set(zip(refused["record_id_l"], refused["record_id_r"], strict=True)) <= set(zip(person["record_id_l"], person["record_id_r"], strict=True))
     # jigsaw link runs the same: its review list is the one for a person.
     run = link_records(world.records)
     assert run.result.review.equals(person) and run.decided.equals(decided)

@@ -3,6 +3,8 @@ batch's constraints."""
 
 from datetime import date
 
+import pandas as pd
+
 from jigsaw.linkage import OnlineMatcher, prepare, prepare_record
 from jigsaw.linkage._comparisons import COMPARISONS
 
@@ -94,7 +96,16 @@ def test_the_one_record_matcher_never_joins_dates_of_birth_too_far_apart():
         {"record_id": "A2", "first_name": "Amy", "last_name": "Smith", "dob": "2011-04-03",
          "sex": "F", "postcode": "LS6 1AN"},
     ]).assign(child_id="C1")
-    matcher = OnlineMatcher.from_records(known)
+    # Other children, so that Amy and Smith are not the only names the store knows (their term
+    # frequencies would make every agreement on them weak).
+    others = records([
+        {"record_id": f"O{i}", "first_name": first, "last_name": last, "dob": f"20{10 + i % 8}-0{1 + i % 9}-1{i % 10}",
+         "sex": "M" if i % 2 else "F", "postcode": f"LS{i % 20 + 1} 2AB"}
+        for i, (first, last) in enumerate((f, s) for f in ("Noah", "Leo", "Isla", "Ava", "Omar", "Zara")
+                                          for s in ("Jones", "Patel", "Nowak", "Okafor", "Brown"))
+    ])
+    others["child_id"] = [f"K{i}" for i in range(len(others))]
+    matcher = OnlineMatcher.from_records(pd.concat([known, others], ignore_index=True))
     near = {"record_id": "Q1", "first_name": "Amy", "last_name": "Smith", "dob": "2011-04-08",
             "sex": "F", "postcode": "LS6 1AN"}
     far = {**near, "record_id": "Q2", "dob": "2015-09-21"}
@@ -102,5 +113,10 @@ def test_the_one_record_matcher_never_joins_dates_of_birth_too_far_apart():
     assert matcher.match(near)[0].explanation[-1][0] != "constraint"
     refused = matcher.match(far)
     assert refused, "the sibling shares a block with the child (names and postcode sector)"
+    # The evidence alone would link (p above the link threshold); the constraint refuses it.
+    assert refused[0].match_probability >= matcher.model.link_threshold
     assert refused[0].decision == "no_link"
     assert refused[0].explanation[-1] == ("constraint", "different dates of birth within one child", 0.0)
+    # The same valid NHS number decides, as in clustering.
+    numbered = OnlineMatcher.from_records(pd.concat([known.assign(nhs_number="9434765919"), others], ignore_index=True))
+    assert numbered.match({**far, "nhs_number": "9434765919"})[0].decision == "link"

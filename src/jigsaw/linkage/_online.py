@@ -158,6 +158,7 @@ class OnlineMatcher:
         if found.explanation[-1][0] == "constraint":
             return found
         dated = []
+        numbered = False
         for position in self._members[found.child_id]:
             reason = conflict(query, self._records[position], twins=self.model.keep_twins_apart)
             if reason:
@@ -165,10 +166,17 @@ class OnlineMatcher:
                 return self._refused(found, f"{reason} (record {other})")
             if query.get("dob") and self._records[position].get("dob"):
                 dated.append(self._records[position])
+            numbered = numbered or bool(self._records[position].get("nhs_number"))
+        # A valid NHS number on both sides decides, as in clustering: the same number is one child
+        # whatever the dates say (conflict() has already refused a different one).
+        if numbered and query.get("nhs_number"):
+            return found
         # As the batch's clustering: a child whose dates of birth are none of them within a
         # recording slip of the new record's is another child of the same name (a sibling),
-        # however the names agree.
-        if dated and all(_DOB.level_of(query, other) == _DIFFERENT_DOB for other in dated):
+        # however well the rest agrees, so it is never joined automatically. Clustering refuses
+        # only links; a pair between the thresholds stays for a person to decide, here as there.
+        if (found.decision == "link" and dated
+                and all(_DOB.level_of(query, other) == _DIFFERENT_DOB for other in dated)):
             return self._refused(found, "different dates of birth within one child")
         return found
 

@@ -31,19 +31,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--problems", metavar="PROBLEMS.csv", help="written: values not used, with row and reason"
     )
+    parser.add_argument(
+        "--decided",
+        metavar="DECIDED.csv",
+        help="written: review pairs the children's other records decide (no link), with the reason",
+    )
     parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
     parser.add_argument(
-        "--model", metavar="MODEL.json", help="trained model (default: the one shipped)"
+        "--model",
+        metavar="MODEL.json",
+        help="model to link with, or with --train to start from (default: the one shipped)",
+    )
+    parser.add_argument(
+        "--train",
+        metavar="FITTED.json",
+        help="first fit the model to these records (no labels; falls back to the starting "
+        "model when training fails, and says so) and write it here, with its training summary",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
 def run(args: argparse.Namespace) -> int:
     """Link the records and write the outputs; return 0, or 2 for bad input."""
+    from dataclasses import replace
+
     import pandas as pd
 
     from jigsaw.datasets.csvfile import read_text_csv, write_csv
-    from jigsaw.linkage import RECORD_COLUMNS, Model, link
+    from jigsaw.linkage import RECORD_COLUMNS, Model
+    from jigsaw.linkage._train import link_records
 
     start = time.perf_counter()
 
@@ -57,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
         ("--out", args.out),
         ("--review", args.review),
         ("--problems", args.problems),
+        ("--train", args.train),
+        ("--decided", args.decided),
     ):
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
@@ -70,14 +88,33 @@ def run(args: argparse.Namespace) -> int:
     progress(
         f"model {model.version}; link above {model.link_threshold}, review above {model.review_threshold}"
     )
-    result = link(
-        records, model=model, backend=args.backend, source=args.records, progress=progress
+    run_ = link_records(
+        records,
+        model=model,
+        train=bool(args.train),
+        source=args.records,
+        backend=args.backend,
+        progress=progress,
     )
+    result, fitted = run_.result, run_.fitted
+    if args.train and fitted is not None:
+        # Written whether or not training succeeded: the file always holds the model this run
+        # used, and its notes say which it is and why.
+        used = (
+            fitted.model
+            if fitted.trained
+            else replace(fitted.model, notes={**fitted.model.notes, "training": fitted.summary})
+        )
+        used.save(args.train)
+        progress(
+            f"wrote {args.train}: model {used.version}"
+            + ("" if fitted.trained else " (not trained: see notes)")
+        )
     for problem in result.problems[:20]:
         print(f"{args.records}: {problem}", file=sys.stderr)
     if len(result.problems) > 20:
         print(
-            f"{args.records}: ... and {len(result.problems) - 20} more values not used",
+            f"{args.records}: ... and {len(result.problems) - 20} more problems (all in --problems)",
             file=sys.stderr,
         )
     # Atomic writes: a failed run never leaves half a file. Agencies' values are made inert for
@@ -85,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
     write_csv(result.clusters, args.out)
     if args.review:
         write_csv(result.review, args.review)
+    if args.decided:
+        write_csv(run_.decided, args.decided)
     if args.problems:
         write_csv(
             pd.DataFrame(

@@ -46,6 +46,7 @@ SPLINK_COLUMNS = [
     "districts",
     "district",
     "postcode_sector",
+    "nhs_unchecked",
 ]
 LIST_COLUMNS = (
     "forename_del",

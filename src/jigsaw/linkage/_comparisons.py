@@ -132,6 +132,10 @@ def _month_test(a: Record, b: Record) -> bool:
     return a["dob_year"] == b["dob_year"] and a["dob_month"] == b["dob_month"]
 
 
+# An NHS number failing its check digit is no one's number, so it is compared on its own, with
+# other such numbers only: a mistyped number says nothing against a valid one (the "different
+# valid NHS numbers" constraint never reads it), but the same mistyped number copied between
+# agencies is strong evidence.
 # Every level is an equality or a list overlap, so that it works unchanged on keyed-hash tokens
 # (jigsaw.linkage._tokens): typos are found by symmetric deletion (two names one edit apart
 # share a name with one letter deleted), a mistyped digit by masking each digit in turn, a
@@ -163,6 +167,7 @@ COMPARISONS: tuple[Comparison, ...] = (
             _equal("forename", "same forename", tf=True),
             _equal("forename_group", "nickname or variant (Jess/Jessica)"),
             Level("one typo", _forename_typo_sql, _forename_typo_test),
+            _equal("forename_sdx", "sounds alike (Soundex)"),
             Level("forename is the other's middle name", _sql(_MIDDLE_SQL), _middle_test),
             Level(
                 "initial agrees",
@@ -233,6 +238,15 @@ COMPARISONS: tuple[Comparison, ...] = (
             _null("sex"),
             _equal("sex", "same sex"),
             _else("different sex"),
+        ),
+    ),
+    Comparison(
+        "nhs_as_written",
+        "NHS numbers failing the check digit, compared as written",
+        (
+            _null("nhs_unchecked"),
+            _equal("nhs_unchecked", "same number as written"),
+            _else("different numbers as written"),
         ),
     ),
 )

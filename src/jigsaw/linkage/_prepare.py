@@ -1,7 +1,11 @@
 """Turn agencies' records into the clean, comparable columns the linkage model reads.
 
 Every value that cannot be read is reported with its row number and reason and left blank; the
-row itself stays in the run, because a child's other identifiers can still link it.
+row itself stays in the run, because a child's other identifiers can still link it. A value that
+fails a format check but still says something (a postcode with inward letters never issued, an
+NHS number failing its check digit, a date impossible as written but real with day and month
+swapped) is kept in the form it can be compared in, and reported as well: two records of one
+child often carry the same copied mistake, and that agreement is evidence.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from jigsaw.identifiers import (
     nhs_number_problem,
     normalise_nhs_number,
     normalise_postcode,
+    postcode_as_written,
     postcode_district,
     postcode_sector,
 )
 from jigsaw.linkage._names import (
+    arrange_names,
     forename_group,
     near_groups,
     soundex,
@@ -285,13 +291,18 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
             seen.add(record_id)
         keep.append(record_id is not None and position not in by_row)
     columns: dict[str, list[object]] = {"unique_id": list(ids), "row": list(range(2, n + 2))}
+    given: dict[str, list[object]] = {
+        field: cast("list[object]", frame[field].tolist()) if field in frame.columns else [None] * n
+        for field, *_ in reader.readers
+    }
+    given["first_name"], given["last_name"] = _arranged(given["first_name"], given["last_name"])
     for field, _, empty, reported in reader.readers:
-        values = frame[field].tolist() if field in frame.columns else [None] * n
+        values = given[field]
         reads = [reader.read(field, value) for value in values]
         for column in empty:
-            columns[column] = [fields[column] for fields, _ in reads]
+            columns[column] = [fields[column] for fields, _, _ in reads]
         if reported:
-            for position, (_, reason) in enumerate(reads):
+            for position, (_, reason, kept) in enumerate(reads):
                 if reason is not None:
                     by_row.setdefault(position, []).append(
                         Problem(
@@ -299,7 +310,7 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
                             ids[position],
                             field,
                             str(values[position]),
-                            f"{reason}: value not used",
+                            reason if kept else f"{reason}: value not used",
                         )
                     )
     problems = [p for position in sorted(by_row) for p in by_row[position]]
@@ -354,6 +365,20 @@ _NO_FORENAME: _Fields = dict.fromkeys(
 _NO_SURNAME: _Fields = dict.fromkeys(
     ("surname", "surname_first", "surname_last", "surname_sdx", "surname_del")
 )
+_NO_NHS: _Fields = dict.fromkeys(("nhs_number", "nhs_unchecked"))
+
+
+class _Kept(Exception):
+    """A value that fails a check but is kept, in ``fields``, with the ``reason`` reported."""
+
+    def __init__(self, fields: _Fields, reason: str) -> None:
+        super().__init__(reason)
+        self.fields, self.reason = fields, reason
+
+
+def _arranged(first: list[object], last: list[object]) -> tuple[list[object], list[object]]:
+    pairs = [arrange_names(f, v) for f, v in zip(first, last, strict=True)]
+    return [f for f, _ in pairs], [v for _, v in pairs]
 
 
 class _Reader:
@@ -374,15 +399,16 @@ class _Reader:
             ("dob", self._dob_fields, _NO_DOB, True),
             ("sex", _sex_fields, {"sex": None}, True),
             ("postcode", _postcode_fields, _NO_POSTCODE, True),
-            ("nhs_number", _nhs_fields, {"nhs_number": None}, True),
+            ("nhs_number", _nhs_fields, _NO_NHS, True),
         )
         self._functions = {field: (function, empty) for field, function, empty, _ in self.readers}
-        self._memo: dict[str, dict[object, tuple[_Fields, str | None]]] = {
+        self._memo: dict[str, dict[object, tuple[_Fields, str | None, bool]]] = {
             f: {} for f, *_ in self.readers
         }
 
-    def read(self, field: str, value: object) -> tuple[_Fields, str | None]:
-        """Return the prepared columns of one field's value and why it was not used (or ``None``)."""
+    def read(self, field: str, value: object) -> tuple[_Fields, str | None, bool]:
+        """Return the prepared columns of one field's value, what is wrong with it (or ``None``)
+        and whether it was kept all the same."""
         memo = self._memo[field]
         found = memo.get(value)  # most values repeat exactly as given
         if found is None:
@@ -391,9 +417,11 @@ class _Reader:
             if found is None:
                 function, empty = self._functions[field]
                 try:
-                    found = (function(key), None)
+                    found = (function(key), None, True)
+                except _Kept as kept:
+                    found = (kept.fields, kept.reason, True)
                 except ValueError as error:
-                    found = (empty, str(error))
+                    found = (empty, str(error), False)
                 memo[key] = found
             memo[value] = found
         return found
@@ -404,27 +432,61 @@ class _Reader:
         """Return the prepared columns of one record and ``(field, value, reason)`` per value not used."""
         found: list[tuple[str, object, str]] = []
         out: dict[str, object] = {"unique_id": _record_id(record.get("record_id"))}
+        given = {field: record.get(field) for field, *_ in self.readers}
+        given["first_name"], given["last_name"] = arrange_names(
+            given["first_name"], given["last_name"]
+        )
         for field, _, _, reported in self.readers:
-            value = record.get(field)
-            fields, reason = self.read(field, value)
+            value = given[field]
+            fields, reason, _ = self.read(field, value)
             if reason is not None and reported:
                 found.append((field, value, reason))
             out.update(fields)
         return out, found
 
     def _dob_fields(self, value: object) -> _Fields:
-        born = parse_dob(value, today=self._today)
-        if born is None:
-            return _NO_DOB
-        iso = born.isoformat()
-        return {
-            "dob": iso,
-            "dob_year": born.year,
-            "dob_month": born.month,
-            "dob_day": born.day,
-            "dob_masks": dob_masks(iso),
-            "dob_slips": dob_slips(iso),
-        }
+        try:
+            born = parse_dob(value, today=self._today)
+        except ValueError as error:
+            # Impossible as written ("04/23/2011", a clerk's day/month swap with the day over
+            # 12) but a real date read the other way round: that reading is kept, and flagged.
+            swapped = _swapped_dob(value, self._today)
+            if swapped is None:
+                raise
+            raise _Kept(
+                _date_fields(swapped),
+                f"{error}; kept as {swapped.isoformat()}, day and month swapped",
+            ) from None
+        return _NO_DOB if born is None else _date_fields(born)
+
+
+def _date_fields(born: date) -> _Fields:
+    iso = born.isoformat()
+    return {
+        "dob": iso,
+        "dob_year": born.year,
+        "dob_month": born.month,
+        "dob_day": born.day,
+        "dob_masks": dob_masks(iso),
+        "dob_slips": dob_slips(iso),
+    }
+
+
+def _swapped_dob(value: object, today: date | None) -> date | None:
+    """Return the date read with day and month exchanged, if that reading is a real date."""
+    text = re.sub(r"[t ]00:00(:00(\.0+)?)?$", "", str(value).strip().lower())
+    if m := re.fullmatch(r"(\d{4})([-/.])(\d{1,2})[-/.](\d{1,2})", text):
+        swapped = f"{m[1]}-{m[4]}-{m[3]}"
+    elif m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text):
+        swapped = f"{m[1]}{m[3]}{m[2]}"
+    elif m := re.fullmatch(r"(\d{1,2})([-/.])(\d{1,2})[-/.](\d{2}|\d{4})", text):
+        swapped = f"{m[3]}{m[2]}{m[1]}{m[2]}{m[4]}"
+    else:
+        return None
+    try:
+        return parse_dob(swapped, today=today)
+    except ValueError:
+        return None
 
 
 def _record_id(value: object) -> str | None:
@@ -469,19 +531,38 @@ def _sex_fields(value: object) -> _Fields:
 
 
 def _postcode_fields(value: object) -> _Fields:
-    full, sectors, districts = _read_postcodes(value)
+    full, sectors, districts, doubts = _read_postcodes(value)
     # Empty lists become missing values, so "no postcode" is the comparison's null level.
-    return {
+    fields: _Fields = {
         "postcodes": full or None,
         "sectors": sectors or None,
         "districts": districts or None,
         "district": districts[0] if districts else None,
         "postcode_sector": sectors[0] if sectors else None,
     }
+    if doubts:
+        raise _Kept(fields, "; ".join(doubts))
+    return fields
 
 
 def _nhs_fields(value: object) -> _Fields:
-    return {"nhs_number": _read_nhs_number(value)}
+    text = normalise_nhs_number(value)
+    if text is not None and text.endswith(".0"):  # a spreadsheet that read the column as numbers
+        text = text[:-2]
+    if text is None:
+        return _NO_NHS
+    problem = nhs_number_problem(text)
+    if problem is None:
+        return {"nhs_number": text, "nhs_unchecked": None}
+    if problem.startswith("fails"):
+        # Ten digits with a wrong check digit: not this child's number, so never a reason to keep
+        # two records apart, but the same mistyped number copied between agencies is still the
+        # strongest agreement two records can have. Placeholders never get here.
+        raise _Kept(
+            {"nhs_number": None, "nhs_unchecked": text},
+            f"{problem}; kept, compared only with the same number as written",
+        )
+    raise ValueError(problem)
 
 
 def deletions(name: str | None) -> list[str] | None:
@@ -526,14 +607,17 @@ def dob_slips(dob: str | None) -> list[str] | None:
     return [f"{day_month}:{y}" for y in (year - 1, year, year + 1)]
 
 
-def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str]]:
+def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str], list[str]]:
     full: list[str] = []
     sectors: list[str] = []
     districts: list[str] = []
     bad = []
+    written = []
     for part in _split_postcodes(value):
-        postcode = normalise_postcode(part)
+        postcode = normalise_postcode(part) or postcode_as_written(part)
         if postcode:
+            if postcode != normalise_postcode(part):
+                written.append(postcode)
             _append(full, postcode)
             _append(sectors, postcode_sector(postcode))
             _append(districts, postcode_district(postcode))
@@ -549,23 +633,19 @@ def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str]]:
             _append(districts, text.replace(" ", ""))
         else:
             bad.append(part)
-    if bad:
+    if bad and not (full or districts):
         raise ValueError(f"not a UK postcode: {', '.join(bad)}")
-    return full, sectors, districts
+    doubts = []
+    if written:
+        doubts.append(
+            f"inward code with letters Royal Mail never issues: {', '.join(written)}; "
+            "kept, compared as written"
+        )
+    if bad:
+        doubts.append(f"not a UK postcode: {', '.join(bad)}; that one not used")
+    return full, sectors, districts, doubts
 
 
 def _append(items: list[str], value: str | None) -> None:
     if value and value not in items:
         items.append(value)
-
-
-def _read_nhs_number(value: object) -> str | None:
-    text = normalise_nhs_number(value)
-    if text is None:
-        return None
-    if text.endswith(".0"):  # a spreadsheet that read the column as numbers
-        text = text[:-2]
-    problem = nhs_number_problem(text)
-    if problem is not None:
-        raise ValueError(problem)
-    return text

@@ -50,6 +50,7 @@ TOKEN_DOMAINS: dict[str, str] = {
     "district": "postcode",
     "postcode_sector": "postcode",
     "nhs_number": "nhs",
+    "nhs_unchecked": "nhs",
 }
 
 _LENGTH = 16  # hex characters kept: 64 bits, collisions negligible at national scale

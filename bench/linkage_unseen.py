@@ -43,9 +43,16 @@ from jigsaw.evaluation import ERRORS, MessyRecords, generate
 # The linkage engine, imported in this one place: the public functions ``jigsaw link`` calls,
 # the scorer, the FEBRL configuration and (for the diagnostics only, from an internal module)
 # the comparison and blocking definitions. If the engine's modules move, only these lines change.
-from jigsaw.linkage import LinkResult, PairwiseScores, febrl, link, pairwise_scores, prepare
+from jigsaw.linkage import (
+    LinkResult,
+    PairwiseScores,
+    febrl,
+    link,
+    link_records,
+    pairwise_scores,
+    prepare,
+)
 from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
-from jigsaw.linkage._train import link_records
 
 WORLD_CHILDREN, WORLD_SEED = 5550, 11  # about 15,000 records; not the training seed 101
 

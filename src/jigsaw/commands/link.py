@@ -58,8 +58,7 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from jigsaw.datasets.csvfile import read_text_csv, write_csv
-    from jigsaw.linkage import RECORD_COLUMNS, Model
-    from jigsaw.linkage._train import link_records
+    from jigsaw.linkage import RECORD_COLUMNS, Model, link_records
 
     start = time.perf_counter()
 

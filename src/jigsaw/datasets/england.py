@@ -13,10 +13,10 @@ mid-year estimates; MHCLG English Indices of Deprivation 2019; ONS Census 2021; 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import NamedTuple, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -89,6 +89,19 @@ _KNOWN_CAUSES = {
     ("Hackney", 2021): "no return after a cyber attack",
     ("Hackney", 2022): "no return after a cyber attack",
 }
+
+
+def _cached_frame(function: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Compute a frame once per arguments (the shipped files do not change while a command runs;
+    the national report reads each year's inputs for every earlier year) and hand out copies, so
+    no caller can change another's."""
+    cached = lru_cache(maxsize=16)(function)
+
+    @wraps(function)
+    def copy(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        return cached(*args, **kwargs).copy()
+
+    return copy
 
 
 @lru_cache(maxsize=32)
@@ -284,6 +297,14 @@ def identification(
     >>> round(float(frame["rate_per_10k"].median()), 1)
     10.0
     """
+    frame = _identification(factor, data_dir)
+    if years is not None:
+        frame = frame[frame["year"].isin(list(years))]
+    return frame.sort_values(["year", "old_la_code"]).reset_index(drop=True)
+
+
+@_cached_frame
+def _identification(factor: str, data_dir: Path | None) -> pd.DataFrame:
     frame = factor_counts([factor], data_dir).drop(columns="factor")
     frame = frame.rename(columns={"count": "identified"})
     pop = population(data_dir)[["year", "old_la_code", "new_la_code", "children"]]
@@ -293,9 +314,7 @@ def identification(
     frame["rate_per_10k"] = frame["identified"] / frame["children"] * 10_000
     frame["problem"] = _problem_labels(frame)
     frame["comparable"] = frame["problem"] == ""
-    if years is not None:
-        frame = frame[frame["year"].isin(list(years))]
-    return frame.sort_values(["year", "old_la_code"]).reset_index(drop=True)
+    return frame
 
 
 def _problem_labels(frame: pd.DataFrame) -> pd.Series:
@@ -308,6 +327,7 @@ def _problem_labels(frame: pd.DataFrame) -> pd.Series:
     return labels
 
 
+@_cached_frame
 def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     """Every LA-year the comparisons must treat with care, and why, in plain English.
 
@@ -425,6 +445,7 @@ def boundary_changes(data_dir: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@_cached_frame
 def covariates(data_dir: Path | None = None) -> pd.DataFrame:
     """Area characteristics for every LA code (161 rows), joined as the README prescribes.
 

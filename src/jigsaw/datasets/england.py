@@ -13,15 +13,15 @@ mid-year estimates; MHCLG English Indices of Deprivation 2019; ONS Census 2021; 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from functools import lru_cache, wraps
+from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.shipped import folder
+from jigsaw.datasets.shipped import cached_frame, folder
 
 __all__ = [
     "CENSUS_GROUPS",
@@ -89,19 +89,6 @@ _KNOWN_CAUSES = {
     ("Hackney", 2021): "no return after a cyber attack",
     ("Hackney", 2022): "no return after a cyber attack",
 }
-
-
-def _cached_frame(function: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-    """Compute a frame once per arguments (the shipped files do not change while a command runs;
-    the national report reads each year's inputs for every earlier year) and hand out copies, so
-    no caller can change another's."""
-    cached = lru_cache(maxsize=16)(function)
-
-    @wraps(function)
-    def copy(*args: Any, **kwargs: Any) -> pd.DataFrame:
-        return cached(*args, **kwargs).copy()
-
-    return copy
 
 
 @lru_cache(maxsize=32)
@@ -303,7 +290,7 @@ def identification(
     return frame.sort_values(["year", "old_la_code"]).reset_index(drop=True)
 
 
-@_cached_frame
+@cached_frame
 def _identification(factor: str, data_dir: Path | None) -> pd.DataFrame:
     frame = factor_counts([factor], data_dir).drop(columns="factor")
     frame = frame.rename(columns={"count": "identified"})
@@ -327,7 +314,7 @@ def _problem_labels(frame: pd.DataFrame) -> pd.Series:
     return labels
 
 
-@_cached_frame
+@cached_frame
 def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     """Every LA-year the comparisons must treat with care, and why, in plain English.
 
@@ -445,7 +432,7 @@ def boundary_changes(data_dir: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@_cached_frame
+@cached_frame
 def covariates(data_dir: Path | None = None) -> pd.DataFrame:
     """Area characteristics for every LA code (161 rows), joined as the README prescribes.
 

@@ -119,7 +119,7 @@ def partnership_load(
     now = dt.datetime.now(dt.UTC)
     with transaction.atomic():
         # A bulk load: every process's linkage index is rebuilt from the store.
-        matching.store_changed(relink=True)
+        matching.store_changed(rebuild=True)
         area, agencies = _area_and_agencies(world)
         stored, skipped = _store_records(world.records, linked.clusters, agencies, now)
         by_record = {r.record_id: r for r in stored}

@@ -6,25 +6,35 @@ child it belongs to. Whether it is still the store's is decided by one primary-k
 their active links updates in its own transaction (:func:`store_changed`):
 
 - the same version: the index is current (the common case, O(1) whatever the store's size);
-- a higher version with the same ``relinks``: only records were added, by this process or another;
-  the links after the last one indexed are read by primary key and added (a few rows);
-- anything else (a record moved to another child, a bulk load, the row recreated, a rolled-back
-  version lower than the one seen): the index is rebuilt from the store.
+- a higher version: records were added, by this process or another; the links after the last one
+  indexed are read by primary key and added (a few rows). If ``moves`` is higher too, a MASH
+  analyst moved records to other children: the links confirmed since the last move seen are read
+  and their records moved in the index;
+- anything else (a bulk load, the row recreated, a rolled-back version lower than the one seen):
+  the index is rebuilt from the store.
 
 Reading links "after the last one indexed" misses none because :func:`store_changed` is the first
-write of every transaction that adds a link: its row lock makes those transactions take their ids,
-and commit, one after another, so a link id is never committed below one already read.
+write of every transaction that adds or confirms a link: its row lock makes those transactions
+take their ids and decision times, and commit, one after another, so no link is committed with an
+id below one already read, nor a confirmation with an earlier time (a margin of
+:data:`MOVE_MARGIN` covers the clocks of several servers; moving a record twice is harmless).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 
-from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, Link, RecordStoreVersion
+from jigsaw.web.children.models import (
+    ACTIVE_LINK_STATUSES,
+    Link,
+    LinkStatus,
+    RecordStoreVersion,
+)
 
 if TYPE_CHECKING:
     from jigsaw.linkage import Match, OnlineMatcher
@@ -46,16 +56,20 @@ _LINK_COLUMNS = (
 )
 _ACTIVE = frozenset(str(s) for s in ACTIVE_LINK_STATUSES)
 
-Stamp = tuple[str, int, int]  # (epoch, relinks, version)
+#: How far back confirmations are read again when records have moved (clocks of several servers).
+MOVE_MARGIN = dt.timedelta(minutes=2)
+
+Stamp = tuple[str, int, int, int]  # (epoch, rebuilds, moves, version)
 
 
-def store_changed(*, relink: bool = False) -> None:
+def store_changed(*, moved: bool = False, rebuild: bool = False) -> None:
     """Say, inside the transaction that changes them, that records or their active links change.
 
     Call it before the transaction's first write to records or links: besides the version, it
-    takes the row's lock, which orders concurrent writers (see the module's docstring). ``relink``
-    says the change is not only new records and links (a record moved to another child, a bulk
-    load): every process rebuilds its index rather than reading the new links.
+    takes the row's lock, which orders concurrent writers (see the module's docstring). ``moved``
+    says a record moves to another child (a confirmed link): each process moves it in its index.
+    ``rebuild`` says the change cannot be followed record by record (a bulk load): each process
+    rebuilds its index.
 
     Raises
     ------
@@ -65,8 +79,10 @@ def store_changed(*, relink: bool = False) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("store_changed() must run inside the transaction that changes the store")
     changes: dict[str, Any] = {"version": F("version") + 1}
-    if relink:
-        changes["relinks"] = F("relinks") + 1
+    if moved:
+        changes["moves"] = F("moves") + 1
+    if rebuild:
+        changes["rebuilds"] = F("rebuilds") + 1
     if not RecordStoreVersion.objects.filter(pk=1).update(**changes):
         # The row was removed (tables emptied): a new one, with a new epoch.
         RecordStoreVersion.objects.get_or_create(pk=1)
@@ -74,8 +90,17 @@ def store_changed(*, relink: bool = False) -> None:
 
 
 def _stamp() -> Stamp | None:
-    row = RecordStoreVersion.objects.filter(pk=1).values_list("epoch", "relinks", "version").first()
-    return None if row is None else (str(row[0]), int(row[1]), int(row[2]))
+    row = (
+        RecordStoreVersion.objects.filter(pk=1)
+        .values_list("epoch", "rebuilds", "moves", "version")
+        .first()
+    )
+    return None if row is None else (str(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def _last_move() -> dt.datetime | None:
+    found = Link.objects.filter(status=LinkStatus.CONFIRMED).aggregate(last=Max("decided_at"))
+    return found["last"]
 
 
 def record_mapping(
@@ -129,6 +154,7 @@ class RecordIndex:
         self._matcher: OnlineMatcher | None = None
         self._stamp: Stamp | None = None
         self._last_link = 0
+        self._last_move: dt.datetime | None = None
         self.rebuilds = 0  # how many times the whole store was read (the tests count them)
 
     def __len__(self) -> int:
@@ -147,14 +173,19 @@ class RecordIndex:
             if self._matcher is not None and stamp == self._stamp:
                 return self._matcher
             seen = self._stamp
+            index = self._matcher
             if (
-                self._matcher is not None
+                index is not None
                 and stamp is not None
                 and seen is not None
                 and stamp[:2] == seen[:2]
-                and stamp[2] > seen[2]
+                and stamp[3] > seen[3]
             ):
-                return self._catch_up(self._matcher, stamp)
+                # New links first: a record confirmed onto another child may be a new one.
+                self._catch_up(index)
+                if stamp[2] == seen[2] or self._move(index):
+                    self._stamp = stamp
+                    return index
             return self._rebuild(stamp)
 
     def refresh(self) -> None:
@@ -176,6 +207,7 @@ class RecordIndex:
 
         # The stamp was read first: a change committed since is either in these rows or still
         # ahead of the stamp, and is read at the next check.
+        last_move = _last_move()
         rows = list(
             Link.objects.filter(status__in=ACTIVE_LINK_STATUSES)
             .order_by("id")
@@ -191,17 +223,33 @@ class RecordIndex:
         self._matcher = OnlineMatcher.from_records(frame)
         self._stamp = stamp
         self._last_link = rows[-1][0] if rows else 0
+        self._last_move = last_move
         self.rebuilds += 1
         return self._matcher
 
-    def _catch_up(self, index: OnlineMatcher, stamp: Stamp) -> OnlineMatcher:
+    def _move(self, index: OnlineMatcher) -> bool:
+        """Move the records of the links confirmed since the last move seen; False if one is not
+        in the index (then it is rebuilt)."""
+        confirmed = Link.objects.filter(status=LinkStatus.CONFIRMED)
+        if self._last_move is not None:
+            confirmed = confirmed.filter(decided_at__gte=self._last_move - MOVE_MARGIN)
+        rows = confirmed.order_by("decided_at", "id").values_list(
+            "record__record_id", "child_id", "decided_at"
+        )
+        for record_id, child_id, decided_at in rows:
+            if not index.move(record_id, str(child_id)):
+                return False
+            self._last_move = decided_at
+        return True
+
+    def _catch_up(self, index: OnlineMatcher) -> None:
         rows = Link.objects.filter(id__gt=self._last_link).order_by("id").values_list(*_LINK_COLUMNS)
         for row in rows:
-            if row[1] in _ACTIVE:
+            # A link read here may already be confirmed: its record is then in the index already
+            # (under the child it was filed with) and is moved by _move.
+            if row[1] in _ACTIVE and row[2] not in index:
                 index.add(_mapping_of_row(row), str(row[-1]))
             self._last_link = row[0]
-        self._stamp = stamp
-        return index
 
 
 _index = RecordIndex()

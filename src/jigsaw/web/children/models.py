@@ -109,16 +109,18 @@ class RecordStoreVersion(models.Model):
     Every change to a record or to which child a record belongs updates this row in the same
     transaction (``jigsaw.web.children.matching.store_changed``), so each server process can tell
     in one primary-key read whether its in-memory linkage index is still the store's. ``version``
-    counts every change; ``relinks`` counts the changes that are not appends (a record moved to
-    another child, a bulk load), which the index cannot follow record by record. ``epoch`` is new
-    whenever the row itself is recreated (a database emptied and loaded again), so counters that
-    start again from zero are never mistaken for the ones a process last saw.
+    counts every change; ``moves`` the changes that move a record to another child (a MASH
+    analyst confirming a link); ``rebuilds`` those the index cannot follow record by record (a
+    bulk load). ``epoch`` is new whenever the row itself is recreated (a database emptied and
+    loaded again), so counters that start again from zero are never mistaken for the ones a
+    process last saw.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     version = models.BigIntegerField(default=0)
-    relinks = models.BigIntegerField(default=0)
+    moves = models.BigIntegerField(default=0)
+    rebuilds = models.BigIntegerField(default=0)
     epoch = models.CharField(max_length=16, default=_new_epoch)
 
     def __str__(self) -> str:
-        return f"record store {self.epoch} v{self.version} (relinks {self.relinks})"
+        return f"record store {self.epoch} v{self.version}"

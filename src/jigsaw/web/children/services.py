@@ -313,8 +313,8 @@ def link_confirm(*, actor: User, link: Link, reason: str = "") -> Link:
     _require_mash(actor, link)
     # One transaction: the old link, the new one, both grades and the audit rows stand or fall together.
     with transaction.atomic():
-        # A record changes child: every process's linkage index is rebuilt (see matching).
-        matching.store_changed(relink=True)
+        # A record changes child: every process's linkage index moves it (see matching).
+        matching.store_changed(moved=True)
         link = Link.objects.select_for_update().get(pk=link.pk)
         if link.status != LinkStatus.PENDING:
             raise ValidationError(f"link {link.pk} is {link.status}, not pending")

@@ -22,7 +22,8 @@ class Migration(migrations.Migration):
                     models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
                 ),
                 ("version", models.BigIntegerField(default=0)),
-                ("relinks", models.BigIntegerField(default=0)),
+                ("moves", models.BigIntegerField(default=0)),
+                ("rebuilds", models.BigIntegerField(default=0)),
                 (
                     "epoch",
                     models.CharField(

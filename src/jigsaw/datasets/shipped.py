@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache, wraps
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from jigsaw.errors import InputError
 
@@ -50,7 +50,7 @@ def cached_frame(function: Callable[..., _Frame]) -> Callable[..., _Frame]:
 
     @wraps(function)
     def copy(*args: Any, **kwargs: Any) -> _Frame:
-        return cached(*args, **kwargs).copy()
+        return cast(_Frame, cached(*args, **kwargs).copy())
 
     return copy
 

@@ -111,6 +111,8 @@ def generate(
 
     if config.england:
         areas = _areas.england_areas(config.children)
+    elif config.la:
+        areas = _areas.la_area(config.la, config.children)
     else:
         areas = _areas.synthetic_areas(rng[0], config.areas, config.children)
     pop = _population.build(config, areas, rng[1])
@@ -334,16 +336,26 @@ def write(world: World, folder: str | Path) -> list[Path]:
     half-written table. The bytes depend only on the world (no timestamps), so the same seed
     gives identical files. CSV blanks are empty fields; Parquet uses zstd compression.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in world.tables().items():
-        for suffix in ("parquet", "csv"):
-            path = folder / f"{name}.{suffix}"
-            if suffix == "csv":
-                write_csv(frame, path, lineterminator="\n")
-            else:
-                with atomic_path(path) as temporary:
-                    frame.to_parquet(temporary, index=False, compression="zstd")
-            written.append(path)
-    return written
+    jobs = [
+        (name, frame, folder / f"{name}.{suffix}")
+        for name, frame in world.tables().items()
+        for suffix in ("parquet", "csv")
+    ]
+
+    def one(job: tuple[str, pd.DataFrame, Path]) -> Path:
+        _, frame, path = job
+        if path.suffix == ".csv":
+            write_csv(frame, path, lineterminator="\n")
+        else:
+            with atomic_path(path) as temporary:
+                frame.to_parquet(temporary, index=False, compression="zstd")
+        return path
+
+    # pyarrow formats, compresses and writes without holding the interpreter lock, so two
+    # files at a time keep two cores busy; each file is complete or absent whatever the order.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(one, jobs))

@@ -150,7 +150,9 @@ def main() -> None:
     print(f"one-record match ({len(match_ms)} queries): {summary(match_ms)}")
     print(f"  its CPU time: {summary(match_cpu)}")
     print(f"freshness check alone (version row): {summary(check_ms)}")
-    print(f"the check it replaced (count/max scans, {len(old_check_ms)} runs): {summary(old_check_ms)}")
+    print(
+        f"the check it replaced (count/max scans, {len(old_check_ms)} runs): {summary(old_check_ms)}"
+    )
     print(f"concern_record end to end: {summary(record_ms)}")
     print(f"  its CPU time: {summary(record_cpu)}")
     print(f"decisions: {decisions}")

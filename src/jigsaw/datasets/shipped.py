@@ -54,6 +54,7 @@ def cached_frame(function: Callable[..., _Frame]) -> Callable[..., _Frame]:
 
     return copy
 
+
 _OGL = "Open Government Licence v3.0"
 # The DfE repository most files were copied from, at the commit the copies were taken.
 _DFE_REPO = "dfe-analytical-services/CSC_outcomes_and_enablers"

@@ -107,8 +107,16 @@ def test_a_rolled_back_record_leaves_the_index(cast):
         raise Abandoned
     assert not AgencyRecord.objects.filter(last_name="Quennell").exists()
     # The version went back below the one the index saw: rebuilt from the store.
-    found = index.match(mapping_of({**JESSICA, "first_name": "Orla", "last_name": "Quennell",
-                                    "dob": (2010, 6, 1), "postcode": "NB3 1AA"}))
+    found = index.match(
+        mapping_of(
+            {
+                **JESSICA,
+                "first_name": "Orla",
+                "last_name": "Quennell",
+                "dob": (2010, 6, 1),
+                "postcode": "NB3 1AA",
+            }
+        )
+    )
     assert all(m.record_id != record.record_id for m in found)
     assert (len(index), index.rebuilds) == (size, 2)
-

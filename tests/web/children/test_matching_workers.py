@@ -32,7 +32,9 @@ AMIRA = {
 
 def mapping_of(who: dict, kind: str) -> dict[str, object]:
     return matching.record_mapping(
-        record_id="probe", agency_kind=kind, **{**who, "dob": dt.date(*who["dob"]), "nhs_number": ""}
+        record_id="probe",
+        agency_kind=kind,
+        **{**who, "dob": dt.date(*who["dob"]), "nhs_number": ""},
     )
 
 

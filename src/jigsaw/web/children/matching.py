@@ -216,7 +216,8 @@ class RecordIndex:
         frame = pd.DataFrame.from_records(
             [row[2:] for row in rows], columns=[*RECORD_COLUMNS, "child_id"]
         )
-        frame["sex"] = frame["sex"].where(frame["sex"].isin(["F", "M"]), None)
+        # pandas-stubs leave None out of where()'s `other`, though an object Series takes it.
+        frame["sex"] = frame["sex"].where(frame["sex"].isin(["F", "M"]), None)  # type: ignore[call-overload]
         for column in ("postcode", "nhs_number"):
             frame[column] = frame[column].replace("", None)
         frame["child_id"] = frame["child_id"].astype(str)
@@ -243,7 +244,9 @@ class RecordIndex:
         return True
 
     def _catch_up(self, index: OnlineMatcher) -> None:
-        rows = Link.objects.filter(id__gt=self._last_link).order_by("id").values_list(*_LINK_COLUMNS)
+        rows = (
+            Link.objects.filter(id__gt=self._last_link).order_by("id").values_list(*_LINK_COLUMNS)
+        )
         for row in rows:
             # A link read here may already be confirmed: its record is then in the index already
             # (under the child it was filed with) and is moved by _move.
@@ -265,14 +268,13 @@ def match(record: dict[str, object], *, limit: int = 5) -> list[Match]:
     return _index.match(record, limit=limit)
 
 
-def matcher_add(record: dict[str, object], child_id: int) -> None:
+def matcher_refresh_on_commit() -> None:
     """Bring this process's index up to date once the transaction storing a record commits.
 
-    The record is read back from the store rather than added from ``record``, so that a
-    transaction that rolls back leaves nothing behind in the index. ``record`` and ``child_id``
-    are kept for callers; the store is the one source of what the index holds.
+    New records are read back from the store rather than added directly, so that a transaction
+    that rolls back leaves nothing behind in the index: the store is the one source of what the
+    index holds.
     """
-    del record, child_id
     transaction.on_commit(_index.refresh)
 
 

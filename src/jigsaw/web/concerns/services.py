@@ -21,7 +21,6 @@ from jigsaw.web.children.services import (
     child_regrade,
     record_create,
     record_link,
-    record_mapping_of,
 )
 from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
@@ -188,9 +187,9 @@ def concern_record(
         after_concern(actor=actor, concern=concern, child=child)
         pending = Link.objects.filter(record=record, status="pending").count()
         if new_record:
-            # Indexed now, inside the transaction: if it rolls back, the index no longer matches
-            # the database's record count and is rebuilt before its next use.
-            matching.matcher_add(record_mapping_of(record), child.pk)
+            # This worker's index reads the record back once the transaction commits; other
+            # workers see the version row move and read it before their next match.
+            matching.matcher_refresh_on_commit()
     return ConcernOutcome(
         concern=concern, child=child, link=link, new_record=new_record, pending_review=pending
     )

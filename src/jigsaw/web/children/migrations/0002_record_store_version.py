@@ -26,9 +26,7 @@ class Migration(migrations.Migration):
                 ("rebuilds", models.BigIntegerField(default=0)),
                 (
                     "epoch",
-                    models.CharField(
-                        default=jigsaw.web.children.models._new_epoch, max_length=16
-                    ),
+                    models.CharField(default=jigsaw.web.children.models._new_epoch, max_length=16),
                 ),
             ],
         ),

@@ -175,3 +175,27 @@ def may_read_audit(actor: Actor) -> bool:
 def may_manage_users(actor: Actor, *, area_id: int) -> bool:
     """Whether ``actor`` may list and create an area's users and agencies: its administrator."""
     return actor.role == Role.ADMINISTRATOR and actor.area_id == area_id
+
+
+def role_opens_children(role: Role | str | None) -> bool:
+    """Whether holding ``role`` lets a user open children's records (so giving it is shown to the
+    partnership lead, ADR 0009)."""
+    return role is not None and Role(role) in CHILD_ROLES
+
+
+def may_manage_user(actor: Actor, *, user_area_id: int, user_id: int) -> bool:
+    """Whether ``actor`` may edit, deactivate, unlock or reset one user: their area's
+    administrator, and never for their own account (nobody changes their own access)."""
+    return may_manage_users(actor, area_id=user_area_id) and user_id != actor.user_id
+
+
+def may_see_access_grants(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` sees who was given a role that opens children in an area: its
+    partnership lead, who is not an administrator and so did not give it."""
+    return actor.role == Role.PARTNERSHIP_LEAD and actor.area_id == area_id
+
+
+def may_see_other_area_matches(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` is told which of an area's records another partnership may also know:
+    the area's MASH analysts (told only the other area's name and contact)."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id == area_id

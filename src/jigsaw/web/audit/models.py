@@ -34,6 +34,16 @@ class EventType(enum.Enum):
     AUDIT_LOG_VIEWED = "audit_log_viewed"
     AGGREGATES_VIEWED = "aggregates_viewed"
     DEMO_LOADED = "demo_loaded"
+    USER_UPDATED = "user_updated"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    USER_UNLOCKED = "user_unlocked"
+    USER_RESET = "user_reset"
+    PASSWORD_SET = "password_set"  # noqa: S105 - an event name, not a password
+    ACCESS_GRANTS_VIEWED = "access_grants_viewed"
+    PAGE_REFUSED = "page_refused"
+    OTHER_AREA_MATCH = "other_area_match"
+    AREA_CONTACT_CHANGED = "area_contact_changed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -198,3 +198,15 @@ def test_no_route_answers_a_password_only_session_or_a_post_without_csrf(cast):
         if path in open_routes:
             continue
         assert client.post(path, {}).status_code == 403, path
+
+
+def test_the_session_key_changes_at_the_second_factor(client, cast):
+    client.post("/accounts/sign-in/", {"username": "teacher", "password": PASSWORD})
+    before = client.session.session_key
+    response = client.post("/accounts/verify/", {"token": _code(cast.devices["teacher"])})
+    assert response["Location"] == "/"
+    assert client.session.session_key != before
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get("/concerns/new/").status_code == 200

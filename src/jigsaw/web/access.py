@@ -199,3 +199,36 @@ def may_see_other_area_matches(actor: Actor, *, area_id: int) -> bool:
     """Whether ``actor`` is told which of an area's records another partnership may also know:
     the area's MASH analysts (told only the other area's name and contact)."""
     return actor.role == Role.MASH_ANALYST and actor.area_id == area_id
+
+
+# Why a child's record was opened, as the audit stores it: decided by the server from the
+# viewer's role and the page, never from anything in the request (a link's ``?from=`` once made
+# a practitioner's look read as a "MASH review").
+_PURPOSE_BY_ROLE = {
+    Role.MASH_ANALYST: "MASH review of a child in the area",
+    Role.DSL: "safeguarding lead: a child their agency holds a record about",
+    Role.PRACTITIONER: "practitioner: a child they recorded a concern about",
+}
+_PURPOSE_BY_ROUTE = {
+    "link_decision": "MASH link decision",
+    "override": "overriding a grade",
+    "after_concern": "after recording a concern",
+}
+
+
+def view_purpose(role: Role | str | None, route: str) -> str:
+    """The purpose recorded when a user of ``role`` opens a child through ``route``
+    (``"profile"``, ``"link_decision"``, ``"override"`` or ``"after_concern"``).
+
+    Raises
+    ------
+    ValueError
+        For a route without a purpose (a new page must say why it opens a child).
+    """
+    if route in _PURPOSE_BY_ROUTE:
+        return _PURPOSE_BY_ROUTE[route]
+    if route != "profile":
+        raise ValueError(f"no audit purpose is defined for the route {route!r}")
+    if role is not None and Role(role) in _PURPOSE_BY_ROLE:
+        return _PURPOSE_BY_ROLE[Role(role)]
+    return "role without access to children"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
+from django.utils import timezone
 
 # Everything else needs a user verified with a second factor: deny by default.
 _OPEN_PREFIXES = (
@@ -97,6 +98,28 @@ def require_verified_user(get_response: Callable[[HttpRequest], HttpResponse]):
             # is_verified is set on the user by django_otp's OTPMiddleware, which runs first.
             if not user.is_verified():  # type: ignore[attr-defined]
                 return redirect("accounts:verify")
-        return get_response(request)
+        started = timezone.now()
+        response = get_response(request)
+        if response.status_code in (403, 404) and user.is_authenticated:
+            _refusal_audit(request, response.status_code, started)
+        return response
 
     return middleware
+
+
+def _refusal_audit(request: HttpRequest, status: int, started) -> None:
+    """Make sure a refused request left an audit row: the page guard and the child selectors
+    write their own (with the reason); any other refusal (a link or concern one may not decide,
+    a user of another area, a failed CSRF check) is recorded here, once."""
+    from jigsaw.web.accounts.decorators import page_refusal_record
+    from jigsaw.web.audit.models import AuditEvent, EventType
+
+    if getattr(request, "jigsaw_refusal_audited", False):
+        return
+    if AuditEvent.objects.filter(
+        actor_id=request.user.pk,
+        at__gte=started,
+        event_type__in=[EventType.CHILD_VIEW_REFUSED.value, EventType.PAGE_REFUSED.value],
+    ).exists():
+        return
+    page_refusal_record(request, "forbidden" if status == 403 else "not found or not yours")

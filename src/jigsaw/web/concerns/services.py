@@ -23,6 +23,7 @@ from jigsaw.web.children.services import (
     record_link,
     record_mapping_of,
 )
+from jigsaw.web.concerns.elsewhere import matches_by_area, other_area_match_record
 from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
 
@@ -127,13 +128,17 @@ def concern_record(
         )
     lawful_basis = LawfulBasis(lawful_basis)
 
-    matches = []
+    matches, elsewhere = [], []
     if identity is not None:
         candidate = matching.record_mapping(
             record_id="incoming", agency_kind=profile.agency.kind, **dataclasses.asdict(identity)
         )
         # Matched before the transaction opens: the index is read-only here and may need a rebuild.
-        matches = matching.match(candidate)
+        # Only the actor's area's children are candidates for a link; a strong match in another
+        # area is noted for the MASH (whom to contact there), never linked or shown.
+        matches, elsewhere = matches_by_area(
+            matching.match(candidate, limit=10), profile.area_id
+        )
 
     # One transaction: record, link, concern, grades and their audit rows are saved together or
     # not at all (a failed audit write refuses the whole concern).
@@ -144,6 +149,7 @@ def concern_record(
                 actor=actor, agency=profile.agency, **dataclasses.asdict(cast(Identity, identity))
             )
             child, link = record_link(actor=actor, record=record, matches=matches)
+            other_area_match_record(actor=actor, record=record, area_ids=elsewhere)
         else:
             link = Link.objects.select_related("child").get(
                 record=record, status__in=ACTIVE_LINK_STATUSES

@@ -140,3 +140,13 @@ def concern_override(request, concern_id: int):
     # Nothing saved: show why on the profile, rather than return to it as if it had been.
     view = child_access(user=request.user, child_id=child_id, purpose="overriding a grade")
     return render_profile(request, view, form, status=400)
+
+
+@role_required(Role.MASH_ANALYST)
+def other_areas(request):
+    """The MASH's children that another partnership may know too, and whom to contact there."""
+    from jigsaw.web.concerns.elsewhere import other_area_notices_for
+
+    return render(
+        request, "concerns/other_areas.html", {"notices": other_area_notices_for(request.user)}
+    )

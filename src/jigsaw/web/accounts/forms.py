@@ -11,6 +11,7 @@ class SignInForm(forms.Form):
 class TokenForm(forms.Form):
     token = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
+        max_length=16,
         error_messages={"invalid": "Enter the 6-digit code from your authenticator app"},
     )
 

@@ -19,6 +19,7 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django_otp import login as otp_login
@@ -507,8 +508,9 @@ def _attempt_reserve(username: str, address: str) -> bool:
 def password_sign_in(*, request: HttpRequest, username: str, password: str) -> SignIn:
     """Check a username and password and start a (not yet verified) session; audit the attempt.
 
-    At most ``SIGN_IN_ATTEMPTS`` passwords per username and client address are tried in
-    ``SIGN_IN_WINDOW``, counted atomically before each is checked; a success resets the count.
+    At most ``SIGN_IN_ATTEMPTS`` wrong passwords per username and client address are tried in
+    ``SIGN_IN_WINDOW``: each attempt is counted atomically before it is checked, and a right one
+    is uncounted after; an administrator's unlock clears the count.
     A failure is audited with the account it was for, if there is one, never with the text
     typed (people type passwords into the username field).
     """
@@ -536,7 +538,12 @@ def password_sign_in(*, request: HttpRequest, username: str, password: str) -> S
                 extra={"account": "known" if account else "unknown", "address": address},
             )
             return SignIn.FAILED
-        SignInThrottle.objects.filter(username=key, address=address).delete()
+        # The attempt was counted before it was tried; a right password gives its place back.
+        # (Earlier failures in the window still count: the limit is on wrong passwords, so no
+        # success, however timed within a burst of guesses, lets more than 5 be tried.)
+        SignInThrottle.objects.filter(username=key, address=address, failures__gt=0).update(
+            failures=F("failures") - 1
+        )
         audit_record(
             actor=user, event_type=EventType.SIGNED_IN, subject=user, extra={"factor": "password"}
         )

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 
+from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -152,7 +153,9 @@ def saved_concern_for(*, user, concern_id: int) -> SavedConcern:
     link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
     if link is None:
         raise Http404("no such concern of yours")
-    view = child_access(user=user, child_id=link.child_id, purpose="after recording a concern")
+    view = child_access(
+        user=user, child_id=link.child_id, purpose=view_purpose(None, "after_concern")
+    )
     return SavedConcern(
         concern=concern,
         view=view,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.selectors import child_access
@@ -138,7 +139,9 @@ def concern_override(request, concern_id: int):
         )
         return redirect(f"/children/{child_id}/?from=override")
     # Nothing saved: show why on the profile, rather than return to it as if it had been.
-    view = child_access(user=request.user, child_id=child_id, purpose="overriding a grade")
+    view = child_access(
+        user=request.user, child_id=child_id, purpose=view_purpose(None, "override")
+    )
     return render_profile(request, view, form, status=400)
 
 

@@ -85,20 +85,6 @@ def client_address(request) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")[:45]
 
 
-def sign_in_locked(username: str, address: str) -> bool:
-    """Return whether a username may not try a password from ``address`` for now."""
-    from django.utils import timezone
-
-    from jigsaw.web.accounts.models import SignInThrottle
-
-    row = SignInThrottle.objects.filter(username=throttle_key(username), address=address).first()
-    return (
-        row is not None
-        and timezone.now() - row.window_start < SIGN_IN_WINDOW
-        and row.failures >= SIGN_IN_ATTEMPTS
-    )
-
-
 def locked_usernames(area_id: int) -> set[str]:
     """The throttle keys of an area's users who are locked out from at least one address now."""
     from django.utils import timezone

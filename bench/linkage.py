@@ -8,6 +8,8 @@ Run one part at a time (each prints Markdown for docs/benchmarks.md and docs/met
     .venv/bin/python bench/linkage.py febrl      # FEBRL3 and FEBRL4
     .venv/bin/python bench/linkage.py million    # 1,000,000 records end to end, peak memory
     .venv/bin/python bench/linkage.py online     # one-record matching on a 1,000,000-record store
+    .venv/bin/python bench/linkage.py speed      # 100,000 records: each stage before and after the
+                                                 # blocking split, array clustering and paused collector
 """
 
 from __future__ import annotations
@@ -216,13 +218,17 @@ def run_million() -> None:
     records, truth = world.records, world.truth[["record_id", "child_id"]]
     del world
     before = peak_gb()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = link(records, progress=lambda m: print(f"  [{time.perf_counter() - start:6.0f} s] {m}", file=sys.stderr))
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     scores = pairwise_scores(result.clusters, truth)
     print("| measure | value |\n|---|---:|")
     print(f"| records | {len(records):,} |")
     print(f"| time, end to end (s) | {seconds:.0f} ({', '.join(f'{k} {v:.0f}' for k, v in result.seconds.items())}) |")
+    # On a shared machine the wall time is mostly waiting; the CPU time of this process (all
+    # its threads, DuckDB's included) is the steadier measure of the work.
+    print(f"| CPU time of the process, all threads (s) | {cpu:.0f} |")
+    print(f"| load average (1 min) at the end | {os.getloadavg()[0]:.1f} |")
     print(f"| peak memory of the process (GB) | {peak_gb():.1f} (after generating the world: {before:.1f}) |")
     print(f"| pairs scored at or above the review threshold | {result.pairs_scored:,} |")
     print(f"| precision / recall / F1 | {scores.precision:.4f} / {scores.recall:.4f} / {scores.f1:.4f} |")
@@ -256,11 +262,69 @@ def run_online() -> None:
     print(f"| peak memory of the process (GB) | {peak_gb():.1f} |")
 
 
+def run_speed() -> None:
+    """Each stage of a 100,000-record run the old way and the new, alternating in one process
+    (same machine, same load): prepare with the collector on and paused, score with the single
+    missing-date-of-birth rule and the split one, cluster with the frozen dictionary version
+    (tests/linkage/reference_cluster.py) and the array one. Checks they decide the same."""
+    import gc
+    from pathlib import Path
+
+    from jigsaw.linkage._backend import score_pairs
+    from jigsaw.linkage._batch import _collector_paused
+    from jigsaw.linkage._comparisons import BLOCKING_RULES
+    from jigsaw.linkage._decide import cluster
+    from jigsaw.linkage._model import Model
+    from jigsaw.linkage._prepare import prepare
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "linkage"))
+    import reference_cluster
+
+    header("Linkage stages before and after, 100,000 records")
+    world = world_records(**WORLD)
+
+    def timed(work, *args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        value = work(*args, **kwargs)
+        return value, time.perf_counter() - wall, time.process_time() - cpu
+
+    def paused(work, *args, **kwargs):
+        with _collector_paused():
+            return work(*args, **kwargs)
+
+    one_rule_each = [r.sql() for r in BLOCKING_RULES]  # the missing-date rule as it was
+    rows = []
+    key = ["unique_id_l", "unique_id_r"]
+    for attempt in (1, 2):
+        gc.collect()
+        _, *old_t = timed(prepare, world.records)
+        prepared, *new_t = timed(paused, prepare, world.records)
+        rows.append(("prepare", attempt, old_t, new_t))
+        frame = prepared.frame
+        model = Model.default().for_records(len(frame))
+        old_pairs, *old_t = timed(score_pairs, frame, model, threshold=model.review_threshold,
+                                  blocking_rules=one_rule_each)
+        pairs, *new_t = timed(score_pairs, frame, model, threshold=model.review_threshold)
+        rows.append(("score", attempt, old_t, new_t))
+        old, *old_t = timed(reference_cluster.cluster, frame, old_pairs, model)
+        new, *new_t = timed(paused, cluster, frame, pairs, model)
+        rows.append(("cluster", attempt, old_t, new_t))
+        same = (old_pairs.sort_values(key).reset_index(drop=True).equals(pairs.sort_values(key).reset_index(drop=True))
+                and old.clusters.equals(new.clusters) and old.kept_apart == new.kept_apart)
+        print(f"attempt {attempt}: same pairs, children and refusals: {same}; {len(pairs):,} pairs; "
+              f"F1 {pairwise_scores(new.clusters, world.truth).f1:.4f}")
+    print("\n| stage | attempt | before: wall / CPU (s) | after: wall / CPU (s) |\n|---|---:|---:|---:|")
+    for stage, attempt, (ow, oc), (nw, nc) in rows:
+        print(f"| {stage} | {attempt} | {ow:.1f} / {oc:.1f} | {nw:.1f} / {nc:.1f} |")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=["world", "peer", "febrl", "million", "online"])
+    parser.add_argument("part", choices=["world", "peer", "febrl", "million", "online", "speed"])
     part = parser.parse_args().part
-    {"world": run_world, "peer": run_peer, "febrl": run_febrl, "million": run_million, "online": run_online}[part]()
+    {"world": run_world, "peer": run_peer, "febrl": run_febrl, "million": run_million, "online": run_online,
+     "speed": run_speed}[part]()
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ import yaml
 from jigsaw.catalogue import KINDS, LEVELS, Grade, load, parse
 from jigsaw.catalogue._load import DEFAULT_PATH
 
-# The issue's domains, in its words; the catalogue must carry exactly these.
-ISSUE_DOMAINS = [
+# The eleven domains of the UK CSE screening tools the catalogue is built from, in their words;
+# the catalogue must carry exactly these.
+SCREENING_DOMAINS = [
     "Sexual health",
     "Going missing and absence",
     "Family",
@@ -35,10 +36,10 @@ def raw(shipped_raw):
     return copy.deepcopy(shipped_raw)
 
 
-def test_shipped_catalogue_loads_with_the_issue_domains_and_agencies():
+def test_shipped_catalogue_loads_with_the_screening_domains_and_agencies():
     catalogue = load()
     assert catalogue.version
-    assert [d.label for d in catalogue.domains] == ISSUE_DOMAINS
+    assert [d.label for d in catalogue.domains] == SCREENING_DOMAINS
     assert {a.id for a in catalogue.agencies} == AGENCIES
     assert 60 <= len(catalogue.indicators) <= 100
     for indicator in catalogue.indicators:

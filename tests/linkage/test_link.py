@@ -50,7 +50,7 @@ def _clusters(rows):
 BASE = {"last_name": "Okonkwo-Hughes", "dob": "2012-06-14", "postcode": "LS6 1AN", "sex": "F"}
 
 
-def test_the_issue_example_links_across_agencies():
+def test_a_nickname_and_a_swapped_date_link_across_agencies():
     result, child = _clusters([
         {"record_id": "S1", "agency": "school", "first_name": "Jess", "last_name": "Smith", "dob": "3/4/2011", "postcode": "LS6 2AB", "sex": "F"},
         {"record_id": "H1", "agency": "health", "first_name": "Jessica", "last_name": "Smith-Khan", "dob": "2011-04-03", "postcode": "LS6 2AB", "nhs_number": "9434765919", "sex": "F"},

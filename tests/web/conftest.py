@@ -1,9 +1,19 @@
-"""Fixtures for the web tests: a real PostgreSQL server and a small named cast.
+"""Fixtures for the web tests: a real database (PostgreSQL or SQLite) and a small named cast.
 
-The tests run on PostgreSQL, as production does. ``JIGSAW_TEST_DATABASE_URL`` names a server to
-use (CI may set it); otherwise a throwaway cluster is created with the local PostgreSQL binaries
-in a temporary directory, reached over a unix socket, and removed at the end of the session.
-Missing binaries fail the tests with a message saying what to install: they are never skipped.
+The web flows run on both databases the application supports: PostgreSQL, as a production
+partnership runs it, and SQLite, the embedded default the demo and a small team use.
+``JIGSAW_TEST_DATABASE`` chooses: ``postgresql`` (the default) or ``sqlite``.
+
+PostgreSQL: ``JIGSAW_TEST_DATABASE_URL`` names a server to use (CI may set it); otherwise a
+throwaway cluster is created with the local PostgreSQL binaries in a temporary directory, reached
+over a unix socket, and removed at the end of the session. Missing binaries fail the tests with a
+message saying what to install: they are never skipped.
+
+SQLite: a database *file* in a temporary directory (not ``:memory:``), so that tests of
+concurrent writers meet SQLite's real locking, with the settings production SQLite uses.
+
+Tests marked ``postgres`` exercise PostgreSQL itself (roles, advisory locks) and run only there;
+on SQLite they are deselected and the count is printed at the end of the run.
 """
 
 from __future__ import annotations
@@ -20,11 +30,21 @@ import pytest
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigsaw.web.settings")
 os.environ.setdefault("JIGSAW_SECRET_KEY", "tests-only-key-" + "x" * 40)
-# The engine must be PostgreSQL before Django builds its connection; host and port are filled in
-# once the throwaway server is up (see django_db_modify_db_settings below).
-os.environ["JIGSAW_DATABASE_URL"] = os.environ.get(
-    "JIGSAW_TEST_DATABASE_URL", "postgresql://postgres@localhost/jigsaw"
-)
+
+DATABASE = os.environ.get("JIGSAW_TEST_DATABASE", "postgresql")
+if DATABASE not in ("postgresql", "sqlite"):
+    raise pytest.UsageError(
+        f"JIGSAW_TEST_DATABASE must be 'postgresql' or 'sqlite', not {DATABASE!r}"
+    )
+# The engine must be chosen before Django builds its connection. PostgreSQL's host and port are
+# filled in once the throwaway server is up (see django_db_modify_db_settings below).
+if DATABASE == "sqlite":
+    _SQLITE_DIR = Path(tempfile.mkdtemp(prefix="jigsaw-sqlite-"))
+    os.environ["JIGSAW_DATABASE_URL"] = f"sqlite:///{_SQLITE_DIR / 'jigsaw.sqlite3'}"
+else:
+    os.environ["JIGSAW_DATABASE_URL"] = os.environ.get(
+        "JIGSAW_TEST_DATABASE_URL", "postgresql://postgres@localhost/jigsaw"
+    )
 django.setup()
 
 from django.conf import settings  # noqa: E402
@@ -117,9 +137,41 @@ class ThrowawayPostgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def pytest_collection_modifyitems(config, items):
+    """On SQLite, deselect the tests of PostgreSQL itself (marked ``postgres``), and say so."""
+    if DATABASE != "sqlite":
+        return
+    postgres_only = [item for item in items if item.get_closest_marker("postgres")]
+    if postgres_only:
+        config.hook.pytest_deselected(items=postgres_only)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        config._jigsaw_postgres_only = len(postgres_only)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    skipped = getattr(config, "_jigsaw_postgres_only", 0)
+    terminalreporter.write_line(
+        f"web tests ran on {DATABASE}"
+        + (f"; {skipped} PostgreSQL-only tests deselected" if skipped else "")
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings():
-    """Point Django at the test server before pytest-django creates the test database."""
+    """Point Django at the test database before pytest-django creates it."""
+    if DATABASE == "sqlite":
+        # A file, so that concurrent connections share it as they would in production.
+        settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+            _SQLITE_DIR / "test.sqlite3"
+        )
+        try:
+            yield
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            shutil.rmtree(_SQLITE_DIR, ignore_errors=True)
+        return
     if os.environ.get("JIGSAW_TEST_DATABASE_URL"):
         yield
         return
@@ -151,6 +203,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         from django.db import connection
 
+        if connection.vendor != "postgresql":
+            return
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

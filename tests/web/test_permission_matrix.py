@@ -124,6 +124,50 @@ MATRIX = {
     # Published statistics: open to all; only the report's own files.
     "oversight:national": ("GET", None, _all(200)),
     "oversight:national_file": ("GET", ("own", "missing"), _all((200, 404))),
+    # The workflow from a concern to an outcome (a GET to a form's target is 405).
+    "referrals:inbox": ("GET", None, _all(200, anonymous=302)),
+    "referrals:contacts": ("GET", None, _only({"dsl": 200})),
+    "referrals:contact": (
+        "GET",
+        ("own", "other_area", "missing"),
+        _only({"dsl": (200, 404, 404)}, otherwise=(403,) * 3),
+    ),
+    "referrals:refer": ("GET", ("own",), _only({"practitioner": (405,)}, otherwise=(403,))),
+    "referrals:mash": ("GET", None, _only({"mash": 200})),
+    "referrals:referral": (
+        "GET",
+        ("own", "missing"),
+        _only({"mash": (200, 404)}, otherwise=(403, 403)),
+    ),
+    "referrals:change": ("GET", ("own",), _only({"mash": (405,)}, otherwise=(403,))),
+    "referrals:action": (
+        "GET",
+        ("own",),
+        _only({"practitioner": (405,), "dsl": (405,), "mash": (405,)}, otherwise=(403,)),
+    ),
+    "referrals:missing": (
+        "GET",
+        CHILD_SCOPES,
+        _only(
+            {
+                "practitioner": (200, 404, 404, 404),
+                "dsl": (200, 404, 404, 404),
+                "mash": (200, 200, 404, 404),
+            },
+            otherwise=(403,) * 4,
+        ),
+    ),
+    "referrals:mace": ("GET", None, _only({"mash": 200})),
+    "referrals:minutes": (
+        "GET",
+        ("own", "missing"),
+        _only({"mash": (200, 404)}, otherwise=(403, 403)),
+    ),
+    "referrals:minutes_pdf": (
+        "GET",
+        ("own", "missing"),
+        _only({"mash": (200, 404)}, otherwise=(403, 403)),
+    ),
 }
 
 
@@ -180,12 +224,57 @@ class World:
                      "sex": "F", "postcode": "SM1 2AB"}
         self.far = record_concern(far_teacher, far_child, SCHOOL_SIGNS, "southmoor's words")
         self.cast = cast
+        self._workflow(cast)
+
+    def _workflow(self, cast) -> None:
+        """A referral of the school's child with an action and a MACE meeting about it."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from jigsaw.web.referrals import services
+
+        self.referral = services.referral_create(
+            actor=cast.school_dsl, child=self.school.child, source="dsl"
+        )
+        self.action = services.action_create(
+            actor=cast.analyst,
+            referral=self.referral,
+            title="Visit",
+            owner_agency=cast.school,
+            due_at=timezone.now() + dt.timedelta(days=2),
+        )
+        self.meeting = services.mace_meeting_record(
+            actor=cast.analyst,
+            held_on=timezone.localdate(),
+            chair="chair",
+            attendees="Northbridge Police | DS | Khan",
+            items=[
+                services.MaceItemInput(
+                    referral=self.referral, reasons=(), discussion="d", risk="red", plan="p"
+                )
+            ],
+        )
 
     def own(self, role):
         return self.school if role in ("practitioner", "dsl") else self.council
 
     def path(self, name: str, pattern: str, role: str, scope: str) -> str:
         cast = self.cast
+        workflow = {
+            "<int:contact_id>": {"own": lambda: self.school.concern.contact.pk,
+                                 "other_area": lambda: self.far.concern.contact.pk},
+            "<int:referral_id>": {"own": lambda: self.referral.pk},
+            "<int:action_id>": {"own": lambda: self.action.pk},
+            "<int:meeting_id>": {"own": lambda: self.meeting.pk},
+        }
+        for argument, values in workflow.items():
+            if argument in pattern:
+                value = 99_999_999 if scope == "missing" else values[scope]()
+                path = pattern.replace(argument, str(value)).replace("<str:change>", "rate")
+                return "/" + path
+        if name == "referrals:refer":
+            return "/" + pattern.replace("<int:concern_id>", str(self.own(role).concern.pk))
         if "<int:child_id>" in pattern or "<int:concern_id>" in pattern:
             outcome = {"own": self.own(role), "other_agency": self.police, "other_area": self.far}
             if scope == "missing":

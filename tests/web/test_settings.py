@@ -22,6 +22,7 @@ def test_a_worker_that_loses_the_race_reads_the_winners_key(tmp_path, monkeypatc
     monkeypatch.delenv("JIGSAW_SECRET_KEY", raising=False)
     monkeypatch.setattr(web_settings, "VAR_DIR", tmp_path)
     (tmp_path / "secret-key").write_text("the-key-another-worker-wrote\n")
+    (tmp_path / "secret-key").chmod(0o600)
     # This worker looked before the other one wrote: it saw no file.
     real_exists = Path.exists
     monkeypatch.setattr(

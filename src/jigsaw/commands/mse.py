@@ -26,6 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--level", type=float, default=0.95, help="confidence level as a fraction (default 0.95)")
     parser.add_argument("--boot", type=int, default=1000, help="bootstrap resamples for --ci bca (default 1000)")
     parser.add_argument("--seed", type=int, default=1234, help="random seed for --ci bca (default 1234)")
+    parser.add_argument("--workers", type=int, help="processes for the --ci bca bootstrap (default every core given)")
     parser.add_argument("--ntop", type=int, help="--method bic with --ci bca: re-select among this many best models")
     parser.add_argument("--sensitivity", action="store_true", help="also show the estimate under each method and with lists merged")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         args.table = mse_example(args.example)
     terms = [t.strip() for t in args.terms.split(",") if t.strip()] if args.terms else None
     options = dict(ci=args.ci, level=args.level, pthresh=args.pthresh, max_order=args.max_order,
-                   terms=terms, boot=args.boot, seed=args.seed, ntop=args.ntop)
+                   terms=terms, boot=args.boot, seed=args.seed, ntop=args.ntop, workers=args.workers)
     if args.records:
         path = Path(args.records)
         records = read_text_csv(path)

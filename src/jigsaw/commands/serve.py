@@ -7,7 +7,7 @@ import os
 
 from jigsaw.errors import InputError
 
-HELP = "Serve the web application (JIGSAW_DATABASE_URL, else SQLite under out/web); --migrate first if asked."
+HELP = "Serve the web application with gunicorn (JIGSAW_DATABASE_URL, else SQLite under out/web); --migrate first if asked."
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +16,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("JIGSAW_WORKERS", "2")),
+        help="worker processes (default $JIGSAW_WORKERS or 2; about one per core)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("JIGSAW_THREADS", "4")),
+        help="threads per worker (default $JIGSAW_THREADS or 4)",
+    )
     parser.add_argument("--migrate", action="store_true", help="apply database migrations first")
     parser.add_argument(
         "--create-administrator",
@@ -38,7 +50,13 @@ def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     if args.migrate:
-        call_command("migrate", verbosity=1)
+        from django.conf import settings
+
+        # As the tables' owner when one is configured: it then grants the application's role
+        # only SELECT and INSERT on the audit log (jigsaw.web.audit.privileges).
+        call_command(
+            "migrate", database="owner" if "owner" in settings.DATABASES else "default", verbosity=1
+        )
     if args.create_administrator:
         if not (args.area_code and args.area_name and args.agency_name):
             raise InputError(
@@ -67,30 +85,91 @@ def run(args: argparse.Namespace) -> int:
     return serve_forever(
         args.host,
         args.port,
-        f"Serving on http://{args.host}:{args.port}/ (Ctrl-C to stop). In production run "
-        "jigsaw.web.wsgi:application under a WSGI server behind TLS.",
+        f"Serving on http://{args.host}:{args.port}/ with {args.workers} gunicorn workers "
+        f"x {args.threads} threads (Ctrl-C to stop). In production put it behind a TLS proxy "
+        "(docs/deploy.md).",
+        workers=args.workers,
+        threads=args.threads,
     )
 
 
-def serve_forever(host: str, port: int, message: str) -> int:
-    """Serve the configured Django application on ``host:port`` until Ctrl-C; return 0.
+def serve_forever(host: str, port: int, message: str, *, workers: int = 1, threads: int = 8) -> int:
+    """Serve the configured Django application with gunicorn on ``host:port`` until stopped.
 
-    The socket is bound before ``message`` is printed, so whoever reads the address can connect
-    at once. Django's threaded development server: for the demo and small closed networks only.
+    Returns 0 after Ctrl-C or SIGTERM. ``message`` is printed once the socket is listening, so
+    whoever reads the address can connect at once. Static files are served by whitenoise.
+
+    gunicorn forks its workers. Forking this process could crash them: ``jigsaw demo`` has run
+    Splink, DuckDB and numerical libraries here, whose threads do not survive a fork. So the
+    server runs in a fresh interpreter, given this process's ``JIGSAW_*`` settings as arguments
+    (never through the environment: demo mode is only ever turned on in-process by the demo).
     """
-    from django.core.servers.basehttp import (
-        ThreadedWSGIServer,
-        WSGIRequestHandler,
-        get_internal_wsgi_application,
-    )
+    import multiprocessing
+    import signal
 
-    server = ThreadedWSGIServer((host, port), WSGIRequestHandler)
-    server.set_app(get_internal_wsgi_application())
-    print(message, flush=True)
+    from django.conf import settings
+    from django.db import connections
+
+    overrides = {
+        name: getattr(settings, name) for name in dir(settings) if name.startswith("JIGSAW_")
+    }
+    connections.close_all()
+    server = multiprocessing.get_context("spawn").Process(
+        target=_gunicorn,
+        args=(host, port, message, workers, threads, overrides),
+        name="jigsaw-server",
+    )
+    server.start()
+    # Ctrl-C reaches the server too (one process group); a SIGTERM sent to this process is passed on.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: server.terminate())
     try:
-        server.serve_forever()
+        server.join()
     except KeyboardInterrupt:
-        print("Stopped.")
+        server.join()
     finally:
-        server.server_close()
-    return 0
+        signal.signal(signal.SIGTERM, previous)
+    print("Stopped.", flush=True)
+    return 0 if server.exitcode in (0, -signal.SIGTERM, -signal.SIGINT) else 1
+
+
+def _gunicorn(
+    host: str, port: int, message: str, workers: int, threads: int, overrides: dict[str, object]
+) -> None:
+    """Run gunicorn's arbiter in this (fresh) process, with the caller's ``JIGSAW_*`` settings."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jigsaw.web.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+    from gunicorn.app.base import BaseApplication
+
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    application = get_wsgi_application()
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            options = {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 60,
+                "graceful_timeout": 5,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "when_ready": lambda arbiter: print(message, flush=True),
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    try:
+        Server().run()
+    except SystemExit as stop:
+        if stop.code not in (0, None):
+            raise

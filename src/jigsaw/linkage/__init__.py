@@ -17,6 +17,7 @@ from jigsaw.linkage._batch import LinkResult, link, link_prepared
 from jigsaw.linkage._decide import conflict
 from jigsaw.linkage._evaluate import PairwiseScores, pairwise_scores
 from jigsaw.linkage._model import Model
+from jigsaw.linkage._names import clean_name, forename_group, soundex
 from jigsaw.linkage._online import Match, OnlineMatcher
 from jigsaw.linkage._prepare import Prepared, Problem, parse_dob, parse_sex, prepare, prepare_record
 from jigsaw.linkage._schema import BLANK_TOKENS, PREPARED_COLUMNS, RECORD_COLUMNS, is_blank
@@ -35,7 +36,9 @@ __all__ = [
     "PairwiseScores",
     "Prepared",
     "Problem",
+    "clean_name",
     "conflict",
+    "forename_group",
     "is_blank",
     "link",
     "link_prepared",
@@ -44,6 +47,7 @@ __all__ = [
     "parse_sex",
     "prepare",
     "prepare_record",
+    "soundex",
     "token",
     "tokenise",
     "tokenise_records",

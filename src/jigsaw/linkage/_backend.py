@@ -7,6 +7,7 @@ same settings, with the SQL of the few dialect-specific levels written for it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -213,8 +214,12 @@ def score_pairs(
     threshold: float,
     backend: str = "duckdb",
     spark: Any = None,
+    blocking_rules: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Score every blocked pair of prepared records with match probability at least ``threshold``.
+
+    ``blocking_rules`` (Splink SQL) replaces the model's (:func:`~jigsaw.linkage._model.splink_blocking_rules`),
+    to compare one set of rules with another on the same records.
 
     Returns
     -------
@@ -227,8 +232,10 @@ def score_pairs(
     from splink import Linker
 
     db_api = _db_api(backend, spark)
-    linker = Linker(_input_table(frame, backend, db_api), model.splink_settings(backend),
-                    log_level=logging.ERROR)
+    settings = model.splink_settings(backend)
+    if blocking_rules is not None:
+        settings["blocking_rules_to_generate_predictions"] = list(blocking_rules)
+    linker = Linker(_input_table(frame, backend, db_api), settings, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     keep += [f"gamma_{c.name}" for c in COMPARISONS] + [f"mw_{c.name}" for c in COMPARISONS]

@@ -12,9 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS, Comparison
+from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS, BlockingRule, Comparison
 
-__all__ = ["Model", "MODEL_FORMAT", "probability", "weight"]
+__all__ = ["Model", "MODEL_FORMAT", "probability", "splink_blocking_rules", "weight"]
 
 MODEL_FORMAT = "jigsaw.linkage.model/1"
 
@@ -239,11 +239,35 @@ class Model:
             "unique_id_column_name": "unique_id",
             "probability_two_random_records_match": self.probability_two_random_records_match,
             "comparisons": comparisons,
-            "blocking_rules_to_generate_predictions": [rule.sql() for rule in BLOCKING_RULES],
+            "blocking_rules_to_generate_predictions": splink_blocking_rules(),
             "retain_matching_columns": True,  # gives the gamma_ columns the explanations need
             "retain_intermediate_calculation_columns": True,
             "additional_columns_to_retain": [],
         }
+
+
+def splink_blocking_rules() -> list[str]:
+    """Return :data:`BLOCKING_RULES` as the Splink SQL that scores exactly their pairs.
+
+    A rule that wants a column missing on either side becomes two rules, missing on the left and
+    missing on the right: a condition on one side is applied before the join (the database
+    filters that side's records first), whereas "left or right missing" can only be tested on
+    every joined pair. Splink scores each pair once, under the first rule it meets, so the pairs
+    are the same; on the synthetic world of 1,000,000 records the one rule joined 72.7 million
+    candidate pairs to keep 4.5 million.
+
+    >>> [r for r in splink_blocking_rules() if "IS NULL" in r]  # doctest: +NORMALIZE_WHITESPACE
+    ['l.forename_group = r.forename_group AND l.surname_sdx = r.surname_sdx AND l.district = r.district AND l.dob IS NULL',
+     'l.forename_group = r.forename_group AND l.surname_sdx = r.surname_sdx AND l.district = r.district AND r.dob IS NULL']
+    """
+    rules = []
+    for rule in BLOCKING_RULES:
+        if rule.either_missing is None:
+            rules.append(rule.sql())
+            continue
+        keys = BlockingRule(rule.columns).sql()
+        rules += [f"{keys} AND {side}.{rule.either_missing} IS NULL" for side in ("l", "r")]
+    return rules
 
 
 def _spec(name: str) -> Comparison:

@@ -19,6 +19,15 @@ from jigsaw import disclosure
 from jigsaw.datasets import england
 from jigsaw.errors import InputError
 from jigsaw.oversight.analysis import NOT_COMPARED, AreaComparison, analyse_areas
+from jigsaw.oversight.persistence import MIN_YEARS, PERSISTENT_COLUMNS, Persistence, persistence
+from jigsaw.oversight.related import (
+    RELATED_COLUMNS,
+    RelatedModel,
+    england_indicators,
+    peer_log_ratios,
+    related_model,
+    usable_indicators,
+)
 from jigsaw.stats import funnel, overdispersion
 from jigsaw.stats.neighbours import statistical_neighbours
 
@@ -31,6 +40,7 @@ __all__ = [
     "NationalInputs",
     "NationalSummary",
     "analyse_national",
+    "funnel_limits",
     "load_national",
 ]
 
@@ -166,6 +176,10 @@ class NationalSummary:
         ``shortfall_upper`` and ``areas``.
     identified_withheld : int
         LAs with a small count, left out of ``identified``.
+    methods : dict
+        The LAs each further method flags lower: ``persistent`` and ``related`` (each with
+        ``alarm`` and ``warning`` lists of names and the model's variances) and ``mismatch``
+        (names).
     out_dir : str
         Where the files were written (set by the report).
     """
@@ -186,6 +200,7 @@ class NationalSummary:
     flagged_areas: list[str] = field(default_factory=list)
     warning: dict[str, Any] = field(default_factory=dict)
     identified_withheld: int = 0
+    methods: dict[str, Any] = field(default_factory=dict)
     out_dir: str = ""
 
     def lines(self) -> list[str]:
@@ -205,6 +220,20 @@ class NationalSummary:
             f"Widest neighbour group ({w.get('area', '')}): {w.get('lowest_rate', 0):.1f} "
             f"({w.get('lowest_area', '')}) to {w.get('highest_rate', 0):.1f} per 10,000 "
             f"({w.get('highest_area', '')}).",
+            *self._method_lines(),
+        ]
+
+    def _method_lines(self) -> list[str]:
+        if not self.methods:
+            return []
+        lasting, related = self.methods["persistent"], self.methods["related"]
+        return [
+            f"Persistently lower over the years to {self.year}: {len(lasting['alarm'])} LAs at "
+            f"99.8%, {len(lasting['warning'])} at 95%. With related indicators "
+            f"({related['variance_removed']:.0%} of the between-area variance explained): "
+            f"{len(related['alarm'])} at 99.8%, {len(related['warning'])} at 95%.",
+            f"Much going missing or criminal exploitation but little CSE: "
+            f"{', '.join(self.methods['mismatch']) or 'none'}.",
         ]
 
 
@@ -227,6 +256,14 @@ class NationalAnalysis:
         DfE 3-digit LA code -> rate per year of ``trend_years`` (NaN where not shown: no count,
         a small count, or before the LA existed).
     summary : NationalSummary
+    persistence_alarm, persistence_warning : Persistence or None
+        (None before the third year of data) Each LA's ratio to its neighbours over the years to ``year`` (keyed by DfE's 3-digit
+        code as text), with the persistent flag at 99.8% and at 95%; ``alarm.table`` carries
+        the 99.8% columns (:data:`~jigsaw.oversight.persistence.PERSISTENT_COLUMNS`).
+    related, related_warning : RelatedModel
+        The model-based comparison with the related indicators at 99.8% and 95%, and the
+        mismatch view; ``alarm.table`` carries the 99.8% columns
+        (:data:`~jigsaw.oversight.related.RELATED_COLUMNS`).
     """
 
     inputs: NationalInputs
@@ -237,6 +274,10 @@ class NationalAnalysis:
     trend_years: list[int]
     trends: dict[int, list[float]]
     summary: NationalSummary
+    persistence_alarm: Persistence | None
+    persistence_warning: Persistence | None
+    related: RelatedModel
+    related_warning: RelatedModel
 
 
 def analyse_national(inputs: NationalInputs) -> NationalAnalysis:
@@ -249,15 +290,67 @@ def analyse_national(inputs: NationalInputs) -> NationalAnalysis:
                             level=WARNING)
     spreads = _group_spreads(alarm.table)
     years, trends = _trends(alarm.table, inputs)
+    lasting = lasting_warning = None
+    keys = areas["old_la_code"].astype(int).astype(str)
+    if inputs.year - england.YEARS[0] + 1 >= MIN_YEARS:
+        ratios = _year_ratios(inputs, alarm)
+        lasting = persistence(ratios, level=ALARM)
+        lasting_warning = persistence(ratios, level=WARNING)
+    by_code = (lasting.table.set_index("area_code") if lasting is not None
+               else pd.DataFrame(columns=PERSISTENT_COLUMNS))
+    for column in PERSISTENT_COLUMNS:
+        values = by_code[column].reindex(keys).to_numpy()
+        if column == "persistent":
+            values = np.where(pd.isna(values), NOT_COMPARED, values)
+        alarm.table[column] = values
+    indicators = england_indicators(inputs.year, areas)
+    indicator_ratios = peer_log_ratios(areas, indicators, inputs.neighbours,
+                                       not_peers=list(inputs.held_out))
+    indicator_ratios = indicator_ratios[usable_indicators(indicator_ratios)]
+    model_areas = alarm.table[["area_code", "identified", "expected"]].assign(
+        expected=alarm.table["expected"].where(alarm.table["comparison"] != NOT_COMPARED))
+    related = related_model(model_areas, indicator_ratios, level=ALARM)
+    related_warning = related_model(model_areas, indicator_ratios, level=WARNING)
+    for column in RELATED_COLUMNS:
+        alarm.table[column] = related.table[column].to_numpy()
+    # The counts behind the published ratios, so that a small one can be blanked.
+    for column in ("going_missing", "cce"):
+        alarm.table[column] = indicators[column].to_numpy()
     return NationalAnalysis(
         inputs=inputs, alarm=alarm, warning=warning, spreads=spreads,
         funnel=_funnel_limits(alarm.table), trend_years=years, trends=trends,
-        summary=_summary(inputs.year, alarm, warning, spreads),
+        summary=_summary(inputs.year, alarm, warning, spreads, lasting, lasting_warning,
+                         related, related_warning),
+        persistence_alarm=lasting, persistence_warning=lasting_warning,
+        related=related, related_warning=related_warning,
     )
 
 
+def _year_ratios(inputs: NationalInputs, latest: AreaComparison) -> pd.DataFrame:
+    """Each LA-year's count and expected count at its neighbours' rate, 2018 to ``year``.
+
+    Keyed by DfE's 3-digit code, which a same-boundary re-code keeps and a merger or split does
+    not (so a boundary change starts a new area). Each year is compared with the neighbour
+    vintage in force then; held-out years have no expected count (gaps).
+    """
+    frames = []
+    for year in [y for y in england.YEARS if y < inputs.year]:
+        earlier = load_national(year)
+        result = analyse_areas(earlier.areas, earlier.neighbours, held_out=earlier.held_out,
+                               per=PER, level=ALARM)
+        frames.append(pd.DataFrame({"area_code": earlier.areas["old_la_code"].astype(int).astype(str),
+                                    "year": year, "identified": result.table["identified"],
+                                    "expected": result.table["expected"]}))
+    frames.append(pd.DataFrame({"area_code": inputs.areas["old_la_code"].astype(int).astype(str),
+                                "year": inputs.year, "identified": latest.table["identified"],
+                                "expected": latest.table["expected"]}))
+    return pd.concat(frames, ignore_index=True)
+
+
 def _summary(year: int, alarm: AreaComparison, warning: AreaComparison,
-             spreads: pd.DataFrame) -> NationalSummary:
+             spreads: pd.DataFrame, lasting: Persistence | None,
+             lasting_warning: Persistence | None, related: RelatedModel,
+             related_warning: RelatedModel) -> NationalSummary:
     result, total = alarm.table, alarm.total
     compared = result[result["comparison"] != NOT_COMPARED]
     counts = compared["comparison"].value_counts()
@@ -290,7 +383,38 @@ def _summary(year: int, alarm: AreaComparison, warning: AreaComparison,
             "shortfall_lower": warning.total.lower, "shortfall_upper": warning.total.upper,
             "areas": list(warning.flagged()["area_name"]),
         },
+        methods=_methods(alarm, lasting, lasting_warning, related, related_warning),
     )
+
+
+def _methods(alarm: AreaComparison, lasting: Persistence | None,
+             lasting_warning: Persistence | None, related: RelatedModel,
+             related_warning: RelatedModel) -> dict[str, Any]:
+    """LAs each method flags lower, at 99.8% and 95%, by name."""
+    table = alarm.table
+    names = table["area_name"].to_numpy()
+    compared = (table["comparison"] != NOT_COMPARED).to_numpy()
+    keys = table["old_la_code"].astype(int).astype(str)
+
+    def persistent(fit: Persistence | None) -> list[str]:
+        if fit is None:
+            return []
+        flag = fit.table.set_index("area_code")["persistent"].reindex(keys).eq("lower").to_numpy()
+        return list(names[flag])
+
+    def model(fit: RelatedModel) -> list[str]:
+        return list(names[fit.table["comparison_model"].eq("lower").to_numpy() & compared])
+
+    return {
+        "persistent": {"alarm": persistent(lasting), "warning": persistent(lasting_warning),
+                       "area_variance": np.nan if lasting is None else lasting.area_variance,
+                       "year_variance": np.nan if lasting is None else lasting.year_variance},
+        "related": {"alarm": model(related), "warning": model(related_warning),
+                    "indicators": list(related.indicators),
+                    "variance_removed": related.variance_removed,
+                    "tau2_peers": related.tau2_peers, "tau2_model": related.tau2_model},
+        "mismatch": list(names[table["mismatch"].to_numpy(dtype=bool) & compared]),
+    }
 
 
 def _group_spreads(result: pd.DataFrame) -> pd.DataFrame:
@@ -315,6 +439,12 @@ def _trends(result: pd.DataFrame, inputs: NationalInputs) -> tuple[list[int], di
     series = {int(code): list(table.loc[code]) if code in table.index else [np.nan] * len(years)
               for code in result["old_la_code"]}
     return years, series
+
+
+def funnel_limits(result: pd.DataFrame) -> FunnelLimits:
+    """The funnel plot's limits around the compared areas of an :class:`AreaComparison` table
+    (the national report's, and ``jigsaw oversight --returns``')."""
+    return _funnel_limits(result)
 
 
 def _funnel_limits(result: pd.DataFrame) -> FunnelLimits:

@@ -18,7 +18,8 @@ from typing import NotRequired, TypedDict
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["COLOURS", "DotRow", "LimitCurve", "dot_plot", "funnel_plot", "sparkline"]
+__all__ = ["COLOURS", "DotRow", "LimitCurve", "dot_plot", "funnel_plot", "sparkline",
+           "year_ratio_plot"]
 
 #: GOV.UK palette; one colour per comparison with peers.
 COLOURS = {
@@ -356,3 +357,73 @@ def sparkline(
         body.append(f'<text x="{width - 2}" y="{height / 2 + 4}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{ys[last]:.1f}</text>')
     described = ", ".join(f"{y}: {v:.1f}" if np.isfinite(v) else f"{y}: no rate" for y, v in zip(years, ys, strict=True))
     return _svg(width, height, f"Trend for {label}", described, body, "chart spark", fluid=False)
+
+
+def year_ratio_plot(
+    years: Sequence[int],
+    ratios: Sequence[float],
+    *,
+    persistent: float,
+    limit: float,
+    label: str,
+    width: int = 520,
+    height: int = 150,
+) -> str:
+    """Render one area's ratio to its peers in each year, with its persistent ratio and limit.
+
+    The ratio axis is logarithmic (a fifth is as far below 1 as five is above). Years with no
+    ratio (no published count, fewer than 5, held out, before the area existed) are gaps.
+
+    Parameters
+    ----------
+    years, ratios : sequences of equal length
+        Years and the area's identified / expected at its peers' rate (NaN for a gap).
+    persistent : float
+        The area's persistent ratio (geometric mean over its years), drawn as a solid line.
+    limit : float
+        The lower limit of typical areas' persistent ratios, drawn dashed.
+    label : str
+        Name used in the accessible title.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+    """
+    values = np.asarray(ratios, dtype=float)
+    finite = [v for v in (*values, persistent, limit, 1.0) if np.isfinite(v) and v > 0]
+    low = min(finite) / 1.3
+    high = max(finite) * 1.3
+    left, right, top, bottom = 56, 16, 10, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(years) - 1, 1)
+
+    def sx(i: int) -> float:
+        return left + i / n * plot_w
+
+    def sy(v: float) -> float:
+        return top + (math.log(high) - math.log(v)) / (math.log(high) - math.log(low)) * plot_h
+
+    body = []
+    for tick in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0):
+        if low <= tick <= high:
+            y = sy(tick)
+            body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{COLOURS["grid"]}"/>')
+            body.append(f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{tick:g}</text>')
+    for i, year in enumerate(years):
+        body.append(f'<text x="{_fmt(sx(i))}" y="{height - 10}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{year}</text>')
+    for value, colour, dash, name in ((1.0, COLOURS["axis"], "", "peers"),
+                                      (limit, COLOURS["lower"], "5 3", "limit"),
+                                      (persistent, COLOURS["text"], "", "persistent")):
+        if np.isfinite(value) and value > 0:
+            y = sy(value)
+            dashed = f' stroke-dasharray="{dash}"' if dash else ""
+            body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{colour}"{dashed} stroke-width="1.3"><title>{name} {value:.2f}</title></line>')
+    for i, value in enumerate(values):
+        if np.isfinite(value) and value > 0:
+            body.append(f'<circle cx="{_fmt(sx(i))}" cy="{_fmt(sy(value))}" r="4" fill="{COLOURS["lower"] if value < limit else COLOURS["similar"]}"><title>{years[i]}: {value:.2f} of peers\' rate</title></circle>')
+    described = "; ".join(f"{y}: {v:.2f}" if np.isfinite(v) else f"{y}: no ratio"
+                          for y, v in zip(years, values, strict=True))
+    desc = (f"Ratio to peers by year ({described}); persistent ratio {persistent:.2f}, "
+            f"lower limit {limit:.2f}.")
+    return _svg(width, height, f"{label}: ratio to its peers by year", desc, body, "chart years")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import jinja2
 import numpy as np
@@ -20,7 +20,7 @@ import pandas as pd
 import jigsaw
 from jigsaw import disclosure
 from jigsaw.datasets.csvfile import write_atomic
-from jigsaw.oversight.analysis import NOT_COMPARED, RESULT_COLUMNS
+from jigsaw.oversight.analysis import NOT_COMPARED
 from jigsaw.oversight.national import (
     NationalAnalysis,
     NationalSummary,
@@ -28,7 +28,7 @@ from jigsaw.oversight.national import (
     load_national,
 )
 from jigsaw.report import REPORT_FILES, charts
-from jigsaw.report.published import result_csv
+from jigsaw.report.published import NATIONAL_COLUMNS, result_csv
 
 __all__ = ["build_national_report", "render_page"]
 
@@ -66,9 +66,8 @@ def build_national_report(
     html = render_page(analysis, dark_figure_html)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    columns = RESULT_COLUMNS[:2] + ["region"] + RESULT_COLUMNS[2:]
     page, table = REPORT_FILES
-    write_atomic(out / table, result_csv(analysis.alarm.table, columns))
+    write_atomic(out / table, result_csv(analysis.alarm.table, NATIONAL_COLUMNS))
     write_atomic(out / page, html)
     if log:
         log(f"wrote {out / page} and {out / table}")
@@ -94,6 +93,8 @@ class _AreaRow(Protocol):
     shortfall_upper: float
     comparison: str
     note: str
+    persistent: str
+    comparison_model: str
 
 
 def _area_rows(table: pd.DataFrame) -> Iterator[_AreaRow]:
@@ -147,6 +148,10 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         "n_plotted": int(sum(_shown(v) for v in result["identified"])),
         "tau2_text": f"{analysis.funnel.tau2:.3f}",
     }
+    lasting, related = _lasting(analysis), _related(analysis)
+    for item, r in zip(flagged, [r for r in _area_rows(ordered) if r.comparison == "lower"],
+                       strict=True):
+        item["years_svg"] = _years_svg(analysis, str(int(r.old_la_code)), r.area_name)
     exclusions = [{"name": result.loc[result["area_code"] == code, "area_name"].iloc[0],
                    "detail": reason} for code, reason in inputs.held_out.items()
                   if (result["area_code"] == code).any()]
@@ -157,7 +162,8 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
     return template.render(
         title=f"Identified child sexual exploitation by local authority, year to 31 March {year}",
         year=year, first_year=years[0], year_label=_year_label(year), s=s, rows=rows,
-        flagged=flagged, funnel_svg=funnel_svg, exclusions=exclusions,
+        flagged=flagged, funnel_svg=funnel_svg, exclusions=exclusions, lasting=lasting,
+        related=related,
         problems=inputs.problems.to_dict("records"), sn_vintage=inputs.vintage, sortable=True,
         dark_figure=dark_figure_html, version=jigsaw.__version__ if hasattr(jigsaw, "__version__") else "",
         method={
@@ -169,6 +175,107 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
                        f"limits around the rate of the areas compared ({analysis.funnel.centre:.1f} per 10,000)."),
         },
     )
+
+
+def _ratio_text(value: float, lower: float | None = None, upper: float | None = None) -> str:
+    if pd.isna(value):
+        return ""
+    if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):
+        return f"{value:.2f}"
+    return f"{value:.2f} ({lower:.2f}–{upper:.2f})"
+
+
+def _years_svg(analysis: NationalAnalysis, code: str, name: str) -> str:
+    """An LA's ratio to its peers in each year of the persistence model ("" without one)."""
+    fit = analysis.persistence_alarm
+    if fit is None:
+        return ""
+    row = fit.table.set_index("area_code")
+    if code not in row.index or row.loc[code, "persistent"] == "not compared":
+        return ""
+    years = sorted(int(y) for y in fit.years["year"].unique())
+    own = fit.years[fit.years["area_code"] == code].set_index("year")["ratio"]
+    figures = row[["persistent_ratio", "persistent_limit"]].loc[[code]].to_numpy(dtype=float)[0]
+    return charts.year_ratio_plot(years, [float(own.get(y, np.nan)) for y in years],
+                                  persistent=float(figures[0]), limit=float(figures[1]),
+                                  label=name)
+
+
+def _lasting(analysis: NationalAnalysis) -> dict[str, Any]:
+    """The persistent flag: the model's variances and every LA flagged at 95%, with its years."""
+    alarm, warning = analysis.persistence_alarm, analysis.persistence_warning
+    if alarm is None or warning is None:
+        return {}
+    result = analysis.alarm.table
+    names = dict(zip(result["old_la_code"].astype(int).astype(str), result["area_name"],
+                     strict=True))
+    at_alarm = alarm.table.set_index("area_code")["persistent"]
+    flagged = warning.table[warning.table["persistent"] == "lower"].sort_values("persistent_z")
+    years = sorted(int(y) for y in alarm.years["year"].unique())
+    by_area = alarm.years.pivot_table(index="area_code", columns="year", values="ratio",
+                                      aggfunc="first").reindex(columns=years)
+    rows = []
+    figures = ("persistent_years", "persistent_ratio", "persistent_ratio_lower",
+               "persistent_ratio_upper", "persistent_limit")
+    for code_value, values in zip(flagged["area_code"], flagged[list(figures)].to_numpy(dtype=float),
+                                  strict=True):
+        code = str(code_value)
+        n_years, ratio, lower, upper, limit = (float(v) for v in values)
+        ratios = list(by_area.loc[code]) if code in by_area.index else [np.nan] * len(years)
+        name = names.get(code, code)
+        rows.append({
+            "name": name, "years": int(n_years), "ratio": _ratio_text(ratio, lower, upper),
+            "limit": _ratio_text(limit), "alarm": at_alarm.get(code, NOT_COMPARED),
+            "svg": charts.year_ratio_plot(years, ratios, persistent=ratio, limit=limit,
+                                          label=name),
+        })
+    return {
+        "first_year": years[0], "area_sd": f"{np.sqrt(alarm.area_variance):.2f}",
+        "area_factor": f"{np.exp(np.sqrt(alarm.area_variance)):.1f}",
+        "year_sd": f"{np.sqrt(alarm.year_variance):.2f}",
+        "year_share": f"{alarm.year_share:.0%}",
+        "n_alarm": int((alarm.table["persistent"] == "lower").sum()), "n_warning": len(rows),
+        "n_compared": int((alarm.table["persistent"] != "not compared").sum()), "rows": rows,
+    }
+
+
+def _related(analysis: NationalAnalysis) -> dict[str, Any]:
+    """Peers-only and model-based flags side by side, and the mismatch view."""
+    result, warning = analysis.alarm.table, analysis.warning.table
+    model, model_warning = analysis.related, analysis.related_warning
+    at_warning = model_warning.table["comparison_model"].to_numpy()
+    either = ((result["comparison"] == "lower") | (warning["comparison"] == "lower")
+              | (result["comparison_model"] == "lower") | (at_warning == "lower")).to_numpy()
+    rows = []
+    for i in np.flatnonzero(either):
+        r = result.iloc[i]
+        rows.append({"name": r["area_name"], "peers": r["comparison"],
+                     "peers_warning": warning["comparison"].iloc[i],
+                     "model": r["comparison_model"], "model_warning": at_warning[i],
+                     "missing": _ratio_text(disclosure.hidden(r["missing_ratio"], r["going_missing"])),
+                     "cce": _ratio_text(disclosure.hidden(r["cce_ratio"], r["cce"]))})
+    rows.sort(key=lambda row: (row["peers"] != "lower", row["model"] != "lower",
+                               row["peers_warning"] != "lower", row["name"]))
+    mismatched = []
+    for _, r in result[result["mismatch"].astype(bool)].iterrows():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cse_ratio = r["identified"] / r["expected"]
+        mismatched.append({
+            "name": r["area_name"],
+            "cse": _ratio_text(disclosure.hidden(cse_ratio, r["identified"])),
+            "missing": _ratio_text(disclosure.hidden(r["missing_ratio"], r["going_missing"])),
+            "cce": _ratio_text(disclosure.hidden(r["cce_ratio"], r["cce"])),
+        })
+    labels = {"going_missing": "going missing", "cce": "criminal exploitation", "gangs": "gangs",
+              "trafficking": "trafficking", "sexual_abuse": "sexual abuse",
+              "police_child_sexual_offences": "police recorded sexual offences against children"}
+    return {
+        "indicators": ", ".join(labels.get(i, i) for i in model.indicators),
+        "removed": f"{model.variance_removed:.0%}", "tau2_peers": f"{model.tau2_peers:.3f}",
+        "tau2_model": f"{model.tau2_model:.3f}", "folds": model.folds,
+        "n_alarm": int((result["comparison_model"] == "lower").sum()),
+        "n_warning": int((at_warning == "lower").sum()), "rows": rows, "mismatch": mismatched,
+    }
 
 
 def _shown(count: float) -> bool:
@@ -231,6 +338,8 @@ def _table_row(r: _AreaRow, series: dict[int, list[float]], years: list[int]) ->
         "shortfall": shortfall_text, "shortfall_sort": "" if small or pd.isna(r.shortfall) else f"{r.shortfall:.1f}",
         "comparison": r.comparison, "comparison_class": r.comparison.replace(" ", "-"),
         "comparison_sort": r.comparison, "note": r.note,
+        "persistent": r.persistent, "persistent_class": str(r.persistent).replace(" ", "-"),
+        "model": r.comparison_model, "model_class": str(r.comparison_model).replace(" ", "-"),
         "trend": charts.sparkline(years, series.get(int(r.old_la_code), [np.nan] * len(years)),
                                   label=r.area_name),
     }

@@ -1,7 +1,7 @@
 """Grade a whole partnership's children at once, by the same rules as ``grade_child``.
 
 The rules are applied to arrays (one row per indicator sighting) rather than child by child, so
-50,000 children take well under the issue's 5 seconds. ``tests/screening/test_batch.py`` checks,
+50,000 children take well under the 5-second target for grading a partnership. ``tests/screening/test_batch.py`` checks,
 child for child, that the result equals ``grade_child``.
 """
 

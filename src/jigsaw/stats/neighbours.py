@@ -30,6 +30,7 @@ import pandas as pd
 from scipy.spatial.distance import cdist
 
 from jigsaw.datasets.neighbours import CLOSENESS, neighbour_table
+from jigsaw.errors import InputError
 
 __all__ = [
     "CLOSENESS",
@@ -184,19 +185,19 @@ def _covariate_matrix(frame: pd.DataFrame, covariates: list[str],
     if isinstance(covariates, str):
         covariates = [covariates]
     if not covariates:
-        raise ValueError("need at least one covariate column")
+        raise InputError("need at least one covariate column")
     missing = [c for c in [area_column, *covariates] if c not in frame.columns]
     if missing:
-        raise ValueError(f"missing column(s): {', '.join(missing)}")
-    codes = frame[area_column]
-    if codes.isna().any():
-        row = int(np.flatnonzero(codes.isna())[0])
-        raise ValueError(f"row {row + 1}, column {area_column}: missing area code")
-    codes = codes.astype(str).to_numpy()
+        raise InputError(f"missing column(s): {', '.join(missing)}")
+    given = frame[area_column]
+    if given.isna().any():
+        row = int(np.flatnonzero(given.isna())[0])
+        raise InputError(f"row {row + 1}, column {area_column}: missing area code")
+    codes = given.astype(str).to_numpy()
     seen: dict[str, int] = {}
     for row, code in enumerate(codes):
         if code in seen:
-            raise ValueError(f"row {row + 1}, column {area_column}: duplicate area code "
+            raise InputError(f"row {row + 1}, column {area_column}: duplicate area code "
                              f"{code!r} (first at row {seen[code] + 1})")
         seen[code] = row
     columns = []
@@ -205,10 +206,10 @@ def _covariate_matrix(frame: pd.DataFrame, covariates: list[str],
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             row = int(bad[0])
-            raise ValueError(f"row {row + 1}, column {column}: not a number "
+            raise InputError(f"row {row + 1}, column {column}: not a number "
                              f"({frame[column].iloc[row]!r})")
         if np.ptp(values) == 0:
-            raise ValueError(f"column {column}: every area has the same value, so it cannot "
+            raise InputError(f"column {column}: every area has the same value, so it cannot "
                              f"tell areas apart")
         columns.append(values)
     return np.column_stack(columns), codes

@@ -3,14 +3,40 @@
 Secure by default: DEBUG off, Argon2 first, TOTP for every user, sessions that expire after
 inactivity, a strict content security policy. SQLite under ``out/web/`` unless
 ``JIGSAW_DATABASE_URL`` (or ``DATABASE_URL``) names a PostgreSQL database.
+
+Configuration (environment variables; docs/deploy.md shows a whole production setup):
+
+``JIGSAW_DATABASE_URL``
+    The database the application uses, as the application's own role.
+``JIGSAW_OWNER_DATABASE_URL``
+    PostgreSQL only: the same database as the role that owns the tables. Migrations run as it
+    (``jigsaw serve --migrate``), and then grant the application's role only ``SELECT`` and
+    ``INSERT`` on the audit log.
+``JIGSAW_HTTPS=1``
+    Served behind a TLS proxy that sets ``X-Forwarded-Proto``: HTTPS redirect, HSTS, secure
+    cookies.
+``JIGSAW_ALLOWED_HOSTS``, ``JIGSAW_CSRF_TRUSTED_ORIGINS``
+    Comma-separated host names, and origins (``https://jigsaw.example.gov.uk``) from which
+    forms may be posted when the proxy does not pass the original ``Host``.
+``JIGSAW_SECRET_KEY``, ``JIGSAW_WEB_DIR``, ``JIGSAW_DEBUG=1``, ``JIGSAW_AUDIT_ANCHOR_EVERY``
+    The signing key (else one kept in ``secret-key`` under the data folder), the data folder,
+    Django's debug pages (never in production) and how often the audit chain is anchored.
+
+Files on disk are private: the data folder is created 0700, the SQLite database and the key
+0600, and the application refuses to start on a database or key other local users can read.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from jigsaw.errors import InputError
 
 WEB_DIR = Path(__file__).resolve().parent
 # The checkout root when installed editable (src/jigsaw/web -> repo); node_modules and out/ live there.
@@ -19,7 +45,9 @@ VAR_DIR = Path(os.environ.get("JIGSAW_WEB_DIR", PROJECT_DIR / "out" / "web"))
 NODE_MODULES = Path(os.environ.get("JIGSAW_NODE_MODULES", PROJECT_DIR / "node_modules"))
 GOVUK_FRONTEND_DIR = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
 # The national report's own folder (jigsaw demo builds the report into it); the only place /oversight/national/ serves from.
-JIGSAW_NATIONAL_REPORT_DIR = Path(os.environ.get("JIGSAW_NATIONAL_REPORT_DIR", PROJECT_DIR / "out" / "national"))
+JIGSAW_NATIONAL_REPORT_DIR = Path(
+    os.environ.get("JIGSAW_NATIONAL_REPORT_DIR", PROJECT_DIR / "out" / "national")
+)
 
 
 def _secret_key() -> str:
@@ -28,7 +56,7 @@ def _secret_key() -> str:
         return os.environ["JIGSAW_SECRET_KEY"]
     path = VAR_DIR / "secret-key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        _private_folder(VAR_DIR)
         # Written in full to a private temporary file (0600, so other local users cannot forge
         # sessions), then linked into place: workers starting together all read the one key that
         # won, never a half-written or empty one, and none fails because another got there first.
@@ -42,7 +70,81 @@ def _secret_key() -> str:
             pass
         finally:
             tmp.unlink()
+    _refuse_if_shared(path, "the secret key")
     return path.read_text().strip()
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) if missing; the folder itself 0700, whatever the umask."""
+    if not folder.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+
+
+class SharedFileError(ImproperlyConfigured, InputError):
+    """A private file (the database, the key) is readable by other local users.
+
+    An :class:`~jigsaw.errors.InputError` too: the ``jigsaw`` command prints it as one line, without
+    a traceback, since the operator can put it right.
+    """
+
+
+def _refuse_if_shared(path: Path, what: str) -> None:
+    """Refuse to start when a file other local users can read holds ``what``.
+
+    Raises
+    ------
+    SharedFileError
+        Naming the file, its mode and the command that makes it private.
+    """
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise SharedFileError(
+            f"{path} holds {what} and is readable or writable by other local users "
+            f"(mode {mode:04o}): make it private with `chmod 600 {path}` (and `chmod 700 "
+            f"{path.parent}`), and run Jigsaw under its own system user (docs/security.md)"
+        )
+
+
+def private_sqlite_file(path: Path) -> Path:
+    """Return ``path``, first creating it 0600 (in a 0700 folder) if it does not exist.
+
+    SQLite would create the file with the umask's mode, usually 0644, and gives its WAL and
+    shared-memory files the database file's mode: creating the (empty, valid) database file
+    privately first keeps all three private.
+
+    Raises
+    ------
+    SharedFileError
+        If an existing database can be read by other local users.
+    """
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return path
+    _private_folder(path.parent)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _refuse_if_shared(path, "the database (password hashes, sessions, TOTP secrets)")
+    return path
+
+
+def _sqlite(path: Path) -> dict[str, object]:
+    """The SQLite settings that keep a small team's concurrent saves safe.
+
+    WAL lets readers carry on while one connection writes; ``IMMEDIATE`` takes the write lock at
+    the start of every transaction, so two writers queue (for up to ``timeout`` seconds) instead
+    of both reading and then one failing with "database is locked" when it tries to write;
+    ``synchronous=NORMAL`` is durable in WAL mode except on power loss mid-checkpoint.
+    """
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": private_sqlite_file(Path(path)),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        },
+    }
 
 
 def database_from_url(url: str) -> dict[str, object]:
@@ -67,7 +169,9 @@ def database_from_url(url: str) -> dict[str, object]:
             "ATOMIC_REQUESTS": False,
         }
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path)}
+        # sqlite:////abs/path and sqlite:///abs/path both name /abs/path.
+        path = unquote(parts.path)
+        return _sqlite(Path(path[1:] if path.startswith("//") else path))
     raise ValueError(f"JIGSAW_DATABASE_URL: unsupported database scheme {parts.scheme!r}")
 
 
@@ -91,6 +195,7 @@ INSTALLED_APPS = [
     "jigsaw.web.children",
     "jigsaw.web.concerns",
     "jigsaw.web.oversight",
+    "jigsaw.web.referrals",
 ]
 
 MIDDLEWARE = [
@@ -127,12 +232,19 @@ TEMPLATES = [
 ]
 
 _url = os.environ.get("JIGSAW_DATABASE_URL") or os.environ.get("DATABASE_URL")
-DATABASES = {
-    "default": database_from_url(_url)
-    if _url
-    else {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "jigsaw.sqlite3"}
-}
+DATABASES = {"default": database_from_url(_url) if _url else _sqlite(VAR_DIR / "jigsaw.sqlite3")}
+if os.environ.get("JIGSAW_OWNER_DATABASE_URL"):
+    # The same database as the tables' owner: `migrate --database owner` (jigsaw serve --migrate).
+    DATABASES["owner"] = {
+        **database_from_url(os.environ["JIGSAW_OWNER_DATABASE_URL"]),
+        "TEST": {"MIRROR": "default"},
+    }
+del _url
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The audit chain's head is copied to the anchor table every this many events (and whenever
+# `jigsaw audit anchor` runs): a rewrite of the chain is then found by `jigsaw audit verify`.
+JIGSAW_AUDIT_ANCHOR_EVERY = int(os.environ.get("JIGSAW_AUDIT_ANCHOR_EVERY", "100"))
 
 # Argon2id first: the OWASP-recommended password hash; the others only verify old hashes.
 PASSWORD_HASHERS = [
@@ -158,8 +270,29 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
-# Behind TLS in production set JIGSAW_SECURE_COOKIES=1; the demo serves plain http on 127.0.0.1.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("JIGSAW_SECURE_COOKIES") == "1"
+# Production runs behind a TLS proxy (nginx, docs/deploy.md): JIGSAW_HTTPS=1 trusts the proxy's
+# X-Forwarded-Proto (so Django knows the request was https, and the Origin of a posted form
+# matches), redirects plain http, sends HSTS for a year and marks the cookies secure. The demo
+# serves plain http on 127.0.0.1 and leaves it off. (JIGSAW_SECURE_COOKIES=1 is the older name.)
+HTTPS = os.environ.get("JIGSAW_HTTPS") == "1" or os.environ.get("JIGSAW_SECURE_COOKIES") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # Only safe because the proxy overwrites this header on every request (docs/deploy.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# Health checks from the proxy or the load balancer come over plain http on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+CSRF_TRUSTED_ORIGINS = [
+    origin.strip()
+    for origin in os.environ.get("JIGSAW_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if origin.strip()
+]
+# Error reports (and Django's debug page, if DEBUG is ever on) never show the database URL, its
+# password, keys or cookies: see jigsaw.web.error_reports.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "jigsaw.web.error_reports.SecretsHiddenFilter"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

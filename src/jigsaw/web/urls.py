@@ -13,6 +13,7 @@ urlpatterns = [
     path("children/", include("jigsaw.web.children.urls")),
     path("audit/", include("jigsaw.web.audit.urls")),
     path("oversight/", include("jigsaw.web.oversight.urls")),
+    path("referrals/", include("jigsaw.web.referrals.urls")),
 ]
 
 handler403 = views.forbidden

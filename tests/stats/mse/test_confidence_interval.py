@@ -1,6 +1,7 @@
 """Inference as a method: ``MSEEstimate.confidence_interval`` gives what a new estimate at that
 level gives, for every kind of interval, and every stats function checks a level the same way."""
 
+import numpy as np
 import pytest
 
 from jigsaw.datasets.shipped import folder
@@ -45,3 +46,15 @@ def test_every_level_is_a_fraction_checked_the_same_way(call):
     with pytest.raises(ValueError, match=r"level must be a fraction strictly between 0 and 1, got 95 "
                                          r"\(give a fraction such as 0\.95, not a percentage\)"):
         call(95)
+
+
+def test_bca_that_cannot_be_computed_says_why():
+    from jigsaw.errors import InputError
+    from jigsaw.stats.mse._intervals import bca_limits
+
+    with pytest.raises(InputError, match="only 3 of 20 bootstrap resamples"):
+        bca_limits(np.array([1.0, 2.0, 3.0] + [np.nan] * 17), 2.0, 0.0)
+    with pytest.raises(InputError, match="every bootstrap total is above the estimate"):
+        bca_limits(np.arange(20.0) + 5, 2.0, 0.0)
+    low, high = bca_limits(np.arange(1.0, 101.0), 50.5, 0.0)
+    assert low < 50.5 < high

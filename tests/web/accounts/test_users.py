@@ -8,7 +8,7 @@ from jigsaw.web.accounts.models import Profile
 from jigsaw.web.audit.models import AuditEvent
 from tests.web.cast import verified_client
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_administrator_adds_a_user_who_sets_their_own_password_and_authenticator(client, cast):

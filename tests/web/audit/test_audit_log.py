@@ -10,7 +10,7 @@ from jigsaw.web.audit.selectors import audit_events_for
 from jigsaw.web.audit.services import audit_record
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_event_types_are_unique_and_stored_as_their_value():

@@ -18,7 +18,7 @@ from tests.web.cast import (
     verified_client,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 @pytest.fixture
 def pending(cast):

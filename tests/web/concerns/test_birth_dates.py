@@ -12,7 +12,7 @@ from jigsaw.web.children.models import AgencyRecord, Child
 from jigsaw.web.children.services import child_regrade
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def test_a_concern_seen_before_the_birth_date_is_refused_on_the_date_field(cast):

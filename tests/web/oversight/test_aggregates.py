@@ -15,7 +15,7 @@ from jigsaw.web.oversight.models import FiguresSnapshot
 from jigsaw.web.oversight.selectors import area_aggregates_for
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db]
 
 
 def _pupils(cast, n: int) -> None:

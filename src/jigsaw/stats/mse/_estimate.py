@@ -54,6 +54,7 @@ class _Inference:
     fit: BatchFit
     acceleration: float | None = None  # BCa only
     bootstrap: np.ndarray | None = None  # BCa only
+    jackknife: np.ndarray | None = None  # BCa only: delete-one-child total per cell (0 for empty cells)
 
     def limits(self, ci: str, level: float) -> tuple[float, float]:
         if ci == "wald":
@@ -167,7 +168,7 @@ def estimate(
     boot: int = 1000,
     seed: int = 1234,
     ntop: int | None = None,
-    workers: int = 2,
+    workers: int | None = None,
 ) -> MSEEstimate:
     """Estimate the total number of children, seen and unseen, from overlapping lists.
 
@@ -181,7 +182,7 @@ def estimate(
     ci : {"wald", "profile", "bca"}
         Interval: Wald on the log dark figure; multinomial profile likelihood; BCa bootstrap with
         the model choice repeated in each of ``boot`` resamples (seeded by ``seed``, on
-        ``workers`` processes). For ``bic`` the bootstrap re-selects among the best ``ntop``
+        ``workers`` processes, default every core this process may run on). For ``bic`` the bootstrap re-selects among the best ``ntop``
         models on the original data (all admissible models when None).
     level : float
         Confidence level as a fraction.
@@ -215,14 +216,14 @@ def estimate(
     >>> round(result.total, 2), result.terms, round(result.bic, 3)  # docs: 157.17, BIC 57.141
     (157.17, ('b:c', 'c:d'), 57.141)
     """
-    # One BLAS thread: the bootstrap's two workers would otherwise contend for both cores.
+    # One BLAS thread: the bootstrap's worker processes would otherwise contend for the cores.
     with single_threaded_blas():
         return _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers)
 
 
 def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthresh: float | None,
                    max_order: int, terms: Sequence[str] | None, boot: int, seed: int,
-                   ntop: int | None, workers: int) -> MSEEstimate:
+                   ntop: int | None, workers: int | None) -> MSEEstimate:
     if method not in _select.METHODS:
         raise InputError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
     if ci not in CI_METHODS:
@@ -278,7 +279,9 @@ def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthr
         jack = totals_for(design, jack_tables, spec, workers)
         jack = np.where(np.isfinite(jack), jack, total)
         accel = _intervals.jackknife_acceleration(counts, jack_cells, jack)
-        inference = _Inference(design, counts, fit, accel, boot_totals)
+        jack_full = np.zeros(counts.size)
+        jack_full[jack_cells] = jack
+        inference = _Inference(design, counts, fit, accel, boot_totals, jack_full)
         low, high = inference.limits(ci, level)
     return MSEEstimate(
         lists=table.lists,

@@ -84,7 +84,7 @@ def stepwise_totals(design: Design, Y: np.ndarray, pthresh: float = 0.02) -> np.
     Y = np.asarray(Y, dtype=float)
     K, T = Y.shape[0], len(design.terms)
     masks = np.zeros((K, T), dtype=bool)
-    fits = fit_batch(design, Y, masks)
+    fits = fit_batch(design, Y, masks, variances=False)
     beta, mu, total = fits.beta.copy(), fits.mu.copy(), np.where(fits.code == 0, fits.total, np.nan)
     cells_t = design.term_cells.T.astype(float)
     nstar = Y @ cells_t
@@ -104,7 +104,7 @@ def stepwise_totals(design: Design, Y: np.ndarray, pthresh: float = 0.02) -> np.
             break
         candidates = masks[active].copy()
         candidates[np.arange(active.size), j] = True
-        trial = fit_batch(design, Y[active], candidates, beta0=beta[active])
+        trial = fit_batch(design, Y[active], candidates, beta0=beta[active], variances=False)
         ok = trial.code == 0
         good = active[ok]
         masks[good] = candidates[ok]

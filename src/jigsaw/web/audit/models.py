@@ -1,4 +1,8 @@
-"""The audit trail: one row per view or change of personal data, written in the same transaction."""
+"""The audit trail: one row per view or change of personal data, written in the same transaction.
+
+The rows form a hash chain (see :mod:`jigsaw.web.audit.chain`); the database refuses any row
+that does not extend it, and any change or deletion (migration ``0004``).
+"""
 
 from __future__ import annotations
 
@@ -34,6 +38,29 @@ class EventType(enum.Enum):
     AUDIT_LOG_VIEWED = "audit_log_viewed"
     AGGREGATES_VIEWED = "aggregates_viewed"
     DEMO_LOADED = "demo_loaded"
+    # The workflow from a concern to an outcome (jigsaw.web.referrals).
+    CONTACT_CREATED = "contact_created"
+    CONTACT_DECIDED = "contact_decided"
+    REFERRAL_CREATED = "referral_created"
+    REFERRAL_VIEWED = "referral_viewed"
+    REFERRAL_RATED = "referral_rated"
+    REFERRAL_DECIDED = "referral_decided"
+    REFERRAL_BREACHED = "referral_breached"
+    FEEDBACK_SENT = "feedback_sent"
+    ACTION_CREATED = "action_created"
+    ACTION_OVERDUE = "action_overdue"
+    ACTION_ESCALATED = "action_escalated"
+    ACTION_COMPLETED = "action_completed"
+    ACTION_CANCELLED = "action_cancelled"
+    OUTCOME_RECORDED = "outcome_recorded"
+    REFERRAL_REVIEWED = "referral_reviewed"
+    REFERRAL_CLOSED = "referral_closed"
+    STRATEGY_DISCUSSION_RECORDED = "strategy_discussion_recorded"
+    MISSING_RECORDED = "missing_recorded"
+    MISSING_RETURNED = "missing_returned"
+    RETURN_INTERVIEW_RECORDED = "return_interview_recorded"
+    MACE_MEETING_RECORDED = "mace_meeting_recorded"
+    MACE_MINUTES_VIEWED = "mace_minutes_viewed"
     USER_UPDATED = "user_updated"
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
@@ -63,6 +90,10 @@ class AuditEvent(models.Model):
     subject_type = models.CharField(max_length=40, blank=True)
     subject_id = models.CharField(max_length=64, blank=True, db_index=True)
     extra = models.JSONField(default=dict, blank=True)
+    # The chain: this event's place, the hash of the event before it and its own hash.
+    seq = models.PositiveBigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -70,3 +101,22 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.event_type} {self.subject_type}:{self.subject_id}"
+
+
+class AuditAnchor(models.Model):
+    """A copy of the chain's head (``seq`` and ``hash``) taken at ``at``.
+
+    Written every ``JIGSAW_AUDIT_ANCHOR_EVERY`` events and by ``jigsaw audit anchor``; the
+    application's database role may only add anchors, so whoever rewrites the chain after an
+    anchor (re-hashing every later event) is found out by ``jigsaw audit verify``.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["seq", "id"]
+
+    def __str__(self) -> str:
+        return f"anchor of event {self.seq} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -36,3 +36,34 @@ def audit_events_for(
         if subject_id:
             events = events.filter(subject_id=subject_id)
         return events[:limit]
+
+
+def audit_chain_verdict(anchors_file=None):
+    """Check the whole audit chain against its anchors (and an anchor file, if given).
+
+    Not a view: run by ``jigsaw audit verify`` with the operator's database credentials.
+    """
+    from jigsaw.web.audit.chain import Anchor, anchor_file_read, verify
+    from jigsaw.web.audit.models import AuditAnchor
+
+    anchors = [Anchor(a.seq, a.hash, a.at) for a in AuditAnchor.objects.order_by("seq", "id")]
+    if anchors_file is not None and anchors_file.exists():
+        anchors += anchor_file_read(anchors_file)
+    events = (
+        AuditEvent.objects.order_by("seq", "id")
+        .only(
+            "id",
+            "seq",
+            "prev_hash",
+            "hash",
+            "at",
+            "actor_id",
+            "actor_label",
+            "event_type",
+            "subject_type",
+            "subject_id",
+            "extra",
+        )
+        .iterator(chunk_size=2000)
+    )
+    return verify(events, anchors)

@@ -34,12 +34,20 @@ def _run(statements_by_vendor):
     return apply
 
 
+def _refuse_to_unprotect(apps, schema_editor):
+    raise RuntimeError(
+        "the audit log's protection cannot be migrated away: migrating audit back would let its "
+        "events be changed or deleted. Restore a backup taken before the migration instead."
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_audit_events")]
 
     operations = [
+        # Not reversible: migrating audit back to 0001 would silently leave the log unprotected.
+        # (POSTGRES_DOWN and SQLITE_DOWN stay for an operator who means it, by hand.)
         migrations.RunPython(
-            _run({"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP}),
-            _run({"postgresql": [POSTGRES_DOWN], "sqlite": SQLITE_DOWN}),
+            _run({"postgresql": [POSTGRES_UP], "sqlite": SQLITE_UP}), _refuse_to_unprotect
         )
     ]

@@ -79,7 +79,7 @@ def _agency_matcher(agency_id: int):
         )
     )
     frame = pd.DataFrame.from_records(list(rows), columns=[*RECORD_COLUMNS, "child_id"])
-    frame["sex"] = frame["sex"].where(frame["sex"].isin(["F", "M"]), None)
+    frame["sex"] = [sex if sex in ("F", "M") else None for sex in frame["sex"]]
     for column in ("postcode", "nhs_number"):
         frame[column] = frame[column].replace("", None)
     frame["child_id"] = frame["child_id"].astype(str)

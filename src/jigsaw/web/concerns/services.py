@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -128,7 +128,8 @@ def concern_record(
         )
     lawful_basis = LawfulBasis(lawful_basis)
 
-    matches, elsewhere = [], []
+    matches: list[Any] = []
+    elsewhere: list[int] = []
     if identity is not None:
         candidate = matching.record_mapping(
             record_id="incoming", agency_kind=profile.agency.kind, **dataclasses.asdict(identity)

@@ -57,8 +57,14 @@ print(json.dumps({"seconds": time.perf_counter() - start, "low": r.ci_low, "high
 
 def _child(tree: str, workers: int) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(workers)], env=env, capture_output=True,  # noqa: S603 (our own script)
-                         text=True, check=True)
+    # The bench runs its own interpreter on a tree it names itself.
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", _CHILD, str(workers)],
+        env=env,
+        capture_output=True,  # noqa: S603 (our own script)
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -67,8 +73,12 @@ def compare(before: str, repeat: int) -> None:
     here = str(Path(__file__).resolve().parents[1] / "src")
     cores = len(os.sched_getaffinity(0))
     load = os.getloadavg()
-    print(f"before/after, same run: load average at start {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}")
-    print("| stepwise + 1,000 BCa (UKdat, 6 lists) | workers | best (s) | median (s) | 95% interval |")
+    print(
+        f"before/after, same run: load average at start {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}"
+    )
+    print(
+        "| stepwise + 1,000 BCa (UKdat, 6 lists) | workers | best (s) | median (s) | 95% interval |"
+    )
     print("|---|---:|---:|---:|---|")
     for workers in sorted({1, cores}):
         times: dict[str, list[float]] = {"before": [], "after": []}
@@ -80,8 +90,10 @@ def compare(before: str, repeat: int) -> None:
                 limits[label] = (r["low"], r["high"])
         for label in ("before", "after"):
             low, high = limits[label]
-            print(f"| {label} | {workers} | {min(times[label]):.2f} | {statistics.median(times[label]):.2f} | "
-                  f"{low:,.6f}-{high:,.6f} |")
+            print(
+                f"| {label} | {workers} | {min(times[label]):.2f} | {statistics.median(times[label]):.2f} | "
+                f"{low:,.6f}-{high:,.6f} |"
+            )
     end = os.getloadavg()
     print(f"load average at end {end[0]:.1f}, {end[1]:.1f}, {end[2]:.1f}")
 
@@ -98,44 +110,96 @@ def main() -> None:
     mse = folder("mse")
     uk6, uk5 = read_table(mse / "UKdat.csv"), read_table(mse / "UKdat_5.csv")
     load = os.getloadavg()
-    print(f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; python {platform.python_version()}; "
-          f"cores {os.cpu_count()}; load average at start {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}")
+    print(
+        f"date {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; python {platform.python_version()}; "
+        f"cores {os.cpu_count()}; load average at start {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f}"
+    )
     rows = []
 
-    best, median, r = _time(lambda: estimate(uk6, "stepwise", ci="bca", boot=1000, seed=1234), args.repeat)
-    rows.append(("stepwise + 1,000 BCa resamples (UKdat, 6 lists)", 411, 10, best, median,
-                 f"{r.total:,.0f} ({r.ci_low:,.0f}-{r.ci_high:,.0f})"))
+    best, median, r = _time(
+        lambda: estimate(uk6, "stepwise", ci="bca", boot=1000, seed=1234), args.repeat
+    )
+    rows.append(
+        (
+            "stepwise + 1,000 BCa resamples (UKdat, 6 lists)",
+            411,
+            10,
+            best,
+            median,
+            f"{r.total:,.0f} ({r.ci_low:,.0f}-{r.ci_high:,.0f})",
+        )
+    )
 
     best, median, r = _time(lambda: estimate(uk5, "bic"), args.repeat)
-    rows.append(("minimum BIC over 1,024 two-list models (UKdat_5)", 3.5, 1, best, median,
-                 f"{r.total:,.0f} [{' '.join(r.terms)}]"))
+    rows.append(
+        (
+            "minimum BIC over 1,024 two-list models (UKdat_5)",
+            3.5,
+            1,
+            best,
+            median,
+            f"{r.total:,.0f} [{' '.join(r.terms)}]",
+        )
+    )
 
     def rank_all():
         design = Design(uk5.lists, 2)
         return rank_models(design, uk5.counts, hierarchical_models(design))
 
     best, median, ranking = _time(rank_all, args.repeat)
-    rows.append(("BIC of every one of the 1,024 models, no pruning (UKdat_5)", 3.5, 1, best, median,
-                 f"{len(ranking)} admissible; best {ranking[0][2]:,.0f}"))
+    rows.append(
+        (
+            "BIC of every one of the 1,024 models, no pruning (UKdat_5)",
+            3.5,
+            1,
+            best,
+            median,
+            f"{len(ranking)} admissible; best {ranking[0][2]:,.0f}",
+        )
+    )
 
-    best, median, r = _time(lambda: estimate(uk5, "bic", ci="bca", boot=1000, seed=1234, ntop=100), args.repeat)
-    rows.append(("BIC choice, 1,000 BCa resamples over the top 100 models (UKdat_5)", 195, 15, best, median,
-                 f"{r.total:,.0f} ({r.ci_low:,.0f}-{r.ci_high:,.0f})"))
+    best, median, r = _time(
+        lambda: estimate(uk5, "bic", ci="bca", boot=1000, seed=1234, ntop=100), args.repeat
+    )
+    rows.append(
+        (
+            "BIC choice, 1,000 BCa resamples over the top 100 models (UKdat_5)",
+            195,
+            15,
+            best,
+            median,
+            f"{r.total:,.0f} ({r.ci_low:,.0f}-{r.ci_high:,.0f})",
+        )
+    )
 
     if args.full:
         best, median, r = _time(lambda: estimate(uk5, "bic", ci="bca", boot=1000, seed=1234), 1)
-        rows.append(("BIC choice, 1,000 BCa resamples over all admissible models (UKdat_5)", None, None, best,
-                     median, f"{r.total:,.0f} ({r.ci_low:,.0f}-{r.ci_high:,.0f}); published 11,456-43,894"))
+        rows.append(
+            (
+                "BIC choice, 1,000 BCa resamples over all admissible models (UKdat_5)",
+                None,
+                None,
+                best,
+                median,
+                f"{r.total:,.0f} ({r.ci_low:,.0f}-{r.ci_high:,.0f}); published 11,456-43,894",
+            )
+        )
 
     print()
-    print("| task | R (s) | target (s) | Jigsaw best (s) | Jigsaw median (s) | R / Jigsaw | result |")
+    print(
+        "| task | R (s) | target (s) | Jigsaw best (s) | Jigsaw median (s) | R / Jigsaw | result |"
+    )
     print("|---|---:|---:|---:|---:|---:|---|")
     for task, r_time, target, best, median, result in rows:
         ratio = f"{r_time / best:,.0f}x" if r_time else "-"
-        print(f"| {task} | {r_time or '-'} | {target or '-'} | {best:.2f} | {median:.2f} | {ratio} | {result} |")
+        print(
+            f"| {task} | {r_time or '-'} | {target or '-'} | {best:.2f} | {median:.2f} | {ratio} | {result} |"
+        )
     end = os.getloadavg()
-    print(f"\nload average at end {end[0]:.1f}; "
-          + subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    print(
+        f"\nload average at end {end[0]:.1f}; "
+        + subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    )
 
 
 if __name__ == "__main__":

@@ -48,13 +48,17 @@ def main() -> None:
         choice = choose(design, counts, ChoiceSpec("bic", complete=True))
         ranked = np.array([m for _, m in choice.ranking])
         estimate = float(choice.fit.total[0])
-        specs = {"all admissible models (ntop=Inf)": ChoiceSpec("bic", 0.02, None, ranked),
-                 "main effects only (ntop=1)": ChoiceSpec("bic", 0.02, None, ranked[:1])}
+        specs = {
+            "all admissible models (ntop=Inf)": ChoiceSpec("bic", 0.02, None, ranked),
+            "main effects only (ntop=1)": ChoiceSpec("bic", 0.02, None, ranked[:1]),
+        }
         accel = {}
         jack_tables, jack_cells = _intervals.jackknife_tables(counts)
         for label, spec in specs.items():
             jack = totals_for(design, jack_tables, spec)
-            accel[label] = _intervals.jackknife_acceleration(counts, jack_cells, np.where(np.isfinite(jack), jack, estimate))
+            accel[label] = _intervals.jackknife_acceleration(
+                counts, jack_cells, np.where(np.isfinite(jack), jack, estimate)
+            )
         runs = [("multinomial", s, label) for s in args.seeds for label in specs]
         runs += [("Poisson", s, "all admissible models (ntop=Inf)") for s in args.poisson_seeds]
         rows = []
@@ -72,20 +76,55 @@ def main() -> None:
             tie_levels = adjusted_levels(boot, estimate, a, ties_half=True)
             tie_low, tie_high = _intervals.type8_quantile(boot, tie_levels)
             pct = _intervals.type8_quantile(boot, np.array([0.025, 0.975]))
-            rows.append((scheme, label, seed, low, high, levels[0], float(boot.min()), float(np.mean(boot < estimate)),
-                         int(np.sum(boot == estimate)), tie_low, tie_high, pct[0], pct[1]))
+            rows.append(
+                (
+                    scheme,
+                    label,
+                    seed,
+                    low,
+                    high,
+                    levels[0],
+                    float(boot.min()),
+                    float(np.mean(boot < estimate)),
+                    int(np.sum(boot == estimate)),
+                    tie_low,
+                    tie_high,
+                    pct[0],
+                    pct[1],
+                )
+            )
             print(f"  {scheme} {label} seed {seed}: {low:,.0f}-{high:,.0f}", flush=True)
     load = os.getloadavg()
-    print(f"\ndate {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; NewOrl_5_186, minimum BIC over {len(ranked)} two-list models; "
-          f"{args.boot} resamples; point estimate {estimate:,.1f}; acceleration {accel['all admissible models (ntop=Inf)']:.4f} "
-          f"(ntop=1: {accel['main effects only (ntop=1)']:.4f}); {time.perf_counter() - start:.0f} s; load {load[0]:.1f}")
+    print(
+        f"\ndate {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; NewOrl_5_186, minimum BIC over {len(ranked)} two-list models; "
+        f"{args.boot} resamples; point estimate {estimate:,.1f}; acceleration {accel['all admissible models (ntop=Inf)']:.4f} "
+        f"(ntop=1: {accel['main effects only (ntop=1)']:.4f}); {time.perf_counter() - start:.0f} s; load {load[0]:.1f}"
+    )
     print()
-    print("| resampling | re-selection | seed | BCa 95% | adjusted lower level | bootstrap minimum | share below estimate | "
-          "ties | BCa, ties half in z0 | percentile 95% |")
+    print(
+        "| resampling | re-selection | seed | BCa 95% | adjusted lower level | bootstrap minimum | share below estimate | "
+        "ties | BCa, ties half in z0 | percentile 95% |"
+    )
     print("|---|---|---:|---|---:|---:|---:|---:|---|---|")
-    for scheme, label, seed, low, high, level, minimum, below, ties, tlow, thigh, plow, phigh in rows:
-        print(f"| {scheme} | {label} | {seed} | {low:,.0f}-{high:,.0f} | {level:.5f} | {minimum:,.0f} | {below:.3f} | "
-              f"{ties} | {tlow:,.0f}-{thigh:,.0f} | {plow:,.0f}-{phigh:,.0f} |")
+    for (
+        scheme,
+        label,
+        seed,
+        low,
+        high,
+        level,
+        minimum,
+        below,
+        ties,
+        tlow,
+        thigh,
+        plow,
+        phigh,
+    ) in rows:
+        print(
+            f"| {scheme} | {label} | {seed} | {low:,.0f}-{high:,.0f} | {level:.5f} | {minimum:,.0f} | {below:.3f} | "
+            f"{ties} | {tlow:,.0f}-{thigh:,.0f} | {plow:,.0f}-{phigh:,.0f} |"
+        )
 
 
 if __name__ == "__main__":

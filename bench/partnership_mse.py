@@ -46,16 +46,22 @@ def main() -> None:
             ratios.append(dark.total / victims)
             widths.append((dark.upper - dark.lower) / victims)
             observed.append(dark.observed)
-            line += (f" {dark.total:,.0f} ({dark.lower:,.0f} to {dark.upper:,.0f}) "
-                     f"[{' '.join(dark.terms) or 'main'}] {'holds' if inside else 'MISSES'}")
+            line += (
+                f" {dark.total:,.0f} ({dark.lower:,.0f} to {dark.upper:,.0f}) "
+                f"[{' '.join(dark.terms) or 'main'}] {'holds' if inside else 'MISSES'}"
+            )
         print(line, flush=True)
     print()
-    print(f"LA {args.la}, {args.children:,} children, seeds {args.first_seed}-{args.first_seed + args.seeds - 1}: "
-          f"{statuses}")
+    print(
+        f"LA {args.la}, {args.children:,} children, seeds {args.first_seed}-{args.first_seed + args.seeds - 1}: "
+        f"{statuses}"
+    )
     if estimated:
-        print(f"coverage of the 95% interval: {held}/{estimated} = {held / estimated:.0%}; "
-              f"median estimate / truth {np.median(ratios):.2f}; median width / truth {np.median(widths):.2f}; "
-              f"median children on lists {np.median(observed):.0f}")
+        print(
+            f"coverage of the 95% interval: {held}/{estimated} = {held / estimated:.0%}; "
+            f"median estimate / truth {np.median(ratios):.2f}; median width / truth {np.median(widths):.2f}; "
+            f"median children on lists {np.median(observed):.0f}"
+        )
     print(f"{time.perf_counter() - began:.0f} s")
 
 

@@ -20,7 +20,10 @@ def test_a_referral_closes_only_after_an_outcome():
     assert changes_from(ReferralState.OUTCOME) == ["close"]
     assert changes_from(ReferralState.REVIEWING) == ["review", "close"]
     assert changes_from(ReferralState.CLOSED) == []
-    with pytest.raises(TransitionError, match="referral 7 is open: 'close' is only possible when it is outcome, reviewing"):
+    with pytest.raises(
+        TransitionError,
+        match="referral 7 is open: 'close' is only possible when it is outcome, reviewing",
+    ):
         check(ReferralState.OPEN, "close", what="referral 7")
 
 

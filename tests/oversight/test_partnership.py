@@ -38,7 +38,11 @@ def _by(figures, measure, breakdown):
 
 def test_the_world_stands_in_for_its_la(world):
     area = world.areas.iloc[0]
-    assert (area["area_code"], area["area_name"], area["children"]) == ("E06000015", "Derby", 40_000)
+    assert (area["area_code"], area["area_name"], area["children"]) == (
+        "E06000015",
+        "Derby",
+        40_000,
+    )
     assert area["population_0_17"] == 62_113  # ONS mid-2024, the real LA's
 
 
@@ -51,16 +55,24 @@ def test_identified_children_and_victims_are_the_worlds(world, inputs, period):
     assert _by(figures, "identified", "outcome=victim").value == victims
     assert _by(figures, "identified", "outcome=at_risk").value == len(found) - victims
     rate = rates.rate(len(found), 40_000)
-    assert _by(figures, "identified_per_10k_lower", "outcome=any").value == pytest.approx(rate.lower)
+    assert _by(figures, "identified_per_10k_lower", "outcome=any").value == pytest.approx(
+        rate.lower
+    )
     quarters = [f for f in figures if f.measure == "identified" and "quarter=" in f.breakdown]
     assert len(quarters) == 8
     first = pd.to_datetime(found["date"])
     assert quarters[0].value == int(((first >= "2023-04-01") & (first <= "2023-06-30")).sum())
-    assert _by(figures, "identified_trend", "outcome=any").value in ("rising", "falling", "no clear trend")
+    assert _by(figures, "identified_trend", "outcome=any").value in (
+        "rising",
+        "falling",
+        "no clear trend",
+    )
 
 
 def test_identifications_and_concerns_by_agency_are_the_worlds(world, inputs, period):
-    figures = p.agency_figures(inputs.concerns, inputs.referrals, inputs.outcomes, inputs.agencies, *period)
+    figures = p.agency_figures(
+        inputs.concerns, inputs.referrals, inputs.outcomes, inputs.agencies, *period
+    )
     found = world.outcomes[world.outcomes["identified"]]
     lists = pd.Series([a for s in found["agencies"] for a in s.split(";")]).value_counts()
     concerns = world.concerns["agency"].value_counts()
@@ -69,7 +81,9 @@ def test_identifications_and_concerns_by_agency_are_the_worlds(world, inputs, pe
         assert _by(figures, "concerns", f"agency={agency}").value == concerns.get(agency, 0)
 
 
-def test_an_agency_with_nothing_in_12_months_is_silent_and_a_thinned_one_is_below_its_share(inputs, period):
+def test_an_agency_with_nothing_in_12_months_is_silent_and_a_thinned_one_is_below_its_share(
+    inputs, period
+):
     start, end = period
     concerns = inputs.concerns[inputs.concerns["agency"] != "voluntary"]
     outcomes = inputs.outcomes[inputs.outcomes["agency"] != "voluntary"]
@@ -77,9 +91,14 @@ def test_an_agency_with_nothing_in_12_months_is_silent_and_a_thinned_one_is_belo
     thinned = pd.concat([concerns[concerns["agency"] != "education"], education.iloc[::10]])
     # The reference: this partnership's own shares before thinning (a similar partnership).
     reference = p.concern_shares(inputs.concerns, start, end)
-    silent = {s.agency: s.reason for s in p.silent_agencies(thinned, outcomes, inputs.agencies, end, reference)}
+    silent = {
+        s.agency: s.reason
+        for s in p.silent_agencies(thinned, outcomes, inputs.agencies, end, reference)
+    }
     assert silent == {"voluntary": "no_activity_12_months", "education": "below_similar_share"}
-    assert p.silent_agencies(inputs.concerns, inputs.outcomes, inputs.agencies, end, reference) == []
+    assert (
+        p.silent_agencies(inputs.concerns, inputs.outcomes, inputs.agencies, end, reference) == []
+    )
 
 
 def test_the_dark_figure_is_jigsaw_mse_on_the_same_export(inputs, period, tmp_path):
@@ -87,8 +106,12 @@ def test_the_dark_figure_is_jigsaw_mse_on_the_same_export(inputs, period, tmp_pa
     assert dark.status == "estimated"
     export = tmp_path / "linked.csv"
     p.mse_records(inputs.outcomes, *period).to_csv(export, index=False)
-    out = subprocess.run([sys.executable, "-m", "jigsaw.cli", "mse", "--records", str(export), "--json"],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "jigsaw.cli", "mse", "--records", str(export), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     cli = json.loads(out.stdout)
     assert (dark.total, dark.lower, dark.upper) == (cli["total"], cli["ci_low"], cli["ci_high"])
     assert list(dark.terms) == cli["terms_list"] and dark.observed == cli["observed"]
@@ -98,7 +121,9 @@ def test_the_dark_figure_is_jigsaw_mse_on_the_same_export(inputs, period, tmp_pa
 def test_the_dark_figure_says_when_lists_are_too_few_or_too_sparse(inputs, period):
     two = inputs.outcomes[inputs.outcomes["agency"].isin(["police", "social_care"])]
     assert p.dark_figure(two, *period).status == "too_few_lists"
-    few = inputs.outcomes[inputs.outcomes["child_id"].isin(inputs.outcomes["child_id"].unique()[:12])]
+    few = inputs.outcomes[
+        inputs.outcomes["child_id"].isin(inputs.outcomes["child_id"].unique()[:12])
+    ]
     sparse = p.dark_figure(few, *period)
     assert sparse.status == "too_sparse" and "fewer than 20" in sparse.note
     assert [f.measure for f in sparse.figures()][:3] == ["mse_status", "mse_note", "mse_observed"]
@@ -126,7 +151,9 @@ def test_ethnicity_is_never_blank_and_refusals_are_counted(inputs, period):
     figures = p.disproportionality(inputs.outcomes, children, inputs.population, *period)
     assert _by(figures, "identified", "outcome=any;ethnicity=refused").value == 6
     children.loc[position[0], "ethnicity"] = ""
-    with pytest.raises(InputError, match=rf"children: row {position[0] + 2}, column ethnicity: blank"):
+    with pytest.raises(
+        InputError, match=rf"children: row {position[0] + 2}, column ethnicity: blank"
+    ):
         p.disproportionality(inputs.outcomes, children, inputs.population, *period)
 
 
@@ -137,8 +164,13 @@ def test_timeliness_counts_the_clock_results_given(inputs, period):
     decided = pd.to_datetime(r["decided"]).between(pd.Timestamp(start), pd.Timestamp(end))
     assert _by(figures, "referrals_decided", "").value == decided.sum()
     assert _by(figures, "decided_within_rag", "").value == (r["within_rag"] & decided).sum()
-    assert _by(figures, "decided_within_1_working_day", "").value == (r["within_1_working_day"] & decided).sum()
-    assert _by(figures, "median_hours_to_decision", "").value == pytest.approx(r.loc[decided, "hours_to_decision"].median())
+    assert (
+        _by(figures, "decided_within_1_working_day", "").value
+        == (r["within_1_working_day"] & decided).sum()
+    )
+    assert _by(figures, "median_hours_to_decision", "").value == pytest.approx(
+        r.loc[decided, "hours_to_decision"].median()
+    )
     # Re-referrals are worked out from the referrals themselves: a child referred twice in a year.
     received = pd.to_datetime(r["received"])
     again = 0
@@ -199,11 +231,40 @@ def test_the_census_gives_derbys_children_by_ethnic_group():
 
 
 def test_jigsaw_world_la_writes_one_area_standing_in_for_the_la(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "jigsaw.cli", "world", "--la", "E08000026", "--children", "500",
-                          "--out", str(tmp_path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jigsaw.cli",
+            "world",
+            "--la",
+            "E08000026",
+            "--children",
+            "500",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "500 children in 1 areas" in out.stdout
     areas = pd.read_csv(tmp_path / "areas.csv")
     assert areas[["area_code", "area_name"]].values.tolist() == [["E08000026", "Coventry"]]
-    refused = subprocess.run([sys.executable, "-m", "jigsaw.cli", "world", "--la", "E99", "--areas", "2",
-                              "--out", str(tmp_path)], capture_output=True, text=True)
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jigsaw.cli",
+            "world",
+            "--la",
+            "E99",
+            "--areas",
+            "2",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert refused.returncode == 2 and "--la makes one area" in refused.stderr

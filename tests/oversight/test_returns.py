@@ -31,8 +31,9 @@ def returns_dir(tmp_path_factory):
     made = {}
     for i, code in enumerate(CODES):
         world = generate(children=7_000, la=code, seed=20 + i)
-        ret = partnership_return(inputs_from_world(world), world.config.start,
-                                 world.config.end - dt.timedelta(days=1))
+        ret = partnership_return(
+            inputs_from_world(world), world.config.start, world.config.end - dt.timedelta(days=1)
+        )
         write_return(ret, folder / code)
         made[code] = (world, ret)
     return folder, made
@@ -42,7 +43,11 @@ def test_a_return_reads_back_as_written(returns_dir):
     folder, made = returns_dir
     world, ret = made["E06000015"]
     back = read_return(folder / "E06000015" / "return.csv")
-    assert (back.area_code, back.area_name, back.period_start) == ("E06000015", "Derby", dt.date(2023, 4, 1))
+    assert (back.area_code, back.area_name, back.period_start) == (
+        "E06000015",
+        "Derby",
+        dt.date(2023, 4, 1),
+    )
     assert list(back.rows.columns) == list(COLUMNS)
     assert back.value("schema_version") == SCHEMA_VERSION
     assert back.number("identified", "outcome=any") == world.areas["identified"].iloc[0]
@@ -53,9 +58,14 @@ def test_the_workbook_and_the_print_page_hold_the_same_figures(returns_dir):
     folder, _ = returns_dir
     csv = pd.read_csv(folder / "E06000015" / "return.csv", dtype=str, keep_default_na=False)
     sheet = load_workbook(folder / "E06000015" / "return.xlsx")["return"]
-    cells = [[("" if c is None else c) for c in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    cells = [
+        [("" if c is None else c) for c in row]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
     assert len(cells) == len(csv)
-    identified = csv.index[(csv["measure"] == "identified") & (csv["breakdown"] == "outcome=any")][0]
+    identified = csv.index[(csv["measure"] == "identified") & (csv["breakdown"] == "outcome=any")][
+        0
+    ]
     assert cells[identified][5] == float(csv["value"][identified])
     assert "<5" in [row[5] for row in cells]
     page = (folder / "E06000015" / "return.html").read_text()
@@ -70,19 +80,33 @@ def _broken(folder, tmp_path, change):
     return path
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda r: r.assign(measure=r["measure"].where(r.index != 5, "victims_found")),
-     r"row 7, column measure: unknown measure 'victims_found'"),
-    (lambda r: r.assign(value=r["value"].where(r.index != 3, "3")),
-     r"row 5, column value \(identified\): count 3 should read <5"),
-    (lambda r: r.assign(breakdown=r["breakdown"].where(r.index != 3, "outcome=maybe")),
-     r"row 5, column breakdown: outcome 'maybe' is not one of"),
-    (lambda r: r.assign(area_code=r["area_code"].where(r.index != 9, "E06000016")),
-     r"row 11, column area_code: 'E06000016' differs from row 2"),
-    (lambda r: pd.concat([r, r.iloc[[4]]], ignore_index=True), r"given twice \(first on row 6\)"),
-    (lambda r: r.assign(value=r["value"].where(r.index != 0, "0")), r"schema version '0'"),
-    (lambda r: r.drop(columns="breakdown"), r"missing column breakdown"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda r: r.assign(measure=r["measure"].where(r.index != 5, "victims_found")),
+            r"row 7, column measure: unknown measure 'victims_found'",
+        ),
+        (
+            lambda r: r.assign(value=r["value"].where(r.index != 3, "3")),
+            r"row 5, column value \(identified\): count 3 should read <5",
+        ),
+        (
+            lambda r: r.assign(breakdown=r["breakdown"].where(r.index != 3, "outcome=maybe")),
+            r"row 5, column breakdown: outcome 'maybe' is not one of",
+        ),
+        (
+            lambda r: r.assign(area_code=r["area_code"].where(r.index != 9, "E06000016")),
+            r"row 11, column area_code: 'E06000016' differs from row 2",
+        ),
+        (
+            lambda r: pd.concat([r, r.iloc[[4]]], ignore_index=True),
+            r"given twice \(first on row 6\)",
+        ),
+        (lambda r: r.assign(value=r["value"].where(r.index != 0, "0")), r"schema version '0'"),
+        (lambda r: r.drop(columns="breakdown"), r"missing column breakdown"),
+    ],
+)
 def test_a_bad_return_is_refused_naming_file_row_and_field(returns_dir, tmp_path, change, message):
     folder, _ = returns_dir
     path = _broken(folder, tmp_path, change)
@@ -94,8 +118,11 @@ def test_a_second_return_for_the_same_area_and_period_is_refused(returns_dir, tm
     folder, _ = returns_dir
     for name in ("a", "b"):
         (tmp_path / f"{name}.csv").write_text((folder / "E06000015" / "return.csv").read_text())
-    with pytest.raises(InputError, match=r"b.csv: a second return for E06000015, 2023-04-01 to 2025-03-31 "
-                                         r"\(the first is .*a.csv\); refused"):
+    with pytest.raises(
+        InputError,
+        match=r"b.csv: a second return for E06000015, 2023-04-01 to 2025-03-31 "
+        r"\(the first is .*a.csv\); refused",
+    ):
         read_returns(tmp_path)
 
 
@@ -121,8 +148,21 @@ def test_returns_are_compared_with_the_dfe_neighbours_that_returned(returns_dir)
 
 def test_jigsaw_oversight_returns_writes_the_comparison(returns_dir, tmp_path):
     folder, _ = returns_dir
-    out = subprocess.run([sys.executable, "-m", "jigsaw.cli", "oversight", "--returns", str(folder),
-                          "--out", str(tmp_path / "national")], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jigsaw.cli",
+            "oversight",
+            "--returns",
+            str(folder),
+            "--out",
+            str(tmp_path / "national"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "6 returns for 2023-04-01 to 2025-03-31" in out.stdout
     areas = pd.read_csv(tmp_path / "national" / "areas.csv", dtype=str)
     assert set(areas["area_code"]) == set(CODES)

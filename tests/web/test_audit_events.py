@@ -149,19 +149,32 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         workflow.referral_rate(actor=cast.analyst, referral=referral, rag="amber")
         assert emitted.since() == {"referral_rated"}
         workflow.referral_decide(
-            actor=cast.analyst, referral=referral, decision="strategy_s47", reason="r",
+            actor=cast.analyst,
+            referral=referral,
+            decision="strategy_s47",
+            reason="r",
             outcome_due=dt.date(2026, 12, 18),
         )
         assert emitted.since() == {"referral_decided", "feedback_sent"}
         workflow.strategy_record(
-            actor=cast.analyst, referral=referral, held_at=clock.now(), mode="meeting",
-            chair="chair", attendees="Northbridge Police | DS | Khan", information_shared="",
-            section_47=True, criminal_investigation=False, seen_alone="planned",
-            decisions="enquire", next_review_on=dt.date(2026, 12, 4),
+            actor=cast.analyst,
+            referral=referral,
+            held_at=clock.now(),
+            mode="meeting",
+            chair="chair",
+            attendees="Northbridge Police | DS | Khan",
+            information_shared="",
+            section_47=True,
+            criminal_investigation=False,
+            seen_alone="planned",
+            decisions="enquire",
+            next_review_on=dt.date(2026, 12, 4),
         )
         assert emitted.since() == {"strategy_discussion_recorded"}
         episode = workflow.missing_record(
-            actor=cast.analyst, child=referral.child, kind="missing",
+            actor=cast.analyst,
+            child=referral.child,
+            kind="missing",
             started_at=clock.now() - dt.timedelta(hours=9),
         )
         assert emitted.since() == {"missing_recorded"}
@@ -172,9 +185,15 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         )
         assert emitted.since() == {"return_interview_recorded"}
         meeting = workflow.mace_meeting_record(
-            actor=cast.analyst, held_on=dt.date(2026, 11, 27), chair="chair",
+            actor=cast.analyst,
+            held_on=dt.date(2026, 11, 27),
+            chair="chair",
             attendees="Northbridge Police | DS | Khan",
-            items=[workflow.MaceItemInput(referral=referral, reasons=(), discussion="d", risk="red", plan="p")],
+            items=[
+                workflow.MaceItemInput(
+                    referral=referral, reasons=(), discussion="d", risk="red", plan="p"
+                )
+            ],
         )
         assert emitted.since() == {"mace_meeting_recorded"}
         from jigsaw.web.referrals.selectors import mace_minutes
@@ -184,7 +203,10 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         due = dt.datetime(2026, 11, 30, 12, tzinfo=LONDON)
         late, spare = (
             workflow.action_create(
-                actor=cast.analyst, referral=referral, title=title, owner_agency=cast.school,
+                actor=cast.analyst,
+                referral=referral,
+                title=title,
+                owner_agency=cast.school,
                 due_at=due,
             )
             for title in ("visit", "call")
@@ -198,7 +220,9 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         workflow.action_complete(actor=cast.school_dsl, action=late, evidence="done")
         assert emitted.since() == {"action_completed"}
         workflow.outcome_record(
-            actor=cast.analyst, referral=referral, outcome="victim_of_cse",
+            actor=cast.analyst,
+            referral=referral,
+            outcome="victim_of_cse",
             outcome_on=dt.date(2026, 11, 30),
         )
         assert emitted.since() == {"outcome_recorded", "feedback_sent"}

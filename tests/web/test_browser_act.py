@@ -51,7 +51,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     assert dsl.page.locator("[data-testid=header-inbox-count]").inner_text() == "1"
     dsl.page.goto("/referrals/contacts/")
     row = dsl.page.locator("[data-testid=contact-row]")
-    assert row.count() == 1 and "Jessica Okafor" in row.inner_text() and "teacher" in row.inner_text()
+    assert (
+        row.count() == 1 and "Jessica Okafor" in row.inner_text() and "teacher" in row.inner_text()
+    )
     dsl.check("act-2-dsl-contacts")
     row.locator("a").click()
     dsl.check("act-2-dsl-contact")
@@ -72,7 +74,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     # Amber from Friday 16:00: one working day, Monday 16:00.
     assert "response due 30 Nov 2026 16:00" in mash.page.content()
     mash.page.select_option("#decision", "strategy_s47")
-    mash.page.fill("#decide-reason", "Signs of grooming; strategy discussion with police and school.")
+    mash.page.fill(
+        "#decide-reason", "Signs of grooming; strategy discussion with police and school."
+    )
     mash.page.fill("#outcome_due", "2026-12-18")
     mash.page.click("button:has-text('Save decision')")
     mash.page.click("summary:has-text('Record a strategy discussion')")
@@ -90,7 +94,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.page.select_option("#criminal_investigation", "yes")
     mash.page.select_option("#seen_alone", "planned")
     mash.page.fill("#decisions", "Section 47 enquiry; police disruption of the older males.")
-    mash.page.fill("#strategy-child-voice", "She says they are her friends and she feels safe with them.")
+    mash.page.fill(
+        "#strategy-child-voice", "She says they are her friends and she feels safe with them."
+    )
     mash.page.fill("#strategy-actions", "Disruption visit | Northbridge Police | 2026-11-30")
     mash.page.fill("#strategy-next-review", "2026-12-04")
     mash.page.click("button:has-text('Save strategy discussion')")
@@ -114,9 +120,10 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.check("act-4-mash-inbox-escalated")
     mash.page.goto("/referrals/mash/")
     mash.page.locator("[data-testid=referral-row] a", has_text="Jessica Okafor").click()
-    assert "Action overdue: Speak with Jessica alone at school" in mash.page.locator(
-        "[data-testid=escalations]"
-    ).inner_text()
+    assert (
+        "Action overdue: Speak with Jessica alone at school"
+        in mash.page.locator("[data-testid=escalations]").inner_text()
+    )
     mash.page.select_option("#outcome", "at_risk_of_cse")
     mash.page.fill("#outcome_on", "2026-11-30")
     mash.page.click("button:has-text('Save outcome')")
@@ -132,7 +139,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.page.fill("[name=ended_on]", "2026-11-30")
     mash.page.fill("[name=ended_time]", "03:00")
     mash.page.click("button:has-text('Record the return')")
-    assert mash.page.locator("[data-testid=interview-due]").inner_text().startswith("3 Dec 2026 03:00")
+    assert (
+        mash.page.locator("[data-testid=interview-due]").inner_text().startswith("3 Dec 2026 03:00")
+    )
     mash.check("act-5-mash-missing")
 
     # The review comes due: the referral is breached and first on the MASH's queue.
@@ -170,7 +179,10 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     school = Visit(browser, url, cast, "teacher", checked)
     school.sign_in()
     school.page.goto("/referrals/inbox/")
-    assert "Strategy discussion (section 47)" in school.page.locator("[data-testid=feedback]").inner_text()
+    assert (
+        "Strategy discussion (section 47)"
+        in school.page.locator("[data-testid=feedback]").inner_text()
+    )
     school.check("act-8-school-feedback")
     school.close()
 

@@ -93,7 +93,9 @@ class WorkingCalendar:
 
     def __post_init__(self) -> None:
         if not self.opens < self.closes:
-            raise ClockError(f"working hours must open before they close: {self.opens}-{self.closes}")
+            raise ClockError(
+                f"working hours must open before they close: {self.opens}-{self.closes}"
+            )
         if not self.weekdays or not set(self.weekdays) <= set(range(7)):
             raise ClockError(f"working weekdays must be a non-empty subset of 0-6: {self.weekdays}")
 

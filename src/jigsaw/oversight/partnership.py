@@ -85,19 +85,43 @@ MIN_OBSERVED = 20
 #: Columns each input frame must have (more are ignored).
 INPUT_COLUMNS: dict[str, tuple[str, ...]] = {
     "concerns": ("concern_id", "child_id", "agency", "date"),
-    "referrals": ("referral_id", "child_id", "agency", "received", "decided", "within_rag",
-                  "within_1_working_day", "hours_to_decision", "strategy_discussion",
-                  "re_referral_12m"),
+    "referrals": (
+        "referral_id",
+        "child_id",
+        "agency",
+        "received",
+        "decided",
+        "within_rag",
+        "within_1_working_day",
+        "hours_to_decision",
+        "strategy_discussion",
+        "re_referral_12m",
+    ),
     "outcomes": ("child_id", "agency", "date", "outcome"),
     "children": ("child_id", "sex", "dob", "ethnicity", "disability"),
     "actions": ("action_id", "due", "overdue"),
-    "missing_episodes": ("episode_id", "child_id", "returned", "interview_offered",
-                         "interview_completed", "within_72h"),
+    "missing_episodes": (
+        "episode_id",
+        "child_id",
+        "returned",
+        "interview_offered",
+        "interview_completed",
+        "within_72h",
+    ),
     "population": ("dimension", "group", "children"),
 }
 
-_SEX = {"f": "female", "female": "female", "girl": "female", "m": "male", "male": "male",
-        "boy": "male", "other": "other", "": "not recorded", "not recorded": "not recorded"}
+_SEX = {
+    "f": "female",
+    "female": "female",
+    "girl": "female",
+    "m": "male",
+    "male": "male",
+    "boy": "male",
+    "other": "other",
+    "": "not recorded",
+    "not recorded": "not recorded",
+}
 _YES = {"true", "yes", "1", "y"}
 _NO = {"false", "no", "0", "n"}
 
@@ -108,27 +132,39 @@ _NO = {"false", "no", "0", "n"}
 def _check(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     missing = [c for c in INPUT_COLUMNS[name] if c not in frame.columns]
     if missing:
-        raise InputError(f"{name}: missing column {', '.join(missing)} "
-                         f"(need {', '.join(INPUT_COLUMNS[name])})")
+        raise InputError(
+            f"{name}: missing column {', '.join(missing)} (need {', '.join(INPUT_COLUMNS[name])})"
+        )
     return frame.reset_index(drop=True)
 
 
 def _text(values: pd.Series) -> pd.Series:
     """Cells as stripped text, missing ones as ""."""
-    return pd.Series(["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-                      for v in values.tolist()], index=values.index, dtype=object)
+    return pd.Series(
+        [
+            "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+            for v in values.tolist()
+        ],
+        index=values.index,
+        dtype=object,
+    )
 
 
 def _dates(frame: pd.DataFrame, column: str, name: str, *, blank: bool = False) -> pd.Series:
     text = _text(frame[column])
-    out: pd.Series = pd.to_datetime(pd.Series([t or None for t in text], index=text.index, dtype=object),
-                                    format="ISO8601", errors="coerce")
+    out: pd.Series = pd.to_datetime(
+        pd.Series([t or None for t in text], index=text.index, dtype=object),
+        format="ISO8601",
+        errors="coerce",
+    )
     bad = out.isna() & (text != "")
     if not blank:
         bad |= text == ""
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{name}: row {i + 2}, column {column}: {text.iloc[i]!r} is not a date YYYY-MM-DD")
+        raise InputError(
+            f"{name}: row {i + 2}, column {column}: {text.iloc[i]!r} is not a date YYYY-MM-DD"
+        )
     normalised: pd.Series = out.dt.normalize()
     return normalised
 
@@ -140,7 +176,11 @@ def _flags(frame: pd.DataFrame, column: str, name: str) -> pd.Series:
         if isinstance(raw, bool | np.bool_):
             values.append(bool(raw))
             continue
-        text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip().lower()
+        text = (
+            ""
+            if raw is None or (isinstance(raw, float) and math.isnan(raw))
+            else str(raw).strip().lower()
+        )
         if text in _YES:
             values.append(True)
         elif text in _NO:
@@ -202,20 +242,37 @@ def protect(counts: Mapping[str, float]) -> set[str]:
         return set()
     withheld: set[str] = set()
     shown = sorted((k for k in counts if k not in hidden), key=lambda k: (counts[k], k))
-    while shown and (len(hidden | withheld) < 2
-                     or sum(counts[k] for k in hidden | withheld) < disclosure.THRESHOLD):
+    while shown and (
+        len(hidden | withheld) < 2
+        or sum(counts[k] for k in hidden | withheld) < disclosure.THRESHOLD
+    ):
         withheld.add(shown.pop(0))
     return withheld
 
 
-def _rate_figures(prefix: str, breakdown: str, count: float, population: float, *,
-                  withheld: bool = False) -> list[Figure]:
+def _rate_figures(
+    prefix: str, breakdown: str, count: float, population: float, *, withheld: bool = False
+) -> list[Figure]:
     estimate = rates.rate(count, population, per=10_000)
     return [
         Figure(prefix, breakdown, float(count), withheld=withheld),
-        Figure(f"{prefix}_per_10k", breakdown, float(estimate.value), count=count, withheld=withheld),
-        Figure(f"{prefix}_per_10k_lower", breakdown, float(estimate.lower), count=count, withheld=withheld),
-        Figure(f"{prefix}_per_10k_upper", breakdown, float(estimate.upper), count=count, withheld=withheld),
+        Figure(
+            f"{prefix}_per_10k", breakdown, float(estimate.value), count=count, withheld=withheld
+        ),
+        Figure(
+            f"{prefix}_per_10k_lower",
+            breakdown,
+            float(estimate.lower),
+            count=count,
+            withheld=withheld,
+        ),
+        Figure(
+            f"{prefix}_per_10k_upper",
+            breakdown,
+            float(estimate.upper),
+            count=count,
+            withheld=withheld,
+        ),
     ]
 
 
@@ -234,13 +291,18 @@ def identified_children(outcomes: pd.DataFrame, start: dt.date, end: dt.date) ->
     bad = ~kind.isin(OUTCOMES)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"outcomes: row {i + 2}, column outcome: {kind.iloc[i]!r} is not one of "
-                         f"{', '.join(OUTCOMES)}")
+        raise InputError(
+            f"outcomes: row {i + 2}, column outcome: {kind.iloc[i]!r} is not one of "
+            f"{', '.join(OUTCOMES)}"
+        )
     inside = _in(dates, start, end)
-    rows = pd.DataFrame({"child_id": frame["child_id"].astype(str), "victim": kind == "victim",
-                         "date": dates})[inside]
+    rows = pd.DataFrame(
+        {"child_id": frame["child_id"].astype(str), "victim": kind == "victim", "date": dates}
+    )[inside]
     grouped = rows.groupby("child_id", sort=True)
-    out = pd.DataFrame({"victim": grouped["victim"].any(), "first": grouped["date"].min()}).reset_index()
+    out = pd.DataFrame(
+        {"victim": grouped["victim"].any(), "first": grouped["date"].min()}
+    ).reset_index()
     out["outcome"] = np.where(out["victim"], "victim", "at_risk")
     return out[["child_id", "outcome", "first"]]
 
@@ -255,8 +317,11 @@ def quarters(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     first = start
     while first <= end:
         month = first.month - 1 + 3
-        following = dt.date(first.year + month // 12, month % 12 + 1, 1) if first.day == 1 else (
-            pd.Timestamp(first) + pd.DateOffset(months=3)).date()
+        following = (
+            dt.date(first.year + month // 12, month % 12 + 1, 1)
+            if first.day == 1
+            else (pd.Timestamp(first) + pd.DateOffset(months=3)).date()
+        )
         last = min(following - dt.timedelta(days=1), end)
         out.append((first, last))
         first = following
@@ -280,8 +345,9 @@ def _trend(counts: Sequence[float], times: Sequence[float]) -> tuple[float, floa
     return math.exp(beta[1]), math.exp(beta[1] - 1.959964 * se), math.exp(beta[1] + 1.959964 * se)
 
 
-def identified_figures(outcomes: pd.DataFrame, children_total: float, start: dt.date,
-                       end: dt.date) -> list[Figure]:
+def identified_figures(
+    outcomes: pd.DataFrame, children_total: float, start: dt.date, end: dt.date
+) -> list[Figure]:
     """Children identified in the period (victims, at risk, either) per 10,000, by quarter, and the trend.
 
     Quarterly counts are of children with an outcome recorded in the quarter (rates per quarter,
@@ -295,8 +361,13 @@ def identified_figures(outcomes: pd.DataFrame, children_total: float, start: dt.
     withheld = protect(by_outcome)
     out += _rate_figures("identified", breakdown_text(outcome="any"), total, children_total)
     for outcome in OUTCOMES:
-        out += _rate_figures("identified", breakdown_text(outcome=outcome), by_outcome[outcome],
-                             children_total, withheld=outcome in withheld)
+        out += _rate_figures(
+            "identified",
+            breakdown_text(outcome=outcome),
+            by_outcome[outcome],
+            children_total,
+            withheld=outcome in withheld,
+        )
     frame = _check(outcomes, "outcomes")
     dates = _dates(frame, "date", "outcomes")
     ids = frame["child_id"].astype(str)
@@ -304,8 +375,13 @@ def identified_figures(outcomes: pd.DataFrame, children_total: float, start: dt.
     counts = {q.isoformat(): float(ids[_in(dates, q, last)].nunique()) for q, last in spans}
     quarter_withheld = protect(counts)
     for (q, _), (label, count) in zip(spans, counts.items(), strict=True):
-        out += _rate_figures("identified", breakdown_text(outcome="any", quarter=q.isoformat()), count,
-                             children_total, withheld=label in quarter_withheld)
+        out += _rate_figures(
+            "identified",
+            breakdown_text(outcome="any", quarter=q.isoformat()),
+            count,
+            children_total,
+            withheld=label in quarter_withheld,
+        )
     if len(spans) >= 4 and not disclosure.is_small(total):
         times = [((q - start).days + (last - q).days / 2) / 365.25 for q, last in spans]
         days = [(last - q).days + 1 for q, last in spans]
@@ -315,18 +391,27 @@ def identified_figures(outcomes: pd.DataFrame, children_total: float, start: dt.
         ratio, low, high = _trend(scaled, times)
         any_ = breakdown_text(outcome="any")
         word = "rising" if low > 1 else "falling" if high < 1 else "no clear trend"
-        out += [Figure("identified_trend_ratio", any_, ratio, count=total),
-                Figure("identified_trend_lower", any_, low, count=total),
-                Figure("identified_trend_upper", any_, high, count=total),
-                Figure("identified_trend", any_, word)]
+        out += [
+            Figure("identified_trend_ratio", any_, ratio, count=total),
+            Figure("identified_trend_lower", any_, low, count=total),
+            Figure("identified_trend_upper", any_, high, count=total),
+            Figure("identified_trend", any_, word),
+        ]
     return out
 
 
 # --- who identifies ---------------------------------------------------------------------------
 
 
-def _agency_counts(frame: pd.DataFrame, dates: pd.Series, start: dt.date, end: dt.date,
-                   agencies: Iterable[str], *, distinct: str | None = None) -> dict[str, float]:
+def _agency_counts(
+    frame: pd.DataFrame,
+    dates: pd.Series,
+    start: dt.date,
+    end: dt.date,
+    agencies: Iterable[str],
+    *,
+    distinct: str | None = None,
+) -> dict[str, float]:
     inside = frame[_in(dates, start, end).to_numpy()]
     if distinct:
         inside = inside.drop_duplicates([distinct, "agency"])
@@ -334,8 +419,14 @@ def _agency_counts(frame: pd.DataFrame, dates: pd.Series, start: dt.date, end: d
     return {a: float(counts.get(a, 0)) for a in agencies}
 
 
-def agency_figures(concerns: pd.DataFrame, referrals: pd.DataFrame, outcomes: pd.DataFrame,
-                   agencies: Sequence[str], start: dt.date, end: dt.date) -> list[Figure]:
+def agency_figures(
+    concerns: pd.DataFrame,
+    referrals: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    agencies: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+) -> list[Figure]:
     """Concerns, referrals and identifications (distinct children) by agency in the period."""
     concerns = _check(concerns, "concerns")
     referrals = _check(referrals, "referrals")
@@ -345,14 +436,33 @@ def agency_figures(concerns: pd.DataFrame, referrals: pd.DataFrame, outcomes: pd
         unknown = ~frame["agency"].astype(str).isin(known)
         if unknown.any():
             i = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise InputError(f"{name}: row {i + 2}, column agency: {frame['agency'].iloc[i]!r} is not one "
-                             f"of the partnership's agencies ({', '.join(known)})")
+            raise InputError(
+                f"{name}: row {i + 2}, column agency: {frame['agency'].iloc[i]!r} is not one "
+                f"of the partnership's agencies ({', '.join(known)})"
+            )
     out: list[Figure] = []
     tables = (
-        ("concerns", _agency_counts(concerns, _dates(concerns, "date", "concerns"), start, end, known)),
-        ("referrals", _agency_counts(referrals, _dates(referrals, "received", "referrals"), start, end, known)),
-        ("identifications", _agency_counts(outcomes, _dates(outcomes, "date", "outcomes"), start, end, known,
-                                           distinct="child_id")),
+        (
+            "concerns",
+            _agency_counts(concerns, _dates(concerns, "date", "concerns"), start, end, known),
+        ),
+        (
+            "referrals",
+            _agency_counts(
+                referrals, _dates(referrals, "received", "referrals"), start, end, known
+            ),
+        ),
+        (
+            "identifications",
+            _agency_counts(
+                outcomes,
+                _dates(outcomes, "date", "outcomes"),
+                start,
+                end,
+                known,
+                distinct="child_id",
+            ),
+        ),
     )
     for measure, counts in tables:
         out += [Figure(measure, breakdown_text(agency=a), counts[a]) for a in known]
@@ -380,9 +490,15 @@ class Silent:
     reference_share: float
 
 
-def silent_agencies(concerns: pd.DataFrame, outcomes: pd.DataFrame, agencies: Sequence[str],
-                    end: dt.date, reference_shares: Mapping[str, float] | None = None, *,
-                    level: float = 0.998) -> list[Silent]:
+def silent_agencies(
+    concerns: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    agencies: Sequence[str],
+    end: dt.date,
+    reference_shares: Mapping[str, float] | None = None,
+    *,
+    level: float = 0.998,
+) -> list[Silent]:
     """Agencies with no concern and no identification in the 12 months to ``end``, or whose share
     of the partnership's concerns is far below their share in similar partnerships.
 
@@ -393,8 +509,9 @@ def silent_agencies(concerns: pd.DataFrame, outcomes: pd.DataFrame, agencies: Se
     concerns = _check(concerns, "concerns")
     outcomes = _check(outcomes, "outcomes")
     raised = _agency_counts(concerns, _dates(concerns, "date", "concerns"), start, end, agencies)
-    found = _agency_counts(outcomes, _dates(outcomes, "date", "outcomes"), start, end, agencies,
-                           distinct="child_id")
+    found = _agency_counts(
+        outcomes, _dates(outcomes, "date", "outcomes"), start, end, agencies, distinct="child_id"
+    )
     total = sum(raised.values())
     out: list[Silent] = []
     for agency in agencies:
@@ -448,37 +565,54 @@ class DarkFigure:
     def figures(self) -> list[Figure]:
         """The dark figure as the return's figures."""
         observed = float(self.observed)
-        out = [Figure("mse_status", "", self.status), Figure("mse_note", "", self.note),
-               Figure("mse_observed", "", observed)]
+        out = [
+            Figure("mse_status", "", self.status),
+            Figure("mse_note", "", self.note),
+            Figure("mse_observed", "", observed),
+        ]
         if self.lists:
             out.append(Figure("mse_lists", "", "+".join(self.lists)))
         if self.status != "estimated":
             return out
-        out += [Figure("mse_method", "", self.method),
-                Figure("mse_model", "", " ".join(self.terms) or "main effects only"),
-                Figure("mse_interval", "", self.interval),
-                Figure("mse_dark_figure", "", self.dark, count=observed),
-                Figure("mse_total", "", self.total, count=observed),
-                Figure("mse_total_lower", "", self.lower, count=observed),
-                Figure("mse_total_upper", "", self.upper, count=observed)]
+        out += [
+            Figure("mse_method", "", self.method),
+            Figure("mse_model", "", " ".join(self.terms) or "main effects only"),
+            Figure("mse_interval", "", self.interval),
+            Figure("mse_dark_figure", "", self.dark, count=observed),
+            Figure("mse_total", "", self.total, count=observed),
+            Figure("mse_total_lower", "", self.lower, count=observed),
+            Figure("mse_total_upper", "", self.upper, count=observed),
+        ]
         for row in self.sensitivity.to_dict("records"):
             if not str(row["method"]):
                 continue
             key = breakdown_text(lists=str(row["lists"]), method=str(row["method"]))
-            out += [Figure("mse_sensitivity_total", key, float(row["total"]), count=observed),
-                    Figure("mse_sensitivity_lower", key, float(row["ci_low"]), count=observed),
-                    Figure("mse_sensitivity_upper", key, float(row["ci_high"]), count=observed)]
+            out += [
+                Figure("mse_sensitivity_total", key, float(row["total"]), count=observed),
+                Figure("mse_sensitivity_lower", key, float(row["ci_low"]), count=observed),
+                Figure("mse_sensitivity_upper", key, float(row["ci_high"]), count=observed),
+            ]
         return out
 
 
-_ASSUMES = ("Assumes every child identified in the period could have been on any agency's list "
-            "(a closed population), that the agencies' lists depend on each other only as the "
-            "chosen interactions allow, and that the linkage is right. Children no agency can see "
-            "at all are not counted: read it as a lower bound.")
+_ASSUMES = (
+    "Assumes every child identified in the period could have been on any agency's list "
+    "(a closed population), that the agencies' lists depend on each other only as the "
+    "chosen interactions allow, and that the linkage is right. Children no agency can see "
+    "at all are not counted: read it as a lower bound."
+)
 
 
-def dark_figure(outcomes: pd.DataFrame, start: dt.date, end: dt.date, *, method: str = "stepwise",
-                ci: str = "wald", level: float = 0.95, with_sensitivity: bool = True) -> DarkFigure:
+def dark_figure(
+    outcomes: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    *,
+    method: str = "stepwise",
+    ci: str = "wald",
+    level: float = 0.95,
+    with_sensitivity: bool = True,
+) -> DarkFigure:
     """Multiple systems estimation over the agencies' lists of children identified in the period.
 
     The estimate is :func:`jigsaw.stats.mse.estimate` on
@@ -492,20 +626,41 @@ def dark_figure(outcomes: pd.DataFrame, start: dt.date, end: dt.date, *, method:
     lists = tuple(sorted(records["agency"].unique()))
     observed = int(records["child_id"].nunique())
     if len(lists) < MIN_LISTS:
-        return DarkFigure("too_few_lists", f"{len(lists)} agencies identified children in the period; "
-                          f"an estimate needs at least {MIN_LISTS} lists", lists, observed)
+        return DarkFigure(
+            "too_few_lists",
+            f"{len(lists)} agencies identified children in the period; "
+            f"an estimate needs at least {MIN_LISTS} lists",
+            lists,
+            observed,
+        )
     if observed < MIN_OBSERVED:
-        return DarkFigure("too_sparse", f"fewer than {MIN_OBSERVED} children are on the agencies' "
-                          "lists: too few to estimate how many are on none", lists, observed)
+        return DarkFigure(
+            "too_sparse",
+            f"fewer than {MIN_OBSERVED} children are on the agencies' "
+            "lists: too few to estimate how many are on none",
+            lists,
+            observed,
+        )
     try:
         table = table_from_records(records, source="the agencies' lists")
         result = estimate(table, method, ci=ci, level=level)
     except InputError as error:
-        return DarkFigure("too_sparse", f"the lists overlap too little to estimate: {error}", lists,
-                          observed)
-    return DarkFigure("estimated", _ASSUMES, lists, observed, method, result.terms, result.total,
-                      result.ci_low, result.ci_high, f"{result.ci} {result.level:.0%}",
-                      sensitivity(table, level=level) if with_sensitivity else pd.DataFrame())
+        return DarkFigure(
+            "too_sparse", f"the lists overlap too little to estimate: {error}", lists, observed
+        )
+    return DarkFigure(
+        "estimated",
+        _ASSUMES,
+        lists,
+        observed,
+        method,
+        result.terms,
+        result.total,
+        result.ci_low,
+        result.ci_high,
+        f"{result.ci} {result.level:.0%}",
+        sensitivity(table, level=level) if with_sensitivity else pd.DataFrame(),
+    )
 
 
 # --- disproportionality ------------------------------------------------------------------------
@@ -530,37 +685,71 @@ def _child_groups(children: pd.DataFrame, identified: pd.DataFrame) -> pd.DataFr
     """Sex, age band, ethnicity and disability of each identified child, as the return names them."""
     frame = _check(children, "children")
     frame = frame.assign(child_id=frame["child_id"].astype(str))
-    ethnicity = frame["ethnicity"].astype(object).where(frame["ethnicity"].notna(), "").astype(str).str.strip()
+    ethnicity = (
+        frame["ethnicity"]
+        .astype(object)
+        .where(frame["ethnicity"].notna(), "")
+        .astype(str)
+        .str.strip()
+    )
     blank = ethnicity == ""
     if blank.any():
         i = int(np.flatnonzero(blank.to_numpy())[0])
-        raise InputError(f"children: row {i + 2}, column ethnicity: blank; record a group, "
-                         "\"refused\" or \"not asked\" so that gaps are visible")
-    sex_text = frame["sex"].astype(object).where(frame["sex"].notna(), "").astype(str).str.strip().str.lower()
+        raise InputError(
+            f"children: row {i + 2}, column ethnicity: blank; record a group, "
+            '"refused" or "not asked" so that gaps are visible'
+        )
+    sex_text = (
+        frame["sex"]
+        .astype(object)
+        .where(frame["sex"].notna(), "")
+        .astype(str)
+        .str.strip()
+        .str.lower()
+    )
     unknown = ~sex_text.isin(list(_SEX))
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise InputError(f"children: row {i + 2}, column sex: {frame['sex'].iloc[i]!r} is not female, male or other")
+        raise InputError(
+            f"children: row {i + 2}, column sex: {frame['sex'].iloc[i]!r} is not female, male or other"
+        )
     disability = _flags(frame, "disability", "children")
     dob = _dates(frame, "dob", "children", blank=True)
-    table = pd.DataFrame({
-        "child_id": frame["child_id"],
-        "sex": sex_text.map(_SEX),
-        "ethnicity": ethnicity,
-        "disability": [("yes" if v else "no") if v is not None else "not recorded" for v in disability],
-        "dob": dob,
-    }).drop_duplicates("child_id").set_index("child_id")
+    table = (
+        pd.DataFrame(
+            {
+                "child_id": frame["child_id"],
+                "sex": sex_text.map(_SEX),
+                "ethnicity": ethnicity,
+                "disability": [
+                    ("yes" if v else "no") if v is not None else "not recorded" for v in disability
+                ],
+                "dob": dob,
+            }
+        )
+        .drop_duplicates("child_id")
+        .set_index("child_id")
+    )
     missing = ~identified["child_id"].isin(table.index)
     if missing.any():
-        raise InputError(f"children: no row for identified child {identified['child_id'][missing].iloc[0]!r}")
+        raise InputError(
+            f"children: no row for identified child {identified['child_id'][missing].iloc[0]!r}"
+        )
     joined = table.loc[identified["child_id"]].reset_index()
-    age = (identified["first"].to_numpy() - joined["dob"].to_numpy()).astype("timedelta64[D]").astype(float) / 365.25
+    age = (identified["first"].to_numpy() - joined["dob"].to_numpy()).astype(
+        "timedelta64[D]"
+    ).astype(float) / 365.25
     joined["age_band"] = [age_band(a) if math.isfinite(a) else "not recorded" for a in age]
     return joined
 
 
-def disproportionality(outcomes: pd.DataFrame, children: pd.DataFrame, population: pd.DataFrame,
-                       start: dt.date, end: dt.date) -> list[Figure]:
+def disproportionality(
+    outcomes: pd.DataFrame,
+    children: pd.DataFrame,
+    population: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+) -> list[Figure]:
     """Identified children by sex, age band, ethnicity and disability against the child population.
 
     Each group's rate per 10,000 of its children (exact/Byar interval), and its rate ratio to the
@@ -577,7 +766,9 @@ def disproportionality(outcomes: pd.DataFrame, children: pd.DataFrame, populatio
         try:
             pop_of[(str(row["dimension"]), str(row["group"]))] = float(str(row["children"]))
         except ValueError:
-            raise InputError(f"population: row {i}, column children: {row['children']!r} is not a number") from None
+            raise InputError(
+                f"population: row {i}, column children: {row['children']!r} is not a number"
+            ) from None
     total_children = sum(v for (d, _), v in pop_of.items() if d == "sex") or math.nan
     area_rate = len(identified) / total_children * 10_000 if total_children else math.nan
     out: list[Figure] = []
@@ -595,14 +786,33 @@ def disproportionality(outcomes: pd.DataFrame, children: pd.DataFrame, populatio
                 out.append(Figure("identified", key, count, withheld=group in withheld))
                 continue
             out.append(Figure("population", breakdown_text(**{dimension: group}), population_size))
-            out += _rate_figures("identified", key, count, population_size, withheld=group in withheld)
+            out += _rate_figures(
+                "identified", key, count, population_size, withheld=group in withheld
+            )
             estimate = rates.rate(count, population_size, per=10_000)
-            out += [Figure("rate_ratio", key, float(estimate.value) / area_rate, count=count,
-                           withheld=group in withheld),
-                    Figure("rate_ratio_lower", key, float(estimate.lower) / area_rate, count=count,
-                           withheld=group in withheld),
-                    Figure("rate_ratio_upper", key, float(estimate.upper) / area_rate, count=count,
-                           withheld=group in withheld)]
+            out += [
+                Figure(
+                    "rate_ratio",
+                    key,
+                    float(estimate.value) / area_rate,
+                    count=count,
+                    withheld=group in withheld,
+                ),
+                Figure(
+                    "rate_ratio_lower",
+                    key,
+                    float(estimate.lower) / area_rate,
+                    count=count,
+                    withheld=group in withheld,
+                ),
+                Figure(
+                    "rate_ratio_upper",
+                    key,
+                    float(estimate.upper) / area_rate,
+                    count=count,
+                    withheld=group in withheld,
+                ),
+            ]
     return out
 
 
@@ -631,8 +841,13 @@ def census_ethnicity(area_code: str, children_total: float) -> pd.DataFrame:
     left = int(round(float(children_total) - whole.sum()))
     order = np.argsort(-(share - whole), kind="stable")[:left]
     whole[order] += 1
-    return pd.DataFrame({"dimension": "ethnicity", "group": list(england.CENSUS_GROUPS),
-                         "children": whole.astype(np.int64)})
+    return pd.DataFrame(
+        {
+            "dimension": "ethnicity",
+            "group": list(england.CENSUS_GROUPS),
+            "children": whole.astype(np.int64),
+        }
+    )
 
 
 # --- timeliness ---------------------------------------------------------------------------------
@@ -642,8 +857,13 @@ def _share(measure: str, count: float, total: float) -> Figure:
     return Figure(measure, "", 100 * count / total if total else math.nan, count=count)
 
 
-def timeliness(referrals: pd.DataFrame, actions: pd.DataFrame, missing_episodes: pd.DataFrame,
-               start: dt.date, end: dt.date) -> list[Figure]:
+def timeliness(
+    referrals: pd.DataFrame,
+    actions: pd.DataFrame,
+    missing_episodes: pd.DataFrame,
+    start: dt.date,
+    end: dt.date,
+) -> list[Figure]:
     """Decisions on referrals, strategy discussions, overdue actions, re-referrals, return interviews.
 
     Referrals count when decided in the period (``decided``); re-referrals and strategy
@@ -672,8 +892,12 @@ def timeliness(referrals: pd.DataFrame, actions: pd.DataFrame, missing_episodes:
         _share("decided_within_rag_pct", within_rag, n_decided),
         Figure("decided_within_1_working_day", "", within_day),
         _share("decided_within_1_working_day_pct", within_day, n_decided),
-        Figure("median_hours_to_decision", "", float(decided_hours.median()) if len(decided_hours) else math.nan,
-               count=n_decided),
+        Figure(
+            "median_hours_to_decision",
+            "",
+            float(decided_hours.median()) if len(decided_hours) else math.nan,
+            count=n_decided,
+        ),
         Figure("strategy_discussions", "", float((strategy[received] == True).sum())),  # noqa: E712
         Figure("re_referrals_12m", "", re_referred),
         _share("re_referrals_12m_pct", re_referred, n_received),
@@ -681,49 +905,67 @@ def timeliness(referrals: pd.DataFrame, actions: pd.DataFrame, missing_episodes:
     actions = _check(actions, "actions")
     due = _in(_dates(actions, "due", "actions"), start, end).to_numpy()
     overdue = _flags(actions, "overdue", "actions")
-    out.append(Figure("overdue_actions", "", float((overdue[due] == True).sum())))  # noqa: E712
+    out.append(Figure("overdue_actions", "", float(overdue[due].eq(True).sum())))
     episodes = _check(missing_episodes, "missing_episodes")
     returned = _in(_dates(episodes, "returned", "missing_episodes"), start, end).to_numpy()
-    offered = float((_flags(episodes, "interview_offered", "missing_episodes")[returned] == True).sum())  # noqa: E712
-    completed = float((_flags(episodes, "interview_completed", "missing_episodes")[returned] == True).sum())  # noqa: E712
-    in_time = float((_flags(episodes, "within_72h", "missing_episodes")[returned] == True).sum())  # noqa: E712
+    offered = float(
+        _flags(episodes, "interview_offered", "missing_episodes")[returned].eq(True).sum()
+    )
+    completed = float(
+        _flags(episodes, "interview_completed", "missing_episodes")[returned].eq(True).sum()
+    )
+    in_time = float(_flags(episodes, "within_72h", "missing_episodes")[returned].eq(True).sum())
     n_episodes = float(returned.sum())
-    out += [Figure("missing_episodes", "", n_episodes),
-            Figure("return_interviews_offered", "", offered),
-            Figure("return_interviews_completed", "", completed),
-            Figure("return_interviews_within_72h", "", in_time),
-            _share("return_interviews_within_72h_pct", in_time, n_episodes)]
+    out += [
+        Figure("missing_episodes", "", n_episodes),
+        Figure("return_interviews_offered", "", offered),
+        Figure("return_interviews_completed", "", completed),
+        Figure("return_interviews_within_72h", "", in_time),
+        _share("return_interviews_within_72h_pct", in_time, n_episodes),
+    ]
     return out
 
 
 # --- the whole return ----------------------------------------------------------------------------
 
 
-def partnership_return(inputs: PartnershipInputs, start: dt.date, end: dt.date) -> PartnershipReturn:
+def partnership_return(
+    inputs: PartnershipInputs, start: dt.date, end: dt.date
+) -> PartnershipReturn:
     """Every figure of the partnership for the period, as one return (published by the one rule)."""
     if end < start:
         raise InputError(f"period: the end {end} is before the start {start}")
     figures = identified_figures(inputs.outcomes, inputs.children_total, start, end)
     figures += disproportionality(inputs.outcomes, inputs.children, inputs.population, start, end)
-    figures += agency_figures(inputs.concerns, inputs.referrals, inputs.outcomes, inputs.agencies,
-                              start, end)
-    for silent in silent_agencies(inputs.concerns, inputs.outcomes, inputs.agencies, end,
-                                  inputs.reference_shares):
-        figures.append(Figure("silent_agency", breakdown_text(agency=silent.agency, reason=silent.reason),
-                              silent.reason))
+    figures += agency_figures(
+        inputs.concerns, inputs.referrals, inputs.outcomes, inputs.agencies, start, end
+    )
+    for silent in silent_agencies(
+        inputs.concerns, inputs.outcomes, inputs.agencies, end, inputs.reference_shares
+    ):
+        figures.append(
+            Figure(
+                "silent_agency",
+                breakdown_text(agency=silent.agency, reason=silent.reason),
+                silent.reason,
+            )
+        )
     figures += dark_figure(inputs.outcomes, start, end).figures()
     figures += timeliness(inputs.referrals, inputs.actions, inputs.missing_episodes, start, end)
-    return PartnershipReturn(inputs.area_code, inputs.area_name, start, end, inputs.children_total,
-                             tuple(figures))
+    return PartnershipReturn(
+        inputs.area_code, inputs.area_name, start, end, inputs.children_total, tuple(figures)
+    )
 
 
 # --- the published figure beside the partnership's own ----------------------------------------------
 
 
 #: What the published figure counts: not the partnership's measure, and labelled so wherever shown.
-PUBLISHED_MEASURE = ("DfE children in need census: assessments with child sexual exploitation "
-                     "recorded as a factor, per 10,000 children (a different measure: assessments "
-                     "by children's social care, not children identified by any agency)")
+PUBLISHED_MEASURE = (
+    "DfE children in need census: assessments with child sexual exploitation "
+    "recorded as a factor, per 10,000 children (a different measure: assessments "
+    "by children's social care, not children identified by any agency)"
+)
 
 
 @dataclass(frozen=True)
@@ -763,23 +1005,32 @@ def published_cin(area_code: str, year: int = 2025) -> PublishedCIN:
     areas = inputs.areas.set_index("area_code")
     if area_code not in areas.index:
         raise InputError(f"{area_code!r} is not an English LA code in the {year} data")
-    comparable = areas[~areas.index.isin(list(inputs.held_out)) & areas["identified"].notna()
-                       & areas["children"].notna()]
-    peers = tuple(inputs.neighbours.loc[inputs.neighbours["area_code"] == area_code, "neighbour_code"])
+    comparable = areas[
+        ~areas.index.isin(list(inputs.held_out))
+        & areas["identified"].notna()
+        & areas["children"].notna()
+    ]
+    peers = tuple(
+        inputs.neighbours.loc[inputs.neighbours["area_code"] == area_code, "neighbour_code"]
+    )
     pooled = comparable[comparable.index.isin(list(peers))]
     row = areas.loc[area_code]
     identified, children = float(row["identified"]), float(row["children"])
     own = rates.rate(identified if math.isfinite(identified) else 0.0, children)
     known = math.isfinite(identified) and not disclosure.is_small(identified)
     return PublishedCIN(
-        year=year, area_code=area_code, area_name=str(row["area_name"]), identified=identified,
+        year=year,
+        area_code=area_code,
+        area_name=str(row["area_name"]),
+        identified=identified,
         children=children,
         rate=float(own.value) if known else math.nan,
         rate_lower=float(own.lower) if known else math.nan,
         rate_upper=float(own.upper) if known else math.nan,
         neighbours=peers,
         neighbours_rate=float(pooled["identified"].sum() / pooled["children"].sum() * 10_000)
-        if len(pooled) else math.nan,
+        if len(pooled)
+        else math.nan,
         england_rate=float(comparable["identified"].sum() / comparable["children"].sum() * 10_000),
     )
 
@@ -787,7 +1038,9 @@ def published_cin(area_code: str, year: int = 2025) -> PublishedCIN:
 # --- the synthetic world as a partnership's records ------------------------------------------------
 
 
-def inputs_from_world(world: World, area_code: str | None = None, *, seed: int = 0) -> PartnershipInputs:
+def inputs_from_world(
+    world: World, area_code: str | None = None, *, seed: int = 0
+) -> PartnershipInputs:
     """One area of a synthetic world as the records its agencies would hold in Jigsaw.
 
     Concerns, identifications and children are the world's (each child's identifying agencies
@@ -805,21 +1058,30 @@ def inputs_from_world(world: World, area_code: str | None = None, *, seed: int =
     areas = world.areas
     code = str(areas["area_code"].iloc[0]) if area_code is None else area_code
     if code not in set(areas["area_code"]):
-        raise InputError(f"area {code!r} is not in the world (areas: {', '.join(areas['area_code'])})")
+        raise InputError(
+            f"area {code!r} is not in the world (areas: {', '.join(areas['area_code'])})"
+        )
     rng = np.random.default_rng(seed)
     kids = world.children[world.children["area_code"] == code].reset_index(drop=True)
     in_area = set(kids["child_id"])
     child_of = world.truth.set_index("record_id")["child_id"]
-    all_concerns = world.concerns.assign(child_id=child_of.reindex(world.concerns["record_id"]).to_numpy())
+    all_concerns = world.concerns.assign(
+        child_id=child_of.reindex(world.concerns["record_id"]).to_numpy()
+    )
     concerns = all_concerns[all_concerns["area_code"] == code].reset_index(drop=True)
     others = all_concerns[all_concerns["area_code"] != code]
     start, end = world.config.start, world.config.end - dt.timedelta(days=1)
 
     found = world.outcomes[world.outcomes["identified"] & world.outcomes["child_id"].isin(in_area)]
     exploited = set(kids.loc[kids["exploited"], "child_id"])
-    rows = [(child, agency, date, "victim" if child in exploited else "at_risk")
-            for child, agencies, date in zip(found["child_id"], found["agencies"], found["date"], strict=True)
-            for agency in str(agencies).split(";") if agency]
+    rows = [
+        (child, agency, date, "victim" if child in exploited else "at_risk")
+        for child, agencies, date in zip(
+            found["child_id"], found["agencies"], found["date"], strict=True
+        )
+        for agency in str(agencies).split(";")
+        if agency
+    ]
     outcomes = pd.DataFrame(rows, columns=["child_id", "agency", "date", "outcome"])
 
     n = len(concerns)
@@ -835,51 +1097,94 @@ def inputs_from_world(world: World, area_code: str | None = None, *, seed: int =
         again[i] = previous is not None and (when - previous).days <= 365
         last_seen[child] = when
     identified = set(found["child_id"])
-    referrals = pd.DataFrame({
-        "referral_id": [f"R{i + 1:07d}" for i in range(n)],
-        "child_id": concerns["child_id"].to_numpy(),
-        "agency": concerns["agency"].to_numpy(),
-        "received": received.dt.strftime("%Y-%m-%d").to_numpy(),
-        "decided": decided_at.dt.strftime("%Y-%m-%d").to_numpy(),
-        "within_rag": hours <= 24,
-        "within_1_working_day": hours <= 8,
-        "hours_to_decision": np.round(hours, 2),
-        "strategy_discussion": concerns["child_id"].isin(identified).to_numpy() & (rng.random(n) < 0.8),
-        "re_referral_12m": again,
-    })
+    referrals = pd.DataFrame(
+        {
+            "referral_id": [f"R{i + 1:07d}" for i in range(n)],
+            "child_id": concerns["child_id"].to_numpy(),
+            "agency": concerns["agency"].to_numpy(),
+            "received": received.dt.strftime("%Y-%m-%d").to_numpy(),
+            "decided": decided_at.dt.strftime("%Y-%m-%d").to_numpy(),
+            "within_rag": hours <= 24,
+            "within_1_working_day": hours <= 8,
+            "hours_to_decision": np.round(hours, 2),
+            "strategy_discussion": concerns["child_id"].isin(identified).to_numpy()
+            & (rng.random(n) < 0.8),
+            "re_referral_12m": again,
+        }
+    )
     strategy = referrals[referrals["strategy_discussion"]]
-    due = pd.to_datetime(strategy["decided"]) + pd.to_timedelta(rng.integers(5, 30, len(strategy)), unit="D")
-    actions = pd.DataFrame({"action_id": [f"A{i + 1:07d}" for i in range(len(strategy))],
-                            "due": due.dt.strftime("%Y-%m-%d").to_numpy(),
-                            "overdue": rng.random(len(strategy)) < 0.12})
+    due = pd.to_datetime(strategy["decided"]) + pd.to_timedelta(
+        rng.integers(5, 30, len(strategy)), unit="D"
+    )
+    actions = pd.DataFrame(
+        {
+            "action_id": [f"A{i + 1:07d}" for i in range(len(strategy))],
+            "due": due.dt.strftime("%Y-%m-%d").to_numpy(),
+            "overdue": rng.random(len(strategy)) < 0.12,
+        }
+    )
     goers = kids.loc[kids["missing"], "child_id"].to_numpy()
     episodes_each = rng.integers(1, 4, len(goers))
     episode_child = np.repeat(goers, episodes_each)
     days = (world.config.end - world.config.start).days
-    returned = pd.Timestamp(world.config.start) + pd.to_timedelta(rng.integers(0, days, len(episode_child)), unit="D")
+    returned = pd.Timestamp(world.config.start) + pd.to_timedelta(
+        rng.integers(0, days, len(episode_child)), unit="D"
+    )
     offered = rng.random(len(episode_child)) < 0.9
     completed = offered & (rng.random(len(episode_child)) < 0.75)
-    episodes = pd.DataFrame({"episode_id": [f"M{i + 1:07d}" for i in range(len(episode_child))],
-                             "child_id": episode_child,
-                             "returned": returned.strftime("%Y-%m-%d"),
-                             "interview_offered": offered, "interview_completed": completed,
-                             "within_72h": completed & (rng.random(len(episode_child)) < 0.6)})
+    episodes = pd.DataFrame(
+        {
+            "episode_id": [f"M{i + 1:07d}" for i in range(len(episode_child))],
+            "child_id": episode_child,
+            "returned": returned.strftime("%Y-%m-%d"),
+            "interview_offered": offered,
+            "interview_completed": completed,
+            "within_72h": completed & (rng.random(len(episode_child)) < 0.6),
+        }
+    )
 
     at_end = pd.Timestamp(end)
     age = (at_end - pd.to_datetime(kids["dob"])).dt.days / 365.25
-    people = pd.DataFrame({"sex": kids["sex"].map({"F": "female", "M": "male"}).fillna("not recorded"),
-                           "age_band": [age_band(a) for a in age],
-                           "ethnicity": kids["ethnicity"].astype(str),
-                           "disability": np.where(kids["disability"], "yes", "no")})
-    population = pd.concat([people[d].value_counts().rename_axis("group").reset_index(name="children")
-                            .assign(dimension=d) for d in people.columns], ignore_index=True)
-    children = pd.DataFrame({"child_id": kids["child_id"], "sex": people["sex"], "dob": kids["dob"],
-                             "ethnicity": kids["ethnicity"], "disability": kids["disability"]})
+    people = pd.DataFrame(
+        {
+            "sex": kids["sex"].map({"F": "female", "M": "male"}).fillna("not recorded"),
+            "age_band": [age_band(a) for a in age],
+            "ethnicity": kids["ethnicity"].astype(str),
+            "disability": np.where(kids["disability"], "yes", "no"),
+        }
+    )
+    population = pd.concat(
+        [
+            people[d]
+            .value_counts()
+            .rename_axis("group")
+            .reset_index(name="children")
+            .assign(dimension=d)
+            for d in people.columns
+        ],
+        ignore_index=True,
+    )
+    children = pd.DataFrame(
+        {
+            "child_id": kids["child_id"],
+            "sex": people["sex"],
+            "dob": kids["dob"],
+            "ethnicity": kids["ethnicity"],
+            "disability": kids["disability"],
+        }
+    )
     name = str(areas.set_index("area_code").loc[code, "area_name"])
     return PartnershipInputs(
-        area_code=code, area_name=name, children_total=float(len(kids)), agencies=tuple(AGENCIES),
-        concerns=concerns[["concern_id", "child_id", "agency", "date"]], referrals=referrals,
-        outcomes=outcomes, children=children, actions=actions, missing_episodes=episodes,
+        area_code=code,
+        area_name=name,
+        children_total=float(len(kids)),
+        agencies=tuple(AGENCIES),
+        concerns=concerns[["concern_id", "child_id", "agency", "date"]],
+        referrals=referrals,
+        outcomes=outcomes,
+        children=children,
+        actions=actions,
+        missing_episodes=episodes,
         population=population[["dimension", "group", "children"]],
         reference_shares=concern_shares(others, start, end) if len(others) else {},
     )

@@ -93,8 +93,12 @@ DIMENSIONS: dict[str, tuple[str, ...] | None] = {
 _KEY_ORDER = tuple(DIMENSIONS)
 
 _OUTCOME = ("outcome",)
-_GROUPS = (("outcome", "sex"), ("outcome", "age_band"), ("outcome", "ethnicity"),
-           ("outcome", "disability"))
+_GROUPS = (
+    ("outcome", "sex"),
+    ("outcome", "age_band"),
+    ("outcome", "ethnicity"),
+    ("outcome", "disability"),
+)
 _POP_GROUPS = (("sex",), ("age_band",), ("ethnicity",), ("disability",))
 
 
@@ -115,62 +119,129 @@ def _m(name: str, kind: str, breakdowns: Sequence[tuple[str, ...]], description:
 _RATE_BREAKDOWNS = (_OUTCOME, ("outcome", "quarter"), *_GROUPS)
 
 #: Every measure of the format, by name (``docs/returns.md`` describes each).
-MEASURES: dict[str, Measure] = {m.name: m for m in (
-    _m("schema_version", "text", [()], "version of this format"),
-    _m("area_name", "text", [()], "the area's name"),
-    _m("children", "population", [()], "children aged 0-17 in the area (the rates' denominator)"),
-    # Identified children
-    _m("identified", "count", _RATE_BREAKDOWNS,
-       "children with an outcome recorded in the period: victim of CSE, at risk, or either"),
-    _m("identified_per_10k", "rate", _RATE_BREAKDOWNS, "identified per 10,000 children (of the group)"),
-    _m("identified_per_10k_lower", "rate", _RATE_BREAKDOWNS, "95% lower limit (exact below 10, Byar)"),
-    _m("identified_per_10k_upper", "rate", _RATE_BREAKDOWNS, "95% upper limit (exact below 10, Byar)"),
-    _m("identified_trend_ratio", "ratio", [_OUTCOME], "rate ratio per year from the quarterly counts"),
-    _m("identified_trend_lower", "ratio", [_OUTCOME], "95% lower limit of the trend ratio"),
-    _m("identified_trend_upper", "ratio", [_OUTCOME], "95% upper limit of the trend ratio"),
-    _m("identified_trend", "text", [_OUTCOME], "rising, falling or no clear trend"),
-    # Disproportionality
-    _m("population", "population", _POP_GROUPS, "children aged 0-17 in the group"),
-    _m("rate_ratio", "ratio", _GROUPS, "the group's identified rate over the whole area's"),
-    _m("rate_ratio_lower", "ratio", _GROUPS, "95% lower limit of the rate ratio"),
-    _m("rate_ratio_upper", "ratio", _GROUPS, "95% upper limit of the rate ratio"),
-    # Who identifies
-    _m("concerns", "count", [("agency",)], "concerns the agency recorded in the period"),
-    _m("referrals", "count", [("agency",)], "referrals the agency made in the period"),
-    _m("identifications", "count", [("agency",)], "children the agency identified (its list)"),
-    _m("silent_agency", "text", [("agency", "reason")], "an agency flagged silent, and why"),
-    # The dark figure
-    _m("mse_status", "text", [()], "estimated, too_few_lists or too_sparse"),
-    _m("mse_note", "text", [()], "what the estimate assumes, or why there is none"),
-    _m("mse_lists", "text", [()], "the lists used, joined by '+'"),
-    _m("mse_observed", "count", [()], "children on at least one agency's list"),
-    _m("mse_method", "text", [()], "model choice"),
-    _m("mse_model", "text", [()], "interactions of the chosen model"),
-    _m("mse_interval", "text", [()], "kind and level of the interval"),
-    _m("mse_dark_figure", "estimate", [()], "children on no list (estimated)"),
-    _m("mse_total", "estimate", [()], "children identified and not (estimated)"),
-    _m("mse_total_lower", "estimate", [()], "lower limit of the total"),
-    _m("mse_total_upper", "estimate", [()], "upper limit of the total"),
-    _m("mse_sensitivity_total", "estimate", [("lists", "method")], "total under another method or merged lists"),
-    _m("mse_sensitivity_lower", "estimate", [("lists", "method")], "its lower limit"),
-    _m("mse_sensitivity_upper", "estimate", [("lists", "method")], "its upper limit"),
-    # Timeliness
-    _m("referrals_decided", "count", [()], "referrals with a decision in the period"),
-    _m("decided_within_rag", "count", [()], "decided within their RAG clock"),
-    _m("decided_within_rag_pct", "percent", [()], "share of decided referrals within their RAG clock"),
-    _m("decided_within_1_working_day", "count", [()], "decided within 1 working day"),
-    _m("decided_within_1_working_day_pct", "percent", [()], "share decided within 1 working day"),
-    _m("median_hours_to_decision", "hours", [()], "median working hours from receipt to decision"),
-    _m("strategy_discussions", "count", [()], "referrals that led to a strategy discussion"),
-    _m("overdue_actions", "count", [()], "actions overdue at the period's end"),
-    _m("re_referrals_12m", "count", [()], "referrals of a child referred in the 12 months before"),
-    _m("re_referrals_12m_pct", "percent", [()], "share of referrals that were re-referrals"),
-    _m("missing_episodes", "count", [()], "episodes of going missing that call for a return interview"),
-    _m("return_interviews_offered", "count", [()], "return home interviews offered"),
-    _m("return_interviews_completed", "count", [()], "return home interviews completed"),
-    _m("return_interviews_within_72h", "count", [()], "completed within 72 hours of return"),
-    _m("return_interviews_within_72h_pct", "percent", [()], "share of episodes with an interview within 72 hours"),
-)}
+MEASURES: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        _m("schema_version", "text", [()], "version of this format"),
+        _m("area_name", "text", [()], "the area's name"),
+        _m(
+            "children",
+            "population",
+            [()],
+            "children aged 0-17 in the area (the rates' denominator)",
+        ),
+        # Identified children
+        _m(
+            "identified",
+            "count",
+            _RATE_BREAKDOWNS,
+            "children with an outcome recorded in the period: victim of CSE, at risk, or either",
+        ),
+        _m(
+            "identified_per_10k",
+            "rate",
+            _RATE_BREAKDOWNS,
+            "identified per 10,000 children (of the group)",
+        ),
+        _m(
+            "identified_per_10k_lower",
+            "rate",
+            _RATE_BREAKDOWNS,
+            "95% lower limit (exact below 10, Byar)",
+        ),
+        _m(
+            "identified_per_10k_upper",
+            "rate",
+            _RATE_BREAKDOWNS,
+            "95% upper limit (exact below 10, Byar)",
+        ),
+        _m(
+            "identified_trend_ratio",
+            "ratio",
+            [_OUTCOME],
+            "rate ratio per year from the quarterly counts",
+        ),
+        _m("identified_trend_lower", "ratio", [_OUTCOME], "95% lower limit of the trend ratio"),
+        _m("identified_trend_upper", "ratio", [_OUTCOME], "95% upper limit of the trend ratio"),
+        _m("identified_trend", "text", [_OUTCOME], "rising, falling or no clear trend"),
+        # Disproportionality
+        _m("population", "population", _POP_GROUPS, "children aged 0-17 in the group"),
+        _m("rate_ratio", "ratio", _GROUPS, "the group's identified rate over the whole area's"),
+        _m("rate_ratio_lower", "ratio", _GROUPS, "95% lower limit of the rate ratio"),
+        _m("rate_ratio_upper", "ratio", _GROUPS, "95% upper limit of the rate ratio"),
+        # Who identifies
+        _m("concerns", "count", [("agency",)], "concerns the agency recorded in the period"),
+        _m("referrals", "count", [("agency",)], "referrals the agency made in the period"),
+        _m("identifications", "count", [("agency",)], "children the agency identified (its list)"),
+        _m("silent_agency", "text", [("agency", "reason")], "an agency flagged silent, and why"),
+        # The dark figure
+        _m("mse_status", "text", [()], "estimated, too_few_lists or too_sparse"),
+        _m("mse_note", "text", [()], "what the estimate assumes, or why there is none"),
+        _m("mse_lists", "text", [()], "the lists used, joined by '+'"),
+        _m("mse_observed", "count", [()], "children on at least one agency's list"),
+        _m("mse_method", "text", [()], "model choice"),
+        _m("mse_model", "text", [()], "interactions of the chosen model"),
+        _m("mse_interval", "text", [()], "kind and level of the interval"),
+        _m("mse_dark_figure", "estimate", [()], "children on no list (estimated)"),
+        _m("mse_total", "estimate", [()], "children identified and not (estimated)"),
+        _m("mse_total_lower", "estimate", [()], "lower limit of the total"),
+        _m("mse_total_upper", "estimate", [()], "upper limit of the total"),
+        _m(
+            "mse_sensitivity_total",
+            "estimate",
+            [("lists", "method")],
+            "total under another method or merged lists",
+        ),
+        _m("mse_sensitivity_lower", "estimate", [("lists", "method")], "its lower limit"),
+        _m("mse_sensitivity_upper", "estimate", [("lists", "method")], "its upper limit"),
+        # Timeliness
+        _m("referrals_decided", "count", [()], "referrals with a decision in the period"),
+        _m("decided_within_rag", "count", [()], "decided within their RAG clock"),
+        _m(
+            "decided_within_rag_pct",
+            "percent",
+            [()],
+            "share of decided referrals within their RAG clock",
+        ),
+        _m("decided_within_1_working_day", "count", [()], "decided within 1 working day"),
+        _m(
+            "decided_within_1_working_day_pct",
+            "percent",
+            [()],
+            "share decided within 1 working day",
+        ),
+        _m(
+            "median_hours_to_decision",
+            "hours",
+            [()],
+            "median working hours from receipt to decision",
+        ),
+        _m("strategy_discussions", "count", [()], "referrals that led to a strategy discussion"),
+        _m("overdue_actions", "count", [()], "actions overdue at the period's end"),
+        _m(
+            "re_referrals_12m",
+            "count",
+            [()],
+            "referrals of a child referred in the 12 months before",
+        ),
+        _m("re_referrals_12m_pct", "percent", [()], "share of referrals that were re-referrals"),
+        _m(
+            "missing_episodes",
+            "count",
+            [()],
+            "episodes of going missing that call for a return interview",
+        ),
+        _m("return_interviews_offered", "count", [()], "return home interviews offered"),
+        _m("return_interviews_completed", "count", [()], "return home interviews completed"),
+        _m("return_interviews_within_72h", "count", [()], "completed within 72 hours of return"),
+        _m(
+            "return_interviews_within_72h_pct",
+            "percent",
+            [()],
+            "share of episodes with an interview within 72 hours",
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -292,8 +363,11 @@ class PartnershipReturn:
 
     def rows(self) -> pd.DataFrame:
         """The return as published: :data:`COLUMNS`, every value text."""
-        head = (Figure("schema_version", "", SCHEMA_VERSION), Figure("area_name", "", self.area_name),
-                Figure("children", "", self.children))
+        head = (
+            Figure("schema_version", "", SCHEMA_VERSION),
+            Figure("area_name", "", self.area_name),
+            Figure("children", "", self.children),
+        )
         values = [(f.measure, f.breakdown, published_value(f)) for f in (*head, *self.figures)]
         frame = pd.DataFrame(values, columns=["measure", "breakdown", "value"])
         frame.insert(0, "period_end", self.period_end.isoformat())
@@ -338,11 +412,17 @@ def _xlsx(rows: pd.DataFrame, path: Path) -> None:
     for letter, width in zip("ABCDEF", (12, 12, 12, 34, 40, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     about = book.create_sheet("about")
-    for line in (("OFFICIAL-SENSITIVE",), ("schema_version", SCHEMA_VERSION),
-                 ("suppression", f"counts below {disclosure.THRESHOLD} read {disclosure.SUPPRESSED}; "
-                  f"'{WITHHELD}' is a count withheld so that a {disclosure.SUPPRESSED} cannot be worked "
-                  "out; an empty value is a figure withheld with its count"),
-                 ("format", "docs/returns.md")):
+    for line in (
+        ("OFFICIAL-SENSITIVE",),
+        ("schema_version", SCHEMA_VERSION),
+        (
+            "suppression",
+            f"counts below {disclosure.THRESHOLD} read {disclosure.SUPPRESSED}; "
+            f"'{WITHHELD}' is a count withheld so that a {disclosure.SUPPRESSED} cannot be worked "
+            "out; an empty value is a figure withheld with its count",
+        ),
+        ("format", "docs/returns.md"),
+    ):
         about.append(list(line))
     with atomic_path(path) as temporary:
         book.save(temporary)
@@ -353,41 +433,67 @@ _SECTIONS = (
     ("Disproportionality", ("population", "rate_ratio")),
     ("Who identifies", ("concerns", "referrals", "identifications", "silent_agency")),
     ("The dark figure", ("mse_",)),
-    ("Timeliness", ("referrals_decided", "decided_", "median_hours", "strategy", "overdue",
-                    "re_referrals", "missing_episodes", "return_interviews")),
+    (
+        "Timeliness",
+        (
+            "referrals_decided",
+            "decided_",
+            "median_hours",
+            "strategy",
+            "overdue",
+            "re_referrals",
+            "missing_episodes",
+            "return_interviews",
+        ),
+    ),
 )
 
 
 def _html(ret: PartnershipReturn, rows: pd.DataFrame) -> str:
     marking = '<p class="marking">OFFICIAL-SENSITIVE</p>'
-    title = (f"Return of {html.escape(ret.area_name)} ({html.escape(ret.area_code)}), "
-             f"{ret.period_start:%d %B %Y} to {ret.period_end:%d %B %Y}")
-    parts = ["<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
-             f"<title>{title}</title>",
-             "<style>body{font-family:Arial,sans-serif;margin:2em;color:#0b0c0c}"
-             ".marking{font-weight:bold;text-align:center;border:2px solid #0b0c0c;padding:.3em}"
-             "table{border-collapse:collapse;margin-bottom:1.5em}th,td{border:1px solid #b1b4b6;"
-             "padding:.2em .5em;text-align:left}td.v{text-align:right}"
-             "@media print{body{margin:1cm}h2{break-after:avoid}tr{break-inside:avoid}}"
-             "</style></head><body>", marking, f"<h1>{title}</h1>",
-             f"<p>Children aged 0-17: {ret.children:,.0f}. Format version {SCHEMA_VERSION} "
-             f"(docs/returns.md). Counts below {disclosure.THRESHOLD} read {disclosure.SUPPRESSED}; "
-             f"<code>{WITHHELD}</code> marks a count withheld so that a {disclosure.SUPPRESSED} "
-             "beside it cannot be worked out; an empty cell is a figure withheld with its count.</p>"]
+    title = (
+        f"Return of {html.escape(ret.area_name)} ({html.escape(ret.area_code)}), "
+        f"{ret.period_start:%d %B %Y} to {ret.period_end:%d %B %Y}"
+    )
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{title}</title>",
+        "<style>body{font-family:Arial,sans-serif;margin:2em;color:#0b0c0c}"
+        ".marking{font-weight:bold;text-align:center;border:2px solid #0b0c0c;padding:.3em}"
+        "table{border-collapse:collapse;margin-bottom:1.5em}th,td{border:1px solid #b1b4b6;"
+        "padding:.2em .5em;text-align:left}td.v{text-align:right}"
+        "@media print{body{margin:1cm}h2{break-after:avoid}tr{break-inside:avoid}}"
+        "</style></head><body>",
+        marking,
+        f"<h1>{title}</h1>",
+        f"<p>Children aged 0-17: {ret.children:,.0f}. Format version {SCHEMA_VERSION} "
+        f"(docs/returns.md). Counts below {disclosure.THRESHOLD} read {disclosure.SUPPRESSED}; "
+        f"<code>{WITHHELD}</code> marks a count withheld so that a {disclosure.SUPPRESSED} "
+        "beside it cannot be worked out; an empty cell is a figure withheld with its count.</p>",
+    ]
     body = rows.iloc[3:]
     used: set[int] = set()
     for heading, prefixes in _SECTIONS:
-        chosen = [i for i, m in enumerate(body["measure"]) if i not in used and str(m).startswith(prefixes)]
+        chosen = [
+            i
+            for i, m in enumerate(body["measure"])
+            if i not in used and str(m).startswith(prefixes)
+        ]
         if not chosen:
             continue
         used.update(chosen)
-        parts.append(f"<h2>{heading}</h2><table><thead><tr><th scope=\"col\">measure</th>"
-                     "<th scope=\"col\">breakdown</th><th scope=\"col\">value</th></tr></thead><tbody>")
+        parts.append(
+            f'<h2>{heading}</h2><table><thead><tr><th scope="col">measure</th>'
+            '<th scope="col">breakdown</th><th scope="col">value</th></tr></thead><tbody>'
+        )
         for i in chosen:
             row = body.iloc[i]
-            parts.append(f"<tr><td>{html.escape(str(row['measure']))}</td>"
-                         f"<td>{html.escape(str(row['breakdown']))}</td>"
-                         f"<td class=\"v\">{html.escape(str(row['value']))}</td></tr>")
+            parts.append(
+                f"<tr><td>{html.escape(str(row['measure']))}</td>"
+                f"<td>{html.escape(str(row['breakdown']))}</td>"
+                f'<td class="v">{html.escape(str(row["value"]))}</td></tr>'
+            )
         parts.append("</tbody></table>")
     parts += [marking, "</body></html>", ""]
     return "\n".join(parts)
@@ -449,11 +555,14 @@ def _check_value(kind: str, text: str, where: str) -> None:
         if text in (disclosure.SUPPRESSED, WITHHELD):
             return
         if not re.fullmatch(r"\d+", text):
-            raise InputError(f"{where}: {text!r} is not a whole number, "
-                             f"{disclosure.SUPPRESSED} or {WITHHELD}")
+            raise InputError(
+                f"{where}: {text!r} is not a whole number, {disclosure.SUPPRESSED} or {WITHHELD}"
+            )
         if int(text) < disclosure.THRESHOLD:
-            raise InputError(f"{where}: count {text} should read {disclosure.SUPPRESSED} "
-                             "(counts below 5 are never published)")
+            raise InputError(
+                f"{where}: count {text} should read {disclosure.SUPPRESSED} "
+                "(counts below 5 are never published)"
+            )
         return
     if kind == "population":
         if not re.fullmatch(r"\d+", text):
@@ -485,7 +594,9 @@ def read_return(path: str | Path) -> ReturnFile:
     frame = read_text_csv(path)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"{path}: missing column {', '.join(missing)} (a return has {', '.join(COLUMNS)})")
+        raise InputError(
+            f"{path}: missing column {', '.join(missing)} (a return has {', '.join(COLUMNS)})"
+        )
     if frame.empty:
         raise InputError(f"{path}: no rows (the file has a header but no figures)")
     frame = frame[list(COLUMNS)].astype(str).apply(lambda c: c.str.strip())
@@ -501,39 +612,53 @@ def read_return(path: str | Path) -> ReturnFile:
     for i, row in enumerate(frame.itertuples(index=False), start=2):
         for column in ("area_code", "period_start", "period_end"):
             if getattr(row, column) != first[column]:
-                raise InputError(f"{path}: row {i}, column {column}: {getattr(row, column)!r} differs "
-                                 f"from row 2 ({first[column]!r}); a return is for one area and period")
+                raise InputError(
+                    f"{path}: row {i}, column {column}: {getattr(row, column)!r} differs "
+                    f"from row 2 ({first[column]!r}); a return is for one area and period"
+                )
         measure = MEASURES.get(str(row.measure))
         if measure is None:
-            raise InputError(f"{path}: row {i}, column measure: unknown measure {row.measure!r} "
-                             "(docs/returns.md lists them)")
+            raise InputError(
+                f"{path}: row {i}, column measure: unknown measure {row.measure!r} "
+                "(docs/returns.md lists them)"
+            )
         where = f"{path}: row {i}, column breakdown"
         try:
             keys = parse_breakdown(str(row.breakdown))
         except ValueError as error:
             raise InputError(f"{where}: {error}") from None
-        if tuple(k for k in _KEY_ORDER if k in keys) not in measure.breakdowns or set(keys) - set(_KEY_ORDER):
+        if tuple(k for k in _KEY_ORDER if k in keys) not in measure.breakdowns or set(keys) - set(
+            _KEY_ORDER
+        ):
             allowed = " or ".join("+".join(b) or "none" for b in measure.breakdowns)
-            raise InputError(f"{where}: {measure.name} takes the breakdown {allowed}, "
-                             f"not {'+'.join(keys) or 'none'}")
+            raise InputError(
+                f"{where}: {measure.name} takes the breakdown {allowed}, "
+                f"not {'+'.join(keys) or 'none'}"
+            )
         for key, value in keys.items():
             values = DIMENSIONS[key]
             if values is not None and value not in values:
                 raise InputError(f"{where}: {key} {value!r} is not one of {', '.join(values)}")
             if key == "quarter":
                 _date(value, f"{where} (quarter)")
-        _check_value(measure.kind, str(row.value), f"{path}: row {i}, column value ({measure.name})")
+        _check_value(
+            measure.kind, str(row.value), f"{path}: row {i}, column value ({measure.name})"
+        )
         figure = (str(row.measure), str(row.breakdown))
         if figure in seen:
-            raise InputError(f"{path}: row {i}, column measure: {row.measure} [{row.breakdown}] "
-                             f"given twice (first on row {seen[figure]})")
+            raise InputError(
+                f"{path}: row {i}, column measure: {row.measure} [{row.breakdown}] "
+                f"given twice (first on row {seen[figure]})"
+            )
         seen[figure] = i
     result = ReturnFile(path, str(first["area_code"]), "", start, end, frame)
     version = result.value("schema_version")
     if version is None:
         raise InputError(f"{path}: no schema_version row (the first row of a return)")
     if version != SCHEMA_VERSION:
-        raise InputError(f"{path}: schema version {version!r}; this Jigsaw reads version {SCHEMA_VERSION}")
+        raise InputError(
+            f"{path}: schema version {version!r}; this Jigsaw reads version {SCHEMA_VERSION}"
+        )
     name = result.value("area_name")
     for needed in ("area_name", "children"):
         if result.value(needed) is None:
@@ -567,8 +692,10 @@ def read_returns(folder: str | Path, *, paths: Iterable[Path] | None = None) -> 
         ret = read_return(path)
         key = (ret.area_code, ret.period_start, ret.period_end)
         if key in by_key:
-            raise InputError(f"{path}: a second return for {ret.area_code}, {ret.period_start} to "
-                             f"{ret.period_end} (the first is {by_key[key]}); refused")
+            raise InputError(
+                f"{path}: a second return for {ret.area_code}, {ret.period_start} to "
+                f"{ret.period_end} (the first is {by_key[key]}); refused"
+            )
         by_key[key] = path
         out.append(ret)
     return out
@@ -630,9 +757,11 @@ def compare_returns(returns: Sequence[ReturnFile], *, k: int = 10) -> ReturnsCom
     first = returns[0]
     for ret in returns[1:]:
         if (ret.period_start, ret.period_end) != (first.period_start, first.period_end):
-            raise InputError(f"{ret.path}: period {ret.period_start} to {ret.period_end} differs from "
-                             f"{first.path} ({first.period_start} to {first.period_end}); compare one "
-                             "period at a time (one folder per period)")
+            raise InputError(
+                f"{ret.path}: period {ret.period_start} to {ret.period_end} differs from "
+                f"{first.path} ({first.period_start} to {first.period_end}); compare one "
+                "period at a time (one folder per period)"
+            )
     if len(returns) < 4:
         raise InputError(f"need returns from at least 4 areas to compare, got {len(returns)}")
     covariates = england.covariates().set_index("new_la_code")
@@ -640,36 +769,65 @@ def compare_returns(returns: Sequence[ReturnFile], *, k: int = 10) -> ReturnsCom
     rows = []
     for ret in returns:
         if ret.area_code not in covariates.index:
-            raise InputError(f"{ret.path}: row 2, column area_code: {ret.area_code!r} is not an English "
-                             "LA code, so it has no DfE neighbours or covariates to be compared by")
+            raise InputError(
+                f"{ret.path}: row 2, column area_code: {ret.area_code!r} is not an English "
+                "LA code, so it has no DfE neighbours or covariates to be compared by"
+            )
         identified = ret.number("identified", "outcome=any")
         if math.isnan(identified):
-            held_out[ret.area_code] = f"identified reads {ret.value('identified', 'outcome=any')!r} in the return"
-        row: dict[str, object] = {"area_code": ret.area_code, "area_name": ret.area_name,
-                                  "children": ret.number("children"), "identified": identified}
+            held_out[ret.area_code] = (
+                f"identified reads {ret.value('identified', 'outcome=any')!r} in the return"
+            )
+        row: dict[str, object] = {
+            "area_code": ret.area_code,
+            "area_name": ret.area_name,
+            "children": ret.number("children"),
+            "identified": identified,
+        }
         for source, column in _COVARIATES:
             row[column] = float(str(covariates.loc[ret.area_code, source]))
         rows.append(row)
     areas = pd.DataFrame(rows)
     codes = set(areas["area_code"])
     dfe = statistical_neighbours(2025)
-    dfe = dfe[dfe["area_code"].isin(codes) & dfe["neighbour_code"].isin(codes)][["area_code", "neighbour_code"]]
+    dfe = dfe[dfe["area_code"].isin(codes) & dfe["neighbour_code"].isin(codes)][
+        ["area_code", "neighbour_code"]
+    ]
     sizes = dfe.groupby("area_code").size()
     enough = set(sizes[sizes >= MIN_DFE_NEIGHBOURS].index)
     nearest = neighbours_from_covariates(areas, k=k)
-    pairs = pd.concat([dfe[dfe["area_code"].isin(enough)].assign(source="dfe"),
-                       nearest[~nearest["area_code"].isin(enough)].assign(source="covariates")],
-                      ignore_index=True)
+    pairs = pd.concat(
+        [
+            dfe[dfe["area_code"].isin(enough)].assign(source="dfe"),
+            nearest[~nearest["area_code"].isin(enough)].assign(source="covariates"),
+        ],
+        ignore_index=True,
+    )
     comparison = analyse_areas(areas, pairs[["area_code", "neighbour_code"]], held_out=held_out)
-    partnerships = pd.DataFrame([{
-        "area_code": ret.area_code, "area_name": ret.area_name,
-        "identified": ret.value("identified", "outcome=any"),
-        "victims": ret.value("identified", "outcome=victim"),
-        "mse_status": ret.value("mse_status"), "mse_total": ret.value("mse_total"),
-        "mse_total_lower": ret.value("mse_total_lower"), "mse_total_upper": ret.value("mse_total_upper"),
-        "silent_agencies": "; ".join(sorted(
-            parse_breakdown(b)["agency"] for b in ret.rows.loc[ret.rows["measure"] == "silent_agency", "breakdown"])),
-        "peers": "DfE statistical neighbours" if ret.area_code in enough else "nearest on covariates",
-    } for ret in returns])
-    return ReturnsComparison(comparison, pairs, partnerships.fillna(""), first.period_start,
-                             first.period_end)
+    partnerships = pd.DataFrame(
+        [
+            {
+                "area_code": ret.area_code,
+                "area_name": ret.area_name,
+                "identified": ret.value("identified", "outcome=any"),
+                "victims": ret.value("identified", "outcome=victim"),
+                "mse_status": ret.value("mse_status"),
+                "mse_total": ret.value("mse_total"),
+                "mse_total_lower": ret.value("mse_total_lower"),
+                "mse_total_upper": ret.value("mse_total_upper"),
+                "silent_agencies": "; ".join(
+                    sorted(
+                        parse_breakdown(b)["agency"]
+                        for b in ret.rows.loc[ret.rows["measure"] == "silent_agency", "breakdown"]
+                    )
+                ),
+                "peers": "DfE statistical neighbours"
+                if ret.area_code in enough
+                else "nearest on covariates",
+            }
+            for ret in returns
+        ]
+    )
+    return ReturnsComparison(
+        comparison, pairs, partnerships.fillna(""), first.period_start, first.period_end
+    )

@@ -127,7 +127,9 @@ def partnership_load(
         child_of = _store_children(stored, linked.clusters, area, now)
         pending = _store_links(stored, by_record, linked, child_of, now)
         log(f"Grading {len(world.concerns)} concerns ...")
-        concerns, per_child = _store_concerns(world.concerns, by_record, linked.clusters, today, now)
+        concerns, per_child = _store_concerns(
+            world.concerns, by_record, linked.clusters, today, now
+        )
         graded = _grade_children(per_child, child_of, today, now)
         users = _demo_users(agencies) if with_users else ()
         # The workflow needs the demo's safeguarding lead and MASH analyst to act.
@@ -408,7 +410,9 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
         # The most worrying children known to the school first.
         children: list[Child] = []
         for grade in sorted(Grade, reverse=True):
-            children += list(known.filter(grade_level=grade.value).order_by("pk")[: 10 - len(children)])
+            children += list(
+                known.filter(grade_level=grade.value).order_by("pk")[: 10 - len(children)]
+            )
         if len(children) < 10:
             return {"referrals": 0, "contacts": 0}
 
@@ -423,8 +427,11 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
             at(when)
             services.referral_rate(actor=mash, referral=referral, rag="amber")
             return services.referral_decide(
-                actor=mash, referral=referral, decision=decision,
-                reason="Agreed at the MASH daily meeting.", outcome_due=due.date(),
+                actor=mash,
+                referral=referral,
+                decision=decision,
+                reason="Agreed at the MASH daily meeting.",
+                outcome_due=due.date(),
             )
 
         # 0-2: open; one within its time, two breached (one Red overnight, one Amber for days).
@@ -436,7 +443,9 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
         # 3: decided (assessment) with one action open and one overdue (escalated by the sweep).
         assessed = decide(
             refer(children[3], now - 4 * day, "Older boyfriend."),
-            now - 3 * day, "assessment_s17", now + 10 * day,
+            now - 3 * day,
+            "assessment_s17",
+            now + 10 * day,
         )
         for title, due in (("Home visit", now + 3 * day), ("School attendance review", now - day)):
             services.action_create(
@@ -445,15 +454,23 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
         # 4: strategy discussion with actions, one done.
         s47 = decide(
             refer(children[4], now - 3 * day, "Found with older males at night."),
-            now - 3 * day + 2 * hour, "strategy_s47", now + 14 * day,
+            now - 3 * day + 2 * hour,
+            "strategy_s47",
+            now + 14 * day,
         )
         at(now - 2 * day)
         services.strategy_record(
-            actor=mash, referral=s47, held_at=now - 2 * day, mode="meeting",
-            chair="MASH manager", attendees=f"{agencies['police'].name} | detective sergeant | DS Demo\n"
+            actor=mash,
+            referral=s47,
+            held_at=now - 2 * day,
+            mode="meeting",
+            chair="MASH manager",
+            attendees=f"{agencies['police'].name} | detective sergeant | DS Demo\n"
             f"{school.name} | safeguarding lead | dsl",
             information_shared=f"{agencies['police'].name} | seen in a car at night",
-            section_47=True, criminal_investigation=True, seen_alone="planned",
+            section_47=True,
+            criminal_investigation=True,
+            seen_alone="planned",
             decisions="Section 47 enquiry; disruption of the adults involved.",
             child_voice="Says the older males are her friends and she wants to keep seeing them.",
             next_review_on=(now + 5 * day).date(),
@@ -462,11 +479,21 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
         )
         done = s47.actions.get(title="Speak with her alone")
         at(now - day - 3 * hour)
-        services.action_complete(actor=dsl, action=done, evidence="Seen alone with the school nurse.")
+        services.action_complete(
+            actor=dsl, action=done, evidence="Seen alone with the school nurse."
+        )
         # 5-6: outcomes under review; one review overdue.
-        for child, months_ago, outcome in ((children[5], 1, "at_risk_of_cse"), (children[6], 4, "victim_of_cse")):
+        for child, months_ago, outcome in (
+            (children[5], 1, "at_risk_of_cse"),
+            (children[6], 4, "victim_of_cse"),
+        ):
             start = now - dt.timedelta(days=30 * months_ago + 10)
-            referral = decide(refer(child, start, "Concerns from several agencies."), start + hour, "strategy_s47", start + 10 * day)
+            referral = decide(
+                refer(child, start, "Concerns from several agencies."),
+                start + hour,
+                "strategy_s47",
+                start + 10 * day,
+            )
             at(start + 9 * day)
             services.outcome_record(
                 actor=mash, referral=referral, outcome=outcome, outcome_on=(start + 9 * day).date()
@@ -476,30 +503,55 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
             (children[7], "no_concern", "no_further_action", "Explained by a family bereavement."),
             (children[8], "other_need", "early_help", "Early help family support in place."),
         ):
-            referral = decide(refer(child, now - 20 * day, "School concern."), now - 19 * day, decision, now - 10 * day)
+            referral = decide(
+                refer(child, now - 20 * day, "School concern."),
+                now - 19 * day,
+                decision,
+                now - 10 * day,
+            )
             at(now - 12 * day)
             services.outcome_record(
-                actor=mash, referral=referral, outcome=outcome, outcome_on=(now - 12 * day).date(),
+                actor=mash,
+                referral=referral,
+                outcome=outcome,
+                outcome_on=(now - 12 * day).date(),
                 close_reason=why,
             )
         # 9: decided, its outcome date passed: breached.
-        decide(refer(children[9], now - 9 * day, "Absent and secretive."), now - 8 * day, "information_and_advice", now - 2 * day)
+        decide(
+            refer(children[9], now - 9 * day, "Absent and secretive."),
+            now - 8 * day,
+            "information_and_advice",
+            now - 2 * day,
+        )
         # Missing episodes: one interview completed in time, one overdue.
         at(now - 6 * day)
         first = services.missing_record(
-            actor=mash, child=children[4], kind="missing", started_at=now - 7 * day,
-            ended_at=now - 6 * day, found_where="A flat above a takeaway",
+            actor=mash,
+            child=children[4],
+            kind="missing",
+            started_at=now - 7 * day,
+            ended_at=now - 6 * day,
+            found_where="A flat above a takeaway",
         )
         at(now - 5 * day)
         services.return_interview_record(
-            actor=mash, episode=first, offered_at=now - 6 * day + 4 * hour, response="accepted",
-            completed_at=now - 5 * day, learned="Taken there by an older man she met online.",
+            actor=mash,
+            episode=first,
+            offered_at=now - 6 * day + 4 * hour,
+            response="accepted",
+            completed_at=now - 5 * day,
+            learned="Taken there by an older man she met online.",
             child_voice="I don't want to go back there.",
         )
         at(now - 4 * day)
         services.missing_record(
-            actor=mash, child=children[6], kind="missing", started_at=now - 5 * day,
-            ended_at=now - 4 * day, found_where="Railway station",
+            actor=mash,
+            child=children[6],
+            kind="missing",
+            started_at=now - 5 * day,
+            ended_at=now - 4 * day,
+            found_where="Railway station",
         )
         at(now)
         services.clocks_sweep(area_id=area.pk)
@@ -507,24 +559,32 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
         at(now - 7 * day)
         reviewed = Referral.objects.filter(area=area, state="reviewing").order_by("pk")
         services.mace_meeting_record(
-            actor=mash, held_on=(now - 7 * day).date(), chair="Detective Chief Inspector, chair",
+            actor=mash,
+            held_on=(now - 7 * day).date(),
+            chair="Detective Chief Inspector, chair",
             attendees=f"{agencies['police'].name} | detective chief inspector | DCI Demo\n"
             f"{school.name} | safeguarding lead | dsl\n"
             f"{agencies['social_care'].name} | MASH manager | mash",
             items=[
                 services.MaceItemInput(
-                    referral=r, reasons=("review due",), risk="red",
+                    referral=r,
+                    reasons=("review due",),
+                    risk="red",
                     discussion="Reviewed the safety plan and what each agency has seen since.",
                     plan="Keep the safety plan; police disruption; review at the next panel.",
-                    victim="Known to school and health", offender="Older males, not yet identified",
-                    location="Town centre and the retail park", themes="Gifts, lifts in cars, going missing",
+                    victim="Known to school and health",
+                    offender="Older males, not yet identified",
+                    location="Town centre and the retail park",
+                    themes="Gifts, lifts in cars, going missing",
                 )
                 for r in reviewed
             ],
         )
         at(now)
         # The safeguarding lead's queue: the school's latest concerns as new contacts.
-        latest = Concern.objects.filter(record__agency=school, contact__isnull=True).order_by("-seen_on", "-pk")[:5]
+        latest = Concern.objects.filter(record__agency=school, contact__isnull=True).order_by(
+            "-seen_on", "-pk"
+        )[:5]
         contacts = 0
         for offset, concern in enumerate(latest):
             link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
@@ -532,7 +592,10 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
                 continue
             received = now - (offset * 7) * hour
             Contact.objects.create(
-                concern=concern, agency=school, child=link.child, received_at=received,
+                concern=concern,
+                agency=school,
+                child=link.child,
+                received_at=received,
                 decision_due=services.policy_for(area).decision_due(received),
             )
             contacts += 1

@@ -161,8 +161,10 @@ def la_area(code: str, children: int) -> pd.DataFrame:
     frame = england_areas(153)
     match = frame[(frame["area_code"] == code) | (frame["old_la_code"] == code)]
     if match.empty:
-        raise InputError(f"{code!r} is not an English local authority code (GSS, e.g. {DEFAULT_LA}, "
-                         "or the DfE 3-digit code)")
+        raise InputError(
+            f"{code!r} is not an English local authority code (GSS, e.g. {DEFAULT_LA}, "
+            "or the DfE 3-digit code)"
+        )
     out = match.reset_index(drop=True).copy()
     out["children"] = int(children)
     return out

@@ -226,7 +226,9 @@ class WorldConfig:
         for name in ("group_children", "group_adults"):
             low_high = getattr(self, name)
             if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
-                raise InputError(f"{name} is a range [lowest, highest] of at least 1, not {low_high}")
+                raise InputError(
+                    f"{name} is a range [lowest, highest] of at least 1, not {low_high}"
+                )
         if self.group_children[0] < 2:
             raise InputError(f"group_children must start at 2 or more, not {self.group_children}")
         for name in ("group_events_per_child", "group_mentions_per_event"):

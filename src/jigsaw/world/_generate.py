@@ -340,8 +340,11 @@ def write(world: World, folder: str | Path) -> list[Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(name, frame, folder / f"{name}.{suffix}")
-            for name, frame in world.tables().items() for suffix in ("parquet", "csv")]
+    jobs = [
+        (name, frame, folder / f"{name}.{suffix}")
+        for name, frame in world.tables().items()
+        for suffix in ("parquet", "csv")
+    ]
 
     def one(job: tuple[str, pd.DataFrame, Path]) -> Path:
         _, frame, path = job

@@ -20,7 +20,16 @@ from jigsaw.stats.mse import CaptureTable, estimate, read_table
 from jigsaw.stats.mse._fit import Design
 from jigsaw.stats.mse._table import all_patterns
 
-SHIPPED = ["UKdat", "UKdat_5", "UKdat_4", "Korea", "NewOrl_5", "NewOrl_5_186", "HIV", "Artificial_3"]
+SHIPPED = [
+    "UKdat",
+    "UKdat_5",
+    "UKdat_4",
+    "Korea",
+    "NewOrl_5",
+    "NewOrl_5_186",
+    "HIV",
+    "Artificial_3",
+]
 METHODS = ["stepwise", "aic", "bic", "main", "fixed"]
 INTERVALS = ["wald", "profile", "bca"]
 
@@ -46,7 +55,11 @@ def never_meeting_table() -> CaptureTable:
     caught[:, 1] |= caught[:, 0] & (rng.random(n) < 0.2)
     counts = np.bincount((caught * (1 << np.arange(5))).sum(axis=1), minlength=32)[1:]
     patterns = all_patterns(5)
-    empty = (patterns[:, 2] & patterns[:, 4]) | (patterns[:, 3] & patterns[:, 4]) | (patterns.sum(axis=1) >= 4)
+    empty = (
+        (patterns[:, 2] & patterns[:, 4])
+        | (patterns[:, 3] & patterns[:, 4])
+        | (patterns.sum(axis=1) >= 4)
+    )
     counts[empty.astype(bool)] = 0
     return CaptureTable(tuple("ABCDE"), patterns, counts, "never-meeting table")
 
@@ -110,10 +123,16 @@ def _independent_profile(table: CaptureTable, result) -> tuple[float, float, flo
     def loglik(N):
         ye = np.append(y, N - n)
         mu = sm.GLM(ye, Xe, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200).fittedvalues
-        return gammaln(N + 1) - gammaln(N - n + 1) - gammaln(y + 1).sum() + np.sum(ye * np.log(mu / N))
+        return (
+            gammaln(N + 1) - gammaln(N - n + 1) - gammaln(y + 1).sum() + np.sum(ye * np.log(mu / N))
+        )
 
-    top = minimize_scalar(lambda N: -loglik(N), bounds=(n + 1, 3 * result.total), method="bounded",
-                          options={"xatol": 1e-4})
+    top = minimize_scalar(
+        lambda N: -loglik(N),
+        bounds=(n + 1, 3 * result.total),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
     lmax = -top.fun
     return 2 * (lmax - loglik(result.ci_low)), 2 * (lmax - loglik(result.ci_high)), top.x
 
@@ -165,7 +184,10 @@ def varied_sparse_table(seed: int) -> CaptureTable:
     return CaptureTable(tuple("ABCDEF"[:t]), patterns, counts, f"varied sparse table {seed}")
 
 
-@pytest.mark.parametrize(("seed", "methods"), [(149, ("stepwise", "aic")), (109, ("bic",)), (111, ("stepwise", "aic", "bic"))])
+@pytest.mark.parametrize(
+    ("seed", "methods"),
+    [(149, ("stepwise", "aic")), (109, ("bic",)), (111, ("stepwise", "aic", "bic"))],
+)
 def test_tables_where_plain_newton_overflowed(seed, methods):
     # Seed 149: the stepwise and AIC searches themselves stopped with "Singular matrix" when a
     # candidate's Newton fit overflowed; seeds 109 and 111: the profile's fits did.
@@ -173,4 +195,7 @@ def test_tables_where_plain_newton_overflowed(seed, methods):
     for method in methods:
         for ci in ("wald", "profile"):
             result = estimate(table, method, ci=ci)
-            assert np.isfinite(result.ci_low) and result.ci_low <= result.total <= result.ci_high, (method, ci)
+            assert np.isfinite(result.ci_low) and result.ci_low <= result.total <= result.ci_high, (
+                method,
+                ci,
+            )

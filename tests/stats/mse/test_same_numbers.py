@@ -21,14 +21,23 @@ REFERENCE = json.loads((Path(__file__).parent / "bootstrap_reference.json").read
 
 
 # The 1,000-resample case on one worker; the smaller ones on one and on two workers.
-CASES = [(key, w) for key, case in REFERENCE.items() for w in ((1,) if case["boot"] > 200 else (1, 2))]
+CASES = [
+    (key, w) for key, case in REFERENCE.items() for w in ((1,) if case["boot"] > 200 else (1, 2))
+]
 
 
 @pytest.mark.parametrize(("key", "workers"), CASES)
 def test_bootstrap_totals_and_limits_are_unchanged(key, workers):
     case = REFERENCE[key]
-    result = mse_estimate(read_table(mse_example(case["table"])), case["method"], ci="bca", boot=case["boot"],
-                          seed=case["seed"], workers=workers, **case["options"])
+    result = mse_estimate(
+        read_table(mse_example(case["table"])),
+        case["method"],
+        ci="bca",
+        boot=case["boot"],
+        seed=case["seed"],
+        workers=workers,
+        **case["options"],
+    )
     expected = np.array([np.nan if v is None else v for v in case["bootstrap"]])
     assert np.array_equal(np.isnan(result.bootstrap), np.isnan(expected))
     finite = ~np.isnan(expected)
@@ -52,7 +61,7 @@ def test_existence_without_a_solver_agrees_with_the_linear_programme():
             y = np.array(support, float) * 3
             for j in [None, *range(len(design.terms))]:
                 columns = np.ones(design.X.shape[1], bool)
-                columns[design.n_main:] = False
+                columns[design.n_main :] = False
                 if j is not None:
                     columns[design.n_main + j] = True
                 X = design.X[:, columns]

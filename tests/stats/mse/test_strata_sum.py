@@ -16,7 +16,9 @@ def simulated_area(n: int, rng: np.random.Generator) -> CaptureTable:
     """Four lists catching each of n children independently (main effects are the truth)."""
     caught = rng.random((n, 4)) < BASE
     counts = np.bincount(caught @ (1 << np.arange(4)), minlength=16)[1:]
-    return CaptureTable(("police", "social_care", "health", "school"), all_patterns(4), counts, "simulated area")
+    return CaptureTable(
+        ("police", "social_care", "health", "school"), all_patterns(4), counts, "simulated area"
+    )
 
 
 def test_one_stratum_sum_is_that_stratums_own_wald_interval():
@@ -44,7 +46,10 @@ def test_strata_are_resampled_independently():
     frame = stratified_tables(same, ci="bca", boot=100, seed=3, workers=1).set_index("stratum")
     # The same table in two strata gets two different seeds, hence different intervals.
     assert frame.loc["a", "total"] == frame.loc["b", "total"]
-    assert (frame.loc["a", "ci_low"], frame.loc["a", "ci_high"]) != (frame.loc["b", "ci_low"], frame.loc["b", "ci_high"])
+    assert (frame.loc["a", "ci_low"], frame.loc["a", "ci_high"]) != (
+        frame.loc["b", "ci_low"],
+        frame.loc["b", "ci_high"],
+    )
 
 
 def test_sum_of_two_strata_joint_bootstrap_is_narrower_than_adding_the_limits():
@@ -52,10 +57,14 @@ def test_sum_of_two_strata_joint_bootstrap_is_narrower_than_adding_the_limits():
     tables = {name: simulated_area(300, rng) for name in ("a", "b")}
     frame = stratified_tables(tables, ci="bca", boot=200, seed=4, workers=1).set_index("stratum")
     width = frame.loc["TOTAL", "ci_high"] - frame.loc["TOTAL", "ci_low"]
-    added = (frame.loc["a", "ci_high"] + frame.loc["b", "ci_high"]) - (frame.loc["a", "ci_low"] + frame.loc["b", "ci_low"])
+    added = (frame.loc["a", "ci_high"] + frame.loc["b", "ci_high"]) - (
+        frame.loc["a", "ci_low"] + frame.loc["b", "ci_low"]
+    )
     # Independent errors partly cancel: the sum's interval is narrower than the limits added up.
     assert width < 0.9 * added
-    assert frame.loc["TOTAL", "ci_low"] < frame.loc["TOTAL", "total"] < frame.loc["TOTAL", "ci_high"]
+    assert (
+        frame.loc["TOTAL", "ci_low"] < frame.loc["TOTAL", "total"] < frame.loc["TOTAL", "ci_high"]
+    )
 
 
 @pytest.mark.parametrize(("ci", "sims", "floor"), [("wald", 80, 0.85), ("bca", 30, 0.8)])
@@ -67,7 +76,12 @@ def test_sum_over_three_strata_covers_the_true_total(ci, sims, floor):
     covered = 0
     for _ in range(sims):
         tables = {name: simulated_area(n, rng) for name, n in sizes.items()}
-        row = stratified_tables(tables, method="main", ci=ci, boot=100, workers=1,
-                                seed=int(rng.integers(1 << 31))).set_index("stratum").loc["TOTAL"]
+        row = (
+            stratified_tables(
+                tables, method="main", ci=ci, boot=100, workers=1, seed=int(rng.integers(1 << 31))
+            )
+            .set_index("stratum")
+            .loc["TOTAL"]
+        )
         covered += row.ci_low <= sum(sizes.values()) <= row.ci_high
     assert covered / sims >= floor

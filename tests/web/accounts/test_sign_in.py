@@ -174,7 +174,12 @@ def _every_route():
 def test_no_route_answers_a_password_only_session_or_a_post_without_csrf(cast):
     from django.test import Client
 
-    open_routes = {"/healthz", "/index.html", "/oversight/national/", "/oversight/national/index.html"}
+    open_routes = {
+        "/healthz",
+        "/index.html",
+        "/oversight/national/",
+        "/oversight/national/index.html",
+    }
     sign_in_routes = {
         "/accounts/sign-in/",
         "/accounts/verify/",

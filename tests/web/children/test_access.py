@@ -137,7 +137,9 @@ def test_an_override_reason_is_withheld_like_the_note_it_overrides(client, cast,
 
     school_concern = Concern.objects.get(record__agency=cast.school)
     reason = "Brother told the DSL she stays at a flat above the takeaway."
-    concern_grade_override(actor=cast.school_dsl, concern=school_concern, level="high", reason=reason)
+    concern_grade_override(
+        actor=cast.school_dsl, concern=school_concern, level="high", reason=reason
+    )
     by_agency = {
         c.agency: c.override_reason
         for c in child_access(user=cast.officer, child_id=jessica.pk, purpose="test").concerns
@@ -176,7 +178,9 @@ def test_the_mash_queue_lists_high_before_medium_whatever_was_graded_last(cast):
     ("name", "url", "purpose"),
     [("teacher", "/children/", "my children"), ("analyst", "/children/mash/", "MASH queue")],
 )
-def test_lists_of_children_are_audited_with_what_was_shown(client, cast, jessica, name, url, purpose):
+def test_lists_of_children_are_audited_with_what_was_shown(
+    client, cast, jessica, name, url, purpose
+):
     response = verified_client(client, cast, name).get(url)
     assert response.status_code == 200
     event = AuditEvent.objects.filter(event_type="children_listed").latest("id")
@@ -198,7 +202,11 @@ def test_a_forbidden_child_and_a_missing_child_answer_the_same(client, cast, jes
     if name == "school_dsl_of_no_record":
         # The safeguarding lead of an agency that holds nothing about the child.
         user, device = user_create(
-            username=name, password=PASSWORD, role=Role.DSL, agency=cast.council, validate=False,
+            username=name,
+            password=PASSWORD,
+            role=Role.DSL,
+            agency=cast.council,
+            validate=False,
             with_totp=True,
         )
         setattr(cast, name, user)

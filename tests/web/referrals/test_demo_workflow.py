@@ -28,8 +28,20 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 def test_the_demo_has_referrals_in_every_state_and_some_breached(cast):
     area = AgencyRecord.objects.filter(record_id__startswith="POL").first().agency.area
     agencies = {a.kind: a for a in Agency.objects.filter(area=area)}
-    user_create(username="dsl", password=PASSWORD, role=Role.DSL, agency=agencies["education"], validate=False)
-    user_create(username="mash", password=PASSWORD, role=Role.MASH_ANALYST, agency=agencies["social_care"], validate=False)
+    user_create(
+        username="dsl",
+        password=PASSWORD,
+        role=Role.DSL,
+        agency=agencies["education"],
+        validate=False,
+    )
+    user_create(
+        username="mash",
+        password=PASSWORD,
+        role=Role.MASH_ANALYST,
+        agency=agencies["social_care"],
+        validate=False,
+    )
     now = dt.datetime.now(dt.UTC)
     made = _store_workflow(area, agencies, now, log=lambda message: None)
     assert made == {"referrals": 10, "contacts": 5}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import pypdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -15,7 +17,13 @@ from tests.web.cast import HEALTH_SIGNS, JESSICA, SCHOOL_SIGNS, record_concern, 
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-OTHER = {"first_name": "Amira", "last_name": "Haddad", "dob": (2010, 7, 9), "sex": "F", "postcode": "NB3 1AA"}
+OTHER = {
+    "first_name": "Amira",
+    "last_name": "Haddad",
+    "dob": (2010, 7, 9),
+    "sex": "F",
+    "postcode": "NB3 1AA",
+}
 ATTENDEES = "Northbridge Police | inspector | Insp. Hale\nNorthbridge Academy | DSL | Ms Reid"
 
 
@@ -43,24 +51,42 @@ def test_a_meeting_records_volt_plan_and_actions_and_its_minutes_are_marked(cast
     a = two_referrals(cast, clock)
     entry = mace_agenda(cast.analyst, on=dt.date(2026, 11, 27))[0]
     item = services.MaceItemInput(
-        referral=a, reasons=entry.reasons, discussion="Older males outside school.", risk="red",
-        plan="Disruption and a safety plan.", victim="Jessica, 15", offender="Two males, 20s",
-        location="Retail park", themes="Gifts; cars", child_voice="Wants to stay at her school.",
+        referral=a,
+        reasons=entry.reasons,
+        discussion="Older males outside school.",
+        risk="red",
+        plan="Disruption and a safety plan.",
+        victim="Jessica, 15",
+        offender="Two males, 20s",
+        location="Retail park",
+        themes="Gifts; cars",
+        child_voice="Wants to stay at her school.",
         actions="Disruption visit | Northbridge Police | 2026-12-02",
     )
     with pytest.raises(PermissionDenied):
         services.mace_meeting_record(
-            actor=cast.school_dsl, held_on=dt.date(2026, 11, 27), chair="c", attendees=ATTENDEES,
+            actor=cast.school_dsl,
+            held_on=dt.date(2026, 11, 27),
+            chair="c",
+            attendees=ATTENDEES,
             items=[item],
         )
     with pytest.raises(ValidationError, match="Referral .*: record the plan"):
         services.mace_meeting_record(
-            actor=cast.analyst, held_on=dt.date(2026, 11, 27), chair="c", attendees=ATTENDEES,
-            items=[services.MaceItemInput(referral=a, reasons=(), discussion="x", risk="red", plan="")],
+            actor=cast.analyst,
+            held_on=dt.date(2026, 11, 27),
+            chair="c",
+            attendees=ATTENDEES,
+            items=[
+                services.MaceItemInput(referral=a, reasons=(), discussion="x", risk="red", plan="")
+            ],
         )
     meeting = services.mace_meeting_record(
-        actor=cast.analyst, held_on=dt.date(2026, 11, 27), chair="Chief Supt. Lowe",
-        attendees=ATTENDEES, items=[item],
+        actor=cast.analyst,
+        held_on=dt.date(2026, 11, 27),
+        chair="Chief Supt. Lowe",
+        attendees=ATTENDEES,
+        items=[item],
     )
     assert a.actions.get().mace_item == meeting.items.get()
     _, lines = mace_minutes(user=cast.analyst, meeting_id=meeting.pk, purpose="test")
@@ -79,8 +105,11 @@ def test_the_panel_pages_and_the_pdf(cast, client, clock):
     answer = mash.post(
         "/referrals/mace/",
         {
-            "held_on": "2026-11-27", "chair": "Chief Supt. Lowe", "attendees": ATTENDEES,
-            f"item-{a.pk}-discussion": "Discussed.", f"item-{a.pk}-plan": "Plan.",
+            "held_on": "2026-11-27",
+            "chair": "Chief Supt. Lowe",
+            "attendees": ATTENDEES,
+            f"item-{a.pk}-discussion": "Discussed.",
+            f"item-{a.pk}-plan": "Plan.",
             f"item-{a.pk}-risk": "amber",
         },
     )
@@ -88,7 +117,13 @@ def test_the_panel_pages_and_the_pdf(cast, client, clock):
     minutes = mash.get(answer["Location"]).content.decode()
     assert minutes.count("OFFICIAL-SENSITIVE") == 2 and "Jessica Okafor" in minutes
     pdf = mash.get(answer["Location"] + "minutes.pdf")
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-1.4")
-    assert b"(OFFICIAL-SENSITIVE) Tj" in pdf.content
+    assert pdf["Content-Type"] == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content), strict=True)
+    assert reader.metadata.title == "MACE panel 2026-11-27"
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text().splitlines()
+        assert text[0] == "OFFICIAL-SENSITIVE"
+        assert text[-1] == f"OFFICIAL-SENSITIVE Page {number} of {len(reader.pages)}"
+    assert "Jessica Okafor" in "\n".join(page.extract_text() for page in reader.pages)
     client.logout()
     assert verified_client(client, cast, "far_analyst").get(answer["Location"]).status_code == 404

@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 SCHOOL_NOTE_WORDS = "Absent most Mondays; new phone she will not explain."
 
 
-def test_the_practitioner_sees_own_grade_and_that_others_know_the_child_not_what(cast, client, clock):
+def test_the_practitioner_sees_own_grade_and_that_others_know_the_child_not_what(
+    cast, client, clock
+):
     from jigsaw.web.concerns.selectors import indicator_labels
 
     record_concern(cast.nurse, JESS, HEALTH_SIGNS, "Clinic with an older man.")
@@ -52,21 +54,36 @@ def test_the_dsl_sees_which_agencies_and_the_mash_sees_every_sign(cast, client, 
     record_concern(cast.nurse, JESS, HEALTH_SIGNS, "Clinic with an older man.")
     saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
     labels = indicator_labels()
-    dsl = verified_client(client, cast, "school_dsl").get(f"/children/{saved.child.pk}/").content.decode()
+    dsl = (
+        verified_client(client, cast, "school_dsl")
+        .get(f"/children/{saved.child.pk}/")
+        .content.decode()
+    )
     assert "Northbridge NHS Trust" in dsl and 'data-testid="child-grade"' in dsl
     assert "tell your agency&#x27;s safeguarding lead" not in dsl.lower()
     assert labels[HEALTH_SIGNS[0]] not in dsl.split('data-testid="timeline"')[1]
     client.logout()
-    mash = verified_client(client, cast, "analyst").get(f"/children/{saved.child.pk}/").content.decode()
+    mash = (
+        verified_client(client, cast, "analyst")
+        .get(f"/children/{saved.child.pk}/")
+        .content.decode()
+    )
     for sign in HEALTH_SIGNS + SCHOOL_SIGNS:
         assert labels[sign] in mash
-    assert "refer to the mash" not in mash.split('data-testid="child-grade"')[1].split("</div>")[2].lower()
+    assert (
+        "refer to the mash"
+        not in mash.split('data-testid="child-grade"')[1].split("</div>")[2].lower()
+    )
 
 
 def test_the_whole_cycle_through_the_pages(cast, client, clock):
     saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
     contact = saved.concern.contact
-    own = verified_client(client, cast, "teacher").get(f"/concerns/{saved.concern.pk}/").content.decode()
+    own = (
+        verified_client(client, cast, "teacher")
+        .get(f"/concerns/{saved.concern.pk}/")
+        .content.decode()
+    )
     assert "Refer to the MASH now" in own and 'data-testid="known-elsewhere"' not in own
     client.logout()
     dsl = verified_client(client, cast, "school_dsl")
@@ -90,8 +107,13 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     )
     mash.post(
         f"/referrals/{referral.pk}/action/",
-        {"title": "See her alone", "owner_agency": cast.school.pk, "owner": cast.teacher.pk,
-         "due_on": "2026-11-30", "due_time": "12:00"},
+        {
+            "title": "See her alone",
+            "owner_agency": cast.school.pk,
+            "owner": cast.teacher.pk,
+            "due_on": "2026-11-30",
+            "due_time": "12:00",
+        },
     )
     action = Action.objects.get(referral=referral)
     clock.set(dt.datetime(2026, 11, 30, 13, tzinfo=clock.now().tzinfo))
@@ -100,7 +122,10 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     action.refresh_from_db()
     assert action.state == "escalated"
     assert "Amber" in page
-    mash.post(f"/referrals/{referral.pk}/outcome/", {"outcome": "at_risk_of_cse", "outcome_on": "2026-11-30"})
+    mash.post(
+        f"/referrals/{referral.pk}/outcome/",
+        {"outcome": "at_risk_of_cse", "outcome_on": "2026-11-30"},
+    )
     referral.refresh_from_db()
     assert referral.state == "reviewing"
     client.logout()
@@ -111,7 +136,10 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     # Nobody but the area's MASH opens a referral page.
     assert client.get(f"/referrals/{referral.pk}/").status_code == 403
     client.logout()
-    assert verified_client(client, cast, "far_analyst").get(f"/referrals/{referral.pk}/").status_code == 404
+    assert (
+        verified_client(client, cast, "far_analyst").get(f"/referrals/{referral.pk}/").status_code
+        == 404
+    )
 
 
 def test_an_action_update_without_evidence_says_why_and_changes_nothing(cast, client, clock):
@@ -120,8 +148,12 @@ def test_an_action_update_without_evidence_says_why_and_changes_nothing(cast, cl
     saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
     referral = services.referral_create(actor=cast.school_dsl, child=saved.child, source="dsl")
     action = services.action_create(
-        actor=cast.analyst, referral=referral, title="Visit", owner_agency=cast.school,
-        owner=cast.teacher, due_at=clock.now() + dt.timedelta(days=1),
+        actor=cast.analyst,
+        referral=referral,
+        title="Visit",
+        owner_agency=cast.school,
+        owner=cast.teacher,
+        due_at=clock.now() + dt.timedelta(days=1),
     )
     teacher = verified_client(client, cast, "teacher")
     answer = teacher.post(f"/referrals/actions/{action.pk}/", {"change": "complete", "text": " "})

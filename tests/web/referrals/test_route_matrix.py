@@ -47,13 +47,22 @@ def test_every_route_answers_every_role_as_the_matrix_says(cast, client, clock):
     saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "Absent.")
     referral = services.referral_create(actor=cast.school_dsl, child=saved.child, source="dsl")
     action = services.action_create(
-        actor=cast.analyst, referral=referral, title="Visit", owner_agency=cast.school,
+        actor=cast.analyst,
+        referral=referral,
+        title="Visit",
+        owner_agency=cast.school,
         due_at=clock.now() + dt.timedelta(days=2),
     )
     meeting = services.mace_meeting_record(
-        actor=cast.analyst, held_on=dt.date(2026, 11, 27), chair="c",
+        actor=cast.analyst,
+        held_on=dt.date(2026, 11, 27),
+        chair="c",
         attendees="Northbridge Police | DS | Khan",
-        items=[services.MaceItemInput(referral=referral, reasons=(), discussion="d", risk="red", plan="p")],
+        items=[
+            services.MaceItemInput(
+                referral=referral, reasons=(), discussion="d", risk="red", plan="p"
+            )
+        ],
     )
     routes = {
         "inbox": "/referrals/inbox/",

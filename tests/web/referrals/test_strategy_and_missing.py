@@ -22,20 +22,32 @@ def decided_s47(cast):
     child = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "Absent.").child
     referral = services.referral_create(actor=cast.school_dsl, child=child, source="dsl")
     services.referral_decide(
-        actor=cast.analyst, referral=referral, decision="strategy_s47", reason="Harm likely.",
-        outcome_due=dt.date(2026, 12, 18), child_voice="I just want my phone back.",
+        actor=cast.analyst,
+        referral=referral,
+        decision="strategy_s47",
+        reason="Harm likely.",
+        outcome_due=dt.date(2026, 12, 18),
+        child_voice="I just want my phone back.",
     )
     return referral
 
 
 def strategy(cast, referral, **change):
     values = dict(
-        actor=cast.analyst, referral=referral,
-        held_at=dt.datetime(2026, 11, 27, 17, tzinfo=LONDON), mode="meeting", chair="T. Osei",
-        attendees=ATTENDEES, information_shared="Northbridge Police | seen in a car at 23:40",
-        section_47=True, criminal_investigation=True, seen_alone="planned",
-        seen_alone_on=dt.date(2026, 11, 30), decisions="Section 47 enquiry; disruption.",
-        child_voice="She said the men are her friends.", next_review_on=dt.date(2026, 12, 4),
+        actor=cast.analyst,
+        referral=referral,
+        held_at=dt.datetime(2026, 11, 27, 17, tzinfo=LONDON),
+        mode="meeting",
+        chair="T. Osei",
+        attendees=ATTENDEES,
+        information_shared="Northbridge Police | seen in a car at 23:40",
+        section_47=True,
+        criminal_investigation=True,
+        seen_alone="planned",
+        seen_alone_on=dt.date(2026, 11, 30),
+        decisions="Section 47 enquiry; disruption.",
+        child_voice="She said the men are her friends.",
+        next_review_on=dt.date(2026, 12, 4),
         actions="Visit at home | Northbridge Children's Services | 2026-11-30\n"
         "Disruption notice | northbridge police | 2026-12-01",
     )
@@ -51,7 +63,10 @@ def test_exploitation_suggests_a_meeting():
 def test_a_strategy_discussion_records_who_what_and_its_actions(cast, clock):
     referral = decided_s47(cast)
     discussion = strategy(cast, referral)
-    assert [a["agency"] for a in discussion.attendees] == ["Northbridge Police", "Northbridge Academy"]
+    assert [a["agency"] for a in discussion.attendees] == [
+        "Northbridge Police",
+        "Northbridge Academy",
+    ]
     actions = list(referral.actions.order_by("id"))
     assert [(a.title, a.owner_agency, a.strategy) for a in actions] == [
         ("Visit at home", cast.council, discussion),
@@ -89,37 +104,54 @@ def test_return_home_interviews_are_due_in_72_hours_and_counted_apart(cast, cloc
     child = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "Absent.").child
     with pytest.raises(PermissionDenied):
         services.missing_record(
-            actor=cast.nurse, child=child, kind="missing",
+            actor=cast.nurse,
+            child=child,
+            kind="missing",
             started_at=dt.datetime(2026, 11, 20, 22, tzinfo=LONDON),
         )
     back = dt.datetime(2026, 11, 21, 6, tzinfo=LONDON)
     first = services.missing_record(
-        actor=cast.teacher, child=child, kind="missing",
-        started_at=dt.datetime(2026, 11, 20, 22, tzinfo=LONDON), ended_at=back,
-        found_where="Retail park", police_reference="NB/123",
+        actor=cast.teacher,
+        child=child,
+        kind="missing",
+        started_at=dt.datetime(2026, 11, 20, 22, tzinfo=LONDON),
+        ended_at=back,
+        found_where="Retail park",
+        police_reference="NB/123",
     )
     assert first.interview_due == back + dt.timedelta(hours=72)
     second = services.missing_record(
-        actor=cast.analyst, child=child, kind="absent",
+        actor=cast.analyst,
+        child=child,
+        kind="absent",
         started_at=dt.datetime(2026, 11, 22, 22, tzinfo=LONDON),
         ended_at=dt.datetime(2026, 11, 23, 2, tzinfo=LONDON),
     )
     third = services.missing_record(
-        actor=cast.analyst, child=child, kind="missing",
+        actor=cast.analyst,
+        child=child,
+        kind="missing",
         started_at=dt.datetime(2026, 11, 26, 20, tzinfo=LONDON),
     )
     services.return_interview_record(
-        actor=cast.analyst, episode=first, offered_at=back + dt.timedelta(hours=5),
-        response="accepted", completed_at=back + dt.timedelta(hours=30),
-        learned="Taken to a flat by an older man.", child_voice="I don't want to go back there.",
+        actor=cast.analyst,
+        episode=first,
+        offered_at=back + dt.timedelta(hours=5),
+        response="accepted",
+        completed_at=back + dt.timedelta(hours=30),
+        learned="Taken to a flat by an older man.",
+        child_voice="I don't want to go back there.",
     )
     with pytest.raises(ValidationError, match="Say why"):
         services.return_interview_record(
             actor=cast.analyst, episode=second, offered_at=back, response="declined"
         )
     services.return_interview_record(
-        actor=cast.analyst, episode=second, offered_at=dt.datetime(2026, 11, 24, 9, tzinfo=LONDON),
-        response="declined", declined_reason="Did not want to talk to anyone new.",
+        actor=cast.analyst,
+        episode=second,
+        offered_at=dt.datetime(2026, 11, 24, 9, tzinfo=LONDON),
+        response="declined",
+        declined_reason="Did not want to talk to anyone new.",
     )
     with pytest.raises(ValidationError, match="return"):
         services.return_interview_record(
@@ -148,15 +180,26 @@ def test_the_missing_page_records_an_episode(cast, client, clock):
     )
     assert child.missing_episodes.count() == 1
     client.logout()
-    assert verified_client(client, cast, "nurse").get(f"/referrals/missing/{child.pk}/").status_code == 404
+    assert (
+        verified_client(client, cast, "nurse").get(f"/referrals/missing/{child.pk}/").status_code
+        == 404
+    )
 
 
 def test_the_childs_words_come_first_on_the_profile_for_the_mash_only(cast, client, clock):
     referral = decided_s47(cast)
     strategy(cast, referral)
-    page = verified_client(client, cast, "analyst").get(f"/children/{referral.child_id}/").content.decode()
+    page = (
+        verified_client(client, cast, "analyst")
+        .get(f"/children/{referral.child_id}/")
+        .content.decode()
+    )
     assert page.index('data-testid="child-voice"') < page.index("Linked records")
     assert "She said the men are her friends." in page and "I just want my phone back." in page
     client.logout()
-    teacher = verified_client(client, cast, "teacher").get(f"/children/{referral.child_id}/").content.decode()
+    teacher = (
+        verified_client(client, cast, "teacher")
+        .get(f"/children/{referral.child_id}/")
+        .content.decode()
+    )
     assert 'data-testid="child-voice"' not in teacher

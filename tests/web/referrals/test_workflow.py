@@ -62,7 +62,9 @@ def test_the_safeguarding_lead_decides_with_a_reason_or_a_review_date(cast, cloc
     with pytest.raises(PermissionDenied):
         services.contact_decide(actor=cast.teacher, contact=contact, decision="refer")
     with pytest.raises(ValidationError, match="Say why"):
-        services.contact_decide(actor=cast.school_dsl, contact=contact, decision="no_further_action")
+        services.contact_decide(
+            actor=cast.school_dsl, contact=contact, decision="no_further_action"
+        )
     with pytest.raises(ValidationError, match="review"):
         services.contact_decide(actor=cast.school_dsl, contact=contact, decision="keep_watching")
     services.contact_decide(
@@ -90,7 +92,11 @@ def test_a_referral_from_concern_to_closed_writes_every_transition(cast, clock):
         actor=cast.school_dsl, contact=contact, decision="refer", reason="Gifts and absence."
     )
     referral = Referral.objects.get(contact=contact)
-    assert (referral.state, referral.source, referral.referred_by) == ("open", "dsl", cast.school_dsl)
+    assert (referral.state, referral.source, referral.referred_by) == (
+        "open",
+        "dsl",
+        cast.school_dsl,
+    )
     assert referral.decision_due == MONDAY_4PM
     assert [r.referral for r in mash_queue(cast.analyst)] == [referral]
     assert mash_queue(cast.far_analyst) == []  # another area's MASH never sees it
@@ -100,8 +106,11 @@ def test_a_referral_from_concern_to_closed_writes_every_transition(cast, clock):
         services.referral_close(actor=cast.analyst, referral=referral, reason="x")
     with pytest.raises(ValidationError, match="is open"):
         services.outcome_record(
-            actor=cast.analyst, referral=referral, outcome="no_concern",
-            outcome_on=dt.date(2026, 11, 27), close_reason="x",
+            actor=cast.analyst,
+            referral=referral,
+            outcome="no_concern",
+            outcome_on=dt.date(2026, 11, 27),
+            close_reason="x",
         )
     with pytest.raises(PermissionDenied):
         services.referral_rate(actor=cast.school_dsl, referral=referral, rag="amber")
@@ -121,8 +130,11 @@ def test_a_referral_from_concern_to_closed_writes_every_transition(cast, clock):
 
     clock.advance(dt.timedelta(hours=1))
     services.referral_decide(
-        actor=cast.analyst, referral=referral, decision="strategy_s47",
-        reason="Significant harm likely.", outcome_due=dt.date(2026, 12, 11),
+        actor=cast.analyst,
+        referral=referral,
+        decision="strategy_s47",
+        reason="Significant harm likely.",
+        outcome_due=dt.date(2026, 12, 11),
     )
     feedback = {f.to.username: f.text for f in Feedback.objects.filter(referral=referral)}
     assert feedback == {
@@ -131,8 +143,11 @@ def test_a_referral_from_concern_to_closed_writes_every_transition(cast, clock):
     }
 
     action = services.action_create(
-        actor=cast.analyst, referral=referral, title="Speak with Jessica alone at school",
-        owner_agency=cast.school, owner=cast.teacher,
+        actor=cast.analyst,
+        referral=referral,
+        title="Speak with Jessica alone at school",
+        owner_agency=cast.school,
+        owner=cast.teacher,
         due_at=dt.datetime(2026, 11, 30, 12, tzinfo=LONDON),
     )
     with pytest.raises(PermissionDenied):
@@ -155,7 +170,9 @@ def test_a_referral_from_concern_to_closed_writes_every_transition(cast, clock):
     assert escalation.resolved_at == clock.now()
 
     services.outcome_record(
-        actor=cast.analyst, referral=referral, outcome="at_risk_of_cse",
+        actor=cast.analyst,
+        referral=referral,
+        outcome="at_risk_of_cse",
         outcome_on=dt.date(2026, 11, 30),
     )
     assert (referral.state, referral.next_review_on) == ("reviewing", dt.date(2027, 2, 28))
@@ -167,10 +184,14 @@ def test_a_referral_from_concern_to_closed_writes_every_transition(cast, clock):
     assert referral.next_review_on == dt.date(2027, 6, 1)
     with pytest.raises(ValidationError, match="Say why"):
         services.referral_close(actor=cast.analyst, referral=referral, reason=" ")
-    services.referral_close(actor=cast.analyst, referral=referral, reason="Risk reduced; plan ended.")
+    services.referral_close(
+        actor=cast.analyst, referral=referral, reason="Risk reduced; plan ended."
+    )
     assert referral.state == "closed"
 
-    assert [e for e in events_since(start) if e[1] in ("contact", "referral", "action", "feedback")] == [
+    assert [
+        e for e in events_since(start) if e[1] in ("contact", "referral", "action", "feedback")
+    ] == [
         ("contact_decided", "contact"),
         ("referral_created", "referral"),
         ("referral_rated", "referral"),
@@ -233,18 +254,26 @@ def test_no_sequence_of_changes_closes_a_referral_without_decision_outcome_and_r
     day = dt.date(2026, 11, 27)
     changes = {
         "rate": lambda r: services.referral_rate(
-            actor=cast.analyst, referral=r, rag="amber" if r.rag == "green" else "green",
+            actor=cast.analyst,
+            referral=r,
+            rag="amber" if r.rag == "green" else "green",
             reason="New information.",
         ),
         "decide": lambda r: services.referral_decide(
-            actor=cast.analyst, referral=r, decision="assessment_s17", reason="Needs.",
+            actor=cast.analyst,
+            referral=r,
+            decision="assessment_s17",
+            reason="Needs.",
             outcome_due=dt.date(2026, 12, 24),
         ),
         "outcome_reviewed": lambda r: services.outcome_record(
             actor=cast.analyst, referral=r, outcome="victim_of_cse", outcome_on=day
         ),
         "outcome_closing": lambda r: services.outcome_record(
-            actor=cast.analyst, referral=r, outcome="other_need", outcome_on=day,
+            actor=cast.analyst,
+            referral=r,
+            outcome="other_need",
+            outcome_on=day,
             close_reason="Early help in place.",
         ),
         "review": lambda r: services.referral_review(
@@ -253,17 +282,25 @@ def test_no_sequence_of_changes_closes_a_referral_without_decision_outcome_and_r
         "close": lambda r: services.referral_close(actor=cast.analyst, referral=r, reason="Done."),
     }
     expected_event = {
-        "rate": "referral_rated", "decide": "referral_decided", "outcome_reviewed": "outcome_recorded",
-        "outcome_closing": "outcome_recorded", "review": "referral_reviewed", "close": "referral_closed",
+        "rate": "referral_rated",
+        "decide": "referral_decided",
+        "outcome_reviewed": "outcome_recorded",
+        "outcome_closing": "outcome_recorded",
+        "review": "referral_reviewed",
+        "close": "referral_closed",
     }
     closed = 0
     for length in (1, 2, 3):
         for sequence in itertools.product(changes, repeat=length):
             Referral.objects.filter(child=child).exclude(state="closed").update(
-                state="closed", decision="no_further_action", outcome="no_concern",
+                state="closed",
+                decision="no_further_action",
+                outcome="no_concern",
                 close_reason="test reset",
             )
-            referral = services.referral_create(actor=cast.nurse, child=child, source="practitioner")
+            referral = services.referral_create(
+                actor=cast.nurse, child=child, source="practitioner"
+            )
             for change in sequence:
                 before = last_event()
                 state = referral.state

@@ -48,15 +48,20 @@ def choose(design: Design, counts: np.ndarray, spec: ChoiceSpec) -> _select.Choi
         if spec.candidates is not None:
             totals, best = _best_of(design, counts[None, :], spec.candidates)
             if best[0] < 0:
-                raise ValueError("no candidate model passes the existence and identifiability checks")
+                raise ValueError(
+                    "no candidate model passes the existence and identifiability checks"
+                )
             mask = spec.candidates[best[0]]
-            return _select.fixed(design, counts, mask, f"minimum BIC over {len(spec.candidates)} models")
+            return _select.fixed(
+                design, counts, mask, f"minimum BIC over {len(spec.candidates)} models"
+            )
         return _select.min_bic(design, counts, complete=spec.complete)
     raise ValueError(f"unknown method '{spec.method}' (choose from {', '.join(_select.METHODS)})")
 
 
-def _best_bic(design: Design, Y: np.ndarray,
-              candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _best_bic(
+    design: Design, Y: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lowest-BIC admissible candidate for each table: (BIC, total, index), index -1 if none.
 
     Fits are checked lazily: the linear programme runs only for a fit that would become a
@@ -80,7 +85,9 @@ def _best_bic(design: Design, Y: np.ndarray,
     return best_bic, totals, best
 
 
-def _best_of(design: Design, Y: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _best_of(
+    design: Design, Y: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each table, the total under the admissible candidate with the lowest BIC, and its index."""
     _, totals, best = _best_bic(design, Y, candidates)
     return totals, best
@@ -88,7 +95,11 @@ def _best_of(design: Design, Y: np.ndarray, candidates: np.ndarray) -> tuple[np.
 
 def _totals_serial(design: Design, Y: np.ndarray, spec: ChoiceSpec) -> np.ndarray:
     if spec.method in ("main", "fixed"):
-        mask = spec.mask if spec.method == "fixed" and spec.mask is not None else np.zeros(len(design.terms), bool)
+        mask = (
+            spec.mask
+            if spec.method == "fixed" and spec.mask is not None
+            else np.zeros(len(design.terms), bool)
+        )
         fits = fit_batch(design, Y, mask[None, :], variances=False)
         return np.where(fits.code == 0, fits.total, np.nan)
     if spec.method == "bic" and spec.candidates is not None:
@@ -138,7 +149,9 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def totals_for(design: Design, Y: np.ndarray, spec: ChoiceSpec, workers: int | None = None) -> np.ndarray:
+def totals_for(
+    design: Design, Y: np.ndarray, spec: ChoiceSpec, workers: int | None = None
+) -> np.ndarray:
     """Total under the repeated model choice for every table in ``Y`` (NaN when none is admissible).
 
     Work is split over ``workers`` processes (default: every core this process is given, see

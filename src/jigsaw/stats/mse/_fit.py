@@ -59,7 +59,9 @@ class Design:
     def term_cells(self) -> np.ndarray:
         """``(T, c)`` bool: cell contains every list of the term."""
         p = self.patterns.astype(bool)
-        return np.array([p[:, list(term)].all(axis=1) for term in self.terms]).reshape(len(self.terms), -1)
+        return np.array([p[:, list(term)].all(axis=1) for term in self.terms]).reshape(
+            len(self.terms), -1
+        )
 
     @cached_property
     def main_cells(self) -> np.ndarray:
@@ -69,7 +71,9 @@ class Design:
     def X(self) -> np.ndarray:
         """``(c, 1 + t + T)`` design: intercept, main effects, interaction indicators."""
         c = self.patterns.shape[0]
-        return np.hstack([np.ones((c, 1)), self.patterns.astype(float), self.term_cells.T.astype(float)])
+        return np.hstack(
+            [np.ones((c, 1)), self.patterns.astype(float), self.term_cells.T.astype(float)]
+        )
 
     @cached_property
     def rank_cache(self) -> dict[tuple[bytes, bytes], bool]:
@@ -92,7 +96,9 @@ class Design:
         try:
             key = tuple(sorted(self.lists.index(p) for p in parts))
         except ValueError:
-            raise ValueError(f"term '{name}': unknown list (lists are {', '.join(self.lists)})") from None
+            raise ValueError(
+                f"term '{name}': unknown list (lists are {', '.join(self.lists)})"
+            ) from None
         if len(key) < 2 or len(set(key)) != len(key):
             raise ValueError(f"term '{name}': an interaction names two or more different lists")
         if key not in self.terms:
@@ -105,7 +111,9 @@ class Design:
         for name in names:
             mask[self.term_index(name)] = True
         if not is_hierarchical(self, mask):
-            raise ValueError("model is not hierarchical: every interaction needs all its lower-order interactions")
+            raise ValueError(
+                "model is not hierarchical: every interaction needs all its lower-order interactions"
+            )
         return mask
 
     def names(self, mask: np.ndarray) -> tuple[str, ...]:
@@ -158,8 +166,9 @@ class BatchFit:
         return cast(np.ndarray, -2 * self.loglik + 2 * self.n_params)
 
 
-def _structure(design: Design, Y: np.ndarray,
-               models: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _structure(
+    design: Design, Y: np.ndarray, models: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cells kept, columns used and -inf terms for each (model, table) pair."""
     overlap = Y @ design.term_cells.T  # (K, T)
     neginf = models & (overlap == 0)
@@ -308,12 +317,16 @@ def fit_batch(
         if variances:
             H = hessian(None, mu * cells) + masked_diag[:, :, None] * eye + _RIDGE * eye
             var[:, used] = _inverse_diagonal(H)
-        loglik = (np.where(cells, Y * np.log(np.where(mu > 0, mu, 1e-300)) - mu, 0.0) - gammaln(Y + 1)).sum(axis=1)
+        loglik = (
+            np.where(cells, Y * np.log(np.where(mu > 0, mu, 1e-300)) - mu, 0.0) - gammaln(Y + 1)
+        ).sum(axis=1)
     n_params = design.n_main + models.sum(axis=1)
     code = np.zeros(K, dtype=np.int64)
     if check:
         code = check_codes(design, Y, cells, colmask_full, mu, converged, lazy=check == "lazy")
-    return BatchFit(beta_full, mu, var, loglik, n_params, code, neginf, cells, colmask_full, Y.sum(axis=1))
+    return BatchFit(
+        beta_full, mu, var, loglik, n_params, code, neginf, cells, colmask_full, Y.sum(axis=1)
+    )
 
 
 UNKNOWN = -1
@@ -330,7 +343,9 @@ def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, np.linalg.lstsq(H, g, rcond=None)[0])
 
 
-def damped_fit(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, bool]:
+def damped_fit(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, bool]:
     """Coefficients, fitted values and convergence of a Poisson log-linear fit that cannot overshoot.
 
     Newton's method with step halving on the log-likelihood, so every step climbs: plain Newton
@@ -341,6 +356,7 @@ def damped_fit(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None) -> tuple[n
     Used by the profile likelihood at every total, and by :func:`single_fit` when plain Newton
     fails.
     """
+
     def objective(eta: np.ndarray) -> float:
         return float(np.sum(y * eta - np.exp(eta)))
 
@@ -439,14 +455,23 @@ def decide_existence(X: np.ndarray, y: np.ndarray) -> bool:
         moved = X[~positive] @ vt[-1]
         scale = np.abs(moved).max()
         if scale <= 1e-9:
-            return mle_exists(X, y)  # the free direction moves nothing: not identifiable, let the LP say
+            return mle_exists(
+                X, y
+            )  # the free direction moves nothing: not identifiable, let the LP say
         signs = moved / scale
         return bool(signs.max() > 1e-9 and signs.min() < -1e-9)
     return mle_exists(X, y)
 
 
-def check_codes(design: Design, Y: np.ndarray, cells: np.ndarray, colmask: np.ndarray, mu: np.ndarray,
-                converged: np.ndarray, lazy: bool = False) -> np.ndarray:
+def check_codes(
+    design: Design,
+    Y: np.ndarray,
+    cells: np.ndarray,
+    colmask: np.ndarray,
+    mu: np.ndarray,
+    converged: np.ndarray,
+    lazy: bool = False,
+) -> np.ndarray:
     """Existence (1) and identifiability (2) codes, as SparseMSE ``checkident``.
 
     With ``lazy``, a fit that is identifiable but not certified by convergence gets ``UNKNOWN``
@@ -470,7 +495,9 @@ def check_codes(design: Design, Y: np.ndarray, cells: np.ndarray, colmask: np.nd
         deficient = np.linalg.matrix_rank(stacked) < colmask[rows].sum(axis=1)
         for u, flag in zip(todo, deficient, strict=True):
             ranks[keys[u]] = bool(flag)
-    code = np.array([NOT_IDENTIFIABLE if ranks[key] else 0 for key in keys], dtype=np.int64)[inverse]
+    code = np.array([NOT_IDENTIFIABLE if ranks[key] else 0 for key in keys], dtype=np.int64)[
+        inverse
+    ]
     # The data themselves are a strictly positive solution when every kept cell is positive, and
     # converged fitted values clearly above zero certify existence (see _TINY).
     all_positive = ((Y > 0) | ~cells).all(axis=1)
@@ -498,15 +525,22 @@ def mle_exists(X: np.ndarray, y: np.ndarray) -> bool:
     b_ub = np.zeros(c)
     cost = np.zeros(c + 1)
     cost[-1] = -1.0
-    result = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    result = linprog(
+        cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs"
+    )
     if result.status != 0:
         return False
     return bool(-result.fun > 1e-8)
 
 
 def single_fit(
-    design: Design, counts: np.ndarray, mask: np.ndarray, *, beta0: np.ndarray | None = None,
-    check: bool = True, max_iter: int = 60,
+    design: Design,
+    counts: np.ndarray,
+    mask: np.ndarray,
+    *,
+    beta0: np.ndarray | None = None,
+    check: bool = True,
+    max_iter: int = 60,
 ) -> BatchFit:
     """Fit one model to one table; same result as :func:`fit_batch` with K = 1, less overhead.
 
@@ -554,7 +588,10 @@ def single_fit(
     H = (X.T * mu) @ X + ridge
     with np.errstate(all="ignore"):
         var_used = _inverse_diagonal(H)
-        loglik = float(np.sum(np.where(y > 0, y * np.log(np.where(mu > 0, mu, 1e-300)), 0.0) - mu) - gammaln(y_all + 1).sum())
+        loglik = float(
+            np.sum(np.where(y > 0, y * np.log(np.where(mu > 0, mu, 1e-300)), 0.0) - mu)
+            - gammaln(y_all + 1).sum()
+        )
     P = design.X.shape[1]
     beta_full = np.zeros((1, P))
     beta_full[0, m0] = beta
@@ -566,6 +603,14 @@ def single_fit(
     if check:
         code = check_codes(design, y_all[None, :], cells, colmask, mu_full, np.array([converged]))
     return BatchFit(
-        beta_full, mu_full, var_full, np.array([loglik]), np.array([design.n_main + mask.sum()]),
-        code, neginf, cells, colmask, np.array([y_all.sum()]),
+        beta_full,
+        mu_full,
+        var_full,
+        np.array([loglik]),
+        np.array([design.n_main + mask.sum()]),
+        code,
+        neginf,
+        cells,
+        colmask,
+        np.array([y_all.sum()]),
     )

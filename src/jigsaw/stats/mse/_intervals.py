@@ -20,8 +20,10 @@ def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
     z = z_value(level)
     b, se, n = fit.beta[0, 0], float(np.sqrt(fit.var0[0])), float(fit.observed[0])
     if not (np.isfinite(b) and np.isfinite(se)):
-        raise InputError("Wald interval cannot be computed: the standard error of the dark figure is not finite "
-                         "(the information matrix is singular at the fit); use --ci profile or --ci bca")
+        raise InputError(
+            "Wald interval cannot be computed: the standard error of the dark figure is not finite "
+            "(the information matrix is singular at the fit); use --ci profile or --ci bca"
+        )
     return n + float(np.exp(b - z * se)), n + float(np.exp(b + z * se))
 
 
@@ -34,7 +36,9 @@ def _model_label(design: Design, fit: BatchFit) -> str:
     return label
 
 
-def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: float = 0.95) -> tuple[float, float, float]:
+def profile_interval(
+    design: Design, counts: np.ndarray, fit: BatchFit, level: float = 0.95
+) -> tuple[float, float, float]:
     """Multinomial profile-likelihood interval for the total, as Rcapture ``closedpCI.t``.
 
     For each candidate total N the unobserved cell gets count N - n and the log-linear model is
@@ -71,8 +75,10 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     label = _model_label(design, fit)
 
     def fail(cause: str) -> InputError:
-        return InputError(f"profile-likelihood interval for model [{label}] cannot be computed: {cause}; "
-                          "use --ci wald or --ci bca")
+        return InputError(
+            f"profile-likelihood interval for model [{label}] cannot be computed: {cause}; "
+            "use --ci wald or --ci bca"
+        )
 
     def loglik(N: float) -> float:
         ye = np.append(y, N - n)
@@ -90,8 +96,12 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
         return value
 
     point = float(fit.total[0])
-    best = minimize_scalar(lambda N: -loglik(N), bounds=(n, max(point * 3, n + 10)), method="bounded",
-                           options={"xatol": 1e-6})
+    best = minimize_scalar(
+        lambda N: -loglik(N),
+        bounds=(n, max(point * 3, n + 10)),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
     n_max, l_max = float(best.x), -float(best.fun)
     q = float(chi2.ppf(level, 1))
 
@@ -104,7 +114,9 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     if excess(floor) <= 0:
         low = n
     elif n_max <= floor:
-        raise fail("the profile maximum is at the observed count, so no lower limit can be bracketed")
+        raise fail(
+            "the profile maximum is at the observed count, so no lower limit can be bracketed"
+        )
     else:
         low = float(brentq(excess, floor, n_max, xtol=1e-6))
     high_end = n_max * 2
@@ -130,18 +142,24 @@ def type8_quantile(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return quantiles
 
 
-def bca_limits(boot: np.ndarray, estimate: float, acceleration: float, level: float = 0.95) -> tuple[float, float]:
+def bca_limits(
+    boot: np.ndarray, estimate: float, acceleration: float, level: float = 0.95
+) -> tuple[float, float]:
     """BCa limits (Efron 1987; as SparseMSE ``bcaconfvalues``): type 8 quantiles at adjusted levels."""
     usable = boot[np.isfinite(boot)]
     if usable.size < 10:
-        raise InputError(f"BCa interval cannot be computed: only {usable.size} of {boot.size} bootstrap resamples "
-                         "had a model that could be estimated; use --ci wald or --ci profile")
+        raise InputError(
+            f"BCa interval cannot be computed: only {usable.size} of {boot.size} bootstrap resamples "
+            "had a model that could be estimated; use --ci wald or --ci profile"
+        )
     boot = usable
     below = float(np.mean(boot < estimate))
     if below in (0.0, 1.0):
         side = "above" if below == 0.0 else "below"
-        raise InputError(f"BCa interval cannot be computed: every bootstrap total is {side} the estimate, so the "
-                         "bias correction is infinite; use --ci wald or --ci profile")
+        raise InputError(
+            f"BCa interval cannot be computed: every bootstrap total is {side} the estimate, so the "
+            "bias correction is infinite; use --ci wald or --ci profile"
+        )
     z0 = norm.ppf(below)
     z = z_value(level)
     za = np.array([-z, z])

@@ -14,7 +14,17 @@ from jigsaw.stats.mse import _intervals
 from jigsaw.stats.mse._estimate import MSEEstimate, estimate
 from jigsaw.stats.mse._table import CaptureTable, table_from_records
 
-COLUMNS = ["stratum", "observed", "lists", "terms", "total", "ci_low", "ci_high", "estimable", "note"]
+COLUMNS = [
+    "stratum",
+    "observed",
+    "lists",
+    "terms",
+    "total",
+    "ci_low",
+    "ci_high",
+    "estimable",
+    "note",
+]
 
 
 def sum_interval(results: list[MSEEstimate], level: float = 0.95) -> tuple[float, float, str]:
@@ -38,8 +48,11 @@ def sum_interval(results: list[MSEEstimate], level: float = 0.95) -> tuple[float
         raise ValueError("every stratum needs its fitted model to put an interval on the sum")
     boots = [i.bootstrap for i in inferences if i.bootstrap is not None]
     jacks = [i.jackknife for i in inferences if i.jackknife is not None]
-    if (all(r.ci == "bca" for r in results) and len(boots) == len(jacks) == len(results)
-            and len({b.size for b in boots}) == 1):
+    if (
+        all(r.ci == "bca" for r in results)
+        and len(boots) == len(jacks) == len(results)
+        and len({b.size for b in boots}) == 1
+    ):
         summed = np.sum(boots, axis=0)
         summed = summed[np.isfinite(summed)]
         # Jackknife of the sum: deleting a child in stratum s moves only stratum s's total.
@@ -55,13 +68,22 @@ def sum_interval(results: list[MSEEstimate], level: float = 0.95) -> tuple[float
     D = float(dark.sum())
     sd_log = float(np.sqrt(np.sum(dark**2 * var_log))) / D if D > 0 else 0.0
     z = z_value(level)
-    return observed + D * float(np.exp(-z * sd_log)), observed + D * float(np.exp(z * sd_log)), (
-        "delta method on the strata's fitted models (Wald on the log of the summed dark figure)")
+    return (
+        observed + D * float(np.exp(-z * sd_log)),
+        observed + D * float(np.exp(z * sd_log)),
+        ("delta method on the strata's fitted models (Wald on the log of the summed dark figure)"),
+    )
 
 
-def stratified_tables(tables: Mapping[str, CaptureTable], *, method: str = "stepwise", level: float = 0.95,
-                      notes: Mapping[str, str] | None = None, observed: Mapping[str, int] | None = None,
-                      **kwargs: Any) -> pd.DataFrame:
+def stratified_tables(
+    tables: Mapping[str, CaptureTable],
+    *,
+    method: str = "stepwise",
+    level: float = 0.95,
+    notes: Mapping[str, str] | None = None,
+    observed: Mapping[str, int] | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
     """Estimate each stratum's table and their sum; see :func:`stratified` for the frame returned.
 
     A stratum whose table could not be built is given in ``notes`` (with its ``observed`` count)
@@ -75,9 +97,17 @@ def stratified_tables(tables: Mapping[str, CaptureTable], *, method: str = "step
     stratum_seeds = np.random.SeedSequence(seed).generate_state(len(names))
     rows, results = [], []
     for k, name in enumerate(names):
-        row: dict[str, Any] = {"stratum": name, "observed": observed.get(name, 0), "lists": "", "terms": "",
-                               "total": np.nan, "ci_low": np.nan, "ci_high": np.nan, "estimable": False,
-                               "note": notes.get(name, "")}
+        row: dict[str, Any] = {
+            "stratum": name,
+            "observed": observed.get(name, 0),
+            "lists": "",
+            "terms": "",
+            "total": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "estimable": False,
+            "note": notes.get(name, ""),
+        }
         if name in tables:
             table = tables[name]
             row["observed"] = table.observed
@@ -87,8 +117,14 @@ def stratified_tables(tables: Mapping[str, CaptureTable], *, method: str = "step
                 row["note"] = str(error)
             else:
                 results.append(result)
-                row.update(lists=" ".join(table.lists), terms=" ".join(result.terms), total=result.total,
-                           ci_low=result.ci_low, ci_high=result.ci_high, estimable=True)
+                row.update(
+                    lists=" ".join(table.lists),
+                    terms=" ".join(result.terms),
+                    total=result.total,
+                    ci_low=result.ci_low,
+                    ci_high=result.ci_high,
+                    estimable=True,
+                )
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     ok = frame["estimable"].astype(bool)
@@ -100,10 +136,20 @@ def stratified_tables(tables: Mapping[str, CaptureTable], *, method: str = "step
         note += f"; interval by {how}"
     unestimated = frame.loc[~ok, "stratum"].tolist()
     if unestimated:
-        note += f"; excludes strata that could not be estimated ({', '.join(map(str, unestimated))})"
-    frame.loc[len(frame)] = {"stratum": "TOTAL", "observed": int(frame["observed"].sum()), "lists": "",
-                             "terms": "", "total": total, "ci_low": low, "ci_high": high,
-                             "estimable": bool(ok.all()), "note": note}
+        note += (
+            f"; excludes strata that could not be estimated ({', '.join(map(str, unestimated))})"
+        )
+    frame.loc[len(frame)] = {
+        "stratum": "TOTAL",
+        "observed": int(frame["observed"].sum()),
+        "lists": "",
+        "terms": "",
+        "total": total,
+        "ci_low": low,
+        "ci_high": high,
+        "estimable": bool(ok.all()),
+        "note": note,
+    }
     return frame
 
 
@@ -152,13 +198,19 @@ def stratified(
     # note, and a blank stratum value a stratum of its own, instead of an error.
     for column in (child_column, list_column, stratify):
         if column not in records.columns:
-            raise InputError(f"records: no '{column}' column (columns are {', '.join(map(str, records.columns))})")
+            raise InputError(
+                f"records: no '{column}' column (columns are {', '.join(map(str, records.columns))})"
+            )
         values = records[column]
         blank = (values.isna() | (values.astype(str).str.strip() == "")).to_numpy()
         if blank.any():
-            raise InputError(f"records: row {int(np.flatnonzero(blank)[0]) + 2}, column '{column}': blank value")
+            raise InputError(
+                f"records: row {int(np.flatnonzero(blank)[0]) + 2}, column '{column}': blank value"
+            )
     first = records.drop_duplicates(child_column)[[child_column, stratify]]
-    stratum_of = dict(zip(first[child_column].astype(str), first[stratify].astype(str), strict=True))
+    stratum_of = dict(
+        zip(first[child_column].astype(str), first[stratify].astype(str), strict=True)
+    )
     records = records.assign(_stratum=records[child_column].astype(str).map(stratum_of))
     all_lists = sorted(records[list_column].astype(str).unique())
     tables: dict[str, CaptureTable] = {}
@@ -170,11 +222,14 @@ def stratified(
         present = set(group[list_column].astype(str).unique())
         missing = [list_name for list_name in all_lists if list_name not in present]
         try:
-            tables[name] = table_from_records(group, list_column=list_column, child_column=child_column,
-                                              source=f"stratum {name}")
+            tables[name] = table_from_records(
+                group, list_column=list_column, child_column=child_column, source=f"stratum {name}"
+            )
         except ValueError as error:
             notes[name] = str(error)
             continue
         if missing:
             notes[name] = f"no records from {', '.join(missing)} here; estimated without them"
-    return stratified_tables(tables, method=method, level=level, notes=notes, observed=observed, **kwargs)
+    return stratified_tables(
+        tables, method=method, level=level, notes=notes, observed=observed, **kwargs
+    )

@@ -187,9 +187,9 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 actor=user if user.is_authenticated else None,
                 event_type=EventType.CHILD_VIEW_REFUSED,
                 subject=child,
-                extra={"purpose": purpose} if child is not None else {
-                    "purpose": purpose, "child": child_id, "exists": False
-                },
+                extra={"purpose": purpose}
+                if child is not None
+                else {"purpose": purpose, "child": child_id, "exists": False},
             )
         raise Http404(NOT_FOUND)
     # The view and its audit row are one unit: if the row cannot be written, nothing is shown.

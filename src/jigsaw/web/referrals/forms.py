@@ -24,7 +24,9 @@ class ContactDecisionForm(forms.Form):
 
 
 class ReferDirectForm(forms.Form):
-    reason = forms.CharField(max_length=2000, error_messages={"required": "Say why you are referring to the MASH"})
+    reason = forms.CharField(
+        max_length=2000, error_messages={"required": "Say why you are referring to the MASH"}
+    )
 
 
 class RateForm(forms.Form):
@@ -34,7 +36,9 @@ class RateForm(forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=choices(MashDecision))
-    reason = forms.CharField(max_length=2000, error_messages={"required": "Give the reason for the decision"})
+    reason = forms.CharField(
+        max_length=2000, error_messages={"required": "Give the reason for the decision"}
+    )
     outcome_due = forms.DateField(error_messages={"required": "Give the date the outcome is due"})
     child_voice = forms.CharField(required=False, max_length=4000)
 
@@ -46,7 +50,13 @@ class ActionForm(forms.Form):
     due_on = forms.DateField(error_messages={"required": "Give the due date"})
     due_time = forms.TimeField(required=False)
 
-    def __init__(self, *args: object, agencies: list[tuple[int, str]], staff: list[tuple[int, str]], **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        agencies: list[tuple[int, str]],
+        staff: list[tuple[int, str]],
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner_agency"].choices = agencies  # type: ignore[attr-defined]
         self.fields["owner"].choices = [("", "Anyone in the agency"), *staff]  # type: ignore[attr-defined]
@@ -63,18 +73,24 @@ class OutcomeForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(max_length=4000, error_messages={"required": "Say what the review found"})
+    note = forms.CharField(
+        max_length=4000, error_messages={"required": "Say what the review found"}
+    )
     next_review_on = forms.DateField(required=False)
     child_voice = forms.CharField(required=False, max_length=4000)
 
 
 class CloseForm(forms.Form):
-    close_reason = forms.CharField(max_length=2000, error_messages={"required": "Say why the referral can close"})
+    close_reason = forms.CharField(
+        max_length=2000, error_messages={"required": "Say why the referral can close"}
+    )
 
 
 class ActionUpdateForm(forms.Form):
     change = forms.ChoiceField(choices=[("complete", "Done"), ("cancel", "Cancel")])
-    text = forms.CharField(max_length=2000, error_messages={"required": "Give the evidence or the reason"})
+    text = forms.CharField(
+        max_length=2000, error_messages={"required": "Give the evidence or the reason"}
+    )
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -92,10 +108,14 @@ class StrategyForm(forms.Form):
     immediate_safety = forms.CharField(required=False, max_length=4000)
     seen_alone = forms.ChoiceField(choices=choices(SeenAlone))
     seen_alone_on = forms.DateField(required=False)
-    decisions = forms.CharField(max_length=8000, error_messages={"required": "Record what was decided"})
+    decisions = forms.CharField(
+        max_length=8000, error_messages={"required": "Record what was decided"}
+    )
     child_voice = forms.CharField(required=False, max_length=4000)
     actions = forms.CharField(required=False, max_length=8000)
-    next_review_on = forms.DateField(error_messages={"required": "Give the date of the next review"})
+    next_review_on = forms.DateField(
+        error_messages={"required": "Give the date of the next review"}
+    )
 
     def held_at(self) -> dt.datetime:
         return dt.datetime.combine(

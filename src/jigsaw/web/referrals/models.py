@@ -172,7 +172,10 @@ class Action(models.Model):
     )
     due_at = models.DateTimeField()
     strategy = models.ForeignKey(
-        "StrategyDiscussion", null=True, blank=True, on_delete=models.PROTECT,
+        "StrategyDiscussion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="actions",
     )
     mace_item = models.ForeignKey(

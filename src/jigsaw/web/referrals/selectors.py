@@ -300,13 +300,17 @@ def action_owner_choices(referral: Referral) -> tuple[list[tuple[int, str]], lis
     """The agencies of the referral's area, and their staff who record concerns, to own actions."""
     from jigsaw.web.accounts.models import Agency, Profile, Role
 
-    agencies = [(a.pk, a.name) for a in Agency.objects.filter(area_id=referral.area_id).order_by("name")]
+    agencies = [
+        (a.pk, a.name) for a in Agency.objects.filter(area_id=referral.area_id).order_by("name")
+    ]
     staff = [
         (p.user_id, f"{p.user.get_username()} ({p.agency.name})")
         for p in Profile.objects.filter(
             area_id=referral.area_id,
             role__in=[Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST],
-        ).select_related("user", "agency").order_by("agency__name", "user__username")
+        )
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__username")
     ]
     return agencies, staff
 
@@ -320,11 +324,15 @@ def after_saving(*, user: Any, concern: Any, child_view: Any) -> dict[str, objec
 
     actor = Actor.of(user)
     child = child_view.child
-    live = Referral.objects.filter(child=child, state__in=LIVE_REFERRAL_STATES).select_related(
-        "concern"
-    ).first()
+    live = (
+        Referral.objects.filter(child=child, state__in=LIVE_REFERRAL_STATES)
+        .select_related("concern")
+        .first()
+    )
     return {
-        "concern_grade": role_aware_grade(concern.grade_level, concern.grade_reasons, str(actor.role)),
+        "concern_grade": role_aware_grade(
+            concern.grade_level, concern.grade_reasons, str(actor.role)
+        ),
         "may_refer": may_refer_to_mash(
             actor, child_area_id=child.area_id, concern_author_id=concern.recorded_by_id
         ),
@@ -412,7 +420,9 @@ def voices_of(referral: Referral) -> list[Voice]:
         if r.child_voice:
             voices.append(Voice(r.at, "Review", r.child_voice))
     for e in MissingEpisode.objects.filter(child=referral.child).exclude(child_voice=""):
-        voices.append(Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice))
+        voices.append(
+            Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice)
+        )
     return sorted(voices, key=lambda v: v.at, reverse=True)
 
 
@@ -539,5 +549,7 @@ def voices_for_child(user: Any, child: Any) -> list[Voice]:
                 voices.append(voice)
     if not referrals:
         for e in child.missing_episodes.exclude(child_voice=""):
-            voices.append(Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice))
+            voices.append(
+                Voice(e.completed_at or e.recorded_at, "Return home interview", e.child_voice)
+            )
     return sorted(voices, key=lambda v: v.at, reverse=True)

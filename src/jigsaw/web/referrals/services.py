@@ -61,7 +61,11 @@ from jigsaw.web.referrals.models import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-OPEN_ACTION_STATES = (ActionState.OPEN.value, ActionState.OVERDUE.value, ActionState.ESCALATED.value)
+OPEN_ACTION_STATES = (
+    ActionState.OPEN.value,
+    ActionState.OVERDUE.value,
+    ActionState.ESCALATED.value,
+)
 LIVE_REFERRAL_STATES = (
     ReferralState.OPEN.value,
     ReferralState.DECIDED.value,
@@ -319,8 +323,12 @@ def referral_rate(*, actor: User, referral: Referral, rag: Rag | str, reason: st
         referral.response_due = policy_for(referral.area_id).response_due(rag, referral.received_at)
         referral.save(update_fields=["rag", "response_due"])
         RagChange.objects.create(
-            referral=referral, rag=rag.value, previous=previous, reason=reason.strip(),
-            by=actor, at=at,
+            referral=referral,
+            rag=rag.value,
+            previous=previous,
+            reason=reason.strip(),
+            by=actor,
+            at=at,
         )
         audit_record(
             actor=actor,
@@ -388,7 +396,10 @@ def referral_decide(
 def _feedback_send(referral: Referral, text: str, *, at: dt.datetime) -> None:
     """Tell the referrer, and the practitioner whose concern it was, what was decided: the
     decision only, never what other agencies know."""
-    recipients = {referral.referred_by_id, referral.concern.recorded_by_id if referral.concern else None}
+    recipients = {
+        referral.referred_by_id,
+        referral.concern.recorded_by_id if referral.concern else None,
+    }
     for user_id in sorted(r for r in recipients if r is not None):
         feedback = Feedback.objects.create(referral=referral, to_id=user_id, text=text, sent_at=at)
         audit_record(
@@ -475,8 +486,13 @@ def referral_review(
         raise ValidationError({"next_review_on": "The next review must be after today"})
     with transaction.atomic():
         review = Review.objects.create(
-            referral=referral, reviewed_on=today, note=note, next_review_on=following,
-            child_voice=child_voice.strip(), by=actor, at=at,
+            referral=referral,
+            reviewed_on=today,
+            note=note,
+            next_review_on=following,
+            child_voice=child_voice.strip(),
+            by=actor,
+            at=at,
         )
         referral.next_review_on = following
         referral.save(update_fields=["next_review_on"])
@@ -552,8 +568,13 @@ def action_create(
         raise ValidationError({"owner": "The owner must work for the owner agency"})
     with transaction.atomic():
         action = Action.objects.create(
-            referral=referral, title=title, owner_agency=owner_agency, owner=owner,
-            due_at=due_at, created_by=actor, created_at=now(),
+            referral=referral,
+            title=title,
+            owner_agency=owner_agency,
+            owner=owner,
+            due_at=due_at,
+            created_by=actor,
+            created_at=now(),
         )
         audit_record(
             actor=actor,
@@ -584,7 +605,9 @@ def action_complete(*, actor: User, action: Action, evidence: str) -> Action:
     _action_check(actor, action)
     _state_check(ActionState(action.state), "complete", f"action {action.pk}")
     evidence = _required(evidence, "evidence", "Say what was done (the evidence)")
-    return _action_finish(actor, action, ActionState.DONE, EventType.ACTION_COMPLETED, evidence=evidence)
+    return _action_finish(
+        actor, action, ActionState.DONE, EventType.ACTION_COMPLETED, evidence=evidence
+    )
 
 
 def action_cancel(*, actor: User, action: Action, reason: str) -> Action:
@@ -592,7 +615,9 @@ def action_cancel(*, actor: User, action: Action, reason: str) -> Action:
     _action_check(actor, action)
     _state_check(ActionState(action.state), "cancel", f"action {action.pk}")
     reason = _required(reason, "cancel_reason", "Say why the action is cancelled")
-    return _action_finish(actor, action, ActionState.CANCELLED, EventType.ACTION_CANCELLED, cancel_reason=reason)
+    return _action_finish(
+        actor, action, ActionState.CANCELLED, EventType.ACTION_CANCELLED, cancel_reason=reason
+    )
 
 
 def _action_finish(
@@ -669,8 +694,11 @@ def clocks_sweep(*, area_id: int | None = None) -> int:
                 extra={"due_at": action.due_at.isoformat()},
             )
             Escalation.objects.create(
-                referral=action.referral, action=action, agency_id=action.owner_agency_id,
-                what=f"Action overdue: {action.title}", raised_at=at,
+                referral=action.referral,
+                action=action,
+                agency_id=action.owner_agency_id,
+                what=f"Action overdue: {action.title}",
+                raised_at=at,
             )
             action.state = ActionState.ESCALATED.value
             action.save(update_fields=["state"])
@@ -689,8 +717,11 @@ def clocks_sweep(*, area_id: int | None = None) -> int:
             ).exists():
                 continue
             Escalation.objects.create(
-                referral=referral, action=None, agency_id=None,
-                what=_breach_text(referral), raised_at=at,
+                referral=referral,
+                action=None,
+                agency_id=None,
+                what=_breach_text(referral),
+                raised_at=at,
             )
             audit_record(
                 actor=None,
@@ -769,7 +800,10 @@ def strategy_record(
     from jigsaw.act.states import SeenAlone, StrategyMode
 
     _mash_only(actor, referral, may_decide_referral)
-    if referral.decision != MashDecision.STRATEGY_S47.value or referral.state == ReferralState.CLOSED.value:
+    if (
+        referral.decision != MashDecision.STRATEGY_S47.value
+        or referral.state == ReferralState.CLOSED.value
+    ):
         raise ValidationError(
             f"referral {referral.pk}: a strategy discussion follows a decision to hold one"
         )
@@ -815,7 +849,10 @@ def strategy_record(
         )
         for what, agency, due in planned:
             action = action_create(
-                actor=actor, referral=referral, title=what, owner_agency=agency,
+                actor=actor,
+                referral=referral,
+                title=what,
+                owner_agency=agency,
                 due_at=end_of(due) - dt.timedelta(hours=7),  # 17:00 on the due date
             )
             action.strategy = discussion
@@ -834,7 +871,9 @@ def _missing_check(actor: User, child: Child) -> None:
             "record__agency_id", flat=True
         )
     )
-    if not may_record_missing(Actor.of(actor), child_area_id=child.area_id, record_agency_ids=agencies):
+    if not may_record_missing(
+        Actor.of(actor), child_area_id=child.area_id, record_agency_ids=agencies
+    ):
         raise PermissionDenied("only the MASH or an agency that knows the child records this")
 
 
@@ -860,8 +899,12 @@ def missing_record(
         raise ValidationError({"ended_at": "The return must be after the start"})
     with transaction.atomic():
         episode = MissingEpisode.objects.create(
-            child=child, kind=MissingKind(kind).value, started_at=started_at,
-            police_reference=police_reference.strip(), recorded_by=actor, recorded_at=at,
+            child=child,
+            kind=MissingKind(kind).value,
+            started_at=started_at,
+            police_reference=police_reference.strip(),
+            recorded_by=actor,
+            recorded_at=at,
         )
         audit_record(
             actor=actor,
@@ -973,13 +1016,17 @@ def _planned_actions(text: str, area_id: int, label: str) -> list[tuple[str, Age
         agency = agencies.get(row["agency"].lower())
         if agency is None:
             raise ValidationError(
-                {"actions": f"{label}Action {number}: no agency called {row['agency']!r} in this area"}
+                {
+                    "actions": f"{label}Action {number}: no agency called {row['agency']!r} in this area"
+                }
             )
         try:
             due = dt.date.fromisoformat(row["due"])
         except ValueError:
             raise ValidationError(
-                {"actions": f"{label}Action {number}: the due date {row['due']!r} is not YYYY-MM-DD"}
+                {
+                    "actions": f"{label}Action {number}: the due date {row['due']!r} is not YYYY-MM-DD"
+                }
             ) from None
         planned.append((row["what"], agency, due))
     return planned
@@ -1002,7 +1049,11 @@ def mace_meeting_record(
 
     who = Actor.of(actor)
     area_id = who.area_id
-    if area_id is None or not may_work_referrals(who) or any(i.referral.area_id != area_id for i in items):
+    if (
+        area_id is None
+        or not may_work_referrals(who)
+        or any(i.referral.area_id != area_id for i in items)
+    ):
         raise PermissionDenied("only the MASH of the area records its MACE panel")
     chair = _required(chair, "chair", "Name who chaired the panel")
     people = _lines(attendees, "attendees", ("agency", "role", "name"))
@@ -1021,20 +1072,33 @@ def mace_meeting_record(
     at = now()
     with transaction.atomic():
         meeting = MaceMeeting.objects.create(
-            area_id=area_id, held_on=held_on, chair=chair, attendees=people,
-            recorded_by=actor, recorded_at=at,
+            area_id=area_id,
+            held_on=held_on,
+            chair=chair,
+            attendees=people,
+            recorded_by=actor,
+            recorded_at=at,
         )
         for item, risk, planned in checked:
             row = MaceItem.objects.create(
-                meeting=meeting, referral=item.referral, reasons=list(item.reasons),
-                child_voice=item.child_voice.strip(), discussion=item.discussion.strip(),
-                risk=risk.value, plan=item.plan.strip(), victim=item.victim.strip(),
-                offender=item.offender.strip(), location=item.location.strip(),
+                meeting=meeting,
+                referral=item.referral,
+                reasons=list(item.reasons),
+                child_voice=item.child_voice.strip(),
+                discussion=item.discussion.strip(),
+                risk=risk.value,
+                plan=item.plan.strip(),
+                victim=item.victim.strip(),
+                offender=item.offender.strip(),
+                location=item.location.strip(),
                 themes=item.themes.strip(),
             )
             for what, agency, due in planned:
                 action = action_create(
-                    actor=actor, referral=item.referral, title=what, owner_agency=agency,
+                    actor=actor,
+                    referral=item.referral,
+                    title=what,
+                    owner_agency=agency,
                     due_at=end_of(due) - dt.timedelta(hours=7),
                 )
                 action.mace_item = row

@@ -79,7 +79,9 @@ def inbox(request: SignedInRequest) -> HttpResponse:
 @role_required(Role.DSL)
 def contacts_queue(request: SignedInRequest) -> HttpResponse:
     _sweep(request)
-    return render(request, "referrals/contacts.html", {"rows": selectors.contacts_to_decide(request.user)})
+    return render(
+        request, "referrals/contacts.html", {"rows": selectors.contacts_to_decide(request.user)}
+    )
 
 
 @role_required(Role.DSL)
@@ -117,7 +119,9 @@ def refer_direct(request: SignedInRequest, concern_id: int) -> HttpResponse:
         raise Http404("no such concern of yours")
     form = ReferDirectForm(request.POST)
     if form.is_valid():
-        services.referral_direct(actor=request.user, concern=concern, reason=form.cleaned_data["reason"])
+        services.referral_direct(
+            actor=request.user, concern=concern, reason=form.cleaned_data["reason"]
+        )
         return redirect(f"/concerns/{concern_id}/?referred=1")
     return redirect(f"/concerns/{concern_id}/?refer_error=1")
 
@@ -156,8 +160,15 @@ def _referral_forms(referral: Referral, data: Any = None, which: str = "") -> di
     }
 
 
-def _render_referral(request: SignedInRequest, referral_id: int, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
-    view = selectors.referral_for_mash(user=request.user, referral_id=referral_id, purpose="working a referral")
+def _render_referral(
+    request: SignedInRequest,
+    referral_id: int,
+    forms: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    view = selectors.referral_for_mash(
+        user=request.user, referral_id=referral_id, purpose="working a referral"
+    )
     forms = forms or _referral_forms(view.referral)
     agencies, staff = selectors.action_owner_choices(view.referral)
     return render(
@@ -189,7 +200,9 @@ def referral_page(request: SignedInRequest, referral_id: int) -> HttpResponse:
 @role_required(Role.MASH_ANALYST)
 @require_http_methods(["POST"])
 def referral_change(request: SignedInRequest, referral_id: int, change: str) -> HttpResponse:
-    view = selectors.referral_for_mash(user=request.user, referral_id=referral_id, purpose="changing a referral")
+    view = selectors.referral_for_mash(
+        user=request.user, referral_id=referral_id, purpose="changing a referral"
+    )
     referral = view.referral
     forms = _referral_forms(referral, request.POST, change)
     key = f"{change}_form"
@@ -200,11 +213,16 @@ def referral_change(request: SignedInRequest, referral_id: int, change: str) -> 
         data = form.cleaned_data
         try:
             if change == "rate":
-                services.referral_rate(actor=request.user, referral=referral, rag=data["rag"], reason=data["reason"])
+                services.referral_rate(
+                    actor=request.user, referral=referral, rag=data["rag"], reason=data["reason"]
+                )
             elif change == "decide":
                 services.referral_decide(
-                    actor=request.user, referral=referral, decision=data["decision"],
-                    reason=data["reason"], outcome_due=data["outcome_due"],
+                    actor=request.user,
+                    referral=referral,
+                    decision=data["decision"],
+                    reason=data["reason"],
+                    outcome_due=data["outcome_due"],
                     child_voice=data["child_voice"],
                 )
             elif change == "action":
@@ -214,34 +232,52 @@ def referral_change(request: SignedInRequest, referral_id: int, change: str) -> 
 
                     owner = get_user_model().objects.get(pk=data["owner"])
                 services.action_create(
-                    actor=request.user, referral=referral, title=data["title"],
+                    actor=request.user,
+                    referral=referral,
+                    title=data["title"],
                     owner_agency=Agency.objects.get(pk=data["owner_agency"]),
-                    owner=owner, due_at=form.due_at(),
+                    owner=owner,
+                    due_at=form.due_at(),
                 )
             elif change == "outcome":
                 services.outcome_record(
-                    actor=request.user, referral=referral, outcome=data["outcome"],
-                    outcome_on=data["outcome_on"], close_reason=data["close_reason"],
+                    actor=request.user,
+                    referral=referral,
+                    outcome=data["outcome"],
+                    outcome_on=data["outcome_on"],
+                    close_reason=data["close_reason"],
                 )
             elif change == "review":
                 services.referral_review(
-                    actor=request.user, referral=referral, note=data["note"],
-                    next_review_on=data["next_review_on"], child_voice=data["child_voice"],
+                    actor=request.user,
+                    referral=referral,
+                    note=data["note"],
+                    next_review_on=data["next_review_on"],
+                    child_voice=data["child_voice"],
                 )
             elif change == "strategy":
                 services.strategy_record(
-                    actor=request.user, referral=referral, held_at=form.held_at(),
-                    mode=data["mode"], chair=data["chair"], attendees=data["attendees"],
+                    actor=request.user,
+                    referral=referral,
+                    held_at=form.held_at(),
+                    mode=data["mode"],
+                    chair=data["chair"],
+                    attendees=data["attendees"],
                     information_shared=data["information_shared"],
                     section_47=data["section_47"] == "yes",
                     criminal_investigation=data["criminal_investigation"] == "yes",
-                    seen_alone=data["seen_alone"], seen_alone_on=data["seen_alone_on"],
-                    immediate_safety=data["immediate_safety"], decisions=data["decisions"],
-                    child_voice=data["child_voice"], actions=data["actions"],
+                    seen_alone=data["seen_alone"],
+                    seen_alone_on=data["seen_alone_on"],
+                    immediate_safety=data["immediate_safety"],
+                    decisions=data["decisions"],
+                    child_voice=data["child_voice"],
+                    actions=data["actions"],
                     next_review_on=data["next_review_on"],
                 )
             else:
-                services.referral_close(actor=request.user, referral=referral, reason=data["close_reason"])
+                services.referral_close(
+                    actor=request.user, referral=referral, reason=data["close_reason"]
+                )
         except ValidationError as error:
             _errors_into(form, error)
         else:
@@ -257,9 +293,13 @@ def action_update(request: SignedInRequest, action_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             if form.cleaned_data["change"] == "complete":
-                services.action_complete(actor=request.user, action=action, evidence=form.cleaned_data["text"])
+                services.action_complete(
+                    actor=request.user, action=action, evidence=form.cleaned_data["text"]
+                )
             else:
-                services.action_cancel(actor=request.user, action=action, reason=form.cleaned_data["text"])
+                services.action_cancel(
+                    actor=request.user, action=action, reason=form.cleaned_data["text"]
+                )
         except ValidationError as error:
             _errors_into(form, error)
     if form.errors:
@@ -304,24 +344,31 @@ def missing_page(request: SignedInRequest, child_id: int) -> HttpResponse:
         try:
             if which == "missing":
                 services.missing_record(
-                    actor=request.user, child=Child.objects.get(pk=child_id), kind=data["kind"],
+                    actor=request.user,
+                    child=Child.objects.get(pk=child_id),
+                    kind=data["kind"],
                     started_at=at_london(data["started_on"], data["started_time"]),
                     police_reference=data["police_reference"],
                 )
             elif which == "return":
                 services.missing_return(
-                    actor=request.user, episode=episode,
+                    actor=request.user,
+                    episode=episode,
                     ended_at=at_london(data["ended_on"], data["ended_time"]),
                     found_where=data["found_where"],
                 )
             else:
                 services.return_interview_record(
-                    actor=request.user, episode=episode,
+                    actor=request.user,
+                    episode=episode,
                     offered_at=at_london(data["offered_on"], None, dt.time(9)),
-                    response=data["response"], declined_reason=data["declined_reason"],
+                    response=data["response"],
+                    declined_reason=data["declined_reason"],
                     completed_at=at_london(data["completed_on"], data["completed_time"])
-                    if data["completed_on"] else None,
-                    learned=data["learned"], child_voice=data["child_voice"],
+                    if data["completed_on"]
+                    else None,
+                    learned=data["learned"],
+                    child_voice=data["child_voice"],
                 )
         except ValidationError as error:
             _errors_into(form, error)
@@ -336,9 +383,14 @@ def missing_page(request: SignedInRequest, child_id: int) -> HttpResponse:
             "missing_form": missing_form,
             "return_form": return_form,
             "interview_form": interview_form,
-            "forms_with_errors": [f for f in (missing_form, return_form, interview_form) if f.errors],
+            "forms_with_errors": [
+                f for f in (missing_form, return_form, interview_form) if f.errors
+            ],
             "now": services.now(),
-            "kinds": [("missing", "Missing (whereabouts unknown)"), ("absent", "Absent (whereabouts known)")],
+            "kinds": [
+                ("missing", "Missing (whereabouts unknown)"),
+                ("absent", "Absent (whereabouts known)"),
+            ],
             "responses": [("accepted", "Accepted"), ("declined", "Declined")],
         },
         status=400 if form is not None and form.errors else 200,
@@ -359,7 +411,17 @@ def _may_record_missing(request: SignedInRequest, child: Any) -> bool:
     )
 
 
-MACE_FIELDS = ("discussion", "risk", "plan", "victim", "offender", "location", "themes", "child_voice", "actions")
+MACE_FIELDS = (
+    "discussion",
+    "risk",
+    "plan",
+    "victim",
+    "offender",
+    "location",
+    "themes",
+    "child_voice",
+    "actions",
+)
 
 
 @role_required(Role.MASH_ANALYST)
@@ -387,17 +449,26 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
                 continue  # not discussed at this meeting
             items.append(
                 services.MaceItemInput(
-                    referral=entry.referral, reasons=entry.reasons,
-                    risk=values["risk"] or "amber", **{f: values[f] for f in MACE_FIELDS if f != "risk"},
+                    referral=entry.referral,
+                    reasons=entry.reasons,
+                    risk=values["risk"] or "amber",
+                    **{f: values[f] for f in MACE_FIELDS if f != "risk"},
                 )
             )
         try:
             meeting = services.mace_meeting_record(
-                actor=request.user, held_on=on, chair=request.POST.get("chair", ""),
-                attendees=request.POST.get("attendees", ""), items=items,
+                actor=request.user,
+                held_on=on,
+                chair=request.POST.get("chair", ""),
+                attendees=request.POST.get("attendees", ""),
+                items=items,
             )
         except ValidationError as error:
-            errors += [m for ms in getattr(error, "message_dict", {"": error.messages}).values() for m in ms]
+            errors += [
+                m
+                for ms in getattr(error, "message_dict", {"": error.messages}).values()
+                for m in ms
+            ]
         else:
             return redirect("referrals:minutes", meeting_id=meeting.pk)
     return render(
@@ -417,9 +488,13 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
 
 @role_required(Role.MASH_ANALYST)
 def mace_minutes(request: SignedInRequest, meeting_id: int) -> HttpResponse:
-    meeting, lines = selectors.mace_minutes(user=request.user, meeting_id=meeting_id, purpose="minutes print view")
+    meeting, lines = selectors.mace_minutes(
+        user=request.user, meeting_id=meeting_id, purpose="minutes print view"
+    )
     return render(
-        request, "referrals/minutes.html", {"meeting": meeting, "lines": lines, "marking": selectors.MARKING}
+        request,
+        "referrals/minutes.html",
+        {"meeting": meeting, "lines": lines, "marking": selectors.MARKING},
     )
 
 
@@ -427,7 +502,9 @@ def mace_minutes(request: SignedInRequest, meeting_id: int) -> HttpResponse:
 def mace_minutes_pdf(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     from jigsaw.act.pdf import text_pdf
 
-    meeting, lines = selectors.mace_minutes(user=request.user, meeting_id=meeting_id, purpose="minutes PDF")
+    meeting, lines = selectors.mace_minutes(
+        user=request.user, meeting_id=meeting_id, purpose="minutes PDF"
+    )
     response = HttpResponse(
         text_pdf(lines, marking=selectors.MARKING, title=f"MACE panel {meeting.held_on}"),
         content_type="application/pdf",

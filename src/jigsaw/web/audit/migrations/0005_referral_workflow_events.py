@@ -4,15 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_audit_hash_chain'),
+        ("audit", "0004_audit_hash_chain"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('signed_in', 'signed in'), ('sign_in_failed', 'sign in failed'), ('totp_enrolled', 'totp enrolled'), ('signed_out', 'signed out'), ('user_created', 'user created'), ('area_created', 'area created'), ('agency_created', 'agency created'), ('child_created', 'child created'), ('child_viewed', 'child viewed'), ('child_view_refused', 'child view refused'), ('children_listed', 'children listed'), ('child_graded', 'child graded'), ('record_created', 'record created'), ('record_searched', 'record searched'), ('link_created', 'link created'), ('link_confirmed', 'link confirmed'), ('link_rejected', 'link rejected'), ('concern_recorded', 'concern recorded'), ('concern_grade_overridden', 'concern grade overridden'), ('audit_log_viewed', 'audit log viewed'), ('aggregates_viewed', 'aggregates viewed'), ('demo_loaded', 'demo loaded'), ('contact_created', 'contact created'), ('contact_decided', 'contact decided'), ('referral_created', 'referral created'), ('referral_viewed', 'referral viewed'), ('referral_rated', 'referral rated'), ('referral_decided', 'referral decided'), ('referral_breached', 'referral breached'), ('feedback_sent', 'feedback sent'), ('action_created', 'action created'), ('action_overdue', 'action overdue'), ('action_escalated', 'action escalated'), ('action_completed', 'action completed'), ('action_cancelled', 'action cancelled'), ('outcome_recorded', 'outcome recorded'), ('referral_reviewed', 'referral reviewed'), ('referral_closed', 'referral closed'), ('strategy_discussion_recorded', 'strategy discussion recorded'), ('missing_recorded', 'missing recorded'), ('missing_returned', 'missing returned'), ('return_interview_recorded', 'return interview recorded'), ('mace_meeting_recorded', 'mace meeting recorded'), ('mace_minutes_viewed', 'mace minutes viewed')], db_index=True, max_length=40),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("signed_in", "signed in"),
+                    ("sign_in_failed", "sign in failed"),
+                    ("totp_enrolled", "totp enrolled"),
+                    ("signed_out", "signed out"),
+                    ("user_created", "user created"),
+                    ("area_created", "area created"),
+                    ("agency_created", "agency created"),
+                    ("child_created", "child created"),
+                    ("child_viewed", "child viewed"),
+                    ("child_view_refused", "child view refused"),
+                    ("children_listed", "children listed"),
+                    ("child_graded", "child graded"),
+                    ("record_created", "record created"),
+                    ("record_searched", "record searched"),
+                    ("link_created", "link created"),
+                    ("link_confirmed", "link confirmed"),
+                    ("link_rejected", "link rejected"),
+                    ("concern_recorded", "concern recorded"),
+                    ("concern_grade_overridden", "concern grade overridden"),
+                    ("audit_log_viewed", "audit log viewed"),
+                    ("aggregates_viewed", "aggregates viewed"),
+                    ("demo_loaded", "demo loaded"),
+                    ("contact_created", "contact created"),
+                    ("contact_decided", "contact decided"),
+                    ("referral_created", "referral created"),
+                    ("referral_viewed", "referral viewed"),
+                    ("referral_rated", "referral rated"),
+                    ("referral_decided", "referral decided"),
+                    ("referral_breached", "referral breached"),
+                    ("feedback_sent", "feedback sent"),
+                    ("action_created", "action created"),
+                    ("action_overdue", "action overdue"),
+                    ("action_escalated", "action escalated"),
+                    ("action_completed", "action completed"),
+                    ("action_cancelled", "action cancelled"),
+                    ("outcome_recorded", "outcome recorded"),
+                    ("referral_reviewed", "referral reviewed"),
+                    ("referral_closed", "referral closed"),
+                    ("strategy_discussion_recorded", "strategy discussion recorded"),
+                    ("missing_recorded", "missing recorded"),
+                    ("missing_returned", "missing returned"),
+                    ("return_interview_recorded", "return interview recorded"),
+                    ("mace_meeting_recorded", "mace meeting recorded"),
+                    ("mace_minutes_viewed", "mace minutes viewed"),
+                ],
+                db_index=True,
+                max_length=40,
+            ),
         ),
     ]

@@ -6,277 +6,795 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_areas_agencies_and_roles'),
-        ('children', '0001_children_records_and_links'),
-        ('concerns', '0001_concerns_with_grades_and_lawful_basis'),
+        ("accounts", "0001_areas_agencies_and_roles"),
+        ("children", "0001_children_records_and_links"),
+        ("concerns", "0001_concerns_with_grades_and_lawful_basis"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MaceItem',
+            name="MaceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reasons', models.JSONField(default=list)),
-                ('child_voice', models.TextField(blank=True, verbose_name='what the child said and wants')),
-                ('discussion', models.TextField()),
-                ('risk', models.CharField(choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green')], max_length=8)),
-                ('plan', models.TextField()),
-                ('victim', models.TextField(blank=True)),
-                ('offender', models.TextField(blank=True)),
-                ('location', models.TextField(blank=True)),
-                ('themes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reasons", models.JSONField(default=list)),
+                (
+                    "child_voice",
+                    models.TextField(blank=True, verbose_name="what the child said and wants"),
+                ),
+                ("discussion", models.TextField()),
+                (
+                    "risk",
+                    models.CharField(
+                        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+                        max_length=8,
+                    ),
+                ),
+                ("plan", models.TextField()),
+                ("victim", models.TextField(blank=True)),
+                ("offender", models.TextField(blank=True)),
+                ("location", models.TextField(blank=True)),
+                ("themes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('due_at', models.DateTimeField()),
-                ('state', models.CharField(choices=[('open', 'Open'), ('overdue', 'Overdue'), ('escalated', 'Escalated'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='open', max_length=12)),
-                ('evidence', models.TextField(blank=True)),
-                ('cancel_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='accounts.agency')),
-                ('mace_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='referrals.maceitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("due_at", models.DateTimeField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("overdue", "Overdue"),
+                            ("escalated", "Escalated"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True)),
+                ("cancel_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "mace_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="referrals.maceitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'id'],
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('new', 'New'), ('watching', 'Watching'), ('no_further_action', 'No further action'), ('referred', 'Referred')], default='new', max_length=20)),
-                ('received_at', models.DateTimeField()),
-                ('decision_due', models.DateTimeField()),
-                ('decision', models.CharField(blank=True, choices=[('no_further_action', 'No further action'), ('keep_watching', 'Keep watching, with a review date'), ('refer', 'Refer to the MASH')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('review_on', models.DateField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='accounts.agency')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='children.child')),
-                ('concern', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='contact', to='concerns.concern')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("watching", "Watching"),
+                            ("no_further_action", "No further action"),
+                            ("referred", "Referred"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                ("decision_due", models.DateTimeField()),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_further_action", "No further action"),
+                            ("keep_watching", "Keep watching, with a review date"),
+                            ("refer", "Refer to the MASH"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("review_on", models.DateField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "concern",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contact",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decision_due', 'id'],
+                "ordering": ["decision_due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MaceMeeting',
+            name="MaceMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField()),
-                ('chair', models.CharField(max_length=160)),
-                ('attendees', models.JSONField(default=list)),
-                ('recorded_at', models.DateTimeField()),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mace_meetings', to='accounts.area')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField()),
+                ("chair", models.CharField(max_length=160)),
+                ("attendees", models.JSONField(default=list)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mace_meetings",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-id'],
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='maceitem',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='referrals.macemeeting'),
+            model_name="maceitem",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="items",
+                to="referrals.macemeeting",
+            ),
         ),
         migrations.CreateModel(
-            name='MissingEpisode',
+            name="MissingEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('missing', 'Missing (whereabouts unknown)'), ('absent', 'Absent (not where expected, whereabouts known)')], max_length=8)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('found_where', models.CharField(blank=True, max_length=200)),
-                ('police_reference', models.CharField(blank=True, max_length=40)),
-                ('interview_due', models.DateTimeField(blank=True, null=True)),
-                ('offered_at', models.DateTimeField(blank=True, null=True)),
-                ('response', models.CharField(blank=True, choices=[('accepted', 'Accepted'), ('declined', 'Declined')], max_length=8)),
-                ('declined_reason', models.TextField(blank=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('learned', models.TextField(blank=True)),
-                ('child_voice', models.TextField(blank=True, verbose_name='what the child said and wants')),
-                ('recorded_at', models.DateTimeField()),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='missing_episodes', to='children.child')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("missing", "Missing (whereabouts unknown)"),
+                            ("absent", "Absent (not where expected, whereabouts known)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("found_where", models.CharField(blank=True, max_length=200)),
+                ("police_reference", models.CharField(blank=True, max_length=40)),
+                ("interview_due", models.DateTimeField(blank=True, null=True)),
+                ("offered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "response",
+                    models.CharField(
+                        blank=True,
+                        choices=[("accepted", "Accepted"), ("declined", "Declined")],
+                        max_length=8,
+                    ),
+                ),
+                ("declined_reason", models.TextField(blank=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("learned", models.TextField(blank=True)),
+                (
+                    "child_voice",
+                    models.TextField(blank=True, verbose_name="what the child said and wants"),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="missing_episodes",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('dsl', 'Safeguarding lead'), ('practitioner', 'Practitioner, directly'), ('threshold', "Automatic: the combined grade reached the partnership's threshold")], max_length=16)),
-                ('reason', models.TextField(blank=True)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('decided', 'Decided'), ('outcome', 'Outcome'), ('reviewing', 'Reviewing'), ('closed', 'Closed')], default='open', max_length=12)),
-                ('received_at', models.DateTimeField()),
-                ('decision_due', models.DateTimeField()),
-                ('rag', models.CharField(blank=True, choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green')], max_length=8)),
-                ('response_due', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.CharField(blank=True, choices=[('no_further_action', 'No further action'), ('information_and_advice', 'Information and advice to the referrer'), ('early_help', 'Early help or another agency'), ('assessment_s17', 'Child and family assessment (section 17)'), ('strategy_s47', 'Strategy discussion (section 47)')], max_length=24)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('child_voice', models.TextField(blank=True, verbose_name='what the child said and wants')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_due', models.DateField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('victim_of_cse', 'Identified as a victim of child sexual exploitation'), ('at_risk_of_cse', 'At risk of child sexual exploitation'), ('other_exploitation', 'Other exploitation (criminal, trafficking)'), ('other_need', 'Other need'), ('no_concern', 'No concern found')], max_length=24)),
-                ('outcome_on', models.DateField(blank=True, null=True)),
-                ('next_review_on', models.DateField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('close_reason', models.TextField(blank=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='accounts.area')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='children.child')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('concern', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='concerns.concern')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='referrals.contact')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('outcome_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referred_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referrer_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("dsl", "Safeguarding lead"),
+                            ("practitioner", "Practitioner, directly"),
+                            (
+                                "threshold",
+                                "Automatic: the combined grade reached the partnership's threshold",
+                            ),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("decided", "Decided"),
+                            ("outcome", "Outcome"),
+                            ("reviewing", "Reviewing"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                ("decision_due", models.DateTimeField()),
+                (
+                    "rag",
+                    models.CharField(
+                        blank=True,
+                        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+                        max_length=8,
+                    ),
+                ),
+                ("response_due", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_further_action", "No further action"),
+                            ("information_and_advice", "Information and advice to the referrer"),
+                            ("early_help", "Early help or another agency"),
+                            ("assessment_s17", "Child and family assessment (section 17)"),
+                            ("strategy_s47", "Strategy discussion (section 47)"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True)),
+                (
+                    "child_voice",
+                    models.TextField(blank=True, verbose_name="what the child said and wants"),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome_due", models.DateField(blank=True, null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (
+                                "victim_of_cse",
+                                "Identified as a victim of child sexual exploitation",
+                            ),
+                            ("at_risk_of_cse", "At risk of child sexual exploitation"),
+                            ("other_exploitation", "Other exploitation (criminal, trafficking)"),
+                            ("other_need", "Other need"),
+                            ("no_concern", "No concern found"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("outcome_on", models.DateField(blank=True, null=True)),
+                ("next_review_on", models.DateField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("close_reason", models.TextField(blank=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="referrals.contact",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "outcome_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referred_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referrer_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['decision_due', 'id'],
+                "ordering": ["decision_due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RagChange',
+            name="RagChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rag', models.CharField(choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green')], max_length=8)),
-                ('previous', models.CharField(blank=True, choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green')], max_length=8)),
-                ('reason', models.TextField(blank=True)),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rag_history', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rag",
+                    models.CharField(
+                        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "previous",
+                    models.CharField(
+                        blank=True,
+                        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+                        max_length=8,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rag_history",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='maceitem',
-            name='referral',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mace_items', to='referrals.referral'),
+            model_name="maceitem",
+            name="referral",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="mace_items",
+                to="referrals.referral",
+            ),
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('sent_at', models.DateTimeField()),
-                ('to', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("sent_at", models.DateTimeField()),
+                (
+                    "to",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-id'],
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(max_length=200)),
-                ('raised_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='referrals.action')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalations', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("what", models.CharField(max_length=200)),
+                ("raised_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="referrals.action",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalations",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['raised_at', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='action',
-            name='referral',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='referrals.referral'),
-        ),
-        migrations.CreateModel(
-            name='ResponseSettings',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('red_hours', models.FloatField(default=4)),
-                ('amber_hours', models.FloatField(default=24)),
-                ('green_hours', models.FloatField(default=72)),
-                ('decision_hours', models.FloatField(default=24)),
-                ('review_months', models.PositiveSmallIntegerField(default=3)),
-                ('referral_threshold', models.CharField(choices=[('none', 'No concern'), ('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='high', max_length=8)),
-                ('opens', models.TimeField(default='09:00')),
-                ('closes', models.TimeField(default='17:00')),
-                ('area', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='response_settings', to='accounts.area')),
-            ],
-            options={
-                'verbose_name_plural': 'response settings',
-            },
-        ),
-        migrations.CreateModel(
-            name='Review',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reviewed_on', models.DateField()),
-                ('note', models.TextField()),
-                ('child_voice', models.TextField(blank=True, verbose_name='what the child said and wants')),
-                ('next_review_on', models.DateField(blank=True, null=True)),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='referrals.referral')),
-            ],
-            options={
-                'ordering': ['reviewed_on', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='StrategyDiscussion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_at', models.DateTimeField()),
-                ('mode', models.CharField(choices=[('call', 'Call'), ('meeting', 'Meeting')], max_length=8)),
-                ('chair', models.CharField(max_length=160)),
-                ('attendees', models.JSONField(default=list)),
-                ('information_shared', models.JSONField(default=list)),
-                ('section_47', models.BooleanField(verbose_name='section 47 enquiry')),
-                ('immediate_safety', models.TextField(blank=True)),
-                ('criminal_investigation', models.BooleanField()),
-                ('seen_alone', models.CharField(choices=[('yes', 'Yes, seen alone'), ('planned', 'Planned'), ('no', 'No')], max_length=8)),
-                ('seen_alone_on', models.DateField(blank=True, null=True)),
-                ('decisions', models.TextField()),
-                ('child_voice', models.TextField(blank=True, verbose_name='what the child said and wants')),
-                ('next_review_on', models.DateField()),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='strategy_discussions', to='referrals.referral')),
-            ],
-            options={
-                'ordering': ['held_at', 'id'],
+                "ordering": ["raised_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='strategy',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='referrals.strategydiscussion'),
+            model_name="action",
+            name="referral",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="referrals.referral",
+            ),
+        ),
+        migrations.CreateModel(
+            name="ResponseSettings",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("red_hours", models.FloatField(default=4)),
+                ("amber_hours", models.FloatField(default=24)),
+                ("green_hours", models.FloatField(default=72)),
+                ("decision_hours", models.FloatField(default=24)),
+                ("review_months", models.PositiveSmallIntegerField(default=3)),
+                (
+                    "referral_threshold",
+                    models.CharField(
+                        choices=[
+                            ("none", "No concern"),
+                            ("low", "Low"),
+                            ("medium", "Medium"),
+                            ("high", "High"),
+                        ],
+                        default="high",
+                        max_length=8,
+                    ),
+                ),
+                ("opens", models.TimeField(default="09:00")),
+                ("closes", models.TimeField(default="17:00")),
+                (
+                    "area",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="response_settings",
+                        to="accounts.area",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name_plural": "response settings",
+            },
+        ),
+        migrations.CreateModel(
+            name="Review",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reviewed_on", models.DateField()),
+                ("note", models.TextField()),
+                (
+                    "child_voice",
+                    models.TextField(blank=True, verbose_name="what the child said and wants"),
+                ),
+                ("next_review_on", models.DateField(blank=True, null=True)),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="referrals.referral",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["reviewed_on", "id"],
+            },
+        ),
+        migrations.CreateModel(
+            name="StrategyDiscussion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_at", models.DateTimeField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("call", "Call"), ("meeting", "Meeting")], max_length=8
+                    ),
+                ),
+                ("chair", models.CharField(max_length=160)),
+                ("attendees", models.JSONField(default=list)),
+                ("information_shared", models.JSONField(default=list)),
+                ("section_47", models.BooleanField(verbose_name="section 47 enquiry")),
+                ("immediate_safety", models.TextField(blank=True)),
+                ("criminal_investigation", models.BooleanField()),
+                (
+                    "seen_alone",
+                    models.CharField(
+                        choices=[("yes", "Yes, seen alone"), ("planned", "Planned"), ("no", "No")],
+                        max_length=8,
+                    ),
+                ),
+                ("seen_alone_on", models.DateField(blank=True, null=True)),
+                ("decisions", models.TextField()),
+                (
+                    "child_voice",
+                    models.TextField(blank=True, verbose_name="what the child said and wants"),
+                ),
+                ("next_review_on", models.DateField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="strategy_discussions",
+                        to="referrals.referral",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["held_at", "id"],
+            },
+        ),
+        migrations.AddField(
+            model_name="action",
+            name="strategy",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="actions",
+                to="referrals.strategydiscussion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'closed'), _negated=True), models.Q(models.Q(('decision', ''), _negated=True), models.Q(('outcome', ''), _negated=True), models.Q(('close_reason', ''), _negated=True)), _connector='OR'), name='referral_closed_with_decision_outcome_reason'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state", "closed"), _negated=True),
+                    models.Q(
+                        models.Q(("decision", ""), _negated=True),
+                        models.Q(("outcome", ""), _negated=True),
+                        models.Q(("close_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_closed_with_decision_outcome_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalation',
-            constraint=models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('referral', 'action'), name='escalation_open_once'),
+            model_name="escalation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("resolved_at__isnull", True)),
+                fields=("referral", "action"),
+                name="escalation_open_once",
+            ),
         ),
     ]

@@ -18,8 +18,7 @@ def test_nhs_numbers_written_with_spaces_are_stored_as_their_ten_digits():
     # (tests/web/cast.background_load).
     world = _world(400, 11, timezone.localdate(), log=lambda message: None)
     written = {
-        str(r["record_id"]): str(r["nhs_number"] or "")
-        for r in world.records.to_dict("records")
+        str(r["record_id"]): str(r["nhs_number"] or "") for r in world.records.to_dict("records")
     }
     spaced = {k: v for k, v in written.items() if " " in v}
     assert len(spaced) > 20  # agencies write "448 503 4062": the case that was cut short

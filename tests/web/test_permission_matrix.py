@@ -214,14 +214,29 @@ class World:
         # The hospital is unsure the child is the school's: a pending link for the MASH.
         record_concern(cast.nurse, unsure_identity(), ["sti_diagnosis"], "health's words")
         self.pending = Link.objects.get(status="pending", child=self.school.child)
-        police_child = {"first_name": "Tomasz", "last_name": "Nowak", "dob": (2010, 6, 1),
-                        "sex": "M", "postcode": "NB2 3RT"}
+        police_child = {
+            "first_name": "Tomasz",
+            "last_name": "Nowak",
+            "dob": (2010, 6, 1),
+            "sex": "M",
+            "postcode": "NB2 3RT",
+        }
         self.police = record_concern(cast.officer, police_child, ["older_associates"], "police")
-        council_child = {"first_name": "Aisha", "last_name": "Begum", "dob": (2012, 9, 9),
-                         "sex": "F", "postcode": "NB3 1AA"}
+        council_child = {
+            "first_name": "Aisha",
+            "last_name": "Begum",
+            "dob": (2012, 9, 9),
+            "sex": "F",
+            "postcode": "NB3 1AA",
+        }
         self.council = record_concern(cast.analyst, council_child, ["older_associates"], "mash")
-        far_child = {"first_name": "Mia", "last_name": "Clarke", "dob": (2011, 1, 2),
-                     "sex": "F", "postcode": "SM1 2AB"}
+        far_child = {
+            "first_name": "Mia",
+            "last_name": "Clarke",
+            "dob": (2011, 1, 2),
+            "sex": "F",
+            "postcode": "SM1 2AB",
+        }
         self.far = record_concern(far_teacher, far_child, SCHOOL_SIGNS, "southmoor's words")
         self.cast = cast
         self._workflow(cast)
@@ -262,8 +277,10 @@ class World:
     def path(self, name: str, pattern: str, role: str, scope: str) -> str:
         cast = self.cast
         workflow = {
-            "<int:contact_id>": {"own": lambda: self.school.concern.contact.pk,
-                                 "other_area": lambda: self.far.concern.contact.pk},
+            "<int:contact_id>": {
+                "own": lambda: self.school.concern.contact.pk,
+                "other_area": lambda: self.far.concern.contact.pk,
+            },
             "<int:referral_id>": {"own": lambda: self.referral.pk},
             "<int:action_id>": {"own": lambda: self.action.pk},
             "<int:meeting_id>": {"own": lambda: self.meeting.pk},

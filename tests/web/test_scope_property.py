@@ -39,8 +39,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 ROLES = ("practitioner", "dsl", "mash_analyst", "partnership_lead", "auditor", "administrator")
 RECORDING = {"practitioner", "dsl", "mash_analyst"}
 # (area, kind): two areas, the agencies the concerns come from.
-AGENCIES = (("A", "education"), ("A", "health"), ("A", "social_care"), ("B", "education"),
-            ("B", "social_care"))
+AGENCIES = (
+    ("A", "education"),
+    ("A", "health"),
+    ("A", "social_care"),
+    ("B", "education"),
+    ("B", "social_care"),
+)
 # Rare surnames, none in the background partnership: a surname on a page is an identity leak.
 CHILDREN = (
     ("Ottoline", "Quillfeather", (2011, 3, 4), "F", "NB1 4QT"),
@@ -48,8 +53,16 @@ CHILDREN = (
     ("Zuzanna", "Vantongeren", (2012, 11, 2), "F", "SM1 2AB"),
 )
 NICKNAMES = {"Ottoline": "Lottie", "Barnaby": "Barney", "Zuzanna": "Zuza"}
-PAGES = ("/", "/children/", "/children/mash/", "/concerns/other-areas/", "/audit/",
-         "/oversight/", "/accounts/users/", "/accounts/access-grants/")
+PAGES = (
+    "/",
+    "/children/",
+    "/children/mash/",
+    "/concerns/other-areas/",
+    "/audit/",
+    "/oversight/",
+    "/accounts/users/",
+    "/accounts/access-grants/",
+)
 
 users_strategy = st.lists(
     st.tuples(st.sampled_from(ROLES), st.integers(0, len(AGENCIES) - 1)), min_size=2, max_size=5
@@ -70,8 +83,11 @@ class Facts:
         for link in Link.objects.filter(
             child_id__in=self.children, status__in=ACTIVE_LINK_STATUSES
         ).select_related("record"):
-            self.records[link.record_id] = (link.child_id, link.record.agency_id,
-                                            link.record.last_name)
+            self.records[link.record_id] = (
+                link.child_id,
+                link.record.agency_id,
+                link.record.last_name,
+            )
         self.concerns = {
             c.pk: (c.record_id, c.recorded_by_id, c.note)
             for c in Concern.objects.filter(record_id__in=self.records)
@@ -94,7 +110,8 @@ class Facts:
             return any(self.records[r][1] == agency for r in records)
         if role == "practitioner":
             return any(
-                self.concerns[k][1] == user.pk for k in self.concerns
+                self.concerns[k][1] == user.pk
+                for k in self.concerns
                 if self.concerns[k][0] in records
             )
         return False
@@ -140,10 +157,16 @@ def _store(users_spec, concerns_spec):
         if not authors:
             break
         first, last, dob, sex, postcode = CHILDREN[child]
-        who = {"first_name": NICKNAMES[first] if nickname else first, "last_name": last,
-               "dob": dob, "sex": sex, "postcode": postcode}
-        record_concern(authors[author % len(authors)], who, ["older_associates"],
-                       f"NOTEMARK{k}Z seen")
+        who = {
+            "first_name": NICKNAMES[first] if nickname else first,
+            "last_name": last,
+            "dob": dob,
+            "sex": sex,
+            "postcode": postcode,
+        }
+        record_concern(
+            authors[author % len(authors)], who, ["older_associates"], f"NOTEMARK{k}Z seen"
+        )
     return users
 
 
@@ -169,13 +192,23 @@ def _signed_in(user) -> Client:
 # the other area's MASH (notes and identities of colleagues, a link across the border); and the
 # roles that open no child beside two practitioners of different areas recording the same child.
 @example(
-    users_spec=[("practitioner", 0), ("practitioner", 1), ("dsl", 0), ("mash_analyst", 2),
-                ("mash_analyst", 4)],
+    users_spec=[
+        ("practitioner", 0),
+        ("practitioner", 1),
+        ("dsl", 0),
+        ("mash_analyst", 2),
+        ("mash_analyst", 4),
+    ],
     concerns_spec=[(0, 0, False), (1, 0, False), (2, 1, False), (4, 0, True), (3, 0, True)],
 )
 @example(
-    users_spec=[("practitioner", 3), ("partnership_lead", 0), ("auditor", 2),
-                ("administrator", 2), ("practitioner", 0)],
+    users_spec=[
+        ("practitioner", 3),
+        ("partnership_lead", 0),
+        ("auditor", 2),
+        ("administrator", 2),
+        ("practitioner", 0),
+    ],
     concerns_spec=[(0, 0, False), (1, 0, False), (1, 2, True)],
 )
 def test_no_user_receives_anything_outside_their_scope(db, users_spec, concerns_spec):
@@ -198,7 +231,8 @@ def test_no_user_receives_anything_outside_their_scope(db, users_spec, concerns_
             for child in facts.children:
                 response = client.get(f"/children/{child}/")
                 assert response.status_code == (200 if facts.may_open(user, child) else 404), (
-                    user.profile.role, child
+                    user.profile.role,
+                    child,
                 )
                 bodies.append((f"/children/{child}/", response.content.decode()))
             for concern in facts.concerns:
@@ -219,9 +253,14 @@ def test_no_user_receives_anything_outside_their_scope(db, users_spec, concerns_
                 for first, last, dob, sex, postcode in CHILDREN:
                     found = own_records_matching(
                         user=user,
-                        identity={"first_name": first, "last_name": last,
-                                  "dob": dt.date(*dob), "sex": sex, "postcode": postcode,
-                                  "nhs_number": ""},
+                        identity={
+                            "first_name": first,
+                            "last_name": last,
+                            "dob": dt.date(*dob),
+                            "sex": sex,
+                            "postcode": postcode,
+                            "nhs_number": "",
+                        },
                     )
                     assert all(s.record.agency_id == user.profile.agency_id for s in found)
         transaction.set_rollback(True)

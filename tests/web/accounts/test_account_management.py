@@ -45,7 +45,9 @@ def test_a_link_expires_and_a_weak_password_leaves_it_working(client, cast):
         expires_at=timezone.now() - dt.timedelta(seconds=1)
     )
     assert client.get(path).status_code == 404
-    response = client.post(path, {"password": "long enough words here", "confirm": "long enough words here"})
+    response = client.post(
+        path, {"password": "long enough words here", "confirm": "long enough words here"}
+    )
     assert response.status_code == 404
     assert not Profile.objects.get(user__username="late.user").user.has_usable_password()
 
@@ -111,9 +113,10 @@ def test_a_deactivated_user_is_signed_out_at_once(client, cast):
         event_type="user_deactivated", actor=cast.admin, subject_id=str(cast.teacher.pk)
     ).exists()
     admin.post(f"/accounts/users/{cast.teacher.pk}/", {"action": "reactivate"})
-    assert again.post("/accounts/sign-in/", {"username": "teacher", "password": PASSWORD})[
-        "Location"
-    ] == "/accounts/verify/"
+    assert (
+        again.post("/accounts/sign-in/", {"username": "teacher", "password": PASSWORD})["Location"]
+        == "/accounts/verify/"
+    )
 
 
 def test_a_locked_out_user_is_let_back_in_by_their_administrator(client, cast):
@@ -122,9 +125,12 @@ def test_a_locked_out_user_is_let_back_in_by_their_administrator(client, cast):
     nurse = Client()
     for _ in range(5):
         nurse.post("/accounts/sign-in/", {"username": "nurse", "password": "wrong wrong wrong"})
-    assert "Too many failed" in nurse.post(
-        "/accounts/sign-in/", {"username": "nurse", "password": PASSWORD}
-    ).content.decode()
+    assert (
+        "Too many failed"
+        in nurse.post(
+            "/accounts/sign-in/", {"username": "nurse", "password": PASSWORD}
+        ).content.decode()
+    )
     admin = verified_client(client, cast, "admin")
     assert "Locked out" in admin.get(f"/accounts/users/{cast.nurse.pk}/").content.decode()
     admin.post(f"/accounts/users/{cast.nurse.pk}/", {"action": "unlock"})
@@ -166,7 +172,10 @@ def test_the_demo_loader_alone_sets_passwords_and_its_users_work(client, cast):
 
     assert "password" not in inspect.signature(user_invite).parameters
     user, device = demo_user_create(
-        username="demo.mash", password="demo only", role="mash_analyst", agency=cast.council  # noqa: S106
+        username="demo.mash",
+        password="demo only",  # noqa: S106 - a synthetic demo user's
+        role="mash_analyst",
+        agency=cast.council,
     )
     assert device.confirmed and user.check_password("demo only")
     response = client.post("/accounts/sign-in/", {"username": "demo.mash", "password": "demo only"})

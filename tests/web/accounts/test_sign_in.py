@@ -75,7 +75,9 @@ def test_wrong_password_is_audited_without_the_password_or_the_typed_username(cl
     client.post("/accounts/sign-in/", {"username": typed, "password": "x"})
     event = AuditEvent.objects.filter(event_type="sign_in_failed").order_by("-id").first()
     assert event.subject_id == "" and event.extra == {"account": "unknown", "address": "127.0.0.1"}
-    stored = [str(row) for row in AuditEvent.objects.values_list("extra", "subject_id", "actor_label")]
+    stored = [
+        str(row) for row in AuditEvent.objects.values_list("extra", "subject_id", "actor_label")
+    ]
     assert not any("horse" in row for row in stored)
 
 

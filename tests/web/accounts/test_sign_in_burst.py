@@ -84,10 +84,9 @@ def test_a_burst_of_parallel_guesses_is_counted_and_the_right_password_does_not_
     assert AuditEvent.objects.filter(
         event_type="sign_in_failed", extra__locked=True
     ).count() == len(locked)
-    assert (
-        AuditEvent.objects.filter(event_type="signed_in", extra__factor="password").count()
-        == len(signed_in)
-    )
+    assert AuditEvent.objects.filter(
+        event_type="signed_in", extra__factor="password"
+    ).count() == len(signed_in)
 
 
 def test_guesses_from_another_address_do_not_lock_the_user_out_of_their_own(live_server):

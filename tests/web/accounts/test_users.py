@@ -43,10 +43,14 @@ def test_administrator_adds_a_user_who_sets_their_own_password_and_authenticator
     client.logout()
     path = link.split("testserver", 1)[1]
     assert client.get(path).status_code == 200
-    response = client.post(path, {"password": "a new password of mine", "confirm": "a new password of mine"})
+    response = client.post(
+        path, {"password": "a new password of mine", "confirm": "a new password of mine"}
+    )
     assert "Password set" in response.content.decode()
     assert client.get(path).status_code == 404  # single use
-    client.post("/accounts/sign-in/", {"username": "new.nurse", "password": "a new password of mine"})
+    client.post(
+        "/accounts/sign-in/", {"username": "new.nurse", "password": "a new password of mine"}
+    )
     assert client.get("/accounts/verify/")["Location"] == "/accounts/set-up-authenticator/"
     assert client.get("/concerns/new/")["Location"] == "/accounts/verify/"
 

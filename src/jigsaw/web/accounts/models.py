@@ -76,6 +76,7 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()}, {self.agency})"
 
+
 class SignInThrottle(models.Model):
     """Failed passwords for one username from one client address, in the current window.
 

@@ -93,9 +93,7 @@ def locked_usernames(area_id: int) -> set[str]:
 
     keys = {
         throttle_key(name): name
-        for name in Profile.objects.filter(area_id=area_id).values_list(
-            "user__username", flat=True
-        )
+        for name in Profile.objects.filter(area_id=area_id).values_list("user__username", flat=True)
     }
     rows = SignInThrottle.objects.filter(
         username__in=list(keys),

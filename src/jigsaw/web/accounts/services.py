@@ -253,9 +253,7 @@ def user_invite(
     if not email.strip():
         raise ValidationError({"email": "Enter the user's work e-mail address"})
     with transaction.atomic():
-        user, _ = user_create(
-            actor=actor, username=username, email=email, role=role, agency=agency
-        )
+        user, _ = user_create(actor=actor, username=username, email=email, role=role, agency=agency)
         link = _password_link_send(
             user=user, purpose=PasswordLinkPurpose.INVITE, link_base=link_base
         )
@@ -273,11 +271,7 @@ def staff_member_to_manage(*, actor: User, user_id: int) -> Profile:
         If there is no such user in the administrator's area, or it is their own account (as
         for a missing one: users of other areas cannot be probed).
     """
-    profile = (
-        Profile.objects.select_related("user", "agency")
-        .filter(user_id=user_id)
-        .first()
-    )
+    profile = Profile.objects.select_related("user", "agency").filter(user_id=user_id).first()
     if profile is None or not may_manage_user(
         Actor.of(actor), user_area_id=profile.area_id, user_id=profile.user_id
     ):

@@ -227,7 +227,9 @@ def user_detail(request, user_id: int):
             profile = user_active_set(
                 actor=request.user, user_id=user_id, active=action == "reactivate"
             )
-            done = "User deactivated: signed out now" if action == "deactivate" else "User reactivated"
+            done = (
+                "User deactivated: signed out now" if action == "deactivate" else "User reactivated"
+            )
         elif action == "unlock":
             user_unlock(actor=request.user, user_id=user_id)
             done = "User unlocked: they can try their password again"
@@ -265,7 +267,9 @@ def agencies(request):
     posted = request.POST if request.method == "POST" else None
     contact_post = posted is not None and "mash_contact" in posted
     form = AgencyCreateForm(None if contact_post else posted)
-    contact = AreaContactForm(posted if contact_post else None, initial={"mash_contact": area.mash_contact})
+    contact = AreaContactForm(
+        posted if contact_post else None, initial={"mash_contact": area.mash_contact}
+    )
     if contact_post and contact.is_valid():
         area_contact_set(actor=request.user, mash_contact=contact.cleaned_data["mash_contact"])
         return redirect("accounts:agencies")

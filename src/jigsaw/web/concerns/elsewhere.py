@@ -27,9 +27,7 @@ def matches_by_area(matches: list[Any], area_id: int) -> tuple[list[Any], list[i
     """Split the engine's matches into those of ``area_id``'s children (the only candidates
     for a link) and the other areas holding a child it strongly matched (``link``)."""
     child_areas = dict(
-        Child.objects.filter(pk__in=[int(m.child_id) for m in matches]).values_list(
-            "pk", "area_id"
-        )
+        Child.objects.filter(pk__in=[int(m.child_id) for m in matches]).values_list("pk", "area_id")
     )
     own = [m for m in matches if child_areas.get(int(m.child_id)) == area_id]
     elsewhere = sorted(
@@ -81,8 +79,9 @@ def other_area_notices_for(user: Any, *, limit: int = 100) -> list[OtherAreaNoti
     if profile is None or not may_see_other_area_matches(Actor.of(user), area_id=profile.area_id):
         return []
     rows = list(
-        OtherAreaMatch.objects.filter(area_id=profile.area_id, record__agency__area_id=profile.area_id)
-        .select_related("record__agency", "other_area")[:limit]
+        OtherAreaMatch.objects.filter(
+            area_id=profile.area_id, record__agency__area_id=profile.area_id
+        ).select_related("record__agency", "other_area")[:limit]
     )
     children = {
         record_id: child_id
@@ -114,5 +113,3 @@ def other_area_notices_for(user: Any, *, limit: int = 100) -> list[OtherAreaNoti
             },
         )
     return notices
-
-

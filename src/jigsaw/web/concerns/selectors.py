@@ -64,19 +64,18 @@ def _agency_matcher(agency_id: int):
     from jigsaw.linkage import RECORD_COLUMNS, OnlineMatcher
     from jigsaw.web.children.models import Link
 
-    rows = (
-        Link.objects.filter(status__in=ACTIVE_LINK_STATUSES, record__agency_id=agency_id)
-        .values_list(
-            "record__record_id",
-            "record__agency__kind",
-            "record__first_name",
-            "record__last_name",
-            "record__dob",
-            "record__sex",
-            "record__postcode",
-            "record__nhs_number",
-            "child_id",
-        )
+    rows = Link.objects.filter(
+        status__in=ACTIVE_LINK_STATUSES, record__agency_id=agency_id
+    ).values_list(
+        "record__record_id",
+        "record__agency__kind",
+        "record__first_name",
+        "record__last_name",
+        "record__dob",
+        "record__sex",
+        "record__postcode",
+        "record__nhs_number",
+        "child_id",
     )
     frame = pd.DataFrame.from_records(list(rows), columns=[*RECORD_COLUMNS, "child_id"])
     frame["sex"] = [sex if sex in ("F", "M") else None for sex in frame["sex"]]

@@ -137,9 +137,7 @@ def concern_record(
         # Matched before the transaction opens: the index is read-only here and may need a rebuild.
         # Only the actor's area's children are candidates for a link; a strong match in another
         # area is noted for the MASH (whom to contact there), never linked or shown.
-        matches, elsewhere = matches_by_area(
-            matching.match(candidate, limit=10), profile.area_id
-        )
+        matches, elsewhere = matches_by_area(matching.match(candidate, limit=10), profile.area_id)
 
     # One transaction: record, link, concern, grades and their audit rows are saved together or
     # not at all (a failed audit write refuses the whole concern).

@@ -5,26 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_sign_in_throttle_password_links_access_grants_area_contact'),
-        ('children', '0001_children_records_and_links'),
-        ('concerns', '0001_concerns_with_grades_and_lawful_basis'),
+        ("accounts", "0002_sign_in_throttle_password_links_access_grants_area_contact"),
+        ("children", "0001_children_records_and_links"),
+        ("concerns", "0001_concerns_with_grades_and_lawful_basis"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OtherAreaMatch',
+            name="OtherAreaMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('found_at', models.DateTimeField()),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='other_area_matches', to='accounts.area')),
-                ('other_area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.area')),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='other_area_matches', to='children.agencyrecord')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("found_at", models.DateTimeField()),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="other_area_matches",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "other_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="other_area_matches",
+                        to="children.agencyrecord",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-found_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('record', 'other_area'), name='other_area_match_once_per_record')],
+                "ordering": ["-found_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("record", "other_area"), name="other_area_match_once_per_record"
+                    )
+                ],
             },
         ),
     ]

@@ -26,6 +26,7 @@ from jigsaw.web.accounts.services import (
 )
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
+from jigsaw.web.children import matching
 from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
 from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
@@ -121,6 +122,8 @@ def partnership_load(
     linked = linkage(world, log)
     now = dt.datetime.now(dt.UTC)
     with transaction.atomic():
+        # A bulk load: every process's linkage index is rebuilt from the store.
+        matching.store_changed(rebuild=True)
         area, agencies = _area_and_agencies(world)
         stored, skipped = _store_records(world.records, linked.clusters, agencies, now)
         by_record = {r.record_id: r for r in stored}

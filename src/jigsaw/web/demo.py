@@ -210,7 +210,9 @@ def _store_records(records, clusters, agencies, now) -> tuple[list[AgencyRecord]
                 dob=dt.date.fromisoformat(str(prepared["dob"])),
                 sex=record["sex"] if record["sex"] in ("F", "M") else "U",
                 postcode=str(record["postcode"] or "")[:10],
-                nhs_number=str(record["nhs_number"] or "")[:10],
+                # Agencies write NHS numbers with spaces ("448 503 4062"); store the 10 digits
+                # the linkage read (cutting the written form at 10 characters lost the last 2).
+                nhs_number=str(prepared.get("nhs_number") or ""),
                 created_at=now,
             )
             for record, prepared, record_id in rows
@@ -343,18 +345,32 @@ def _grade_children(per_child, child_of, today, now) -> dict[str, int]:
     return graded
 
 
+def demo_user_create(
+    *, username: str, password: str, role: Role | str, agency: Agency
+) -> tuple[Any, Any]:
+    """Create a demo (or test) user with a known password and a confirmed authenticator.
+
+    Demo only: the one place a password is chosen for someone else and a TOTP secret is read
+    back, so that `jigsaw demo` can print working users. The web application never calls it;
+    its administrators invite users, who set their own (``accounts.services.user_invite``).
+    """
+    return user_create(
+        username=username,
+        password=password,
+        role=role,
+        agency=agency,
+        validate=False,
+        with_totp=True,
+    )
+
+
 def _demo_users(agencies) -> list[DemoUser]:
     """One user per role, each with a random password and a confirmed authenticator."""
     users = []
     for username, role, kind in DEMO_ROLES:
         password = random_password()
-        user, device = user_create(
-            username=username,
-            password=password,
-            role=role,
-            agency=agencies[kind.value],
-            validate=False,
-            with_totp=True,
+        user, device = demo_user_create(
+            username=username, password=password, role=role, agency=agencies[kind.value]
         )
         users.append(
             DemoUser(

@@ -61,6 +61,16 @@ class EventType(enum.Enum):
     RETURN_INTERVIEW_RECORDED = "return_interview_recorded"
     MACE_MEETING_RECORDED = "mace_meeting_recorded"
     MACE_MINUTES_VIEWED = "mace_minutes_viewed"
+    USER_UPDATED = "user_updated"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    USER_UNLOCKED = "user_unlocked"
+    USER_RESET = "user_reset"
+    PASSWORD_SET = "password_set"  # noqa: S105 - an event name, not a password
+    ACCESS_GRANTS_VIEWED = "access_grants_viewed"
+    PAGE_REFUSED = "page_refused"
+    OTHER_AREA_MATCH = "other_area_match"
+    AREA_CONTACT_CHANGED = "area_contact_changed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -188,17 +188,35 @@ def test_the_page_and_downloads_for_the_lead_only(world_area, cast, client):
     assert lead.get("/oversight/partnership/?start=2025-01-01&end=2024-01-01").status_code == 400
 
 
-def test_partnership_return_command_writes_a_return_oversight_reads(world_area, tmp_path, settings):
-    area, _, _ = world_area
-    from jigsaw.commands import partnership_return as command
+def test_partnership_return_command_writes_a_return_that_oversight_reads(world_area, cast, tmp_path, capsys):
+    from jigsaw.cli import main
 
-    today = timezone.localdate() + dt.timedelta(days=5)  # loaded today: counted from tomorrow on
-    start, end = default_period(today)
-    out = tmp_path / "returns" / area.code
-    assert command.write(area.code, start, end, out, today=today) == 0
-    for name in ("return.csv", "return.xlsx", "return.html"):
-        assert (out / name).is_file()
-    read = read_return(out / "return.csv")
-    assert read.area_code == area.code
-    snapshot = return_snapshot(area, today, start, end)
-    assert snapshot is not None
+    area, _, truth = world_area
+    # More partnerships, loaded the same way, so the national side has returns to compare.
+    others = [load_world(1500, SEED + i, code, cast.analyst, prefix=f"N{i}")[0]
+              for i, code in enumerate(("E06000018", "E06000016", "E06000021"), start=1)]
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    start = yesterday.replace(year=yesterday.year - 1) + dt.timedelta(days=1)
+    folder = tmp_path / "returns"
+    for code in (area.code, *(o.code for o in others)):
+        assert main(["partnership-return", "--area", code, "--period", f"{start}:{yesterday}",
+                     "--out", str(folder / code)]) == 0
+        for name in ("return.csv", "return.xlsx", "return.html"):
+            assert (folder / code / name).is_file()
+    read = read_return(folder / area.code / "return.csv")
+    assert (read.area_code, read.period_start, read.period_end) == (area.code, start, yesterday)
+    # The file holds the figures of the world's own records for the period.
+    expected = partnership_return(truth, start, yesterday).rows()
+    written = pd.read_csv(folder / area.code / "return.csv", dtype=str, keep_default_na=False)
+    victims = expected.set_index(["measure", "breakdown"]).loc[("identified", "outcome=victim"), "value"]
+    assert written.set_index(["measure", "breakdown"]).loc[("identified", "outcome=victim"), "value"] == victims
+    code = main(["oversight", "--returns", str(folder), "--out", str(tmp_path / "national")])
+    assert code == 0, capsys.readouterr().err
+    compared = pd.read_csv(tmp_path / "national" / "partnerships.csv", dtype=str)
+    assert set(compared["area_code"]) == {area.code, *(o.code for o in others)}
+    # A bad period and an unknown area are refused with the field named.
+    assert main(["partnership-return", "--area", area.code, "--period", "2025-13-01:2026-01-01",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert main(["partnership-return", "--area", "E09999999", "--period", f"{start}:{yesterday}",
+                 "--out", str(tmp_path / "x")]) == 2
+    assert "--area" in capsys.readouterr().err

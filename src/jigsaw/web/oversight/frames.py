@@ -22,7 +22,6 @@ from collections import defaultdict
 from typing import Any
 
 import pandas as pd
-from django.db.models import Q
 from django.utils import timezone
 
 from jigsaw.act.clock import LONDON, WorkingCalendar
@@ -141,7 +140,6 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
 
     referral_rows = list(
         Referral.objects.filter(area=area, received_at__lt=cutoff)
-        .filter(Q(decided_at__isnull=True) | Q(decided_at__lt=cutoff))
         .values_list("id", "child_id", "referrer_agency__kind", "concern__record__agency__kind",
                      "contact__agency__kind", "received_at", "decided_at", "decision_due",
                      "response_due", "decision", "outcome", "outcome_on")
@@ -160,6 +158,8 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
         previous = last_referred.get(child)
         again = previous is not None and (received - previous) <= dt.timedelta(days=365)
         last_referred[child] = received
+        if decided is not None and decided >= cutoff:
+            decided = None  # decided since the cut-off: still open as the snapshot counts
         if decided is None:
             within_rag: bool | None = None
             within_day: bool | None = None

@@ -71,7 +71,7 @@ def interval_chart(rows: Sequence[Interval], *, title: str, axis: str, reference
     described = []
     for i, row in enumerate(rows):
         cy = top + row_h * i + row_h / 2
-        name = escape(row.label if len(row.label) <= 26 else row.label[:25] + "…")
+        name = escape(row.label if len(row.label) <= 24 else row.label[:23] + "…")
         body.append(f'<text x="{label_w - 8}" y="{_fmt(cy + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{name}</text>')
         if row.value is None or not math.isfinite(row.value):
             shown = row.text or "not published"
@@ -107,7 +107,7 @@ def bar_chart(rows: Sequence[Bar], *, title: str, axis: str, width: int = 560) -
         body.append(f'<text x="{_fmt(x)}" y="{bottom + 14}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{tick:g}</text>')
     for i, row in enumerate(rows):
         y = top + row_h * i
-        name = escape(row.label if len(row.label) <= 26 else row.label[:25] + "…")
+        name = escape(row.label if len(row.label) <= 24 else row.label[:23] + "…")
         body.append(f'<text x="{label_w - 8}" y="{_fmt(y + row_h / 2 + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{name}</text>')
         w = 0.0 if row.value is None else row.value / high * plot_w
         if w > 0:

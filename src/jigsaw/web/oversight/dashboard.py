@@ -138,6 +138,7 @@ class Panel:
     svg: str
     table: Table
     notes: tuple[str, ...] = ()
+    extra: Table | None = None  # a longer table, folded away under the panel
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,6 +186,11 @@ class _Published:
         return [parse_breakdown(b) for m, b in self.values if m == measure]
 
 
+def _children_text(count: str) -> str:
+    """What a chart writes for a row it cannot draw: the count as published, said plainly."""
+    return {"c": "withheld (c)", "": "withheld"}.get(count, f"{count} children")
+
+
 def _shown(text: str, empty: str = "withheld") -> str:
     return text if text else empty
 
@@ -193,40 +199,42 @@ def _interval_text(lower: str, upper: str) -> str:
     return f"{lower} to {upper}" if lower and upper else "—"
 
 
-def _identified_panel(p: _Published) -> tuple[Panel, str]:
+def _quarter_label(first: str, next_first: str | None, period_end: dt.date) -> str:
+    start = dt.date.fromisoformat(first)
+    last = dt.date.fromisoformat(next_first) - dt.timedelta(days=1) if next_first else period_end
+    return f"{start:%b %Y} to {last:%b %Y}" if (start.year, start.month) != (last.year, last.month) else f"{start:%b %Y}"
+
+
+def _identified_panel(p: _Published, period_end: dt.date) -> tuple[Panel, str]:
     quarters = sorted({b["quarter"] for b in p.breakdowns("identified") if "quarter" in b})
     rows: list[tuple[str, ...]] = []
     points: list[charts.Interval] = []
-    for q in quarters:
+    for outcome in ("victim", "at_risk", "any"):
+        key = f"outcome={outcome}"
+        rows.append((f"{_OUTCOME_LABEL[outcome]}, whole period", p.text("identified", key) or "—",
+                     _shown(p.text("identified_per_10k", key)),
+                     _interval_text(p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key))))
+    for i, q in enumerate(quarters):
         key = f"outcome=any;quarter={q}"
-        label = f"{dt.date.fromisoformat(q):%b %Y}"
+        label = _quarter_label(q, quarters[i + 1] if i + 1 < len(quarters) else None, period_end)
         count = p.text("identified", key)
-        rate = p.text("identified_per_10k", key)
-        lower, upper = p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key)
-        victims = p.text("identified", f"outcome=victim;quarter={q}")
-        at_risk = p.text("identified", f"outcome=at_risk;quarter={q}")
-        rows.append((f"Quarter from {dt.date.fromisoformat(q):%-d %b %Y}", victims, at_risk, count,
-                     _shown(rate), _interval_text(lower, upper)))
+        rows.append((label, count or "—", _shown(p.text("identified_per_10k", key)),
+                     _interval_text(p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key))))
         points.append(charts.Interval(label, p.number("identified_per_10k", key),
                                       p.number("identified_per_10k_lower", key),
                                       p.number("identified_per_10k_upper", key),
-                                      text=f"{count} children" if count else "withheld"))
-    whole = ("Whole period", p.text("identified", "outcome=victim"), p.text("identified", "outcome=at_risk"),
-             p.text("identified", "outcome=any"), _shown(p.text("identified_per_10k", "outcome=any")),
-             _interval_text(p.text("identified_per_10k_lower", "outcome=any"),
-                            p.text("identified_per_10k_upper", "outcome=any")))
-    svg = charts.interval_chart(points, title="Children identified per 10,000 children, by quarter",
+                                      text=_children_text(count)))
+    svg = charts.interval_chart(points, title="Children identified (victims or at risk) per 10,000 children, by quarter",
                                 axis="per 10,000 children in the quarter, with 95% intervals")
     trend_word = p.text("identified_trend", "outcome=any")
     ratio = p.text("identified_trend_ratio", "outcome=any")
     if trend_word and ratio:
-        trend = (f"Trend: {trend_word} (rate ratio per year {ratio}, 95% interval "
+        trend = (f"Trend over the quarters: {trend_word} (rate ratio per year {ratio}, 95% interval "
                  f"{_interval_text(p.text('identified_trend_lower', 'outcome=any'), p.text('identified_trend_upper', 'outcome=any'))}).")
     else:
         trend = "Trend: not given (it needs four quarters and a published count for the period)."
-    table = Table("Children identified as victims of CSE or at risk",
-                  ("Period", "Victims", "At risk", "Victims or at risk", "Per 10,000", "95% interval"),
-                  (*rows, whole), "identified")
+    table = Table("Children identified as victims of CSE or at risk (quarters: victims or at risk)",
+                  ("Period", "Children", "Per 10,000", "95% interval"), tuple(rows), "identified")
     return Panel("Children identified", svg, table), trend
 
 
@@ -242,7 +250,7 @@ def _published_panel(p: _Published, cin: PublishedCIN | None) -> Panel | None:
     svg = charts.interval_chart(
         rows, title=f"Published CIN census figure {cin.year}: assessments with CSE as a factor",
         axis="assessments per 10,000 children (a different measure)",
-        reference=own, reference_label="this partnership's children identified per 10,000")
+        reference=own, reference_label="this partnership (Jigsaw)")
 
     def fmt(v: float) -> str:
         return f"{v:.1f}" if math.isfinite(v) else "not published"
@@ -288,7 +296,7 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
     status = p.text("mse_status")
     note = p.text("mse_note")
     summary: list[tuple[str, str]] = [
-        ("Agencies' lists used", p.text("mse_lists").replace("+", ", ") or "none"),
+        ("Agencies' lists used", ", ".join(_label(a) for a in p.text("mse_lists").split("+") if a) or "none"),
         ("Children on at least one list", p.text("mse_observed")),
     ]
     if status != "estimated":
@@ -303,24 +311,31 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
         ("Model (interactions between lists)", p.text("mse_model") or "none: lists independent"),
         ("Interval", p.text("mse_interval")),
     ]
-    keys = p.breakdowns("mse_sensitivity_total")
     rows: list[tuple[str, ...]] = []
+    merged: list[tuple[str, ...]] = []
     points: list[charts.Interval] = []
-    for b in keys:
+    for b in p.breakdowns("mse_sensitivity_total"):
         key = f"lists={b['lists']};method={b['method']}"
-        label = f"{'all lists' if b['lists'] == 'all' else b['lists']}, {b['method']}"
+        lists = "all lists" if b["lists"] == "all" else " and ".join(
+            _label(a) for a in b["lists"].removesuffix(" merged").split("+")) + " merged"
         total = p.text("mse_sensitivity_total", key)
-        rows.append((label, _shown(total, "no estimate"),
-                     _interval_text(p.text("mse_sensitivity_lower", key), p.text("mse_sensitivity_upper", key))))
-        points.append(charts.Interval(label, p.number("mse_sensitivity_total", key),
+        row = (f"{lists}, {b['method']}", _shown(total, "no estimate"),
+               _interval_text(p.text("mse_sensitivity_lower", key), p.text("mse_sensitivity_upper", key)))
+        if b["lists"] != "all":
+            merged.append(row)
+            continue
+        rows.append(row)
+        points.append(charts.Interval(f"{b['method']}", p.number("mse_sensitivity_total", key),
                                       p.number("mse_sensitivity_lower", key),
                                       p.number("mse_sensitivity_upper", key), text="no estimate"))
-    svg = charts.interval_chart(points, title="Estimated children in all, under each method and with lists merged",
+    svg = charts.interval_chart(points, title="Estimated children in all, under each method of choosing the model",
                                 axis="children, identified and not", reference=p.number("mse_total"),
                                 reference_label="chosen estimate")
-    table = Table("Sensitivity: the estimate under each method, and with lists merged",
-                  ("Lists and method", "Children in all", "95% interval"), tuple(rows), "sensitivity")
-    return Panel("Sensitivity of the dark figure", svg, table), tuple(summary), note
+    table = Table("Sensitivity: the estimate under each method (all lists)",
+                  ("Method", "Children in all", "95% interval"), tuple(rows), "sensitivity")
+    merged_table = Table("Sensitivity: two agencies' lists merged into one",
+                         ("Lists and method", "Children in all", "95% interval"), tuple(merged), "sensitivity-merged")
+    return Panel("Sensitivity of the dark figure", svg, table, extra=merged_table if merged else None), tuple(summary), note
 
 
 def _group_label(dimension: str, group: str) -> str:
@@ -347,7 +362,7 @@ def _disproportionality(p: _Published) -> tuple[Panel, ...]:
                          _interval_text(p.text("rate_ratio_lower", key), p.text("rate_ratio_upper", key))))
             points.append(charts.Interval(label, p.number("rate_ratio", key), p.number("rate_ratio_lower", key),
                                           p.number("rate_ratio_upper", key),
-                                          text=p.text("identified", key) and f"{p.text('identified', key)} children"))
+                                          text=_children_text(p.text("identified", key))))
         svg = charts.interval_chart(points, title=f"Children identified by {heading.lower()}: rate against the area's",
                                     axis="times the whole area's rate (log scale)", reference=1.0,
                                     reference_label="the area's rate", log=True)
@@ -391,7 +406,7 @@ def dashboard_of(snapshot: ReturnSnapshot, *, cin: PublishedCIN | None = None) -
     """The page's panels from the snapshot's published rows."""
     ret = return_of(snapshot)
     p = _Published(ret)
-    identified, trend = _identified_panel(p)
+    identified, trend = _identified_panel(p, ret.period_end)
     agencies, silent = _agencies_panel(p)
     dark, dark_summary, dark_note = _dark_panel(p)
     period = f"{ret.period_start.isoformat()}:{ret.period_end.isoformat()}"

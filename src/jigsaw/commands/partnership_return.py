@@ -18,6 +18,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--period", required=True, metavar="START:END",
                         help="first and last day, both included, as YYYY-MM-DD:YYYY-MM-DD")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the three files into")
+    parser.add_argument("--dashboard", action="store_true",
+                        help="also compute today's dashboard snapshot (the last twelve months), so that "
+                             "the first view of the day is served at once: run nightly on a schedule")
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:
@@ -38,14 +41,15 @@ def parse_period(text: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def write(area_code: str, start: dt.date, end: dt.date, out: Path, *, today: dt.date | None = None) -> int:
+def write(area_code: str, start: dt.date, end: dt.date, out: Path, *, today: dt.date | None = None,
+          dashboard: bool = False) -> int:
     """Write the area's return from the database Django is set up with (the same figures as the
     dashboard's snapshot for ``today``, computed and kept if not yet made)."""
     from django.utils import timezone
 
     from jigsaw.oversight.returns import write_return
     from jigsaw.web.accounts.models import Area
-    from jigsaw.web.oversight.dashboard import return_of, return_snapshot
+    from jigsaw.web.oversight.dashboard import default_period, return_of, return_snapshot
 
     today = today or timezone.localdate()
     if end >= today:
@@ -56,6 +60,8 @@ def write(area_code: str, start: dt.date, end: dt.date, out: Path, *, today: dt.
         known = ", ".join(Area.objects.order_by("code").values_list("code", flat=True)) or "none"
         raise InputError(f"--area {area_code!r}: no such area in the database (areas: {known})")
     paths = write_return(return_of(return_snapshot(area, today, start, end)), out)
+    if dashboard:
+        return_snapshot(area, today, *default_period(today))
     for path in paths:
         print(path)
     return 0
@@ -67,4 +73,4 @@ def run(args: argparse.Namespace) -> int:
     import django
 
     django.setup()
-    return write(args.area, start, end, Path(args.out))
+    return write(args.area, start, end, Path(args.out), dashboard=args.dashboard)

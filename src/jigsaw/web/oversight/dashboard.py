@@ -95,6 +95,9 @@ def return_snapshot(area: Area, as_of: dt.date, start: dt.date, end: dt.date) ->
     if found is not None:
         return found
     inputs = partnership_inputs(area, before=as_of)
+    if not inputs.children_total > 0:
+        raise InputError(f"no child population is known for {area.name} ({area.code}): rates need "
+                         "the area's children aged 0-17 (set the area's population)")
     ret = partnership_return(inputs, start, end)
     _, _, source = area_population(area)
     try:

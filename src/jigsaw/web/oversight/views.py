@@ -41,11 +41,15 @@ def dashboard(request):
     except InputError as problem:
         error = str(problem)
         start, end = dashboards.default_period(today)
+    try:
+        figures = dashboards.dashboard_for(user=request.user, today=today, start=start, end=end)
+    except InputError as problem:
+        return render(request, "oversight/dashboard_unavailable.html", {"problem": str(problem)})
     return render(
         request,
         "oversight/dashboard.html",
         {
-            "dashboard": dashboards.dashboard_for(user=request.user, today=today, start=start, end=end),
+            "dashboard": figures,
             "period_error": error,
             "refresh": dashboards.REFRESH,
         },
@@ -62,8 +66,11 @@ def return_download(request, fmt: str):
         start, end = _period(request)
     except InputError as problem:
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
-    data, content_type, name = dashboards.return_download(
-        user=request.user, today=timezone.localdate(), start=start, end=end, fmt=fmt)
+    try:
+        data, content_type, name = dashboards.return_download(
+            user=request.user, today=timezone.localdate(), start=start, end=end, fmt=fmt)
+    except InputError as problem:
+        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=content_type)
     disposition = "inline" if fmt == "html" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{name}"'

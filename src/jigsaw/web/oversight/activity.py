@@ -95,9 +95,10 @@ def activity_load(area: Area, inputs: PartnershipInputs, children: dict[str, int
     for (action_due, overdue), index in zip(inputs.actions[["due", "overdue"]].itertuples(index=False), strategy,
                                             strict=False):
         due = _at(action_due, 17)
+        made = referrals[index].decided_at or referrals[index].received_at
         actions.append(Action(
             referral=referrals[index], title="Strategy discussion action", owner_agency=referrals[index].referrer_agency,
-            due_at=due, state="overdue" if overdue else "done", created_by=by, created_at=referrals[index].decided_at,
+            due_at=due, state="overdue" if overdue else "done", created_by=by, created_at=made,
             finished_at=None if overdue else due - dt.timedelta(days=1), evidence="" if overdue else "Done."))
     Action.objects.bulk_create(actions, batch_size=2000)
 

@@ -44,7 +44,12 @@ def main() -> None:
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from jigsaw.web.accounts.models import Agency, Role
-    from jigsaw.web.accounts.services import agency_create, area_create, random_password, user_create
+    from jigsaw.web.accounts.services import (
+        agency_create,
+        area_create,
+        random_password,
+        user_create,
+    )
     from jigsaw.web.oversight.models import ReturnSnapshot
     from tests.web.oversight.world import DERBY, load_world
 

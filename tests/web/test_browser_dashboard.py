@@ -56,6 +56,7 @@ def test_the_lead_reads_the_dashboard_and_downloads_the_return(browser, live_ser
     page.fill("#end", "2099-01-01")
     page.click("button:has-text('Show the period')")
     assert "must be before today" in page.locator(".govuk-error-summary").inner_text()
+    assert page.locator("#end").input_value() == "2099-01-01"  # kept, to correct in place
     lead.check("dashboard-3-bad-period")
     page.goto("/oversight/partnership/")
 

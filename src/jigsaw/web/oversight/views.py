@@ -50,7 +50,10 @@ def dashboard(request):
         "oversight/dashboard.html",
         {
             "dashboard": figures,
-            "period_error": error,
+            "period_error": error.removeprefix("period: ").capitalize() if error else "",
+            # What the lead typed stays in the form, so a mistake can be corrected in place.
+            "typed_start": request.GET.get("start", "") if error else "",
+            "typed_end": request.GET.get("end", "") if error else "",
             "refresh": dashboards.REFRESH,
         },
         status=400 if error else 200,

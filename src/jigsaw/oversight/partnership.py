@@ -770,7 +770,8 @@ def disproportionality(
                 f"population: row {i}, column children: {row['children']!r} is not a number"
             ) from None
     total_children = sum(v for (d, _), v in pop_of.items() if d == "sex") or math.nan
-    area_rate = len(identified) / total_children * 10_000 if total_children else math.nan
+    # No child identified: no area rate to compare a group's with (and no ratio to divide by).
+    area_rate = len(identified) / total_children * 10_000 if total_children and len(identified) else math.nan
     out: list[Figure] = []
     for dimension in ("sex", "age_band", "ethnicity", "disability"):
         counts = groups[dimension].value_counts()

@@ -3,14 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.static import serve
 
+from jigsaw.errors import InputError
 from jigsaw.report import REPORT_FILES
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
+from jigsaw.web.oversight import dashboard as dashboards
 from jigsaw.web.oversight.selectors import area_aggregates_for
 
 
@@ -23,6 +25,60 @@ def aggregates(request):
             "aggregates": area_aggregates_for(user=request.user, today=timezone.localdate()),
         },
     )
+
+
+def _period(request):
+    return dashboards.parse_period(request.GET.get("start"), request.GET.get("end"), timezone.localdate())
+
+
+@role_required(Role.PARTNERSHIP_LEAD)
+def dashboard(request):
+    """The partnership's figures for a period (the last twelve months unless chosen)."""
+    today = timezone.localdate()
+    error = ""
+    try:
+        start, end = _period(request)
+    except InputError as problem:
+        error = str(problem)
+        start, end = dashboards.default_period(today)
+    try:
+        figures = dashboards.dashboard_for(user=request.user, today=today, start=start, end=end)
+    except InputError as problem:
+        return render(request, "oversight/dashboard_unavailable.html", {"problem": str(problem)})
+    return render(
+        request,
+        "oversight/dashboard.html",
+        {
+            "dashboard": figures,
+            "period_error": error.removeprefix("period: ").capitalize() if error else "",
+            # What the lead typed stays in the form, so a mistake can be corrected in place.
+            "typed_start": request.GET.get("start", "") if error else "",
+            "typed_end": request.GET.get("end", "") if error else "",
+            "refresh": dashboards.REFRESH,
+        },
+        status=400 if error else 200,
+    )
+
+
+@role_required(Role.PARTNERSHIP_LEAD)
+def return_download(request, fmt: str):
+    """The annual return as CSV, Excel or a print page, for the period shown on the dashboard."""
+    if fmt not in dashboards.DOWNLOADS:
+        raise Http404("no such format")
+    try:
+        start, end = _period(request)
+    except InputError as problem:
+        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+    try:
+        data, content_type, name = dashboards.return_download(
+            user=request.user, today=timezone.localdate(), start=start, end=end, fmt=fmt)
+    except InputError as problem:
+        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type=content_type)
+    disposition = "inline" if fmt == "html" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def national_report(request, path: str = "index.html"):

@@ -57,14 +57,24 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     home = area_create(code="E99000001", name="Bench")
     mash_agency = agency_create(area=home, kind="social_care", name="Bench social care")
-    mash, _ = user_create(username="mash", password=random_password(), role=Role.MASH_ANALYST, agency=mash_agency,
-                          validate=False)
+    mash, _ = user_create(
+        username="mash",
+        password=random_password(),
+        role=Role.MASH_ANALYST,
+        agency=mash_agency,
+        validate=False,
+    )
     started = time.perf_counter()
     area, world, inputs = load_world(args.children, args.seed, DERBY, mash, prefix="B")
     load_seconds = time.perf_counter() - started
-    lead, device = user_create(username="lead", password=random_password(), role=Role.PARTNERSHIP_LEAD,
-                               agency=Agency.objects.get(area=area, kind="social_care"), validate=False,
-                               with_totp=True)
+    lead, device = user_create(
+        username="lead",
+        password=random_password(),
+        role=Role.PARTNERSHIP_LEAD,
+        agency=Agency.objects.get(area=area, kind="social_care"),
+        validate=False,
+        with_totp=True,
+    )
     client = Client()
     client.force_login(lead)
     session = client.session
@@ -94,16 +104,26 @@ def main() -> None:
     scheduled = time.perf_counter() - began
     first_scheduled = timed("/oversight/partnership/")
     again = [timed("/oversight/partnership/") for _ in range(args.views)]
-    downloads = {fmt: timed(f"/oversight/partnership/return.{fmt}") for fmt in ("csv", "xlsx", "html")}
+    downloads = {
+        fmt: timed(f"/oversight/partnership/return.{fmt}") for fmt in ("csv", "xlsx", "html")
+    }
     load_after = os.getloadavg()
-    print(f"partnership: {args.children} children, {len(inputs.concerns)} concerns, "
-          f"{len(inputs.referrals)} referrals, {inputs.outcomes['child_id'].nunique()} children identified "
-          f"over two years; loaded in {load_seconds:.1f} s")
-    print(f"first view of the day, unscheduled (reads the records, computes and stores the snapshot): {first * 1000:.0f} ms")
-    print(f"nightly refresh (jigsaw partnership-return --dashboard, return written too): {scheduled:.1f} s")
+    print(
+        f"partnership: {args.children} children, {len(inputs.concerns)} concerns, "
+        f"{len(inputs.referrals)} referrals, {inputs.outcomes['child_id'].nunique()} children identified "
+        f"over two years; loaded in {load_seconds:.1f} s"
+    )
+    print(
+        f"first view of the day, unscheduled (reads the records, computes and stores the snapshot): {first * 1000:.0f} ms"
+    )
+    print(
+        f"nightly refresh (jigsaw partnership-return --dashboard, return written too): {scheduled:.1f} s"
+    )
     print(f"first view of the day after the refresh: {first_scheduled * 1000:.0f} ms")
-    print(f"views from the snapshot ({args.views}): median {statistics.median(again) * 1000:.0f} ms, "
-          f"max {max(again) * 1000:.0f} ms")
+    print(
+        f"views from the snapshot ({args.views}): median {statistics.median(again) * 1000:.0f} ms, "
+        f"max {max(again) * 1000:.0f} ms"
+    )
     print("downloads: " + ", ".join(f"{fmt} {s * 1000:.0f} ms" for fmt, s in downloads.items()))
     print(f"load average before {load_before[0]:.2f} / after {load_after[0]:.2f} (1 min), 2 cores")
     ok = first_scheduled < 1.0 and max(again) < 1.0

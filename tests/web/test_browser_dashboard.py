@@ -63,8 +63,9 @@ def test_the_lead_reads_the_dashboard_and_downloads_the_return(browser, live_ser
     before = AuditEvent.objects.filter(event_type="aggregates_viewed").count()
     with page.expect_download() as csv_download:
         page.click("text=Return as CSV")
-    rows = pd.read_csv(io.BytesIO(open(csv_download.value.path(), "rb").read()), dtype=str,
-                       keep_default_na=False)
+    rows = pd.read_csv(
+        io.BytesIO(open(csv_download.value.path(), "rb").read()), dtype=str, keep_default_na=False
+    )
     assert rows["area_code"].unique().tolist() == [DERBY]
     assert rows.iloc[0]["measure"] == "schema_version"
     with page.expect_download() as xlsx_download:

@@ -771,7 +771,11 @@ def disproportionality(
             ) from None
     total_children = sum(v for (d, _), v in pop_of.items() if d == "sex") or math.nan
     # No child identified: no area rate to compare a group's with (and no ratio to divide by).
-    area_rate = len(identified) / total_children * 10_000 if total_children and len(identified) else math.nan
+    area_rate = (
+        len(identified) / total_children * 10_000
+        if total_children and len(identified)
+        else math.nan
+    )
     out: list[Figure] = []
     for dimension in ("sex", "age_band", "ethnicity", "disability"):
         counts = groups[dimension].value_counts()

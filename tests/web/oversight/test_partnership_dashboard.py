@@ -48,15 +48,41 @@ def world_area(cast):
 def _values(ret, measures):
     rows = ret.rows()
     rows = rows[rows["measure"].isin(measures)]
-    return dict(zip(zip(rows["measure"], rows["breakdown"].fillna(""), strict=True), rows["value"], strict=True))
+    return dict(
+        zip(
+            zip(rows["measure"], rows["breakdown"].fillna(""), strict=True),
+            rows["value"],
+            strict=True,
+        )
+    )
 
 
-IDENTIFIED = ["identified", "identified_per_10k", "identified_per_10k_lower", "identified_per_10k_upper",
-              "identified_trend_ratio", "identified_trend", "concerns", "referrals", "identifications",
-              "silent_agency", "mse_status", "mse_observed", "mse_total", "mse_total_lower",
-              "mse_total_upper", "mse_model", "mse_dark_figure", "strategy_discussions",
-              "re_referrals_12m", "missing_episodes", "return_interviews_offered",
-              "return_interviews_completed", "return_interviews_within_72h", "overdue_actions"]
+IDENTIFIED = [
+    "identified",
+    "identified_per_10k",
+    "identified_per_10k_lower",
+    "identified_per_10k_upper",
+    "identified_trend_ratio",
+    "identified_trend",
+    "concerns",
+    "referrals",
+    "identifications",
+    "silent_agency",
+    "mse_status",
+    "mse_observed",
+    "mse_total",
+    "mse_total_lower",
+    "mse_total_upper",
+    "mse_model",
+    "mse_dark_figure",
+    "strategy_discussions",
+    "re_referrals_12m",
+    "missing_episodes",
+    "return_interviews_offered",
+    "return_interviews_completed",
+    "return_interviews_within_72h",
+    "overdue_actions",
+]
 
 
 def test_every_figure_read_back_from_the_database_is_the_worlds(world_area):
@@ -70,18 +96,29 @@ def test_every_figure_read_back_from_the_database_is_the_worlds(world_area):
     # Silent agencies against similar partnerships need other areas: a one-area world has none.
     e = {k: v for k, v in e.items() if "below_similar_share" not in k[1]}
     g = {k: v for k, v in g.items() if "below_similar_share" not in k[1]}
+
     # Characteristics are read from the agencies' records (with their typing errors), and the
     # loader stores no concern on a record without a usable date of birth: those are compared
     # below, within what the records' noise allows; everything else must be exactly the world's.
     def exact(key):
-        return key[0] != "concerns" and not any(d in key[1] for d in ("sex=", "age_band=", "ethnicity=", "disability="))
+        return key[0] != "concerns" and not any(
+            d in key[1] for d in ("sex=", "age_band=", "ethnicity=", "disability=")
+        )
+
     assert {k: v for k, v in g.items() if exact(k)} == {k: v for k, v in e.items() if exact(k)}
     for agency in truth.agencies:
-        told, kept = e.get(("concerns", f"agency={agency}"), "<5"), g.get(("concerns", f"agency={agency}"), "<5")
+        told, kept = (
+            e.get(("concerns", f"agency={agency}"), "<5"),
+            g.get(("concerns", f"agency={agency}"), "<5"),
+        )
         if told not in ("<5", "c"):
             assert 0.85 * float(told) <= float(kept or 0) <= float(told), agency
     for key, value in e.items():
-        if key[0] == "identified" and ("age_band=" in key[1] or "sex=" in key[1]) and value not in ("<5", "c", ""):
+        if (
+            key[0] == "identified"
+            and ("age_band=" in key[1] or "sex=" in key[1])
+            and value not in ("<5", "c", "")
+        ):
             assert abs(float(g.get(key) or 0) - float(value)) <= max(2, 0.1 * float(value)), key
     # Ethnicity is not recorded by the web application: every identified child reads "not asked"
     # (withheld as c, since every other group's zero reads <5 and the total is published).
@@ -94,13 +131,17 @@ def test_every_figure_read_back_from_the_database_is_the_worlds(world_area):
     # Decisions: the stored decision times are the drawn working hours on the calendar.
     decided = _values(got, ["decided_within_rag_pct", "decided_within_1_working_day_pct"])
     referrals = truth.referrals.assign(received=pd.to_datetime(truth.referrals["received"]))
-    inside = referrals[(referrals["received"] >= pd.Timestamp(start)) & (referrals["received"] <= pd.Timestamp(end))]
+    inside = referrals[
+        (referrals["received"] >= pd.Timestamp(start))
+        & (referrals["received"] <= pd.Timestamp(end))
+    ]
     within_day = 100 * inside["within_1_working_day"].mean()
     assert abs(float(decided[("decided_within_1_working_day_pct", "")]) - within_day) < 1.0
     # The dark figure equals jigsaw mse --records on the same export.
     export = mse_records(stored.outcomes, start, end)
     assert round(dark_figure(stored.outcomes, start, end).total) == round(
-        dark_figure(truth.outcomes, start, end).total)
+        dark_figure(truth.outcomes, start, end).total
+    )
     assert len(export) == len(mse_records(truth.outcomes, start, end))
 
 
@@ -108,10 +149,17 @@ def test_the_figures_hold_the_worlds_true_victims(world_area):
     area, world, truth = world_area
     today = timezone.localdate() + dt.timedelta(days=5)  # loaded today: counted from tomorrow on
     start, end = default_period(today)
-    victims = set(truth.outcomes.loc[(truth.outcomes["outcome"] == "victim")
-                                     & (pd.to_datetime(truth.outcomes["date"]) >= pd.Timestamp(start))
-                                     & (pd.to_datetime(truth.outcomes["date"]) <= pd.Timestamp(end)), "child_id"])
-    got = _values(partnership_return(partnership_inputs(area, before=today), start, end), ["identified"])
+    victims = set(
+        truth.outcomes.loc[
+            (truth.outcomes["outcome"] == "victim")
+            & (pd.to_datetime(truth.outcomes["date"]) >= pd.Timestamp(start))
+            & (pd.to_datetime(truth.outcomes["date"]) <= pd.Timestamp(end)),
+            "child_id",
+        ]
+    )
+    got = _values(
+        partnership_return(partnership_inputs(area, before=today), start, end), ["identified"]
+    )
     assert int(got[("identified", "outcome=victim")]) == len(victims)
 
 
@@ -136,7 +184,7 @@ def test_the_page_and_downloads_for_the_lead_only(world_area, cast, client):
     page = lead.get("/oversight/partnership/")
     assert page.status_code == 200
     html = page.content.decode()
-    main = html[html.index("<main"):html.index("</main>")]
+    main = html[html.index("<main") : html.index("</main>")]
     # Charts drawn on the server, each with its table; nothing for the browser to run.
     assert "<script" not in main and main.count("<svg") >= 4
     assert main.count("<table") >= main.count("<svg")
@@ -149,19 +197,35 @@ def test_the_page_and_downloads_for_the_lead_only(world_area, cast, client):
     assert lead.get("/oversight/partnership/?start=2025-01-01&end=2024-01-01").status_code == 400
 
 
-def test_partnership_return_command_writes_a_return_that_oversight_reads(world_area, cast, tmp_path, capsys):
+def test_partnership_return_command_writes_a_return_that_oversight_reads(
+    world_area, cast, tmp_path, capsys
+):
     from jigsaw.cli import main
 
     area, _, truth = world_area
     # More partnerships, loaded the same way, so the national side has returns to compare.
-    others = [load_world(1500, SEED + i, code, cast.analyst, prefix=f"N{i}")[0]
-              for i, code in enumerate(("E06000018", "E06000016", "E06000021"), start=1)]
+    others = [
+        load_world(1500, SEED + i, code, cast.analyst, prefix=f"N{i}")[0]
+        for i, code in enumerate(("E06000018", "E06000016", "E06000021"), start=1)
+    ]
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     start = yesterday.replace(year=yesterday.year - 1) + dt.timedelta(days=1)
     folder = tmp_path / "returns"
     for code in (area.code, *(o.code for o in others)):
-        assert main(["partnership-return", "--area", code, "--period", f"{start}:{yesterday}",
-                     "--out", str(folder / code)]) == 0
+        assert (
+            main(
+                [
+                    "partnership-return",
+                    "--area",
+                    code,
+                    "--period",
+                    f"{start}:{yesterday}",
+                    "--out",
+                    str(folder / code),
+                ]
+            )
+            == 0
+        )
         for name in ("return.csv", "return.xlsx", "return.html"):
             assert (folder / code / name).is_file()
     read = read_return(folder / area.code / "return.csv")
@@ -169,15 +233,44 @@ def test_partnership_return_command_writes_a_return_that_oversight_reads(world_a
     # The file holds the figures of the world's own records for the period.
     expected = partnership_return(truth, start, yesterday).rows()
     written = pd.read_csv(folder / area.code / "return.csv", dtype=str, keep_default_na=False)
-    victims = expected.set_index(["measure", "breakdown"]).loc[("identified", "outcome=victim"), "value"]
-    assert written.set_index(["measure", "breakdown"]).loc[("identified", "outcome=victim"), "value"] == victims
+    victims = expected.set_index(["measure", "breakdown"]).loc[
+        ("identified", "outcome=victim"), "value"
+    ]
+    assert (
+        written.set_index(["measure", "breakdown"]).loc[("identified", "outcome=victim"), "value"]
+        == victims
+    )
     code = main(["oversight", "--returns", str(folder), "--out", str(tmp_path / "national")])
     assert code == 0, capsys.readouterr().err
     compared = pd.read_csv(tmp_path / "national" / "partnerships.csv", dtype=str)
     assert set(compared["area_code"]) == {area.code, *(o.code for o in others)}
     # A bad period and an unknown area are refused with the field named.
-    assert main(["partnership-return", "--area", area.code, "--period", "2025-13-01:2026-01-01",
-                 "--out", str(tmp_path / "x")]) == 2
-    assert main(["partnership-return", "--area", "E09999999", "--period", f"{start}:{yesterday}",
-                 "--out", str(tmp_path / "x")]) == 2
+    assert (
+        main(
+            [
+                "partnership-return",
+                "--area",
+                area.code,
+                "--period",
+                "2025-13-01:2026-01-01",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "partnership-return",
+                "--area",
+                "E09999999",
+                "--period",
+                f"{start}:{yesterday}",
+                "--out",
+                str(tmp_path / "x"),
+            ]
+        )
+        == 2
+    )
     assert "--area" in capsys.readouterr().err

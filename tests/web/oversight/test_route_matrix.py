@@ -38,7 +38,10 @@ def test_every_route_answers_every_role_as_the_matrix_says(cast, client, route):
 
 
 def test_an_unknown_format_is_not_found(cast, client):
-    assert verified_client(client, cast, "lead").get("/oversight/partnership/return.pdf").status_code == 404
+    assert (
+        verified_client(client, cast, "lead").get("/oversight/partnership/return.pdf").status_code
+        == 404
+    )
 
 
 def test_an_area_with_no_known_population_is_told_so_not_shown_made_up_rates(cast, client):

@@ -26,8 +26,16 @@ def load_world(children: int, seed: int, la: str, by, *, prefix: str):
     today = timezone.localdate() - dt.timedelta(days=1)
     # Higher prevalence and identification than England's, so that a small partnership has
     # enough identified children for every figure (the dark figure needs 20 on the lists).
-    world = generate(children=children, areas=1, seed=seed, start=today.replace(year=today.year - 2),
-                     years=2, la=la, prevalence=0.03, identified_share_of_victims=0.6)
+    world = generate(
+        children=children,
+        areas=1,
+        seed=seed,
+        start=today.replace(year=today.year - 2),
+        years=2,
+        la=la,
+        prevalence=0.03,
+        identified_share_of_victims=0.6,
+    )
     for frame in (world.records, world.truth, world.concerns):
         frame["record_id"] = prefix + frame["record_id"].astype(str)
     linked = truth_linkage(world)

@@ -32,8 +32,9 @@ def world_children(area: Area, truth: pd.DataFrame) -> dict[str, int]:
     """The world's child ids -> the stored children their records were linked to."""
     child_of = truth.set_index("record_id")["child_id"].astype(str)
     out: dict[str, int] = {}
-    for record_id, child in Link.objects.filter(child__area=area, record__in=AgencyRecord.objects.all()).values_list(
-            "record__record_id", "child_id"):
+    for record_id, child in Link.objects.filter(
+        child__area=area, record__in=AgencyRecord.objects.all()
+    ).values_list("record__record_id", "child_id"):
         if record_id in child_of.index:
             out.setdefault(str(child_of[record_id]), child)
     return out
@@ -43,7 +44,9 @@ def _at(day: str, hour: int = 9) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(str(day)[:10]), dt.time(hour), tzinfo=LONDON)
 
 
-def activity_load(area: Area, inputs: PartnershipInputs, children: dict[str, int], *, by: Any) -> dict[str, int]:
+def activity_load(
+    area: Area, inputs: PartnershipInputs, children: dict[str, int], *, by: Any
+) -> dict[str, int]:
     """Store ``inputs``' referrals, outcomes, actions and missing episodes, and the population.
 
     ``children`` maps the inputs' child ids to stored children (:func:`world_children`); rows
@@ -54,7 +57,9 @@ def activity_load(area: Area, inputs: PartnershipInputs, children: dict[str, int
     agency_of = {a.kind: a for a in Agency.objects.filter(area=area)}
     # Each (child, agency)'s identification: the outcome goes on that agency's referral.
     identified: dict[tuple[str, str], tuple[str, str]] = {}
-    for child, agency, date, outcome in inputs.outcomes[["child_id", "agency", "date", "outcome"]].itertuples(index=False):
+    for child, agency, date, outcome in inputs.outcomes[
+        ["child_id", "agency", "date", "outcome"]
+    ].itertuples(index=False):
         identified.setdefault((str(child), str(agency)), (str(date)[:10], str(outcome)))
     referrals: list[Referral] = []
     strategy: list[int] = []
@@ -66,9 +71,14 @@ def activity_load(area: Area, inputs: PartnershipInputs, children: dict[str, int
         decided = calendar.add_working_hours(received, float(row["hours_to_decision"]))
         found = identified.pop((child, agency), None)
         referral = Referral(
-            child_id=children[child], area=area, source="practitioner", referrer_agency=agency_of[agency],
-            state="reviewing" if found else "decided", received_at=received,
-            decision_due=calendar.add_working_hours(received, 8), rag="amber",
+            child_id=children[child],
+            area=area,
+            source="practitioner",
+            referrer_agency=agency_of[agency],
+            state="reviewing" if found else "decided",
+            received_at=received,
+            decision_due=calendar.add_working_hours(received, 8),
+            rag="amber",
             response_due=calendar.add_working_hours(received, 24),
             decision="strategy_s47" if row["strategy_discussion"] else "information_and_advice",
             decided_at=decided,
@@ -83,23 +93,44 @@ def activity_load(area: Area, inputs: PartnershipInputs, children: dict[str, int
         if child not in children:
             continue
         received = _at(date)
-        referrals.append(Referral(
-            child_id=children[child], area=area, source="practitioner", referrer_agency=agency_of[agency],
-            state="reviewing", received_at=received, decision_due=calendar.add_working_hours(received, 8),
-            rag="amber", response_due=calendar.add_working_hours(received, 24), decision="assessment_s17",
-            decided_at=calendar.add_working_hours(received, 4), outcome=_OUTCOME[outcome],
-            outcome_on=dt.date.fromisoformat(date)))
+        referrals.append(
+            Referral(
+                child_id=children[child],
+                area=area,
+                source="practitioner",
+                referrer_agency=agency_of[agency],
+                state="reviewing",
+                received_at=received,
+                decision_due=calendar.add_working_hours(received, 8),
+                rag="amber",
+                response_due=calendar.add_working_hours(received, 24),
+                decision="assessment_s17",
+                decided_at=calendar.add_working_hours(received, 4),
+                outcome=_OUTCOME[outcome],
+                outcome_on=dt.date.fromisoformat(date),
+            )
+        )
     Referral.objects.bulk_create(referrals, batch_size=2000)
 
     actions = []
-    for (action_due, overdue), index in zip(inputs.actions[["due", "overdue"]].itertuples(index=False), strategy,
-                                            strict=False):
+    for (action_due, overdue), index in zip(
+        inputs.actions[["due", "overdue"]].itertuples(index=False), strategy, strict=False
+    ):
         due = _at(action_due, 17)
         made = referrals[index].decided_at or referrals[index].received_at
-        actions.append(Action(
-            referral=referrals[index], title="Strategy discussion action", owner_agency=referrals[index].referrer_agency,
-            due_at=due, state="overdue" if overdue else "done", created_by=by, created_at=made,
-            finished_at=None if overdue else due - dt.timedelta(days=1), evidence="" if overdue else "Done."))
+        actions.append(
+            Action(
+                referral=referrals[index],
+                title="Strategy discussion action",
+                owner_agency=referrals[index].referrer_agency,
+                due_at=due,
+                state="overdue" if overdue else "done",
+                created_by=by,
+                created_at=made,
+                finished_at=None if overdue else due - dt.timedelta(days=1),
+                evidence="" if overdue else "Done.",
+            )
+        )
     Action.objects.bulk_create(actions, batch_size=2000)
 
     episodes = []
@@ -108,19 +139,38 @@ def activity_load(area: Area, inputs: PartnershipInputs, children: dict[str, int
         if child not in children:
             continue
         ended = _at(row["returned"], 12)
-        completed = (ended + dt.timedelta(hours=24 if row["within_72h"] else 96)) if row["interview_completed"] else None
-        episodes.append(MissingEpisode(
-            child_id=children[child], kind="missing", started_at=ended - dt.timedelta(days=1), ended_at=ended,
-            interview_due=ended + dt.timedelta(hours=72),
-            offered_at=ended + dt.timedelta(hours=2) if row["interview_offered"] else None,
-            response="accepted" if row["interview_completed"] else "",
-            completed_at=completed, recorded_by=by, recorded_at=ended))
+        completed = (
+            (ended + dt.timedelta(hours=24 if row["within_72h"] else 96))
+            if row["interview_completed"]
+            else None
+        )
+        episodes.append(
+            MissingEpisode(
+                child_id=children[child],
+                kind="missing",
+                started_at=ended - dt.timedelta(days=1),
+                ended_at=ended,
+                interview_due=ended + dt.timedelta(hours=72),
+                offered_at=ended + dt.timedelta(hours=2) if row["interview_offered"] else None,
+                response="accepted" if row["interview_completed"] else "",
+                completed_at=completed,
+                recorded_by=by,
+                recorded_at=ended,
+            )
+        )
     MissingEpisode.objects.bulk_create(episodes, batch_size=2000)
 
-    AreaPopulation.objects.update_or_create(area=area, defaults={
-        "children": int(inputs.children_total),
-        "groups": [[str(d), str(g), int(n)] for d, g, n in
-                   inputs.population[["dimension", "group", "children"]].itertuples(index=False)],
-        "source": "the synthetic partnership's children (world generator)",
-    })
+    AreaPopulation.objects.update_or_create(
+        area=area,
+        defaults={
+            "children": int(inputs.children_total),
+            "groups": [
+                [str(d), str(g), int(n)]
+                for d, g, n in inputs.population[["dimension", "group", "children"]].itertuples(
+                    index=False
+                )
+            ],
+            "source": "the synthetic partnership's children (world generator)",
+        },
+    )
     return {"referrals": len(referrals), "actions": len(actions), "missing_episodes": len(episodes)}

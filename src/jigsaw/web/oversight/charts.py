@@ -39,8 +39,16 @@ def _finite(*values: float | None) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
 
-def interval_chart(rows: Sequence[Interval], *, title: str, axis: str, reference: float | None = None,
-                   reference_label: str = "", log: bool = False, width: int = 560) -> str:
+def interval_chart(
+    rows: Sequence[Interval],
+    *,
+    title: str,
+    axis: str,
+    reference: float | None = None,
+    reference_label: str = "",
+    log: bool = False,
+    width: int = 560,
+) -> str:
     """A dot and its interval per row, top to bottom, with an optional dashed reference line.
 
     ``log`` draws a ratio axis (a half as far below 1 as two is above).
@@ -58,38 +66,68 @@ def interval_chart(rows: Sequence[Interval], *, title: str, axis: str, reference
     def sx(x: float) -> float:
         x = min(max(x, low), high)
         if log:
-            return label_w + (math.log(max(x, low)) - math.log(low)) / (math.log(high) - math.log(low)) * plot_w
+            return (
+                label_w
+                + (math.log(max(x, low)) - math.log(low))
+                / (math.log(high) - math.log(low))
+                * plot_w
+            )
         return label_w + (x - low) / (high - low) * plot_w
 
     body: list[str] = []
     bottom = top + row_h * max(len(rows), 1)
-    ticks = [t for t in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0) if low <= t <= high] if log else _nice_ticks(low, high, 4)
+    ticks = (
+        [t for t in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0) if low <= t <= high]
+        if log
+        else _nice_ticks(low, high, 4)
+    )
     for tick in ticks:
         x = sx(tick)
-        body.append(f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{bottom}" stroke="{COLOURS["grid"]}"/>')
-        body.append(f'<text x="{_fmt(x)}" y="{bottom + 14}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{tick:g}</text>')
+        body.append(
+            f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{bottom}" stroke="{COLOURS["grid"]}"/>'
+        )
+        body.append(
+            f'<text x="{_fmt(x)}" y="{bottom + 14}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{tick:g}</text>'
+        )
     described = []
     for i, row in enumerate(rows):
         cy = top + row_h * i + row_h / 2
         name = escape(row.label if len(row.label) <= 24 else row.label[:23] + "…")
-        body.append(f'<text x="{label_w - 8}" y="{_fmt(cy + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{name}</text>')
+        body.append(
+            f'<text x="{label_w - 8}" y="{_fmt(cy + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{name}</text>'
+        )
         if row.value is None or not math.isfinite(row.value):
             shown = row.text or "not published"
-            body.append(f'<text x="{label_w + 4}" y="{_fmt(cy + 4)}" font-size="11" fill="{COLOURS["axis"]}">{escape(shown)}</text>')
+            body.append(
+                f'<text x="{label_w + 4}" y="{_fmt(cy + 4)}" font-size="11" fill="{COLOURS["axis"]}">{escape(shown)}</text>'
+            )
             described.append(f"{row.label}: {shown}")
             continue
-        if row.lower is not None and row.upper is not None and math.isfinite(row.lower) and math.isfinite(row.upper):
-            body.append(f'<line x1="{_fmt(sx(row.lower))}" x2="{_fmt(sx(row.upper))}" y1="{_fmt(cy)}" y2="{_fmt(cy)}" stroke="{COLOURS["similar"]}" stroke-width="2"/>')
+        if (
+            row.lower is not None
+            and row.upper is not None
+            and math.isfinite(row.lower)
+            and math.isfinite(row.upper)
+        ):
+            body.append(
+                f'<line x1="{_fmt(sx(row.lower))}" x2="{_fmt(sx(row.upper))}" y1="{_fmt(cy)}" y2="{_fmt(cy)}" stroke="{COLOURS["similar"]}" stroke-width="2"/>'
+            )
             described.append(f"{row.label}: {row.value:g} ({row.lower:g} to {row.upper:g})")
         else:
             described.append(f"{row.label}: {row.value:g}")
-        body.append(f'<circle cx="{_fmt(sx(row.value))}" cy="{_fmt(cy)}" r="4.5" fill="{COLOURS["higher"]}"/>')
+        body.append(
+            f'<circle cx="{_fmt(sx(row.value))}" cy="{_fmt(cy)}" r="4.5" fill="{COLOURS["higher"]}"/>'
+        )
     footer = escape(axis)
     if reference is not None and math.isfinite(reference):
         x = sx(reference)
-        body.append(f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top - 4}" y2="{bottom}" stroke="{COLOURS["lower"]}" stroke-dasharray="5 3" stroke-width="1.5"/>')
+        body.append(
+            f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top - 4}" y2="{bottom}" stroke="{COLOURS["lower"]}" stroke-dasharray="5 3" stroke-width="1.5"/>'
+        )
         footer += f"; dashed line: {escape(reference_label)} {reference:g}"
-    body.append(f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{footer}</text>')
+    body.append(
+        f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{footer}</text>'
+    )
     return _svg(width, height, title, "; ".join(described) or "no figures", body, "chart intervals")
 
 
@@ -103,16 +141,28 @@ def bar_chart(rows: Sequence[Bar], *, title: str, axis: str, width: int = 560) -
     bottom = top + row_h * max(len(rows), 1)
     for tick in _nice_ticks(0, high, 4):
         x = label_w + tick / high * plot_w
-        body.append(f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{bottom}" stroke="{COLOURS["grid"]}"/>')
-        body.append(f'<text x="{_fmt(x)}" y="{bottom + 14}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{tick:g}</text>')
+        body.append(
+            f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{bottom}" stroke="{COLOURS["grid"]}"/>'
+        )
+        body.append(
+            f'<text x="{_fmt(x)}" y="{bottom + 14}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{tick:g}</text>'
+        )
     for i, row in enumerate(rows):
         y = top + row_h * i
         name = escape(row.label if len(row.label) <= 24 else row.label[:23] + "…")
-        body.append(f'<text x="{label_w - 8}" y="{_fmt(y + row_h / 2 + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{name}</text>')
+        body.append(
+            f'<text x="{label_w - 8}" y="{_fmt(y + row_h / 2 + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{name}</text>'
+        )
         w = 0.0 if row.value is None else row.value / high * plot_w
         if w > 0:
-            body.append(f'<rect x="{label_w}" y="{_fmt(y + 4)}" width="{_fmt(w)}" height="{row_h - 8}" fill="{COLOURS["higher"]}"/>')
-        body.append(f'<text x="{_fmt(label_w + w + 4)}" y="{_fmt(y + row_h / 2 + 4)}" font-size="11" fill="{COLOURS["text"]}">{escape(row.text)}</text>')
-    body.append(f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{escape(axis)}</text>')
+            body.append(
+                f'<rect x="{label_w}" y="{_fmt(y + 4)}" width="{_fmt(w)}" height="{row_h - 8}" fill="{COLOURS["higher"]}"/>'
+            )
+        body.append(
+            f'<text x="{_fmt(label_w + w + 4)}" y="{_fmt(y + row_h / 2 + 4)}" font-size="11" fill="{COLOURS["text"]}">{escape(row.text)}</text>'
+        )
+    body.append(
+        f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{escape(axis)}</text>'
+    )
     desc = "; ".join(f"{r.label}: {r.text}" for r in rows) or "no figures"
     return _svg(width, height, title, desc, body, "chart bars")

@@ -37,8 +37,17 @@ from jigsaw.web.oversight import charts
 from jigsaw.web.oversight.frames import area_population, partnership_inputs
 from jigsaw.web.oversight.models import ReturnSnapshot
 
-__all__ = ["DOWNLOADS", "REFRESH", "Dashboard", "dashboard_for", "default_period", "parse_period",
-           "return_download", "return_of", "return_snapshot"]
+__all__ = [
+    "DOWNLOADS",
+    "REFRESH",
+    "Dashboard",
+    "dashboard_for",
+    "default_period",
+    "parse_period",
+    "return_download",
+    "return_of",
+    "return_snapshot",
+]
 
 #: How often the figures change.
 REFRESH = "once a day, counting records made before the day began"
@@ -50,8 +59,17 @@ DOWNLOADS = {
     "html": ("return.html", "text/html; charset=utf-8"),
 }
 
-_OUTCOME_LABEL = {"victim": "Victims of CSE", "at_risk": "At risk of CSE", "any": "Victims or at risk"}
-_DIMENSION_LABEL = {"sex": "Sex", "age_band": "Age band", "ethnicity": "Ethnicity", "disability": "Disability"}
+_OUTCOME_LABEL = {
+    "victim": "Victims of CSE",
+    "at_risk": "At risk of CSE",
+    "any": "Victims or at risk",
+}
+_DIMENSION_LABEL = {
+    "sex": "Sex",
+    "age_band": "Age band",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+}
 
 
 def default_period(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -79,47 +97,76 @@ def parse_period(start: str | None, end: str | None, as_of: dt.date) -> tuple[dt
     if last < first:
         raise InputError(f"period: the end {last} is before the start {first}")
     if last >= as_of:
-        raise InputError(f"period: the end {last} must be before today ({as_of}): "
-                         "records made today are counted from tomorrow")
+        raise InputError(
+            f"period: the end {last} must be before today ({as_of}): "
+            "records made today are counted from tomorrow"
+        )
     return first, last
 
 
 def _figures_json(ret: PartnershipReturn) -> list[list[Any]]:
-    return [[f.measure, f.breakdown, f.value if not (isinstance(f.value, float) and math.isnan(f.value)) else None,
-             f.count, f.withheld] for f in ret.figures]
+    return [
+        [
+            f.measure,
+            f.breakdown,
+            f.value if not (isinstance(f.value, float) and math.isnan(f.value)) else None,
+            f.count,
+            f.withheld,
+        ]
+        for f in ret.figures
+    ]
 
 
 def return_snapshot(area: Area, as_of: dt.date, start: dt.date, end: dt.date) -> ReturnSnapshot:
     """The area's return for the period as of ``as_of``: the one stored, else computed and stored."""
-    found = ReturnSnapshot.objects.filter(area=area, as_of=as_of, period_start=start, period_end=end).first()
+    found = ReturnSnapshot.objects.filter(
+        area=area, as_of=as_of, period_start=start, period_end=end
+    ).first()
     if found is not None:
         return found
     inputs = partnership_inputs(area, before=as_of)
     if not inputs.children_total > 0:
-        raise InputError(f"no child population is known for {area.name} ({area.code}): rates need "
-                         "the area's children aged 0-17 (set the area's population)")
+        raise InputError(
+            f"no child population is known for {area.name} ({area.code}): rates need "
+            "the area's children aged 0-17 (set the area's population)"
+        )
     ret = partnership_return(inputs, start, end)
     _, _, source = area_population(area)
     try:
         with transaction.atomic():
             return ReturnSnapshot.objects.create(
-                area=area, as_of=as_of, period_start=start, period_end=end,
-                computed_at=timezone.now(), children=ret.children, population_source=source,
-                figures=_figures_json(ret))
+                area=area,
+                as_of=as_of,
+                period_start=start,
+                period_end=end,
+                computed_at=timezone.now(),
+                children=ret.children,
+                population_source=source,
+                figures=_figures_json(ret),
+            )
     except IntegrityError:
         # Another request stored it first: serve that one, so everyone sees the same figures.
-        return ReturnSnapshot.objects.get(area=area, as_of=as_of, period_start=start, period_end=end)
+        return ReturnSnapshot.objects.get(
+            area=area, as_of=as_of, period_start=start, period_end=end
+        )
 
 
 def return_of(snapshot: ReturnSnapshot) -> PartnershipReturn:
     """The snapshot as the :class:`PartnershipReturn` it was computed as."""
     figures = tuple(
-        Figure(measure, breakdown, math.nan if value is None else value,
-               None if count is None else float(count), bool(withheld))
-        for measure, breakdown, value, count, withheld in snapshot.figures)
+        Figure(
+            measure,
+            breakdown,
+            math.nan if value is None else value,
+            None if count is None else float(count),
+            bool(withheld),
+        )
+        for measure, breakdown, value, count, withheld in snapshot.figures
+    )
     area = snapshot.area
-    return PartnershipReturn(area.code, area.name, snapshot.period_start, snapshot.period_end,
-                             snapshot.children, figures)
+    return PartnershipReturn(
+        area.code, area.name, snapshot.period_start, snapshot.period_end, snapshot.children, figures
+    )
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -173,7 +220,9 @@ class _Published:
         rows = ret.rows()
         self.values: dict[tuple[str, str], str] = {
             (str(m), str(b) if isinstance(b, str) else ""): str(v) if isinstance(v, str) else ""
-            for m, b, v in zip(rows["measure"], rows["breakdown"].fillna(""), rows["value"].fillna(""), strict=True)
+            for m, b, v in zip(
+                rows["measure"], rows["breakdown"].fillna(""), rows["value"].fillna(""), strict=True
+            )
         }
 
     def text(self, measure: str, breakdown: str = "") -> str:
@@ -205,7 +254,11 @@ def _interval_text(lower: str, upper: str) -> str:
 def _quarter_label(first: str, next_first: str | None, period_end: dt.date) -> str:
     start = dt.date.fromisoformat(first)
     last = dt.date.fromisoformat(next_first) - dt.timedelta(days=1) if next_first else period_end
-    return f"{start:%b %Y} to {last:%b %Y}" if (start.year, start.month) != (last.year, last.month) else f"{start:%b %Y}"
+    return (
+        f"{start:%b %Y} to {last:%b %Y}"
+        if (start.year, start.month) != (last.year, last.month)
+        else f"{start:%b %Y}"
+    )
 
 
 def _identified_panel(p: _Published, period_end: dt.date) -> tuple[Panel, str]:
@@ -214,30 +267,59 @@ def _identified_panel(p: _Published, period_end: dt.date) -> tuple[Panel, str]:
     points: list[charts.Interval] = []
     for outcome in ("victim", "at_risk", "any"):
         key = f"outcome={outcome}"
-        rows.append((f"{_OUTCOME_LABEL[outcome]}, whole period", p.text("identified", key) or "—",
-                     _shown(p.text("identified_per_10k", key)),
-                     _interval_text(p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key))))
+        rows.append(
+            (
+                f"{_OUTCOME_LABEL[outcome]}, whole period",
+                p.text("identified", key) or "—",
+                _shown(p.text("identified_per_10k", key)),
+                _interval_text(
+                    p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key)
+                ),
+            )
+        )
     for i, q in enumerate(quarters):
         key = f"outcome=any;quarter={q}"
         label = _quarter_label(q, quarters[i + 1] if i + 1 < len(quarters) else None, period_end)
         count = p.text("identified", key)
-        rows.append((label, count or "—", _shown(p.text("identified_per_10k", key)),
-                     _interval_text(p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key))))
-        points.append(charts.Interval(label, p.number("identified_per_10k", key),
-                                      p.number("identified_per_10k_lower", key),
-                                      p.number("identified_per_10k_upper", key),
-                                      text=_children_text(count)))
-    svg = charts.interval_chart(points, title="Children identified (victims or at risk) per 10,000 children, by quarter",
-                                axis="per 10,000 children in the quarter, with 95% intervals")
+        rows.append(
+            (
+                label,
+                count or "—",
+                _shown(p.text("identified_per_10k", key)),
+                _interval_text(
+                    p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key)
+                ),
+            )
+        )
+        points.append(
+            charts.Interval(
+                label,
+                p.number("identified_per_10k", key),
+                p.number("identified_per_10k_lower", key),
+                p.number("identified_per_10k_upper", key),
+                text=_children_text(count),
+            )
+        )
+    svg = charts.interval_chart(
+        points,
+        title="Children identified (victims or at risk) per 10,000 children, by quarter",
+        axis="per 10,000 children in the quarter, with 95% intervals",
+    )
     trend_word = p.text("identified_trend", "outcome=any")
     ratio = p.text("identified_trend_ratio", "outcome=any")
     if trend_word and ratio:
-        trend = (f"Trend over the quarters: {trend_word} (rate ratio per year {ratio}, 95% interval "
-                 f"{_interval_text(p.text('identified_trend_lower', 'outcome=any'), p.text('identified_trend_upper', 'outcome=any'))}).")
+        trend = (
+            f"Trend over the quarters: {trend_word} (rate ratio per year {ratio}, 95% interval "
+            f"{_interval_text(p.text('identified_trend_lower', 'outcome=any'), p.text('identified_trend_upper', 'outcome=any'))})."
+        )
     else:
         trend = "Trend: not given (it needs four quarters and a published count for the period)."
-    table = Table("Children identified as victims of CSE or at risk (quarters: victims or at risk)",
-                  ("Period", "Children", "Per 10,000", "95% interval"), tuple(rows), "identified")
+    table = Table(
+        "Children identified as victims of CSE or at risk (quarters: victims or at risk)",
+        ("Period", "Children", "Per 10,000", "95% interval"),
+        tuple(rows),
+        "identified",
+    )
     return Panel("Children identified", svg, table), trend
 
 
@@ -246,14 +328,27 @@ def _published_panel(p: _Published, cin: PublishedCIN | None) -> Panel | None:
         return None
     own = p.number("identified_per_10k", "outcome=any")
     area_rate = cin.rate if math.isfinite(cin.rate) else None
-    rows = [charts.Interval(f"{cin.area_name} (DfE)", area_rate, cin.rate_lower, cin.rate_upper,
-                            text="fewer than 5 or not published"),
-            charts.Interval("DfE statistical neighbours", cin.neighbours_rate if math.isfinite(cin.neighbours_rate) else None),
-            charts.Interval("England", cin.england_rate)]
+    rows = [
+        charts.Interval(
+            f"{cin.area_name} (DfE)",
+            area_rate,
+            cin.rate_lower,
+            cin.rate_upper,
+            text="fewer than 5 or not published",
+        ),
+        charts.Interval(
+            "DfE statistical neighbours",
+            cin.neighbours_rate if math.isfinite(cin.neighbours_rate) else None,
+        ),
+        charts.Interval("England", cin.england_rate),
+    ]
     svg = charts.interval_chart(
-        rows, title=f"Published CIN census figure {cin.year}: assessments with CSE as a factor",
+        rows,
+        title=f"Published CIN census figure {cin.year}: assessments with CSE as a factor",
         axis="assessments per 10,000 children (a different measure)",
-        reference=own, reference_label="this partnership (Jigsaw)")
+        reference=own,
+        reference_label="this partnership (Jigsaw)",
+    )
 
     def fmt(v: float) -> str:
         return f"{v:.1f}" if math.isfinite(v) else "not published"
@@ -261,14 +356,25 @@ def _published_panel(p: _Published, cin: PublishedCIN | None) -> Panel | None:
     table = Table(
         f"DfE children in need census {cin.year}: assessments with CSE recorded as a factor, per 10,000 children",
         ("Area", "Per 10,000", "95% interval"),
-        ((f"{cin.area_name} (DfE)", fmt(cin.rate),
-          f"{cin.rate_lower:.1f} to {cin.rate_upper:.1f}" if math.isfinite(cin.rate) else "—"),
-         (f"DfE statistical neighbours ({len(cin.neighbours)})", fmt(cin.neighbours_rate), "—"),
-         ("England", fmt(cin.england_rate), "—"),
-         ("This partnership: children identified (Jigsaw)", _shown(p.text("identified_per_10k", "outcome=any")),
-          _interval_text(p.text("identified_per_10k_lower", "outcome=any"),
-                         p.text("identified_per_10k_upper", "outcome=any")))),
-        "published")
+        (
+            (
+                f"{cin.area_name} (DfE)",
+                fmt(cin.rate),
+                f"{cin.rate_lower:.1f} to {cin.rate_upper:.1f}" if math.isfinite(cin.rate) else "—",
+            ),
+            (f"DfE statistical neighbours ({len(cin.neighbours)})", fmt(cin.neighbours_rate), "—"),
+            ("England", fmt(cin.england_rate), "—"),
+            (
+                "This partnership: children identified (Jigsaw)",
+                _shown(p.text("identified_per_10k", "outcome=any")),
+                _interval_text(
+                    p.text("identified_per_10k_lower", "outcome=any"),
+                    p.text("identified_per_10k_upper", "outcome=any"),
+                ),
+            ),
+        ),
+        "published",
+    )
     return Panel("Beside the published figure (a different measure)", svg, table, (cin.measure,))
 
 
@@ -279,19 +385,44 @@ def _label(agency: str) -> str:
 
 def _agencies_panel(p: _Published) -> tuple[Panel, tuple[tuple[str, str], ...]]:
     agencies = sorted({b["agency"] for b in p.breakdowns("concerns")})
-    rows = tuple((_label(a), p.text("concerns", f"agency={a}"), p.text("referrals", f"agency={a}"),
-                  p.text("identifications", f"agency={a}")) for a in agencies)
-    bars = [charts.Bar(_label(a), p.number("identifications", f"agency={a}"),
-                       p.text("identifications", f"agency={a}")) for a in agencies]
-    svg = charts.bar_chart(bars, title="Children identified by each agency",
-                           axis="children identified (victims or at risk) in the period")
+    rows = tuple(
+        (
+            _label(a),
+            p.text("concerns", f"agency={a}"),
+            p.text("referrals", f"agency={a}"),
+            p.text("identifications", f"agency={a}"),
+        )
+        for a in agencies
+    )
+    bars = [
+        charts.Bar(
+            _label(a),
+            p.number("identifications", f"agency={a}"),
+            p.text("identifications", f"agency={a}"),
+        )
+        for a in agencies
+    ]
+    svg = charts.bar_chart(
+        bars,
+        title="Children identified by each agency",
+        axis="children identified (victims or at risk) in the period",
+    )
     silent = tuple(
-        (_label(b["agency"]), {"no_activity_12_months": "no concern and no identification in the last 12 months",
-                               "below_similar_share": "far below its share of concerns in similar partnerships"}
-         .get(b["reason"], b["reason"]))
-        for b in p.breakdowns("silent_agency"))
-    table = Table("Concerns, referrals and children identified, by agency",
-                  ("Agency", "Concerns", "Referrals", "Children identified"), rows, "agencies")
+        (
+            _label(b["agency"]),
+            {
+                "no_activity_12_months": "no concern and no identification in the last 12 months",
+                "below_similar_share": "far below its share of concerns in similar partnerships",
+            }.get(b["reason"], b["reason"]),
+        )
+        for b in p.breakdowns("silent_agency")
+    )
+    table = Table(
+        "Concerns, referrals and children identified, by agency",
+        ("Agency", "Concerns", "Referrals", "Children identified"),
+        rows,
+        "agencies",
+    )
     return Panel("Who identifies", svg, table), silent
 
 
@@ -299,17 +430,25 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
     status = p.text("mse_status")
     note = p.text("mse_note")
     summary: list[tuple[str, str]] = [
-        ("Agencies' lists used", ", ".join(_label(a) for a in p.text("mse_lists").split("+") if a) or "none"),
+        (
+            "Agencies' lists used",
+            ", ".join(_label(a) for a in p.text("mse_lists").split("+") if a) or "none",
+        ),
         ("Children on at least one list", p.text("mse_observed")),
     ]
     if status != "estimated":
-        reason = {"too_few_lists": "Too few lists to estimate: fewer than 3 agencies identified children.",
-                  "too_sparse": "Too sparse to estimate: too few children on the lists, or no model could be fitted."}
+        reason = {
+            "too_few_lists": "Too few lists to estimate: fewer than 3 agencies identified children.",
+            "too_sparse": "Too sparse to estimate: too few children on the lists, or no model could be fitted.",
+        }
         return None, tuple(summary), f"{reason.get(status, status)} {note}".strip()
     summary += [
         ("Children on no list (estimated)", _shown(p.text("mse_dark_figure"))),
         ("All children, identified and not (estimated)", _shown(p.text("mse_total"))),
-        ("95% interval of the total", _interval_text(p.text("mse_total_lower"), p.text("mse_total_upper"))),
+        (
+            "95% interval of the total",
+            _interval_text(p.text("mse_total_lower"), p.text("mse_total_upper")),
+        ),
         ("Model choice", p.text("mse_method")),
         ("Model (interactions between lists)", p.text("mse_model") or "none: lists independent"),
         ("Interval", p.text("mse_interval")),
@@ -319,26 +458,57 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
     points: list[charts.Interval] = []
     for b in p.breakdowns("mse_sensitivity_total"):
         key = f"lists={b['lists']};method={b['method']}"
-        lists = "all lists" if b["lists"] == "all" else " and ".join(
-            _label(a) for a in b["lists"].removesuffix(" merged").split("+")) + " merged"
+        lists = (
+            "all lists"
+            if b["lists"] == "all"
+            else " and ".join(_label(a) for a in b["lists"].removesuffix(" merged").split("+"))
+            + " merged"
+        )
         total = p.text("mse_sensitivity_total", key)
-        row = (f"{lists}, {b['method']}", _shown(total, "no estimate"),
-               _interval_text(p.text("mse_sensitivity_lower", key), p.text("mse_sensitivity_upper", key)))
+        row = (
+            f"{lists}, {b['method']}",
+            _shown(total, "no estimate"),
+            _interval_text(
+                p.text("mse_sensitivity_lower", key), p.text("mse_sensitivity_upper", key)
+            ),
+        )
         if b["lists"] != "all":
             merged.append(row)
             continue
         rows.append(row)
-        points.append(charts.Interval(f"{b['method']}", p.number("mse_sensitivity_total", key),
-                                      p.number("mse_sensitivity_lower", key),
-                                      p.number("mse_sensitivity_upper", key), text="no estimate"))
-    svg = charts.interval_chart(points, title="Estimated children in all, under each method of choosing the model",
-                                axis="children, identified and not", reference=p.number("mse_total"),
-                                reference_label="chosen estimate")
-    table = Table("Sensitivity: the estimate under each method (all lists)",
-                  ("Method", "Children in all", "95% interval"), tuple(rows), "sensitivity")
-    merged_table = Table("Sensitivity: two agencies' lists merged into one",
-                         ("Lists and method", "Children in all", "95% interval"), tuple(merged), "sensitivity-merged")
-    return Panel("Sensitivity of the dark figure", svg, table, extra=merged_table if merged else None), tuple(summary), note
+        points.append(
+            charts.Interval(
+                f"{b['method']}",
+                p.number("mse_sensitivity_total", key),
+                p.number("mse_sensitivity_lower", key),
+                p.number("mse_sensitivity_upper", key),
+                text="no estimate",
+            )
+        )
+    svg = charts.interval_chart(
+        points,
+        title="Estimated children in all, under each method of choosing the model",
+        axis="children, identified and not",
+        reference=p.number("mse_total"),
+        reference_label="chosen estimate",
+    )
+    table = Table(
+        "Sensitivity: the estimate under each method (all lists)",
+        ("Method", "Children in all", "95% interval"),
+        tuple(rows),
+        "sensitivity",
+    )
+    merged_table = Table(
+        "Sensitivity: two agencies' lists merged into one",
+        ("Lists and method", "Children in all", "95% interval"),
+        tuple(merged),
+        "sensitivity-merged",
+    )
+    return (
+        Panel("Sensitivity of the dark figure", svg, table, extra=merged_table if merged else None),
+        tuple(summary),
+        note,
+    )
 
 
 def _group_label(dimension: str, group: str) -> str:
@@ -350,7 +520,11 @@ def _group_label(dimension: str, group: str) -> str:
 def _disproportionality(p: _Published) -> tuple[Panel, ...]:
     panels = []
     for dimension, heading in _DIMENSION_LABEL.items():
-        groups = [b[dimension] for b in p.breakdowns("identified") if dimension in b and b.get("outcome") == "any"]
+        groups = [
+            b[dimension]
+            for b in p.breakdowns("identified")
+            if dimension in b and b.get("outcome") == "any"
+        ]
         pop_groups = [b[dimension] for b in p.breakdowns("population") if dimension in b]
         ordered = list(dict.fromkeys([*pop_groups, *groups]))
         if not ordered:
@@ -359,19 +533,48 @@ def _disproportionality(p: _Published) -> tuple[Panel, ...]:
         for group in ordered:
             key = f"outcome=any;{dimension}={group}"
             label = _group_label(dimension, group)
-            rows.append((label, p.text("population", f"{dimension}={group}") or "not known",
-                         p.text("identified", key) or "—", _shown(p.text("identified_per_10k", key), "—"),
-                         _shown(p.text("rate_ratio", key), "—"),
-                         _interval_text(p.text("rate_ratio_lower", key), p.text("rate_ratio_upper", key))))
-            points.append(charts.Interval(label, p.number("rate_ratio", key), p.number("rate_ratio_lower", key),
-                                          p.number("rate_ratio_upper", key),
-                                          text=_children_text(p.text("identified", key))))
-        svg = charts.interval_chart(points, title=f"Children identified by {heading.lower()}: rate against the area's",
-                                    axis="times the whole area's rate (log scale)", reference=1.0,
-                                    reference_label="the area's rate", log=True)
-        table = Table(f"Children identified by {heading.lower()} against the area's children",
-                      (heading, "Children in the area", "Identified", "Per 10,000", "Rate ratio", "95% interval"),
-                      tuple(rows), f"by-{dimension}")
+            rows.append(
+                (
+                    label,
+                    p.text("population", f"{dimension}={group}") or "not known",
+                    p.text("identified", key) or "—",
+                    _shown(p.text("identified_per_10k", key), "—"),
+                    _shown(p.text("rate_ratio", key), "—"),
+                    _interval_text(
+                        p.text("rate_ratio_lower", key), p.text("rate_ratio_upper", key)
+                    ),
+                )
+            )
+            points.append(
+                charts.Interval(
+                    label,
+                    p.number("rate_ratio", key),
+                    p.number("rate_ratio_lower", key),
+                    p.number("rate_ratio_upper", key),
+                    text=_children_text(p.text("identified", key)),
+                )
+            )
+        svg = charts.interval_chart(
+            points,
+            title=f"Children identified by {heading.lower()}: rate against the area's",
+            axis="times the whole area's rate (log scale)",
+            reference=1.0,
+            reference_label="the area's rate",
+            log=True,
+        )
+        table = Table(
+            f"Children identified by {heading.lower()} against the area's children",
+            (
+                heading,
+                "Children in the area",
+                "Identified",
+                "Per 10,000",
+                "Rate ratio",
+                "95% interval",
+            ),
+            tuple(rows),
+            f"by-{dimension}",
+        )
         panels.append(Panel(heading, svg, table))
     return tuple(panels)
 
@@ -379,7 +582,11 @@ def _disproportionality(p: _Published) -> tuple[Panel, ...]:
 _TIMELINESS = (
     ("Referrals decided in the period", "referrals_decided", ""),
     ("Decided within their RAG clock", "decided_within_rag", "decided_within_rag_pct"),
-    ("Decided within 1 working day", "decided_within_1_working_day", "decided_within_1_working_day_pct"),
+    (
+        "Decided within 1 working day",
+        "decided_within_1_working_day",
+        "decided_within_1_working_day_pct",
+    ),
     ("Median working hours from receipt to decision", "median_hours_to_decision", ""),
     ("Referrals that led to a strategy discussion", "strategy_discussions", ""),
     ("Actions overdue", "overdue_actions", ""),
@@ -387,13 +594,23 @@ _TIMELINESS = (
     ("Missing episodes calling for a return home interview", "missing_episodes", ""),
     ("Return home interviews offered", "return_interviews_offered", ""),
     ("Return home interviews completed", "return_interviews_completed", ""),
-    ("Completed within 72 hours of return", "return_interviews_within_72h", "return_interviews_within_72h_pct"),
+    (
+        "Completed within 72 hours of return",
+        "return_interviews_within_72h",
+        "return_interviews_within_72h_pct",
+    ),
 )
 
 
 def _timeliness(p: _Published) -> Table:
-    rows = tuple((label, _shown(p.text(measure)), (_shown(p.text(pct)) + "%") if pct and p.text(pct) else "—")
-                 for label, measure, pct in _TIMELINESS)
+    rows = tuple(
+        (
+            label,
+            _shown(p.text(measure)),
+            (_shown(p.text(pct)) + "%") if pct and p.text(pct) else "—",
+        )
+        for label, measure, pct in _TIMELINESS
+    )
     return Table("Timeliness", ("Measure", "Number", "Share"), rows, "timeliness")
 
 
@@ -414,12 +631,23 @@ def dashboard_of(snapshot: ReturnSnapshot, *, cin: PublishedCIN | None = None) -
     dark, dark_summary, dark_note = _dark_panel(p)
     period = f"{ret.period_start.isoformat()}:{ret.period_end.isoformat()}"
     return Dashboard(
-        area=ret.area_name, area_code=ret.area_code, period_start=ret.period_start,
-        period_end=ret.period_end, as_of=snapshot.as_of, children=f"{ret.children:,.0f}",
+        area=ret.area_name,
+        area_code=ret.area_code,
+        period_start=ret.period_start,
+        period_end=ret.period_end,
+        as_of=snapshot.as_of,
+        children=f"{ret.children:,.0f}",
         population_source=snapshot.population_source,
-        identified=identified, trend=trend, published=_published_panel(p, cin), agencies=agencies,
-        silent=silent, dark=dark, dark_summary=dark_summary, dark_note=dark_note,
-        disproportionality=_disproportionality(p), timeliness=_timeliness(p),
+        identified=identified,
+        trend=trend,
+        published=_published_panel(p, cin),
+        agencies=agencies,
+        silent=silent,
+        dark=dark,
+        dark_summary=dark_summary,
+        dark_note=dark_note,
+        disproportionality=_disproportionality(p),
+        timeliness=_timeliness(p),
         downloads=tuple((fmt, period) for fmt in DOWNLOADS),
     )
 
@@ -441,13 +669,19 @@ def dashboard_for(*, user: Any, today: dt.date, start: dt.date, end: dt.date) ->
     """
     area = _lead_area(user)
     with transaction.atomic():
-        audit_record(actor=user, event_type=EventType.AGGREGATES_VIEWED, subject=area,
-                     extra={"view": "dashboard", "period": f"{start}:{end}"})
+        audit_record(
+            actor=user,
+            event_type=EventType.AGGREGATES_VIEWED,
+            subject=area,
+            extra={"view": "dashboard", "period": f"{start}:{end}"},
+        )
         snapshot = return_snapshot(area, today, start, end)
     return dashboard_of(snapshot, cin=_published_cin(area.code))
 
 
-def return_download(*, user: Any, today: dt.date, start: dt.date, end: dt.date, fmt: str) -> tuple[bytes, str, str]:
+def return_download(
+    *, user: Any, today: dt.date, start: dt.date, end: dt.date, fmt: str
+) -> tuple[bytes, str, str]:
     """The return as ``fmt`` (``csv``, ``xlsx`` or ``html``): its bytes, content type and file name.
 
     Written by :func:`jigsaw.oversight.returns.write_return` from the day's snapshot, so the file
@@ -457,8 +691,12 @@ def return_download(*, user: Any, today: dt.date, start: dt.date, end: dt.date, 
         raise InputError(f"format: {fmt!r} is not one of {', '.join(DOWNLOADS)}")
     area = _lead_area(user)
     with transaction.atomic():
-        audit_record(actor=user, event_type=EventType.AGGREGATES_VIEWED, subject=area,
-                     extra={"view": "return_download", "format": fmt, "period": f"{start}:{end}"})
+        audit_record(
+            actor=user,
+            event_type=EventType.AGGREGATES_VIEWED,
+            subject=area,
+            extra={"view": "return_download", "format": fmt, "period": f"{start}:{end}"},
+        )
         snapshot = return_snapshot(area, today, start, end)
     name, content_type = DOWNLOADS[fmt]
     with tempfile.TemporaryDirectory() as folder:

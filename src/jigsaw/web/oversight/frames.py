@@ -75,11 +75,14 @@ def working_hours_between(start: dt.datetime, end: dt.datetime, calendar: Workin
         closing = dt.datetime.combine(cursor.date(), calendar.closes, tzinfo=LONDON)
         stop = min(closing, end_local)
         if stop > cursor:
-            hours += (stop.replace(tzinfo=None) - cursor.replace(tzinfo=None)).total_seconds() / 3600
+            hours += (
+                stop.replace(tzinfo=None) - cursor.replace(tzinfo=None)
+            ).total_seconds() / 3600
         if end_local <= closing:
             break
-        cursor = dt.datetime.combine(calendar.next_working_day(cursor.date()), calendar.opens,
-                                     tzinfo=LONDON)
+        cursor = dt.datetime.combine(
+            calendar.next_working_day(cursor.date()), calendar.opens, tzinfo=LONDON
+        )
     return round(hours, 4)
 
 
@@ -108,11 +111,18 @@ def area_population(area: Area) -> tuple[float, pd.DataFrame, str]:
         from jigsaw.oversight.partnership import published_cin
 
         children = published_cin(area.code).children
-        return children, census_ethnicity(area.code, children), "published (DfE CIN census, Census 2021)"
+        return (
+            children,
+            census_ethnicity(area.code, children),
+            "published (DfE CIN census, Census 2021)",
+        )
     except InputError:
         known = float(area.children.count())
-        return known, pd.DataFrame(columns=list(INPUT_COLUMNS["population"])), (
-            "children known to Jigsaw (no published population for this area)")
+        return (
+            known,
+            pd.DataFrame(columns=list(INPUT_COLUMNS["population"])),
+            ("children known to Jigsaw (no published population for this area)"),
+        )
 
 
 def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
@@ -126,34 +136,63 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
 
     # Which child each agency record is linked to (active links only: a pending link is a question).
     child_of_record: dict[int, int] = dict(
-        Link.objects.filter(child__area=area, status__in=ACTIVE_LINK_STATUSES)
-        .values_list("record_id", "child_id")
+        Link.objects.filter(child__area=area, status__in=ACTIVE_LINK_STATUSES).values_list(
+            "record_id", "child_id"
+        )
     )
 
-    concern_rows = Concern.objects.filter(record__agency__area=area, recorded_at__lt=cutoff).values_list(
-        "id", "record_id", "record__agency__kind", "seen_on")
+    concern_rows = Concern.objects.filter(
+        record__agency__area=area, recorded_at__lt=cutoff
+    ).values_list("id", "record_id", "record__agency__kind", "seen_on")
     concerns = pd.DataFrame(
-        [(f"C{pk}", str(child_of_record[record]), kind, seen.isoformat())
-         for pk, record, kind, seen in concern_rows if record in child_of_record],
+        [
+            (f"C{pk}", str(child_of_record[record]), kind, seen.isoformat())
+            for pk, record, kind, seen in concern_rows
+            if record in child_of_record
+        ],
         columns=list(INPUT_COLUMNS["concerns"]),
     )
 
     referral_rows = list(
         Referral.objects.filter(area=area, received_at__lt=cutoff)
-        .values_list("id", "child_id", "referrer_agency__kind", "concern__record__agency__kind",
-                     "contact__agency__kind", "received_at", "decided_at", "decision_due",
-                     "response_due", "decision", "outcome", "outcome_on")
+        .values_list(
+            "id",
+            "child_id",
+            "referrer_agency__kind",
+            "concern__record__agency__kind",
+            "contact__agency__kind",
+            "received_at",
+            "decided_at",
+            "decision_due",
+            "response_due",
+            "decision",
+            "outcome",
+            "outcome_on",
+        )
         .order_by("received_at", "id")
     )
     strategised = set(
-        Referral.objects.filter(area=area, strategy_discussions__held_at__lt=cutoff)
-        .values_list("id", flat=True)
+        Referral.objects.filter(area=area, strategy_discussions__held_at__lt=cutoff).values_list(
+            "id", flat=True
+        )
     )
     last_referred: dict[int, dt.datetime] = {}
     referrals: list[tuple[Any, ...]] = []
     outcomes: list[tuple[str, str, str, str]] = []
-    for (pk, child, referrer, concern_agency, contact_agency, received, decided, decision_due,
-         response_due, decision, outcome, outcome_on) in referral_rows:
+    for (
+        pk,
+        child,
+        referrer,
+        concern_agency,
+        contact_agency,
+        received,
+        decided,
+        decision_due,
+        response_due,
+        decision,
+        outcome,
+        outcome_on,
+    ) in referral_rows:
         agency = referrer or concern_agency or contact_agency or "social_care"
         previous = last_referred.get(child)
         again = previous is not None and (received - previous) <= dt.timedelta(days=365)
@@ -168,21 +207,42 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
             within_rag = None if response_due is None else decided <= response_due
             within_day = decided <= decision_due
             hours = working_hours_between(received, decided, calendar)
-        referrals.append((f"R{pk}", str(child), agency, _day(received), _day(decided), within_rag,
-                          within_day, hours,
-                          pk in strategised or decision == "strategy_s47", again))
+        referrals.append(
+            (
+                f"R{pk}",
+                str(child),
+                agency,
+                _day(received),
+                _day(decided),
+                within_rag,
+                within_day,
+                hours,
+                pk in strategised or decision == "strategy_s47",
+                again,
+            )
+        )
         if outcome in OUTCOME_OF and outcome_on is not None and outcome_on < before:
             outcomes.append((str(child), agency, outcome_on.isoformat(), OUTCOME_OF[outcome]))
 
     period_end_cut = cutoff
     action_rows = Action.objects.filter(referral__area=area, created_at__lt=cutoff).values_list(
-        "id", "due_at", "state", "finished_at")
+        "id", "due_at", "state", "finished_at"
+    )
     actions = pd.DataFrame(
-        [(f"A{pk}", _day(due),
-          # Overdue at the cut-off: due before it and not finished (done or cancelled) by then.
-          due < period_end_cut and not (state in (ActionState.DONE.value, ActionState.CANCELLED.value)
-                                        and finished is not None and finished < period_end_cut))
-         for pk, due, state, finished in action_rows],
+        [
+            (
+                f"A{pk}",
+                _day(due),
+                # Overdue at the cut-off: due before it and not finished (done or cancelled) by then.
+                due < period_end_cut
+                and not (
+                    state in (ActionState.DONE.value, ActionState.CANCELLED.value)
+                    and finished is not None
+                    and finished < period_end_cut
+                ),
+            )
+            for pk, due, state, finished in action_rows
+        ],
         columns=list(INPUT_COLUMNS["actions"]),
     )
 
@@ -190,19 +250,31 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
         child__area=area, recorded_at__lt=cutoff, ended_at__isnull=False, ended_at__lt=cutoff
     ).values_list("id", "child_id", "ended_at", "offered_at", "completed_at", "interview_due")
     episodes = pd.DataFrame(
-        [(f"M{pk}", str(child), _day(ended),
-          offered is not None and offered < cutoff,
-          completed is not None and completed < cutoff,
-          completed is not None and completed < cutoff and due is not None and completed <= due)
-         for pk, child, ended, offered, completed, due in episode_rows],
+        [
+            (
+                f"M{pk}",
+                str(child),
+                _day(ended),
+                offered is not None and offered < cutoff,
+                completed is not None and completed < cutoff,
+                completed is not None
+                and completed < cutoff
+                and due is not None
+                and completed <= due,
+            )
+            for pk, child, ended, offered, completed, due in episode_rows
+        ],
         columns=list(INPUT_COLUMNS["missing_episodes"]),
     )
 
     # Each child's sex and date of birth from their linked records (the earliest record first).
     people: dict[int, tuple[str, str]] = {}
     sexes: dict[int, set[str]] = defaultdict(set)
-    for record, sex, dob in AgencyRecord.objects.filter(id__in=list(child_of_record)).values_list(
-            "id", "sex", "dob").order_by("id"):
+    for record, sex, dob in (
+        AgencyRecord.objects.filter(id__in=list(child_of_record))
+        .values_list("id", "sex", "dob")
+        .order_by("id")
+    ):
         child = child_of_record[record]
         if sex in ("F", "M"):
             sexes[child].add(sex)
@@ -211,9 +283,16 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
     for child_id, *_ in outcomes:
         people.setdefault(int(child_id), ("", ""))
     children = pd.DataFrame(
-        [(str(child), _SEX[next(iter(sexes[child]))] if len(sexes[child]) == 1 else "not recorded",
-          dob, _ETHNICITY_NOT_ASKED, _DISABILITY_NOT_RECORDED)
-         for child, (_, dob) in people.items()],
+        [
+            (
+                str(child),
+                _SEX[next(iter(sexes[child]))] if len(sexes[child]) == 1 else "not recorded",
+                dob,
+                _ETHNICITY_NOT_ASKED,
+                _DISABILITY_NOT_RECORDED,
+            )
+            for child, (_, dob) in people.items()
+        ],
         columns=list(INPUT_COLUMNS["children"]),
     )
 

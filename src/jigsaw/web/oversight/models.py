@@ -42,7 +42,8 @@ class AreaPopulation(models.Model):
     area = models.OneToOneField(Area, on_delete=models.PROTECT, related_name="+")
     children = models.PositiveIntegerField(help_text="children aged 0-17 in the area")
     groups = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="[[dimension, group, children], ...]: dimension sex, age_band, ethnicity or disability",
     )
     source = models.CharField(max_length=200)
@@ -71,9 +72,13 @@ class ReturnSnapshot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["area", "as_of", "period_start", "period_end"],
-                                    name="one_return_snapshot_per_area_day_period"),
+            models.UniqueConstraint(
+                fields=["area", "as_of", "period_start", "period_end"],
+                name="one_return_snapshot_per_area_day_period",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"return of {self.area_id} for {self.period_start}:{self.period_end} as of {self.as_of}"
+        return (
+            f"return of {self.area_id} for {self.period_start}:{self.period_end} as of {self.as_of}"
+        )

@@ -28,7 +28,9 @@ def aggregates(request):
 
 
 def _period(request):
-    return dashboards.parse_period(request.GET.get("start"), request.GET.get("end"), timezone.localdate())
+    return dashboards.parse_period(
+        request.GET.get("start"), request.GET.get("end"), timezone.localdate()
+    )
 
 
 @role_required(Role.PARTNERSHIP_LEAD)
@@ -71,7 +73,8 @@ def return_download(request, fmt: str):
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
     try:
         data, content_type, name = dashboards.return_download(
-            user=request.user, today=timezone.localdate(), start=start, end=end, fmt=fmt)
+            user=request.user, today=timezone.localdate(), start=start, end=end, fmt=fmt
+        )
     except InputError as problem:
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=content_type)

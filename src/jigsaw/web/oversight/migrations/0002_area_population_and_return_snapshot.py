@@ -5,38 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_areas_agencies_and_roles'),
-        ('oversight', '0001_figures_snapshot'),
+        ("accounts", "0001_areas_agencies_and_roles"),
+        ("oversight", "0001_figures_snapshot"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AreaPopulation',
+            name="AreaPopulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('children', models.PositiveIntegerField(help_text='children aged 0-17 in the area')),
-                ('groups', models.JSONField(blank=True, default=list, help_text='[[dimension, group, children], ...]: dimension sex, age_band, ethnicity or disability')),
-                ('source', models.CharField(max_length=200)),
-                ('area', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "children",
+                    models.PositiveIntegerField(help_text="children aged 0-17 in the area"),
+                ),
+                (
+                    "groups",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="[[dimension, group, children], ...]: dimension sex, age_band, ethnicity or disability",
+                    ),
+                ),
+                ("source", models.CharField(max_length=200)),
+                (
+                    "area",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.area",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReturnSnapshot',
+            name="ReturnSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(help_text='the figures count records made before this day')),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('computed_at', models.DateTimeField()),
-                ('children', models.FloatField(help_text="the rates' denominator")),
-                ('population_source', models.CharField(max_length=200)),
-                ('figures', models.JSONField()),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "as_of",
+                    models.DateField(help_text="the figures count records made before this day"),
+                ),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                ("computed_at", models.DateTimeField()),
+                ("children", models.FloatField(help_text="the rates' denominator")),
+                ("population_source", models.CharField(max_length=200)),
+                ("figures", models.JSONField()),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.area",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('area', 'as_of', 'period_start', 'period_end'), name='one_return_snapshot_per_area_day_period')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("area", "as_of", "period_start", "period_end"),
+                        name="one_return_snapshot_per_area_day_period",
+                    )
+                ],
             },
         ),
     ]

@@ -121,6 +121,14 @@ MATRIX = {
     "children:mash": ("GET", None, _only({"mash": 200})),
     "audit:log": ("GET", None, _only({"auditor": 200})),
     "oversight:aggregates": ("GET", None, _only({"lead": 200})),
+    # The partnership dashboard and its return: the lead's own area only; a format Jigsaw does
+    # not write is not found.
+    "oversight:dashboard": ("GET", None, _only({"lead": 200})),
+    "oversight:return_download": (
+        "GET",
+        ("own", "missing"),
+        _only({"lead": (200, 404)}, otherwise=(403, 403)),
+    ),
     # Published statistics: open to all; only the report's own files.
     "oversight:national": ("GET", None, _all(200)),
     "oversight:national_file": ("GET", ("own", "missing"), _all((200, 404))),
@@ -316,6 +324,8 @@ class World:
             }[scope]
         elif "<str:token>" in pattern:
             value = "no-such-token"
+        elif "<str:fmt>" in pattern:
+            value = {"own": "csv", "missing": "pdf"}[scope]
         elif "<path:path>" in pattern:
             value = {"own": "areas.csv", "missing": "clusters.csv"}[scope]
         else:

@@ -195,6 +195,8 @@ INSTALLED_APPS = [
     "jigsaw.web.children",
     "jigsaw.web.concerns",
     "jigsaw.web.oversight",
+    "jigsaw.web.api",
+    "jigsaw.web.imports",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,14 @@ class EventType(enum.Enum):
     AUDIT_LOG_VIEWED = "audit_log_viewed"
     AGGREGATES_VIEWED = "aggregates_viewed"
     DEMO_LOADED = "demo_loaded"
+    API_TOKEN_CREATED = "api_token_created"
+    API_TOKEN_REVOKED = "api_token_revoked"
+    API_CALLED = "api_called"
+    API_CALL_REFUSED = "api_call_refused"
+    IMPORT_MAPPING_SAVED = "import_mapping_saved"
+    IMPORT_ACCEPTED = "import_accepted"
+    IMPORT_REJECTED = "import_rejected"
+    CONCERNS_LISTED = "concerns_listed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

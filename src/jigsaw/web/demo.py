@@ -61,6 +61,7 @@ class DemoSummary:
     pending_links: int
     graded: dict[str, int]
     users: tuple[DemoUser, ...]
+    api_token: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +127,7 @@ def partnership_load(
         concerns, per_child = _store_concerns(world.concerns, by_record, linked.clusters, today, now)
         graded = _grade_children(per_child, child_of, today, now)
         users = _demo_users(agencies) if with_users else ()
+        api_token = _demo_api_token(agencies) if with_users else ""
         audit_record(
             actor=None,
             event_type=EventType.DEMO_LOADED,
@@ -147,6 +149,7 @@ def partnership_load(
         pending_links=pending,
         graded=graded,
         users=tuple(users),
+        api_token=api_token,
     )
 
 
@@ -329,6 +332,18 @@ def _grade_children(per_child, child_of, today, now) -> dict[str, int]:
         batch_size=1000,
     )
     return graded
+
+
+def _demo_api_token(agencies) -> str:
+    """One API token for the school's safeguarding system: submit concerns and read their status."""
+    from jigsaw.web.api.services import token_create
+
+    return token_create(
+        actor=None,
+        agency=agencies[AgencyKind.EDUCATION.value],
+        name="School safeguarding system (demo)",
+        scopes=["concerns:submit", "concerns:read"],
+    ).token
 
 
 def _demo_users(agencies) -> list[DemoUser]:

@@ -65,7 +65,7 @@ class FieldError(Schema):
 
 Problem.model_rebuild()
 
-REFUSALS: dict[int, type[Schema]] = {401: Problem, 403: Problem, 422: Problem, 429: Problem}
+REFUSALS: dict[int, type[Schema]] = {400: Problem, 401: Problem, 403: Problem, 422: Problem, 429: Problem}
 
 
 @api.exception_handler(CallRefused)

@@ -415,9 +415,14 @@ def import_store(
             record_id = record_id_for(agency, row.reference)
             record = records.get(record_id)
             if record is None:
+                # Matched before the record is stored, as at intake: the index then still
+                # agrees with the database and is not rebuilt.
+                found = matching.match(matching.record_mapping(
+                    record_id="incoming", agency_kind=agency.kind, first_name=row.first_name,
+                    last_name=row.last_name, dob=row.dob, sex=row.sex, postcode=row.postcode,
+                    nhs_number=row.nhs_number))
                 record = _record_store(agency, row, record_id, now, actor)
                 mapping = record_mapping_of(record)
-                found = matching.match(mapping)
                 child_id = _link_store(record, found, area_children, agency, now)
                 area_children.add(child_id)
                 matching.matcher_add(mapping, child_id)

@@ -142,7 +142,7 @@ def test_wrong_encoding_missing_column_and_empty_file_are_refused():
     with pytest.raises(ImportRefused, match="empty"):
         file_read("list.xlsx", _xlsx([]))
     no_dob = [h for h in HEADER if h != "DOB"]
-    check = check_of(csv_bytes([[c for h, c in zip(HEADER, GOOD[0]) if h != "DOB"]], no_dob))
+    check = check_of(csv_bytes([[c for h, c in zip(HEADER, GOOD[0], strict=True) if h != "DOB"]], no_dob))
     assert [(p.row, p.column) for p in check.problems] == [(1, "DOB")]
     assert "missing" in check.problems[0].reason
 
@@ -176,7 +176,8 @@ def _xlsx(rows: list[list[object]], header: list[str] = HEADER) -> bytes:
 
 
 def test_an_xlsx_file_with_real_dates_and_a_formula_is_read_as_text(cast):
-    rows = [["P1", "Jess", "Okafor", dt.datetime(2011, 4, 3), "F", "", "", dt.date(2026, 11, 1),
+    rows = [["P1", "Jess", "Okafor", dt.datetime(2011, 4, 3),  # noqa: DTZ001 - a naive Excel date
+             "F", "", "", dt.date(2026, 11, 1),
              "older_associates", "=1+1"]]
     check = check_of(_xlsx(rows), name="list.xlsx")
     assert check.accepted, check.problems

@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Router, Schema
-from ninja.responses import Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 from ninja.security import HttpBearer
 
 from jigsaw.web.api import selectors
@@ -96,7 +96,7 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> Any:
 def _admit(request: HttpRequest, scope: str) -> Any:
     """The token's account, once the call is admitted for ``scope`` (see the module doc)."""
     token = api_call_begin(
-        token_text=str(request.auth), scope=scope, method=request.method or "", path=request.path
+        token_text=str(getattr(request, "auth", "")), scope=scope, method=request.method or "", path=request.path
     )
     return token.account
 

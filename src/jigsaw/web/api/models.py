@@ -53,3 +53,6 @@ class ApiCallWindow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["token", "window"], name="api_call_window_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.calls} calls from {self.window:%H:%M}"

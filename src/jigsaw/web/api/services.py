@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 #: What every token starts with, so a leaked one is recognised (e.g. by secret scanners).
-TOKEN_PREFIX = "jgs_"
+TOKEN_PREFIX = "jgs_"  # noqa: S105 - a public marker, not a secret
 #: How long a token lives unless the administrator says otherwise.
 DEFAULT_LIFETIME = dt.timedelta(days=90)
 #: The longest lifetime an administrator may give a token.

@@ -43,7 +43,7 @@ from jigsaw.web.imports.models import ImportBatch, ImportMapping
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from jigsaw.web.children.models import AgencyRecord, Child
+    from jigsaw.web.children.models import AgencyRecord
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _cell(value: object) -> str:
 
 
 def _read_xlsx(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         # data_only=False: a formula is read as its text ("=HYPERLINK(...)"), never its result.
@@ -304,7 +304,8 @@ def import_check(upload: UploadedFile, mapping: dict[str, str], *, today: dt.dat
         if bad:
             continue
         dob, seen_on = values["dob"], values["seen_on"]
-        assert isinstance(dob, dt.date) and isinstance(seen_on, dt.date)
+        if not isinstance(dob, dt.date) or not isinstance(seen_on, dt.date):
+            raise TypeError("the date readers return dates")
         if seen_on < dob:
             problems.append(RowProblem(row, upload.header[index["seen_on"]],
                                        "is before the child's date of birth"))

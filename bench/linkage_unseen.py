@@ -16,7 +16,11 @@ Markdown for docs/benchmarks.md and docs/methods/linkage-evaluation.md:
 
 The records are for evaluation only: nothing here may feed back into thresholds or the model.
 
-    .venv/bin/python bench/linkage_unseen.py [--children 4000] [--seed 1] [--skip-peer] [--skip-febrl] [--skip-without]
+    .venv/bin/python bench/linkage_unseen.py [--children 4000] [--seed 1] [--skip-peer] [--skip-febrl] [--skip-without] [--train]
+
+With ``--train``, each dataset is also linked as ``jigsaw link --train`` links it: the shipped model
+fitted to that dataset's own records without labels (the same command for both, no per-dataset
+setting), and the analysis of misses is of that run.
 """
 
 from __future__ import annotations
@@ -39,7 +43,15 @@ from jigsaw.evaluation import ERRORS, MessyRecords, generate
 # The linkage engine, imported in this one place: the public functions ``jigsaw link`` calls,
 # the scorer, the FEBRL configuration and (for the diagnostics only, from an internal module)
 # the comparison and blocking definitions. If the engine's modules move, only these lines change.
-from jigsaw.linkage import LinkResult, PairwiseScores, febrl, link, pairwise_scores, prepare
+from jigsaw.linkage import (
+    LinkResult,
+    PairwiseScores,
+    febrl,
+    link,
+    link_records,
+    pairwise_scores,
+    prepare,
+)
 from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
 
 WORLD_CHILDREN, WORLD_SEED = 5550, 11  # about 15,000 records; not the training seed 101
@@ -235,7 +247,9 @@ def febrl_rows() -> list[str]:
     return out
 
 
-def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.DataFrame, LinkResult]:
+def run_accuracy(
+    made: MessyRecords, *, peer: bool, febrl: bool, train: bool = False
+) -> tuple[pd.DataFrame, LinkResult]:
     from jigsaw.world import generate as world_generate
 
     print(f"\n### Linkage on unseen records\n\n{machine()}\n")
@@ -245,8 +259,14 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.Dat
         f"{len(records):,} records of {len(made.children):,} children.\n"
     )
     start = time.perf_counter()
-    result = link(records)
+    # As `jigsaw link` runs: review pairs the children's other records decide are settled, and
+    # the review column counts the pairs left for a person.
+    run = link_records(records)
+    result = run.result
     seconds = time.perf_counter() - start
+    settled = [
+        f"second generator {len(run.decided):,} of {len(run.decided) + len(result.review):,}"
+    ]
     scores = pairwise_scores(result.clusters, made.truth)
     lines = [
         row(
@@ -260,8 +280,12 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.Dat
     world = world_generate(children=WORLD_CHILDREN, seed=WORLD_SEED)
     world_records = as_cli_reads(world.records)
     start = time.perf_counter()
-    world_result = link(world_records)
+    world_run = link_records(world_records)
+    world_result = world_run.result
     world_seconds = time.perf_counter() - start
+    settled.append(
+        f"world {len(world_run.decided):,} of {len(world_run.decided) + len(world_result.review):,}"
+    )
     lines.append(
         row(
             f"world `generate(children={WORLD_CHILDREN}, seed={WORLD_SEED})`, Jigsaw",
@@ -271,6 +295,34 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.Dat
             world_seconds,
         )
     )
+    if train:
+        for label, recs, truth in (
+            ("second generator", records, made.truth),
+            ("world", world_records, world.truth),
+        ):
+            start = time.perf_counter()
+            trained_run = link_records(recs, source=label, train=True)
+            trained, fitted = trained_run.result, trained_run.fitted
+            if fitted is None:
+                raise RuntimeError("link_records(train=True) returned no fitted model")
+            settled.append(
+                f"{label} trained {len(trained_run.decided):,} of "
+                f"{len(trained_run.decided) + len(trained.review):,}"
+            )
+            lines.append(
+                row(
+                    f"{label}, Jigsaw trained on these records (`--train`)"
+                    + ("" if fitted.trained else " — training refused"),
+                    pairwise_scores(trained.clusters, truth),
+                    len(trained.review),
+                    len(recs),
+                    time.perf_counter() - start,
+                )
+            )
+            for message in fitted.messages:
+                print(f"training, {label}: {message}")
+            if label == "second generator":
+                result = trained
     if peer:
         for label, recs, truth in (
             ("second generator", records, made.truth),
@@ -291,6 +343,9 @@ def run_accuracy(made: MessyRecords, *, peer: bool, febrl: bool) -> tuple[pd.Dat
         lines.extend(febrl_rows())
     print(TABLE_HEAD)
     print("\n".join(lines))
+    print(
+        f"\nReview pairs decided by the children's other records (not counted above): {'; '.join(settled)}."
+    )
     print(
         f"\nLinks refused by a constraint (second generator): {result.kept_apart:,}; values not used "
         f"(reported by prepare): {len(result.problems):,} in {len({p.record_id for p in result.problems}):,} records."
@@ -544,11 +599,16 @@ def main() -> None:
         action="store_true",
         help="skip relinking without each error (about 2 minutes)",
     )
+    parser.add_argument(
+        "--train", action="store_true", help="also link with the model fitted to each dataset"
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     made = generate(args.children, seed=args.seed)
     print(f"generated {len(made.records):,} records in {time.perf_counter() - start:.1f} s")
-    records, result = run_accuracy(made, peer=not args.skip_peer, febrl=not args.skip_febrl)
+    records, result = run_accuracy(
+        made, peer=not args.skip_peer, febrl=not args.skip_febrl, train=args.train
+    )
     run_analysis(made, records, result)
     if not args.skip_without:
         run_without(made, pairwise_scores(result.clusters, made.truth))

@@ -46,8 +46,10 @@ def main() -> None:
         folder = tempfile.mkdtemp() if args.write == "tmp" else args.write
         started, cpu = time.perf_counter(), time.process_time()
         write(world, folder)
-        print(f"write parquet+csv: {time.perf_counter() - started:.1f} s wall, "
-              f"{time.process_time() - cpu:.1f} s CPU -> {folder}")
+        print(
+            f"write parquet+csv: {time.perf_counter() - started:.1f} s wall, "
+            f"{time.process_time() - cpu:.1f} s CPU -> {folder}"
+        )
     if args.england:
         areas = world.areas[world.areas["population_0_17"] > 5_000]
         for column in (

@@ -89,18 +89,28 @@ def test_narrow_lists_are_widened():
     """Online abuse, disabled and LGBT children, and minority-ethnic barriers are covered."""
     catalogue = load()
     assert len(catalogue.select(domain="online")) >= 8
-    for iid in ("learning_disability", "physical_disability", "sexuality_unsupported",
-                "forced_marriage_honour", "images_used_to_coerce", "drug_running"):
+    for iid in (
+        "learning_disability",
+        "physical_disability",
+        "sexuality_unsupported",
+        "forced_marriage_honour",
+        "images_used_to_coerce",
+        "drug_running",
+    ):
         assert iid in catalogue
     assert any("Boys" in i.description for i in catalogue.indicators)
 
 
 def test_select_filters_by_every_field():
     catalogue = load()
-    picked = catalogue.select(domain="missing_absence", level="high", kind="indicator", agency="police")
+    picked = catalogue.select(
+        domain="missing_absence", level="high", kind="indicator", agency="police"
+    )
     assert picked
-    assert all(i.domain == "missing_absence" and i.level == "high" and "police" in i.agencies
-               for i in picked)
+    assert all(
+        i.domain == "missing_absence" and i.level == "high" and "police" in i.agencies
+        for i in picked
+    )
 
 
 def test_unconfirmed_indicators_are_marked():
@@ -170,7 +180,9 @@ def test_missing_version_and_unknown_sexual_activity_id_are_refused(raw):
         parse(data)
     data = copy.deepcopy(raw)
     data["sexual_activity_indicators"].append("kissing")
-    with pytest.raises(ValueError, match="sexual_activity_indicators: unknown indicator id 'kissing'"):
+    with pytest.raises(
+        ValueError, match="sexual_activity_indicators: unknown indicator id 'kissing'"
+    ):
         parse(data)
 
 

@@ -45,4 +45,6 @@ def test_uncertain_person_matches_are_reported_not_merged(result):
     assert len(result.review) > 0
     entity = result.mentions.set_index("mention_id")["entity_id"]
     reviewed = result.review
-    assert (entity[reviewed["mention_l"]].to_numpy() != entity[reviewed["mention_r"]].to_numpy()).all()
+    assert (
+        entity[reviewed["mention_l"]].to_numpy() != entity[reviewed["mention_r"]].to_numpy()
+    ).all()

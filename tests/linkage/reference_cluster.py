@@ -28,7 +28,9 @@ class _Partition:
         self.twins = twins
         self.records = records
         self.parent = list(range(len(records)))
-        self.nhs: dict[int, str] = {i: r["nhs_number"] for i, r in enumerate(records) if r.get("nhs_number")}
+        self.nhs: dict[int, str] = {
+            i: r["nhs_number"] for i, r in enumerate(records) if r.get("nhs_number")
+        }
         # Members with a date of birth, the only ones a cross-cluster conflict can involve.
         self.dated: dict[int, list[int]] = {i: [i] for i, r in enumerate(records) if r.get("dob")}
         self.size = [1] * len(records)
@@ -71,18 +73,45 @@ class _Partition:
 
 
 # The fields the constraints read (forename and date-of-birth comparisons, NHS number).
-_CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "dob_masks",
-                      "dob_slips", "forename", "forename_group", "forename_sdx", "forename_del",
-                      "initial", "near_groups", "middle_names", "surname", "sex")
+_CONSTRAINT_FIELDS = (
+    "nhs_number",
+    "dob",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "dob_masks",
+    "dob_slips",
+    "forename",
+    "forename_group",
+    "forename_sdx",
+    "forename_del",
+    "initial",
+    "near_groups",
+    "middle_names",
+    "surname",
+    "sex",
+)
 
 
 def _light_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = {c: [None if v is pd.NA else v for v in frame[c].astype(object).tolist()] for c in _CONSTRAINT_FIELDS}
-    return [dict(zip(_CONSTRAINT_FIELDS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    columns = {
+        c: [None if v is pd.NA else v for v in frame[c].astype(object).tolist()]
+        for c in _CONSTRAINT_FIELDS
+    }
+    return [
+        dict(zip(_CONSTRAINT_FIELDS, values, strict=True))
+        for values in zip(*columns.values(), strict=True)
+    ]
 
 
-def _link(records: list[dict[str, Any]], left: np.ndarray, right: np.ndarray, probs: np.ndarray,
-          model: Model, excluded: set[int]) -> tuple[_Partition, np.ndarray, list[str | None]]:
+def _link(
+    records: list[dict[str, Any]],
+    left: np.ndarray,
+    right: np.ndarray,
+    probs: np.ndarray,
+    model: Model,
+    excluded: set[int],
+) -> tuple[_Partition, np.ndarray, list[str | None]]:
     partition = _Partition(records, model.keep_twins_apart)
     linked = np.zeros(len(left), dtype=bool)
     reasons: list[str | None] = [None] * len(left)
@@ -109,8 +138,13 @@ def _link(records: list[dict[str, Any]], left: np.ndarray, right: np.ndarray, pr
 _AMBIGUITY_BITS = 3.0
 
 
-def _ambiguous(partition: _Partition, left: np.ndarray, right: np.ndarray, weights: np.ndarray,
-               reasons: list[str | None]) -> set[int]:
+def _ambiguous(
+    partition: _Partition,
+    left: np.ndarray,
+    right: np.ndarray,
+    weights: np.ndarray,
+    reasons: list[str | None],
+) -> set[int]:
     roots = np.array([partition.find(i) for i in range(len(partition.parent))])
     best_inside = np.full(len(roots), -np.inf)
     if len(left):
@@ -154,15 +188,32 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
         left in different children, strongest first, with the waterfall explanation.
     """
     ids = frame["unique_id"].tolist()
-    review_columns = ["record_id_l", "record_id_r", "child_id_l", "child_id_r",
-                      "match_probability", "match_weight", "reason", "explanation"]
+    review_columns = [
+        "record_id_l",
+        "record_id_r",
+        "child_id_l",
+        "child_id_r",
+        "match_probability",
+        "match_weight",
+        "reason",
+        "explanation",
+    ]
     if not ids:  # every row left out (or none given): no children, not an index error
-        empty = pd.DataFrame({"record_id": pd.Series(dtype=object), "child_id": pd.Series(dtype=object),
-                              "confidence": pd.Series(dtype=float)})
+        empty = pd.DataFrame(
+            {
+                "record_id": pd.Series(dtype=object),
+                "child_id": pd.Series(dtype=object),
+                "confidence": pd.Series(dtype=float),
+            }
+        )
         return Clusters(empty, pd.DataFrame(columns=review_columns), 0)
     position = {rid: i for i, rid in enumerate(ids)}
     records = _light_records(frame)
-    pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True], kind="mergesort").reset_index(drop=True)
+    pairs = pairs.sort_values(
+        ["match_weight", "unique_id_l", "unique_id_r"],
+        ascending=[False, True, True],
+        kind="mergesort",
+    ).reset_index(drop=True)
     left = pairs["unique_id_l"].map(position).to_numpy()
     right = pairs["unique_id_r"].map(position).to_numpy()
     probs = pairs["match_probability"].to_numpy()
@@ -189,21 +240,30 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     for side in (left, right):
         np.minimum.at(confidence, roots[side[internal]], probs[internal])
         np.minimum.at(confidence, roots[side[~same]], 1 - probs[~same])
-    clusters = pd.DataFrame({"record_id": ids, "child_id": child_ids, "confidence": confidence[roots].round(6)})
+    clusters = pd.DataFrame(
+        {"record_id": ids, "child_id": child_ids, "confidence": confidence[roots].round(6)}
+    )
 
     review_mask = (~same) & (probs >= model.review_threshold)
     rows = []
     review_pairs = cast("list[dict[str, Any]]", pairs[review_mask].to_dict("records"))
     for k, pair in zip(np.flatnonzero(review_mask), review_pairs, strict=True):
-        reason = reasons[k] or conflict(records[left[k]], records[right[k]], twins=model.keep_twins_apart)
+        reason = reasons[k] or conflict(
+            records[left[k]], records[right[k]], twins=model.keep_twins_apart
+        )
         if reason and reason.startswith("same date of birth") and probs[k] < model.link_threshold:
             continue  # twins-like pairs below the link threshold are no link, not work for a person
-        rows.append({
-            "record_id_l": pair["unique_id_l"], "record_id_r": pair["unique_id_r"],
-            "child_id_l": child_ids[left[k]], "child_id_r": child_ids[right[k]],
-            "match_probability": round(float(probs[k]), 6), "match_weight": round(float(pair["match_weight"]), 3),
-            "reason": reason or "between the review and link thresholds",
-            "explanation": waterfall_text(explain_pair(model, pair)),
-        })
+        rows.append(
+            {
+                "record_id_l": pair["unique_id_l"],
+                "record_id_r": pair["unique_id_r"],
+                "child_id_l": child_ids[left[k]],
+                "child_id_r": child_ids[right[k]],
+                "match_probability": round(float(probs[k]), 6),
+                "match_weight": round(float(pair["match_weight"]), 3),
+                "reason": reason or "between the review and link thresholds",
+                "explanation": waterfall_text(explain_pair(model, pair)),
+            }
+        )
     review = pd.DataFrame(rows, columns=review_columns)
     return Clusters(clusters, review, kept_apart)

@@ -47,9 +47,16 @@ def run():
 
 def test_a_missing_date_of_birth_is_one_rule_per_side():
     split = [rule for rule in splink_blocking_rules() if "IS NULL" in rule]
-    assert len(split) == 2 and split[0].endswith("l.dob IS NULL") and split[1].endswith("r.dob IS NULL")
+    assert (
+        len(split) == 2
+        and split[0].endswith("l.dob IS NULL")
+        and split[1].endswith("r.dob IS NULL")
+    )
     assert len(splink_blocking_rules()) == len(BLOCKING_RULES) + 1
-    assert Model.default().splink_settings("duckdb")["blocking_rules_to_generate_predictions"] == splink_blocking_rules()
+    assert (
+        Model.default().splink_settings("duckdb")["blocking_rules_to_generate_predictions"]
+        == splink_blocking_rules()
+    )
 
 
 def test_split_rules_compare_every_pair_the_single_rule_did(run):
@@ -75,7 +82,9 @@ def _assert_same_decisions(frame, pairs, model):
 
 
 def _assert_same_linkage(world, frame, model):
-    before = score_pairs(frame, model, threshold=model.review_threshold, blocking_rules=ONE_RULE_EACH)
+    before = score_pairs(
+        frame, model, threshold=model.review_threshold, blocking_rules=ONE_RULE_EACH
+    )
     pairs = score_pairs(frame, model, threshold=model.review_threshold)
     pd.testing.assert_frame_equal(_sorted(pairs), _sorted(before))
     new = _assert_same_decisions(frame, pairs, model)
@@ -84,8 +93,10 @@ def _assert_same_linkage(world, frame, model):
     # The world is hard enough to exercise every constraint.
     assert new.kept_apart > 100
     assert set(new.review["reason"]) >= {
-        "different valid NHS numbers", "same date of birth, different forenames (twins?)",
-        "between the review and link thresholds"}
+        "different valid NHS numbers",
+        "same date of birth, different forenames (twins?)",
+        "between the review and link thresholds",
+    }
     return pairs
 
 
@@ -94,8 +105,12 @@ def test_same_pairs_children_and_accuracy_on_a_world(run):
     pairs = _assert_same_linkage(world, frame, model)
     # The other decision settings a partnership can choose take the same paths.
     _assert_same_decisions(frame, pairs, replace(model, keep_twins_apart=False))
-    _assert_same_decisions(frame, pairs, model.with_thresholds(link=0.95, review=max(model.review_threshold, 0.6)))
-    _assert_same_decisions(frame, pairs.iloc[::3], model)  # sparser links: other groups, other refusals
+    _assert_same_decisions(
+        frame, pairs, model.with_thresholds(link=0.95, review=max(model.review_threshold, 0.6))
+    )
+    _assert_same_decisions(
+        frame, pairs.iloc[::3], model
+    )  # sparser links: other groups, other refusals
 
 
 @pytest.mark.slow
@@ -111,8 +126,12 @@ def test_link_restores_the_garbage_collector_as_it_found_it():
 
     from .conftest import records
 
-    rows = records([{"record_id": "1", "first_name": "Amy", "last_name": "Khan", "dob": "2011-04-03"},
-                    {"record_id": "2", "first_name": "Amy", "last_name": "Khan", "dob": "2011-04-03"}])
+    rows = records(
+        [
+            {"record_id": "1", "first_name": "Amy", "last_name": "Khan", "dob": "2011-04-03"},
+            {"record_id": "2", "first_name": "Amy", "last_name": "Khan", "dob": "2011-04-03"},
+        ]
+    )
     assert gc.isenabled()
     assert link(rows).children == 1
     assert gc.isenabled() and gc.get_freeze_count() == 0

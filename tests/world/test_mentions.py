@@ -25,7 +25,9 @@ def test_groups_are_exploited_children_of_one_area_with_several_adults(world):
     assert (groups.groupby("group_id")["area_code"].nunique() == 1).all()
     low, high = world.config.group_children
     assert groups.groupby("group_id").size().between(2, high + 1).all()
-    adults = world.mention_truth.loc[world.mention_truth["entity_id"].str.contains("-A"), "entity_id"]
+    adults = world.mention_truth.loc[
+        world.mention_truth["entity_id"].str.contains("-A"), "entity_id"
+    ]
     assert adults.str.rsplit("-", n=1).str[0].value_counts().max() >= 2
 
 

@@ -18,7 +18,11 @@ from jigsaw.world import TABLES, generate, write
 
 
 def _pandas_bytes(frame: pd.DataFrame, lineterminator: str = "\n") -> bytes:
-    return neutralise_formulas(frame).to_csv(index=False, lineterminator=lineterminator).encode("utf-8")
+    return (
+        neutralise_formulas(frame)
+        .to_csv(index=False, lineterminator=lineterminator)
+        .encode("utf-8")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,15 +54,47 @@ def test_write_gives_pandas_bytes_and_the_same_parquet(small_world, tmp_path):
     assert not list(tmp_path.glob(".*partial"))
 
 
-AWKWARD = pd.DataFrame({
-    "text": ["x,y", 'say "hi"', "two\nlines", "carriage\rreturn", "", None, " lead", "=SUM(A1)",
-             "-1.5", "+44 113", "@home", "\ttab", np.nan, "é, ü", '"'],
-    "decimal": [1.0, np.nan, 1e-5, 2.0, 0.1, 1e16, 123456789.123, -0.0, 3.14159e-300, np.inf,
-                -np.inf, 5.5, 6.25, 1 / 3, 7.0],
-    "flag": [True, False] * 7 + [True],
-    "count": np.arange(15, dtype=np.int64) - 7,
-    "=formula heading": [None] * 15,
-})
+AWKWARD = pd.DataFrame(
+    {
+        "text": [
+            "x,y",
+            'say "hi"',
+            "two\nlines",
+            "carriage\rreturn",
+            "",
+            None,
+            " lead",
+            "=SUM(A1)",
+            "-1.5",
+            "+44 113",
+            "@home",
+            "\ttab",
+            np.nan,
+            "é, ü",
+            '"',
+        ],
+        "decimal": [
+            1.0,
+            np.nan,
+            1e-5,
+            2.0,
+            0.1,
+            1e16,
+            123456789.123,
+            -0.0,
+            3.14159e-300,
+            np.inf,
+            -np.inf,
+            5.5,
+            6.25,
+            1 / 3,
+            7.0,
+        ],
+        "flag": [True, False] * 7 + [True],
+        "count": np.arange(15, dtype=np.int64) - 7,
+        "=formula heading": [None] * 15,
+    }
+)
 
 
 @pytest.mark.parametrize("lineterminator", ["\n", "\r\n"])
@@ -70,13 +106,19 @@ def test_quotes_formulas_numbers_and_blanks_as_pandas_does(tmp_path, linetermina
     assert b"'=SUM(A1)" in written and b"\n-1.5," in written and b'"two\nlines"' in written
 
 
-@pytest.mark.parametrize("frame", [
-    AWKWARD[["text"]],  # one column: pandas quotes its blank rows
-    AWKWARD.iloc[:0],  # no rows
-    pd.DataFrame({"mixed": ["a", 1, None], "n": [1, 2, 3]}),  # numbers in a text column
-    pd.DataFrame({"when": pd.to_datetime(["2025-01-02", None, "2025-03-04"]), "n": [1, 2, 3]}),
-    pd.DataFrame({"nullable": pd.array([1, None, 3], dtype="Int64"), "b": pd.array([True, None, False])}),
-], ids=["one column", "no rows", "mixed text", "dates", "nullable"])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        AWKWARD[["text"]],  # one column: pandas quotes its blank rows
+        AWKWARD.iloc[:0],  # no rows
+        pd.DataFrame({"mixed": ["a", 1, None], "n": [1, 2, 3]}),  # numbers in a text column
+        pd.DataFrame({"when": pd.to_datetime(["2025-01-02", None, "2025-03-04"]), "n": [1, 2, 3]}),
+        pd.DataFrame(
+            {"nullable": pd.array([1, None, 3], dtype="Int64"), "b": pd.array([True, None, False])}
+        ),
+    ],
+    ids=["one column", "no rows", "mixed text", "dates", "nullable"],
+)
 def test_other_tables_are_written_by_pandas(tmp_path, frame):
     assert _arrow_rows(frame, "\n") is None
     write_csv(frame, tmp_path / "o.csv")
@@ -88,10 +130,35 @@ def test_decimals_of_every_size_are_written_as_pandas_writes_them(tmp_path):
     # the layouts differ (1e-05 against 0.00001, 2.0 against 2, 1e+16).
     rng = np.random.default_rng(5)
     values = rng.choice([-1, 1], 60_000) * 10.0 ** rng.uniform(-320, 300, 60_000)
-    decades = np.concatenate([rng.uniform(10.0**k, 10.0**(k + 1), 2_000) for k in range(-6, 17)])
-    edges = [1e-4, 9.999999999999999e-05, 1e9, 999999999.9999999, 9999999999.99, 1e15, 1e16, 0.1, 1 / 3, 2.0, -0.0, 0.0,
-             np.nan, np.inf, -np.inf, 5e-324, 1.7976931348623157e308, 123456.5, 0.00012345678901234567]
-    frame = pd.DataFrame({"x": np.concatenate([values, decades, rng.random(20_000), np.round(rng.random(20_000) * 1e4, 2), edges]),
-                          "n": 1})
+    decades = np.concatenate([rng.uniform(10.0**k, 10.0 ** (k + 1), 2_000) for k in range(-6, 17)])
+    edges = [
+        1e-4,
+        9.999999999999999e-05,
+        1e9,
+        999999999.9999999,
+        9999999999.99,
+        1e15,
+        1e16,
+        0.1,
+        1 / 3,
+        2.0,
+        -0.0,
+        0.0,
+        np.nan,
+        np.inf,
+        -np.inf,
+        5e-324,
+        1.7976931348623157e308,
+        123456.5,
+        0.00012345678901234567,
+    ]
+    frame = pd.DataFrame(
+        {
+            "x": np.concatenate(
+                [values, decades, rng.random(20_000), np.round(rng.random(20_000) * 1e4, 2), edges]
+            ),
+            "n": 1,
+        }
+    )
     write_csv(frame, tmp_path / "d.csv")
     assert (tmp_path / "d.csv").read_bytes() == _pandas_bytes(frame)

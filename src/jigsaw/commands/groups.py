@@ -10,13 +10,26 @@ import time
 
 HELP = "connect children through shared people, vehicles, phones, accounts and places (MENTIONS.csv -> DIR)"
 
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the command's arguments."""
-    parser.add_argument("mentions", metavar="MENTIONS.csv",
-                        help="mention_id, child_id, agency, date, kind, value (kind: person, vehicle, phone, online, place)")
-    parser.add_argument("--out", required=True, metavar="DIR",
-                        help="folder for groups.csv, entities.csv, evidence.csv and review.csv")
-    parser.add_argument("--window-days", type=int, default=None, help="longest gap between two children's mentions of one entity (365)")
+    parser.add_argument(
+        "mentions",
+        metavar="MENTIONS.csv",
+        help="mention_id, child_id, agency, date, kind, value (kind: person, vehicle, phone, online, place)",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder for groups.csv, entities.csv, evidence.csv and review.csv",
+    )
+    parser.add_argument(
+        "--window-days",
+        type=int,
+        default=None,
+        help="longest gap between two children's mentions of one entity (365)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
 
 
@@ -45,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     write_csv(result.evidence, os.path.join(args.out, "evidence.csv"))
     write_csv(result.review, os.path.join(args.out, "review.csv"))
     groups = result.groups["group_id"].nunique()
-    print(f"wrote {args.out}: {groups:,} groups of {len(result.groups):,} children, "
-          f"{len(result.entities):,} entities, {len(result.review):,} person matches to review")
+    print(
+        f"wrote {args.out}: {groups:,} groups of {len(result.groups):,} children, "
+        f"{len(result.entities):,} entities, {len(result.review):,} person matches to review"
+    )
     progress("done")
     return 0

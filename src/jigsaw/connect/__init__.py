@@ -90,7 +90,9 @@ def find_groups(mentions: pd.DataFrame, settings: Settings | None = None) -> Gro
     """
     settings = settings or Settings()
     checked = check_mentions(mentions.astype({"date": str}) if "date" in mentions else mentions)
-    resolved = resolve(checked, person_link=settings.person_link, person_review=settings.person_review)
+    resolved = resolve(
+        checked, person_link=settings.person_link, person_review=settings.person_review
+    )
     connections = connect(resolved.mentions, settings, resolved.links)
     return GroupsResult(
         groups=connections.groups,

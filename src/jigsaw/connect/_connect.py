@@ -94,11 +94,16 @@ def _direct(mentions: pd.DataFrame, links: pd.DataFrame | None) -> set[tuple[str
     left = child.reindex(links["mention_l"]).to_numpy()
     right = child.reindex(links["mention_r"]).to_numpy()
     # Links to mentions outside these mentions (one agency's share of a file) are left out.
-    return {(min(a, b), max(a, b)) for a, b in zip(left.tolist(), right.tolist(), strict=True)
-            if isinstance(a, str) and isinstance(b, str)}
+    return {
+        (min(a, b), max(a, b))
+        for a, b in zip(left.tolist(), right.tolist(), strict=True)
+        if isinstance(a, str) and isinstance(b, str)
+    }
 
 
-def connect(mentions: pd.DataFrame, settings: Settings, links: pd.DataFrame | None = None) -> Connections:
+def connect(
+    mentions: pd.DataFrame, settings: Settings, links: pd.DataFrame | None = None
+) -> Connections:
     """Connect the children of resolved mentions (with ``entity_id, specificity, family``).
 
     ``links`` (person mentions matched directly) limits a person's connections to children whose
@@ -116,7 +121,12 @@ def connect(mentions: pd.DataFrame, settings: Settings, links: pd.DataFrame | No
     per = (
         frame[frame["entity_id"].isin(distinctive)]
         .groupby(["entity_id", "child_id"], sort=True)
-        .agg(spec=("specificity", "max"), family=("family", "all"), kind=("kind", "first"), days=("_day", lambda d: tuple(sorted(d.tolist()))))
+        .agg(
+            spec=("specificity", "max"),
+            family=("family", "all"),
+            kind=("kind", "first"),
+            days=("_day", lambda d: tuple(sorted(d.tolist()))),
+        )
         .reset_index()
     )
     shares: dict[tuple[str, str], list[tuple[int, float, str]]] = {}
@@ -136,7 +146,11 @@ def connect(mentions: pd.DataFrame, settings: Settings, links: pd.DataFrame | No
             for j in range(i + 1, stop):
                 if families[i] and families[j]:
                     continue  # siblings sharing their own family's people, car or phone
-                if direct is not None and kinds[i] == "person" and (children[i], children[j]) not in direct:
+                if (
+                    direct is not None
+                    and kinds[i] == "person"
+                    and (children[i], children[j]) not in direct
+                ):
                     continue
                 weight = min(specs[i], specs[j])
                 if weight <= 0:
@@ -153,11 +167,25 @@ def connect(mentions: pd.DataFrame, settings: Settings, links: pd.DataFrame | No
         for when, weight, _ in items:
             total += weight
             identifying += weight if weight > NAMED else 0.0
-            if visible is None and total >= settings.strong - 1e-9 and identifying >= PARTIAL - 1e-9:
+            if (
+                visible is None
+                and total >= settings.strong - 1e-9
+                and identifying >= PARTIAL - 1e-9
+            ):
                 visible = when
-        records.append((left, right, round(total, 4), ";".join(sorted({e for _, _, e in items})),
-                        visible, visible is not None))
-    pairs = pd.DataFrame(records, columns=["child_l", "child_r", "strength", "entities", "visible_day", "connected"])
+        records.append(
+            (
+                left,
+                right,
+                round(total, 4),
+                ";".join(sorted({e for _, _, e in items})),
+                visible,
+                visible is not None,
+            )
+        )
+    pairs = pd.DataFrame(
+        records, columns=["child_l", "child_r", "strength", "entities", "visible_day", "connected"]
+    )
     pairs["visible"] = pd.to_datetime(pairs["visible_day"].astype("float64"), unit="D")
     pairs = pairs.drop(columns=["visible_day"]).astype({"connected": bool})
     groups, evidence = _groups(pairs[pairs["connected"].astype(bool)], frame)
@@ -201,10 +229,18 @@ def _groups(strong: pd.DataFrame, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd
     evidence_rows = []
     if len(groups):
         in_groups = frame[frame["child_id"].isin(group_of)]
-        for (child_key, entity_key), block in in_groups.groupby(["child_id", "entity_id"], sort=True):
+        for (child_key, entity_key), block in in_groups.groupby(
+            ["child_id", "entity_id"], sort=True
+        ):
             gid = group_of[str(child_key)]
             if str(entity_key) in connecting[gid]:
-                evidence_rows.append((gid, str(child_key), str(entity_key), ";".join(sorted(block["mention_id"]))))
-    evidence = pd.DataFrame(evidence_rows, columns=["group_id", "child_id", "entity_id", "mention_ids"])
-    evidence = evidence.sort_values(["group_id", "child_id", "entity_id"], kind="stable").reset_index(drop=True)
+                evidence_rows.append(
+                    (gid, str(child_key), str(entity_key), ";".join(sorted(block["mention_id"])))
+                )
+    evidence = pd.DataFrame(
+        evidence_rows, columns=["group_id", "child_id", "entity_id", "mention_ids"]
+    )
+    evidence = evidence.sort_values(
+        ["group_id", "child_id", "entity_id"], kind="stable"
+    ).reset_index(drop=True)
     return groups, evidence

@@ -44,8 +44,9 @@ def _first_inside(pairs: pd.DataFrame, member: pd.Series) -> pd.Series:
     return inside.groupby(inside["child_l"].map(member))["visible"].min()
 
 
-def evaluate(result: object, mention_truth: pd.DataFrame,
-             group_truth: pd.DataFrame, settings: object = None) -> Figures:
+def evaluate(
+    result: object, mention_truth: pd.DataFrame, group_truth: pd.DataFrame, settings: object = None
+) -> Figures:
     """Compare a :class:`jigsaw.connect.GroupsResult` with the world's truth.
 
     * precision and recall of "these two children are in the same group", over all pairs;
@@ -68,9 +69,15 @@ def evaluate(result: object, mention_truth: pd.DataFrame,
     precision = hit / len(found) if found else 1.0
     recall = hit / len(true) if true else 1.0
 
-    role = resolved[["mention_id", "entity_id"]].merge(mention_truth[["mention_id", "role"]], on="mention_id")
-    common_entities = set(role.groupby("entity_id")["role"].agg(lambda r: set(r) <= {"common", "school"})
-                          .loc[lambda s: s].index)
+    role = resolved[["mention_id", "entity_id"]].merge(
+        mention_truth[["mention_id", "role"]], on="mention_id"
+    )
+    common_entities = set(
+        role.groupby("entity_id")["role"]
+        .agg(lambda r: set(r) <= {"common", "school"})
+        .loc[lambda s: s]
+        .index
+    )
     common_groups = sum(
         1 for _, block in evidence.groupby("group_id") if set(block["entity_id"]) <= common_entities
     )
@@ -78,13 +85,19 @@ def evaluate(result: object, mention_truth: pd.DataFrame,
     member = group_truth.set_index("child_id")["group_id"]
     first_connected = _first_inside(pairs, member)
     links: pd.DataFrame | None = getattr(result, "links", None)
-    alone = [_first_inside(connect(block, rules, links).pairs, member)
-             for _, block in resolved.groupby("agency", sort=True)]
-    by_agency = pd.concat(alone).groupby(level=0).min() if alone else pd.Series(dtype="datetime64[ns]")
+    alone = [
+        _first_inside(connect(block, rules, links).pairs, member)
+        for _, block in resolved.groupby("agency", sort=True)
+    ]
+    by_agency = (
+        pd.concat(alone).groupby(level=0).min() if alone else pd.Series(dtype="datetime64[ns]")
+    )
     agency_gains = []
     for group in first_connected.index:
         if group in by_agency.index:
-            agency_gains.append((pd.Timestamp(by_agency[group]) - pd.Timestamp(first_connected[group])).days)
+            agency_gains.append(
+                (pd.Timestamp(by_agency[group]) - pd.Timestamp(first_connected[group])).days
+            )
     agency_series = pd.Series(agency_gains, dtype="float64")
     dated = resolved.assign(group_id=resolved["child_id"].map(member)).dropna(subset=["group_id"])
     first_by_agency = dated.groupby(["group_id", "agency", "child_id"])["date"].min().reset_index()
@@ -117,6 +130,8 @@ def evaluate(result: object, mention_truth: pd.DataFrame,
         earlier_days_median=float(series.median()) if len(series) else None,
         earlier_share=round(float((series > 0).mean()), 4) if len(series) else 0.0,
         never_one_agency=never,
-        earlier_than_agency_connect_median=float(agency_series.median()) if len(agency_series) else None,
+        earlier_than_agency_connect_median=float(agency_series.median())
+        if len(agency_series)
+        else None,
         never_one_agency_connect=len(first_connected) - len(agency_series),
     )

@@ -115,7 +115,11 @@ def normalise_vehicle(value: str) -> Key:
     if partial:
         part = partial.group(2)
         if partial.group(1).upper().startswith(("START", "BEGIN")):
-            fixed = (part[:2].translate(_TO_LETTER) + part[2:4].translate(_TO_DIGIT) + part[4:].translate(_TO_LETTER))
+            fixed = (
+                part[:2].translate(_TO_LETTER)
+                + part[2:4].translate(_TO_DIGIT)
+                + part[4:].translate(_TO_LETTER)
+            )
             return Key(f"{fixed}*", PARTIAL, f"registration starting {fixed}", family)
         fixed = part.translate(_TO_LETTER) if len(part) <= 3 else part
         return Key(f"*{fixed}", PARTIAL, f"registration ending {fixed}", family)
@@ -126,7 +130,11 @@ def normalise_vehicle(value: str) -> Key:
     # Older formats (A123 BCD, ABC 123D) and private plates: kept as written, without spaces.
     for token in re.findall(r"(?<![A-Z0-9])[A-Z0-9 ]{4,9}(?![A-Z0-9])", text):
         squeezed = token.replace(" ", "")
-        if 4 <= len(squeezed) <= 8 and any(c.isdigit() for c in squeezed) and any(c.isalpha() for c in squeezed):
+        if (
+            4 <= len(squeezed) <= 8
+            and any(c.isdigit() for c in squeezed)
+            and any(c.isalpha() for c in squeezed)
+        ):
             return Key(squeezed, FULL, squeezed, family)
     return Key("", 0.0, value.strip(), family)
 
@@ -195,8 +203,10 @@ _PLATFORMS = {
     "x": ("twitter", "x"),
     "discord": ("discord",),
 }
-_ALIAS = sorted(((alias, name) for name, aliases in _PLATFORMS.items() for alias in aliases),
-                key=lambda pair: -len(pair[0]))
+_ALIAS = sorted(
+    ((alias, name) for name, aliases in _PLATFORMS.items() for alias in aliases),
+    key=lambda pair: -len(pair[0]),
+)
 # Characters a handle may hold, per platform (all these platforms ignore case in usernames).
 _HANDLE_CHARS = {"snapchat": "a-z0-9._-", "instagram": "a-z0-9._", "tiktok": "a-z0-9._"}
 
@@ -220,7 +230,7 @@ def normalise_online(value: str) -> Key:
     for alias, name in _ALIAS:
         match = re.match(rf"^(?:on\s+)?{re.escape(alias)}\b[\s:\-]*", text)
         if match:
-            platform, rest = name, text[match.end():]
+            platform, rest = name, text[match.end() :]
             break
     if platform == "whatsapp":
         phone = normalise_phone(rest)
@@ -241,8 +251,18 @@ def normalise_online(value: str) -> Key:
 # --- places ------------------------------------------------------------------------------------
 
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b")
-_STREET_WORDS = {"st": "street", "rd": "road", "ave": "avenue", "ln": "lane", "terr": "terrace",
-                 "tce": "terrace", "cres": "crescent", "dr": "drive", "pl": "place", "sq": "square"}
+_STREET_WORDS = {
+    "st": "street",
+    "rd": "road",
+    "ave": "avenue",
+    "ln": "lane",
+    "terr": "terrace",
+    "tce": "terrace",
+    "cres": "crescent",
+    "dr": "drive",
+    "pl": "place",
+    "sq": "square",
+}
 _PLACE_STOP = {"at", "the", "near", "outside", "behind", "by", "in", "on", "a", "of"}
 
 
@@ -268,13 +288,15 @@ def normalise_place(value: str) -> Key:
     match = _POSTCODE.search(upper)
     if match:
         postcode = normalise_postcode(match.group(0)) or ""
-        value = value[: match.start()] + value[match.end():]
+        value = value[: match.start()] + value[match.end() :]
     text = re.sub(r"\bflat\s*\w+\b", " ", value, flags=re.IGNORECASE)
     for part in text.split(","):
         words = _words(part)
         if len(words) >= 2 and re.fullmatch(r"\d{1,4}[a-z]?", words[0]):
             street = " ".join(words)
-            return Key(f"address:{street}|{postcode}", FULL, f"{street}, {postcode}".strip(", "), family)
+            return Key(
+                f"address:{street}|{postcode}", FULL, f"{street}, {postcode}".strip(", "), family
+            )
     words = [w for w in _words(text) if w not in _PLACE_STOP]
     if not words and postcode:
         return Key(f"postcode:{postcode}", PARTIAL, postcode, family)
@@ -285,6 +307,7 @@ def normalise_place(value: str) -> Key:
 
 
 # --- people ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Person:
@@ -299,24 +322,85 @@ class Person:
     @property
     def specificity(self) -> float:
         """A full name identifies far better than one name or a nickname."""
-        return FULL if self.forename and self.surname else PARTIAL if (self.forename or self.nickname) else 0.0
+        return (
+            FULL
+            if self.forename and self.surname
+            else PARTIAL
+            if (self.forename or self.nickname)
+            else 0.0
+        )
 
 
 _DESCRIPTION = {
-    "older", "old", "male", "man", "men", "guy", "lad", "boy", "boyfriend", "girlfriend", "friend",
-    "friends", "female", "woman", "girl", "called", "known", "as", "aka", "about", "aged", "age",
-    "approx", "approximately", "around", "years", "yrs", "year", "mid", "late", "early", "an",
-    "a", "the", "his", "her", "their", "name", "named", "says", "is", "s", "and", "with", "partner",
-    "someone", "unknown", "adult", "mr", "mrs", "ms", "miss", "uncle", "neighbour", "mate",
+    "older",
+    "old",
+    "male",
+    "man",
+    "men",
+    "guy",
+    "lad",
+    "boy",
+    "boyfriend",
+    "girlfriend",
+    "friend",
+    "friends",
+    "female",
+    "woman",
+    "girl",
+    "called",
+    "known",
+    "as",
+    "aka",
+    "about",
+    "aged",
+    "age",
+    "approx",
+    "approximately",
+    "around",
+    "years",
+    "yrs",
+    "year",
+    "mid",
+    "late",
+    "early",
+    "an",
+    "a",
+    "the",
+    "his",
+    "her",
+    "their",
+    "name",
+    "named",
+    "says",
+    "is",
+    "s",
+    "and",
+    "with",
+    "partner",
+    "someone",
+    "unknown",
+    "adult",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "uncle",
+    "neighbour",
+    "mate",
 }
 _AGE = (
     (re.compile(r"\b(early|mid|late)?\s*(\d)0s\b"), "decade"),
-    (re.compile(r"(?:about|approx\.?|approximately|aged|age|around|~|c\.)\s*(\d{1,2})\b"), "number"),
+    (
+        re.compile(r"(?:about|approx\.?|approximately|aged|age|around|~|c\.)\s*(\d{1,2})\b"),
+        "number",
+    ),
     (re.compile(r",\s*(\d{2})\s*$"), "number"),
     (re.compile(r"\b(\d{2})\s*(?:yrs|years|yo)\b"), "number"),
 )
-_NICK = re.compile(r"['\"(]([A-Za-z][A-Za-z\-]{0,14})['\")]|\b(?:known as|aka|calls himself|goes by)\s+([A-Za-z]+)",
-                   re.IGNORECASE)
+_NICK = re.compile(
+    r"['\"(]([A-Za-z][A-Za-z\-]{0,14})['\")]|\b(?:known as|aka|calls himself|goes by)\s+([A-Za-z]+)",
+    re.IGNORECASE,
+)
 
 
 def parse_person(value: str) -> Person:
@@ -345,7 +429,7 @@ def parse_person(value: str) -> Person:
                 age = base + {"early": 2, "mid": 5, "late": 8}.get(match.group(1) or "mid", 5)
             else:
                 age = int(match.group(1))
-            lower = lower[: match.start()] + " " + lower[match.end():]
+            lower = lower[: match.start()] + " " + lower[match.end() :]
             break
     nickname = None
     nick = _NICK.search(text)
@@ -353,8 +437,11 @@ def parse_person(value: str) -> Person:
         nickname = (nick.group(1) or nick.group(2)).lower()
     cleaned = clean_name(_NICK.sub(" ", lower)) or ""
     family = is_family(value)
-    words = [w for w in cleaned.split() if w not in _DESCRIPTION and not _FAMILY.fullmatch(w)
-             and len(w) > 1]
+    words = [
+        w
+        for w in cleaned.split()
+        if w not in _DESCRIPTION and not _FAMILY.fullmatch(w) and len(w) > 1
+    ]
     forename = words[0] if words else None
     surname = words[-1] if len(words) >= 2 else None
     if forename is None and nickname is None:

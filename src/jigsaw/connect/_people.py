@@ -30,12 +30,22 @@ PERSON_LEVELS: dict[str, list[tuple[str, str, float, float]]] = {
         ("exact", "forename_l = forename_r", 0.6, 0.01),
         ("same group", "forename_group_l = forename_group_r", 0.2, 0.01),
         # Short names one letter apart are different names (Kaz, Maz, Taz), not slips.
-        ("one slip", "damerau_levenshtein(forename_l, forename_r) <= 1 AND length(forename_l) >= 5", 0.1, 0.005),
+        (
+            "one slip",
+            "damerau_levenshtein(forename_l, forename_r) <= 1 AND length(forename_l) >= 5",
+            0.1,
+            0.005,
+        ),
         ("different", "ELSE", 0.05, 0.981),
     ],
     "surname": [
         ("exact", "surname_l = surname_r", 0.75, 0.005),
-        ("near", "damerau_levenshtein(surname_l, surname_r) <= 1 AND length(surname_l) >= 5", 0.2, 0.005),
+        (
+            "near",
+            "damerau_levenshtein(surname_l, surname_r) <= 1 AND length(surname_l) >= 5",
+            0.2,
+            0.005,
+        ),
         ("different", "ELSE", 0.05, 0.985),
     ],
     "nickname": [
@@ -55,8 +65,13 @@ PERSON_LEVELS: dict[str, list[tuple[str, str, float, float]]] = {
     ],
 }
 _TF = {"forename": "forename", "surname": "surname", "nickname": "nickname"}
-_COLUMNS = {"forename": ["forename"], "surname": ["surname"], "nickname": ["nickname"],
-            "family": ["family"], "age": ["age"]}
+_COLUMNS = {
+    "forename": ["forename"],
+    "surname": ["surname"],
+    "nickname": ["nickname"],
+    "family": ["family"],
+    "age": ["age"],
+}
 # The prior: the chance that two person mentions picked at random are of one person. A person is
 # assumed to be mentioned about three times in a file, so the chance is 2 / (n - 1) among n
 # mentions: the larger the file, the more evidence one match needs (assumed).
@@ -83,10 +98,16 @@ def _settings(n: int) -> dict[str, Any]:
     comparisons = []
     for name, levels in PERSON_LEVELS.items():
         nulls = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in _COLUMNS[name])
-        out: list[dict[str, Any]] = [{"sql_condition": nulls, "label_for_charts": "missing", "is_null_level": True}]
+        out: list[dict[str, Any]] = [
+            {"sql_condition": nulls, "label_for_charts": "missing", "is_null_level": True}
+        ]
         for label, sql, m, u in levels:
-            level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label,
-                                     "m_probability": m, "u_probability": u}
+            level: dict[str, Any] = {
+                "sql_condition": sql,
+                "label_for_charts": label,
+                "m_probability": m,
+                "u_probability": u,
+            }
             if label == "exact" and name in _TF:
                 level["tf_adjustment_column"] = _TF[name]
                 level["tf_adjustment_weight"] = 1.0
@@ -136,7 +157,9 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
     empty_review = pd.DataFrame(columns=["mention_l", "mention_r", "probability"])
     if len(usable) < 2:
         return PeopleResult(people, pd.DataFrame(columns=["mention_l", "mention_r"]), empty_review)
-    frame = usable[["forename", "forename_group", "surname", "surname_sdx", "nickname", "family", "age"]].copy()
+    frame = usable[
+        ["forename", "forename_group", "surname", "surname_sdx", "nickname", "family", "age"]
+    ].copy()
     frame["age"] = frame["age"].astype("float64")
     frame.insert(0, "unique_id", range(len(frame)))
     # No progress bar: the command prints its own progress, and a bar would fill a log.
@@ -161,7 +184,9 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
             x = parent[x]
         return x
 
-    for left, right in zip(strong["unique_id_l"].tolist(), strong["unique_id_r"].tolist(), strict=True):
+    for left, right in zip(
+        strong["unique_id_l"].tolist(), strong["unique_id_r"].tolist(), strict=True
+    ):
         a, b = find(int(left)), find(int(right))
         if a != b:
             parent[max(a, b)] = min(a, b)
@@ -177,8 +202,10 @@ def match_people(table: pd.DataFrame, *, link: float, review: float) -> PeopleRe
             "probability": uncertain["match_probability"].round(4).to_numpy(),
         }
     )
-    links = pd.DataFrame({
-        "mention_l": index[strong["unique_id_l"].to_numpy(int)],
-        "mention_r": index[strong["unique_id_r"].to_numpy(int)],
-    })
+    links = pd.DataFrame(
+        {
+            "mention_l": index[strong["unique_id_l"].to_numpy(int)],
+            "mention_r": index[strong["unique_id_r"].to_numpy(int)],
+        }
+    )
     return PeopleResult(people, links, review_pairs)

@@ -38,7 +38,9 @@ def check_mentions(frame: pd.DataFrame, source: str = "mentions") -> pd.DataFram
             if getattr(values, field) == "":
                 raise InputError(f"{where}, {field}: blank")
         if values.mention_id in seen:
-            raise InputError(f"{where}, mention_id: {values.mention_id!r} repeats row {seen[values.mention_id]}")
+            raise InputError(
+                f"{where}, mention_id: {values.mention_id!r} repeats row {seen[values.mention_id]}"
+            )
         seen[values.mention_id] = row
         if values.kind.lower() not in KINDS:
             raise InputError(f"{where}, kind: {values.kind!r} is not one of {', '.join(KINDS)}")
@@ -47,7 +49,11 @@ def check_mentions(frame: pd.DataFrame, source: str = "mentions") -> pd.DataFram
         except ValueError:
             raise InputError(f"{where}, date: {values.date!r} is not a date YYYY-MM-DD") from None
     out["kind"] = out["kind"].str.lower()
-    out["date"] = pd.to_datetime(pd.Series(dates, dtype="object"), format="ISO8601") if dates else pd.Series([], dtype="datetime64[ns]")
+    out["date"] = (
+        pd.to_datetime(pd.Series(dates, dtype="object"), format="ISO8601")
+        if dates
+        else pd.Series([], dtype="datetime64[ns]")
+    )
     checked: pd.DataFrame = out.reset_index(drop=True)
     return checked
 

@@ -30,8 +30,12 @@ __all__ = ["KINDS", "Resolved", "resolve"]
 
 KINDS = ("person", "vehicle", "phone", "online", "place")
 _PREFIX = {"person": "P", "vehicle": "V", "phone": "T", "online": "O", "place": "L"}
-_NORMALISE = {"vehicle": normalise_vehicle, "phone": normalise_phone, "online": normalise_online,
-              "place": normalise_place}
+_NORMALISE = {
+    "vehicle": normalise_vehicle,
+    "phone": normalise_phone,
+    "online": normalise_online,
+    "place": normalise_place,
+}
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,13 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
     for kind, normalise in _NORMALISE.items():
         rows = np.flatnonzero(kinds == kind)
         keys = [normalise(str(values[r])) for r in rows]
-        joined = _partials(keys) if kind == "vehicle" else _addresses(keys) if kind == "place" else [k.key for k in keys]
+        joined = (
+            _partials(keys)
+            if kind == "vehicle"
+            else _addresses(keys)
+            if kind == "place"
+            else [k.key for k in keys]
+        )
         ids_of = frame["mention_id"].tolist()
         for r, k, j in zip(rows.tolist(), keys, joined, strict=True):
             # A partial registration or a postcode-less address that joined a full one is still
@@ -118,25 +128,39 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
         person_of = matched.person.to_dict()
         person_labels = [
             _person_label(fore, sur, nick, age)
-            for fore, sur, nick, age in zip(table["forename"].tolist(), table["surname"].tolist(),
-                                            table["nickname"].tolist(), table["age"].tolist(), strict=True)
+            for fore, sur, nick, age in zip(
+                table["forename"].tolist(),
+                table["surname"].tolist(),
+                table["nickname"].tolist(),
+                table["age"].tolist(),
+                strict=True,
+            )
         ]
-        for r, text, spec, fam in zip(rows.tolist(), person_labels, table["specificity"].tolist(),
-                                      table["family"].tolist(), strict=True):
+        for r, text, spec, fam in zip(
+            rows.tolist(),
+            person_labels,
+            table["specificity"].tolist(),
+            table["family"].tolist(),
+            strict=True,
+        ):
             key[r] = f"person|{int(person_of[r])}"
             label[r] = text
             specificity[r] = float(spec)
             family[r] = bool(fam)
         ids = frame["mention_id"].to_numpy()
-        links = pd.DataFrame({
-            "mention_l": ids[matched.links["mention_l"].to_numpy(int)],
-            "mention_r": ids[matched.links["mention_r"].to_numpy(int)],
-        })
-        review = pd.DataFrame({
-            "mention_l": ids[matched.review["mention_l"].to_numpy(int)],
-            "mention_r": ids[matched.review["mention_r"].to_numpy(int)],
-            "probability": matched.review["probability"].to_numpy(),
-        })
+        links = pd.DataFrame(
+            {
+                "mention_l": ids[matched.links["mention_l"].to_numpy(int)],
+                "mention_r": ids[matched.links["mention_r"].to_numpy(int)],
+            }
+        )
+        review = pd.DataFrame(
+            {
+                "mention_l": ids[matched.review["mention_l"].to_numpy(int)],
+                "mention_r": ids[matched.review["mention_r"].to_numpy(int)],
+                "probability": matched.review["probability"].to_numpy(),
+            }
+        )
     frame["_key"] = key
     frame["_label"] = label
     frame["specificity"] = specificity
@@ -147,7 +171,10 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
     # Only the matches not made are for review; a pair joined through a third mention is merged.
     entity = frame.set_index("mention_id")["entity_id"]
     if len(review):
-        apart = entity.reindex(review["mention_l"]).to_numpy() != entity.reindex(review["mention_r"]).to_numpy()
+        apart = (
+            entity.reindex(review["mention_l"]).to_numpy()
+            != entity.reindex(review["mention_r"]).to_numpy()
+        )
         review = review[apart].reset_index(drop=True)
     return Resolved(frame, entities, links, review)
 
@@ -166,7 +193,9 @@ def _entities(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     order = frame.sort_values(["kind", "mention_id"], kind="stable")
     first = order.drop_duplicates("_key")
     kind_rank = {k: i for i, k in enumerate(KINDS)}
-    first = first.assign(_rank=first["kind"].map(kind_rank)).sort_values(["_rank", "mention_id"], kind="stable")
+    first = first.assign(_rank=first["kind"].map(kind_rank)).sort_values(
+        ["_rank", "mention_id"], kind="stable"
+    )
     counters: Counter[str] = Counter()
     names = {}
     for k, kind in zip(first["_key"].tolist(), first["kind"].tolist(), strict=True):
@@ -187,11 +216,13 @@ def _entities(frame: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
         .drop_duplicates("entity_id")
         .set_index("entity_id")["_label"]
     )
-    entities = pd.DataFrame({
-        "entity_id": grouped.size().index,
-        "kind": grouped["kind"].first().to_numpy(),
-        "label": labels.reindex(grouped.size().index).to_numpy(),
-        "mentions": grouped.size().to_numpy(),
-        "children": grouped["child_id"].nunique().to_numpy(),
-    })
+    entities = pd.DataFrame(
+        {
+            "entity_id": grouped.size().index,
+            "kind": grouped["kind"].first().to_numpy(),
+            "label": labels.reindex(grouped.size().index).to_numpy(),
+            "mentions": grouped.size().to_numpy(),
+            "children": grouped["child_id"].nunique().to_numpy(),
+        }
+    )
     return entities, entity_of

@@ -83,9 +83,13 @@ def read_text_csv(
             f"{error.start}); save it as 'CSV UTF-8'"
         ) from None
     if not text.strip():
-        raise InputError(f"{path}: {_UNREADABLE}: it is empty (expected a header row of column names)")
+        raise InputError(
+            f"{path}: {_UNREADABLE}: it is empty (expected a header row of column names)"
+        )
     # The header as pandas reads it: the first row that is not blank.
-    header = next(row for row in csv.reader(io.StringIO(text), skipinitialspace=skipinitialspace) if row)
+    header = next(
+        row for row in csv.reader(io.StringIO(text), skipinitialspace=skipinitialspace) if row
+    )
     names = [name.strip() for name in header]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -161,7 +165,11 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def _inert(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -198,7 +206,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, lineterminator: str = "\
     """
     body = _arrow_rows(frame, lineterminator)
     if body is None:
-        write_atomic(path, neutralise_formulas(frame).to_csv(index=False, lineterminator=lineterminator))
+        write_atomic(
+            path, neutralise_formulas(frame).to_csv(index=False, lineterminator=lineterminator)
+        )
         return
     header = neutralise_formulas(frame.iloc[:0]).to_csv(index=False, lineterminator=lineterminator)
     with atomic_path(path) as temporary, open(temporary, "wb") as stream:
@@ -210,6 +220,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, lineterminator: str = "\
 def _quoted_characters(lineterminator: str) -> str | None:
     """The characters that make Python's CSV writer (which pandas uses) quote a field, found by
     asking it; ``None`` if it quotes by anything but the characters a field contains."""
+
     def quotes(text: str) -> bool:
         line = io.StringIO()
         csv.writer(line, lineterminator=lineterminator).writerow([text, "x"])
@@ -231,8 +242,13 @@ def _arrow_rows(frame: pd.DataFrame, lineterminator: str) -> memoryview | None:
 
     special = _quoted_characters(lineterminator)
     names = list(frame.columns)
-    if (special is None or len(names) < 2 or not len(frame) or len(set(names)) != len(names)
-            or not all(isinstance(n, str) for n in names)):
+    if (
+        special is None
+        or len(names) < 2
+        or not len(frame)
+        or len(set(names)) != len(names)
+        or not all(isinstance(n, str) for n in names)
+    ):
         return None
     text = pa.large_string()
 
@@ -269,8 +285,10 @@ def _arrow_rows(frame: pd.DataFrame, lineterminator: str) -> memoryview | None:
         rows = pa.concat_arrays(rows.chunks)
     # Every row is the text of one long string array: its data buffer between the first and
     # last offsets.
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
-    return memoryview(rows.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[
+        rows.offset : rows.offset + len(rows) + 1
+    ]
+    return memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
 
 
 def _decimals(values: np.ndarray) -> pa.Array:
@@ -291,8 +309,11 @@ def _decimals(values: np.ndarray) -> pa.Array:
     column = pa.array(values).cast(text)
     others = np.flatnonzero(~plain & ~np.isnan(values))
     if len(others):
-        column = pc.replace_with_mask(column, pa.array(~plain & ~np.isnan(values)),
-                                      pa.array(values[others].astype(str), type=text))
+        column = pc.replace_with_mask(
+            column,
+            pa.array(~plain & ~np.isnan(values)),
+            pa.array(values[others].astype(str), type=text),
+        )
     return pc.if_else(pa.array(np.isnan(values)), pa.scalar(None, text), column)
 
 
@@ -316,7 +337,9 @@ def _quote(column: pa.Array, special: str) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    needs = pc.match_substring_regex(column, "[" + "".join(f"\\x{ord(c):02x}" for c in special) + "]")
+    needs = pc.match_substring_regex(
+        column, "[" + "".join(f"\\x{ord(c):02x}" for c in special) + "]"
+    )
     needs = needs.fill_null(False)
     if not pc.any(needs).as_py():
         return column

@@ -75,8 +75,10 @@ def neighbour_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     bad = ~frame["closeness"].isin(CLOSENESS)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{path}: line {row + 2}, field closeness: unknown band "
-                         f"{frame['closeness'].iloc[row]!r}")
+        raise InputError(
+            f"{path}: line {row + 2}, field closeness: unknown band "
+            f"{frame['closeness'].iloc[row]!r}"
+        )
     for column in ("vintage", "rank"):
         numbers = pd.to_numeric(frame[column], errors="coerce")
         if numbers.isna().any():

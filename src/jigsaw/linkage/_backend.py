@@ -21,12 +21,42 @@ BACKENDS = ("duckdb", "spark")
 
 # Columns of the prepared frame that Splink reads (``row`` and ``agency`` are Jigsaw's own).
 SPLINK_COLUMNS = [
-    "unique_id", "nhs_number", "forename", "middle_names", "forename_group", "forename_sdx",
-    "initial", "forename_del", "surname", "surname_first", "surname_last", "surname_sdx",
-    "surname_del", "dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips", "sex",
-    "postcodes", "sectors", "districts", "district", "postcode_sector",
+    "unique_id",
+    "nhs_number",
+    "forename",
+    "middle_names",
+    "forename_group",
+    "forename_sdx",
+    "initial",
+    "forename_del",
+    "surname",
+    "surname_first",
+    "surname_last",
+    "surname_sdx",
+    "surname_del",
+    "dob",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "dob_masks",
+    "dob_slips",
+    "sex",
+    "postcodes",
+    "sectors",
+    "districts",
+    "district",
+    "postcode_sector",
+    "nhs_unchecked",
 ]
-LIST_COLUMNS = ("forename_del", "surname_del", "dob_masks", "dob_slips", "postcodes", "sectors", "districts")
+LIST_COLUMNS = (
+    "forename_del",
+    "surname_del",
+    "dob_masks",
+    "dob_slips",
+    "postcodes",
+    "sectors",
+    "districts",
+)
 
 # When a level is never seen in training (no twins' NHS numbers agree among random pairs, say),
 # Splink leaves it untrained. These stand-ins are conservative: an unseen u is rare but not
@@ -86,8 +116,9 @@ def _db_api(backend: str, spark: Any = None) -> Any:
         # DuckDB may take 80% of RAM by default; a limit makes it spill to disk instead, which
         # keeps a national run on one machine within a predictable footprint.
         memory = os.environ.get("JIGSAW_DUCKDB_MEMORY", "3GB")
-        connection = duckdb.connect(":memory:", config={
-            "memory_limit": memory, "temp_directory": tempfile.gettempdir()})
+        connection = duckdb.connect(
+            ":memory:", config={"memory_limit": memory, "temp_directory": tempfile.gettempdir()}
+        )
         return DuckDBAPI(connection=connection)
     if backend == "spark":
         from splink import SparkAPI
@@ -110,12 +141,16 @@ def _input_table(frame: pd.DataFrame, backend: str, db_api: Any) -> Any:
         text, number = T.StringType(), T.DoubleType()
         numeric = {c for c in ("dob_year", "dob_month", "dob_day") if table[c].dtype != object}
         texts = T.ArrayType(T.StringType())
-        schema = T.StructType([
-            T.StructField(c, texts if c in LIST_COLUMNS else number if c in numeric else text)
-            for c in SPLINK_COLUMNS
-        ])
-        rows = [tuple(None if (v is None or v != v) and not isinstance(v, list) else v for v in row)
-                for row in table.itertuples(index=False, name=None)]
+        schema = T.StructType(
+            [
+                T.StructField(c, texts if c in LIST_COLUMNS else number if c in numeric else text)
+                for c in SPLINK_COLUMNS
+            ]
+        )
+        rows = [
+            tuple(None if (v is None or v != v) and not isinstance(v, list) else v for v in row)
+            for row in table.itertuples(index=False, name=None)
+        ]
         return db_api.register(spark.createDataFrame(rows, schema=schema))
     return db_api.register(table)
 
@@ -167,8 +202,10 @@ def train(
     table = _input_table(frame, backend, db_api)
     linker = Linker(table, settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
-        ["l.nhs_number = r.nhs_number",
-         "l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob"],
+        [
+            "l.nhs_number = r.nhs_number",
+            "l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob",
+        ],
         recall=recall,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
@@ -177,7 +214,9 @@ def train(
         # Records sharing a valid NHS number are almost all the same child, so EM on them
         # estimates every other comparison's m free of the siblings and twins that a block on
         # surname or date of birth mixes in.
-        linker.training.estimate_parameters_using_expectation_maximisation("l.nhs_number = r.nhs_number")
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.nhs_number = r.nhs_number"
+        )
     else:
         linker.training.estimate_parameters_using_expectation_maximisation("l.dob = r.dob")
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -194,7 +233,9 @@ def train(
             u = level.get("u_probability") or _UNSEEN_U
             # An outcome never seen among matches is strong evidence against a match when it is
             # the catch-all level ("different sex"), and no evidence either way otherwise.
-            m = level.get("m_probability") or (_UNSEEN_ELSE_M if spec is comparison.levels[-1] else u)
+            m = level.get("m_probability") or (
+                _UNSEEN_ELSE_M if spec is comparison.levels[-1] else u
+            )
             values.append((float(m), float(u)))
         levels[comparison.name] = tuple(values)
     return Model(
@@ -203,7 +244,12 @@ def train(
         levels=levels,
         trained_on=trained_on,
         trained_records=len(frame),
-        notes={"u_random_pairs": max_pairs, "seed": seed, "prior_recall": recall, "records": len(frame)},
+        notes={
+            "u_random_pairs": max_pairs,
+            "seed": seed,
+            "prior_recall": recall,
+            "records": len(frame),
+        },
     )
 
 
@@ -243,7 +289,9 @@ def score_pairs(
     # Only these columns leave the database: the matching columns Splink retains (lists of
     # deletions, masks, postcodes on both sides) would multiply a national run's memory.
     pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]  # Splink's is not annotated
-        f"select {', '.join(keep + tf)} from {predictions.physical_name}", output_type="pandas"
+        # The names are the model's own columns and Splink's table, never user text.
+        f"select {', '.join(keep + tf)} from {predictions.physical_name}",  # noqa: S608
+        output_type="pandas",
     )
     for column in tf:
         name = column.removeprefix("mw_tf_adj_")

@@ -117,8 +117,12 @@ def link(
     prepare_seconds = time.perf_counter() - start
     if prepared.problems:
         say(f"{len(prepared.problems):,} values not used (see problems)")
-    result = link_prepared(prepared.frame, model=model, backend=backend, progress=progress, spark=spark)
-    return replace(result, problems=prepared.problems, seconds={"prepare": prepare_seconds, **result.seconds})
+    result = link_prepared(
+        prepared.frame, model=model, backend=backend, progress=progress, spark=spark
+    )
+    return replace(
+        result, problems=prepared.problems, seconds={"prepare": prepare_seconds, **result.seconds}
+    )
 
 
 def link_prepared(
@@ -141,7 +145,9 @@ def link_prepared(
     start = time.perf_counter()
     if len(frame) >= 2:
         with _objects_frozen():
-            pairs = score_pairs(frame, model, threshold=model.review_threshold, backend=backend, spark=spark)
+            pairs = score_pairs(
+                frame, model, threshold=model.review_threshold, backend=backend, spark=spark
+            )
     else:
         pairs = _no_pairs()
     seconds["score"] = time.perf_counter() - start
@@ -150,7 +156,9 @@ def link_prepared(
     with _collector_paused():
         result = cluster(frame, pairs, model)
     seconds["cluster"] = time.perf_counter() - start
-    say(f"{result.clusters['child_id'].nunique():,} children; {len(result.review):,} pairs to review")
+    say(
+        f"{result.clusters['child_id'].nunique():,} children; {len(result.review):,} pairs to review"
+    )
     return LinkResult(
         clusters=result.clusters,
         review=result.review,

@@ -53,7 +53,9 @@ def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object])
     return set(near_left).isdisjoint(near_right)
 
 
-def conflict(left: Mapping[str, object], right: Mapping[str, object], *, twins: bool = True) -> str | None:
+def conflict(
+    left: Mapping[str, object], right: Mapping[str, object], *, twins: bool = True
+) -> str | None:
     """Return why two prepared records cannot be one child, or ``None``.
 
     Two different valid NHS numbers, or the same date of birth with clearly different forenames
@@ -87,7 +89,9 @@ class Clusters:
     """The children found: one row per record, and the pairs a person should review."""
 
     clusters: pd.DataFrame  # record_id, child_id, confidence
-    review: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight, reason, explanation
+    review: (
+        pd.DataFrame
+    )  # record_id_l, record_id_r, match_probability, match_weight, reason, explanation
     kept_apart: int  # pairs above the link threshold refused by a constraint
 
 
@@ -97,7 +101,13 @@ def explain_pair(model: Model, row: Mapping[str, Any]) -> list[tuple[str, str, f
     steps = [("prior", "two random records", round(model.prior_weight, 2))]
     for comparison in COMPARISONS:
         index = gamma_to_index(comparison.name, int(row[f"gamma_{comparison.name}"]))
-        steps.append((comparison.name, comparison.levels[index].label, round(float(row[f"mw_{comparison.name}"]), 2)))
+        steps.append(
+            (
+                comparison.name,
+                comparison.levels[index].label,
+                round(float(row[f"mw_{comparison.name}"]), 2),
+            )
+        )
     return steps
 
 
@@ -121,7 +131,9 @@ def _codes(values: np.ndarray, *, blank: bool) -> np.ndarray:
     codes, _ = pd.factorize(values, use_na_sentinel=blank)
     codes = codes.astype(np.int64)
     if blank:
-        empty = np.fromiter((isinstance(v, str) and not v for v in values), dtype=bool, count=len(values))
+        empty = np.fromiter(
+            (isinstance(v, str) and not v for v in values), dtype=bool, count=len(values)
+        )
         codes[pd.isna(values) | empty] = -1
     return codes
 
@@ -149,7 +161,9 @@ class _Records:
         """The record at position ``i`` as the comparisons' Python tests read it."""
         found = self._built.get(i)
         if found is None:
-            found = {c: None if (v := self.columns[c][i]) is pd.NA else v for c in _CONSTRAINT_FIELDS}
+            found = {
+                c: None if (v := self.columns[c][i]) is pd.NA else v for c in _CONSTRAINT_FIELDS
+            }
             self._built[i] = found
         return found
 
@@ -218,9 +232,13 @@ class _Partition:
                         return "same date of birth, different sex (twins?)"
                     # Equal forenames or equal Soundex codes are never "clearly different";
                     # the rest go through the comparison's own test.
-                    if (forename_i >= 0 and forename[j] >= 0 and forename_i != forename[j]
-                            and sdx_i != sdx[j]
-                            and _distinct_forenames(self.records.record(i), self.records.record(j))):
+                    if (
+                        forename_i >= 0
+                        and forename[j] >= 0
+                        and forename_i != forename[j]
+                        and sdx_i != sdx[j]
+                        and _distinct_forenames(self.records.record(i), self.records.record(j))
+                    ):
                         return "same date of birth, different forenames (twins?)"
         # Compatible when some pair's dates of birth are not the comparison's catch-all level:
         # the same date or the same year and month decide from codes, the slips in Python.
@@ -251,9 +269,24 @@ class _Partition:
 
 
 # The fields the constraints read (forename and date-of-birth comparisons, NHS number).
-_CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "dob_masks",
-                      "dob_slips", "forename", "forename_group", "forename_sdx", "forename_del",
-                      "initial", "near_groups", "middle_names", "surname", "sex")
+_CONSTRAINT_FIELDS = (
+    "nhs_number",
+    "dob",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "dob_masks",
+    "dob_slips",
+    "forename",
+    "forename_group",
+    "forename_sdx",
+    "forename_del",
+    "initial",
+    "near_groups",
+    "middle_names",
+    "surname",
+    "sex",
+)
 
 
 def _distinct(labels: np.ndarray, codes: np.ndarray, among: np.ndarray, groups: int) -> np.ndarray:
@@ -272,15 +305,23 @@ def _open_to_refusal(records: _Records, labels: np.ndarray, groups: int, twins: 
     """
     dated = records.dob >= 0
     everyone = np.ones(len(records), dtype=bool)
-    open_ = (_distinct(labels, records.nhs, everyone, groups) > 1) | (_distinct(labels, records.dob, dated, groups) > 1)
+    open_ = (_distinct(labels, records.nhs, everyone, groups) > 1) | (
+        _distinct(labels, records.dob, dated, groups) > 1
+    )
     if twins:
         open_ |= _distinct(labels, records.sex, dated, groups) > 1
         open_ |= _distinct(labels, records.forename, dated, groups) > 1
     return open_
 
 
-def _link(records: _Records, left: np.ndarray, right: np.ndarray, probs: np.ndarray,
-          model: Model, excluded: np.ndarray) -> tuple[_Partition, np.ndarray, list[str | None]]:
+def _link(
+    records: _Records,
+    left: np.ndarray,
+    right: np.ndarray,
+    probs: np.ndarray,
+    model: Model,
+    excluded: np.ndarray,
+) -> tuple[_Partition, np.ndarray, list[str | None]]:
     """Add the links from the strongest down (``left``, ``right`` in that order), refusing those
     that break a constraint; pairs touching an ``excluded`` record position are left out.
 
@@ -298,7 +339,9 @@ def _link(records: _Records, left: np.ndarray, right: np.ndarray, probs: np.ndar
     below = np.flatnonzero(probs < model.link_threshold)
     stop = int(below[0]) if len(below) else len(left)
     active = np.flatnonzero(~(excluded[left[:stop]] | excluded[right[:stop]]))
-    graph = coo_matrix((np.ones(len(active), dtype=np.int8), (left[active], right[active])), shape=(n, n))
+    graph = coo_matrix(
+        (np.ones(len(active), dtype=np.int8), (left[active], right[active])), shape=(n, n)
+    )
     groups, labels = connected_components(graph, directed=False)
     open_ = _open_to_refusal(records, labels, groups, model.keep_twins_apart)
 
@@ -320,7 +363,12 @@ def _link(records: _Records, left: np.ndarray, right: np.ndarray, probs: np.ndar
     partition.watch(np.flatnonzero(~closed))
     ordered = active[~closed[left[active]]].tolist()
     lefts, rights = left.tolist(), right.tolist()
-    parents, find, blocked, union = partition.parent, partition.find, partition.blocked, partition.union
+    parents, find, blocked, union = (
+        partition.parent,
+        partition.find,
+        partition.blocked,
+        partition.union,
+    )
     done = []
     for k in ordered:
         a, b = lefts[k], rights[k]
@@ -346,8 +394,13 @@ def _link(records: _Records, left: np.ndarray, right: np.ndarray, probs: np.ndar
 _AMBIGUITY_BITS = 3.0
 
 
-def _ambiguous(partition: _Partition, left: np.ndarray, right: np.ndarray, weights: np.ndarray,
-               reasons: list[str | None]) -> np.ndarray:
+def _ambiguous(
+    partition: _Partition,
+    left: np.ndarray,
+    right: np.ndarray,
+    weights: np.ndarray,
+    reasons: list[str | None],
+) -> np.ndarray:
     """Return a mask of the record positions that sit between two children (see :func:`cluster`)."""
     roots = partition.roots()
     found = np.zeros(len(roots), dtype=bool)
@@ -363,8 +416,11 @@ def _ambiguous(partition: _Partition, left: np.ndarray, right: np.ndarray, weigh
         x = side[refused]
         # Only a record without a date of birth can sit between two children this way; the
         # constraints already decide between records that have one.
-        close = ((partition.records.dob[x] < 0) & (size[roots[x]] > 1)
-                 & (weights[refused] >= best_inside[x] - _AMBIGUITY_BITS))
+        close = (
+            (partition.records.dob[x] < 0)
+            & (size[roots[x]] > 1)
+            & (weights[refused] >= best_inside[x] - _AMBIGUITY_BITS)
+        )
         found[x[close]] = True
     return found
 
@@ -379,11 +435,18 @@ def _explanations(model: Model, pairs: pd.DataFrame) -> list[str]:
         index = np.where(gamma < 0, 0, len(comparison.levels) - 1 - gamma)
         labels = [f"{comparison.name}: {level.label} " for level in comparison.levels]
         weights = pairs[f"mw_{comparison.name}"].to_numpy(dtype=float).tolist()
-        parts.append([labels[i] + f"{round(w, 2):+.2f}" for i, w in zip(index.tolist(), weights, strict=True)])
+        parts.append(
+            [
+                labels[i] + f"{round(w, 2):+.2f}"
+                for i, w in zip(index.tolist(), weights, strict=True)
+            ]
+        )
     return ["; ".join((prior, *steps)) for steps in zip(*parts, strict=True)] if parts else []
 
 
-def _strongest_first(ids: np.ndarray, pairs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def _strongest_first(
+    ids: np.ndarray, pairs: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Sort the pairs by match weight, strongest first, ties by record ids (as text), and give
     the positions of their records among ``ids``.
 
@@ -391,7 +454,11 @@ def _strongest_first(ids: np.ndarray, pairs: pd.DataFrame) -> tuple[pd.DataFrame
     text; an id numpy would read differently (not text, or ending in NUL characters, which its
     fixed-width text drops) sends the run through pandas instead.
     """
-    text = [ids, pairs["unique_id_l"].to_numpy(dtype=object), pairs["unique_id_r"].to_numpy(dtype=object)]
+    text = [
+        ids,
+        pairs["unique_id_l"].to_numpy(dtype=object),
+        pairs["unique_id_r"].to_numpy(dtype=object),
+    ]
     if all(isinstance(v, str) and not v.endswith("\0") for column in text for v in column):
         fixed = [column.astype(str) for column in text]
         sorter = np.argsort(fixed[0], kind="stable")
@@ -399,15 +466,26 @@ def _strongest_first(ids: np.ndarray, pairs: pd.DataFrame) -> tuple[pd.DataFrame
         ranks = []
         for column in fixed[1:]:
             rank = np.searchsorted(ordered, column)
-            if len(rank) and (rank.max() >= len(ordered) or (ordered[np.minimum(rank, len(ordered) - 1)] != column).any()):
-                raise ValueError("scored pairs name a record id that is not among the prepared records")
+            if len(rank) and (
+                rank.max() >= len(ordered)
+                or (ordered[np.minimum(rank, len(ordered) - 1)] != column).any()
+            ):
+                raise ValueError(
+                    "scored pairs name a record id that is not among the prepared records"
+                )
             ranks.append(rank)
         weights = pairs["match_weight"].to_numpy(dtype=float)
         order = np.lexsort((ranks[1], ranks[0], -weights))
-        left, right = sorter[ranks[0][order]].astype(np.int64), sorter[ranks[1][order]].astype(np.int64)
+        left, right = (
+            sorter[ranks[0][order]].astype(np.int64),
+            sorter[ranks[1][order]].astype(np.int64),
+        )
         return pairs.iloc[order].reset_index(drop=True), left, right
-    pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True],
-                              kind="mergesort").reset_index(drop=True)
+    pairs = pairs.sort_values(
+        ["match_weight", "unique_id_l", "unique_id_r"],
+        ascending=[False, True, True],
+        kind="mergesort",
+    ).reset_index(drop=True)
     position = pd.Index(ids)
     left = position.get_indexer(pd.Index(pairs["unique_id_l"])).astype(np.int64)
     right = position.get_indexer(pd.Index(pairs["unique_id_r"])).astype(np.int64)
@@ -444,11 +522,24 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     over integer codes of the fields the constraints read; everything else is on arrays.
     """
     ids = frame["unique_id"].to_numpy(dtype=object)
-    review_columns = ["record_id_l", "record_id_r", "child_id_l", "child_id_r",
-                      "match_probability", "match_weight", "reason", "explanation"]
+    review_columns = [
+        "record_id_l",
+        "record_id_r",
+        "child_id_l",
+        "child_id_r",
+        "match_probability",
+        "match_weight",
+        "reason",
+        "explanation",
+    ]
     if not len(ids):  # every row left out (or none given): no children, not an index error
-        empty = pd.DataFrame({"record_id": pd.Series(dtype=object), "child_id": pd.Series(dtype=object),
-                              "confidence": pd.Series(dtype=float)})
+        empty = pd.DataFrame(
+            {
+                "record_id": pd.Series(dtype=object),
+                "child_id": pd.Series(dtype=object),
+                "confidence": pd.Series(dtype=float),
+            }
+        )
         return Clusters(empty, pd.DataFrame(columns=review_columns), 0)
     records = _Records(frame)
     pairs, left, right = _strongest_first(ids, pairs)
@@ -477,28 +568,37 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     for side in (left, right):
         np.minimum.at(confidence, roots[side[internal]], probs[internal])
         np.minimum.at(confidence, roots[side[~same]], 1 - probs[~same])
-    clusters = pd.DataFrame({"record_id": ids, "child_id": child_ids, "confidence": confidence[roots].round(6)})
+    clusters = pd.DataFrame(
+        {"record_id": ids, "child_id": child_ids, "confidence": confidence[roots].round(6)}
+    )
 
     review_index = np.flatnonzero((~same) & (probs >= model.review_threshold))
     keep = []
     review_reasons = []
     for k in review_index.tolist():
-        reason = reasons[k] or conflict(records.record(int(left[k])), records.record(int(right[k])),
-                                        twins=model.keep_twins_apart)
+        reason = reasons[k] or conflict(
+            records.record(int(left[k])),
+            records.record(int(right[k])),
+            twins=model.keep_twins_apart,
+        )
         if reason and reason.startswith("same date of birth") and probs[k] < model.link_threshold:
             continue  # twins-like pairs below the link threshold are no link, not work for a person
         keep.append(k)
         review_reasons.append(reason or "between the review and link thresholds")
     chosen = pairs.iloc[keep]
     picked = np.asarray(keep, dtype=np.int64)
-    review = pd.DataFrame({
-        "record_id_l": chosen["unique_id_l"].to_numpy(dtype=object),
-        "record_id_r": chosen["unique_id_r"].to_numpy(dtype=object),
-        "child_id_l": child_ids[left[picked]], "child_id_r": child_ids[right[picked]],
-        # Python's round, as the explanation's weights use: numpy's can differ in the last digit.
-        "match_probability": [round(p, 6) for p in probs[picked].tolist()],
-        "match_weight": [round(w, 3) for w in weights[picked].tolist()],
-        "reason": np.asarray(review_reasons, dtype=object),
-        "explanation": np.asarray(_explanations(model, chosen), dtype=object),
-    }, columns=review_columns)
+    review = pd.DataFrame(
+        {
+            "record_id_l": chosen["unique_id_l"].to_numpy(dtype=object),
+            "record_id_r": chosen["unique_id_r"].to_numpy(dtype=object),
+            "child_id_l": child_ids[left[picked]],
+            "child_id_r": child_ids[right[picked]],
+            # Python's round, as the explanation's weights use: numpy's can differ in the last digit.
+            "match_probability": [round(p, 6) for p in probs[picked].tolist()],
+            "match_weight": [round(w, 3) for w in weights[picked].tolist()],
+            "reason": np.asarray(review_reasons, dtype=object),
+            "explanation": np.asarray(_explanations(model, chosen), dtype=object),
+        },
+        columns=review_columns,
+    )
     return Clusters(clusters, review, kept_apart)

@@ -119,7 +119,13 @@ def grade_frame(
         np.where(when >= np.datetime64(reduced_cut, "D"), rules.reduced_weight, 0.0),
     )
     live = weight > 0
-    child, agency, when, ind, weight = child[live], agency[live], when[live], ind[live], weight[live]
+    child, agency, when, ind, weight = (
+        child[live],
+        agency[live],
+        when[live],
+        ind[live],
+        weight[live],
+    )
 
     points = np.array([rules.points[i.level] for i in cat.indicators], dtype=float)
     vulnerable = np.array([i.kind == "vulnerability" for i in cat.indicators])
@@ -154,7 +160,9 @@ def grade_frame(
     level = np.where(
         n_agencies >= rules.raise_agencies, np.minimum(level + 1, Grade.HIGH.rank), level
     )
-    level = np.where(n_agencies >= rules.medium_agencies, np.maximum(level, Grade.MEDIUM.rank), level)
+    level = np.where(
+        n_agencies >= rules.medium_agencies, np.maximum(level, Grade.MEDIUM.rank), level
+    )
 
     turns_13 = np.array([_birthday(d, 13) for d in dob_dates], dtype=_DAY)
     turns_14 = np.array([_birthday(d, 14) for d in dob_dates], dtype=_DAY)

@@ -142,8 +142,9 @@ def _wilson(x: ArrayLike, n: ArrayLike, level: float, sign: int) -> np.ndarray:
     n = np.asarray(n, dtype=float)
     if level == 1:
         # The 100% interval is the whole of [0, 1], as PHEindicatormethods returns it.
-        return np.broadcast_to(np.where(np.isnan(x + n), np.nan, float(sign > 0)),
-                               np.broadcast(x, n).shape).copy()
+        return np.broadcast_to(
+            np.where(np.isnan(x + n), np.nan, float(sign > 0)), np.broadcast(x, n).shape
+        ).copy()
     z = z_value(level)
     with np.errstate(divide="ignore", invalid="ignore"):
         root = z * np.sqrt(z**2 + 4 * x * (1 - x / n))

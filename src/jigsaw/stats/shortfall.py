@@ -28,8 +28,13 @@ from scipy import sparse
 from jigsaw.stats import overdispersion
 from jigsaw.stats.rates import rate, z_value
 
-__all__ = ["COMPARISONS", "PeerComparison", "ShortfallSummary", "compare_with_peers",
-           "shortfall_summary"]
+__all__ = [
+    "COMPARISONS",
+    "PeerComparison",
+    "ShortfallSummary",
+    "compare_with_peers",
+    "shortfall_summary",
+]
 
 Floats = NDArray[np.float64]
 
@@ -68,8 +73,9 @@ def _check_areas(areas: pd.DataFrame) -> pd.DataFrame:
     duplicated = frame["area_code"].duplicated()
     if duplicated.any():
         row = int(np.flatnonzero(duplicated)[0])
-        raise _row_error("areas", row, "area_code",
-                         f"duplicate area code {frame['area_code'].iloc[row]!r}")
+        raise _row_error(
+            "areas", row, "area_code", f"duplicate area code {frame['area_code'].iloc[row]!r}"
+        )
     if "area_name" in areas.columns:
         frame["area_name"] = areas["area_name"].to_numpy()
     for column in ("identified", "children"):
@@ -95,13 +101,18 @@ def _check_neighbours(neighbours: pd.DataFrame) -> pd.DataFrame:
             raise _row_error("neighbours", int(row), column, "missing code")
     pairs = pairs.astype(str)
     for row in np.flatnonzero(pairs["area_code"] == pairs["neighbour_code"]):
-        raise _row_error("neighbours", int(row), "neighbour_code",
-                         f"area {pairs['area_code'].iloc[row]!r} lists itself")
+        raise _row_error(
+            "neighbours",
+            int(row),
+            "neighbour_code",
+            f"area {pairs['area_code'].iloc[row]!r} lists itself",
+        )
     return pairs.drop_duplicates()
 
 
-def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame,
-                  usable: NDArray[np.bool_]) -> sparse.csr_matrix:
+def _peer_weights(
+    frame: pd.DataFrame, pairs: pd.DataFrame, usable: NDArray[np.bool_]
+) -> sparse.csr_matrix:
     """Sparse W with W[i, j] = 1 when j is a usable peer of i (known counts, not i itself)."""
     position = pd.Series(np.arange(len(frame)), index=frame["area_code"])
     i = position.reindex(pairs["area_code"]).to_numpy()
@@ -148,28 +159,38 @@ class PeerComparison:
     confidence: float
     level: float
 
-    def summary(self, *, confidence: float | None = None,
-                leave_out: Collection[str] = ()) -> ShortfallSummary:
+    def summary(
+        self, *, confidence: float | None = None, leave_out: Collection[str] = ()
+    ) -> ShortfallSummary:
         """The shortfall added up over the flagged areas (:func:`shortfall_summary`)."""
         return shortfall_summary(self, confidence=confidence, leave_out=leave_out)
 
 
 def _compare_once(
-    o: Floats, n: Floats, usable: NDArray[np.bool_], weights: Any, per: float, scale: str,
-    estimator: str, level: float,
+    o: Floats,
+    n: Floats,
+    usable: NDArray[np.bool_],
+    weights: Any,
+    per: float,
+    scale: str,
+    estimator: str,
+    level: float,
 ) -> tuple[Floats, overdispersion.Overdispersion, Floats, NDArray[np.object_]]:
     """Peers' rate -> expected count -> overdispersion -> z and comparison, for one peer set."""
     peers = _row_sums(weights)
     with np.errstate(invalid="ignore", divide="ignore"):
-        peer_rate = np.where(peers > 0, (weights @ np.where(usable, o, 0.0)) / (weights @ n),
-                             np.nan)
+        peer_rate = np.where(
+            peers > 0, (weights @ np.where(usable, o, 0.0)) / (weights @ n), np.nan
+        )
     expected = n * peer_rate
     comparable = usable & (expected > 0)
     if comparable.sum() < 3:
-        raise ValueError(f"need at least 3 areas with counts and peers to compare, got "
-                         f"{int(comparable.sum())}")
-    fit = overdispersion.estimate(o[comparable], expected[comparable], scale=scale,
-                                  estimator=estimator, level=level)
+        raise ValueError(
+            f"need at least 3 areas with counts and peers to compare, got {int(comparable.sum())}"
+        )
+    fit = overdispersion.estimate(
+        o[comparable], expected[comparable], scale=scale, estimator=estimator, level=level
+    )
     z = np.full(len(o), np.nan)
     z[comparable] = fit.z(o[comparable], expected[comparable])
     comparison = np.full(len(o), None, dtype=object)
@@ -177,11 +198,18 @@ def _compare_once(
     return expected, fit, z, comparison
 
 
-def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: float = 10_000,
-                       confidence: float = 0.95, level: float = 0.998,
-                       estimator: str = "robust", scale: str = "log",
-                       exclude_lower_peers: bool = True,
-                       not_peers: Collection[str] = ()) -> PeerComparison:
+def compare_with_peers(
+    areas: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    *,
+    per: float = 10_000,
+    confidence: float = 0.95,
+    level: float = 0.998,
+    estimator: str = "robust",
+    scale: str = "log",
+    exclude_lower_peers: bool = True,
+    not_peers: Collection[str] = (),
+) -> PeerComparison:
     """Compare each area's identified children with its statistical neighbours.
 
     Parameters
@@ -280,8 +308,9 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     weights = all_peers
     seen: set[bytes] = set()
     for _ in range(_MAX_PASSES):
-        expected, fit, z, comparison = _compare_once(o, n, usable, weights, per, scale,
-                                                     estimator, level)
+        expected, fit, z, comparison = _compare_once(
+            o, n, usable, weights, per, scale, estimator, level
+        )
         if not exclude_lower_peers:
             break
         lower = np.nan_to_num(z, nan=0.0) < -z_value(_EXCLUDE_LEVEL)
@@ -289,12 +318,14 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         # An area whose peers are nearly all flagged keeps them all: too few peers left
         # would make a benchmark out of one or two areas.
         thin = (_row_sums(new_weights) < _MIN_PEERS).astype(float)
-        new_weights = (sparse.diags(1.0 - thin) @ new_weights
-                       + sparse.diags(thin) @ all_peers).tocsr()
+        new_weights = (
+            sparse.diags(1.0 - thin) @ new_weights + sparse.diags(thin) @ all_peers
+        ).tocsr()
         if (new_weights != weights).nnz == 0 or lower.tobytes() in seen:
             weights = new_weights
-            expected, fit, z, comparison = _compare_once(o, n, usable, weights, per, scale,
-                                                         estimator, level)
+            expected, fit, z, comparison = _compare_once(
+                o, n, usable, weights, per, scale, estimator, level
+            )
             break
         seen.add(lower.tobytes())
         weights = new_weights
@@ -305,14 +336,16 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         peer_rate = np.where(peers > 0, peer_o / peer_n * per, np.nan)
         own_rates = o0 / n * per
     rows, columns = weights.nonzero()
-    peer_median = (pd.Series(own_rates[columns]).groupby(rows).median()
-                   .reindex(range(len(frame))).to_numpy())
+    peer_median = (
+        pd.Series(own_rates[columns]).groupby(rows).median().reindex(range(len(frame))).to_numpy()
+    )
 
     estimate = rate(np.where(usable, o, 0.0), n, per=per, level=confidence)
     rate_lower = np.where(usable, estimate.lower, np.nan)
     rate_upper = np.where(usable, estimate.upper, np.nan)
-    variance = _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per,
-                                   confidence, fit, expected)
+    variance = _shortfall_variance(
+        weights, o0, n, peer_n, rate_lower, rate_upper, per, confidence, fit, expected
+    )
     shortfall = expected - o
     shortfall_lower, shortfall_upper = _interval(expected, o, variance, confidence)
 
@@ -331,12 +364,17 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     result["shortfall_upper"] = shortfall_upper
     result["z"] = z
     result["comparison"] = comparison
-    return PeerComparison(table=result, overdispersion=fit, weights=sparse.csr_matrix(weights),
-                          per=float(per), confidence=float(confidence), level=float(level))
+    return PeerComparison(
+        table=result,
+        overdispersion=fit,
+        weights=sparse.csr_matrix(weights),
+        per=float(per),
+        confidence=float(confidence),
+        level=float(level),
+    )
 
 
-def _interval(expected: Any, identified: Any, variance: Any,
-              confidence: float) -> tuple[Any, Any]:
+def _interval(expected: Any, identified: Any, variance: Any, confidence: float) -> tuple[Any, Any]:
     """Interval for expected - identified, with the uncertainty on the log scale of expected.
 
     The uncertainty is mostly in how many the area would identify at its peers' rate, which is
@@ -351,20 +389,31 @@ def _interval(expected: Any, identified: Any, variance: Any,
     return expected / spread - identified, expected * spread - identified
 
 
-def _own_count_variance(rate_lower: Floats, rate_upper: Floats, n: Floats, per: float,
-                        confidence: float) -> Floats:
+def _own_count_variance(
+    rate_lower: Floats, rate_upper: Floats, n: Floats, per: float, confidence: float
+) -> Floats:
     """Poisson variance of the area's own count, from the width of its exact/Byar interval."""
     width = (rate_upper - rate_lower) * n / per
     return np.asarray((width / (2 * z_value(confidence))) ** 2, dtype=float)
 
 
-def _shortfall_variance(weights: Any, o0: Floats, n: Floats, peer_n: Floats, rate_lower: Floats,
-                        rate_upper: Floats, per: float, confidence: float,
-                        fit: overdispersion.Overdispersion, expected: Floats) -> Floats:
+def _shortfall_variance(
+    weights: Any,
+    o0: Floats,
+    n: Floats,
+    peer_n: Floats,
+    rate_lower: Floats,
+    rate_upper: Floats,
+    per: float,
+    confidence: float,
+    fit: overdispersion.Overdispersion,
+    expected: Floats,
+) -> Floats:
     with np.errstate(invalid="ignore", divide="ignore"):
         share = sparse.diags(np.where(peer_n > 0, n / peer_n, 0.0)) @ weights
-    own = np.where(np.isnan(rate_lower), 0.0,
-                   _own_count_variance(rate_lower, rate_upper, n, per, confidence))
+    own = np.where(
+        np.isnan(rate_lower), 0.0, _own_count_variance(rate_lower, rate_upper, n, per, confidence)
+    )
     peer_part = np.asarray(share.power(2) @ _peer_count_variance(fit, o0, own), dtype=float)
     return peer_part + own + _own_prevalence_variance(fit, expected)
 
@@ -379,8 +428,7 @@ def _own_prevalence_variance(fit: overdispersion.Overdispersion, expected: Any) 
     return np.asarray(fit.count_variance(e) - e, dtype=float)
 
 
-def _peer_count_variance(fit: overdispersion.Overdispersion, o0: Floats,
-                         poisson: Floats) -> Floats:
+def _peer_count_variance(fit: overdispersion.Overdispersion, o0: Floats, poisson: Floats) -> Floats:
     """A peer's count varies by Poisson chance and by the between-area variance tau2."""
     return np.asarray(poisson + (fit.count_variance(o0) - o0), dtype=float)
 
@@ -419,8 +467,9 @@ class ShortfallSummary:
     left_out: int = 0
 
 
-def shortfall_summary(result: PeerComparison, *, confidence: float | None = None,
-                      leave_out: Collection[str] = ()) -> ShortfallSummary:
+def shortfall_summary(
+    result: PeerComparison, *, confidence: float | None = None, leave_out: Collection[str] = ()
+) -> ShortfallSummary:
     """Add up the shortfall over the areas flagged ``lower``, with an interval.
 
     Parameters
@@ -455,8 +504,10 @@ def shortfall_summary(result: PeerComparison, *, confidence: float | None = None
     which makes the interval slightly wider than it needs to be.
     """
     if not isinstance(result, PeerComparison):
-        raise ValueError("result must be the PeerComparison compare_with_peers returned, "
-                         f"not {type(result).__name__}")
+        raise ValueError(
+            "result must be the PeerComparison compare_with_peers returned, "
+            f"not {type(result).__name__}"
+        )
     fit = result.overdispersion
     frame = result.table
     weights = result.weights
@@ -469,28 +520,43 @@ def shortfall_summary(result: PeerComparison, *, confidence: float | None = None
     flagged = frame["comparison"].eq("lower").to_numpy() & ~left_out
     peer_n = weights @ n
     # The rate limits in the table are at the level compare_with_peers used.
-    poisson = _own_count_variance(frame["rate_lower"].to_numpy(dtype=float),
-                                  frame["rate_upper"].to_numpy(dtype=float),
-                                  n, per, result.confidence)
+    poisson = _own_count_variance(
+        frame["rate_lower"].to_numpy(dtype=float),
+        frame["rate_upper"].to_numpy(dtype=float),
+        n,
+        per,
+        result.confidence,
+    )
     poisson = np.where(usable, poisson, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         coefficient = weights[flagged].T @ (n[flagged] / peer_n[flagged])
     coefficient = np.nan_to_num(np.asarray(coefficient, dtype=float))
     expected = frame["expected"].to_numpy(dtype=float)
-    variance = float(coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
-                     + poisson[flagged].sum()
-                     + _own_prevalence_variance(fit, expected[flagged]).sum())
+    variance = float(
+        coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
+        + poisson[flagged].sum()
+        + _own_prevalence_variance(fit, expected[flagged]).sum()
+    )
     total = float(frame["shortfall"].to_numpy(dtype=float)[flagged].sum())
-    lower, upper = (0.0, 0.0) if not flagged.any() else _interval(
-        float(expected[flagged].sum()), float(o[flagged].sum()), variance, confidence)
+    lower, upper = (
+        (0.0, 0.0)
+        if not flagged.any()
+        else _interval(
+            float(expected[flagged].sum()), float(o[flagged].sum()), variance, confidence
+        )
+    )
     return ShortfallSummary(
         flagged=int(flagged.sum()),
         compared=int(frame["comparison"].notna().sum()),
         identified=float(o[flagged].sum()),
         expected=float(expected[flagged].sum()),
-        shortfall=total, lower=float(lower), upper=float(upper),
+        shortfall=total,
+        lower=float(lower),
+        upper=float(upper),
         confidence=float(confidence),
-        method=("sum over flagged areas; log-normal interval for the expected total, with the "
-                "covariance of shared peers"),
+        method=(
+            "sum over flagged areas; log-normal interval for the expected total, with the "
+            "covariance of shared peers"
+        ),
         left_out=int((frame["comparison"].eq("lower").to_numpy() & left_out).sum()),
     )

@@ -177,6 +177,134 @@ def may_manage_users(actor: Actor, *, area_id: int) -> bool:
     return actor.role == Role.ADMINISTRATOR and actor.area_id == area_id
 
 
+# The workflow from a concern to an outcome. A contact is decided by the recording agency's
+# safeguarding lead; a referral is worked by its area's MASH; an action by its owner, the owner
+# agency's safeguarding lead or the MASH.
+
+
+def may_decide_contact(actor: Actor, *, child_area_id: int, contact_agency_id: int) -> bool:
+    """Whether ``actor`` may decide a contact: the safeguarding lead of the recording agency."""
+    return (
+        actor.role == Role.DSL
+        and actor.area_id is not None
+        and child_area_id == actor.area_id
+        and contact_agency_id == actor.agency_id
+    )
+
+
+def may_decide_contacts(actor: Actor) -> bool:
+    """Whether ``actor`` has a queue of contacts to decide (their agency's)."""
+    return actor.role == Role.DSL and actor.agency_id is not None and actor.area_id is not None
+
+
+def may_refer_to_mash(actor: Actor, *, child_area_id: int, concern_author_id: int | None) -> bool:
+    """Whether ``actor`` may refer a concern's child straight to their area's MASH.
+
+    The practitioner who recorded the concern may, without waiting for their safeguarding lead
+    (who decides through the contact instead); the MASH does not refer to itself.
+    """
+    return (
+        actor.role == Role.PRACTITIONER
+        and actor.area_id is not None
+        and child_area_id == actor.area_id
+        and concern_author_id is not None
+        and concern_author_id == actor.user_id
+    )
+
+
+def may_work_referral(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may open a referral's page and rate, decide, add actions, record the
+    outcome, review and close it: a MASH analyst of the referral's area."""
+    return (
+        actor.role == Role.MASH_ANALYST
+        and actor.area_id is not None
+        and referral_area_id == actor.area_id
+    )
+
+
+def may_rate_referral(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may give or change a referral's RAG rating."""
+    return may_work_referral(actor, referral_area_id=referral_area_id)
+
+
+def may_decide_referral(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may record the MASH decision on a referral."""
+    return may_work_referral(actor, referral_area_id=referral_area_id)
+
+
+def may_record_outcome(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may record a referral's outcome, review it and close it."""
+    return may_work_referral(actor, referral_area_id=referral_area_id)
+
+
+def may_work_referrals(actor: Actor) -> bool:
+    """Whether ``actor`` has the MASH queue of referrals (their area's)."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id is not None
+
+
+def may_update_action(
+    actor: Actor, *, referral_area_id: int, owner_agency_id: int, owner_id: int | None
+) -> bool:
+    """Whether ``actor`` may mark an action done or cancel it: its owner, the owner agency's
+    safeguarding lead, or the MASH of the referral's area."""
+    if actor.area_id is None or referral_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    if actor.role == Role.DSL:
+        return owner_agency_id == actor.agency_id
+    return owner_id is not None and owner_id == actor.user_id and actor.role in CHILD_ROLES
+
+
+def may_see_signs(
+    actor: Actor, *, child_area_id: int, concern_agency_id: int, concern_author_id: int | None
+) -> bool:
+    """Whether ``actor`` may see which signs a concern records and its grade (need to know).
+
+    The MASH holds the combined picture; a safeguarding lead sees their own agency's concerns and
+    a practitioner their own. Everyone else learns only that other agencies hold concerns, from
+    :func:`may_see_agencies` and :func:`may_see_combined_grade`.
+    """
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    if actor.role == Role.DSL:
+        return concern_agency_id == actor.agency_id
+    if actor.role == Role.PRACTITIONER:
+        return concern_author_id is not None and concern_author_id == actor.user_id
+    return False
+
+
+def may_see_agencies(actor: Actor, *, child_area_id: int) -> bool:
+    """Whether ``actor`` may see which other agencies hold records and concerns about a child:
+    the safeguarding lead and the MASH; a practitioner is told only that others do."""
+    return (
+        actor.role in (Role.DSL, Role.MASH_ANALYST)
+        and actor.area_id is not None
+        and child_area_id == actor.area_id
+    )
+
+
+def may_see_combined_grade(actor: Actor, *, child_area_id: int) -> bool:
+    """Whether ``actor`` may see a child's combined grade (whose reasons name every agency's
+    signs): the safeguarding lead and the MASH."""
+    return may_see_agencies(actor, child_area_id=child_area_id)
+
+
+def may_record_missing(
+    actor: Actor, *, child_area_id: int, record_agency_ids: Collection[int] = ()
+) -> bool:
+    """Whether ``actor`` may record a child's missing episodes and return home interviews: the
+    MASH of the child's area, or a practitioner or safeguarding lead of an agency that holds a
+    record about the child."""
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    return actor.role in (Role.PRACTITIONER, Role.DSL) and actor.agency_id in record_agency_ids
+
+
 # --- The API and bulk import ------------------------------------------------------------------
 
 #: The named actions an API token may be allowed, and the role its account then holds. A token

@@ -195,6 +195,7 @@ INSTALLED_APPS = [
     "jigsaw.web.children",
     "jigsaw.web.concerns",
     "jigsaw.web.oversight",
+    "jigsaw.web.referrals",
     "jigsaw.web.api",
     "jigsaw.web.imports",
 ]

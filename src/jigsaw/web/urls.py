@@ -14,6 +14,7 @@ urlpatterns = [
     path("children/", include("jigsaw.web.children.urls")),
     path("audit/", include("jigsaw.web.audit.urls")),
     path("oversight/", include("jigsaw.web.oversight.urls")),
+    path("referrals/", include("jigsaw.web.referrals.urls")),
     path("api/", jigsaw_api.urls),
     path("api-tokens/", include("jigsaw.web.api.urls")),
     path("imports/", include("jigsaw.web.imports.urls")),

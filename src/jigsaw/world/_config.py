@@ -39,6 +39,8 @@ class WorldConfig:
     areas: int = 4
     seed: int = 0
     england: bool = False
+    # One English LA (GSS code) that a single-area world stands in for ("" for synthetic areas).
+    la: str = ""
     start: dt.date = dt.date(2023, 4, 1)
     years: int = 2
 
@@ -213,6 +215,8 @@ class WorldConfig:
             raise InputError(
                 f"children ({self.children}) must be at least the number of areas ({self.areas})"
             )
+        if self.la and self.england:
+            raise InputError("la (one English LA) cannot be combined with england (all 153)")
         if self.years < 1:
             raise InputError(f"years must be at least 1, not {self.years}")
         for name in ("day_first_agencies", "excel_serial_agencies", "upper_case_agencies"):
@@ -222,7 +226,9 @@ class WorldConfig:
         for name in ("group_children", "group_adults"):
             low_high = getattr(self, name)
             if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
-                raise InputError(f"{name} is a range [lowest, highest] of at least 1, not {low_high}")
+                raise InputError(
+                    f"{name} is a range [lowest, highest] of at least 1, not {low_high}"
+                )
         if self.group_children[0] < 2:
             raise InputError(f"group_children must start at 2 or more, not {self.group_children}")
         for name in ("group_events_per_child", "group_mentions_per_event"):

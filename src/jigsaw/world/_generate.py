@@ -111,6 +111,8 @@ def generate(
 
     if config.england:
         areas = _areas.england_areas(config.children)
+    elif config.la:
+        areas = _areas.la_area(config.la, config.children)
     else:
         areas = _areas.synthetic_areas(rng[0], config.areas, config.children)
     pop = _population.build(config, areas, rng[1])
@@ -338,8 +340,11 @@ def write(world: World, folder: str | Path) -> list[Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(name, frame, folder / f"{name}.{suffix}")
-            for name, frame in world.tables().items() for suffix in ("parquet", "csv")]
+    jobs = [
+        (name, frame, folder / f"{name}.{suffix}")
+        for name, frame in world.tables().items()
+        for suffix in ("parquet", "csv")
+    ]
 
     def one(job: tuple[str, pd.DataFrame, Path]) -> Path:
         _, frame, path = job

@@ -47,10 +47,37 @@ _BACKGROUND_WEIGHTS = {
 
 # Children name their friends mostly by first name or nickname (assumed).
 _FRIEND_FULL_NAME_SHARE = 0.15
-_RELATIONS = ("mum", "dad", "stepdad", "nan", "older brother", "older sister", "aunt", "mum's partner")
+_RELATIONS = (
+    "mum",
+    "dad",
+    "stepdad",
+    "nan",
+    "older brother",
+    "older sister",
+    "aunt",
+    "mum's partner",
+)
 _NICKNAMES = (
-    "Mo", "Jay", "Taz", "Kash", "Ash", "Dee", "Bigs", "Junior", "Smiley", "Zee", "Kaz", "Danny",
-    "Tee", "Ricky", "Sully", "Deano", "Maz", "Jonno", "Leo", "Sonny",
+    "Mo",
+    "Jay",
+    "Taz",
+    "Kash",
+    "Ash",
+    "Dee",
+    "Bigs",
+    "Junior",
+    "Smiley",
+    "Zee",
+    "Kaz",
+    "Danny",
+    "Tee",
+    "Ricky",
+    "Sully",
+    "Deano",
+    "Maz",
+    "Jonno",
+    "Leo",
+    "Sonny",
 )  # shared by many unrelated adults: a nickname alone never identifies anyone
 _MAKES = (
     ("Vauxhall", "Astra"), ("Vauxhall", "Corsa"), ("Ford", "Focus"), ("Ford", "Fiesta"),
@@ -148,11 +175,17 @@ class _Writer:
         forename = forenames[int(r.integers(len(forenames)))]
         surname = surnames[int(r.integers(len(surnames)))]
         nickname = str(r.choice(_NICKNAMES)) if r.random() < 0.6 else ""
-        return {"forename": forename, "surname": surname, "nickname": nickname,
-                "age": int(r.integers(18, 46))}
+        return {
+            "forename": forename,
+            "surname": surname,
+            "nickname": nickname,
+            "age": int(r.integers(18, 46)),
+        }
 
     # --- how each kind is written --------------------------------------------------------------
-    def write_person(self, person: dict[str, object], relation: str = "", full: float | None = None) -> str:
+    def write_person(
+        self, person: dict[str, object], relation: str = "", full: float | None = None
+    ) -> str:
         r = self.rng
         fore, sur = str(person["forename"]), str(person["surname"])
         nick, age = str(person["nickname"]), int(person["age"])  # type: ignore[call-overload]
@@ -193,7 +226,7 @@ class _Writer:
             spots = [i for i, c in enumerate(text) if c in _CONFUSE]
             if spots:
                 i = int(r.choice(spots))
-                text = text[:i] + _CONFUSE[text[i]] + text[i + 1:]
+                text = text[:i] + _CONFUSE[text[i]] + text[i + 1 :]
         if r.random() < self.config.mention_partial_rate:
             if r.random() < 0.6:
                 text = f"reg starts {text[:4]}"
@@ -262,10 +295,10 @@ def _typo(rng: np.random.Generator, word: str) -> str:
     i = int(rng.integers(1, len(word) - 1))
     kind = rng.random()
     if kind < 0.4:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     if kind < 0.7:
         return word[:i] + word[i] + word[i:]
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def _handle(rng: np.random.Generator, name: str) -> str:
@@ -294,11 +327,14 @@ def simulate(
     areas = list(dict.fromkeys(area.tolist()))
     origin_index = {o: i for i, o in enumerate(_names.ORIGINS)}
     origin = np.array([origin_index[o] for o in children["name_origin"].to_numpy()])
-    town = {a: _TOWNS[k % len(_TOWNS)] + ("" if k < len(_TOWNS) else f" {k // len(_TOWNS) + 1}")
-            for k, a in enumerate(areas)}
+    town = {
+        a: _TOWNS[k % len(_TOWNS)] + ("" if k < len(_TOWNS) else f" {k // len(_TOWNS) + 1}")
+        for k, a in enumerate(areas)
+    }
     # Area postcodes seen among the children: group addresses sit among the area's homes.
-    area_postcodes = {a: sorted(set(children.loc[area == a, "postcode"].tolist()) - {""})
-                      for a in areas}
+    area_postcodes = {
+        a: sorted(set(children.loc[area == a, "postcode"].tolist()) - {""}) for a in areas
+    }
 
     # --- groups ------------------------------------------------------------------------------
     ex_start = pd.to_datetime(children["exploitation_start"]).to_numpy("datetime64[D]")
@@ -316,16 +352,30 @@ def simulate(
             size = min(int(rng.integers(low, high + 1)), len(members) - i)
             if len(members) - i - size == 1:
                 size += 1  # never leave a group of one child
-            chosen = members[i:i + size]
+            chosen = members[i : i + size]
             i += size
             g = len(groups)
             group_of[chosen] = g
-            groups.append(_draw_group(w, config, g, a, int(np.bincount(origin[chosen]).argmax()),
-                                      area_postcodes[a], town[a]))
+            groups.append(
+                _draw_group(
+                    w,
+                    config,
+                    g,
+                    a,
+                    int(np.bincount(origin[chosen]).argmax()),
+                    area_postcodes[a],
+                    town[a],
+                )
+            )
 
     # --- per-area common places, schools, families --------------------------------------------
-    common: dict[str, list[dict[str, object]]] = {a: [{"type": "named", "name": p.format(town=town[a]), "id": f"CP-{a}-{k:02d}"}
-                  for k, p in enumerate(_COMMON_PLACES)] for a in areas}
+    common: dict[str, list[dict[str, object]]] = {
+        a: [
+            {"type": "named", "name": p.format(town=town[a]), "id": f"CP-{a}-{k:02d}"}
+            for k, p in enumerate(_COMMON_PLACES)
+        ]
+        for a in areas
+    }
     common_weights = 1.0 / np.arange(1, len(_COMMON_PLACES) + 1)
     common_weights /= common_weights.sum()
     family_people: dict[str, list[tuple[str, dict[str, object]]]] = {}
@@ -335,8 +385,11 @@ def simulate(
         kind = "Primary School" if "-P" in code else "Academy"
         number = int(code.rsplit("-", 1)[1][1:])
         word = _SCHOOL_WORDS[(number - 1) % len(_SCHOOL_WORDS)]
-        return {"type": "named", "name": f"{word} {kind}, {town[code.rsplit('-', 1)[0]]}",
-                "id": f"SC-{code}"}
+        return {
+            "type": "named",
+            "name": f"{word} {kind}, {town[code.rsplit('-', 1)[0]]}",
+            "id": f"SC-{code}",
+        }
 
     def family_of(i: int) -> list[tuple[str, dict[str, object]]]:
         fam = str(children["family_id"].iat[i])
@@ -352,9 +405,19 @@ def simulate(
             family_people[fam] = people
         return family_people[fam]
 
-    def add(child: int, agency: str, day: np.datetime64, kind: str, value: str, entity: str,
-            role: str, group: str) -> None:
-        w.rows.append((str(child_ids[child]), agency, str(day), kind, value, entity, role + "|" + group))
+    def add(
+        child: int,
+        agency: str,
+        day: np.datetime64,
+        kind: str,
+        value: str,
+        entity: str,
+        role: str,
+        group: str,
+    ) -> None:
+        w.rows.append(
+            (str(child_ids[child]), agency, str(day), kind, value, entity, role + "|" + group)
+        )
 
     def group_mention(child: int, agency: str, day: np.datetime64) -> None:
         g = groups[group_of[child]]
@@ -431,8 +494,16 @@ def simulate(
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "common", "")
             elif kind == "family":
                 relation, person = family_of(i)[int(rng.integers(len(family_of(i))))]
-                add(i, agency, day, "person", w.write_person(person, relation), str(person["id"]),
-                    "family", "")
+                add(
+                    i,
+                    agency,
+                    day,
+                    "person",
+                    w.write_person(person, relation),
+                    str(person["id"]),
+                    "family",
+                    "",
+                )
             elif kind == "family_vehicle":
                 fam = str(children["family_id"].iat[i])
                 if fam not in family_car:
@@ -440,9 +511,16 @@ def simulate(
                     family_car[fam] = (w.plate(), f"{rng.choice(_COLOURS)} {make[0]} {make[1]}")
                 plate, description = family_car[fam]
                 relation = str(rng.choice(["mum's car", "dad's car", "family car"]))
-                add(i, agency, day, "vehicle",
+                add(
+                    i,
+                    agency,
+                    day,
+                    "vehicle",
                     w.write_plate(plate, f"{relation}, {description}", always_described=True),
-                    f"FV-{fam}", "family", "")
+                    f"FV-{fam}",
+                    "family",
+                    "",
+                )
             elif kind == "friend":
                 friend = w.adult(int(origin[i]), male=bool(rng.random() < 0.7))
                 friend["age"] = int(rng.integers(14, 24))
@@ -450,15 +528,22 @@ def simulate(
                     friend["forename"] = str(rng.choice(_NICKNAMES))
                 label = str(rng.choice(["boyfriend", "friend", "a friend called", "older friend"]))
                 text = w.write_person(friend, full=_FRIEND_FULL_NAME_SHARE)
-                add(i, agency, day, "person", f"{label} {text}",
-                    w._new_id("BP"), "other", "")
+                add(i, agency, day, "person", f"{label} {text}", w._new_id("BP"), "other", "")
             elif kind == "friend_phone":
                 add(i, agency, day, "phone", w.write_phone(w.phone()), w._new_id("BT"), "other", "")
             else:
                 platform = int(rng.integers(len(_PLATFORMS)))
                 name = str(_names.FORENAME_TABLE[int(rng.integers(len(_names.FORENAME_TABLE)))])
-                add(i, agency, day, "online", w.write_online(platform, _handle(rng, name)),
-                    w._new_id("BO"), "other", "")
+                add(
+                    i,
+                    agency,
+                    day,
+                    "online",
+                    w.write_online(platform, _handle(rng, name)),
+                    w._new_id("BO"),
+                    "other",
+                    "",
+                )
     return _tables(w, groups, group_of, child_ids, area)
 
 
@@ -469,8 +554,9 @@ def _zipf_pick(rng: np.random.Generator, n: int) -> int:
     return int(rng.choice(n, p=weights / weights.sum()))
 
 
-def _draw_group(w: _Writer, config: WorldConfig, g: int, area: str, origin: int,
-                postcodes: list[str], town: str) -> dict[str, object]:
+def _draw_group(
+    w: _Writer, config: WorldConfig, g: int, area: str, origin: int, postcodes: list[str], town: str
+) -> dict[str, object]:
     r = w.rng
     gid = f"G{g + 1:04d}"
     adults = []
@@ -487,21 +573,48 @@ def _draw_group(w: _Writer, config: WorldConfig, g: int, area: str, origin: int,
     phones = [{"id": f"{gid}-T{k + 1}", "number": w.phone()} for k in range(len(adults))]
     online = []
     for k in range(int(r.integers(1, 3))):
-        handle = _handle(r, str(adults[k % len(adults)]["nickname"] or adults[k % len(adults)]["forename"]))
-        online.append({"id": f"{gid}-O{k + 1}", "platform": int(r.integers(len(_PLATFORMS))),
-                       "handle": handle})
+        handle = _handle(
+            r, str(adults[k % len(adults)]["nickname"] or adults[k % len(adults)]["forename"])
+        )
+        online.append(
+            {
+                "id": f"{gid}-O{k + 1}",
+                "platform": int(r.integers(len(_PLATFORMS))),
+                "handle": handle,
+            }
+        )
     places: list[dict[str, object]] = []
     for k in range(int(r.integers(1, 3))):
         postcode = postcodes[int(r.integers(len(postcodes)))] if postcodes else ""
-        places.append({"id": f"{gid}-L{k + 1}", "type": "address", "postcode": postcode,
-                       "street": str(r.choice(_STREETS)), "number": int(r.integers(1, 120)),
-                       "flat": int(r.integers(1, 9)) if r.random() < 0.6 else 0})
-    return {"id": gid, "area": area, "person": adults, "vehicle": vehicles, "phone": phones,
-            "online": online, "place": places, "town": town}
+        places.append(
+            {
+                "id": f"{gid}-L{k + 1}",
+                "type": "address",
+                "postcode": postcode,
+                "street": str(r.choice(_STREETS)),
+                "number": int(r.integers(1, 120)),
+                "flat": int(r.integers(1, 9)) if r.random() < 0.6 else 0,
+            }
+        )
+    return {
+        "id": gid,
+        "area": area,
+        "person": adults,
+        "vehicle": vehicles,
+        "phone": phones,
+        "online": online,
+        "place": places,
+        "town": town,
+    }
 
 
-def _tables(w: _Writer, groups: list[dict[str, object]], group_of: np.ndarray,
-            child_ids: np.ndarray, area: np.ndarray) -> Mentions:
+def _tables(
+    w: _Writer,
+    groups: list[dict[str, object]],
+    group_of: np.ndarray,
+    child_ids: np.ndarray,
+    area: np.ndarray,
+) -> Mentions:
     columns = ["child_id", "agency", "date", "kind", "value", "entity_id", "tag"]
     frame = pd.DataFrame(w.rows, columns=columns)
     # Mention ids in date order (then child, kind, value), so the file reads as a timeline.
@@ -509,16 +622,21 @@ def _tables(w: _Writer, groups: list[dict[str, object]], group_of: np.ndarray,
     frame = frame.reset_index(drop=True)
     frame.insert(0, "mention_id", [f"N{k + 1:07d}" for k in range(len(frame))])
     role_group = frame["tag"].str.split("|", n=1, expand=True) if len(frame) else None
-    truth = pd.DataFrame({
-        "mention_id": frame["mention_id"],
-        "entity_id": frame["entity_id"],
-        "role": role_group[0] if role_group is not None else [],
-        "group_id": role_group[1] if role_group is not None else [],
-    })
+    truth = pd.DataFrame(
+        {
+            "mention_id": frame["mention_id"],
+            "entity_id": frame["entity_id"],
+            "role": role_group[0] if role_group is not None else [],
+            "group_id": role_group[1] if role_group is not None else [],
+        }
+    )
     mentions = frame[["mention_id", "child_id", "agency", "date", "kind", "value"]].copy()
     first = mentions.groupby("child_id")["date"].min()
-    rows = [(str(groups[g]["id"]), str(child_ids[i]), str(area[i]))
-            for i in np.flatnonzero(group_of >= 0) for g in [int(group_of[i])]]
+    rows = [
+        (str(groups[g]["id"]), str(child_ids[i]), str(area[i]))
+        for i in np.flatnonzero(group_of >= 0)
+        for g in [int(group_of[i])]
+    ]
     member = pd.DataFrame(rows, columns=["group_id", "child_id", "area_code"])
     member["first_mention"] = first.reindex(member["child_id"]).fillna("").to_numpy()
     member = member.sort_values(["group_id", "child_id"], kind="stable").reset_index(drop=True)

@@ -20,6 +20,7 @@ from tests.web.cast import (
 
 pytestmark = [pytest.mark.django_db]
 
+
 @pytest.fixture
 def pending(cast):
     school = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "school note")

@@ -17,6 +17,7 @@ from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Link
 _lock = threading.RLock()
 _state: dict[str, Any] = {"key": None, "matcher": None}
 
+
 def _database_key() -> tuple:
     records = AgencyRecord.objects.aggregate(n=Count("id"), top=Max("id"))
     links = Link.objects.aggregate(n=Count("id"), top=Max("id"), decided=Max("decided_at"))

@@ -23,7 +23,10 @@ from jigsaw.web.access import (
     may_override,
     may_read_note,
     may_review_links,
+    may_see_agencies,
+    may_see_combined_grade,
     may_see_identity,
+    may_see_signs,
 )
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -65,6 +68,9 @@ class ConcernView:
     override_reason: str | None
     own: bool
     may_override: bool
+    # False where the user may know only that this agency holds a concern (need to know): the
+    # signs and the grade are then empty.
+    signs_visible: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +104,13 @@ class ChildView:
     pending_links: tuple[PendingLinkView, ...]
     may_decide_links: bool
     agencies: tuple[str, ...]
+    # Need to know: whether the user sees the combined grade (its reasons name every agency's
+    # signs) and which agencies hold records; ``known_elsewhere`` is all a practitioner learns
+    # of the others. ``grade`` is the combined grade with its next step said to this user's role.
+    grade_visible: bool = True
+    agencies_visible: bool = True
+    known_elsewhere: bool = False
+    grade: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 def _identity(record: AgencyRecord) -> dict[str, object]:
@@ -174,9 +187,9 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 actor=user if user.is_authenticated else None,
                 event_type=EventType.CHILD_VIEW_REFUSED,
                 subject=child,
-                extra={"purpose": purpose} if child is not None else {
-                    "purpose": purpose, "child": child_id, "exists": False
-                },
+                extra={"purpose": purpose}
+                if child is not None
+                else {"purpose": purpose, "child": child_id, "exists": False},
             )
         raise Http404(NOT_FOUND)
     # The view and its audit row are one unit: if the row cannot be written, nothing is shown.
@@ -217,8 +230,17 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 )
     views = []
     for c in concerns:
+        signs = may_see_signs(
+            actor,
+            child_area_id=child.area_id,
+            concern_agency_id=c.record.agency_id,
+            concern_author_id=c.recorded_by_id,
+        )
+        see_agencies = may_see_agencies(actor, child_area_id=child.area_id)
+        if not signs and not see_agencies:
+            continue  # a practitioner learns only that other agencies know the child
         # The override reason is free text too: withheld by the same rule as the note.
-        readable = may_read_note(
+        readable = signs and may_read_note(
             actor,
             child_area_id=child.area_id,
             concern_agency_id=c.record.agency_id,
@@ -230,26 +252,46 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 agency=c.record.agency.name,
                 agency_kind=c.record.agency.get_kind_display(),
                 seen_on=c.seen_on,
-                indicators=tuple(c.indicators),
+                indicators=tuple(c.indicators) if signs else (),
                 note=c.note if readable else None,
-                grade_level=c.grade_level,
-                override_level=c.override_level,
+                grade_level=c.grade_level if signs else "",
+                override_level=c.override_level if signs else "",
                 override_reason=c.override_reason if readable else None,
                 own=c.recorded_by_id == user.pk,
-                may_override=may_override(
+                may_override=signs
+                and may_override(
                     actor, child_area_id=child.area_id, concern_agency_id=c.record.agency_id
                 ),
+                signs_visible=signs,
             )
         )
+    see_agencies = may_see_agencies(actor, child_area_id=child.area_id)
+    shown_links = [
+        link for link in links if see_agencies or link.record.agency_id == actor.agency_id
+    ]
     return ChildView(
         child=child,
         role=str(actor.role),
         concerns=tuple(views),
-        records=tuple(_record_view(actor, child, link) for link in links),
+        records=tuple(_record_view(actor, child, link) for link in shown_links),
         pending_links=tuple(pending),
         may_decide_links=may_review_links(actor),
-        agencies=tuple(sorted({link.record.agency.name for link in links})),
+        agencies=tuple(sorted({link.record.agency.name for link in shown_links})),
+        grade_visible=may_see_combined_grade(actor, child_area_id=child.area_id),
+        agencies_visible=see_agencies,
+        known_elsewhere=any(link.record.agency_id != actor.agency_id for link in links),
+        grade=role_aware_grade(child.grade_level, child.grade_reasons, str(actor.role)),
     )
+
+
+def role_aware_grade(level: str, grade: dict[str, object], role: str) -> dict[str, object]:
+    """A stored grade with its next step said to ``role`` (jigsaw.act.advice chooses the words)."""
+    from jigsaw.act.advice import next_step
+    from jigsaw.web.concerns.selectors import catalogue
+
+    if not grade.get("next_step"):
+        return dict(grade)
+    return {**grade, "next_step": next_step(level, role, catalogue().next_steps)}
 
 
 def pending_links_for(user) -> QuerySet[Link]:

@@ -181,6 +181,11 @@ def concern_record(
             },
         )
         child = child_regrade(actor=actor, child=child, today=today)
+        # What happens next: a contact for the agency's safeguarding lead, and a referral to the
+        # MASH when the combined grade reaches the partnership's threshold.
+        from jigsaw.web.referrals.services import after_concern
+
+        after_concern(actor=actor, concern=concern, child=child)
         pending = Link.objects.filter(record=record, status="pending").count()
         if new_record:
             # Indexed now, inside the transaction: if it rolls back, the index no longer matches

@@ -24,6 +24,7 @@ from jigsaw.web.concerns.services import (
     concern_record,
     concern_to_override,
 )
+from jigsaw.web.referrals.selectors import after_saving
 
 IDENTITY_FIELDS = (
     "first_name",
@@ -117,6 +118,8 @@ def concern_saved(request, concern_id: int):
             "labels": indicator_labels(),
             "pending": saved.pending,
             "other_agencies": saved.other_agencies,
+            "refer_error": "refer_error" in request.GET,
+            **after_saving(user=request.user, concern=saved.concern, child_view=saved.view),
         },
     )
 

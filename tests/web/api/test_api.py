@@ -66,7 +66,9 @@ def test_submit_a_concern_links_and_grades_as_the_form_does(cast, client):
     # Labels and ids both name catalogue indicators; the concern is graded as intake grades it.
     assert concern.indicators == SCHOOL_SIGNS
     assert data["grade"]["level"] == concern.grade_level
-    assert data["referral"] is None and data["new_record"] is True
+    # The workflow's first step: a contact waiting for the school's safeguarding lead.
+    assert data["referral"] == {"status": "contact new", "decision": None, "feedback": None}
+    assert data["new_record"] is True
     assert concern.recorded_by == new.record.account
     assert concern.record.agency == cast.school
     # Every call is audited with the token's identity, and so is what it did.
@@ -189,3 +191,15 @@ def test_the_administrators_page_creates_shows_once_and_revokes(cast, client):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client.get("/api/v1/concerns", **_auth(text)).status_code == 403
+
+
+def test_the_referrals_state_reaches_the_agency_that_recorded_the_concern(cast, client):
+    from jigsaw.web.referrals.services import referral_create
+
+    school = _token(cast)
+    saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "note")
+    referral_create(actor=cast.school_dsl, child=saved.child, source="dsl", concern=saved.concern,
+                    reason="the lead's own words")
+    status = client.get(f"/api/v1/concerns/{saved.concern.pk}", **_auth(school.token)).json()
+    assert status["referral"] == {"status": "referral open", "decision": None, "feedback": None}
+    assert "own words" not in str(status)

@@ -260,7 +260,9 @@ def test_the_batch_store_decides_as_recording_each_row_one_by_one(cast):
             groups.append(same)
             pending.append(Link.objects.filter(record=record, status="pending").count())
             concern = record.concerns.get()
-            grades.append((concern.grade_level, link.child.grade_level))
+            # The workflow too: a contact for the school's lead; a referral if the grade is high.
+            grades.append((concern.grade_level, link.child.grade_level,
+                           hasattr(concern, "contact"), link.child.referrals.count()))
         return groups, pending, grades
 
     try:

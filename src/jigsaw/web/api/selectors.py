@@ -18,10 +18,35 @@ if TYPE_CHECKING:
 
 
 def referral_status_of(concern: Concern) -> dict[str, object] | None:
-    """The referral made from ``concern`` and the MASH's decision and feedback, for the agency
-    that recorded it. ``None`` until the referral workflow stores referrals: this is the one place
-    the API asks, so that workflow fills the field by answering here."""
-    return None
+    """What became of ``concern``, for the agency that recorded it: its safeguarding lead's
+    decision on the contact, then the MASH referral's state, decision and the feedback sent to
+    the referring agency; ``None`` when the concern has no contact (the MASH recorded it).
+
+    Only the workflow's states and decisions and the feedback written for the referrer: never a
+    reason written for the MASH's own use, nor anything about other agencies."""
+    from django.db.models import Q
+
+    from jigsaw.web.referrals.models import Contact, Referral
+
+    referral = (
+        Referral.objects.filter(Q(concern=concern) | Q(contact__concern=concern))
+        .order_by("-received_at", "-id")
+        .first()
+    )
+    if referral is not None:
+        feedback = referral.feedback.filter(
+            referral__referrer_agency_id=concern.record.agency_id
+        ).first()
+        return {
+            "status": f"referral {referral.state}",
+            "decision": referral.decision or None,
+            "feedback": feedback.text if feedback is not None else None,
+        }
+    contact = Contact.objects.filter(concern=concern).first()
+    if contact is None:
+        return None
+    return {"status": f"contact {contact.state}", "decision": contact.decision or None,
+            "feedback": None}
 
 
 def agency_concerns(*, actor: User, limit: int, offset: int) -> tuple[int, list[Concern]]:

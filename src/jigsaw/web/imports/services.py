@@ -19,6 +19,7 @@ store the same links and grades for the same rows.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -405,6 +406,11 @@ def import_store(
             record__in=list(records.values()), status__in=ACTIVE_LINK_STATUSES
         ).values_list("record_id", "child_id"))
         area_children = set(Child.objects.filter(area_id=agency.area_id).values_list("pk", flat=True))
+        # The import's own copy of the process's index, grown row by row as intake grows the
+        # shared one (so each row meets every earlier row), without asking the database whether
+        # it moved on after every row; the shared index is dropped at the end and rebuilt from
+        # the database on its next use.
+        index = copy.deepcopy(matching.matcher())
         new_records = 0
         concerns: list[Concern] = []
         touched: set[int] = set()
@@ -418,7 +424,7 @@ def import_store(
             if record is None:
                 # Matched before the record is stored, as at intake: the index then still
                 # agrees with the database and is not rebuilt.
-                found = matching.match(matching.record_mapping(
+                found = index.match(matching.record_mapping(
                     record_id="incoming", agency_kind=agency.kind, first_name=row.first_name,
                     last_name=row.last_name, dob=row.dob, sex=row.sex, postcode=row.postcode,
                     nhs_number=row.nhs_number))
@@ -426,7 +432,7 @@ def import_store(
                 mapping = record_mapping_of(record)
                 child_id = _link_store(record, found, area_children, agency, now)
                 area_children.add(child_id)
-                matching.matcher_add(mapping, child_id)
+                index.add(mapping, str(child_id))
                 records[record_id] = record
                 child_of[record.pk] = child_id
                 new_records += 1
@@ -445,8 +451,18 @@ def import_store(
             if progress is not None and (position % 1000 == 0 or position == total):
                 progress(position, total)
         Concern.objects.bulk_create(concerns, batch_size=2000)
-        for child in Child.objects.filter(pk__in=touched):
-            child_regrade(actor=actor, child=child, today=today)
+        regraded = {
+            child.pk: child_regrade(actor=actor, child=child, today=today)
+            for child in Child.objects.filter(pk__in=touched)
+        }
+        # What follows each concern at intake: a contact for the agency's safeguarding lead, and
+        # a referral when the child's grade has reached the partnership's threshold (taken at the
+        # child's final grade, on the first of the file's concerns about them).
+        from jigsaw.web.referrals.services import after_concern
+
+        for concern in concerns:
+            after_concern(actor=actor, concern=concern,
+                          child=regraded[child_of[concern.record.pk]])
         batch.records_created = new_records
         batch.concerns_created = len(concerns)
         batch.rows_already_stored = already
@@ -457,6 +473,7 @@ def import_store(
             "rows_already_stored": already, "duplicates_in_file": check.duplicates,
             "children_regraded": len(touched),
         })
+    matching.matcher_forget()
     return ImportOutcome(batch, None, new_records, len(concerns), already)
 
 

@@ -327,6 +327,22 @@ def import_check(upload: UploadedFile, mapping: dict[str, str], *, today: dt.dat
     return ImportCheck(upload, checked, problems, duplicates)
 
 
+def import_reject_record(*, actor: User, agency: Agency, check: ImportCheck) -> None:
+    """Audit a file refused for its bad rows: who, which file, how many problems (no cell of it).
+
+    Raises
+    ------
+    PermissionDenied
+        Unless ``actor`` may import for ``agency``.
+    """
+    _require_importer(actor, agency)
+    with transaction.atomic():
+        audit_record(actor=actor, event_type=EventType.IMPORT_REJECTED, subject=agency, extra={
+            "file": check.file.name, "content_hash": check.file.content_hash,
+            "rows": len(check.file.rows), "problems": len(check.problems),
+        })
+
+
 def problems_csv(problems: list[RowProblem]) -> bytes:
     """The bad rows as a CSV file to download (row, column, reason), formulas neutralised."""
     import pandas as pd

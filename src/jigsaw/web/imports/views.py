@@ -21,6 +21,7 @@ from jigsaw.web.imports.services import (
     ImportRefused,
     file_read,
     import_check,
+    import_reject_record,
     import_store,
     mapping_guess,
     mapping_save,
@@ -95,6 +96,7 @@ def map_columns(request: HttpRequest) -> HttpResponse:
         check = import_check(uploaded, mapping)
         context.update(mapping=mapping, check=check)
         if not check.accepted:
+            import_reject_record(actor=request.user, agency=agency, check=check)  # type: ignore[arg-type]
             request.session["import_problems"] = [
                 [p.row, p.column, p.reason] for p in check.problems[:100_000]]
             return render(request, "imports/map.html", context, status=400)

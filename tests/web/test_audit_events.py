@@ -237,8 +237,13 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
 
     # The API's tokens and calls, and bulk import.
     from jigsaw.web.api.services import token_create, token_revoke
-    from jigsaw.web.imports.services import file_read, import_check, import_reject_record
-    from jigsaw.web.imports.services import import_store, mapping_save
+    from jigsaw.web.imports.services import (
+        file_read,
+        import_check,
+        import_reject_record,
+        import_store,
+        mapping_save,
+    )
 
     new = token_create(actor=cast.admin, agency=cast.school, name="MIS", scopes=["concerns:read"])
     assert emitted.since() == {"api_token_created"}

@@ -126,6 +126,7 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     assert emitted.since() == {"audit_log_viewed"}
     area_aggregates_for(user=cast.lead, today=timezone.localdate())
     assert emitted.since() == {"aggregates_viewed"}
+    _account_and_refusal_events(client, cast, emitted)
 
     # The workflow from the school's contact to a closed referral, on a test clock.
     import datetime as dt
@@ -289,3 +290,62 @@ def test_every_event_type_is_named_by_a_service_module():
             ):
                 named.add(node.attr)
     assert {member.name for member in EventType} <= named
+
+
+def _account_and_refusal_events(client, cast, emitted) -> None:
+    """Account management, refusals and a match in another area, each by its service."""
+    from django.core import mail
+
+    from jigsaw.web.accounts.selectors import access_grants_for
+    from jigsaw.web.accounts.services import (
+        agency_create,
+        area_contact_set,
+        password_set_by_link,
+        user_active_set,
+        user_invite,
+        user_reset,
+        user_unlock,
+        user_update,
+    )
+    from jigsaw.web.demo import demo_user_create
+
+    def token() -> str:
+        link = next(w for w in mail.outbox[-1].body.split() if "/set-password/" in w)
+        return link.rstrip("/").rsplit("/", 1)[1]
+
+    user, _ = user_invite(
+        actor=cast.admin,
+        username="invitee",
+        email="invitee@example.org",
+        role="auditor",
+        agency_id=cast.council.pk,
+        link_base="http://testserver/",
+    )
+    assert emitted.since() == {"user_created"}
+    password_set_by_link(token=token(), password=PASSWORD)
+    assert emitted.since() == {"password_set"}
+    user_update(
+        actor=cast.admin, user_id=user.pk, role="dsl", agency_id=cast.school.pk, email=user.email
+    )
+    assert emitted.since() == {"user_updated"}
+    user_active_set(actor=cast.admin, user_id=user.pk, active=False)
+    assert emitted.since() == {"user_deactivated"}
+    user_active_set(actor=cast.admin, user_id=user.pk, active=True)
+    assert emitted.since() == {"user_reactivated"}
+    user_unlock(actor=cast.admin, user_id=user.pk)
+    assert emitted.since() == {"user_unlocked"}
+    user_reset(actor=cast.admin, user_id=user.pk, link_base="http://testserver/")
+    assert emitted.since() == {"user_reset"}
+    area_contact_set(actor=cast.admin, mash_contact="Northbridge MASH, 0113 496 0000")
+    assert emitted.since() == {"area_contact_changed"}
+    access_grants_for(cast.lead)
+    assert emitted.since() == {"access_grants_viewed"}
+    assert verified_client(client, cast, "teacher").get("/audit/").status_code == 403
+    assert emitted.since() == {"page_refused"}
+    far_school = agency_create(area=cast.other_area, kind="education", name="Southmoor High")
+    far_teacher, _ = demo_user_create(
+        username="far.teacher", password=PASSWORD, role="practitioner", agency=far_school
+    )
+    emitted.since()
+    record_concern(far_teacher, JESSICA, SCHOOL_SIGNS, "the same girl, known in Southmoor")
+    assert "other_area_match" in emitted.since()

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from jigsaw.oversight import AreaComparison
-    from jigsaw.oversight.returns import ReturnsComparison
 
 from jigsaw.errors import InputError
 
@@ -170,6 +169,7 @@ def _run_returns(args: argparse.Namespace) -> int:
     from jigsaw.datasets.csvfile import write_atomic, write_csv
     from jigsaw.oversight.returns import compare_returns, read_returns
     from jigsaw.report.published import result_csv
+    from jigsaw.report.returns import returns_page
 
     returns = read_returns(args.returns)
     result = compare_returns(returns, k=args.k)
@@ -178,7 +178,7 @@ def _run_returns(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     write_atomic(args.out / "areas.csv", result_csv(result.comparison.table))
     write_csv(result.partnerships, args.out / "partnerships.csv", lineterminator="\n")
-    write_atomic(args.out / "index.html", _returns_page(result))
+    write_atomic(args.out / "index.html", returns_page(result))
     dfe = int((result.partnerships["peers"] == "DfE statistical neighbours").sum())
     print(
         f"{len(returns)} returns for {result.period_start} to {result.period_end}; "
@@ -191,102 +191,3 @@ def _run_returns(args: argparse.Namespace) -> int:
         f"Wrote {args.out / 'index.html'}, {args.out / 'areas.csv'} and {args.out / 'partnerships.csv'}"
     )
     return 0
-
-
-def _returns_page(result: ReturnsComparison) -> str:
-    """One offline page: the funnel plot and the table beside it, as published."""
-    import html
-
-    import numpy as np
-
-    from jigsaw import disclosure
-    from jigsaw.oversight import NOT_COMPARED
-    from jigsaw.oversight.national import funnel_limits
-    from jigsaw.report import charts
-    from jigsaw.report.published import result_frame
-
-    table = result.comparison.table
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        "<title>Partnerships' returns compared</title>",
-        "<style>body{font-family:Arial,sans-serif;margin:2em}table{border-collapse:collapse}"
-        "th,td{border:1px solid #b1b4b6;padding:.2em .5em;text-align:left}"
-        ".marking{font-weight:bold;text-align:center;border:2px solid #0b0c0c}</style></head><body>",
-        '<p class="marking">OFFICIAL-SENSITIVE</p>',
-        f"<h1>Partnerships' returns compared, {result.period_start} to {result.period_end}</h1>",
-        "<p>Children identified as victims of CSE or at risk (from the partnerships' recorded outcomes), "
-        "per 10,000 children, compared with the area's peers as the national report compares CSE "
-        "assessments. Counts below 5 read &lt;5; such areas are shown but not compared.</p>",
-    ]
-    compared = table[table["comparison"] != NOT_COMPARED]
-    if len(compared) >= 4:
-        limits = funnel_limits(table)
-        poisson = limits.poisson
-        curves = [
-            charts.LimitCurve(
-                "Poisson 95% limits",
-                (
-                    (poisson["lower_2s_population_1_year"], poisson["lower_2s_limit"]),
-                    (poisson["upper_2s_population_1_year"], poisson["upper_2s_limit"]),
-                ),
-                dash="6 3",
-                colour="#6f777b",
-            ),
-            charts.LimitCurve(
-                "Poisson 99.8% limits",
-                (
-                    (poisson["lower_3s_population_1_year"], poisson["lower_3s_limit"]),
-                    (poisson["upper_3s_population_1_year"], poisson["upper_3s_limit"]),
-                ),
-                dash="2 3",
-                colour="#6f777b",
-            ),
-            charts.LimitCurve(
-                "Overdispersed 99.8% limits",
-                ((limits.grid, limits.od_lower), (limits.grid, limits.od_upper)),
-                colour="#505a5f",
-                width=2.0,
-            ),
-        ]
-        shown = np.array([not (np.isnan(v) or disclosure.is_small(v)) for v in table["identified"]])
-        parts.append(
-            charts.funnel_plot(
-                table["children"].where(shown),
-                table["rate"].where(shown),
-                list(table["area_name"]),
-                list(table["comparison"]),
-                curves,
-                limits.centre,
-            )
-        )
-    published = result_frame(table)
-    columns = [
-        "area_name",
-        "identified",
-        "children",
-        "rate",
-        "peers",
-        "peer_rate",
-        "comparison",
-        "shortfall",
-        "note",
-    ]
-    parts.append(
-        "<table><thead><tr>"
-        + "".join(f'<th scope="col">{c}</th>' for c in columns)
-        + "</tr></thead><tbody>"
-    )
-    for record in published[columns].to_dict("records"):
-        parts.append(
-            "<tr>" + "".join(f"<td>{html.escape(str(record[c]))}</td>" for c in columns) + "</tr>"
-        )
-    parts.append("</tbody></table><h2>Dark figures and silent agencies</h2><table><thead><tr>")
-    extra = list(result.partnerships.columns)
-    parts.append("".join(f'<th scope="col">{c}</th>' for c in extra) + "</tr></thead><tbody>")
-    for record in result.partnerships.to_dict("records"):
-        parts.append(
-            "<tr>" + "".join(f"<td>{html.escape(str(record[c]))}</td>" for c in extra) + "</tr>"
-        )
-    parts += ["</tbody></table>", '<p class="marking">OFFICIAL-SENSITIVE</p>', "</body></html>", ""]
-    return "\n".join(parts)

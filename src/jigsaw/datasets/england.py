@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol, cast
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.shipped import folder
+from jigsaw.datasets.shipped import cached_frame, folder
 
 __all__ = [
     "CENSUS_GROUPS",
@@ -288,6 +288,14 @@ def identification(
     >>> round(float(frame["rate_per_10k"].median()), 1)
     10.0
     """
+    frame = _identification(factor, data_dir)
+    if years is not None:
+        frame = frame[frame["year"].isin(list(years))]
+    return frame.sort_values(["year", "old_la_code"]).reset_index(drop=True)
+
+
+@cached_frame
+def _identification(factor: str, data_dir: Path | None) -> pd.DataFrame:
     frame = factor_counts([factor], data_dir).drop(columns="factor")
     frame = frame.rename(columns={"count": "identified"})
     pop = population(data_dir)[["year", "old_la_code", "new_la_code", "children"]]
@@ -297,9 +305,7 @@ def identification(
     frame["rate_per_10k"] = frame["identified"] / frame["children"] * 10_000
     frame["problem"] = _problem_labels(frame)
     frame["comparable"] = frame["problem"] == ""
-    if years is not None:
-        frame = frame[frame["year"].isin(list(years))]
-    return frame.sort_values(["year", "old_la_code"]).reset_index(drop=True)
+    return frame
 
 
 def _problem_labels(frame: pd.DataFrame) -> pd.Series:
@@ -317,6 +323,7 @@ def _problem_labels(frame: pd.DataFrame) -> pd.Series:
     return labels
 
 
+@cached_frame
 def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     """Every LA-year the comparisons must treat with care, and why, in plain English.
 
@@ -436,6 +443,7 @@ def boundary_changes(data_dir: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@cached_frame
 def covariates(data_dir: Path | None = None) -> pd.DataFrame:
     """Area characteristics for every LA code (161 rows), joined as the README prescribes.
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.shipped import folder
+from jigsaw.datasets.shipped import cached_frame, folder
 from jigsaw.errors import InputError
 
 __all__ = ["CLOSENESS", "FILE", "neighbour_table"]
@@ -38,6 +38,7 @@ _COLUMNS = {
 }
 
 
+@cached_frame
 def neighbour_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Every vintage's neighbour entries, one row per (vintage, area, neighbour), in file order.
 

@@ -12,13 +12,48 @@ nothing is read from beside the repository or from the environment. A loader tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 from importlib.resources import files
 from pathlib import Path
+from typing import Any, Protocol, TypeVar, cast
 
 from jigsaw.errors import InputError
 
-__all__ = ["FOLDERS", "SHIPPED", "Shipped", "data_root", "folder", "mse_example", "shipped_path"]
+__all__ = [
+    "FOLDERS",
+    "SHIPPED",
+    "Shipped",
+    "cached_frame",
+    "data_root",
+    "folder",
+    "mse_example",
+    "shipped_path",
+]
+
+
+class _Copyable(Protocol):
+    def copy(self) -> Any: ...
+
+
+_Frame = TypeVar("_Frame", bound=_Copyable)
+
+
+def cached_frame(function: Callable[..., _Frame]) -> Callable[..., _Frame]:
+    """Compute a table read from data files once per arguments, and hand out copies.
+
+    The files do not change while a command runs, and the national report reads every earlier
+    year's inputs again; copies, so that no caller can change what another is given.
+    """
+    cached = lru_cache(maxsize=16)(function)
+
+    @wraps(function)
+    def copy(*args: Any, **kwargs: Any) -> _Frame:
+        return cast(_Frame, cached(*args, **kwargs).copy())
+
+    return copy
+
 
 _OGL = "Open Government Licence v3.0"
 # The DfE repository most files were copied from, at the commit the copies were taken.

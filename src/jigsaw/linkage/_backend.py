@@ -14,40 +14,15 @@ import pandas as pd
 
 from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._model import Model, untrained_model
+from jigsaw.linkage._schema import PREPARED_COLUMNS
 
 __all__ = ["BACKENDS", "train", "score_pairs", "spark_session"]
 
 BACKENDS = ("duckdb", "spark")
 
-# Columns of the prepared frame that Splink reads (``row`` and ``agency`` are Jigsaw's own).
-SPLINK_COLUMNS = [
-    "unique_id",
-    "nhs_number",
-    "forename",
-    "middle_names",
-    "forename_group",
-    "forename_sdx",
-    "initial",
-    "forename_del",
-    "surname",
-    "surname_first",
-    "surname_last",
-    "surname_sdx",
-    "surname_del",
-    "dob",
-    "dob_year",
-    "dob_month",
-    "dob_day",
-    "dob_masks",
-    "dob_slips",
-    "sex",
-    "postcodes",
-    "sectors",
-    "districts",
-    "district",
-    "postcode_sector",
-    "nhs_unchecked",
-]
+# Columns of the prepared frame that Splink reads: all but Jigsaw's own (``agency``, and
+# ``near_groups``, which only the clustering's constraints use).
+SPLINK_COLUMNS = [c for c in PREPARED_COLUMNS if c not in ("agency", "near_groups")]
 LIST_COLUMNS = (
     "forename_del",
     "surname_del",

@@ -6,6 +6,7 @@ on the batch's blocking keys, so a query touches a few dozen records, never the 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -55,6 +56,7 @@ class OnlineMatcher:
         self._records: list[dict[str, object]] = []
         self._child_ids: list[str] = []
         self._members: dict[str, list[int]] = defaultdict(list)  # child id -> record positions
+        self._positions: dict[str, int] = {}  # record id -> position
         self._index: list[dict[tuple[object, ...], list[int]]] = [
             defaultdict(list) for _ in BLOCKING_RULES
         ]
@@ -110,11 +112,33 @@ class OnlineMatcher:
             raise ValueError("record_id is blank")
         self._store(prepared, str(child_id))
 
+    def __contains__(self, record_id: object) -> bool:
+        """Whether a record with this id is stored."""
+        return str(record_id) in self._positions
+
+    def move(self, record_id: str, child_id: str) -> bool:
+        """Say that a stored record now belongs to ``child_id`` (a reviewer confirmed a link).
+
+        Returns False, changing nothing, if no record has that id.
+        """
+        position = self._positions.get(str(record_id))
+        if position is None:
+            return False
+        old, new = self._child_ids[position], str(child_id)
+        if old != new:
+            self._members[old].remove(position)
+            if not self._members[old]:
+                del self._members[old]
+            bisect.insort(self._members[new], position)
+            self._child_ids[position] = new
+        return True
+
     def _store(self, prepared: dict[str, object], child_id: str) -> None:
         position = len(self._records)
         self._records.append(prepared)
         self._child_ids.append(child_id)
         self._members[child_id].append(position)
+        self._positions[str(prepared["unique_id"])] = position
         for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
             values = tuple(prepared[c] for c in rule.columns)
             if None not in values:

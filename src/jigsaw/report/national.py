@@ -22,6 +22,7 @@ from jigsaw import disclosure
 from jigsaw.datasets.csvfile import write_atomic
 from jigsaw.oversight.analysis import NOT_COMPARED
 from jigsaw.oversight.national import (
+    FunnelLimits,
     NationalAnalysis,
     NationalSummary,
     analyse_national,
@@ -30,7 +31,7 @@ from jigsaw.oversight.national import (
 from jigsaw.report import REPORT_FILES, charts
 from jigsaw.report.published import NATIONAL_COLUMNS, result_csv
 
-__all__ = ["build_national_report", "render_page"]
+__all__ = ["build_national_report", "funnel_svg", "render_page"]
 
 
 def build_national_report(
@@ -356,7 +357,12 @@ def _shown(count: float) -> bool:
 
 
 def _funnel_svg(analysis: NationalAnalysis) -> str:
-    limits, result = analysis.funnel, analysis.alarm.table
+    return funnel_svg(analysis.funnel, analysis.alarm.table)
+
+
+def funnel_svg(limits: FunnelLimits, result: pd.DataFrame) -> str:
+    """The funnel plot of a comparison: each area's rate against its children, with the Poisson
+    95% and 99.8% limits and the overdispersed 99.8% limits; areas with a small count not drawn."""
     poisson = limits.poisson
     curves = [
         charts.LimitCurve(

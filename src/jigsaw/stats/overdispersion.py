@@ -53,9 +53,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import optimize, stats
+from scipy import optimize
 
-from jigsaw.stats._intervals import check_level, z_value
+from jigsaw.stats._intervals import check_level, normal_cdf, normal_pdf, normal_ppf, z_value
 
 __all__ = [
     "ESTIMATORS",
@@ -81,7 +81,7 @@ SOURCE = (
 # with no identifications and a large expected count far below its target.
 _ZERO_COUNT = 0.5
 # Scale factor making the median absolute deviation consistent for a normal sd.
-_MAD_TO_SD = 1.0 / float(stats.norm.ppf(0.75))
+_MAD_TO_SD = 1.0 / float(normal_ppf(0.75))
 _MAX_ITERATIONS = 50
 
 
@@ -169,7 +169,7 @@ def winsorise(z: ArrayLike, fraction: float = 0.1) -> np.ndarray:
 
 def _truncated_normal_variance(c: float) -> float:
     """Variance of a standard normal truncated to [-c, c]."""
-    return float(1.0 - 2 * c * stats.norm.pdf(c) / (2 * stats.norm.cdf(c) - 1))
+    return float(1.0 - 2 * c * normal_pdf(c) / (2 * normal_cdf(c) - 1))
 
 
 def _solve_tau2(y: np.ndarray, s: np.ndarray, target: float) -> float:

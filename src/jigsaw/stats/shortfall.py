@@ -146,7 +146,7 @@ class PeerComparison:
         ``weights[i, j] = 1`` when area ``j`` was finally one of area ``i``'s peers.
     per : float
         Rates are per this many children.
-    confidence : float
+    interval_level : float
         Level of the rate and shortfall intervals.
     level : float
         Two-sided level of the overdispersed limits behind ``comparison``.
@@ -156,14 +156,14 @@ class PeerComparison:
     overdispersion: overdispersion.Overdispersion
     weights: sparse.csr_matrix
     per: float
-    confidence: float
+    interval_level: float
     level: float
 
     def summary(
-        self, *, confidence: float | None = None, leave_out: Collection[str] = ()
+        self, *, interval_level: float | None = None, leave_out: Collection[str] = ()
     ) -> ShortfallSummary:
         """The shortfall added up over the flagged areas (:func:`shortfall_summary`)."""
-        return shortfall_summary(self, confidence=confidence, leave_out=leave_out)
+        return shortfall_summary(self, interval_level=interval_level, leave_out=leave_out)
 
 
 def _compare_once(
@@ -203,7 +203,7 @@ def compare_with_peers(
     neighbours: pd.DataFrame,
     *,
     per: float = 10_000,
-    confidence: float = 0.95,
+    interval_level: float = 0.95,
     level: float = 0.998,
     estimator: str = "robust",
     scale: str = "log",
@@ -226,7 +226,7 @@ def compare_with_peers(
         ``areas`` are ignored.
     per : float
         Rates are per this many children (10,000).
-    confidence : float
+    interval_level : float
         Level of the rate and shortfall intervals (0.95).
     level : float
         Two-sided level of the overdispersed limits behind ``comparison`` (0.998:
@@ -340,14 +340,14 @@ def compare_with_peers(
         pd.Series(own_rates[columns]).groupby(rows).median().reindex(range(len(frame))).to_numpy()
     )
 
-    estimate = rate(np.where(usable, o, 0.0), n, per=per, level=confidence)
+    estimate = rate(np.where(usable, o, 0.0), n, per=per, level=interval_level)
     rate_lower = np.where(usable, estimate.lower, np.nan)
     rate_upper = np.where(usable, estimate.upper, np.nan)
     variance = _shortfall_variance(
-        weights, o0, n, peer_n, rate_lower, rate_upper, per, confidence, fit, expected
+        weights, o0, n, peer_n, rate_lower, rate_upper, per, interval_level, fit, expected
     )
     shortfall = expected - o
-    shortfall_lower, shortfall_upper = _interval(expected, o, variance, confidence)
+    shortfall_lower, shortfall_upper = _interval(expected, o, variance, interval_level)
 
     result = frame.copy()
     result["rate"] = np.where(usable, estimate.value, np.nan)
@@ -369,12 +369,14 @@ def compare_with_peers(
         overdispersion=fit,
         weights=sparse.csr_matrix(weights),
         per=float(per),
-        confidence=float(confidence),
+        interval_level=float(interval_level),
         level=float(level),
     )
 
 
-def _interval(expected: Any, identified: Any, variance: Any, confidence: float) -> tuple[Any, Any]:
+def _interval(
+    expected: Any, identified: Any, variance: Any, interval_level: float
+) -> tuple[Any, Any]:
     """Interval for expected - identified, with the uncertainty on the log scale of expected.
 
     The uncertainty is mostly in how many the area would identify at its peers' rate, which is
@@ -385,16 +387,16 @@ def _interval(expected: Any, identified: Any, variance: Any, confidence: float) 
     expected = np.asarray(expected, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = np.sqrt(np.log1p(variance / expected**2))
-    spread = np.exp(z_value(confidence) * sigma)
+    spread = np.exp(z_value(interval_level) * sigma)
     return expected / spread - identified, expected * spread - identified
 
 
 def _own_count_variance(
-    rate_lower: Floats, rate_upper: Floats, n: Floats, per: float, confidence: float
+    rate_lower: Floats, rate_upper: Floats, n: Floats, per: float, interval_level: float
 ) -> Floats:
     """Poisson variance of the area's own count, from the width of its exact/Byar interval."""
     width = (rate_upper - rate_lower) * n / per
-    return np.asarray((width / (2 * z_value(confidence))) ** 2, dtype=float)
+    return np.asarray((width / (2 * z_value(interval_level))) ** 2, dtype=float)
 
 
 def _shortfall_variance(
@@ -405,14 +407,16 @@ def _shortfall_variance(
     rate_lower: Floats,
     rate_upper: Floats,
     per: float,
-    confidence: float,
+    interval_level: float,
     fit: overdispersion.Overdispersion,
     expected: Floats,
 ) -> Floats:
     with np.errstate(invalid="ignore", divide="ignore"):
         share = sparse.diags(np.where(peer_n > 0, n / peer_n, 0.0)) @ weights
     own = np.where(
-        np.isnan(rate_lower), 0.0, _own_count_variance(rate_lower, rate_upper, n, per, confidence)
+        np.isnan(rate_lower),
+        0.0,
+        _own_count_variance(rate_lower, rate_upper, n, per, interval_level),
     )
     peer_part = np.asarray(share.power(2) @ _peer_count_variance(fit, o0, own), dtype=float)
     return peer_part + own + _own_prevalence_variance(fit, expected)
@@ -447,7 +451,7 @@ class ShortfallSummary:
         Children identified in the flagged areas, and expected at their peers' rates.
     shortfall, lower, upper : float
         Sum of the flagged areas' shortfalls and its interval.
-    confidence : float
+    interval_level : float
         Level of the interval.
     method : str
         How the interval was computed.
@@ -462,13 +466,13 @@ class ShortfallSummary:
     shortfall: float
     lower: float
     upper: float
-    confidence: float
+    interval_level: float
     method: str
     left_out: int = 0
 
 
 def shortfall_summary(
-    result: PeerComparison, *, confidence: float | None = None, leave_out: Collection[str] = ()
+    result: PeerComparison, *, interval_level: float | None = None, leave_out: Collection[str] = ()
 ) -> ShortfallSummary:
     """Add up the shortfall over the areas flagged ``lower``, with an interval.
 
@@ -476,7 +480,7 @@ def shortfall_summary(
     ----------
     result : PeerComparison
         What :func:`compare_with_peers` returned.
-    confidence : float, optional
+    interval_level : float, optional
         Level of the interval; default the level the comparison used.
     leave_out : collection of str
         Codes of flagged areas to leave out of the total (for example those whose counts are
@@ -512,7 +516,7 @@ def shortfall_summary(
     frame = result.table
     weights = result.weights
     per = result.per
-    confidence = result.confidence if confidence is None else confidence
+    interval_level = result.interval_level if interval_level is None else interval_level
     o = frame["identified"].to_numpy(dtype=float)
     n = frame["children"].to_numpy(dtype=float)
     usable = ~np.isnan(o)
@@ -525,7 +529,7 @@ def shortfall_summary(
         frame["rate_upper"].to_numpy(dtype=float),
         n,
         per,
-        result.confidence,
+        result.interval_level,
     )
     poisson = np.where(usable, poisson, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -542,7 +546,7 @@ def shortfall_summary(
         (0.0, 0.0)
         if not flagged.any()
         else _interval(
-            float(expected[flagged].sum()), float(o[flagged].sum()), variance, confidence
+            float(expected[flagged].sum()), float(o[flagged].sum()), variance, interval_level
         )
     )
     return ShortfallSummary(
@@ -553,7 +557,7 @@ def shortfall_summary(
         shortfall=total,
         lower=float(lower),
         upper=float(upper),
-        confidence=float(confidence),
+        interval_level=float(interval_level),
         method=(
             "sum over flagged areas; log-normal interval for the expected total, with the "
             "covariance of shared peers"

@@ -305,6 +305,63 @@ def may_record_missing(
     return actor.role in (Role.PRACTITIONER, Role.DSL) and actor.agency_id in record_agency_ids
 
 
+def role_opens_children(role: Role | str | None) -> bool:
+    """Whether holding ``role`` lets a user open children's records (so giving it is shown to the
+    partnership lead, ADR 0009)."""
+    return role is not None and Role(role) in CHILD_ROLES
+
+
+def may_manage_user(actor: Actor, *, user_area_id: int, user_id: int) -> bool:
+    """Whether ``actor`` may edit, deactivate, unlock or reset one user: their area's
+    administrator, and never for their own account (nobody changes their own access)."""
+    return may_manage_users(actor, area_id=user_area_id) and user_id != actor.user_id
+
+
+def may_see_access_grants(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` sees who was given a role that opens children in an area: its
+    partnership lead, who is not an administrator and so did not give it."""
+    return actor.role == Role.PARTNERSHIP_LEAD and actor.area_id == area_id
+
+
+def may_see_other_area_matches(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` is told which of an area's records another partnership may also know:
+    the area's MASH analysts (told only the other area's name and contact)."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id == area_id
+
+
+# Why a child's record was opened, as the audit stores it: decided by the server from the
+# viewer's role and the page, never from anything in the request (a link's ``?from=`` once made
+# a practitioner's look read as a "MASH review").
+_PURPOSE_BY_ROLE = {
+    Role.MASH_ANALYST: "MASH review of a child in the area",
+    Role.DSL: "safeguarding lead: a child their agency holds a record about",
+    Role.PRACTITIONER: "practitioner: a child they recorded a concern about",
+}
+_PURPOSE_BY_ROUTE = {
+    "link_decision": "MASH link decision",
+    "override": "overriding a grade",
+    "after_concern": "after recording a concern",
+}
+
+
+def view_purpose(role: Role | str | None, route: str) -> str:
+    """The purpose recorded when a user of ``role`` opens a child through ``route``
+    (``"profile"``, ``"link_decision"``, ``"override"`` or ``"after_concern"``).
+
+    Raises
+    ------
+    ValueError
+        For a route without a purpose (a new page must say why it opens a child).
+    """
+    if route in _PURPOSE_BY_ROUTE:
+        return _PURPOSE_BY_ROUTE[route]
+    if route != "profile":
+        raise ValueError(f"no audit purpose is defined for the route {route!r}")
+    if role is not None and Role(role) in _PURPOSE_BY_ROLE:
+        return _PURPOSE_BY_ROLE[Role(role)]
+    return "role without access to children"
+
+
 # --- The API and bulk import ------------------------------------------------------------------
 
 #: The named actions an API token may be allowed, and the role its account then holds. A token

@@ -26,6 +26,7 @@ from jigsaw.web.accounts.services import (
 )
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
+from jigsaw.web.children import matching
 from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
 from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
@@ -122,6 +123,8 @@ def partnership_load(
     linked = linkage(world, log)
     now = dt.datetime.now(dt.UTC)
     with transaction.atomic():
+        # A bulk load: every process's linkage index is rebuilt from the store.
+        matching.store_changed(rebuild=True)
         area, agencies = _area_and_agencies(world)
         stored, skipped = _store_records(world.records, linked.clusters, agencies, now)
         by_record = {r.record_id: r for r in stored}
@@ -210,7 +213,9 @@ def _store_records(records, clusters, agencies, now) -> tuple[list[AgencyRecord]
                 dob=dt.date.fromisoformat(str(prepared["dob"])),
                 sex=record["sex"] if record["sex"] in ("F", "M") else "U",
                 postcode=str(record["postcode"] or "")[:10],
-                nhs_number=str(record["nhs_number"] or "")[:10],
+                # Agencies write NHS numbers with spaces ("448 503 4062"); store the 10 digits
+                # the linkage read (cutting the written form at 10 characters lost the last 2).
+                nhs_number=str(prepared.get("nhs_number") or ""),
                 created_at=now,
             )
             for record, prepared, record_id in rows
@@ -343,6 +348,25 @@ def _grade_children(per_child, child_of, today, now) -> dict[str, int]:
     return graded
 
 
+def demo_user_create(
+    *, username: str, password: str, role: Role | str, agency: Agency
+) -> tuple[Any, Any]:
+    """Create a demo (or test) user with a known password and a confirmed authenticator.
+
+    Demo only: the one place a password is chosen for someone else and a TOTP secret is read
+    back, so that `jigsaw demo` can print working users. The web application never calls it;
+    its administrators invite users, who set their own (``accounts.services.user_invite``).
+    """
+    return user_create(
+        username=username,
+        password=password,
+        role=role,
+        agency=agency,
+        validate=False,
+        with_totp=True,
+    )
+
+
 def _demo_api_token(agencies) -> str:
     """One API token for the school's safeguarding system: submit concerns and read their status."""
     from jigsaw.web.api.services import token_create
@@ -360,13 +384,8 @@ def _demo_users(agencies) -> list[DemoUser]:
     users = []
     for username, role, kind in DEMO_ROLES:
         password = random_password()
-        user, device = user_create(
-            username=username,
-            password=password,
-            role=role,
-            agency=agencies[kind.value],
-            validate=False,
-            with_totp=True,
+        user, device = demo_user_create(
+            username=username, password=password, role=role, agency=agencies[kind.value]
         )
         users.append(
             DemoUser(

@@ -103,7 +103,10 @@ def test_profile_page_withholds_other_agencies_text_and_is_audited(client, cast,
     assert POLICE_NOTE in page and SCHOOL_NOTE not in page and HEALTH_NOTE not in page
     assert "Northbridge Academy" not in page and 'data-testid="known-elsewhere"' in page
     event = AuditEvent.objects.filter(event_type="child_viewed").latest("id")
-    assert event.actor_label == "officer" and event.extra["purpose"] == "opened the child's profile"
+    assert (
+        event.actor_label == "officer"
+        and event.extra["purpose"] == "practitioner: a child they recorded a concern about"
+    )
 
 
 @pytest.mark.parametrize("name", ["lead", "auditor", "admin"])

@@ -70,6 +70,7 @@ REFUSALS: dict[int, type[Schema]] = {400: Problem, 401: Problem, 403: Problem, 4
 
 @api.exception_handler(CallRefused)
 def _refused(request: HttpRequest, exc: CallRefused) -> Any:
+    _audited(request)
     return api.create_response(request, {"detail": exc.message, "errors": []}, status=exc.status)
 
 
@@ -93,11 +94,19 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> Any:
     )
 
 
+def _audited(request: HttpRequest) -> None:
+    """Tell the page guard's refusal audit that this call is audited already, as the token's
+    (a browser session that happens to be signed in is not who made the call)."""
+    request.jigsaw_refusal_audited = True  # type: ignore[attr-defined]
+
+
 def _admit(request: HttpRequest, scope: str) -> Any:
     """The token's account, once the call is admitted for ``scope`` (see the module doc)."""
     token = api_call_begin(
-        token_text=str(getattr(request, "auth", "")), scope=scope, method=request.method or "", path=request.path
+        token_text=str(getattr(request, "auth", "")), scope=scope, method=request.method or "",
+        path=request.path,
     )
+    _audited(request)
     return token.account
 
 

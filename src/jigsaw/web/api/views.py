@@ -61,6 +61,11 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("api_tokens:tokens")
-    token = get_object_or_404(ApiToken.objects.select_related("agency"), pk=token_id)
+    profile = profile_of(request.user)
+    # Another area's token answers as one that does not exist.
+    area_id = profile.area_id if profile is not None else None
+    token = get_object_or_404(
+        ApiToken.objects.select_related("agency"), pk=token_id, agency__area_id=area_id
+    )
     token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
     return redirect("api_tokens:tokens")

@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.screening import Grade
+from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
+from jigsaw.web.accounts.selectors import role_of
 from jigsaw.web.children.selectors import (
     child_access,
     children_listed,
@@ -20,12 +22,6 @@ from jigsaw.web.children.selectors import (
 from jigsaw.web.children.services import link_decide as link_decision_record
 from jigsaw.web.concerns.forms import LinkDecisionForm
 from jigsaw.web.concerns.selectors import indicator_labels
-
-PURPOSES = {
-    "mash": "MASH review",
-    "list": "opened from my children",
-    "linked": "after a link decision",
-}
 
 
 def render_profile(request, view, form, status: int = 200):
@@ -48,7 +44,8 @@ def render_profile(request, view, form, status: int = 200):
 # audited, and answers exactly as a child that does not exist.
 @role_required(*Role)
 def child_profile(request, child_id: int):
-    purpose = PURPOSES.get(request.GET.get("from", ""), "opened the child's profile")
+    # The purpose is the server's, from role and page: nothing in the URL can change it.
+    purpose = view_purpose(role_of(request.user), "profile")
     view = child_access(user=request.user, child_id=child_id, purpose=purpose)
     return render_profile(request, view, LinkDecisionForm())
 
@@ -88,5 +85,9 @@ def link_decide(request, link_id: int):
             status = 409
         else:
             return redirect(f"/children/{link.child_id}/?from=linked")
-    view = child_access(user=request.user, child_id=link.child_id, purpose="MASH review")
+    view = child_access(
+        user=request.user,
+        child_id=link.child_id,
+        purpose=view_purpose(role_of(request.user), "link_decision"),
+    )
     return render_profile(request, view, form, status=status)

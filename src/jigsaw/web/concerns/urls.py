@@ -5,6 +5,7 @@ from jigsaw.web.concerns import views
 app_name = "concerns"
 urlpatterns = [
     path("new/", views.concern_new, name="new"),
+    path("other-areas/", views.other_areas, name="other_areas"),
     path("<int:concern_id>/", views.concern_saved, name="saved"),
     path("<int:concern_id>/override/", views.concern_override, name="override"),
 ]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.selectors import child_access
@@ -141,5 +142,17 @@ def concern_override(request, concern_id: int):
         )
         return redirect(f"/children/{child_id}/?from=override")
     # Nothing saved: show why on the profile, rather than return to it as if it had been.
-    view = child_access(user=request.user, child_id=child_id, purpose="overriding a grade")
+    view = child_access(
+        user=request.user, child_id=child_id, purpose=view_purpose(None, "override")
+    )
     return render_profile(request, view, form, status=400)
+
+
+@role_required(Role.MASH_ANALYST)
+def other_areas(request):
+    """The MASH's children that another partnership may know too, and whom to contact there."""
+    from jigsaw.web.concerns.elsewhere import other_area_notices_for
+
+    return render(
+        request, "concerns/other_areas.html", {"notices": other_area_notices_for(request.user)}
+    )

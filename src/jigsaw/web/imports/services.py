@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import io
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -506,7 +506,7 @@ def _record_store(agency: Agency, row: CheckedRow, record_id: str, now: dt.datet
     return record
 
 
-def _link_store(record: AgencyRecord, matches: list[object], area_children: set[int],
+def _link_store(record: AgencyRecord, matches: Sequence[object], area_children: set[int],
                 agency: Agency, now: dt.datetime) -> int:
     """Link a new record as :func:`~jigsaw.web.children.services.record_link` does; return the
     child's id. (The same rule: a *link* to a child of the area joins it; otherwise a new child,

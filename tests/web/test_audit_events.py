@@ -236,6 +236,36 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     finally:
         clock_use(previous)
 
+    # The API's tokens and calls, and bulk import.
+    from jigsaw.web.api.services import token_create, token_revoke
+    from jigsaw.web.imports.services import (
+        file_read,
+        import_check,
+        import_reject_record,
+        import_store,
+        mapping_save,
+    )
+
+    new = token_create(actor=cast.admin, agency=cast.school, name="MIS", scopes=["concerns:read"])
+    assert emitted.since() == {"api_token_created"}
+    client.get("/api/v1/concerns", HTTP_AUTHORIZATION=f"Bearer {new.token}")
+    assert emitted.since() == {"api_called", "concerns_listed"}
+    client.get("/api/v1/aggregates", HTTP_AUTHORIZATION=f"Bearer {new.token}")
+    assert emitted.since() == {"api_call_refused"}
+    token_revoke(actor=cast.admin, token=new.record)
+    assert emitted.since() == {"api_token_revoked"}
+    columns = {"reference": "ref", "first_name": "first", "last_name": "last", "dob": "dob",
+               "seen_on": "seen", "indicators": "signs"}
+    mapping_save(actor=cast.school_dsl, agency=cast.school, columns=columns)
+    assert emitted.since() == {"import_mapping_saved"}
+    bad = file_read("l.csv", b"ref,first,last,dob,seen,signs\nR1,Amy,Lee,31/02/2012,1/11/2026,x\n")
+    import_reject_record(actor=cast.school_dsl, agency=cast.school, check=import_check(bad, columns))
+    assert emitted.since() == {"import_rejected"}
+    good = file_read("l.csv", b"ref,first,last,dob,seen,signs\nR1,Amy,Lee,1/2/2012,1/11/2026,"
+                              b"older_associates\n")
+    import_store(actor=cast.school_dsl, agency=cast.school, check=import_check(good, columns))
+    assert {"import_accepted", "child_graded", "contact_created"} <= emitted.since()
+
     # The session's background partnership was stored by the demo loader, the one writer of
     # demo_loaded (loading a second one here would clash with its record ids).
     loaded = AuditEvent.objects.get(event_type="demo_loaded")

@@ -176,6 +176,23 @@ MATRIX = {
         ("own", "missing"),
         _only({"mash": (200, 404)}, otherwise=(403, 403)),
     ),
+    # The API answers tokens only: a signed-in session is no token (401); its document is open.
+    "api:openapi-json": ("GET", None, _all(200)),
+    "api:api-root": ("GET", None, _all(404)),
+    "api:concern_submit": ("POST", None, _all(401)),
+    "api:concern_list": ("GET", None, _all(401)),
+    "api:concern_status": ("GET", None, _all(401)),
+    "api:aggregates": ("GET", None, _all(401)),
+    "api_tokens:tokens": ("GET", None, _only({"admin": 200})),
+    "api_tokens:revoke": (
+        "POST",
+        ("own", "other_area", "missing"),
+        _only({"admin": (302, 404, 404)}, otherwise=(403,) * 3),
+    ),
+    # Bulk import: the agency's safeguarding lead or the area's administrator.
+    "imports:upload": ("GET", None, _only({"dsl": 200, "admin": 200})),
+    "imports:map": ("GET", None, _only({"dsl": 302, "admin": 302})),  # nothing uploaded yet
+    "imports:problems": ("GET", None, _only({"dsl": 200, "admin": 200})),
 }
 
 
@@ -246,6 +263,10 @@ class World:
             "postcode": "SM1 2AB",
         }
         self.far = record_concern(far_teacher, far_child, SCHOOL_SIGNS, "southmoor's words")
+        self.far_school = far_school
+        self.far_admin, _ = demo_user_create(
+            username="far_admin", password=PASSWORD, role="administrator", agency=far_school
+        )
         self.cast = cast
         self._workflow(cast)
 
@@ -322,6 +343,16 @@ class World:
                 "missing": 99_999_999,
                 "self": cast.admin.pk,
             }[scope]
+        elif "<int:token_id>" in pattern:
+            from jigsaw.web.api.services import token_create
+
+            value = 99_999_999
+            if scope != "missing":
+                admin = cast.admin if scope == "own" else self.far_admin
+                agency = cast.school if scope == "own" else self.far_school
+                value = token_create(
+                    actor=admin, agency=agency, name="MIS", scopes=["concerns:read"]
+                ).record.pk
         elif "<str:token>" in pattern:
             value = "no-such-token"
         elif "<str:fmt>" in pattern:

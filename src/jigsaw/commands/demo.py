@@ -138,6 +138,11 @@ def run(args: argparse.Namespace) -> int:
     print(
         "In demo mode the code page also shows the current code, so no authenticator app is needed."
     )
+    if loaded.api_token:
+        print(
+            f"\nAPI token for the school's system (concerns:submit, concerns:read; docs/api.md):\n"
+            f"  {loaded.api_token}"
+        )
     if args.no_serve:
         return 0
     settings.JIGSAW_NATIONAL_REPORT_DIR = _report_dir(out).resolve()

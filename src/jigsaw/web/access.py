@@ -360,3 +360,51 @@ def view_purpose(role: Role | str | None, route: str) -> str:
     if role is not None and Role(role) in _PURPOSE_BY_ROLE:
         return _PURPOSE_BY_ROLE[Role(role)]
     return "role without access to children"
+
+
+# --- The API and bulk import ------------------------------------------------------------------
+
+#: The named actions an API token may be allowed, and the role its account then holds. A token
+#: acts as one agency's system: submitting and reading its own concerns as the agency's
+#: safeguarding lead would, or reading the partnership's aggregates as its lead would. One token
+#: holds scopes of one role only, so it is never more than one of those people.
+TOKEN_SCOPES: dict[str, Role] = {
+    "concerns:submit": Role.DSL,
+    "concerns:read": Role.DSL,
+    "aggregates:read": Role.PARTNERSHIP_LEAD,
+}
+
+
+def token_role(scopes: Collection[str]) -> Role | None:
+    """The role a token with ``scopes`` acts in, or ``None`` if the scopes are unknown, empty or
+    need two different roles."""
+    roles = {TOKEN_SCOPES.get(scope) for scope in scopes}
+    if not scopes or None in roles or len(roles) != 1:
+        return None
+    return roles.pop()
+
+
+def may_manage_tokens(actor: Actor, *, agency_area_id: int) -> bool:
+    """Whether ``actor`` may create and revoke API tokens for an agency: its area's administrator."""
+    return may_manage_users(actor, area_id=agency_area_id)
+
+
+def may_use_token(
+    *, scopes: Collection[str], scope: str, expired: bool, revoked: bool
+) -> bool:
+    """Whether a token may be used for the action ``scope`` now: unexpired, unrevoked, granted."""
+    return not expired and not revoked and scope in scopes and scope in TOKEN_SCOPES
+
+
+def may_read_concern_status(actor: Actor, *, concern_agency_id: int) -> bool:
+    """Whether ``actor`` may read a concern's status (grade, later the referral's outcome): only
+    the agency that recorded it, and only someone of that agency who records concerns."""
+    return may_record_concern(actor) and actor.agency_id == concern_agency_id
+
+
+def may_import_list(actor: Actor, *, agency_id: int, agency_area_id: int) -> bool:
+    """Whether ``actor`` may upload a list of children for an agency and save its column mapping:
+    that agency's safeguarding lead, or the administrator of the agency's area."""
+    if actor.role == Role.DSL:
+        return actor.agency_id == agency_id and actor.area_id == agency_area_id
+    return may_manage_users(actor, area_id=agency_area_id)

@@ -62,6 +62,7 @@ class DemoSummary:
     pending_links: int
     graded: dict[str, int]
     users: tuple[DemoUser, ...]
+    api_token: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +138,7 @@ def partnership_load(
         users = _demo_users(agencies) if with_users else ()
         # The workflow needs the demo's safeguarding lead and MASH analyst to act.
         workflow = _store_workflow(area, agencies, now, log) if with_users else {}
+        api_token = _demo_api_token(agencies) if with_users else ""
         audit_record(
             actor=None,
             event_type=EventType.DEMO_LOADED,
@@ -159,6 +161,7 @@ def partnership_load(
         pending_links=pending,
         graded=graded,
         users=tuple(users),
+        api_token=api_token,
     )
 
 
@@ -362,6 +365,18 @@ def demo_user_create(
         validate=False,
         with_totp=True,
     )
+
+
+def _demo_api_token(agencies) -> str:
+    """One API token for the school's safeguarding system: submit concerns and read their status."""
+    from jigsaw.web.api.services import token_create
+
+    return token_create(
+        actor=None,
+        agency=agencies[AgencyKind.EDUCATION.value],
+        name="School safeguarding system (demo)",
+        scopes=["concerns:submit", "concerns:read"],
+    ).token
 
 
 def _demo_users(agencies) -> list[DemoUser]:

@@ -22,6 +22,8 @@ _OPEN_PREFIXES = (
     "/assets/",
     "/oversight/national/",
     "/index.html",
+    # The API authenticates each call with its own token (jigsaw.web.api), never a session.
+    "/api/",
 )
 
 _CSP = "; ".join(

@@ -201,6 +201,8 @@ INSTALLED_APPS = [
     "jigsaw.web.concerns",
     "jigsaw.web.oversight",
     "jigsaw.web.referrals",
+    "jigsaw.web.api",
+    "jigsaw.web.imports",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from jigsaw.web import views
+from jigsaw.web.api.api import api as jigsaw_api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +15,9 @@ urlpatterns = [
     path("audit/", include("jigsaw.web.audit.urls")),
     path("oversight/", include("jigsaw.web.oversight.urls")),
     path("referrals/", include("jigsaw.web.referrals.urls")),
+    path("api/", jigsaw_api.urls),
+    path("api-tokens/", include("jigsaw.web.api.urls")),
+    path("imports/", include("jigsaw.web.imports.urls")),
 ]
 
 handler403 = views.forbidden

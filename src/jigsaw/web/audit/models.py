@@ -71,6 +71,14 @@ class EventType(enum.Enum):
     PAGE_REFUSED = "page_refused"
     OTHER_AREA_MATCH = "other_area_match"
     AREA_CONTACT_CHANGED = "area_contact_changed"
+    API_TOKEN_CREATED = "api_token_created"
+    API_TOKEN_REVOKED = "api_token_revoked"
+    API_CALLED = "api_called"
+    API_CALL_REFUSED = "api_call_refused"
+    IMPORT_MAPPING_SAVED = "import_mapping_saved"
+    IMPORT_ACCEPTED = "import_accepted"
+    IMPORT_REJECTED = "import_rejected"
+    CONCERNS_LISTED = "concerns_listed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -41,16 +41,69 @@ def synthetic_csv(rows: int, seed: int, known: list[dict[str, str]]) -> bytes:
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    first = ["Amelia", "Olivia", "Isla", "Ava", "Mia", "Noah", "Leo", "Oscar", "Jack", "Harry",
-             "Zara", "Aisha", "Mohammed", "Yusuf", "Ella", "Grace", "Freya", "Lily", "Evie", "Alfie"]
-    last = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Khan", "Ali", "Patel",
-            "Evans", "Thomas", "Roberts", "Walker", "Wright", "Hussain", "Begum", "Green", "Hall"]
-    signs = ["unexplained_absence", "gifts_from_older_people", "older_associates",
-             "Unexplained absence from school"]
+    first = [
+        "Amelia",
+        "Olivia",
+        "Isla",
+        "Ava",
+        "Mia",
+        "Noah",
+        "Leo",
+        "Oscar",
+        "Jack",
+        "Harry",
+        "Zara",
+        "Aisha",
+        "Mohammed",
+        "Yusuf",
+        "Ella",
+        "Grace",
+        "Freya",
+        "Lily",
+        "Evie",
+        "Alfie",
+    ]
+    last = [
+        "Smith",
+        "Jones",
+        "Taylor",
+        "Brown",
+        "Williams",
+        "Wilson",
+        "Khan",
+        "Ali",
+        "Patel",
+        "Evans",
+        "Thomas",
+        "Roberts",
+        "Walker",
+        "Wright",
+        "Hussain",
+        "Begum",
+        "Green",
+        "Hall",
+    ]
+    signs = [
+        "unexplained_absence",
+        "gifts_from_older_people",
+        "older_associates",
+        "Unexplained absence from school",
+    ]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Pupil ID", "Forename", "Surname", "DOB", "Gender", "Postcode", "Date seen",
-                     "Signs", "Notes"])
+    writer.writerow(
+        [
+            "Pupil ID",
+            "Forename",
+            "Surname",
+            "DOB",
+            "Gender",
+            "Postcode",
+            "Date seen",
+            "Signs",
+            "Notes",
+        ]
+    )
     today = dt.date.today()  # noqa: DTZ011 - the synthetic list ends on the local day
     for i in range(rows):
         if known and i % 5 == 0:
@@ -60,7 +113,9 @@ def synthetic_csv(rows: int, seed: int, known: list[dict[str, str]]) -> bytes:
         else:
             name = first[int(rng.integers(len(first)))] + ("" if i % 3 else "-" + str(i % 97))
             surname = last[int(rng.integers(len(last)))] + str(i)
-            dob = (today - dt.timedelta(days=int(rng.integers(9 * 365, 17 * 365)))).strftime("%d/%m/%Y")
+            dob = (today - dt.timedelta(days=int(rng.integers(9 * 365, 17 * 365)))).strftime(
+                "%d/%m/%Y"
+            )
             sex = "F" if rng.random() < 0.6 else "M"
             postcode = f"NB{int(rng.integers(1, 9))} {int(rng.integers(1, 9))}AA"
         seen = (today - dt.timedelta(days=int(rng.integers(0, 300)))).isoformat()
@@ -69,9 +124,17 @@ def synthetic_csv(rows: int, seed: int, known: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-MAPPING = {"reference": "Pupil ID", "first_name": "Forename", "last_name": "Surname",
-           "dob": "DOB", "sex": "Gender", "postcode": "Postcode", "seen_on": "Date seen",
-           "indicators": "Signs", "note": "Notes"}
+MAPPING = {
+    "reference": "Pupil ID",
+    "first_name": "Forename",
+    "last_name": "Surname",
+    "dob": "DOB",
+    "sex": "Gender",
+    "postcode": "Postcode",
+    "seen_on": "Date seen",
+    "indicators": "Signs",
+    "note": "Notes",
+}
 
 
 def counts() -> dict[str, int]:
@@ -83,8 +146,9 @@ def counts() -> dict[str, int]:
     return {
         "batches": ImportBatch.objects.count(),
         "school_records": AgencyRecord.objects.filter(record_id__startswith="A").count(),
-        "imported_concerns": Concern.objects.exclude(source_ref="").filter(
-            record__record_id__startswith="A").count(),
+        "imported_concerns": Concern.objects.exclude(source_ref="")
+        .filter(record__record_id__startswith="A")
+        .count(),
         "import_audit_rows": AuditEvent.objects.filter(event_type="import_accepted").count(),
     }
 
@@ -123,12 +187,22 @@ def main() -> None:
             clusters = world.truth[["record_id", "child_id"]].set_index("record_id")
             return DemoLinkage(clusters=clusters, review=pd.DataFrame(columns=["record_id_l"]))
 
-        partnership_load(children=args.children, seed=args.seed, today=timezone.localdate(),
-                         linkage=known_links, with_users=False, log=lambda m: None)
+        partnership_load(
+            children=args.children,
+            seed=args.seed,
+            today=timezone.localdate(),
+            linkage=known_links,
+            with_users=False,
+            log=lambda m: None,
+        )
         school = Agency.objects.get(kind="education")
-        user_create(username="bench_dsl", password="x",  # noqa: S106 - throwaway database
-                    role=Role.DSL, agency=school,
-                    validate=False)
+        user_create(
+            username="bench_dsl",
+            password="x",  # noqa: S106 - throwaway database
+            role=Role.DSL,
+            agency=school,
+            validate=False,
+        )
     school = Agency.objects.get(kind="education")
     from django.contrib.auth import get_user_model
 
@@ -137,8 +211,11 @@ def main() -> None:
 
     # Children old enough for every date seen of the synthetic list (up to 300 days back).
     old_enough = timezone.localdate() - dt.timedelta(days=2 * 365)
-    known = list(AgencyRecord.objects.exclude(agency=school).filter(dob__lt=old_enough).values(
-        "first_name", "last_name", "dob", "sex", "postcode")[:2000])
+    known = list(
+        AgencyRecord.objects.exclude(agency=school)
+        .filter(dob__lt=old_enough)
+        .values("first_name", "last_name", "dob", "sex", "postcode")[:2000]
+    )
     for person in known:
         person["dob"] = person["dob"].strftime("%d/%m/%Y")
     content = synthetic_csv(args.rows, args.seed, known)
@@ -161,10 +238,18 @@ def main() -> None:
     outcome = import_store(actor=dsl, agency=school, check=check, progress=progress)
     timings["store_s"] = time.perf_counter() - store_started
     timings["total_s"] = sum(timings.values())
-    print(json.dumps({"rows": args.rows, **{k: round(v, 2) for k, v in timings.items()},
-                      "records_created": outcome.records_created,
-                      "concerns_created": outcome.concerns_created,
-                      "rows_already_stored": outcome.rows_already_stored, **counts()}))
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                **{k: round(v, 2) for k, v in timings.items()},
+                "records_created": outcome.records_created,
+                "concerns_created": outcome.concerns_created,
+                "rows_already_stored": outcome.rows_already_stored,
+                **counts(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -254,15 +254,24 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     assert emitted.since() == {"api_call_refused"}
     token_revoke(actor=cast.admin, token=new.record)
     assert emitted.since() == {"api_token_revoked"}
-    columns = {"reference": "ref", "first_name": "first", "last_name": "last", "dob": "dob",
-               "seen_on": "seen", "indicators": "signs"}
+    columns = {
+        "reference": "ref",
+        "first_name": "first",
+        "last_name": "last",
+        "dob": "dob",
+        "seen_on": "seen",
+        "indicators": "signs",
+    }
     mapping_save(actor=cast.school_dsl, agency=cast.school, columns=columns)
     assert emitted.since() == {"import_mapping_saved"}
     bad = file_read("l.csv", b"ref,first,last,dob,seen,signs\nR1,Amy,Lee,31/02/2012,1/11/2026,x\n")
-    import_reject_record(actor=cast.school_dsl, agency=cast.school, check=import_check(bad, columns))
+    import_reject_record(
+        actor=cast.school_dsl, agency=cast.school, check=import_check(bad, columns)
+    )
     assert emitted.since() == {"import_rejected"}
-    good = file_read("l.csv", b"ref,first,last,dob,seen,signs\nR1,Amy,Lee,1/2/2012,1/11/2026,"
-                              b"older_associates\n")
+    good = file_read(
+        "l.csv", b"ref,first,last,dob,seen,signs\nR1,Amy,Lee,1/2/2012,1/11/2026,older_associates\n"
+    )
     import_store(actor=cast.school_dsl, agency=cast.school, check=import_check(good, columns))
     assert {"import_accepted", "child_graded", "contact_created"} <= emitted.since()
 

@@ -389,9 +389,7 @@ def may_manage_tokens(actor: Actor, *, agency_area_id: int) -> bool:
     return may_manage_users(actor, area_id=agency_area_id)
 
 
-def may_use_token(
-    *, scopes: Collection[str], scope: str, expired: bool, revoked: bool
-) -> bool:
+def may_use_token(*, scopes: Collection[str], scope: str, expired: bool, revoked: bool) -> bool:
     """Whether a token may be used for the action ``scope`` now: unexpired, unrevoked, granted."""
     return not expired and not revoked and scope in scopes and scope in TOKEN_SCOPES
 

@@ -23,8 +23,9 @@ from tests.web.cast import Cast
 def test_concurrent_calls_never_pass_the_limit(settings):
     settings.JIGSAW_API_CALLS_PER_MINUTE = 10
     cast = Cast()
-    token = token_create(actor=cast.admin, agency=cast.school, name="School MIS",
-                         scopes=["concerns:read"]).token
+    token = token_create(
+        actor=cast.admin, agency=cast.school, name="School MIS", scopes=["concerns:read"]
+    ).token
     threads_count, calls_each = 6, 5
     start = threading.Barrier(threads_count)
     statuses: list[int] = []

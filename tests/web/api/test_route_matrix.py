@@ -48,8 +48,11 @@ def test_every_api_route_answers_every_kind_of_token(cast, client):
         if kind == "revoked":
             token_revoke(actor=cast.admin, token=new.record)
     tokens["none"] = ""
-    body = {"record_id": concern.record.record_id, "seen_on": "1/11/2026",
-            "indicators": ["older_associates"]}
+    body = {
+        "record_id": concern.record.record_id,
+        "seen_on": "1/11/2026",
+        "indicators": ["older_associates"],
+    }
     routes = {
         ("post", "/api/v1/concerns"): {"submit": 201, "other_agency": 403},
         ("get", "/api/v1/concerns"): {"read": 200, "other_agency": 200},

@@ -46,21 +46,31 @@ def api_schema(db):
 @pytest.fixture
 def tokens(cast, settings):
     settings.JIGSAW_API_CALLS_PER_MINUTE = 100_000
-    agency = token_create(actor=cast.admin, agency=cast.school, name="School MIS",
-                          scopes=["concerns:submit", "concerns:read"])
-    lead = token_create(actor=cast.admin, agency=cast.council, name="Dashboard",
-                        scopes=["aggregates:read"])
+    agency = token_create(
+        actor=cast.admin,
+        agency=cast.school,
+        name="School MIS",
+        scopes=["concerns:submit", "concerns:read"],
+    )
+    lead = token_create(
+        actor=cast.admin, agency=cast.council, name="Dashboard", scopes=["aggregates:read"]
+    )
     return {"agency": agency.token, "lead": lead.token}
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 OPERATIONS = ["concern_submit", "concern_list", "concern_status", "aggregates"]
 
 
 def test_every_operation_is_tested(api_schema):
-    assert sorted(r.ok().definition.raw["operationId"] for r in api_schema.get_all_operations()) \
-        == sorted(OPERATIONS)
+    assert sorted(
+        r.ok().definition.raw["operationId"] for r in api_schema.get_all_operations()
+    ) == sorted(OPERATIONS)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -70,8 +80,12 @@ def test_every_operation_answers_by_its_schema(api_schema, tokens, operation_id,
     token = tokens["lead"] if operation_id == "aggregates" else tokens["agency"]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=30, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    @settings(
+        max_examples=30,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     def check(case):
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 

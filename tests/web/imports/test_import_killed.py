@@ -21,22 +21,36 @@ BENCH = ROOT / "bench" / "web_import.py"
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-            "JIGSAW_DATABASE_URL": ""}
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        "JIGSAW_DATABASE_URL": "",
+    }
 
 
 def _run(workdir: Path, *args: str) -> dict:
-    done = subprocess.run([sys.executable, str(BENCH), "--workdir", str(workdir), *args],
-                          env=_env(), cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--workdir", str(workdir), *args],
+        env=_env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_an_import_killed_half_way_stores_nothing_and_can_be_retried(tmp_path):
     args = ["--rows", "2500", "--children", "300"]
-    process = subprocess.Popen([sys.executable, str(BENCH), "--workdir", str(tmp_path), *args],
-                               env=_env(), cwd=ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH), "--workdir", str(tmp_path), *args],
+        env=_env(),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         for line in process.stdout:
@@ -48,8 +62,12 @@ def test_an_import_killed_half_way_stores_nothing_and_can_be_retried(tmp_path):
     finally:
         process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
-    assert _run(tmp_path, "--count") == {"batches": 0, "school_records": 0,
-                                         "imported_concerns": 0, "import_audit_rows": 0}
+    assert _run(tmp_path, "--count") == {
+        "batches": 0,
+        "school_records": 0,
+        "imported_concerns": 0,
+        "import_audit_rows": 0,
+    }
     again = _run(tmp_path, *args)
     assert again["concerns_created"] == again["imported_concerns"] == 2500
     assert again["batches"] == again["import_audit_rows"] == 1

@@ -65,7 +65,13 @@ class FieldError(Schema):
 
 Problem.model_rebuild()
 
-REFUSALS: dict[int, type[Schema]] = {400: Problem, 401: Problem, 403: Problem, 422: Problem, 429: Problem}
+REFUSALS: dict[int, type[Schema]] = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    422: Problem,
+    429: Problem,
+}
 
 
 @api.exception_handler(CallRefused)
@@ -77,7 +83,8 @@ def _refused(request: HttpRequest, exc: CallRefused) -> Any:
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
     return api.create_response(
-        request, {"detail": "send an API token: Authorization: Bearer <token>", "errors": []},
+        request,
+        {"detail": "send an API token: Authorization: Bearer <token>", "errors": []},
         status=401,
     )
 
@@ -85,8 +92,10 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> Any:
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> Any:
     errors = [
-        {"field": ".".join(str(part) for part in error.get("loc", ())[1:]) or "body",
-         "message": str(error.get("msg", "is invalid"))}
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or "body",
+            "message": str(error.get("msg", "is invalid")),
+        }
         for error in exc.errors
     ]
     return api.create_response(
@@ -103,7 +112,9 @@ def _audited(request: HttpRequest) -> None:
 def _admit(request: HttpRequest, scope: str) -> Any:
     """The token's account, once the call is admitted for ``scope`` (see the module doc)."""
     token = api_call_begin(
-        token_text=str(getattr(request, "auth", "")), scope=scope, method=request.method or "",
+        token_text=str(getattr(request, "auth", "")),
+        scope=scope,
+        method=request.method or "",
         path=request.path,
     )
     _audited(request)
@@ -134,8 +145,9 @@ class ChildIn(Schema):
 
     first_name: str = Field(max_length=80, examples=["Jessica"])
     last_name: str = Field(max_length=80, examples=["Smith"])
-    dob: str = Field(max_length=40, description="date of birth in any common UK form",
-                     examples=["03/04/2011"])
+    dob: str = Field(
+        max_length=40, description="date of birth in any common UK form", examples=["03/04/2011"]
+    )
     sex: str = Field("U", max_length=16, description="F, M or U (or female, male, 1, 2, 9 ...)")
     postcode: str = Field("", max_length=10, examples=["LS1 4AP"])
     nhs_number: str = Field("", max_length=14, description="ten digits with a valid check digit")
@@ -146,10 +158,15 @@ class ConcernIn(Schema):
 
     child: ChildIn | None = None
     record_id: str = Field("", max_length=64, description="one of the agency's stored records")
-    seen_on: str = Field(max_length=40, description="the date the signs were seen (UK forms)",
-                         examples=["28/11/2026"])
+    seen_on: str = Field(
+        max_length=40,
+        description="the date the signs were seen (UK forms)",
+        examples=["28/11/2026"],
+    )
     indicators: list[str] = Field(
-        max_length=99, description="catalogue indicator ids or labels", examples=[["missing_episodes"]]
+        max_length=99,
+        description="catalogue indicator ids or labels",
+        examples=[["missing_episodes"]],
     )
     note: str = Field("", max_length=10000, description="what was seen")
     lawful_basis: Literal[
@@ -224,8 +241,12 @@ def _status(concern: Any) -> dict[str, object]:
 # --- Operations -----------------------------------------------------------------------------
 
 
-@v1.post("/concerns", response={201: SubmittedConcern, **REFUSALS}, summary="Submit a concern",
-         operation_id="concern_submit")
+@v1.post(
+    "/concerns",
+    response={201: SubmittedConcern, **REFUSALS},
+    summary="Submit a concern",
+    operation_id="concern_submit",
+)
 def concern_submit(request: HttpRequest, payload: ConcernIn) -> Any:
     """Record a concern as a practitioner of the agency would on the intake page: the child is
     matched within the agency's area, linked or sent for review, and graded. Scope
@@ -253,10 +274,12 @@ def concern_submit(request: HttpRequest, payload: ConcernIn) -> Any:
     elif payload.child is not None:
         child = payload.child
         values = {
-            "first_name": read("child.first_name", lambda v: fields.text(v, max_length=80),
-                               child.first_name),
-            "last_name": read("child.last_name", lambda v: fields.text(v, max_length=80),
-                              child.last_name),
+            "first_name": read(
+                "child.first_name", lambda v: fields.text(v, max_length=80), child.first_name
+            ),
+            "last_name": read(
+                "child.last_name", lambda v: fields.text(v, max_length=80), child.last_name
+            ),
             "dob": read("child.dob", fields.date, child.dob),
             "sex": read("child.sex", fields.sex, child.sex),
             "postcode": read("child.postcode", fields.postcode, child.postcode),
@@ -264,14 +287,20 @@ def concern_submit(request: HttpRequest, payload: ConcernIn) -> Any:
         }
         if not errors:
             identity = Identity(**values)
-    record_id = read("record_id", lambda v: fields.text(v, max_length=64, required=False),
-                     payload.record_id)
+    record_id = read(
+        "record_id", lambda v: fields.text(v, max_length=64, required=False), payload.record_id
+    )
     if errors:
         raise _unprocessable(errors)
     try:
         outcome = concern_record(
-            actor=account, seen_on=seen_on, indicators=indicators, note=note or "",
-            lawful_basis=payload.lawful_basis, identity=identity, record_id=record_id or "",
+            actor=account,
+            seen_on=seen_on,
+            indicators=indicators,
+            note=note or "",
+            lawful_basis=payload.lawful_basis,
+            identity=identity,
+            record_id=record_id or "",
         )
     except ValidationError as error:
         raise _unprocessable(
@@ -279,15 +308,22 @@ def concern_submit(request: HttpRequest, payload: ConcernIn) -> Any:
         ) from None
     except PermissionDenied as error:
         raise HttpError(403, str(error)) from None
-    return Status(201, {
-        **_status(outcome.concern),
-        "new_record": outcome.new_record,
-        "pending_review": outcome.pending_review,
-    })
+    return Status(
+        201,
+        {
+            **_status(outcome.concern),
+            "new_record": outcome.new_record,
+            "pending_review": outcome.pending_review,
+        },
+    )
 
 
-@v1.get("/concerns", response={200: ConcernPage, **REFUSALS}, summary="Your agency's concerns",
-        operation_id="concern_list")
+@v1.get(
+    "/concerns",
+    response={200: ConcernPage, **REFUSALS},
+    summary="Your agency's concerns",
+    operation_id="concern_list",
+)
 def concern_list(
     request: HttpRequest,
     limit: int = Query(50, ge=1, le=500),  # type: ignore[type-arg]
@@ -303,8 +339,12 @@ def concern_list(
     return Status(200, {"count": count, "results": [_status(concern) for concern in page]})
 
 
-@v1.get("/concerns/{concern_id}", response={200: ConcernStatus, 404: Problem, **REFUSALS},
-        summary="One of your agency's concerns", operation_id="concern_status")
+@v1.get(
+    "/concerns/{concern_id}",
+    response={200: ConcernStatus, 404: Problem, **REFUSALS},
+    summary="One of your agency's concerns",
+    operation_id="concern_status",
+)
 def concern_status(request: HttpRequest, concern_id: int) -> Any:
     """One concern your agency submitted. Another agency's concern answers 404, as a missing one
     does. Scope ``concerns:read``."""
@@ -315,8 +355,12 @@ def concern_status(request: HttpRequest, concern_id: int) -> Any:
     return Status(200, _status(concern))
 
 
-@v1.get("/aggregates", response={200: Aggregates, **REFUSALS},
-        summary="The partnership's aggregates", operation_id="aggregates")
+@v1.get(
+    "/aggregates",
+    response={200: Aggregates, **REFUSALS},
+    summary="The partnership's aggregates",
+    operation_id="aggregates",
+)
 def aggregates(request: HttpRequest) -> Any:
     """The area's counts from the daily snapshot, 0 to 4 shown as "<5", exactly as the
     partnership lead's page shows them. Scope ``aggregates:read``."""
@@ -327,13 +371,16 @@ def aggregates(request: HttpRequest) -> Any:
         figures = area_aggregates_for(user=account, today=timezone.localdate())
     except PermissionDenied as error:
         raise HttpError(403, str(error)) from None
-    return Status(200, {
-        "area": figures.area,
-        "since": figures.since,
-        "as_of": figures.as_of,
-        "children_by_grade": [{"label": k, "count": v} for k, v in figures.children_by_grade],
-        "concerns_by_agency": [{"label": k, "count": v} for k, v in figures.concerns_by_agency],
-    })
+    return Status(
+        200,
+        {
+            "area": figures.area,
+            "since": figures.since,
+            "as_of": figures.as_of,
+            "children_by_grade": [{"label": k, "count": v} for k, v in figures.children_by_grade],
+            "concerns_by_agency": [{"label": k, "count": v} for k, v in figures.concerns_by_agency],
+        },
+    )
 
 
 api.add_router("/v1", v1)

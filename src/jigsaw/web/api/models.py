@@ -18,7 +18,9 @@ class ApiToken(models.Model):
     """
 
     name = models.CharField(max_length=80, help_text="which system uses it, e.g. the school's MIS")
-    prefix = models.CharField(max_length=12, help_text="the token's first characters, to tell it apart")
+    prefix = models.CharField(
+        max_length=12, help_text="the token's first characters, to tell it apart"
+    )
     digest = models.CharField(max_length=64, unique=True)
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_token"

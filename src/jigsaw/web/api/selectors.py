@@ -45,8 +45,11 @@ def referral_status_of(concern: Concern) -> dict[str, object] | None:
     contact = Contact.objects.filter(concern=concern).first()
     if contact is None:
         return None
-    return {"status": f"contact {contact.state}", "decision": contact.decision or None,
-            "feedback": None}
+    return {
+        "status": f"contact {contact.state}",
+        "decision": contact.decision or None,
+        "feedback": None,
+    }
 
 
 def agency_concerns(*, actor: User, limit: int, offset: int) -> tuple[int, list[Concern]]:

@@ -92,7 +92,9 @@ def token_create(
     if not name.strip():
         raise ValidationError({"name": "Say which system will use the token"})
     if not dt.timedelta(minutes=1) <= lifetime <= MAX_LIFETIME:
-        raise ValidationError({"lifetime": f"A token lives between a minute and {MAX_LIFETIME.days} days"})
+        raise ValidationError(
+            {"lifetime": f"A token lives between a minute and {MAX_LIFETIME.days} days"}
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -227,9 +229,11 @@ def api_call_begin(
         # One UPDATE ... SET calls = calls + 1: the row lock makes concurrent calls count one by
         # one, and the value read back is this call's own place in the minute.
         ApiCallWindow.objects.filter(token=token, window=window).update(calls=F("calls") + 1)
-        calls = ApiCallWindow.objects.filter(token=token, window=window).values_list(
-            "calls", flat=True
-        ).get()
+        calls = (
+            ApiCallWindow.objects.filter(token=token, window=window)
+            .values_list("calls", flat=True)
+            .get()
+        )
         if calls > calls_per_minute():
             _audit_call(token, EventType.API_CALL_REFUSED, {**facts, "reason": "rate limit"})
         else:

@@ -20,8 +20,9 @@ from jigsaw.web.api.services import MAX_LIFETIME, token_create, token_revoke, to
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=80)
     agency = forms.ModelChoiceField(queryset=Agency.objects.none())
-    scopes = forms.MultipleChoiceField(choices=[(s, s) for s in TOKEN_SCOPES],
-                                       widget=forms.CheckboxSelectMultiple)
+    scopes = forms.MultipleChoiceField(
+        choices=[(s, s) for s in TOKEN_SCOPES], widget=forms.CheckboxSelectMultiple
+    )
     days = forms.IntegerField(min_value=1, max_value=MAX_LIFETIME.days, initial=90)
 
     def __init__(self, *args: object, area_id: int, **kwargs: object) -> None:

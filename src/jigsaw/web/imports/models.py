@@ -42,7 +42,9 @@ class ImportBatch(models.Model):
     class Meta:
         ordering = ["-imported_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "content_hash"], name="import_once_per_agency")
+            models.UniqueConstraint(
+                fields=["agency", "content_hash"], name="import_once_per_agency"
+            )
         ]
 
     def __str__(self) -> str:

@@ -150,14 +150,18 @@ def _read_xlsx(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
         # data_only=False: a formula is read as its text ("=HYPERLINK(...)"), never its result.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportRefused([RowProblem(1, "file", f"not a readable .xlsx workbook ({type(error).__name__})")]) from None
+        raise ImportRefused(
+            [RowProblem(1, "file", f"not a readable .xlsx workbook ({type(error).__name__})")]
+        ) from None
     sheet = book.worksheets[0]
     rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     book.close()
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise ImportRefused([RowProblem(1, "file", "it is empty (expected a header row of column names)")])
+        raise ImportRefused(
+            [RowProblem(1, "file", "it is empty (expected a header row of column names)")]
+        )
     header = [h.strip() for h in rows[0]]
     while header and not header[-1]:
         header.pop()
@@ -198,7 +202,9 @@ def file_read(name: str, content: bytes) -> UploadedFile:
         header, rows = _read_csv(name, content)
     repeated = sorted({h for h in header if h and header.count(h) > 1})
     if repeated:
-        raise ImportRefused([RowProblem(1, c, "this column appears more than once") for c in repeated])
+        raise ImportRefused(
+            [RowProblem(1, c, "this column appears more than once") for c in repeated]
+        )
     return UploadedFile(
         name=Path(name).name[:200] or "upload",
         content_hash=hashlib.sha256(content).hexdigest(),
@@ -225,7 +231,9 @@ def mapping_guess(header: list[str], saved: dict[str, str] | None = None) -> dic
 
 def _require_importer(actor: User, agency: Agency) -> None:
     if not may_import_list(Actor.of(actor), agency_id=agency.pk, agency_area_id=agency.area_id):
-        raise PermissionDenied("only the agency's safeguarding lead or the area's administrator imports")
+        raise PermissionDenied(
+            "only the agency's safeguarding lead or the area's administrator imports"
+        )
 
 
 def mapping_save(*, actor: User, agency: Agency, columns: dict[str, str]) -> ImportMapping:
@@ -243,12 +251,18 @@ def mapping_save(*, actor: User, agency: Agency, columns: dict[str, str]) -> Imp
             agency=agency,
             defaults={"columns": clean, "saved_by": actor, "saved_at": timezone.now()},
         )
-        audit_record(actor=actor, event_type=EventType.IMPORT_MAPPING_SAVED, subject=mapping,
-                     extra={"agency": agency.name, "columns": clean})
+        audit_record(
+            actor=actor,
+            event_type=EventType.IMPORT_MAPPING_SAVED,
+            subject=mapping,
+            extra={"agency": agency.name, "columns": clean},
+        )
     return mapping
 
 
-def import_check(upload: UploadedFile, mapping: dict[str, str], *, today: dt.date | None = None) -> ImportCheck:
+def import_check(
+    upload: UploadedFile, mapping: dict[str, str], *, today: dt.date | None = None
+) -> ImportCheck:
     """Validate every row of ``upload`` read through ``mapping``; report every bad row.
 
     A row exactly repeating an earlier one is stored once (counted in ``duplicates``); a row
@@ -259,14 +273,24 @@ def import_check(upload: UploadedFile, mapping: dict[str, str], *, today: dt.dat
     problems: list[RowProblem] = []
     missing = [f for f in FIELDS if f.required and mapping.get(f.name) not in upload.header]
     for field in missing:
-        problems.append(RowProblem(1, mapping.get(field.name) or field.label,
-                                   f"the required column for {field.label.lower()} is missing"))
+        problems.append(
+            RowProblem(
+                1,
+                mapping.get(field.name) or field.label,
+                f"the required column for {field.label.lower()} is missing",
+            )
+        )
     if missing:
         return ImportCheck(upload, [], problems, 0)
     if not upload.rows:
-        return ImportCheck(upload, [], [RowProblem(FIRST_ROW, "file", "has no rows under the header")], 0)
-    index = {name: upload.header.index(column) for name, column in mapping.items()
-             if name in FIELD_NAMES and column in upload.header}
+        return ImportCheck(
+            upload, [], [RowProblem(FIRST_ROW, "file", "has no rows under the header")], 0
+        )
+    index = {
+        name: upload.header.index(column)
+        for name, column in mapping.items()
+        if name in FIELD_NAMES and column in upload.header
+    }
 
     def date_reader(value: str) -> dt.date:
         return fields.date(value, today=today)
@@ -299,8 +323,11 @@ def import_check(upload: UploadedFile, mapping: dict[str, str], *, today: dt.dat
             try:
                 values[name] = reader(raw)
             except ValueError as error:
-                problems.append(RowProblem(row, upload.header[index[name]] if name in index else name,
-                                           str(error)))
+                problems.append(
+                    RowProblem(
+                        row, upload.header[index[name]] if name in index else name, str(error)
+                    )
+                )
                 bad = True
         if bad:
             continue
@@ -308,8 +335,11 @@ def import_check(upload: UploadedFile, mapping: dict[str, str], *, today: dt.dat
         if not isinstance(dob, dt.date) or not isinstance(seen_on, dt.date):
             raise TypeError("the date readers return dates")
         if seen_on < dob:
-            problems.append(RowProblem(row, upload.header[index["seen_on"]],
-                                       "is before the child's date of birth"))
+            problems.append(
+                RowProblem(
+                    row, upload.header[index["seen_on"]], "is before the child's date of birth"
+                )
+            )
             continue
         row_hash = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
         if row_hash in seen_rows:
@@ -320,8 +350,13 @@ def import_check(upload: UploadedFile, mapping: dict[str, str], *, today: dt.dat
         identity = (values["first_name"], values["last_name"], dob, values["nhs_number"])
         earlier = identity_of.setdefault(reference, (identity, row))
         if earlier[0] != identity:
-            problems.append(RowProblem(row, upload.header[index["reference"]],
-                                       f"reference {reference} is another child on row {earlier[1]}"))
+            problems.append(
+                RowProblem(
+                    row,
+                    upload.header[index["reference"]],
+                    f"reference {reference} is another child on row {earlier[1]}",
+                )
+            )
             continue
         checked.append(CheckedRow(row=row, row_hash=row_hash, **values))  # type: ignore[arg-type]
     return ImportCheck(upload, checked, problems, duplicates)
@@ -337,10 +372,17 @@ def import_reject_record(*, actor: User, agency: Agency, check: ImportCheck) -> 
     """
     _require_importer(actor, agency)
     with transaction.atomic():
-        audit_record(actor=actor, event_type=EventType.IMPORT_REJECTED, subject=agency, extra={
-            "file": check.file.name, "content_hash": check.file.content_hash,
-            "rows": len(check.file.rows), "problems": len(check.problems),
-        })
+        audit_record(
+            actor=actor,
+            event_type=EventType.IMPORT_REJECTED,
+            subject=agency,
+            extra={
+                "file": check.file.name,
+                "content_hash": check.file.content_hash,
+                "rows": len(check.file.rows),
+                "problems": len(check.problems),
+            },
+        )
 
 
 def problems_csv(problems: list[RowProblem]) -> bytes:
@@ -349,7 +391,9 @@ def problems_csv(problems: list[RowProblem]) -> bytes:
 
     from jigsaw.datasets.csvfile import write_csv
 
-    frame = pd.DataFrame([dataclasses.asdict(p) for p in problems], columns=["row", "column", "reason"])
+    frame = pd.DataFrame(
+        [dataclasses.asdict(p) for p in problems], columns=["row", "column", "reason"]
+    )
     with tempfile.TemporaryDirectory(prefix="jigsaw-problems-") as folder:
         path = Path(folder) / "problems.csv"
         write_csv(frame, path)
@@ -401,27 +445,42 @@ def import_store(
     if not check.accepted:
         raise ValueError("only a file with no bad rows is stored")
     today = today or timezone.localdate()
-    done_before = ImportBatch.objects.filter(agency=agency, content_hash=check.file.content_hash).first()
+    done_before = ImportBatch.objects.filter(
+        agency=agency, content_hash=check.file.content_hash
+    ).first()
     if done_before is not None:
         return ImportOutcome(None, done_before, 0, 0, len(check.rows))
     total = len(check.rows)
     now = timezone.now()
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            agency=agency, file_name=check.file.name, content_hash=check.file.content_hash,
-            imported_by=actor, imported_at=now, rows=total, records_created=0,
-            concerns_created=0, rows_already_stored=0,
+            agency=agency,
+            file_name=check.file.name,
+            content_hash=check.file.content_hash,
+            imported_by=actor,
+            imported_at=now,
+            rows=total,
+            records_created=0,
+            concerns_created=0,
+            rows_already_stored=0,
         )
         ids = {record_id_for(agency, r.reference) for r in check.rows}
         records: dict[str, AgencyRecord] = {
             r.record_id: r for r in AgencyRecord.objects.filter(agency=agency, record_id__in=ids)
         }
-        stored_refs = set(Concern.objects.filter(record__agency=agency, source_ref__in=[
-            r.row_hash[:64] for r in check.rows]).values_list("source_ref", flat=True))
-        child_of: dict[int, int] = dict(Link.objects.filter(
-            record__in=list(records.values()), status__in=ACTIVE_LINK_STATUSES
-        ).values_list("record_id", "child_id"))
-        area_children = set(Child.objects.filter(area_id=agency.area_id).values_list("pk", flat=True))
+        stored_refs = set(
+            Concern.objects.filter(
+                record__agency=agency, source_ref__in=[r.row_hash[:64] for r in check.rows]
+            ).values_list("source_ref", flat=True)
+        )
+        child_of: dict[int, int] = dict(
+            Link.objects.filter(
+                record__in=list(records.values()), status__in=ACTIVE_LINK_STATUSES
+            ).values_list("record_id", "child_id")
+        )
+        area_children = set(
+            Child.objects.filter(area_id=agency.area_id).values_list("pk", flat=True)
+        )
         # The import's own copy of the process's index, grown row by row as intake grows the
         # shared one (so each row meets every earlier row), without asking the database whether
         # it moved on after every row; the shared index is dropped at the end and rebuilt from
@@ -440,10 +499,18 @@ def import_store(
             if record is None:
                 # Matched before the record is stored, as at intake: the index then still
                 # agrees with the database and is not rebuilt.
-                found = index.match(matching.record_mapping(
-                    record_id="incoming", agency_kind=agency.kind, first_name=row.first_name,
-                    last_name=row.last_name, dob=row.dob, sex=row.sex, postcode=row.postcode,
-                    nhs_number=row.nhs_number))
+                found = index.match(
+                    matching.record_mapping(
+                        record_id="incoming",
+                        agency_kind=agency.kind,
+                        first_name=row.first_name,
+                        last_name=row.last_name,
+                        dob=row.dob,
+                        sex=row.sex,
+                        postcode=row.postcode,
+                        nhs_number=row.nhs_number,
+                    )
+                )
                 record = _record_store(agency, row, record_id, now, actor)
                 mapping = record_mapping_of(record)
                 child_id = _link_store(record, found, area_children, agency, now)
@@ -457,12 +524,21 @@ def import_store(
                 concern_mapping(agency=agency.kind, seen_on=row.seen_on, indicators=row.indicators),
                 today,
             )
-            concerns.append(Concern(
-                record=record, recorded_by=actor, recorded_at=now, seen_on=row.seen_on,
-                indicators=row.indicators, note=row.note, lawful_basis=row.lawful_basis,
-                grade_level=grade.level, grade_reasons=grade.as_dict(),
-                catalogue_version=str(grade.catalogue_version), source_ref=row.row_hash[:64],
-            ))
+            concerns.append(
+                Concern(
+                    record=record,
+                    recorded_by=actor,
+                    recorded_at=now,
+                    seen_on=row.seen_on,
+                    indicators=row.indicators,
+                    note=row.note,
+                    lawful_basis=row.lawful_basis,
+                    grade_level=grade.level,
+                    grade_reasons=grade.as_dict(),
+                    catalogue_version=str(grade.catalogue_version),
+                    source_ref=row.row_hash[:64],
+                )
+            )
             touched.add(child_of[record.pk])
             if progress is not None and (position % 1000 == 0 or position == total):
                 progress(position, total)
@@ -477,37 +553,58 @@ def import_store(
         from jigsaw.web.referrals.services import after_concern
 
         for concern in concerns:
-            after_concern(actor=actor, concern=concern,
-                          child=regraded[child_of[concern.record.pk]])
+            after_concern(actor=actor, concern=concern, child=regraded[child_of[concern.record.pk]])
         batch.records_created = new_records
         batch.concerns_created = len(concerns)
         batch.rows_already_stored = already
         batch.save()
-        audit_record(actor=actor, event_type=EventType.IMPORT_ACCEPTED, subject=batch, extra={
-            "agency": agency.name, "file": batch.file_name, "rows": total,
-            "records_created": new_records, "concerns_created": len(concerns),
-            "rows_already_stored": already, "duplicates_in_file": check.duplicates,
-            "children_regraded": len(touched),
-        })
+        audit_record(
+            actor=actor,
+            event_type=EventType.IMPORT_ACCEPTED,
+            subject=batch,
+            extra={
+                "agency": agency.name,
+                "file": batch.file_name,
+                "rows": total,
+                "records_created": new_records,
+                "concerns_created": len(concerns),
+                "rows_already_stored": already,
+                "duplicates_in_file": check.duplicates,
+                "children_regraded": len(touched),
+            },
+        )
     matching.matcher_forget()
     return ImportOutcome(batch, None, new_records, len(concerns), already)
 
 
-def _record_store(agency: Agency, row: CheckedRow, record_id: str, now: dt.datetime,
-                  actor: User) -> AgencyRecord:
+def _record_store(
+    agency: Agency, row: CheckedRow, record_id: str, now: dt.datetime, actor: User
+) -> AgencyRecord:
     from jigsaw.web.children.models import AgencyRecord
 
     record = AgencyRecord(
-        record_id=record_id, agency=agency, first_name=row.first_name, last_name=row.last_name,
-        dob=row.dob, sex=row.sex, postcode=row.postcode, nhs_number=row.nhs_number,
-        created_at=now, created_by=actor,
+        record_id=record_id,
+        agency=agency,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        dob=row.dob,
+        sex=row.sex,
+        postcode=row.postcode,
+        nhs_number=row.nhs_number,
+        created_at=now,
+        created_by=actor,
     )
     record.save()
     return record
 
 
-def _link_store(record: AgencyRecord, matches: Sequence[object], area_children: set[int],
-                agency: Agency, now: dt.datetime) -> int:
+def _link_store(
+    record: AgencyRecord,
+    matches: Sequence[object],
+    area_children: set[int],
+    agency: Agency,
+    now: dt.datetime,
+) -> int:
     """Link a new record as :func:`~jigsaw.web.children.services.record_link` does; return the
     child's id. (The same rule: a *link* to a child of the area joins it; otherwise a new child,
     with a pending link to each *review* candidate of the area.)"""
@@ -516,11 +613,15 @@ def _link_store(record: AgencyRecord, matches: Sequence[object], area_children: 
 
     def link(child_id: int, status: LinkStatus, match: object | None) -> Link:
         explanation = _plain(getattr(match, "explanation", None) or {})
-        return Link(record=record, child_id=child_id, status=status,
-                    match_probability=getattr(match, "match_probability", None),
-                    match_weight=getattr(match, "match_weight", None),
-                    explanation=explanation if isinstance(explanation, dict) else {"detail": explanation},
-                    created_at=now)
+        return Link(
+            record=record,
+            child_id=child_id,
+            status=status,
+            match_probability=getattr(match, "match_probability", None),
+            match_weight=getattr(match, "match_weight", None),
+            explanation=explanation if isinstance(explanation, dict) else {"detail": explanation},
+            created_at=now,
+        )
 
     best = matches[0] if matches else None
     best_child = int(getattr(best, "child_id", 0) or 0)
@@ -531,7 +632,11 @@ def _link_store(record: AgencyRecord, matches: Sequence[object], area_children: 
     links = [link(child.pk, LinkStatus.NEW, None)]
     for candidate in matches:
         other = int(getattr(candidate, "child_id", 0) or 0)
-        if getattr(candidate, "decision", "") == "review" and other in area_children and other != child.pk:
+        if (
+            getattr(candidate, "decision", "") == "review"
+            and other in area_children
+            and other != child.pk
+        ):
             links.append(link(other, LinkStatus.PENDING, candidate))
     Link.objects.bulk_create(links)
     return child.pk

@@ -45,8 +45,11 @@ def _agencies(request: HttpRequest) -> list[Agency]:
     profile = profile_of(request.user)
     if profile is None:
         return []
-    return [a for a in Agency.objects.filter(area_id=profile.area_id)
-            if may_import_list(who, agency_id=a.pk, agency_area_id=a.area_id)]
+    return [
+        a
+        for a in Agency.objects.filter(area_id=profile.area_id)
+        if may_import_list(who, agency_id=a.pk, agency_area_id=a.area_id)
+    ]
 
 
 @role_required(Role.DSL, Role.ADMINISTRATOR)
@@ -68,8 +71,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         held = _held(uploaded.content_hash)
         held.write_bytes(content)
         held.chmod(0o600)
-        request.session["import"] = {"key": uploaded.content_hash, "name": uploaded.name,
-                                     "agency": agency.pk}
+        request.session["import"] = {
+            "key": uploaded.content_hash,
+            "name": uploaded.name,
+            "agency": agency.pk,
+        }
         return redirect("imports:map")
     return render(request, "imports/upload.html", context)
 
@@ -88,8 +94,13 @@ def map_columns(request: HttpRequest) -> HttpResponse:
     uploaded = file_read(state["name"], held.read_bytes())
     saved = ImportMapping.objects.filter(agency=agency).values_list("columns", flat=True).first()
     mapping = mapping_guess(uploaded.header, saved)
-    context: dict[str, object] = {"agency": agency, "file": uploaded, "fields": FIELDS,
-                                  "mapping": mapping, "rows": len(uploaded.rows)}
+    context: dict[str, object] = {
+        "agency": agency,
+        "file": uploaded,
+        "fields": FIELDS,
+        "mapping": mapping,
+        "rows": len(uploaded.rows),
+    }
     if request.method == "POST":
         mapping = {f.name: request.POST.get(f.name, "") for f in FIELDS}
         mapping_save(actor=request.user, agency=agency, columns=mapping)  # type: ignore[arg-type]
@@ -98,13 +109,15 @@ def map_columns(request: HttpRequest) -> HttpResponse:
         if not check.accepted:
             import_reject_record(actor=request.user, agency=agency, check=check)  # type: ignore[arg-type]
             request.session["import_problems"] = [
-                [p.row, p.column, p.reason] for p in check.problems[:100_000]]
+                [p.row, p.column, p.reason] for p in check.problems[:100_000]
+            ]
             return render(request, "imports/map.html", context, status=400)
         outcome = import_store(actor=request.user, agency=agency, check=check)  # type: ignore[arg-type]
         held.unlink(missing_ok=True)
         del request.session["import"]
-        return render(request, "imports/done.html", {"outcome": outcome, "check": check,
-                                                     "agency": agency})
+        return render(
+            request, "imports/done.html", {"outcome": outcome, "check": check, "agency": agency}
+        )
     return render(request, "imports/map.html", context)
 
 

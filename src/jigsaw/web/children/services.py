@@ -282,6 +282,8 @@ def link_confirm(*, actor: User, link: Link, reason: str = "") -> Link:
         old = Link.objects.select_for_update().get(
             record=link.record, status__in=ACTIVE_LINK_STATUSES
         )
+        # Kept so that undoing the decision can put the record back exactly as it was.
+        old.explanation = {**(old.explanation or {}), "superseded_from": old.status}
         old.status = LinkStatus.SUPERSEDED
         old.decided_by, old.decided_at, old.decision_reason = (
             actor,
@@ -327,6 +329,79 @@ def link_reject(*, actor: User, link: Link, reason: str = "") -> Link:
             subject=link,
             extra={"record": link.record.record_id, "child": link.child_id, "reason": reason},
         )
+    return link
+
+
+def link_undo(*, actor: User, link: Link, reason: str) -> Link:
+    """Undo a MASH decision: the link is pending again and the record is where it was before.
+
+    Undoing a confirmation puts the record back with the child it was filed under (the link the
+    confirmation replaced becomes active again) and regrades both children; undoing a rejection
+    returns the question to the queue. The decision undone stays in the audit trail.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a MASH analyst in the area of both the child and the record.
+    ValidationError
+        If the reason is blank, or the link was not confirmed or rejected.
+    """
+    _require_mash(actor, link)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the decision is being undone"})
+    with transaction.atomic():
+        link = Link.objects.select_for_update().select_related("child", "record").get(pk=link.pk)
+        if link.status not in (LinkStatus.CONFIRMED, LinkStatus.REJECTED):
+            raise ValidationError(f"link {link.pk} is {link.status}: only a decision can be undone")
+        undone = link.status
+        previous = None
+        if undone == LinkStatus.CONFIRMED:
+            previous = (
+                Link.objects.select_for_update()
+                .filter(
+                    record=link.record,
+                    status=LinkStatus.SUPERSEDED,
+                    decision_reason=f"replaced by link {link.pk}",
+                )
+                .order_by("-decided_at", "-id")
+                .first()
+            )
+            if previous is None:
+                raise ValidationError(f"link {link.pk}: the link it replaced is not found")
+            # The pending link stops being active first: one active link per record.
+            link.status = LinkStatus.PENDING
+            link.save(update_fields=["status"])
+            explanation = dict(previous.explanation or {})
+            previous.status = explanation.pop("superseded_from", None) or (
+                LinkStatus.AUTO if previous.match_probability is not None else LinkStatus.NEW
+            )
+            previous.explanation = explanation
+            previous.decided_by, previous.decided_at = actor, _now()
+            previous.decision_reason = f"restored: link {link.pk} undone"
+            previous.full_clean()
+            previous.save()
+        link.status = LinkStatus.PENDING
+        decided = (link.decided_by_id, link.decision_reason)
+        link.decided_by, link.decided_at, link.decision_reason = None, None, ""
+        link.full_clean()
+        link.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.LINK_UNDONE,
+            subject=link,
+            extra={
+                "record": link.record.record_id,
+                "child": link.child_id,
+                "undone": undone,
+                "decided_by": decided[0],
+                "decision_reason": decided[1],
+                "reason": reason.strip(),
+                "restored_child": previous.child_id if previous is not None else None,
+            },
+        )
+        if previous is not None:
+            child_regrade(actor=actor, child=link.child)
+            child_regrade(actor=actor, child=previous.child)
     return link
 
 

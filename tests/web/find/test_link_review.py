@@ -110,3 +110,21 @@ def test_only_the_areas_analyst_reviews(client, cast, pending):
     assert verified_client(client, cast, "far_analyst").get(f"/children/links/{link.pk}/").status_code == 404
     client.logout()
     assert verified_client(client, cast, "teacher").get(f"/children/links/{link.pk}/").status_code == 403
+
+
+def test_an_automatic_link_shows_its_own_probability_not_the_clusters(db):
+    """The demo loader stores each automatic link's own probability: a record with the same
+    NHS number as its child's first record is linked above the threshold (the batch's cluster
+    confidence, stored before, read 0.0% for such links when a twin scored high)."""
+
+    auto = Link.objects.filter(status="auto", record__nhs_number__gt="").select_related("record")
+    same_nhs = [
+        link for link in auto
+        if Link.objects.filter(
+            child_id=link.child_id, status="new", record__nhs_number=link.record.nhs_number
+        ).exists()
+    ]
+    assert same_nhs, "the background partnership has records sharing an NHS number"
+    assert all(link.match_probability >= link_threshold() for link in same_nhs)
+    assert all(link.explanation["detail"][0][0] == "prior" for link in same_nhs)
+    assert not Link.objects.filter(status="auto", match_probability__isnull=True).exists()

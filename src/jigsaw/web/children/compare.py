@@ -69,16 +69,11 @@ _cache_lock = threading.Lock()
 _prepared_records: dict[int, dict[str, object]] = {}
 
 
-def prepared_record(record: AgencyRecord) -> dict[str, object]:
-    """The stored record prepared for comparison, cached per process (identities never change
-    once stored: a correction is a new record)."""
-    with _cache_lock:
-        found = _prepared_records.get(record.pk)
-    if found is not None:
-        return found
+def prepared_identity(record: AgencyRecord) -> dict[str, object]:
+    """A stored record prepared for comparison."""
     from jigsaw.web.children.matching import record_mapping
 
-    value = prepared(
+    return prepared(
         record_mapping(
             record_id=record.record_id,
             agency_kind="",
@@ -90,6 +85,18 @@ def prepared_record(record: AgencyRecord) -> dict[str, object]:
             nhs_number=record.nhs_number,
         )
     )
+
+
+def prepared_record(record: AgencyRecord) -> dict[str, object]:
+    """The stored record prepared for comparison, cached per process by its id (identities
+    never change once stored: a correction is a new record)."""
+    if record.pk is None:
+        return prepared_identity(record)
+    with _cache_lock:
+        found = _prepared_records.get(record.pk)
+    if found is not None:
+        return found
+    value = prepared_identity(record)
     with _cache_lock:
         if len(_prepared_records) > 200_000:
             _prepared_records.clear()
@@ -117,3 +124,21 @@ def compare(
             )
         )
     return out
+
+
+def explain_pair(
+    left: Mapping[str, object], right: Mapping[str, object], *, records: int
+) -> tuple[float, float, list[tuple[str, str, float]]]:
+    """Return ``(match probability, match weight, explanation)`` of two prepared identities
+    under the shipped model, its prior scaled to a store of ``records`` records.
+
+    The explanation lists ``(comparison, level, weight)`` from the prior on, as the one-record
+    matcher's does; unlike the matcher, exact names are not weighed by how common they are in
+    the store, so the probability can differ from the batch's by the name's frequency.
+    """
+    scaled = model().for_records(records)
+    steps = [("prior", "two random records", round(scaled.prior_weight, 3))]
+    steps += [(a.name, a.level, a.weight) for a in compare(left, right)]
+    total = sum(step[2] for step in steps)
+    probability = 1.0 if total > 60 else 2.0**total / (1 + 2.0**total)
+    return probability, total, steps

@@ -466,6 +466,8 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
             *((a.name, a.level, a.weight) for a in found),
         )
     kept_apart = str((link.explanation or {}).get("reason") or "")
+    if kept_apart == "between the review and link thresholds":
+        kept_apart = ""  # the ordinary case: the probability itself says why
     if best is not None and not kept_apart:
         kept_apart = conflict(mine, compare.prepared_record(best)) or ""
     for name, label, _ in explanation:

@@ -81,3 +81,23 @@ def test_a_practitioner_sees_their_child_by_name(client, cast):
     assert f'href="/children/{jess.child.pk}/?from=list">Jessica Okafor</a>' in text
     profile = client.get(f"/children/{jess.child.pk}/").content.decode()
     assert "<h1 class=\"govuk-heading-l\">Jessica Okafor</h1>" in profile
+
+
+def test_the_audit_log_counts_pages_and_filters(client, cast):
+    from jigsaw.web.audit.models import AuditEvent
+    from jigsaw.web.children.search import SearchTerms, children_search
+
+    record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "note")
+    for _ in range(120):
+        children_search(user=cast.teacher, terms=SearchTerms(name="Jess"))
+    auditor = verified_client(client, cast, "auditor")
+    text = auditor.get("/audit/").content.decode()
+    # The reading itself is the newest event, and counted.
+    total = AuditEvent.objects.count()
+    assert total > 150 and showing(text) == (1, 100, total)
+    assert showing(auditor.get("/audit/?page=2").content.decode()) == (101, min(200, total + 1), total + 1)
+    graded = AuditEvent.objects.filter(event_type="child_graded").count()
+    filtered = auditor.get("/audit/?event_type=child_graded").content.decode()
+    assert showing(filtered)[2] == graded
+    teacher = auditor.get("/audit/?actor=teacher").content.decode()
+    assert showing(teacher)[2] == AuditEvent.objects.filter(actor_label="teacher").count()

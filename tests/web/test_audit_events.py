@@ -131,6 +131,12 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         actor=cast.school_dsl, concern=school.concern, level="high", reason="known to police"
     )
     assert emitted.since() == {"concern_grade_overridden"}
+    from jigsaw.web.concerns.services import concern_correct, concern_withdraw
+
+    concern_correct(actor=cast.teacher, concern=school.concern, reason="typo", text="Tuesday")
+    assert emitted.since() == {"concern_corrected"}
+    concern_withdraw(actor=cast.teacher, concern=school.concern, reason="wrong child")
+    assert emitted.since() == {"concern_withdrawn", "child_graded"}
     list(audit_events_for(user=cast.auditor))
     assert emitted.since() == {"audit_log_viewed"}
     area_aggregates_for(user=cast.lead, today=timezone.localdate())

@@ -37,6 +37,8 @@ class EventType(enum.Enum):
     LINK_UNDONE = "link_undone"
     CONCERN_RECORDED = "concern_recorded"
     CONCERN_GRADE_OVERRIDDEN = "concern_grade_overridden"
+    CONCERN_CORRECTED = "concern_corrected"
+    CONCERN_WITHDRAWN = "concern_withdrawn"
     AUDIT_LOG_VIEWED = "audit_log_viewed"
     AGGREGATES_VIEWED = "aggregates_viewed"
     DEMO_LOADED = "demo_loaded"

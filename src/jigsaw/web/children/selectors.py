@@ -19,6 +19,7 @@ from jigsaw.screening import Grade
 from jigsaw.web.access import (
     Actor,
     child_scope,
+    may_correct_concern,
     may_open_child,
     may_override,
     may_read_note,
@@ -65,6 +66,11 @@ class ConcernView:
     override_reason: str | None
     own: bool
     may_override: bool
+    # Added after saving: ``(kind label, reason, text, written by, written at)``, text and
+    # reason withheld (``None``) with the note; a withdrawn concern no longer counts.
+    addenda: tuple[tuple[str, str | None, str | None, str, dt.datetime], ...] = ()
+    withdrawn: bool = False
+    may_correct: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,6 +167,7 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
         concerns = list(
             Concern.objects.filter(record__in=[link.record for link in links])
             .select_related("record__agency")
+            .prefetch_related("addenda__written_by")
             .order_by("-seen_on", "-id")
         )
     if child is None or not may_open_child(
@@ -238,6 +245,23 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 own=c.recorded_by_id == user.pk,
                 may_override=may_override(
                     actor, child_area_id=child.area_id, concern_agency_id=c.record.agency_id
+                ),
+                addenda=tuple(
+                    (
+                        a.get_kind_display(),
+                        a.reason if readable else None,
+                        a.text if readable else None,
+                        a.written_by.get_username(),
+                        a.written_at,
+                    )
+                    for a in c.addenda.all()
+                ),
+                withdrawn=any(a.kind == "withdrawal" for a in c.addenda.all()),
+                may_correct=may_correct_concern(
+                    actor,
+                    child_area_id=child.area_id,
+                    concern_agency_id=c.record.agency_id,
+                    concern_author_id=c.recorded_by_id,
                 ),
             )
         )

@@ -225,9 +225,14 @@ def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = N
     from jigsaw.web.concerns.models import Concern
 
     today = today or timezone.localdate()
-    concerns = Concern.objects.filter(
-        record__links__child=child, record__links__status__in=ACTIVE_LINK_STATUSES
-    ).select_related("record__agency")
+    # A withdrawn concern (recorded about the wrong child) no longer counts.
+    concerns = (
+        Concern.objects.filter(
+            record__links__child=child, record__links__status__in=ACTIVE_LINK_STATUSES
+        )
+        .exclude(addenda__kind="withdrawal")
+        .select_related("record__agency")
+    )
     mappings = [concern_mapping_of(c) for c in concerns]
     dob, dob_note = _grading_dob(child, [m["date"] for m in mappings])
     before = child.grade_level

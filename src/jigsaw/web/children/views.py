@@ -31,6 +31,8 @@ PURPOSES = {
     "list": "opened from my children",
     "linked": "after a link decision",
     "search": "found by a search",
+    "amended": "after correcting or withdrawing a concern",
+    "concerns": "opened from a list of concerns",
 }
 
 # The sorts a list offers: the value in ?sort= and the ordering it means.

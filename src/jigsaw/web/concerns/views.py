@@ -20,9 +20,12 @@ from jigsaw.web.concerns.selectors import (
 )
 from jigsaw.web.concerns.services import (
     Identity,
+    concern_correct,
     concern_grade_override,
     concern_record,
+    concern_to_correct,
     concern_to_override,
+    concern_withdraw,
 )
 
 IDENTITY_FIELDS = (
@@ -140,3 +143,108 @@ def concern_override(request, concern_id: int):
     # Nothing saved: show why on the profile, rather than return to it as if it had been.
     view = child_access(user=request.user, child_id=child_id, purpose="overriding a grade")
     return render_profile(request, view, form, status=400)
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+@role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+def concern_list(request):
+    """My concerns (a practitioner's, a MASH analyst's) or the agency's (a safeguarding lead's)."""
+    from jigsaw.screening import Grade
+    from jigsaw.web.children.paging import paginate
+    from jigsaw.web.children.selectors import child_names, children_listed
+    from jigsaw.web.concerns.lists import CONCERN_SORTS, STATUSES, concerns_listed_for
+
+    grade, status = request.GET.get("grade", ""), request.GET.get("status", "")
+    sort = request.GET.get("sort", "seen")
+    since, until = _date(request.GET.get("since", "")), _date(request.GET.get("until", ""))
+    kind, concerns = concerns_listed_for(
+        user=request.user, grade=grade, status=status, since=since, until=until, sort=sort
+    )
+    paged = paginate(request, concerns)
+    rows = list(paged.items)
+    names = child_names(user=request.user, child_ids={c.child_id for c in rows if c.child_id})
+    from jigsaw.web.children.models import Child
+
+    children_listed(
+        user=request.user,
+        children=list(Child.objects.filter(pk__in={c.child_id for c in rows if c.child_id})),
+        purpose="agency's concerns" if kind == "agency" else "my concerns",
+    )
+    return render(
+        request,
+        "concerns/list.html",
+        {
+            "kind": kind,
+            "rows": [(c, names.get(c.child_id)) for c in rows],
+            "paged": paged,
+            "grade": grade,
+            "status": status,
+            "sort": sort if sort in CONCERN_SORTS else "seen",
+            "since": since.isoformat() if since else "",
+            "until": until.isoformat() if until else "",
+            "grade_choices": Grade.choices(),
+            "statuses": list(STATUSES.items()),
+            "sorts": [(k, label) for k, (label, _) in CONCERN_SORTS.items()],
+        },
+    )
+
+
+@role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
+@require_http_methods(["GET", "POST"])
+def concern_amend(request, concern_id: int):
+    """Correct a concern (an addendum with a reason) or withdraw it (wrong child)."""
+    from jigsaw.web.concerns.addendum_forms import CorrectionForm, WithdrawalForm
+
+    concern, child_id = concern_to_correct(actor=request.user, concern_id=concern_id)
+    action = request.POST.get("action", "")
+    correction = CorrectionForm(request.POST if action == "correct" else None)
+    withdrawal = WithdrawalForm(request.POST if action == "withdraw" else None)
+    if request.method == "POST":
+        form = correction if action == "correct" else withdrawal
+        if form.is_valid():
+            try:
+                if action == "correct":
+                    concern_correct(
+                        actor=request.user,
+                        concern=concern,
+                        reason=form.cleaned_data["reason"],
+                        text=form.cleaned_data["text"],
+                    )
+                else:
+                    concern_withdraw(
+                        actor=request.user,
+                        concern=concern,
+                        reason=form.cleaned_data["withdraw_reason"],
+                    )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    target = {"reason": "withdraw_reason"}.get(field, field) if action == "withdraw" else field
+                    for message in messages:
+                        form.add_error(target if target in form.fields else None, message)
+            else:
+                done = "corrected" if action == "correct" else "withdrawn"
+                return redirect(f"/children/{child_id}/?from=amended&done={done}")
+    addenda = list(concern.addenda.select_related("written_by"))
+    return render(
+        request,
+        "concerns/amend.html",
+        {
+            "concern": concern,
+            "child_id": child_id,
+            "labels": indicator_labels(),
+            "addenda": addenda,
+            "withdrawn": any(a.kind == "withdrawal" for a in addenda),
+            "correction": correction,
+            "withdrawal": withdrawal,
+            "errors_form": withdrawal if action == "withdraw" else correction,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

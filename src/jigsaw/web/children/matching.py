@@ -65,9 +65,14 @@ def _records_frame():
             "record__postcode",
             "record__nhs_number",
             "child_id",
+            "record__dob_estimated",
         )
     )
-    frame = pd.DataFrame.from_records(list(rows), columns=[*RECORD_COLUMNS, "child_id"])
+    frame = pd.DataFrame.from_records(
+        list(rows), columns=[*RECORD_COLUMNS, "child_id", "dob_estimated"]
+    )
+    # A birth date estimated from an approximate age would link (and unlink) by chance.
+    frame["dob"] = frame["dob"].where(~frame.pop("dob_estimated").astype(bool), None)
     frame["sex"] = frame["sex"].where(frame["sex"].isin(["F", "M"]), None)
     for column in ("postcode", "nhs_number"):
         frame[column] = frame[column].replace("", None)

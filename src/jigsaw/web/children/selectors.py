@@ -108,7 +108,10 @@ class ChildView:
 
 def _identity(record: AgencyRecord) -> dict[str, object]:
     return {
-        "name": f"{record.first_name} {record.last_name}",
+        "name": f"{record.first_name} {record.last_name}".strip(),
+        "alias": record.alias,
+        "dob_estimated": record.dob_estimated,
+        "needs_identification": record.needs_identification,
         "dob": record.dob,
         "sex": record.get_sex_display(),
         "postcode": record.postcode,

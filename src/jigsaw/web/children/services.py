@@ -57,13 +57,22 @@ def record_create(
     postcode: str = "",
     nhs_number: str = "",
     record_id: str | None = None,
+    alias: str = "",
+    dob_estimated: bool = False,
 ) -> AgencyRecord:
-    """Store a child's identity as one agency knows it (no link yet; see :func:`record_link`)."""
+    """Store a child's identity as one agency knows it (no link yet; see :func:`record_link`).
+
+    An identity without a last name or with a birth date estimated from an age is stored as
+    needing identification, so that pages say so and the MASH can ask.
+    """
     record = AgencyRecord(
         record_id=record_id or f"{agency.kind}-{uuid.uuid4().hex[:12]}",
         agency=agency,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
+        alias=alias.strip(),
+        dob_estimated=dob_estimated,
+        needs_identification=dob_estimated or not last_name.strip(),
         dob=dob,
         sex=sex,
         postcode=postcode,
@@ -174,7 +183,7 @@ def record_mapping_of(record: AgencyRecord) -> dict[str, object]:
         agency_kind=record.agency.kind,
         first_name=record.first_name,
         last_name=record.last_name,
-        dob=record.dob,
+        dob=None if record.dob_estimated else record.dob,
         sex=record.sex,
         postcode=record.postcode,
         nhs_number=record.nhs_number,

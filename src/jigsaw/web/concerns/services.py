@@ -46,6 +46,20 @@ class Identity:
     sex: str
     postcode: str = ""
     nhs_number: str = ""
+    alias: str = ""
+    # The date of birth is an estimate from an approximate age: graded on, never linked on.
+    dob_estimated: bool = False
+
+    def for_matching(self) -> dict[str, object]:
+        """The fields the linkage engine compares (an estimated birth date left out)."""
+        return {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "dob": None if self.dob_estimated else self.dob,
+            "sex": self.sex,
+            "postcode": self.postcode,
+            "nhs_number": self.nhs_number,
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,7 +150,7 @@ def concern_record(
     matches = []
     if identity is not None:
         candidate = matching.record_mapping(
-            record_id="incoming", agency_kind=profile.agency.kind, **dataclasses.asdict(identity)
+            record_id="incoming", agency_kind=profile.agency.kind, **identity.for_matching()
         )
         # Matched before the transaction opens: the index is read-only here and may need a rebuild.
         matches = matching.match(candidate)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -10,7 +12,8 @@ from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.selectors import child_access
 from jigsaw.web.children.views import render_profile
-from jigsaw.web.concerns.forms import ConcernForm, OverrideForm
+from jigsaw.web.concerns.forms import OverrideForm
+from jigsaw.web.concerns.intake_forms import IntakeForm
 from jigsaw.web.concerns.selectors import (
     catalogue,
     indicator_labels,
@@ -30,7 +33,9 @@ from jigsaw.web.concerns.services import (
 
 IDENTITY_FIELDS = (
     "first_name",
+    "alias",
     "last_name",
+    "age",
     "sex",
     "postcode",
     "nhs_number",
@@ -43,42 +48,52 @@ IDENTITY_FIELDS = (
 @role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
 @require_http_methods(["GET", "POST"])
 def concern_new(request):
-    form = ConcernForm(request.POST or None, catalogue=catalogue())
+    form = IntakeForm(request.POST or None, catalogue=catalogue())
     suggestions = None
     action = request.POST.get("action", "save")
+    choice = request.POST.get("record_choice", "")
     if request.method == "POST":
         valid = form.is_valid()
+        identity_ok = not any(name in form.errors for name in IDENTITY_FIELDS)
         if action == "find":
             # Only the child's details are needed to search; the concern can be filled in after.
             for name in list(form.errors):
                 if name not in IDENTITY_FIELDS and name != "__all__":
                     del form.errors[name]
             if not form.errors:
+                suggestions = _suggestions(request.user, form.cleaned_data)
+        else:
+            offered = request.POST.get("searched") == "1"
+            if identity_ok and (choice or offered):
+                # The records offered before stay offered, with the one chosen still chosen.
+                suggestions = _suggestions(request.user, form.cleaned_data)
+            if offered and not choice:
+                # Nothing is chosen for the user: a new record must be asked for, not defaulted.
+                form.add_error(
+                    "record_choice",
+                    "Select the record that is this child, or None of these: a new record",
+                )
+                valid = False
+            if valid:
                 data = form.cleaned_data
-                suggestions = own_records_matching(
-                    user=request.user, identity=_identity(data).__dict__
-                )
-        elif valid:
-            data = form.cleaned_data
-            choice = data.get("record_choice", "")
-            record_id = "" if choice in ("", "new") else choice
-            try:
-                outcome = concern_record(
-                    actor=request.user,
-                    identity=None if record_id else _identity(data),
-                    record_id=record_id,
-                    seen_on=data["seen_on"],
-                    indicators=data["indicators"],
-                    note=data["note"],
-                    lawful_basis=data["lawful_basis"],
-                )
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    target = {"seen_on": "seen_day"}.get(field, field)
-                    for message in messages:
-                        form.add_error(target if target in form.fields else None, message)
-            else:
-                return redirect("concerns:saved", concern_id=outcome.concern.pk)
+                record_id = "" if choice in ("", "new") else choice
+                try:
+                    outcome = concern_record(
+                        actor=request.user,
+                        identity=None if record_id else _identity(data),
+                        record_id=record_id,
+                        seen_on=data["seen_on"],
+                        indicators=data["indicators"],
+                        note=data["note"],
+                        lawful_basis=data["lawful_basis"],
+                    )
+                except ValidationError as error:
+                    for field, messages in error.message_dict.items():
+                        target = {"seen_on": "seen_day"}.get(field, field)
+                        for message in messages:
+                            form.add_error(target if target in form.fields else None, message)
+                else:
+                    return redirect("concerns:saved", concern_id=outcome.concern.pk)
     selected = set(form.data.getlist("indicators")) if form.is_bound else set()
     return render(
         request,
@@ -91,10 +106,57 @@ def concern_new(request):
             ],
             "selected": selected,
             "suggestions": suggestions,
-            "searched": action == "find" and request.method == "POST",
+            "choice": choice,
+            "searched": suggestions is not None,
             "catalogue_version": catalogue().version,
         },
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """One of the agency's records offered at intake, with what tells it from a look-alike."""
+
+    record: object
+    match_probability: float
+    last_seen: object
+    concerns: int
+    postcodes: tuple[str, ...]
+
+
+def _suggestions(user, data) -> list[Candidate]:
+    """The agency's records that may be this child, each with its reference, when it was last
+    seen, how many concerns it holds and the postcodes its child is known at (the addresses
+    this agency has), so that two records alike in name and birth date can be told apart."""
+    from django.db.models import Count, Max
+
+    from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord
+
+    found = own_records_matching(user=user, identity=_identity(data).for_matching())
+    out = []
+    for s in found:
+        facts = s.record.concerns.aggregate(last=Max("seen_on"), n=Count("id"))
+        child = s.record.links.filter(status__in=ACTIVE_LINK_STATUSES).values("child_id").first()
+        postcodes = (
+            AgencyRecord.objects.filter(
+                agency_id=s.record.agency_id,
+                links__child_id=child["child_id"] if child else None,
+                links__status__in=ACTIVE_LINK_STATUSES,
+            )
+            .exclude(postcode="")
+            .order_by("created_at")
+            .values_list("postcode", flat=True)
+        )
+        out.append(
+            Candidate(
+                record=s.record,
+                match_probability=s.match_probability,
+                last_seen=facts["last"],
+                concerns=facts["n"],
+                postcodes=tuple(dict.fromkeys(postcodes)),
+            )
+        )
+    return out
 
 
 def _identity(data) -> Identity:
@@ -105,6 +167,8 @@ def _identity(data) -> Identity:
         sex=data["sex"],
         postcode=data["postcode"],
         nhs_number=data["nhs_number"],
+        alias=data.get("alias", ""),
+        dob_estimated=bool(data.get("dob_estimated")),
     )
 
 

@@ -148,6 +148,14 @@ def test_find_review_and_correct(browser, live_server):  # noqa: F811
     assert "The concern was withdrawn" in page.content()
     assert Child.objects.get(pk=jess.child.pk).grade_level == "none"
     teacher.check("find-17-withdrawn")
+    for step, path in (("18-accessibility", "accessibility"), ("19-privacy", "privacy"), ("20-cookies", "cookies")):
+        page.goto(f"/about/{path}/")
+        teacher.check(f"find-{step}")
+    # The error summary takes the focus (the one static script), so it is announced first.
+    page.goto("/concerns/new/")
+    page.click("button:has-text('Save concern')")
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    teacher.check("find-21-intake-errors")
     teacher.close()
 
     assert {step: v for step, v in checked.items() if v} == {}

@@ -43,6 +43,11 @@ CHILD_SORTS = {
 }
 
 
+def _signs_counting(view) -> list[str]:
+    """Every sign on the child's concerns that still count (not withdrawn)."""
+    return [i for c in view.concerns if not c.withdrawn for i in c.indicators]
+
+
 def render_profile(request, view, form, status: int = 200):
     """The child's profile page; ``form`` is the decision or override form whose errors to show."""
     # Named as the user may see them: from the first linked record whose identity they may see.
@@ -53,6 +58,7 @@ def render_profile(request, view, form, status: int = 200):
         {
             "view": view,
             "name": name,
+            "child_signs": _signs_counting(view),
             "labels": indicator_labels(),
             "timeline": sorted(view.concerns, key=lambda c: (c.seen_on, c.id)),
             "decision_form": form,

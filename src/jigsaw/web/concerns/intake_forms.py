@@ -36,9 +36,14 @@ class IntakeForm(ConcernForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = False
         self.fields["last_name"].required = False
-        # The error summary follows the page: names, date of birth or age, then the rest.
-        order = ["first_name", "alias", "last_name", "dob_day", "dob_month", "dob_year", "age"]
-        self.order_fields(order + [name for name in self.fields if name not in order])
+        # The error summary lists errors in the order of the fields on the page.
+        self.order_fields(
+            [
+                "first_name", "alias", "last_name", "dob_day", "dob_month", "dob_year", "age",
+                "sex", "postcode", "nhs_number", "record_choice", "seen_day", "seen_month",
+                "seen_year", "indicators", "note", "lawful_basis",
+            ]
+        )
 
     def clean(self):
         age = self.cleaned_data.get("age")

@@ -184,6 +184,7 @@ def concern_saved(request, concern_id: int):
             "labels": indicator_labels(),
             "pending": saved.pending,
             "other_agencies": saved.other_agencies,
+            "child_signs": [i for c in saved.view.concerns if not c.withdrawn for i in c.indicators],
         },
     )
 

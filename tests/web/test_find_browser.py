@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from jigsaw.web.accounts.models import Agency, Role
 from jigsaw.web.accounts.services import user_create
@@ -34,6 +36,23 @@ TOM = {
 }
 
 
+class FindVisit(Visit):
+    """A browser session that may sign in again midway (the session having expired)."""
+
+    def sign_in(self, heading: str = "Jigsaw") -> None:
+        page = self.page
+        page.goto("/accounts/sign-in/")
+        page.fill("#username", self.name)
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Continue')")
+        device = self.cast.devices[self.name]
+        device.refresh_from_db()
+        code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+        page.fill("#token", f"{code:06d}")
+        page.click("button:has-text('Sign in')")
+        expect(page.locator("h1")).to_have_text(heading)
+
+
 def _showing(page) -> tuple[int, int, int]:
     text = page.locator("[data-testid=showing]").first.inner_text()
     found = re.search(r"Showing (\d+) to (\d+) of (\d+)", text)
@@ -57,7 +76,7 @@ def test_find_review_and_correct(browser, live_server):  # noqa: F811
     url = live_server.url
 
     # A MASH analyst takes a call about "Jess": the nickname finds Jessica; the NHS number, Tom.
-    mash = Visit(browser, url, cast, "analyst", checked)
+    mash = FindVisit(browser, url, cast, "analyst", checked)
     mash.sign_in()
     page = mash.page
     page.goto("/children/search/")
@@ -110,7 +129,7 @@ def test_find_review_and_correct(browser, live_server):  # noqa: F811
     mash.close()
 
     # A partnership's long list, paged with its count.
-    big = Visit(browser, url, cast, "bg_analyst", checked)
+    big = FindVisit(browser, url, cast, "bg_analyst", checked)
     big.sign_in()
     total = Child.objects.filter(area=agency.area).count()
     assert total >= 300
@@ -125,7 +144,7 @@ def test_find_review_and_correct(browser, live_server):  # noqa: F811
     big.close()
 
     # The teacher corrects her concern, then withdraws it: the child is regraded without it.
-    teacher = Visit(browser, url, cast, "teacher", checked)
+    teacher = FindVisit(browser, url, cast, "teacher", checked)
     teacher.sign_in()
     page = teacher.page
     page.goto("/concerns/")
@@ -154,8 +173,23 @@ def test_find_review_and_correct(browser, live_server):  # noqa: F811
     # The error summary takes the focus (the one static script), so it is announced first.
     page.goto("/concerns/new/")
     page.click("button:has-text('Save concern')")
-    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
     teacher.check("find-21-intake-errors")
+
+    # The session expires while she writes: the text is kept and she returns to it.
+    page.goto("/concerns/new/")
+    page.fill("#first_name", "Jess")
+    page.fill("#note", "Seen getting into a taxi with two older men after school.")
+    from django.contrib.sessions.models import Session
+
+    Session.objects.all().delete()
+    page.click("button:has-text('Save concern')")
+    assert "/accounts/sign-in/" in page.url
+    teacher.sign_in(heading="Record a concern")
+    assert "What you had written was kept" in page.content()
+    assert page.input_value("#note") == "Seen getting into a taxi with two older men after school."
+    assert page.input_value("#first_name") == "Jess"
+    teacher.check("find-22-draft-restored")
     teacher.close()
 
     assert {step: v for step, v in checked.items() if v} == {}

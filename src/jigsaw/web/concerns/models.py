@@ -94,3 +94,21 @@ class ConcernAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of concern {self.concern_id}"
+
+
+class ConcernDraft(models.Model):
+    """What a user had written in the concern form when their session ended, kept for them.
+
+    Written only from a form sent with a signed token naming its user (see ``concerns.drafts``),
+    given back to that user alone after they sign in again, then deleted.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Draft concern of user {self.user_id} at {self.saved_at:%Y-%m-%d %H:%M}"

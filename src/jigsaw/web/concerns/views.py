@@ -48,7 +48,21 @@ IDENTITY_FIELDS = (
 @role_required(Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST)
 @require_http_methods(["GET", "POST"])
 def concern_new(request):
-    form = IntakeForm(request.POST or None, catalogue=catalogue())
+    from django.http import QueryDict
+
+    from jigsaw.web.concerns.drafts import draft_take, draft_token
+
+    draft = draft_take(request.user) if request.method == "GET" else None
+    if draft is not None:
+        # The form as it was sent when the session ended, shown as typed and not yet checked.
+        kept = QueryDict(mutable=True)
+        for key, values in draft.items():
+            kept.setlist(key, values)
+        form = IntakeForm(catalogue=catalogue(), initial={k: v[-1] for k, v in draft.items()})
+        selected = set(kept.getlist("indicators"))
+    else:
+        form = IntakeForm(request.POST or None, catalogue=catalogue())
+        selected = None
     suggestions = None
     action = request.POST.get("action", "save")
     choice = request.POST.get("record_choice", "")
@@ -94,12 +108,15 @@ def concern_new(request):
                             form.add_error(target if target in form.fields else None, message)
                 else:
                     return redirect("concerns:saved", concern_id=outcome.concern.pk)
-    selected = set(form.data.getlist("indicators")) if form.is_bound else set()
+    if selected is None:
+        selected = set(form.data.getlist("indicators")) if form.is_bound else set()
     return render(
         request,
         "concerns/new.html",
         {
             "form": form,
+            "draft_restored": draft is not None,
+            "draft_owner": draft_token(request.user),
             "domains": [
                 (domain_id, label, items, any(i.id in selected for i in items))
                 for domain_id, label, items in indicators_by_domain()

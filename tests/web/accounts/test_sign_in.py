@@ -165,6 +165,8 @@ def test_no_route_answers_a_password_only_session_or_a_post_without_csrf(cast):
     from django.test import Client
 
     open_routes = {"/healthz", "/index.html", "/oversight/national/", "/oversight/national/index.html"}
+    # The accessibility statement, privacy notice and cookies page are for everyone.
+    open_routes |= {"/about/accessibility/", "/about/privacy/", "/about/cookies/"}
     sign_in_routes = {"/accounts/sign-in/", "/accounts/verify/", "/accounts/set-up-authenticator/"}
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.teacher)  # password only: no TOTP device verified in this session

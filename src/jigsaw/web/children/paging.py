@@ -25,14 +25,14 @@ class Paged:
 
     @property
     def items(self) -> Sequence[Any]:
-        return self.page.object_list
+        return list(self.page.object_list)
 
     def numbers(self) -> list[int | None]:
         """Page numbers to link, with ``None`` for a gap ("1 … 4 5 6 … 20")."""
         pages = self.page.paginator.get_elided_page_range(
             self.page.number, on_each_side=2, on_ends=1
         )
-        return [None if n == Paginator.ELLIPSIS else int(n) for n in pages]
+        return [n if isinstance(n, int) else None for n in pages]
 
 
 def paginate(

@@ -66,7 +66,9 @@ def _has_draft(user: Any) -> bool:
     return ConcernDraft.objects.filter(user=user, saved_at__gte=since).exists()
 
 
-def keep_drafts(get_response: Callable[[HttpRequest], HttpResponse]):
+def keep_drafts(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
     """Keep a concern form sent after the session ended; send its writer back to it later."""
 
     def middleware(request: HttpRequest) -> HttpResponse:

@@ -150,7 +150,14 @@ def concern_record(
     matches = []
     if identity is not None:
         candidate = matching.record_mapping(
-            record_id="incoming", agency_kind=profile.agency.kind, **identity.for_matching()
+            record_id="incoming",
+            agency_kind=profile.agency.kind,
+            first_name=identity.first_name,
+            last_name=identity.last_name,
+            dob=None if identity.dob_estimated else identity.dob,
+            sex=identity.sex,
+            postcode=identity.postcode,
+            nhs_number=identity.nhs_number,
         )
         # Matched before the transaction opens: the index is read-only here and may need a rebuild.
         matches = matching.match(candidate)

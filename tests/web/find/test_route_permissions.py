@@ -10,7 +10,14 @@ import pytest
 from django.test import Client
 
 from jigsaw.web.children.models import Link
-from tests.web.cast import HEALTH_SIGNS, JESSICA, SCHOOL_SIGNS, record_concern, unsure_identity, verified_client
+from tests.web.cast import (
+    HEALTH_SIGNS,
+    JESSICA,
+    SCHOOL_SIGNS,
+    record_concern,
+    unsure_identity,
+    verified_client,
+)
 
 pytestmark = [pytest.mark.django_db]
 

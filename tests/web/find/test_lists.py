@@ -101,3 +101,13 @@ def test_the_audit_log_counts_pages_and_filters(client, cast):
     assert showing(filtered)[2] == graded
     teacher = auditor.get("/audit/?actor=teacher").content.decode()
     assert showing(teacher)[2] == AuditEvent.objects.filter(actor_label="teacher").count()
+
+
+def test_most_recently_graded_puts_the_never_graded_last(client, cast, background_analyst):
+    _, area = background_analyst
+    graded = Child.objects.filter(area=area, graded_at__isnull=False).count()
+    assert graded > 0, "the background has graded children"
+    text = verified_client(client, cast, "bg_analyst").get("/children/").content.decode()
+    rows = text.split('data-testid="children"')[1].split("</table>")[0].split("<tr")[2:]
+    dated = [bool(re.search(r"\d+ \w{3} \d{4}</td><td[^>]*>Child", row)) for row in rows]
+    assert dated == [True] * min(graded, 50) + [False] * (50 - min(graded, 50))

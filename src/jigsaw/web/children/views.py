@@ -84,8 +84,15 @@ def _ordered(children, sort: str):
         rank = Case(
             *(When(grade_level=g.value, then=Value(g.rank)) for g in Grade), default=Value(0)
         )
-        return children.order_by(rank.desc(), "-graded_at", "-id")
-    return children.order_by(*CHILD_SORTS.get(sort, CHILD_SORTS["graded"])[1])
+        from django.db.models import F
+
+        return children.order_by(rank.desc(), F("graded_at").desc(nulls_last=True), "-id")
+    if sort not in CHILD_SORTS or sort == "graded":
+        from django.db.models import F
+
+        # Never-graded children last, on PostgreSQL as on SQLite.
+        return children.order_by(F("graded_at").desc(nulls_last=True), "-id")
+    return children.order_by(*CHILD_SORTS[sort][1])
 
 
 def _with_names(user, items, child_of=lambda item: item):

@@ -66,7 +66,7 @@ def prepared(mapping: Mapping[str, object]) -> dict[str, object]:
 
 
 _cache_lock = threading.Lock()
-_prepared_records: dict[int, dict[str, object]] = {}
+_prepared_records: dict[tuple[object, ...], dict[str, object]] = {}
 
 
 def prepared_identity(record: AgencyRecord) -> dict[str, object]:
@@ -88,19 +88,29 @@ def prepared_identity(record: AgencyRecord) -> dict[str, object]:
 
 
 def prepared_record(record: AgencyRecord) -> dict[str, object]:
-    """The stored record prepared for comparison, cached per process by its id (identities
-    never change once stored: a correction is a new record)."""
-    if record.pk is None:
-        return prepared_identity(record)
+    """The stored record prepared for comparison, cached per process.
+
+    Keyed by the identity itself, not the row id: SQLite reuses the id of a row whose insert
+    was rolled back, and a cache by id would then answer with another child's identity.
+    """
+    key = (
+        record.record_id,
+        record.first_name,
+        record.last_name,
+        record.dob,
+        record.sex,
+        record.postcode,
+        record.nhs_number,
+    )
     with _cache_lock:
-        found = _prepared_records.get(record.pk)
+        found = _prepared_records.get(key)
     if found is not None:
         return found
     value = prepared_identity(record)
     with _cache_lock:
         if len(_prepared_records) > 200_000:
             _prepared_records.clear()
-        _prepared_records[record.pk] = value
+        _prepared_records[key] = value
     return value
 
 

@@ -27,6 +27,9 @@ node_modules/.installed: package.json package-lock.json
 
 bootstrap: $(STAMP) node_modules/.installed  ## create .venv, install Jigsaw and the front-end assets
 
+system-packages:  ## install the Debian packages the tests need (PostgreSQL, chromium, Java, npm) if missing
+	bash scripts/system-packages
+
 demo: bootstrap  ## build the 2025 national report and the synthetic partnership, serve on http://127.0.0.1:8000
 	$(VENV)/bin/jigsaw demo
 
@@ -43,7 +46,7 @@ endif
 # In this order, so the quick checks fail first; `make -k check` runs them all.
 check: lint format-check typecheck check-migrations test-suite  ## ruff, ruff format --check, mypy, migrations, then the tests
 
-test-suite: bootstrap  ## the whole test suite (or TARGET) without the static checks; the web flows on PostgreSQL, then on SQLite
+test-suite: system-packages bootstrap  ## the whole test suite (or TARGET) without the static checks; the web flows on PostgreSQL, then on SQLite
 	$(VENV)/bin/pytest $(TARGET)
 	$(if $(strip $(TARGET)),,JIGSAW_TEST_DATABASE=sqlite $(VENV)/bin/pytest tests/web -m "not browser")
 
@@ -78,4 +81,4 @@ format: $(STAMP)  ## ruff format and import sorting
 hooks: $(STAMP)  ## install the git pre-commit hook (ruff check and format, from .venv)
 	$(VENV)/bin/pre-commit install
 
-.PHONY: help bootstrap demo test check test-suite test-fast test-postgres test-sqlite test-browser lint format-check typecheck check-migrations format hooks
+.PHONY: help system-packages bootstrap demo test check test-suite test-fast test-postgres test-sqlite test-browser lint format-check typecheck check-migrations format hooks

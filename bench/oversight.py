@@ -26,6 +26,7 @@ def main() -> None:
     from jigsaw import oversight
     from jigsaw.datasets import england
     from jigsaw.report import national
+
     imported = time.perf_counter() - started
 
     timings, phases = [], []
@@ -44,14 +45,20 @@ def main() -> None:
             size = (Path(folder) / "index.html").stat().st_size
         timings.append(t4 - t3)
         phases.append((t1 - t0, t2 - t1))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     print(f"import jigsaw.report.national: {imported:.2f} s")
-    print(f"full report, year {args.year}, {summary.areas} LAs, {args.repeat} runs: "
-          f"median {statistics.median(timings):.2f} s, min {min(timings):.2f} s, max {max(timings):.2f} s")
-    print(f"  of which loading the data {statistics.median(p[0] for p in phases):.2f} s, "
-          f"the analysis (both levels, spreads, funnel, trends) "
-          f"{statistics.median(p[1] for p in phases):.2f} s")
+    print(
+        f"full report, year {args.year}, {summary.areas} LAs, {args.repeat} runs: "
+        f"median {statistics.median(timings):.2f} s, min {min(timings):.2f} s, max {max(timings):.2f} s"
+    )
+    print(
+        f"  of which loading the data {statistics.median(p[0] for p in phases):.2f} s, "
+        f"the analysis (both levels, spreads, funnel, trends) "
+        f"{statistics.median(p[1] for p in phases):.2f} s"
+    )
     print(f"index.html: {size / 1024:.0f} KiB")
 
 

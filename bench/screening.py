@@ -31,29 +31,45 @@ def main() -> None:
     dob = dt.date(2010, 6, 1)
 
     concerns = [
-        {"agency": rng.choice(agencies), "date": TODAY - dt.timedelta(days=rng.randrange(0, 700)),
-         "indicators": rng.sample(ids, rng.randint(1, 3))}
+        {
+            "agency": rng.choice(agencies),
+            "date": TODAY - dt.timedelta(days=rng.randrange(0, 700)),
+            "indicators": rng.sample(ids, rng.randint(1, 3)),
+        }
         for _ in range(100)
     ]
     grade_child(dob, concerns, TODAY)
     n = 2000
-    per_child = min(timeit.repeat(lambda: grade_child(dob, concerns, TODAY), number=n, repeat=5)) / n
+    per_child = (
+        min(timeit.repeat(lambda: grade_child(dob, concerns, TODAY), number=n, repeat=5)) / n
+    )
     cpu = time.process_time()
     for _ in range(n):
         grade_child(dob, concerns, TODAY)
     cpu = (time.process_time() - cpu) / n
-    print(f"one child, 100 concerns, with reasons: {per_child * 1e3:.3f} ms wall (best of 5 x {n}), "
-          f"{cpu * 1e3:.3f} ms CPU")
+    print(
+        f"one child, 100 concerns, with reasons: {per_child * 1e3:.3f} ms wall (best of 5 x {n}), "
+        f"{cpu * 1e3:.3f} ms CPU"
+    )
 
     children = 50_000
-    dobs = {k: dt.date(2008, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 10)) for k in range(children)}
+    dobs = {
+        k: dt.date(2008, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 10))
+        for k in range(children)
+    }
     rows = []
     for child, born in dobs.items():
         for _ in range(rng.randint(1, 7)):
             date = TODAY - dt.timedelta(days=rng.randrange(0, 700))
             if date >= born:
-                rows.append((child, rng.choice(agencies), date,
-                             ";".join(rng.sample(ids, rng.randint(1, 3)))))
+                rows.append(
+                    (
+                        child,
+                        rng.choice(agencies),
+                        date,
+                        ";".join(rng.sample(ids, rng.randint(1, 3))),
+                    )
+                )
     frame = pd.DataFrame(rows, columns=["child_id", "agency", "date", "indicators"])
     timings, cpus = [], []
     for _ in range(3):

@@ -44,11 +44,15 @@ def world_revision() -> str:
     try:
         head = subprocess.run(
             ["git", "-C", str(root), "log", "-1", "--format=%h", "--", "src/jigsaw/world"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "--", "src/jigsaw/world"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -93,14 +97,32 @@ def calibrate(linked, dobs, truth):
         data["rules"]["bands"] = {"low": 1, "medium": medium, "high": medium + 20}
         reach = v.reached(linked, dobs, catalogue=parse(data))
         score, sens, fpr = f_beta(reach, truth, 2, beta=2)
-        rows.append({"band": "medium", "value": medium, "criterion": "F2", "score": score, "sensitivity": sens, "fpr": fpr})
+        rows.append(
+            {
+                "band": "medium",
+                "value": medium,
+                "criterion": "F2",
+                "score": score,
+                "sensitivity": sens,
+                "fpr": fpr,
+            }
+        )
     best_medium = max((r for r in rows if r["band"] == "medium"), key=lambda r: r["score"])["value"]
     for high in range(best_medium + 1, best_medium + 13):
         data = copy.deepcopy(raw)
         data["rules"]["bands"] = {"low": 1, "medium": best_medium, "high": high}
         reach = v.reached(linked, dobs, catalogue=parse(data))
         score, sens, fpr = f_beta(reach, truth, 3, beta=1)
-        rows.append({"band": "high", "value": high, "criterion": "F1", "score": score, "sensitivity": sens, "fpr": fpr})
+        rows.append(
+            {
+                "band": "high",
+                "value": high,
+                "criterion": "F1",
+                "score": score,
+                "sensitivity": sens,
+                "fpr": fpr,
+            }
+        )
     best_high = max((r for r in rows if r["band"] == "high"), key=lambda r: r["score"])["value"]
     return best_medium, best_high, pd.DataFrame(rows)
 
@@ -124,7 +146,9 @@ def describe_disparities(fair: pd.DataFrame, min_victims: int = 20) -> str:
             parts.append(
                 f"{name} {pct(lo[column])} ({lo['value']}) to {pct(hi[column])} ({hi['value']})"
             )
-        lines.append(f"- **{group}** (values with {min_victims}+ victims): " + "; ".join(parts) + ".")
+        lines.append(
+            f"- **{group}** (values with {min_victims}+ victims): " + "; ".join(parts) + "."
+        )
     return "\n".join(lines)
 
 
@@ -155,8 +179,11 @@ def main() -> None:
     medium, high, grid = calibrate(linked_a, dobs_a, truth_a)
     shipped = catalogue.rules.bands
     near = {
-        band: [int(r.value) for r in grid[grid["band"] == band].itertuples()
-               if r.score >= grid.loc[grid["band"] == band, "score"].max() - 0.01]
+        band: [
+            int(r.value)
+            for r in grid[grid["band"] == band].itertuples()
+            if r.score >= grid.loc[grid["band"] == band, "score"].max() - 0.01
+        ]
         for band in ("medium", "high")
     }
     print(f"calibrated bands: low 1, medium {medium}, high {high}; shipped {dict(shipped)}")
@@ -178,15 +205,34 @@ def main() -> None:
     for agency in [a.id for a in catalogue.agencies]:
         alone = v.reached(linked[linked["agency"] == agency], dobs)
         sens, fpr = v.rates(alone, truth)
-        agency_rows.append({"grading": f"{agency} alone", "sensitivity (medium+)": pct(sens),
-                            "false-positive rate": pct(fpr)})
-    agency_rows.append({"grading": "any one agency alone", "sensitivity (medium+)": pct(effect.single_sensitivity),
-                        "false-positive rate": pct(effect.single_fpr)})
-    agency_rows.append({"grading": "any one agency alone, read at the combined FPR (ROC)",
-                        "sensitivity (medium+)": pct(effect.single_sensitivity_at_combined_fpr),
-                        "false-positive rate": pct(effect.combined_fpr)})
-    agency_rows.append({"grading": "**combined (agencies share)**", "sensitivity (medium+)": pct(effect.combined_sensitivity),
-                        "false-positive rate": pct(effect.combined_fpr)})
+        agency_rows.append(
+            {
+                "grading": f"{agency} alone",
+                "sensitivity (medium+)": pct(sens),
+                "false-positive rate": pct(fpr),
+            }
+        )
+    agency_rows.append(
+        {
+            "grading": "any one agency alone",
+            "sensitivity (medium+)": pct(effect.single_sensitivity),
+            "false-positive rate": pct(effect.single_fpr),
+        }
+    )
+    agency_rows.append(
+        {
+            "grading": "any one agency alone, read at the combined FPR (ROC)",
+            "sensitivity (medium+)": pct(effect.single_sensitivity_at_combined_fpr),
+            "false-positive rate": pct(effect.combined_fpr),
+        }
+    )
+    agency_rows.append(
+        {
+            "grading": "**combined (agencies share)**",
+            "sensitivity (medium+)": pct(effect.combined_sensitivity),
+            "false-positive rate": pct(effect.combined_fpr),
+        }
+    )
 
     # Ablation: the same grading with vulnerabilities left out, to see what scoring them adds
     # overall and to disabled children's false-positive rate.
@@ -202,11 +248,18 @@ def main() -> None:
 
     fair = v.fairness(combined, world.children)
     disparities = describe_disparities(fair)
-    for column in ("low_or_above", "medium_or_above", "sensitivity", "fpr", "sensitivity_with_concerns"):
+    for column in (
+        "low_or_above",
+        "medium_or_above",
+        "sensitivity",
+        "fpr",
+        "sensitivity_with_concerns",
+    ):
         fair[column] = fair[column].map(pct)
 
     grid_shown = grid.assign(
-        score=grid["score"].map(lambda x: f"{x:.3f}"), sensitivity=grid["sensitivity"].map(pct),
+        score=grid["score"].map(lambda x: f"{x:.3f}"),
+        sensitivity=grid["sensitivity"].map(pct),
         fpr=grid["fpr"].map(pct),
     )
     n_children = len(world.children)
@@ -220,8 +273,8 @@ record linkage delivers._
 ### Calibration (worlds seeds {", ".join(map(str, seeds))} pooled, {len(seeds)} x {args.children:,} children, {int(truth_a.sum()):,} victims)
 
 Bands chosen: **low from 1, medium from {medium}, high from {high}**; the catalogue ships
-low {shipped['low']:g}, medium {shipped['medium']:g}, high {shipped['high']:g}
-({"the same" if (shipped['medium'], shipped['high']) == (medium, high) else "DIFFERENT: update the catalogue"}). Medium maximises F2 of "medium or above" against the truth (a missed victim
+low {shipped["low"]:g}, medium {shipped["medium"]:g}, high {shipped["high"]:g}
+({"the same" if (shipped["medium"], shipped["high"]) == (medium, high) else "DIFFERENT: update the catalogue"}). Medium maximises F2 of "medium or above" against the truth (a missed victim
 weighs more than a false referral, since medium means a MASH discussion); high maximises F1 of
 "high" with that medium band (high means immediate action, so a false alarm weighs as much as a
 miss). The first band in the table order wins a tie. Bands within 0.01 of the best score:

@@ -29,20 +29,46 @@ def main() -> None:
     la_n, la_x = children[:153], counts[:153]
     bands_n = rng.integers(1_000, 20_000, size=(153, 19)).astype(float)
     bands_x = rng.poisson(bands_n * 0.003).astype(float)
-    esp = np.array([5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500,
-                    6000, 5500, 5000, 4000, 2500, 1500, 1000], dtype=float)
+    esp = np.array(
+        [
+            5000,
+            5500,
+            5500,
+            5500,
+            6000,
+            6000,
+            6500,
+            7000,
+            7000,
+            7000,
+            7000,
+            6500,
+            6000,
+            5500,
+            5000,
+            4000,
+            2500,
+            1500,
+            1000,
+        ],
+        dtype=float,
+    )
     grid = np.geomspace(1_000, 400_000, 120)
     cases = {
-        "rate(), 1,224 LA-years, 95% + 99.8%": lambda: rates.rate(counts, children)
-        .confidence_interval(0.998),
+        "rate(), 1,224 LA-years, 95% + 99.8%": lambda: rates.rate(
+            counts, children
+        ).confidence_interval(0.998),
         "proportion(), 1,224 LA-years": lambda: rates.proportion(counts, children),
         "funnel.significance(), 153 LAs": lambda: funnel.significance(la_x, la_n),
         "funnel.rate_funnel_limits(), 153 LAs (PHE bisection)": lambda: funnel.rate_funnel_limits(
-            la_x, la_x / la_n * 10_000, per=10_000, population=la_n),
+            la_x, la_x / la_n * 10_000, per=10_000, population=la_n
+        ),
         "funnel.poisson_control_limits(), 120 points x 2 levels": lambda: [
-            funnel.poisson_control_limits(grid, 30.0, level=c) for c in (0.95, 0.998)],
+            funnel.poisson_control_limits(grid, 30.0, level=c) for c in (0.95, 0.998)
+        ],
         "standardised.dsr(), 153 areas x 19 bands": lambda: [
-            standardised.dsr(bands_x[i], bands_n[i], esp) for i in range(153)],
+            standardised.dsr(bands_x[i], bands_n[i], esp) for i in range(153)
+        ],
     }
     for name, fn in cases.items():
         print(f"{name:58s} {_best(fn) * 1000:8.2f} ms")

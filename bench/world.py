@@ -44,9 +44,12 @@ def main() -> None:
     print(f"generate: {generated:.1f} s wall, {cpu:.1f} s CPU")
     if args.write:
         folder = tempfile.mkdtemp() if args.write == "tmp" else args.write
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         write(world, folder)
-        print(f"write parquet+csv: {time.perf_counter() - started:.1f} s -> {folder}")
+        print(
+            f"write parquet+csv: {time.perf_counter() - started:.1f} s wall, "
+            f"{time.process_time() - cpu:.1f} s CPU -> {folder}"
+        )
     if args.england:
         areas = world.areas[world.areas["population_0_17"] > 5_000]
         for column in (

@@ -17,8 +17,14 @@ def test_valid_nhs_numbers_have_exactly_one_check_digit():
 
 
 def test_postcode_shapes():
-    for raw, want in [("m1 1ae", "M1 1AE"), ("B338TH", "B33 8TH"), ("cr2 6xh", "CR2 6XH"),
-                      ("DN551PT", "DN55 1PT"), ("W1A 1HQ", "W1A 1HQ"), ("EC1A1BB", "EC1A 1BB")]:
+    for raw, want in [
+        ("m1 1ae", "M1 1AE"),
+        ("B338TH", "B33 8TH"),
+        ("cr2 6xh", "CR2 6XH"),
+        ("DN551PT", "DN55 1PT"),
+        ("W1A 1HQ", "W1A 1HQ"),
+        ("EC1A1BB", "EC1A 1BB"),
+    ]:
         assert normalise_postcode(raw) == want
     assert normalise_postcode("LS6 1CI") is None  # C and I never appear in the inward code
 
@@ -31,7 +37,10 @@ def test_placeholder_nhs_numbers_are_refused_though_their_check_digit_is_right()
         placeholder = str(digit) * 10
         assert nhs_check_digit(placeholder[:9]) == digit
         assert not is_valid_nhs_number(placeholder)
-        assert nhs_number_problem(placeholder) == "one digit repeated: a placeholder, not a real NHS number"
+        assert (
+            nhs_number_problem(placeholder)
+            == "one digit repeated: a placeholder, not a real NHS number"
+        )
     assert nhs_number_problem("943 476 5919") is None
     assert nhs_number_problem("943476591") == "not ten digits"
     assert nhs_number_problem("9434765918") == "fails the NHS number modulus-11 check"

@@ -39,7 +39,9 @@ def test_the_test_command_runs_every_check_then_the_suite():
         "ruff format --check src tests bench",
         "mypy",
         "DJANGO_SETTINGS_MODULE=jigsaw.web.settings python -m django makemigrations --check --dry-run",
+        "bash scripts/system-packages",
         "pytest",
+        'JIGSAW_TEST_DATABASE=sqlite pytest tests/web -m "not browser"',
     ]
     assert _planned("check") == _planned("test")
 

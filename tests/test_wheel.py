@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(command, cwd, env, timeout=600):
-    result = subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
     assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -33,8 +34,9 @@ def _run(command, cwd, env, timeout=600):
 def installed(tmp_path_factory):
     """(jigsaw executable, empty working folder, clean environment) of a fresh install."""
     work = tmp_path_factory.mktemp("wheel")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
+    }
     # sdist first, then the wheel from it, as `python -m build` does: what the sdist leaves out,
     # the wheel cannot have.
     _run([sys.executable, "-m", "build", "--outdir", work / "dist", ROOT], cwd=work, env=env)
@@ -42,8 +44,11 @@ def installed(tmp_path_factory):
     assert len(wheels) == 1
     venv.create(work / "venv", with_pip=True, system_site_packages=False)
     python = work / "venv" / "bin" / "python"
-    _run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheels[0]],
-         cwd=work, env=env)
+    _run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheels[0]],
+        cwd=work,
+        env=env,
+    )
     elsewhere = work / "elsewhere"
     elsewhere.mkdir()
     location = _run([python, "-c", "import jigsaw; print(jigsaw.__file__)"], cwd=elsewhere, env=env)
@@ -71,6 +76,9 @@ def test_jigsaw_datasets_lists_the_installed_copy(installed):
         assert path.is_file() and path.is_relative_to(jigsaw.parents[1])
     for name in ("england", "neighbours", "mse"):
         assert (Path(rows[0]["installed"]).parents[1] / name / "README.md").is_file()
-    out = _run([jigsaw, "mse", "--example", "UKdat", "--method", "stepwise", "--ci", "wald"],
-               cwd=cwd, env=env)
+    out = _run(
+        [jigsaw, "mse", "--example", "UKdat", "--method", "stepwise", "--ci", "wald"],
+        cwd=cwd,
+        env=env,
+    )
     assert "Total: 11,418   95% wald interval: 9,977 to 13,146" in out

@@ -14,9 +14,11 @@ __all__ = [
     "is_blank",
     "nhs_check_digit",
     "nhs_number_problem",
+    "is_nhs_placeholder",
     "is_valid_nhs_number",
     "normalise_nhs_number",
     "normalise_postcode",
+    "postcode_as_written",
     "postcode_district",
     "postcode_sector",
 ]
@@ -100,6 +102,17 @@ def normalise_nhs_number(value: object) -> str | None:
     return re.sub(r"[\s-]", "", str(value))
 
 
+def is_nhs_placeholder(value: object) -> bool:
+    """Return whether ``value`` is one digit written ten times, the "not known" of many systems:
+    never evidence that two records are one child, even when identical.
+
+    >>> is_nhs_placeholder("000 000 0000"), is_nhs_placeholder("9434765919")
+    (True, False)
+    """
+    text = normalise_nhs_number(value)
+    return text is not None and len(text) == 10 and text.isdigit() and len(set(text)) == 1
+
+
 def nhs_number_problem(value: object) -> str | None:
     """Return why ``value`` is not a usable NHS number, or ``None`` if it is one.
 
@@ -117,10 +130,10 @@ def nhs_number_problem(value: object) -> str | None:
         return "blank"
     if len(text) != 10 or not text.isdigit():
         return "not ten digits"
+    if is_nhs_placeholder(text):
+        return "one digit repeated: a placeholder, not a real NHS number"
     if nhs_check_digit(text[:9]) != int(text[9]):
         return "fails the NHS number modulus-11 check"
-    if len(set(text)) == 1:
-        return "one digit repeated: a placeholder, not a real NHS number"
     return None
 
 
@@ -163,15 +176,40 @@ def normalise_postcode(value: object) -> str | None:
     return f"{match['outward']} {match['inward']}"
 
 
+# The shape of a full postcode whatever its inward letters: Royal Mail never issues C, I, K, M,
+# O or V there, but a postcode mistyped with one (a neighbouring key, a misread form) is still
+# the same string every time an agency copies it, and still names a valid district and sector.
+_POSTCODE_SHAPE = re.compile(r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?)\s*(?P<inward>[0-9][A-Z]{2})$")
+
+
+def postcode_as_written(value: object) -> str | None:
+    """Return a postcode with the shape of a full one but inward letters never issued, in the
+    standard form, or ``None`` (a valid postcode, or not that shape).
+
+    Such a value is not a real address, but two records carrying the same one agree, and its
+    outward code and sector are real: linkage keeps it, compared as written.
+
+    >>> postcode_as_written("ls2 8av")
+    'LS2 8AV'
+    >>> postcode_as_written("LS2 8AN") is None, postcode_as_written("LS2") is None
+    (True, True)
+    """
+    if value is None or normalise_postcode(value):
+        return None
+    text = re.sub(r"[^A-Za-z0-9]", "", str(value)).upper()
+    match = _POSTCODE_SHAPE.match(text)
+    return f"{match['outward']} {match['inward']}" if match else None
+
+
 def postcode_district(value: object) -> str | None:
     """Return the outward code (district) of a full or partial postcode, e.g. ``"LS6"``.
 
     >>> postcode_district("ls6 1an")
     'LS6'
-    >>> postcode_district("LS6")
-    'LS6'
+    >>> postcode_district("LS6"), postcode_district("LS6 1AV")
+    ('LS6', 'LS6')
     """
-    full = normalise_postcode(value)
+    full = normalise_postcode(value) or postcode_as_written(value)
     if full:
         return full.split(" ")[0]
     if value is None:
@@ -183,8 +221,8 @@ def postcode_district(value: object) -> str | None:
 def postcode_sector(value: object) -> str | None:
     """Return the sector of a full postcode (outward code and the inward digit), e.g. ``"LS6 1"``.
 
-    >>> postcode_sector("LS6 1AN")
-    'LS6 1'
+    >>> postcode_sector("LS6 1AN"), postcode_sector("LS6 1AV")
+    ('LS6 1', 'LS6 1')
     """
-    full = normalise_postcode(value)
+    full = normalise_postcode(value) or postcode_as_written(value)
     return full[:-2] if full else None

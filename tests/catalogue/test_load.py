@@ -8,8 +8,9 @@ import yaml
 from jigsaw.catalogue import KINDS, LEVELS, Grade, load, parse
 from jigsaw.catalogue._load import DEFAULT_PATH
 
-# The issue's domains, in its words; the catalogue must carry exactly these.
-ISSUE_DOMAINS = [
+# The eleven domains of the UK CSE screening tools the catalogue is built from, in their words;
+# the catalogue must carry exactly these.
+SCREENING_DOMAINS = [
     "Sexual health",
     "Going missing and absence",
     "Family",
@@ -35,10 +36,10 @@ def raw(shipped_raw):
     return copy.deepcopy(shipped_raw)
 
 
-def test_shipped_catalogue_loads_with_the_issue_domains_and_agencies():
+def test_shipped_catalogue_loads_with_the_screening_domains_and_agencies():
     catalogue = load()
     assert catalogue.version
-    assert [d.label for d in catalogue.domains] == ISSUE_DOMAINS
+    assert [d.label for d in catalogue.domains] == SCREENING_DOMAINS
     assert {a.id for a in catalogue.agencies} == AGENCIES
     assert 60 <= len(catalogue.indicators) <= 100
     for indicator in catalogue.indicators:
@@ -88,18 +89,28 @@ def test_narrow_lists_are_widened():
     """Online abuse, disabled and LGBT children, and minority-ethnic barriers are covered."""
     catalogue = load()
     assert len(catalogue.select(domain="online")) >= 8
-    for iid in ("learning_disability", "physical_disability", "sexuality_unsupported",
-                "forced_marriage_honour", "images_used_to_coerce", "drug_running"):
+    for iid in (
+        "learning_disability",
+        "physical_disability",
+        "sexuality_unsupported",
+        "forced_marriage_honour",
+        "images_used_to_coerce",
+        "drug_running",
+    ):
         assert iid in catalogue
     assert any("Boys" in i.description for i in catalogue.indicators)
 
 
 def test_select_filters_by_every_field():
     catalogue = load()
-    picked = catalogue.select(domain="missing_absence", level="high", kind="indicator", agency="police")
+    picked = catalogue.select(
+        domain="missing_absence", level="high", kind="indicator", agency="police"
+    )
     assert picked
-    assert all(i.domain == "missing_absence" and i.level == "high" and "police" in i.agencies
-               for i in picked)
+    assert all(
+        i.domain == "missing_absence" and i.level == "high" and "police" in i.agencies
+        for i in picked
+    )
 
 
 def test_unconfirmed_indicators_are_marked():
@@ -169,7 +180,9 @@ def test_missing_version_and_unknown_sexual_activity_id_are_refused(raw):
         parse(data)
     data = copy.deepcopy(raw)
     data["sexual_activity_indicators"].append("kissing")
-    with pytest.raises(ValueError, match="sexual_activity_indicators: unknown indicator id 'kissing'"):
+    with pytest.raises(
+        ValueError, match="sexual_activity_indicators: unknown indicator id 'kissing'"
+    ):
         parse(data)
 
 

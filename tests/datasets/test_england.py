@@ -17,7 +17,16 @@ def cse():
 def test_row_counts_per_year_follow_the_boundary_changes(cse):
     # README file 1: 152, 152, 151, 151, 152, 152, 153, 153 LAs for 2018-2025.
     counts = cse.groupby("year").size().to_dict()
-    assert counts == {2018: 152, 2019: 152, 2020: 151, 2021: 151, 2022: 152, 2023: 152, 2024: 153, 2025: 153}
+    assert counts == {
+        2018: 152,
+        2019: 152,
+        2020: 151,
+        2021: 151,
+        2022: 152,
+        2023: 152,
+        2024: 153,
+        2025: 153,
+    }
     assert not cse.duplicated(["year", "new_la_code"]).any()
 
 
@@ -108,8 +117,14 @@ def test_problem_la_years_are_reported(cse):
     # Boundary changes: every retired code is listed with the year its trend breaks.
     changes = problems[problems["problem"] == "boundary change"]
     assert dict(zip(changes["la_name"], changes["year"], strict=True)) == {
-        "Dorset": 2020, "Poole": 2020, "Bournemouth": 2020, "Buckinghamshire": 2021,
-        "Northamptonshire": 2022, "Cumbria": 2024, "North Yorkshire": 2024, "Somerset": 2024,
+        "Dorset": 2020,
+        "Poole": 2020,
+        "Bournemouth": 2020,
+        "Buckinghamshire": 2021,
+        "Northamptonshire": 2022,
+        "Cumbria": 2024,
+        "North Yorkshire": 2024,
+        "Somerset": 2024,
     }
     # In 2025 only the two tiny areas and Wolverhampton are held out of comparisons.
     held_out = cse[(cse["year"] == 2025) & ~cse["comparable"]]
@@ -135,19 +150,29 @@ def test_covariates_join_every_code():
     # Middlesbrough is among the most deprived (IMD 2019 rank 5 of 151).
     assert by_code.loc["E06000002", "imd_score"] == pytest.approx(40.46)
     assert set(cov["rural_urban"]) == {
-        "Predominantly Urban", "Urban with Significant Rural", "Predominantly Rural"
+        "Predominantly Urban",
+        "Urban with Significant Rural",
+        "Predominantly Rural",
     }
 
 
 def test_a_cell_that_is_neither_number_nor_code_is_refused(tmp_path):
     source = folder("england")
-    for name in ("cin_factors_end_of_assessment_la.csv", "population_0_17_la.csv",
-                 "cin_cpp_referrals_la.csv", "la_lookup.csv"):
+    for name in (
+        "cin_factors_end_of_assessment_la.csv",
+        "population_0_17_la.csv",
+        "cin_cpp_referrals_la.csv",
+        "la_lookup.csv",
+    ):
         (tmp_path / name).write_bytes((source / name).read_bytes())
-    factors = pd.read_csv(tmp_path / "cin_factors_end_of_assessment_la.csv", dtype=str,
-                          keep_default_na=False)
+    factors = pd.read_csv(
+        tmp_path / "cin_factors_end_of_assessment_la.csv", dtype=str, keep_default_na=False
+    )
     factors.loc[4, "Child_sexual_exploitation"] = "n/a"
     factors.to_csv(tmp_path / "cin_factors_end_of_assessment_la.csv", index=False)
-    with pytest.raises(ValueError, match=r"cin_factors_end_of_assessment_la.csv: row 6, "
-                                         r"column Child_sexual_exploitation: unexpected value 'n/a'"):
+    with pytest.raises(
+        ValueError,
+        match=r"cin_factors_end_of_assessment_la.csv: row 6, "
+        r"column Child_sexual_exploitation: unexpected value 'n/a'",
+    ):
         england.factor_counts(["cse"], data_dir=tmp_path)

@@ -13,7 +13,7 @@ def _readme_table(name: str) -> set[tuple[str, ...]]:
     lines = (data_root() / name / "README.md").read_text(encoding="utf-8").splitlines()
     start = lines.index("| file | what | vintage | source | licence | retrieved |")
     rows = set()
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         cells = tuple(cell.strip() for cell in line.strip("|").split(" | "))
@@ -35,8 +35,11 @@ def test_every_shipped_file_is_declared_and_every_declared_file_is_shipped():
 
 @pytest.mark.parametrize("name", list(FOLDERS))
 def test_each_folder_readme_repeats_the_declared_list(name):
-    declared = {(s.name, s.what, s.vintage, s.source, s.licence, s.retrieved)
-                for s in SHIPPED if s.folder == name}
+    declared = {
+        (s.name, s.what, s.vintage, s.source, s.licence, s.retrieved)
+        for s in SHIPPED
+        if s.folder == name
+    }
     assert _readme_table(name) == declared
 
 

@@ -13,8 +13,23 @@ def test_link_command_writes_clusters_review_and_problems(tmp_path, capsys, worl
     frame = world.records.head(1500).copy()
     frame.loc[3, "dob"] = "31/02/2011"
     frame.to_csv(source, index=False)
-    out, review, problems = tmp_path / "clusters.csv", tmp_path / "review.csv", tmp_path / "problems.csv"
-    code = main(["link", str(source), "--out", str(out), "--review", str(review), "--problems", str(problems)])
+    out, review, problems = (
+        tmp_path / "clusters.csv",
+        tmp_path / "review.csv",
+        tmp_path / "problems.csv",
+    )
+    code = main(
+        [
+            "link",
+            str(source),
+            "--out",
+            str(out),
+            "--review",
+            str(review),
+            "--problems",
+            str(problems),
+        ]
+    )
     assert code == 0
     clusters = pd.read_csv(out)
     assert list(clusters.columns) == ["record_id", "child_id", "confidence"]
@@ -30,7 +45,9 @@ def test_link_command_writes_clusters_review_and_problems(tmp_path, capsys, worl
 
 def test_link_command_refuses_a_file_without_the_columns(tmp_path, capsys):
     source = tmp_path / "bad.csv"
-    records([{"record_id": "1", "first_name": "Amy"}]).drop(columns=["dob"]).to_csv(source, index=False)
+    records([{"record_id": "1", "first_name": "Amy"}]).drop(columns=["dob"]).to_csv(
+        source, index=False
+    )
     code = main(["link", str(source), "--out", str(tmp_path / "c.csv")])
     assert code == 2
     assert "bad.csv: missing column(s) dob" in capsys.readouterr().err
@@ -42,7 +59,9 @@ HEADER = "record_id,agency,first_name,last_name,dob,sex,postcode,nhs_number\n"
 
 def test_link_command_refuses_unreadable_input_in_one_line_naming_the_file(tmp_path, capsys):
     (tmp_path / "empty.csv").write_bytes(b"")
-    (tmp_path / "latin1.csv").write_bytes((HEADER + "1,police,Zo\xeb,Smith,,,,\n").encode("latin-1"))
+    (tmp_path / "latin1.csv").write_bytes(
+        (HEADER + "1,police,Zo\xeb,Smith,,,,\n").encode("latin-1")
+    )
     (tmp_path / "folder.csv").mkdir()
     expected = {
         "empty.csv": "not a readable CSV file: it is empty",
@@ -72,22 +91,33 @@ def test_link_command_checks_output_folders_before_writing_anything(tmp_path, ca
 
 def test_link_command_with_no_usable_rows_writes_empty_outputs(tmp_path, capsys):
     """A file of headers only, or whose every row is left out, gave an IndexError traceback."""
-    for name, body in (("headers.csv", ""), ("blank_ids.csv", ",police,Amy,Smith,2012-06-14,F,LS6 1AN,\n")):
+    for name, body in (
+        ("headers.csv", ""),
+        ("blank_ids.csv", ",police,Amy,Smith,2012-06-14,F,LS6 1AN,\n"),
+    ):
         source, out, review = tmp_path / name, tmp_path / f"out_{name}", tmp_path / f"review_{name}"
         source.write_text(HEADER + body, encoding="utf-8")
         code = main(["link", str(source), "--out", str(out), "--review", str(review), "--quiet"])
         assert code == 0
         assert out.read_text(encoding="utf-8") == "record_id,child_id,confidence\n"
         assert pd.read_csv(review).empty
-    assert "row 2 (record None), record_id '': blank record id: row left out" in capsys.readouterr().err
+    assert (
+        "row 2 (record None), record_id '': blank record id: row left out"
+        in capsys.readouterr().err
+    )
 
 
 def test_link_command_names_the_row_of_a_ragged_line(tmp_path, capsys):
     source = tmp_path / "ragged.csv"
-    source.write_text(HEADER + "1,police,Amy,Smith,2012-06-14,F,LS6 1AN,\n2,police,Zoe,Khan,,,,,oops\n")
+    source.write_text(
+        HEADER + "1,police,Amy,Smith,2012-06-14,F,LS6 1AN,\n2,police,Zoe,Khan,,,,,oops\n"
+    )
     code = main(["link", str(source), "--out", str(tmp_path / "c.csv"), "--quiet"])
     assert code == 2
-    assert f"{source}: not a readable CSV file: row 3 has 9 fields, the header has 8" in capsys.readouterr().err
+    assert (
+        f"{source}: not a readable CSV file: row 3 has 9 fields, the header has 8"
+        in capsys.readouterr().err
+    )
 
 
 def test_outputs_make_spreadsheet_formulas_inert_and_keep_numbers(tmp_path, capsys, world):
@@ -99,8 +129,22 @@ def test_outputs_make_spreadsheet_formulas_inert_and_keep_numbers(tmp_path, caps
     frame.loc[1, "dob"] = "@SUM(1+1)"
     frame.to_csv(source, index=False)
     out, review, problems = tmp_path / "c.csv", tmp_path / "r.csv", tmp_path / "p.csv"
-    assert main(["link", str(source), "--out", str(out), "--review", str(review),
-                 "--problems", str(problems), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "link",
+                str(source),
+                "--out",
+                str(out),
+                "--review",
+                str(review),
+                "--problems",
+                str(problems),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     clusters = pd.read_csv(out)
     assert "'" + attack in set(clusters["record_id"])
     assert not clusters["record_id"].str.match(r"[=+\-@]").any()
@@ -116,8 +160,12 @@ def test_outputs_make_spreadsheet_formulas_inert_and_keep_numbers(tmp_path, caps
 def test_neutralise_formulas_leaves_numbers_and_plain_text():
     from jigsaw.datasets.csvfile import neutralise_formulas
 
-    frame = pd.DataFrame({"name": ["=1+1", "+44 113", "-1.5", "-", "Amy", "@me", None],
-                          "weight": [-1.5, 0.0, 2.0, -3.0, 1.0, 4.0, 5.0]})
+    frame = pd.DataFrame(
+        {
+            "name": ["=1+1", "+44 113", "-1.5", "-", "Amy", "@me", None],
+            "weight": [-1.5, 0.0, 2.0, -3.0, 1.0, 4.0, 5.0],
+        }
+    )
     out = neutralise_formulas(frame)
     assert out["name"].tolist() == ["'=1+1", "'+44 113", "-1.5", "'-", "Amy", "'@me", None]
     assert out["weight"].tolist() == [-1.5, 0.0, 2.0, -3.0, 1.0, 4.0, 5.0]

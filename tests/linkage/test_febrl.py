@@ -1,4 +1,4 @@
-"""The FEBRL benchmark configuration reaches the issue's F1 >= 0.998 on FEBRL4 and FEBRL3.
+"""The FEBRL benchmark configuration reaches the target F1 >= 0.998 on FEBRL4 and FEBRL3.
 
 The truth comes from FEBRL's record ids (``rec-N-org`` and ``rec-N-dup-k`` are one person); the
 model is trained without it.

@@ -36,10 +36,13 @@ def test_review_pairs_are_explained(world_link):
     for name in ("nhs_number", "forename", "surname", "dob", "postcode", "sex"):
         assert f"{name}: " in first["explanation"]
     assert set(review["reason"]) <= {
-        "between the review and link thresholds", "different valid NHS numbers",
-        "same date of birth, different forenames (twins?)", "same date of birth, different sex (twins?)",
+        "between the review and link thresholds",
+        "different valid NHS numbers",
+        "same date of birth, different forenames (twins?)",
+        "same date of birth, different sex (twins?)",
         "different dates of birth within one child",
-        "record as close to another child"}
+        "record as close to another child",
+    }
 
 
 def _clusters(rows):
@@ -50,46 +53,97 @@ def _clusters(rows):
 BASE = {"last_name": "Okonkwo-Hughes", "dob": "2012-06-14", "postcode": "LS6 1AN", "sex": "F"}
 
 
-def test_the_issue_example_links_across_agencies():
-    result, child = _clusters([
-        {"record_id": "S1", "agency": "school", "first_name": "Jess", "last_name": "Smith", "dob": "3/4/2011", "postcode": "LS6 2AB", "sex": "F"},
-        {"record_id": "H1", "agency": "health", "first_name": "Jessica", "last_name": "Smith-Khan", "dob": "2011-04-03", "postcode": "LS6 2AB", "nhs_number": "9434765919", "sex": "F"},
-        {"record_id": "H2", "agency": "health", "first_name": "Jessica", "last_name": "Smith-Khan", "dob": "04/03/2011", "postcode": "LS11 5XX", "nhs_number": "943 476 5919", "sex": "F"},
-        {"record_id": "X1", "agency": "school", "first_name": "Oliver", "last_name": "Brown", "dob": "2010-01-01", "postcode": "M1 1AA", "sex": "M"},
-    ])
+def test_a_nickname_and_a_swapped_date_link_across_agencies():
+    result, child = _clusters(
+        [
+            {
+                "record_id": "S1",
+                "agency": "school",
+                "first_name": "Jess",
+                "last_name": "Smith",
+                "dob": "3/4/2011",
+                "postcode": "LS6 2AB",
+                "sex": "F",
+            },
+            {
+                "record_id": "H1",
+                "agency": "health",
+                "first_name": "Jessica",
+                "last_name": "Smith-Khan",
+                "dob": "2011-04-03",
+                "postcode": "LS6 2AB",
+                "nhs_number": "9434765919",
+                "sex": "F",
+            },
+            {
+                "record_id": "H2",
+                "agency": "health",
+                "first_name": "Jessica",
+                "last_name": "Smith-Khan",
+                "dob": "04/03/2011",
+                "postcode": "LS11 5XX",
+                "nhs_number": "943 476 5919",
+                "sex": "F",
+            },
+            {
+                "record_id": "X1",
+                "agency": "school",
+                "first_name": "Oliver",
+                "last_name": "Brown",
+                "dob": "2010-01-01",
+                "postcode": "M1 1AA",
+                "sex": "M",
+            },
+        ]
+    )
     assert child["S1"] == child["H1"] == child["H2"] != child["X1"]
     assert result.clusters.set_index("record_id").loc["X1", "confidence"] == 1.0
 
 
 def test_twins_with_everything_but_forename_in_common_stay_two_children():
-    result, child = _clusters([
-        {"record_id": "A1", "first_name": "Amy", **BASE},
-        {"record_id": "A2", "first_name": "Amy", **BASE},
-        {"record_id": "B1", "first_name": "Beth", **BASE},
-        {"record_id": "B2", "first_name": "Beth", **BASE},
-    ])
+    result, child = _clusters(
+        [
+            {"record_id": "A1", "first_name": "Amy", **BASE},
+            {"record_id": "A2", "first_name": "Amy", **BASE},
+            {"record_id": "B1", "first_name": "Beth", **BASE},
+            {"record_id": "B2", "first_name": "Beth", **BASE},
+        ]
+    )
     assert child["A1"] == child["A2"] != child["B1"] == child["B2"]
 
 
 def test_different_valid_nhs_numbers_are_two_children_even_through_a_third_record():
-    result, child = _clusters([
-        {"record_id": "N1", "first_name": "Sam", "nhs_number": "9434765919", **BASE},
-        {"record_id": "N2", "first_name": "Sam", "nhs_number": "4010232137", **BASE},
-        {"record_id": "N3", "first_name": "Sam", **BASE},
-    ])
+    result, child = _clusters(
+        [
+            {"record_id": "N1", "first_name": "Sam", "nhs_number": "9434765919", **BASE},
+            {"record_id": "N2", "first_name": "Sam", "nhs_number": "4010232137", **BASE},
+            {"record_id": "N3", "first_name": "Sam", **BASE},
+        ]
+    )
     assert child["N1"] != child["N2"]
     assert len(result.review) >= 1
     assert (result.review["reason"] == "different valid NHS numbers").any()
 
 
 def test_bad_rows_are_reported_and_do_not_stop_the_run():
-    result, child = _clusters([
-        {"record_id": "G1", "first_name": "Grace", "dob": "31/02/2012", **{k: v for k, v in BASE.items() if k != "dob"}},
-        {"record_id": "G2", "first_name": "Grace", "nhs_number": "1234567890", **BASE},
-        {"record_id": "", "first_name": "Nobody"},
-    ])
+    result, child = _clusters(
+        [
+            {
+                "record_id": "G1",
+                "first_name": "Grace",
+                "dob": "31/02/2012",
+                **{k: v for k, v in BASE.items() if k != "dob"},
+            },
+            {"record_id": "G2", "first_name": "Grace", "nhs_number": "1234567890", **BASE},
+            {"record_id": "", "first_name": "Nobody"},
+        ]
+    )
     assert sorted(child.index) == ["G1", "G2"]
-    assert {(p.row, p.field) for p in result.problems} == {(2, "dob"), (3, "nhs_number"), (4, "record_id")}
+    assert {(p.row, p.field) for p in result.problems} == {
+        (2, "dob"),
+        (3, "nhs_number"),
+        (4, "record_id"),
+    }
 
 
 def test_pairwise_scores_of_a_perfect_and_an_empty_linkage(world):

@@ -31,20 +31,45 @@ def test_double_barrelled_and_particle_surnames():
 
 
 def test_nickname_groups_join_variants_and_keep_others_apart():
-    same = [("jess", "jessica"), ("mohammed", "muhammad"), ("mohamed", "mohammad"), ("kuba", "jakub"),
-            ("jakub", "jacob"), ("bill", "william"), ("aisha", "ayesha"), ("piotr", "peter"),
-            ("zain", "zayn"), ("aliya", "aaliyah"), ("beth", "elizabeth"), ("wojtek", "wojciech")]
+    same = [
+        ("jess", "jessica"),
+        ("mohammed", "muhammad"),
+        ("mohamed", "mohammad"),
+        ("kuba", "jakub"),
+        ("jakub", "jacob"),
+        ("bill", "william"),
+        ("aisha", "ayesha"),
+        ("piotr", "peter"),
+        ("zain", "zayn"),
+        ("aliya", "aaliyah"),
+        ("beth", "elizabeth"),
+        ("wojtek", "wojciech"),
+    ]
     for a, b in same:
         assert forename_group(a) == forename_group(b), (a, b)
-    apart = [("amy", "ava"), ("ali", "alice"), ("hannah", "anna"), ("mia", "maria"), ("sean", "john")]
+    apart = [
+        ("amy", "ava"),
+        ("ali", "alice"),
+        ("hannah", "anna"),
+        ("mia", "maria"),
+        ("sean", "john"),
+    ]
     for a, b in apart:
         assert forename_group(a) != forename_group(b), (a, b)
 
 
 def test_soundex_matches_the_published_examples():
     # The US National Archives' Soundex examples (including the h/w rule: Ashcraft A261).
-    examples = {"washington": "W252", "lee": "L000", "gutierrez": "G362", "pfister": "P236",
-                "jackson": "J250", "tymczak": "T522", "ashcraft": "A261", "robert": "R163"}
+    examples = {
+        "washington": "W252",
+        "lee": "L000",
+        "gutierrez": "G362",
+        "pfister": "P236",
+        "jackson": "J250",
+        "tymczak": "T522",
+        "ashcraft": "A261",
+        "robert": "R163",
+    }
     assert {name: soundex(name) for name in examples} == examples
 
 

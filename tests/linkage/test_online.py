@@ -30,7 +30,9 @@ def test_match_weights_equal_splinks_for_the_same_pairs(world, store):
     splink = {}
     for row in pairs.itertuples(index=False):
         if qid in (row.unique_id_l, row.unique_id_r):
-            splink[row.unique_id_r if row.unique_id_l == qid else row.unique_id_l] = row.match_weight
+            splink[row.unique_id_r if row.unique_id_l == qid else row.unique_id_l] = (
+                row.match_weight
+            )
     for match in matches:
         assert math.isclose(match.match_weight, splink[match.record_id], abs_tol=1e-6), match
 
@@ -39,7 +41,11 @@ def test_new_records_find_their_child(world, store):
     known, new = store
     matcher = OnlineMatcher.from_records(known)
     child_of = world.truth.set_index("record_id")["child_id"]
-    true_child_of_cluster = known.assign(t=known["record_id"].map(child_of)).groupby("child_id")["t"].agg(lambda s: s.mode()[0])
+    true_child_of_cluster = (
+        known.assign(t=known["record_id"].map(child_of))
+        .groupby("child_id")["t"]
+        .agg(lambda s: s.mode()[0])
+    )
     known_children = set(child_of[known["record_id"]])
     right = wrong = missed = 0
     for record in new.to_dict("records"):
@@ -59,14 +65,44 @@ def test_new_records_find_their_child(world, store):
 
 def test_add_makes_a_record_findable_and_explains_the_match():
     matcher = OnlineMatcher.from_records(
-        __import__("pandas").DataFrame([{"record_id": "R1", "agency": "school", "first_name": "Kuba", "last_name": "Nowak",
-                                        "dob": "2012-05-06", "sex": "M", "postcode": "LS6 1AN", "nhs_number": None, "child_id": "C1"}])
+        __import__("pandas").DataFrame(
+            [
+                {
+                    "record_id": "R1",
+                    "agency": "school",
+                    "first_name": "Kuba",
+                    "last_name": "Nowak",
+                    "dob": "2012-05-06",
+                    "sex": "M",
+                    "postcode": "LS6 1AN",
+                    "nhs_number": None,
+                    "child_id": "C1",
+                }
+            ]
+        )
     )
-    matcher.add({"record_id": "R2", "first_name": "Amy", "last_name": "Nowak", "dob": "2012-05-06", "sex": "F",
-                 "postcode": "LS6 1AN"}, "C2")
+    matcher.add(
+        {
+            "record_id": "R2",
+            "first_name": "Amy",
+            "last_name": "Nowak",
+            "dob": "2012-05-06",
+            "sex": "F",
+            "postcode": "LS6 1AN",
+        },
+        "C2",
+    )
     assert len(matcher) == 2
-    matches = matcher.match({"record_id": "Q", "first_name": "Jakub", "last_name": "NOWAK", "dob": "06/05/2012",
-                             "sex": "male", "postcode": "ls61an"})
+    matches = matcher.match(
+        {
+            "record_id": "Q",
+            "first_name": "Jakub",
+            "last_name": "NOWAK",
+            "dob": "06/05/2012",
+            "sex": "male",
+            "postcode": "ls61an",
+        }
+    )
     assert [m.child_id for m in matches] == ["C1", "C2"]
     best, twin = matches
     assert best.decision == "link" and best.match_probability > 0.99
@@ -90,12 +126,28 @@ def test_a_conflict_with_any_record_of_a_child_refuses_the_link():
     different valid one: the batch would keep the new record apart, so the matcher must too."""
     import pandas as pd
 
-    base = {"agency": "health", "first_name": "Sam", "last_name": "Okafor", "dob": "2012-06-14",
-            "sex": "F", "postcode": "LS6 1AN"}
-    matcher = OnlineMatcher.from_records(pd.DataFrame([
-        {**base, "record_id": "R1", "agency": "school", "nhs_number": None, "child_id": "C1"},
-        {**base, "record_id": "R2", "nhs_number": "9434765919", "child_id": "C1"},
-    ]))
+    base = {
+        "agency": "health",
+        "first_name": "Sam",
+        "last_name": "Okafor",
+        "dob": "2012-06-14",
+        "sex": "F",
+        "postcode": "LS6 1AN",
+    }
+    matcher = OnlineMatcher.from_records(
+        pd.DataFrame(
+            [
+                {
+                    **base,
+                    "record_id": "R1",
+                    "agency": "school",
+                    "nhs_number": None,
+                    "child_id": "C1",
+                },
+                {**base, "record_id": "R2", "nhs_number": "9434765919", "child_id": "C1"},
+            ]
+        )
+    )
     [found] = matcher.match({**base, "record_id": "Q", "nhs_number": "4010232137"})
     assert found.child_id == "C1" and found.record_id == "R1" and found.match_probability > 0.99
     assert found.decision == "no_link"

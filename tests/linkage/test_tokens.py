@@ -20,7 +20,12 @@ def test_token_linkage_is_within_a_hundredth_of_plain_text_f1(world):
     records = world.records.head(6000)
     plain = link(records)
     shared = tokenise_records(records, KEY)
-    text = " ".join(map(str, shared.frame.drop(columns=["unique_id", "agency", "row"]).head(200).to_numpy().ravel()))
+    text = " ".join(
+        map(
+            str,
+            shared.frame.drop(columns=["unique_id", "agency", "row"]).head(200).to_numpy().ravel(),
+        )
+    )
     for name in ("smith", "olivia", "2011", "AB1"):
         assert name not in text.lower()
     hidden = link_prepared(shared.frame)

@@ -54,14 +54,17 @@ def test_a_small_peer_would_be_given_back_by_its_neighbours_peer_rate():
     assert recovered == 3
     published = analyse_areas(frame, pairs).table.set_index("area_code")
     assert float(published.loc["A06", "peer_rate"]) == pytest.approx(
-        shown / (peer_children - counts.loc["A07", "children"]) * 10_000)
+        shown / (peer_children - counts.loc["A07", "children"]) * 10_000
+    )
 
 
 def test_the_published_result_is_the_same_whatever_the_small_count():
     tables = []
     for gorton in range(5):
         frame = areas(gorton)
-        tables.append(result_csv(analyse_areas(frame, neighbours_from_covariates(frame, k=4)).table))
+        tables.append(
+            result_csv(analyse_areas(frame, neighbours_from_covariates(frame, k=4)).table)
+        )
     assert all(t == tables[0] for t in tables)
     assert "A07,Gorton,<5,24000,,,," in tables[0]
 
@@ -78,15 +81,21 @@ def test_a_one_area_flagged_total_does_not_give_its_count_back(tmp_path, capsys)
         with open(path, "w", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(COLUMNS)
-            writer.writerows([r[:3] + (gorton if r[0] == "A07" else 50 if r[0] == "A05" else r[3],) + r[4:]
-                              for r in GOOD])
+            writer.writerows(
+                [
+                    r[:3] + (gorton if r[0] == "A07" else 50 if r[0] == "A05" else r[3],) + r[4:]
+                    for r in GOOD
+                ]
+            )
         out = tmp_path / f"result{gorton}.csv"
         assert main(["oversight", "--areas", str(path), "--out", str(out), "--k", "4"]) == 0
         printed.append(capsys.readouterr().out.replace(str(out), "RESULT"))
         written.append(out.read_text())
     assert all(p == printed[0] for p in printed) and all(w == written[0] for w in written)
-    assert printed[0].startswith("1 of 10 areas identified fewer than their peers; shortfall across "
-                                 "the 0 with counts shown 0 (95% interval 0 to 0).")
+    assert printed[0].startswith(
+        "1 of 10 areas identified fewer than their peers; shortfall across "
+        "the 0 with counts shown 0 (95% interval 0 to 0)."
+    )
     assert "1 flagged area(s) with a count of <5 are left out of the total" in printed[0]
 
 
@@ -98,8 +107,9 @@ def test_a_flagged_small_area_draws_the_same_chart_whatever_its_count():
         result["region"] = "North"
         row = next(r for r in result.itertuples(index=False) if r.area_code == "A07")
         assert row.comparison == "lower"
-        cards.append(_flagged(row, {"A07": ["A06", "A08", "A09", "A10"]},
-                              result.set_index("area_code")))
+        cards.append(
+            _flagged(row, {"A07": ["A06", "A08", "A09", "A10"]}, result.set_index("area_code"))
+        )
     assert all(card == cards[0] for card in cards)
     # The axis is scaled to the neighbours alone: no tick or dot for Gorton's interval.
     assert "Gorton: " not in cards[0]["svg"] and cards[0]["identified_text"] == "<5"
@@ -109,17 +119,32 @@ def test_a_hidden_interval_does_not_stretch_the_chart_axis():
     """The subject's interval is not drawn, so its upper limit cannot set the scale either."""
     from types import SimpleNamespace
 
-    peers = pd.DataFrame({
-        "area_code": ["P1", "P2"], "area_name": ["Peer one", "Peer two"],
-        "comparison": ["similar", "similar"], "identified": [40.0, 60.0],
-        "rate": [10.0, 12.0], "rate_lower": [7.1, 9.2], "rate_upper": [13.6, 15.4],
-    }).set_index("area_code")
+    peers = pd.DataFrame(
+        {
+            "area_code": ["P1", "P2"],
+            "area_name": ["Peer one", "Peer two"],
+            "comparison": ["similar", "similar"],
+            "identified": [40.0, 60.0],
+            "rate": [10.0, 12.0],
+            "rate_lower": [7.1, 9.2],
+            "rate_upper": [13.6, 15.4],
+        }
+    ).set_index("area_code")
 
     def card(upper: float) -> dict:
-        subject = SimpleNamespace(area_code="S", area_name="Small", identified=2.0, rate=1.0,
-                                  rate_lower=0.1, rate_upper=upper, peer_rate=11.0,
-                                  expected=20.0, shortfall=18.0, shortfall_lower=9.0,
-                                  shortfall_upper=30.0)
+        subject = SimpleNamespace(
+            area_code="S",
+            area_name="Small",
+            identified=2.0,
+            rate=1.0,
+            rate_lower=0.1,
+            rate_upper=upper,
+            peer_rate=11.0,
+            expected=20.0,
+            shortfall=18.0,
+            shortfall_lower=9.0,
+            shortfall_upper=30.0,
+        )
         return _flagged(subject, {"S": ["P1", "P2"]}, peers)
 
     assert card(upper=3.6) == card(upper=48.0)

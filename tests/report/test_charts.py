@@ -20,8 +20,12 @@ def parse(svg):
 def test_funnel_plot_draws_one_mark_per_area_with_a_rate():
     curve = charts.LimitCurve("limits", (([1000, 100000], [2, 8]), ([1000, 100000], [30, 12])))
     svg = charts.funnel_plot(
-        [5000, 20000, 80000, float("nan")], [12.0, float("nan"), 4.0, 9.0],
-        ["A", "B", "C", "D"], ["similar", "similar", "lower", "similar"], [curve], 10.0,
+        [5000, 20000, 80000, float("nan")],
+        [12.0, float("nan"), 4.0, 9.0],
+        ["A", "B", "C", "D"],
+        ["similar", "similar", "lower", "similar"],
+        [curve],
+        10.0,
     )
     root = parse(svg)
     titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]

@@ -15,7 +15,11 @@ def _records(table, extra=()):
     for pattern, count in zip(table.patterns, table.counts, strict=True):
         for _ in range(int(count)):
             child = f"c{len(rows)}"
-            rows.extend({"child_id": child, "agency": name} for name, bit in zip(table.lists, pattern, strict=True) if bit)
+            rows.extend(
+                {"child_id": child, "agency": name}
+                for name, bit in zip(table.lists, pattern, strict=True)
+                if bit
+            )
     rows.extend(extra)
     return pd.DataFrame(rows)
 
@@ -32,10 +36,12 @@ def test_section_shows_estimate_model_and_sensitivity_without_external_assets():
 
 
 def test_counts_below_five_are_suppressed():
-    small = [{"child_id": f"s{i}", "agency": "e"} for i in range(3)] + [{"child_id": "c0", "agency": "e"}]
+    small = [{"child_id": f"s{i}", "agency": "e"} for i in range(3)] + [
+        {"child_id": "c0", "agency": "e"}
+    ]
     records = _records(read_table(mse_example("Korea")), small)
     fragment = dark_figure_section(records, ci="bca", boot=40)
-    assert "<td>e</td><td class=\"num\">&lt;5</td>" in fragment
+    assert '<td>e</td><td class="num">&lt;5</td>' in fragment
     assert ">4<" not in fragment
 
 
@@ -53,8 +59,9 @@ def test_missing_column_is_an_error():
 def test_share_known_is_not_given_when_fewer_than_five_children_are_seen():
     # Lists a = {c0, c1, c3}, b = {c2, c3}: 4 children seen, and the two-list (Lincoln-Petersen)
     # estimate 3 x 2 / 1 = 6 in all; "roughly 67%" of 6 would reveal the 4.
-    records = pd.DataFrame({"child_id": ["c0", "c1", "c3", "c2", "c3"],
-                            "agency": ["a", "a", "a", "b", "b"]})
+    records = pd.DataFrame(
+        {"child_id": ["c0", "c1", "c3", "c2", "c3"], "agency": ["a", "a", "a", "b", "b"]}
+    )
     fragment = dark_figure_section(records, ci="wald")
     assert "About 6 children in all" in fragment
     assert "of whom &lt;5 are known" in fragment

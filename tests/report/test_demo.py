@@ -22,9 +22,21 @@ def test_demo_builds_and_serves_the_report_on_localhost(tmp_path):
         port = probe.getsockname()[1]
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "jigsaw.cli", "demo", "--out", str(out), "--port", str(port),
-         "--children", "200"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "jigsaw.cli",
+            "demo",
+            "--out",
+            str(out),
+            "--port",
+            str(port),
+            "--children",
+            "200",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         lines = []
@@ -39,9 +51,13 @@ def test_demo_builds_and_serves_the_report_on_localhost(tmp_path):
         printed = "".join(lines)
         assert f"http://127.0.0.1:{port}/" in printed, printed
         assert "local authorities compared" in printed
-        report = out / "national"  # the report's own folder, the only one the web app serves it from
+        report = (
+            out / "national"
+        )  # the report's own folder, the only one the web app serves it from
         assert (report / "index.html").stat().st_size > 50_000 and (report / "areas.csv").exists()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/oversight/national/", timeout=20) as response:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/oversight/national/", timeout=20
+        ) as response:
             body = response.read().decode("utf-8")
         assert "Identified child sexual exploitation by local authority" in body
     finally:

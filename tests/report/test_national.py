@@ -65,8 +65,14 @@ def test_peer_rate_and_group_spread_recomputed_from_the_sources(report):
     sn = statistical_neighbours(2025)
     rows = areas.set_index("area_code")
     for code in ("E06000009", "E08000016", "E10000012"):  # Blackpool, Barnsley, Essex
-        peers = [c for c in sn.loc[sn["area_code"] == code, "neighbour_code"] if c in comparable.index]
-        peer_rate = comparable.loc[peers, "identified"].sum() / comparable.loc[peers, "children"].sum() * 1e4
+        peers = [
+            c for c in sn.loc[sn["area_code"] == code, "neighbour_code"] if c in comparable.index
+        ]
+        peer_rate = (
+            comparable.loc[peers, "identified"].sum()
+            / comparable.loc[peers, "children"].sum()
+            * 1e4
+        )
         assert float(rows.loc[code, "peer_rate"]) == pytest.approx(peer_rate, abs=0.005)
         group = comparable.loc[[code, *peers], "rate_per_10k"]
         assert float(rows.loc[code, "group_lowest_rate"]) == pytest.approx(group.min(), abs=0.005)
@@ -90,7 +96,16 @@ def test_page_is_self_contained_and_well_formed(report):
 
 def test_page_has_every_section(report):
     summary, html, areas, _ = report
-    for anchor in ("headline", "spread", "funnel", "flagged", "table", "caveats", "problems", "method"):
+    for anchor in (
+        "headline",
+        "spread",
+        "funnel",
+        "flagged",
+        "table",
+        "caveats",
+        "problems",
+        "method",
+    ):
         assert f'id="{anchor}"' in html
     for name in summary.flagged_areas:
         assert f"{name} against its statistical neighbours" in html
@@ -107,14 +122,28 @@ def test_national_csv_round_trips_through_the_areas_command(report, tmp_path):
     """The national areas.csv fed back with DfE's neighbours gives the same comparisons."""
     _, _, areas, _ = report
     compared = areas[areas["comparison"] != "not compared"]
-    compared[["area_code", "area_name", "children", "identified"]].to_csv(tmp_path / "a.csv", index=False)
+    compared[["area_code", "area_name", "children", "identified"]].to_csv(
+        tmp_path / "a.csv", index=False
+    )
     codes = set(compared["area_code"])
     sn = statistical_neighbours(2025)
     sn = sn[sn["area_code"].isin(codes) & sn["neighbour_code"].isin(codes)]
     sn[["area_code", "neighbour_code"]].to_csv(tmp_path / "n.csv", index=False)
     out = tmp_path / "r.csv"
-    assert main(["oversight", "--areas", str(tmp_path / "a.csv"), "--neighbours",
-                 str(tmp_path / "n.csv"), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "oversight",
+                "--areas",
+                str(tmp_path / "a.csv"),
+                "--neighbours",
+                str(tmp_path / "n.csv"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     again = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("area_code")
     before = compared.set_index("area_code")
     for column in ("peer_rate", "expected", "shortfall", "comparison"):
@@ -130,14 +159,19 @@ def test_cli_writes_the_report_and_refuses_bad_years(tmp_path, capsys):
 def test_earlier_years_keep_areas_without_population_as_shown_only(tmp_path):
     # 2018: 152 LAs; Bournemouth, Poole and old Dorset have no mid-2017 population estimate.
     summary = build_national_report(2018, tmp_path)
-    areas = pd.read_csv(tmp_path / "areas.csv", dtype=str, keep_default_na=False).set_index("area_name")
+    areas = pd.read_csv(tmp_path / "areas.csv", dtype=str, keep_default_na=False).set_index(
+        "area_name"
+    )
     assert len(areas) == 152 and summary.areas == 152
     for name in ("Bournemouth", "Poole", "Dorset"):
         assert areas.loc[name, "comparison"] == "not compared"
         assert areas.loc[name, "note"].startswith("no population estimate")
         assert areas.loc[name, "rate"] == ""
     # The 2021 neighbour vintage is used before 2024.
-    assert "DfE's 2021 children's services statistical neighbours" in (tmp_path / "index.html").read_text()
+    assert (
+        "DfE's 2021 children's services statistical neighbours"
+        in (tmp_path / "index.html").read_text()
+    )
 
 
 def test_a_flagged_area_with_a_small_count_keeps_it_hidden_in_its_chart():
@@ -146,13 +180,15 @@ def test_a_flagged_area_with_a_small_count_keeps_it_hidden_in_its_chart():
 
     # Gorton identifies 3 of 24,000 children where its neighbours identify about 21 per
     # 10,000: flagged lower, but the 3 (rate 1.25) must not reach the page.
-    areas = pd.DataFrame({
-        "area_code": ["A06", "A07", "A08", "A09", "A10"],
-        "area_name": ["Fenby", "Gorton", "Hale", "Ivybridge", "Jarrow"],
-        "children": [26000.0, 24000.0, 21000.0, 27000.0, 23000.0],
-        "identified": [55.0, 3.0, 44.0, 60.0, 51.0],
-        "x_deprivation": [30.0, 31.0, 29.0, 32.0, 28.5],
-    })
+    areas = pd.DataFrame(
+        {
+            "area_code": ["A06", "A07", "A08", "A09", "A10"],
+            "area_name": ["Fenby", "Gorton", "Hale", "Ivybridge", "Jarrow"],
+            "children": [26000.0, 24000.0, 21000.0, 27000.0, 23000.0],
+            "identified": [55.0, 3.0, 44.0, 60.0, 51.0],
+            "x_deprivation": [30.0, 31.0, 29.0, 32.0, 28.5],
+        }
+    )
     result = analyse_areas(areas, neighbours_from_covariates(areas, k=4)).table
     result["region"] = "North"
     gorton = next(r for r in result.itertuples(index=False) if r.area_code == "A07")

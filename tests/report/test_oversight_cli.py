@@ -50,7 +50,9 @@ def test_result_has_one_row_per_area_and_flags_the_low_identifier(tmp_path, caps
     peers = [GOOD[i] for i in range(4)]
     peer_rate = sum(r[3] for r in peers) / sum(r[2] for r in peers) * 10_000
     assert float(by_code.loc["A05", "peer_rate"]) == pytest.approx(peer_rate, abs=0.005)
-    assert float(by_code.loc["A05", "expected"]) == pytest.approx(28000 * peer_rate / 10_000, abs=0.05)
+    assert float(by_code.loc["A05", "expected"]) == pytest.approx(
+        28000 * peer_rate / 10_000, abs=0.05
+    )
     # Gorton's 3 is a small count: shown as <5, its rate and shortfall blank.
     assert by_code.loc["A07", "identified"] == "<5"
     assert by_code.loc["A07", "rate"] == "" and by_code.loc["A07", "shortfall"] == ""
@@ -58,17 +60,27 @@ def test_result_has_one_row_per_area_and_flags_the_low_identifier(tmp_path, caps
     # Nor may the group spread quote Gorton's rate (1.25 x 24,000 / 10,000 = 3): its group's
     # lowest is then Hale's 44 / 21,000.
     assert "Gorton" not in set(result["group_lowest_area"]) | set(result["group_highest_area"])
-    assert float(by_code.loc["A07", "group_lowest_rate"]) == pytest.approx(44 / 21000 * 1e4, abs=0.005)
+    assert float(by_code.loc["A07", "group_lowest_rate"]) == pytest.approx(
+        44 / 21000 * 1e4, abs=0.005
+    )
     assert "areas identified fewer than their peers" in capsys.readouterr().out
 
 
 def test_neighbour_file_replaces_covariates(tmp_path):
     rows = [r[:4] for r in GOOD]
     areas = write(tmp_path / "areas.csv", HEADER[:4], rows)
-    pairs = [(a, b) for a in ("A01", "A02", "A03", "A04", "A05")
-             for b in ("A01", "A02", "A03", "A04", "A05") if a != b]
-    pairs += [(a, b) for a in ("A06", "A07", "A08", "A09", "A10")
-              for b in ("A06", "A07", "A08", "A09", "A10") if a != b]
+    pairs = [
+        (a, b)
+        for a in ("A01", "A02", "A03", "A04", "A05")
+        for b in ("A01", "A02", "A03", "A04", "A05")
+        if a != b
+    ]
+    pairs += [
+        (a, b)
+        for a in ("A06", "A07", "A08", "A09", "A10")
+        for b in ("A06", "A07", "A08", "A09", "A10")
+        if a != b
+    ]
     neighbours = write(tmp_path / "nb.csv", ["area_code", "neighbour_code"], pairs)
     out = tmp_path / "result.csv"
     assert run_cli("--areas", areas, "--neighbours", neighbours, "--out", out) == 0
@@ -92,9 +104,15 @@ def test_identified_above_children_is_allowed_for_rates(tmp_path):
         (lambda h, r: (h, _set(r, 5, 2, "many")), "row 7, column children: not a number: 'many'"),
         (lambda h, r: (h, _set(r, 1, 3, "")), "row 3, column identified: missing value"),
         (lambda h, r: (h, _set(r, 4, 3, 2.5)), "row 6, column identified: not a whole number"),
-        (lambda h, r: (h, _set(r, 6, 0, "A02")), "row 8, column area_code: duplicate code 'A02' (first on row 3)"),
+        (
+            lambda h, r: (h, _set(r, 6, 0, "A02")),
+            "row 8, column area_code: duplicate code 'A02' (first on row 3)",
+        ),
         (lambda h, r: (h, _set(r, 0, 2, 0)), "row 2, column children: zero children"),
-        (lambda h, r: (h, _set(r, 3, 4, "high")), "row 5, column x_deprivation: not a number: 'high'"),
+        (
+            lambda h, r: (h, _set(r, 3, 4, "high")),
+            "row 5, column x_deprivation: not a number: 'high'",
+        ),
         (lambda h, r: (h[:4], [x[:4] for x in r]), "no x_* covariate columns"),
     ],
 )
@@ -114,7 +132,10 @@ def test_bad_areas_name_row_and_column_and_exit_2(tmp_path, capsys, change, mess
     ("pairs", "message"),
     [
         ([("A01", "A99")], "row 2, column neighbour_code: 'A99' is not an area_code"),
-        ([("A01", "A02"), ("A02", "A02")], "row 3, column neighbour_code: an area cannot be its own neighbour"),
+        (
+            [("A01", "A02"), ("A02", "A02")],
+            "row 3, column neighbour_code: an area cannot be its own neighbour",
+        ),
         ([("A01", "A02"), ("A01", "A02")], "row 3, column neighbour_code: pair repeated"),
         ([("A01", "A02")], "no neighbours listed for 'A02'"),
     ],

@@ -17,7 +17,11 @@ def korea_records(path):
         for _ in range(int(count)):
             children += 1
             child = f"k{children}"
-            rows += [{"child": child, "list": name} for name, bit in zip(table.lists, pattern, strict=True) if bit]
+            rows += [
+                {"child": child, "list": name}
+                for name, bit in zip(table.lists, pattern, strict=True)
+                if bit
+            ]
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
 
@@ -25,10 +29,24 @@ def korea_records(path):
 def test_linked_records_add_the_dark_figure_section(tmp_path):
     linked = korea_records(tmp_path / "linked.csv")
     out = tmp_path / "report"
-    assert main(["oversight", "--out", str(out), "--linked", str(linked),
-                 "--list-column", "list", "--child-column", "child"]) == 0
+    assert (
+        main(
+            [
+                "oversight",
+                "--out",
+                str(out),
+                "--linked",
+                str(linked),
+                "--list-column",
+                "list",
+                "--child-column",
+                "child",
+            ]
+        )
+        == 0
+    )
     html = (out / "index.html").read_text(encoding="utf-8")
-    section = html[html.index('<div id="dark-figure">'):html.index('<h2 id="caveats">')]
+    section = html[html.index('<div id="dark-figure">') : html.index('<h2 id="caveats">')]
     # SparseMSE stepwise on the Korean data: 268.78 (MultipleSystemsEstimation 1.2.0 docs).
     assert "About 269 children in all" in section
     assert "of whom 123 are known to an agency" in section

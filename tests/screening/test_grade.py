@@ -31,6 +31,7 @@ def rules_fired(grade):
 
 # --- scores and bands ------------------------------------------------------------------------
 
+
 def test_no_concerns_grades_none():
     grade = grade_child(DOB_15, [], TODAY)
     assert (grade.level, grade.score, grade.reasons) == ("none", 0.0, ())
@@ -47,7 +48,8 @@ def test_single_low_indicator_scores_one():
 def test_points_add_low_medium_high():
     # staying_out_late (low 1) + missing_episode (medium 2) + missing_overnight (high 3) = 6
     grade = grade_concern(
-        DOB_15, concern("police", RECENT, "staying_out_late", "missing_episode", "missing_overnight"),
+        DOB_15,
+        concern("police", RECENT, "staying_out_late", "missing_episode", "missing_overnight"),
         TODAY,
     )
     assert grade.score == 6.0
@@ -73,13 +75,17 @@ def test_bands_are_inclusive_lower_bounds():
 def test_repeated_indicator_counts_once():
     grade = grade_child(
         DOB_15,
-        [concern("police", RECENT, "missing_episode"), concern("police", RECENT, "missing_episode")],
+        [
+            concern("police", RECENT, "missing_episode"),
+            concern("police", RECENT, "missing_episode"),
+        ],
         TODAY,
     )
     assert grade.score == 2.0
 
 
 # --- vulnerabilities -------------------------------------------------------------------------
+
 
 def test_vulnerabilities_alone_never_make_a_grade():
     many = [i.id for i in load().select(kind="vulnerability")]
@@ -92,7 +98,8 @@ def test_vulnerabilities_alone_never_make_a_grade():
 def test_vulnerabilities_count_towards_the_score_once_a_sign_is_present():
     # low sign (1) + looked_after (medium vulnerability, 2) + learning_disability (medium, 2) = 5
     grade = grade_concern(
-        DOB_15, concern("social_care", RECENT, "staying_out_late", "looked_after", "learning_disability"),
+        DOB_15,
+        concern("social_care", RECENT, "staying_out_late", "looked_after", "learning_disability"),
         TODAY,
     )
     assert grade.score == 5.0
@@ -101,13 +108,16 @@ def test_vulnerabilities_count_towards_the_score_once_a_sign_is_present():
 
 # --- recency ---------------------------------------------------------------------------------
 
+
 def test_six_to_twelve_months_counts_half():
     grade = grade_concern(DOB_15, concern("police", OLDER, "missing_overnight"), TODAY)
     assert grade.score == 1.5
 
 
 def test_older_than_twelve_months_counts_nothing_but_is_kept_in_history():
-    grade = grade_concern(DOB_15, concern("police", EXPIRED, "missing_overnight", "disclosure_exploitation"), TODAY)
+    grade = grade_concern(
+        DOB_15, concern("police", EXPIRED, "missing_overnight", "disclosure_exploitation"), TODAY
+    )
     assert (grade.level, grade.score) == ("none", 0.0)
     assert rules_fired(grade) == ["history"]
     history = grade.reasons[0]
@@ -118,7 +128,10 @@ def test_older_than_twelve_months_counts_nothing_but_is_kept_in_history():
 def test_most_recent_sighting_sets_the_weight():
     grade = grade_child(
         DOB_15,
-        [concern("police", OLDER, "missing_overnight"), concern("police", RECENT, "missing_overnight")],
+        [
+            concern("police", OLDER, "missing_overnight"),
+            concern("police", RECENT, "missing_overnight"),
+        ],
         TODAY,
     )
     assert grade.score == 3.0
@@ -129,7 +142,9 @@ def test_window_edges_follow_calendar_months():
     assert six == dt.date(2026, 5, 28)
     assert grade_concern(DOB_15, concern("police", six, "missing_episode"), TODAY).score == 2.0
     day_before = six - dt.timedelta(days=1)
-    assert grade_concern(DOB_15, concern("police", day_before, "missing_episode"), TODAY).score == 1.0
+    assert (
+        grade_concern(DOB_15, concern("police", day_before, "missing_episode"), TODAY).score == 1.0
+    )
     twelve = months_before(TODAY, 12)
     assert grade_concern(DOB_15, concern("police", twelve, "missing_episode"), TODAY).score == 1.0
     gone = twelve - dt.timedelta(days=1)
@@ -138,11 +153,15 @@ def test_window_edges_follow_calendar_months():
 
 # --- corroboration ---------------------------------------------------------------------------
 
+
 def test_two_agencies_raise_the_grade_one_level():
     alone = grade_concern(DOB_15, concern("education", RECENT, "unexplained_absence"), TODAY)
     shared = grade_child(
         DOB_15,
-        [concern("education", RECENT, "unexplained_absence"), concern("police", RECENT, "staying_out_late")],
+        [
+            concern("education", RECENT, "unexplained_absence"),
+            concern("police", RECENT, "staying_out_late"),
+        ],
         TODAY,
     )
     assert shared.score == 3.0
@@ -157,7 +176,10 @@ def test_two_agencies_raise_the_grade_one_level():
 def test_corroboration_needs_both_agencies_within_six_months():
     grade = grade_child(
         DOB_15,
-        [concern("education", RECENT, "unexplained_absence"), concern("police", OLDER, "staying_out_late")],
+        [
+            concern("education", RECENT, "unexplained_absence"),
+            concern("police", OLDER, "staying_out_late"),
+        ],
         TODAY,
     )
     assert "corroboration" not in rules_fired(grade)
@@ -167,7 +189,10 @@ def test_corroboration_needs_both_agencies_within_six_months():
 def test_vulnerabilities_do_not_corroborate():
     grade = grade_child(
         DOB_15,
-        [concern("education", RECENT, "staying_out_late"), concern("social_care", RECENT, "looked_after")],
+        [
+            concern("education", RECENT, "staying_out_late"),
+            concern("social_care", RECENT, "looked_after"),
+        ],
         TODAY,
     )
     assert "corroboration" not in rules_fired(grade)
@@ -191,14 +216,17 @@ def test_three_agencies_give_at_least_medium():
 def test_corroboration_never_exceeds_high():
     grade = grade_child(
         DOB_15,
-        [concern("police", RECENT, "missing_overnight", "found_far_from_home", "parties_hotels"),
-         concern("health", RECENT, "repeat_sti")],
+        [
+            concern("police", RECENT, "missing_overnight", "found_far_from_home", "parties_hotels"),
+            concern("health", RECENT, "repeat_sti"),
+        ],
         TODAY,
     )
     assert grade.level == "high"
 
 
 # --- hard rules ------------------------------------------------------------------------------
+
 
 def test_a_disclosure_is_high_on_its_own():
     grade = grade_concern(DOB_15, concern("education", RECENT, "disclosure_online_abuse"), TODAY)
@@ -240,7 +268,9 @@ def test_high_indicator_at_13_is_high_but_not_at_14():
     at14 = grade_concern(dob14, concern("police", RECENT, "cars_with_unknown_adults"), TODAY)
     assert at13.level == "high" and "aged_13_or_under_high" in rules_fired(at13)
     assert "aged_13_or_under_high" not in rules_fired(at14)
-    assert at14.level == ("high" if 3 >= BANDS["high"] else "medium" if 3 >= BANDS["medium"] else "low")
+    assert at14.level == (
+        "high" if 3 >= BANDS["high"] else "medium" if 3 >= BANDS["medium"] else "low"
+    )
 
 
 def test_hard_rules_use_only_the_last_twelve_months():
@@ -250,6 +280,7 @@ def test_hard_rules_use_only_the_last_twelve_months():
 
 
 # --- the grade record ------------------------------------------------------------------------
+
 
 def test_grade_records_catalogue_version_next_step_and_today():
     catalogue = load()
@@ -261,7 +292,9 @@ def test_grade_records_catalogue_version_next_step_and_today():
 
 def test_override_is_kept_beside_the_computed_grade():
     grade = grade_concern(DOB_15, concern("education", RECENT, "disclosure_exploitation"), TODAY)
-    overridden = grade.with_override("medium", "Disclosure was about a past, prosecuted abuser", "MASH manager")
+    overridden = grade.with_override(
+        "medium", "Disclosure was about a past, prosecuted abuser", "MASH manager"
+    )
     assert overridden.level == "medium"
     assert overridden.computed is grade and overridden.computed_level == "high"
     assert overridden.direction == "lowered"
@@ -271,7 +304,11 @@ def test_override_is_kept_beside_the_computed_grade():
 
 @pytest.mark.parametrize(
     ("level", "reason", "by", "message"),
-    [("severe", "x", "y", "not one of"), ("low", "  ", "y", "needs a reason"), ("low", "x", "", "who made it")],
+    [
+        ("severe", "x", "y", "not one of"),
+        ("low", "  ", "y", "needs a reason"),
+        ("low", "x", "", "who made it"),
+    ],
 )
 def test_override_refuses_bad_input(level, reason, by, message):
     grade = grade_child(DOB_15, [], TODAY)
@@ -281,16 +318,35 @@ def test_override_refuses_bad_input(level, reason, by, message):
 
 # --- bad input -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (concern("police", RECENT, "glitter"), r"concern 2: field 'indicators': unknown indicator id 'glitter'"),
-        (concern("fire_service", RECENT, "staying_out_late"), r"concern 2: field 'agency': unknown agency"),
+        (
+            concern("police", RECENT, "glitter"),
+            r"concern 2: field 'indicators': unknown indicator id 'glitter'",
+        ),
+        (
+            concern("fire_service", RECENT, "staying_out_late"),
+            r"concern 2: field 'agency': unknown agency",
+        ),
         ({"agency": "police", "date": RECENT}, r"concern 2: missing field 'indicators'"),
-        ({"agency": "police", "date": "2026-10-01", "indicators": []}, r"concern 2: field 'date': expected a datetime.date"),
-        ({"agency": "police", "date": RECENT, "indicators": "staying_out_late"}, r"field 'indicators': expected a list"),
-        (concern("police", dt.date(2027, 1, 1)), r"concern 2: field 'date': 2027-01-01 is after today"),
-        (concern("police", dt.date(2010, 1, 1)), r"concern 2: field 'date': 2010-01-01 is before the child's birth"),
+        (
+            {"agency": "police", "date": "2026-10-01", "indicators": []},
+            r"concern 2: field 'date': expected a datetime.date",
+        ),
+        (
+            {"agency": "police", "date": RECENT, "indicators": "staying_out_late"},
+            r"field 'indicators': expected a list",
+        ),
+        (
+            concern("police", dt.date(2027, 1, 1)),
+            r"concern 2: field 'date': 2027-01-01 is after today",
+        ),
+        (
+            concern("police", dt.date(2010, 1, 1)),
+            r"concern 2: field 'date': 2010-01-01 is before the child's birth",
+        ),
     ],
 )
 def test_bad_concerns_are_refused_naming_concern_and_field(bad, message):
@@ -316,7 +372,10 @@ def test_three_agency_rule_binds_when_the_raise_alone_falls_short():
     data = copy.deepcopy(raw)
     data["rules"]["bands"] = {"low": 5, "medium": 8, "high": 12}
     catalogue = parse(data)
-    two = [concern("education", RECENT, "falling_attainment"), concern("police", RECENT, "staying_out_late")]
+    two = [
+        concern("education", RECENT, "falling_attainment"),
+        concern("police", RECENT, "staying_out_late"),
+    ]
     graded_two = grade_child(DOB_15, two, TODAY, catalogue=catalogue)
     assert graded_two.level == "low"
     three = [*two, concern("health", RECENT, "eating_disorder")]
@@ -330,17 +389,26 @@ def test_grade_and_override_serialise_to_json():
 
     grade = grade_child(
         DOB_15,
-        [concern("education", RECENT, "unexplained_absence"), concern("police", OLDER, "staying_out_late"),
-         concern("police", EXPIRED, "missing_episode")],
+        [
+            concern("education", RECENT, "unexplained_absence"),
+            concern("police", OLDER, "staying_out_late"),
+            concern("police", EXPIRED, "missing_episode"),
+        ],
         TODAY,
     )
-    record = json.loads(json.dumps(grade.with_override("high", "Known to exploiters", "DSL").as_dict()))
+    record = json.loads(
+        json.dumps(grade.with_override("high", "Known to exploiters", "DSL").as_dict())
+    )
     assert record["level"] == "high" and record["computed"]["level"] == grade.level
     assert record["computed"]["catalogue_version"] == load().version
     history = next(r for r in record["computed"]["reasons"] if r["rule"] == "history")
     assert history == {
-        "rule": "history", "level": "none", "text": history["text"],
-        "indicators": ["missing_episode"], "agencies": ["police"], "dates": ["2025-10-01"],
+        "rule": "history",
+        "level": "none",
+        "text": history["text"],
+        "indicators": ["missing_episode"],
+        "agencies": ["police"],
+        "dates": ["2025-10-01"],
     }
 
 
@@ -353,7 +421,10 @@ def test_grades_order_by_rank_not_alphabetically():
     assert Grade.MEDIUM > "low" and Grade.MEDIUM < "high"
     assert [g.rank for g in Grade] == [0, 1, 2, 3]
     assert Grade.choices() == [
-        ("none", "No concern"), ("low", "Low"), ("medium", "Medium"), ("high", "High")
+        ("none", "No concern"),
+        ("low", "Low"),
+        ("medium", "Medium"),
+        ("high", "High"),
     ]
     with pytest.raises(ValueError):
         Grade.rank_of("severe")
@@ -362,7 +433,10 @@ def test_grades_order_by_rank_not_alphabetically():
 def test_a_grading_and_its_reasons_carry_grades():
     grading = grade_child(
         DOB_15,
-        [concern("education", RECENT, "unexplained_absence"), concern("police", RECENT, "staying_out_late")],
+        [
+            concern("education", RECENT, "unexplained_absence"),
+            concern("police", RECENT, "staying_out_late"),
+        ],
         TODAY,
     )
     assert isinstance(grading, Grading) and type(grading.level) is Grade

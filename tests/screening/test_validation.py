@@ -69,8 +69,14 @@ def test_fairness_table_covers_each_group_and_suppresses_small_counts(world):
 
 
 def test_concerns_by_child_names_an_unknown_record():
-    concerns = pd.DataFrame({"record_id": ["R1"], "agency": ["police"], "date": ["2024-01-01"],
-                             "indicators": ["staying_out_late"]})
+    concerns = pd.DataFrame(
+        {
+            "record_id": ["R1"],
+            "agency": ["police"],
+            "date": ["2024-01-01"],
+            "indicators": ["staying_out_late"],
+        }
+    )
     truth = pd.DataFrame({"record_id": ["R2"], "child_id": ["C1"]})
     with pytest.raises(ValueError, match="concerns row 1: record_id 'R1' not in truth"):
         v.concerns_by_child(concerns, truth)
@@ -80,10 +86,12 @@ def test_jigsaw_effect_on_a_hand_worked_table():
     """Four children, two victims. Combined: victims reach medium, one non-victim does too.
     Single-agency keys: victim a 2.004 (medium), victim b 1.003 (low), non-victims 2.002, 0.5."""
     truth = pd.Series([True, True, False, False], index=list("abcd"))
-    combined = pd.DataFrame({"level": [2, 2, 2, 0], "key": [2.004, 2.005, 2.002, 0.001]},
-                            index=list("abcd"))
-    single = pd.DataFrame({"level": [2, 1, 2, 0], "key": [2.004, 1.003, 2.002, 0.5]},
-                          index=list("abcd"))
+    combined = pd.DataFrame(
+        {"level": [2, 2, 2, 0], "key": [2.004, 2.005, 2.002, 0.001]}, index=list("abcd")
+    )
+    single = pd.DataFrame(
+        {"level": [2, 1, 2, 0], "key": [2.004, 1.003, 2.002, 0.5]}, index=list("abcd")
+    )
     effect = v.jigsaw_effect(combined, single, truth)
     assert (effect.combined_sensitivity, effect.combined_fpr) == (1.0, 0.5)
     assert (effect.single_sensitivity, effect.single_fpr) == (0.5, 0.5)
@@ -113,12 +121,18 @@ def test_reached_regrades_on_each_concern_date_by_hand():
     Child b: a disclosure long ago still counts as reached, because it was high on its day."""
     import datetime as dt
 
-    linked = pd.DataFrame({
-        "child_id": ["a", "a", "b"],
-        "agency": ["education", "police", "health"],
-        "date": [dt.date(2024, 3, 1), dt.date(2024, 4, 1), dt.date(2021, 1, 5)],
-        "indicators": [["unexplained_absence"], ["staying_out_late"], ["disclosure_sexual_assault"]],
-    })
+    linked = pd.DataFrame(
+        {
+            "child_id": ["a", "a", "b"],
+            "agency": ["education", "police", "health"],
+            "date": [dt.date(2024, 3, 1), dt.date(2024, 4, 1), dt.date(2021, 1, 5)],
+            "indicators": [
+                ["unexplained_absence"],
+                ["staying_out_late"],
+                ["disclosure_sexual_assault"],
+            ],
+        }
+    )
     dobs = {"a": dt.date(2009, 6, 1), "b": dt.date(2006, 6, 1)}
     combined = v.reached(linked, dobs)
     single = v.reached(linked, dobs, by_agency=True)

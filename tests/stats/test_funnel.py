@@ -12,9 +12,15 @@ from jigsaw.stats import funnel
 # The package stores about 10 significant digits; emulating its bisection reaches them.
 RATE_LINE_RTOL = 1e-8
 LIMIT_COLUMNS = [
-    "lower_2s_population_1_year", "lower_2s_limit", "upper_2s_population_1_year",
-    "upper_2s_limit", "lower_3s_population_1_year", "lower_3s_limit",
-    "upper_3s_population_1_year", "upper_3s_limit", "baseline",
+    "lower_2s_population_1_year",
+    "lower_2s_limit",
+    "upper_2s_population_1_year",
+    "upper_2s_limit",
+    "lower_3s_population_1_year",
+    "lower_3s_limit",
+    "upper_3s_population_1_year",
+    "upper_3s_limit",
+    "baseline",
 ]
 
 
@@ -39,15 +45,17 @@ def _check_rate_lines(got: funnel.FunnelLimits, want: pd.DataFrame):
 
 def test_rate_funnel_limits_dsr():
     inp = _load("funnel_rate_input.csv")
-    got = funnel.rate_funnel_limits(inp["ev"], inp["rate"], per=1e5, rate_type="dsr",
-                                    years_of_data=3)
+    got = funnel.rate_funnel_limits(
+        inp["ev"], inp["rate"], per=1e5, rate_type="dsr", years_of_data=3
+    )
     _check_rate_lines(got, _load("funnel_rate_limits_dsr.csv"))
 
 
 def test_rate_funnel_limits_crude_with_a_small_count():
     inp = _load("funnel_rate_input.csv")
-    got = funnel.rate_funnel_limits(_with_largest(inp["ev"], 5), inp["rate"], per=1e5,
-                                    rate_type="crude", years_of_data=3)
+    got = funnel.rate_funnel_limits(
+        _with_largest(inp["ev"], 5), inp["rate"], per=1e5, rate_type="crude", years_of_data=3
+    )
     _check_rate_lines(got, _load("funnel_rate_limits_crude_ev5.csv"))
 
 
@@ -66,15 +74,23 @@ def test_funnel_points():
     cases = [
         (_with_largest(inp["ev"], 5), "dsr", 3, None, "rate_chart", "denominator_derived"),
         (inp["ev"], "crude", 3, None, "rate_chart_crude", "denominator_derived_crude"),
-        (_with_largest(inp["ev"], 0), "crude", 5, inp["pop"], "rate_chart_crude_with_denom",
-         "denominator_derived_crude_with_denom"),
+        (
+            _with_largest(inp["ev"], 0),
+            "crude",
+            5,
+            inp["pop"],
+            "rate_chart_crude_with_denom",
+            "denominator_derived_crude_with_denom",
+        ),
     ]
     for ev, rate_type, years, pop, chart, derived in cases:
-        got = funnel.funnel_points(ev, inp["rate"], per=1e5, rate_type=rate_type,
-                                   years_of_data=years, population=pop)
+        got = funnel.funnel_points(
+            ev, inp["rate"], per=1e5, rate_type=rate_type, years_of_data=years, population=pop
+        )
         np.testing.assert_allclose(got["rate_chart"], inp[chart], rtol=1e-12, equal_nan=True)
-        np.testing.assert_allclose(got["denominator_derived"], inp[derived], rtol=1e-9,
-                                   equal_nan=True)
+        np.testing.assert_allclose(
+            got["denominator_derived"], inp[derived], rtol=1e-9, equal_nan=True
+        )
     assert inp["rate_chart"].isna().sum() == 1  # the DSR with 5 events is not charted
 
 
@@ -89,8 +105,9 @@ def test_funnel_points():
 )
 def test_rate_significance_labels(column, rate_column, rate_type, per):
     df = _load("funnel_rate_significance_with_zero.csv")
-    got = funnel.rate_significance(df["count"], df[rate_column], per=per, rate_type=rate_type,
-                                   population=df["pop"])
+    got = funnel.rate_significance(
+        df["count"], df[rate_column], per=per, rate_type=rate_type, population=df["pop"]
+    )
     assert list(got.label) == list(df[column])
 
 
@@ -161,11 +178,11 @@ def test_control_limits_at_populations_retrace_the_phe_lines():
     baseline = want["baseline"].iloc[0]
     for sigmas, level in (("2s", 0.95), ("3s", 0.998)):
         lower, _ = funnel.poisson_control_limits(
-            want[f"lower_{sigmas}_population_1_year"] * 3, baseline, per=1e5,
-            level=level)
+            want[f"lower_{sigmas}_population_1_year"] * 3, baseline, per=1e5, level=level
+        )
         _, upper = funnel.poisson_control_limits(
-            want[f"upper_{sigmas}_population_1_year"] * 3, baseline, per=1e5,
-            level=level)
+            want[f"upper_{sigmas}_population_1_year"] * 3, baseline, per=1e5, level=level
+        )
         np.testing.assert_allclose(lower, want[f"lower_{sigmas}_limit"], rtol=1e-6)
         np.testing.assert_allclose(upper, want[f"upper_{sigmas}_limit"], rtol=1e-6)
 
@@ -179,16 +196,23 @@ def test_control_limits_close_in_on_the_baseline_and_clip_at_zero():
 
 def test_missing_rate_inputs_get_no_label_and_stay_out_of_the_baseline():
     df = _load("funnel_rate_significance_with_zero.csv")
-    full = funnel.rate_significance(df["count"], df["rate_crude_per_100000"], per=1e5,
-                                    population=df["pop"])
+    full = funnel.rate_significance(
+        df["count"], df["rate_crude_per_100000"], per=1e5, population=df["pop"]
+    )
     count = df["count"].astype(float).copy()
     count.iloc[0] = np.nan
-    part = funnel.rate_significance(count, df["rate_crude_per_100000"], per=1e5,
-                                    population=df["pop"])
+    part = funnel.rate_significance(
+        count, df["rate_crude_per_100000"], per=1e5, population=df["pop"]
+    )
     assert part.label[0] is None
     rest = df.iloc[1:]
-    want = rest["count"].sum() / (rest["count"] / rest["rate_crude_per_100000"] * 1e5).where(
-        rest["count"] > 0, rest["pop"]).sum() * 1e5
+    want = (
+        rest["count"].sum()
+        / (rest["count"] / rest["rate_crude_per_100000"] * 1e5)
+        .where(rest["count"] > 0, rest["pop"])
+        .sum()
+        * 1e5
+    )
     assert part.baseline == pytest.approx(want, rel=1e-12)
     assert part.baseline != pytest.approx(full.baseline, rel=1e-6)
     ratio = funnel.ratio_significance([5.0, np.nan], [4.0, 3.0])
@@ -206,15 +230,24 @@ def test_ratio_funnel_lines_are_exact_poisson_limits_on_the_phe_grid():
     assert events[-1] <= 750 < events[-1] * 1.1
     for level, conf in (("2s", 0.95), ("3s", 0.998)):
         # an observed count sits on the line where its exact interval just reaches E
-        np.testing.assert_allclose(t[f"lower_{level}_exp_events"],
-                                   stats.chi2.ppf(1 - (1 - conf) / 2, 2 * events + 2) / 2,
-                                   rtol=5e-5)
-        np.testing.assert_allclose(t[f"upper_{level}_exp_events"],
-                                   stats.chi2.ppf((1 - conf) / 2, 2 * events) / 2, rtol=5e-5)
-        np.testing.assert_allclose(count.table[f"upper_{level}_limit"],
-                                   t[f"upper_{level}_limit"] / 100 - 1, rtol=1e-12)
-    assert (isr.statistic, count.statistic, isr.method) == ("ratio (isr)", "ratio (count)",
-                                                            "Poisson")
+        np.testing.assert_allclose(
+            t[f"lower_{level}_exp_events"],
+            stats.chi2.ppf(1 - (1 - conf) / 2, 2 * events + 2) / 2,
+            rtol=5e-5,
+        )
+        np.testing.assert_allclose(
+            t[f"upper_{level}_exp_events"],
+            stats.chi2.ppf((1 - conf) / 2, 2 * events) / 2,
+            rtol=5e-5,
+        )
+        np.testing.assert_allclose(
+            count.table[f"upper_{level}_limit"], t[f"upper_{level}_limit"] / 100 - 1, rtol=1e-12
+        )
+    assert (isr.statistic, count.statistic, isr.method) == (
+        "ratio (isr)",
+        "ratio (count)",
+        "Poisson",
+    )
 
 
 def test_axis_rounding_follows_r_number_formatting():

@@ -25,15 +25,17 @@ def _band(label: str) -> str:
 
 def _raw_2025() -> dict[str, list[tuple[str, str]]]:
     with open(RAW / "raw_sn_model_2025_wide.csv", encoding="utf-8-sig", newline="") as f:
-        return {row["old_la_code"]: [(row[f"SN_{k}"], _band(row[f"SN_{k}P"]))
-                                     for k in range(1, 11)]
-                for row in csv.DictReader(f)}
+        return {
+            row["old_la_code"]: [(row[f"SN_{k}"], _band(row[f"SN_{k}P"])) for k in range(1, 11)]
+            for row in csv.DictReader(f)
+        }
 
 
 def _raw_2021() -> dict[str, list[tuple[str, str]]]:
     lists = {}
-    with open(RAW / "raw_statistical_neighbour_groupings_april_2021.csv", encoding="utf-8-sig",
-              newline="") as f:
+    with open(
+        RAW / "raw_statistical_neighbour_groupings_april_2021.csv", encoding="utf-8-sig", newline=""
+    ) as f:
         reader = csv.reader(f)
         next(reader)  # the header repeats SNP, so read by position
         for row in reader:
@@ -47,9 +49,16 @@ def _raw_2021() -> dict[str, list[tuple[str, str]]]:
 def test_every_entry_matches_the_raw_dfe_file(vintage, raw):
     expected = raw()
     frame = statistical_neighbours(vintage, pre_reorganisation=True)
-    got = {code: list(zip(g.sort_values("rank")["neighbour_dfe_code"],
-                          g.sort_values("rank")["closeness"], strict=True))
-           for code, g in frame.groupby("area_dfe_code")}
+    got = {
+        code: list(
+            zip(
+                g.sort_values("rank")["neighbour_dfe_code"],
+                g.sort_values("rank")["closeness"],
+                strict=True,
+            )
+        )
+        for code, g in frame.groupby("area_dfe_code")
+    }
     assert got == expected
 
 
@@ -126,12 +135,14 @@ def _brute_force(frame, covariates, k):
 
 def test_nearest_neighbours_match_brute_force():
     rng = np.random.default_rng(7)
-    frame = pd.DataFrame({
-        "area_code": [f"P{i:02d}" for i in range(40)],
-        "x_deprivation": rng.normal(30, 8, 40),
-        "x_rural": rng.uniform(0, 100, 40),
-        "x_children": rng.lognormal(11, 0.5, 40),
-    })
+    frame = pd.DataFrame(
+        {
+            "area_code": [f"P{i:02d}" for i in range(40)],
+            "x_deprivation": rng.normal(30, 8, 40),
+            "x_rural": rng.uniform(0, 100, 40),
+            "x_children": rng.lognormal(11, 0.5, 40),
+        }
+    )
     covariates = ["x_deprivation", "x_rural", "x_children"]
     got = nearest_neighbours(frame, covariates, k=5)
     assert len(got) == 200
@@ -142,33 +153,44 @@ def test_nearest_neighbours_match_brute_force():
 
 
 def test_ties_are_broken_by_code_and_row_order_does_not_matter():
-    frame = pd.DataFrame({"area_code": ["C", "A", "D", "B", "E"], "x": [1.0, 0.0, 1.0, 1.0, 5.0],
-                          "y": [2.0, 0.0, 2.0, 2.0, 1.0]})
+    frame = pd.DataFrame(
+        {
+            "area_code": ["C", "A", "D", "B", "E"],
+            "x": [1.0, 0.0, 1.0, 1.0, 5.0],
+            "y": [2.0, 0.0, 2.0, 2.0, 1.0],
+        }
+    )
     got = nearest_neighbours(frame, ["x", "y"], k=3)
     first = got[got["area_code"] == "A"]["neighbour_code"].tolist()
     assert first == ["B", "C", "D"]  # three areas at the same distance: code order
     shuffled = nearest_neighbours(frame.iloc[[4, 2, 0, 3, 1]], ["x", "y"], k=3)
     key = ["area_code", "rank"]
-    pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
-                                  shuffled.sort_values(key).reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True),
+        shuffled.sort_values(key).reset_index(drop=True),
+    )
 
 
 def test_covariates_are_standardised():
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"area_code": list("ABCDEFGHIJ"), "x": rng.normal(size=10),
-                          "y": rng.normal(size=10)})
+    frame = pd.DataFrame(
+        {"area_code": list("ABCDEFGHIJ"), "x": rng.normal(size=10), "y": rng.normal(size=10)}
+    )
     rescaled = frame.assign(y=frame["y"] * 1000 + 7)
     a = nearest_neighbours(frame, ["x", "y"], k=3)
     b = nearest_neighbours(rescaled, ["x", "y"], k=3)
     assert a["neighbour_code"].tolist() == b["neighbour_code"].tolist()
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"x": [1, 2, "high", 4]}, "row 3, column x: not a number"),
-    ({"x": [1, 2, None, 4]}, "row 3, column x"),
-    ({"area_code": ["A", "B", "A", "D"]}, "row 3, column area_code: duplicate"),
-    ({"x": [2, 2, 2, 2]}, "column x: every area has the same value"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"x": [1, 2, "high", 4]}, "row 3, column x: not a number"),
+        ({"x": [1, 2, None, 4]}, "row 3, column x"),
+        ({"area_code": ["A", "B", "A", "D"]}, "row 3, column area_code: duplicate"),
+        ({"x": [2, 2, 2, 2]}, "column x: every area has the same value"),
+    ],
+)
 def test_bad_input_names_row_and_column(change, message):
     frame = pd.DataFrame({"area_code": ["A", "B", "C", "D"], "x": [1, 2, 3, 4]})
     for column, values in change.items():
@@ -198,7 +220,9 @@ def test_a_damaged_file_is_refused_naming_file_row_and_field(tmp_path):
     with pytest.raises(ValueError, match=r"statistical_neighbours.csv: line 4, field closeness"):
         statistical_neighbours(2021, data_dir=folder)
     target.write_text(original.replace("sn_rank", "position"))
-    with pytest.raises(ValueError, match=r"statistical_neighbours.csv: missing column\(s\) sn_rank"):
+    with pytest.raises(
+        ValueError, match=r"statistical_neighbours.csv: missing column\(s\) sn_rank"
+    ):
         statistical_neighbours(2025, data_dir=folder)
 
 
@@ -212,11 +236,19 @@ def test_gss_codes_agree_with_the_neighbours_folder_long_table():
     for vintage in (2025, 2021):
         other = long[long["model"].str.contains(str(vintage))]
         ours = statistical_neighbours(vintage, pre_reorganisation=True)
-        assert set(zip(ours["area_dfe_code"], ours["rank"], ours["neighbour_dfe_code"],
-                       strict=True)) == set(zip(other["la_code"], other["sn_rank"].astype(int),
-                                                other["sn_la_code"], strict=True))
+        assert set(
+            zip(ours["area_dfe_code"], ours["rank"], ours["neighbour_dfe_code"], strict=True)
+        ) == set(
+            zip(other["la_code"], other["sn_rank"].astype(int), other["sn_la_code"], strict=True)
+        )
         today = ours.replace({"area_code": recoded, "neighbour_code": recoded})
-        assert set(zip(today["area_code"], today["rank"], today["neighbour_code"],
-                       strict=True)) == set(zip(other["la_gss_code"],
-                                                other["sn_rank"].astype(int),
-                                                other["sn_gss_code"], strict=True))
+        assert set(
+            zip(today["area_code"], today["rank"], today["neighbour_code"], strict=True)
+        ) == set(
+            zip(
+                other["la_gss_code"],
+                other["sn_rank"].astype(int),
+                other["sn_gss_code"],
+                strict=True,
+            )
+        )

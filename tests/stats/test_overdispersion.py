@@ -49,8 +49,9 @@ def test_spiegelhalter_tau2_is_dersimonian_laird_on_the_winsorised_z_scores():
     y, s = transformed_residuals(observed, expected)
     w = 1 / s**2
     y_centred = y - np.sum(w * y) / np.sum(w)
-    fit = estimate(np.exp(y_centred) * expected, expected, estimator="dersimonian-laird",
-                   winsor=0.0)
+    fit = estimate(
+        np.exp(y_centred) * expected, expected, estimator="dersimonian-laird", winsor=0.0
+    )
     reference = combine_effects(y_centred, s**2, method_re="dl")
     assert fit.tau2 == pytest.approx(reference.tau2, rel=1e-9)
     assert fit.phi == pytest.approx(np.mean((y_centred / s) ** 2), rel=1e-12)
@@ -113,8 +114,9 @@ def test_limits_formula_and_rate_limits():
     np.testing.assert_allclose([rl[0], ru[0]], [20 * np.exp(-half), 20 * np.exp(half)])
     sqrt_fit = Overdispersion(0.0, 1.0, "sqrt", "robust", 1, (), 0.95, 0.1, "poisson")
     lower, upper = sqrt_fit.limits([100.0])
-    np.testing.assert_allclose([lower[0], upper[0]],
-                               [(10 - 1.959964 / 2) ** 2, (10 + 1.959964 / 2) ** 2], rtol=1e-6)
+    np.testing.assert_allclose(
+        [lower[0], upper[0]], [(10 - 1.959964 / 2) ** 2, (10 + 1.959964 / 2) ** 2], rtol=1e-6
+    )
 
 
 def test_compare_labels_and_count_variance():
@@ -124,12 +126,15 @@ def test_compare_labels_and_count_variance():
     np.testing.assert_allclose(fit.count_variance([100.0]), [100 + 100**2 * 0.04])
 
 
-@pytest.mark.parametrize(("observed", "expected", "message"), [
-    ([1, -1, 3], [1, 1, 1], "observed must be a count >= 0: row 1"),
-    ([1, np.nan, 3], [1, 1, 1], "observed must be a count >= 0: row 1"),
-    ([1, 2, 3], [1, 0, 1], "expected must be > 0: row 1"),
-    ([1, 2], [1, 2], "at least 3 areas"),
-])
+@pytest.mark.parametrize(
+    ("observed", "expected", "message"),
+    [
+        ([1, -1, 3], [1, 1, 1], "observed must be a count >= 0: row 1"),
+        ([1, np.nan, 3], [1, 1, 1], "observed must be a count >= 0: row 1"),
+        ([1, 2, 3], [1, 0, 1], "expected must be > 0: row 1"),
+        ([1, 2], [1, 2], "at least 3 areas"),
+    ],
+)
 def test_bad_input_is_refused(observed, expected, message):
     with pytest.raises(ValueError, match=message):
         estimate(observed, expected)

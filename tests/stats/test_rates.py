@@ -34,8 +34,12 @@ def test_byars_and_wilson_primitives_reproduce_vectors():
         else:
             lo = wilson_lower(row.x, row.n, row.confidence)
             hi = wilson_upper(row.x, row.n, row.confidence)
-        np.testing.assert_allclose([lo, hi], [row.expected_lower, row.expected_upper], rtol=RTOL,
-                                   err_msg=f"source_row {row.source_row}")
+        np.testing.assert_allclose(
+            [lo, hi],
+            [row.expected_lower, row.expected_upper],
+            rtol=RTOL,
+            err_msg=f"source_row {row.source_row}",
+        )
 
 
 def _check_cases(df: pd.DataFrame, fn):
@@ -43,8 +47,15 @@ def _check_cases(df: pd.DataFrame, fn):
         est95 = fn(group["numerator"].to_numpy(), group["denominator"].to_numpy(), per=per)
         ci998 = est95.confidence_interval(0.998)
         got = np.column_stack([est95.value, est95.lower, est95.upper, ci998.lower, ci998.upper])
-        want = group[["expected_value", "expected_lower95", "expected_upper95",
-                      "expected_lower998", "expected_upper998"]].to_numpy()
+        want = group[
+            [
+                "expected_value",
+                "expected_lower95",
+                "expected_upper95",
+                "expected_lower998",
+                "expected_upper998",
+            ]
+        ].to_numpy()
         np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
         np.testing.assert_allclose(got, want, rtol=RTOL, equal_nan=True)
         want_method = [None if pd.isna(m) else m for m in group["expected_method"]]

@@ -10,15 +10,19 @@ from jigsaw.stats.neighbours import statistical_neighbours
 from jigsaw.stats.rates import rate
 from jigsaw.stats.shortfall import compare_with_peers, shortfall_summary
 
-AREAS = pd.DataFrame({
-    "area_code": [f"E0{i}" for i in range(8)],
-    "area_name": [f"Area {i}" for i in range(8)],
-    "identified": [40, 55, 3, 80, 61, 0, 47, 52],
-    "children": [50_000, 52_000, 45_000, 90_000, 60_000, 2_000, 41_000, 70_000],
-})
+AREAS = pd.DataFrame(
+    {
+        "area_code": [f"E0{i}" for i in range(8)],
+        "area_name": [f"Area {i}" for i in range(8)],
+        "identified": [40, 55, 3, 80, 61, 0, 47, 52],
+        "children": [50_000, 52_000, 45_000, 90_000, 60_000, 2_000, 41_000, 70_000],
+    }
+)
 # Each area's peers: the next three around a ring (so the relation is not symmetric).
-RING = pd.DataFrame([(f"E0{i}", f"E0{(i + d) % 8}") for i in range(8) for d in (1, 2, 3)],
-                    columns=["area_code", "neighbour_code"])
+RING = pd.DataFrame(
+    [(f"E0{i}", f"E0{(i + d) % 8}") for i in range(8) for d in (1, 2, 3)],
+    columns=["area_code", "neighbour_code"],
+)
 
 
 def _by_hand(areas, pairs, per=10_000):
@@ -27,8 +31,11 @@ def _by_hand(areas, pairs, per=10_000):
     for code, group in pairs.groupby("area_code"):
         peers = counts.loc[group["neighbour_code"]]
         peer_rate = peers["identified"].sum() / peers["children"].sum() * per
-        rows[code] = (peer_rate, np.median(peers["identified"] / peers["children"] * per),
-                      counts.loc[code, "children"] * peer_rate / per)
+        rows[code] = (
+            peer_rate,
+            np.median(peers["identified"] / peers["children"] * per),
+            counts.loc[code, "children"] * peer_rate / per,
+        )
     return pd.DataFrame(rows, index=["peer_rate", "peer_median_rate", "expected"]).T
 
 
@@ -41,7 +48,9 @@ def test_peer_rate_expected_and_shortfall_by_hand():
     np.testing.assert_allclose(result["peer_rate"], hand["peer_rate"], rtol=1e-12)
     np.testing.assert_allclose(result["peer_median_rate"], hand["peer_median_rate"], rtol=1e-12)
     np.testing.assert_allclose(result["expected"], hand["expected"], rtol=1e-12)
-    np.testing.assert_allclose(result["shortfall"], hand["expected"].to_numpy() - AREAS["identified"])
+    np.testing.assert_allclose(
+        result["shortfall"], hand["expected"].to_numpy() - AREAS["identified"]
+    )
     assert (result["peers"] == 3).all()
     own = rate(AREAS["identified"], AREAS["children"], per=10_000, level=0.95)
     np.testing.assert_allclose(result["rate"], own.value)
@@ -67,8 +76,11 @@ def test_z_comparison_and_interval_follow_the_stated_formulas():
         peers = RING[RING["area_code"] == code]["neighbour_code"]
         j = result.index[result["area_code"].isin(peers)]
         share = n[i] / n[j].sum()
-        variance = ((share**2 * (poisson[j] + o[j] ** 2 * fit.tau2)).sum() + poisson[i]
-                    + e[i] ** 2 * fit.tau2)
+        variance = (
+            (share**2 * (poisson[j] + o[j] ** 2 * fit.tau2)).sum()
+            + poisson[i]
+            + e[i] ** 2 * fit.tau2
+        )
         # Log-normal interval for the expected count, then minus what was identified.
         spread = np.exp(1.959964 * np.sqrt(np.log(1 + variance / e[i] ** 2)))
         assert result["shortfall_upper"][i] == pytest.approx(e[i] * spread - o[i], rel=1e-5)
@@ -100,12 +112,18 @@ def test_summary_of_one_flagged_area_is_its_own_shortfall():
 
 def test_shared_peers_widen_the_total_interval():
     """Two flagged areas with the same peers: their errors add, not in quadrature."""
-    areas = pd.DataFrame({"area_code": list("ABCDEFGH"),
-                          "identified": [5, 5, 100, 110, 95, 105, 90, 100],
-                          "children": [100_000] * 8})
-    pairs = pd.DataFrame([(a, b) for a in "AB" for b in "CDEFGH"]
-                         + [(a, b) for a in "CDEFGH" for b in "CDEFGH" if a != b],
-                         columns=["area_code", "neighbour_code"])
+    areas = pd.DataFrame(
+        {
+            "area_code": list("ABCDEFGH"),
+            "identified": [5, 5, 100, 110, 95, 105, 90, 100],
+            "children": [100_000] * 8,
+        }
+    )
+    pairs = pd.DataFrame(
+        [(a, b) for a in "AB" for b in "CDEFGH"]
+        + [(a, b) for a in "CDEFGH" for b in "CDEFGH" if a != b],
+        columns=["area_code", "neighbour_code"],
+    )
     comparison = compare_with_peers(areas, pairs, exclude_lower_peers=False, level=0.95)
     result = comparison.table
     assert result["comparison"].tolist()[:2] == ["lower", "lower"]
@@ -127,8 +145,13 @@ def test_suppressed_count_gets_no_comparison_and_leaves_the_peer_groups():
     row = result.set_index("area_code").loc["E03"]
     assert pd.isna(row["rate"]) and row["comparison"] is None and pd.isna(row["shortfall"])
     kept = AREAS.drop(index=3)
-    hand = _by_hand(kept, RING[RING["neighbour_code"].isin(kept["area_code"])
-                               & RING["area_code"].isin(kept["area_code"])])
+    hand = _by_hand(
+        kept,
+        RING[
+            RING["neighbour_code"].isin(kept["area_code"])
+            & RING["area_code"].isin(kept["area_code"])
+        ],
+    )
     got = result.set_index("area_code").drop(index="E03")
     np.testing.assert_allclose(got["peer_rate"], hand["peer_rate"], rtol=1e-12)
     assert got.loc["E00", "peers"] == 2  # E03 was one of E00's three
@@ -139,11 +162,20 @@ def test_flagged_peers_are_left_out_of_the_benchmark():
     children = rng.integers(40_000, 90_000, 12)
     identified = rng.poisson(children * 10 / 10_000)
     identified[2] = 2  # far below everyone
-    areas = pd.DataFrame({"area_code": [f"A{i:02d}" for i in range(12)],
-                          "identified": identified, "children": children})
-    pairs = pd.DataFrame([(f"A{i:02d}", f"A{(i + d) % 12:02d}") for i in range(12)
-                          for d in range(1, 7)], columns=["area_code", "neighbour_code"])
-    with_all = compare_with_peers(areas, pairs, exclude_lower_peers=False).table.set_index("area_code")
+    areas = pd.DataFrame(
+        {
+            "area_code": [f"A{i:02d}" for i in range(12)],
+            "identified": identified,
+            "children": children,
+        }
+    )
+    pairs = pd.DataFrame(
+        [(f"A{i:02d}", f"A{(i + d) % 12:02d}") for i in range(12) for d in range(1, 7)],
+        columns=["area_code", "neighbour_code"],
+    )
+    with_all = compare_with_peers(areas, pairs, exclude_lower_peers=False).table.set_index(
+        "area_code"
+    )
     robust = compare_with_peers(areas, pairs).table.set_index("area_code")
     assert robust.loc["A02", "comparison"] == "lower"
     assert robust["comparison"].eq("lower").sum() == 1
@@ -154,21 +186,33 @@ def test_flagged_peers_are_left_out_of_the_benchmark():
         mine = pairs[pairs["area_code"] == code]["neighbour_code"]
         peers = areas.set_index("area_code").loc[[c for c in mine if c != "A02"]]
         assert robust.loc[code, "peer_rate"] == pytest.approx(
-            peers["identified"].sum() / peers["children"].sum() * 10_000, rel=1e-12)
+            peers["identified"].sum() / peers["children"].sum() * 10_000, rel=1e-12
+        )
         assert robust.loc[code, "peer_rate"] > with_all.loc[code, "peer_rate"]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda a: a.drop(columns="children"), "areas: missing column"),
-    (lambda a: a.assign(identified=[40, 55, 3, -1, 61, 0, 47, 52]),
-     "areas row 4, column identified: negative"),
-    (lambda a: a.assign(children=[50_000, "many", 1, 1, 1, 1, 1, 1]),
-     "areas row 2, column children: not a number"),
-    (lambda a: a.assign(area_code=["E00", "E01", "E00", "E03", "E04", "E05", "E06", "E07"]),
-     "areas row 3, column area_code: duplicate"),
-    (lambda a: a.assign(children=[50_000, 0, 1, 1, 1, 1, 1, 1]),
-     "areas row 2, column children: zero"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda a: a.drop(columns="children"), "areas: missing column"),
+        (
+            lambda a: a.assign(identified=[40, 55, 3, -1, 61, 0, 47, 52]),
+            "areas row 4, column identified: negative",
+        ),
+        (
+            lambda a: a.assign(children=[50_000, "many", 1, 1, 1, 1, 1, 1]),
+            "areas row 2, column children: not a number",
+        ),
+        (
+            lambda a: a.assign(area_code=["E00", "E01", "E00", "E03", "E04", "E05", "E06", "E07"]),
+            "areas row 3, column area_code: duplicate",
+        ),
+        (
+            lambda a: a.assign(children=[50_000, 0, 1, 1, 1, 1, 1, 1]),
+            "areas row 2, column children: zero",
+        ),
+    ],
+)
 def test_bad_areas_are_refused_naming_row_and_column(change, message):
     with pytest.raises(ValueError, match=message):
         compare_with_peers(change(AREAS.copy()), RING)
@@ -187,12 +231,14 @@ def test_bad_neighbours_are_refused():
 def _england_2025() -> pd.DataFrame:
     data = pd.read_csv(folder("england") / "cse_rates_la_derived.csv", dtype=str)
     data = data[data["time_period"] == "2025"]
-    return pd.DataFrame({
-        "area_code": data["new_la_code"],
-        "area_name": data["la_name"],
-        "identified": pd.to_numeric(data["cse_episodes"], errors="coerce"),
-        "children": pd.to_numeric(data["population_0_17"], errors="coerce"),
-    })
+    return pd.DataFrame(
+        {
+            "area_code": data["new_la_code"],
+            "area_name": data["la_name"],
+            "identified": pd.to_numeric(data["cse_episodes"], errors="coerce"),
+            "children": pd.to_numeric(data["population_0_17"], errors="coerce"),
+        }
+    )
 
 
 def test_real_2025_data_with_dfe_neighbours():
@@ -207,7 +253,8 @@ def test_real_2025_data_with_dfe_neighbours():
     peers = areas.set_index("area_code").loc[barnsley]
     row = result.set_index("area_code").loc["E08000016"]
     assert row["peer_rate"] == pytest.approx(
-        peers["identified"].sum() / peers["children"].sum() * 10_000, rel=1e-12)
+        peers["identified"].sum() / peers["children"].sum() * 10_000, rel=1e-12
+    )
     # The spread around peers is far beyond Poisson chance (README: rates from under 1 to ~50).
     fit = comparison.overdispersion
     assert fit.phi > 5 and np.sqrt(fit.tau2) > 0.3
@@ -217,7 +264,9 @@ def test_real_2025_data_with_dfe_neighbours():
 
 
 def test_square_root_scale_and_no_flagged_areas():
-    comparison = compare_with_peers(AREAS, RING, scale="sqrt", exclude_lower_peers=False, level=0.95)
+    comparison = compare_with_peers(
+        AREAS, RING, scale="sqrt", exclude_lower_peers=False, level=0.95
+    )
     result = comparison.table
     fit = comparison.overdispersion
     assert fit.scale == "sqrt"

@@ -10,8 +10,13 @@ from jigsaw.stats import standardised as st
 
 RTOL = 1e-12
 LIMITS = ["value", "lower95", "upper95", "lower998", "upper998"]
-EXPECTED = ["expected_value", "expected_lower95", "expected_upper95", "expected_lower998",
-            "expected_upper998"]
+EXPECTED = [
+    "expected_value",
+    "expected_lower95",
+    "expected_upper95",
+    "expected_lower998",
+    "expected_upper998",
+]
 PERSON_COLUMNS = [f"persons_freq{k}" for k in range(1, 5)]
 
 
@@ -30,8 +35,9 @@ def _check(got: pd.DataFrame, want: pd.DataFrame, *, rtol: float, totals: list[t
         np.testing.assert_allclose(merged["got_" + ours], merged[theirs], rtol=1e-14)
     ours = merged[["got_" + c for c in LIMITS]]
     np.testing.assert_array_equal(ours.isna().to_numpy(), merged[EXPECTED].isna().to_numpy())
-    np.testing.assert_allclose(ours.to_numpy(float), merged[EXPECTED].to_numpy(float),
-                               rtol=rtol, equal_nan=True)
+    np.testing.assert_allclose(
+        ours.to_numpy(float), merged[EXPECTED].to_numpy(float), rtol=rtol, equal_nan=True
+    )
     assert list(merged["got_statistic"]) == list(merged["expected_statistic"])
     assert list(merged["got_method"]) == list(merged["expected_method"])
 
@@ -40,8 +46,9 @@ def test_dsr_independent_events():
     want = _load("dsr_results.csv")
     want = want[want["expected_method"] == st.DSR_METHOD]
     got = st.dsr_by_area(_load("dsr_input_multiarea.csv"), per=100_000)
-    _check(got, want, rtol=RTOL, totals=[("total_count", "total_count"),
-                                         ("total_pop", "total_pop")])
+    _check(
+        got, want, rtol=RTOL, totals=[("total_count", "total_count"), ("total_pop", "total_pop")]
+    )
 
 
 def test_dsr_non_independent_events():
@@ -61,8 +68,9 @@ def test_non_independence_widens_but_does_not_move_the_dsr():
     data = _load("dsr_input_nonindependent.csv")
     big = data[data["area"] == "testdata_nonind_big"]
     plain = st.dsr(big["total_count_in_band"], big["pop"], big["esp2013"])
-    adjusted = st.dsr(None, big["pop"], big["esp2013"],
-                      persons_by_frequency=big[PERSON_COLUMNS].to_numpy(float))
+    adjusted = st.dsr(
+        None, big["pop"], big["esp2013"], persons_by_frequency=big[PERSON_COLUMNS].to_numpy(float)
+    )
     assert adjusted.value == pytest.approx(plain.value, rel=1e-14)
     assert adjusted.lower < plain.lower and adjusted.upper > plain.upper
 
@@ -72,8 +80,7 @@ def test_isratio_reproduces_vectors():
     want = _load("isr_results.csv")
     for refvalue, rows in want.groupby("multiplier_or_refvalue"):
         got = st.isratio_by_area(data, refvalue=refvalue)
-        _check(got, rows, rtol=RTOL, totals=[("observed", "observed"),
-                                             ("expected", "expected_E")])
+        _check(got, rows, rtol=RTOL, totals=[("observed", "observed"), ("expected", "expected_E")])
 
 
 def test_isratio_with_the_reference_table_joined_by_age_band():
@@ -81,8 +88,9 @@ def test_isratio_with_the_reference_table_joined_by_age_band():
     data = data.merge(_load("isr_reference.csv"), on="ageband", how="left", validate="many_to_one")
     want = _load("isr_results.csv")
     rows = want[want["multiplier_or_refvalue"] == 100]
-    _check(st.isratio_by_area(data, refvalue=100), rows, rtol=RTOL,
-           totals=[("expected", "expected_E")])
+    _check(
+        st.isratio_by_area(data, refvalue=100), rows, rtol=RTOL, totals=[("expected", "expected_E")]
+    )
 
 
 def test_israte_is_the_ratio_times_the_reference_rate():

@@ -44,7 +44,8 @@ def test_lower_flags_find_the_under_identifiers_and_their_shortfall():
     assert ((ratio > 0.8) & (ratio < 1.2)).all()
     # The interval of the total should usually hold the truth.
     held = (scores["shortfall_lower"] <= scores["missed_by_flagged"]) & (
-        scores["missed_by_flagged"] <= scores["shortfall_upper"])
+        scores["missed_by_flagged"] <= scores["shortfall_upper"]
+    )
     assert held.mean() >= 0.75
 
 
@@ -57,7 +58,9 @@ def test_plain_spiegelhalter_funnel_misses_more():
     recall_robust = robust["true_positives"].sum() / robust["under"].sum()
     captured_plain = plain["shortfall"].sum() / plain["missed_by_under"].sum()
     captured_robust = robust["shortfall"].sum() / robust["missed_by_under"].sum()
-    print(f"\nplain: recall {recall_plain:.3f}, shortfall / all missed {captured_plain:.3f}; "
-          f"robust: recall {recall_robust:.3f}, shortfall / all missed {captured_robust:.3f}")
+    print(
+        f"\nplain: recall {recall_plain:.3f}, shortfall / all missed {captured_plain:.3f}; "
+        f"robust: recall {recall_robust:.3f}, shortfall / all missed {captured_robust:.3f}"
+    )
     assert recall_plain < recall_robust - 0.1
     assert captured_plain < captured_robust - 0.1

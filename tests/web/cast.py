@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from jigsaw.web.accounts.models import AgencyKind, Role
-from jigsaw.web.accounts.services import agency_create, area_create, user_create
+from jigsaw.web.accounts.services import agency_create, area_create
+from jigsaw.web.demo import demo_user_create
 
 
 class QuickArgon2PasswordHasher(Argon2PasswordHasher):
@@ -54,13 +55,8 @@ class Cast:
         ]
         self.devices = {}
         for name, role, agency in users:
-            user, device = user_create(
-                username=name,
-                password=PASSWORD,
-                role=role,
-                agency=agency,
-                validate=False,
-                with_totp=True,
+            user, device = demo_user_create(
+                username=name, password=PASSWORD, role=role, agency=agency
             )
             setattr(self, name, user)
             self.devices[name] = device

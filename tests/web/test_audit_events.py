@@ -93,6 +93,7 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         "link_created",
         "concern_recorded",
         "child_graded",
+        "contact_created",
     }
     record_concern(cast.nurse, unsure_identity(), HEALTH_SIGNS, "health note")
     emitted.since()
@@ -141,6 +142,115 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     assert emitted.since() == {"audit_log_viewed"}
     area_aggregates_for(user=cast.lead, today=timezone.localdate())
     assert emitted.since() == {"aggregates_viewed"}
+    _account_and_refusal_events(client, cast, emitted)
+
+    # The workflow from the school's contact to a closed referral, on a test clock.
+    import datetime as dt
+
+    from jigsaw.act.clock import LONDON, TestClock
+    from jigsaw.web.referrals import services as workflow
+    from jigsaw.web.referrals.clock import clock_use
+    from jigsaw.web.referrals.selectors import referral_for_mash
+
+    clock = TestClock(dt.datetime(2026, 11, 27, 16, tzinfo=LONDON))
+    previous = clock_use(clock)
+    try:
+        workflow.contact_decide(
+            actor=cast.school_dsl, contact=school.concern.contact, decision="refer", reason="r"
+        )
+        assert emitted.since() == {"contact_decided", "referral_created"}
+        referral = school.concern.contact.referrals.get()
+        referral_for_mash(user=cast.analyst, referral_id=referral.pk, purpose="test")
+        assert emitted.since() == {"referral_viewed"}
+        workflow.referral_rate(actor=cast.analyst, referral=referral, rag="amber")
+        assert emitted.since() == {"referral_rated"}
+        workflow.referral_decide(
+            actor=cast.analyst,
+            referral=referral,
+            decision="strategy_s47",
+            reason="r",
+            outcome_due=dt.date(2026, 12, 18),
+        )
+        assert emitted.since() == {"referral_decided", "feedback_sent"}
+        workflow.strategy_record(
+            actor=cast.analyst,
+            referral=referral,
+            held_at=clock.now(),
+            mode="meeting",
+            chair="chair",
+            attendees="Northbridge Police | DS | Khan",
+            information_shared="",
+            section_47=True,
+            criminal_investigation=False,
+            seen_alone="planned",
+            decisions="enquire",
+            next_review_on=dt.date(2026, 12, 4),
+        )
+        assert emitted.since() == {"strategy_discussion_recorded"}
+        episode = workflow.missing_record(
+            actor=cast.analyst,
+            child=referral.child,
+            kind="missing",
+            started_at=clock.now() - dt.timedelta(hours=9),
+        )
+        assert emitted.since() == {"missing_recorded"}
+        workflow.missing_return(actor=cast.analyst, episode=episode, ended_at=clock.now())
+        assert emitted.since() == {"missing_returned"}
+        workflow.return_interview_record(
+            actor=cast.analyst, episode=episode, offered_at=clock.now(), response="accepted"
+        )
+        assert emitted.since() == {"return_interview_recorded"}
+        meeting = workflow.mace_meeting_record(
+            actor=cast.analyst,
+            held_on=dt.date(2026, 11, 27),
+            chair="chair",
+            attendees="Northbridge Police | DS | Khan",
+            items=[
+                workflow.MaceItemInput(
+                    referral=referral, reasons=(), discussion="d", risk="red", plan="p"
+                )
+            ],
+        )
+        assert emitted.since() == {"mace_meeting_recorded"}
+        from jigsaw.web.referrals.selectors import mace_minutes
+
+        mace_minutes(user=cast.analyst, meeting_id=meeting.pk, purpose="test")
+        assert emitted.since() == {"mace_minutes_viewed"}
+        due = dt.datetime(2026, 11, 30, 12, tzinfo=LONDON)
+        late, spare = (
+            workflow.action_create(
+                actor=cast.analyst,
+                referral=referral,
+                title=title,
+                owner_agency=cast.school,
+                due_at=due,
+            )
+            for title in ("visit", "call")
+        )
+        assert emitted.since() == {"action_created"}
+        workflow.action_cancel(actor=cast.school_dsl, action=spare, reason="not needed")
+        assert emitted.since() == {"action_cancelled"}
+        clock.set(dt.datetime(2026, 11, 30, 13, tzinfo=LONDON))
+        workflow.clocks_sweep()
+        assert emitted.since() == {"action_overdue", "action_escalated"}
+        workflow.action_complete(actor=cast.school_dsl, action=late, evidence="done")
+        assert emitted.since() == {"action_completed"}
+        workflow.outcome_record(
+            actor=cast.analyst,
+            referral=referral,
+            outcome="victim_of_cse",
+            outcome_on=dt.date(2026, 11, 30),
+        )
+        assert emitted.since() == {"outcome_recorded", "feedback_sent"}
+        clock.set(dt.datetime(2027, 3, 1, 9, tzinfo=LONDON))
+        workflow.clocks_sweep()
+        assert emitted.since() == {"referral_breached"}
+        workflow.referral_review(actor=cast.analyst, referral=referral, note="holding")
+        assert emitted.since() == {"referral_reviewed"}
+        workflow.referral_close(actor=cast.analyst, referral=referral, reason="plan ended")
+        assert emitted.since() == {"referral_closed"}
+    finally:
+        clock_use(previous)
 
     # The session's background partnership was stored by the demo loader, the one writer of
     # demo_loaded (loading a second one here would clash with its record ids).
@@ -166,3 +276,62 @@ def test_every_event_type_is_named_by_a_service_module():
             ):
                 named.add(node.attr)
     assert {member.name for member in EventType} <= named
+
+
+def _account_and_refusal_events(client, cast, emitted) -> None:
+    """Account management, refusals and a match in another area, each by its service."""
+    from django.core import mail
+
+    from jigsaw.web.accounts.selectors import access_grants_for
+    from jigsaw.web.accounts.services import (
+        agency_create,
+        area_contact_set,
+        password_set_by_link,
+        user_active_set,
+        user_invite,
+        user_reset,
+        user_unlock,
+        user_update,
+    )
+    from jigsaw.web.demo import demo_user_create
+
+    def token() -> str:
+        link = next(w for w in mail.outbox[-1].body.split() if "/set-password/" in w)
+        return link.rstrip("/").rsplit("/", 1)[1]
+
+    user, _ = user_invite(
+        actor=cast.admin,
+        username="invitee",
+        email="invitee@example.org",
+        role="auditor",
+        agency_id=cast.council.pk,
+        link_base="http://testserver/",
+    )
+    assert emitted.since() == {"user_created"}
+    password_set_by_link(token=token(), password=PASSWORD)
+    assert emitted.since() == {"password_set"}
+    user_update(
+        actor=cast.admin, user_id=user.pk, role="dsl", agency_id=cast.school.pk, email=user.email
+    )
+    assert emitted.since() == {"user_updated"}
+    user_active_set(actor=cast.admin, user_id=user.pk, active=False)
+    assert emitted.since() == {"user_deactivated"}
+    user_active_set(actor=cast.admin, user_id=user.pk, active=True)
+    assert emitted.since() == {"user_reactivated"}
+    user_unlock(actor=cast.admin, user_id=user.pk)
+    assert emitted.since() == {"user_unlocked"}
+    user_reset(actor=cast.admin, user_id=user.pk, link_base="http://testserver/")
+    assert emitted.since() == {"user_reset"}
+    area_contact_set(actor=cast.admin, mash_contact="Northbridge MASH, 0113 496 0000")
+    assert emitted.since() == {"area_contact_changed"}
+    access_grants_for(cast.lead)
+    assert emitted.since() == {"access_grants_viewed"}
+    assert verified_client(client, cast, "teacher").get("/audit/").status_code == 403
+    assert emitted.since() == {"page_refused"}
+    far_school = agency_create(area=cast.other_area, kind="education", name="Southmoor High")
+    far_teacher, _ = demo_user_create(
+        username="far.teacher", password=PASSWORD, role="practitioner", agency=far_school
+    )
+    emitted.since()
+    record_concern(far_teacher, JESSICA, SCHOOL_SIGNS, "the same girl, known in Southmoor")
+    assert "other_area_match" in emitted.since()

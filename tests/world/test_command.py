@@ -121,3 +121,12 @@ def test_files_do_not_depend_on_the_process(tmp_path):
             [*command, "--out", str(tmp_path / name)], check=True, env=env, capture_output=True
         )
     assert _hashes(tmp_path / "p1") == _hashes(tmp_path / "p2")
+
+
+def test_mentions_and_their_truth_are_written_and_follow_the_seed(tmp_path):
+    args = ["world", "--children", "3000", "--areas", "2", "--out"]
+    assert main([*args[:-1], "--seed", "5", "--out", str(tmp_path / "a")]) == 0
+    assert main([*args[:-1], "--seed", "6", "--out", str(tmp_path / "b")]) == 0
+    first, other = _hashes(tmp_path / "a"), _hashes(tmp_path / "b")
+    for name in ("mentions.csv", "mention_truth.csv", "group_truth.csv"):
+        assert first[name] != other[name]

@@ -28,8 +28,16 @@ _Fail = Callable[[str, str], ValueError]
 _Named = TypeVar("_Named", Domain, Agency)
 
 _INDICATOR_FIELDS = {
-    "id", "label", "description", "domain", "level", "kind", "agencies", "sources",
-    "confirmed_in", "note",
+    "id",
+    "label",
+    "description",
+    "domain",
+    "level",
+    "kind",
+    "agencies",
+    "sources",
+    "confirmed_in",
+    "note",
 }
 _REQUIRED = ("id", "label", "description", "domain", "level", "kind", "agencies", "sources")
 
@@ -96,7 +104,9 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
         return ValueError(f"{origin}: {where}: {message}")
 
     if not isinstance(data, Mapping):
-        raise fail("top level", "expected a mapping with version, domains, agencies, sources, indicators")
+        raise fail(
+            "top level", "expected a mapping with version, domains, agencies, sources, indicators"
+        )
     for key in ("version", "domains", "agencies", "sources", "indicators"):
         if key not in data:
             raise fail("top level", f"missing field '{key}'")
@@ -137,14 +147,18 @@ def parse(data: Any, origin: str = "<catalogue>") -> Catalogue:
         if entry["domain"] not in domain_ids:
             raise fail(where, f"field 'domain': unknown domain {entry['domain']!r}")
         if entry["level"] not in LEVELS:
-            raise fail(where, f"field 'level': {entry['level']!r} is not one of {', '.join(LEVELS)}")
+            raise fail(
+                where, f"field 'level': {entry['level']!r} is not one of {', '.join(LEVELS)}"
+            )
         if entry["kind"] not in KINDS:
             raise fail(where, f"field 'kind': {entry['kind']!r} is not one of {', '.join(KINDS)}")
         if entry["kind"] == "disclosure" and entry["level"] != "high":
             raise fail(where, "field 'level': a disclosure must be level 'high'")
         ind_agencies = _id_list(entry["agencies"], where, "agencies", agency_ids, "agency", fail)
         ind_sources = _id_list(entry["sources"], where, "sources", source_ids, "source", fail)
-        confirmed = _id_list(entry.get("confirmed_in") or [], where, "confirmed_in", source_ids, "source", fail)
+        confirmed = _id_list(
+            entry.get("confirmed_in") or [], where, "confirmed_in", source_ids, "source", fail
+        )
         stray = [s for s in confirmed if s not in ind_sources]
         if stray:
             raise fail(where, f"field 'confirmed_in': {stray[0]!r} is not among its sources")
@@ -232,9 +246,7 @@ def _rules(raw: Any, fail: _Fail) -> Rules:
     )
 
 
-def _named(
-    raw: Any, section: str, make: Callable[[str, str], _Named], fail: _Fail
-) -> list[_Named]:
+def _named(raw: Any, section: str, make: Callable[[str, str], _Named], fail: _Fail) -> list[_Named]:
     if not isinstance(raw, list) or not raw:
         raise fail(section, "expected a non-empty list")
     out: list[_Named] = []

@@ -74,7 +74,10 @@ class Grade(StrEnum):
 
 _GRADE_RANK: dict[str, int] = {grade.value: rank for rank, grade in enumerate(Grade)}
 _GRADE_LABEL: dict[str, str] = {
-    Grade.NONE: "No concern", Grade.LOW: "Low", Grade.MEDIUM: "Medium", Grade.HIGH: "High"
+    Grade.NONE: "No concern",
+    Grade.LOW: "Low",
+    Grade.MEDIUM: "Medium",
+    Grade.HIGH: "High",
 }
 
 # An indicator's level is the grade it points to on its own; the score bands use the same words.
@@ -201,9 +204,7 @@ class Catalogue:
 
     def by_domain(self) -> dict[Domain, tuple[Indicator, ...]]:
         """Indicators grouped by domain, domains and indicators in catalogue order."""
-        return {
-            d: tuple(i for i in self.indicators if i.domain == d.id) for d in self.domains
-        }
+        return {d: tuple(i for i in self.indicators if i.domain == d.id) for d in self.domains}
 
     def domain(self, domain_id: str) -> Domain:
         """The domain with this id; ``KeyError`` when unknown."""

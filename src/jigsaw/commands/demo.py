@@ -39,6 +39,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=2026, help="world generator seed (default 2026)"
     )
+    parser.add_argument(
+        "--la",
+        default="E06000015",
+        metavar="CODE",
+        help="English LA the partnership stands in for, with its real characteristics "
+        "(GSS or DfE code; default Derby, E06000015)",
+    )
     parser.add_argument("--no-serve", action="store_true", help="build and load only; do not serve")
     parser.add_argument("--no-report", action="store_true", help=argparse.SUPPRESS)
 
@@ -94,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
             str(args.children),
             "--seed",
             str(args.seed),
+            "--la",
+            str(args.la),
         ]
         return subprocess.run(command, check=False).returncode
     demo_dir = out / "demo"
@@ -111,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     from django.utils import timezone
 
-    loaded = partnership_load(children=args.children, seed=args.seed, today=timezone.localdate())
+    loaded = partnership_load(
+        children=args.children, seed=args.seed, today=timezone.localdate(), la=args.la
+    )
     print(
         f"Partnership: {loaded.area}: {loaded.children} children, {loaded.records} agency records "
         f"({loaded.records_skipped} without a usable date of birth left out), {loaded.concerns} concerns, "

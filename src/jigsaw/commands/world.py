@@ -24,6 +24,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="use England's 153 local authorities, with children shared out by real population",
     )
     parser.add_argument(
+        "--la",
+        nargs="?",
+        const="default",
+        metavar="CODE",
+        help="one area standing in for this English LA (GSS or DfE code), with its real "
+        "characteristics and the --children given; --la alone: Derby (E06000015)",
+    )
+    parser.add_argument(
         "--config",
         help="YAML file of WorldConfig parameters (see docs/methods/world.md); options above win",
     )
@@ -40,6 +48,12 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.england:
         options["england"] = True
+    if getattr(args, "la", None):
+        from jigsaw.world._areas import DEFAULT_LA
+
+        if args.areas is not None or args.england:
+            raise InputError("--la makes one area: it cannot be combined with --areas or --england")
+        options["la"] = DEFAULT_LA if args.la == "default" else args.la
     # Refuse an --out that is a file now, not after generating (minutes for a national run).
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise InputError(f"--out {args.out}: is a file, not a folder")

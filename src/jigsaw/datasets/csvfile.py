@@ -9,6 +9,7 @@ interrupted run never leaves half a file behind and a message always says where 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import re
@@ -16,8 +17,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from jigsaw.errors import InputError
 
@@ -77,9 +83,13 @@ def read_text_csv(
             f"{error.start}); save it as 'CSV UTF-8'"
         ) from None
     if not text.strip():
-        raise InputError(f"{path}: {_UNREADABLE}: it is empty (expected a header row of column names)")
+        raise InputError(
+            f"{path}: {_UNREADABLE}: it is empty (expected a header row of column names)"
+        )
     # The header as pandas reads it: the first row that is not blank.
-    header = next(row for row in csv.reader(io.StringIO(text), skipinitialspace=skipinitialspace) if row)
+    header = next(
+        row for row in csv.reader(io.StringIO(text), skipinitialspace=skipinitialspace) if row
+    )
     names = [name.strip() for name in header]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -155,7 +165,11 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def _inert(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_START)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -185,6 +199,151 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def write_csv(frame: pd.DataFrame, path: str | Path, *, lineterminator: str = "\n") -> None:
     """Write ``frame`` as a CSV file for a user: atomically and with formulas made inert.
 
-    Without the index; missing values are empty fields.
+    Without the index; missing values are empty fields. The bytes are those of pandas'
+    ``to_csv`` (numbers as it writes them, ``True``/``False``, fields quoted only when they
+    must be); tables of text, whole numbers, decimals and booleans are formatted column by
+    column in pyarrow, which is several times faster for the large ones.
     """
-    write_atomic(path, neutralise_formulas(frame).to_csv(index=False, lineterminator=lineterminator))
+    body = _arrow_rows(frame, lineterminator)
+    if body is None:
+        write_atomic(
+            path, neutralise_formulas(frame).to_csv(index=False, lineterminator=lineterminator)
+        )
+        return
+    header = neutralise_formulas(frame.iloc[:0]).to_csv(index=False, lineterminator=lineterminator)
+    with atomic_path(path) as temporary, open(temporary, "wb") as stream:
+        stream.write(header.encode("utf-8"))
+        stream.write(body)
+
+
+@functools.cache
+def _quoted_characters(lineterminator: str) -> str | None:
+    """The characters that make Python's CSV writer (which pandas uses) quote a field, found by
+    asking it; ``None`` if it quotes by anything but the characters a field contains."""
+
+    def quotes(text: str) -> bool:
+        line = io.StringIO()
+        csv.writer(line, lineterminator=lineterminator).writerow([text, "x"])
+        return line.getvalue().startswith('"')
+
+    special = "".join(chr(c) for c in range(128) if quotes(f"a{chr(c)}b"))
+    plain = [chr(c) for c in range(128) if chr(c) not in special]
+    if quotes("") or any(quotes(c) or quotes(f"{c}a") or quotes(f"a{c}") for c in plain):
+        return None
+    return special
+
+
+def _arrow_rows(frame: pd.DataFrame, lineterminator: str) -> memoryview | None:
+    """The rows of ``frame`` as :func:`write_csv` writes them (UTF-8), formatted by pyarrow; or
+    ``None`` for a table that only pandas formats exactly (a column of other values, one column
+    whose blank rows pandas quotes, no rows, names that are not unique text)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    special = _quoted_characters(lineterminator)
+    names = list(frame.columns)
+    if (
+        special is None
+        or len(names) < 2
+        or not len(frame)
+        or len(set(names)) != len(names)
+        or not all(isinstance(n, str) for n in names)
+    ):
+        return None
+    text = pa.large_string()
+
+    def scalar(value: str) -> pa.Scalar:
+        return pa.scalar(value, text)
+
+    columns = []
+    for name in names:
+        series = frame[name]
+        dtype = series.dtype
+        numpy = isinstance(dtype, np.dtype)  # not pandas' nullable Int64, boolean, ...
+        if numpy and dtype.kind == "b":
+            column = pc.if_else(pa.array(series.to_numpy()), scalar("True"), scalar("False"))
+        elif numpy and dtype.kind in "iu":
+            column = pa.array(series.to_numpy()).cast(text)
+        elif numpy and dtype.kind == "f":
+            column = _decimals(series.to_numpy())
+        elif dtype.kind == "O" or pd.api.types.is_string_dtype(dtype):
+            try:
+                column = pa.array(series.to_numpy(dtype=object), from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                return None
+            if column.type == pa.null():
+                column = column.cast(text)
+            elif column.type not in (pa.string(), pa.large_string()):
+                return None  # numbers, booleans or mixed values in a text column
+            column = _quote(_inert_arrow(column.cast(text)), special)
+        else:
+            return None
+        columns.append(column.fill_null(scalar("")))
+    rows = pc.binary_join_element_wise(*columns, scalar(","))
+    rows = pc.binary_join_element_wise(rows, scalar(""), scalar(lineterminator))
+    if isinstance(rows, pa.ChunkedArray):
+        rows = pa.concat_arrays(rows.chunks)
+    # Every row is the text of one long string array: its data buffer between the first and
+    # last offsets.
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[
+        rows.offset : rows.offset + len(rows) + 1
+    ]
+    return memoryview(rows.buffers()[2])[int(offsets[0]) : int(offsets[-1])]
+
+
+def _decimals(values: np.ndarray) -> pa.Array:
+    """Decimals as pandas writes them: numpy's shortest repr ('0.1', '1e-05', '2.0', 'inf'),
+    blank for NaN.
+
+    pyarrow writes the same shortest digits, but in its own layout for whole numbers ('2') and
+    for the small and the huge ('0.00001'); only the values between, not whole, which are most
+    measured quantities, are left to it (several times faster than numpy's repr).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    with np.errstate(invalid="ignore"):
+        size = np.abs(values)
+        plain = (size >= 1e-4) & (size < 1e9) & (values != np.trunc(values))
+    column = pa.array(values).cast(text)
+    others = np.flatnonzero(~plain & ~np.isnan(values))
+    if len(others):
+        column = pc.replace_with_mask(
+            column,
+            pa.array(~plain & ~np.isnan(values)),
+            pa.array(values[others].astype(str), type=text),
+        )
+    return pc.if_else(pa.array(np.isnan(values)), pa.scalar(None, text), column)
+
+
+def _inert_arrow(column: pa.Array) -> pa.Array:
+    """:func:`neutralise_formulas` on a text column: only the cells starting with a formula
+    character go through :func:`_inert` (which also spares plain numbers)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pattern = "^[" + "".join(f"\\x{ord(c):02x}" for c in _FORMULA_START) + "]"
+    starts = pc.match_substring_regex(column, pattern).fill_null(False)
+    if not pc.any(starts).as_py():
+        return column
+    where = pc.indices_nonzero(starts)
+    changed = [_inert(value) for value in column.take(where).to_pylist()]
+    return pc.replace_with_mask(column, starts, pa.array(changed, type=column.type))
+
+
+def _quote(column: pa.Array, special: str) -> pa.Array:
+    """Quote the cells holding a character the CSV writer quotes for, doubling their quotes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    needs = pc.match_substring_regex(
+        column, "[" + "".join(f"\\x{ord(c):02x}" for c in special) + "]"
+    )
+    needs = needs.fill_null(False)
+    if not pc.any(needs).as_py():
+        return column
+    mark = pa.scalar('"', column.type)
+    doubled = pc.replace_substring(column, '"', '""')
+    quoted = pc.binary_join_element_wise(mark, doubled, mark, pa.scalar("", column.type))
+    return pc.if_else(needs, quoted, column)

@@ -21,7 +21,7 @@ from typing import NamedTuple, Protocol, cast
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.shipped import folder
+from jigsaw.datasets.shipped import cached_frame, folder
 
 __all__ = [
     "CENSUS_GROUPS",
@@ -104,8 +104,10 @@ def _split_codes(values: pd.Series, source: str) -> tuple[pd.Series, pd.Series]:
     unknown = codes.dropna()[~codes.dropna().isin(list(SUPPRESSION_CODES) + [""])]
     if not unknown.empty:
         row = unknown.index[0]
-        raise ValueError(f"{source}: row {row + 2}, column {values.name}: unexpected value "
-                         f"{values[row]!r} (not a number or DfE code)")
+        raise ValueError(
+            f"{source}: row {row + 2}, column {values.name}: unexpected value "
+            f"{values[row]!r} (not a number or DfE code)"
+        )
     codes = codes.replace("", "x")
     # pandas-stubs leave None out of where()'s `other`, though an object Series takes it.
     return numbers.astype(float), codes.astype(object).where(codes.notna(), None)  # type: ignore[call-overload]
@@ -246,7 +248,9 @@ def recording(data_dir: Path | None = None) -> pd.DataFrame:
     factors = _read(_FACTORS_FILE, data_dir)
     cin = _read(_CIN_FILE, data_dir)
     left = _keys(factors)[["year", "old_la_code", "new_la_code"]]
-    left["episodes_with_factor"] = _split_codes(factors["Episodes_with_assessment_factor"], _FACTORS_FILE)[0]
+    left["episodes_with_factor"] = _split_codes(
+        factors["Episodes_with_assessment_factor"], _FACTORS_FILE
+    )[0]
     right = _keys(cin)[["year", "old_la_code", "new_la_code"]]
     right["started_episodes"] = _split_codes(cin["Started_episodes"], _CIN_FILE)[0]
     frame = left.merge(right, on=["year", "old_la_code", "new_la_code"], how="left")
@@ -284,6 +288,14 @@ def identification(
     >>> round(float(frame["rate_per_10k"].median()), 1)
     10.0
     """
+    frame = _identification(factor, data_dir)
+    if years is not None:
+        frame = frame[frame["year"].isin(list(years))]
+    return frame.sort_values(["year", "old_la_code"]).reset_index(drop=True)
+
+
+@cached_frame
+def _identification(factor: str, data_dir: Path | None) -> pd.DataFrame:
     frame = factor_counts([factor], data_dir).drop(columns="factor")
     frame = frame.rename(columns={"count": "identified"})
     pop = population(data_dir)[["year", "old_la_code", "new_la_code", "children"]]
@@ -293,14 +305,17 @@ def identification(
     frame["rate_per_10k"] = frame["identified"] / frame["children"] * 10_000
     frame["problem"] = _problem_labels(frame)
     frame["comparable"] = frame["problem"] == ""
-    if years is not None:
-        frame = frame[frame["year"].isin(list(years))]
-    return frame.sort_values(["year", "old_la_code"]).reset_index(drop=True)
+    return frame
 
 
 def _problem_labels(frame: pd.DataFrame) -> pd.Series:
     labels = pd.Series("", index=frame.index, dtype=object)
-    code_label = {"c": "suppressed", "x": "not available", "u": "low reliability", "z": "not applicable"}
+    code_label = {
+        "c": "suppressed",
+        "x": "not available",
+        "u": "low reliability",
+        "z": "not applicable",
+    }
     labels = labels.mask(frame["children"].isna(), "no population estimate")
     labels = labels.mask(frame["recorded_share"] < MIN_RECORDED_SHARE, "recording incomplete")
     labels = labels.mask(frame["new_la_code"].isin(list(TINY_AREAS)), "tiny population")
@@ -308,6 +323,7 @@ def _problem_labels(frame: pd.DataFrame) -> pd.Series:
     return labels
 
 
+@cached_frame
 def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
     """Every LA-year the comparisons must treat with care, and why, in plain English.
 
@@ -348,7 +364,9 @@ def problems(factor: str = "cse", data_dir: Path | None = None) -> pd.DataFrame:
                 "detail": change.detail,
             }
         )
-    out = pd.DataFrame(rows, columns=["year", "old_la_code", "new_la_code", "la_name", "problem", "detail"])
+    out = pd.DataFrame(
+        rows, columns=["year", "old_la_code", "new_la_code", "la_name", "problem", "detail"]
+    )
     return out.sort_values(["year", "old_la_code", "problem"]).reset_index(drop=True)
 
 
@@ -425,6 +443,7 @@ def boundary_changes(data_dir: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@cached_frame
 def covariates(data_dir: Path | None = None) -> pd.DataFrame:
     """Area characteristics for every LA code (161 rows), joined as the README prescribes.
 
@@ -468,11 +487,27 @@ def covariates(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 _ETHNIC_GROUPS = {
-    "pct_asian": ["asian_bangladeshi", "asian_chinese", "asian_indian", "asian_pakistani", "asian_other"],
+    "pct_asian": [
+        "asian_bangladeshi",
+        "asian_chinese",
+        "asian_indian",
+        "asian_pakistani",
+        "asian_other",
+    ],
     "pct_black": ["black_african", "black_caribbean", "black_other"],
-    "pct_mixed": ["mixed_white_asian", "mixed_white_black_african", "mixed_white_black_caribbean", "mixed_other"],
+    "pct_mixed": [
+        "mixed_white_asian",
+        "mixed_white_black_african",
+        "mixed_white_black_caribbean",
+        "mixed_other",
+    ],
     "pct_white_british": ["white_british"],
-    "pct_white_non_british": ["white_irish", "white_gypsy_irish_traveller", "white_roma", "white_other"],
+    "pct_white_non_british": [
+        "white_irish",
+        "white_gypsy_irish_traveller",
+        "white_roma",
+        "white_other",
+    ],
     "pct_other": ["other_arab", "other_any"],
 }
 
@@ -511,12 +546,19 @@ def _ethnicity(lookup: pd.DataFrame, data_dir: Path | None) -> pd.DataFrame:
         else:
             members = [c for c in row.successor_codes if c in position]
             match = {"split": "sum of successors", "same boundary": "exact (same boundary)"}.get(
-                row.successor_relationship, "approximate (successor)")
+                row.successor_relationship, "approximate (successor)"
+            )
         index = [position[c] for c in members]
         total = totals[index].sum()
-        shares = groups[index].sum(axis=0) / total * 100 if total else np.full(len(_ETHNIC_GROUPS), np.nan)
+        shares = (
+            groups[index].sum(axis=0) / total * 100
+            if total
+            else np.full(len(_ETHNIC_GROUPS), np.nan)
+        )
         out: dict[str, str | float] = {"new_la_code": row.new_la_code, "ethnicity_match": match}
-        out.update({name: float(np.round(v, 2)) for name, v in zip(_ETHNIC_GROUPS, shares, strict=True)})
+        out.update(
+            {name: float(np.round(v, 2)) for name, v in zip(_ETHNIC_GROUPS, shares, strict=True)}
+        )
         rows.append(out)
     return pd.DataFrame(rows)
 
@@ -544,19 +586,25 @@ def police_child_sexual_offences(data_dir: Path | None = None) -> pd.DataFrame:
     counts = pd.to_numeric(child["number_of_offences"], errors="coerce")
     if counts.isna().any():
         row = int(counts.index[counts.isna()][0])
-        raise ValueError(f"police_recorded_sexual_offences_pfa_2017_18.csv: row {row + 2}, column "
-                         f"number_of_offences: not a number: {raw['number_of_offences'][row]!r}")
+        raise ValueError(
+            f"police_recorded_sexual_offences_pfa_2017_18.csv: row {row + 2}, column "
+            f"number_of_offences: not a number: {raw['number_of_offences'][row]!r}"
+        )
     by_force = counts.groupby(child["force_name"]).sum()
     lookup = _read("la_to_police_force_area.csv", data_dir)
     missing = lookup[~lookup["force_name"].isin(by_force.index)]
     if not missing.empty:
         row = int(missing.index[0])
-        raise ValueError(f"la_to_police_force_area.csv: row {row + 2}, column force_name: "
-                         f"no offences for force {missing['force_name'][row]!r}")
-    return pd.DataFrame({
-        "new_la_code": lookup["new_la_code"],
-        "old_la_code": lookup["old_la_code"].astype(int),
-        "la_name": lookup["la_name"],
-        "force_name": lookup["force_name"],
-        "force_offences": lookup["force_name"].map(by_force).astype(float),
-    })
+        raise ValueError(
+            f"la_to_police_force_area.csv: row {row + 2}, column force_name: "
+            f"no offences for force {missing['force_name'][row]!r}"
+        )
+    return pd.DataFrame(
+        {
+            "new_la_code": lookup["new_la_code"],
+            "old_la_code": lookup["old_la_code"].astype(int),
+            "la_name": lookup["la_name"],
+            "force_name": lookup["force_name"],
+            "force_offences": lookup["force_name"].map(by_force).astype(float),
+        }
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jigsaw.datasets.shipped import folder
+from jigsaw.datasets.shipped import cached_frame, folder
 from jigsaw.errors import InputError
 
 __all__ = ["CLOSENESS", "FILE", "neighbour_table"]
@@ -38,6 +38,7 @@ _COLUMNS = {
 }
 
 
+@cached_frame
 def neighbour_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Every vintage's neighbour entries, one row per (vintage, area, neighbour), in file order.
 
@@ -75,8 +76,10 @@ def neighbour_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     bad = ~frame["closeness"].isin(CLOSENESS)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{path}: line {row + 2}, field closeness: unknown band "
-                         f"{frame['closeness'].iloc[row]!r}")
+        raise InputError(
+            f"{path}: line {row + 2}, field closeness: unknown band "
+            f"{frame['closeness'].iloc[row]!r}"
+        )
     for column in ("vintage", "rank"):
         numbers = pd.to_numeric(frame[column], errors="coerce")
         if numbers.isna().any():

@@ -18,10 +18,13 @@ from jigsaw.linkage._comparisons import COMPARISONS, Comparison
 from jigsaw.linkage._decide import conflict
 from jigsaw.linkage._evaluate import PairwiseScores, pairwise_scores
 from jigsaw.linkage._model import Model
+from jigsaw.linkage._names import clean_name, forename_group, soundex
 from jigsaw.linkage._online import Match, OnlineMatcher
 from jigsaw.linkage._prepare import Prepared, Problem, parse_dob, parse_sex, prepare, prepare_record
+from jigsaw.linkage._review import settle_review
 from jigsaw.linkage._schema import BLANK_TOKENS, PREPARED_COLUMNS, RECORD_COLUMNS, is_blank
 from jigsaw.linkage._tokens import TOKEN_DOMAINS, token, tokenise, tokenise_records
+from jigsaw.linkage._train import fit, link_records
 
 __all__ = [
     "BACKENDS",
@@ -38,15 +41,21 @@ __all__ = [
     "PairwiseScores",
     "Prepared",
     "Problem",
+    "clean_name",
     "conflict",
+    "fit",
+    "forename_group",
     "is_blank",
     "link",
     "link_prepared",
+    "link_records",
     "pairwise_scores",
     "parse_dob",
     "parse_sex",
     "prepare",
     "prepare_record",
+    "settle_review",
+    "soundex",
     "token",
     "tokenise",
     "tokenise_records",

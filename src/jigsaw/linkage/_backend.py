@@ -7,25 +7,31 @@ same settings, with the SQL of the few dialect-specific levels written for it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._model import Model, untrained_model
+from jigsaw.linkage._schema import PREPARED_COLUMNS
 
 __all__ = ["BACKENDS", "train", "score_pairs", "spark_session"]
 
 BACKENDS = ("duckdb", "spark")
 
-# Columns of the prepared frame that Splink reads (``row`` and ``agency`` are Jigsaw's own).
-SPLINK_COLUMNS = [
-    "unique_id", "nhs_number", "forename", "middle_names", "forename_group", "forename_sdx",
-    "initial", "forename_del", "surname", "surname_first", "surname_last", "surname_sdx",
-    "surname_del", "dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips", "sex",
-    "postcodes", "sectors", "districts", "district", "postcode_sector",
-]
-LIST_COLUMNS = ("forename_del", "surname_del", "dob_masks", "dob_slips", "postcodes", "sectors", "districts")
+# Columns of the prepared frame that Splink reads: all but Jigsaw's own (``agency``, and
+# ``near_groups``, which only the clustering's constraints use).
+SPLINK_COLUMNS = [c for c in PREPARED_COLUMNS if c not in ("agency", "near_groups")]
+LIST_COLUMNS = (
+    "forename_del",
+    "surname_del",
+    "dob_masks",
+    "dob_slips",
+    "postcodes",
+    "sectors",
+    "districts",
+)
 
 # When a level is never seen in training (no twins' NHS numbers agree among random pairs, say),
 # Splink leaves it untrained. These stand-ins are conservative: an unseen u is rare but not
@@ -85,8 +91,9 @@ def _db_api(backend: str, spark: Any = None) -> Any:
         # DuckDB may take 80% of RAM by default; a limit makes it spill to disk instead, which
         # keeps a national run on one machine within a predictable footprint.
         memory = os.environ.get("JIGSAW_DUCKDB_MEMORY", "3GB")
-        connection = duckdb.connect(":memory:", config={
-            "memory_limit": memory, "temp_directory": tempfile.gettempdir()})
+        connection = duckdb.connect(
+            ":memory:", config={"memory_limit": memory, "temp_directory": tempfile.gettempdir()}
+        )
         return DuckDBAPI(connection=connection)
     if backend == "spark":
         from splink import SparkAPI
@@ -109,12 +116,16 @@ def _input_table(frame: pd.DataFrame, backend: str, db_api: Any) -> Any:
         text, number = T.StringType(), T.DoubleType()
         numeric = {c for c in ("dob_year", "dob_month", "dob_day") if table[c].dtype != object}
         texts = T.ArrayType(T.StringType())
-        schema = T.StructType([
-            T.StructField(c, texts if c in LIST_COLUMNS else number if c in numeric else text)
-            for c in SPLINK_COLUMNS
-        ])
-        rows = [tuple(None if (v is None or v != v) and not isinstance(v, list) else v for v in row)
-                for row in table.itertuples(index=False, name=None)]
+        schema = T.StructType(
+            [
+                T.StructField(c, texts if c in LIST_COLUMNS else number if c in numeric else text)
+                for c in SPLINK_COLUMNS
+            ]
+        )
+        rows = [
+            tuple(None if (v is None or v != v) and not isinstance(v, list) else v for v in row)
+            for row in table.itertuples(index=False, name=None)
+        ]
         return db_api.register(spark.createDataFrame(rows, schema=schema))
     return db_api.register(table)
 
@@ -166,8 +177,10 @@ def train(
     table = _input_table(frame, backend, db_api)
     linker = Linker(table, settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
-        ["l.nhs_number = r.nhs_number",
-         "l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob"],
+        [
+            "l.nhs_number = r.nhs_number",
+            "l.forename = r.forename AND l.surname = r.surname AND l.dob = r.dob",
+        ],
         recall=recall,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
@@ -176,7 +189,9 @@ def train(
         # Records sharing a valid NHS number are almost all the same child, so EM on them
         # estimates every other comparison's m free of the siblings and twins that a block on
         # surname or date of birth mixes in.
-        linker.training.estimate_parameters_using_expectation_maximisation("l.nhs_number = r.nhs_number")
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            "l.nhs_number = r.nhs_number"
+        )
     else:
         linker.training.estimate_parameters_using_expectation_maximisation("l.dob = r.dob")
         linker.training.estimate_parameters_using_expectation_maximisation(
@@ -193,7 +208,9 @@ def train(
             u = level.get("u_probability") or _UNSEEN_U
             # An outcome never seen among matches is strong evidence against a match when it is
             # the catch-all level ("different sex"), and no evidence either way otherwise.
-            m = level.get("m_probability") or (_UNSEEN_ELSE_M if spec is comparison.levels[-1] else u)
+            m = level.get("m_probability") or (
+                _UNSEEN_ELSE_M if spec is comparison.levels[-1] else u
+            )
             values.append((float(m), float(u)))
         levels[comparison.name] = tuple(values)
     return Model(
@@ -202,7 +219,12 @@ def train(
         levels=levels,
         trained_on=trained_on,
         trained_records=len(frame),
-        notes={"u_random_pairs": max_pairs, "seed": seed, "prior_recall": recall, "records": len(frame)},
+        notes={
+            "u_random_pairs": max_pairs,
+            "seed": seed,
+            "prior_recall": recall,
+            "records": len(frame),
+        },
     )
 
 
@@ -213,8 +235,12 @@ def score_pairs(
     threshold: float,
     backend: str = "duckdb",
     spark: Any = None,
+    blocking_rules: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Score every blocked pair of prepared records with match probability at least ``threshold``.
+
+    ``blocking_rules`` (Splink SQL) replaces the model's (:func:`~jigsaw.linkage._model.splink_blocking_rules`),
+    to compare one set of rules with another on the same records.
 
     Returns
     -------
@@ -227,8 +253,10 @@ def score_pairs(
     from splink import Linker
 
     db_api = _db_api(backend, spark)
-    linker = Linker(_input_table(frame, backend, db_api), model.splink_settings(backend),
-                    log_level=logging.ERROR)
+    settings = model.splink_settings(backend)
+    if blocking_rules is not None:
+        settings["blocking_rules_to_generate_predictions"] = list(blocking_rules)
+    linker = Linker(_input_table(frame, backend, db_api), settings, log_level=logging.ERROR)
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     keep += [f"gamma_{c.name}" for c in COMPARISONS] + [f"mw_{c.name}" for c in COMPARISONS]
@@ -236,7 +264,9 @@ def score_pairs(
     # Only these columns leave the database: the matching columns Splink retains (lists of
     # deletions, masks, postcodes on both sides) would multiply a national run's memory.
     pairs: pd.DataFrame = linker.misc.query_sql(  # type: ignore[no-untyped-call]  # Splink's is not annotated
-        f"select {', '.join(keep + tf)} from {predictions.physical_name}", output_type="pandas"
+        # The names are the model's own columns and Splink's table, never user text.
+        f"select {', '.join(keep + tf)} from {predictions.physical_name}",  # noqa: S608
+        output_type="pandas",
     )
     for column in tf:
         name = column.removeprefix("mw_tf_adj_")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,6 +17,42 @@ from jigsaw.linkage._model import Model
 from jigsaw.linkage._prepare import Problem, prepare
 
 __all__ = ["LinkResult", "link", "link_prepared"]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block, then restore it as it was.
+
+    Preparing and clustering create millions of small objects (lists of deletions and masks,
+    dictionaries) and free them by reference counting; none form cycles worth collecting, yet
+    each collection of the oldest generation walks them all (about a sixth of a
+    1,000,000-record run). Results are the same with or without it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def _objects_frozen() -> Iterator[None]:
+    """Leave the objects alive now (the prepared records) out of collections during the block.
+
+    Scoring runs with the collector on, as Splink and the database expect; the prepared
+    records it reads stay alive throughout, so walking them at every collection is wasted. A
+    caller that froze objects itself keeps them frozen.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @dataclass(frozen=True)
@@ -74,12 +112,17 @@ def link(
     say = progress or (lambda message: None)
     start = time.perf_counter()
     say(f"preparing {len(records):,} records")
-    prepared = prepare(records, source=source)
+    with _collector_paused():
+        prepared = prepare(records, source=source)
     prepare_seconds = time.perf_counter() - start
     if prepared.problems:
         say(f"{len(prepared.problems):,} values not used (see problems)")
-    result = link_prepared(prepared.frame, model=model, backend=backend, progress=progress, spark=spark)
-    return replace(result, problems=prepared.problems, seconds={"prepare": prepare_seconds, **result.seconds})
+    result = link_prepared(
+        prepared.frame, model=model, backend=backend, progress=progress, spark=spark
+    )
+    return replace(
+        result, problems=prepared.problems, seconds={"prepare": prepare_seconds, **result.seconds}
+    )
 
 
 def link_prepared(
@@ -101,15 +144,21 @@ def link_prepared(
     say(f"scoring blocked pairs on {backend}")
     start = time.perf_counter()
     if len(frame) >= 2:
-        pairs = score_pairs(frame, model, threshold=model.review_threshold, backend=backend, spark=spark)
+        with _objects_frozen():
+            pairs = score_pairs(
+                frame, model, threshold=model.review_threshold, backend=backend, spark=spark
+            )
     else:
         pairs = _no_pairs()
     seconds["score"] = time.perf_counter() - start
     say(f"{len(pairs):,} pairs at or above the review threshold; clustering")
     start = time.perf_counter()
-    result = cluster(frame, pairs, model)
+    with _collector_paused():
+        result = cluster(frame, pairs, model)
     seconds["cluster"] = time.perf_counter() - start
-    say(f"{result.clusters['child_id'].nunique():,} children; {len(result.review):,} pairs to review")
+    say(
+        f"{result.clusters['child_id'].nunique():,} children; {len(result.review):,} pairs to review"
+    )
     return LinkResult(
         clusters=result.clusters,
         review=result.review,

@@ -62,8 +62,12 @@ def _else(label: str) -> Level:
 
 
 def _equal(column: str, label: str, tf: bool = False) -> Level:
-    return Level(label, _sql(f"{column}_l = {column}_r"), lambda a, b: a[column] == b[column],
-                 tf_column=column if tf else None)
+    return Level(
+        label,
+        _sql(f"{column}_l = {column}_r"),
+        lambda a, b: a[column] == b[column],
+        tf_column=column if tf else None,
+    )
 
 
 def _overlap(column: str) -> tuple[Callable[[str], str], Callable[[Record, Record], bool]]:
@@ -117,14 +121,21 @@ _PARTS_SQL = (
 
 
 def _swap_test(a: Record, b: Record) -> bool:
-    return (a["dob_year"] == b["dob_year"] and a["dob_day"] == b["dob_month"]
-            and a["dob_month"] == b["dob_day"])
+    return (
+        a["dob_year"] == b["dob_year"]
+        and a["dob_day"] == b["dob_month"]
+        and a["dob_month"] == b["dob_day"]
+    )
 
 
 def _month_test(a: Record, b: Record) -> bool:
     return a["dob_year"] == b["dob_year"] and a["dob_month"] == b["dob_month"]
 
 
+# An NHS number failing its check digit is no one's number, so it is compared on its own, with
+# other such numbers only: a mistyped number says nothing against a valid one (the "different
+# valid NHS numbers" constraint never reads it), but the same mistyped number copied between
+# agencies is strong evidence.
 # Every level is an equality or a list overlap, so that it works unchanged on keyed-hash tokens
 # (jigsaw.linkage._tokens): typos are found by symmetric deletion (two names one edit apart
 # share a name with one letter deleted), a mistyped digit by masking each digit in turn, a
@@ -139,54 +150,107 @@ _sector_sql, _sector_test = _overlap("sectors")
 _district_sql, _district_test = _overlap("districts")
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("nhs_number", "NHS number (valid numbers only)", (
-        _null("nhs_number"),
-        _equal("nhs_number", "same NHS number"),
-        _else("different NHS numbers"),
-    )),
-    Comparison("forename", "forename, with nicknames, middle names and initials", (
-        _null("forename"),
-        _equal("forename", "same forename", tf=True),
-        _equal("forename_group", "nickname or variant (Jess/Jessica)"),
-        Level("one typo", _forename_typo_sql, _forename_typo_test),
-        Level("forename is the other's middle name", _sql(_MIDDLE_SQL), _middle_test),
-        Level("initial agrees", _sql("(forename_l = initial_l OR forename_r = initial_r) AND initial_l = initial_r"), _initial_test),
-        Level("forename and surname swapped",
-              _sql("forename_l = surname_r AND surname_l = forename_r"), _swapped_test),
-        _else("different forenames"),
-    )),
-    Comparison("surname", "surname, with double-barrelled and changed surnames", (
-        _null("surname"),
-        _equal("surname", "same surname", tf=True),
-        Level("shares part of a double-barrelled surname", _sql(_PARTS_SQL), _parts_test),
-        Level("one typo", _surname_typo_sql, _surname_typo_test),
-        _equal("surname_sdx", "sounds alike (Soundex)"),
-        _else("different surnames"),
-    )),
-    Comparison("dob", "date of birth, with day/month swaps and slips", (
-        _null("dob"),
-        _equal("dob", "same date of birth"),
-        Level("day and month swapped", _sql("dob_year_l = dob_year_r AND dob_day_l = dob_month_r "
-                                            "AND dob_month_l = dob_day_r"), _swap_test),
-        Level("one digit differs", _digit_sql, _digit_test),
-        Level("same day and month, year within two", _slip_sql, _slip_test),
-        Level("same year and month", _sql("dob_year_l = dob_year_r AND dob_month_l = dob_month_r"),
-              _month_test),
-        _else("different dates of birth"),
-    )),
-    Comparison("postcode", "every postcode the agency has: full, sector, district", (
-        _null("districts"),
-        Level("a postcode in common", _full_sql, _full_test),
-        Level("same postcode sector", _sector_sql, _sector_test),
-        Level("same postcode district", _district_sql, _district_test),
-        _else("different districts"),
-    )),
-    Comparison("sex", "sex", (
-        _null("sex"),
-        _equal("sex", "same sex"),
-        _else("different sex"),
-    )),
+    Comparison(
+        "nhs_number",
+        "NHS number (valid numbers only)",
+        (
+            _null("nhs_number"),
+            _equal("nhs_number", "same NHS number"),
+            _else("different NHS numbers"),
+        ),
+    ),
+    Comparison(
+        "forename",
+        "forename, with nicknames, middle names and initials",
+        (
+            _null("forename"),
+            _equal("forename", "same forename", tf=True),
+            _equal("forename_group", "nickname or variant (Jess/Jessica)"),
+            Level("one typo", _forename_typo_sql, _forename_typo_test),
+            _equal("forename_sdx", "sounds alike (Soundex)"),
+            Level("forename is the other's middle name", _sql(_MIDDLE_SQL), _middle_test),
+            Level(
+                "initial agrees",
+                _sql(
+                    "(forename_l = initial_l OR forename_r = initial_r) AND initial_l = initial_r"
+                ),
+                _initial_test,
+            ),
+            Level(
+                "forename and surname swapped",
+                _sql("forename_l = surname_r AND surname_l = forename_r"),
+                _swapped_test,
+            ),
+            _else("different forenames"),
+        ),
+    ),
+    Comparison(
+        "surname",
+        "surname, with double-barrelled and changed surnames",
+        (
+            _null("surname"),
+            _equal("surname", "same surname", tf=True),
+            Level("shares part of a double-barrelled surname", _sql(_PARTS_SQL), _parts_test),
+            Level("one typo", _surname_typo_sql, _surname_typo_test),
+            _equal("surname_sdx", "sounds alike (Soundex)"),
+            _else("different surnames"),
+        ),
+    ),
+    Comparison(
+        "dob",
+        "date of birth, with day/month swaps and slips",
+        (
+            _null("dob"),
+            _equal("dob", "same date of birth"),
+            Level(
+                "day and month swapped",
+                _sql(
+                    "dob_year_l = dob_year_r AND dob_day_l = dob_month_r "
+                    "AND dob_month_l = dob_day_r"
+                ),
+                _swap_test,
+            ),
+            Level("one digit differs", _digit_sql, _digit_test),
+            Level("same day and month, year within two", _slip_sql, _slip_test),
+            Level(
+                "same year and month",
+                _sql("dob_year_l = dob_year_r AND dob_month_l = dob_month_r"),
+                _month_test,
+            ),
+            _else("different dates of birth"),
+        ),
+    ),
+    Comparison(
+        "postcode",
+        "every postcode the agency has: full, sector, district",
+        (
+            _null("districts"),
+            Level("a postcode in common", _full_sql, _full_test),
+            Level("same postcode sector", _sector_sql, _sector_test),
+            Level("same postcode district", _district_sql, _district_test),
+            _else("different districts"),
+        ),
+    ),
+    Comparison(
+        "sex",
+        "sex",
+        (
+            _null("sex"),
+            _equal("sex", "same sex"),
+            _else("different sex"),
+        ),
+    ),
+    Comparison(
+        "nhs_as_written",
+        "NHS numbers failing the check digit, compared as written",
+        (
+            _null("nhs_unchecked"),
+            _equal("nhs_unchecked", "same number as written"),
+            _else("different numbers as written"),
+        ),
+    ),
 )
+
 
 @dataclass(frozen=True)
 class BlockingRule:

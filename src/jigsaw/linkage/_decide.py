@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,7 +53,9 @@ def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object])
     return set(near_left).isdisjoint(near_right)
 
 
-def conflict(left: Mapping[str, object], right: Mapping[str, object], *, twins: bool = True) -> str | None:
+def conflict(
+    left: Mapping[str, object], right: Mapping[str, object], *, twins: bool = True
+) -> str | None:
     """Return why two prepared records cannot be one child, or ``None``.
 
     Two different valid NHS numbers, or the same date of birth with clearly different forenames
@@ -87,7 +89,9 @@ class Clusters:
     """The children found: one row per record, and the pairs a person should review."""
 
     clusters: pd.DataFrame  # record_id, child_id, confidence
-    review: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight, reason, explanation
+    review: (
+        pd.DataFrame
+    )  # record_id_l, record_id_r, match_probability, match_weight, reason, explanation
     kept_apart: int  # pairs above the link threshold refused by a constraint
 
 
@@ -97,7 +101,13 @@ def explain_pair(model: Model, row: Mapping[str, Any]) -> list[tuple[str, str, f
     steps = [("prior", "two random records", round(model.prior_weight, 2))]
     for comparison in COMPARISONS:
         index = gamma_to_index(comparison.name, int(row[f"gamma_{comparison.name}"]))
-        steps.append((comparison.name, comparison.levels[index].label, round(float(row[f"mw_{comparison.name}"]), 2)))
+        steps.append(
+            (
+                comparison.name,
+                comparison.levels[index].label,
+                round(float(row[f"mw_{comparison.name}"]), 2),
+            )
+        )
     return steps
 
 
@@ -110,42 +120,141 @@ _DOB = next(c for c in COMPARISONS if c.name == "dob")
 _DIFFERENT_DOB = len(_DOB.levels) - 1
 
 
+def _codes(values: np.ndarray, *, blank: bool) -> np.ndarray:
+    """Integer codes of text ``values`` such that equal codes mean equal values (Python ``==``).
+
+    With ``blank``, blank values (``None``, NA or empty text, which the constraints read as
+    absent) get -1, so "present on both sides and equal" is a comparison of codes; without,
+    ``None`` is a value like any other (``None == None``), as the constraints compare
+    ``left.get(c) == right.get(c)``.
+    """
+    codes, _ = pd.factorize(values, use_na_sentinel=blank)
+    codes = codes.astype(np.int64)
+    if blank:
+        empty = np.fromiter(
+            (isinstance(v, str) and not v for v in values), dtype=bool, count=len(values)
+        )
+        codes[pd.isna(values) | empty] = -1
+    return codes
+
+
+class _Records:
+    """The fields the constraints read, as integer codes per record position, with the full
+    record built only for the few pairs an equality of codes cannot decide."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.columns = {c: frame[c].astype(object).to_numpy() for c in _CONSTRAINT_FIELDS}
+        self.nhs = _codes(self.columns["nhs_number"], blank=True)
+        self.dob = _codes(self.columns["dob"], blank=True)
+        self.sex = _codes(self.columns["sex"], blank=True)
+        self.forename = _codes(self.columns["forename"], blank=True)
+        self.forename_sdx = _codes(self.columns["forename_sdx"], blank=False)
+        # Year and month together: the date-of-birth comparison's "same year and month" level.
+        year, month = (_codes(self.columns[c], blank=False) for c in ("dob_year", "dob_month"))
+        self.year_month = year * (int(month.max(initial=0)) + 1) + month
+        self._built: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.dob)
+
+    def record(self, i: int) -> dict[str, Any]:
+        """The record at position ``i`` as the comparisons' Python tests read it."""
+        found = self._built.get(i)
+        if found is None:
+            found = {
+                c: None if (v := self.columns[c][i]) is pd.NA else v for c in _CONSTRAINT_FIELDS
+            }
+            self._built[i] = found
+        return found
+
+
 class _Partition:
     """Union-find over record positions that refuses unions breaking a constraint."""
 
-    def __init__(self, records: list[dict[str, Any]], twins: bool):
+    def __init__(self, records: _Records, twins: bool):
         self.twins = twins
         self.records = records
         self.parent = list(range(len(records)))
-        self.nhs: dict[int, str] = {i: r["nhs_number"] for i, r in enumerate(records) if r.get("nhs_number")}
-        # Members with a date of birth, the only ones a cross-cluster conflict can involve.
-        self.dated: dict[int, list[int]] = {i: [i] for i, r in enumerate(records) if r.get("dob")}
         self.size = [1] * len(records)
+        # One NHS number code per child (a child never holds two: that union is refused).
+        self.nhs: dict[int, int] = {}
+        # Members with a date of birth, the only ones a cross-cluster conflict can involve.
+        self.dated: dict[int, list[int]] = {}
+        self._dob = records.dob.tolist()
+        self._sex = records.sex.tolist()
+        self._forename = records.forename.tolist()
+        self._forename_sdx = records.forename_sdx.tolist()
+        self._year_month = records.year_month.tolist()
+
+    def watch(self, positions: np.ndarray) -> None:
+        """Track the NHS numbers and dates of birth of the records at ``positions`` (singletons),
+        the only ones :meth:`blocked` will be asked about."""
+        nhs, dob = self.records.nhs[positions], self.records.dob[positions]
+        self.nhs.update(zip(positions[nhs >= 0].tolist(), nhs[nhs >= 0].tolist(), strict=True))
+        self.dated.update({i: [i] for i in positions[dob >= 0].tolist()})
 
     def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
         return i
 
+    def roots(self) -> np.ndarray:
+        """The root of every record position (what :meth:`find` returns), for all at once."""
+        roots = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            up = roots[roots]
+            if np.array_equal(up, roots):
+                return roots
+            roots = up
+
     def blocked(self, a: int, b: int) -> str | None:
-        if a in self.nhs and b in self.nhs:
+        nhs_a, nhs_b = self.nhs.get(a), self.nhs.get(b)
+        if nhs_a is not None and nhs_b is not None:
             # One valid NHS number on both sides decides: the same child, or two children.
-            return None if self.nhs[a] == self.nhs[b] else "different valid NHS numbers"
-        dated_a, dated_b = self.dated.get(a, ()), self.dated.get(b, ())
+            return None if nhs_a == nhs_b else "different valid NHS numbers"
+        dated_a, dated_b = self.dated.get(a), self.dated.get(b)
         if not dated_a or not dated_b:
             return None
-        compatible = False
+        # At most one side holds an NHS number, so no pair of members has two: what remains of
+        # :func:`conflict` is the twins test, which needs the same date of birth. The first
+        # member pair (in the order of the members) with a reason gives it.
+        dob = self._dob
+        if self.twins:
+            sex, forename, sdx = self._sex, self._forename, self._forename_sdx
+            for i in dated_a:
+                dob_i, sex_i, forename_i, sdx_i = dob[i], sex[i], forename[i], sdx[i]
+                for j in dated_b:
+                    if dob[j] != dob_i:
+                        continue
+                    if sex_i >= 0 and sex[j] >= 0 and sex_i != sex[j]:
+                        return "same date of birth, different sex (twins?)"
+                    # Equal forenames or equal Soundex codes are never "clearly different";
+                    # the rest go through the comparison's own test.
+                    if (
+                        forename_i >= 0
+                        and forename[j] >= 0
+                        and forename_i != forename[j]
+                        and sdx_i != sdx[j]
+                        and _distinct_forenames(self.records.record(i), self.records.record(j))
+                    ):
+                        return "same date of birth, different forenames (twins?)"
+        # Compatible when some pair's dates of birth are not the comparison's catch-all level:
+        # the same date or the same year and month decide from codes, the slips in Python.
+        year_month = self._year_month
+        for i in dated_a:
+            dob_i, year_month_i = dob[i], year_month[i]
+            for j in dated_b:
+                if dob[j] == dob_i or year_month[j] == year_month_i:
+                    return None
         for i in dated_a:
             for j in dated_b:
-                left, right = self.records[i], self.records[j]
-                reason = conflict(left, right, twins=self.twins)
-                if reason:
-                    return reason
-                compatible = compatible or _DOB.level_of(left, right) != _DIFFERENT_DOB
+                if _DOB.level_of(self.records.record(i), self.records.record(j)) != _DIFFERENT_DOB:
+                    return None
         # No date of birth on one side is within a recording slip of any on the other: the
         # pattern of two siblings with the same name, met through a record without a date.
-        return None if compatible else "different dates of birth within one child"
+        return "different dates of birth within one child"
 
     def union(self, a: int, b: int) -> None:
         if self.size[a] < self.size[b]:
@@ -160,36 +269,123 @@ class _Partition:
 
 
 # The fields the constraints read (forename and date-of-birth comparisons, NHS number).
-_CONSTRAINT_FIELDS = ("nhs_number", "dob", "dob_year", "dob_month", "dob_day", "dob_masks",
-                      "dob_slips", "forename", "forename_group", "forename_sdx", "forename_del",
-                      "initial", "near_groups", "middle_names", "surname", "sex")
+_CONSTRAINT_FIELDS = (
+    "nhs_number",
+    "dob",
+    "dob_year",
+    "dob_month",
+    "dob_day",
+    "dob_masks",
+    "dob_slips",
+    "forename",
+    "forename_group",
+    "forename_sdx",
+    "forename_del",
+    "initial",
+    "near_groups",
+    "middle_names",
+    "surname",
+    "sex",
+)
 
 
-def _light_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    columns = {c: [None if v is pd.NA else v for v in frame[c].astype(object).tolist()] for c in _CONSTRAINT_FIELDS}
-    return [dict(zip(_CONSTRAINT_FIELDS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+def _distinct(labels: np.ndarray, codes: np.ndarray, among: np.ndarray, groups: int) -> np.ndarray:
+    """Number of distinct present codes (>= 0) per group ``labels``, counting positions in ``among``."""
+    chosen = among & (codes >= 0)
+    keys = np.unique(labels[chosen].astype(np.int64) * (int(codes.max()) + 1) + codes[chosen])
+    return np.bincount(keys // (int(codes.max()) + 1), minlength=groups)
 
 
-def _link(records: list[dict[str, Any]], left: np.ndarray, right: np.ndarray, probs: np.ndarray,
-          model: Model, excluded: set[int]) -> tuple[_Partition, np.ndarray, list[str | None]]:
+def _open_to_refusal(records: _Records, labels: np.ndarray, groups: int, twins: bool) -> np.ndarray:
+    """Mask of the groups of records (connected by links) where some link could be refused.
+
+    None can be in a group whose records hold at most one NHS number and, among those with a
+    date of birth, one date, and (when twins are kept apart) one sex and one forename: every
+    pair of members then passes every constraint, so all its links are made, in any order.
+    """
+    dated = records.dob >= 0
+    everyone = np.ones(len(records), dtype=bool)
+    open_ = (_distinct(labels, records.nhs, everyone, groups) > 1) | (
+        _distinct(labels, records.dob, dated, groups) > 1
+    )
+    if twins:
+        open_ |= _distinct(labels, records.sex, dated, groups) > 1
+        open_ |= _distinct(labels, records.forename, dated, groups) > 1
+    return open_
+
+
+def _link(
+    records: _Records,
+    left: np.ndarray,
+    right: np.ndarray,
+    probs: np.ndarray,
+    model: Model,
+    excluded: np.ndarray,
+) -> tuple[_Partition, np.ndarray, list[str | None]]:
+    """Add the links from the strongest down (``left``, ``right`` in that order), refusing those
+    that break a constraint; pairs touching an ``excluded`` record position are left out.
+
+    Links only interact within a group of records connected by links, so each group is decided
+    on its own: on arrays where no link in it could be refused (most children), one link at a
+    time in order of strength elsewhere.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(records)
     partition = _Partition(records, model.keep_twins_apart)
     linked = np.zeros(len(left), dtype=bool)
     reasons: list[str | None] = [None] * len(left)
-    for k in range(len(left)):
-        if probs[k] < model.link_threshold:
-            break
-        if left[k] in excluded or right[k] in excluded:
-            continue
-        a, b = partition.find(int(left[k])), partition.find(int(right[k]))
+    below = np.flatnonzero(probs < model.link_threshold)
+    stop = int(below[0]) if len(below) else len(left)
+    active = np.flatnonzero(~(excluded[left[:stop]] | excluded[right[:stop]]))
+    graph = coo_matrix(
+        (np.ones(len(active), dtype=np.int8), (left[active], right[active])), shape=(n, n)
+    )
+    groups, labels = connected_components(graph, directed=False)
+    open_ = _open_to_refusal(records, labels, groups, model.keep_twins_apart)
+
+    # Closed groups: one child each, every link made; the first record is the root.
+    closed = ~open_[labels]
+    first = np.full(groups, n, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(n))
+    parent = np.arange(n)
+    parent[closed] = first[labels[closed]]
+    partition.parent = parent.tolist()
+    sizes = np.bincount(labels, minlength=groups)
+    size = np.ones(n, dtype=np.int64)
+    size[first[~open_]] = sizes[~open_]
+    partition.size = size.tolist()
+    linked[active[closed[left[active]]]] = True
+
+    # Open groups: in order of strength. Python ints in lists, since each link depends on the
+    # ones before and indexing arrays one element at a time costs more than the union-find.
+    partition.watch(np.flatnonzero(~closed))
+    ordered = active[~closed[left[active]]].tolist()
+    lefts, rights = left.tolist(), right.tolist()
+    parents, find, blocked, union = (
+        partition.parent,
+        partition.find,
+        partition.blocked,
+        partition.union,
+    )
+    done = []
+    for k in ordered:
+        a, b = lefts[k], rights[k]
+        if parents[a] != a:
+            a = find(a)
+        if parents[b] != b:
+            b = find(b)
         if a == b:
-            linked[k] = True
+            done.append(k)
             continue
-        reason = partition.blocked(a, b)
+        reason = blocked(a, b)
         if reason:
             reasons[k] = reason
             continue
-        partition.union(a, b)
-        linked[k] = True
+        union(a, b)
+        done.append(k)
+    linked[done] = True
     return partition, linked, reasons
 
 
@@ -198,26 +394,104 @@ def _link(records: list[dict[str, Any]], left: np.ndarray, right: np.ndarray, pr
 _AMBIGUITY_BITS = 3.0
 
 
-def _ambiguous(partition: _Partition, left: np.ndarray, right: np.ndarray, weights: np.ndarray,
-               reasons: list[str | None]) -> set[int]:
-    roots = np.array([partition.find(i) for i in range(len(partition.parent))])
+def _ambiguous(
+    partition: _Partition,
+    left: np.ndarray,
+    right: np.ndarray,
+    weights: np.ndarray,
+    reasons: list[str | None],
+) -> np.ndarray:
+    """Return a mask of the record positions that sit between two children (see :func:`cluster`)."""
+    roots = partition.roots()
+    found = np.zeros(len(roots), dtype=bool)
+    refused = np.array([r is not None for r in reasons], dtype=bool)
+    if not refused.any():
+        return found
     best_inside = np.full(len(roots), -np.inf)
-    if len(left):
-        same = roots[left] == roots[right]
-        np.maximum.at(best_inside, left[same], weights[same])
-        np.maximum.at(best_inside, right[same], weights[same])
-    found = set()
-    for k, reason in enumerate(reasons):
-        if reason is None:
-            continue
-        for x in (int(left[k]), int(right[k])):
-            # Only a record without a date of birth can sit between two children this way; the
-            # constraints already decide between records that have one.
-            if partition.records[x].get("dob"):
-                continue
-            if partition.size[roots[x]] > 1 and weights[k] >= best_inside[x] - _AMBIGUITY_BITS:
-                found.add(x)
+    same = roots[left] == roots[right]
+    np.maximum.at(best_inside, left[same], weights[same])
+    np.maximum.at(best_inside, right[same], weights[same])
+    size = np.asarray(partition.size)
+    for side in (left, right):
+        x = side[refused]
+        # Only a record without a date of birth can sit between two children this way; the
+        # constraints already decide between records that have one.
+        close = (
+            (partition.records.dob[x] < 0)
+            & (size[roots[x]] > 1)
+            & (weights[refused] >= best_inside[x] - _AMBIGUITY_BITS)
+        )
+        found[x[close]] = True
     return found
+
+
+def _explanations(model: Model, pairs: pd.DataFrame) -> list[str]:
+    """The waterfall text of each pair (:func:`explain_pair` then :func:`waterfall_text`),
+    column by column rather than pair by pair."""
+    prior = f"prior: two random records {round(model.prior_weight, 2):+.2f}"
+    parts: list[list[str]] = []
+    for comparison in COMPARISONS:
+        gamma = pairs[f"gamma_{comparison.name}"].to_numpy().astype(np.int64)
+        index = np.where(gamma < 0, 0, len(comparison.levels) - 1 - gamma)
+        labels = [f"{comparison.name}: {level.label} " for level in comparison.levels]
+        weights = pairs[f"mw_{comparison.name}"].to_numpy(dtype=float).tolist()
+        parts.append(
+            [
+                labels[i] + f"{round(w, 2):+.2f}"
+                for i, w in zip(index.tolist(), weights, strict=True)
+            ]
+        )
+    return ["; ".join((prior, *steps)) for steps in zip(*parts, strict=True)] if parts else []
+
+
+def _strongest_first(
+    ids: np.ndarray, pairs: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Sort the pairs by match weight, strongest first, ties by record ids (as text), and give
+    the positions of their records among ``ids``.
+
+    Record ids as fixed-width numpy text sort and search in C, in the order Python compares
+    text; an id numpy would read differently (not text, or ending in NUL characters, which its
+    fixed-width text drops) sends the run through pandas instead.
+    """
+    text = [
+        ids,
+        pairs["unique_id_l"].to_numpy(dtype=object),
+        pairs["unique_id_r"].to_numpy(dtype=object),
+    ]
+    if all(isinstance(v, str) and not v.endswith("\0") for column in text for v in column):
+        fixed = [column.astype(str) for column in text]
+        sorter = np.argsort(fixed[0], kind="stable")
+        ordered = fixed[0][sorter]
+        ranks = []
+        for column in fixed[1:]:
+            rank = np.searchsorted(ordered, column)
+            if len(rank) and (
+                rank.max() >= len(ordered)
+                or (ordered[np.minimum(rank, len(ordered) - 1)] != column).any()
+            ):
+                raise ValueError(
+                    "scored pairs name a record id that is not among the prepared records"
+                )
+            ranks.append(rank)
+        weights = pairs["match_weight"].to_numpy(dtype=float)
+        order = np.lexsort((ranks[1], ranks[0], -weights))
+        left, right = (
+            sorter[ranks[0][order]].astype(np.int64),
+            sorter[ranks[1][order]].astype(np.int64),
+        )
+        return pairs.iloc[order].reset_index(drop=True), left, right
+    pairs = pairs.sort_values(
+        ["match_weight", "unique_id_l", "unique_id_r"],
+        ascending=[False, True, True],
+        kind="mergesort",
+    ).reset_index(drop=True)
+    position = pd.Index(ids)
+    left = position.get_indexer(pd.Index(pairs["unique_id_l"])).astype(np.int64)
+    right = position.get_indexer(pd.Index(pairs["unique_id_r"])).astype(np.int64)
+    if (left < 0).any() or (right < 0).any():
+        raise ValueError("scored pairs name a record id that is not among the prepared records")
+    return pairs, left, right
 
 
 def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
@@ -241,58 +515,90 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
         child and one minus the highest probability of a scored pair to another child (1.0 for a
         record with no scored pair). ``review`` lists the pairs at or above the review threshold
         left in different children, strongest first, with the waterfall explanation.
+
+    Notes
+    -----
+    The links are added one at a time (each depends on the children the earlier ones built),
+    over integer codes of the fields the constraints read; everything else is on arrays.
     """
-    ids = frame["unique_id"].tolist()
-    review_columns = ["record_id_l", "record_id_r", "child_id_l", "child_id_r",
-                      "match_probability", "match_weight", "reason", "explanation"]
-    if not ids:  # every row left out (or none given): no children, not an index error
-        empty = pd.DataFrame({"record_id": pd.Series(dtype=object), "child_id": pd.Series(dtype=object),
-                              "confidence": pd.Series(dtype=float)})
+    ids = frame["unique_id"].to_numpy(dtype=object)
+    review_columns = [
+        "record_id_l",
+        "record_id_r",
+        "child_id_l",
+        "child_id_r",
+        "match_probability",
+        "match_weight",
+        "reason",
+        "explanation",
+    ]
+    if not len(ids):  # every row left out (or none given): no children, not an index error
+        empty = pd.DataFrame(
+            {
+                "record_id": pd.Series(dtype=object),
+                "child_id": pd.Series(dtype=object),
+                "confidence": pd.Series(dtype=float),
+            }
+        )
         return Clusters(empty, pd.DataFrame(columns=review_columns), 0)
-    position = {rid: i for i, rid in enumerate(ids)}
-    records = _light_records(frame)
-    pairs = pairs.sort_values(["match_weight", "unique_id_l", "unique_id_r"], ascending=[False, True, True], kind="mergesort").reset_index(drop=True)
-    left = pairs["unique_id_l"].map(position).to_numpy()
-    right = pairs["unique_id_r"].map(position).to_numpy()
-    probs = pairs["match_probability"].to_numpy()
-    weights = pairs["match_weight"].to_numpy()
-    partition, linked, reasons = _link(records, left, right, probs, model, set())
+    records = _Records(frame)
+    pairs, left, right = _strongest_first(ids, pairs)
+    probs = pairs["match_probability"].to_numpy(dtype=float)
+    weights = pairs["match_weight"].to_numpy(dtype=float)
+    nothing = np.zeros(len(ids), dtype=bool)
+    partition, linked, reasons = _link(records, left, right, probs, model, nothing)
     ambiguous = _ambiguous(partition, left, right, weights, reasons)
-    if ambiguous:
+    if ambiguous.any():
         # A record as close to a child it cannot join as to the child it joined (a name-only
         # record, with two children of that name) is left alone, for a person to place.
         partition, linked, reasons = _link(records, left, right, probs, model, ambiguous)
-        for k in np.flatnonzero(np.isin(left, list(ambiguous)) | np.isin(right, list(ambiguous))):
+        for k in np.flatnonzero(ambiguous[left] | ambiguous[right]).tolist():
             if probs[k] >= model.link_threshold and not reasons[k]:
                 reasons[k] = "record as close to another child"
     kept_apart = sum(r is not None for r in reasons)
 
-    roots = np.array([partition.find(i) for i in range(len(ids))])
+    roots = partition.roots()
     _, first_index, inverse = np.unique(roots, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first_index))  # number children by their first record
-    child_ids = np.array([f"C{n + 1:06d}" for n in order])[inverse]
+    child_ids = np.array([f"C{n + 1:06d}" for n in order.tolist()], dtype=object)[inverse]
 
     confidence = np.ones(len(ids))
-    same = roots[left] == roots[right] if len(pairs) else np.zeros(0, dtype=bool)
+    same = roots[left] == roots[right]
     internal = linked & same
     for side in (left, right):
         np.minimum.at(confidence, roots[side[internal]], probs[internal])
         np.minimum.at(confidence, roots[side[~same]], 1 - probs[~same])
-    clusters = pd.DataFrame({"record_id": ids, "child_id": child_ids, "confidence": confidence[roots].round(6)})
+    clusters = pd.DataFrame(
+        {"record_id": ids, "child_id": child_ids, "confidence": confidence[roots].round(6)}
+    )
 
-    review_mask = (~same) & (probs >= model.review_threshold)
-    rows = []
-    review_pairs = cast("list[dict[str, Any]]", pairs[review_mask].to_dict("records"))
-    for k, pair in zip(np.flatnonzero(review_mask), review_pairs, strict=True):
-        reason = reasons[k] or conflict(records[left[k]], records[right[k]], twins=model.keep_twins_apart)
+    review_index = np.flatnonzero((~same) & (probs >= model.review_threshold))
+    keep = []
+    review_reasons = []
+    for k in review_index.tolist():
+        reason = reasons[k] or conflict(
+            records.record(int(left[k])),
+            records.record(int(right[k])),
+            twins=model.keep_twins_apart,
+        )
         if reason and reason.startswith("same date of birth") and probs[k] < model.link_threshold:
             continue  # twins-like pairs below the link threshold are no link, not work for a person
-        rows.append({
-            "record_id_l": pair["unique_id_l"], "record_id_r": pair["unique_id_r"],
-            "child_id_l": child_ids[left[k]], "child_id_r": child_ids[right[k]],
-            "match_probability": round(float(probs[k]), 6), "match_weight": round(float(pair["match_weight"]), 3),
-            "reason": reason or "between the review and link thresholds",
-            "explanation": waterfall_text(explain_pair(model, pair)),
-        })
-    review = pd.DataFrame(rows, columns=review_columns)
+        keep.append(k)
+        review_reasons.append(reason or "between the review and link thresholds")
+    chosen = pairs.iloc[keep]
+    picked = np.asarray(keep, dtype=np.int64)
+    review = pd.DataFrame(
+        {
+            "record_id_l": chosen["unique_id_l"].to_numpy(dtype=object),
+            "record_id_r": chosen["unique_id_r"].to_numpy(dtype=object),
+            "child_id_l": child_ids[left[picked]],
+            "child_id_r": child_ids[right[picked]],
+            # Python's round, as the explanation's weights use: numpy's can differ in the last digit.
+            "match_probability": [round(p, 6) for p in probs[picked].tolist()],
+            "match_weight": [round(w, 3) for w in weights[picked].tolist()],
+            "reason": np.asarray(review_reasons, dtype=object),
+            "explanation": np.asarray(_explanations(model, chosen), dtype=object),
+        },
+        columns=review_columns,
+    )
     return Clusters(clusters, review, kept_apart)

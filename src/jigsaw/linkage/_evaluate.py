@@ -38,7 +38,9 @@ def _pairs(sizes: pd.Series) -> int:
     return int((sizes * (sizes - 1) // 2).sum())
 
 
-def pairwise_scores(predicted: pd.DataFrame, truth: pd.DataFrame, *, by: str = "child_id") -> PairwiseScores:
+def pairwise_scores(
+    predicted: pd.DataFrame, truth: pd.DataFrame, *, by: str = "child_id"
+) -> PairwiseScores:
     """Compare a clustering with the truth over all pairs of records.
 
     Parameters
@@ -63,6 +65,10 @@ def pairwise_scores(predicted: pd.DataFrame, truth: pd.DataFrame, *, by: str = "
     >>> s.true_positive, s.predicted, s.actual, round(s.f1, 3)
     (1, 3, 2, 0.4)
     """
-    both = predicted[["record_id", by]].merge(truth[["record_id", by]], on="record_id", suffixes=("_p", "_t"))
+    both = predicted[["record_id", by]].merge(
+        truth[["record_id", by]], on="record_id", suffixes=("_p", "_t")
+    )
     tp = _pairs(both.groupby([f"{by}_p", f"{by}_t"]).size())
-    return PairwiseScores(tp, _pairs(both.groupby(f"{by}_p").size()), _pairs(both.groupby(f"{by}_t").size()))
+    return PairwiseScores(
+        tp, _pairs(both.groupby(f"{by}_p").size()), _pairs(both.groupby(f"{by}_t").size())
+    )

@@ -16,6 +16,7 @@ from jigsaw.identifiers import is_blank
 
 __all__ = [
     "clean_name",
+    "arrange_names",
     "split_forenames",
     "split_surname",
     "forename_group",
@@ -26,19 +27,53 @@ __all__ = [
 
 _TITLES = {"mr", "mrs", "miss", "ms", "mstr", "master", "dr", "baby"}
 # Surname particles join the word after them ("van der berg" is one surname, not three).
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "st", "al", "el", "bin", "bint", "ben", "ibn", "mac", "mc", "o"}
+_PARTICLES = {
+    "van",
+    "von",
+    "der",
+    "den",
+    "de",
+    "del",
+    "della",
+    "di",
+    "da",
+    "du",
+    "le",
+    "la",
+    "st",
+    "al",
+    "el",
+    "bin",
+    "bint",
+    "ben",
+    "ibn",
+    "mac",
+    "mc",
+    "o",
+}
+
+
+# Digits a scanned or retyped form puts for the letters they look like ("Is1a", "W1lliam",
+# "J0hn"). Read back only inside a word of letters: a name field holding a number alone stays a
+# number, and is not a name.
+_DIGIT_LETTERS = str.maketrans("0123456789", "olzeasbtbg")
+_DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[0-9]+|[0-9]+(?=[a-z])")
 
 
 def clean_name(value: object) -> str | None:
     """Return a name in lower case ASCII letters and single spaces, or ``None`` if nothing is left.
 
     Accents are removed (``"Zoë"`` becomes ``"zoe"``), apostrophes are dropped
-    (``"O'Brien"`` becomes ``"obrien"``) and hyphens, dots and other punctuation become spaces.
+    (``"O'Brien"`` becomes ``"obrien"``), a digit inside a word is read as the letter it looks
+    like (``"Is1a"`` becomes ``"isla"``, not ``"is a"``) and hyphens, dots and other
+    punctuation become spaces.
 
     >>> clean_name("  Zoë  O'BRIEN-Smith ")
     'zoe obrien smith'
-    >>> clean_name("--") is None
-    True
+    >>> clean_name("Is1a"), clean_name("0liver")
+    ('isla', 'oliver')
+    >>> clean_name("--") is None, clean_name("12345") is None
+    (True, True)
     """
     if is_blank(value):
         return None
@@ -46,8 +81,39 @@ def clean_name(value: object) -> str | None:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.lower().replace("'", "").replace("\u2019", "").replace("`", "")
+    text = _DIGIT_IN_WORD.sub(lambda m: m[0].translate(_DIGIT_LETTERS), text)
     text = re.sub(r"[^a-z]+", " ", text).strip()
     return text or None
+
+
+def arrange_names(first: object, last: object) -> tuple[object, object]:
+    """Return the forename and surname fields with both names put where they belong when one
+    field holds both and the other is blank.
+
+    ``"KHAN, Aisha"`` in either field is surname, comma, forename (the way registers and police
+    systems list people); ``"Aisha Khan"`` in the forename field with no surname is forename
+    then surname. Otherwise the fields are returned as given.
+
+    >>> arrange_names(None, "KHAN, AISHA")
+    ('AISHA', 'KHAN')
+    >>> arrange_names("Aisha Maryam Khan", "")
+    ('Aisha Maryam', 'Khan')
+    >>> arrange_names("Aisha", "Khan")
+    ('Aisha', 'Khan')
+    """
+    first_blank, last_blank = is_blank(first), is_blank(last)
+    if first_blank == last_blank:
+        return first, last
+    text = str(last if first_blank else first).strip()
+    if text.count(",") == 1:
+        surname, forename = (part.strip() for part in text.split(","))
+        if surname and forename:
+            return forename, surname
+    if last_blank and "," not in text:
+        words = text.split()
+        if len(words) >= 2:
+            return " ".join(words[:-1]), words[-1]
+    return first, last
 
 
 def split_forenames(value: object) -> tuple[str | None, str | None]:
@@ -141,7 +207,7 @@ def forename_group(forename: str | None) -> str | None:
 
 
 def _one_deletion(name: str) -> set[str]:
-    return {name} | {name[:i] + name[i + 1:] for i in range(len(name))}
+    return {name} | {name[:i] + name[i + 1 :] for i in range(len(name))}
 
 
 @cache
@@ -176,7 +242,18 @@ def near_groups(forename: str | None) -> list[str] | None:
     return sorted(g for g in groups if g)
 
 
-_SOUNDEX = {c: d for d, letters in {"1": "bfpv", "2": "cgjkqsxz", "3": "dt", "4": "l", "5": "mn", "6": "r"}.items() for c in letters}
+_SOUNDEX = {
+    c: d
+    for d, letters in {
+        "1": "bfpv",
+        "2": "cgjkqsxz",
+        "3": "dt",
+        "4": "l",
+        "5": "mn",
+        "6": "r",
+    }.items()
+    for c in letters
+}
 
 
 def soundex(name: str | None) -> str | None:

@@ -6,6 +6,7 @@ on the batch's blocking keys, so a query touches a few dozen records, never the 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -21,6 +22,8 @@ from jigsaw.linkage._prepare import Problem, prepare, prepare_record
 __all__ = ["Match", "OnlineMatcher"]
 
 _TF_COLUMNS = {level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column}
+_DOB = next(c for c in COMPARISONS if c.name == "dob")
+_DIFFERENT_DOB = len(_DOB.levels) - 1
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,14 @@ class OnlineMatcher:
         self._records: list[dict[str, object]] = []
         self._child_ids: list[str] = []
         self._members: dict[str, list[int]] = defaultdict(list)  # child id -> record positions
-        self._index: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._positions: dict[str, int] = {}  # record id -> position
+        self._index: list[dict[tuple[object, ...], list[int]]] = [
+            defaultdict(list) for _ in BLOCKING_RULES
+        ]
         # For rules with ``either_missing``: the records of each block that lack that column.
-        self._lacking: list[dict[tuple[object, ...], list[int]]] = [defaultdict(list) for _ in BLOCKING_RULES]
+        self._lacking: list[dict[tuple[object, ...], list[int]]] = [
+            defaultdict(list) for _ in BLOCKING_RULES
+        ]
         self._counts: dict[str, Counter[object]] = {c: Counter() for c in _TF_COLUMNS}
         self._totals: dict[str, int] = dict.fromkeys(_TF_COLUMNS, 0)
         self.problems: tuple[Problem, ...] = ()
@@ -104,11 +112,33 @@ class OnlineMatcher:
             raise ValueError("record_id is blank")
         self._store(prepared, str(child_id))
 
+    def __contains__(self, record_id: object) -> bool:
+        """Whether a record with this id is stored."""
+        return str(record_id) in self._positions
+
+    def move(self, record_id: str, child_id: str) -> bool:
+        """Say that a stored record now belongs to ``child_id`` (a reviewer confirmed a link).
+
+        Returns False, changing nothing, if no record has that id.
+        """
+        position = self._positions.get(str(record_id))
+        if position is None:
+            return False
+        old, new = self._child_ids[position], str(child_id)
+        if old != new:
+            self._members[old].remove(position)
+            if not self._members[old]:
+                del self._members[old]
+            bisect.insort(self._members[new], position)
+            self._child_ids[position] = new
+        return True
+
     def _store(self, prepared: dict[str, object], child_id: str) -> None:
         position = len(self._records)
         self._records.append(prepared)
         self._child_ids.append(child_id)
         self._members[child_id].append(position)
+        self._positions[str(prepared["unique_id"])] = position
         for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
             values = tuple(prepared[c] for c in rule.columns)
             if None not in values:
@@ -145,7 +175,10 @@ class OnlineMatcher:
         for position in candidates:
             found = self._score(query, position)
             current = best.get(found.child_id)
-            if current is None or (found.match_weight, found.record_id) > (current.match_weight, current.record_id):
+            if current is None or (found.match_weight, found.record_id) > (
+                current.match_weight,
+                current.record_id,
+            ):
                 best[found.child_id] = found
         ranked = sorted(best.values(), key=lambda m: (-m.match_weight, m.child_id))
         return [self._constrained(query, found) for found in ranked[:limit]]
@@ -155,16 +188,37 @@ class OnlineMatcher:
         records, not only the best-scoring one, as the batch's clustering does."""
         if found.explanation[-1][0] == "constraint":
             return found
+        dated = []
+        numbered = False
         for position in self._members[found.child_id]:
             reason = conflict(query, self._records[position], twins=self.model.keep_twins_apart)
             if reason:
                 other = self._records[position]["unique_id"]
-                return replace(
-                    found,
-                    decision="no_link",
-                    explanation=[*found.explanation, ("constraint", f"{reason} (record {other})", 0.0)],
-                )
+                return self._refused(found, f"{reason} (record {other})")
+            if query.get("dob") and self._records[position].get("dob"):
+                dated.append(self._records[position])
+            numbered = numbered or bool(self._records[position].get("nhs_number"))
+        # A valid NHS number on both sides decides, as in clustering: the same number is one child
+        # whatever the dates say (conflict() has already refused a different one).
+        if numbered and query.get("nhs_number"):
+            return found
+        # As the batch's clustering: a child whose dates of birth are none of them within a
+        # recording slip of the new record's is another child of the same name (a sibling),
+        # however well the rest agrees, so it is never joined automatically. Clustering refuses
+        # only links; a pair between the thresholds stays for a person to decide, here as there.
+        if (
+            found.decision == "link"
+            and dated
+            and all(_DOB.level_of(query, other) == _DIFFERENT_DOB for other in dated)
+        ):
+            return self._refused(found, "different dates of birth within one child")
         return found
+
+    @staticmethod
+    def _refused(found: Match, reason: str) -> Match:
+        return replace(
+            found, decision="no_link", explanation=[*found.explanation, ("constraint", reason, 0.0)]
+        )
 
     def _tf(self, column: str, value: object, query: Mapping[str, object]) -> float:
         extra = 1 if query.get(column) is not None else 0
@@ -197,4 +251,6 @@ class OnlineMatcher:
         explanation = [(name, label, round(w, 3)) for name, label, w in steps]
         if reason:
             explanation.append(("constraint", reason, 0.0))
-        return Match(self._child_ids[position], str(other["unique_id"]), p, total, decision, explanation)
+        return Match(
+            self._child_ids[position], str(other["unique_id"]), p, total, decision, explanation
+        )

@@ -1,7 +1,11 @@
 """Turn agencies' records into the clean, comparable columns the linkage model reads.
 
 Every value that cannot be read is reported with its row number and reason and left blank; the
-row itself stays in the run, because a child's other identifiers can still link it.
+row itself stays in the run, because a child's other identifiers can still link it. A value that
+fails a format check but still says something (a postcode with inward letters never issued, an
+NHS number failing its check digit, a date impossible as written but real with day and month
+swapped) is kept in the form it can be compared in, and reported as well: two records of one
+child often carry the same copied mistake, and that agreement is evidence.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ from jigsaw.identifiers import (
     nhs_number_problem,
     normalise_nhs_number,
     normalise_postcode,
+    postcode_as_written,
     postcode_district,
     postcode_sector,
 )
 from jigsaw.linkage._names import (
+    arrange_names,
     forename_group,
     near_groups,
     soundex,
@@ -35,7 +41,12 @@ from jigsaw.linkage._schema import PREPARED_COLUMNS
 
 __all__ = ["Problem", "Prepared", "prepare", "prepare_record", "parse_dob", "parse_sex"]
 
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's 1900 date system, counting its phantom 29 Feb 1900
 _EARLIEST = date(1900, 1, 1)
 
@@ -51,7 +62,9 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row} (record {self.record_id}), {self.field} {self.value!r}: {self.reason}"
+        return (
+            f"row {self.row} (record {self.record_id}), {self.field} {self.value!r}: {self.reason}"
+        )
 
 
 @dataclass(frozen=True)
@@ -71,14 +84,17 @@ class Prepared:
         for record in rows:
             for column in _INTEGER_COLUMNS:
                 value = record[column]
-                record[column] = None if value is None or value is pd.NA else int(cast("int", value))
+                record[column] = (
+                    None if value is None or value is pd.NA else int(cast("int", value))
+                )
             out.append(record)
         return out
 
     def problems_frame(self) -> pd.DataFrame:
         """Return the problems as a table with columns row, record_id, field, value, reason."""
         return pd.DataFrame(
-            [vars(p) for p in self.problems], columns=["row", "record_id", "field", "value", "reason"]
+            [vars(p) for p in self.problems],
+            columns=["row", "record_id", "field", "value", "reason"],
         )
 
 
@@ -156,12 +172,26 @@ def _full_year(year: int, digits: int, today: date) -> int:
 
 
 _SEX = {
-    "m": "M", "male": "M", "boy": "M", "1": "M",
-    "f": "F", "female": "F", "girl": "F", "2": "F",
+    "m": "M",
+    "male": "M",
+    "boy": "M",
+    "1": "M",
+    "f": "F",
+    "female": "F",
+    "girl": "F",
+    "2": "F",
     # NHS Data Dictionary person stated gender codes 0 (not known) and 9 (not specified); other
     # answers are not a conflict with either recorded sex, so they are left blank.
-    "0": None, "9": None, "u": None, "unknown": None, "x": None, "i": None, "indeterminate": None,
-    "not known": None, "not specified": None, "other": None,
+    "0": None,
+    "9": None,
+    "u": None,
+    "unknown": None,
+    "x": None,
+    "i": None,
+    "indeterminate": None,
+    "not known": None,
+    "not specified": None,
+    "other": None,
 }
 
 
@@ -230,7 +260,9 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
         If ``record_id`` is not a column (names the file); never for a bad value in a row.
     """
     if "record_id" not in records.columns:
-        raise InputError(f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})")
+        raise InputError(
+            f"{source}: no record_id column (columns are {', '.join(map(str, records.columns))})"
+        )
     frame = records.reset_index(drop=True)
     n = len(frame)
     reader = _Reader()
@@ -242,30 +274,52 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
     by_row: dict[int, list[Problem]] = {}
     for position, record_id in enumerate(ids):
         if record_id is None:
-            by_row[position] = [Problem(position + 2, None, "record_id", "", "blank record id: row left out")]
+            by_row[position] = [
+                Problem(position + 2, None, "record_id", "", "blank record id: row left out")
+            ]
         elif record_id in seen:
-            by_row[position] = [Problem(position + 2, record_id, "record_id", record_id,
-                                        "record id repeats an earlier row: row left out")]
+            by_row[position] = [
+                Problem(
+                    position + 2,
+                    record_id,
+                    "record_id",
+                    record_id,
+                    "record id repeats an earlier row: row left out",
+                )
+            ]
         else:
             seen.add(record_id)
         keep.append(record_id is not None and position not in by_row)
     columns: dict[str, list[object]] = {"unique_id": list(ids), "row": list(range(2, n + 2))}
+    given: dict[str, list[object]] = {
+        field: cast("list[object]", frame[field].tolist()) if field in frame.columns else [None] * n
+        for field, *_ in reader.readers
+    }
+    given["first_name"], given["last_name"] = _arranged(given["first_name"], given["last_name"])
     for field, _, empty, reported in reader.readers:
-        values = frame[field].tolist() if field in frame.columns else [None] * n
+        values = given[field]
         reads = [reader.read(field, value) for value in values]
         for column in empty:
-            columns[column] = [fields[column] for fields, _ in reads]
+            columns[column] = [fields[column] for fields, _, _ in reads]
         if reported:
-            for position, (_, reason) in enumerate(reads):
+            for position, (_, reason, kept) in enumerate(reads):
                 if reason is not None:
-                    by_row.setdefault(position, []).append(Problem(
-                        position + 2, ids[position], field, str(values[position]), f"{reason}: value not used"))
+                    by_row.setdefault(position, []).append(
+                        Problem(
+                            position + 2,
+                            ids[position],
+                            field,
+                            str(values[position]),
+                            reason if kept else f"{reason}: value not used",
+                        )
+                    )
     problems = [p for position in sorted(by_row) for p in by_row[position]]
     out = pd.DataFrame(columns)[[PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]]]
     out = out.loc[np.asarray(keep, dtype=bool)].reset_index(drop=True)
     for column in _INTEGER_COLUMNS:
-        out[column] = pd.array([None if v is None or v != v else int(v) for v in out[column].tolist()],
-                               dtype="Int64")
+        out[column] = pd.array(
+            [None if v is None or v != v else int(v) for v in out[column].tolist()], dtype="Int64"
+        )
     out["row"] = out["row"].astype("int64")
     return Prepared(out, tuple(problems))
 
@@ -291,11 +345,40 @@ def prepare_record(record: Mapping[str, object]) -> tuple[dict[str, object], lis
 _INTEGER_COLUMNS = ("dob_year", "dob_month", "dob_day")
 # Read as one unit: a name or a date gives several prepared columns at once.
 _Fields = dict[str, object]
-_NO_DOB: _Fields = dict.fromkeys(("dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips"))
-_NO_POSTCODE: _Fields = dict.fromkeys(("postcodes", "sectors", "districts", "district", "postcode_sector"))
-_NO_FORENAME: _Fields = dict.fromkeys(("forename", "middle_names", "forename_group", "forename_sdx", "initial",
-                                       "forename_del", "near_groups"))
-_NO_SURNAME: _Fields = dict.fromkeys(("surname", "surname_first", "surname_last", "surname_sdx", "surname_del"))
+_NO_DOB: _Fields = dict.fromkeys(
+    ("dob", "dob_year", "dob_month", "dob_day", "dob_masks", "dob_slips")
+)
+_NO_POSTCODE: _Fields = dict.fromkeys(
+    ("postcodes", "sectors", "districts", "district", "postcode_sector")
+)
+_NO_FORENAME: _Fields = dict.fromkeys(
+    (
+        "forename",
+        "middle_names",
+        "forename_group",
+        "forename_sdx",
+        "initial",
+        "forename_del",
+        "near_groups",
+    )
+)
+_NO_SURNAME: _Fields = dict.fromkeys(
+    ("surname", "surname_first", "surname_last", "surname_sdx", "surname_del")
+)
+_NO_NHS: _Fields = dict.fromkeys(("nhs_number", "nhs_unchecked"))
+
+
+class _Kept(Exception):
+    """A value that fails a check but is kept, in ``fields``, with the ``reason`` reported."""
+
+    def __init__(self, fields: _Fields, reason: str) -> None:
+        super().__init__(reason)
+        self.fields, self.reason = fields, reason
+
+
+def _arranged(first: list[object], last: list[object]) -> tuple[list[object], list[object]]:
+    pairs = [arrange_names(f, v) for f, v in zip(first, last, strict=True)]
+    return [f for f, _ in pairs], [v for _, v in pairs]
 
 
 class _Reader:
@@ -316,13 +399,16 @@ class _Reader:
             ("dob", self._dob_fields, _NO_DOB, True),
             ("sex", _sex_fields, {"sex": None}, True),
             ("postcode", _postcode_fields, _NO_POSTCODE, True),
-            ("nhs_number", _nhs_fields, {"nhs_number": None}, True),
+            ("nhs_number", _nhs_fields, _NO_NHS, True),
         )
         self._functions = {field: (function, empty) for field, function, empty, _ in self.readers}
-        self._memo: dict[str, dict[object, tuple[_Fields, str | None]]] = {f: {} for f, *_ in self.readers}
+        self._memo: dict[str, dict[object, tuple[_Fields, str | None, bool]]] = {
+            f: {} for f, *_ in self.readers
+        }
 
-    def read(self, field: str, value: object) -> tuple[_Fields, str | None]:
-        """Return the prepared columns of one field's value and why it was not used (or ``None``)."""
+    def read(self, field: str, value: object) -> tuple[_Fields, str | None, bool]:
+        """Return the prepared columns of one field's value, what is wrong with it (or ``None``)
+        and whether it was kept all the same."""
         memo = self._memo[field]
         found = memo.get(value)  # most values repeat exactly as given
         if found is None:
@@ -331,32 +417,76 @@ class _Reader:
             if found is None:
                 function, empty = self._functions[field]
                 try:
-                    found = (function(key), None)
+                    found = (function(key), None, True)
+                except _Kept as kept:
+                    found = (kept.fields, kept.reason, True)
                 except ValueError as error:
-                    found = (empty, str(error))
+                    found = (empty, str(error), False)
                 memo[key] = found
             memo[value] = found
         return found
 
-    def record(self, record: Mapping[str, object]) -> tuple[dict[str, object], list[tuple[str, object, str]]]:
+    def record(
+        self, record: Mapping[str, object]
+    ) -> tuple[dict[str, object], list[tuple[str, object, str]]]:
         """Return the prepared columns of one record and ``(field, value, reason)`` per value not used."""
         found: list[tuple[str, object, str]] = []
         out: dict[str, object] = {"unique_id": _record_id(record.get("record_id"))}
+        given = {field: record.get(field) for field, *_ in self.readers}
+        given["first_name"], given["last_name"] = arrange_names(
+            given["first_name"], given["last_name"]
+        )
         for field, _, _, reported in self.readers:
-            value = record.get(field)
-            fields, reason = self.read(field, value)
+            value = given[field]
+            fields, reason, _ = self.read(field, value)
             if reason is not None and reported:
                 found.append((field, value, reason))
             out.update(fields)
         return out, found
 
     def _dob_fields(self, value: object) -> _Fields:
-        born = parse_dob(value, today=self._today)
-        if born is None:
-            return _NO_DOB
-        iso = born.isoformat()
-        return {"dob": iso, "dob_year": born.year, "dob_month": born.month, "dob_day": born.day,
-                "dob_masks": dob_masks(iso), "dob_slips": dob_slips(iso)}
+        try:
+            born = parse_dob(value, today=self._today)
+        except ValueError as error:
+            # Impossible as written ("04/23/2011", a clerk's day/month swap with the day over
+            # 12) but a real date read the other way round: that reading is kept, and flagged.
+            swapped = _swapped_dob(value, self._today)
+            if swapped is None:
+                raise
+            raise _Kept(
+                _date_fields(swapped),
+                f"{error}; kept as {swapped.isoformat()}, day and month swapped",
+            ) from None
+        return _NO_DOB if born is None else _date_fields(born)
+
+
+def _date_fields(born: date) -> _Fields:
+    iso = born.isoformat()
+    return {
+        "dob": iso,
+        "dob_year": born.year,
+        "dob_month": born.month,
+        "dob_day": born.day,
+        "dob_masks": dob_masks(iso),
+        "dob_slips": dob_slips(iso),
+    }
+
+
+def _swapped_dob(value: object, today: date | None) -> date | None:
+    """Return the date read with day and month exchanged, if that reading is a real date."""
+    text = re.sub(r"[t ]00:00(:00(\.0+)?)?$", "", str(value).strip().lower())
+    if m := re.fullmatch(r"(\d{4})([-/.])(\d{1,2})[-/.](\d{1,2})", text):
+        swapped = f"{m[1]}-{m[4]}-{m[3]}"
+    elif m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text):
+        swapped = f"{m[1]}{m[3]}{m[2]}"
+    elif m := re.fullmatch(r"(\d{1,2})([-/.])(\d{1,2})[-/.](\d{2}|\d{4})", text):
+        swapped = f"{m[3]}{m[2]}{m[1]}{m[2]}{m[4]}"
+    else:
+        return None
+    try:
+        return parse_dob(swapped, today=today)
+    except ValueError:
+        return None
 
 
 def _record_id(value: object) -> str | None:
@@ -375,17 +505,25 @@ def _agency_fields(value: object) -> _Fields:
 def _forename_fields(value: object) -> _Fields:
     forename, middle = split_forenames(value)
     return {
-        "forename": forename, "middle_names": middle,
-        "forename_group": forename_group(forename), "forename_sdx": soundex(forename),
-        "initial": forename[0] if forename else None, "forename_del": deletions(forename),
+        "forename": forename,
+        "middle_names": middle,
+        "forename_group": forename_group(forename),
+        "forename_sdx": soundex(forename),
+        "initial": forename[0] if forename else None,
+        "forename_del": deletions(forename),
         "near_groups": near_groups(forename),
     }
 
 
 def _surname_fields(value: object) -> _Fields:
     surname, first, last = split_surname(value)
-    return {"surname": surname, "surname_first": first, "surname_last": last,
-            "surname_sdx": soundex(surname), "surname_del": deletions(surname)}
+    return {
+        "surname": surname,
+        "surname_first": first,
+        "surname_last": last,
+        "surname_sdx": soundex(surname),
+        "surname_del": deletions(surname),
+    }
 
 
 def _sex_fields(value: object) -> _Fields:
@@ -393,15 +531,38 @@ def _sex_fields(value: object) -> _Fields:
 
 
 def _postcode_fields(value: object) -> _Fields:
-    full, sectors, districts = _read_postcodes(value)
+    full, sectors, districts, doubts = _read_postcodes(value)
     # Empty lists become missing values, so "no postcode" is the comparison's null level.
-    return {"postcodes": full or None, "sectors": sectors or None, "districts": districts or None,
-            "district": districts[0] if districts else None,
-            "postcode_sector": sectors[0] if sectors else None}
+    fields: _Fields = {
+        "postcodes": full or None,
+        "sectors": sectors or None,
+        "districts": districts or None,
+        "district": districts[0] if districts else None,
+        "postcode_sector": sectors[0] if sectors else None,
+    }
+    if doubts:
+        raise _Kept(fields, "; ".join(doubts))
+    return fields
 
 
 def _nhs_fields(value: object) -> _Fields:
-    return {"nhs_number": _read_nhs_number(value)}
+    text = normalise_nhs_number(value)
+    if text is not None and text.endswith(".0"):  # a spreadsheet that read the column as numbers
+        text = text[:-2]
+    if text is None:
+        return _NO_NHS
+    problem = nhs_number_problem(text)
+    if problem is None:
+        return {"nhs_number": text, "nhs_unchecked": None}
+    if problem.startswith("fails"):
+        # Ten digits with a wrong check digit: not this child's number, so never a reason to keep
+        # two records apart, but the same mistyped number copied between agencies is still the
+        # strongest agreement two records can have. Placeholders never get here.
+        raise _Kept(
+            {"nhs_number": None, "nhs_unchecked": text},
+            f"{problem}; kept, compared only with the same number as written",
+        )
+    raise ValueError(problem)
 
 
 def deletions(name: str | None) -> list[str] | None:
@@ -417,7 +578,7 @@ def deletions(name: str | None) -> list[str] | None:
     """
     if not name:
         return None
-    return sorted({name} | {name[:i] + name[i + 1:] for i in range(len(name))})
+    return sorted({name} | {name[:i] + name[i + 1 :] for i in range(len(name))})
 
 
 def dob_masks(dob: str | None) -> list[str] | None:
@@ -430,7 +591,7 @@ def dob_masks(dob: str | None) -> list[str] | None:
     if not dob:
         return None
     digits = dob.replace("-", "")
-    return [digits[:i] + "_" + digits[i + 1:] for i in range(len(digits))]
+    return [digits[:i] + "_" + digits[i + 1 :] for i in range(len(digits))]
 
 
 def dob_slips(dob: str | None) -> list[str] | None:
@@ -446,14 +607,17 @@ def dob_slips(dob: str | None) -> list[str] | None:
     return [f"{day_month}:{y}" for y in (year - 1, year, year + 1)]
 
 
-def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str]]:
+def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str], list[str]]:
     full: list[str] = []
     sectors: list[str] = []
     districts: list[str] = []
     bad = []
+    written = []
     for part in _split_postcodes(value):
-        postcode = normalise_postcode(part)
+        postcode = normalise_postcode(part) or postcode_as_written(part)
         if postcode:
+            if postcode != normalise_postcode(part):
+                written.append(postcode)
             _append(full, postcode)
             _append(sectors, postcode_sector(postcode))
             _append(districts, postcode_district(postcode))
@@ -469,23 +633,19 @@ def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str]]:
             _append(districts, text.replace(" ", ""))
         else:
             bad.append(part)
-    if bad:
+    if bad and not (full or districts):
         raise ValueError(f"not a UK postcode: {', '.join(bad)}")
-    return full, sectors, districts
+    doubts = []
+    if written:
+        doubts.append(
+            f"inward code with letters Royal Mail never issues: {', '.join(written)}; "
+            "kept, compared as written"
+        )
+    if bad:
+        doubts.append(f"not a UK postcode: {', '.join(bad)}; that one not used")
+    return full, sectors, districts, doubts
 
 
 def _append(items: list[str], value: str | None) -> None:
     if value and value not in items:
         items.append(value)
-
-
-def _read_nhs_number(value: object) -> str | None:
-    text = normalise_nhs_number(value)
-    if text is None:
-        return None
-    if text.endswith(".0"):  # a spreadsheet that read the column as numbers
-        text = text[:-2]
-    problem = nhs_number_problem(text)
-    if problem is not None:
-        raise ValueError(problem)
-    return text

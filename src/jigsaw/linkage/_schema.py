@@ -54,4 +54,5 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "district",
     "postcode_sector",
     "nhs_number",
+    "nhs_unchecked",
 )

@@ -36,10 +36,26 @@ NOT_COMPARED = "not compared"
 
 #: Columns of RESULT.csv and of the national report's areas.csv, in order (then any x_*).
 RESULT_COLUMNS = [
-    "area_code", "area_name", "identified", "children", "rate", "rate_lower", "rate_upper",
-    "peers", "peer_rate", "peer_median_rate", "expected", "shortfall", "shortfall_lower",
-    "shortfall_upper", "comparison", "note", "group_lowest_rate", "group_lowest_area",
-    "group_highest_rate", "group_highest_area",
+    "area_code",
+    "area_name",
+    "identified",
+    "children",
+    "rate",
+    "rate_lower",
+    "rate_upper",
+    "peers",
+    "peer_rate",
+    "peer_median_rate",
+    "expected",
+    "shortfall",
+    "shortfall_lower",
+    "shortfall_upper",
+    "comparison",
+    "note",
+    "group_lowest_rate",
+    "group_lowest_area",
+    "group_highest_rate",
+    "group_highest_area",
 ]
 
 
@@ -87,8 +103,10 @@ def neighbours_from_covariates(areas: pd.DataFrame, k: int = 10) -> pd.DataFrame
     """
     covariates = covariate_columns(areas)
     if not covariates:
-        raise InputError("areas: no x_* covariate columns to find neighbours from "
-                         "(add x_* columns or give --neighbours FILE)")
+        raise InputError(
+            "areas: no x_* covariate columns to find neighbours from "
+            "(add x_* columns or give --neighbours FILE)"
+        )
     if len(areas) < 4:
         raise InputError(f"areas: need at least 4 areas to compare, got {len(areas)}")
     pairs = nearest_neighbours(areas, covariates, k=min(k, len(areas) - 1))
@@ -138,27 +156,38 @@ def analyse_areas(
     # A small count is published as "<5": as a peer, the published peers' rate times the peers'
     # published children would give it back, so it is no one's peer (as DfE's own suppressed
     # counts are not).
-    fitted = shortfall.compare_with_peers(given[has_children], neighbours, per=per, level=level,
-                                          not_peers=list(codes[small]))
+    fitted = shortfall.compare_with_peers(
+        given[has_children], neighbours, per=per, level=level, not_peers=list(codes[small])
+    )
     result = fitted.table.set_index("area_code").reindex(codes).reset_index()
     # Nor may the total over flagged areas include one: the other flagged areas' shortfalls and
     # its own expected count are published, so the total would give its count back.
     total = fitted.summary(leave_out=list(codes[small]))
 
     known = (frame["identified"].notna() & frame["children"].notna()).to_numpy()
-    own = rates.rate(np.where(known, frame["identified"], 0.0),
-                     np.where(known, frame["children"], 1.0), per=per)
-    out = pd.DataFrame({
-        "area_code": codes,
-        "area_name": frame["area_name"],
-        "identified": frame["identified"].to_numpy(dtype=float),
-        "children": frame["children"].to_numpy(dtype=float),
-        "rate": np.where(known, own.value, np.nan),
-        "rate_lower": np.where(known, own.lower, np.nan),
-        "rate_upper": np.where(known, own.upper, np.nan),
-    })
-    for column in ("peers", "peer_rate", "peer_median_rate", "expected", "shortfall",
-                   "shortfall_lower", "shortfall_upper"):
+    own = rates.rate(
+        np.where(known, frame["identified"], 0.0), np.where(known, frame["children"], 1.0), per=per
+    )
+    out = pd.DataFrame(
+        {
+            "area_code": codes,
+            "area_name": frame["area_name"],
+            "identified": frame["identified"].to_numpy(dtype=float),
+            "children": frame["children"].to_numpy(dtype=float),
+            "rate": np.where(known, own.value, np.nan),
+            "rate_lower": np.where(known, own.lower, np.nan),
+            "rate_upper": np.where(known, own.upper, np.nan),
+        }
+    )
+    for column in (
+        "peers",
+        "peer_rate",
+        "peer_median_rate",
+        "expected",
+        "shortfall",
+        "shortfall_lower",
+        "shortfall_upper",
+    ):
         out[column] = result[column].to_numpy()
     out.loc[held, ["expected", "shortfall", "shortfall_lower", "shortfall_upper"]] = np.nan
     comparison = result["comparison"].astype(object).to_numpy().copy()
@@ -179,8 +208,7 @@ def analyse_areas(
     _add_group_spread(out, neighbours)
     for column in covariate_columns(frame):
         out[column] = frame[column].to_numpy()
-    return AreaComparison(table=out, total=total, overdispersion=fitted.overdispersion,
-                          level=level)
+    return AreaComparison(table=out, total=total, overdispersion=fitted.overdispersion, level=level)
 
 
 def _add_group_spread(out: pd.DataFrame, neighbours: pd.DataFrame) -> None:
@@ -190,7 +218,11 @@ def _add_group_spread(out: pd.DataFrame, neighbours: pd.DataFrame) -> None:
     and that rate with the area's population would reveal the count.
     """
     shown = np.array([not disclosure.is_small(v) for v in out["identified"]], dtype=bool)
-    compared = (out["comparison"] != NOT_COMPARED).to_numpy() & shown & out["identified"].notna().to_numpy()
+    compared = (
+        (out["comparison"] != NOT_COMPARED).to_numpy()
+        & shown
+        & out["identified"].notna().to_numpy()
+    )
     rate_of = dict(zip(out["area_code"][compared], out["rate"][compared], strict=True))
     name_of = dict(zip(out["area_code"], out["area_name"], strict=True))
     groups = neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()

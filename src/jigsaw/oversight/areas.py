@@ -14,8 +14,14 @@ import pandas as pd
 from jigsaw.datasets.csvfile import read_text_csv
 from jigsaw.errors import InputError
 
-__all__ = ["REQUIRED_COLUMNS", "covariate_columns", "read_areas", "read_neighbours", "validate_areas",
-           "validate_neighbours"]
+__all__ = [
+    "REQUIRED_COLUMNS",
+    "covariate_columns",
+    "read_areas",
+    "read_neighbours",
+    "validate_areas",
+    "validate_neighbours",
+]
 
 #: Columns every areas file must have; covariates are any further columns named ``x_*``.
 REQUIRED_COLUMNS = ("area_code", "area_name", "children", "identified")
@@ -89,8 +95,10 @@ def validate_areas(frame: pd.DataFrame, *, source: str = "areas") -> pd.DataFram
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"{source}: missing column {', '.join(missing)} "
-                         f"(need {', '.join(REQUIRED_COLUMNS)}, and x_* covariates or --neighbours)")
+        raise InputError(
+            f"{source}: missing column {', '.join(missing)} "
+            f"(need {', '.join(REQUIRED_COLUMNS)}, and x_* covariates or --neighbours)"
+        )
     if frame.empty:
         raise InputError(f"{source}: no areas (the file has a header but no rows)")
     out = pd.DataFrame(index=range(len(frame)))
@@ -102,8 +110,10 @@ def validate_areas(frame: pd.DataFrame, *, source: str = "areas") -> pd.DataFram
     if duplicated.any():
         i = int(np.flatnonzero(duplicated)[0])
         first = int(np.flatnonzero(codes == codes[i])[0])
-        raise InputError(f"{source}: row {i + 2}, column area_code: duplicate code {codes[i]!r} "
-                         f"(first on row {first + 2})")
+        raise InputError(
+            f"{source}: row {i + 2}, column area_code: duplicate code {codes[i]!r} "
+            f"(first on row {first + 2})"
+        )
     out["area_code"] = codes
     out["area_name"] = frame["area_name"].astype(str).str.strip().reset_index(drop=True)
     for column in ("children", "identified"):
@@ -138,7 +148,9 @@ def _counts(values: pd.Series, column: str, source: str) -> pd.Series:
     fractional = numbers != np.floor(numbers)
     if fractional.any():
         i = int(np.flatnonzero(fractional)[0])
-        raise InputError(f"{source}: row {i + 2}, column {column}: not a whole number: {values.iloc[i]}")
+        raise InputError(
+            f"{source}: row {i + 2}, column {column}: not a whole number: {values.iloc[i]}"
+        )
     return numbers
 
 
@@ -148,8 +160,9 @@ def read_neighbours(path: str | Path, area_codes: list[str]) -> pd.DataFrame:
     return validate_neighbours(_read_csv(path), area_codes, source=str(path))
 
 
-def validate_neighbours(frame: pd.DataFrame, area_codes: list[str], *,
-                        source: str = "neighbours") -> pd.DataFrame:
+def validate_neighbours(
+    frame: pd.DataFrame, area_codes: list[str], *, source: str = "neighbours"
+) -> pd.DataFrame:
     """Check a neighbour table against the areas it refers to.
 
     Parameters
@@ -172,26 +185,38 @@ def validate_neighbours(frame: pd.DataFrame, area_codes: list[str], *,
     """
     missing = [c for c in ("area_code", "neighbour_code") if c not in frame.columns]
     if missing:
-        raise InputError(f"{source}: missing column {', '.join(missing)} (need area_code, neighbour_code)")
-    out = pd.DataFrame({c: frame[c].astype(str).str.strip().reset_index(drop=True)
-                        for c in ("area_code", "neighbour_code")})
+        raise InputError(
+            f"{source}: missing column {', '.join(missing)} (need area_code, neighbour_code)"
+        )
+    out = pd.DataFrame(
+        {
+            c: frame[c].astype(str).str.strip().reset_index(drop=True)
+            for c in ("area_code", "neighbour_code")
+        }
+    )
     known = set(area_codes)
     for column in ("area_code", "neighbour_code"):
         unknown = ~out[column].isin(known)
         if unknown.any():
             i = int(np.flatnonzero(unknown)[0])
-            raise InputError(f"{source}: row {i + 2}, column {column}: "
-                             f"{out[column].iloc[i]!r} is not an area_code of the areas file")
+            raise InputError(
+                f"{source}: row {i + 2}, column {column}: "
+                f"{out[column].iloc[i]!r} is not an area_code of the areas file"
+            )
     itself = out["area_code"] == out["neighbour_code"]
     if itself.any():
         i = int(np.flatnonzero(itself)[0])
-        raise InputError(f"{source}: row {i + 2}, column neighbour_code: an area cannot be its own neighbour")
+        raise InputError(
+            f"{source}: row {i + 2}, column neighbour_code: an area cannot be its own neighbour"
+        )
     repeated = out.duplicated()
     if repeated.any():
         i = int(np.flatnonzero(repeated)[0])
         raise InputError(f"{source}: row {i + 2}, column neighbour_code: pair repeated")
     lonely = sorted(known - set(out["area_code"]))
     if lonely:
-        raise InputError(f"{source}: column area_code: no neighbours listed for {lonely[0]!r}"
-                         + (f" and {len(lonely) - 1} more" if len(lonely) > 1 else ""))
+        raise InputError(
+            f"{source}: column area_code: no neighbours listed for {lonely[0]!r}"
+            + (f" and {len(lonely) - 1} more" if len(lonely) > 1 else "")
+        )
     return out

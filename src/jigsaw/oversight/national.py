@@ -40,6 +40,7 @@ __all__ = [
     "NationalInputs",
     "NationalSummary",
     "analyse_national",
+    "funnel_limits",
     "load_national",
 ]
 
@@ -48,9 +49,14 @@ PER = 10_000
 #: Two-sided levels of the overdispersed limits: "alarm" (the flag) and "warning".
 ALARM, WARNING = 0.998, 0.95
 
-_COVARIATES = (("imd_score", "x_imd_score"), ("idaci_score", "x_idaci_score"),
-               ("pct_white_british", "x_pct_white_british"), ("pct_asian", "x_pct_asian"),
-               ("pct_black", "x_pct_black"), ("pct_rural", "x_pct_rural"))
+_COVARIATES = (
+    ("imd_score", "x_imd_score"),
+    ("idaci_score", "x_idaci_score"),
+    ("pct_white_british", "x_pct_white_british"),
+    ("pct_asian", "x_pct_asian"),
+    ("pct_black", "x_pct_black"),
+    ("pct_rural", "x_pct_rural"),
+)
 
 
 @dataclass(frozen=True)
@@ -95,17 +101,21 @@ def load_national(year: int = 2025) -> NationalInputs:
         A year outside 2018-2025.
     """
     if year not in england.YEARS:
-        raise InputError(f"--year must be one of {england.YEARS[0]}-{england.YEARS[-1]}, got {year}")
+        raise InputError(
+            f"--year must be one of {england.YEARS[0]}-{england.YEARS[-1]}, got {year}"
+        )
     cse = england.identification("cse", years=[year])
     cov = england.covariates().set_index("new_la_code")
-    areas = pd.DataFrame({
-        "area_code": cse["new_la_code"],
-        "area_name": cse["la_name"],
-        "identified": cse["identified"],
-        "children": cse["children"],
-        "region": cse["region_name"],
-        "old_la_code": cse["old_la_code"],
-    }).reset_index(drop=True)
+    areas = pd.DataFrame(
+        {
+            "area_code": cse["new_la_code"],
+            "area_name": cse["la_name"],
+            "identified": cse["identified"],
+            "children": cse["children"],
+            "region": cse["region_name"],
+            "old_la_code": cse["old_la_code"],
+        }
+    ).reset_index(drop=True)
     for source, column in _COVARIATES:
         areas[column] = areas["area_code"].map(cov[source]).to_numpy()
     all_problems = england.problems("cse")
@@ -120,10 +130,16 @@ def load_national(year: int = 2025) -> NationalInputs:
     sn = sn[sn["area_code"].isin(known) & sn["neighbour_code"].isin(known)]
     history = england.identification("cse", years=[y for y in england.YEARS if y <= year])
     problems = all_problems[all_problems["year"] <= year].sort_values(
-        ["year", "la_name"], ascending=[False, True])
+        ["year", "la_name"], ascending=[False, True]
+    )
     return NationalInputs(
-        year=year, areas=areas, neighbours=sn[["area_code", "neighbour_code"]].reset_index(drop=True),
-        held_out=held_out, vintage=vintage, history=history, problems=problems,
+        year=year,
+        areas=areas,
+        neighbours=sn[["area_code", "neighbour_code"]].reset_index(drop=True),
+        held_out=held_out,
+        vintage=vintage,
+        history=history,
+        problems=problems,
     )
 
 
@@ -285,8 +301,9 @@ def analyse_national(inputs: NationalInputs) -> NationalAnalysis:
     alarm = analyse_areas(areas, inputs.neighbours, held_out=inputs.held_out, per=PER, level=ALARM)
     alarm.table.insert(2, "region", areas["region"].to_numpy())
     alarm.table.insert(3, "old_la_code", areas["old_la_code"].to_numpy())
-    warning = analyse_areas(areas, inputs.neighbours, held_out=inputs.held_out, per=PER,
-                            level=WARNING)
+    warning = analyse_areas(
+        areas, inputs.neighbours, held_out=inputs.held_out, per=PER, level=WARNING
+    )
     spreads = _group_spreads(alarm.table)
     years, trends = _trends(alarm.table, inputs)
     lasting = lasting_warning = None
@@ -295,19 +312,24 @@ def analyse_national(inputs: NationalInputs) -> NationalAnalysis:
         ratios = _year_ratios(inputs, alarm)
         lasting = persistence(ratios, level=ALARM)
         lasting_warning = persistence(ratios, level=WARNING)
-    by_code = (lasting.table.set_index("area_code") if lasting is not None
-               else pd.DataFrame(columns=PERSISTENT_COLUMNS))
+    by_code = (
+        lasting.table.set_index("area_code")
+        if lasting is not None
+        else pd.DataFrame(columns=PERSISTENT_COLUMNS)
+    )
     for column in PERSISTENT_COLUMNS:
         values = by_code[column].reindex(keys).to_numpy()
         if column == "persistent":
             values = np.where(pd.isna(values), NOT_COMPARED, values)
         alarm.table[column] = values
     indicators = england_indicators(inputs.year, areas)
-    indicator_ratios = peer_log_ratios(areas, indicators, inputs.neighbours,
-                                       not_peers=list(inputs.held_out))
+    indicator_ratios = peer_log_ratios(
+        areas, indicators, inputs.neighbours, not_peers=list(inputs.held_out)
+    )
     indicator_ratios = indicator_ratios[usable_indicators(indicator_ratios)]
     model_areas = alarm.table[["area_code", "identified", "expected"]].assign(
-        expected=alarm.table["expected"].where(alarm.table["comparison"] != NOT_COMPARED))
+        expected=alarm.table["expected"].where(alarm.table["comparison"] != NOT_COMPARED)
+    )
     related = related_model(model_areas, indicator_ratios, level=ALARM)
     related_warning = related_model(model_areas, indicator_ratios, level=WARNING)
     for column in RELATED_COLUMNS:
@@ -316,12 +338,20 @@ def analyse_national(inputs: NationalInputs) -> NationalAnalysis:
     for column in ("going_missing", "cce"):
         alarm.table[column] = indicators[column].to_numpy()
     return NationalAnalysis(
-        inputs=inputs, alarm=alarm, warning=warning, spreads=spreads,
-        funnel=_funnel_limits(alarm.table), trend_years=years, trends=trends,
-        summary=_summary(inputs.year, alarm, warning, spreads, lasting, lasting_warning,
-                         related, related_warning),
-        persistence_alarm=lasting, persistence_warning=lasting_warning,
-        related=related, related_warning=related_warning,
+        inputs=inputs,
+        alarm=alarm,
+        warning=warning,
+        spreads=spreads,
+        funnel=_funnel_limits(alarm.table),
+        trend_years=years,
+        trends=trends,
+        summary=_summary(
+            inputs.year, alarm, warning, spreads, lasting, lasting_warning, related, related_warning
+        ),
+        persistence_alarm=lasting,
+        persistence_warning=lasting_warning,
+        related=related,
+        related_warning=related_warning,
     )
 
 
@@ -335,21 +365,42 @@ def _year_ratios(inputs: NationalInputs, latest: AreaComparison) -> pd.DataFrame
     frames = []
     for year in [y for y in england.YEARS if y < inputs.year]:
         earlier = load_national(year)
-        result = analyse_areas(earlier.areas, earlier.neighbours, held_out=earlier.held_out,
-                               per=PER, level=ALARM)
-        frames.append(pd.DataFrame({"area_code": earlier.areas["old_la_code"].astype(int).astype(str),
-                                    "year": year, "identified": result.table["identified"],
-                                    "expected": result.table["expected"]}))
-    frames.append(pd.DataFrame({"area_code": inputs.areas["old_la_code"].astype(int).astype(str),
-                                "year": inputs.year, "identified": latest.table["identified"],
-                                "expected": latest.table["expected"]}))
+        result = analyse_areas(
+            earlier.areas, earlier.neighbours, held_out=earlier.held_out, per=PER, level=ALARM
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": earlier.areas["old_la_code"].astype(int).astype(str),
+                    "year": year,
+                    "identified": result.table["identified"],
+                    "expected": result.table["expected"],
+                }
+            )
+        )
+    frames.append(
+        pd.DataFrame(
+            {
+                "area_code": inputs.areas["old_la_code"].astype(int).astype(str),
+                "year": inputs.year,
+                "identified": latest.table["identified"],
+                "expected": latest.table["expected"],
+            }
+        )
+    )
     return pd.concat(frames, ignore_index=True)
 
 
-def _summary(year: int, alarm: AreaComparison, warning: AreaComparison,
-             spreads: pd.DataFrame, lasting: Persistence | None,
-             lasting_warning: Persistence | None, related: RelatedModel,
-             related_warning: RelatedModel) -> NationalSummary:
+def _summary(
+    year: int,
+    alarm: AreaComparison,
+    warning: AreaComparison,
+    spreads: pd.DataFrame,
+    lasting: Persistence | None,
+    lasting_warning: Persistence | None,
+    related: RelatedModel,
+    related_warning: RelatedModel,
+) -> NationalSummary:
     result, total = alarm.table, alarm.total
     compared = result[result["comparison"] != NOT_COMPARED]
     counts = compared["comparison"].value_counts()
@@ -369,8 +420,11 @@ def _summary(year: int, alarm: AreaComparison, warning: AreaComparison,
         shortfall=total.shortfall,
         shortfall_lower=total.lower,
         shortfall_upper=total.upper,
-        widest_group={} if widest is None else {
-            "area": widest["area_name"], "lowest_area": widest["group_lowest_area"],
+        widest_group={}
+        if widest is None
+        else {
+            "area": widest["area_name"],
+            "lowest_area": widest["group_lowest_area"],
             "lowest_rate": float(widest["group_lowest_rate"]),
             "highest_area": widest["group_highest_area"],
             "highest_rate": float(widest["group_highest_rate"]),
@@ -379,16 +433,21 @@ def _summary(year: int, alarm: AreaComparison, warning: AreaComparison,
         warning={
             "lower": warning.total.flagged + warning.total.left_out,
             "shortfall": warning.total.shortfall,
-            "shortfall_lower": warning.total.lower, "shortfall_upper": warning.total.upper,
+            "shortfall_lower": warning.total.lower,
+            "shortfall_upper": warning.total.upper,
             "areas": list(warning.flagged()["area_name"]),
         },
         methods=_methods(alarm, lasting, lasting_warning, related, related_warning),
     )
 
 
-def _methods(alarm: AreaComparison, lasting: Persistence | None,
-             lasting_warning: Persistence | None, related: RelatedModel,
-             related_warning: RelatedModel) -> dict[str, Any]:
+def _methods(
+    alarm: AreaComparison,
+    lasting: Persistence | None,
+    lasting_warning: Persistence | None,
+    related: RelatedModel,
+    related_warning: RelatedModel,
+) -> dict[str, Any]:
     """LAs each method flags lower, at 99.8% and 95%, by name."""
     table = alarm.table
     names = table["area_name"].to_numpy()
@@ -405,13 +464,20 @@ def _methods(alarm: AreaComparison, lasting: Persistence | None,
         return list(names[fit.table["comparison_model"].eq("lower").to_numpy() & compared])
 
     return {
-        "persistent": {"alarm": persistent(lasting), "warning": persistent(lasting_warning),
-                       "area_variance": np.nan if lasting is None else lasting.area_variance,
-                       "year_variance": np.nan if lasting is None else lasting.year_variance},
-        "related": {"alarm": model(related), "warning": model(related_warning),
-                    "indicators": list(related.indicators),
-                    "variance_removed": related.variance_removed,
-                    "tau2_peers": related.tau2_peers, "tau2_model": related.tau2_model},
+        "persistent": {
+            "alarm": persistent(lasting),
+            "warning": persistent(lasting_warning),
+            "area_variance": np.nan if lasting is None else lasting.area_variance,
+            "year_variance": np.nan if lasting is None else lasting.year_variance,
+        },
+        "related": {
+            "alarm": model(related),
+            "warning": model(related_warning),
+            "indicators": list(related.indicators),
+            "variance_removed": related.variance_removed,
+            "tau2_peers": related.tau2_peers,
+            "tau2_model": related.tau2_model,
+        },
         "mismatch": list(names[table["mismatch"].to_numpy(dtype=bool) & compared]),
     }
 
@@ -425,19 +491,31 @@ def _group_spreads(result: pd.DataFrame) -> pd.DataFrame:
     return spread.sort_values(["range", "area_name"], ascending=[False, True])
 
 
-def _trends(result: pd.DataFrame, inputs: NationalInputs) -> tuple[list[int], dict[int, list[float]]]:
+def _trends(
+    result: pd.DataFrame, inputs: NationalInputs
+) -> tuple[list[int], dict[int, list[float]]]:
     """Each LA's rate by year, joined on DfE's 3-digit code (stable across re-codes)."""
     years = [y for y in england.YEARS if y <= inputs.year]
     history = inputs.history
     # Years with a small count are gaps, so a trend never reveals a suppressed count.
-    shown = np.array([not disclosure.is_small(v) and pd.notna(v) for v in history["identified"]],
-                     dtype=bool)
+    shown = np.array(
+        [not disclosure.is_small(v) and pd.notna(v) for v in history["identified"]], dtype=bool
+    )
     history = history.assign(rate_shown=history["rate_per_10k"].where(shown))
-    table = history.pivot_table(index="old_la_code", columns="year", values="rate_shown",
-                                aggfunc="first").reindex(columns=years)
-    series = {int(code): list(table.loc[code]) if code in table.index else [np.nan] * len(years)
-              for code in result["old_la_code"]}
+    table = history.pivot_table(
+        index="old_la_code", columns="year", values="rate_shown", aggfunc="first"
+    ).reindex(columns=years)
+    series = {
+        int(code): list(table.loc[code]) if code in table.index else [np.nan] * len(years)
+        for code in result["old_la_code"]
+    }
     return years, series
+
+
+def funnel_limits(result: pd.DataFrame) -> FunnelLimits:
+    """The funnel plot's limits around the compared areas of an :class:`AreaComparison` table
+    (the national report's, and ``jigsaw oversight --returns``')."""
+    return _funnel_limits(result)
 
 
 def _funnel_limits(result: pd.DataFrame) -> FunnelLimits:
@@ -447,7 +525,15 @@ def _funnel_limits(result: pd.DataFrame) -> FunnelLimits:
     centre = o.sum() / n.sum() * PER
     poisson = funnel.rate_funnel_limits(o, o / n * PER, per=PER, population=n).table
     fit = overdispersion.estimate(o, n * centre / PER)
-    grid = np.geomspace(max(100.0, result["children"].min() * 0.8), result["children"].max() * 1.2, 120)
+    grid = np.geomspace(
+        max(100.0, result["children"].min() * 0.8), result["children"].max() * 1.2, 120
+    )
     od_low, od_high = fit.rate_limits(grid, centre, level=ALARM, per=PER)
-    return FunnelLimits(centre=float(centre), tau2=float(fit.tau2), poisson=poisson, grid=grid,
-                        od_lower=od_low, od_upper=od_high)
+    return FunnelLimits(
+        centre=float(centre),
+        tau2=float(fit.tau2),
+        poisson=poisson,
+        grid=grid,
+        od_lower=od_low,
+        od_upper=od_high,
+    )

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import optimize, stats
+from scipy import optimize
 
 from jigsaw import disclosure
+from jigsaw.stats._intervals import normal_cdf, normal_pdf, normal_ppf
 
 __all__ = ["PERSISTENT_COLUMNS", "MIN_YEARS", "Persistence", "persistence"]
 
@@ -59,14 +60,14 @@ MIN_YEARS = 3
 # Zero counts have no logarithm (the overdispersion module uses the same correction).
 _ZERO_COUNT = 0.5
 _TRIM = 2.5
-_MAD_TO_SD = 1.0 / float(stats.norm.ppf(0.75))
+_MAD_TO_SD = 1.0 / float(normal_ppf(0.75))
 _MAX_PASSES = 20
 
 
 def _z(level: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must be a fraction between 0 and 1, got {level!r}")
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return float(normal_ppf(0.5 + level / 2))
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,22 @@ class Persistence:
         return self.year_variance / (self.area_variance + self.year_variance)
 
 
+# REML fits by their inputs' bytes: the report fits the same area-years at both levels, and the
+# level only changes the limits drawn from the fit.
+_FITS: dict[tuple[bytes, bytes], tuple[float, float, float]] = {}
+
+
 def _fit(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, float, float]:
     """REML fit of the random-intercept model: (mu, tau2_area, sigma2_year)."""
+    key = (np.ascontiguousarray(y, dtype=float).tobytes(), np.ascontiguousarray(groups).tobytes())
+    if key not in _FITS:
+        if len(_FITS) > 256:
+            _FITS.clear()
+        _FITS[key] = _reml(y, groups)
+    return _FITS[key]
+
+
+def _reml(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, float, float]:
     # Imported here: statsmodels is slow to import and only this model needs it.
     from statsmodels.regression.mixed_linear_model import MixedLM
 
@@ -286,7 +301,7 @@ def persistence(
 def _truncation_corrected(y: NDArray[np.float64], s2: NDArray[np.float64], start: float) -> float:
     """``tau2`` with ``mean(y**2 / (s2 + tau2)) = kappa``, kappa the +-2.5 truncated variance."""
     c = _TRIM
-    kappa = 1.0 - 2.0 * c * stats.norm.pdf(c) / (2.0 * stats.norm.cdf(c) - 1.0)
+    kappa = 1.0 - 2.0 * c * normal_pdf(c) / (2.0 * normal_cdf(c) - 1.0)
 
     def excess(tau2: float) -> float:
         return float(np.mean(y**2 / (s2 + tau2)) - kappa)

@@ -35,10 +35,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from jigsaw import disclosure
 from jigsaw.stats import overdispersion
+from jigsaw.stats._intervals import normal_ppf
 
 __all__ = [
     "ENGLAND_INDICATORS",
@@ -67,13 +67,13 @@ RELATED_COLUMNS = [
 ]
 
 _ZERO_COUNT = 0.5
-_MAD_TO_SD = 1.0 / float(stats.norm.ppf(0.75))
+_MAD_TO_SD = 1.0 / float(normal_ppf(0.75))
 
 
 def _z(level: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must be a fraction between 0 and 1, got {level!r}")
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return float(normal_ppf(0.5 + level / 2))
 
 
 def log_ratios(counts: NDArray[np.float64], expected: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -125,14 +125,26 @@ class RelatedModel:
         return 1.0 - self.tau2_model / self.tau2_peers if self.tau2_peers > 0 else 0.0
 
 
-def _huber(design: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
-    # Imported here: statsmodels is slow to import and only this fit needs it.
-    import statsmodels.api as sm
+# Huber fits by their inputs' bytes: the model is fitted at both levels of the report on the same
+# areas, and only its comparison depends on the level.
+_HUBER_FITS: dict[tuple[bytes, bytes, tuple[int, ...]], NDArray[np.float64]] = {}
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fitted = sm.RLM(y, design, M=sm.robust.norms.HuberT()).fit()
-    return np.asarray(fitted.params, dtype=float)
+
+def _huber(design: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    key = (np.ascontiguousarray(design).tobytes(), np.ascontiguousarray(y).tobytes(), design.shape)
+    if key not in _HUBER_FITS:
+        # Imported here, and from its own modules rather than statsmodels.api (which loads its
+        # plotting and time-series modules too): only this fit needs statsmodels.
+        from statsmodels.robust.norms import HuberT
+        from statsmodels.robust.robust_linear_model import RLM
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = RLM(y, design, M=HuberT()).fit()
+        if len(_HUBER_FITS) > 512:
+            _HUBER_FITS.clear()
+        _HUBER_FITS[key] = np.asarray(fitted.params, dtype=float)
+    return _HUBER_FITS[key].copy()
 
 
 def related_model(

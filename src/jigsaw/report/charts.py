@@ -18,8 +18,15 @@ from typing import NotRequired, TypedDict
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["COLOURS", "DotRow", "LimitCurve", "dot_plot", "funnel_plot", "sparkline",
-           "year_ratio_plot"]
+__all__ = [
+    "COLOURS",
+    "DotRow",
+    "LimitCurve",
+    "dot_plot",
+    "funnel_plot",
+    "sparkline",
+    "year_ratio_plot",
+]
 
 #: GOV.UK palette; one colour per comparison with peers.
 COLOURS = {
@@ -64,8 +71,15 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _svg(width: int, height: int, title: str, desc: str, body: list[str], css_class: str,
-         fluid: bool = True) -> str:
+def _svg(
+    width: int,
+    height: int,
+    title: str,
+    desc: str,
+    body: list[str],
+    css_class: str,
+    fluid: bool = True,
+) -> str:
     # Ids must be unique within the page and stable between runs (reproducible output).
     key = f"{title}|{desc}|{width}|{height}".encode()
     ident = "c" + hashlib.sha1(key, usedforsecurity=False).hexdigest()[:10]
@@ -103,7 +117,9 @@ def _marker(shape: str, x: float, y: float, colour: str, size: float = 4.0) -> s
         return f'<polygon points="{points}" fill="{colour}"'
     if shape == "not compared":
         return f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{size - 1}" fill="none" stroke="{colour}"'
-    return f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{size - 1}" fill="{colour}" fill-opacity="0.75"'
+    return (
+        f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="{size - 1}" fill="{colour}" fill-opacity="0.75"'
+    )
 
 
 def funnel_plot(
@@ -153,35 +169,64 @@ def funnel_plot(
     x_max = 10 ** math.ceil(math.log10(pop[keep].max()))
     y_max = max(float(val[keep].max()), centre) * 1.08
     # Let the limits show where the smallest areas sit, without letting them squash the plot.
-    tops = [float(np.nanmax(np.where(np.asarray(xs, dtype=float) >= pop[keep].min(),
-                                     np.asarray(ys, dtype=float), np.nan)))
-            for c in curves for xs, ys in c.lines
-            if (np.asarray(xs, dtype=float) >= pop[keep].min()).any()]
+    tops = [
+        float(
+            np.nanmax(
+                np.where(
+                    np.asarray(xs, dtype=float) >= pop[keep].min(),
+                    np.asarray(ys, dtype=float),
+                    np.nan,
+                )
+            )
+        )
+        for c in curves
+        for xs, ys in c.lines
+        if (np.asarray(xs, dtype=float) >= pop[keep].min()).any()
+    ]
     y_max = max([y_max] + [min(t, y_max * 1.3) for t in tops if np.isfinite(t)])
 
     def sx(x: float) -> float:
-        return left + (math.log10(x) - math.log10(x_min)) / (math.log10(x_max) - math.log10(x_min)) * plot_w
+        return (
+            left
+            + (math.log10(x) - math.log10(x_min)) / (math.log10(x_max) - math.log10(x_min)) * plot_w
+        )
 
     def sy(y: float) -> float:
         return top + plot_h - min(max(y, 0), y_max) / y_max * plot_h
 
-    body = [f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{COLOURS["grid"]}"/>']
+    body = [
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="{COLOURS["grid"]}"/>'
+    ]
     for tick in _nice_ticks(0, y_max):
         y = sy(tick)
-        body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{COLOURS["grid"]}"/>')
-        body.append(f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{tick:g}</text>')
+        body.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{COLOURS["grid"]}"/>'
+        )
+        body.append(
+            f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}">{tick:g}</text>'
+        )
     decade = x_min
     while decade <= x_max:
         for mult in (1, 2, 5):
             x_value = decade * mult
             if x_min <= x_value <= x_max:
                 x = sx(x_value)
-                body.append(f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{top + plot_h}" stroke="{COLOURS["grid"]}"/>')
-                body.append(f'<text x="{_fmt(x)}" y="{top + plot_h + 16}" font-size="12" text-anchor="middle" fill="{COLOURS["text"]}">{x_value:,.0f}</text>')
+                body.append(
+                    f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{top + plot_h}" stroke="{COLOURS["grid"]}"/>'
+                )
+                body.append(
+                    f'<text x="{_fmt(x)}" y="{top + plot_h + 16}" font-size="12" text-anchor="middle" fill="{COLOURS["text"]}">{x_value:,.0f}</text>'
+                )
         decade *= 10
-    body.append(f'<text x="{left + plot_w / 2}" y="{height - 10}" font-size="13" text-anchor="middle" fill="{COLOURS["text"]}">Children aged 0 to 17 (log scale)</text>')
-    body.append(f'<text transform="translate(16 {top + plot_h / 2}) rotate(-90)" font-size="13" text-anchor="middle" fill="{COLOURS["text"]}">Identified {escape(per)}</text>')
-    body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(sy(centre))}" y2="{_fmt(sy(centre))}" stroke="{COLOURS["text"]}" stroke-width="1.5"/>')
+    body.append(
+        f'<text x="{left + plot_w / 2}" y="{height - 10}" font-size="13" text-anchor="middle" fill="{COLOURS["text"]}">Children aged 0 to 17 (log scale)</text>'
+    )
+    body.append(
+        f'<text transform="translate(16 {top + plot_h / 2}) rotate(-90)" font-size="13" text-anchor="middle" fill="{COLOURS["text"]}">Identified {escape(per)}</text>'
+    )
+    body.append(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(sy(centre))}" y2="{_fmt(sy(centre))}" stroke="{COLOURS["text"]}" stroke-width="1.5"/>'
+    )
     for curve in curves:
         for xs, ys in curve.lines:
             xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
@@ -190,45 +235,72 @@ def funnel_plot(
                 f"{_fmt(sx(x))},{_fmt(sy(y))}" for x, y in zip(xs[inside], ys[inside], strict=True)
             )
             dash = f' stroke-dasharray="{curve.dash}"' if curve.dash else ""
-            body.append(f'<polyline points="{points}" fill="none" stroke="{curve.colour}" stroke-width="{curve.width}"{dash}/>')
-    order = np.argsort([{"similar": 0, "not compared": 0}.get(c, 1) for c in comparison], kind="stable")
+            body.append(
+                f'<polyline points="{points}" fill="none" stroke="{curve.colour}" stroke-width="{curve.width}"{dash}/>'
+            )
+    order = np.argsort(
+        [{"similar": 0, "not compared": 0}.get(c, 1) for c in comparison], kind="stable"
+    )
     for i in order:
         if not keep[i]:
             continue
         shape = comparison[i] if comparison[i] in COLOURS else "similar"
         colour = COLOURS[shape]
         tip = f"{labels[i]}: {val[i]:.1f} {per}, {pop[i]:,.0f} children ({comparison[i]})"
-        body.append(_marker(shape, sx(pop[i]), sy(val[i]), colour) + f"><title>{escape(tip)}</title>"
-                    + ("</polygon>" if shape in ("lower", "higher") else "</circle>"))
+        body.append(
+            _marker(shape, sx(pop[i]), sy(val[i]), colour)
+            + f"><title>{escape(tip)}</title>"
+            + ("</polygon>" if shape in ("lower", "higher") else "</circle>")
+        )
         if shape in ("lower", "higher"):  # name the flagged areas; there are few of them
-            body.append(f'<text x="{_fmt(sx(pop[i]) + 7)}" y="{_fmt(sy(val[i]) - 5)}" font-size="11" '
-                        f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke">{escape(labels[i])}</text>')
+            body.append(
+                f'<text x="{_fmt(sx(pop[i]) + 7)}" y="{_fmt(sy(val[i]) - 5)}" font-size="11" '
+                f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke">{escape(labels[i])}</text>'
+            )
     body.append(_funnel_legend(curves, left + plot_w + 16, top))
-    counts = {k: int(sum(1 for c, ok in zip(comparison, keep, strict=True) if ok and c == k)) for k in ("lower", "similar", "higher")}
+    counts = {
+        k: int(sum(1 for c, ok in zip(comparison, keep, strict=True) if ok and c == k))
+        for k in ("lower", "similar", "higher")
+    }
     desc = (
         f"Funnel plot of {int(keep.sum())} areas. Centre line {centre:.1f} {per}. "
         f"{counts['lower']} lower than peers, {counts['similar']} similar, {counts['higher']} higher."
     )
-    return _svg(width, height, "Funnel plot: identified rate against number of children", desc, body, "chart funnel")
+    return _svg(
+        width,
+        height,
+        "Funnel plot: identified rate against number of children",
+        desc,
+        body,
+        "chart funnel",
+    )
 
 
 def _funnel_legend(curves: Sequence[LimitCurve], x: float, y: float) -> str:
     rows = [("line", "Centre (national rate)", "", COLOURS["text"], 1.5)]
     rows += [("line", c.label, c.dash, c.colour, c.width) for c in curves]
-    rows += [("mark", "Lower than peers", "lower", COLOURS["lower"], 0),
-             ("mark", "Similar to peers", "similar", COLOURS["similar"], 0),
-             ("mark", "Higher than peers", "higher", COLOURS["higher"], 0)]
+    rows += [
+        ("mark", "Lower than peers", "lower", COLOURS["lower"], 0),
+        ("mark", "Similar to peers", "similar", COLOURS["similar"], 0),
+        ("mark", "Higher than peers", "higher", COLOURS["higher"], 0),
+    ]
     height = 16 * len(rows) + 8
-    parts = [f'<g><rect x="{x}" y="{y}" width="210" height="{height}" fill="#fff" stroke="{COLOURS["grid"]}"/>']
+    parts = [
+        f'<g><rect x="{x}" y="{y}" width="210" height="{height}" fill="#fff" stroke="{COLOURS["grid"]}"/>'
+    ]
     for i, (kind, label, style, colour, width) in enumerate(rows):
         cy = y + 12 + 16 * i
         if kind == "line":
             dash = f' stroke-dasharray="{style}"' if style else ""
-            parts.append(f'<line x1="{x + 8}" x2="{x + 36}" y1="{cy}" y2="{cy}" stroke="{colour}" stroke-width="{width}"{dash}/>')
+            parts.append(
+                f'<line x1="{x + 8}" x2="{x + 36}" y1="{cy}" y2="{cy}" stroke="{colour}" stroke-width="{width}"{dash}/>'
+            )
         else:
             close = "</polygon>" if style in ("lower", "higher") else "</circle>"
             parts.append(_marker(style, x + 22, cy, colour) + ">" + close)
-        parts.append(f'<text x="{x + 44}" y="{cy + 4}" font-size="12" fill="{COLOURS["text"]}">{escape(label)}</text>')
+        parts.append(
+            f'<text x="{x + 44}" y="{cy + 4}" font-size="12" fill="{COLOURS["text"]}">{escape(label)}</text>'
+        )
     parts.append("</g>")
     return "".join(parts)
 
@@ -271,24 +343,40 @@ def dot_plot(
     body = []
     for tick in _nice_ticks(0, x_max, 4):
         x = sx(tick)
-        body.append(f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{top + row_h * len(rows)}" stroke="{COLOURS["grid"]}"/>')
-        body.append(f'<text x="{_fmt(x)}" y="{top + row_h * len(rows) + 14}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{tick:g}</text>')
+        body.append(
+            f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top}" y2="{top + row_h * len(rows)}" stroke="{COLOURS["grid"]}"/>'
+        )
+        body.append(
+            f'<text x="{_fmt(x)}" y="{top + row_h * len(rows) + 14}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{tick:g}</text>'
+        )
     for i, row in enumerate(rows):
         cy = top + row_h * i + row_h / 2
         weight = ' font-weight="bold"' if row.get("subject") else ""
         name = escape(row["name"] if len(row["name"]) <= 28 else row["name"][:27] + "…")
-        body.append(f'<text x="{label_w - 8}" y="{_fmt(cy + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}"{weight}>{name}</text>')
+        body.append(
+            f'<text x="{label_w - 8}" y="{_fmt(cy + 4)}" font-size="12" text-anchor="end" fill="{COLOURS["text"]}"{weight}>{name}</text>'
+        )
         value = row["rate"]
         if value is None or not np.isfinite(value):
-            body.append(f'<text x="{label_w + 4}" y="{_fmt(cy + 4)}" font-size="11" fill="{COLOURS["axis"]}">no rate</text>')
+            body.append(
+                f'<text x="{label_w + 4}" y="{_fmt(cy + 4)}" font-size="11" fill="{COLOURS["axis"]}">no rate</text>'
+            )
             continue
         colour = COLOURS["lower"] if row.get("subject") else COLOURS["similar"]
-        body.append(f'<line x1="{_fmt(sx(row["lower"]))}" x2="{_fmt(sx(row["upper"]))}" y1="{_fmt(cy)}" y2="{_fmt(cy)}" stroke="{colour}" stroke-width="2"/>')
-        tip = f'{row["name"]}: {value:.1f} (95% CI {row["lower"]:.1f} to {row["upper"]:.1f}) {per}'
-        body.append(f'<circle cx="{_fmt(sx(value))}" cy="{_fmt(cy)}" r="4.5" fill="{colour}"><title>{escape(tip)}</title></circle>')
+        body.append(
+            f'<line x1="{_fmt(sx(row["lower"]))}" x2="{_fmt(sx(row["upper"]))}" y1="{_fmt(cy)}" y2="{_fmt(cy)}" stroke="{colour}" stroke-width="2"/>'
+        )
+        tip = f"{row['name']}: {value:.1f} (95% CI {row['lower']:.1f} to {row['upper']:.1f}) {per}"
+        body.append(
+            f'<circle cx="{_fmt(sx(value))}" cy="{_fmt(cy)}" r="4.5" fill="{colour}"><title>{escape(tip)}</title></circle>'
+        )
     x = sx(peer_rate)
-    body.append(f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top - 4}" y2="{top + row_h * len(rows)}" stroke="{COLOURS["higher"]}" stroke-dasharray="5 3" stroke-width="1.5"/>')
-    body.append(f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">Identified {escape(per)}; dashed line: peers\' rate {peer_rate:.1f}</text>')
+    body.append(
+        f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{top - 4}" y2="{top + row_h * len(rows)}" stroke="{COLOURS["higher"]}" stroke-dasharray="5 3" stroke-width="1.5"/>'
+    )
+    body.append(
+        f'<text x="{label_w + plot_w / 2}" y="{height - 4}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">Identified {escape(per)}; dashed line: peers\' rate {peer_rate:.1f}</text>'
+    )
     subject = next((r for r in rows if r.get("subject")), rows[0])
     desc = f"{subject['name']} compared with {len(rows) - 1} neighbours; peers' rate {peer_rate:.1f} {per}."
     return _svg(width, height, title, desc, body, "chart dots")
@@ -342,20 +430,33 @@ def sparkline(
     if current:
         segments.append(current)
     base = pad + plot_h
-    body = [f'<line x1="{plot_x + pad}" x2="{plot_x + pad + plot_w}" y1="{base}" y2="{base}" stroke="{COLOURS["grid"]}"/>']
+    body = [
+        f'<line x1="{plot_x + pad}" x2="{plot_x + pad + plot_w}" y1="{base}" y2="{base}" stroke="{COLOURS["grid"]}"/>'
+    ]
     for seg in segments:
         if len(seg) == 1:
-            body.append(f'<circle cx="{_fmt(seg[0][0])}" cy="{_fmt(seg[0][1])}" r="1.5" fill="{COLOURS["text"]}"/>')
+            body.append(
+                f'<circle cx="{_fmt(seg[0][0])}" cy="{_fmt(seg[0][1])}" r="1.5" fill="{COLOURS["text"]}"/>'
+            )
         else:
             pts = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in seg)
-            body.append(f'<polyline points="{pts}" fill="none" stroke="{COLOURS["text"]}" stroke-width="1.3"/>')
+            body.append(
+                f'<polyline points="{pts}" fill="none" stroke="{COLOURS["text"]}" stroke-width="1.3"/>'
+            )
     if finite:
         first, last = finite[0], finite[-1]
         x, y = point(last)
         body.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="2.2" fill="{COLOURS["higher"]}"/>')
-        body.append(f'<text x="{plot_x - 2}" y="{height / 2 + 4}" font-size="11" text-anchor="end" fill="{COLOURS["axis"]}">{ys[first]:.1f}</text>')
-        body.append(f'<text x="{width - 2}" y="{height / 2 + 4}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{ys[last]:.1f}</text>')
-    described = ", ".join(f"{y}: {v:.1f}" if np.isfinite(v) else f"{y}: no rate" for y, v in zip(years, ys, strict=True))
+        body.append(
+            f'<text x="{plot_x - 2}" y="{height / 2 + 4}" font-size="11" text-anchor="end" fill="{COLOURS["axis"]}">{ys[first]:.1f}</text>'
+        )
+        body.append(
+            f'<text x="{width - 2}" y="{height / 2 + 4}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{ys[last]:.1f}</text>'
+        )
+    described = ", ".join(
+        f"{y}: {v:.1f}" if np.isfinite(v) else f"{y}: no rate"
+        for y, v in zip(years, ys, strict=True)
+    )
     return _svg(width, height, f"Trend for {label}", described, body, "chart spark", fluid=False)
 
 
@@ -408,22 +509,38 @@ def year_ratio_plot(
     for tick in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0):
         if low <= tick <= high:
             y = sy(tick)
-            body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{COLOURS["grid"]}"/>')
-            body.append(f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{tick:g}</text>')
+            body.append(
+                f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{COLOURS["grid"]}"/>'
+            )
+            body.append(
+                f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="11" text-anchor="end" fill="{COLOURS["text"]}">{tick:g}</text>'
+            )
     for i, year in enumerate(years):
-        body.append(f'<text x="{_fmt(sx(i))}" y="{height - 10}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{year}</text>')
-    for value, colour, dash, name in ((1.0, COLOURS["axis"], "", "peers"),
-                                      (limit, COLOURS["lower"], "5 3", "limit"),
-                                      (persistent, COLOURS["text"], "", "persistent")):
+        body.append(
+            f'<text x="{_fmt(sx(i))}" y="{height - 10}" font-size="11" text-anchor="middle" fill="{COLOURS["text"]}">{year}</text>'
+        )
+    for value, colour, dash, name in (
+        (1.0, COLOURS["axis"], "", "peers"),
+        (limit, COLOURS["lower"], "5 3", "limit"),
+        (persistent, COLOURS["text"], "", "persistent"),
+    ):
         if np.isfinite(value) and value > 0:
             y = sy(value)
             dashed = f' stroke-dasharray="{dash}"' if dash else ""
-            body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{colour}"{dashed} stroke-width="1.3"><title>{name} {value:.2f}</title></line>')
+            body.append(
+                f'<line x1="{left}" x2="{left + plot_w}" y1="{_fmt(y)}" y2="{_fmt(y)}" stroke="{colour}"{dashed} stroke-width="1.3"><title>{name} {value:.2f}</title></line>'
+            )
     for i, value in enumerate(values):
         if np.isfinite(value) and value > 0:
-            body.append(f'<circle cx="{_fmt(sx(i))}" cy="{_fmt(sy(value))}" r="4" fill="{COLOURS["lower"] if value < limit else COLOURS["similar"]}"><title>{years[i]}: {value:.2f} of peers\' rate</title></circle>')
-    described = "; ".join(f"{y}: {v:.2f}" if np.isfinite(v) else f"{y}: no ratio"
-                          for y, v in zip(years, values, strict=True))
-    desc = (f"Ratio to peers by year ({described}); persistent ratio {persistent:.2f}, "
-            f"lower limit {limit:.2f}.")
+            body.append(
+                f'<circle cx="{_fmt(sx(i))}" cy="{_fmt(sy(value))}" r="4" fill="{COLOURS["lower"] if value < limit else COLOURS["similar"]}"><title>{years[i]}: {value:.2f} of peers\' rate</title></circle>'
+            )
+    described = "; ".join(
+        f"{y}: {v:.2f}" if np.isfinite(v) else f"{y}: no ratio"
+        for y, v in zip(years, values, strict=True)
+    )
+    desc = (
+        f"Ratio to peers by year ({described}); persistent ratio {persistent:.2f}, "
+        f"lower limit {limit:.2f}."
+    )
     return _svg(width, height, f"{label}: ratio to its peers by year", desc, body, "chart years")

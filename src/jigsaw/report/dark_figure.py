@@ -49,8 +49,11 @@ def suppress(value: float | None) -> str:
 def _reading(result: MSEEstimate) -> str:
     lo, hi, total, seen = result.ci_low, result.ci_high, result.total, result.observed
     # With fewer than 5 children seen, the share times the published total would reveal the count.
-    share = (f", so roughly {seen / total:.0%} of them are known to at least one agency"
-             if not disclosure.is_small(seen) and total > 0 else "")
+    share = (
+        f", so roughly {seen / total:.0%} of them are known to at least one agency"
+        if not disclosure.is_small(seen) and total > 0
+        else ""
+    )
     text = (
         f"The agencies' lists together name {suppress(seen)} children. From how the lists overlap, the "
         f"best estimate is that about {suppress(total)} children in the area are affected in all"
@@ -58,11 +61,15 @@ def _reading(result: MSEEstimate) -> str:
         f"anywhere from {suppress(lo)} to {suppress(hi)} ({result.level:.0%} interval)."
     )
     if hi > 2 * lo:
-        text += (" The interval is wide: treat the figure as an order of magnitude, not a count, and look at "
-                 "the sensitivity table before quoting it.")
-    text += (" The estimate assumes every affected child could have been on any list and that the chosen model "
-             "captures how the agencies refer to each other; children no agency could ever see (for example, "
-             "never in contact with any service) are not counted at all.")
+        text += (
+            " The interval is wide: treat the figure as an order of magnitude, not a count, and look at "
+            "the sensitivity table before quoting it."
+        )
+    text += (
+        " The estimate assumes every affected child could have been on any list and that the chosen model "
+        "captures how the agencies refer to each other; children no agency could ever see (for example, "
+        "never in contact with any service) are not counted at all."
+    )
     return text
 
 
@@ -101,22 +108,30 @@ def dark_figure_section(
     ValueError
         Records missing the named columns or with blank values (naming the row).
     """
-    parts = ['<section class="jigsaw-dark-figure">', _STYLE,
-             '<h2 class="govuk-heading-l">Estimate of the unseen: children no agency has identified</h2>']
+    parts = [
+        '<section class="jigsaw-dark-figure">',
+        _STYLE,
+        '<h2 class="govuk-heading-l">Estimate of the unseen: children no agency has identified</h2>',
+    ]
     try:
-        table = table_from_records(records, list_column=list_column, child_column=child_column,
-                                   source="linked records")
+        table = table_from_records(
+            records, list_column=list_column, child_column=child_column, source="linked records"
+        )
     except ValueError as error:
         if "no '" in str(error) or "blank value" in str(error):
             raise
-        parts.append(f'<p class="govuk-body">The dark figure cannot be estimated from these lists: '
-                     f"{html.escape(str(error))}.</p></section>")
+        parts.append(
+            f'<p class="govuk-body">The dark figure cannot be estimated from these lists: '
+            f"{html.escape(str(error))}.</p></section>"
+        )
         return "\n".join(parts)
     try:
         result = estimate(table, method, ci=ci, boot=boot, seed=seed)
     except ValueError as error:
-        parts.append(f'<p class="govuk-body">The dark figure cannot be estimated from these lists: '
-                     f"{html.escape(str(error))}.</p></section>")
+        parts.append(
+            f'<p class="govuk-body">The dark figure cannot be estimated from these lists: '
+            f"{html.escape(str(error))}.</p></section>"
+        )
         return "\n".join(parts)
     model = " ".join(result.terms) or "main effects only (the lists look independent)"
     parts.append(
@@ -127,11 +142,13 @@ def dark_figure_section(
     parts.append(f'<p class="govuk-body">{_reading(result)}</p>')
     on_list = table.patterns.T @ table.counts
     rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td class=\"num\">{suppress(int(n))}</td></tr>"
+        f'<tr><td>{html.escape(name)}</td><td class="num">{suppress(int(n))}</td></tr>'
         for name, n in zip(table.lists, on_list, strict=True)
     )
-    parts.append('<table class="govuk-table"><caption class="govuk-table__caption">Children on each list</caption>'
-                 f"<thead><tr><th>List</th><th>Children</th></tr></thead><tbody>{rows}</tbody></table>")
+    parts.append(
+        '<table class="govuk-table"><caption class="govuk-table__caption">Children on each list</caption>'
+        f"<thead><tr><th>List</th><th>Children</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
     diag = result.diagnostics
     parts.append(
         '<p class="govuk-body">Method: multiple systems estimation (Poisson log-linear capture-recapture). '
@@ -139,8 +156,12 @@ def dark_figure_section(
         f"Interval: {html.escape(result.ci)}"
         + (f" ({result.boot} resamples, seed {result.seed})" if result.boot else "")
         + ". "
-        + (f"Pairs of lists that never overlap (treated as never referring to each other): "
-           f"{html.escape(' '.join(diag.neg_inf_terms))}. " if diag.neg_inf_terms else "")
+        + (
+            f"Pairs of lists that never overlap (treated as never referring to each other): "
+            f"{html.escape(' '.join(diag.neg_inf_terms))}. "
+            if diag.neg_inf_terms
+            else ""
+        )
         + f"Source: {html.escape(result.source)}.</p>"
     )
     sens = sensitivity(table)
@@ -148,12 +169,12 @@ def dark_figure_section(
         "<tr>"
         f"<td>{html.escape(str(r.lists))}</td><td>{html.escape(str(r.method))}</td>"
         f"<td>{html.escape(str(r.terms) or '-')}</td>"
-        f"<td class=\"num\">{suppress(r.total)}</td>"
-        f"<td class=\"num\">{suppress(r.ci_low)} to {suppress(r.ci_high)}</td>"
+        f'<td class="num">{suppress(r.total)}</td>'
+        f'<td class="num">{suppress(r.ci_low)} to {suppress(r.ci_high)}</td>'
         "</tr>"
-        if r.note == "" else
-        f"<tr><td>{html.escape(str(r.lists))}</td><td>{html.escape(str(r.method))}</td>"
-        f"<td colspan=\"3\">not estimable: {html.escape(str(r.note))}</td></tr>"
+        if r.note == ""
+        else f"<tr><td>{html.escape(str(r.lists))}</td><td>{html.escape(str(r.method))}</td>"
+        f'<td colspan="3">not estimable: {html.escape(str(r.note))}</td></tr>'
         for r in _sensitivity_rows(sens)
     )
     parts.append(

@@ -22,6 +22,7 @@ from jigsaw import disclosure
 from jigsaw.datasets.csvfile import write_atomic
 from jigsaw.oversight.analysis import NOT_COMPARED
 from jigsaw.oversight.national import (
+    FunnelLimits,
     NationalAnalysis,
     NationalSummary,
     analyse_national,
@@ -30,7 +31,7 @@ from jigsaw.oversight.national import (
 from jigsaw.report import REPORT_FILES, charts
 from jigsaw.report.published import NATIONAL_COLUMNS, result_csv
 
-__all__ = ["build_national_report", "render_page"]
+__all__ = ["build_national_report", "funnel_svg", "render_page"]
 
 
 def build_national_report(
@@ -119,8 +120,7 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
     rows = [_table_row(r, series, years) for r in _area_rows(ordered)]
     by_code = result.set_index("area_code")
     groups = inputs.neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()
-    flagged = [_flagged(r, groups, by_code) for r in _area_rows(ordered)
-               if r.comparison == "lower"]
+    flagged = [_flagged(r, groups, by_code) for r in _area_rows(ordered) if r.comparison == "lower"]
     spreads = analysis.spreads
     ratios = spreads["ratio"].replace(np.inf, np.nan)
     fit = analysis.alarm.overdispersion
@@ -129,7 +129,9 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         "warning": summary.warning,
         "warning_shortfall_text": _number(summary.warning["shortfall"]),
         "warning_interval_text": f"{summary.warning['shortfall_lower']:,.0f} to {summary.warning['shortfall_upper']:,.0f}",
-        "n_lower": summary.lower, "n_compared": summary.compared, "n_higher": summary.higher,
+        "n_lower": summary.lower,
+        "n_compared": summary.compared,
+        "n_higher": summary.higher,
         "shortfall_text": _number(summary.shortfall),
         "shortfall_interval_text": f"{summary.shortfall_lower:,.0f} to {summary.shortfall_upper:,.0f}",
         "shortfall_left_out": analysis.alarm.total.left_out,
@@ -143,36 +145,59 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         "widest": _spread_row(spreads.iloc[0]) if len(spreads) else {},
         # Overlapping groups often share their extremes (Blackpool tops several): show each
         # lowest-highest pair once, so the ten rows are ten different contrasts.
-        "widest_groups": [_spread_row(g) for _, g in spreads.drop_duplicates(
-            ["group_lowest_area", "group_highest_area"]).head(10).iterrows()],
+        "widest_groups": [
+            _spread_row(g)
+            for _, g in spreads.drop_duplicates(["group_lowest_area", "group_highest_area"])
+            .head(10)
+            .iterrows()
+        ],
         "n_plotted": int(sum(_shown(v) for v in result["identified"])),
         "tau2_text": f"{analysis.funnel.tau2:.3f}",
     }
     lasting, related = _lasting(analysis), _related(analysis)
-    for item, r in zip(flagged, [r for r in _area_rows(ordered) if r.comparison == "lower"],
-                       strict=True):
+    for item, r in zip(
+        flagged, [r for r in _area_rows(ordered) if r.comparison == "lower"], strict=True
+    ):
         item["years_svg"] = _years_svg(analysis, str(int(r.old_la_code)), r.area_name)
-    exclusions = [{"name": result.loc[result["area_code"] == code, "area_name"].iloc[0],
-                   "detail": reason} for code, reason in inputs.held_out.items()
-                  if (result["area_code"] == code).any()]
-    env = jinja2.Environment(loader=jinja2.PackageLoader("jigsaw.report", "templates"),
-                             autoescape=jinja2.select_autoescape(["html"]),
-                             undefined=jinja2.StrictUndefined)
+    exclusions = [
+        {"name": result.loc[result["area_code"] == code, "area_name"].iloc[0], "detail": reason}
+        for code, reason in inputs.held_out.items()
+        if (result["area_code"] == code).any()
+    ]
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("jigsaw.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+    )
     template = env.get_template("oversight.html")
     return template.render(
         title=f"Identified child sexual exploitation by local authority, year to 31 March {year}",
-        year=year, first_year=years[0], year_label=_year_label(year), s=s, rows=rows,
-        flagged=flagged, funnel_svg=funnel_svg, exclusions=exclusions, lasting=lasting,
+        year=year,
+        first_year=years[0],
+        year_label=_year_label(year),
+        s=s,
+        rows=rows,
+        flagged=flagged,
+        funnel_svg=funnel_svg,
+        exclusions=exclusions,
+        lasting=lasting,
         related=related,
-        problems=inputs.problems.to_dict("records"), sn_vintage=inputs.vintage, sortable=True,
-        dark_figure=dark_figure_html, version=jigsaw.__version__ if hasattr(jigsaw, "__version__") else "",
+        problems=inputs.problems.to_dict("records"),
+        sn_vintage=inputs.vintage,
+        sortable=True,
+        dark_figure=dark_figure_html,
+        version=jigsaw.__version__ if hasattr(jigsaw, "__version__") else "",
         method={
             "rate": "exact Poisson below 10 events, Byar's method from 10 (PHEindicatormethods conventions)",
-            "comparison": (f"each area's count against its expected count at peers' rate, outside "
-                           f"{fit.level:.1%} limits that allow for the variation between areas: {fit.method} "
-                           f"(tau² = {fit.tau2:.3f}). 'lower' is the possible under-identification flag."),
-            "funnel": (f"Poisson limits as PHEindicatormethods calculate_funnel_limits; overdispersed "
-                       f"limits around the rate of the areas compared ({analysis.funnel.centre:.1f} per 10,000)."),
+            "comparison": (
+                f"each area's count against its expected count at peers' rate, outside "
+                f"{fit.level:.1%} limits that allow for the variation between areas: {fit.method} "
+                f"(tau² = {fit.tau2:.3f}). 'lower' is the possible under-identification flag."
+            ),
+            "funnel": (
+                f"Poisson limits as PHEindicatormethods calculate_funnel_limits; overdispersed "
+                f"limits around the rate of the areas compared ({analysis.funnel.centre:.1f} per 10,000)."
+            ),
         },
     )
 
@@ -196,9 +221,13 @@ def _years_svg(analysis: NationalAnalysis, code: str, name: str) -> str:
     years = sorted(int(y) for y in fit.years["year"].unique())
     own = fit.years[fit.years["area_code"] == code].set_index("year")["ratio"]
     figures = row[["persistent_ratio", "persistent_limit"]].loc[[code]].to_numpy(dtype=float)[0]
-    return charts.year_ratio_plot(years, [float(own.get(y, np.nan)) for y in years],
-                                  persistent=float(figures[0]), limit=float(figures[1]),
-                                  label=name)
+    return charts.year_ratio_plot(
+        years,
+        [float(own.get(y, np.nan)) for y in years],
+        persistent=float(figures[0]),
+        limit=float(figures[1]),
+        label=name,
+    )
 
 
 def _lasting(analysis: NationalAnalysis) -> dict[str, Any]:
@@ -207,35 +236,52 @@ def _lasting(analysis: NationalAnalysis) -> dict[str, Any]:
     if alarm is None or warning is None:
         return {}
     result = analysis.alarm.table
-    names = dict(zip(result["old_la_code"].astype(int).astype(str), result["area_name"],
-                     strict=True))
+    names = dict(
+        zip(result["old_la_code"].astype(int).astype(str), result["area_name"], strict=True)
+    )
     at_alarm = alarm.table.set_index("area_code")["persistent"]
     flagged = warning.table[warning.table["persistent"] == "lower"].sort_values("persistent_z")
     years = sorted(int(y) for y in alarm.years["year"].unique())
-    by_area = alarm.years.pivot_table(index="area_code", columns="year", values="ratio",
-                                      aggfunc="first").reindex(columns=years)
+    by_area = alarm.years.pivot_table(
+        index="area_code", columns="year", values="ratio", aggfunc="first"
+    ).reindex(columns=years)
     rows = []
-    figures = ("persistent_years", "persistent_ratio", "persistent_ratio_lower",
-               "persistent_ratio_upper", "persistent_limit")
-    for code_value, values in zip(flagged["area_code"], flagged[list(figures)].to_numpy(dtype=float),
-                                  strict=True):
+    figures = (
+        "persistent_years",
+        "persistent_ratio",
+        "persistent_ratio_lower",
+        "persistent_ratio_upper",
+        "persistent_limit",
+    )
+    for code_value, values in zip(
+        flagged["area_code"], flagged[list(figures)].to_numpy(dtype=float), strict=True
+    ):
         code = str(code_value)
         n_years, ratio, lower, upper, limit = (float(v) for v in values)
         ratios = list(by_area.loc[code]) if code in by_area.index else [np.nan] * len(years)
         name = names.get(code, code)
-        rows.append({
-            "name": name, "years": int(n_years), "ratio": _ratio_text(ratio, lower, upper),
-            "limit": _ratio_text(limit), "alarm": at_alarm.get(code, NOT_COMPARED),
-            "svg": charts.year_ratio_plot(years, ratios, persistent=ratio, limit=limit,
-                                          label=name),
-        })
+        rows.append(
+            {
+                "name": name,
+                "years": int(n_years),
+                "ratio": _ratio_text(ratio, lower, upper),
+                "limit": _ratio_text(limit),
+                "alarm": at_alarm.get(code, NOT_COMPARED),
+                "svg": charts.year_ratio_plot(
+                    years, ratios, persistent=ratio, limit=limit, label=name
+                ),
+            }
+        )
     return {
-        "first_year": years[0], "area_sd": f"{np.sqrt(alarm.area_variance):.2f}",
+        "first_year": years[0],
+        "area_sd": f"{np.sqrt(alarm.area_variance):.2f}",
         "area_factor": f"{np.exp(np.sqrt(alarm.area_variance)):.1f}",
         "year_sd": f"{np.sqrt(alarm.year_variance):.2f}",
         "year_share": f"{alarm.year_share:.0%}",
-        "n_alarm": int((alarm.table["persistent"] == "lower").sum()), "n_warning": len(rows),
-        "n_compared": int((alarm.table["persistent"] != "not compared").sum()), "rows": rows,
+        "n_alarm": int((alarm.table["persistent"] == "lower").sum()),
+        "n_warning": len(rows),
+        "n_compared": int((alarm.table["persistent"] != "not compared").sum()),
+        "rows": rows,
     }
 
 
@@ -244,37 +290,64 @@ def _related(analysis: NationalAnalysis) -> dict[str, Any]:
     result, warning = analysis.alarm.table, analysis.warning.table
     model, model_warning = analysis.related, analysis.related_warning
     at_warning = model_warning.table["comparison_model"].to_numpy()
-    either = ((result["comparison"] == "lower") | (warning["comparison"] == "lower")
-              | (result["comparison_model"] == "lower") | (at_warning == "lower")).to_numpy()
+    either = (
+        (result["comparison"] == "lower")
+        | (warning["comparison"] == "lower")
+        | (result["comparison_model"] == "lower")
+        | (at_warning == "lower")
+    ).to_numpy()
     rows = []
     for i in np.flatnonzero(either):
         r = result.iloc[i]
-        rows.append({"name": r["area_name"], "peers": r["comparison"],
-                     "peers_warning": warning["comparison"].iloc[i],
-                     "model": r["comparison_model"], "model_warning": at_warning[i],
-                     "missing": _ratio_text(disclosure.hidden(r["missing_ratio"], r["going_missing"])),
-                     "cce": _ratio_text(disclosure.hidden(r["cce_ratio"], r["cce"]))})
-    rows.sort(key=lambda row: (row["peers"] != "lower", row["model"] != "lower",
-                               row["peers_warning"] != "lower", row["name"]))
+        rows.append(
+            {
+                "name": r["area_name"],
+                "peers": r["comparison"],
+                "peers_warning": warning["comparison"].iloc[i],
+                "model": r["comparison_model"],
+                "model_warning": at_warning[i],
+                "missing": _ratio_text(disclosure.hidden(r["missing_ratio"], r["going_missing"])),
+                "cce": _ratio_text(disclosure.hidden(r["cce_ratio"], r["cce"])),
+            }
+        )
+    rows.sort(
+        key=lambda row: (
+            row["peers"] != "lower",
+            row["model"] != "lower",
+            row["peers_warning"] != "lower",
+            row["name"],
+        )
+    )
     mismatched = []
     for _, r in result[result["mismatch"].astype(bool)].iterrows():
         with np.errstate(divide="ignore", invalid="ignore"):
             cse_ratio = r["identified"] / r["expected"]
-        mismatched.append({
-            "name": r["area_name"],
-            "cse": _ratio_text(disclosure.hidden(cse_ratio, r["identified"])),
-            "missing": _ratio_text(disclosure.hidden(r["missing_ratio"], r["going_missing"])),
-            "cce": _ratio_text(disclosure.hidden(r["cce_ratio"], r["cce"])),
-        })
-    labels = {"going_missing": "going missing", "cce": "criminal exploitation", "gangs": "gangs",
-              "trafficking": "trafficking", "sexual_abuse": "sexual abuse",
-              "police_child_sexual_offences": "police recorded sexual offences against children"}
+        mismatched.append(
+            {
+                "name": r["area_name"],
+                "cse": _ratio_text(disclosure.hidden(cse_ratio, r["identified"])),
+                "missing": _ratio_text(disclosure.hidden(r["missing_ratio"], r["going_missing"])),
+                "cce": _ratio_text(disclosure.hidden(r["cce_ratio"], r["cce"])),
+            }
+        )
+    labels = {
+        "going_missing": "going missing",
+        "cce": "criminal exploitation",
+        "gangs": "gangs",
+        "trafficking": "trafficking",
+        "sexual_abuse": "sexual abuse",
+        "police_child_sexual_offences": "police recorded sexual offences against children",
+    }
     return {
         "indicators": ", ".join(labels.get(i, i) for i in model.indicators),
-        "removed": f"{model.variance_removed:.0%}", "tau2_peers": f"{model.tau2_peers:.3f}",
-        "tau2_model": f"{model.tau2_model:.3f}", "folds": model.folds,
+        "removed": f"{model.variance_removed:.0%}",
+        "tau2_peers": f"{model.tau2_peers:.3f}",
+        "tau2_model": f"{model.tau2_model:.3f}",
+        "folds": model.folds,
         "n_alarm": int((result["comparison_model"] == "lower").sum()),
-        "n_warning": int((at_warning == "lower").sum()), "rows": rows, "mismatch": mismatched,
+        "n_warning": int((at_warning == "lower").sum()),
+        "rows": rows,
+        "mismatch": mismatched,
     }
 
 
@@ -284,26 +357,48 @@ def _shown(count: float) -> bool:
 
 
 def _funnel_svg(analysis: NationalAnalysis) -> str:
-    limits, result = analysis.funnel, analysis.alarm.table
+    return funnel_svg(analysis.funnel, analysis.alarm.table)
+
+
+def funnel_svg(limits: FunnelLimits, result: pd.DataFrame) -> str:
+    """The funnel plot of a comparison: each area's rate against its children, with the Poisson
+    95% and 99.8% limits and the overdispersed 99.8% limits; areas with a small count not drawn."""
     poisson = limits.poisson
     curves = [
-        charts.LimitCurve("Poisson 95% limits",
-                          ((poisson["lower_2s_population_1_year"], poisson["lower_2s_limit"]),
-                           (poisson["upper_2s_population_1_year"], poisson["upper_2s_limit"])),
-                          dash="6 3", colour="#6f777b"),
-        charts.LimitCurve("Poisson 99.8% limits",
-                          ((poisson["lower_3s_population_1_year"], poisson["lower_3s_limit"]),
-                           (poisson["upper_3s_population_1_year"], poisson["upper_3s_limit"])),
-                          dash="2 3", colour="#6f777b"),
-        charts.LimitCurve("Overdispersed 99.8% limits",
-                          ((limits.grid, limits.od_lower), (limits.grid, limits.od_upper)),
-                          colour="#505a5f", width=2.0),
+        charts.LimitCurve(
+            "Poisson 95% limits",
+            (
+                (poisson["lower_2s_population_1_year"], poisson["lower_2s_limit"]),
+                (poisson["upper_2s_population_1_year"], poisson["upper_2s_limit"]),
+            ),
+            dash="6 3",
+            colour="#6f777b",
+        ),
+        charts.LimitCurve(
+            "Poisson 99.8% limits",
+            (
+                (poisson["lower_3s_population_1_year"], poisson["lower_3s_limit"]),
+                (poisson["upper_3s_population_1_year"], poisson["upper_3s_limit"]),
+            ),
+            dash="2 3",
+            colour="#6f777b",
+        ),
+        charts.LimitCurve(
+            "Overdispersed 99.8% limits",
+            ((limits.grid, limits.od_lower), (limits.grid, limits.od_upper)),
+            colour="#505a5f",
+            width=2.0,
+        ),
     ]
     # A point, or an axis stretched to reach it, would reveal a small count: not drawn.
     shown = np.array([_shown(v) for v in result["identified"]], dtype=bool)
     return charts.funnel_plot(
-        result["children"].where(shown), result["rate"].where(shown), list(result["area_name"]),
-        list(result["comparison"]), curves, limits.centre,
+        result["children"].where(shown),
+        result["rate"].where(shown),
+        list(result["area_name"]),
+        list(result["comparison"]),
+        curves,
+        limits.centre,
     )
 
 
@@ -314,8 +409,10 @@ def _year_label(year: int) -> str:
 def _spread_row(g: pd.Series) -> dict[str, str]:
     ratio = g["ratio"]
     return {
-        "name": g["area_name"], "low_text": f"{g['group_lowest_rate']:.1f}",
-        "low_name": g["group_lowest_area"], "high_text": f"{g['group_highest_rate']:.1f}",
+        "name": g["area_name"],
+        "low_text": f"{g['group_lowest_rate']:.1f}",
+        "low_name": g["group_lowest_area"],
+        "high_text": f"{g['group_highest_rate']:.1f}",
         "high_name": g["group_highest_area"],
         "ratio_text": "no lower bound (0)" if not np.isfinite(ratio) else f"{ratio:.1f}",
     }
@@ -323,25 +420,42 @@ def _spread_row(g: pd.Series) -> dict[str, str]:
 
 def _table_row(r: _AreaRow, series: dict[int, list[float]], years: list[int]) -> dict[str, str]:
     small = disclosure.is_small(r.identified)
-    rate_text = "" if small or pd.isna(r.rate) else f"{r.rate:.1f} ({r.rate_lower:.1f}–{r.rate_upper:.1f})"
-    shortfall_text = "" if small or pd.isna(r.shortfall) else (
-        f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})")
+    rate_text = (
+        "" if small or pd.isna(r.rate) else f"{r.rate:.1f} ({r.rate_lower:.1f}–{r.rate_upper:.1f})"
+    )
+    shortfall_text = (
+        ""
+        if small or pd.isna(r.shortfall)
+        else (f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})")
+    )
     identified = disclosure.count_text(r.identified, missing="not published")
     return {
-        "name": r.area_name, "code": r.area_code, "region": r.region,
-        "identified": identified, "identified_sort": "" if small or pd.isna(r.identified) else f"{r.identified:.0f}",
+        "name": r.area_name,
+        "code": r.area_code,
+        "region": r.region,
+        "identified": identified,
+        "identified_sort": "" if small or pd.isna(r.identified) else f"{r.identified:.0f}",
         "children": _number(r.children) or "not published",
         "children_sort": "" if pd.isna(r.children) else f"{r.children:.0f}",
-        "rate": rate_text, "rate_sort": "" if small or pd.isna(r.rate) else f"{r.rate:.3f}",
-        "peer_rate": _number(r.peer_rate, 1), "peer_sort": "" if pd.isna(r.peer_rate) else f"{r.peer_rate:.3f}",
-        "expected": _number(r.expected), "expected_sort": "" if pd.isna(r.expected) else f"{r.expected:.1f}",
-        "shortfall": shortfall_text, "shortfall_sort": "" if small or pd.isna(r.shortfall) else f"{r.shortfall:.1f}",
-        "comparison": r.comparison, "comparison_class": r.comparison.replace(" ", "-"),
-        "comparison_sort": r.comparison, "note": r.note,
-        "persistent": r.persistent, "persistent_class": str(r.persistent).replace(" ", "-"),
-        "model": r.comparison_model, "model_class": str(r.comparison_model).replace(" ", "-"),
-        "trend": charts.sparkline(years, series.get(int(r.old_la_code), [np.nan] * len(years)),
-                                  label=r.area_name),
+        "rate": rate_text,
+        "rate_sort": "" if small or pd.isna(r.rate) else f"{r.rate:.3f}",
+        "peer_rate": _number(r.peer_rate, 1),
+        "peer_sort": "" if pd.isna(r.peer_rate) else f"{r.peer_rate:.3f}",
+        "expected": _number(r.expected),
+        "expected_sort": "" if pd.isna(r.expected) else f"{r.expected:.1f}",
+        "shortfall": shortfall_text,
+        "shortfall_sort": "" if small or pd.isna(r.shortfall) else f"{r.shortfall:.1f}",
+        "comparison": r.comparison,
+        "comparison_class": r.comparison.replace(" ", "-"),
+        "comparison_sort": r.comparison,
+        "note": r.note,
+        "persistent": r.persistent,
+        "persistent_class": str(r.persistent).replace(" ", "-"),
+        "model": r.comparison_model,
+        "model_class": str(r.comparison_model).replace(" ", "-"),
+        "trend": charts.sparkline(
+            years, series.get(int(r.old_la_code), [np.nan] * len(years)), label=r.area_name
+        ),
     }
 
 
@@ -353,21 +467,41 @@ def _flagged(
     # would stretch the chart's axis to the hidden rate's upper limit.
     small = disclosure.is_small(r.identified)
     rows: list[charts.DotRow] = [
-        {"name": r.area_name, "subject": True,
-         "rate": disclosure.hidden(r.rate, r.identified),
-         "lower": disclosure.hidden(r.rate_lower, r.identified),
-         "upper": disclosure.hidden(r.rate_upper, r.identified)}
+        {
+            "name": r.area_name,
+            "subject": True,
+            "rate": disclosure.hidden(r.rate, r.identified),
+            "lower": disclosure.hidden(r.rate_lower, r.identified),
+            "upper": disclosure.hidden(r.rate_upper, r.identified),
+        }
     ]
     for code in groups.get(r.area_code, []):
         peer = by_code.loc[code]
-        if peer["comparison"] == NOT_COMPARED or pd.isna(peer["rate"]) or not _shown(peer["identified"]):
+        if (
+            peer["comparison"] == NOT_COMPARED
+            or pd.isna(peer["rate"])
+            or not _shown(peer["identified"])
+        ):
             continue
-        rows.append({"name": peer["area_name"], "rate": peer["rate"], "lower": peer["rate_lower"],
-                     "upper": peer["rate_upper"], "subject": False})
-    svg = charts.dot_plot(rows, r.peer_rate, title=f"{r.area_name} against its statistical neighbours")
+        rows.append(
+            {
+                "name": peer["area_name"],
+                "rate": peer["rate"],
+                "lower": peer["rate_lower"],
+                "upper": peer["rate_upper"],
+                "subject": False,
+            }
+        )
+    svg = charts.dot_plot(
+        rows, r.peer_rate, title=f"{r.area_name} against its statistical neighbours"
+    )
     return {
-        "code": r.area_code, "name": r.area_name, "svg": svg,
-        "identified_text": disclosure.count_text(r.identified), "expected_text": _number(r.expected),
-        "shortfall_text": "not shown (small count)" if small else
-        f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})",
+        "code": r.area_code,
+        "name": r.area_name,
+        "svg": svg,
+        "identified_text": disclosure.count_text(r.identified),
+        "expected_text": _number(r.expected),
+        "shortfall_text": "not shown (small count)"
+        if small
+        else f"{r.shortfall:,.0f} ({r.shortfall_lower:,.0f} to {r.shortfall_upper:,.0f})",
     }

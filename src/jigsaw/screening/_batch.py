@@ -1,7 +1,7 @@
 """Grade a whole partnership's children at once, by the same rules as ``grade_child``.
 
 The rules are applied to arrays (one row per indicator sighting) rather than child by child, so
-50,000 children take well under the issue's 5 seconds. ``tests/screening/test_batch.py`` checks,
+50,000 children take well under the 5-second target for grading a partnership. ``tests/screening/test_batch.py`` checks,
 child for child, that the result equals ``grade_child``.
 """
 
@@ -119,7 +119,13 @@ def grade_frame(
         np.where(when >= np.datetime64(reduced_cut, "D"), rules.reduced_weight, 0.0),
     )
     live = weight > 0
-    child, agency, when, ind, weight = child[live], agency[live], when[live], ind[live], weight[live]
+    child, agency, when, ind, weight = (
+        child[live],
+        agency[live],
+        when[live],
+        ind[live],
+        weight[live],
+    )
 
     points = np.array([rules.points[i.level] for i in cat.indicators], dtype=float)
     vulnerable = np.array([i.kind == "vulnerability" for i in cat.indicators])
@@ -154,7 +160,9 @@ def grade_frame(
     level = np.where(
         n_agencies >= rules.raise_agencies, np.minimum(level + 1, Grade.HIGH.rank), level
     )
-    level = np.where(n_agencies >= rules.medium_agencies, np.maximum(level, Grade.MEDIUM.rank), level)
+    level = np.where(
+        n_agencies >= rules.medium_agencies, np.maximum(level, Grade.MEDIUM.rank), level
+    )
 
     turns_13 = np.array([_birthday(d, 13) for d in dob_dates], dtype=_DAY)
     turns_14 = np.array([_birthday(d, 14) for d in dob_dates], dtype=_DAY)

@@ -287,8 +287,18 @@ def _evaluate(
     reasons: list[Reason] = []
     if explain:
         reasons = _explain(
-            cat, dob, band, score, sign_score, best, evidence, hard, window_agencies, window_cut,
-            raised, corroborated,
+            cat,
+            dob,
+            band,
+            score,
+            sign_score,
+            best,
+            evidence,
+            hard,
+            window_agencies,
+            window_cut,
+            raised,
+            corroborated,
         )
     return level, score, reasons
 
@@ -314,7 +324,9 @@ def _fields(
         raise ValueError(f"concern {n}: missing field {exc.args[0]!r}") from None
     if agency not in agency_ids:
         raise ValueError(f"concern {n}: field 'agency': unknown agency {agency!r}")
-    if type(date) is not dt.date and (not isinstance(date, dt.date) or isinstance(date, dt.datetime)):
+    if type(date) is not dt.date and (
+        not isinstance(date, dt.date) or isinstance(date, dt.datetime)
+    ):
         raise ValueError(f"concern {n}: field 'date': expected a datetime.date, got {date!r}")
     if date > today:
         raise ValueError(f"concern {n}: field 'date': {date} is after today ({today})")
@@ -384,7 +396,9 @@ def _explain(
             Reason(
                 rule=rule,
                 level=Grade.HIGH,
-                text=texts[rule].format(labels=labels(ids), age=age_on(dob, min(h[3] for h in fired))),
+                text=texts[rule].format(
+                    labels=labels(ids), age=age_on(dob, min(h[3] for h in fired))
+                ),
                 indicators=ids,
                 agencies=tuple(dict.fromkeys(h[2] for h in fired)),
                 dates=tuple(sorted(set(h[3] for h in fired))),

@@ -100,15 +100,16 @@ class Grading:
         try:
             grade = Grade(level)
         except ValueError:
-            raise ValueError(
-                f"override level {level!r} is not one of {', '.join(Grade)}"
-            ) from None
+            raise ValueError(f"override level {level!r} is not one of {', '.join(Grade)}") from None
         if not str(reason).strip():
             raise ValueError("an override needs a reason")
         if not str(by).strip():
             raise ValueError("an override needs the name of who made it")
         return OverriddenGrade(
-            computed=self, level=grade, reason=str(reason).strip(), by=str(by).strip(),
+            computed=self,
+            level=grade,
+            reason=str(reason).strip(),
+            by=str(by).strip(),
             on=on or self.today,
         )
 

@@ -51,7 +51,9 @@ def concerns_by_child(concerns: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFra
     child = concerns["record_id"].map(truth.set_index("record_id")["child_id"])
     if child.isna().any():
         row = int(np.flatnonzero(child.isna().to_numpy())[0])
-        raise ValueError(f"concerns row {row + 1}: record_id {concerns['record_id'].iloc[row]!r} not in truth")
+        raise ValueError(
+            f"concerns row {row + 1}: record_id {concerns['record_id'].iloc[row]!r} not in truth"
+        )
     out = pd.DataFrame(
         {
             "child_id": child.to_numpy(),
@@ -197,7 +199,9 @@ def _sensitivity_at(reach: pd.DataFrame, truth: pd.Series, fpr: float) -> float:
 
 
 def fairness(
-    combined: pd.DataFrame, children: pd.DataFrame, groups: tuple[str, ...] = ("sex", "ethnicity", "disability")
+    combined: pd.DataFrame,
+    children: pd.DataFrame,
+    groups: tuple[str, ...] = ("sex", "ethnicity", "disability"),
 ) -> pd.DataFrame:
     """Grade rates, sensitivity and false-positive rate of the combined grade by group.
 
@@ -249,7 +253,4 @@ def fairness(
 
 def dobs_of(children: pd.DataFrame) -> dict[Any, dt.date]:
     """Child id -> date of birth from a world's children table (ISO text dates)."""
-    return dict(
-        zip(children["child_id"], pd.to_datetime(children["dob"]).dt.date, strict=True)
-    )
-
+    return dict(zip(children["child_id"], pd.to_datetime(children["dob"]).dt.date, strict=True))

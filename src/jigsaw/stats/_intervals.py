@@ -21,6 +21,9 @@ __all__ = [
     "byars_lower",
     "byars_upper",
     "check_level",
+    "normal_cdf",
+    "normal_pdf",
+    "normal_ppf",
     "exact_poisson_lower",
     "exact_poisson_upper",
     "poisson_limits",
@@ -69,6 +72,27 @@ def check_level(level: float) -> float:
         hint = " (give a fraction such as 0.95, not a percentage)" if value > 1 else ""
         raise InputError(f"level must be a fraction strictly between 0 and 1, got {level!r}{hint}")
     return value
+
+
+# The standard normal distribution, as scipy.stats.norm computes it (the same special functions,
+# so the same bits), without importing scipy.stats: that import alone is about half a second of
+# every command that compares areas.
+_SQRT_2PI = float(np.sqrt(2 * np.pi))
+
+
+def normal_pdf(x: float) -> float:
+    """Standard normal density (``scipy.stats.norm.pdf``)."""
+    return float(np.exp(-(x**2) / 2.0) / _SQRT_2PI)
+
+
+def normal_cdf(x: float) -> float:
+    """Standard normal distribution function (``scipy.stats.norm.cdf``)."""
+    return float(special.ndtr(x))
+
+
+def normal_ppf(p: float) -> float:
+    """Standard normal quantile (``scipy.stats.norm.ppf``)."""
+    return float(special.ndtri(p))
 
 
 def z_value(level: float) -> float:
@@ -142,8 +166,9 @@ def _wilson(x: ArrayLike, n: ArrayLike, level: float, sign: int) -> np.ndarray:
     n = np.asarray(n, dtype=float)
     if level == 1:
         # The 100% interval is the whole of [0, 1], as PHEindicatormethods returns it.
-        return np.broadcast_to(np.where(np.isnan(x + n), np.nan, float(sign > 0)),
-                               np.broadcast(x, n).shape).copy()
+        return np.broadcast_to(
+            np.where(np.isnan(x + n), np.nan, float(sign > 0)), np.broadcast(x, n).shape
+        ).copy()
     z = z_value(level)
     with np.errstate(divide="ignore", invalid="ignore"):
         root = z * np.sqrt(z**2 + 4 * x * (1 - x / n))

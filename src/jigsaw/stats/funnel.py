@@ -98,10 +98,16 @@ class FunnelSignificance:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per area: count, denominator, baseline, label, statistic, method."""
-        return pd.DataFrame({
-            "count": self.count, "denominator": self.denominator, "baseline": self.baseline,
-            "significance": self.label, "statistic": self.statistic, "method": self.method,
-        })
+        return pd.DataFrame(
+            {
+                "count": self.count,
+                "denominator": self.denominator,
+                "baseline": self.baseline,
+                "significance": self.label,
+                "statistic": self.statistic,
+                "method": self.method,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,7 @@ class FunnelLimits:
 
 # --- input checks -------------------------------------------------------------------------
 
+
 def _array(values: ArrayLike, name: str) -> np.ndarray:
     try:
         return np.atleast_1d(np.asarray(values, dtype=float))
@@ -145,8 +152,13 @@ def _first_bad(mask: np.ndarray, message: str, values: np.ndarray) -> None:
         raise ValueError(f"{message}: row {i} has {float(values[i])!r}")
 
 
-def _counts_and_denominators(count: ArrayLike, denominator: ArrayLike, count_name: str, denom_name: str,
-                             proportion: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def _counts_and_denominators(
+    count: ArrayLike,
+    denominator: ArrayLike,
+    count_name: str,
+    denom_name: str,
+    proportion: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     x = _array(count, count_name)
     n = _array(denominator, denom_name)
     if x.shape != n.shape:
@@ -159,6 +171,7 @@ def _counts_and_denominators(count: ArrayLike, denominator: ArrayLike, count_nam
 
 
 # --- labels -------------------------------------------------------------------------------
+
 
 def _poisson_labels(x: np.ndarray, n: np.ndarray, baseline: float) -> np.ndarray:
     """Label each area by where ``baseline`` (per unit) lies against its own interval.
@@ -174,13 +187,15 @@ def _poisson_labels(x: np.ndarray, n: np.ndarray, baseline: float) -> np.ndarray
     # dplyr::case_when does.
     label = np.select(
         [baseline < lo3, baseline < lo2, baseline > hi3, baseline > hi2],
-        [HIGH_001, HIGH_025, LOW_001, LOW_025], NOT_SIGNIFICANT,
+        [HIGH_001, HIGH_025, LOW_001, LOW_025],
+        NOT_SIGNIFICANT,
     ).astype(object)
     return label
 
 
-def significance(count: ArrayLike, population: ArrayLike, per: float = 10_000,
-                 baseline: float | None = None) -> FunnelSignificance:
+def significance(
+    count: ArrayLike, population: ArrayLike, per: float = 10_000, baseline: float | None = None
+) -> FunnelSignificance:
     """Funnel significance of crude rates (Poisson), as PHEindicatormethods labels them.
 
     Parameters
@@ -227,12 +242,21 @@ def significance(count: ArrayLike, population: ArrayLike, per: float = 10_000,
         base = float(baseline) / per
     label = _poisson_labels(x, n, base)
     label[~present] = None
-    return FunnelSignificance(x, n, float(per), base * per, label, f"rate (crude per {per:g})",
-                              "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
+    return FunnelSignificance(
+        x,
+        n,
+        float(per),
+        base * per,
+        label,
+        f"rate (crude per {per:g})",
+        "Poisson (exact below 10 events, Byar's from 10)",
+        PHE_SOURCE,
+    )
 
 
-def _derived_denominator(x: np.ndarray, rate: ArrayLike, per: float, rate_type: str,
-                         population: ArrayLike | None) -> np.ndarray:
+def _derived_denominator(
+    x: np.ndarray, rate: ArrayLike, per: float, rate_type: str, population: ArrayLike | None
+) -> np.ndarray:
     """Denominator implied by count and rate, as PHEindicatormethods derives it."""
     if rate_type not in ("crude", "dsr"):
         raise ValueError(f"rate_type must be 'crude' or 'dsr', got {rate_type!r}")
@@ -253,8 +277,14 @@ def _pooled(x: np.ndarray, derived: np.ndarray) -> float:
     return float(x[present].sum() / derived[present].sum())
 
 
-def rate_significance(count: ArrayLike, rate: ArrayLike, *, per: float, rate_type: str = "crude",
-                      population: ArrayLike | None = None) -> FunnelSignificance:
+def rate_significance(
+    count: ArrayLike,
+    rate: ArrayLike,
+    *,
+    per: float,
+    rate_type: str = "crude",
+    population: ArrayLike | None = None,
+) -> FunnelSignificance:
     """Funnel significance of crude or directly standardised rates given as count and rate.
 
     Parameters
@@ -298,9 +328,16 @@ def rate_significance(count: ArrayLike, rate: ArrayLike, *, per: float, rate_typ
         label[x < _DSR_MIN_EVENTS] = NOT_APPLICABLE_DSR
     # A missing count or rate gets no label (PHEindicatormethods would return NA for every area).
     label[np.isnan(x) | (np.isnan(derived) & ~((rate_type == "dsr") & (x == 0)))] = None
-    return FunnelSignificance(x, derived, float(per), base * per, label,
-                              f"rate ({rate_type} per {per:g})",
-                              "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
+    return FunnelSignificance(
+        x,
+        derived,
+        float(per),
+        base * per,
+        label,
+        f"rate ({rate_type} per {per:g})",
+        "Poisson (exact below 10 events, Byar's from 10)",
+        PHE_SOURCE,
+    )
 
 
 def ratio_significance(observed: ArrayLike, expected: ArrayLike) -> FunnelSignificance:
@@ -313,8 +350,16 @@ def ratio_significance(observed: ArrayLike, expected: ArrayLike) -> FunnelSignif
     x, e = _counts_and_denominators(observed, expected, "observed", "expected")
     label = _poisson_labels(x, e, 1.0)
     label[np.isnan(x) | np.isnan(e)] = None
-    return FunnelSignificance(x, e, 1.0, 1.0, label, "ratio",
-                              "Poisson (exact below 10 events, Byar's from 10)", PHE_SOURCE)
+    return FunnelSignificance(
+        x,
+        e,
+        1.0,
+        1.0,
+        label,
+        "ratio",
+        "Poisson (exact below 10 events, Byar's from 10)",
+        PHE_SOURCE,
+    )
 
 
 def _wilson_funnel(z: float, n: ArrayLike, theta: float, side: int) -> np.ndarray:
@@ -352,9 +397,14 @@ def proportion_significance(count: ArrayLike, total: ArrayLike) -> FunnelSignifi
     p = x / n
     z95, z998 = z_value(0.95), z_value(0.998)
     label = np.select(
-        [p < _wilson_funnel(z998, n, theta, -1), p < _wilson_funnel(z95, n, theta, -1),
-         p > _wilson_funnel(z998, n, theta, +1), p > _wilson_funnel(z95, n, theta, +1)],
-        [LOW_001, LOW_025, HIGH_001, HIGH_025], NOT_SIGNIFICANT,
+        [
+            p < _wilson_funnel(z998, n, theta, -1),
+            p < _wilson_funnel(z95, n, theta, -1),
+            p > _wilson_funnel(z998, n, theta, +1),
+            p > _wilson_funnel(z95, n, theta, +1),
+        ],
+        [LOW_001, LOW_025, HIGH_001, HIGH_025],
+        NOT_SIGNIFICANT,
     ).astype(object)
     label[~present] = None
     return FunnelSignificance(x, n, 1.0, theta, label, "proportion", "Wilson", PHE_SOURCE)
@@ -362,8 +412,10 @@ def proportion_significance(count: ArrayLike, total: ArrayLike) -> FunnelSignifi
 
 # --- lines --------------------------------------------------------------------------------
 
-def poisson_control_limits(population: ArrayLike, baseline: float, *, per: float = 10_000,
-                           level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+
+def poisson_control_limits(
+    population: ArrayLike, baseline: float, *, per: float = 10_000, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Poisson funnel limits for a rate at given populations (the lines of :func:`rate_funnel_limits`).
 
     Parameters
@@ -412,8 +464,15 @@ def poisson_control_limits(population: ArrayLike, baseline: float, *, per: float
     return lower_count / n * per, (lo_u + hi_u) / 2 / n * per
 
 
-def funnel_points(count: ArrayLike, rate: ArrayLike, *, per: float, rate_type: str = "crude", years_of_data: float = 1,
-                  population: ArrayLike | None = None) -> pd.DataFrame:
+def funnel_points(
+    count: ArrayLike,
+    rate: ArrayLike,
+    *,
+    per: float,
+    rate_type: str = "crude",
+    years_of_data: float = 1,
+    population: ArrayLike | None = None,
+) -> pd.DataFrame:
     """Chart positions of areas on a rate funnel: ``rate_chart`` and ``denominator_derived``.
 
     ``denominator_derived`` is the yearly population implied by count and rate
@@ -430,12 +489,20 @@ def funnel_points(count: ArrayLike, rate: ArrayLike, *, per: float, rate_type: s
         small = x < _DSR_MIN_EVENTS
         chart[small] = np.nan
         derived[small] = np.nan
-    return pd.DataFrame({"count": x, "rate": r, "rate_chart": chart,
-                         "denominator_derived": derived})
+    return pd.DataFrame(
+        {"count": x, "rate": r, "rate_chart": chart, "denominator_derived": derived}
+    )
 
 
-def rate_funnel_limits(count: ArrayLike, rate: ArrayLike, *, per: float, rate_type: str = "crude",
-                       years_of_data: float = 1, population: ArrayLike | None = None) -> FunnelLimits:
+def rate_funnel_limits(
+    count: ArrayLike,
+    rate: ArrayLike,
+    *,
+    per: float,
+    rate_type: str = "crude",
+    years_of_data: float = 1,
+    population: ArrayLike | None = None,
+) -> FunnelLimits:
     """Poisson funnel lines for rates, on PHEindicatormethods' 100-point grid of event counts.
 
     Parameters
@@ -482,7 +549,9 @@ def rate_funnel_limits(count: ArrayLike, rate: ArrayLike, *, per: float, rate_ty
     return FunnelLimits(pd.DataFrame(table), av * per, float(per), label, "Poisson", PHE_SOURCE)
 
 
-def proportion_funnel_limits(count: ArrayLike, total: ArrayLike, *, per: float = 100) -> FunnelLimits:
+def proportion_funnel_limits(
+    count: ArrayLike, total: ArrayLike, *, per: float = 100
+) -> FunnelLimits:
     """Wilson-based funnel lines for proportions on PHEindicatormethods' 100-point grid.
 
     Returns
@@ -507,15 +576,20 @@ def proportion_funnel_limits(count: ArrayLike, total: ArrayLike, *, per: float =
     for level, conf in (("2s", 0.95), ("3s", 0.998)):
         z = z_value(conf)
         table[f"lower_{level}_limit"] = np.maximum(
-            0.0, _wilson_funnel(z, population, theta, -1) * per)
+            0.0, _wilson_funnel(z, population, theta, -1) * per
+        )
         table[f"upper_{level}_limit"] = np.minimum(
-            per, _wilson_funnel(z, population, theta, +1) * per)
+            per, _wilson_funnel(z, population, theta, +1) * per
+        )
     table["baseline"] = theta * per
-    return FunnelLimits(pd.DataFrame(table), theta * per, float(per), "proportion", "Wilson",
-                        PHE_SOURCE)
+    return FunnelLimits(
+        pd.DataFrame(table), theta * per, float(per), "proportion", "Wilson", PHE_SOURCE
+    )
 
 
-def ratio_funnel_limits(observed: ArrayLike, expected: ArrayLike, *, ratio_type: str = "isr") -> FunnelLimits:
+def ratio_funnel_limits(
+    observed: ArrayLike, expected: ArrayLike, *, ratio_type: str = "isr"
+) -> FunnelLimits:
     """Poisson funnel lines for ratios observed/expected on PHEindicatormethods' 100-point grid.
 
     Parameters
@@ -552,12 +626,19 @@ def ratio_funnel_limits(observed: ArrayLike, expected: ArrayLike, *, ratio_type:
             table[f"{name}_{level}_exp_events"] = expected_line
             table[f"{name}_{level}_limit"] = ratio * 100 if ratio_type == "isr" else ratio - 1
     baseline = 100.0 if ratio_type == "isr" else 0.0
-    return FunnelLimits(pd.DataFrame(table), baseline, 100.0 if ratio_type == "isr" else 1.0,
-                        f"ratio ({ratio_type})", "Poisson", PHE_SOURCE)
+    return FunnelLimits(
+        pd.DataFrame(table),
+        baseline,
+        100.0 if ratio_type == "isr" else 1.0,
+        f"ratio ({ratio_type})",
+        "Poisson",
+        PHE_SOURCE,
+    )
 
 
-def ratio_limits(expected: ArrayLike, target: float = 1.0,
-                 level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def ratio_limits(
+    expected: ArrayLike, target: float = 1.0, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Exact Poisson funnel limits for a standardised ratio O/E at expected count ``expected``.
 
     ``lower = target * chi2.ppf(a, 2E) / (2E)``, ``upper = target * chi2.ppf(1-a, 2E+2) / (2E)``

@@ -43,6 +43,7 @@ __all__ = [
 
 VINTAGES = (2021, 2025)
 
+
 class Neighbour(NamedTuple):
     """One statistical neighbour of an area: its code, name, rank (1 = nearest) and closeness."""
 
@@ -52,8 +53,9 @@ class Neighbour(NamedTuple):
     closeness: str
 
 
-def statistical_neighbours(vintage: int = 2025, *, data_dir: Path | None = None,
-                           pre_reorganisation: bool = False) -> pd.DataFrame:
+def statistical_neighbours(
+    vintage: int = 2025, *, data_dir: Path | None = None, pre_reorganisation: bool = False
+) -> pd.DataFrame:
     """Load DfE's statistical neighbour list of one vintage as a long frame.
 
     Parameters
@@ -94,8 +96,9 @@ def statistical_neighbours(vintage: int = 2025, *, data_dir: Path | None = None,
     return frame.sort_values(["area_dfe_code", "rank"]).reset_index(drop=True)
 
 
-def neighbour_lists(vintage: int = 2025, *, key: str = "gss",
-                    data_dir: Path | None = None) -> dict[str, tuple[Neighbour, ...]]:
+def neighbour_lists(
+    vintage: int = 2025, *, key: str = "gss", data_dir: Path | None = None
+) -> dict[str, tuple[Neighbour, ...]]:
     """DfE statistical neighbours as a mapping: area code -> its ten neighbours, nearest first.
 
     Parameters
@@ -115,18 +118,26 @@ def neighbour_lists(vintage: int = 2025, *, key: str = "gss",
     if key not in ("gss", "dfe"):
         raise ValueError(f"key must be 'gss' or 'dfe', got {key!r}")
     frame = statistical_neighbours(vintage, data_dir=data_dir)
-    area, neighbour = ("area_code", "neighbour_code") if key == "gss" else (
-        "area_dfe_code", "neighbour_dfe_code")
+    area, neighbour = (
+        ("area_code", "neighbour_code") if key == "gss" else ("area_dfe_code", "neighbour_dfe_code")
+    )
     lists: dict[str, list[Neighbour]] = {}
     ordered = frame.sort_values([area, "rank"])
-    for code, *entry in zip(ordered[area], ordered[neighbour], ordered["neighbour_name"],
-                            ordered["rank"].astype(int), ordered["closeness"], strict=True):
+    for code, *entry in zip(
+        ordered[area],
+        ordered[neighbour],
+        ordered["neighbour_name"],
+        ordered["rank"].astype(int),
+        ordered["closeness"],
+        strict=True,
+    ):
         lists.setdefault(code, []).append(Neighbour(*entry))
     return {code: tuple(entries) for code, entries in sorted(lists.items())}
 
 
-def nearest_neighbours(frame: pd.DataFrame, covariates: list[str], k: int = 10, *,
-                       area_column: str = "area_code") -> pd.DataFrame:
+def nearest_neighbours(
+    frame: pd.DataFrame, covariates: list[str], k: int = 10, *, area_column: str = "area_code"
+) -> pd.DataFrame:
     """The ``k`` nearest areas to each area by Euclidean distance on z-scored covariates.
 
     Each covariate is centred on its mean and divided by its standard deviation, so that each
@@ -172,16 +183,19 @@ def nearest_neighbours(frame: pd.DataFrame, covariates: list[str], k: int = 10, 
     np.fill_diagonal(distance, np.inf)
     code_order = np.broadcast_to(np.argsort(np.argsort(codes, kind="stable")), distance.shape)
     order = np.lexsort((code_order, distance), axis=-1)[:, :k]
-    return pd.DataFrame({
-        "area_code": np.repeat(codes, k),
-        "neighbour_code": codes[order].reshape(-1),
-        "rank": np.tile(np.arange(1, k + 1), n),
-        "distance": np.take_along_axis(distance, order, axis=1).reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "area_code": np.repeat(codes, k),
+            "neighbour_code": codes[order].reshape(-1),
+            "rank": np.tile(np.arange(1, k + 1), n),
+            "distance": np.take_along_axis(distance, order, axis=1).reshape(-1),
+        }
+    )
 
 
-def _covariate_matrix(frame: pd.DataFrame, covariates: list[str],
-                      area_column: str) -> tuple[np.ndarray, np.ndarray]:
+def _covariate_matrix(
+    frame: pd.DataFrame, covariates: list[str], area_column: str
+) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(covariates, str):
         covariates = [covariates]
     if not covariates:
@@ -197,8 +211,10 @@ def _covariate_matrix(frame: pd.DataFrame, covariates: list[str],
     seen: dict[str, int] = {}
     for row, code in enumerate(codes):
         if code in seen:
-            raise InputError(f"row {row + 1}, column {area_column}: duplicate area code "
-                             f"{code!r} (first at row {seen[code] + 1})")
+            raise InputError(
+                f"row {row + 1}, column {area_column}: duplicate area code "
+                f"{code!r} (first at row {seen[code] + 1})"
+            )
         seen[code] = row
     columns = []
     for column in covariates:
@@ -206,10 +222,12 @@ def _covariate_matrix(frame: pd.DataFrame, covariates: list[str],
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             row = int(bad[0])
-            raise InputError(f"row {row + 1}, column {column}: not a number "
-                             f"({frame[column].iloc[row]!r})")
+            raise InputError(
+                f"row {row + 1}, column {column}: not a number ({frame[column].iloc[row]!r})"
+            )
         if np.ptp(values) == 0:
-            raise InputError(f"column {column}: every area has the same value, so it cannot "
-                             f"tell areas apart")
+            raise InputError(
+                f"column {column}: every area has the same value, so it cannot tell areas apart"
+            )
         columns.append(values)
     return np.column_stack(columns), codes

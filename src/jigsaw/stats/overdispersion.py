@@ -53,9 +53,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import optimize, stats
+from scipy import optimize
 
-from jigsaw.stats._intervals import check_level, z_value
+from jigsaw.stats._intervals import check_level, normal_cdf, normal_pdf, normal_ppf, z_value
 
 __all__ = [
     "ESTIMATORS",
@@ -81,7 +81,7 @@ SOURCE = (
 # with no identifications and a large expected count far below its target.
 _ZERO_COUNT = 0.5
 # Scale factor making the median absolute deviation consistent for a normal sd.
-_MAD_TO_SD = 1.0 / float(stats.norm.ppf(0.75))
+_MAD_TO_SD = 1.0 / float(normal_ppf(0.75))
 _MAX_ITERATIONS = 50
 
 
@@ -106,8 +106,9 @@ def _check_scale(scale: str) -> str:
     return scale
 
 
-def transformed_residuals(observed: ArrayLike, expected: ArrayLike, *,
-                          scale: str = "log") -> tuple[np.ndarray, np.ndarray]:
+def transformed_residuals(
+    observed: ArrayLike, expected: ArrayLike, *, scale: str = "log"
+) -> tuple[np.ndarray, np.ndarray]:
     """Put each area's ratio observed / expected on the transformed scale.
 
     Parameters
@@ -168,7 +169,7 @@ def winsorise(z: ArrayLike, fraction: float = 0.1) -> np.ndarray:
 
 def _truncated_normal_variance(c: float) -> float:
     """Variance of a standard normal truncated to [-c, c]."""
-    return float(1.0 - 2 * c * stats.norm.pdf(c) / (2 * stats.norm.cdf(c) - 1))
+    return float(1.0 - 2 * c * normal_pdf(c) / (2 * normal_cdf(c) - 1))
 
 
 def _solve_tau2(y: np.ndarray, s: np.ndarray, target: float) -> float:
@@ -279,7 +280,9 @@ class Overdispersion:
         z: np.ndarray = y / np.sqrt(s**2 + self.tau2)
         return z
 
-    def limits(self, expected: ArrayLike, level: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def limits(
+        self, expected: ArrayLike, level: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Overdispersed control limits for the observed count, given expected counts.
 
         Parameters
@@ -302,8 +305,14 @@ class Overdispersion:
             return e * np.exp(-half), e * np.exp(half)
         return e * np.maximum(1.0 - half, 0.0) ** 2, e * (1.0 + half) ** 2
 
-    def rate_limits(self, population: ArrayLike, target_rate: float, *, level: float | None = None,
-                    per: float = 10_000) -> tuple[np.ndarray, np.ndarray]:
+    def rate_limits(
+        self,
+        population: ArrayLike,
+        target_rate: float,
+        *,
+        level: float | None = None,
+        per: float = 10_000,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Funnel limits for rates around a common ``target_rate`` (per ``per``).
 
         >>> fit = Overdispersion(0.04, 2.0, "log", "robust", 1, (), 0.998, 0.1, "example")
@@ -315,7 +324,9 @@ class Overdispersion:
         lower, upper = self.limits(n * target_rate / per, level)
         return lower / n * per, upper / n * per
 
-    def compare(self, observed: ArrayLike, expected: ArrayLike, level: float | None = None) -> np.ndarray:
+    def compare(
+        self, observed: ArrayLike, expected: ArrayLike, level: float | None = None
+    ) -> np.ndarray:
         """Label each area ``"lower"``, ``"similar"`` or ``"higher"`` than its target.
 
         An area is ``lower`` (``higher``) when its observed count lies below (above) the
@@ -337,8 +348,16 @@ class Overdispersion:
         return variance
 
 
-def estimate(observed: ArrayLike, expected: ArrayLike, *, scale: str = "log", estimator: str = "robust",
-             level: float = 0.998, winsor: float = 0.1, trim: float = 2.5) -> Overdispersion:
+def estimate(
+    observed: ArrayLike,
+    expected: ArrayLike,
+    *,
+    scale: str = "log",
+    estimator: str = "robust",
+    level: float = 0.998,
+    winsor: float = 0.1,
+    trim: float = 2.5,
+) -> Overdispersion:
     """Estimate the between-area variance of observed counts around their expected counts.
 
     Parameters
@@ -387,8 +406,10 @@ def estimate(observed: ArrayLike, expected: ArrayLike, *, scale: str = "log", es
     level = check_level(level)
     if estimator == "dersimonian-laird":
         phi, tau2 = _dersimonian_laird(winsorise(y / s, winsor), s)
-        method = (f"Spiegelhalter (2005) additive random effects, {scale} scale, "
-                  f"{winsor:.0%} winsorised z-scores, DerSimonian-Laird tau2")
+        method = (
+            f"Spiegelhalter (2005) additive random effects, {scale} scale, "
+            f"{winsor:.0%} winsorised z-scores, DerSimonian-Laird tau2"
+        )
         return Overdispersion(tau2, phi, scale, estimator, y.size, (), level, winsor, method)
     if estimator != "robust":
         raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
@@ -397,7 +418,9 @@ def estimate(observed: ArrayLike, expected: ArrayLike, *, scale: str = "log", es
     tau2, keep = _trimmed_tau2(y, s, trim)
     phi = float(np.mean((y[keep] / s[keep]) ** 2))
     excluded = tuple(int(i) for i in np.flatnonzero(~keep))
-    method = (f"Spiegelhalter (2005) additive random effects, {scale} scale, robust tau2: "
-              f"MAD start, then truncation-corrected moment estimate over areas within "
-              f"+-{trim:g} sd")
+    method = (
+        f"Spiegelhalter (2005) additive random effects, {scale} scale, robust tau2: "
+        f"MAD start, then truncation-corrected moment estimate over areas within "
+        f"+-{trim:g} sd"
+    )
     return Overdispersion(tau2, phi, scale, "robust", y.size, excluded, level, winsor, method)

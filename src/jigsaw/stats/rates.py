@@ -45,9 +45,7 @@ __all__ = [
 ]
 
 PHE_SOURCE = "PHEindicatormethods 2.1.0 (UKHSA), phe_rate/phe_proportion conventions"
-_RATE_SOURCE = (
-    PHE_SOURCE + "; Byar's method: Breslow & Day (1987); exact: Armitage & Berry (2002)"
-)
+_RATE_SOURCE = PHE_SOURCE + "; Byar's method: Breslow & Day (1987); exact: Armitage & Berry (2002)"
 _PROPORTION_SOURCE = PHE_SOURCE + "; Wilson (1927), J Am Stat Assoc 22:209-212"
 
 
@@ -101,26 +99,34 @@ class Estimate:
 
     def confidence_interval(self, level: float = 0.95) -> ConfidenceInterval:
         """Return the interval at another level (for example 0.998) for the same inputs."""
-        lower, upper, method = _limits(self._kind, self.count, self.denominator, self.per,
-                                       check_level(level))
-        return ConfidenceInterval(_out(lower, self.value), _out(upper, self.value),
-                                  float(level), _out_method(method, self.value))
+        lower, upper, method = _limits(
+            self._kind, self.count, self.denominator, self.per, check_level(level)
+        )
+        return ConfidenceInterval(
+            _out(lower, self.value),
+            _out(upper, self.value),
+            float(level),
+            _out_method(method, self.value),
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per element with the inputs, value, limits, level, statistic and method."""
         count = np.atleast_1d(self.count)
-        frame = pd.DataFrame({
-            "count": count,
-            "denominator": np.broadcast_to(np.atleast_1d(self.denominator), count.shape),
-            "value": np.atleast_1d(self.value),
-            "lower": np.atleast_1d(self.lower),
-            "upper": np.atleast_1d(self.upper),
-        })
+        frame = pd.DataFrame(
+            {
+                "count": count,
+                "denominator": np.broadcast_to(np.atleast_1d(self.denominator), count.shape),
+                "value": np.atleast_1d(self.value),
+                "lower": np.atleast_1d(self.lower),
+                "upper": np.atleast_1d(self.upper),
+            }
+        )
         frame["level"] = self.level
         frame["per"] = self.per
         frame["statistic"] = self.statistic
-        frame["method"] = np.broadcast_to(np.atleast_1d(np.asarray(self.method, dtype=object)),
-                                          count.shape)
+        frame["method"] = np.broadcast_to(
+            np.atleast_1d(np.asarray(self.method, dtype=object)), count.shape
+        )
         return frame
 
 
@@ -132,8 +138,9 @@ def _as_float_array(values: ArrayLike, name: str) -> np.ndarray:
     return arr
 
 
-def _check_inputs(count: ArrayLike, denominator: ArrayLike, count_name: str, denom_name: str,
-                  proportion: bool) -> tuple[np.ndarray, np.ndarray]:
+def _check_inputs(
+    count: ArrayLike, denominator: ArrayLike, count_name: str, denom_name: str, proportion: bool
+) -> tuple[np.ndarray, np.ndarray]:
     x = _as_float_array(count, count_name)
     n = _as_float_array(denominator, denom_name)
     x, n = np.broadcast_arrays(x, n)
@@ -156,8 +163,9 @@ def _check_inputs(count: ArrayLike, denominator: ArrayLike, count_name: str, den
     return x, n
 
 
-def _limits(kind: str, x: ArrayLike, n: ArrayLike, per: float,
-            level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _limits(
+    kind: str, x: ArrayLike, n: ArrayLike, per: float, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     if kind == "rate":
@@ -186,8 +194,16 @@ def _per_label(per: float) -> str:
     return f"{per:.0f}" if float(per).is_integer() else f"{per:g}"
 
 
-def _estimate(kind: str, count: ArrayLike, denominator: ArrayLike, per: float, level: float,
-              names: tuple[str, str], statistic: str, source: str) -> Estimate:
+def _estimate(
+    kind: str,
+    count: ArrayLike,
+    denominator: ArrayLike,
+    per: float,
+    level: float,
+    names: tuple[str, str],
+    statistic: str,
+    source: str,
+) -> Estimate:
     level = check_level(level)
     per = float(per)
     if not per > 0:
@@ -199,13 +215,23 @@ def _estimate(kind: str, count: ArrayLike, denominator: ArrayLike, per: float, l
     lower, upper, method = _limits(kind, x, n, per, level)
     like = 0.0 if scalar else value
     return Estimate(
-        count=_out(x, like), denominator=_out(n, like), per=per, level=level,
-        value=_out(value, like), lower=_out(lower, like), upper=_out(upper, like),
-        method=_out_method(method, like), statistic=statistic, source=source, _kind=kind,
+        count=_out(x, like),
+        denominator=_out(n, like),
+        per=per,
+        level=level,
+        value=_out(value, like),
+        lower=_out(lower, like),
+        upper=_out(upper, like),
+        method=_out_method(method, like),
+        statistic=statistic,
+        source=source,
+        _kind=kind,
     )
 
 
-def rate(count: ArrayLike, population: ArrayLike, per: float = 10_000, level: float = 0.95) -> Estimate:
+def rate(
+    count: ArrayLike, population: ArrayLike, per: float = 10_000, level: float = 0.95
+) -> Estimate:
     """Crude rate per ``per`` people with a Poisson confidence interval.
 
     Parameters
@@ -251,8 +277,16 @@ def rate(count: ArrayLike, population: ArrayLike, per: float = 10_000, level: fl
     >>> round(rate(1, 100, per=100).confidence_interval(0.998).upper, 6)
     9.233413
     """
-    return _estimate("rate", count, population, per, level, ("count", "population"),
-                     f"rate per {_per_label(per)}", _RATE_SOURCE)
+    return _estimate(
+        "rate",
+        count,
+        population,
+        per,
+        level,
+        ("count", "population"),
+        f"rate per {_per_label(per)}",
+        _RATE_SOURCE,
+    )
 
 
 def proportion(count: ArrayLike, total: ArrayLike, per: float = 1, level: float = 0.95) -> Estimate:
@@ -296,5 +330,6 @@ def proportion(count: ArrayLike, total: ArrayLike, per: float = 1, level: float 
     (0.5525, 0.7364)
     """
     label = "percentage" if per == 100 else f"proportion of {_per_label(per)}"
-    return _estimate("proportion", count, total, per, level, ("count", "total"), label,
-                     _PROPORTION_SOURCE)
+    return _estimate(
+        "proportion", count, total, per, level, ("count", "total"), label, _PROPORTION_SOURCE
+    )

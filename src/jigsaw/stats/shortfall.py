@@ -28,8 +28,13 @@ from scipy import sparse
 from jigsaw.stats import overdispersion
 from jigsaw.stats.rates import rate, z_value
 
-__all__ = ["COMPARISONS", "PeerComparison", "ShortfallSummary", "compare_with_peers",
-           "shortfall_summary"]
+__all__ = [
+    "COMPARISONS",
+    "PeerComparison",
+    "ShortfallSummary",
+    "compare_with_peers",
+    "shortfall_summary",
+]
 
 Floats = NDArray[np.float64]
 
@@ -68,8 +73,9 @@ def _check_areas(areas: pd.DataFrame) -> pd.DataFrame:
     duplicated = frame["area_code"].duplicated()
     if duplicated.any():
         row = int(np.flatnonzero(duplicated)[0])
-        raise _row_error("areas", row, "area_code",
-                         f"duplicate area code {frame['area_code'].iloc[row]!r}")
+        raise _row_error(
+            "areas", row, "area_code", f"duplicate area code {frame['area_code'].iloc[row]!r}"
+        )
     if "area_name" in areas.columns:
         frame["area_name"] = areas["area_name"].to_numpy()
     for column in ("identified", "children"):
@@ -95,13 +101,18 @@ def _check_neighbours(neighbours: pd.DataFrame) -> pd.DataFrame:
             raise _row_error("neighbours", int(row), column, "missing code")
     pairs = pairs.astype(str)
     for row in np.flatnonzero(pairs["area_code"] == pairs["neighbour_code"]):
-        raise _row_error("neighbours", int(row), "neighbour_code",
-                         f"area {pairs['area_code'].iloc[row]!r} lists itself")
+        raise _row_error(
+            "neighbours",
+            int(row),
+            "neighbour_code",
+            f"area {pairs['area_code'].iloc[row]!r} lists itself",
+        )
     return pairs.drop_duplicates()
 
 
-def _peer_weights(frame: pd.DataFrame, pairs: pd.DataFrame,
-                  usable: NDArray[np.bool_]) -> sparse.csr_matrix:
+def _peer_weights(
+    frame: pd.DataFrame, pairs: pd.DataFrame, usable: NDArray[np.bool_]
+) -> sparse.csr_matrix:
     """Sparse W with W[i, j] = 1 when j is a usable peer of i (known counts, not i itself)."""
     position = pd.Series(np.arange(len(frame)), index=frame["area_code"])
     i = position.reindex(pairs["area_code"]).to_numpy()
@@ -135,7 +146,7 @@ class PeerComparison:
         ``weights[i, j] = 1`` when area ``j`` was finally one of area ``i``'s peers.
     per : float
         Rates are per this many children.
-    confidence : float
+    interval_level : float
         Level of the rate and shortfall intervals.
     level : float
         Two-sided level of the overdispersed limits behind ``comparison``.
@@ -145,31 +156,41 @@ class PeerComparison:
     overdispersion: overdispersion.Overdispersion
     weights: sparse.csr_matrix
     per: float
-    confidence: float
+    interval_level: float
     level: float
 
-    def summary(self, *, confidence: float | None = None,
-                leave_out: Collection[str] = ()) -> ShortfallSummary:
+    def summary(
+        self, *, interval_level: float | None = None, leave_out: Collection[str] = ()
+    ) -> ShortfallSummary:
         """The shortfall added up over the flagged areas (:func:`shortfall_summary`)."""
-        return shortfall_summary(self, confidence=confidence, leave_out=leave_out)
+        return shortfall_summary(self, interval_level=interval_level, leave_out=leave_out)
 
 
 def _compare_once(
-    o: Floats, n: Floats, usable: NDArray[np.bool_], weights: Any, per: float, scale: str,
-    estimator: str, level: float,
+    o: Floats,
+    n: Floats,
+    usable: NDArray[np.bool_],
+    weights: Any,
+    per: float,
+    scale: str,
+    estimator: str,
+    level: float,
 ) -> tuple[Floats, overdispersion.Overdispersion, Floats, NDArray[np.object_]]:
     """Peers' rate -> expected count -> overdispersion -> z and comparison, for one peer set."""
     peers = _row_sums(weights)
     with np.errstate(invalid="ignore", divide="ignore"):
-        peer_rate = np.where(peers > 0, (weights @ np.where(usable, o, 0.0)) / (weights @ n),
-                             np.nan)
+        peer_rate = np.where(
+            peers > 0, (weights @ np.where(usable, o, 0.0)) / (weights @ n), np.nan
+        )
     expected = n * peer_rate
     comparable = usable & (expected > 0)
     if comparable.sum() < 3:
-        raise ValueError(f"need at least 3 areas with counts and peers to compare, got "
-                         f"{int(comparable.sum())}")
-    fit = overdispersion.estimate(o[comparable], expected[comparable], scale=scale,
-                                  estimator=estimator, level=level)
+        raise ValueError(
+            f"need at least 3 areas with counts and peers to compare, got {int(comparable.sum())}"
+        )
+    fit = overdispersion.estimate(
+        o[comparable], expected[comparable], scale=scale, estimator=estimator, level=level
+    )
     z = np.full(len(o), np.nan)
     z[comparable] = fit.z(o[comparable], expected[comparable])
     comparison = np.full(len(o), None, dtype=object)
@@ -177,11 +198,18 @@ def _compare_once(
     return expected, fit, z, comparison
 
 
-def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: float = 10_000,
-                       confidence: float = 0.95, level: float = 0.998,
-                       estimator: str = "robust", scale: str = "log",
-                       exclude_lower_peers: bool = True,
-                       not_peers: Collection[str] = ()) -> PeerComparison:
+def compare_with_peers(
+    areas: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    *,
+    per: float = 10_000,
+    interval_level: float = 0.95,
+    level: float = 0.998,
+    estimator: str = "robust",
+    scale: str = "log",
+    exclude_lower_peers: bool = True,
+    not_peers: Collection[str] = (),
+) -> PeerComparison:
     """Compare each area's identified children with its statistical neighbours.
 
     Parameters
@@ -198,7 +226,7 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         ``areas`` are ignored.
     per : float
         Rates are per this many children (10,000).
-    confidence : float
+    interval_level : float
         Level of the rate and shortfall intervals (0.95).
     level : float
         Two-sided level of the overdispersed limits behind ``comparison`` (0.998:
@@ -280,8 +308,9 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     weights = all_peers
     seen: set[bytes] = set()
     for _ in range(_MAX_PASSES):
-        expected, fit, z, comparison = _compare_once(o, n, usable, weights, per, scale,
-                                                     estimator, level)
+        expected, fit, z, comparison = _compare_once(
+            o, n, usable, weights, per, scale, estimator, level
+        )
         if not exclude_lower_peers:
             break
         lower = np.nan_to_num(z, nan=0.0) < -z_value(_EXCLUDE_LEVEL)
@@ -289,12 +318,14 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         # An area whose peers are nearly all flagged keeps them all: too few peers left
         # would make a benchmark out of one or two areas.
         thin = (_row_sums(new_weights) < _MIN_PEERS).astype(float)
-        new_weights = (sparse.diags(1.0 - thin) @ new_weights
-                       + sparse.diags(thin) @ all_peers).tocsr()
+        new_weights = (
+            sparse.diags(1.0 - thin) @ new_weights + sparse.diags(thin) @ all_peers
+        ).tocsr()
         if (new_weights != weights).nnz == 0 or lower.tobytes() in seen:
             weights = new_weights
-            expected, fit, z, comparison = _compare_once(o, n, usable, weights, per, scale,
-                                                         estimator, level)
+            expected, fit, z, comparison = _compare_once(
+                o, n, usable, weights, per, scale, estimator, level
+            )
             break
         seen.add(lower.tobytes())
         weights = new_weights
@@ -305,16 +336,18 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
         peer_rate = np.where(peers > 0, peer_o / peer_n * per, np.nan)
         own_rates = o0 / n * per
     rows, columns = weights.nonzero()
-    peer_median = (pd.Series(own_rates[columns]).groupby(rows).median()
-                   .reindex(range(len(frame))).to_numpy())
+    peer_median = (
+        pd.Series(own_rates[columns]).groupby(rows).median().reindex(range(len(frame))).to_numpy()
+    )
 
-    estimate = rate(np.where(usable, o, 0.0), n, per=per, level=confidence)
+    estimate = rate(np.where(usable, o, 0.0), n, per=per, level=interval_level)
     rate_lower = np.where(usable, estimate.lower, np.nan)
     rate_upper = np.where(usable, estimate.upper, np.nan)
-    variance = _shortfall_variance(weights, o0, n, peer_n, rate_lower, rate_upper, per,
-                                   confidence, fit, expected)
+    variance = _shortfall_variance(
+        weights, o0, n, peer_n, rate_lower, rate_upper, per, interval_level, fit, expected
+    )
     shortfall = expected - o
-    shortfall_lower, shortfall_upper = _interval(expected, o, variance, confidence)
+    shortfall_lower, shortfall_upper = _interval(expected, o, variance, interval_level)
 
     result = frame.copy()
     result["rate"] = np.where(usable, estimate.value, np.nan)
@@ -331,12 +364,19 @@ def compare_with_peers(areas: pd.DataFrame, neighbours: pd.DataFrame, *, per: fl
     result["shortfall_upper"] = shortfall_upper
     result["z"] = z
     result["comparison"] = comparison
-    return PeerComparison(table=result, overdispersion=fit, weights=sparse.csr_matrix(weights),
-                          per=float(per), confidence=float(confidence), level=float(level))
+    return PeerComparison(
+        table=result,
+        overdispersion=fit,
+        weights=sparse.csr_matrix(weights),
+        per=float(per),
+        interval_level=float(interval_level),
+        level=float(level),
+    )
 
 
-def _interval(expected: Any, identified: Any, variance: Any,
-              confidence: float) -> tuple[Any, Any]:
+def _interval(
+    expected: Any, identified: Any, variance: Any, interval_level: float
+) -> tuple[Any, Any]:
     """Interval for expected - identified, with the uncertainty on the log scale of expected.
 
     The uncertainty is mostly in how many the area would identify at its peers' rate, which is
@@ -347,24 +387,37 @@ def _interval(expected: Any, identified: Any, variance: Any,
     expected = np.asarray(expected, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = np.sqrt(np.log1p(variance / expected**2))
-    spread = np.exp(z_value(confidence) * sigma)
+    spread = np.exp(z_value(interval_level) * sigma)
     return expected / spread - identified, expected * spread - identified
 
 
-def _own_count_variance(rate_lower: Floats, rate_upper: Floats, n: Floats, per: float,
-                        confidence: float) -> Floats:
+def _own_count_variance(
+    rate_lower: Floats, rate_upper: Floats, n: Floats, per: float, interval_level: float
+) -> Floats:
     """Poisson variance of the area's own count, from the width of its exact/Byar interval."""
     width = (rate_upper - rate_lower) * n / per
-    return np.asarray((width / (2 * z_value(confidence))) ** 2, dtype=float)
+    return np.asarray((width / (2 * z_value(interval_level))) ** 2, dtype=float)
 
 
-def _shortfall_variance(weights: Any, o0: Floats, n: Floats, peer_n: Floats, rate_lower: Floats,
-                        rate_upper: Floats, per: float, confidence: float,
-                        fit: overdispersion.Overdispersion, expected: Floats) -> Floats:
+def _shortfall_variance(
+    weights: Any,
+    o0: Floats,
+    n: Floats,
+    peer_n: Floats,
+    rate_lower: Floats,
+    rate_upper: Floats,
+    per: float,
+    interval_level: float,
+    fit: overdispersion.Overdispersion,
+    expected: Floats,
+) -> Floats:
     with np.errstate(invalid="ignore", divide="ignore"):
         share = sparse.diags(np.where(peer_n > 0, n / peer_n, 0.0)) @ weights
-    own = np.where(np.isnan(rate_lower), 0.0,
-                   _own_count_variance(rate_lower, rate_upper, n, per, confidence))
+    own = np.where(
+        np.isnan(rate_lower),
+        0.0,
+        _own_count_variance(rate_lower, rate_upper, n, per, interval_level),
+    )
     peer_part = np.asarray(share.power(2) @ _peer_count_variance(fit, o0, own), dtype=float)
     return peer_part + own + _own_prevalence_variance(fit, expected)
 
@@ -379,8 +432,7 @@ def _own_prevalence_variance(fit: overdispersion.Overdispersion, expected: Any) 
     return np.asarray(fit.count_variance(e) - e, dtype=float)
 
 
-def _peer_count_variance(fit: overdispersion.Overdispersion, o0: Floats,
-                         poisson: Floats) -> Floats:
+def _peer_count_variance(fit: overdispersion.Overdispersion, o0: Floats, poisson: Floats) -> Floats:
     """A peer's count varies by Poisson chance and by the between-area variance tau2."""
     return np.asarray(poisson + (fit.count_variance(o0) - o0), dtype=float)
 
@@ -399,7 +451,7 @@ class ShortfallSummary:
         Children identified in the flagged areas, and expected at their peers' rates.
     shortfall, lower, upper : float
         Sum of the flagged areas' shortfalls and its interval.
-    confidence : float
+    interval_level : float
         Level of the interval.
     method : str
         How the interval was computed.
@@ -414,20 +466,21 @@ class ShortfallSummary:
     shortfall: float
     lower: float
     upper: float
-    confidence: float
+    interval_level: float
     method: str
     left_out: int = 0
 
 
-def shortfall_summary(result: PeerComparison, *, confidence: float | None = None,
-                      leave_out: Collection[str] = ()) -> ShortfallSummary:
+def shortfall_summary(
+    result: PeerComparison, *, interval_level: float | None = None, leave_out: Collection[str] = ()
+) -> ShortfallSummary:
     """Add up the shortfall over the areas flagged ``lower``, with an interval.
 
     Parameters
     ----------
     result : PeerComparison
         What :func:`compare_with_peers` returned.
-    confidence : float, optional
+    interval_level : float, optional
         Level of the interval; default the level the comparison used.
     leave_out : collection of str
         Codes of flagged areas to leave out of the total (for example those whose counts are
@@ -455,13 +508,15 @@ def shortfall_summary(result: PeerComparison, *, confidence: float | None = None
     which makes the interval slightly wider than it needs to be.
     """
     if not isinstance(result, PeerComparison):
-        raise ValueError("result must be the PeerComparison compare_with_peers returned, "
-                         f"not {type(result).__name__}")
+        raise ValueError(
+            "result must be the PeerComparison compare_with_peers returned, "
+            f"not {type(result).__name__}"
+        )
     fit = result.overdispersion
     frame = result.table
     weights = result.weights
     per = result.per
-    confidence = result.confidence if confidence is None else confidence
+    interval_level = result.interval_level if interval_level is None else interval_level
     o = frame["identified"].to_numpy(dtype=float)
     n = frame["children"].to_numpy(dtype=float)
     usable = ~np.isnan(o)
@@ -469,28 +524,43 @@ def shortfall_summary(result: PeerComparison, *, confidence: float | None = None
     flagged = frame["comparison"].eq("lower").to_numpy() & ~left_out
     peer_n = weights @ n
     # The rate limits in the table are at the level compare_with_peers used.
-    poisson = _own_count_variance(frame["rate_lower"].to_numpy(dtype=float),
-                                  frame["rate_upper"].to_numpy(dtype=float),
-                                  n, per, result.confidence)
+    poisson = _own_count_variance(
+        frame["rate_lower"].to_numpy(dtype=float),
+        frame["rate_upper"].to_numpy(dtype=float),
+        n,
+        per,
+        result.interval_level,
+    )
     poisson = np.where(usable, poisson, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         coefficient = weights[flagged].T @ (n[flagged] / peer_n[flagged])
     coefficient = np.nan_to_num(np.asarray(coefficient, dtype=float))
     expected = frame["expected"].to_numpy(dtype=float)
-    variance = float(coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
-                     + poisson[flagged].sum()
-                     + _own_prevalence_variance(fit, expected[flagged]).sum())
+    variance = float(
+        coefficient**2 @ _peer_count_variance(fit, np.where(usable, o, 0.0), poisson)
+        + poisson[flagged].sum()
+        + _own_prevalence_variance(fit, expected[flagged]).sum()
+    )
     total = float(frame["shortfall"].to_numpy(dtype=float)[flagged].sum())
-    lower, upper = (0.0, 0.0) if not flagged.any() else _interval(
-        float(expected[flagged].sum()), float(o[flagged].sum()), variance, confidence)
+    lower, upper = (
+        (0.0, 0.0)
+        if not flagged.any()
+        else _interval(
+            float(expected[flagged].sum()), float(o[flagged].sum()), variance, interval_level
+        )
+    )
     return ShortfallSummary(
         flagged=int(flagged.sum()),
         compared=int(frame["comparison"].notna().sum()),
         identified=float(o[flagged].sum()),
         expected=float(expected[flagged].sum()),
-        shortfall=total, lower=float(lower), upper=float(upper),
-        confidence=float(confidence),
-        method=("sum over flagged areas; log-normal interval for the expected total, with the "
-                "covariance of shared peers"),
+        shortfall=total,
+        lower=float(lower),
+        upper=float(upper),
+        interval_level=float(interval_level),
+        method=(
+            "sum over flagged areas; log-normal interval for the expected total, with the "
+            "covariance of shared peers"
+        ),
         left_out=int((frame["comparison"].eq("lower").to_numpy() & left_out).sum()),
     )

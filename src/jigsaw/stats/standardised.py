@@ -51,10 +51,14 @@ __all__ = [
 DSR_METHOD = "Dobson"
 DSR_NONINDEPENDENT_METHOD = "Dobson, with confidence adjusted for non-independent events"
 _DSR_MIN_COUNT = 10
-_DSR_SOURCE = ("PHEindicatormethods 2.1.0 calculate_dsr; Dobson et al. (1991), Stat Med "
-               "10:457-462; Byar's limits: Breslow & Day (1987)")
-_ISR_SOURCE = ("PHEindicatormethods 2.1.0 calculate_ISRatio/calculate_ISRate; exact Poisson "
-               "below 10 events, Byar's from 10 (Breslow & Day 1987)")
+_DSR_SOURCE = (
+    "PHEindicatormethods 2.1.0 calculate_dsr; Dobson et al. (1991), Stat Med "
+    "10:457-462; Byar's limits: Breslow & Day (1987)"
+)
+_ISR_SOURCE = (
+    "PHEindicatormethods 2.1.0 calculate_ISRatio/calculate_ISRate; exact Poisson "
+    "below 10 events, Byar's from 10 (Breslow & Day 1987)"
+)
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,7 @@ class StandardisedEstimate:
         """The interval at another level (for example 0.998) for the same inputs."""
         level = check_level(level)
         if self.method.startswith(DSR_METHOD):
-            lower, upper = _dobson_limits(self.value, self.variance, self.observed, self.per,
-                                          level)
+            lower, upper = _dobson_limits(self.value, self.variance, self.observed, self.per, level)
         else:
             lo, hi, _ = poisson_limits(self.observed, level)
             scale = self.value / self.observed if self.observed else self.per / self.denominator
@@ -106,11 +109,21 @@ class StandardisedEstimate:
 
     def to_frame(self) -> pd.DataFrame:
         """One row with the inputs echoed, value, limits, level, statistic and method."""
-        return pd.DataFrame([{
-            "observed": self.observed, "denominator": self.denominator, "value": self.value,
-            "lower": self.lower, "upper": self.upper, "level": self.level,
-            "per": self.per, "statistic": self.statistic, "method": self.method,
-        }])
+        return pd.DataFrame(
+            [
+                {
+                    "observed": self.observed,
+                    "denominator": self.denominator,
+                    "value": self.value,
+                    "lower": self.lower,
+                    "upper": self.upper,
+                    "level": self.level,
+                    "per": self.per,
+                    "statistic": self.statistic,
+                    "method": self.method,
+                }
+            ]
+        )
 
 
 def _bands(values: ArrayLike, name: str, *, allow_nan: bool = True) -> np.ndarray:
@@ -119,7 +132,9 @@ def _bands(values: ArrayLike, name: str, *, allow_nan: bool = True) -> np.ndarra
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be numeric") from None
     if not allow_nan and np.isnan(arr).any():
-        raise ValueError(f"{name} has a missing value in row {int(np.flatnonzero(np.isnan(arr))[0])}")
+        raise ValueError(
+            f"{name} has a missing value in row {int(np.flatnonzero(np.isnan(arr))[0])}"
+        )
     bad = np.flatnonzero(arr < 0)
     if bad.size:
         raise ValueError(f"{name} must be >= 0: row {int(bad[0])} has {float(arr.flat[bad[0]])!r}")
@@ -130,8 +145,9 @@ def _per_label(per: float) -> str:
     return f"{per:.0f}" if float(per).is_integer() else f"{per:g}"
 
 
-def _dobson_limits(value: float, variance: float, total: float, per: float,
-                   level: float) -> tuple[float, float]:
+def _dobson_limits(
+    value: float, variance: float, total: float, per: float, level: float
+) -> tuple[float, float]:
     if not total >= _DSR_MIN_COUNT:
         return float("nan"), float("nan")
     scale = np.sqrt(variance / total) * per
@@ -140,9 +156,16 @@ def _dobson_limits(value: float, variance: float, total: float, per: float,
     return float(lower), float(upper)
 
 
-def dsr(count: ArrayLike | None, population: ArrayLike, standard: ArrayLike, *, per: float = 100_000, level: float = 0.95,
-        persons_by_frequency: ArrayLike | None = None, frequencies: Sequence[float] | None = None
-        ) -> StandardisedEstimate:
+def dsr(
+    count: ArrayLike | None,
+    population: ArrayLike,
+    standard: ArrayLike,
+    *,
+    per: float = 100_000,
+    level: float = 0.95,
+    persons_by_frequency: ArrayLike | None = None,
+    frequencies: Sequence[float] | None = None,
+) -> StandardisedEstimate:
     """Directly standardised rate for one area with Dobson's confidence interval.
 
     Parameters
@@ -198,17 +221,24 @@ def dsr(count: ArrayLike | None, population: ArrayLike, standard: ArrayLike, *, 
     else:
         persons = np.nan_to_num(_bands(persons_by_frequency, "persons_by_frequency"))
         if persons.ndim != 2 or persons.shape[0] != n.shape[0]:
-            raise ValueError("persons_by_frequency must be (categories x frequencies), one row "
-                             f"per category: got shape {persons.shape} for {n.shape[0]} categories")
-        freq = (np.arange(1, persons.shape[1] + 1, dtype=float) if frequencies is None
-                else _bands(frequencies, "frequencies", allow_nan=False))
+            raise ValueError(
+                "persons_by_frequency must be (categories x frequencies), one row "
+                f"per category: got shape {persons.shape} for {n.shape[0]} categories"
+            )
+        freq = (
+            np.arange(1, persons.shape[1] + 1, dtype=float)
+            if frequencies is None
+            else _bands(frequencies, "frequencies", allow_nan=False)
+        )
         if freq.shape != (persons.shape[1],):
             raise ValueError(f"frequencies must have {persons.shape[1]} values, got {freq.size}")
         x = persons @ freq
         method = DSR_NONINDEPENDENT_METHOD
     if not (x.shape == n.shape == w.shape and x.ndim == 1):
-        raise ValueError(f"count, population and standard must be 1-D and of equal length: "
-                         f"got {x.shape}, {n.shape}, {w.shape}")
+        raise ValueError(
+            f"count, population and standard must be 1-D and of equal length: "
+            f"got {x.shape}, {n.shape}, {w.shape}"
+        )
     level = check_level(level)
     per = float(per)
     total = float(x.sum())
@@ -224,11 +254,24 @@ def dsr(count: ArrayLike | None, population: ArrayLike, standard: ArrayLike, *, 
     if total < _DSR_MIN_COUNT:
         value = float("nan")
         statistic = "dsr NA for total count < 10"
-    return StandardisedEstimate(total, float(n.sum()), per, level, value, lower, upper, method,
-                                statistic, _DSR_SOURCE, variance)
+    return StandardisedEstimate(
+        total,
+        float(n.sum()),
+        per,
+        level,
+        value,
+        lower,
+        upper,
+        method,
+        statistic,
+        _DSR_SOURCE,
+        variance,
+    )
 
 
-def _expected(population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike) -> float:
+def _expected(
+    population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike
+) -> float:
     n = np.nan_to_num(_bands(population, "population"))
     ref_x = np.nan_to_num(_bands(reference_count, "reference_count"))
     ref_n = _bands(reference_population, "reference_population", allow_nan=False)
@@ -240,17 +283,34 @@ def _expected(population: ArrayLike, reference_count: ArrayLike, reference_popul
     return float((ref_x / ref_n * n).sum())
 
 
-def _indirect(observed: float, expected: float, scale: float, level: float,
-              statistic: str) -> StandardisedEstimate:
+def _indirect(
+    observed: float, expected: float, scale: float, level: float, statistic: str
+) -> StandardisedEstimate:
     lo, hi, method = poisson_limits(observed, level)
     factor = scale / expected
-    return StandardisedEstimate(observed, expected, scale, level, observed * factor,
-                                float(lo * factor), float(hi * factor), str(method.item()),
-                                statistic, _ISR_SOURCE)
+    return StandardisedEstimate(
+        observed,
+        expected,
+        scale,
+        level,
+        observed * factor,
+        float(lo * factor),
+        float(hi * factor),
+        str(method.item()),
+        statistic,
+        _ISR_SOURCE,
+    )
 
 
-def isratio(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike, *, refvalue: float = 1,
-            level: float = 0.95) -> StandardisedEstimate:
+def isratio(
+    count: ArrayLike,
+    population: ArrayLike,
+    reference_count: ArrayLike,
+    reference_population: ArrayLike,
+    *,
+    refvalue: float = 1,
+    level: float = 0.95,
+) -> StandardisedEstimate:
     """Indirectly standardised ratio (observed / expected) for one area.
 
     Parameters
@@ -285,8 +345,15 @@ def isratio(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike,
     return _indirect(observed, expected, float(refvalue), check_level(level), label)
 
 
-def israte(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike, reference_population: ArrayLike, *, per: float = 100_000,
-           level: float = 0.95) -> StandardisedEstimate:
+def israte(
+    count: ArrayLike,
+    population: ArrayLike,
+    reference_count: ArrayLike,
+    reference_population: ArrayLike,
+    *,
+    per: float = 100_000,
+    level: float = 0.95,
+) -> StandardisedEstimate:
     """Indirectly standardised rate: the ratio O/E times the reference crude rate, per ``per``.
 
     The reference rate is ``sum(reference_count) / sum(reference_population)`` (NaN counts as
@@ -304,8 +371,7 @@ def israte(count: ArrayLike, population: ArrayLike, reference_count: ArrayLike, 
     observed = float(np.nansum(_bands(count, "count")))
     expected = _expected(population, reference_count, reference_population)
     label = f"indirectly standardised rate per {_per_label(per)}"
-    return _indirect(observed, expected, float(per) * ref_rate, check_level(level),
-                     label)
+    return _indirect(observed, expected, float(per) * ref_rate, check_level(level), label)
 
 
 def _by_area_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -315,16 +381,27 @@ def _by_area_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 def _two_levels(estimate: StandardisedEstimate) -> dict[str, Any]:
     ci998 = estimate.confidence_interval(0.998)
     return {
-        "value": estimate.value, "lower95": estimate.lower, "upper95": estimate.upper,
-        "lower998": ci998.lower, "upper998": ci998.upper, "statistic": estimate.statistic,
+        "value": estimate.value,
+        "lower95": estimate.lower,
+        "upper95": estimate.upper,
+        "lower998": ci998.lower,
+        "upper998": ci998.upper,
+        "statistic": estimate.statistic,
         "method": estimate.method,
     }
 
 
-def dsr_by_area(frame: pd.DataFrame, *, area: str = "area", count: str = "count",
-                population: str = "pop", standard: str = "esp2013", per: float = 100_000,
-                persons_by_frequency: Sequence[str] | None = None,
-                frequencies: Sequence[float] | None = None) -> pd.DataFrame:
+def dsr_by_area(
+    frame: pd.DataFrame,
+    *,
+    area: str = "area",
+    count: str = "count",
+    population: str = "pop",
+    standard: str = "esp2013",
+    per: float = 100_000,
+    persons_by_frequency: Sequence[str] | None = None,
+    frequencies: Sequence[float] | None = None,
+) -> pd.DataFrame:
     """:func:`dsr` for every area of a tidy table (one row per area and category).
 
     Returns one row per area (in order of first appearance) with ``total_count``,
@@ -337,17 +414,35 @@ def dsr_by_area(frame: pd.DataFrame, *, area: str = "area", count: str = "count"
         if persons_by_frequency is None:
             est = dsr(group[count], group[population], group[standard], per=per)
         else:
-            est = dsr(None, group[population], group[standard], per=per,
-                      persons_by_frequency=group[list(persons_by_frequency)].to_numpy(float),
-                      frequencies=frequencies)
-        rows.append({area: name, "total_count": est.observed, "total_pop": est.denominator,
-                     **_two_levels(est)})
+            est = dsr(
+                None,
+                group[population],
+                group[standard],
+                per=per,
+                persons_by_frequency=group[list(persons_by_frequency)].to_numpy(float),
+                frequencies=frequencies,
+            )
+        rows.append(
+            {
+                area: name,
+                "total_count": est.observed,
+                "total_pop": est.denominator,
+                **_two_levels(est),
+            }
+        )
     return _by_area_frame(rows)
 
 
-def isratio_by_area(frame: pd.DataFrame, *, area: str = "area", count: str = "count",
-                    population: str = "pop", reference_count: str = "refcount",
-                    reference_population: str = "refpop", refvalue: float = 1) -> pd.DataFrame:
+def isratio_by_area(
+    frame: pd.DataFrame,
+    *,
+    area: str = "area",
+    count: str = "count",
+    population: str = "pop",
+    reference_count: str = "refcount",
+    reference_population: str = "refpop",
+    refvalue: float = 1,
+) -> pd.DataFrame:
     """:func:`isratio` for every area of a tidy table (one row per area and category).
 
     Returns one row per area with ``observed``, ``expected``, ``value``, ``lower95``,
@@ -355,8 +450,14 @@ def isratio_by_area(frame: pd.DataFrame, *, area: str = "area", count: str = "co
     """
     rows = []
     for name, group in frame.groupby(area, sort=False):
-        est = isratio(group[count], group[population], group[reference_count],
-                      group[reference_population], refvalue=refvalue)
-        rows.append({area: name, "observed": est.observed, "expected": est.denominator,
-                     **_two_levels(est)})
+        est = isratio(
+            group[count],
+            group[population],
+            group[reference_count],
+            group[reference_population],
+            refvalue=refvalue,
+        )
+        rows.append(
+            {area: name, "observed": est.observed, "expected": est.denominator, **_two_levels(est)}
+        )
     return _by_area_frame(rows)

@@ -177,6 +177,191 @@ def may_manage_users(actor: Actor, *, area_id: int) -> bool:
     return actor.role == Role.ADMINISTRATOR and actor.area_id == area_id
 
 
+# The workflow from a concern to an outcome. A contact is decided by the recording agency's
+# safeguarding lead; a referral is worked by its area's MASH; an action by its owner, the owner
+# agency's safeguarding lead or the MASH.
+
+
+def may_decide_contact(actor: Actor, *, child_area_id: int, contact_agency_id: int) -> bool:
+    """Whether ``actor`` may decide a contact: the safeguarding lead of the recording agency."""
+    return (
+        actor.role == Role.DSL
+        and actor.area_id is not None
+        and child_area_id == actor.area_id
+        and contact_agency_id == actor.agency_id
+    )
+
+
+def may_decide_contacts(actor: Actor) -> bool:
+    """Whether ``actor`` has a queue of contacts to decide (their agency's)."""
+    return actor.role == Role.DSL and actor.agency_id is not None and actor.area_id is not None
+
+
+def may_refer_to_mash(actor: Actor, *, child_area_id: int, concern_author_id: int | None) -> bool:
+    """Whether ``actor`` may refer a concern's child straight to their area's MASH.
+
+    The practitioner who recorded the concern may, without waiting for their safeguarding lead
+    (who decides through the contact instead); the MASH does not refer to itself.
+    """
+    return (
+        actor.role == Role.PRACTITIONER
+        and actor.area_id is not None
+        and child_area_id == actor.area_id
+        and concern_author_id is not None
+        and concern_author_id == actor.user_id
+    )
+
+
+def may_work_referral(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may open a referral's page and rate, decide, add actions, record the
+    outcome, review and close it: a MASH analyst of the referral's area."""
+    return (
+        actor.role == Role.MASH_ANALYST
+        and actor.area_id is not None
+        and referral_area_id == actor.area_id
+    )
+
+
+def may_rate_referral(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may give or change a referral's RAG rating."""
+    return may_work_referral(actor, referral_area_id=referral_area_id)
+
+
+def may_decide_referral(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may record the MASH decision on a referral."""
+    return may_work_referral(actor, referral_area_id=referral_area_id)
+
+
+def may_record_outcome(actor: Actor, *, referral_area_id: int) -> bool:
+    """Whether ``actor`` may record a referral's outcome, review it and close it."""
+    return may_work_referral(actor, referral_area_id=referral_area_id)
+
+
+def may_work_referrals(actor: Actor) -> bool:
+    """Whether ``actor`` has the MASH queue of referrals (their area's)."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id is not None
+
+
+def may_update_action(
+    actor: Actor, *, referral_area_id: int, owner_agency_id: int, owner_id: int | None
+) -> bool:
+    """Whether ``actor`` may mark an action done or cancel it: its owner, the owner agency's
+    safeguarding lead, or the MASH of the referral's area."""
+    if actor.area_id is None or referral_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    if actor.role == Role.DSL:
+        return owner_agency_id == actor.agency_id
+    return owner_id is not None and owner_id == actor.user_id and actor.role in CHILD_ROLES
+
+
+def may_see_signs(
+    actor: Actor, *, child_area_id: int, concern_agency_id: int, concern_author_id: int | None
+) -> bool:
+    """Whether ``actor`` may see which signs a concern records and its grade (need to know).
+
+    The MASH holds the combined picture; a safeguarding lead sees their own agency's concerns and
+    a practitioner their own. Everyone else learns only that other agencies hold concerns, from
+    :func:`may_see_agencies` and :func:`may_see_combined_grade`.
+    """
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    if actor.role == Role.DSL:
+        return concern_agency_id == actor.agency_id
+    if actor.role == Role.PRACTITIONER:
+        return concern_author_id is not None and concern_author_id == actor.user_id
+    return False
+
+
+def may_see_agencies(actor: Actor, *, child_area_id: int) -> bool:
+    """Whether ``actor`` may see which other agencies hold records and concerns about a child:
+    the safeguarding lead and the MASH; a practitioner is told only that others do."""
+    return (
+        actor.role in (Role.DSL, Role.MASH_ANALYST)
+        and actor.area_id is not None
+        and child_area_id == actor.area_id
+    )
+
+
+def may_see_combined_grade(actor: Actor, *, child_area_id: int) -> bool:
+    """Whether ``actor`` may see a child's combined grade (whose reasons name every agency's
+    signs): the safeguarding lead and the MASH."""
+    return may_see_agencies(actor, child_area_id=child_area_id)
+
+
+def may_record_missing(
+    actor: Actor, *, child_area_id: int, record_agency_ids: Collection[int] = ()
+) -> bool:
+    """Whether ``actor`` may record a child's missing episodes and return home interviews: the
+    MASH of the child's area, or a practitioner or safeguarding lead of an agency that holds a
+    record about the child."""
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.MASH_ANALYST:
+        return True
+    return actor.role in (Role.PRACTITIONER, Role.DSL) and actor.agency_id in record_agency_ids
+
+
+def role_opens_children(role: Role | str | None) -> bool:
+    """Whether holding ``role`` lets a user open children's records (so giving it is shown to the
+    partnership lead, ADR 0009)."""
+    return role is not None and Role(role) in CHILD_ROLES
+
+
+def may_manage_user(actor: Actor, *, user_area_id: int, user_id: int) -> bool:
+    """Whether ``actor`` may edit, deactivate, unlock or reset one user: their area's
+    administrator, and never for their own account (nobody changes their own access)."""
+    return may_manage_users(actor, area_id=user_area_id) and user_id != actor.user_id
+
+
+def may_see_access_grants(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` sees who was given a role that opens children in an area: its
+    partnership lead, who is not an administrator and so did not give it."""
+    return actor.role == Role.PARTNERSHIP_LEAD and actor.area_id == area_id
+
+
+def may_see_other_area_matches(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` is told which of an area's records another partnership may also know:
+    the area's MASH analysts (told only the other area's name and contact)."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id == area_id
+
+
+# Why a child's record was opened, as the audit stores it: decided by the server from the
+# viewer's role and the page, never from anything in the request (a link's ``?from=`` once made
+# a practitioner's look read as a "MASH review").
+_PURPOSE_BY_ROLE = {
+    Role.MASH_ANALYST: "MASH review of a child in the area",
+    Role.DSL: "safeguarding lead: a child their agency holds a record about",
+    Role.PRACTITIONER: "practitioner: a child they recorded a concern about",
+}
+_PURPOSE_BY_ROUTE = {
+    "link_decision": "MASH link decision",
+    "override": "overriding a grade",
+    "after_concern": "after recording a concern",
+}
+
+
+def view_purpose(role: Role | str | None, route: str) -> str:
+    """The purpose recorded when a user of ``role`` opens a child through ``route``
+    (``"profile"``, ``"link_decision"``, ``"override"`` or ``"after_concern"``).
+
+    Raises
+    ------
+    ValueError
+        For a route without a purpose (a new page must say why it opens a child).
+    """
+    if route in _PURPOSE_BY_ROUTE:
+        return _PURPOSE_BY_ROUTE[route]
+    if route != "profile":
+        raise ValueError(f"no audit purpose is defined for the route {route!r}")
+    if role is not None and Role(role) in _PURPOSE_BY_ROLE:
+        return _PURPOSE_BY_ROLE[Role(role)]
+    return "role without access to children"
+
+
 def may_correct_concern(
     actor: Actor, *, child_area_id: int, concern_agency_id: int, concern_author_id: int | None
 ) -> bool:

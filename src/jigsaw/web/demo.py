@@ -26,6 +26,7 @@ from jigsaw.web.accounts.services import (
 )
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
+from jigsaw.web.children import matching
 from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
 from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import Concern, LawfulBasis
@@ -93,6 +94,7 @@ def partnership_load(
     linkage: Callable[..., DemoLinkage] = splink_linkage,
     with_users: bool = True,
     log=print,
+    la: str = "",
 ) -> DemoSummary:
     """Generate one synthetic partnership ending ``today`` and store it; create one user per role.
 
@@ -107,25 +109,34 @@ def partnership_load(
         default the batch linkage (:func:`splink_linkage`), as a real first import would.
     with_users : bool
         Also create one demo user per role.
+    la : str
+        English LA (GSS code) the partnership stands in for, with its real characteristics
+        ("" for a synthetic area).
 
     Returns
     -------
     DemoSummary
         Counts, and the demo users with their passwords and TOTP secrets (to print).
     """
-    world = _world(children, seed, today, log)
+    world = _world(children, seed, today, log, la)
     linked = linkage(world, log)
     now = dt.datetime.now(dt.UTC)
     with transaction.atomic():
+        # A bulk load: every process's linkage index is rebuilt from the store.
+        matching.store_changed(rebuild=True)
         area, agencies = _area_and_agencies(world)
         stored, skipped = _store_records(world.records, linked.clusters, agencies, now)
         by_record = {r.record_id: r for r in stored}
         child_of = _store_children(stored, linked.clusters, area, now)
         pending = _store_links(stored, by_record, linked, child_of, now)
         log(f"Grading {len(world.concerns)} concerns ...")
-        concerns, per_child = _store_concerns(world.concerns, by_record, linked.clusters, today, now)
+        concerns, per_child = _store_concerns(
+            world.concerns, by_record, linked.clusters, today, now
+        )
         graded = _grade_children(per_child, child_of, today, now)
         users = _demo_users(agencies) if with_users else ()
+        # The workflow needs the demo's safeguarding lead and MASH analyst to act.
+        workflow = _store_workflow(area, agencies, now, log) if with_users else {}
         audit_record(
             actor=None,
             event_type=EventType.DEMO_LOADED,
@@ -136,6 +147,7 @@ def partnership_load(
                 "concerns": concerns,
                 "seed": seed,
                 "synthetic": True,
+                **workflow,
             },
         )
     return DemoSummary(
@@ -150,7 +162,7 @@ def partnership_load(
     )
 
 
-def _world(children: int, seed: int, today: dt.date, log):
+def _world(children: int, seed: int, today: dt.date, log, la: str = ""):
     """The synthetic world of one area, with two years of concerns ending ``today``."""
     from jigsaw.world import generate
 
@@ -160,7 +172,7 @@ def _world(children: int, seed: int, today: dt.date, log):
         else today - dt.timedelta(days=730)
     )
     log(f"Generating a partnership of {children} children, {start} to {today} ...")
-    return generate(children=children, areas=1, seed=seed, start=start, years=2)
+    return generate(children=children, areas=1, seed=seed, start=start, years=2, la=la)
 
 
 def _area_and_agencies(world) -> tuple[Area, dict[str, Agency]]:
@@ -198,7 +210,9 @@ def _store_records(records, clusters, agencies, now) -> tuple[list[AgencyRecord]
                 dob=dt.date.fromisoformat(str(prepared["dob"])),
                 sex=record["sex"] if record["sex"] in ("F", "M") else "U",
                 postcode=str(record["postcode"] or "")[:10],
-                nhs_number=str(record["nhs_number"] or "")[:10],
+                # Agencies write NHS numbers with spaces ("448 503 4062"); store the 10 digits
+                # the linkage read (cutting the written form at 10 characters lost the last 2).
+                nhs_number=str(prepared.get("nhs_number") or ""),
                 created_at=now,
             )
             for record, prepared, record_id in rows
@@ -226,7 +240,8 @@ def _store_links(stored, by_record, linked: DemoLinkage, child_of, now) -> int:
     from jigsaw.web.children import compare
 
     clusters = linked.clusters
-    links, earlier = [], {}
+    links: list[Link] = []
+    earlier: dict[str, list[dict[str, object]]] = {}
     for r in stored:
         cluster = str(clusters.at[r.record_id, "child_id"])
         status = LinkStatus.AUTO if cluster in earlier else LinkStatus.NEW
@@ -236,7 +251,10 @@ def _store_links(stored, by_record, linked: DemoLinkage, child_of, now) -> int:
         # it also falls with the closest record of another child, so stored as a link's
         # probability it showed some automatic links as 0.0%.)
         best = max(
-            (compare.explain_pair(mine, other, records=len(stored)) for other in earlier.get(cluster, [])),
+            (
+                compare.explain_pair(mine, other, records=len(stored))
+                for other in earlier.get(cluster, [])
+            ),
             key=lambda found: found[1],
             default=None,
         )
@@ -346,18 +364,32 @@ def _grade_children(per_child, child_of, today, now) -> dict[str, int]:
     return graded
 
 
+def demo_user_create(
+    *, username: str, password: str, role: Role | str, agency: Agency
+) -> tuple[Any, Any]:
+    """Create a demo (or test) user with a known password and a confirmed authenticator.
+
+    Demo only: the one place a password is chosen for someone else and a TOTP secret is read
+    back, so that `jigsaw demo` can print working users. The web application never calls it;
+    its administrators invite users, who set their own (``accounts.services.user_invite``).
+    """
+    return user_create(
+        username=username,
+        password=password,
+        role=role,
+        agency=agency,
+        validate=False,
+        with_totp=True,
+    )
+
+
 def _demo_users(agencies) -> list[DemoUser]:
     """One user per role, each with a random password and a confirmed authenticator."""
     users = []
     for username, role, kind in DEMO_ROLES:
         password = random_password()
-        user, device = user_create(
-            username=username,
-            password=password,
-            role=role,
-            agency=agencies[kind.value],
-            validate=False,
-            with_totp=True,
+        user, device = demo_user_create(
+            username=username, password=password, role=role, agency=agencies[kind.value]
         )
         users.append(
             DemoUser(
@@ -369,3 +401,226 @@ def _demo_users(agencies) -> list[DemoUser]:
             )
         )
     return users
+
+
+def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, int]:
+    """Contacts on the safeguarding lead's queue and referrals in every state of the workflow
+    (some breached), with a strategy discussion, actions, outcomes and missing episodes.
+
+    Made through the workflow's own services, one at a time, on a clock set back to when each
+    step happened, so every row and audit event is what real use would have written.
+    """
+    from django.contrib.auth import get_user_model
+
+    from jigsaw.act.clock import TestClock
+    from jigsaw.web.children.models import ACTIVE_LINK_STATUSES
+    from jigsaw.web.referrals import services
+    from jigsaw.web.referrals.clock import clock_use
+    from jigsaw.web.referrals.models import Contact, Referral
+
+    users = get_user_model().objects
+    dsl, mash = users.get(username="dsl"), users.get(username="mash")
+    school = agencies[AgencyKind.EDUCATION.value]
+    clock = TestClock(now)
+    previous = clock_use(clock)
+    day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
+    log("Carrying demo referrals through the workflow ...")
+    try:
+        known = Child.objects.filter(
+            area=area, links__record__agency=school, links__status__in=ACTIVE_LINK_STATUSES
+        ).distinct()
+        # The most worrying children known to the school first.
+        children: list[Child] = []
+        for grade in sorted(Grade, reverse=True):
+            children += list(
+                known.filter(grade_level=grade.value).order_by("pk")[: 10 - len(children)]
+            )
+        if len(children) < 10:
+            return {"referrals": 0, "contacts": 0}
+
+        def at(when: dt.datetime) -> None:
+            clock.set(when)
+
+        def refer(child, when, why):
+            at(when)
+            return services.referral_create(actor=dsl, child=child, source="dsl", reason=why)
+
+        def decide(referral, when, decision, due):
+            at(when)
+            services.referral_rate(actor=mash, referral=referral, rag="amber")
+            return services.referral_decide(
+                actor=mash,
+                referral=referral,
+                decision=decision,
+                reason="Agreed at the MASH daily meeting.",
+                outcome_due=due.date(),
+            )
+
+        # 0-2: open; one within its time, two breached (one Red overnight, one Amber for days).
+        refer(children[0], now - 2 * hour, "New concerns from school this morning.")
+        red = refer(children[1], now - 6 * hour, "Seen getting into cars after school.")
+        services.referral_rate(actor=mash, referral=red, rag="red")
+        amber = refer(children[2], now - 5 * day, "Gifts, a new phone and missing lessons.")
+        services.referral_rate(actor=mash, referral=amber, rag="amber")
+        # 3: decided (assessment) with one action open and one overdue (escalated by the sweep).
+        assessed = decide(
+            refer(children[3], now - 4 * day, "Older boyfriend."),
+            now - 3 * day,
+            "assessment_s17",
+            now + 10 * day,
+        )
+        for title, due in (("Home visit", now + 3 * day), ("School attendance review", now - day)):
+            services.action_create(
+                actor=mash, referral=assessed, title=title, owner_agency=school, due_at=due
+            )
+        # 4: strategy discussion with actions, one done.
+        s47 = decide(
+            refer(children[4], now - 3 * day, "Found with older males at night."),
+            now - 3 * day + 2 * hour,
+            "strategy_s47",
+            now + 14 * day,
+        )
+        at(now - 2 * day)
+        services.strategy_record(
+            actor=mash,
+            referral=s47,
+            held_at=now - 2 * day,
+            mode="meeting",
+            chair="MASH manager",
+            attendees=f"{agencies['police'].name} | detective sergeant | DS Demo\n"
+            f"{school.name} | safeguarding lead | dsl",
+            information_shared=f"{agencies['police'].name} | seen in a car at night",
+            section_47=True,
+            criminal_investigation=True,
+            seen_alone="planned",
+            decisions="Section 47 enquiry; disruption of the adults involved.",
+            child_voice="Says the older males are her friends and she wants to keep seeing them.",
+            next_review_on=(now + 5 * day).date(),
+            actions=f"Disruption visit | {agencies['police'].name} | {(now + day).date()}\n"
+            f"Speak with her alone | {school.name} | {(now - day).date()}",
+        )
+        done = s47.actions.get(title="Speak with her alone")
+        at(now - day - 3 * hour)
+        services.action_complete(
+            actor=dsl, action=done, evidence="Seen alone with the school nurse."
+        )
+        # 5-6: outcomes under review; one review overdue.
+        for child, months_ago, outcome in (
+            (children[5], 1, "at_risk_of_cse"),
+            (children[6], 4, "victim_of_cse"),
+        ):
+            start = now - dt.timedelta(days=30 * months_ago + 10)
+            referral = decide(
+                refer(child, start, "Concerns from several agencies."),
+                start + hour,
+                "strategy_s47",
+                start + 10 * day,
+            )
+            at(start + 9 * day)
+            services.outcome_record(
+                actor=mash, referral=referral, outcome=outcome, outcome_on=(start + 9 * day).date()
+            )
+        # 7-8: closed with their outcomes.
+        for child, outcome, decision, why in (
+            (children[7], "no_concern", "no_further_action", "Explained by a family bereavement."),
+            (children[8], "other_need", "early_help", "Early help family support in place."),
+        ):
+            referral = decide(
+                refer(child, now - 20 * day, "School concern."),
+                now - 19 * day,
+                decision,
+                now - 10 * day,
+            )
+            at(now - 12 * day)
+            services.outcome_record(
+                actor=mash,
+                referral=referral,
+                outcome=outcome,
+                outcome_on=(now - 12 * day).date(),
+                close_reason=why,
+            )
+        # 9: decided, its outcome date passed: breached.
+        decide(
+            refer(children[9], now - 9 * day, "Absent and secretive."),
+            now - 8 * day,
+            "information_and_advice",
+            now - 2 * day,
+        )
+        # Missing episodes: one interview completed in time, one overdue.
+        at(now - 6 * day)
+        first = services.missing_record(
+            actor=mash,
+            child=children[4],
+            kind="missing",
+            started_at=now - 7 * day,
+            ended_at=now - 6 * day,
+            found_where="A flat above a takeaway",
+        )
+        at(now - 5 * day)
+        services.return_interview_record(
+            actor=mash,
+            episode=first,
+            offered_at=now - 6 * day + 4 * hour,
+            response="accepted",
+            completed_at=now - 5 * day,
+            learned="Taken there by an older man she met online.",
+            child_voice="I don't want to go back there.",
+        )
+        at(now - 4 * day)
+        services.missing_record(
+            actor=mash,
+            child=children[6],
+            kind="missing",
+            started_at=now - 5 * day,
+            ended_at=now - 4 * day,
+            found_where="Railway station",
+        )
+        at(now)
+        services.clocks_sweep(area_id=area.pk)
+        # Last week's MACE panel discussed the children under review.
+        at(now - 7 * day)
+        reviewed = Referral.objects.filter(area=area, state="reviewing").order_by("pk")
+        services.mace_meeting_record(
+            actor=mash,
+            held_on=(now - 7 * day).date(),
+            chair="Detective Chief Inspector, chair",
+            attendees=f"{agencies['police'].name} | detective chief inspector | DCI Demo\n"
+            f"{school.name} | safeguarding lead | dsl\n"
+            f"{agencies['social_care'].name} | MASH manager | mash",
+            items=[
+                services.MaceItemInput(
+                    referral=r,
+                    reasons=("review due",),
+                    risk="red",
+                    discussion="Reviewed the safety plan and what each agency has seen since.",
+                    plan="Keep the safety plan; police disruption; review at the next panel.",
+                    victim="Known to school and health",
+                    offender="Older males, not yet identified",
+                    location="Town centre and the retail park",
+                    themes="Gifts, lifts in cars, going missing",
+                )
+                for r in reviewed
+            ],
+        )
+        at(now)
+        # The safeguarding lead's queue: the school's latest concerns as new contacts.
+        latest = Concern.objects.filter(record__agency=school, contact__isnull=True).order_by(
+            "-seen_on", "-pk"
+        )[:5]
+        contacts = 0
+        for offset, concern in enumerate(latest):
+            link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
+            if link is None:
+                continue
+            received = now - (offset * 7) * hour
+            Contact.objects.create(
+                concern=concern,
+                agency=school,
+                child=link.child,
+                received_at=received,
+                decision_due=services.policy_for(area).decision_due(received),
+            )
+            contacts += 1
+        return {"referrals": 10, "contacts": contacts}
+    finally:
+        clock_use(previous)

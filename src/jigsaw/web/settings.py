@@ -18,6 +18,11 @@ Configuration (environment variables; docs/deploy.md shows a whole production se
 ``JIGSAW_ALLOWED_HOSTS``, ``JIGSAW_CSRF_TRUSTED_ORIGINS``
     Comma-separated host names, and origins (``https://jigsaw.example.gov.uk``) from which
     forms may be posted when the proxy does not pass the original ``Host``.
+``JIGSAW_PROXY_HOPS``
+    How many trusted proxies append to ``X-Forwarded-For`` (1 behind the documented nginx), so
+    failed sign-ins are counted per client address rather than per proxy.
+``JIGSAW_EMAIL_HOST``, ``JIGSAW_EMAIL_PORT``, ``JIGSAW_EMAIL_TLS=1``, ``JIGSAW_EMAIL_FROM``
+    The mail server for the single-use links by which users set their own password.
 ``JIGSAW_SECRET_KEY``, ``JIGSAW_WEB_DIR``, ``JIGSAW_DEBUG=1``, ``JIGSAW_AUDIT_ANCHOR_EVERY``
     The signing key (else one kept in ``secret-key`` under the data folder), the data folder,
     Django's debug pages (never in production) and how often the audit chain is anchored.
@@ -195,6 +200,7 @@ INSTALLED_APPS = [
     "jigsaw.web.children",
     "jigsaw.web.concerns",
     "jigsaw.web.oversight",
+    "jigsaw.web.referrals",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +298,14 @@ CSRF_TRUSTED_ORIGINS = [
     for origin in os.environ.get("JIGSAW_CSRF_TRUSTED_ORIGINS", "").split(",")
     if origin.strip()
 ]
+# How many trusted proxies append the client's address to X-Forwarded-For (nginx: 1). Failed
+# sign-ins are counted per username and client address; with 0 the connection's address is used.
+JIGSAW_PROXY_HOPS = int(os.environ.get("JIGSAW_PROXY_HOPS", "0"))
+# Where the single-use links to set a password are sent from (new users, resets; ADR 0009).
+EMAIL_HOST = os.environ.get("JIGSAW_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("JIGSAW_EMAIL_PORT", "25"))
+EMAIL_USE_TLS = os.environ.get("JIGSAW_EMAIL_TLS") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("JIGSAW_EMAIL_FROM", "jigsaw@localhost")
 # Error reports (and Django's debug page, if DEBUG is ever on) never show the database URL, its
 # password, keys or cookies: see jigsaw.web.error_reports.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "jigsaw.web.error_reports.SecretsHiddenFilter"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("about/accessibility/", pages.accessibility, name="accessibility"),
     path("about/privacy/", pages.privacy, name="privacy"),
     path("about/cookies/", pages.cookies, name="cookies"),
+    path("referrals/", include("jigsaw.web.referrals.urls")),
 ]
 
 handler403 = views.forbidden

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.datasets import england
+from jigsaw.errors import InputError
 
 ETHNICITIES = (
     "white_british", "white_irish", "white_other", "mixed_white_black_caribbean",
@@ -141,6 +142,31 @@ def england_areas(children: int) -> pd.DataFrame:
     out["region_name"] = frame["region_name"]
     out["population_0_17"] = frame["population_0_17"].astype(np.int64)
     out["real_cse_per_10k_2025"] = frame["cse_per_10k"]
+    return out
+
+
+#: The LA a partnership stands in for when none is named: Derby (E06000015), a unitary city of
+#: 62,100 children whose 2025 CSE rate (8.4 per 10,000) is near England's median LA (10.0) and
+#: whose ten DfE neighbours (2025) all have comparable counts.
+DEFAULT_LA = "E06000015"
+
+
+def la_area(code: str, children: int) -> pd.DataFrame:
+    """One English LA (GSS code) with its real covariates, holding ``children`` children.
+
+    The LA's deprivation, rurality and Census 2021 ethnic mix are its own; the number of
+    children may be scaled down from its real population (``population_0_17``) to the demo's
+    size: every chance in the world is per child, so rates are kept.
+    """
+    frame = england_areas(153)
+    match = frame[(frame["area_code"] == code) | (frame["old_la_code"] == code)]
+    if match.empty:
+        raise InputError(
+            f"{code!r} is not an English local authority code (GSS, e.g. {DEFAULT_LA}, "
+            "or the DfE 3-digit code)"
+        )
+    out = match.reset_index(drop=True).copy()
+    out["children"] = int(children)
     return out
 
 

@@ -39,6 +39,8 @@ class WorldConfig:
     areas: int = 4
     seed: int = 0
     england: bool = False
+    # One English LA (GSS code) that a single-area world stands in for ("" for synthetic areas).
+    la: str = ""
     start: dt.date = dt.date(2023, 4, 1)
     years: int = 2
 
@@ -192,6 +194,18 @@ class WorldConfig:
     nhs_invalid_rate: float = 0.02
     nhs_spaced_rate: float = 0.2
 
+    # --- mentions: groups of perpetrators and the people and places around children -----------
+    group_victim_share: float = 0.3
+    group_children: tuple[int, int] = (3, 8)
+    group_adults: tuple[int, int] = (2, 5)
+    group_events_per_child: float = 3.0
+    group_mentions_per_event: float = 1.5
+    background_mentions_per_concern: float = 1.5
+    mention_full_name_share: float = 0.4
+    mention_typo_rate: float = 0.05
+    mention_misread_rate: float = 0.1
+    mention_partial_rate: float = 0.15
+
     def __post_init__(self) -> None:
         if self.children < 1:
             raise InputError(f"children must be at least 1, not {self.children}")
@@ -201,12 +215,27 @@ class WorldConfig:
             raise InputError(
                 f"children ({self.children}) must be at least the number of areas ({self.areas})"
             )
+        if self.la and self.england:
+            raise InputError("la (one English LA) cannot be combined with england (all 153)")
         if self.years < 1:
             raise InputError(f"years must be at least 1, not {self.years}")
         for name in ("day_first_agencies", "excel_serial_agencies", "upper_case_agencies"):
             unknown = set(getattr(self, name)) - set(AGENCIES)
             if unknown:
                 raise InputError(f"{name} names unknown agencies {sorted(unknown)}")
+        for name in ("group_children", "group_adults"):
+            low_high = getattr(self, name)
+            if len(low_high) != 2 or not 1 <= low_high[0] <= low_high[1]:
+                raise InputError(
+                    f"{name} is a range [lowest, highest] of at least 1, not {low_high}"
+                )
+        if self.group_children[0] < 2:
+            raise InputError(f"group_children must start at 2 or more, not {self.group_children}")
+        for name in ("group_events_per_child", "group_mentions_per_event"):
+            if getattr(self, name) < 1:
+                raise InputError(f"{name} is a mean of at least 1, not {getattr(self, name)}")
+        if self.background_mentions_per_concern < 0:
+            raise InputError("background_mentions_per_concern cannot be negative")
         if not 0 <= self.prevalence < 1:
             raise InputError(
                 f"prevalence is a fraction at least 0 and below 1, not {self.prevalence}"

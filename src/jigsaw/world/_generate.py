@@ -11,19 +11,22 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.datasets.csvfile import atomic_path, write_csv
-from jigsaw.world import _areas, _concerns, _exploitation, _population, _records
+from jigsaw.world import _areas, _concerns, _exploitation, _mentions, _population, _records
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._text import ids, iso_dates
 
 if TYPE_CHECKING:
     from jigsaw.catalogue import Catalogue
 
-TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth")
+# The last three: what is recorded about the people, vehicles, phones, accounts and places
+# around children, and its truth.
+TABLES = ("areas", "children", "records", "concerns", "outcomes", "truth",
+          "mentions", "mention_truth", "group_truth")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class World:
-    """A generated world: six tables and the configuration and catalogue version behind them.
+    """A generated world: its tables and the configuration and catalogue version behind them.
 
     ``records`` is the input of ``jigsaw link``; ``truth`` says which child each record is and
     whether that child was exploited; see ``docs/methods/world.md`` for every column.
@@ -40,9 +43,12 @@ class World:
     outcomes: pd.DataFrame
     truth: pd.DataFrame
     sign_skill: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
+    mentions: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
+    mention_truth: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
+    group_truth: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame, repr=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Return the six tables by name, in the order they are written."""
+        """Return the tables of :data:`TABLES` by name, in the order they are written."""
         return {name: getattr(self, name) for name in TABLES}
 
 
@@ -99,11 +105,14 @@ def generate(
     if overrides:
         config = dataclasses.replace(config, **overrides)
     catalogue = catalogue if catalogue is not None else _load_catalogue()
-    streams = np.random.SeedSequence(config.seed).spawn(7)
+    # The eighth stream (mentions) leaves the first seven, and so every other table, unchanged.
+    streams = np.random.SeedSequence(config.seed).spawn(8)
     rng = [np.random.default_rng(s) for s in streams]
 
     if config.england:
         areas = _areas.england_areas(config.children)
+    elif config.la:
+        areas = _areas.la_area(config.la, config.children)
     else:
         areas = _areas.synthetic_areas(rng[0], config.areas, config.children)
     pop = _population.build(config, areas, rng[1])
@@ -117,6 +126,9 @@ def generate(
     outcomes = _outcomes(config, pop, ex)
     truth = _truth(truth, children)
     areas = _area_summary(config, areas, children, outcomes, ex)
+    mentions = _mentions.simulate(
+        config, children, concerns_table, truth.set_index("record_id")["child_id"], rng[7]
+    )
     return World(
         config=config,
         catalogue_version=str(catalogue.version),
@@ -127,6 +139,9 @@ def generate(
         outcomes=outcomes,
         truth=truth,
         sign_skill=_sign_skill(areas, concerns),
+        mentions=mentions.mentions,
+        mention_truth=mentions.truth,
+        group_truth=mentions.groups,
     )
 
 
@@ -301,7 +316,7 @@ def _area_summary(
 
 
 def write(world: World, folder: str | Path) -> list[Path]:
-    """Write each of the six tables as ``<name>.parquet`` and ``<name>.csv`` into ``folder``.
+    """Write each table of :data:`TABLES` as ``<name>.parquet`` and ``<name>.csv`` into ``folder``.
 
     Parameters
     ----------
@@ -313,7 +328,7 @@ def write(world: World, folder: str | Path) -> list[Path]:
     Returns
     -------
     list of Path
-        The twelve files written, in the order of :data:`TABLES`.
+        Two files per table (Parquet, CSV), in the order of :data:`TABLES`.
 
     Notes
     -----
@@ -321,16 +336,26 @@ def write(world: World, folder: str | Path) -> list[Path]:
     half-written table. The bytes depend only on the world (no timestamps), so the same seed
     gives identical files. CSV blanks are empty fields; Parquet uses zstd compression.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in world.tables().items():
-        for suffix in ("parquet", "csv"):
-            path = folder / f"{name}.{suffix}"
-            if suffix == "csv":
-                write_csv(frame, path, lineterminator="\n")
-            else:
-                with atomic_path(path) as temporary:
-                    frame.to_parquet(temporary, index=False, compression="zstd")
-            written.append(path)
-    return written
+    jobs = [
+        (name, frame, folder / f"{name}.{suffix}")
+        for name, frame in world.tables().items()
+        for suffix in ("parquet", "csv")
+    ]
+
+    def one(job: tuple[str, pd.DataFrame, Path]) -> Path:
+        _, frame, path = job
+        if path.suffix == ".csv":
+            write_csv(frame, path, lineterminator="\n")
+        else:
+            with atomic_path(path) as temporary:
+                frame.to_parquet(temporary, index=False, compression="zstd")
+        return path
+
+    # pyarrow formats, compresses and writes without holding the interpreter lock, so two
+    # files at a time keep two cores busy; each file is complete or absent whatever the order.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(one, jobs))

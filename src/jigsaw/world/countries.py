@@ -46,9 +46,18 @@ from numpy.typing import NDArray
 from jigsaw.stats.neighbours import nearest_neighbours
 from jigsaw.stats.shortfall import PeerComparison, compare_with_peers, shortfall_summary
 
-__all__ = ["METHODS", "POOR_DETECTION", "RELATED_INDICATORS", "TYPICAL_DETECTION",
-           "SimulatedCountry", "SimulatedPanel", "score_lower_flags", "score_methods",
-           "simulate_country", "simulate_panel"]
+__all__ = [
+    "METHODS",
+    "POOR_DETECTION",
+    "RELATED_INDICATORS",
+    "TYPICAL_DETECTION",
+    "SimulatedCountry",
+    "SimulatedPanel",
+    "score_lower_flags",
+    "score_methods",
+    "simulate_country",
+    "simulate_panel",
+]
 
 #: Share of its victims a typical area identifies.
 TYPICAL_DETECTION = 2 / 3
@@ -79,8 +88,15 @@ class SimulatedCountry:
         """The covariate columns (``x_*``), for nearest-neighbour peers."""
         return [c for c in self.areas.columns if str(c).startswith("x_")]
 
-    def score(self, flagged: NDArray[np.bool_], *, shortfall: float, shortfall_lower: float,
-              shortfall_upper: float, rates: NDArray[np.float64]) -> dict[str, float]:
+    def score(
+        self,
+        flagged: NDArray[np.bool_],
+        *,
+        shortfall: float,
+        shortfall_lower: float,
+        shortfall_upper: float,
+        rates: NDArray[np.float64],
+    ) -> dict[str, float]:
         """Score a method's ``lower`` flags and shortfall total against the truth.
 
         Parameters
@@ -107,9 +123,15 @@ class SimulatedCountry:
         }
 
 
-def simulate_country(seed: int, *, areas: int = 150, share_under: float = 0.12,
-                     unexplained_sd: float = 0.1, effects: tuple[float, ...] = (0.5, 0.3),
-                     victims_per_10k: float = 15.0) -> SimulatedCountry:
+def simulate_country(
+    seed: int,
+    *,
+    areas: int = 150,
+    share_under: float = 0.12,
+    unexplained_sd: float = 0.1,
+    effects: tuple[float, ...] = (0.5, 0.3),
+    victims_per_10k: float = 15.0,
+) -> SimulatedCountry:
     """Draw one simulated country (seeded: the same seed gives the same country).
 
     Examples
@@ -121,18 +143,27 @@ def simulate_country(seed: int, *, areas: int = 150, share_under: float = 0.12,
     rng = np.random.default_rng(seed)
     children = np.clip(np.round(rng.lognormal(np.log(62_500), 0.55, areas)), 10_000, 360_000)
     covariates = rng.normal(size=(areas, len(effects)))
-    prevalence = victims_per_10k * np.exp(covariates @ np.asarray(effects)
-                                          + rng.normal(0, unexplained_sd, areas))
+    prevalence = victims_per_10k * np.exp(
+        covariates @ np.asarray(effects) + rng.normal(0, unexplained_sd, areas)
+    )
     victims = rng.poisson(children * prevalence / 10_000)
     under = np.zeros(areas, dtype=bool)
     under[rng.choice(areas, int(round(share_under * areas)), replace=False)] = True
     identified = rng.binomial(victims, np.where(under, POOR_DETECTION, TYPICAL_DETECTION))
-    frame = pd.DataFrame({"area_code": [f"S{seed:02d}A{i:03d}" for i in range(areas)],
-                          "identified": identified, "children": children})
+    frame = pd.DataFrame(
+        {
+            "area_code": [f"S{seed:02d}A{i:03d}" for i in range(areas)],
+            "identified": identified,
+            "children": children,
+        }
+    )
     for k in range(len(effects)):
         frame[f"x_{k}"] = covariates[:, k]
-    return SimulatedCountry(areas=frame, under=under,
-                            missed=np.asarray(victims * TYPICAL_DETECTION - identified, dtype=float))
+    return SimulatedCountry(
+        areas=frame,
+        under=under,
+        missed=np.asarray(victims * TYPICAL_DETECTION - identified, dtype=float),
+    )
 
 
 def score_lower_flags(seed: int, **options: Any) -> dict[str, float]:
@@ -145,16 +176,22 @@ def score_lower_flags(seed: int, **options: Any) -> dict[str, float]:
     neighbours = nearest_neighbours(country.areas, country.covariates)
     comparison = compare_with_peers(country.areas, neighbours, **options)
     summary = comparison.summary()
-    return country.score(comparison.table["comparison"].eq("lower").to_numpy(),
-                         shortfall=summary.shortfall, shortfall_lower=summary.lower,
-                         shortfall_upper=summary.upper,
-                         rates=comparison.table["rate"].to_numpy(dtype=float))
+    return country.score(
+        comparison.table["comparison"].eq("lower").to_numpy(),
+        shortfall=summary.shortfall,
+        shortfall_lower=summary.lower,
+        shortfall_upper=summary.upper,
+        rates=comparison.table["rate"].to_numpy(dtype=float),
+    )
 
 
 #: The simulated related indicators: (name, loading on true prevalence, own noise sd, base
 #: rate per 10,000 children).
-RELATED_INDICATORS = (("going_missing", 1.0, 0.4, 12.0), ("cce", 0.7, 0.5, 10.0),
-                      ("sexual_abuse", 0.5, 0.5, 20.0))
+RELATED_INDICATORS = (
+    ("going_missing", 1.0, 0.4, 12.0),
+    ("cce", 0.7, 0.5, 10.0),
+    ("sexual_abuse", 0.5, 0.5, 20.0),
+)
 
 #: The methods :func:`score_methods` scores, in order.
 METHODS = ("peers, last year", "persistent over years", "related indicators model")
@@ -201,15 +238,26 @@ class SimulatedPanel:
         for column in self.areas.columns:
             if str(column).startswith("x_"):
                 frame[column] = self.areas[column].to_numpy()
-        return SimulatedCountry(areas=frame, under=self.under[:, index].copy(),
-                                missed=self.missed[:, index].copy())
+        return SimulatedCountry(
+            areas=frame, under=self.under[:, index].copy(), missed=self.missed[:, index].copy()
+        )
 
 
-def simulate_panel(seed: int, *, areas: int = 150, years: int = 8, share_persistent: float = 0.08,
-                   share_intermittent: float = 0.08, intermittent_chance: float = 0.35,
-                   persistent_sd: float = 0.42, yearly_sd: float = 0.37,
-                   effects: tuple[float, ...] = (0.25, 0.15), victims_per_10k: float = 26.0,
-                   trend: float = -0.06, share_under_recording: float = 0.5) -> SimulatedPanel:
+def simulate_panel(
+    seed: int,
+    *,
+    areas: int = 150,
+    years: int = 8,
+    share_persistent: float = 0.08,
+    share_intermittent: float = 0.08,
+    intermittent_chance: float = 0.35,
+    persistent_sd: float = 0.42,
+    yearly_sd: float = 0.37,
+    effects: tuple[float, ...] = (0.25, 0.15),
+    victims_per_10k: float = 26.0,
+    trend: float = -0.06,
+    share_under_recording: float = 0.5,
+) -> SimulatedPanel:
     """Draw one simulated country over ``years`` years (seeded).
 
     Examples
@@ -234,7 +282,7 @@ def simulate_panel(seed: int, *, areas: int = 150, years: int = 8, share_persist
     persistent = np.zeros(areas, dtype=bool)
     persistent[order[:n_persistent]] = True
     under = np.repeat(persistent[:, None], years, axis=1)
-    intermittent = order[n_persistent:n_persistent + n_intermittent]
+    intermittent = order[n_persistent : n_persistent + n_intermittent]
     under[intermittent] = rng.random((n_intermittent, years)) < intermittent_chance
     identified = rng.binomial(victims, np.where(under, POOR_DETECTION, TYPICAL_DETECTION))
     under_any = under.any(axis=1)
@@ -247,19 +295,26 @@ def simulate_panel(seed: int, *, areas: int = 150, years: int = 8, share_persist
         recorded = np.where(under_records[:, None] & under, POOR_DETECTION / TYPICAL_DETECTION, 1.0)
         related[name] = rng.poisson(children[:, None] * rate * recorded / 10_000).astype(float)
 
-    frame = pd.DataFrame({"area_code": [f"P{seed:02d}A{i:03d}" for i in range(areas)],
-                          "children": children})
+    frame = pd.DataFrame(
+        {"area_code": [f"P{seed:02d}A{i:03d}" for i in range(areas)], "children": children}
+    )
     for k in range(len(effects)):
         frame[f"x_{k}"] = covariates[:, k]
     return SimulatedPanel(
-        areas=frame, years=tuple(range(2026 - years, 2026)),
-        identified=identified.astype(float), related=related, under=under,
-        persistent=persistent, under_records=under_records,
-        missed=np.asarray(victims * TYPICAL_DETECTION - identified, dtype=float))
+        areas=frame,
+        years=tuple(range(2026 - years, 2026)),
+        identified=identified.astype(float),
+        related=related,
+        under=under,
+        persistent=persistent,
+        under_records=under_records,
+        missed=np.asarray(victims * TYPICAL_DETECTION - identified, dtype=float),
+    )
 
 
-def score_methods(seed: int, *, levels: tuple[float, ...] = (0.998, 0.95),
-                  **options: Any) -> list[dict[str, Any]]:
+def score_methods(
+    seed: int, *, levels: tuple[float, ...] = (0.998, 0.95), **options: Any
+) -> list[dict[str, Any]]:
     """Score each of :data:`METHODS` on one panel's last year, at each level.
 
     ``options`` go to :func:`simulate_panel`. Each row is :meth:`SimulatedCountry.score`
@@ -277,12 +332,24 @@ def score_methods(seed: int, *, levels: tuple[float, ...] = (0.998, 0.95),
     panel = simulate_panel(seed, **options)
     last = panel.year(-1)
     neighbours = nearest_neighbours(last.areas, last.covariates)
-    by_year = [compare_with_peers(panel.year(t).areas, neighbours, level=levels[0])
-               for t in range(len(panel.years))]
-    long = pd.concat([pd.DataFrame({"area_code": last.areas["area_code"], "year": year,
-                                    "identified": panel.identified[:, t],
-                                    "expected": by_year[t].table["expected"].to_numpy()})
-                      for t, year in enumerate(panel.years)], ignore_index=True)
+    by_year = [
+        compare_with_peers(panel.year(t).areas, neighbours, level=levels[0])
+        for t in range(len(panel.years))
+    ]
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "area_code": last.areas["area_code"],
+                    "year": year,
+                    "identified": panel.identified[:, t],
+                    "expected": by_year[t].table["expected"].to_numpy(),
+                }
+            )
+            for t, year in enumerate(panel.years)
+        ],
+        ignore_index=True,
+    )
     counts = pd.DataFrame({name: values[:, -1] for name, values in panel.related.items()})
     ratios = peer_log_ratios(last.areas, counts, neighbours)
     rates = by_year[-1].table["rate"].to_numpy(dtype=float)
@@ -291,8 +358,9 @@ def score_methods(seed: int, *, levels: tuple[float, ...] = (0.998, 0.95),
         peers = compare_with_peers(last.areas, neighbours, level=level)
         flags = {"peers, last year": peers.table["comparison"].eq("lower").to_numpy()}
         persistent = persistence(long, level=level).table.set_index("area_code")
-        flags["persistent over years"] = (persistent["persistent"].reindex(last.areas["area_code"])
-                                          .eq("lower").to_numpy())
+        flags["persistent over years"] = (
+            persistent["persistent"].reindex(last.areas["area_code"]).eq("lower").to_numpy()
+        )
         model = related_model(peers.table, ratios, level=level)
         flags["related indicators model"] = model.table["comparison_model"].eq("lower").to_numpy()
         for method in METHODS:
@@ -304,9 +372,14 @@ def score_methods(seed: int, *, levels: tuple[float, ...] = (0.998, 0.95),
             else:
                 summary = _summary_of(peers, flagged)
                 total, low, high = summary
-            row: dict[str, Any] = {"method": method, "level": level, "seed": seed,
-                                   **last.score(flagged, shortfall=total, shortfall_lower=low,
-                                                shortfall_upper=high, rates=rates)}
+            row: dict[str, Any] = {
+                "method": method,
+                "level": level,
+                "seed": seed,
+                **last.score(
+                    flagged, shortfall=total, shortfall_lower=low, shortfall_upper=high, rates=rates
+                ),
+            }
             row["persistent_found"] = float((flagged & panel.persistent).sum())
             row["persistent_under"] = float(panel.persistent.sum())
             masked = panel.under_records & last.under
@@ -317,7 +390,9 @@ def score_methods(seed: int, *, levels: tuple[float, ...] = (0.998, 0.95),
     return rows
 
 
-def _summary_of(comparison: PeerComparison, flagged: NDArray[np.bool_]) -> tuple[float, float, float]:
+def _summary_of(
+    comparison: PeerComparison, flagged: NDArray[np.bool_]
+) -> tuple[float, float, float]:
     """The shortfall total and interval over ``flagged`` areas against their peers."""
     table = comparison.table.copy()
     table["comparison"] = np.where(flagged, "lower", "similar")

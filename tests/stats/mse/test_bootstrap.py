@@ -50,3 +50,18 @@ def test_lockstep_stepwise_makes_the_same_choices_as_one_table_at_a_time():
     batch = stepwise_totals(design, resamples, 0.02)
     one_by_one = [stepwise(design, counts, 0.02).fit.total[0] for counts in resamples]
     assert batch == pytest.approx(one_by_one, rel=1e-6)
+
+
+def test_sparse_new_orleans_bca_lower_limit_is_the_smallest_resample_when_models_are_reselected():
+    # docs/methods/mse.md: minimum BIC picks main effects (981), resamples often pick an
+    # interaction with a larger total, so z0 is about -0.8 and the BCa lower level falls below
+    # type 8's smallest plotting position: the limit is the bootstrap minimum, a single draw.
+    table = read_table(MSE / "NewOrl_5_186.csv")
+    reselected = estimate(table, "bic", ci="bca", boot=300, seed=1234, ntop=50, workers=1)
+    assert reselected.total == pytest.approx(981.43, abs=0.01)
+    assert np.mean(reselected.bootstrap < reselected.total) < 0.3
+    assert reselected.ci_low == np.nanmin(reselected.bootstrap)
+    # Without re-selection z0 is near 0 and the limit is an ordinary quantile, above the minimum.
+    fixed = estimate(table, "bic", ci="bca", boot=300, seed=1234, ntop=1, workers=1)
+    assert 0.4 < np.mean(fixed.bootstrap < fixed.total) < 0.6
+    assert fixed.ci_low > np.nanmin(fixed.bootstrap)

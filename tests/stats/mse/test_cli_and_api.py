@@ -21,14 +21,34 @@ def test_cli_json_has_the_promised_fields(capsys):
     assert out["dark_figure"] == pytest.approx(11313.0 - 2744, rel=1e-3)
     assert (out["ci_low"], out["ci_high"]) == pytest.approx((9884.4, 13027.4), rel=5e-3)
     assert out["method"] == "stepwise"
-    assert set(out["terms"].split(",")) == {"LA:NG", "NG:GP", "PFNCA:GP", "LA:PFNCA", "GO:GP", "NG:GO"}
+    assert set(out["terms"].split(",")) == {
+        "LA:NG",
+        "NG:GP",
+        "PFNCA:GP",
+        "LA:PFNCA",
+        "GO:GP",
+        "NG:GO",
+    }
     assert out["diagnostics"]["existence"] is True
     assert out["diagnostics"]["identifiable"] is True
     assert out["diagnostics"]["dropped_cells"] == []
 
 
 def test_cli_fixed_model_with_a_never_overlapping_pair_reports_dropped_cells(capsys):
-    assert main(["mse", str(MSE / "Artificial_3.csv"), "--method", "fixed", "--terms", "A:C,B:C", "--json"]) == 0
+    assert (
+        main(
+            [
+                "mse",
+                str(MSE / "Artificial_3.csv"),
+                "--method",
+                "fixed",
+                "--terms",
+                "A:C,B:C",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert sorted(out["diagnostics"]["neg_inf_terms"]) == ["A:C", "B:C"]
     assert sorted(out["diagnostics"]["dropped_cells"]) == ["A+B+C", "A+C", "B+C"]
@@ -63,7 +83,12 @@ def test_records_give_the_same_estimate_as_the_table(tmp_path, capsys):
     records = pd.DataFrame(_records_from_table(table, np.random.default_rng(1), "north"))
     path = tmp_path / "linked.csv"
     records.to_csv(path, index=False)
-    assert main(["mse", "--records", str(path), "--list-column", "agency", "--method", "bic", "--json"]) == 0
+    assert (
+        main(
+            ["mse", "--records", str(path), "--list-column", "agency", "--method", "bic", "--json"]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert out["total"] == pytest.approx(157.1667, rel=1e-4)
 
@@ -71,7 +96,10 @@ def test_records_give_the_same_estimate_as_the_table(tmp_path, capsys):
 def test_stratified_totals_add_up_and_report_strata_that_cannot_be_estimated():
     korea = _records_from_table(read_table(MSE / "Korea.csv"), None, "north")
     hiv = _records_from_table(read_table(MSE / "HIV.csv"), None, "south")
-    tiny = [{"child_id": "w1", "agency": "b", "area": "west"}, {"child_id": "w2", "agency": "c", "area": "west"}]
+    tiny = [
+        {"child_id": "w1", "agency": "b", "area": "west"},
+        {"child_id": "w2", "agency": "c", "area": "west"},
+    ]
     frame = stratified(pd.DataFrame(korea + hiv + tiny), "area", method="stepwise")
     rows = frame.set_index("stratum")
     assert rows.loc["north", "total"] == pytest.approx(268.7778, rel=1e-4)
@@ -104,8 +132,13 @@ def test_cli_stratified_records(tmp_path, capsys):
 
 
 def test_stratified_refuses_a_blank_stratum_or_a_missing_list_column():
-    records = pd.DataFrame({"child_id": ["x", "y", "x"], "agency": ["police", "police", "health"],
-                            "area": ["", "north", "north"]})
+    records = pd.DataFrame(
+        {
+            "child_id": ["x", "y", "x"],
+            "agency": ["police", "police", "health"],
+            "area": ["", "north", "north"],
+        }
+    )
     with pytest.raises(ValueError, match=r"row 2, column 'area': blank value"):
         stratified(records, "area")
     with pytest.raises(ValueError, match=r"no 'list' column"):

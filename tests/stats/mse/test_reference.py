@@ -20,17 +20,37 @@ REFERENCE = pd.read_csv(REFERENCES / "reference_estimates.csv")
 # (dataset, start of the reference 'method' text, call options, interval kind to compare or None)
 CASES = [
     ("UKdat", "BHS AIC-forward-stepwise p<0.05 (selects", dict(method="aic", ci="profile"), "ci"),
-    ("UKdat", "BHS AIC-forward-stepwise p<0.05 | multinomial profile-likelihood 80%", dict(method="aic", ci="profile", level=0.8), "ci"),
-    ("UKdat", "BHS AIC-forward-stepwise p<0.001", dict(method="aic", pthresh=0.001, ci="profile"), "ci"),
+    (
+        "UKdat",
+        "BHS AIC-forward-stepwise p<0.05 | multinomial profile-likelihood 80%",
+        dict(method="aic", ci="profile", level=0.8),
+        "ci",
+    ),
+    (
+        "UKdat",
+        "BHS AIC-forward-stepwise p<0.001",
+        dict(method="aic", pthresh=0.001, ci="profile"),
+        "ci",
+    ),
     ("UKdat", "main effects only | multinomial", dict(method="main", ci="profile"), "ci"),
     ("UKdat", "SparseMSE stepwise pthresh=0.02", dict(method="stepwise"), "ci"),
     ("UKdat", "SparseMSE main effects", dict(method="main"), "ci"),
     ("UKdat_5", "SparseMSE stepwise pthresh=0.02", dict(method="stepwise"), "ci"),
     ("UKdat_5", "BHS AIC-forward-stepwise p<0.05", dict(method="aic", ci="profile"), "ci"),
-    ("UKdat_5", "BHS AIC-forward-stepwise p<0.001", dict(method="aic", pthresh=0.001, ci="profile"), "ci"),
+    (
+        "UKdat_5",
+        "BHS AIC-forward-stepwise p<0.001",
+        dict(method="aic", pthresh=0.001, ci="profile"),
+        "ci",
+    ),
     ("UKdat_5", "main effects only | Wald", dict(method="main"), "ci"),
     ("UKdat_5", "minimum-BIC over all 1024 two-list models", dict(method="bic"), None),
-    ("UKdat_5", "minimum-BIC over all hierarchical models up to order 4", dict(method="bic", max_order=4), None),
+    (
+        "UKdat_5",
+        "minimum-BIC over all hierarchical models up to order 4",
+        dict(method="bic", max_order=4),
+        None,
+    ),
     ("UKdat_4", "SparseMSE stepwise pthresh=0.02", dict(method="stepwise"), "ci"),
     ("UKdat_4", "BHS AIC-forward-stepwise p<0.05", dict(method="aic", ci="profile"), "ci"),
     ("UKdat_4", "main effects only | multinomial", dict(method="main", ci="profile"), "ci"),
@@ -77,7 +97,9 @@ def _canon(terms: str) -> set[frozenset[str]]:
     return {frozenset(t.split(":")) for t in terms.split()}
 
 
-@pytest.mark.parametrize(("dataset", "prefix", "options", "interval"), CASES, ids=[f"{c[0]}-{c[1][:30]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("dataset", "prefix", "options", "interval"), CASES, ids=[f"{c[0]}-{c[1][:30]}" for c in CASES]
+)
 def test_reference_estimate(dataset, prefix, options, interval):
     row = _row(dataset, prefix)
     options = dict(options)

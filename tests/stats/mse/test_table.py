@@ -75,7 +75,9 @@ def test_merging_two_lists_keeps_every_child():
     five = read_table(MSE / "UKdat_5.csv")
     # UKdat_5 is UKdat with PF and NCA merged (README)
     by_pattern = merged.to_frame().rename(columns={"PF+NCA": "PFNCA"})[list(five.lists) + ["count"]]
-    assert sorted(map(tuple, by_pattern.to_numpy())) == sorted(map(tuple, five.to_frame().to_numpy()))
+    assert sorted(map(tuple, by_pattern.to_numpy())) == sorted(
+        map(tuple, five.to_frame().to_numpy())
+    )
 
 
 def test_ten_lists_is_the_limit():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -62,10 +63,22 @@ def test_wrong_totp_code_is_refused_then_throttled_and_right_one_admits(client, 
     assert client.get("/concerns/new/").status_code == 200
 
 
-def test_wrong_password_is_audited_without_the_password(client, cast):
+def test_wrong_password_is_audited_without_the_password_or_the_typed_username(client, cast):
     client.post("/accounts/sign-in/", {"username": "teacher", "password": "nope nope nope"})
     event = AuditEvent.objects.get(event_type="sign_in_failed")
-    assert event.extra == {"username": "teacher"}
+    # The account is the subject; nothing typed is stored.
+    assert (event.subject_type, event.subject_id) == ("user", str(cast.teacher.pk))
+    assert event.extra == {"account": "known", "address": "127.0.0.1"}
+    # People type their password into the username field: that text is never stored.
+    typed = "correct horse battery staple 42"
+    client.post("/accounts/sign-in/", {"username": typed, "password": ""})
+    client.post("/accounts/sign-in/", {"username": typed, "password": "x"})
+    event = AuditEvent.objects.filter(event_type="sign_in_failed").order_by("-id").first()
+    assert event.subject_id == "" and event.extra == {"account": "unknown", "address": "127.0.0.1"}
+    stored = [
+        str(row) for row in AuditEvent.objects.values_list("extra", "subject_id", "actor_label")
+    ]
+    assert not any("horse" in row for row in stored)
 
 
 def test_user_without_a_device_must_enrol_first(client, cast):
@@ -154,9 +167,8 @@ def _every_route():
             if isinstance(entry, URLResolver):
                 yield from walk(entry.url_patterns, route)
             elif isinstance(entry, URLPattern):
-                yield "/" + route.replace("<int:concern_id>", "1").replace(
-                    "<int:child_id>", "1"
-                ).replace("<int:link_id>", "1").replace("<path:path>", "index.html")
+                route = re.sub(r"<int:\w+>", "1", route)
+                yield "/" + re.sub(r"<str:\w+>", "x", route).replace("<path:path>", "index.html")
 
     return sorted(set(walk(get_resolver().url_patterns, "")))
 
@@ -164,10 +176,20 @@ def _every_route():
 def test_no_route_answers_a_password_only_session_or_a_post_without_csrf(cast):
     from django.test import Client
 
-    open_routes = {"/healthz", "/index.html", "/oversight/national/", "/oversight/national/index.html"}
+    open_routes = {
+        "/healthz",
+        "/index.html",
+        "/oversight/national/",
+        "/oversight/national/index.html",
+    }
     # The accessibility statement, privacy notice and cookies page are for everyone.
     open_routes |= {"/about/accessibility/", "/about/privacy/", "/about/cookies/"}
-    sign_in_routes = {"/accounts/sign-in/", "/accounts/verify/", "/accounts/set-up-authenticator/"}
+    sign_in_routes = {
+        "/accounts/sign-in/",
+        "/accounts/verify/",
+        "/accounts/set-up-authenticator/",
+        "/accounts/set-password/x/",
+    }
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.teacher)  # password only: no TOTP device verified in this session
     routes = _every_route()
@@ -183,3 +205,15 @@ def test_no_route_answers_a_password_only_session_or_a_post_without_csrf(cast):
         if path in open_routes:
             continue
         assert client.post(path, {}).status_code == 403, path
+
+
+def test_the_session_key_changes_at_the_second_factor(client, cast):
+    client.post("/accounts/sign-in/", {"username": "teacher", "password": PASSWORD})
+    before = client.session.session_key
+    response = client.post("/accounts/verify/", {"token": _code(cast.devices["teacher"])})
+    assert response["Location"] == "/"
+    assert client.session.session_key != before
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=before).exists()
+    assert client.get("/concerns/new/").status_code == 200

@@ -11,25 +11,46 @@ from tests.web.cast import verified_client
 pytestmark = [pytest.mark.django_db]
 
 
-def test_administrator_adds_a_user_who_must_then_enrol_a_second_factor(client, cast):
+def test_administrator_adds_a_user_who_sets_their_own_password_and_authenticator(client, cast):
+    from django.core import mail
+
     admin = verified_client(client, cast, "admin")
     page = admin.get("/accounts/users/").content.decode()
     assert "teacher" in page and "far_analyst" not in page  # only the administrator's area
     response = admin.post(
         "/accounts/users/",
-        {"username": "new.nurse", "role": "practitioner", "agency": str(cast.health.pk)},
+        {
+            "username": "new.nurse",
+            "email": "new.nurse@northbridge.nhs.example",
+            "role": "practitioner",
+            "agency": str(cast.health.pk),
+        },
     )
     body = response.content.decode()
     assert "User new.nurse created" in body
     profile = Profile.objects.get(user__username="new.nurse")
     assert (profile.role, profile.agency, profile.area) == ("practitioner", cast.health, cast.area)
-    assert profile.user.password.startswith("argon2")
+    assert not profile.user.has_usable_password()  # nobody knows a password for it yet
     event = AuditEvent.objects.get(event_type="user_created", subject_id=str(profile.user.pk))
     assert event.actor_label == "admin" and event.extra["role"] == "practitioner"
-    # The temporary password works, but only as far as enrolling an authenticator.
-    password = body.split("Temporary password: <strong>")[1].split("</strong>")[0]
+    # The link went to the user only; the administrator's page shows neither it nor a password.
+    (message,) = mail.outbox
+    assert message.to == ["new.nurse@northbridge.nhs.example"]
+    link = next(w for w in message.body.split() if "/accounts/set-password/" in w)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert token not in body and "password:" not in body.lower()
+    assert "Temporary password" not in body
     client.logout()
-    client.post("/accounts/sign-in/", {"username": "new.nurse", "password": password})
+    path = link.split("testserver", 1)[1]
+    assert client.get(path).status_code == 200
+    response = client.post(
+        path, {"password": "a new password of mine", "confirm": "a new password of mine"}
+    )
+    assert "Password set" in response.content.decode()
+    assert client.get(path).status_code == 404  # single use
+    client.post(
+        "/accounts/sign-in/", {"username": "new.nurse", "password": "a new password of mine"}
+    )
     assert client.get("/accounts/verify/")["Location"] == "/accounts/set-up-authenticator/"
     assert client.get("/concerns/new/")["Location"] == "/accounts/verify/"
 
@@ -38,7 +59,12 @@ def test_a_taken_username_is_refused(client, cast):
     admin = verified_client(client, cast, "admin")
     response = admin.post(
         "/accounts/users/",
-        {"username": "teacher", "role": "auditor", "agency": str(cast.council.pk)},
+        {
+            "username": "teacher",
+            "email": "t@example.org",
+            "role": "auditor",
+            "agency": str(cast.council.pk),
+        },
     )
     assert "already exists" in response.content.decode()
 

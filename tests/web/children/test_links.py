@@ -20,6 +20,7 @@ from tests.web.cast import (
 
 pytestmark = [pytest.mark.django_db]
 
+
 @pytest.fixture
 def pending(cast):
     school = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "school note")
@@ -89,7 +90,10 @@ def test_deciding_a_link_twice_shows_why_it_was_not_saved(client, cast, pending)
     analyst = verified_client(client, cast, "analyst")
     link = Link.objects.get(status="pending")
     url = f"/children/links/{link.pk}/decide/"
-    assert analyst.post(url, {"decision": "confirm", "reason_choice": "identifiers_agree"}).status_code == 302
+    assert (
+        analyst.post(url, {"decision": "confirm", "reason_choice": "identifiers_agree"}).status_code
+        == 302
+    )
     # A second decision (a colleague's, or a double submit) is refused with the reason shown.
     again = analyst.post(url, {"decision": "reject", "reason_choice": "other", "reason": "not her"})
     assert again.status_code == 409

@@ -18,9 +18,7 @@ pytestmark = [pytest.mark.django_db]
 def test_a_concern_seen_before_the_birth_date_is_refused_on_the_date_field(cast):
     held = AgencyRecord.objects.count()
     with pytest.raises(ValidationError) as refused:
-        record_concern(
-            cast.teacher, JESSICA, SCHOOL_SIGNS, "Absent.", seen_on=dt.date(2010, 1, 5)
-        )
+        record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "Absent.", seen_on=dt.date(2010, 1, 5))
     assert "seen_on" in refused.value.message_dict
     assert AgencyRecord.objects.count() == held  # nothing half-written
 

@@ -97,12 +97,10 @@ def test_find_shows_only_your_own_agencys_matching_records(client, cast):
 def test_saved_page_shows_the_concern_and_combined_grades(client, cast):
     response = verified_client(client, cast, "teacher").post("/concerns/new/", _form(), follow=True)
     body = response.content.decode()
-    assert (
-        "Concern saved" in body
-        and 'data-testid="concern-grade"' in body
-        and 'data-testid="child-grade"' in body
-    )
-    assert "What to do next" in body
+    assert "Concern saved" in body and 'data-testid="concern-grade"' in body
+    # Need to know: the practitioner's safeguarding lead holds the combined picture, not them.
+    assert 'data-testid="child-grade"' not in body and 'data-testid="who-holds-picture"' in body
+    assert "What to do next" in body and "not a 999 call" in body
 
 
 def test_a_concern_page_is_shown_only_to_its_author(client, cast):

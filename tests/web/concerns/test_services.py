@@ -32,12 +32,13 @@ def test_first_concern_starts_a_child_and_emits_each_event(cast):
     assert outcome.child.grade_level == "low"
     assert outcome.concern.catalogue_version == outcome.child.catalogue_version != ""
     events = list(AuditEvent.objects.order_by("id").values_list("event_type", flat=True))
-    assert events[-5:] == [
+    assert events[-6:] == [
         "record_created",
         "child_created",
         "link_created",
         "concern_recorded",
         "child_graded",
+        "contact_created",  # for the school's safeguarding lead to decide
     ]
     assert set(
         AuditEvent.objects.filter(event_type="concern_recorded").values_list(

@@ -27,7 +27,10 @@ pytestmark = [pytest.mark.django_db]
 def recorded(cast):
     mine = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "school note one")
     colleague = record_concern(
-        cast.teacher2, {**JESSICA, "first_name": "Ada", "dob": (2012, 1, 2)}, ["unexplained_absence"], "x"
+        cast.teacher2,
+        {**JESSICA, "first_name": "Ada", "dob": (2012, 1, 2)},
+        ["unexplained_absence"],
+        "x",
     )
     health = record_concern(cast.nurse, JESS, HEALTH_SIGNS, "health note one")
     return mine, colleague, health
@@ -65,16 +68,27 @@ def test_the_author_corrects_with_the_original_kept(client, cast, recorded):
     teacher = verified_client(client, cast, "teacher")
     url = f"/concerns/{mine.concern.pk}/amend/"
     empty = teacher.post(url, {"action": "correct", "reason": "", "text": ""})
-    assert empty.status_code == 400 and "Say why the concern needs correcting" in empty.content.decode()
-    done = teacher.post(url, {"action": "correct", "reason": "Wrong day", "text": "Seen on Tuesday, not Monday"})
+    assert (
+        empty.status_code == 400
+        and "Say why the concern needs correcting" in empty.content.decode()
+    )
+    done = teacher.post(
+        url, {"action": "correct", "reason": "Wrong day", "text": "Seen on Tuesday, not Monday"}
+    )
     assert done.status_code == 302
     concern = Concern.objects.get(pk=mine.concern.pk)
     assert concern.note == "school note one"
     addendum = concern.addenda.get()
-    assert (addendum.kind, addendum.reason, addendum.written_by) == ("correction", "Wrong day", cast.teacher)
+    assert (addendum.kind, addendum.reason, addendum.written_by) == (
+        "correction",
+        "Wrong day",
+        cast.teacher,
+    )
     profile = teacher.get(f"/children/{mine.child.pk}/").content.decode()
     assert "school note one" in profile and "Seen on Tuesday, not Monday" in profile
-    assert AuditEvent.objects.filter(event_type="concern_corrected", subject_id=str(concern.pk)).exists()
+    assert AuditEvent.objects.filter(
+        event_type="concern_corrected", subject_id=str(concern.pk)
+    ).exists()
 
 
 def test_only_the_author_or_their_dsl_may_correct(cast, recorded):
@@ -93,8 +107,13 @@ def test_withdrawing_regrades_the_child_and_is_audited(client, cast, recorded):
     nurse = verified_client(client, cast, "nurse")
     url = f"/concerns/{health.concern.pk}/amend/"
     empty = nurse.post(url, {"action": "withdraw", "withdraw_reason": ""})
-    assert empty.status_code == 400 and "Say why the concern is being withdrawn" in empty.content.decode()
-    assert nurse.post(url, {"action": "withdraw", "withdraw_reason": "Wrong Jess"}).status_code == 302
+    assert (
+        empty.status_code == 400
+        and "Say why the concern is being withdrawn" in empty.content.decode()
+    )
+    assert (
+        nurse.post(url, {"action": "withdraw", "withdraw_reason": "Wrong Jess"}).status_code == 302
+    )
     child.refresh_from_db()
     assert child.grade_level == mine.concern.grade_level != before
     event = AuditEvent.objects.get(event_type="concern_withdrawn")

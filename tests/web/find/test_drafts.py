@@ -24,7 +24,13 @@ def test_the_text_survives_the_session_ending_and_returns_after_sign_in(client, 
     client.logout()  # the session ends while the form is open
     sent = client.post(
         "/concerns/new/",
-        {"draft_owner": token, "first_name": "Jess", "note": NOTE, "indicators": ["older_associates"], "action": "save"},
+        {
+            "draft_owner": token,
+            "first_name": "Jess",
+            "note": NOTE,
+            "indicators": ["older_associates"],
+            "action": "save",
+        },
     )
     assert sent.status_code == 302 and "/accounts/sign-in/" in sent["Location"]
     assert Concern.objects.filter(note=NOTE).count() == 0

@@ -32,7 +32,9 @@ def test_information_pages_are_open_to_everyone(client, path, heading):
 def test_every_page_has_the_phase_banner_marking_and_footer_links(client, cast):
     text = verified_client(client, cast, "teacher").get("/children/").content.decode()
     assert "govuk-phase-banner" in text and "OFFICIAL-SENSITIVE" in text
-    assert all(link in text for link in ("/about/accessibility/", "/about/privacy/", "/about/cookies/"))
+    assert all(
+        link in text for link in ("/about/accessibility/", "/about/privacy/", "/about/cookies/")
+    )
 
 
 def test_a_csrf_failure_is_explained_in_the_services_own_page(cast):
@@ -47,7 +49,9 @@ def test_a_csrf_failure_is_explained_in_the_services_own_page(cast):
 
 def test_the_error_summary_follows_the_fields_order(client, cast):
     body = html.unescape(
-        verified_client(client, cast, "teacher").post("/concerns/new/", {"action": "save"}).content.decode()
+        verified_client(client, cast, "teacher")
+        .post("/concerns/new/", {"action": "save"})
+        .content.decode()
     )
     summary = body.split('govuk-error-summary__list">')[1].split("</ul>")[0]
     targets = re.findall(r'href="#([a-z_]+)"', summary)
@@ -60,10 +64,18 @@ def test_a_low_grade_with_a_high_concern_sign_says_speak_to_your_dsl_today(clien
     high = [i for i in catalogue().indicators if i.level == "high" and "education" in i.agencies]
     said = []
     for n, sign in enumerate(high):
-        outcome = record_concern(cast.teacher, {**JESSICA, "first_name": f"Child{n}", "last_name": f"Test{n}x"}, [sign.id], "seen")
+        outcome = record_concern(
+            cast.teacher,
+            {**JESSICA, "first_name": f"Child{n}", "last_name": f"Test{n}x"},
+            [sign.id],
+            "seen",
+        )
         text = teacher.get(f"/concerns/{outcome.concern.pk}/").content.decode()
         warned = "Speak to your designated safeguarding lead today" in text
         # Said exactly when the grade is below medium.
-        assert warned == (outcome.concern.grade_level in ("none", "low")), (sign.id, outcome.concern.grade_level)
+        assert warned == (outcome.concern.grade_level in ("none", "low")), (
+            sign.id,
+            outcome.concern.grade_level,
+        )
         said.append(warned)
     assert high, "the catalogue has high-level signs a school records"

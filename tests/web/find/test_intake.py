@@ -42,12 +42,23 @@ def _form(**changes):
 @pytest.fixture
 def look_alikes(cast):
     """Two school records of one name and birth date, told apart by reference, address and
-    when the child was last seen."""
+    when the child was last seen.
+
+    They are two children (their valid NHS numbers differ, which the linkage engine never
+    links across), so the search offers both: it offers one record per child.
+    """
     first = record_concern(
-        cast.teacher, JESSICA, SCHOOL_SIGNS, "one", seen_on=dt.date(2026, 1, 12)
+        cast.teacher,
+        {**JESSICA, "nhs_number": "9434765919"},
+        SCHOOL_SIGNS,
+        "one",
+        seen_on=dt.date(2026, 1, 12),
     )
     second = record_concern(
-        cast.teacher2, {**JESSICA, "postcode": "NB7 1AA"}, SCHOOL_SIGNS, "two",
+        cast.teacher2,
+        {**JESSICA, "postcode": "NB7 1AA", "nhs_number": "9434765870"},
+        SCHOOL_SIGNS,
+        "two",
         seen_on=dt.date(2026, 6, 3),
     )
     return first.concern.record, second.concern.record
@@ -88,8 +99,16 @@ def test_a_first_name_and_an_age_are_enough_and_marked(client, cast):
     officer = verified_client(client, cast, "officer")
     response = officer.post(
         "/concerns/new/",
-        _form(first_name="", alias="Bluey", last_name="", dob_day="", dob_month="", dob_year="",
-              age="14", postcode=""),
+        _form(
+            first_name="",
+            alias="Bluey",
+            last_name="",
+            dob_day="",
+            dob_month="",
+            dob_year="",
+            age="14",
+            postcode="",
+        ),
     )
     assert response.status_code == 302
     record = AgencyRecord.objects.get(alias="Bluey")
@@ -102,11 +121,15 @@ def test_a_first_name_and_an_age_are_enough_and_marked(client, cast):
 
 
 def test_without_a_date_of_birth_or_an_age_the_form_says_either(client, cast):
-    body = verified_client(client, cast, "officer").post(
-        "/concerns/new/", _form(dob_day="", dob_month="", dob_year="")
-    ).content.decode()
+    body = (
+        verified_client(client, cast, "officer")
+        .post("/concerns/new/", _form(dob_day="", dob_month="", dob_year=""))
+        .content.decode()
+    )
     assert "or their approximate age if you do not know it" in body
     no_name = html.unescape(
-        verified_client(client, cast, "officer").post("/concerns/new/", _form(first_name="")).content.decode()
+        verified_client(client, cast, "officer")
+        .post("/concerns/new/", _form(first_name=""))
+        .content.decode()
     )
     assert "Enter the child's first name, or the name they go by" in no_name

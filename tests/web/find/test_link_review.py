@@ -52,7 +52,9 @@ def test_an_empty_decision_is_an_error_not_a_405(client, cast, pending):
     text = response.content.decode()
     assert "Select whether these records are about the same child" in text
     assert "Select the reason for your decision" in text
-    other = analyst.post(f"/children/links/{link.pk}/", {"decision": "confirm", "reason_choice": "other"})
+    other = analyst.post(
+        f"/children/links/{link.pk}/", {"decision": "confirm", "reason_choice": "other"}
+    )
     assert other.status_code == 400 and "Describe the reason" in other.content.decode()
     # The old address of the decision no longer answers a GET with a blank 405.
     assert analyst.get(f"/children/links/{link.pk}/decide/").status_code == 302
@@ -73,7 +75,10 @@ def test_confirm_with_a_reason_then_undo_regrades_and_is_audited(client, cast, p
     assert Child.objects.get(pk=school.child.pk).grade_level == "high"
 
     empty = analyst.post(f"/children/links/{link.pk}/undo/", {"reason": ""})
-    assert empty.status_code == 400 and "Say why the decision is being undone" in empty.content.decode()
+    assert (
+        empty.status_code == 400
+        and "Say why the decision is being undone" in empty.content.decode()
+    )
     undone = analyst.post(f"/children/links/{link.pk}/undo/", {"reason": "GP had the sister"})
     assert undone.status_code == 302
     link.refresh_from_db()
@@ -107,9 +112,15 @@ def test_a_sibling_in_the_same_household_is_called_out(client, cast, pending):
 
 def test_only_the_areas_analyst_reviews(client, cast, pending):
     _, _, link = pending
-    assert verified_client(client, cast, "far_analyst").get(f"/children/links/{link.pk}/").status_code == 404
+    assert (
+        verified_client(client, cast, "far_analyst").get(f"/children/links/{link.pk}/").status_code
+        == 404
+    )
     client.logout()
-    assert verified_client(client, cast, "teacher").get(f"/children/links/{link.pk}/").status_code == 403
+    assert (
+        verified_client(client, cast, "teacher").get(f"/children/links/{link.pk}/").status_code
+        == 403
+    )
 
 
 def test_an_automatic_link_shows_its_own_probability_not_the_clusters(db):
@@ -119,7 +130,8 @@ def test_an_automatic_link_shows_its_own_probability_not_the_clusters(db):
 
     auto = Link.objects.filter(status="auto", record__nhs_number__gt="").select_related("record")
     same_nhs = [
-        link for link in auto
+        link
+        for link in auto
         if Link.objects.filter(
             child_id=link.child_id, status="new", record__nhs_number=link.record.nhs_number
         ).exists()

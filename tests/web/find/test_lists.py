@@ -49,7 +49,15 @@ def test_the_children_list_counts_and_pages_every_child(client, cast, background
     assert showing(last) == ((last_page - 1) * 50 + 1, total, total)
     seen = set()
     for page in range(1, last_page + 1):
-        seen |= set(map(int, re.findall(r'href="/children/(\d+)/\?from=list"', analyst.get(f"/children/?page={page}").content.decode())))
+        seen |= set(
+            map(
+                int,
+                re.findall(
+                    r'href="/children/(\d+)/\?from=list"',
+                    analyst.get(f"/children/?page={page}").content.decode(),
+                ),
+            )
+        )
     assert len(seen) == total
     # Rows are named, not numbered.
     assert not re.search(r'from=list">Child \d+<', first)
@@ -80,7 +88,7 @@ def test_a_practitioner_sees_their_child_by_name(client, cast):
     assert showing(text) == (1, 1, 1)
     assert f'href="/children/{jess.child.pk}/?from=list">Jessica Okafor</a>' in text
     profile = client.get(f"/children/{jess.child.pk}/").content.decode()
-    assert "<h1 class=\"govuk-heading-l\">Jessica Okafor</h1>" in profile
+    assert '<h1 class="govuk-heading-l">Jessica Okafor</h1>' in profile
 
 
 def test_the_audit_log_counts_pages_and_filters(client, cast):
@@ -95,7 +103,11 @@ def test_the_audit_log_counts_pages_and_filters(client, cast):
     # The reading itself is the newest event, and counted.
     total = AuditEvent.objects.count()
     assert total > 150 and showing(text) == (1, 100, total)
-    assert showing(auditor.get("/audit/?page=2").content.decode()) == (101, min(200, total + 1), total + 1)
+    assert showing(auditor.get("/audit/?page=2").content.decode()) == (
+        101,
+        min(200, total + 1),
+        total + 1,
+    )
     graded = AuditEvent.objects.filter(event_type="child_graded").count()
     filtered = auditor.get("/audit/?event_type=child_graded").content.decode()
     assert showing(filtered)[2] == graded

@@ -21,7 +21,18 @@ from tests.web.cast import (
 
 pytestmark = [pytest.mark.django_db]
 
-USERS = ("teacher", "teacher2", "school_dsl", "nurse", "officer", "analyst", "far_analyst", "lead", "auditor", "admin")
+USERS = (
+    "teacher",
+    "teacher2",
+    "school_dsl",
+    "nurse",
+    "officer",
+    "analyst",
+    "far_analyst",
+    "lead",
+    "auditor",
+    "admin",
+)
 
 
 @pytest.fixture
@@ -31,16 +42,44 @@ def routes(cast):
     link = Link.objects.get(status="pending")
     concern = school.concern.pk
     everyone = dict.fromkeys(USERS, 200)
-    recorders = {"teacher": 200, "teacher2": 200, "school_dsl": 200, "nurse": 200, "officer": 200,
-                 "analyst": 200, "far_analyst": 200, "lead": 403, "auditor": 403, "admin": 403}
+    recorders = {
+        "teacher": 200,
+        "teacher2": 200,
+        "school_dsl": 200,
+        "nurse": 200,
+        "officer": 200,
+        "analyst": 200,
+        "far_analyst": 200,
+        "lead": 403,
+        "auditor": 403,
+        "admin": 403,
+    }
     return {
         "/children/search/": recorders,
         "/concerns/": recorders,
-        f"/children/links/{link.pk}/": {**dict.fromkeys(USERS, 403), "analyst": 200, "far_analyst": 404},
-        f"/children/links/{link.pk}/undo/": {**dict.fromkeys(USERS, 403), "analyst": 302, "far_analyst": 404},
-        f"/children/links/{link.pk}/decide/": {**dict.fromkeys(USERS, 403), "analyst": 302, "far_analyst": 302},
-        f"/concerns/{concern}/amend/": {**dict.fromkeys(USERS, 404), "teacher": 200, "school_dsl": 200,
-                                        "lead": 403, "auditor": 403, "admin": 403},
+        f"/children/links/{link.pk}/": {
+            **dict.fromkeys(USERS, 403),
+            "analyst": 200,
+            "far_analyst": 404,
+        },
+        f"/children/links/{link.pk}/undo/": {
+            **dict.fromkeys(USERS, 403),
+            "analyst": 302,
+            "far_analyst": 404,
+        },
+        f"/children/links/{link.pk}/decide/": {
+            **dict.fromkeys(USERS, 403),
+            "analyst": 302,
+            "far_analyst": 302,
+        },
+        f"/concerns/{concern}/amend/": {
+            **dict.fromkeys(USERS, 404),
+            "teacher": 200,
+            "school_dsl": 200,
+            "lead": 403,
+            "auditor": 403,
+            "admin": 403,
+        },
         "/about/accessibility/": everyone,
         "/about/privacy/": everyone,
         "/about/cookies/": everyone,

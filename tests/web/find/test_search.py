@@ -37,7 +37,7 @@ def found(user, **terms):
 
 def test_a_nickname_finds_the_full_name(cast, children):
     jess, _ = children
-    assert found(cast.analyst, name="Jess") [:1] == [jess.child.pk]
+    assert found(cast.analyst, name="Jess")[:1] == [jess.child.pk]
     assert found(cast.analyst, name="Jess Okafor")[:1] == [jess.child.pk]
     result = children_search(user=cast.analyst, terms=SearchTerms(name="Jess Okafor"))[0]
     assert "nickname or variant" in result.how
@@ -82,9 +82,13 @@ def test_an_approximate_age_allows_a_year_either_side(cast, children):
     # Born 30 August 2009: 17 on that day.
     for age in (16, 17, 18):
         terms = SearchTerms(name="Wright", age=age)
-        assert tom.child.pk in [r.child.pk for r in children_search(user=cast.analyst, terms=terms, today=today)]
+        assert tom.child.pk in [
+            r.child.pk for r in children_search(user=cast.analyst, terms=terms, today=today)
+        ]
     terms = SearchTerms(name="Wright", age=13)
-    assert tom.child.pk not in [r.child.pk for r in children_search(user=cast.analyst, terms=terms, today=today)]
+    assert tom.child.pk not in [
+        r.child.pk for r in children_search(user=cast.analyst, terms=terms, today=today)
+    ]
 
 
 def test_only_children_one_may_open_are_found_and_nothing_hints_at_others(client, cast, children):
@@ -104,7 +108,9 @@ def test_a_practitioner_finds_only_through_their_own_agencys_identity(cast, chil
     """The nurse's record says Thomas; the school's record is not searched for the nurse, so a
     name only another agency uses does not find the child for them."""
     _, tom = children
-    record_concern(cast.teacher, {**TOM, "first_name": "Tommy", "nhs_number": ""}, SCHOOL_SIGNS, "x")
+    record_concern(
+        cast.teacher, {**TOM, "first_name": "Tommy", "nhs_number": ""}, SCHOOL_SIGNS, "x"
+    )
     assert tom.child.pk in found(cast.teacher, name="Tommy Wright")
     # The school DSL sees the school's record, not the hospital's NHS number.
     assert found(cast.school_dsl, nhs_number=NHS) == []
@@ -126,7 +132,9 @@ def test_an_empty_or_bad_search_says_what_to_do(client, cast, children):
     empty = analyst.get("/children/search/?name=")
     assert empty.status_code == 400 and "Enter a name, date of birth" in empty.content.decode()
     day_only = analyst.get("/children/search/?dob_day=3")
-    assert day_only.status_code == 400 and "a month and year, or a year" in day_only.content.decode()
+    assert (
+        day_only.status_code == 400 and "a month and year, or a year" in day_only.content.decode()
+    )
     bad = analyst.get("/children/search/?nhs_number=1234567890")
     assert bad.status_code == 400 and "valid 10-digit NHS number" in bad.content.decode()
     assert analyst.get("/children/search/").status_code == 200

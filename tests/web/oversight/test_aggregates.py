@@ -22,7 +22,12 @@ def _pupils(cast, n: int) -> None:
     for i in range(n):
         record_concern(
             cast.teacher,
-            {**JESSICA, "first_name": f"Pupil{i}", "last_name": f"Test{i}", "dob": (2010, 1, i + 1)},
+            {
+                **JESSICA,
+                "first_name": f"Pupil{i}",
+                "last_name": f"Test{i}",
+                "dob": (2010, 1, i + 1),
+            },
             SCHOOL_SIGNS,
             "x",
         )
@@ -62,8 +67,12 @@ def test_a_reload_cannot_reveal_a_concern_recorded_in_between(client, cast):
     lead = verified_client(client, cast, "lead")
     before = _tables(lead.get("/oversight/").content.decode())
     assert len(before) == 2 and "School or college</th><td" in before[1]
-    assert dict(area_aggregates_for(user=cast.lead, today=timezone.localdate())
-                .concerns_by_agency)["School or college"] == "7"
+    assert (
+        dict(area_aggregates_for(user=cast.lead, today=timezone.localdate()).concerns_by_agency)[
+            "School or college"
+        ]
+        == "7"
+    )
     # One more concern, between two reloads.
     record_concern(
         cast.teacher,
@@ -72,8 +81,12 @@ def test_a_reload_cannot_reveal_a_concern_recorded_in_between(client, cast):
         "z",
     )
     assert _tables(lead.get("/oversight/").content.decode()) == before
-    assert dict(area_aggregates_for(user=cast.lead, today=timezone.localdate())
-                .concerns_by_agency)["School or college"] == "7"
+    assert (
+        dict(area_aggregates_for(user=cast.lead, today=timezone.localdate()).concerns_by_agency)[
+            "School or college"
+        ]
+        == "7"
+    )
     # The next refresh (tomorrow's snapshot) counts it.
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     after = area_aggregates_for(user=cast.lead, today=tomorrow)

@@ -34,8 +34,15 @@ def test_no_other_file_is_served_from_beside_the_report_or_above_it(client, repo
     (report_dir.parent / "clusters.csv").write_text("nhs_number,cluster\n9434765919,1\n")
     (report_dir / "sub").mkdir()
     (report_dir / "sub" / "index.html").write_text("<p>9434765919</p>")
-    for path in ("clusters.csv", "review.html", "../clusters.csv", "%2e%2e/clusters.csv",
-                 "sub/index.html", "./areas.csv", "AREAS.CSV"):
+    for path in (
+        "clusters.csv",
+        "review.html",
+        "../clusters.csv",
+        "%2e%2e/clusters.csv",
+        "sub/index.html",
+        "./areas.csv",
+        "AREAS.CSV",
+    ):
         response = client.get(f"/oversight/national/{path}")
         assert response.status_code == 404, path
         assert b"9434765919" not in response.content

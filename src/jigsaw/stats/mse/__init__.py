@@ -23,7 +23,7 @@ from jigsaw.stats.mse._estimate import (
     sensitivity,
 )
 from jigsaw.stats.mse._select import METHODS
-from jigsaw.stats.mse._strata import stratified
+from jigsaw.stats.mse._strata import stratified, stratified_tables, sum_interval
 from jigsaw.stats.mse._table import CaptureTable, read_table, table_from_frame, table_from_records
 
 __all__ = [
@@ -37,6 +37,8 @@ __all__ = [
     "read_table",
     "sensitivity",
     "stratified",
+    "stratified_tables",
+    "sum_interval",
     "table_from_frame",
     "table_from_records",
 ]

@@ -1,4 +1,4 @@
-"""Model choice repeated on many tables (bootstrap resamples, jackknife deletions), on both cores."""
+"""Model choice repeated on many tables (bootstrap resamples, jackknife deletions), on every core given."""
 
 from __future__ import annotations
 
@@ -48,15 +48,20 @@ def choose(design: Design, counts: np.ndarray, spec: ChoiceSpec) -> _select.Choi
         if spec.candidates is not None:
             totals, best = _best_of(design, counts[None, :], spec.candidates)
             if best[0] < 0:
-                raise ValueError("no candidate model passes the existence and identifiability checks")
+                raise ValueError(
+                    "no candidate model passes the existence and identifiability checks"
+                )
             mask = spec.candidates[best[0]]
-            return _select.fixed(design, counts, mask, f"minimum BIC over {len(spec.candidates)} models")
+            return _select.fixed(
+                design, counts, mask, f"minimum BIC over {len(spec.candidates)} models"
+            )
         return _select.min_bic(design, counts, complete=spec.complete)
     raise ValueError(f"unknown method '{spec.method}' (choose from {', '.join(_select.METHODS)})")
 
 
-def _best_bic(design: Design, Y: np.ndarray,
-              candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _best_bic(
+    design: Design, Y: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lowest-BIC admissible candidate for each table: (BIC, total, index), index -1 if none.
 
     Fits are checked lazily: the linear programme runs only for a fit that would become a
@@ -69,7 +74,7 @@ def _best_bic(design: Design, Y: np.ndarray,
     for i, mask in enumerate(candidates):
         # Resamples scatter around their mean table: its fit is a close warm start for all.
         start = single_fit(design, centre, mask, check=False).beta[0]
-        fits = fit_batch(design, Y, mask[None, :], beta0=start, check="lazy")
+        fits = fit_batch(design, Y, mask[None, :], beta0=start, check="lazy", variances=False)
         bic = fits.bic()
         better = (fits.code <= 0) & (bic < best_bic)
         for k in np.flatnonzero(better & (fits.code == UNKNOWN)):
@@ -80,7 +85,9 @@ def _best_bic(design: Design, Y: np.ndarray,
     return best_bic, totals, best
 
 
-def _best_of(design: Design, Y: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _best_of(
+    design: Design, Y: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each table, the total under the admissible candidate with the lowest BIC, and its index."""
     _, totals, best = _best_bic(design, Y, candidates)
     return totals, best
@@ -88,8 +95,12 @@ def _best_of(design: Design, Y: np.ndarray, candidates: np.ndarray) -> tuple[np.
 
 def _totals_serial(design: Design, Y: np.ndarray, spec: ChoiceSpec) -> np.ndarray:
     if spec.method in ("main", "fixed"):
-        mask = spec.mask if spec.method == "fixed" and spec.mask is not None else np.zeros(len(design.terms), bool)
-        fits = fit_batch(design, Y, mask[None, :])
+        mask = (
+            spec.mask
+            if spec.method == "fixed" and spec.mask is not None
+            else np.zeros(len(design.terms), bool)
+        )
+        fits = fit_batch(design, Y, mask[None, :], variances=False)
         return np.where(fits.code == 0, fits.total, np.nan)
     if spec.method == "bic" and spec.candidates is not None:
         return _best_of(design, Y, spec.candidates)[0]
@@ -130,13 +141,24 @@ def _init_worker() -> None:
     threadpool_limits(limits=1)
 
 
-def totals_for(design: Design, Y: np.ndarray, spec: ChoiceSpec, workers: int | None = 2) -> np.ndarray:
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, which a scheduler or container sets)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # platforms without affinity (macOS)
+        return os.cpu_count() or 1
+
+
+def totals_for(
+    design: Design, Y: np.ndarray, spec: ChoiceSpec, workers: int | None = None
+) -> np.ndarray:
     """Total under the repeated model choice for every table in ``Y`` (NaN when none is admissible).
 
-    Work is split over ``workers`` processes (default 2, the cores of the standard machine):
-    per-table searches by table, BIC choice among fixed candidates by candidate model.
+    Work is split over ``workers`` processes (default: every core this process is given, see
+    :func:`available_cores`): per-table searches by table, BIC choice among fixed candidates by
+    candidate model. Resamples are drawn before the split, so the worker count changes no choice.
     """
-    workers = max(1, min(workers or 1, os.cpu_count() or 1))
+    workers = max(1, min(workers or available_cores(), available_cores()))
     Y = np.asarray(Y)
     if workers == 1 or Y.shape[0] < _PARALLEL_MIN:
         return _totals_serial(design, Y, spec)

@@ -54,6 +54,9 @@ class _Inference:
     fit: BatchFit
     acceleration: float | None = None  # BCa only
     bootstrap: np.ndarray | None = None  # BCa only
+    jackknife: np.ndarray | None = (
+        None  # BCa only: delete-one-child total per cell (0 for empty cells)
+    )
 
     def limits(self, ci: str, level: float) -> tuple[float, float]:
         if ci == "wald":
@@ -63,7 +66,9 @@ class _Inference:
             return low, high
         if self.bootstrap is None or self.acceleration is None:
             raise ValueError("a BCa interval needs the bootstrap: estimate with ci='bca' first")
-        return _intervals.bca_limits(self.bootstrap, float(self.fit.total[0]), self.acceleration, level)
+        return _intervals.bca_limits(
+            self.bootstrap, float(self.fit.total[0]), self.acceleration, level
+        )
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,9 @@ class MSEEstimate:
     bootstrap: np.ndarray | None = field(default=None, repr=False, compare=False)
     inference: _Inference | None = field(default=None, repr=False, compare=False)
 
-    def confidence_interval(self, level: float = 0.95, *, ci: str | None = None) -> ConfidenceInterval:
+    def confidence_interval(
+        self, level: float = 0.95, *, ci: str | None = None
+    ) -> ConfidenceInterval:
         """Return the interval for the total at another ``level`` for the same table and model.
 
         Parameters
@@ -133,7 +140,11 @@ class MSEEstimate:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (terms joined as ``"LA:NG"`` strings)."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("bootstrap", "inference")}
+        out = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("bootstrap", "inference")
+        }
         out["diagnostics"] = asdict(self.diagnostics)
         out["lists"] = list(self.lists)
         out["terms"] = list(self.terms)
@@ -167,7 +178,7 @@ def estimate(
     boot: int = 1000,
     seed: int = 1234,
     ntop: int | None = None,
-    workers: int = 2,
+    workers: int | None = None,
 ) -> MSEEstimate:
     """Estimate the total number of children, seen and unseen, from overlapping lists.
 
@@ -181,7 +192,7 @@ def estimate(
     ci : {"wald", "profile", "bca"}
         Interval: Wald on the log dark figure; multinomial profile likelihood; BCa bootstrap with
         the model choice repeated in each of ``boot`` resamples (seeded by ``seed``, on
-        ``workers`` processes). For ``bic`` the bootstrap re-selects among the best ``ntop``
+        ``workers`` processes, default every core this process may run on). For ``bic`` the bootstrap re-selects among the best ``ntop``
         models on the original data (all admissible models when None).
     level : float
         Confidence level as a fraction.
@@ -215,14 +226,26 @@ def estimate(
     >>> round(result.total, 2), result.terms, round(result.bic, 3)  # docs: 157.17, BIC 57.141
     (157.17, ('b:c', 'c:d'), 57.141)
     """
-    # One BLAS thread: the bootstrap's two workers would otherwise contend for both cores.
+    # One BLAS thread: the bootstrap's worker processes would otherwise contend for the cores.
     with single_threaded_blas():
-        return _estimate_body(table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers)
+        return _estimate_body(
+            table, method, ci, level, pthresh, max_order, terms, boot, seed, ntop, workers
+        )
 
 
-def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthresh: float | None,
-                   max_order: int, terms: Sequence[str] | None, boot: int, seed: int,
-                   ntop: int | None, workers: int) -> MSEEstimate:
+def _estimate_body(
+    table: CaptureTable,
+    method: str,
+    ci: str,
+    level: float,
+    pthresh: float | None,
+    max_order: int,
+    terms: Sequence[str] | None,
+    boot: int,
+    seed: int,
+    ntop: int | None,
+    workers: int | None,
+) -> MSEEstimate:
     if method not in _select.METHODS:
         raise InputError(f"unknown method '{method}' (choose from {', '.join(_select.METHODS)})")
     if ci not in CI_METHODS:
@@ -254,9 +277,13 @@ def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthr
             reasons.append("the maximum likelihood estimate does not exist (linear-programme test)")
         if code & NOT_IDENTIFIABLE:
             reasons.append("the parameters are not identifiable (design matrix rank deficient)")
-        raise InputError(f"model [{' '.join(names) or 'main effects'}] cannot be estimated: {'; '.join(reasons)}")
+        raise InputError(
+            f"model [{' '.join(names) or 'main effects'}] cannot be estimated: {'; '.join(reasons)}"
+        )
     neg_inf = tuple(design.term_name(int(j)) for j in np.flatnonzero(fit.neginf[0]))
-    dropped = tuple(_pattern_name(table.lists, design.patterns[i]) for i in np.flatnonzero(~fit.cells[0]))
+    dropped = tuple(
+        _pattern_name(table.lists, design.patterns[i]) for i in np.flatnonzero(~fit.cells[0])
+    )
     failed = 0
     boot_totals = None
     total = float(fit.total[0])
@@ -278,7 +305,9 @@ def _estimate_body(table: CaptureTable, method: str, ci: str, level: float, pthr
         jack = totals_for(design, jack_tables, spec, workers)
         jack = np.where(np.isfinite(jack), jack, total)
         accel = _intervals.jackknife_acceleration(counts, jack_cells, jack)
-        inference = _Inference(design, counts, fit, accel, boot_totals)
+        jack_full = np.zeros(counts.size)
+        jack_full[jack_cells] = jack
+        inference = _Inference(design, counts, fit, accel, boot_totals, jack_full)
         low, high = inference.limits(ci, level)
     return MSEEstimate(
         lists=table.lists,
@@ -348,16 +377,47 @@ def sensitivity(table: CaptureTable, *, level: float = 0.95, max_order: int = 2)
             try:
                 variants.append((f"{a}+{b} merged", table.merge_lists(a, b)))
             except ValueError as error:
-                rows.append({"lists": f"{a}+{b} merged", "method": "", "terms": "", "total": np.nan,
-                             "ci_low": np.nan, "ci_high": np.nan, "note": str(error)})
+                rows.append(
+                    {
+                        "lists": f"{a}+{b} merged",
+                        "method": "",
+                        "terms": "",
+                        "total": np.nan,
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                        "note": str(error),
+                    }
+                )
     for label, variant in variants:
         methods = ("stepwise", "aic", "bic", "main") if label == "all" else ("stepwise", "bic")
         for method in methods:
             try:
-                result = estimate(variant, method, level=level, max_order=max_order if method == "bic" else 2)
-                rows.append({"lists": label, "method": method, "terms": " ".join(result.terms),
-                             "total": result.total, "ci_low": result.ci_low, "ci_high": result.ci_high, "note": ""})
+                result = estimate(
+                    variant, method, level=level, max_order=max_order if method == "bic" else 2
+                )
+                rows.append(
+                    {
+                        "lists": label,
+                        "method": method,
+                        "terms": " ".join(result.terms),
+                        "total": result.total,
+                        "ci_low": result.ci_low,
+                        "ci_high": result.ci_high,
+                        "note": "",
+                    }
+                )
             except ValueError as error:
-                rows.append({"lists": label, "method": method, "terms": "", "total": np.nan,
-                             "ci_low": np.nan, "ci_high": np.nan, "note": str(error)})
-    return pd.DataFrame(rows, columns=["lists", "method", "terms", "total", "ci_low", "ci_high", "note"])
+                rows.append(
+                    {
+                        "lists": label,
+                        "method": method,
+                        "terms": "",
+                        "total": np.nan,
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                        "note": str(error),
+                    }
+                )
+    return pd.DataFrame(
+        rows, columns=["lists", "method", "terms", "total", "ci_low", "ci_high", "note"]
+    )

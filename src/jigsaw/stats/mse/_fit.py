@@ -26,6 +26,8 @@ OK, NOT_EXIST, NOT_IDENTIFIABLE = 0, 1, 2
 # to the linear programme (whose answer is cached by support, see check_codes).
 _TINY = 1e-6
 _RIDGE = 1e-9
+# exp overflows above ~709: a trial step past this is too long, not an answer.
+_ETA_MAX = 700.0
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ class Design:
     def term_cells(self) -> np.ndarray:
         """``(T, c)`` bool: cell contains every list of the term."""
         p = self.patterns.astype(bool)
-        return np.array([p[:, list(term)].all(axis=1) for term in self.terms]).reshape(len(self.terms), -1)
+        return np.array([p[:, list(term)].all(axis=1) for term in self.terms]).reshape(
+            len(self.terms), -1
+        )
 
     @cached_property
     def main_cells(self) -> np.ndarray:
@@ -67,7 +71,9 @@ class Design:
     def X(self) -> np.ndarray:
         """``(c, 1 + t + T)`` design: intercept, main effects, interaction indicators."""
         c = self.patterns.shape[0]
-        return np.hstack([np.ones((c, 1)), self.patterns.astype(float), self.term_cells.T.astype(float)])
+        return np.hstack(
+            [np.ones((c, 1)), self.patterns.astype(float), self.term_cells.T.astype(float)]
+        )
 
     @cached_property
     def rank_cache(self) -> dict[tuple[bytes, bytes], bool]:
@@ -90,7 +96,9 @@ class Design:
         try:
             key = tuple(sorted(self.lists.index(p) for p in parts))
         except ValueError:
-            raise ValueError(f"term '{name}': unknown list (lists are {', '.join(self.lists)})") from None
+            raise ValueError(
+                f"term '{name}': unknown list (lists are {', '.join(self.lists)})"
+            ) from None
         if len(key) < 2 or len(set(key)) != len(key):
             raise ValueError(f"term '{name}': an interaction names two or more different lists")
         if key not in self.terms:
@@ -103,7 +111,9 @@ class Design:
         for name in names:
             mask[self.term_index(name)] = True
         if not is_hierarchical(self, mask):
-            raise ValueError("model is not hierarchical: every interaction needs all its lower-order interactions")
+            raise ValueError(
+                "model is not hierarchical: every interaction needs all its lower-order interactions"
+            )
         return mask
 
     def names(self, mask: np.ndarray) -> tuple[str, ...]:
@@ -156,8 +166,9 @@ class BatchFit:
         return cast(np.ndarray, -2 * self.loglik + 2 * self.n_params)
 
 
-def _structure(design: Design, Y: np.ndarray,
-               models: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _structure(
+    design: Design, Y: np.ndarray, models: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cells kept, columns used and -inf terms for each (model, table) pair."""
     overlap = Y @ design.term_cells.T  # (K, T)
     neginf = models & (overlap == 0)
@@ -180,6 +191,7 @@ def fit_batch(
     check: bool | str = True,
     max_iter: int = 60,
     tol: float = 1e-9,
+    variances: bool = True,
 ) -> BatchFit:
     """Fit Poisson log-linear models to tables by Newton's method (IRLS), all at once.
 
@@ -195,6 +207,9 @@ def fit_batch(
     check : bool or "lazy"
         Compute existence (linear programme when needed) and identifiability (rank) codes;
         ``"lazy"`` leaves uncertified existence as ``UNKNOWN`` (see :func:`check_codes`).
+    variances : bool
+        Compute the coefficients' variances (an inverse per member); a bootstrap that keeps
+        only totals skips them and gets NaN.
 
     Returns
     -------
@@ -214,16 +229,20 @@ def fit_batch(
     shared = models.shape[0] == 1 and K > 1
     Y = np.broadcast_to(Y, (K, Y.shape[1]))
     models = np.broadcast_to(models, (K, models.shape[1]))
-    X = design.X
+    cells, colmask_full, neginf, _ = _structure(design, Y, models)
+    # Columns no member uses are left out of the iteration: they would only carry an identity
+    # block through every information matrix and every solve.
+    used = colmask_full.any(axis=0)
+    X = design.X[:, used]
     c, P = X.shape
-    cells, colmask, neginf, _ = _structure(design, Y, models)
+    colmask = colmask_full[:, used]
     masked_diag = (~colmask).astype(float)
     eye = np.eye(P)
     if shared:
         # One model for every table (bootstrap of a fixed model): the information matrices are
         # one matrix product w @ (x x') over cells, and removed cells simply get weight 0 (a
         # -inf term's column is non-zero only on its removed cells).
-        Xs = X * np.concatenate([np.ones(design.n_main, bool), models[0]])[None, :]
+        Xs = X * np.concatenate([np.ones(design.n_main, bool), models[0]])[None, used]
         XX = (Xs[:, :, None] * Xs[:, None, :]).reshape(c, P * P)
 
         def hessian(idx: np.ndarray | None, w: np.ndarray) -> np.ndarray:
@@ -235,17 +254,23 @@ def fit_batch(
         def linear(idx: np.ndarray | None, b: np.ndarray) -> np.ndarray:
             return cast(np.ndarray, b @ Xs.T)
     else:
-        Xm = X[None, :, :] * colmask[:, None, :] * cells[:, :, None]
+        # Each member's information is sum_c w_kc x_c x_c' over its kept cells and used columns:
+        # one (K, c) @ (c, P*P) product, masked, instead of K small products.
+        XX = (X[:, :, None] * X[:, None, :]).reshape(c, P * P)
+        pair_mask = colmask[:, :, None] & colmask[:, None, :]
+        cells_f, colmask_f = cells.astype(float), colmask.astype(float)
 
         def hessian(idx: np.ndarray | None, w: np.ndarray) -> np.ndarray:
-            Xa = Xm if idx is None else Xm[idx]
-            return cast(np.ndarray, (np.transpose(Xa, (0, 2, 1)) * w[:, None, :]) @ Xa)
+            pm = pair_mask if idx is None else pair_mask[idx]
+            return cast(np.ndarray, (w @ XX).reshape(-1, P, P) * pm)
 
         def score(idx: np.ndarray | None, v: np.ndarray) -> np.ndarray:
-            return cast(np.ndarray, np.einsum("kcp,kc->kp", Xm if idx is None else Xm[idx], v))
+            cf, mf = (cells_f, colmask_f) if idx is None else (cells_f[idx], colmask_f[idx])
+            return cast(np.ndarray, ((v * cf) @ X) * mf)
 
         def linear(idx: np.ndarray | None, b: np.ndarray) -> np.ndarray:
-            return cast(np.ndarray, np.einsum("kcp,kp->kc", Xm if idx is None else Xm[idx], b))
+            cf, mf = (cells_f, colmask_f) if idx is None else (cells_f[idx], colmask_f[idx])
+            return cast(np.ndarray, ((b * mf) @ X.T) * cf)
 
     if beta0 is None:
         mu = np.where(cells, Y + 0.1, 1.0)
@@ -254,7 +279,7 @@ def fit_batch(
         beta = np.zeros((K, P))
         first = True
     else:
-        beta = np.broadcast_to(beta0, (K, P)) * colmask
+        beta = np.broadcast_to(np.asarray(beta0)[..., used], (K, P)) * colmask
         eta = linear(None, beta)
         mu = np.exp(np.clip(eta, -700, 700)) * cells
         first = False
@@ -271,7 +296,7 @@ def fit_batch(
         z = np.where(ca, eta[active] + (Ya - mua) / np.where(mua > 0, mua, 1.0), 0.0)
         H = hessian(idx, w) + (masked_diag[active][:, :, None] * eye) + _RIDGE * eye
         g = score(idx, w * z)
-        new = np.linalg.solve(H, g[..., None])[..., 0] * colmask[active]
+        new = _solve_batch(H, g) * colmask[active]
         # Step size, not deviance: when the MLE does not exist the steps stay near 1 (see _TINY).
         with np.errstate(invalid="ignore"):
             step = np.max(np.abs(new - beta[active]), axis=1)
@@ -283,35 +308,170 @@ def fit_batch(
         mu[active] = np.exp(np.clip(eta_a, -700, 700)) * ca
         converged[active[done]] = True
         active = active[~done]
-    H = hessian(None, mu * cells) + masked_diag[:, :, None] * eye + _RIDGE * eye
+    P_full = design.X.shape[1]
+    beta_full = np.zeros((K, P_full))
+    beta_full[:, used] = beta
+    # An unused column's variance is what its identity block gives, as when it was iterated.
+    var = np.full((K, P_full), 1 / (1 + _RIDGE) if variances else np.nan)
     with np.errstate(all="ignore"):
-        var = np.diagonal(np.linalg.inv(H), axis1=1, axis2=2).copy()
-        loglik = (np.where(cells, Y * np.log(np.where(mu > 0, mu, 1e-300)) - mu, 0.0) - gammaln(Y + 1)).sum(axis=1)
+        if variances:
+            H = hessian(None, mu * cells) + masked_diag[:, :, None] * eye + _RIDGE * eye
+            var[:, used] = _inverse_diagonal(H)
+        loglik = (
+            np.where(cells, Y * np.log(np.where(mu > 0, mu, 1e-300)) - mu, 0.0) - gammaln(Y + 1)
+        ).sum(axis=1)
     n_params = design.n_main + models.sum(axis=1)
     code = np.zeros(K, dtype=np.int64)
     if check:
-        code = check_codes(design, Y, cells, colmask, mu, converged, lazy=check == "lazy")
-    return BatchFit(beta, mu, var, loglik, n_params, code, neginf, cells, colmask, Y.sum(axis=1))
+        code = check_codes(design, Y, cells, colmask_full, mu, converged, lazy=check == "lazy")
+    return BatchFit(
+        beta_full, mu, var, loglik, n_params, code, neginf, cells, colmask_full, Y.sum(axis=1)
+    )
 
 
 UNKNOWN = -1
 
 
+def _solve(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Newton direction; least squares where the information is singular (a parameter on the boundary)."""
+    try:
+        step = np.linalg.solve(H + 1e-10 * np.eye(H.shape[0]), g)
+        if np.all(np.isfinite(step)):
+            return cast(np.ndarray, step)
+    except np.linalg.LinAlgError:
+        pass
+    return cast(np.ndarray, np.linalg.lstsq(H, g, rcond=None)[0])
+
+
+def damped_fit(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Coefficients, fitted values and convergence of a Poisson log-linear fit that cannot overshoot.
+
+    Newton's method with step halving on the log-likelihood, so every step climbs: plain Newton
+    from a warm start at another total can overshoot on a sparse table until exp overflows. Where
+    the maximum lies on the boundary (a cell whose fitted value goes to zero as some coefficients
+    go to minus infinity) the likelihood still converges to its supremum, which is the value the
+    profile needs; the information there is singular, so the step falls back to least squares.
+    Used by the profile likelihood at every total, and by :func:`single_fit` when plain Newton
+    fails.
+    """
+
+    def objective(eta: np.ndarray) -> float:
+        return float(np.sum(y * eta - np.exp(eta)))
+
+    if beta is None or not np.all(np.isfinite(beta)):
+        w = np.sqrt(y + 0.1)
+        beta = np.linalg.lstsq(X * w[:, None], np.log(y + 0.1) * w, rcond=None)[0]
+    eta = X @ beta
+    if not np.all(eta < _ETA_MAX):
+        beta = np.linalg.lstsq(X, np.log(y + 0.1), rcond=None)[0]
+        eta = X @ beta
+    value = objective(eta)
+    converged = False
+    for _ in range(200):
+        mu = np.exp(eta)
+        step = _solve((X.T * mu) @ X, X.T @ (y - mu))
+        t = 1.0
+        while t > 1e-12:
+            trial = beta + t * step
+            eta_trial = X @ trial
+            if np.all(eta_trial < _ETA_MAX):
+                trial_value = objective(eta_trial)
+                if trial_value >= value - 1e-12 * abs(value):
+                    break
+            t /= 2
+        else:
+            converged = True  # no step climbs: at the maximum to machine precision
+            break
+        gain = trial_value - value
+        beta, eta, value = trial, eta_trial, trial_value
+        if np.max(np.abs(t * step)) < 1e-10 or abs(gain) < 1e-14 * (1 + abs(value)):
+            converged = True
+            break
+    return beta, np.exp(eta), converged
+
+
+def _solve_batch(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Newton steps for a batch; a member whose information is singular gets a least-squares step.
+
+    One singular member (a fit escaping to infinity, its fitted values overflowing) must not
+    stop the whole batch; the existence check then judges that member.
+    """
+    try:
+        return cast(np.ndarray, np.linalg.solve(H, g[..., None])[..., 0])
+    except np.linalg.LinAlgError:
+        out = np.zeros_like(g)
+        for k in range(H.shape[0]):
+            out[k] = _solve(H[k], g[k])
+        return out
+
+
+def _inverse_diagonal(H: np.ndarray) -> np.ndarray:
+    """Diagonals of the inverses of a batch; a pseudo-inverse for a singular member."""
+    try:
+        return np.diagonal(np.linalg.inv(H), axis1=-2, axis2=-1).copy()
+    except np.linalg.LinAlgError:
+        return np.diagonal(np.linalg.pinv(H), axis1=-2, axis2=-1).copy()
+
+
 def exists(design: Design, y: np.ndarray, cells: np.ndarray, colmask: np.ndarray) -> bool:
-    """Linear-programme existence test for one (table, model), cached by support.
+    """Existence of the MLE for one (table, model), cached by support; see :func:`decide_existence`.
 
     Existence depends on the data only through which cells are positive (Fienberg and Rinaldo
-    2012), so one linear programme serves every resample with the same support.
+    2012), so one answer serves every resample with the same support.
     """
     yk = y[cells]
     key = (cells.tobytes(), colmask.tobytes(), (yk > 0).tobytes())
     if key not in design.exist_cache:
-        design.exist_cache[key] = mle_exists(design.X[np.ix_(cells, colmask)], yk)
+        design.exist_cache[key] = decide_existence(design.X[np.ix_(cells, colmask)], yk)
     return design.exist_cache[key]
 
 
-def check_codes(design: Design, Y: np.ndarray, cells: np.ndarray, colmask: np.ndarray, mu: np.ndarray,
-                converged: np.ndarray, lazy: bool = False) -> np.ndarray:
+def decide_existence(X: np.ndarray, y: np.ndarray) -> bool:
+    """Does the Poisson MLE exist for design ``X`` and counts ``y``? Exact; a solver only when needed.
+
+    The likelihood has no maximum exactly when some direction d moves no positive cell and lowers
+    at least one empty one: X d <= 0, X d != 0, (X d)_i = 0 wherever y_i > 0. Hence:
+
+    - the positive cells alone have full column rank: only d = 0 leaves them unmoved, so the MLE
+      exists (this decides almost every bootstrap table without a solver);
+    - they leave one direction d free: the MLE fails to exist exactly when X d has one sign on
+      the empty cells (take d or -d);
+    - otherwise the Fienberg-Rinaldo linear programme (:func:`mle_exists`) decides.
+    """
+    positive = y > 0
+    if positive.all():
+        return True
+    P = X[positive]
+    if not P.size:
+        return False
+    _, sv, vt = np.linalg.svd(P, full_matrices=True)
+    tol = sv.max() * max(P.shape) * np.finfo(float).eps if sv.size else 0.0
+    free = X.shape[1] - int(np.sum(sv > tol))
+    if free == 0:
+        return True
+    if free == 1:
+        moved = X[~positive] @ vt[-1]
+        scale = np.abs(moved).max()
+        if scale <= 1e-9:
+            return mle_exists(
+                X, y
+            )  # the free direction moves nothing: not identifiable, let the LP say
+        signs = moved / scale
+        return bool(signs.max() > 1e-9 and signs.min() < -1e-9)
+    return mle_exists(X, y)
+
+
+def check_codes(
+    design: Design,
+    Y: np.ndarray,
+    cells: np.ndarray,
+    colmask: np.ndarray,
+    mu: np.ndarray,
+    converged: np.ndarray,
+    lazy: bool = False,
+) -> np.ndarray:
     """Existence (1) and identifiability (2) codes, as SparseMSE ``checkident``.
 
     With ``lazy``, a fit that is identifiable but not certified by convergence gets ``UNKNOWN``
@@ -335,7 +495,9 @@ def check_codes(design: Design, Y: np.ndarray, cells: np.ndarray, colmask: np.nd
         deficient = np.linalg.matrix_rank(stacked) < colmask[rows].sum(axis=1)
         for u, flag in zip(todo, deficient, strict=True):
             ranks[keys[u]] = bool(flag)
-    code = np.array([NOT_IDENTIFIABLE if ranks[key] else 0 for key in keys], dtype=np.int64)[inverse]
+    code = np.array([NOT_IDENTIFIABLE if ranks[key] else 0 for key in keys], dtype=np.int64)[
+        inverse
+    ]
     # The data themselves are a strictly positive solution when every kept cell is positive, and
     # converged fitted values clearly above zero certify existence (see _TINY).
     all_positive = ((Y > 0) | ~cells).all(axis=1)
@@ -363,15 +525,22 @@ def mle_exists(X: np.ndarray, y: np.ndarray) -> bool:
     b_ub = np.zeros(c)
     cost = np.zeros(c + 1)
     cost[-1] = -1.0
-    result = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    result = linprog(
+        cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs"
+    )
     if result.status != 0:
         return False
     return bool(-result.fun > 1e-8)
 
 
 def single_fit(
-    design: Design, counts: np.ndarray, mask: np.ndarray, *, beta0: np.ndarray | None = None,
-    check: bool = True, max_iter: int = 60,
+    design: Design,
+    counts: np.ndarray,
+    mask: np.ndarray,
+    *,
+    beta0: np.ndarray | None = None,
+    check: bool = True,
+    max_iter: int = 60,
 ) -> BatchFit:
     """Fit one model to one table; same result as :func:`fit_batch` with K = 1, less overhead.
 
@@ -393,21 +562,36 @@ def single_fit(
     else:
         beta = np.asarray(beta0, dtype=float)[m0].copy()
     converged = False
-    for _ in range(max_iter):
-        mu = np.exp(np.minimum(X @ beta, 700))
-        H = (X.T * mu) @ X + ridge
-        step = np.linalg.solve(H, X.T @ (y - mu))
-        beta = beta + step
-        if not np.all(np.isfinite(beta)):
-            break
-        if np.max(np.abs(step)) < 1e-9:
-            converged = True
-            break
+    failed = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            mu = np.exp(np.minimum(X @ beta, 700))
+            H = (X.T * mu) @ X + ridge
+            try:
+                step = np.linalg.solve(H, X.T @ (y - mu))
+            except np.linalg.LinAlgError:
+                failed = True
+                break
+            beta = beta + step
+            if not np.all(np.isfinite(beta)):
+                failed = True
+                break
+            if np.max(np.abs(step)) < 1e-9:
+                converged = True
+                break
+    if failed:
+        # Plain Newton overshot until the information overflowed: climb with step halving from
+        # a cold start instead. If the MLE does not exist this follows the fit to its boundary,
+        # and the existence check below refuses it.
+        beta, _, converged = damped_fit(X, y, None)
     mu = np.exp(np.minimum(X @ beta, 700))
     H = (X.T * mu) @ X + ridge
     with np.errstate(all="ignore"):
-        var_used = np.diagonal(np.linalg.inv(H))
-        loglik = float(np.sum(np.where(y > 0, y * np.log(np.where(mu > 0, mu, 1e-300)), 0.0) - mu) - gammaln(y_all + 1).sum())
+        var_used = _inverse_diagonal(H)
+        loglik = float(
+            np.sum(np.where(y > 0, y * np.log(np.where(mu > 0, mu, 1e-300)), 0.0) - mu)
+            - gammaln(y_all + 1).sum()
+        )
     P = design.X.shape[1]
     beta_full = np.zeros((1, P))
     beta_full[0, m0] = beta
@@ -419,6 +603,14 @@ def single_fit(
     if check:
         code = check_codes(design, y_all[None, :], cells, colmask, mu_full, np.array([converged]))
     return BatchFit(
-        beta_full, mu_full, var_full, np.array([loglik]), np.array([design.n_main + mask.sum()]),
-        code, neginf, cells, colmask, np.array([y_all.sum()]),
+        beta_full,
+        mu_full,
+        var_full,
+        np.array([loglik]),
+        np.array([design.n_main + mask.sum()]),
+        code,
+        neginf,
+        cells,
+        colmask,
+        np.array([y_all.sum()]),
     )

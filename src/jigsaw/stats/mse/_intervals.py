@@ -7,8 +7,9 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import gammaln
 from scipy.stats import chi2, norm
 
+from jigsaw.errors import InputError
 from jigsaw.stats._intervals import z_value
-from jigsaw.stats.mse._fit import BatchFit, Design
+from jigsaw.stats.mse._fit import BatchFit, Design, damped_fit
 
 
 def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
@@ -18,24 +19,26 @@ def wald_interval(fit: BatchFit, level: float = 0.95) -> tuple[float, float]:
     """
     z = z_value(level)
     b, se, n = fit.beta[0, 0], float(np.sqrt(fit.var0[0])), float(fit.observed[0])
+    if not (np.isfinite(b) and np.isfinite(se)):
+        raise InputError(
+            "Wald interval cannot be computed: the standard error of the dark figure is not finite "
+            "(the information matrix is singular at the fit); use --ci profile or --ci bca"
+        )
     return n + float(np.exp(b - z * se)), n + float(np.exp(b + z * se))
 
 
-def _poisson_fit(X: np.ndarray, y: np.ndarray, beta: np.ndarray | None) -> np.ndarray:
-    """Fitted values of a Poisson log-linear model (Newton's method, small dense design)."""
-    if beta is None:
-        eta = np.log(y + 0.1)
-        beta = np.linalg.lstsq(X * np.sqrt(y + 0.1)[:, None], eta * np.sqrt(y + 0.1), rcond=None)[0]
-    for _ in range(100):
-        mu = np.exp(X @ beta)
-        step = np.linalg.solve((X.T * mu) @ X + 1e-10 * np.eye(X.shape[1]), X.T @ (y - mu))
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    return beta
+def _model_label(design: Design, fit: BatchFit) -> str:
+    names = design.names(fit.colmask[0, design.n_main :] & ~fit.neginf[0])
+    neginf = design.names(fit.neginf[0])
+    label = " ".join(names) or "main effects"
+    if neginf:
+        label += f"; {' '.join(neginf)} fixed at -inf"
+    return label
 
 
-def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: float = 0.95) -> tuple[float, float, float]:
+def profile_interval(
+    design: Design, counts: np.ndarray, fit: BatchFit, level: float = 0.95
+) -> tuple[float, float, float]:
     """Multinomial profile-likelihood interval for the total, as Rcapture ``closedpCI.t``.
 
     For each candidate total N the unobserved cell gets count N - n and the log-linear model is
@@ -44,9 +47,20 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     The interval holds every N whose deviance from the profile maximum is below the chi-squared(1)
     quantile (Cormack 1992; Rivest and Baillargeon, Rcapture 1.4).
 
+    Parameters on the boundary are treated as SparseMSE treats them: an interaction whose lists
+    never meet is fixed at minus infinity, its cells dropped and its column left out of the
+    profiled model (the fit's ``cells`` and ``colmask``); a coefficient whose maximum is at
+    minus infinity for another reason is followed to its supremum by the damped fit.
+
     Returns
     -------
     (low, high, profile_maximum)
+
+    Raises
+    ------
+    InputError
+        When the profile cannot be computed (the likelihood is not finite, or the deviance never
+        reaches the chi-squared quantile below the maximum), naming the model and the cause.
     """
     cells = fit.cells[0]
     colmask = fit.colmask[0]
@@ -56,27 +70,55 @@ def profile_interval(design: Design, counts: np.ndarray, fit: BatchFit, level: f
     zero_row = np.zeros((1, X.shape[1]))
     zero_row[0, 0] = 1.0
     Xe = np.vstack([X, zero_row])
-    state = {"beta": fit.beta[0, colmask].copy()}
+    start = fit.beta[0, colmask].copy()
+    state = {"beta": start}
+    label = _model_label(design, fit)
+
+    def fail(cause: str) -> InputError:
+        return InputError(
+            f"profile-likelihood interval for model [{label}] cannot be computed: {cause}; "
+            "use --ci wald or --ci bca"
+        )
 
     def loglik(N: float) -> float:
         ye = np.append(y, N - n)
-        beta = _poisson_fit(Xe, ye, state["beta"])
+        beta, mu, _ = damped_fit(Xe, ye, state["beta"])
+        if not np.all(np.isfinite(mu)):
+            beta, mu, _ = damped_fit(Xe, ye, start)  # a warm start gone astray: start again
+        if not np.all(np.isfinite(mu)):
+            raise fail(f"the log-linear fit does not converge at a total of {N:,.1f}")
         state["beta"] = beta
-        mu = np.exp(Xe @ beta)
         with np.errstate(divide="ignore", invalid="ignore"):
             terms = np.where(ye > 0, ye * np.log(mu / N), 0.0)
-        return float(gammaln(N + 1) - gammaln(N - n + 1) - gammaln(y + 1).sum() + terms.sum())
+        value = float(gammaln(N + 1) - gammaln(N - n + 1) - gammaln(y + 1).sum() + terms.sum())
+        if not np.isfinite(value):
+            raise fail(f"the likelihood is not finite at a total of {N:,.1f}")
+        return value
 
     point = float(fit.total[0])
-    best = minimize_scalar(lambda N: -loglik(N), bounds=(n, max(point * 3, n + 10)), method="bounded",
-                           options={"xatol": 1e-6})
+    best = minimize_scalar(
+        lambda N: -loglik(N),
+        bounds=(n, max(point * 3, n + 10)),
+        method="bounded",
+        options={"xatol": 1e-6},
+    )
     n_max, l_max = float(best.x), -float(best.fun)
     q = float(chi2.ppf(level, 1))
 
     def excess(N: float) -> float:
         return 2 * (l_max - loglik(N)) - q
 
-    low = n if excess(n) <= 0 else brentq(excess, n, n_max, xtol=1e-6)
+    # At N = n exactly the unobserved cell is empty and its fitted value goes to zero (the MLE is
+    # on the boundary); the profile is continuous there, so evaluate just inside.
+    floor = n + max(1e-9 * n, 1e-9)
+    if excess(floor) <= 0:
+        low = n
+    elif n_max <= floor:
+        raise fail(
+            "the profile maximum is at the observed count, so no lower limit can be bracketed"
+        )
+    else:
+        low = float(brentq(excess, floor, n_max, xtol=1e-6))
     high_end = n_max * 2
     while excess(high_end) < 0:
         high_end *= 2
@@ -100,10 +142,25 @@ def type8_quantile(values: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return quantiles
 
 
-def bca_limits(boot: np.ndarray, estimate: float, acceleration: float, level: float = 0.95) -> tuple[float, float]:
+def bca_limits(
+    boot: np.ndarray, estimate: float, acceleration: float, level: float = 0.95
+) -> tuple[float, float]:
     """BCa limits (Efron 1987; as SparseMSE ``bcaconfvalues``): type 8 quantiles at adjusted levels."""
-    boot = boot[np.isfinite(boot)]
-    z0 = norm.ppf(np.mean(boot < estimate))
+    usable = boot[np.isfinite(boot)]
+    if usable.size < 10:
+        raise InputError(
+            f"BCa interval cannot be computed: only {usable.size} of {boot.size} bootstrap resamples "
+            "had a model that could be estimated; use --ci wald or --ci profile"
+        )
+    boot = usable
+    below = float(np.mean(boot < estimate))
+    if below in (0.0, 1.0):
+        side = "above" if below == 0.0 else "below"
+        raise InputError(
+            f"BCa interval cannot be computed: every bootstrap total is {side} the estimate, so the "
+            "bias correction is infinite; use --ci wald or --ci profile"
+        )
+    z0 = norm.ppf(below)
     z = z_value(level)
     za = np.array([-z, z])
     adjusted = norm.cdf(z0 + (z0 + za) / (1 - acceleration * (z0 + za)))

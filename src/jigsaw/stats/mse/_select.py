@@ -25,10 +25,14 @@ class Choice:
     mask: np.ndarray
     fit: BatchFit  # batch of one
     search: str  # how the model was found
-    ranking: list[tuple[float, np.ndarray]] | None = None  # (BIC, mask) of admissible models, best first
+    ranking: list[tuple[float, np.ndarray]] | None = (
+        None  # (BIC, mask) of admissible models, best first
+    )
 
 
-def overlap_pvalues(design: Design, counts: np.ndarray, fit: BatchFit, mask: np.ndarray) -> np.ndarray:
+def overlap_pvalues(
+    design: Design, counts: np.ndarray, fit: BatchFit, mask: np.ndarray
+) -> np.ndarray:
     """One-sided Poisson p-values of each two-list overlap under the current fit (SparseMSE).
 
     The overlap of a pair (children on both lists, whatever else they are on) is Poisson under
@@ -84,7 +88,7 @@ def stepwise_totals(design: Design, Y: np.ndarray, pthresh: float = 0.02) -> np.
     Y = np.asarray(Y, dtype=float)
     K, T = Y.shape[0], len(design.terms)
     masks = np.zeros((K, T), dtype=bool)
-    fits = fit_batch(design, Y, masks)
+    fits = fit_batch(design, Y, masks, variances=False)
     beta, mu, total = fits.beta.copy(), fits.mu.copy(), np.where(fits.code == 0, fits.total, np.nan)
     cells_t = design.term_cells.T.astype(float)
     nstar = Y @ cells_t
@@ -104,7 +108,7 @@ def stepwise_totals(design: Design, Y: np.ndarray, pthresh: float = 0.02) -> np.
             break
         candidates = masks[active].copy()
         candidates[np.arange(active.size), j] = True
-        trial = fit_batch(design, Y[active], candidates, beta0=beta[active])
+        trial = fit_batch(design, Y[active], candidates, beta0=beta[active], variances=False)
         ok = trial.code == 0
         good = active[ok]
         masks[good] = candidates[ok]
@@ -153,7 +157,8 @@ def hierarchical_models(design: Design, limit: int = MAX_EXHAUSTIVE) -> np.ndarr
     terms = design.terms
     index = {term: j for j, term in enumerate(terms)}
     parents = [
-        [index[s] for s in combinations(term, len(term) - 1)] if len(term) > 2 else [] for term in terms
+        [index[s] for s in combinations(term, len(term) - 1)] if len(term) > 2 else []
+        for term in terms
     ]
     out: list[np.ndarray] = []
     mask = np.zeros(len(terms), dtype=bool)
@@ -177,7 +182,9 @@ def hierarchical_models(design: Design, limit: int = MAX_EXHAUSTIVE) -> np.ndarr
     return np.array(out).reshape(len(out), len(terms))
 
 
-def rank_models(design: Design, counts: np.ndarray, models: np.ndarray) -> list[tuple[float, np.ndarray, float]]:
+def rank_models(
+    design: Design, counts: np.ndarray, models: np.ndarray
+) -> list[tuple[float, np.ndarray, float]]:
     """Fit every model; return admissible ones as (BIC, mask, total), best first."""
     ranking = []
     for start in range(0, len(models), _CHUNK):
@@ -231,7 +238,9 @@ def min_bic(design: Design, counts: np.ndarray, *, complete: bool = False) -> Ch
     if models is None:
         return downhill(design, counts)
     y = counts.astype(float)
-    saturated = -2 * float(np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1)), 0) - y - gammaln(y + 1)))
+    saturated = -2 * float(
+        np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1)), 0) - y - gammaln(y + 1))
+    )
     log_n = np.log(y.sum())
     sizes = models.sum(axis=1)
     order = np.argsort(sizes, kind="stable")
@@ -252,7 +261,9 @@ def min_bic(design: Design, counts: np.ndarray, *, complete: bool = False) -> Ch
         raise ValueError("no model passes the existence and identifiability checks")
     mask = ranking[0][1]
     fit = single_fit(design, counts, mask)
-    return Choice(mask, fit, f"minimum BIC over {len(models)} models", [(b, m) for b, m, _ in ranking])
+    return Choice(
+        mask, fit, f"minimum BIC over {len(models)} models", [(b, m) for b, m, _ in ranking]
+    )
 
 
 def fixed(design: Design, counts: np.ndarray, mask: np.ndarray, search: str = "fixed") -> Choice:

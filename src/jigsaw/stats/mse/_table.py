@@ -66,7 +66,9 @@ class CaptureTable:
         frame[merged] = frame[a] | frame[b]
         keep = [name for name in self.lists if name not in (a, b)]
         names = keep[: self.lists.index(a)] + [merged] + keep[self.lists.index(a) :]
-        return table_from_frame(frame[names + ["count"]], source=f"{self.source} ({a} and {b} merged)")
+        return table_from_frame(
+            frame[names + ["count"]], source=f"{self.source} ({a} and {b} merged)"
+        )
 
 
 def all_patterns(t: int) -> np.ndarray:
@@ -75,7 +77,9 @@ def all_patterns(t: int) -> np.ndarray:
     return ((codes[:, None] >> np.arange(t)[None, :]) & 1).astype(np.int8)
 
 
-def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source: str = "table") -> CaptureTable:
+def table_from_frame(
+    frame: pd.DataFrame, *, count_column: str = "count", source: str = "table"
+) -> CaptureTable:
     """Build a :class:`CaptureTable` from one 0/1 column per list and a count column.
 
     Parameters
@@ -101,10 +105,14 @@ def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source
         (its main effect cannot be estimated).
     """
     if count_column not in frame.columns:
-        raise InputError(f"{source}: no '{count_column}' column (columns are {', '.join(map(str, frame.columns))})")
+        raise InputError(
+            f"{source}: no '{count_column}' column (columns are {', '.join(map(str, frame.columns))})"
+        )
     lists = [str(c) for c in frame.columns if c != count_column]
     if len(lists) < MIN_LISTS:
-        raise InputError(f"{source}: {len(lists)} list column(s); multiple systems estimation needs at least {MIN_LISTS} lists")
+        raise InputError(
+            f"{source}: {len(lists)} list column(s); multiple systems estimation needs at least {MIN_LISTS} lists"
+        )
     if len(lists) > MAX_LISTS:
         raise InputError(f"{source}: {len(lists)} list columns; at most {MAX_LISTS} are supported")
     if len(set(lists)) != len(lists):
@@ -116,17 +124,25 @@ def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source
         bad = ~column.isin([0, 1])
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"{source}: row {i + 2}, column '{name}': {frame[name].iloc[i]!r} is not 0 or 1")
+            raise InputError(
+                f"{source}: row {i + 2}, column '{name}': {frame[name].iloc[i]!r} is not 0 or 1"
+            )
         bits[:, j] = column.to_numpy().astype(np.int64)
     count = pd.to_numeric(frame[count_column], errors="coerce").to_numpy(dtype=float)
     for i, value in enumerate(count):
         raw = frame[count_column].iloc[i]
         if not np.isfinite(value):
-            raise InputError(f"{source}: row {i + 2}, column '{count_column}': {raw!r} is not a number")
+            raise InputError(
+                f"{source}: row {i + 2}, column '{count_column}': {raw!r} is not a number"
+            )
         if value < 0:
-            raise InputError(f"{source}: row {i + 2}, column '{count_column}': negative count {raw!r}")
+            raise InputError(
+                f"{source}: row {i + 2}, column '{count_column}': negative count {raw!r}"
+            )
         if value != np.floor(value):
-            raise InputError(f"{source}: row {i + 2}, column '{count_column}': fractional count {raw!r}")
+            raise InputError(
+                f"{source}: row {i + 2}, column '{count_column}': fractional count {raw!r}"
+            )
     codes = bits @ (1 << np.arange(t))
     zero_rows = np.flatnonzero((codes == 0) & (count > 0))
     if zero_rows.size:
@@ -144,7 +160,9 @@ def table_from_frame(frame: pd.DataFrame, *, count_column: str = "count", source
     on_list = patterns.T.astype(np.int64) @ counts
     for j, name in enumerate(lists):
         if on_list[j] == 0:
-            raise InputError(f"{source}: column '{name}': the list is empty; drop it before estimating")
+            raise InputError(
+                f"{source}: column '{name}': the list is empty; drop it before estimating"
+            )
         if on_list[j] == total:
             raise InputError(
                 f"{source}: column '{name}': the list contains every observed child, so nothing can be "
@@ -195,7 +213,9 @@ def table_from_records(
     """
     for column in (list_column, child_column):
         if column not in records.columns:
-            raise InputError(f"{source}: no '{column}' column (columns are {', '.join(map(str, records.columns))})")
+            raise InputError(
+                f"{source}: no '{column}' column (columns are {', '.join(map(str, records.columns))})"
+            )
     for column in (list_column, child_column):
         values = records[column]
         blank = values.isna() | (values.astype(str).str.strip() == "")

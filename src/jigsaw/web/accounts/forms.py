@@ -11,6 +11,7 @@ class SignInForm(forms.Form):
 class TokenForm(forms.Form):
     token = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
+        max_length=16,
         error_messages={"invalid": "Enter the 6-digit code from your authenticator app"},
     )
 
@@ -24,6 +25,13 @@ class UserCreateForm(forms.Form):
         max_length=40,
         error_messages={
             "invalid": "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores"
+        },
+    )
+    email = forms.EmailField(
+        max_length=254,
+        error_messages={
+            "required": "Enter the user's work e-mail address: their link goes there",
+            "invalid": "Enter an e-mail address like name@agency.gov.uk",
         },
     )
     role = forms.ChoiceField(choices=(), error_messages={"required": "Select the user's role"})
@@ -44,3 +52,41 @@ class AgencyCreateForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = AgencyKind.choices
+
+
+class UserEditForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        required=False,
+        error_messages={"invalid": "Enter an e-mail address like name@agency.gov.uk"},
+    )
+    role = forms.ChoiceField(choices=(), error_messages={"required": "Select the user's role"})
+    agency = forms.ChoiceField(choices=(), error_messages={"required": "Select the user's agency"})
+
+    def __init__(self, *args, agencies, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [(str(a.pk), a.name) for a in agencies]
+        self.fields["role"].choices = roles
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(
+        max_length=256, strip=False, error_messages={"required": "Enter a new password"}
+    )
+    confirm = forms.CharField(
+        max_length=256, strip=False, error_messages={"required": "Enter the password again"}
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("confirm") and data["password"] != data["confirm"]:
+            self.add_error("confirm", "The two passwords are different: enter the same one twice")
+        return data
+
+
+class AreaContactForm(forms.Form):
+    mash_contact = forms.CharField(
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Keep the contact to 300 characters"},
+    )

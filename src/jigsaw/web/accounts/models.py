@@ -11,6 +11,9 @@ class Area(models.Model):
 
     code = models.CharField(max_length=16, unique=True, help_text="ONS or DfE area code")
     name = models.CharField(max_length=120)
+    # Whom another partnership should call when a child they hold seems to be known here too
+    # (a name, a phone number, a shared mailbox): only this is ever told across areas.
+    mash_contact = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -72,3 +75,84 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()}, {self.agency})"
+
+
+class SignInThrottle(models.Model):
+    """Failed passwords for one username from one client address, in the current window.
+
+    One row per (username, address), counted with a row lock before the password is even
+    checked, so a burst of parallel guesses cannot all be tried: at most ``SIGN_IN_ATTEMPTS`` per
+    window are. Keyed on the address too, so nobody elsewhere can lock a user out of their own
+    desk; an administrator's unlock removes every row of the username.
+    """
+
+    username = models.CharField(max_length=150)
+    address = models.CharField(max_length=45)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username", "address"], name="sign_in_throttle_one_row_per_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.address}: {self.failures}"
+
+
+class PasswordLinkPurpose(models.TextChoices):
+    INVITE = "invite", "First sign-in"
+    RESET = "reset", "Reset by an administrator"
+
+
+class PasswordLink(models.Model):
+    """A single-use, expiring link by which a user sets their own password.
+
+    Only the SHA-256 of the token is stored: the token itself is in the e-mail the user received,
+    and nowhere else (not on any administrator's page).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="password_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=16, choices=PasswordLinkPurpose.choices)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link for {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class AccessGrant(models.Model):
+    """A role that can open children's records, given to a user (on creation or change).
+
+    Shown to the area's partnership lead: an administrator cannot quietly give anyone (or a
+    second account of their own) access to children (ADR 0009).
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="access_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_grants"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    previous_role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField(blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()} on {self.granted_at:%Y-%m-%d}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from jigsaw.web.accounts.models import Profile, Role
 
 
@@ -57,20 +59,80 @@ def staff_for(user):
 
 
 SIGN_IN_ATTEMPTS = 5
-SIGN_IN_WINDOW_MINUTES = 15
+SIGN_IN_WINDOW = dt.timedelta(minutes=15)
 
 
-def sign_in_locked(username: str) -> bool:
-    """Return whether a username has had too many failed sign-ins lately (5 in 15 minutes).
+def throttle_key(username: str) -> str:
+    """The username as failed sign-ins are counted (case and spaces do not make a new count)."""
+    return username.strip().lower()[:150]
 
-    Counted from the audit trail, so the lock holds across processes and restarts.
+
+def client_address(request) -> str:
+    """The client's address: the connection's, or, behind ``JIGSAW_PROXY_HOPS`` trusted proxies
+    that append to ``X-Forwarded-For``, the address the nearest of them saw (never a value the
+    client could have written itself)."""
+    from django.conf import settings
+
+    hops = int(getattr(settings, "JIGSAW_PROXY_HOPS", 0) or 0)
+    if hops > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:45]
+    return str(request.META.get("REMOTE_ADDR") or "unknown")[:45]
+
+
+def locked_usernames(area_id: int) -> set[str]:
+    """The throttle keys of an area's users who are locked out from at least one address now."""
+    from django.utils import timezone
+
+    from jigsaw.web.accounts.models import SignInThrottle
+
+    keys = {
+        throttle_key(name): name
+        for name in Profile.objects.filter(area_id=area_id).values_list("user__username", flat=True)
+    }
+    rows = SignInThrottle.objects.filter(
+        username__in=list(keys),
+        failures__gte=SIGN_IN_ATTEMPTS,
+        window_start__gt=timezone.now() - SIGN_IN_WINDOW,
+    ).values_list("username", flat=True)
+    return {keys[key] for key in rows}
+
+
+def access_grants_for(user):
+    """Return the grants of roles that open children in the partnership lead's area, newest
+    first; the reading is audited.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless ``user`` is the area's partnership lead.
     """
-    import datetime as dt
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
 
-    from jigsaw.web.audit.models import AuditEvent
+    from jigsaw.web.access import Actor, may_see_access_grants
+    from jigsaw.web.accounts.models import AccessGrant
+    from jigsaw.web.audit.models import EventType
+    from jigsaw.web.audit.services import audit_record
 
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=SIGN_IN_WINDOW_MINUTES)
-    failures = AuditEvent.objects.filter(
-        event_type="sign_in_failed", extra__username=username[:150], at__gte=since
-    ).count()
-    return failures >= SIGN_IN_ATTEMPTS
+    profile = profile_of(user)
+    if profile is None or not may_see_access_grants(Actor.of(user), area_id=profile.area_id):
+        raise PermissionDenied("only the partnership lead sees who was given access")
+    grants = list(
+        AccessGrant.objects.filter(area_id=profile.area_id).select_related(
+            "user", "agency", "granted_by"
+        )[:500]
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.ACCESS_GRANTS_VIEWED,
+            subject=profile.area,
+            extra={"shown": len(grants)},
+        )
+    return profile.area, grants

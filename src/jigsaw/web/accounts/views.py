@@ -1,4 +1,5 @@
-"""Sign in with a password, then a TOTP code; enrol an authenticator at first sign-in."""
+"""Sign in with a password, then a TOTP code; enrol an authenticator at first sign-in; set a
+password through a single-use link; administrators manage their area's users."""
 
 from __future__ import annotations
 
@@ -6,24 +7,46 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jigsaw.web.accounts.decorators import role_required
-from jigsaw.web.accounts.forms import AgencyCreateForm, SignInForm, TokenForm, UserCreateForm
+from jigsaw.web.accounts.forms import (
+    AgencyCreateForm,
+    AreaContactForm,
+    SetPasswordForm,
+    SignInForm,
+    TokenForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from jigsaw.web.accounts.models import Role
-from jigsaw.web.accounts.selectors import administered_area, staff_for
+from jigsaw.web.accounts.selectors import (
+    access_grants_for,
+    administered_area,
+    locked_usernames,
+    staff_for,
+)
 from jigsaw.web.accounts.services import (
     SignIn,
     agency_create,
+    area_contact_set,
     authenticator_enrol,
+    password_link_open,
+    password_set_by_link,
     password_sign_in,
     second_factor_sign_in,
-    staff_member_create,
+    staff_member_to_manage,
     totp_device_start,
     totp_secret_base32,
+    user_active_set,
+    user_invite,
+    user_reset,
+    user_unlock,
+    user_update,
 )
 from jigsaw.web.accounts.services import sign_out as account_sign_out
 
@@ -107,40 +130,150 @@ def sign_out(request):
     return redirect("accounts:login")
 
 
+def _link_base(request) -> str:
+    """Where the links in e-mails point: this site, as the administrator reached it."""
+    return request.build_absolute_uri("/")
+
+
+@require_http_methods(["GET", "POST"])
+def set_password(request, token: str):
+    """A new (or reset) user sets their own password through the link e-mailed to them."""
+    link = password_link_open(token)
+    if link is None:
+        raise Http404("this link has been used or has expired")
+    form = SetPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_set_by_link(token=token, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            form.add_error("password", " ".join(error.messages))
+        else:
+            return render(request, "accounts/password_set.html", {"username": link.user})
+    return render(request, "accounts/set_password.html", {"form": form, "username": link.user})
+
+
 @role_required(Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def users(request):
-    """List the area's users and create one; the new password is shown once, here only."""
+    """List the area's users and invite one: they get a single-use link by e-mail and set their
+    own password; the administrator sees neither the password nor the link."""
     area, agencies = administered_area(request.user)
     form = UserCreateForm(request.POST or None, agencies=agencies, roles=Role.choices)
-    created = None
+    invited = None
     if request.method == "POST" and form.is_valid():
         try:
-            user, password = staff_member_create(
+            user, link = user_invite(
                 actor=request.user,
                 username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 agency_id=int(form.cleaned_data["agency"]),
+                link_base=_link_base(request),
             )
         except ValidationError as error:
-            form.add_error("username", "; ".join(error.messages))
+            for field, messages in error.message_dict.items():
+                target = field if field in form.fields else "username"
+                form.add_error(target, "; ".join(messages))
         else:
-            created = (user.get_username(), password)
+            invited = (user, link)
             form = UserCreateForm(agencies=agencies, roles=Role.choices)
     return render(
         request,
         "accounts/users.html",
-        {"form": form, "staff": staff_for(request.user), "created": created, "area": area},
+        {
+            "form": form,
+            "staff": staff_for(request.user),
+            "locked": locked_usernames(area.pk),
+            "invited": invited,
+            "area": area,
+        },
     )
+
+
+USER_ACTIONS = ("save", "deactivate", "reactivate", "unlock", "reset")
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def user_detail(request, user_id: int):
+    """Edit, deactivate, reactivate, unlock or reset one user of the area (every change audited)."""
+    profile = staff_member_to_manage(actor=request.user, user_id=user_id)
+    _, agencies = administered_area(request.user)
+    initial = {"email": profile.user.email, "role": profile.role, "agency": str(profile.agency_id)}
+    action = request.POST.get("action", "save")
+    form = UserEditForm(
+        request.POST if request.method == "POST" and action == "save" else None,
+        initial=initial,
+        agencies=agencies,
+        roles=Role.choices,
+    )
+    done = ""
+    if request.method == "POST":
+        if action not in USER_ACTIONS:
+            return redirect(request.path)
+        if action == "save" and form.is_valid():
+            try:
+                profile = user_update(
+                    actor=request.user,
+                    user_id=user_id,
+                    role=form.cleaned_data["role"],
+                    agency_id=int(form.cleaned_data["agency"]),
+                    email=form.cleaned_data["email"],
+                )
+                done = "Changes saved"
+            except ValidationError as error:
+                form.add_error(None, "; ".join(error.messages))
+        elif action in ("deactivate", "reactivate"):
+            profile = user_active_set(
+                actor=request.user, user_id=user_id, active=action == "reactivate"
+            )
+            done = (
+                "User deactivated: signed out now" if action == "deactivate" else "User reactivated"
+            )
+        elif action == "unlock":
+            user_unlock(actor=request.user, user_id=user_id)
+            done = "User unlocked: they can try their password again"
+        elif action == "reset":
+            try:
+                user_reset(actor=request.user, user_id=user_id, link_base=_link_base(request))
+                done = "Password and authenticator reset: a new link was e-mailed to the user"
+            except ValidationError as error:
+                form.add_error("email", "; ".join(error.messages))
+    return render(
+        request,
+        "accounts/user.html",
+        {
+            "member": profile,
+            "form": form,
+            "done": done,
+            "locked": profile.user.get_username() in locked_usernames(profile.area_id),
+        },
+    )
+
+
+@role_required(Role.PARTNERSHIP_LEAD)
+@require_http_methods(["GET"])
+def access_grants(request):
+    """The partnership lead sees every grant of a role that opens children, and who gave it."""
+    area, grants = access_grants_for(request.user)
+    return render(request, "accounts/access_grants.html", {"area": area, "grants": grants})
 
 
 @role_required(Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def agencies(request):
-    """List the area's agencies and add one (reference data)."""
+    """List the area's agencies and add one (reference data); set the area's MASH contact."""
     area, agencies = administered_area(request.user)
-    form = AgencyCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    contact_post = posted is not None and "mash_contact" in posted
+    form = AgencyCreateForm(None if contact_post else posted)
+    contact = AreaContactForm(
+        posted if contact_post else None, initial={"mash_contact": area.mash_contact}
+    )
+    if contact_post and contact.is_valid():
+        area_contact_set(actor=request.user, mash_contact=contact.cleaned_data["mash_contact"])
+        return redirect("accounts:agencies")
+    if posted is not None and not contact_post and form.is_valid():
         agency_create(
             actor=request.user,
             area=area,
@@ -149,5 +282,7 @@ def agencies(request):
         )
         return redirect("accounts:agencies")
     return render(
-        request, "accounts/agencies.html", {"form": form, "area": area, "agencies": agencies}
+        request,
+        "accounts/agencies.html",
+        {"form": form, "contact": contact, "area": area, "agencies": agencies},
     )

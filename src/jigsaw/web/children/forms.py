@@ -26,8 +26,18 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields.update(date_fields("dob"))
         # Listed in page order, so the error summary follows the fields.
-        self.order_fields(["name", "dob_day", "dob_month", "dob_year", "age", "nhs_number",
-                           "postcode", "reference"])
+        self.order_fields(
+            [
+                "name",
+                "dob_day",
+                "dob_month",
+                "dob_year",
+                "age",
+                "nhs_number",
+                "postcode",
+                "reference",
+            ]
+        )
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data["nhs_number"])
@@ -40,13 +50,19 @@ class SearchForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         day, month, year = data.get("dob_day"), data.get("dob_month"), data.get("dob_year")
-        if day is not None and (month is None or year is None) or (month is not None and year is None):
+        if (
+            day is not None
+            and (month is None or year is None)
+            or (month is not None and year is None)
+        ):
             self.add_error(
                 "dob_day",
                 "Enter the date of birth as a whole date, a month and year, or a year",
             )
         if not self.errors and not any(v not in ("", None) for v in data.values()):
-            self.add_error(None, "Enter a name, date of birth, age, NHS number, postcode or reference")
+            self.add_error(
+                None, "Enter a name, date of birth, age, NHS number, postcode or reference"
+            )
         return data
 
 

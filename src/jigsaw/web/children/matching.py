@@ -1,26 +1,108 @@
 """One-record linkage for the web application, on top of :class:`jigsaw.linkage.OnlineMatcher`.
 
-The matcher is an in-memory index of every agency record with the child it belongs to. Each process
-keeps one, rebuilt from the database whenever the database has changed in a way this process did
-not make itself (another worker, a MASH decision, a test that emptied the tables).
+Each server process (a gunicorn worker) keeps one in-memory index of every agency record with the
+child it belongs to. Whether it is still the store's is decided by one primary-key read of the
+:class:`~jigsaw.web.children.models.RecordStoreVersion` row, which every change to the records or
+their active links updates in its own transaction (:func:`store_changed`):
+
+- the same version: the index is current (the common case, O(1) whatever the store's size);
+- a higher version: records were added, by this process or another; the links after the last one
+  indexed are read by primary key and added (a few rows). If ``moves`` is higher too, a MASH
+  analyst moved records to other children: the links confirmed since the last move seen are read
+  and their records moved in the index;
+- anything else (a bulk load, the row recreated, a rolled-back version lower than the one seen):
+  the index is rebuilt from the store.
+
+Reading links "after the last one indexed" misses none because :func:`store_changed` is the first
+write of every transaction that adds or confirms a link: its row lock makes those transactions
+take their ids and decision times, and commit, one after another, so no link is committed with an
+id below one already read, nor a confirmation with an earlier time (a margin of
+:data:`MOVE_MARGIN` covers the clocks of several servers; moving a record twice is harmless).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Max
+from django.db import transaction
+from django.db.models import F, Max
 
-from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Link
+from jigsaw.web.children.models import (
+    ACTIVE_LINK_STATUSES,
+    Link,
+    LinkStatus,
+    RecordStoreVersion,
+)
 
-_lock = threading.RLock()
-_state: dict[str, Any] = {"key": None, "matcher": None}
+if TYPE_CHECKING:
+    from jigsaw.linkage import Match, OnlineMatcher
 
-def _database_key() -> tuple:
-    records = AgencyRecord.objects.aggregate(n=Count("id"), top=Max("id"))
-    links = Link.objects.aggregate(n=Count("id"), top=Max("id"), decided=Max("decided_at"))
-    return (records["n"], records["top"], links["n"], links["top"], links["decided"])
+# The columns read for the index: a link's id and status, its record in the linkage engine's
+# shape, its child, and whether the record's birth date is an estimate (see _mapping_of_row).
+_LINK_COLUMNS = (
+    "id",
+    "status",
+    "record__record_id",
+    "record__agency__kind",
+    "record__first_name",
+    "record__last_name",
+    "record__dob",
+    "record__sex",
+    "record__postcode",
+    "record__nhs_number",
+    "child_id",
+    "record__dob_estimated",
+)
+_CHILD = _LINK_COLUMNS.index("child_id")
+_ACTIVE = frozenset(str(s) for s in ACTIVE_LINK_STATUSES)
+
+#: How far back confirmations are read again when records have moved (clocks of several servers).
+MOVE_MARGIN = dt.timedelta(minutes=2)
+
+Stamp = tuple[str, int, int, int]  # (epoch, rebuilds, moves, version)
+
+
+def store_changed(*, moved: bool = False, rebuild: bool = False) -> None:
+    """Say, inside the transaction that changes them, that records or their active links change.
+
+    Call it before the transaction's first write to records or links: besides the version, it
+    takes the row's lock, which orders concurrent writers (see the module's docstring). ``moved``
+    says a record moves to another child (a confirmed link): each process moves it in its index.
+    ``rebuild`` says the change cannot be followed record by record (a bulk load): each process
+    rebuilds its index.
+
+    Raises
+    ------
+    RuntimeError
+        Outside a transaction, where the version could be seen before the change it announces.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("store_changed() must run inside the transaction that changes the store")
+    changes: dict[str, Any] = {"version": F("version") + 1}
+    if moved:
+        changes["moves"] = F("moves") + 1
+    if rebuild:
+        changes["rebuilds"] = F("rebuilds") + 1
+    if not RecordStoreVersion.objects.filter(pk=1).update(**changes):
+        # The row was removed (tables emptied): a new one, with a new epoch.
+        RecordStoreVersion.objects.get_or_create(pk=1)
+        RecordStoreVersion.objects.filter(pk=1).update(**changes)
+
+
+def _stamp() -> Stamp | None:
+    row = (
+        RecordStoreVersion.objects.filter(pk=1)
+        .values_list("epoch", "rebuilds", "moves", "version")
+        .first()
+    )
+    return None if row is None else (str(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def _last_move() -> dt.datetime | None:
+    found = Link.objects.filter(status=LinkStatus.CONFIRMED).aggregate(last=Max("decided_at"))
+    return found["last"]
 
 
 def record_mapping(
@@ -29,7 +111,7 @@ def record_mapping(
     agency_kind: str,
     first_name: str,
     last_name: str,
-    dob,
+    dob: Any,
     sex: str,
     postcode: str,
     nhs_number: str,
@@ -47,74 +129,159 @@ def record_mapping(
     }
 
 
-def _records_frame():
-    import pandas as pd
-
-    from jigsaw.linkage import RECORD_COLUMNS
-
-    rows = (
-        Link.objects.filter(status__in=ACTIVE_LINK_STATUSES)
-        .select_related("record__agency")
-        .values_list(
-            "record__record_id",
-            "record__agency__kind",
-            "record__first_name",
-            "record__last_name",
-            "record__dob",
-            "record__sex",
-            "record__postcode",
-            "record__nhs_number",
-            "child_id",
-            "record__dob_estimated",
-        )
+def _mapping_of_row(row: tuple[Any, ...]) -> dict[str, object]:
+    _, _, record_id, kind, first, last, dob, sex, postcode, nhs, _, dob_estimated = row
+    return record_mapping(
+        record_id=record_id,
+        agency_kind=kind,
+        first_name=first,
+        last_name=last,
+        # A birth date estimated from an approximate age would link (and unlink) by chance.
+        dob=None if dob_estimated else dob,
+        sex=sex,
+        postcode=postcode,
+        nhs_number=nhs,
     )
-    frame = pd.DataFrame.from_records(
-        list(rows), columns=[*RECORD_COLUMNS, "child_id", "dob_estimated"]
-    )
-    # A birth date estimated from an approximate age would link (and unlink) by chance.
-    frame["dob"] = frame["dob"].where(~frame.pop("dob_estimated").astype(bool), None)
-    frame["sex"] = frame["sex"].where(frame["sex"].isin(["F", "M"]), None)
-    for column in ("postcode", "nhs_number"):
-        frame[column] = frame[column].replace("", None)
-    frame["child_id"] = frame["child_id"].astype(str)
-    return frame
 
 
-def matcher():
-    """Return this process's matcher, rebuilt first if the database has moved on without it."""
-    from jigsaw.linkage import OnlineMatcher
-
-    with _lock:
-        key = _database_key()
-        if _state["matcher"] is None or _state["key"] != key:
-            _state["matcher"] = OnlineMatcher.from_records(_records_frame())
-            _state["key"] = key
-        return _state["matcher"]
+def _child_of_row(row: tuple[Any, ...]) -> str:
+    return str(row[_CHILD])
 
 
-def match(record: dict[str, object], *, limit: int = 5) -> list:
-    """Return the linkage engine's best matches for one record (not yet stored), best first."""
-    # The matcher is not safe to read while another thread adds to it; a query takes ~20 ms.
-    with _lock:
-        return list(matcher().match(record, limit=limit))
+class RecordIndex:
+    """One process's linkage index of the record store, kept current by the version row.
 
-
-def matcher_add(record: dict[str, object], child_id: int) -> None:
-    """Add a just-stored record to this process's index without rebuilding it.
-
-    Called inside the storing transaction; the key then counts the record, so a rollback leaves a
-    mismatch that makes the next :func:`matcher` call rebuild from the database.
+    The application uses one per process (the functions below); a test may make several to stand
+    for several workers. Thread-safe: queries and updates take the index's lock, as the engine's
+    matcher is not safe to read while it grows.
     """
-    with _lock:
-        current = _state["matcher"]
-        if current is None:
-            return
-        current.add(record, str(child_id))
-        _state["key"] = _database_key()
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._matcher: OnlineMatcher | None = None
+        self._stamp: Stamp | None = None
+        self._last_link = 0
+        self._last_move: dt.datetime | None = None
+        self.rebuilds = 0  # how many times the whole store was read (the tests count them)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return 0 if self._matcher is None else len(self._matcher)
+
+    def forget(self) -> None:
+        """Drop the index; the next use rebuilds it."""
+        with self._lock:
+            self._matcher, self._stamp, self._last_link = None, None, 0
+
+    def current(self) -> OnlineMatcher:
+        """Return the index, first brought up to date with the store if the store has moved on."""
+        with self._lock:
+            stamp = _stamp()
+            if self._matcher is not None and stamp == self._stamp:
+                return self._matcher
+            seen = self._stamp
+            index = self._matcher
+            if (
+                index is not None
+                and stamp is not None
+                and seen is not None
+                and stamp[:2] == seen[:2]
+                and stamp[3] > seen[3]
+            ):
+                # New links first: a record confirmed onto another child may be a new one.
+                self._catch_up(index)
+                if stamp[2] == seen[2] or self._move(index):
+                    self._stamp = stamp
+                    return index
+            return self._rebuild(stamp)
+
+    def refresh(self) -> None:
+        """Bring a built index up to date (after this process's own change commits); an index not
+        built yet is left to its first use."""
+        with self._lock:
+            if self._matcher is not None:
+                self.current()
+
+    def match(self, record: dict[str, object], *, limit: int = 5) -> list[Match]:
+        """Return the linkage engine's best matches for one record (not yet stored), best first."""
+        with self._lock:
+            return list(self.current().match(record, limit=limit))
+
+    def _rebuild(self, stamp: Stamp | None) -> OnlineMatcher:
+        import pandas as pd
+
+        from jigsaw.linkage import RECORD_COLUMNS, OnlineMatcher
+
+        # The stamp was read first: a change committed since is either in these rows or still
+        # ahead of the stamp, and is read at the next check.
+        last_move = _last_move()
+        rows = list(
+            Link.objects.filter(status__in=ACTIVE_LINK_STATUSES)
+            .order_by("id")
+            .values_list(*_LINK_COLUMNS)
+        )
+        # Every row becomes a record the one way (_mapping_of_row), as _catch_up adds them.
+        frame = pd.DataFrame.from_records(
+            [{**_mapping_of_row(row), "child_id": _child_of_row(row)} for row in rows],
+            columns=[*RECORD_COLUMNS, "child_id"],
+        )
+        self._matcher = OnlineMatcher.from_records(frame)
+        self._stamp = stamp
+        self._last_link = rows[-1][0] if rows else 0
+        self._last_move = last_move
+        self.rebuilds += 1
+        return self._matcher
+
+    def _move(self, index: OnlineMatcher) -> bool:
+        """Move the records of the links confirmed since the last move seen; False if one is not
+        in the index (then it is rebuilt)."""
+        confirmed = Link.objects.filter(status=LinkStatus.CONFIRMED)
+        if self._last_move is not None:
+            confirmed = confirmed.filter(decided_at__gte=self._last_move - MOVE_MARGIN)
+        rows = confirmed.order_by("decided_at", "id").values_list(
+            "record__record_id", "child_id", "decided_at"
+        )
+        for record_id, child_id, decided_at in rows:
+            if not index.move(record_id, str(child_id)):
+                return False
+            self._last_move = decided_at
+        return True
+
+    def _catch_up(self, index: OnlineMatcher) -> None:
+        rows = (
+            Link.objects.filter(id__gt=self._last_link).order_by("id").values_list(*_LINK_COLUMNS)
+        )
+        for row in rows:
+            # A link read here may already be confirmed: its record is then in the index already
+            # (under the child it was filed with) and is moved by _move.
+            if row[1] in _ACTIVE and row[2] not in index:
+                index.add(_mapping_of_row(row), _child_of_row(row))
+            self._last_link = row[0]
+
+
+_index = RecordIndex()
+
+
+def matcher() -> OnlineMatcher:
+    """Return this process's matcher, brought up to date first if the store has moved on."""
+    return _index.current()
+
+
+def match(record: dict[str, object], *, limit: int = 5) -> list[Match]:
+    """Return the linkage engine's best matches for one record (not yet stored), best first."""
+    return _index.match(record, limit=limit)
+
+
+def matcher_refresh_on_commit() -> None:
+    """Bring this process's index up to date once the transaction storing a record commits.
+
+    New records are read back from the store rather than added directly, so that a transaction
+    that rolls back leaves nothing behind in the index: the store is the one source of what the
+    index holds.
+    """
+    transaction.on_commit(_index.refresh)
 
 
 def matcher_forget() -> None:
-    """Drop the index (tests and the demo loader, after bulk changes)."""
-    with _lock:
-        _state["matcher"] = None
-        _state["key"] = None
+    """Drop the index (tests, after emptying tables)."""
+    _index.forget()

@@ -102,3 +102,32 @@ class Link(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} -> {self.child} ({self.status})"
+
+
+def _new_epoch() -> str:
+    import secrets
+
+    return secrets.token_hex(8)
+
+
+class RecordStoreVersion(models.Model):
+    """The one row that says how far the store of records and active links has moved.
+
+    Every change to a record or to which child a record belongs updates this row in the same
+    transaction (``jigsaw.web.children.matching.store_changed``), so each server process can tell
+    in one primary-key read whether its in-memory linkage index is still the store's. ``version``
+    counts every change; ``moves`` the changes that move a record to another child (a MASH
+    analyst confirming a link); ``rebuilds`` those the index cannot follow record by record (a
+    bulk load). ``epoch`` is new whenever the row itself is recreated (a database emptied and
+    loaded again), so counters that start again from zero are never mistaken for the ones a
+    process last saw.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField(default=0)
+    moves = models.BigIntegerField(default=0)
+    rebuilds = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=16, default=_new_epoch)
+
+    def __str__(self) -> str:
+        return f"record store {self.epoch} v{self.version}"

@@ -24,7 +24,10 @@ from jigsaw.web.access import (
     may_override,
     may_read_note,
     may_review_links,
+    may_see_agencies,
+    may_see_combined_grade,
     may_see_identity,
+    may_see_signs,
 )
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -71,6 +74,9 @@ class ConcernView:
     addenda: tuple[tuple[str, str | None, str | None, str, dt.datetime], ...] = ()
     withdrawn: bool = False
     may_correct: bool = False
+    # False where the user may know only that this agency holds a concern (need to know): the
+    # signs and the grade are then empty.
+    signs_visible: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +110,13 @@ class ChildView:
     pending_links: tuple[PendingLinkView, ...]
     may_decide_links: bool
     agencies: tuple[str, ...]
+    # Need to know: whether the user sees the combined grade (its reasons name every agency's
+    # signs) and which agencies hold records; ``known_elsewhere`` is all a practitioner learns
+    # of the others. ``grade`` is the combined grade with its next step said to this user's role.
+    grade_visible: bool = True
+    agencies_visible: bool = True
+    known_elsewhere: bool = False
+    grade: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 def _identity(record: AgencyRecord) -> dict[str, object]:
@@ -184,9 +197,9 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 actor=user if user.is_authenticated else None,
                 event_type=EventType.CHILD_VIEW_REFUSED,
                 subject=child,
-                extra={"purpose": purpose} if child is not None else {
-                    "purpose": purpose, "child": child_id, "exists": False
-                },
+                extra={"purpose": purpose}
+                if child is not None
+                else {"purpose": purpose, "child": child_id, "exists": False},
             )
         raise Http404(NOT_FOUND)
     # The view and its audit row are one unit: if the row cannot be written, nothing is shown.
@@ -227,8 +240,17 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 )
     views = []
     for c in concerns:
+        signs = may_see_signs(
+            actor,
+            child_area_id=child.area_id,
+            concern_agency_id=c.record.agency_id,
+            concern_author_id=c.recorded_by_id,
+        )
+        see_agencies = may_see_agencies(actor, child_area_id=child.area_id)
+        if not signs and not see_agencies:
+            continue  # a practitioner learns only that other agencies know the child
         # The override reason is free text too: withheld by the same rule as the note.
-        readable = may_read_note(
+        readable = signs and may_read_note(
             actor,
             child_area_id=child.area_id,
             concern_agency_id=c.record.agency_id,
@@ -240,13 +262,14 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 agency=c.record.agency.name,
                 agency_kind=c.record.agency.get_kind_display(),
                 seen_on=c.seen_on,
-                indicators=tuple(c.indicators),
+                indicators=tuple(c.indicators) if signs else (),
                 note=c.note if readable else None,
-                grade_level=c.grade_level,
-                override_level=c.override_level,
+                grade_level=c.grade_level if signs else "",
+                override_level=c.override_level if signs else "",
                 override_reason=c.override_reason if readable else None,
                 own=c.recorded_by_id == user.pk,
-                may_override=may_override(
+                may_override=signs
+                and may_override(
                     actor, child_area_id=child.area_id, concern_agency_id=c.record.agency_id
                 ),
                 addenda=tuple(
@@ -266,17 +289,36 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                     concern_agency_id=c.record.agency_id,
                     concern_author_id=c.recorded_by_id,
                 ),
+                signs_visible=signs,
             )
         )
+    see_agencies = may_see_agencies(actor, child_area_id=child.area_id)
+    shown_links = [
+        link for link in links if see_agencies or link.record.agency_id == actor.agency_id
+    ]
     return ChildView(
         child=child,
         role=str(actor.role),
         concerns=tuple(views),
-        records=tuple(_record_view(actor, child, link) for link in links),
+        records=tuple(_record_view(actor, child, link) for link in shown_links),
         pending_links=tuple(pending),
         may_decide_links=may_review_links(actor),
-        agencies=tuple(sorted({link.record.agency.name for link in links})),
+        agencies=tuple(sorted({link.record.agency.name for link in shown_links})),
+        grade_visible=may_see_combined_grade(actor, child_area_id=child.area_id),
+        agencies_visible=see_agencies,
+        known_elsewhere=any(link.record.agency_id != actor.agency_id for link in links),
+        grade=role_aware_grade(child.grade_level, child.grade_reasons, str(actor.role)),
     )
+
+
+def role_aware_grade(level: str, grade: dict[str, object], role: str) -> dict[str, object]:
+    """A stored grade with its next step said to ``role`` (jigsaw.act.advice chooses the words)."""
+    from jigsaw.act.advice import next_step
+    from jigsaw.web.concerns.selectors import catalogue
+
+    if not grade.get("next_step"):
+        return dict(grade)
+    return {**grade, "next_step": next_step(level, role, catalogue().next_steps)}
 
 
 def pending_links_for(user) -> QuerySet[Link]:
@@ -436,6 +478,8 @@ def _shown(record: AgencyRecord | None, field: str) -> str:
         "sex": record.get_sex_display(),
         "postcode": record.postcode,
         "nhs_number": record.nhs_number,
+        # The engine compares a number failing the check digit only as written: the same field.
+        "nhs_as_written": record.nhs_number,
     }[field]
     return value or ""
 
@@ -460,16 +504,16 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
     link = link_to_decide(user=user, link_id=link_id)
     record = link.record
     candidates = tuple(
-        AgencyRecord.objects.filter(
-            links__child=link.child, links__status__in=ACTIVE_LINK_STATUSES
-        )
+        AgencyRecord.objects.filter(links__child=link.child, links__status__in=ACTIVE_LINK_STATUSES)
         .exclude(pk=record.pk)
         .select_related("agency")
         .order_by("created_at", "id")
     )
     mine = compare.prepared_record(record)
-    scored = [(sum(a.weight for a in compare.compare(mine, compare.prepared_record(c))), c)
-              for c in candidates]
+    scored = [
+        (sum(a.weight for a in compare.compare(mine, compare.prepared_record(c))), c)
+        for c in candidates
+    ]
     best = max(scored, key=lambda item: item[0])[1] if scored else None
     found = compare.compare(mine, compare.prepared_record(best)) if best is not None else []
     rows = tuple(
@@ -524,7 +568,9 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
         ):
             if other.child_id in seen:
                 continue
-            surname = compare.compare(mine, compare.prepared_record(other.record), only=("surname",))
+            surname = compare.compare(
+                mine, compare.prepared_record(other.record), only=("surname",)
+            )
             if surname and surname[0].agrees:
                 seen.add(other.child_id)
                 household.append(other)

@@ -65,6 +65,38 @@ def record_create(
     An identity without a last name or with a birth date estimated from an age is stored as
     needing identification, so that pages say so and the MASH can ask.
     """
+    with transaction.atomic():
+        # First write of the transaction: orders it after any other change to the store.
+        matching.store_changed()
+        return _record_save(
+            actor=actor,
+            agency=agency,
+            first_name=first_name,
+            last_name=last_name,
+            dob=dob,
+            sex=sex,
+            postcode=postcode,
+            nhs_number=nhs_number,
+            record_id=record_id,
+            alias=alias,
+            dob_estimated=dob_estimated,
+        )
+
+
+def _record_save(
+    *,
+    actor: User | None,
+    agency: Agency,
+    first_name: str,
+    last_name: str,
+    dob: dt.date,
+    sex: str,
+    postcode: str,
+    nhs_number: str,
+    record_id: str | None,
+    alias: str,
+    dob_estimated: bool,
+) -> AgencyRecord:
     record = AgencyRecord(
         record_id=record_id or f"{agency.kind}-{uuid.uuid4().hex[:12]}",
         agency=agency,
@@ -124,6 +156,8 @@ def _link_save(
     if not isinstance(link.explanation, dict):
         link.explanation = {"detail": link.explanation}
     link.full_clean()
+    # In the caller's transaction (record_link's), before the link takes its id.
+    matching.store_changed()
     link.save()
     audit_record(
         actor=actor,
@@ -153,6 +187,13 @@ def record_link(
     (Child, Link)
         The child the record now belongs to and its active link.
     """
+    with transaction.atomic():
+        return _record_link(actor=actor, record=record, matches=matches)
+
+
+def _record_link(
+    *, actor: User | None, record: AgencyRecord, matches: list[Match]
+) -> tuple[Child, Link]:
     # A link never crosses partnerships: only children of the record's own area are candidates.
     area_children = Child.objects.filter(area_id=record.agency.area_id)
     best = matches[0] if matches else None
@@ -290,6 +331,8 @@ def link_confirm(*, actor: User, link: Link, reason: str = "") -> Link:
     _require_mash(actor, link)
     # One transaction: the old link, the new one, both grades and the audit rows stand or fall together.
     with transaction.atomic():
+        # A record changes child: every process's linkage index moves it (see matching).
+        matching.store_changed(moved=True)
         link = Link.objects.select_for_update().get(pk=link.pk)
         if link.status != LinkStatus.PENDING:
             raise ValidationError(f"link {link.pk} is {link.status}, not pending")
@@ -364,6 +407,10 @@ def link_undo(*, actor: User, link: Link, reason: str) -> Link:
     if not reason.strip():
         raise ValidationError({"reason": "Say why the decision is being undone"})
     with transaction.atomic():
+        # Undoing a confirmation moves a record back to its former child. The indexes follow
+        # moves by reading confirmed links, and the restored link is not one, so every process
+        # rebuilds its index instead (undoing is rare). The transaction's first write (see matching).
+        matching.store_changed(moved=True, rebuild=True)
         link = Link.objects.select_for_update().select_related("child", "record").get(pk=link.pk)
         if link.status not in (LinkStatus.CONFIRMED, LinkStatus.REJECTED):
             raise ValidationError(f"link {link.pk} is {link.status}: only a decision can be undone")

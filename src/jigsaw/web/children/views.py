@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.screening import Grade
+from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
+from jigsaw.web.accounts.selectors import role_of
 from jigsaw.web.children.compare import link_threshold, review_threshold
 from jigsaw.web.children.forms import LinkReviewForm, LinkUndoForm, SearchForm
 from jigsaw.web.children.paging import paginate
@@ -72,7 +74,8 @@ def render_profile(request, view, form, status: int = 200):
 # audited, and answers exactly as a child that does not exist.
 @role_required(*Role)
 def child_profile(request, child_id: int):
-    purpose = PURPOSES.get(request.GET.get("from", ""), "opened the child's profile")
+    # The purpose is the server's, from role and page: nothing in the URL can change it.
+    purpose = view_purpose(role_of(request.user), "profile")
     view = child_access(user=request.user, child_id=child_id, purpose=purpose)
     return render_profile(request, view, None)
 
@@ -92,7 +95,7 @@ def _ordered(children, sort: str):
 
         # Never-graded children last, on PostgreSQL as on SQLite.
         return children.order_by(F("graded_at").desc(nulls_last=True), "-id")
-    return children.order_by(*CHILD_SORTS[sort][1])
+    return children.order_by(*(CHILD_SORTS[sort][1] or ()))
 
 
 def _with_names(user, items, child_of=lambda item: item):
@@ -156,7 +159,9 @@ def mash_queue(request):
             "agency": agency,
             "link_threshold": link_threshold(),
             "review_threshold": review_threshold(),
-            "agencies": Agency.objects.filter(area_id=request.user.profile.area_id).order_by("name"),
+            "agencies": Agency.objects.filter(area_id=request.user.profile.area_id).order_by(
+                "name"
+            ),
         },
     )
 
@@ -237,7 +242,9 @@ def link_undo(request, link_id: int):
     form = LinkUndoForm(request.POST)
     if form.is_valid():
         try:
-            link_undo_record(actor=request.user, link=review.link, reason=form.cleaned_data["reason"])
+            link_undo_record(
+                actor=request.user, link=review.link, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as error:
             form.add_error(None, "The decision was not undone: " + "; ".join(error.messages))
             return _review_page(request, review, LinkReviewForm(), form, status=409)

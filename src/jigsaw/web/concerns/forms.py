@@ -23,7 +23,7 @@ class ConcernForm(forms.Form):
     )
     postcode = forms.CharField(max_length=10, required=False)
     nhs_number = forms.CharField(max_length=14, required=False)
-    record_choice = forms.CharField(required=False)
+    record_choice = forms.CharField(max_length=64, required=False)
     indicators = forms.MultipleChoiceField(
         choices=(),
         required=True,

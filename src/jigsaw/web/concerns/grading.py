@@ -15,9 +15,7 @@ class ConcernMapping(TypedDict):
     indicators: list[str]
 
 
-def concern_mapping(
-    *, agency: str, seen_on: dt.date, indicators: Iterable[str]
-) -> ConcernMapping:
+def concern_mapping(*, agency: str, seen_on: dt.date, indicators: Iterable[str]) -> ConcernMapping:
     """Return a concern as :func:`jigsaw.screening.grade_child` reads it.
 
     ``agency`` is the recording agency's kind (a catalogue agency id), ``seen_on`` the date the

@@ -39,9 +39,23 @@ class IntakeForm(ConcernForm):
         # The error summary lists errors in the order of the fields on the page.
         self.order_fields(
             [
-                "first_name", "alias", "last_name", "dob_day", "dob_month", "dob_year", "age",
-                "sex", "postcode", "nhs_number", "record_choice", "seen_day", "seen_month",
-                "seen_year", "indicators", "note", "lawful_basis",
+                "first_name",
+                "alias",
+                "last_name",
+                "dob_day",
+                "dob_month",
+                "dob_year",
+                "age",
+                "sex",
+                "postcode",
+                "nhs_number",
+                "record_choice",
+                "seen_day",
+                "seen_month",
+                "seen_year",
+                "indicators",
+                "note",
+                "lawful_basis",
             ]
         )
 

@@ -42,7 +42,9 @@ def concerns_listed_for(
     kind, key = scope
     concerns = Concern.objects.select_related("record__agency", "recorded_by")
     concerns = (
-        concerns.filter(record__agency_id=key) if kind == "agency" else concerns.filter(recorded_by_id=key)
+        concerns.filter(record__agency_id=key)
+        if kind == "agency"
+        else concerns.filter(recorded_by_id=key)
     )
     addenda = ConcernAddendum.objects.filter(concern=OuterRef("pk"))
     active = Link.objects.filter(record=OuterRef("record"), status__in=ACTIVE_LINK_STATUSES)
@@ -65,6 +67,8 @@ def concerns_listed_for(
         concerns = concerns.filter(seen_on__lte=until)
     order = CONCERN_SORTS.get(sort, CONCERN_SORTS["seen"])[1]
     if order is None:
-        rank = Case(*(When(grade_level=g.value, then=Value(g.rank)) for g in Grade), default=Value(0))
+        rank = Case(
+            *(When(grade_level=g.value, then=Value(g.rank)) for g in Grade), default=Value(0)
+        )
         return kind, concerns.order_by(rank.desc(), "-seen_on", "-id")
     return kind, concerns.order_by(*order)

@@ -112,3 +112,34 @@ class ConcernDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft concern of user {self.user_id} at {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+class OtherAreaMatch(models.Model):
+    """A record stored in ``area`` that the linkage engine strongly matched to a child of another
+    partnership (``other_area``).
+
+    Children cross borders (placements out of area, exploitation across local authorities), but
+    a link never does: the record stays with its own area's child, and the area's MASH is told
+    only that ``other_area`` may know the child and whom to contact there. Nothing of the other
+    area's record or child is stored here or shown.
+    """
+
+    area = models.ForeignKey(
+        "accounts.Area", on_delete=models.PROTECT, related_name="other_area_matches"
+    )
+    record = models.ForeignKey(
+        "children.AgencyRecord", on_delete=models.PROTECT, related_name="other_area_matches"
+    )
+    other_area = models.ForeignKey("accounts.Area", on_delete=models.PROTECT, related_name="+")
+    found_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "other_area"], name="other_area_match_once_per_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} may be known in {self.other_area}"

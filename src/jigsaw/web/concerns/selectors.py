@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
 
+from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children import matching
 from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, LinkStatus
 from jigsaw.web.concerns.models import Concern
+
+if TYPE_CHECKING:
+    from jigsaw.web.children.selectors import ChildView
 
 
 @lru_cache(maxsize=1)
@@ -52,30 +56,60 @@ class Suggestion:
     match_probability: float
 
 
+def _agency_matcher(agency_id: int):
+    """A linkage index of one agency's own active records, each with the child it belongs to.
+
+    The intake search reads only this: matching against every agency's records would let a
+    made-up name with a real NHS number held by health return the school's pupil.
+    """
+    import pandas as pd
+
+    from jigsaw.linkage import RECORD_COLUMNS, OnlineMatcher
+    from jigsaw.web.children.models import Link
+
+    rows = Link.objects.filter(
+        status__in=ACTIVE_LINK_STATUSES, record__agency_id=agency_id
+    ).values_list(
+        "record__record_id",
+        "record__agency__kind",
+        "record__first_name",
+        "record__last_name",
+        "record__dob",
+        "record__sex",
+        "record__postcode",
+        "record__nhs_number",
+        "child_id",
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=[*RECORD_COLUMNS, "child_id"])
+    frame["sex"] = [sex if sex in ("F", "M") else None for sex in frame["sex"]]
+    for column in ("postcode", "nhs_number"):
+        frame[column] = frame[column].replace("", None)
+    frame["child_id"] = frame["child_id"].astype(str)
+    return OnlineMatcher.from_records(frame)
+
+
 def own_records_matching(*, user: Any, identity: dict[str, Any]) -> list[Suggestion]:
     """Return the user's own agency's records that the linkage engine thinks are this child.
 
-    Only the user's agency's records are shown: what other agencies know stays hidden until the
-    concern is saved and linked (and then only as the access rule allows). The search is audited.
+    The search reads only the user's agency's records (the matcher never sees another
+    agency's): what other agencies know stays hidden, and cannot be drawn out through a shared
+    identifier, until the concern is saved and linked (and then only as the access rule
+    allows). The search is audited.
     """
     profile = profile_of(user)
-    if profile is None:
+    if profile is None or profile.agency_id is None:
         return []
     mapping = matching.record_mapping(
         record_id="search", agency_kind=profile.agency.kind, **identity
     )
+    index = _agency_matcher(profile.agency_id)
     found = []
-    seen = set()
-    for match in matching.match(mapping, limit=10):
-        records = AgencyRecord.objects.filter(
-            agency_id=profile.agency_id,
-            links__child_id=int(match.child_id),
-            links__status__in=ACTIVE_LINK_STATUSES,
-        )
-        for record in records:
-            if record.pk not in seen:
-                seen.add(record.pk)
-                found.append(Suggestion(record, float(match.match_probability)))
+    for match in index.match(mapping, limit=10):
+        record = AgencyRecord.objects.filter(
+            agency_id=profile.agency_id, record_id=match.record_id
+        ).first()
+        if record is not None:
+            found.append(Suggestion(record, float(match.match_probability)))
     with transaction.atomic():
         audit_record(
             actor=user,
@@ -100,7 +134,7 @@ class SavedConcern:
     waiting for the MASH."""
 
     concern: Concern
-    view: object  # jigsaw.web.children.selectors.ChildView
+    view: ChildView
     pending: int
     other_agencies: list[str]
 
@@ -121,7 +155,9 @@ def saved_concern_for(*, user, concern_id: int) -> SavedConcern:
     link = concern.record.links.filter(status__in=ACTIVE_LINK_STATUSES).first()
     if link is None:
         raise Http404("no such concern of yours")
-    view = child_access(user=user, child_id=link.child_id, purpose="after recording a concern")
+    view = child_access(
+        user=user, child_id=link.child_id, purpose=view_purpose(None, "after_concern")
+    )
     return SavedConcern(
         concern=concern,
         view=view,

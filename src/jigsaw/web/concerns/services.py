@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,8 +27,8 @@ from jigsaw.web.children.services import (
     child_regrade,
     record_create,
     record_link,
-    record_mapping_of,
 )
+from jigsaw.web.concerns.elsewhere import matches_by_area, other_area_match_record
 from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import AddendumKind, Concern, ConcernAddendum, LawfulBasis
 
@@ -147,7 +147,8 @@ def concern_record(
         )
     lawful_basis = LawfulBasis(lawful_basis)
 
-    matches = []
+    matches: list[Any] = []
+    elsewhere: list[int] = []
     if identity is not None:
         candidate = matching.record_mapping(
             record_id="incoming",
@@ -160,7 +161,9 @@ def concern_record(
             nhs_number=identity.nhs_number,
         )
         # Matched before the transaction opens: the index is read-only here and may need a rebuild.
-        matches = matching.match(candidate)
+        # Only the actor's area's children are candidates for a link; a strong match in another
+        # area is noted for the MASH (whom to contact there), never linked or shown.
+        matches, elsewhere = matches_by_area(matching.match(candidate, limit=10), profile.area_id)
 
     # One transaction: record, link, concern, grades and their audit rows are saved together or
     # not at all (a failed audit write refuses the whole concern).
@@ -171,6 +174,7 @@ def concern_record(
                 actor=actor, agency=profile.agency, **dataclasses.asdict(cast(Identity, identity))
             )
             child, link = record_link(actor=actor, record=record, matches=matches)
+            other_area_match_record(actor=actor, record=record, area_ids=elsewhere)
         else:
             link = Link.objects.select_related("child").get(
                 record=record, status__in=ACTIVE_LINK_STATUSES
@@ -208,11 +212,16 @@ def concern_record(
             },
         )
         child = child_regrade(actor=actor, child=child, today=today)
+        # What happens next: a contact for the agency's safeguarding lead, and a referral to the
+        # MASH when the combined grade reaches the partnership's threshold.
+        from jigsaw.web.referrals.services import after_concern
+
+        after_concern(actor=actor, concern=concern, child=child)
         pending = Link.objects.filter(record=record, status="pending").count()
         if new_record:
-            # Indexed now, inside the transaction: if it rolls back, the index no longer matches
-            # the database's record count and is rebuilt before its next use.
-            matching.matcher_add(record_mapping_of(record), child.pk)
+            # This worker's index reads the record back once the transaction commits; other
+            # workers see the version row move and read it before their next match.
+            matching.matcher_refresh_on_commit()
     return ConcernOutcome(
         concern=concern, child=child, link=link, new_record=new_record, pending_review=pending
     )

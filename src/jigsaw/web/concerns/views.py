@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.selectors import child_access
@@ -30,6 +31,7 @@ from jigsaw.web.concerns.services import (
     concern_to_override,
     concern_withdraw,
 )
+from jigsaw.web.referrals.selectors import after_saving
 
 IDENTITY_FIELDS = (
     "first_name",
@@ -157,12 +159,14 @@ def _suggestions(user, data) -> list[Candidate]:
         postcodes = (
             AgencyRecord.objects.filter(
                 agency_id=s.record.agency_id,
-                links__child_id=child["child_id"] if child else None,
+                links__child_id=child["child_id"],
                 links__status__in=ACTIVE_LINK_STATUSES,
             )
             .exclude(postcode="")
             .order_by("created_at")
             .values_list("postcode", flat=True)
+            if child
+            else AgencyRecord.objects.none().values_list("postcode", flat=True)
         )
         out.append(
             Candidate(
@@ -201,7 +205,11 @@ def concern_saved(request, concern_id: int):
             "labels": indicator_labels(),
             "pending": saved.pending,
             "other_agencies": saved.other_agencies,
-            "child_signs": [i for c in saved.view.concerns if not c.withdrawn for i in c.indicators],
+            "child_signs": [
+                i for c in saved.view.concerns if not c.withdrawn for i in c.indicators
+            ],
+            "refer_error": "refer_error" in request.GET,
+            **after_saving(user=request.user, concern=saved.concern, child_view=saved.view),
         },
     )
 
@@ -223,7 +231,9 @@ def concern_override(request, concern_id: int):
         )
         return redirect(f"/children/{child_id}/?from=override")
     # Nothing saved: show why on the profile, rather than return to it as if it had been.
-    view = child_access(user=request.user, child_id=child_id, purpose="overriding a grade")
+    view = child_access(
+        user=request.user, child_id=child_id, purpose=view_purpose(None, "override")
+    )
     return render_profile(request, view, form, status=400)
 
 
@@ -308,7 +318,11 @@ def concern_amend(request, concern_id: int):
                     )
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
-                    target = {"reason": "withdraw_reason"}.get(field, field) if action == "withdraw" else field
+                    target = (
+                        {"reason": "withdraw_reason"}.get(field, field)
+                        if action == "withdraw"
+                        else field
+                    )
                     for message in messages:
                         form.add_error(target if target in form.fields else None, message)
             else:
@@ -329,4 +343,14 @@ def concern_amend(request, concern_id: int):
             "errors_form": withdrawal if action == "withdraw" else correction,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(Role.MASH_ANALYST)
+def other_areas(request):
+    """The MASH's children that another partnership may know too, and whom to contact there."""
+    from jigsaw.web.concerns.elsewhere import other_area_notices_for
+
+    return render(
+        request, "concerns/other_areas.html", {"notices": other_area_notices_for(request.user)}
     )

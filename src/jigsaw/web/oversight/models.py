@@ -23,7 +23,9 @@ class FiguresSnapshot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["area", "as_of"], name="one_figures_snapshot_per_area_day"),
+            models.UniqueConstraint(
+                fields=["area", "as_of"], name="one_figures_snapshot_per_area_day"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -54,8 +54,9 @@ def _count(area: Area, as_of: dt.date) -> dict[str, dict[str, int]]:
         .annotate(n=Count("id", distinct=True))
     )
     agencies = dict(
-        Concern.objects.filter(record__agency__area_id=area.pk, seen_on__gte=since,
-                               recorded_at__lt=cutoff)
+        Concern.objects.filter(
+            record__agency__area_id=area.pk, seen_on__gte=since, recorded_at__lt=cutoff
+        )
         .values_list("record__agency__kind")
         .annotate(n=Count("id"))
     )
@@ -69,8 +70,9 @@ def figures_snapshot(area: Area, as_of: dt.date) -> FiguresSnapshot:
         return found
     try:
         with transaction.atomic():
-            return FiguresSnapshot.objects.create(area=area, as_of=as_of, computed_at=timezone.now(),
-                                                  **_count(area, as_of))
+            return FiguresSnapshot.objects.create(
+                area=area, as_of=as_of, computed_at=timezone.now(), **_count(area, as_of)
+            )
     except IntegrityError:
         # Another request stored the day's snapshot first: serve that one, so everyone sees the same.
         return FiguresSnapshot.objects.get(area=area, as_of=as_of)
@@ -98,7 +100,8 @@ def area_aggregates_for(*, user, today: dt.date) -> AreaAggregates:
             for value, label in reversed(Grade.choices())
         ],
         concerns_by_agency=[
-            (label, disclosure.count_text(agencies.get(value, 0))) for value, label in AgencyKind.choices
+            (label, disclosure.count_text(agencies.get(value, 0)))
+            for value, label in AgencyKind.choices
         ],
         since=today - dt.timedelta(days=365),
         as_of=today,

@@ -4,15 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_audit_rows_cannot_change'),
+        ("audit", "0002_audit_rows_cannot_change"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='event_type',
-            field=models.CharField(choices=[('signed_in', 'signed in'), ('sign_in_failed', 'sign in failed'), ('totp_enrolled', 'totp enrolled'), ('signed_out', 'signed out'), ('user_created', 'user created'), ('area_created', 'area created'), ('agency_created', 'agency created'), ('child_created', 'child created'), ('child_viewed', 'child viewed'), ('child_view_refused', 'child view refused'), ('children_listed', 'children listed'), ('child_graded', 'child graded'), ('record_created', 'record created'), ('record_searched', 'record searched'), ('link_created', 'link created'), ('link_confirmed', 'link confirmed'), ('link_rejected', 'link rejected'), ('concern_recorded', 'concern recorded'), ('concern_grade_overridden', 'concern grade overridden'), ('audit_log_viewed', 'audit log viewed'), ('aggregates_viewed', 'aggregates viewed'), ('demo_loaded', 'demo loaded')], db_index=True, max_length=40),
+            model_name="auditevent",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("signed_in", "signed in"),
+                    ("sign_in_failed", "sign in failed"),
+                    ("totp_enrolled", "totp enrolled"),
+                    ("signed_out", "signed out"),
+                    ("user_created", "user created"),
+                    ("area_created", "area created"),
+                    ("agency_created", "agency created"),
+                    ("child_created", "child created"),
+                    ("child_viewed", "child viewed"),
+                    ("child_view_refused", "child view refused"),
+                    ("children_listed", "children listed"),
+                    ("child_graded", "child graded"),
+                    ("record_created", "record created"),
+                    ("record_searched", "record searched"),
+                    ("link_created", "link created"),
+                    ("link_confirmed", "link confirmed"),
+                    ("link_rejected", "link rejected"),
+                    ("concern_recorded", "concern recorded"),
+                    ("concern_grade_overridden", "concern grade overridden"),
+                    ("audit_log_viewed", "audit log viewed"),
+                    ("aggregates_viewed", "aggregates viewed"),
+                    ("demo_loaded", "demo loaded"),
+                ],
+                db_index=True,
+                max_length=40,
+            ),
         ),
     ]

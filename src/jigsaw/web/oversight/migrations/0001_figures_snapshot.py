@@ -5,26 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_areas_agencies_and_roles'),
+        ("accounts", "0001_areas_agencies_and_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FiguresSnapshot',
+            name="FiguresSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(help_text='the figures count concerns recorded before this day')),
-                ('computed_at', models.DateTimeField()),
-                ('children_by_grade', models.JSONField(help_text='grade level -> children (exact)')),
-                ('concerns_by_agency', models.JSONField(help_text='agency kind -> concerns in the year (exact)')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "as_of",
+                    models.DateField(
+                        help_text="the figures count concerns recorded before this day"
+                    ),
+                ),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "children_by_grade",
+                    models.JSONField(help_text="grade level -> children (exact)"),
+                ),
+                (
+                    "concerns_by_agency",
+                    models.JSONField(help_text="agency kind -> concerns in the year (exact)"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.area",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('area', 'as_of'), name='one_figures_snapshot_per_area_day')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("area", "as_of"), name="one_figures_snapshot_per_area_day"
+                    )
+                ],
             },
         ),
     ]

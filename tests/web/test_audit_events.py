@@ -108,6 +108,10 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         user=cast.teacher, identity={**JESSICA, "dob": school.concern.record.dob, "nhs_number": ""}
     )
     assert emitted.since() == {"record_searched"}
+    from jigsaw.web.children.search import SearchTerms, children_search
+
+    children_search(user=cast.teacher, terms=SearchTerms(name="Jess"))
+    assert emitted.since() == {"children_searched"}
 
     pending = Link.objects.get(status="pending")
     # Rejecting and confirming the same link: the rejection is rolled back after it is seen.
@@ -117,11 +121,23 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
         transaction.set_rollback(True)
     link_decide(actor=cast.analyst, link=pending, decision="confirm", reason="same")
     assert "link_confirmed" in emitted.since()
+    from jigsaw.web.children.services import link_undo
+
+    with transaction.atomic():
+        link_undo(actor=cast.analyst, link=pending, reason="wrong child")
+        assert "link_undone" in emitted.since()
+        transaction.set_rollback(True)
 
     concern_grade_override(
         actor=cast.school_dsl, concern=school.concern, level="high", reason="known to police"
     )
     assert emitted.since() == {"concern_grade_overridden"}
+    from jigsaw.web.concerns.services import concern_correct, concern_withdraw
+
+    concern_correct(actor=cast.teacher, concern=school.concern, reason="typo", text="Tuesday")
+    assert emitted.since() == {"concern_corrected"}
+    concern_withdraw(actor=cast.teacher, concern=school.concern, reason="wrong child")
+    assert emitted.since() == {"concern_withdrawn", "child_graded"}
     list(audit_events_for(user=cast.auditor))
     assert emitted.since() == {"audit_log_viewed"}
     area_aggregates_for(user=cast.lead, today=timezone.localdate())

@@ -119,6 +119,36 @@ MATRIX = {
         _only({"mash": (400, 404, 404)}, otherwise=(403,) * 3),
     ),
     "children:mash": ("GET", None, _only({"mash": 200})),
+    "children:search": ("GET", None, _only({"practitioner": 200, "dsl": 200, "mash": 200})),
+    # The two records side by side; a GET to undo goes back to them.
+    "children:link_review": (
+        "GET",
+        LINK_SCOPES,
+        _only({"mash": (200, 404, 404)}, otherwise=(403,) * 3),
+    ),
+    "children:link_undo": (
+        "GET",
+        LINK_SCOPES,
+        _only({"mash": (302, 404, 404)}, otherwise=(403,) * 3),
+    ),
+    "concerns:list": ("GET", None, _only({"practitioner": 200, "dsl": 200, "mash": 200})),
+    # A concern is corrected or withdrawn by its author or their agency's safeguarding lead.
+    "concerns:amend": (
+        "GET",
+        CHILD_SCOPES,
+        _only(
+            {
+                "practitioner": (200, 404, 404, 404),
+                "dsl": (200, 404, 404, 404),
+                "mash": (200, 404, 404, 404),
+            },
+            otherwise=(403,) * 4,
+        ),
+    ),
+    # The accessibility statement, privacy notice and cookies page are for everyone.
+    "accessibility": ("GET", None, _all(200)),
+    "privacy": ("GET", None, _all(200)),
+    "cookies": ("GET", None, _all(200)),
     "audit:log": ("GET", None, _only({"auditor": 200})),
     "oversight:aggregates": ("GET", None, _only({"lead": 200})),
     # The partnership dashboard and its return: the lead's own area only; a format Jigsaw does

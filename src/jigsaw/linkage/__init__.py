@@ -14,6 +14,7 @@ This module is the package's interface; its ``_``-prefixed modules are internal.
 
 from jigsaw.linkage._backend import BACKENDS, train
 from jigsaw.linkage._batch import LinkResult, link, link_prepared
+from jigsaw.linkage._comparisons import COMPARISONS, Comparison
 from jigsaw.linkage._decide import conflict
 from jigsaw.linkage._evaluate import PairwiseScores, pairwise_scores
 from jigsaw.linkage._model import Model
@@ -28,9 +29,11 @@ from jigsaw.linkage._train import fit, link_records
 __all__ = [
     "BACKENDS",
     "BLANK_TOKENS",
+    "COMPARISONS",
     "PREPARED_COLUMNS",
     "RECORD_COLUMNS",
     "TOKEN_DOMAINS",
+    "Comparison",
     "LinkResult",
     "Match",
     "Model",

@@ -362,6 +362,31 @@ def view_purpose(role: Role | str | None, route: str) -> str:
     return "role without access to children"
 
 
+def may_correct_concern(
+    actor: Actor, *, child_area_id: int, concern_agency_id: int, concern_author_id: int | None
+) -> bool:
+    """Whether ``actor`` may add a correction to a concern, or withdraw it (wrong child): its
+    author, or the safeguarding lead of its agency, in the child's area."""
+    if actor.area_id is None or child_area_id != actor.area_id:
+        return False
+    if actor.role == Role.DSL:
+        return concern_agency_id == actor.agency_id
+    if actor.role in RECORDING_ROLES:
+        return concern_author_id is not None and concern_author_id == actor.user_id
+    return False
+
+
+def concern_list_scope(actor: Actor) -> tuple[str, int] | None:
+    """Which concerns ``actor``'s concerns list shows: ``("agency", id)`` for a safeguarding
+    lead (their agency's), ``("author", id)`` for anyone else who records them (their own),
+    ``None`` for roles without such a list."""
+    if actor.role == Role.DSL and actor.agency_id is not None:
+        return "agency", actor.agency_id
+    if actor.role in RECORDING_ROLES and actor.user_id is not None:
+        return "author", actor.user_id
+    return None
+
+
 # --- The API and bulk import ------------------------------------------------------------------
 
 #: The named actions an API token may be allowed, and the role its account then holds. A token

@@ -240,23 +240,36 @@ def _store_links(stored, by_record, linked: DemoLinkage, child_of, now) -> int:
     The first record of a child starts it (``new``), the others join it (``auto``); pairs the
     batch was unsure about become pending links: never merged.
     """
-    import pandas as pd
+    from jigsaw.web.children import compare
 
     clusters = linked.clusters
-    links, first_seen = [], set()
+    links: list[Link] = []
+    earlier: dict[str, list[dict[str, object]]] = {}
     for r in stored:
         cluster = str(clusters.at[r.record_id, "child_id"])
-        status = LinkStatus.AUTO if cluster in first_seen else LinkStatus.NEW
-        first_seen.add(cluster)
-        confidence = (
-            clusters.at[r.record_id, "confidence"] if "confidence" in clusters.columns else None
+        status = LinkStatus.AUTO if cluster in earlier else LinkStatus.NEW
+        mine = compare.prepared_identity(r)
+        # A link's confidence is the probability that this record and the child's record it
+        # agrees with best are one child. (The batch's cluster "confidence" is something else:
+        # it also falls with the closest record of another child, so stored as a link's
+        # probability it showed some automatic links as 0.0%.)
+        best = max(
+            (
+                compare.explain_pair(mine, other, records=len(stored))
+                for other in earlier.get(cluster, [])
+            ),
+            key=lambda found: found[1],
+            default=None,
         )
+        earlier.setdefault(cluster, []).append(mine)
         links.append(
             Link(
                 record=r,
                 child=child_of[cluster],
                 status=status,
-                match_probability=None if pd.isna(confidence) else float(confidence),
+                match_probability=None if best is None else best[0],
+                match_weight=None if best is None else round(best[1], 3),
+                explanation={} if best is None else {"detail": best[2]},
                 created_at=now,
             )
         )
@@ -279,6 +292,12 @@ def _store_links(stored, by_record, linked: DemoLinkage, child_of, now) -> int:
                 status=LinkStatus.PENDING,
                 match_probability=float(pair["match_probability"]),
                 match_weight=float(pair["match_weight"]),
+                # Why the batch did not link them: most such pairs score high but a rule keeps
+                # them apart (different NHS numbers, twins), and the page must say so.
+                explanation={
+                    "reason": str(pair.get("reason") or ""),
+                    "waterfall": str(pair.get("explanation") or ""),
+                },
                 created_at=now,
             )
         )

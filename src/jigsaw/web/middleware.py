@@ -13,6 +13,7 @@ from django.utils import timezone
 # Everything else needs a user verified with a second factor: deny by default.
 _OPEN_PREFIXES = (
     "/healthz",
+    "/about/",
     "/accounts/sign-in/",
     "/accounts/verify/",
     "/accounts/set-up-authenticator/",

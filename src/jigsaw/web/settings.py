@@ -214,6 +214,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "jigsaw.web.concerns.drafts.keep_drafts",
     "jigsaw.web.middleware.require_verified_user",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -277,6 +278,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
+# A GOV.UK-styled page that says what happened and how to go back, not Django's raw one.
+CSRF_FAILURE_VIEW = "jigsaw.web.pages.csrf_failure"
 # Production runs behind a TLS proxy (nginx, docs/deploy.md): JIGSAW_HTTPS=1 trusts the proxy's
 # X-Forwarded-Proto (so Django knows the request was https, and the Origin of a posted form
 # matches), redirects plain http, sends HSTS for a year and marks the cookies secure. The demo

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from jigsaw.web import views
+from jigsaw.web import pages, views
 from jigsaw.web.api.api import api as jigsaw_api
 
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("children/", include("jigsaw.web.children.urls")),
     path("audit/", include("jigsaw.web.audit.urls")),
     path("oversight/", include("jigsaw.web.oversight.urls")),
+    path("about/accessibility/", pages.accessibility, name="accessibility"),
+    path("about/privacy/", pages.privacy, name="privacy"),
+    path("about/cookies/", pages.cookies, name="cookies"),
     path("referrals/", include("jigsaw.web.referrals.urls")),
     path("api/", jigsaw_api.urls),
     path("api-tokens/", include("jigsaw.web.api.urls")),

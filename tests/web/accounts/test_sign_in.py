@@ -182,6 +182,8 @@ def test_no_route_answers_a_password_only_session_or_a_post_without_csrf(cast):
         "/oversight/national/",
         "/oversight/national/index.html",
     }
+    # The accessibility statement, privacy notice and cookies page are for everyone.
+    open_routes |= {"/about/accessibility/", "/about/privacy/", "/about/cookies/"}
     sign_in_routes = {
         "/accounts/sign-in/",
         "/accounts/verify/",

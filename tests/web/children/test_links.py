@@ -75,10 +75,11 @@ def test_the_analyst_decides_on_the_profile_page(client, cast, pending):
     school, _ = pending
     analyst = verified_client(client, cast, "analyst")
     page = analyst.get(f"/children/{school.child.pk}/?from=mash").content.decode()
-    assert "Is this the same child?" in page
     link = Link.objects.get(status="pending")
+    assert f"/children/links/{link.pk}/" in page and "side by side" in page
     response = analyst.post(
-        f"/children/links/{link.pk}/decide/", {"decision": "confirm", "reason": "same"}
+        f"/children/links/{link.pk}/decide/",
+        {"decision": "confirm", "reason_choice": "checked_with_agency"},
     )
     assert response.status_code == 302
     assert Child.objects.get(pk=school.child.pk).grade_level == "high"
@@ -89,9 +90,12 @@ def test_deciding_a_link_twice_shows_why_it_was_not_saved(client, cast, pending)
     analyst = verified_client(client, cast, "analyst")
     link = Link.objects.get(status="pending")
     url = f"/children/links/{link.pk}/decide/"
-    assert analyst.post(url, {"decision": "confirm", "reason": "same"}).status_code == 302
+    assert (
+        analyst.post(url, {"decision": "confirm", "reason_choice": "identifiers_agree"}).status_code
+        == 302
+    )
     # A second decision (a colleague's, or a double submit) is refused with the reason shown.
-    again = analyst.post(url, {"decision": "reject", "reason": "not her"})
+    again = analyst.post(url, {"decision": "reject", "reason_choice": "other", "reason": "not her"})
     assert again.status_code == 409
     text = again.content.decode()
     assert "There is a problem" in text

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from jigsaw.web.children import matching
 from jigsaw.web.children.models import AgencyRecord, Link, RecordStoreVersion
-from jigsaw.web.children.services import link_confirm, record_create, record_link
+from jigsaw.web.children.services import link_confirm, link_undo, record_create, record_link
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESSICA,
@@ -81,6 +81,54 @@ def test_a_confirmed_link_moves_the_record_in_the_index_without_a_rebuild(cast):
     # The same as an index built afresh from the store.
     fresh = matching.RecordIndex()
     assert fresh.match(mapping_of(JESSICA), limit=10) == after
+
+
+def test_undoing_a_confirmation_moves_the_record_back_in_the_index(cast):
+    index = matching.RecordIndex()
+    record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "school note")
+    health = record_concern(cast.nurse, unsure_identity(), HEALTH_SIGNS, "health note")
+    before = index.match(mapping_of(JESSICA), limit=10)
+    link = Link.objects.get(status="pending")
+    link_confirm(actor=cast.analyst, link=link, reason="same GP")
+    assert str(health.child.pk) not in {m.child_id for m in index.match(mapping_of(JESSICA))}
+    link_undo(actor=cast.analyst, link=link, reason="confirmed the wrong pair")
+    after = index.match(mapping_of(JESSICA), limit=10)
+    # The health record is its own child's again, as before the confirmation.
+    assert {m.record_id: m.child_id for m in after}[health.concern.record.record_id] == str(
+        health.child.pk
+    )
+    assert after == before == matching.RecordIndex().match(mapping_of(JESSICA), limit=10)
+
+
+def test_a_birth_date_estimated_from_an_age_is_never_linked_on(cast):
+    caught_up = matching.RecordIndex()
+    caught_up.current()  # built before the record is stored: it reads the record in by its link
+    with transaction.atomic():
+        record = record_create(
+            actor=cast.officer,
+            agency=cast.police,
+            first_name="Orla",
+            last_name="Quennell",
+            dob=dt.date(2012, 1, 1),
+            sex="F",
+            postcode="NB3 1AA",
+            dob_estimated=True,
+        )
+        record_link(actor=cast.officer, record=record, matches=[])
+    probe = mapping_of(
+        {
+            **JESSICA,
+            "first_name": "Orla",
+            "last_name": "Quennell",
+            "dob": (2012, 1, 1),
+            "postcode": "NB3 1AA",
+        }
+    )
+    for index in (caught_up, matching.RecordIndex()):
+        found = [m for m in index.match(probe, limit=10) if m.record_id == record.record_id]
+        assert found, "the record is found by its names and postcode"
+        dob = [(label, weight) for name, label, weight in found[0].explanation if name == "dob"]
+        assert dob == [("missing on either side", 0.0)]
 
 
 def test_a_rolled_back_record_leaves_the_index(cast):

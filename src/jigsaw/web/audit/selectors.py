@@ -13,9 +13,17 @@ from jigsaw.web.audit.services import audit_record
 
 
 def audit_events_for(
-    *, user, subject_type: str = "", subject_id: str = "", limit: int = 200
+    *,
+    user,
+    subject_type: str = "",
+    subject_id: str = "",
+    event_type: str = "",
+    actor: str = "",
+    since=None,
+    until=None,
 ) -> QuerySet[AuditEvent]:
-    """Return the newest audit events (optionally about one subject) for an auditor.
+    """Return the audit events, newest first (optionally about one subject, of one type, by one
+    user, between two dates), for an auditor; the page shows them a page at a time.
 
     Raises
     ------
@@ -28,14 +36,36 @@ def audit_events_for(
         audit_record(
             actor=user,
             event_type=EventType.AUDIT_LOG_VIEWED,
-            extra={"subject_type": subject_type, "subject_id": subject_id},
+            extra={
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                # The further filters only when used, so the row says what was asked.
+                **{
+                    key: value
+                    for key, value in (
+                        ("event_type", event_type),
+                        ("actor", actor),
+                        ("since", since.isoformat() if since else ""),
+                        ("until", until.isoformat() if until else ""),
+                    )
+                    if value
+                },
+            },
         )
         events = AuditEvent.objects.select_related("actor")
         if subject_type:
             events = events.filter(subject_type=subject_type)
         if subject_id:
             events = events.filter(subject_id=subject_id)
-        return events[:limit]
+        if event_type:
+            events = events.filter(event_type=event_type)
+        if actor:
+            events = events.filter(actor_label=actor)
+        if since:
+            events = events.filter(at__date__gte=since)
+        if until:
+            events = events.filter(at__date__lte=until)
+        return events
 
 
 def audit_chain_verdict(anchors_file=None):

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from jigsaw.linkage import Match, OnlineMatcher
 
 # The columns read for the index: a link's id and status, its record in the linkage engine's
-# shape, and its child.
+# shape, its child, and whether the record's birth date is an estimate (see _mapping_of_row).
 _LINK_COLUMNS = (
     "id",
     "status",
@@ -53,7 +53,9 @@ _LINK_COLUMNS = (
     "record__postcode",
     "record__nhs_number",
     "child_id",
+    "record__dob_estimated",
 )
+_CHILD = _LINK_COLUMNS.index("child_id")
 _ACTIVE = frozenset(str(s) for s in ACTIVE_LINK_STATUSES)
 
 #: How far back confirmations are read again when records have moved (clocks of several servers).
@@ -128,17 +130,22 @@ def record_mapping(
 
 
 def _mapping_of_row(row: tuple[Any, ...]) -> dict[str, object]:
-    _, _, record_id, kind, first, last, dob, sex, postcode, nhs, _ = row
+    _, _, record_id, kind, first, last, dob, sex, postcode, nhs, _, dob_estimated = row
     return record_mapping(
         record_id=record_id,
         agency_kind=kind,
         first_name=first,
         last_name=last,
-        dob=dob,
+        # A birth date estimated from an approximate age would link (and unlink) by chance.
+        dob=None if dob_estimated else dob,
         sex=sex,
         postcode=postcode,
         nhs_number=nhs,
     )
+
+
+def _child_of_row(row: tuple[Any, ...]) -> str:
+    return str(row[_CHILD])
 
 
 class RecordIndex:
@@ -213,14 +220,11 @@ class RecordIndex:
             .order_by("id")
             .values_list(*_LINK_COLUMNS)
         )
+        # Every row becomes a record the one way (_mapping_of_row), as _catch_up adds them.
         frame = pd.DataFrame.from_records(
-            [row[2:] for row in rows], columns=[*RECORD_COLUMNS, "child_id"]
+            [{**_mapping_of_row(row), "child_id": _child_of_row(row)} for row in rows],
+            columns=[*RECORD_COLUMNS, "child_id"],
         )
-        # pandas-stubs leave None out of where()'s `other`, though an object Series takes it.
-        frame["sex"] = frame["sex"].where(frame["sex"].isin(["F", "M"]), None)  # type: ignore[call-overload]
-        for column in ("postcode", "nhs_number"):
-            frame[column] = frame[column].replace("", None)
-        frame["child_id"] = frame["child_id"].astype(str)
         self._matcher = OnlineMatcher.from_records(frame)
         self._stamp = stamp
         self._last_link = rows[-1][0] if rows else 0
@@ -251,7 +255,7 @@ class RecordIndex:
             # A link read here may already be confirmed: its record is then in the index already
             # (under the child it was filed with) and is moved by _move.
             if row[1] in _ACTIVE and row[2] not in index:
-                index.add(_mapping_of_row(row), str(row[-1]))
+                index.add(_mapping_of_row(row), _child_of_row(row))
             self._last_link = row[0]
 
 

@@ -41,8 +41,15 @@ class AgencyRecord(models.Model):
     record_id = models.CharField(max_length=64, unique=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records")
     first_name = models.CharField(max_length=80)
-    last_name = models.CharField(max_length=80)
+    # Police and the voluntary sector often know a child by a first name or a street name only.
+    last_name = models.CharField(max_length=80, blank=True)
+    alias = models.CharField(max_length=80, blank=True, help_text="another name or street name")
     dob = models.DateField(verbose_name="date of birth")
+    # An estimate from an approximate age: used to grade, never to link (see matching).
+    dob_estimated = models.BooleanField(default=False)
+    needs_identification = models.BooleanField(
+        default=False, help_text="known only in part: last name or date of birth not known"
+    )
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     postcode = models.CharField(max_length=10, blank=True)
     nhs_number = models.CharField(max_length=10, blank=True)

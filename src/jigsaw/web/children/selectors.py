@@ -19,6 +19,7 @@ from jigsaw.screening import Grade
 from jigsaw.web.access import (
     Actor,
     child_scope,
+    may_correct_concern,
     may_open_child,
     may_override,
     may_read_note,
@@ -68,6 +69,11 @@ class ConcernView:
     override_reason: str | None
     own: bool
     may_override: bool
+    # Added after saving: ``(kind label, reason, text, written by, written at)``, text and
+    # reason withheld (``None``) with the note; a withdrawn concern no longer counts.
+    addenda: tuple[tuple[str, str | None, str | None, str, dt.datetime], ...] = ()
+    withdrawn: bool = False
+    may_correct: bool = False
     # False where the user may know only that this agency holds a concern (need to know): the
     # signs and the grade are then empty.
     signs_visible: bool = True
@@ -115,7 +121,10 @@ class ChildView:
 
 def _identity(record: AgencyRecord) -> dict[str, object]:
     return {
-        "name": f"{record.first_name} {record.last_name}",
+        "name": f"{record.first_name} {record.last_name}".strip(),
+        "alias": record.alias,
+        "dob_estimated": record.dob_estimated,
+        "needs_identification": record.needs_identification,
         "dob": record.dob,
         "sex": record.get_sex_display(),
         "postcode": record.postcode,
@@ -174,6 +183,7 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
         concerns = list(
             Concern.objects.filter(record__in=[link.record for link in links])
             .select_related("record__agency")
+            .prefetch_related("addenda__written_by")
             .order_by("-seen_on", "-id")
         )
     if child is None or not may_open_child(
@@ -262,6 +272,23 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
                 and may_override(
                     actor, child_area_id=child.area_id, concern_agency_id=c.record.agency_id
                 ),
+                addenda=tuple(
+                    (
+                        a.get_kind_display(),
+                        a.reason if readable else None,
+                        a.text if readable else None,
+                        a.written_by.get_username(),
+                        a.written_at,
+                    )
+                    for a in c.addenda.all()
+                ),
+                withdrawn=any(a.kind == "withdrawal" for a in c.addenda.all()),
+                may_correct=may_correct_concern(
+                    actor,
+                    child_area_id=child.area_id,
+                    concern_agency_id=c.record.agency_id,
+                    concern_author_id=c.recorded_by_id,
+                ),
                 signs_visible=signs,
             )
         )
@@ -337,8 +364,9 @@ def link_to_decide(*, user, link_id: int) -> Link:
     return link
 
 
-def children_to_review_for(user, *, limit: int = 50) -> QuerySet[Child]:
-    """Return a MASH analyst's area's children graded medium or high, highest first."""
+def children_to_review_for(user) -> QuerySet[Child]:
+    """Return a MASH analyst's area's children graded medium or high, highest first (all of
+    them: the page that shows them pages through them)."""
     actor = Actor.of(user)
     if actor.area_id is None or not may_review_links(actor):
         return Child.objects.none()
@@ -346,7 +374,7 @@ def children_to_review_for(user, *, limit: int = 50) -> QuerySet[Child]:
     rank = Case(*(When(grade_level=g.value, then=Value(g.rank)) for g in Grade), default=Value(0))
     return Child.objects.filter(
         area_id=actor.area_id, grade_level__in=[g.value for g in Grade if g >= Grade.MEDIUM]
-    ).order_by(rank.desc(), "-graded_at")[:limit]
+    ).order_by(rank.desc(), "-graded_at", "-id")
 
 
 def children_listed(*, user, children, links=(), purpose: str) -> None:
@@ -370,3 +398,199 @@ def children_listed(*, user, children, links=(), purpose: str) -> None:
                 "records": [link.record.record_id for link in links],
             },
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class ChildName:
+    """How a list shows a child: the name and birth date from a record the user may see."""
+
+    name: str
+    dob: dt.date | None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def child_names(*, user, child_ids) -> dict[int, ChildName]:
+    """Return, for each child, the name a user may see: from the earliest linked record whose
+    identity the access rule shows them (``may_see_identity``). A child with none is left out,
+    and the caller shows the internal number instead."""
+    actor = Actor.of(user)
+    names: dict[int, ChildName] = {}
+    links = (
+        Link.objects.filter(child_id__in=list(child_ids), status__in=ACTIVE_LINK_STATUSES)
+        .select_related("record", "child")
+        .order_by("created_at", "id")
+    )
+    for link in links:
+        if link.child_id in names:
+            continue
+        if may_see_identity(
+            actor, child_area_id=link.child.area_id, record_agency_id=link.record.agency_id
+        ):
+            record = link.record
+            names[link.child_id] = ChildName(
+                f"{record.first_name} {record.last_name}".strip() or "Name not known", record.dob
+            )
+    return names
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewRow:
+    """One field of the two records side by side, with how the linkage engine compared it."""
+
+    label: str
+    left: str
+    right: str
+    level: str
+    weight: float | None
+    agrees: bool
+    missing: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkReview:
+    """What a MASH analyst sees to decide, or undo, one possible link."""
+
+    link: Link
+    record: AgencyRecord
+    candidate: AgencyRecord | None
+    candidate_name: ChildName | None
+    candidate_records: tuple[AgencyRecord, ...]
+    filed_under: Child | None
+    filed_under_name: ChildName | None
+    rows: tuple[ReviewRow, ...]
+    explanation: tuple[tuple[str, str, float], ...]
+    total_weight: float | None
+    kept_apart: str
+    household: tuple[tuple[Child, ChildName | None, AgencyRecord], ...]
+    link_threshold: float
+    review_threshold: float
+
+
+def _shown(record: AgencyRecord | None, field: str) -> str:
+    if record is None:
+        return ""
+    value = {
+        "forename": record.first_name,
+        "surname": record.last_name,
+        "dob": record.dob.strftime("%-d %B %Y") if record.dob else "",
+        "sex": record.get_sex_display(),
+        "postcode": record.postcode,
+        "nhs_number": record.nhs_number,
+        # The engine compares a number failing the check digit only as written: the same field.
+        "nhs_as_written": record.nhs_number,
+    }[field]
+    return value or ""
+
+
+def link_review_for(*, user, link_id: int) -> LinkReview:
+    """Return the two records of a possible link side by side, for a MASH analyst of its area.
+
+    "Same child as whom" is answered with the candidate child's record that agrees best with
+    the proposed one; the explanation is the engine's (stored when the link was proposed at
+    intake, else computed now with the same comparisons); children of the same household (a
+    record at the same postcode with a surname the engine finds alike) are listed, and a pair
+    the engine's constraints keep apart (twins, different NHS numbers) says so.
+
+    Raises
+    ------
+    Http404
+        As :func:`link_to_decide`.
+    """
+    from jigsaw.linkage import conflict
+    from jigsaw.web.children import compare
+
+    link = link_to_decide(user=user, link_id=link_id)
+    record = link.record
+    candidates = tuple(
+        AgencyRecord.objects.filter(links__child=link.child, links__status__in=ACTIVE_LINK_STATUSES)
+        .exclude(pk=record.pk)
+        .select_related("agency")
+        .order_by("created_at", "id")
+    )
+    mine = compare.prepared_record(record)
+    scored = [
+        (sum(a.weight for a in compare.compare(mine, compare.prepared_record(c))), c)
+        for c in candidates
+    ]
+    best = max(scored, key=lambda item: item[0])[1] if scored else None
+    found = compare.compare(mine, compare.prepared_record(best)) if best is not None else []
+    rows = tuple(
+        ReviewRow(
+            label=a.label,
+            left=_shown(record, a.name),
+            right=_shown(best, a.name),
+            level=a.level,
+            weight=None if a.missing else a.weight,
+            agrees=a.agrees,
+            missing=a.missing,
+        )
+        for a in found
+    )
+    stored = (link.explanation or {}).get("detail")
+    if isinstance(stored, list) and stored:
+        explanation = tuple((str(n), str(label), float(w)) for n, label, w in stored)
+    else:
+        explanation = (
+            ("prior", "two random records", round(compare.model().prior_weight, 2)),
+            *((a.name, a.level, a.weight) for a in found),
+        )
+    kept_apart = str((link.explanation or {}).get("reason") or "")
+    if kept_apart == "between the review and link thresholds":
+        kept_apart = ""  # the ordinary case: the probability itself says why
+    if best is not None and not kept_apart:
+        kept_apart = conflict(mine, compare.prepared_record(best)) or ""
+    for name, label, _ in explanation:
+        if name == "constraint":
+            kept_apart = label
+    active = Link.objects.filter(record=record, status__in=ACTIVE_LINK_STATUSES).first()
+    filed = active.child if active is not None and active.child_id != link.child_id else None
+    if filed is None and link.status == LinkStatus.CONFIRMED:
+        replaced = Link.objects.filter(
+            record=record,
+            status=LinkStatus.SUPERSEDED,
+            decision_reason=f"replaced by link {link.pk}",
+        ).first()
+        filed = replaced.child if replaced is not None else None
+    household = []
+    if record.postcode:
+        seen = {link.child_id, filed.pk if filed else None}
+        for other in (
+            Link.objects.filter(
+                status__in=ACTIVE_LINK_STATUSES,
+                child__area_id=link.child.area_id,
+                record__postcode=record.postcode,
+            )
+            .exclude(child_id__in=[c for c in seen if c is not None])
+            .select_related("record", "child")
+            .order_by("child_id", "id")
+        ):
+            if other.child_id in seen:
+                continue
+            surname = compare.compare(
+                mine, compare.prepared_record(other.record), only=("surname",)
+            )
+            if surname and surname[0].agrees:
+                seen.add(other.child_id)
+                household.append(other)
+    names = child_names(
+        user=user,
+        child_ids={link.child_id, *(c.pk for c in [filed] if c), *(h.child_id for h in household)},
+    )
+    return LinkReview(
+        link=link,
+        record=record,
+        candidate=best,
+        candidate_name=names.get(link.child_id),
+        candidate_records=candidates,
+        filed_under=filed,
+        filed_under_name=names.get(filed.pk) if filed else None,
+        rows=rows,
+        explanation=explanation,
+        total_weight=link.match_weight,
+        kept_apart=kept_apart,
+        household=tuple((h.child, names.get(h.child_id), h.record) for h in household),
+        link_threshold=compare.link_threshold(),
+        review_threshold=compare.review_threshold(),
+    )

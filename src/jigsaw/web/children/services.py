@@ -57,8 +57,14 @@ def record_create(
     postcode: str = "",
     nhs_number: str = "",
     record_id: str | None = None,
+    alias: str = "",
+    dob_estimated: bool = False,
 ) -> AgencyRecord:
-    """Store a child's identity as one agency knows it (no link yet; see :func:`record_link`)."""
+    """Store a child's identity as one agency knows it (no link yet; see :func:`record_link`).
+
+    An identity without a last name or with a birth date estimated from an age is stored as
+    needing identification, so that pages say so and the MASH can ask.
+    """
     with transaction.atomic():
         # First write of the transaction: orders it after any other change to the store.
         matching.store_changed()
@@ -72,6 +78,8 @@ def record_create(
             postcode=postcode,
             nhs_number=nhs_number,
             record_id=record_id,
+            alias=alias,
+            dob_estimated=dob_estimated,
         )
 
 
@@ -86,12 +94,17 @@ def _record_save(
     postcode: str,
     nhs_number: str,
     record_id: str | None,
+    alias: str,
+    dob_estimated: bool,
 ) -> AgencyRecord:
     record = AgencyRecord(
         record_id=record_id or f"{agency.kind}-{uuid.uuid4().hex[:12]}",
         agency=agency,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
+        alias=alias.strip(),
+        dob_estimated=dob_estimated,
+        needs_identification=dob_estimated or not last_name.strip(),
         dob=dob,
         sex=sex,
         postcode=postcode,
@@ -211,7 +224,7 @@ def record_mapping_of(record: AgencyRecord) -> dict[str, object]:
         agency_kind=record.agency.kind,
         first_name=record.first_name,
         last_name=record.last_name,
-        dob=record.dob,
+        dob=None if record.dob_estimated else record.dob,
         sex=record.sex,
         postcode=record.postcode,
         nhs_number=record.nhs_number,
@@ -262,9 +275,14 @@ def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = N
     from jigsaw.web.concerns.models import Concern
 
     today = today or timezone.localdate()
-    concerns = Concern.objects.filter(
-        record__links__child=child, record__links__status__in=ACTIVE_LINK_STATUSES
-    ).select_related("record__agency")
+    # A withdrawn concern (recorded about the wrong child) no longer counts.
+    concerns = (
+        Concern.objects.filter(
+            record__links__child=child, record__links__status__in=ACTIVE_LINK_STATUSES
+        )
+        .exclude(addenda__kind="withdrawal")
+        .select_related("record__agency")
+    )
     mappings = [concern_mapping_of(c) for c in concerns]
     dob, dob_note = _grading_dob(child, [m["date"] for m in mappings])
     before = child.grade_level
@@ -321,6 +339,8 @@ def link_confirm(*, actor: User, link: Link, reason: str = "") -> Link:
         old = Link.objects.select_for_update().get(
             record=link.record, status__in=ACTIVE_LINK_STATUSES
         )
+        # Kept so that undoing the decision can put the record back exactly as it was.
+        old.explanation = {**(old.explanation or {}), "superseded_from": old.status}
         old.status = LinkStatus.SUPERSEDED
         old.decided_by, old.decided_at, old.decision_reason = (
             actor,
@@ -366,6 +386,83 @@ def link_reject(*, actor: User, link: Link, reason: str = "") -> Link:
             subject=link,
             extra={"record": link.record.record_id, "child": link.child_id, "reason": reason},
         )
+    return link
+
+
+def link_undo(*, actor: User, link: Link, reason: str) -> Link:
+    """Undo a MASH decision: the link is pending again and the record is where it was before.
+
+    Undoing a confirmation puts the record back with the child it was filed under (the link the
+    confirmation replaced becomes active again) and regrades both children; undoing a rejection
+    returns the question to the queue. The decision undone stays in the audit trail.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a MASH analyst in the area of both the child and the record.
+    ValidationError
+        If the reason is blank, or the link was not confirmed or rejected.
+    """
+    _require_mash(actor, link)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the decision is being undone"})
+    with transaction.atomic():
+        # Undoing a confirmation moves a record back to its former child. The indexes follow
+        # moves by reading confirmed links, and the restored link is not one, so every process
+        # rebuilds its index instead (undoing is rare). The transaction's first write (see matching).
+        matching.store_changed(moved=True, rebuild=True)
+        link = Link.objects.select_for_update().select_related("child", "record").get(pk=link.pk)
+        if link.status not in (LinkStatus.CONFIRMED, LinkStatus.REJECTED):
+            raise ValidationError(f"link {link.pk} is {link.status}: only a decision can be undone")
+        undone = link.status
+        previous = None
+        if undone == LinkStatus.CONFIRMED:
+            previous = (
+                Link.objects.select_for_update()
+                .filter(
+                    record=link.record,
+                    status=LinkStatus.SUPERSEDED,
+                    decision_reason=f"replaced by link {link.pk}",
+                )
+                .order_by("-decided_at", "-id")
+                .first()
+            )
+            if previous is None:
+                raise ValidationError(f"link {link.pk}: the link it replaced is not found")
+            # The pending link stops being active first: one active link per record.
+            link.status = LinkStatus.PENDING
+            link.save(update_fields=["status"])
+            explanation = dict(previous.explanation or {})
+            previous.status = explanation.pop("superseded_from", None) or (
+                LinkStatus.AUTO if previous.match_probability is not None else LinkStatus.NEW
+            )
+            previous.explanation = explanation
+            previous.decided_by, previous.decided_at = actor, _now()
+            previous.decision_reason = f"restored: link {link.pk} undone"
+            previous.full_clean()
+            previous.save()
+        link.status = LinkStatus.PENDING
+        decided = (link.decided_by_id, link.decision_reason)
+        link.decided_by, link.decided_at, link.decision_reason = None, None, ""
+        link.full_clean()
+        link.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.LINK_UNDONE,
+            subject=link,
+            extra={
+                "record": link.record.record_id,
+                "child": link.child_id,
+                "undone": undone,
+                "decided_by": decided[0],
+                "decision_reason": decided[1],
+                "reason": reason.strip(),
+                "restored_child": previous.child_id if previous is not None else None,
+            },
+        )
+        if previous is not None:
+            child_regrade(actor=actor, child=link.child)
+            child_regrade(actor=actor, child=previous.child)
     return link
 
 

@@ -8,4 +8,7 @@ urlpatterns = [
     path("<int:child_id>/", views.child_profile, name="profile"),
     path("links/<int:link_id>/decide/", views.link_decide, name="link_decide"),
     path("mash/", views.mash_queue, name="mash"),
+    path("search/", views.child_search, name="search"),
+    path("links/<int:link_id>/", views.link_review, name="link_review"),
+    path("links/<int:link_id>/undo/", views.link_undo, name="link_undo"),
 ]

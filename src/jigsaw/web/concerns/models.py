@@ -60,6 +60,60 @@ class Concern(models.Model):
         return f"Concern {self.pk} on {self.seen_on}"
 
 
+class AddendumKind(models.TextChoices):
+    CORRECTION = "correction", "Correction"
+    WITHDRAWAL = "withdrawal", "Withdrawn: wrong child"
+
+
+class ConcernAddendum(models.Model):
+    """Something added to a concern after it was saved: a correction, or its withdrawal.
+
+    The concern itself never changes: what was first recorded stays as it was, and each
+    addendum says who added what, when and why. A withdrawn concern no longer counts towards
+    the child's grade.
+    """
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
+    kind = models.CharField(max_length=16, choices=AddendumKind.choices)
+    reason = models.TextField()
+    text = models.TextField(blank=True, help_text="the correction, in the writer's words")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concern"],
+                condition=models.Q(kind="withdrawal"),
+                name="concern_withdrawn_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of concern {self.concern_id}"
+
+
+class ConcernDraft(models.Model):
+    """What a user had written in the concern form when their session ended, kept for them.
+
+    Written only from a form sent with a signed token naming its user (see ``concerns.drafts``),
+    given back to that user alone after they sign in again, then deleted.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Draft concern of user {self.user_id} at {self.saved_at:%Y-%m-%d %H:%M}"
+
+
 class OtherAreaMatch(models.Model):
     """A record stored in ``area`` that the linkage engine strongly matched to a child of another
     partnership (``other_area``).

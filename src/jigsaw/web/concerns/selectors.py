@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.http import Http404
@@ -16,6 +16,9 @@ from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children import matching
 from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, LinkStatus
 from jigsaw.web.concerns.models import Concern
+
+if TYPE_CHECKING:
+    from jigsaw.web.children.selectors import ChildView
 
 
 @lru_cache(maxsize=1)
@@ -131,7 +134,7 @@ class SavedConcern:
     waiting for the MASH."""
 
     concern: Concern
-    view: object  # jigsaw.web.children.selectors.ChildView
+    view: ChildView
     pending: int
     other_agencies: list[str]
 

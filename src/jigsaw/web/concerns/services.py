@@ -11,7 +11,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from jigsaw.web.access import Actor, may_add_to_record, may_override, may_record_concern
+from jigsaw.web.access import (
+    Actor,
+    may_add_to_record,
+    may_correct_concern,
+    may_override,
+    may_record_concern,
+)
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -24,7 +30,7 @@ from jigsaw.web.children.services import (
 )
 from jigsaw.web.concerns.elsewhere import matches_by_area, other_area_match_record
 from jigsaw.web.concerns.grading import concern_mapping
-from jigsaw.web.concerns.models import Concern, LawfulBasis
+from jigsaw.web.concerns.models import AddendumKind, Concern, ConcernAddendum, LawfulBasis
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,6 +46,20 @@ class Identity:
     sex: str
     postcode: str = ""
     nhs_number: str = ""
+    alias: str = ""
+    # The date of birth is an estimate from an approximate age: graded on, never linked on.
+    dob_estimated: bool = False
+
+    def for_matching(self) -> dict[str, object]:
+        """The fields the linkage engine compares (an estimated birth date left out)."""
+        return {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "dob": None if self.dob_estimated else self.dob,
+            "sex": self.sex,
+            "postcode": self.postcode,
+            "nhs_number": self.nhs_number,
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +151,14 @@ def concern_record(
     elsewhere: list[int] = []
     if identity is not None:
         candidate = matching.record_mapping(
-            record_id="incoming", agency_kind=profile.agency.kind, **dataclasses.asdict(identity)
+            record_id="incoming",
+            agency_kind=profile.agency.kind,
+            first_name=identity.first_name,
+            last_name=identity.last_name,
+            dob=None if identity.dob_estimated else identity.dob,
+            sex=identity.sex,
+            postcode=identity.postcode,
+            nhs_number=identity.nhs_number,
         )
         # Matched before the transaction opens: the index is read-only here and may need a rebuild.
         # Only the actor's area's children are candidates for a link; a strong match in another
@@ -274,3 +301,121 @@ def concern_grade_override(*, actor: User, concern: Concern, level: str, reason:
             },
         )
     return concern
+
+
+def concern_to_correct(*, actor: User, concern_id: int) -> tuple[Concern, int]:
+    """Return a concern ``actor`` may correct or withdraw, and its child's id.
+
+    Raises
+    ------
+    Http404
+        If there is no such concern or the actor may not correct it (its author or their
+        agency's safeguarding lead may): the two answer the same.
+    """
+    concern = Concern.objects.select_related("record__agency").filter(pk=concern_id).first()
+    link = (
+        Link.objects.filter(record_id=concern.record_id, status__in=ACTIVE_LINK_STATUSES)
+        .select_related("child")
+        .first()
+        if concern is not None
+        else None
+    )
+    if (
+        concern is None
+        or link is None
+        or not may_correct_concern(
+            Actor.of(actor),
+            child_area_id=link.child.area_id,
+            concern_agency_id=concern.record.agency_id,
+            concern_author_id=concern.recorded_by_id,
+        )
+    ):
+        raise Http404("no such concern")
+    return concern, link.child_id
+
+
+def _addendum_save(
+    *, actor: User, concern: Concern, kind: AddendumKind, reason: str, text: str
+) -> ConcernAddendum:
+    addendum = ConcernAddendum(
+        concern=concern,
+        kind=kind,
+        reason=reason.strip(),
+        text=text.strip(),
+        written_by=actor,
+        written_at=dt.datetime.now(dt.UTC),
+    )
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+def concern_correct(*, actor: User, concern: Concern, reason: str, text: str) -> ConcernAddendum:
+    """Add a correction to a concern: what was first recorded stays, the correction sits after it.
+
+    Raises
+    ------
+    Http404
+        Unless the actor is the concern's author or their agency's safeguarding lead.
+    ValidationError
+        If the reason or the correction is blank, or the concern was withdrawn.
+    """
+    concern, _ = concern_to_correct(actor=actor, concern_id=concern.pk)
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Say why the concern needs correcting"
+    if not text.strip():
+        errors["text"] = "Write the correction"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if concern.addenda.filter(kind=AddendumKind.WITHDRAWAL).exists():
+            raise ValidationError({"text": "This concern was withdrawn: it cannot be corrected"})
+        addendum = _addendum_save(
+            actor=actor, concern=concern, kind=AddendumKind.CORRECTION, reason=reason, text=text
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.CONCERN_CORRECTED,
+            subject=concern,
+            extra={"addendum": addendum.pk, "reason": addendum.reason},
+        )
+    return addendum
+
+
+def concern_withdraw(*, actor: User, concern: Concern, reason: str) -> ConcernAddendum:
+    """Withdraw a concern recorded about the wrong child: it stays in the record, marked
+    withdrawn, and no longer counts; the child is regraded without it.
+
+    Raises
+    ------
+    Http404
+        Unless the actor is the concern's author or their agency's safeguarding lead.
+    ValidationError
+        If the reason is blank or the concern was withdrawn already.
+    """
+    concern, child_id = concern_to_correct(actor=actor, concern_id=concern.pk)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the concern is being withdrawn"})
+    with transaction.atomic():
+        if concern.addenda.filter(kind=AddendumKind.WITHDRAWAL).exists():
+            raise ValidationError({"reason": "This concern was withdrawn already"})
+        addendum = _addendum_save(
+            actor=actor, concern=concern, kind=AddendumKind.WITHDRAWAL, reason=reason, text=""
+        )
+        child = Child.objects.get(pk=child_id)
+        before = child.grade_level
+        child = child_regrade(actor=actor, child=child)
+        audit_record(
+            actor=actor,
+            event_type=EventType.CONCERN_WITHDRAWN,
+            subject=concern,
+            extra={
+                "addendum": addendum.pk,
+                "reason": addendum.reason,
+                "child": child_id,
+                "grade_from": before,
+                "grade_to": child.grade_level,
+            },
+        )
+    return addendum

@@ -17,3 +17,12 @@ def percent(probability):
     value = float(probability) * 100
     text = f"{value:.1f}"
     return f"{'99.9' if text == '100.0' and value < 100 else text}%"
+
+
+@register.filter
+def high_concern_signs(indicator_ids):
+    """The labels of the catalogue's high-level indicators among ``indicator_ids``."""
+    from jigsaw.web.concerns.selectors import catalogue
+
+    high = {i.id: i.label for i in catalogue().indicators if i.level == "high"}
+    return [high[i] for i in dict.fromkeys(indicator_ids or ()) if i in high]

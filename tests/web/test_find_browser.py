@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from jigsaw.linkage import COMPARISONS
@@ -23,7 +22,7 @@ from tests.web.cast import (
     record_concern,
     unsure_identity,
 )
-from tests.web.test_browser import Visit, browser  # noqa: F401  (the chromium fixture)
+from tests.web.test_browser import Visit, browser, fresh_code  # noqa: F401  (the chromium fixture)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +47,7 @@ class FindVisit(Visit):
         page.click("button:has-text('Continue')")
         device = self.cast.devices[self.name]
         device.refresh_from_db()
-        code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
-        page.fill("#token", f"{code:06d}")
+        page.fill("#token", f"{fresh_code(device):06d}")
         page.click("button:has-text('Sign in')")
         expect(page.locator("h1")).to_have_text(heading)
 

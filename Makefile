@@ -48,7 +48,7 @@ check: lint format-check typecheck check-migrations test-suite  ## ruff, ruff fo
 
 test-suite: system-packages bootstrap  ## the whole test suite (or TARGET) without the static checks; the web flows on PostgreSQL, then on SQLite
 	$(VENV)/bin/pytest $(TARGET)
-	$(if $(strip $(TARGET)),,JIGSAW_TEST_DATABASE=sqlite $(VENV)/bin/pytest tests/web -m "not browser")
+	$(if $(strip $(TARGET)),,JIGSAW_TEST_DATABASE=sqlite $(VENV)/bin/pytest tests/web -m "not browser and not slow")
 
 test-fast: bootstrap  ## the tests without Spark, the browser, the demo subprocess or the wheel (or TARGET)
 	$(VENV)/bin/pytest -m "$(SLOW_MARKERS)" $(TARGET)

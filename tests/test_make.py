@@ -41,7 +41,7 @@ def test_the_test_command_runs_every_check_then_the_suite():
         "DJANGO_SETTINGS_MODULE=jigsaw.web.settings python -m django makemigrations --check --dry-run",
         "bash scripts/system-packages",
         "pytest",
-        'JIGSAW_TEST_DATABASE=sqlite pytest tests/web -m "not browser"',
+        'JIGSAW_TEST_DATABASE=sqlite pytest tests/web -m "not browser and not slow"',
     ]
     assert _planned("check") == _planned("test")
 

@@ -390,7 +390,8 @@ def _clean(value: object) -> object:
 
 def _blocked(a: dict[str, object], b: dict[str, object]) -> bool:
     for rule in BLOCKING_RULES:
-        if all(a.get(c) is not None and a.get(c) == b.get(c) for c in rule.columns):
+        keys = rule.keys(b)
+        if None not in keys and rule.probe(a) == keys:
             if (
                 rule.either_missing is None
                 or a.get(rule.either_missing) is None

@@ -296,7 +296,7 @@ def link_records(
 
     What ``jigsaw link`` runs, with ``--train`` or without.
     """
-    from jigsaw.linkage._review import settle_review
+    from jigsaw.linkage._review import review_by_child, settle_review
 
     say = progress or (lambda message: None)
     start = model or Model.default()
@@ -316,11 +316,17 @@ def link_records(
             say(message)
         start = fitted.model
     result = link_prepared(prepared.frame, model=start, backend=backend, progress=progress)
-    review, decided = settle_review(
-        prepared.records(), result.clusters, result.review, twins=start.keep_twins_apart
+    pairs, decided = settle_review(
+        prepared.records(), result.clusters, result.review_pairs, twins=start.keep_twins_apart
     )
+    review = review_by_child(pairs)
     if len(decided):
         say(
-            f"{len(decided):,} review pairs decided by the children's other records; {len(review):,} for a person"
+            f"{len(decided):,} review pairs decided by the children's other records; "
+            f"{len(review):,} pairs of children for a person ({len(pairs):,} pairs of records)"
         )
-    return LinkRun(replace(result, problems=prepared.problems, review=review), decided, fitted)
+    return LinkRun(
+        replace(result, problems=prepared.problems, review=review, review_pairs=pairs),
+        decided,
+        fitted,
+    )

@@ -25,6 +25,10 @@ class Level:
     test: Callable[[Record, Record], bool]
     is_null: bool = False
     tf_column: str | None = None
+    # A neutral level carries no weight of its own (m = u always, whatever training finds): it
+    # keeps a pair out of the catch-all level when another comparison already weighs the same
+    # evidence, which counted twice would be taken for two independent agreements.
+    neutral: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,15 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("shares part of a double-barrelled surname", _sql(_PARTS_SQL), _parts_test),
             Level("one typo", _surname_typo_sql, _surname_typo_test),
             _equal("surname_sdx", "sounds alike (Soundex)"),
+            # Names typed into each other's fields: the forename comparison weighs the swap; here
+            # it only keeps the surnames from counting as different (they are not: each is in the
+            # other record, in the wrong field), as Splink's column-reversal levels do.
+            Level(
+                "forename and surname swapped (weighed with the forename)",
+                _sql("forename_l = surname_r AND surname_l = forename_r"),
+                _swapped_test,
+                neutral=True,
+            ),
             _else("different surnames"),
         ),
     ),

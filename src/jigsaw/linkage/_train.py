@@ -46,10 +46,20 @@ _MAX_ITERATIONS = 25
 _MIN_EM_PAIRS = 1000
 # Fixed, not estimated: EM cannot tell twins (who share everything else) from one child, so the
 # m of agreeing and differing identifiers stays where the starting model put it.
-_FIXED_M = {("nhs_number", label) for label in NHS_M} | {
-    ("nhs_as_written", "same number as written"),
-    ("nhs_as_written", "different numbers as written"),
-}
+_FIXED_M = (
+    {("nhs_number", label) for label in NHS_M}
+    | {
+        ("nhs_as_written", "same number as written"),
+        ("nhs_as_written", "different numbers as written"),
+    }
+    | {
+        # Neutral levels (m = u, jigsaw.linkage._comparisons.Level.neutral): never estimated.
+        (c.name, level.label)
+        for c in COMPARISONS
+        for level in c.levels
+        if level.neutral
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -195,6 +205,9 @@ def fit(
                 values.append(None)
                 continue
             m, u = level.get("m_probability"), level.get("u_probability")
+            if spec.neutral:  # weighs nothing: m = u (Model keeps it so), never a move to guard
+                values.append((float(u or before[1]), float(u or before[1])))
+                continue
             if not m or not u:
                 # Never seen among the pairs EM or the random sample looked at: the records say
                 # nothing about the level, so the starting model's value stands.
@@ -208,7 +221,9 @@ def fit(
                 )
                 continue
             shift = math.log2(float(m) / float(u)) - math.log2(before[0] / before[1])
-            if abs(shift) > max_shift_bits:
+            # A starting weight of exactly 0 with m = u is the stand-in for a level the starting
+            # model never saw among matches, not an estimate: there is nothing to stay near.
+            if abs(shift) > max_shift_bits and before[0] != before[1]:
                 values.append(before)
                 kept.append(
                     {

@@ -73,9 +73,19 @@ def test_a_sex_slip_is_not_a_twin_when_the_forenames_are_one_name():
     a, _ = prepare_record({"record_id": "1", **AMY})
     assert conflict(a, prepare_record({"record_id": "2", **AMY, "sex": "M"})[0]) is None
     assert (
-        conflict(a, prepare_record({"record_id": "2", **AMY, "first_name": "Amie", "sex": "M"})[0])
+        conflict(a, prepare_record({"record_id": "2", **AMY, "first_name": "Ammy", "sex": "M"})[0])
         is None
     )
+    # Across two sexes a sound-alike or a shared nickname group is not one name: a boy and a
+    # girl twin can be Amy and Amie, or Oliver and Olivia (both "Ollie").
+    twin = "same date of birth, different sex (twins?)"
+    assert (
+        conflict(a, prepare_record({"record_id": "2", **AMY, "first_name": "Amie", "sex": "M"})[0])
+        == twin
+    )
+    oliver, _ = prepare_record({"record_id": "3", **AMY, "first_name": "Oliver", "sex": "M"})
+    olivia, _ = prepare_record({"record_id": "4", **AMY, "first_name": "Olivia", "sex": "F"})
+    assert conflict(oliver, olivia) == twin
     # Without a forename to vouch, a differing sex on the same day is still the sign of twins.
     assert conflict(
         a, prepare_record({"record_id": "2", **AMY, "first_name": "", "sex": "M"})[0]

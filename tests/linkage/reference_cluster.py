@@ -3,7 +3,12 @@
 A verbatim copy of the Python-object version (a union-find over dictionaries of record fields)
 that the array version replaced; tests/linkage/test_speed_equivalence.py checks that both give
 the same children, confidences, review pairs and refusals. Do not change it to follow the
-package: it is the known answer.
+package's code: it is the known answer.
+
+Changed once on purpose, when the rule itself changed (not its implementation): the twins test
+is the link's own pair first, and the children's other records are read only when that pair
+does not share a forename (``same_forename``), as docs/methods/linkage.md says. Written here in
+the plain dictionary form, so the array version is still checked against an obvious one.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.linkage._comparisons import COMPARISONS
-from jigsaw.linkage._decide import Clusters, conflict, explain_pair, waterfall_text
+from jigsaw.linkage._decide import Clusters, conflict, explain_pair, same_forename, waterfall_text
 from jigsaw.linkage._model import Model
 
 _DOB = next(c for c in COMPARISONS if c.name == "dob")
@@ -41,18 +46,22 @@ class _Partition:
             i = self.parent[i]
         return i
 
-    def blocked(self, a: int, b: int) -> str | None:
+    def blocked(self, a: int, b: int, i: int, j: int) -> str | None:
         if a in self.nhs and b in self.nhs:
             # One valid NHS number on both sides decides: the same child, or two children.
             return None if self.nhs[a] == self.nhs[b] else "different valid NHS numbers"
         dated_a, dated_b = self.dated.get(a, ()), self.dated.get(b, ())
         if not dated_a or not dated_b:
             return None
+        reason = conflict(self.records[i], self.records[j], twins=self.twins)
+        if reason:
+            return reason
+        twins = self.twins and not same_forename(self.records[i], self.records[j])
         compatible = False
-        for i in dated_a:
-            for j in dated_b:
-                left, right = self.records[i], self.records[j]
-                reason = conflict(left, right, twins=self.twins)
+        for x in dated_a:
+            for y in dated_b:
+                left, right = self.records[x], self.records[y]
+                reason = conflict(left, right, twins=twins)
                 if reason:
                     return reason
                 compatible = compatible or _DOB.level_of(left, right) != _DIFFERENT_DOB
@@ -124,7 +133,7 @@ def _link(
         if a == b:
             linked[k] = True
             continue
-        reason = partition.blocked(a, b)
+        reason = partition.blocked(a, b, int(left[k]), int(right[k]))
         if reason:
             reasons[k] = reason
             continue

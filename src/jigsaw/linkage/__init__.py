@@ -21,7 +21,7 @@ from jigsaw.linkage._model import Model
 from jigsaw.linkage._names import clean_name, forename_group, soundex
 from jigsaw.linkage._online import Match, OnlineMatcher
 from jigsaw.linkage._prepare import Prepared, Problem, parse_dob, parse_sex, prepare, prepare_record
-from jigsaw.linkage._review import settle_review
+from jigsaw.linkage._review import review_by_child, settle_review
 from jigsaw.linkage._schema import BLANK_TOKENS, PREPARED_COLUMNS, RECORD_COLUMNS, is_blank
 from jigsaw.linkage._tokens import TOKEN_DOMAINS, token, tokenise, tokenise_records
 from jigsaw.linkage._train import fit, link_records
@@ -54,6 +54,7 @@ __all__ = [
     "parse_sex",
     "prepare",
     "prepare_record",
+    "review_by_child",
     "settle_review",
     "soundex",
     "token",

@@ -15,6 +15,7 @@ from jigsaw.linkage._backend import score_pairs
 from jigsaw.linkage._decide import cluster
 from jigsaw.linkage._model import Model
 from jigsaw.linkage._prepare import Problem, prepare
+from jigsaw.linkage._review import review_by_child
 
 __all__ = ["LinkResult", "link", "link_prepared"]
 
@@ -60,6 +61,8 @@ class LinkResult:
     """What a batch run found: children, pairs to review, values not used and how long it took."""
 
     clusters: pd.DataFrame  # record_id, child_id, confidence
+    # One row per pair of children a person should decide (jigsaw.linkage._review.review_by_child):
+    # the strongest record pair between them, with ``pairs``, ``reasons`` and ``other_pairs``.
     review: pd.DataFrame
     problems: tuple[Problem, ...]
     pairs_scored: int
@@ -67,6 +70,9 @@ class LinkResult:
     model_version: str
     backend: str
     seconds: dict[str, float] = field(default_factory=dict)
+    # Every record pair behind ``review`` (the pairs at or above the review threshold left in
+    # different children), strongest first, in the columns of ``review`` without the three added.
+    review_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def children(self) -> int:
@@ -156,12 +162,15 @@ def link_prepared(
     with _collector_paused():
         result = cluster(frame, pairs, model)
     seconds["cluster"] = time.perf_counter() - start
+    review = review_by_child(result.review)
     say(
-        f"{result.clusters['child_id'].nunique():,} children; {len(result.review):,} pairs to review"
+        f"{result.clusters['child_id'].nunique():,} children; {len(review):,} pairs of children "
+        f"to review ({len(result.review):,} pairs of records)"
     )
     return LinkResult(
         clusters=result.clusters,
-        review=result.review,
+        review=review,
+        review_pairs=result.review,
         problems=(),
         pairs_scored=len(pairs),
         kept_apart=result.kept_apart,

@@ -25,6 +25,10 @@ class Level:
     test: Callable[[Record, Record], bool]
     is_null: bool = False
     tf_column: str | None = None
+    # A neutral level carries no weight of its own (m = u always, whatever training finds): it
+    # keeps a pair out of the catch-all level when another comparison already weighs the same
+    # evidence, which counted twice would be taken for two independent agreements.
+    neutral: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,15 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("shares part of a double-barrelled surname", _sql(_PARTS_SQL), _parts_test),
             Level("one typo", _surname_typo_sql, _surname_typo_test),
             _equal("surname_sdx", "sounds alike (Soundex)"),
+            # Names typed into each other's fields: the forename comparison weighs the swap; here
+            # it only keeps the surnames from counting as different (they are not: each is in the
+            # other record, in the wrong field), as Splink's column-reversal levels do.
+            Level(
+                "forename and surname swapped (weighed with the forename)",
+                _sql("forename_l = surname_r AND surname_l = forename_r"),
+                _swapped_test,
+                neutral=True,
+            ),
             _else("different surnames"),
         ),
     ),
@@ -255,10 +268,25 @@ COMPARISONS: tuple[Comparison, ...] = (
 @dataclass(frozen=True)
 class BlockingRule:
     """Pairs agreeing on all ``columns`` are scored; with ``either_missing``, only when that
-    column is missing on at least one side (the pairs no other rule can reach)."""
+    column is missing on at least one side (the pairs no other rule can reach); with
+    ``crossed`` (two columns), only when each side's first column equals the other side's
+    second (a forename typed into the surname field and the surname into the forename field).
+    A crossed condition is symmetric, so it holds whichever record Splink puts on the left."""
 
     columns: tuple[str, ...]
     either_missing: str | None = None
+    crossed: tuple[str, str] | None = None
+
+    def keys(self, record: Record) -> tuple[object, ...]:
+        """The values a record is filed under for this rule (``columns``, then ``crossed``)."""
+        own = tuple(record.get(c) for c in self.columns)
+        return own + (tuple(record.get(c) for c in self.crossed) if self.crossed else ())
+
+    def probe(self, record: Record) -> tuple[object, ...]:
+        """The key under which a record's partners are filed: :meth:`keys` with the crossed
+        columns the other way round, so ``probe(a) == keys(b)`` exactly when the rule pairs them."""
+        own = tuple(record.get(c) for c in self.columns)
+        return own + (tuple(record.get(c) for c in reversed(self.crossed)) if self.crossed else ())
 
     def sql(self) -> str:
         """Return the rule as Splink SQL.
@@ -267,8 +295,14 @@ class BlockingRule:
         'l.dob = r.dob AND l.surname_sdx = r.surname_sdx'
         >>> BlockingRule(("surname",), either_missing="dob").sql()
         'l.surname = r.surname AND (l.dob IS NULL OR r.dob IS NULL)'
+        >>> BlockingRule(("dob",), crossed=("forename_sdx", "surname_sdx")).sql()
+        'l.dob = r.dob AND l.forename_sdx = r.surname_sdx AND l.surname_sdx = r.forename_sdx'
         """
-        text = " AND ".join(f"l.{c} = r.{c}" for c in self.columns)
+        parts = [f"l.{c} = r.{c}" for c in self.columns]
+        if self.crossed:
+            first, second = self.crossed
+            parts += [f"l.{first} = r.{second}", f"l.{second} = r.{first}"]
+        text = " AND ".join(parts)
         if self.either_missing:
             text += f" AND (l.{self.either_missing} IS NULL OR r.{self.either_missing} IS NULL)"
         return text
@@ -276,7 +310,11 @@ class BlockingRule:
 
 # Pairs are scored only when they agree under at least one rule (all on columns of the prepared
 # frame). Each rule's blocks stay small nationally; together they reach the pairs that differ
-# in any one identifier, and name-only records through the last rule.
+# in any one identifier, and name-only records through the last rule but two. The last two
+# reach a record whose names were typed into each other's fields (a form or system that asks
+# "surname" first): no other rule can, since every other rule compares a forename with a
+# forename. Their blocks are small because few forenames are also surnames; with the date of
+# birth, or where that was mistyped, the district.
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("nhs_number",)),
     BlockingRule(("dob", "surname_sdx")),
@@ -285,4 +323,6 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("forename_group", "surname_sdx", "dob_year", "district")),
     BlockingRule(("forename_group", "surname_sdx", "dob_month", "dob_day")),
     BlockingRule(("forename_group", "surname_sdx", "district"), either_missing="dob"),
+    BlockingRule(("dob",), crossed=("forename_sdx", "surname_sdx")),
+    BlockingRule(("district",), crossed=("forename_sdx", "surname_sdx")),
 )

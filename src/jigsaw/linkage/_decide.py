@@ -20,7 +20,7 @@ import pandas as pd
 from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._model import Model
 
-__all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair"]
+__all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair", "same_forename"]
 
 _FORENAME = next(c for c in COMPARISONS if c.name == "forename")
 _DIFFERENT_FORENAME = len(_FORENAME.levels) - 1
@@ -53,14 +53,63 @@ def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object])
     return set(near_left).isdisjoint(near_right)
 
 
+# Forename levels that say two forenames are one name written two ways. Not a nickname group,
+# which can hold two children's names (Ollie: Oliver and Olivia, a boy and a girl twin), nor
+# "initial agrees" (Amy and Adam); across two recorded sexes only the same name or one slip of
+# it, as sound-alike names can be a boy's and a girl's (John and Joan).
+_ONE_NAME = tuple(
+    level
+    for level in _FORENAME.levels
+    if level.label
+    in (
+        "same forename",
+        "one typo",
+        "sounds alike (Soundex)",
+        "forename is the other's middle name",
+        "forename and surname swapped",
+    )
+)
+_ONE_NAME_EITHER_SEX = tuple(
+    level for level in _ONE_NAME if level.label in ("same forename", "one typo")
+)
+
+
+def same_forename(left: Mapping[str, object], right: Mapping[str, object]) -> bool:
+    """Whether two records' forenames are one name (the same, one slip, sound-alike, a middle
+    name, swapped with the surname; with two recorded sexes, only the same or one slip): the
+    pair's own evidence that they are not twins, whom parents never give one name.
+
+    Each level's own test decides, not the first level the pair reaches, so a pair whose
+    nickname group also agrees is judged by its other agreements.
+    """
+    if not left.get("forename") or not right.get("forename"):
+        return False
+    sexes_differ = bool(left.get("sex") and right.get("sex") and left["sex"] != right["sex"])
+    levels = _ONE_NAME_EITHER_SEX if sexes_differ else _ONE_NAME
+    return any(level.test(left, right) for level in levels)
+
+
+def _twins(left: Mapping[str, object], right: Mapping[str, object]) -> str | None:
+    """The twins test of :func:`conflict` for two records born the same day."""
+    if same_forename(left, right):
+        # Twins never share a forename, so one name with two recorded sexes is a slip in the sex.
+        return None
+    if left.get("sex") and right.get("sex") and left["sex"] != right["sex"]:
+        return "same date of birth, different sex (twins?)"
+    if left.get("forename") and right.get("forename") and _distinct_forenames(left, right):
+        return "same date of birth, different forenames (twins?)"
+    return None
+
+
 def conflict(
     left: Mapping[str, object], right: Mapping[str, object], *, twins: bool = True
 ) -> str | None:
     """Return why two prepared records cannot be one child, or ``None``.
 
-    Two different valid NHS numbers, or the same date of birth with clearly different forenames
-    or different recorded sexes (the signature of twins), keep two records apart whatever their
-    other identifiers say.
+    Two different valid NHS numbers keep two records apart whatever their other identifiers
+    say; so does the signature of twins: the same date of birth with clearly different
+    forenames, or with different recorded sexes unless the forenames are one name (twins are
+    never given one name, so there the sex is the slip).
 
     >>> from jigsaw.linkage import prepare_record
     >>> a, _ = prepare_record({"record_id": "1", "first_name": "Amy", "dob": "2011-04-03", "sex": "F"})
@@ -68,7 +117,9 @@ def conflict(
     'same date of birth, different forenames (twins?)'
     >>> conflict(a, prepare_record({**a, "first_name": "Amie", "dob": "2011-04-03"})[0]) is None
     True
-    >>> conflict(a, a | {"sex": "M"})
+    >>> conflict(a, a | {"sex": "M"}) is None
+    True
+    >>> conflict(a, a | {"sex": "M", "forename": None})
     'same date of birth, different sex (twins?)'
     """
     if left.get("nhs_number") and right.get("nhs_number"):
@@ -77,11 +128,7 @@ def conflict(
         return None
     if not (twins and left.get("dob") and left.get("dob") == right.get("dob")):
         return None
-    if left.get("sex") and right.get("sex") and left["sex"] != right["sex"]:
-        return "same date of birth, different sex (twins?)"
-    if left.get("forename") and right.get("forename") and _distinct_forenames(left, right):
-        return "same date of birth, different forenames (twins?)"
-    return None
+    return _twins(left, right)
 
 
 @dataclass(frozen=True)
@@ -209,7 +256,42 @@ class _Partition:
                 return roots
             roots = up
 
-    def blocked(self, a: int, b: int) -> str | None:
+    def _one_name(self, i: int, j: int) -> bool:
+        """:func:`same_forename` of the records at ``i`` and ``j``, from codes when they decide."""
+        forename, sex = self._forename, self._sex
+        if forename[i] < 0 or forename[j] < 0:
+            return False
+        if forename[i] == forename[j]:
+            return True
+        if self._forename_sdx[i] == self._forename_sdx[j] and not (
+            sex[i] >= 0 and sex[j] >= 0 and sex[i] != sex[j]
+        ):
+            return True  # a sound-alike, with no two sexes recorded
+        return same_forename(self.records.record(i), self.records.record(j))
+
+    def _twins_of(self, i: int, j: int) -> str | None:
+        """:func:`_twins` of the records at ``i`` and ``j`` (born the same day)."""
+        if self._one_name(i, j):
+            return None
+        sex = self._sex
+        if sex[i] >= 0 and sex[j] >= 0 and sex[i] != sex[j]:
+            return "same date of birth, different sex (twins?)"
+        if self._forename[i] >= 0 and self._forename[j] >= 0:
+            return _twins(self.records.record(i), self.records.record(j))
+        return None
+
+    def blocked(self, a: int, b: int, i: int, j: int) -> str | None:
+        """Why the link between records ``i`` and ``j`` may not join their children (roots ``a``
+        and ``b``), or ``None``.
+
+        One valid NHS number and dates of birth within a slip of each other are rules of the
+        whole child. The twins test is first the link's own: its two records. When their
+        forenames are one name, that pair vouches that they are not twins, and a record of
+        either child that another record of the other would call a twin is a slip of that record
+        (an OCR-damaged name, a wrong sex), not a twin: twins never share a name. When the link
+        does not speak to the forename (missing on one side, an initial), the children's other
+        records decide, so a record without a forename cannot join twins through itself.
+        """
         nhs_a, nhs_b = self.nhs.get(a), self.nhs.get(b)
         if nhs_a is not None and nhs_b is not None:
             # One valid NHS number on both sides decides: the same child, or two children.
@@ -217,29 +299,20 @@ class _Partition:
         dated_a, dated_b = self.dated.get(a), self.dated.get(b)
         if not dated_a or not dated_b:
             return None
-        # At most one side holds an NHS number, so no pair of members has two: what remains of
-        # :func:`conflict` is the twins test, which needs the same date of birth. The first
-        # member pair (in the order of the members) with a reason gives it.
         dob = self._dob
         if self.twins:
-            sex, forename, sdx = self._sex, self._forename, self._forename_sdx
-            for i in dated_a:
-                dob_i, sex_i, forename_i, sdx_i = dob[i], sex[i], forename[i], sdx[i]
-                for j in dated_b:
-                    if dob[j] != dob_i:
-                        continue
-                    if sex_i >= 0 and sex[j] >= 0 and sex_i != sex[j]:
-                        return "same date of birth, different sex (twins?)"
-                    # Equal forenames or equal Soundex codes are never "clearly different";
-                    # the rest go through the comparison's own test.
-                    if (
-                        forename_i >= 0
-                        and forename[j] >= 0
-                        and forename_i != forename[j]
-                        and sdx_i != sdx[j]
-                        and _distinct_forenames(self.records.record(i), self.records.record(j))
-                    ):
-                        return "same date of birth, different forenames (twins?)"
+            if dob[i] >= 0 and dob[i] == dob[j]:
+                reason = self._twins_of(i, j)
+                if reason:
+                    return reason
+            if not self._one_name(i, j):
+                # The first member pair (in the order of the members) with a reason gives it.
+                for x in dated_a:
+                    for y in dated_b:
+                        if dob[x] == dob[y]:
+                            reason = self._twins_of(x, y)
+                            if reason:
+                                return reason
         # Compatible when some pair's dates of birth are not the comparison's catch-all level:
         # the same date or the same year and month decide from codes, the slips in Python.
         year_month = self._year_month
@@ -379,7 +452,7 @@ def _link(
         if a == b:
             done.append(k)
             continue
-        reason = blocked(a, b)
+        reason = blocked(a, b, lefts[k], rights[k])
         if reason:
             reasons[k] = reason
             continue

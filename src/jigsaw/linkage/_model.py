@@ -60,6 +60,19 @@ class Model:
     trained_records: int | None = None
     notes: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Neutral levels weigh nothing (m = u), in every model however it was made or trained.
+        levels = dict(self.levels)
+        for comparison in COMPARISONS:
+            values = levels.get(comparison.name)
+            if values is None or not any(level.neutral for level in comparison.levels):
+                continue
+            levels[comparison.name] = tuple(
+                (mu[1], mu[1]) if level.neutral and mu is not None else mu
+                for level, mu in zip(comparison.levels, values, strict=True)
+            )
+        object.__setattr__(self, "levels", levels)
+
     # --- weights -------------------------------------------------------------------------
     @property
     def prior_weight(self) -> float:

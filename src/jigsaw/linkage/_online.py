@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
-from jigsaw.linkage._decide import conflict
+from jigsaw.linkage._decide import conflict, same_forename
 from jigsaw.linkage._model import Model, probability
 from jigsaw.linkage._prepare import Problem, prepare, prepare_record
 
@@ -140,7 +140,7 @@ class OnlineMatcher:
         self._members[child_id].append(position)
         self._positions[str(prepared["unique_id"])] = position
         for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
-            values = tuple(prepared[c] for c in rule.columns)
+            values = rule.keys(prepared)
             if None not in values:
                 index[values].append(position)
                 if rule.either_missing and prepared[rule.either_missing] is None:
@@ -164,7 +164,7 @@ class OnlineMatcher:
         self._model_now = self.model.for_records(len(self._records) + 1)
         candidates: set[int] = set()
         for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
-            values = tuple(query[c] for c in rule.columns)
+            values = rule.probe(query)
             if None in values:
                 continue
             if rule.either_missing and query[rule.either_missing] is not None:
@@ -184,14 +184,19 @@ class OnlineMatcher:
         return [self._constrained(query, found) for found in ranked[:limit]]
 
     def _constrained(self, query: Mapping[str, object], found: Match) -> Match:
-        """Refuse a link that would put into one child a record conflicting with any of its
-        records, not only the best-scoring one, as the batch's clustering does."""
+        """Refuse a link that would put into one child a record conflicting with its records,
+        as the batch's clustering does: a different valid NHS number on any of them; a twin of
+        the best-scoring record; a twin of any other only when the new record and the
+        best-scoring one do not share a forename (one name vouches that a record of the child
+        that looks like a twin of the new one is a slip, since twins never share a name)."""
         if found.explanation[-1][0] == "constraint":
             return found
+        best = self._records[self._positions[found.record_id]]
+        twins = self.model.keep_twins_apart and not same_forename(query, best)
         dated = []
         numbered = False
         for position in self._members[found.child_id]:
-            reason = conflict(query, self._records[position], twins=self.model.keep_twins_apart)
+            reason = conflict(query, self._records[position], twins=twins)
             if reason:
                 other = self._records[position]["unique_id"]
                 return self._refused(found, f"{reason} (record {other})")

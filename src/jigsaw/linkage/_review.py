@@ -1,5 +1,14 @@
-"""Take off a person's review list the pairs that are uncertain only because their own records lack
-a field that the children they belong to already hold.
+"""What a person reviews: one question per pair of children, and none that the children's records
+already answer.
+
+Clustering leaves review pairs of records. Two children met by several such pairs (a child of
+five records and another of three can give fifteen) pose one question, "are these one child?",
+so :func:`review_by_child` puts them on one row: the strongest pair, as evidence, with the count
+and the ids of the others. A person still decides every link: nothing is joined without an
+answer, and an answer is about the two whole children that the row names.
+
+:func:`settle_review` takes off the list the pairs that are uncertain only because their own
+records lack a field that the children they belong to already hold.
 
 A pair between the review and link thresholds is uncertain: its two records agree on some
 identifiers and lack others. But each record already belongs to a child, and the two children
@@ -22,7 +31,7 @@ import pandas as pd
 from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._decide import conflict
 
-__all__ = ["BETWEEN_THRESHOLDS", "settle_review"]
+__all__ = ["BETWEEN_THRESHOLDS", "review_by_child", "settle_review"]
 
 #: The reason clustering gives a review pair that no constraint refused.
 BETWEEN_THRESHOLDS = "between the review and link thresholds"
@@ -95,3 +104,68 @@ def settle_review(
     decided = review[decided_mask].copy()
     decided["reason"] = [f"no link: {r}" for r in reasons if r is not None]
     return review[~decided_mask].reset_index(drop=True), decided.reset_index(drop=True)
+
+
+#: The columns :func:`review_by_child` adds to a review table.
+CHILD_REVIEW_COLUMNS = ("pairs", "reasons", "other_pairs")
+
+
+def review_by_child(pairs: pd.DataFrame) -> pd.DataFrame:
+    """One review row per pair of children, from review pairs of records (strongest first).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Review pairs as clustering gives them (``record_id_l``, ``record_id_r``,
+        ``child_id_l``, ``child_id_r``, ``match_probability``, ``match_weight``, ``reason``,
+        ``explanation``), strongest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The strongest pair of each pair of children, in the same order and columns, plus
+        ``pairs`` (how many record pairs between the two children are at or above the review
+        threshold), ``reasons`` (their distinct reasons, strongest pair's first) and
+        ``other_pairs`` (the other record pairs, ``left~right`` separated by ``; ``).
+
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"record_id_l": ["1", "2", "5"], "record_id_r": ["3", "3", "6"],
+    ...     "child_id_l": ["C1", "C1", "C3"], "child_id_r": ["C2", "C2", "C4"],
+    ...     "match_probability": [0.9, 0.5, 0.4], "match_weight": [3.2, 0.0, -0.6],
+    ...     "reason": ["different valid NHS numbers", "between the review and link thresholds",
+    ...                "between the review and link thresholds"], "explanation": ["", "", ""]})
+    >>> review_by_child(pairs)[["record_id_l", "record_id_r", "pairs", "other_pairs"]].to_dict("list")
+    {'record_id_l': ['1', '5'], 'record_id_r': ['3', '6'], 'pairs': [2, 1], 'other_pairs': ['2~3', '']}
+    """
+    if pairs.empty:
+        out = pairs.copy()
+        out["pairs"] = pd.Series(dtype="int64")
+        for column in ("reasons", "other_pairs"):
+            out[column] = pd.Series(dtype=object)
+        return out
+    keys = [
+        (a, b) if a <= b else (b, a)
+        for a, b in zip(
+            pairs["child_id_l"].astype(str), pairs["child_id_r"].astype(str), strict=True
+        )
+    ]
+    first: dict[tuple[str, str], int] = {}
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    reasons: dict[tuple[str, str], list[str]] = defaultdict(list)
+    others: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for position, (key, left, right, reason) in enumerate(
+        zip(keys, pairs["record_id_l"], pairs["record_id_r"], pairs["reason"], strict=True)
+    ):
+        count[key] += 1
+        if str(reason) not in reasons[key]:
+            reasons[key].append(str(reason))
+        if key in first:
+            others[key].append(f"{left}~{right}")
+        else:
+            first[key] = position
+    chosen = list(first.values())
+    out = pairs.iloc[chosen].reset_index(drop=True)
+    out["pairs"] = [count[k] for k in first]
+    out["reasons"] = ["; ".join(reasons[k]) for k in first]
+    out["other_pairs"] = ["; ".join(others[k]) for k in first]
+    return out

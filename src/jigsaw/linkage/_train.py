@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,10 +47,20 @@ _MAX_ITERATIONS = 25
 _MIN_EM_PAIRS = 1000
 # Fixed, not estimated: EM cannot tell twins (who share everything else) from one child, so the
 # m of agreeing and differing identifiers stays where the starting model put it.
-_FIXED_M = {("nhs_number", label) for label in NHS_M} | {
-    ("nhs_as_written", "same number as written"),
-    ("nhs_as_written", "different numbers as written"),
-}
+_FIXED_M = (
+    {("nhs_number", label) for label in NHS_M}
+    | {
+        ("nhs_as_written", "same number as written"),
+        ("nhs_as_written", "different numbers as written"),
+    }
+    | {
+        # Neutral levels (m = u, jigsaw.linkage._comparisons.Level.neutral): never estimated.
+        (c.name, level.label)
+        for c in COMPARISONS
+        for level in c.levels
+        if level.neutral
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -195,6 +206,9 @@ def fit(
                 values.append(None)
                 continue
             m, u = level.get("m_probability"), level.get("u_probability")
+            if spec.neutral:  # weighs nothing: m = u (Model keeps it so), never a move to guard
+                values.append((float(u or before[1]), float(u or before[1])))
+                continue
             if not m or not u:
                 # Never seen among the pairs EM or the random sample looked at: the records say
                 # nothing about the level, so the starting model's value stands.
@@ -208,7 +222,9 @@ def fit(
                 )
                 continue
             shift = math.log2(float(m) / float(u)) - math.log2(before[0] / before[1])
-            if abs(shift) > max_shift_bits:
+            # A starting weight of exactly 0 with m = u is the stand-in for a level the starting
+            # model never saw among matches, not an estimate: there is nothing to stay near.
+            if abs(shift) > max_shift_bits and before[0] != before[1]:
                 values.append(before)
                 kept.append(
                     {
@@ -296,13 +312,16 @@ def link_records(
 
     What ``jigsaw link`` runs, with ``--train`` or without.
     """
-    from jigsaw.linkage._review import settle_review
+    from jigsaw.linkage._review import review_by_child, settle_review
 
     say = progress or (lambda message: None)
     start = model or Model.default()
+    began = time.perf_counter()
     prepared = prepare(records, source=source)
+    seconds = {"prepare": time.perf_counter() - began}
     fitted = None
     if train:
+        began = time.perf_counter()
         say(f"training on {len(prepared.frame):,} prepared records (starting from {start.version})")
         fitted = fit(
             prepared.frame,
@@ -315,12 +334,25 @@ def link_records(
         for message in fitted.messages:
             say(message)
         start = fitted.model
+        seconds["train"] = time.perf_counter() - began
     result = link_prepared(prepared.frame, model=start, backend=backend, progress=progress)
-    review, decided = settle_review(
-        prepared.records(), result.clusters, result.review, twins=start.keep_twins_apart
+    pairs, decided = settle_review(
+        prepared.records(), result.clusters, result.review_pairs, twins=start.keep_twins_apart
     )
+    review = review_by_child(pairs)
     if len(decided):
         say(
-            f"{len(decided):,} review pairs decided by the children's other records; {len(review):,} for a person"
+            f"{len(decided):,} review pairs decided by the children's other records; "
+            f"{len(review):,} pairs of children for a person ({len(pairs):,} pairs of records)"
         )
-    return LinkRun(replace(result, problems=prepared.problems, review=review), decided, fitted)
+    return LinkRun(
+        replace(
+            result,
+            problems=prepared.problems,
+            review=review,
+            review_pairs=pairs,
+            seconds={**seconds, **result.seconds},
+        ),
+        decided,
+        fitted,
+    )

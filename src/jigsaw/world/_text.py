@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def digits(numbers: np.ndarray, width: int) -> np.ndarray:
     """Return the non-negative integers as zero-padded strings of ``width`` digits (dtype ``U``).
 

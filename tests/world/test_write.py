@@ -106,6 +106,26 @@ def test_quotes_formulas_numbers_and_blanks_as_pandas_does(tmp_path, linetermina
     assert b"'=SUM(A1)" in written and b"\n-1.5," in written and b'"two\nlines"' in written
 
 
+@pytest.mark.parametrize("lineterminator", ["\n", "\r\n"])
+def test_the_wide_offsets_and_the_converted_table_give_the_same_bytes(small_world, lineterminator):
+    """Text past 2 GiB is formatted with 64-bit offsets, and write() hands the Arrow table it
+    made for Parquet to the CSV writer: both give the bytes of the ordinary path."""
+    import pyarrow as pa
+
+    from jigsaw.datasets.csvfile import _formatted, _quoted_characters
+
+    special = _quoted_characters(lineterminator)
+    for frame in [AWKWARD, *small_world.tables().values()]:
+        names = list(frame.columns)
+        expected = _pandas_bytes(frame, lineterminator).split(b"\n", 1)[1]
+        if lineterminator == "\r\n":
+            expected = _pandas_bytes(frame, lineterminator).split(b"\r\n", 1)[1]
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+        for text in (pa.string(), pa.large_string()):
+            assert bytes(_formatted(frame, names, lineterminator, special, None, text)) == expected
+            assert bytes(_formatted(frame, names, lineterminator, special, arrow, text)) == expected
+
+
 @pytest.mark.parametrize(
     "frame",
     [

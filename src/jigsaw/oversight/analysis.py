@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -168,30 +169,23 @@ def analyse_areas(
     own = rates.rate(
         np.where(known, frame["identified"], 0.0), np.where(known, frame["children"], 1.0), per=per
     )
-    out = pd.DataFrame(
-        {
-            "area_code": codes,
-            "area_name": frame["area_name"],
-            "identified": frame["identified"].to_numpy(dtype=float),
-            "children": frame["children"].to_numpy(dtype=float),
-            "rate": np.where(known, own.value, np.nan),
-            "rate_lower": np.where(known, own.lower, np.nan),
-            "rate_upper": np.where(known, own.upper, np.nan),
-        }
-    )
-    for column in (
-        "peers",
-        "peer_rate",
-        "peer_median_rate",
-        "expected",
-        "shortfall",
-        "shortfall_lower",
-        "shortfall_upper",
-    ):
-        out[column] = result[column].to_numpy()
-    out.loc[held, ["expected", "shortfall", "shortfall_lower", "shortfall_upper"]] = np.nan
+    held_figures = ("expected", "shortfall", "shortfall_lower", "shortfall_upper")
+    columns: dict[str, object] = {
+        "area_code": codes.to_numpy(),
+        "area_name": frame["area_name"].to_numpy(),
+        "identified": frame["identified"].to_numpy(dtype=float),
+        "children": frame["children"].to_numpy(dtype=float),
+        "rate": np.where(known, own.value, np.nan),
+        "rate_lower": np.where(known, own.lower, np.nan),
+        "rate_upper": np.where(known, own.upper, np.nan),
+    }
+    for column in ("peers", "peer_rate", "peer_median_rate", *held_figures):
+        values = result[column].to_numpy()
+        if column in held_figures:
+            values = np.where(held, np.nan, values)
+        columns[column] = values
     comparison = result["comparison"].astype(object).to_numpy().copy()
-    notes = np.full(len(out), "", dtype=object)
+    notes = np.full(len(frame), "", dtype=object)
     for i, code in enumerate(codes):
         if code in held_out:
             comparison[i], notes[i] = NOT_COMPARED, held_out[code]
@@ -203,34 +197,38 @@ def analyse_areas(
                 notes[i] = "no published count"
             else:
                 notes[i] = "no neighbour with a comparable count"
-    out["comparison"] = comparison
-    out["note"] = notes
-    _add_group_spread(out, neighbours)
+    columns["comparison"] = comparison
+    columns["note"] = notes
+    columns.update(_group_spread(columns, neighbours))
     for column in covariate_columns(frame):
-        out[column] = frame[column].to_numpy()
+        columns[column] = frame[column].to_numpy()
+    # One frame built at once: a column added at a time costs pandas a new block each.
+    out = pd.DataFrame(columns)
     return AreaComparison(table=out, total=total, overdispersion=fitted.overdispersion, level=level)
 
 
-def _add_group_spread(out: pd.DataFrame, neighbours: pd.DataFrame) -> None:
+def _group_spread(columns: Mapping[str, Any], neighbours: pd.DataFrame) -> dict[str, list[Any]]:
     """Lowest and highest rate among each area and its compared neighbours.
 
     Areas with a small count are left out: the spread names the area whose rate it quotes,
     and that rate with the area's population would reveal the count.
     """
-    shown = np.array([not disclosure.is_small(v) for v in out["identified"]], dtype=bool)
-    compared = (
-        (out["comparison"] != NOT_COMPARED).to_numpy()
-        & shown
-        & out["identified"].notna().to_numpy()
-    )
-    rate_of = dict(zip(out["area_code"][compared], out["rate"][compared], strict=True))
-    name_of = dict(zip(out["area_code"], out["area_name"], strict=True))
-    groups = neighbours.groupby("area_code")["neighbour_code"].apply(list).to_dict()
+    codes, names, rate = columns["area_code"], columns["area_name"], columns["rate"]
+    identified = columns["identified"]
+    compared = [
+        c != NOT_COMPARED and not disclosure.is_small(v) and not np.isnan(v)
+        for c, v in zip(columns["comparison"], identified, strict=True)
+    ]
+    rate_of = {c: r for c, r, keep in zip(codes, rate, compared, strict=True) if keep}
+    name_of = dict(zip(codes, names, strict=True))
+    groups: dict[str, list[str]] = {}
+    for area, neighbour in zip(neighbours["area_code"], neighbours["neighbour_code"], strict=True):
+        groups.setdefault(area, []).append(neighbour)
     low_rate: list[float] = []
     low_area: list[str] = []
     high_rate: list[float] = []
     high_area: list[str] = []
-    for code in out["area_code"]:
+    for code in codes:
         members = [c for c in [code, *groups.get(code, [])] if c in rate_of]
         if len(members) < 2:
             low_rate.append(np.nan)
@@ -244,7 +242,9 @@ def _add_group_spread(out: pd.DataFrame, neighbours: pd.DataFrame) -> None:
         low_area.append(name_of[low])
         high_rate.append(rate_of[high])
         high_area.append(name_of[high])
-    out["group_lowest_rate"] = low_rate
-    out["group_lowest_area"] = low_area
-    out["group_highest_rate"] = high_rate
-    out["group_highest_area"] = high_area
+    return {
+        "group_lowest_rate": low_rate,
+        "group_lowest_area": low_area,
+        "group_highest_rate": high_rate,
+        "group_highest_area": high_area,
+    }

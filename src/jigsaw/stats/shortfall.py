@@ -349,21 +349,26 @@ def compare_with_peers(
     shortfall = expected - o
     shortfall_lower, shortfall_upper = _interval(expected, o, variance, interval_level)
 
-    result = frame.copy()
-    result["rate"] = np.where(usable, estimate.value, np.nan)
-    result["rate_lower"] = rate_lower
-    result["rate_upper"] = rate_upper
-    result["peers"] = peers.astype(int)
-    result["peer_identified"] = np.where(peers > 0, peer_o, np.nan)
-    result["peer_children"] = np.where(peers > 0, peer_n, np.nan)
-    result["peer_rate"] = peer_rate
-    result["peer_median_rate"] = peer_median
-    result["expected"] = expected
-    result["shortfall"] = shortfall
-    result["shortfall_lower"] = shortfall_lower
-    result["shortfall_upper"] = shortfall_upper
-    result["z"] = z
-    result["comparison"] = comparison
+    # One frame built at once: a column added at a time costs pandas a new block each.
+    result = pd.DataFrame(
+        {
+            **{column: frame[column].to_numpy() for column in frame.columns},
+            "rate": np.where(usable, estimate.value, np.nan),
+            "rate_lower": rate_lower,
+            "rate_upper": rate_upper,
+            "peers": peers.astype(int),
+            "peer_identified": np.where(peers > 0, peer_o, np.nan),
+            "peer_children": np.where(peers > 0, peer_n, np.nan),
+            "peer_rate": peer_rate,
+            "peer_median_rate": peer_median,
+            "expected": expected,
+            "shortfall": shortfall,
+            "shortfall_lower": shortfall_lower,
+            "shortfall_upper": shortfall_upper,
+            "z": z,
+            "comparison": comparison,
+        }
+    )
     return PeerComparison(
         table=result,
         overdispersion=fit,

@@ -336,26 +336,31 @@ def write(world: World, folder: str | Path) -> list[Path]:
     half-written table. The bytes depend only on the world (no timestamps), so the same seed
     gives identical files. CSV blanks are empty fields; Parquet uses zstd compression.
     """
+    import json
     from concurrent.futures import ThreadPoolExecutor
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = [
-        (name, frame, folder / f"{name}.{suffix}")
-        for name, frame in world.tables().items()
-        for suffix in ("parquet", "csv")
-    ]
 
-    def one(job: tuple[str, pd.DataFrame, Path]) -> Path:
-        _, frame, path = job
-        if path.suffix == ".csv":
-            write_csv(frame, path, lineterminator="\n")
-        else:
-            with atomic_path(path) as temporary:
-                frame.to_parquet(temporary, index=False, compression="zstd")
-        return path
+    def one(item: tuple[str, pd.DataFrame]) -> list[Path]:
+        name, frame = item
+        parquet, text = folder / f"{name}.parquet", folder / f"{name}.csv"
+        # Converted to Arrow once for both files: these are the steps of pandas' own
+        # frame.to_parquet(index=False, compression="zstd"), so the Parquet bytes are its.
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if frame.attrs:
+            table = table.replace_schema_metadata(
+                {**table.schema.metadata, "PANDAS_ATTRS": json.dumps(frame.attrs)}
+            )
+        with atomic_path(parquet) as temporary:
+            pq.write_table(table, temporary, compression="zstd")
+        write_csv(frame, text, lineterminator="\n", arrow=table)
+        return [parquet, text]
 
     # pyarrow formats, compresses and writes without holding the interpreter lock, so two
-    # files at a time keep two cores busy; each file is complete or absent whatever the order.
+    # tables at a time keep two cores busy; each file is complete or absent whatever the order.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return list(pool.map(one, jobs))
+        return [path for paths in pool.map(one, world.tables().items()) for path in paths]

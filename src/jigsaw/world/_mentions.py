@@ -22,8 +22,9 @@ perfectly linked child, and it keeps the evaluation of connection free of linkag
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -133,6 +134,35 @@ class Mentions:
     groups: pd.DataFrame  # group_id, child_id, area_code, first_mention
 
 
+_T = TypeVar("_T")
+
+
+def _pick(rng: np.random.Generator, items: Sequence[_T]) -> _T:
+    """``rng.choice(items)``: the same draw (one integer below ``len(items)``, so the random
+    stream and the world stay the same), without numpy making an array of the items each time."""
+    return items[int(rng.integers(len(items)))]
+
+
+class _Weighted:
+    """``rng.choice(n, p=p)`` with its cumulative weights worked out once: the same draw (one
+    uniform number, placed in numpy's normalised cumulative sum)."""
+
+    def __init__(self, p: np.ndarray) -> None:
+        cdf = np.asarray(p, dtype=float).cumsum()
+        cdf /= cdf[-1]
+        self.cdf = cdf
+
+    def index(self, rng: np.random.Generator) -> int:
+        return int(self.cdf.searchsorted(rng.random(), side="right"))
+
+
+_GROUP_KINDS = list(_GROUP_KIND_WEIGHTS)
+_GROUP_KIND_CDF = _Weighted(np.array(list(_GROUP_KIND_WEIGHTS.values())))
+_EVENT_CDF = _Weighted(_EVENT_WEIGHTS)
+_PLATE_AGES = (15, 65, 16, 66, 17, 67, 18, 68, 19, 69, 20, 70, 21, 71, 22, 72)
+_ZIPF: dict[int, _Weighted] = {}
+
+
 class _Writer:
     """Draws entities and writes their mentions; one random stream in a fixed order."""
 
@@ -160,9 +190,9 @@ class _Writer:
     def plate(self) -> str:
         r = self.rng
         letters = _PLATE_LETTERS
-        age = int(r.choice([15, 65, 16, 66, 17, 67, 18, 68, 19, 69, 20, 70, 21, 71, 22, 72]))
-        head = "".join(r.choice(letters, 2))
-        tail = "".join(r.choice(letters, 3))
+        age = _pick(r, _PLATE_AGES)
+        head = "".join(letters[r.integers(0, len(letters), size=2)])
+        tail = "".join(letters[r.integers(0, len(letters), size=3)])
         return f"{head}{age:02d} {tail}"
 
     def adult(self, origin: int, *, male: bool = True) -> dict[str, object]:
@@ -174,7 +204,7 @@ class _Writer:
         surnames = _names._SUR_LISTS[_names.ORIGINS[origin]]
         forename = forenames[int(r.integers(len(forenames)))]
         surname = surnames[int(r.integers(len(surnames)))]
-        nickname = str(r.choice(_NICKNAMES)) if r.random() < 0.6 else ""
+        nickname = _pick(r, _NICKNAMES) if r.random() < 0.6 else ""
         return {
             "forename": forename,
             "surname": surname,
@@ -225,7 +255,7 @@ class _Writer:
         if r.random() < self.config.mention_misread_rate:
             spots = [i for i, c in enumerate(text) if c in _CONFUSE]
             if spots:
-                i = int(r.choice(spots))
+                i = _pick(r, spots)
                 text = text[:i] + _CONFUSE[text[i]] + text[i + 1 :]
         if r.random() < self.config.mention_partial_rate:
             if r.random() < 0.6:
@@ -264,10 +294,10 @@ class _Writer:
     def write_online(self, platform: int, handle: str) -> str:
         r = self.rng
         aliases = _PLATFORMS[platform][1]
-        alias = str(r.choice(aliases))
+        alias = str(_pick(r, aliases))
         shown = handle.upper() if r.random() < 0.1 else handle
         at = "@" if r.random() < 0.5 else ""
-        sep = " " if alias.endswith(":") else str(r.choice([": ", " ", " - "]))
+        sep = " " if alias.endswith(":") else _pick(r, (": ", " ", " - "))
         return f"{alias}{sep}{at}{shown}"
 
     def write_place(self, place: Mapping[str, object]) -> str:
@@ -303,7 +333,7 @@ def _typo(rng: np.random.Generator, word: str) -> str:
 
 def _handle(rng: np.random.Generator, name: str) -> str:
     base = "".join(c for c in name.lower() if c.isalpha())[:8] or "user"
-    sep = str(rng.choice(["_", ".", "", "x"]))
+    sep = _pick(rng, ("_", ".", "", "x"))
     return f"{base}{sep}{int(rng.integers(1, 10_000))}"
 
 
@@ -322,6 +352,11 @@ def simulate(
     start, end = np.datetime64(config.start, "D"), np.datetime64(config.end, "D")
     last_day = end - np.timedelta64(1, "D")
     child_ids = children["child_id"].to_numpy()
+    # Read row by row below: plain arrays, as a frame's cell lookup costs microseconds each.
+    family_ids = children["family_id"].to_numpy()
+    last_names = children["last_name"].to_numpy()
+    schools = children["school"].to_numpy()
+    exploited_of = children["exploited"].to_numpy()
     position = {c: i for i, c in enumerate(child_ids)}
     area = children["area_code"].to_numpy()
     areas = list(dict.fromkeys(area.tolist()))
@@ -378,6 +413,7 @@ def simulate(
     }
     common_weights = 1.0 / np.arange(1, len(_COMMON_PLACES) + 1)
     common_weights /= common_weights.sum()
+    common_cdf = _Weighted(common_weights)
     family_people: dict[str, list[tuple[str, dict[str, object]]]] = {}
     family_car: dict[str, tuple[str, str]] = {}
 
@@ -392,14 +428,14 @@ def simulate(
         }
 
     def family_of(i: int) -> list[tuple[str, dict[str, object]]]:
-        fam = str(children["family_id"].iat[i])
+        fam = str(family_ids[i])
         if fam not in family_people:
             people: list[tuple[str, dict[str, object]]] = []
             for relation in _RELATIONS[: int(rng.integers(2, 5))]:
                 male = relation in ("dad", "stepdad", "older brother", "mum's partner")
                 person = w.adult(int(origin[i]), male=male)
                 if relation in ("mum", "dad", "older brother", "older sister"):
-                    person["surname"] = str(children["last_name"].iat[i])
+                    person["surname"] = str(last_names[i])
                 person["id"] = f"FA-{fam}-{len(people)}"
                 people.append((relation, person))
             family_people[fam] = people
@@ -422,8 +458,7 @@ def simulate(
     def group_mention(child: int, agency: str, day: np.datetime64) -> None:
         g = groups[group_of[child]]
         gid = str(g["id"])
-        kinds = list(_GROUP_KIND_WEIGHTS)
-        kind = str(rng.choice(kinds, p=np.array(list(_GROUP_KIND_WEIGHTS.values()))))
+        kind = _GROUP_KINDS[_GROUP_KIND_CDF.index(rng)]
         items: list[dict[str, object]] = g[kind]  # type: ignore[assignment]
         item = items[_zipf_pick(rng, len(items))]
         if kind == "person":
@@ -445,11 +480,11 @@ def simulate(
         events = 1 + rng.poisson(config.group_events_per_child - 1)
         for _ in range(events):
             day = lo + np.timedelta64(int(rng.integers(0, int((hi - lo).astype(int)) + 1)), "D")
-            agency = str(rng.choice(_EVENT_AGENCIES, p=_EVENT_WEIGHTS))
+            agency = _EVENT_AGENCIES[_EVENT_CDF.index(rng)]
             for _ in range(1 + rng.poisson(config.group_mentions_per_event - 1)):
                 group_mention(i, agency, day)
             if rng.random() < 0.3:  # groups meet children at the area's public places too
-                place = common[area[i]][int(rng.choice(len(_COMMON_PLACES), p=common_weights))]
+                place = common[area[i]][common_cdf.index(rng)]
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "common", "")
 
     # Lone adults around exploited children outside any group: one each, never shared.
@@ -462,20 +497,21 @@ def simulate(
     bg_kinds = list(_BACKGROUND_WEIGHTS)
     bg_p = np.array(list(_BACKGROUND_WEIGHTS.values()))
     bg_p /= bg_p.sum()
+    bg_cdf = _Weighted(bg_p)
     for k in range(len(concerns)):
         i = position[concern_child[k]]
         agency, day = str(agencies[k]), days[k]
         a = area[i]
         if group_of[i] >= 0 and ex_start[i] <= day <= ex_end[i] and rng.random() < 0.5:
             group_mention(i, agency, day)
-        exploited = bool(children["exploited"].iat[i])
+        exploited = bool(exploited_of[i])
         if exploited and group_of[i] < 0 and rng.random() < 0.5:
             if i not in lone:
                 adult = w.adult(int(origin[i]))
                 adult["id"] = w._new_id("LA")
                 adult["plate"] = w.plate() if rng.random() < 0.4 else ""
                 make = _MAKES[int(rng.integers(len(_MAKES)))]
-                adult["description"] = f"{rng.choice(_COLOURS)} {make[0]} {make[1]}"
+                adult["description"] = f"{_pick(rng, _COLOURS)} {make[0]} {make[1]}"
                 lone[i] = adult
             adult = lone[i]
             if adult["plate"] and rng.random() < 0.3:
@@ -484,13 +520,13 @@ def simulate(
             else:
                 add(i, agency, day, "person", w.write_person(adult), str(adult["id"]), "lone", "")
         for _ in range(rng.poisson(config.background_mentions_per_concern)):
-            kind = str(rng.choice(bg_kinds, p=bg_p))
-            school = str(children["school"].iat[i])
+            kind = bg_kinds[bg_cdf.index(rng)]
+            school = str(schools[i])
             if kind == "school" and school:
                 place = school_place(school)
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "school", "")
             elif kind in ("school", "common"):
-                place = common[a][int(rng.choice(len(_COMMON_PLACES), p=common_weights))]
+                place = common[a][common_cdf.index(rng)]
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "common", "")
             elif kind == "family":
                 relation, person = family_of(i)[int(rng.integers(len(family_of(i))))]
@@ -505,12 +541,12 @@ def simulate(
                     "",
                 )
             elif kind == "family_vehicle":
-                fam = str(children["family_id"].iat[i])
+                fam = str(family_ids[i])
                 if fam not in family_car:
                     make = _MAKES[int(rng.integers(len(_MAKES)))]
-                    family_car[fam] = (w.plate(), f"{rng.choice(_COLOURS)} {make[0]} {make[1]}")
+                    family_car[fam] = (w.plate(), f"{_pick(rng, _COLOURS)} {make[0]} {make[1]}")
                 plate, description = family_car[fam]
-                relation = str(rng.choice(["mum's car", "dad's car", "family car"]))
+                relation = _pick(rng, ("mum's car", "dad's car", "family car"))
                 add(
                     i,
                     agency,
@@ -525,8 +561,8 @@ def simulate(
                 friend = w.adult(int(origin[i]), male=bool(rng.random() < 0.7))
                 friend["age"] = int(rng.integers(14, 24))
                 if rng.random() < 0.5:
-                    friend["forename"] = str(rng.choice(_NICKNAMES))
-                label = str(rng.choice(["boyfriend", "friend", "a friend called", "older friend"]))
+                    friend["forename"] = _pick(rng, _NICKNAMES)
+                label = _pick(rng, ("boyfriend", "friend", "a friend called", "older friend"))
                 text = w.write_person(friend, full=_FRIEND_FULL_NAME_SHARE)
                 add(i, agency, day, "person", f"{label} {text}", w._new_id("BP"), "other", "")
             elif kind == "friend_phone":
@@ -550,8 +586,10 @@ def simulate(
 def _zipf_pick(rng: np.random.Generator, n: int) -> int:
     """Pick one of ``n`` items, the first most often (a group's lead adult, its main car): the
     k-th with weight 1 / k^1.5 (assumed)."""
-    weights = 1.0 / np.arange(1, n + 1) ** 1.5
-    return int(rng.choice(n, p=weights / weights.sum()))
+    if n not in _ZIPF:
+        weights = 1.0 / np.arange(1, n + 1) ** 1.5
+        _ZIPF[n] = _Weighted(weights / weights.sum())
+    return _ZIPF[n].index(rng)
 
 
 def _draw_group(
@@ -568,7 +606,7 @@ def _draw_group(
     vehicles = []
     for k in range(int(r.integers(1, 4))):
         make = _MAKES[int(r.integers(len(_MAKES)))]
-        description = f"{r.choice(_COLOURS)} {make[0]} {make[1]}"
+        description = f"{_pick(r, _COLOURS)} {make[0]} {make[1]}"
         vehicles.append({"id": f"{gid}-V{k + 1}", "plate": w.plate(), "description": description})
     phones = [{"id": f"{gid}-T{k + 1}", "number": w.phone()} for k in range(len(adults))]
     online = []
@@ -591,7 +629,7 @@ def _draw_group(
                 "id": f"{gid}-L{k + 1}",
                 "type": "address",
                 "postcode": postcode,
-                "street": str(r.choice(_STREETS)),
+                "street": str(_pick(r, _STREETS)),
                 "number": int(r.integers(1, 120)),
                 "flat": int(r.integers(1, 9)) if r.random() < 0.6 else 0,
             }
@@ -631,7 +669,8 @@ def _tables(
         }
     )
     mentions = frame[["mention_id", "child_id", "agency", "date", "kind", "value"]].copy()
-    first = mentions.groupby("child_id")["date"].min()
+    # The rows are in date order (ISO dates), so each child's first row has its earliest date.
+    first = mentions.drop_duplicates("child_id").set_index("child_id")["date"]
     rows = [
         (str(groups[g]["id"]), str(child_ids[i]), str(area[i]))
         for i in np.flatnonzero(group_of >= 0)

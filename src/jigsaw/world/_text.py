@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-_DIGITS = np.array(list("0123456789"))
-
 
 def digits(numbers: np.ndarray, width: int) -> np.ndarray:
     """Return the non-negative integers as zero-padded strings of ``width`` digits (dtype ``U``).
@@ -16,9 +14,14 @@ def digits(numbers: np.ndarray, width: int) -> np.ndarray:
     numbers = np.asarray(numbers, dtype=np.int64)
     if len(numbers) and (numbers.min() < 0 or numbers.max() >= 10**width):
         raise ValueError(f"numbers do not fit in {width} digits")
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    chars = _DIGITS[(numbers[:, None] // powers) % 10]
-    return np.ascontiguousarray(chars).view(f"U{width}").ravel()
+    # The digits as ASCII bytes, one row per number, read as byte strings and widened to text
+    # once: half the time of picking one-character strings (four bytes each) digit by digit.
+    codes = np.empty((len(numbers), width), dtype=np.uint8)
+    rest = numbers.copy()
+    for place in range(width - 1, -1, -1):
+        codes[:, place] = rest % 10 + 48
+        rest //= 10
+    return codes.view(f"S{width}").ravel().astype(f"U{width}")
 
 
 def ids(prefix: np.ndarray | str, numbers: np.ndarray, width: int) -> np.ndarray:
@@ -27,7 +30,10 @@ def ids(prefix: np.ndarray | str, numbers: np.ndarray, width: int) -> np.ndarray
     >>> ids("C", np.array([1, 22]), 4).tolist()
     ['C0001', 'C0022']
     """
-    return np.char.add(prefix, digits(numbers, width)).astype(object)
+    text = digits(numbers, width).astype(object)
+    if isinstance(prefix, str):
+        return np.asarray(prefix + text, dtype=object)
+    return np.asarray(np.asarray(prefix, dtype=object) + text, dtype=object)
 
 
 def date_parts(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

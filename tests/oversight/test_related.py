@@ -113,22 +113,3 @@ def test_rows_that_do_not_match_are_refused():
     areas, ratios = _areas(6)
     with pytest.raises(ValueError, match="149 rows of ratios for 150 areas"):
         related_model(areas, ratios.iloc[1:])
-
-
-def test_the_huber_fit_is_statsmodels_rlm_to_the_bit():
-    import warnings
-
-    from statsmodels.robust.norms import HuberT
-    from statsmodels.robust.robust_linear_model import RLM
-
-    from jigsaw.oversight.related import _huber_irls
-
-    rng = np.random.default_rng(19)
-    for _ in range(60):
-        k = int(rng.integers(12, 160))
-        design = np.column_stack([np.ones(k), rng.normal(size=(k, int(rng.integers(1, 4))))])
-        y = design @ rng.normal(size=design.shape[1]) + 0.3 * rng.standard_t(3, size=k)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reference = RLM(y, design, M=HuberT()).fit().params
-        assert np.array_equal(_huber_irls(design, y), np.asarray(reference))

@@ -2,8 +2,8 @@
 
 One year far below similar areas may be chance or a bad year; far below in most years is much
 stronger evidence. Each area-year's ratio to its peers, ``y_it = log(identified / expected)``
-(expected at the peers' rate of that year), is modelled with a random-effects model (fitted by
-REML, the criterion of statsmodels' ``MixedLM``)::
+(expected at the peers' rate of that year), is modelled with a random-effects model (statsmodels
+``MixedLM``, REML)::
 
     y_it = mu + a_i + e_it,   a_i ~ N(0, tau2_area),   e_it ~ N(0, sigma2_year)
 
@@ -30,15 +30,16 @@ is over the years it has.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import optimize
 
 from jigsaw import disclosure
 from jigsaw.stats._intervals import normal_cdf, normal_pdf, normal_ppf
-from jigsaw.stats._roots import brentq
 
 __all__ = ["PERSISTENT_COLUMNS", "MIN_YEARS", "Persistence", "persistence"]
 
@@ -121,62 +122,33 @@ def _fit(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, floa
 
 
 def _reml(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, float, float]:
-    """REML by the one-dimensional profile likelihood in ``gamma = tau2_area / sigma2_year``.
+    # Imported here: statsmodels is slow to import and only this model needs it.
+    from statsmodels.regression.mixed_linear_model import MixedLM
 
-    With one fixed effect (``mu``) and one random intercept, ``mu`` and ``sigma2_year`` have
-    closed forms given ``gamma`` (generalised least squares and the REML scale), so REML is the
-    minimum over ``gamma >= 0`` of::
-
-        (n - 1) log Q(gamma) + sum_i log(1 + gamma n_i) + log sum_i w_i
-
-    with ``w_i = n_i / (1 + gamma n_i)``, ``mu = sum_i w_i ybar_i / sum_i w_i`` and
-    ``Q = within sum of squares + sum_i w_i (ybar_i - mu)**2``; ``sigma2_year = Q / (n - 1)``.
-    Its derivative (``dw_i / dgamma = -w_i**2``; ``mu`` minimises ``Q``, so its own change
-    drops out) is::
-
-        -(n - 1) sum_i w_i**2 (ybar_i - mu)**2 / Q + sum_i w_i - sum_i w_i**2 / sum_i w_i
-
-    and the estimate is its root. This is the criterion statsmodels' ``MixedLM(...).fit(
-    reml=True)`` maximises; solved here in one dimension, because importing statsmodels costs
-    the oversight command more than the fit (``tests/oversight/test_persistence.py`` compares
-    the two).
-    """
     start = _moments(y, groups)
     if start[1] <= 0:
-        # No persistent part at all: the REML optimum is on the boundary, where the moment
-        # estimates are the answer.
+        # No persistent part at all: REML's information matrix is singular on the boundary,
+        # and the moment estimates are the answer.
         return start
-    sizes = np.bincount(groups).astype(float)
-    means = np.bincount(groups, weights=y) / sizes
-    within = float(np.sum((y - means[groups]) ** 2))
-    n = float(y.size)
-
-    def parts(gamma: float) -> tuple[float, float, NDArray[np.float64]]:
-        w = sizes / (1.0 + gamma * sizes)
-        mu = float(np.sum(w * means) / np.sum(w))
-        return mu, within + float(np.sum(w * (means - mu) ** 2)), w
-
-    def slope(gamma: float) -> float:
-        mu, q, w = parts(gamma)
-        w2 = w * w
-        return float(
-            -(n - 1.0) * np.sum(w2 * (means - mu) ** 2) / q + np.sum(w) - np.sum(w2) / np.sum(w)
+    model = MixedLM(y, np.ones((y.size, 1)), groups)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # Started from the moment estimates: from statsmodels' own start the optimiser
+            # can stop on the boundary (tau2_area = 0) far from the optimum.
+            result = model.fit(
+                start_params=np.array([start[0], np.sqrt(start[1] / start[2])]),
+                reml=True,
+                method=["lbfgs", "powell"],
+            )
+        fitted = (
+            float(result.fe_params[0]),
+            float(np.asarray(result.cov_re)[0, 0]),
+            float(result.scale),
         )
-
-    if slope(0.0) >= 0:
-        # The criterion rises from gamma = 0: REML puts no variance between areas.
-        gamma = 0.0
-    else:
-        high = max(start[1] / start[2], 1e-8)
-        while slope(high) < 0:
-            high *= 2.0
-            if high > 1e12:
-                return start
-        gamma = brentq(slope, 0.0, high, xtol=1e-14)
-    mu, q, _ = parts(gamma)
-    sigma2 = q / (n - 1.0)
-    fitted = (mu, gamma * sigma2, sigma2)
-    if not all(np.isfinite(fitted)):
+    except (np.linalg.LinAlgError, ValueError):
+        return start
+    if not (result.converged and all(np.isfinite(fitted))):
         return start
     return fitted
 
@@ -339,4 +311,4 @@ def _truncation_corrected(y: NDArray[np.float64], s2: NDArray[np.float64], start
     high = max(start, 1e-6)
     while excess(high) > 0:
         high *= 2.0
-    return float(brentq(excess, 0.0, high))
+    return float(optimize.brentq(excess, 0.0, high))

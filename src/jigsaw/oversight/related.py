@@ -8,7 +8,7 @@ equal, find more CSE than its peers too. Two uses:
 **Model-based expected count.** Each area's log ratio to its peers for CSE,
 ``d_i = log(identified_i / expected_i)``, is regressed on its log ratios to the same peers for
 each related indicator, ``r_ik = log(count_ik / expected_ik)`` (a robust Huber regression,
-statsmodels' ``RLM`` iteration, so that the areas to be found do not pull the fit). The prediction for each
+statsmodels ``RLM``, so that the areas to be found do not pull the fit). The prediction for each
 area comes from a fit without it (k-fold cross-validation), so an area never explains itself:
 ``expected_model_i = expected_i * exp(d_hat_i)``. The areas are then compared with those expected
 counts exactly as with their peers' (the robust overdispersion of :mod:`jigsaw.stats.overdispersion`),
@@ -133,65 +133,18 @@ _HUBER_FITS: dict[tuple[bytes, bytes, tuple[int, ...]], NDArray[np.float64]] = {
 def _huber(design: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
     key = (np.ascontiguousarray(design).tobytes(), np.ascontiguousarray(y).tobytes(), design.shape)
     if key not in _HUBER_FITS:
+        # Imported here, and from its own modules rather than statsmodels.api (which loads its
+        # plotting and time-series modules too): only this fit needs statsmodels.
+        from statsmodels.robust.norms import HuberT
+        from statsmodels.robust.robust_linear_model import RLM
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fitted = RLM(y, design, M=HuberT()).fit()
         if len(_HUBER_FITS) > 512:
             _HUBER_FITS.clear()
-        _HUBER_FITS[key] = _huber_irls(np.asarray(design, dtype=float), np.asarray(y, dtype=float))
+        _HUBER_FITS[key] = np.asarray(fitted.params, dtype=float)
     return _HUBER_FITS[key].copy()
-
-
-# Huber's tuning constant (95% efficiency at the normal) and the MAD's consistency constant.
-_HUBER_T = 1.345
-_MAD_C = float(normal_ppf(0.75))
-
-
-def _huber_rho(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    inside = np.less_equal(np.abs(z), _HUBER_T)
-    return np.asarray(
-        inside * 0.5 * z**2 + (1 - inside) * (np.abs(z) * _HUBER_T - 0.5 * _HUBER_T**2),
-        dtype=float,
-    )
-
-
-def _huber_weights(z: NDArray[np.float64]) -> NDArray[np.float64]:
-    inside = np.less_equal(np.abs(z), _HUBER_T)
-    size = np.abs(z)
-    size[inside] = 1.0
-    return np.asarray(inside + (1 - inside) * _HUBER_T / size, dtype=float)
-
-
-def _huber_irls(design: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Huber M-estimate by iteratively reweighted least squares, scale by MAD at every step.
-
-    The iteration is statsmodels' ``RLM(y, design, M=HuberT()).fit()`` (its defaults: start
-    from least squares, MAD about zero, stop when the sum of rho changes by at most 1e-8 or
-    after 50 fits), step for step and with the same array operations, so the coefficients
-    are the same to the last bits or so; it is written out here because importing
-    statsmodels costs the oversight command more than half a second.
-    """
-    df_resid = design.shape[0] - design.shape[1]
-
-    def wls(weights: NDArray[np.float64]) -> tuple[NDArray[np.float64], float]:
-        half = np.sqrt(weights)
-        wexog = half[:, None] * design
-        params = np.asarray(np.linalg.pinv(wexog).dot(half * y), dtype=float)
-        wresid = half * y - wexog.dot(params)
-        return params, float(np.dot(wresid, wresid) / df_resid)
-
-    params, wls_scale = wls(np.ones_like(y))
-    resid = y - design.dot(params)
-    scale = float(np.median(np.abs(resid - 0.0) / _MAD_C))
-    deviance = [np.inf, float(_huber_rho(resid / wls_scale).sum())]
-    for _ in range(49):
-        if scale == 0.0:
-            # A perfect fit of the weighted data: statsmodels stops here too.
-            break
-        params, wls_scale = wls(_huber_weights(resid / scale))
-        resid = y - design.dot(params)
-        scale = float(np.median(np.abs(resid - 0.0) / _MAD_C))
-        deviance.append(float(_huber_rho(resid / wls_scale).sum()))
-        if not abs(deviance[-1] - deviance[-2]) > 1e-8:
-            break
-    return params
 
 
 def related_model(

@@ -53,9 +53,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import optimize
 
 from jigsaw.stats._intervals import check_level, normal_cdf, normal_pdf, normal_ppf, z_value
-from jigsaw.stats._roots import brentq
 
 __all__ = [
     "ESTIMATORS",
@@ -183,7 +183,7 @@ def _solve_tau2(y: np.ndarray, s: np.ndarray, target: float) -> float:
     high = float(np.mean(y**2)) + 1.0
     while excess(high) > 0:
         high *= 4
-    return float(brentq(excess, 0.0, high, xtol=1e-12))
+    return float(optimize.brentq(excess, 0.0, high, xtol=1e-12))
 
 
 def _trimmed_tau2(y: np.ndarray, s: np.ndarray, trim: float) -> tuple[float, np.ndarray]:
@@ -232,7 +232,7 @@ def _mad_tau2(y: np.ndarray, s: np.ndarray) -> float:
     high = float(np.var(y)) + 1.0
     while excess(high) > 0:
         high *= 4
-    return float(brentq(excess, 0.0, high, xtol=1e-12))
+    return float(optimize.brentq(excess, 0.0, high, xtol=1e-12))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import io
 
 import pandas as pd
 import pytest
-
 from django.utils import timezone
 
 from jigsaw.web.audit.models import AuditEvent

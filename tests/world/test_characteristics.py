@@ -34,9 +34,7 @@ def test_what_agencies_recorded_is_the_truth_but_for_refusals_and_questions_neve
     answered = ~kids["ethnicity_recorded"].isin([REFUSED, NOT_ASKED])
     assert (kids.loc[answered, "ethnicity_recorded"] == kids.loc[answered, "ethnicity"]).all()
     told = kids["disability_recorded"].isin(["yes", "no"])
-    assert (
-        (kids.loc[told, "disability_recorded"] == "yes") == kids.loc[told, "disability"]
-    ).all()
+    assert ((kids.loc[told, "disability_recorded"] == "yes") == kids.loc[told, "disability"]).all()
     n = len(kids)
     for column, shares in (
         ("ethnicity_recorded", config.ethnicity_gap_shares),

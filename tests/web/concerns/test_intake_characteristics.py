@@ -60,9 +60,7 @@ def test_the_answers_are_kept_on_the_child_and_never_overwritten(client, cast):
     assert (child.ethnicity, child.disability) == ("black_caribbean", "refused")
 
 
-def test_a_child_nobody_asked_about_reads_not_asked_and_a_made_up_answer_is_refused(
-    client, cast
-):
+def test_a_child_nobody_asked_about_reads_not_asked_and_a_made_up_answer_is_refused(client, cast):
     teacher = verified_client(client, cast, "teacher")
     someone = {**JESSICA, "first_name": "Amira", "last_name": "Haddad", "dob": (2010, 6, 1)}
     assert teacher.post("/concerns/new/", _form(someone, note="unasked")).status_code == 302

@@ -47,7 +47,7 @@ def test_the_lead_reads_the_dashboard_and_downloads_the_return(browser, live_ser
     # Disproportionality by ethnicity and disability, the gaps shown as groups of their own.
     ethnicity = page.locator("[data-testid=by-ethnicity]").inner_text()
     assert "White: English, Welsh, Scottish" in ethnicity and "Not asked" in ethnicity
-    assert "Refused" in page.locator("[data-testid=by-disability]").inner_text()
+    assert "Not asked" in page.locator("[data-testid=by-disability]").inner_text()
     assert "Similar partnerships:" in page.locator("[data-testid=silent-rule]").inner_text()
     # The figures a lead looks for first, each with its table.
     identified = page.locator("[data-testid=identified]")

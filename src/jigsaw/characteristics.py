@@ -21,6 +21,7 @@ __all__ = [
     "REFUSED",
     "disability_answer",
     "ethnicity_answer",
+    "ethnicity_short_label",
 ]
 
 #: Asked, and the child or family would not say.
@@ -102,3 +103,19 @@ def disability_answer(value: object) -> str | None:
     if text in _FALSE:
         return "no"
     return text if text in (REFUSED, NOT_ASKED) else None
+
+
+def ethnicity_short_label(answer: str) -> str:
+    """The answer named short enough for a chart's axis: the broad group's first word and the
+    group (``Asian: Pakistani``, ``White: British``); the gaps as in :data:`ETHNICITY_LABELS`.
+
+    >>> ethnicity_short_label("mixed_white_black_caribbean"), ethnicity_short_label("refused")
+    ('Mixed: White and Black Caribbean', 'Refused (asked, not told)')
+    """
+    label = ETHNICITY_LABELS.get(answer, answer)
+    if answer not in _CENSUS_LABELS:
+        return label
+    if answer == "white_british":
+        return "White: British"
+    broad, _, group = label.partition(":")
+    return f"{broad.split()[0].rstrip(',')}: {group.strip()}"

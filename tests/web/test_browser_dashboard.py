@@ -46,7 +46,7 @@ def test_the_lead_reads_the_dashboard_and_downloads_the_return(browser, live_ser
     lead.check("dashboard-1-page")
     # Disproportionality by ethnicity and disability, the gaps shown as groups of their own.
     ethnicity = page.locator("[data-testid=by-ethnicity]").inner_text()
-    assert "White: English, Welsh, Scottish" in ethnicity and "Not asked" in ethnicity
+    assert "White: British" in ethnicity and "Not asked" in ethnicity
     assert "Not asked" in page.locator("[data-testid=by-disability]").inner_text()
     assert "Similar partnerships:" in page.locator("[data-testid=silent-rule]").inner_text()
     # The figures a lead looks for first, each with its table.

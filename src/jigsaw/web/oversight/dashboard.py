@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jigsaw.act.clock import add_months
-from jigsaw.characteristics import DISABILITY_LABELS, ETHNICITY_LABELS
+from jigsaw.characteristics import DISABILITY_LABELS, ethnicity_short_label
 from jigsaw.errors import InputError
 from jigsaw.oversight.partnership import PublishedCIN, partnership_return, published_cin
 from jigsaw.oversight.returns import Figure, PartnershipReturn, parse_breakdown, write_return
@@ -620,11 +620,10 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
 
 
 def _group_label(dimension: str, group: str) -> str:
-    labels = {"ethnicity": ETHNICITY_LABELS, "disability": DISABILITY_LABELS}.get(dimension, {})
-    if group in labels:
-        return labels[group]
     if dimension == "ethnicity":
-        return group.replace("_", " ").capitalize()
+        return ethnicity_short_label(group)
+    if dimension == "disability" and group in DISABILITY_LABELS:
+        return DISABILITY_LABELS[group]
     return group.capitalize() if dimension in ("sex", "disability") else group
 
 

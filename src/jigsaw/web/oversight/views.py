@@ -46,7 +46,8 @@ def _as_of(request):
         raise InputError(f"as_of: give the day as YYYY-MM-DD ({error})") from error
 
 
-def _preparing(request, problem):
+def _preparing(request):
+    """The page that says the figures are being prepared (they are never computed for it)."""
     return render(
         request,
         "oversight/dashboard_preparing.html",
@@ -68,8 +69,8 @@ def dashboard(request):
         figures = dashboards.dashboard_for(
             user=request.user, today=today, start=start, end=end, as_of=_as_of(request)
         )
-    except dashboards.Preparing as problem:
-        return _preparing(request, problem)
+    except dashboards.Preparing:
+        return _preparing(request)
     except InputError as problem:
         return render(request, "oversight/dashboard_unavailable.html", {"problem": str(problem)})
     return render(

@@ -226,12 +226,19 @@ def _period_of(today):
     return {"start": start, "end": end}
 
 
-def test_the_page_and_downloads_for_the_lead_only(world_area, cast, client):
+def test_the_page_and_downloads_for_the_lead_only(world_area, cast, client, capsys):
+    from jigsaw.cli import main
+
     area, _, _ = world_area
     lead = verified_client(client, cast, "lead")
     waiting = lead.get("/oversight/partnership/")
     assert waiting.status_code == 200 and b'data-testid="preparing"' in waiting.content
-    snapshots_refresh(timezone.localdate(), areas=[area])
+    assert not ReturnSnapshot.objects.filter(area=area).exists()
+    # The scheduled refresh, as cron runs it.
+    assert main(["dashboard-refresh", "--area", "E09999999"]) == 2
+    assert "E09999999" in capsys.readouterr().err
+    assert main(["dashboard-refresh", "--area", area.code]) == 0
+    assert capsys.readouterr().out == f"{area.code}: computed\n"
     page = lead.get("/oversight/partnership/")
     assert page.status_code == 200
     html = page.content.decode()

@@ -3,9 +3,11 @@
 Loads a synthetic partnership standing in for Derby (the demo's storing steps, records joined by
 the world's truth, two years of its agencies' workflow from the world) into a throwaway SQLite
 database, signs a partnership lead in, and times the dashboard page through Django's test client:
-the first view of the day (which reads the records and computes and stores the return snapshot)
-and the views after it (served from the snapshot), and each download. Prints the load average,
-as the machine is shared.
+the first view of the day before the scheduled refresh (which says the figures are being
+prepared, never computing them while the page waits), the refresh (``jigsaw dashboard-refresh``),
+the views after it (served from the snapshot), each download, and a period the lead chooses
+(computed at its first view of the day, then kept). Prints the load average, as the machine is
+shared.
 
     .venv/bin/python bench/web_dashboard.py --children 10000 --views 20
 """
@@ -89,45 +91,56 @@ def main() -> None:
         return time.perf_counter() - began
 
     load_before = os.getloadavg()
-    # Unscheduled: the first view of the day computes the snapshot itself.
+    # The server process's first request of all loads Django's URLs, middleware and templates:
+    # timed apart, on a page that reads no figures, so the dashboard's own times are its own.
+    cold = timed("/about/accessibility/")
+    # Unscheduled: the first view of the day with no refresh run says the figures are being
+    # prepared (it never computes them while the page waits).
     first = timed("/oversight/partnership/")
-    if ReturnSnapshot.objects.count() != 1:
-        raise SystemExit("the first view did not store one snapshot")
-    ReturnSnapshot.objects.all().delete()
-    # Scheduled: the nightly `jigsaw partnership-return --dashboard` computes it before anyone looks.
-    from jigsaw.commands.partnership_return import write
-    from jigsaw.web.oversight.dashboard import default_period
+    if ReturnSnapshot.objects.exists():
+        raise SystemExit("the first view computed the snapshot: it must not")
+    # Scheduled: the nightly `jigsaw dashboard-refresh` computes it before anyone looks.
+    from jigsaw.web.oversight.dashboard import default_period, snapshots_refresh
 
     today = timezone.localdate()
     began = time.perf_counter()
-    write(area.code, *default_period(today), workdir / "return", today=today, dashboard=True)
+    snapshots_refresh(today, areas=[area])
     scheduled = time.perf_counter() - began
     first_scheduled = timed("/oversight/partnership/")
     again = [timed("/oversight/partnership/") for _ in range(args.views)]
     downloads = {
         fmt: timed(f"/oversight/partnership/return.{fmt}") for fmt in ("csv", "xlsx", "html")
     }
+    # A period the lead chooses (the two whole years) is computed at its first view that day,
+    # and kept.
+    start, end = default_period(today)
+    chosen = f"/oversight/partnership/?start={start.replace(year=start.year - 1)}&end={end}"
+    chosen_first = timed(chosen)
+    chosen_again = timed(chosen)
     load_after = os.getloadavg()
     print(
         f"partnership: {args.children} children, {len(inputs.concerns)} concerns, "
         f"{len(inputs.referrals)} referrals, {inputs.outcomes['child_id'].nunique()} children identified "
         f"over two years; loaded in {load_seconds:.1f} s"
     )
+    print(f"the server process's first request (a static page): {cold * 1000:.0f} ms")
     print(
-        f"first view of the day, unscheduled (reads the records, computes and stores the snapshot): {first * 1000:.0f} ms"
+        f"first view of the day, no refresh run yet (says the figures are being prepared): {first * 1000:.0f} ms"
     )
-    print(
-        f"nightly refresh (jigsaw partnership-return --dashboard, return written too): {scheduled:.1f} s"
-    )
+    print(f"scheduled refresh (jigsaw dashboard-refresh, one area): {scheduled:.1f} s")
     print(f"first view of the day after the refresh: {first_scheduled * 1000:.0f} ms")
     print(
         f"views from the snapshot ({args.views}): median {statistics.median(again) * 1000:.0f} ms, "
         f"max {max(again) * 1000:.0f} ms"
     )
     print("downloads: " + ", ".join(f"{fmt} {s * 1000:.0f} ms" for fmt, s in downloads.items()))
+    print(
+        f"a period the lead chose (two years): first view (computed and kept) {chosen_first:.1f} s, "
+        f"then {chosen_again * 1000:.0f} ms"
+    )
     print(f"load average before {load_before[0]:.2f} / after {load_after[0]:.2f} (1 min), 2 cores")
-    ok = first_scheduled < 1.0 and max(again) < 1.0
-    print("dashboard under 1 s (from the day's snapshot): " + ("yes" if ok else "NO"))
+    ok = first < 1.0 and first_scheduled < 1.0 and max(again) < 1.0
+    print("first view and every view of the dashboard under 1 s: " + ("yes" if ok else "NO"))
 
 
 if __name__ == "__main__":

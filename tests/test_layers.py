@@ -17,6 +17,7 @@ CORE = [
     "jigsaw.disclosure",
     "jigsaw.identifiers",
     "jigsaw.errors",
+    "jigsaw.characteristics",
 ]
 
 

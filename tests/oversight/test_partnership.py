@@ -136,20 +136,47 @@ def test_disproportionality_counts_and_populations_are_the_worlds(world, inputs,
     girls = int((found["sex"] == "F").sum())
     assert _by(figures, "identified", "outcome=any;sex=female").value == girls
     assert _by(figures, "population", "sex=female").value == int((kids["sex"] == "F").sum())
-    disabled = int(found["disability"].sum())
+    # Identified children as the agencies recorded them, against the true population: the
+    # disabled children recorded as refused or not asked are counted there, not as disabled.
+    recorded = found["disability_recorded"].value_counts()
+    counts = {
+        f.breakdown.split("disability=")[1]: f.value
+        for f in figures
+        if f.measure == "identified" and "disability=" in f.breakdown
+    }
+    # A gap no identified child falls in has no population either, so no row.
+    assert counts == {a: float(n) for a, n in recorded.items()} | {
+        a: 0.0 for a in ("yes", "no") if a not in recorded
+    }
     ratio = _by(figures, "rate_ratio", "outcome=any;disability=yes").value
-    expected = (disabled / kids["disability"].sum()) / (len(found) / len(kids))
+    expected = (recorded["yes"] / kids["disability"].sum()) / (len(found) / len(kids))
     assert ratio == pytest.approx(expected)
     assert ratio > 1.5  # the world's disabled children carry 2.9 times the risk
+    assert _by(figures, "population", "disability=yes").value == kids["disability"].sum()
+    # Ethnicity likewise: each recorded group, and the gaps, as the world's agencies left them.
+    ethnic = found["ethnicity_recorded"].value_counts()
+    assert ethnic["not asked"] > 0
+    for group in ("white_british", "not asked"):
+        assert _by(figures, "identified", f"outcome=any;ethnicity={group}").value == ethnic[group]
 
 
 def test_ethnicity_is_never_blank_and_refusals_are_counted(inputs, period):
     children = inputs.children.copy()
     identified = p.identified_children(inputs.outcomes, *period)["child_id"]
     position = children.index[children["child_id"].isin(identified)]
-    children.loc[position[:6], "ethnicity"] = "refused"
+    answered = position[children.loc[position, "ethnicity"] != "refused"]
+    before = int((children.loc[position, "ethnicity"] == "refused").sum())
+    children.loc[answered[:6], "ethnicity"] = "refused"
     figures = p.disproportionality(inputs.outcomes, children, inputs.population, *period)
-    assert _by(figures, "identified", "outcome=any;ethnicity=refused").value == 6
+    assert _by(figures, "identified", "outcome=any;ethnicity=refused").value == before + 6
+    children.loc[position[1], "ethnicity"] = "martian"
+    with pytest.raises(InputError, match=r"column ethnicity: 'martian'; record a Census 2021"):
+        p.disproportionality(inputs.outcomes, children, inputs.population, *period)
+    children.loc[position[1], "disability"] = ""
+    children.loc[position[1], "ethnicity"] = "refused"
+    with pytest.raises(InputError, match=r"column disability: blank; record yes or no"):
+        p.disproportionality(inputs.outcomes, children, inputs.population, *period)
+    children.loc[position[1], "disability"] = "not asked"
     children.loc[position[0], "ethnicity"] = ""
     with pytest.raises(
         InputError, match=rf"children: row {position[0] + 2}, column ethnicity: blank"

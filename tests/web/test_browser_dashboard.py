@@ -12,8 +12,10 @@ import io
 
 import pandas as pd
 import pytest
+from django.utils import timezone
 
 from jigsaw.web.audit.models import AuditEvent
+from jigsaw.web.oversight.dashboard import snapshots_refresh
 from tests.web.cast import Cast, background_load
 from tests.web.oversight.world import DERBY, load_world
 from tests.web.test_browser import Visit, browser  # noqa: F401
@@ -35,8 +37,18 @@ def test_the_lead_reads_the_dashboard_and_downloads_the_return(browser, live_ser
     page = lead.page
     page.goto("/oversight/")
     page.click("text=Open the partnership dashboard")
+    # Before the scheduled refresh has run, the page says so at once rather than compute.
+    assert "being prepared" in page.locator("[data-testid=preparing]").inner_text()
+    lead.check("dashboard-0-preparing")
+    snapshots_refresh(timezone.localdate(), areas=[area])
+    page.reload()
     assert page.locator("h1").inner_text() == "Partnership dashboard"
     lead.check("dashboard-1-page")
+    # Disproportionality by ethnicity and disability, the gaps shown as groups of their own.
+    ethnicity = page.locator("[data-testid=by-ethnicity]").inner_text()
+    assert "White: British" in ethnicity and "Not asked" in ethnicity
+    assert "Not asked" in page.locator("[data-testid=by-disability]").inner_text()
+    assert "Similar partnerships:" in page.locator("[data-testid=silent-rule]").inner_text()
     # The figures a lead looks for first, each with its table.
     identified = page.locator("[data-testid=identified]")
     assert "Victims of CSE, whole period" in identified.inner_text()

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from jigsaw import disclosure
+from jigsaw.characteristics import NOT_ASKED, REFUSED, disability_answer, ethnicity_answer
 from jigsaw.errors import InputError
 from jigsaw.oversight.returns import Figure, PartnershipReturn, breakdown_text
 from jigsaw.stats import rates
@@ -66,6 +67,7 @@ __all__ = [
     "published_cin",
     "quarters",
     "silent_agencies",
+    "silent_window",
     "timeliness",
 ]
 
@@ -203,6 +205,8 @@ class PartnershipInputs:
 
     ``agencies`` names every agency of the partnership, including any that recorded nothing
     (those are the silent ones). ``children_total`` is the area's population aged 0-17.
+    ``reference_shares`` (or ``reference_concerns``) are what "similar partnerships" record, for
+    :func:`silent_agencies`; with neither, agencies are only compared with their own silence.
     """
 
     area_code: str
@@ -217,6 +221,10 @@ class PartnershipInputs:
     missing_episodes: pd.DataFrame
     population: pd.DataFrame
     reference_shares: Mapping[str, float] = field(default_factory=dict)
+    #: The concerns of similar partnerships (``concerns`` columns; ``child_id`` may be blank):
+    #: when given, each agency's reference share is taken from them over the same 12 months as
+    #: its own (:func:`silent_window`), in place of ``reference_shares``.
+    reference_concerns: pd.DataFrame | None = None
 
 
 # --- disclosure within a partition ------------------------------------------------------------
@@ -490,6 +498,15 @@ class Silent:
     reference_share: float
 
 
+def silent_window(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The 12 months to ``end`` (both included) over which an agency's silence is judged.
+
+    >>> silent_window(dt.date(2026, 3, 31))
+    (datetime.date(2025, 4, 1), datetime.date(2026, 3, 31))
+    """
+    return (pd.Timestamp(end) - pd.DateOffset(months=12) + pd.Timedelta(days=1)).date(), end
+
+
 def silent_agencies(
     concerns: pd.DataFrame,
     outcomes: pd.DataFrame,
@@ -502,10 +519,15 @@ def silent_agencies(
     """Agencies with no concern and no identification in the 12 months to ``end``, or whose share
     of the partnership's concerns is far below their share in similar partnerships.
 
-    "Far below" means the upper ``level`` Wilson limit of the agency's share is below the share
-    of the same agency in ``reference_shares`` (e.g. :func:`concern_shares` of similar areas).
+    "Far below" is the funnel test of a proportion at ``level`` (99.8%, the funnel plot's outer
+    line): the agency's share of the partnership's concerns in the 12 months lies below the
+    lower limit of the Wilson funnel around the agency's share in ``reference_shares`` (e.g.
+    :func:`concern_shares` of similar partnerships) for that many concerns. That is the same as
+    the upper ``level`` Wilson limit of the agency's share lying below the reference share
+    (:func:`jigsaw.stats.funnel.proportion_significance` draws the same line); with fewer
+    concerns the funnel widens, so a small partnership is not flagged by chance.
     """
-    start = (pd.Timestamp(end) - pd.DateOffset(months=12) + pd.Timedelta(days=1)).date()
+    start, _ = silent_window(end)
     concerns = _check(concerns, "concerns")
     outcomes = _check(outcomes, "outcomes")
     raised = _agency_counts(concerns, _dates(concerns, "date", "concerns"), start, end, agencies)
@@ -685,20 +707,21 @@ def _child_groups(children: pd.DataFrame, identified: pd.DataFrame) -> pd.DataFr
     """Sex, age band, ethnicity and disability of each identified child, as the return names them."""
     frame = _check(children, "children")
     frame = frame.assign(child_id=frame["child_id"].astype(str))
-    ethnicity = (
-        frame["ethnicity"]
-        .astype(object)
-        .where(frame["ethnicity"].notna(), "")
-        .astype(str)
-        .str.strip()
-    )
-    blank = ethnicity == ""
-    if blank.any():
-        i = int(np.flatnonzero(blank.to_numpy())[0])
-        raise InputError(
-            f"children: row {i + 2}, column ethnicity: blank; record a group, "
-            '"refused" or "not asked" so that gaps are visible'
-        )
+    ethnicity = pd.Series([ethnicity_answer(v) for v in frame["ethnicity"]], index=frame.index)
+    disability = pd.Series([disability_answer(v) for v in frame["disability"]], index=frame.index)
+    for column, answers, values in (
+        ("ethnicity", "a Census 2021 group", ethnicity),
+        ("disability", "yes or no", disability),
+    ):
+        bad = values.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raw = frame[column].iloc[i]
+            said = "blank" if raw is None or str(raw).strip() in ("", "nan") else repr(raw)
+            raise InputError(
+                f"children: row {i + 2}, column {column}: {said}; record {answers}, "
+                f'"{REFUSED}" or "{NOT_ASKED}" so that gaps are visible'
+            )
     sex_text = (
         frame["sex"]
         .astype(object)
@@ -713,7 +736,6 @@ def _child_groups(children: pd.DataFrame, identified: pd.DataFrame) -> pd.DataFr
         raise InputError(
             f"children: row {i + 2}, column sex: {frame['sex'].iloc[i]!r} is not female, male or other"
         )
-    disability = _flags(frame, "disability", "children")
     dob = _dates(frame, "dob", "children", blank=True)
     table = (
         pd.DataFrame(
@@ -721,9 +743,7 @@ def _child_groups(children: pd.DataFrame, identified: pd.DataFrame) -> pd.DataFr
                 "child_id": frame["child_id"],
                 "sex": sex_text.map(_SEX),
                 "ethnicity": ethnicity,
-                "disability": [
-                    ("yes" if v else "no") if v is not None else "not recorded" for v in disability
-                ],
+                "disability": disability,
                 "dob": dob,
             }
         )
@@ -945,8 +965,11 @@ def partnership_return(
     figures += agency_figures(
         inputs.concerns, inputs.referrals, inputs.outcomes, inputs.agencies, start, end
     )
+    reference = inputs.reference_shares
+    if inputs.reference_concerns is not None:
+        reference = concern_shares(inputs.reference_concerns, *silent_window(end))
     for silent in silent_agencies(
-        inputs.concerns, inputs.outcomes, inputs.agencies, end, inputs.reference_shares
+        inputs.concerns, inputs.outcomes, inputs.agencies, end, reference
     ):
         figures.append(
             Figure(
@@ -1055,7 +1078,9 @@ def inputs_from_world(
     referral to the front door, decided within a day or so; a re-referral is a referral of a
     child referred in the 12 months before (worked out from the referrals themselves); each
     child who goes missing has one to three episodes with return interviews. The population
-    by group is the area's children in the world (at the world's end). ``reference_shares``
+    by group is the area's children in the world (at the world's end, by their true ethnicity
+    and disability); the children's ethnicity and disability are what the agencies recorded
+    (``ethnicity_recorded``, ``disability_recorded``: refused and not asked among them). ``reference_shares``
     are the agencies' shares of concerns in the world's other areas, when it has any.
     """
     from jigsaw.world import AGENCIES
@@ -1169,13 +1194,15 @@ def inputs_from_world(
         ],
         ignore_index=True,
     )
+    # What the agencies recorded (with its gaps: refused, not asked), where the world says; a
+    # world written before it recorded them gives the truth.
     children = pd.DataFrame(
         {
             "child_id": kids["child_id"],
             "sex": people["sex"],
             "dob": kids["dob"],
-            "ethnicity": kids["ethnicity"],
-            "disability": kids["disability"],
+            "ethnicity": kids.get("ethnicity_recorded", kids["ethnicity"]),
+            "disability": kids.get("disability_recorded", kids["disability"]),
         }
     )
     name = str(areas.set_index("area_code").loc[code, "area_name"])

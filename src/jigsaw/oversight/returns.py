@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from jigsaw import disclosure
+from jigsaw.characteristics import DISABILITY_ANSWERS
 from jigsaw.datasets.csvfile import atomic_path, read_text_csv, write_atomic
 from jigsaw.errors import InputError
 
@@ -82,7 +83,8 @@ DIMENSIONS: dict[str, tuple[str, ...] | None] = {
     "sex": ("female", "male", "other", "not recorded"),
     "age_band": ("0-9", "10-13", "14-15", "16-17", "not recorded"),
     "ethnicity": None,  # a recorded group, "refused" or "not asked"
-    "disability": ("yes", "no", "not recorded"),
+    # "not recorded": returns written before disability was recorded as an answer.
+    "disability": (*DISABILITY_ANSWERS, "not recorded"),
     "group": None,  # cells merged to protect a small one: "a+b"
     "lists": None,
     "method": None,

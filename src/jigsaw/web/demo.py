@@ -139,6 +139,8 @@ def partnership_load(
         # The workflow needs the demo's safeguarding lead and MASH analyst to act.
         workflow = _store_workflow(area, agencies, now, log) if with_users else {}
         api_token = _demo_api_token(agencies) if with_users else ""
+        # Two years of the agencies' work from the world, so the dashboard has its figures.
+        activity = _store_activity(world, area, seed, now) if with_users else {}
         audit_record(
             actor=None,
             event_type=EventType.DEMO_LOADED,
@@ -150,8 +152,15 @@ def partnership_load(
                 "seed": seed,
                 "synthetic": True,
                 **workflow,
+                **{f"activity_{k}": v for k, v in activity.items()},
             },
         )
+    if with_users:
+        # The dashboard's figures are computed now, not at the first view (as the nightly refresh
+        # computes them for the days after).
+        from jigsaw.web.oversight.dashboard import snapshots_refresh
+
+        snapshots_refresh(today, areas=[area])
     return DemoSummary(
         area=area.name,
         children=len(child_of),
@@ -176,6 +185,26 @@ def _world(children: int, seed: int, today: dt.date, log, la: str = ""):
     )
     log(f"Generating a partnership of {children} children, {start} to {today} ...")
     return generate(children=children, areas=1, seed=seed, start=start, years=2, la=la)
+
+
+def _store_activity(world, area, seed: int, now: dt.datetime) -> dict[str, int]:
+    """The world's recorded ethnicity and disability on the children, and two years of the
+    agencies' referrals, outcomes, actions and missing episodes (``oversight.activity``)."""
+    from django.contrib.auth import get_user_model
+
+    from jigsaw.oversight.partnership import inputs_from_world
+    from jigsaw.web.oversight.activity import activity_load, characteristics_load, world_children
+
+    children = world_children(area, world.truth)
+    characteristics_load(area, world, children)
+    # Each concern as recorded on the day it was seen (not all at once, today), so the figures
+    # of the days before today count them.
+    stored = list(Concern.objects.filter(record__agency__area=area, recorded_at=now))
+    for concern in stored:
+        concern.recorded_at = dt.datetime.combine(concern.seen_on, dt.time(12), tzinfo=dt.UTC)
+    Concern.objects.bulk_update(stored, ["recorded_at"], batch_size=2000)
+    mash = get_user_model().objects.get(username="mash")
+    return activity_load(area, inputs_from_world(world, area.code, seed=seed), children, by=mash)
 
 
 def _area_and_agencies(world) -> tuple[Area, dict[str, Agency]]:

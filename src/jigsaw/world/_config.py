@@ -71,6 +71,13 @@ class WorldConfig:
         )
     )
     vulnerability_family_loading: float = 0.6
+    # What agencies record of ethnicity and disability: shares refused, and never asked.
+    ethnicity_gap_shares: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"refused": 0.01, "not asked": 0.03})
+    )
+    disability_gap_shares: Mapping[str, float] = field(
+        default_factory=lambda: _frozen({"refused": 0.01, "not asked": 0.06})
+    )
     deprivation_loading: float = 0.2
 
     # --- exploitation --------------------------------------------------------------------------

@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 
 from jigsaw.datasets.csvfile import atomic_path, write_csv
-from jigsaw.world import _areas, _concerns, _exploitation, _mentions, _population, _records
+from jigsaw.world import (
+    _areas,
+    _characteristics,
+    _concerns,
+    _exploitation,
+    _mentions,
+    _population,
+    _records,
+)
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._text import ids, iso_dates
 
@@ -121,7 +129,7 @@ def generate(
     needed = concerns.frame[["child", "agency"]].drop_duplicates()
     records, truth, record_child = _records.build(config, pop, needed, rng[4])
 
-    children = _children_table(pop, ex)
+    children = _children_table(pop, ex, config)
     concerns_table = _attach_records(config, concerns.frame, records, record_child, pop, rng[5])
     outcomes = _outcomes(config, pop, ex)
     truth = _truth(truth, children)
@@ -164,7 +172,9 @@ def _sign_skill(areas: pd.DataFrame, concerns: _concerns.Concerns) -> pd.DataFra
     )
 
 
-def _children_table(pop: _population.Population, ex: _exploitation.Exploitation) -> pd.DataFrame:
+def _children_table(
+    pop: _population.Population, ex: _exploitation.Exploitation, config: WorldConfig
+) -> pd.DataFrame:
     from jigsaw.world._names import FORENAME_TABLE
 
     frame = pop.frame.copy()
@@ -196,6 +206,11 @@ def _children_table(pop: _population.Population, ex: _exploitation.Exploitation)
     )
     for name in _population.VULNERABILITIES:
         out[name] = frame[name]
+    # The Census 2021 group of each child, and what the agencies recorded of it and disability.
+    recorded = _characteristics.characteristics(config, out)
+    out["ethnicity"] = recorded["ethnicity"]
+    out["ethnicity_recorded"] = recorded["ethnicity_recorded"]
+    out["disability_recorded"] = recorded["disability_recorded"]
     out["school"] = frame["school"]
     out["postcode"] = pop.postcodes[pop.home[:, 0]]
     out["previous_postcodes"] = previous

@@ -21,9 +21,11 @@ from jigsaw.oversight.partnership import (
 from jigsaw.oversight.returns import read_return
 from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.oversight.dashboard import (
+    Preparing,
     dashboard_for,
     default_period,
     return_download,
+    snapshots_refresh,
 )
 from jigsaw.web.oversight.frames import partnership_inputs
 from jigsaw.web.oversight.models import ReturnSnapshot
@@ -97,13 +99,12 @@ def test_every_figure_read_back_from_the_database_is_the_worlds(world_area):
     e = {k: v for k, v in e.items() if "below_similar_share" not in k[1]}
     g = {k: v for k, v in g.items() if "below_similar_share" not in k[1]}
 
-    # Characteristics are read from the agencies' records (with their typing errors), and the
+    # Sex and age are read from the agencies' records (with their typing errors), and the
     # loader stores no concern on a record without a usable date of birth: those are compared
-    # below, within what the records' noise allows; everything else must be exactly the world's.
+    # below, within what the records' noise allows; everything else must be exactly the world's,
+    # ethnicity and disability too (recorded on the child, as the world's agencies recorded them).
     def exact(key):
-        return key[0] != "concerns" and not any(
-            d in key[1] for d in ("sex=", "age_band=", "ethnicity=", "disability=")
-        )
+        return key[0] != "concerns" and not any(d in key[1] for d in ("sex=", "age_band="))
 
     assert {k: v for k, v in g.items() if exact(k)} == {k: v for k, v in e.items() if exact(k)}
     for agency in truth.agencies:
@@ -120,11 +121,25 @@ def test_every_figure_read_back_from_the_database_is_the_worlds(world_area):
             and value not in ("<5", "c", "")
         ):
             assert abs(float(g.get(key) or 0) - float(value)) <= max(2, 0.1 * float(value)), key
-    # Ethnicity is not recorded by the web application: every identified child reads "not asked"
-    # (withheld as c, since every other group's zero reads <5 and the total is published).
-    ethnic = {k[1]: v for k, v in g.items() if k[0] == "identified" and "ethnicity=" in k[1]}
-    assert ethnic.pop("outcome=any;ethnicity=not asked") == "c"
-    assert set(ethnic.values()) == {"<5"}
+    # Ethnicity and disability as the world's agencies recorded them: the largest groups are
+    # published, and the gaps are counted as "refused" and "not asked", never blank.
+    stored_groups = _groups(stored.children, stored.outcomes, start, end)
+    world_groups = _groups(
+        world.children.rename(
+            columns={"ethnicity": "true", "ethnicity_recorded": "ethnicity"}
+        ).assign(disability=world.children["disability_recorded"]),
+        truth.outcomes,
+        start,
+        end,
+    )
+    assert stored_groups == world_groups
+    assert stored_groups["ethnicity"]["white_british"] >= 5
+    assert {"not asked", "refused"} & set(stored_groups["ethnicity"])
+    assert set(stored_groups["disability"]) <= {"yes", "no", "refused", "not asked"}
+    published = {k[1]: v for k, v in g.items() if k[0] == "identified" and "ethnicity=" in k[1]}
+    assert published["outcome=any;ethnicity=white_british"] == str(
+        stored_groups["ethnicity"]["white_british"]
+    )
     # Some children were identified, and the dark figure was estimated from the agencies' lists.
     assert float(g[("identified", "outcome=any")]) >= 20
     assert g[("mse_status", "")] == "estimated"
@@ -143,6 +158,23 @@ def test_every_figure_read_back_from_the_database_is_the_worlds(world_area):
         dark_figure(truth.outcomes, start, end).total
     )
     assert len(export) == len(mse_records(truth.outcomes, start, end))
+
+
+def _groups(children, outcomes, start, end):
+    """Identified children in the period by recorded ethnicity and by disability."""
+    found = set(
+        outcomes.loc[
+            (pd.to_datetime(outcomes["date"]) >= pd.Timestamp(start))
+            & (pd.to_datetime(outcomes["date"]) <= pd.Timestamp(end)),
+            "child_id",
+        ].astype(str)
+    )
+    kids = children.assign(child_id=children["child_id"].astype(str))
+    kids = kids[kids["child_id"].isin(found)]
+    return {
+        column: kids[column].astype(str).value_counts().to_dict()
+        for column in ("ethnicity", "disability")
+    }
 
 
 def test_the_figures_hold_the_worlds_true_victims(world_area):
@@ -167,10 +199,21 @@ def test_dashboard_is_a_daily_snapshot_and_downloads_are_audited(world_area, cas
     area, _, _ = world_area
     today = timezone.localdate() + dt.timedelta(days=5)  # loaded today: counted from tomorrow on
     start, end = default_period(today)
+    # Before the scheduled refresh the page waits for nothing: the figures are being prepared.
+    with pytest.raises(Preparing):
+        dashboard_for(user=cast.lead, today=today, start=start, end=end)
+    assert not ReturnSnapshot.objects.filter(area=area).exists()
+    assert snapshots_refresh(today, areas=[area]) == {area.code: "computed"}
     page = dashboard_for(user=cast.lead, today=today, start=start, end=end)
     assert ReturnSnapshot.objects.filter(area=area, as_of=today).count() == 1
     again = dashboard_for(user=cast.lead, today=today, start=start, end=end)
     assert page == again and ReturnSnapshot.objects.filter(area=area, as_of=today).count() == 1
+    assert snapshots_refresh(today, areas=[area]) == {area.code: "kept already"}
+    # The next day, before its refresh: the day before's figures, said to be that day's.
+    tomorrow = today + dt.timedelta(days=1)
+    kept = dashboard_for(user=cast.lead, today=tomorrow, **_period_of(tomorrow))
+    assert kept.earlier == today and kept.identified == page.identified
+    assert not ReturnSnapshot.objects.filter(area=area, as_of=tomorrow).exists()
     before = AuditEvent.objects.count()
     data, kind, name = return_download(user=cast.lead, today=today, start=start, end=end, fmt="csv")
     assert AuditEvent.objects.count() == before + 1
@@ -178,9 +221,24 @@ def test_dashboard_is_a_daily_snapshot_and_downloads_are_audited(world_area, cas
     assert AuditEvent.objects.order_by("-seq").first().extra["format"] == "csv"
 
 
-def test_the_page_and_downloads_for_the_lead_only(world_area, cast, client):
+def _period_of(today):
+    start, end = default_period(today)
+    return {"start": start, "end": end}
+
+
+def test_the_page_and_downloads_for_the_lead_only(world_area, cast, client, capsys):
+    from jigsaw.cli import main
+
     area, _, _ = world_area
     lead = verified_client(client, cast, "lead")
+    waiting = lead.get("/oversight/partnership/")
+    assert waiting.status_code == 200 and b'data-testid="preparing"' in waiting.content
+    assert not ReturnSnapshot.objects.filter(area=area).exists()
+    # The scheduled refresh, as cron runs it.
+    assert main(["dashboard-refresh", "--area", "E09999999"]) == 2
+    assert "E09999999" in capsys.readouterr().err
+    assert main(["dashboard-refresh", "--area", area.code]) == 0
+    assert capsys.readouterr().out == f"{area.code}: computed\n"
     page = lead.get("/oversight/partnership/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -274,3 +332,72 @@ def test_partnership_return_command_writes_a_return_that_oversight_reads(
         == 2
     )
     assert "--area" in capsys.readouterr().err
+
+
+def test_a_silent_agency_and_one_far_below_similar_partnerships(cast):
+    """Derby with its youth justice service silent and its health services recording a tenth of
+    their concerns, beside one of its DfE statistical neighbours (Stoke-on-Trent) recording as
+    the world does: the first is silent for no activity, the second far below its share."""
+    from jigsaw.oversight.partnership import concern_shares, silent_agencies, silent_window
+
+    keep = {"youth_justice": 0.0, "health": 0.1}
+    area, _, truth = load_world(3000, SEED, DERBY, cast.analyst, prefix="Q", keep=keep)
+    neighbour, _, peer = load_world(3000, SEED + 1, "E06000021", cast.analyst, prefix="P")
+    today = timezone.localdate() + dt.timedelta(days=5)
+    start, end = default_period(today)
+    from jigsaw.web.oversight.frames import similar_partnerships
+
+    assert similar_partnerships(area) == (
+        [neighbour],
+        "its DfE statistical neighbours held in Jigsaw",
+    )
+    got = partnership_return(partnership_inputs(area, before=today), start, end)
+    flagged = {
+        k[1]: v for k, v in _values(got, ["silent_agency"]).items() if k[0] == "silent_agency"
+    }
+    assert flagged["agency=youth_justice;reason=no_activity_12_months"] == "no_activity_12_months"
+    assert flagged["agency=health;reason=below_similar_share"] == "below_similar_share"
+    # The same agencies as the world's own records give against the neighbour's.
+    expected = silent_agencies(
+        truth.concerns,
+        truth.outcomes,
+        truth.agencies,
+        end,
+        concern_shares(peer.concerns, *silent_window(end)),
+    )
+    assert set(flagged) == {f"agency={s.agency};reason={s.reason}" for s in expected}
+    # The neighbour itself, compared with Derby (its neighbour too), is not silent for health.
+    theirs = partnership_return(partnership_inputs(neighbour, before=today), start, end)
+    assert not any("agency=health" in k[1] for k in _values(theirs, ["silent_agency"]))
+
+
+def test_the_dashboards_dark_figure_is_jigsaw_mse_on_its_export(world_area, tmp_path, capsys):
+    """The dark figure the dashboard's snapshot holds is what ``jigsaw mse --records`` gives on
+    the export of the same agencies' lists, read back from the database."""
+    import json
+
+    from jigsaw.cli import main
+    from jigsaw.web.oversight.dashboard import return_of
+
+    area, _, _ = world_area
+    today = timezone.localdate() + dt.timedelta(days=5)
+    start, end = default_period(today)
+    snapshots_refresh(today, areas=[area])
+    kept = {
+        f.measure: f.value
+        for f in return_of(ReturnSnapshot.objects.get(area=area, as_of=today)).figures
+        if f.measure in ("mse_status", "mse_total", "mse_total_lower", "mse_total_upper")
+    }
+    assert kept["mse_status"] == "estimated"
+    export = tmp_path / "lists.csv"
+    mse_records(partnership_inputs(area, before=today).outcomes, start, end).to_csv(
+        export, index=False
+    )
+    capsys.readouterr()
+    assert main(["mse", "--records", str(export), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    assert (kept["mse_total"], kept["mse_total_lower"], kept["mse_total_upper"]) == (
+        cli["total"],
+        cli["ci_low"],
+        cli["ci_high"],
+    )

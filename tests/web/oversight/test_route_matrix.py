@@ -52,9 +52,13 @@ def test_an_area_with_no_known_population_is_told_so_not_shown_made_up_rates(cas
 
 
 def test_an_empty_partnership_says_plainly_there_is_nothing_to_estimate(cast, client):
+    from django.utils import timezone
+
+    from jigsaw.web.oversight.dashboard import snapshots_refresh
     from jigsaw.web.oversight.models import AreaPopulation
 
     AreaPopulation.objects.create(area=cast.area, children=40_000, source="test")
+    snapshots_refresh(timezone.localdate(), areas=[cast.area])
     page = verified_client(client, cast, "lead").get("/oversight/partnership/").content.decode()
     # Northbridge's agencies identified no child: no dark figure, said plainly; no published
     # figure for a code that is not an English LA.

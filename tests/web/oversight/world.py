@@ -5,21 +5,45 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 from django.utils import timezone
 
 from jigsaw.oversight.partnership import inputs_from_world
 from jigsaw.web.concerns.models import Concern
-from jigsaw.web.oversight.activity import activity_load, world_children
+from jigsaw.web.oversight.activity import activity_load, characteristics_load, world_children
 from tests.web.cast import truth_linkage
 
 DERBY = "E06000015"
 
 
-def load_world(children: int, seed: int, la: str, by, *, prefix: str):
+def silenced(world, keep: dict[str, float], seed: int):
+    """The world with only a share ``keep[agency]`` of each named agency's concerns (drawn,
+    seeded); an agency kept at 0 also identifies no child (it is silent)."""
+    rng = np.random.default_rng(seed)
+    concerns = world.concerns
+    drop = np.zeros(len(concerns), dtype=bool)
+    for agency, share in keep.items():
+        drop |= (concerns["agency"] == agency).to_numpy() & (rng.random(len(concerns)) >= share)
+    gone = {agency for agency, share in keep.items() if share == 0}
+    outcomes = world.outcomes.assign(
+        agencies=[
+            ";".join(a for a in str(v).split(";") if a and a not in gone)
+            for v in world.outcomes["agencies"]
+        ]
+    )
+    return dataclasses.replace(
+        world, concerns=concerns[~drop].reset_index(drop=True), outcomes=outcomes
+    )
+
+
+def load_world(
+    children: int, seed: int, la: str, by, *, prefix: str, keep: dict[str, float] | None = None
+):
     """A synthetic partnership standing in for ``la``, stored by the demo loader's own steps
     (records joined by the world's truth), with its agencies' workflow from the world.
 
-    Record ids get ``prefix`` so the partnership sits beside the tests' background one."""
+    Record ids get ``prefix`` so the partnership sits beside the tests' background one.
+    ``keep`` thins (or silences) agencies' concerns, as :func:`silenced`."""
     from jigsaw.web import demo
     from jigsaw.world import generate
 
@@ -36,6 +60,8 @@ def load_world(children: int, seed: int, la: str, by, *, prefix: str):
         prevalence=0.03,
         identified_share_of_victims=0.6,
     )
+    if keep:
+        world = silenced(world, keep, seed)
     for frame in (world.records, world.truth, world.concerns):
         frame["record_id"] = prefix + frame["record_id"].astype(str)
     linked = truth_linkage(world)
@@ -54,6 +80,7 @@ def load_world(children: int, seed: int, la: str, by, *, prefix: str):
     Concern.objects.bulk_update(concerns, ["recorded_at"], batch_size=2000)
     inputs = inputs_from_world(world, area.code)
     stored_children = world_children(area, world.truth)
+    characteristics_load(area, world, stored_children)
     activity_load(area, inputs, stored_children, by=by)
     # The world's records of the children the partnership holds (a child no agency has a record
     # of cannot be in its database, whatever the world says happened to them).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from jigsaw.characteristics import DISABILITY_LABELS, ETHNICITY_LABELS, NOT_ASKED
 from jigsaw.screening import Grade
 from jigsaw.web.accounts.models import Agency, Area
 
@@ -21,6 +22,14 @@ class Child(models.Model):
     grade_reasons = models.JSONField(default=dict, blank=True)
     catalogue_version = models.CharField(max_length=32, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    # As recorded by the practitioner who first recorded the child; never blank, so that the
+    # partnership's figures show how often it was refused or never asked (jigsaw.characteristics).
+    ethnicity = models.CharField(
+        max_length=40, choices=list(ETHNICITY_LABELS.items()), default=NOT_ASKED
+    )
+    disability = models.CharField(
+        max_length=16, choices=list(DISABILITY_LABELS.items()), default=NOT_ASKED
+    )
 
     class Meta:
         verbose_name_plural = "children"

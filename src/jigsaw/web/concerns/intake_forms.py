@@ -13,6 +13,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from jigsaw.characteristics import DISABILITY_LABELS, ETHNICITY_LABELS, NOT_ASKED
 from jigsaw.web.concerns.forms import ConcernForm
 
 
@@ -32,6 +33,15 @@ class IntakeForm(ConcernForm):
         error_messages={"invalid": "Enter the approximate age as a number, like 14"},
     )
 
+    # Asked of a child new to the partnership (jigsaw.characteristics): never blank, so an
+    # unanswered question is kept as "not asked" and a refusal as "refused".
+    ethnicity = forms.ChoiceField(
+        choices=list(ETHNICITY_LABELS.items()), required=False, initial=NOT_ASKED
+    )
+    disability = forms.ChoiceField(
+        choices=list(DISABILITY_LABELS.items()), required=False, initial=NOT_ASKED
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = False
@@ -49,6 +59,8 @@ class IntakeForm(ConcernForm):
                 "sex",
                 "postcode",
                 "nhs_number",
+                "ethnicity",
+                "disability",
                 "record_choice",
                 "seen_day",
                 "seen_month",
@@ -70,6 +82,8 @@ class IntakeForm(ConcernForm):
         elif not (data.get("first_name") or "").strip():
             # Known only by an alias or street name: that is the name to match on.
             data["first_name"] = data["alias"]
+        for answer in ("ethnicity", "disability"):
+            data[answer] = data.get(answer) or NOT_ASKED
         data["dob_estimated"] = False
         if no_dob and age is not None:
             self.errors.pop("dob_day", None)

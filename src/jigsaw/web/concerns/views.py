@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from jigsaw.web.access import view_purpose
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Role
+from jigsaw.web.children.characteristics import child_characteristics_record
 from jigsaw.web.children.selectors import child_access
 from jigsaw.web.children.views import render_profile
 from jigsaw.web.concerns.forms import OverrideForm
@@ -109,6 +110,12 @@ def concern_new(request):
                         for message in messages:
                             form.add_error(target if target in form.fields else None, message)
                 else:
+                    if outcome.new_record:
+                        child_characteristics_record(
+                            child=outcome.child,
+                            ethnicity=data["ethnicity"],
+                            disability=data["disability"],
+                        )
                     return redirect("concerns:saved", concern_id=outcome.concern.pk)
     if selected is None:
         selected = set(form.data.getlist("indicators")) if form.is_bound else set()

@@ -17,15 +17,21 @@ from typing import Any
 import pandas as pd
 
 from jigsaw.act.clock import LONDON, WorkingCalendar
+from jigsaw.characteristics import NOT_ASKED, disability_answer, ethnicity_answer
 from jigsaw.oversight.partnership import PartnershipInputs
 from jigsaw.web.accounts.models import Agency, Area
-from jigsaw.web.children.models import AgencyRecord, Link
+from jigsaw.web.children.models import AgencyRecord, Child, Link
 from jigsaw.web.oversight.models import AreaPopulation
 from jigsaw.web.referrals.models import Action, MissingEpisode, Referral
 
-__all__ = ["activity_load", "world_children"]
+__all__ = ["activity_load", "characteristics_load", "world_children"]
 
 _OUTCOME = {"victim": "victim_of_cse", "at_risk": "at_risk_of_cse"}
+
+# The history is past work: every referral of it is closed, so none waits on a MASH queue or is
+# escalated by the clocks (the figures read decisions and outcomes, not the state). The closing
+# time is left blank: when each closed is not part of the history.
+_CLOSED = {"state": "closed", "close_reason": "Closed: the partnership's earlier work."}
 
 
 def world_children(area: Area, truth: pd.DataFrame) -> dict[str, int]:
@@ -38,6 +44,29 @@ def world_children(area: Area, truth: pd.DataFrame) -> dict[str, int]:
         if record_id in child_of.index:
             out.setdefault(str(child_of[record_id]), child)
     return out
+
+
+def characteristics_load(area: Area, world: Any, children: dict[str, int]) -> int:
+    """Record on each stored child the ethnicity and disability the world's agencies recorded.
+
+    ``children`` is :func:`world_children`'s map. A stored child holding records of two of the
+    world's children (a wrong link) takes the answers of the one listed last; a world written
+    before it recorded them gives the truth. Returns how many children were updated.
+    """
+    kids = world.children.set_index(world.children["child_id"].astype(str))
+    ethnicity = kids.get("ethnicity_recorded", kids["ethnicity"])
+    disability = kids.get("disability_recorded", kids["disability"])
+    stored = {c.pk: c for c in Child.objects.filter(area=area)}
+    changed = {}
+    for world_child, pk in children.items():
+        child = stored.get(pk)
+        if child is None or world_child not in kids.index:
+            continue
+        child.ethnicity = ethnicity_answer(ethnicity[world_child]) or NOT_ASKED
+        child.disability = disability_answer(disability[world_child]) or NOT_ASKED
+        changed[pk] = child
+    Child.objects.bulk_update(list(changed.values()), ["ethnicity", "disability"], batch_size=2000)
+    return len(changed)
 
 
 def _at(day: str, hour: int = 9) -> dt.datetime:
@@ -75,15 +104,15 @@ def activity_load(
             area=area,
             source="practitioner",
             referrer_agency=agency_of[agency],
-            state="reviewing" if found else "decided",
             received_at=received,
             decision_due=calendar.add_working_hours(received, 8),
             rag="amber",
             response_due=calendar.add_working_hours(received, 24),
             decision="strategy_s47" if row["strategy_discussion"] else "information_and_advice",
             decided_at=decided,
-            outcome=_OUTCOME[found[1]] if found else "",
-            outcome_on=dt.date.fromisoformat(found[0]) if found else None,
+            outcome=_OUTCOME[found[1]] if found else "no_concern",
+            outcome_on=dt.date.fromisoformat(found[0]) if found else decided.date(),
+            **_CLOSED,
         )
         if row["strategy_discussion"]:
             strategy.append(len(referrals))
@@ -99,7 +128,6 @@ def activity_load(
                 area=area,
                 source="practitioner",
                 referrer_agency=agency_of[agency],
-                state="reviewing",
                 received_at=received,
                 decision_due=calendar.add_working_hours(received, 8),
                 rag="amber",
@@ -108,6 +136,7 @@ def activity_load(
                 decided_at=calendar.add_working_hours(received, 4),
                 outcome=_OUTCOME[outcome],
                 outcome_on=dt.date.fromisoformat(date),
+                **_CLOSED,
             )
         )
     Referral.objects.bulk_create(referrals, batch_size=2000)

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jigsaw.act.clock import add_months
+from jigsaw.characteristics import DISABILITY_LABELS, ethnicity_short_label
 from jigsaw.errors import InputError
 from jigsaw.oversight.partnership import PublishedCIN, partnership_return, published_cin
 from jigsaw.oversight.returns import Figure, PartnershipReturn, parse_breakdown, write_return
@@ -34,23 +35,40 @@ from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.oversight import charts
-from jigsaw.web.oversight.frames import area_population, partnership_inputs
+from jigsaw.web.oversight.frames import (
+    area_population,
+    partnership_inputs,
+    similar_partnerships,
+)
 from jigsaw.web.oversight.models import ReturnSnapshot
 
 __all__ = [
     "DOWNLOADS",
     "REFRESH",
     "Dashboard",
+    "Preparing",
     "dashboard_for",
     "default_period",
     "parse_period",
     "return_download",
     "return_of",
     "return_snapshot",
+    "snapshot_for",
+    "snapshots_refresh",
 ]
 
 #: How often the figures change.
 REFRESH = "once a day, counting records made before the day began"
+
+#: What computes the day's figures ahead of the first view (docs/returns.md, docs/benchmarks.md).
+REFRESH_COMMAND = "jigsaw dashboard-refresh"
+
+
+class Preparing(Exception):
+    """The day's figures for the last twelve months are not computed yet, and none are kept from
+    an earlier day: they are computed on a schedule (:func:`snapshots_refresh`), never while a
+    page waits."""
+
 
 #: The return's downloads: format -> (file written by write_return, content type).
 DOWNLOADS = {
@@ -151,6 +169,92 @@ def return_snapshot(area: Area, as_of: dt.date, start: dt.date, end: dt.date) ->
         )
 
 
+def _population_known(area: Area) -> None:
+    """Refuse, as :func:`return_snapshot` would, an area whose child population is not known."""
+    from jigsaw.web.oversight.models import AreaPopulation
+
+    if AreaPopulation.objects.filter(area=area, children__gt=0).exists():
+        return
+    if _published_cin(area.code) is None and not area.children.exists():
+        raise InputError(
+            f"no child population is known for {area.name} ({area.code}): rates need "
+            "the area's children aged 0-17 (set the area's population)"
+        )
+
+
+def snapshot_for(
+    area: Area,
+    today: dt.date,
+    start: dt.date,
+    end: dt.date,
+    *,
+    as_of: dt.date | None = None,
+    wait: bool = False,
+) -> ReturnSnapshot:
+    """The figures a page or a download shows for the period, never computed for the default one.
+
+    The last twelve months (:func:`default_period`) are computed ahead by the scheduled refresh
+    (:func:`snapshots_refresh`): if today's are not there yet, the latest kept from an earlier
+    day is shown (its ``as_of`` says which), and if there is none, :class:`Preparing` is raised.
+    A period the lead chose is computed once on the day it is first asked for and kept, so
+    reloads show the same figures. ``as_of`` (an earlier day) asks for figures kept that day,
+    which are never computed afresh. ``wait`` (a download, asked for as a file) computes and
+    keeps today's figures for the default period too, rather than fall back or raise.
+
+    Raises
+    ------
+    Preparing
+        The default period, with no figures kept yet.
+    InputError
+        ``as_of`` a day with no figures kept for the period, or an area with no known population.
+    """
+    if as_of is not None and as_of != today:
+        kept = ReturnSnapshot.objects.filter(
+            area=area, as_of=as_of, period_start=start, period_end=end
+        ).first()
+        if kept is None or as_of > today:
+            raise InputError(f"as_of: no figures for {start}:{end} were kept on {as_of}")
+        return kept
+    found = ReturnSnapshot.objects.filter(
+        area=area, as_of=today, period_start=start, period_end=end
+    ).first()
+    if found is not None:
+        return found
+    if wait or (start, end) != default_period(today):
+        return return_snapshot(area, today, start, end)
+    for earlier in ReturnSnapshot.objects.filter(area=area, as_of__lt=today).order_by("-as_of"):
+        if (earlier.period_start, earlier.period_end) == default_period(earlier.as_of):
+            return earlier
+    _population_known(area)
+    raise Preparing(f"the figures for {area.name} are being prepared")
+
+
+def snapshots_refresh(
+    today: dt.date, *, areas: Sequence[Area] | None = None, log: Any = None
+) -> dict[str, str]:
+    """Compute and keep today's figures for the last twelve months of every area (or ``areas``).
+
+    Run on a schedule (``jigsaw dashboard-refresh``, nightly, after midnight) and by the demo,
+    so that no page waits for them. An area whose figures cannot be computed (no known
+    population) is reported, not fatal to the others. Returns area code -> what happened.
+    """
+    done: dict[str, str] = {}
+    for area in areas if areas is not None else Area.objects.order_by("code"):
+        start, end = default_period(today)
+        try:
+            kept = ReturnSnapshot.objects.filter(
+                area=area, as_of=today, period_start=start, period_end=end
+            ).exists()
+            if not kept:
+                return_snapshot(area, today, start, end)
+            done[area.code] = "kept already" if kept else "computed"
+        except InputError as problem:
+            done[area.code] = f"not computed: {problem}"
+        if log is not None:
+            log(f"{area.code}: {done[area.code]}")
+    return done
+
+
 def return_of(snapshot: ReturnSnapshot) -> PartnershipReturn:
     """The snapshot as the :class:`PartnershipReturn` it was computed as."""
     figures = tuple(
@@ -211,6 +315,10 @@ class Dashboard:
     disproportionality: tuple[Panel, ...]
     timeliness: Table
     downloads: tuple[tuple[str, str], ...]
+    #: Figures kept from an earlier day while today's are prepared (None: today's).
+    earlier: dt.date | None = None
+    #: What the agencies' shares of concerns are compared with (frames.similar_partnerships).
+    similar: str = ""
 
 
 class _Published:
@@ -513,7 +621,9 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
 
 def _group_label(dimension: str, group: str) -> str:
     if dimension == "ethnicity":
-        return group.replace("_", " ").capitalize()
+        return ethnicity_short_label(group)
+    if dimension == "disability" and group in DISABILITY_LABELS:
+        return DISABILITY_LABELS[group]
     return group.capitalize() if dimension in ("sex", "disability") else group
 
 
@@ -622,7 +732,13 @@ def _published_cin(code: str) -> PublishedCIN | None:
         return None
 
 
-def dashboard_of(snapshot: ReturnSnapshot, *, cin: PublishedCIN | None = None) -> Dashboard:
+def dashboard_of(
+    snapshot: ReturnSnapshot,
+    *,
+    cin: PublishedCIN | None = None,
+    today: dt.date | None = None,
+    similar: str = "",
+) -> Dashboard:
     """The page's panels from the snapshot's published rows."""
     ret = return_of(snapshot)
     p = _Published(ret)
@@ -649,6 +765,8 @@ def dashboard_of(snapshot: ReturnSnapshot, *, cin: PublishedCIN | None = None) -
         disproportionality=_disproportionality(p),
         timeliness=_timeliness(p),
         downloads=tuple((fmt, period) for fmt in DOWNLOADS),
+        earlier=snapshot.as_of if today is not None and snapshot.as_of < today else None,
+        similar=similar,
     )
 
 
@@ -659,13 +777,18 @@ def _lead_area(user: Any) -> Area:
     return profile.area
 
 
-def dashboard_for(*, user: Any, today: dt.date, start: dt.date, end: dt.date) -> Dashboard:
-    """The partnership lead's dashboard for the period; aggregates only, audited.
+def dashboard_for(
+    *, user: Any, today: dt.date, start: dt.date, end: dt.date, as_of: dt.date | None = None
+) -> Dashboard:
+    """The partnership lead's dashboard for the period (:func:`snapshot_for`); aggregates only,
+    audited.
 
     Raises
     ------
     PermissionDenied
         Unless the user is a partnership lead.
+    Preparing
+        The last twelve months' figures are not computed yet.
     """
     area = _lead_area(user)
     with transaction.atomic():
@@ -675,17 +798,29 @@ def dashboard_for(*, user: Any, today: dt.date, start: dt.date, end: dt.date) ->
             subject=area,
             extra={"view": "dashboard", "period": f"{start}:{end}"},
         )
-        snapshot = return_snapshot(area, today, start, end)
-    return dashboard_of(snapshot, cin=_published_cin(area.code))
+        snapshot = snapshot_for(area, today, start, end, as_of=as_of)
+    return dashboard_of(
+        snapshot,
+        cin=_published_cin(area.code),
+        today=today,
+        similar=similar_partnerships(area)[1],
+    )
 
 
 def return_download(
-    *, user: Any, today: dt.date, start: dt.date, end: dt.date, fmt: str
+    *,
+    user: Any,
+    today: dt.date,
+    start: dt.date,
+    end: dt.date,
+    fmt: str,
+    as_of: dt.date | None = None,
 ) -> tuple[bytes, str, str]:
     """The return as ``fmt`` (``csv``, ``xlsx`` or ``html``): its bytes, content type and file name.
 
-    Written by :func:`jigsaw.oversight.returns.write_return` from the day's snapshot, so the file
-    holds what the dashboard shows; every download is audited with its format and period.
+    Written by :func:`jigsaw.oversight.returns.write_return` from the snapshot the dashboard shows
+    (:func:`snapshot_for`), so the file holds what the page shows; every download is audited with
+    its format and period.
     """
     if fmt not in DOWNLOADS:
         raise InputError(f"format: {fmt!r} is not one of {', '.join(DOWNLOADS)}")
@@ -697,7 +832,7 @@ def return_download(
             subject=area,
             extra={"view": "return_download", "format": fmt, "period": f"{start}:{end}"},
         )
-        snapshot = return_snapshot(area, today, start, end)
+        snapshot = snapshot_for(area, today, start, end, as_of=as_of, wait=True)
     name, content_type = DOWNLOADS[fmt]
     with tempfile.TemporaryDirectory() as folder:
         write_return(return_of(snapshot), folder)

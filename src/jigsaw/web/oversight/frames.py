@@ -22,28 +22,31 @@ from collections import defaultdict
 from typing import Any
 
 import pandas as pd
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from jigsaw.act.clock import LONDON, WorkingCalendar
 from jigsaw.act.states import ActionState, Outcome
+from jigsaw.characteristics import NOT_ASKED
 from jigsaw.oversight.partnership import INPUT_COLUMNS, PartnershipInputs
 from jigsaw.web.accounts.models import Agency, Area
-from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Link
+from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Child, Link
 from jigsaw.web.concerns.models import Concern
 from jigsaw.web.oversight.models import AreaPopulation
 from jigsaw.web.referrals.models import Action, MissingEpisode, Referral
 
-__all__ = ["OUTCOME_OF", "area_population", "partnership_inputs", "working_hours_between"]
+__all__ = [
+    "OUTCOME_OF",
+    "area_population",
+    "partnership_inputs",
+    "similar_partnerships",
+    "working_hours_between",
+]
 
 #: The workflow's outcomes that count a child as identified, as the return names them.
 OUTCOME_OF = {Outcome.VICTIM_OF_CSE.value: "victim", Outcome.AT_RISK_OF_CSE.value: "at_risk"}
 
 _SEX = {"F": "female", "M": "male", "U": "not recorded"}
-
-#: What the web application records of a child's ethnicity and disability: nothing yet, so every
-#: child reads as not asked (never blank, so the gap shows in the figures).
-_ETHNICITY_NOT_ASKED = "not asked"
-_DISABILITY_NOT_RECORDED = None  # blank: not recorded
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -123,6 +126,45 @@ def area_population(area: Area) -> tuple[float, pd.DataFrame, str]:
             pd.DataFrame(columns=list(INPUT_COLUMNS["population"])),
             ("children known to Jigsaw (no published population for this area)"),
         )
+
+
+def similar_partnerships(area: Area) -> tuple[list[Area], str]:
+    """The partnerships an agency's share of concerns is compared with, and what they are.
+
+    The area's DfE statistical neighbours (the shipped 2025 list, the national report's) that
+    this database holds concerns of; where it holds none of them, every other partnership it
+    holds concerns of; where there is none, no comparison (an empty list).
+    """
+    from jigsaw.errors import InputError
+    from jigsaw.oversight.partnership import published_cin
+
+    holding = Area.objects.exclude(pk=area.pk).filter(
+        Exists(Concern.objects.filter(record__agency__area=OuterRef("pk")))
+    )
+    try:
+        neighbours = published_cin(area.code).neighbours
+    except InputError:
+        neighbours = ()
+    found = list(holding.filter(code__in=list(neighbours)).order_by("code"))
+    if found:
+        return found, "its DfE statistical neighbours held in Jigsaw"
+    others = list(holding.order_by("code"))
+    if others:
+        return others, "the other partnerships held in Jigsaw"
+    return [], "no similar partnership is held in Jigsaw"
+
+
+def _reference_concerns(areas: list[Area], cutoff: dt.datetime) -> pd.DataFrame | None:
+    """The similar partnerships' concerns (agency kind and day seen), or None with none."""
+    if not areas:
+        return None
+    rows = Concern.objects.filter(
+        record__agency__area__in=areas, recorded_at__lt=cutoff
+    ).values_list("id", "record__agency__kind", "seen_on")
+    return pd.DataFrame(
+        [(f"C{pk}", "", kind, seen.isoformat()) for pk, kind, seen in rows],
+        columns=list(INPUT_COLUMNS["concerns"]),
+    )
 
 
 def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
@@ -282,14 +324,20 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
     # A child referred with no linked record left (every link rejected since) is still counted.
     for child_id, *_ in outcomes:
         people.setdefault(int(child_id), ("", ""))
+    # Ethnicity and disability as recorded on the child (never blank: "not asked" until asked).
+    recorded = {
+        pk: (ethnicity, disability)
+        for pk, ethnicity, disability in Child.objects.filter(area=area).values_list(
+            "id", "ethnicity", "disability"
+        )
+    }
     children = pd.DataFrame(
         [
             (
                 str(child),
                 _SEX[next(iter(sexes[child]))] if len(sexes[child]) == 1 else "not recorded",
                 dob,
-                _ETHNICITY_NOT_ASKED,
-                _DISABILITY_NOT_RECORDED,
+                *recorded.get(child, (NOT_ASKED, NOT_ASKED)),
             )
             for child, (_, dob) in people.items()
         ],
@@ -310,4 +358,5 @@ def partnership_inputs(area: Area, *, before: dt.date) -> PartnershipInputs:
         actions=actions,
         missing_episodes=episodes,
         population=population,
+        reference_concerns=_reference_concerns(similar_partnerships(area)[0], cutoff),
     )

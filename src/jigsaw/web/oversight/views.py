@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
@@ -33,6 +34,27 @@ def _period(request):
     )
 
 
+def _as_of(request):
+    """The earlier day whose kept figures are asked for (the links of figures shown while
+    today's are prepared), else None."""
+    text = request.GET.get("as_of")
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise InputError(f"as_of: give the day as YYYY-MM-DD ({error})") from error
+
+
+def _preparing(request):
+    """The page that says the figures are being prepared (they are never computed for it)."""
+    return render(
+        request,
+        "oversight/dashboard_preparing.html",
+        {"command": dashboards.REFRESH_COMMAND, "refresh": dashboards.REFRESH},
+    )
+
+
 @role_required(Role.PARTNERSHIP_LEAD)
 def dashboard(request):
     """The partnership's figures for a period (the last twelve months unless chosen)."""
@@ -44,7 +66,11 @@ def dashboard(request):
         error = str(problem)
         start, end = dashboards.default_period(today)
     try:
-        figures = dashboards.dashboard_for(user=request.user, today=today, start=start, end=end)
+        figures = dashboards.dashboard_for(
+            user=request.user, today=today, start=start, end=end, as_of=_as_of(request)
+        )
+    except dashboards.Preparing:
+        return _preparing(request)
     except InputError as problem:
         return render(request, "oversight/dashboard_unavailable.html", {"problem": str(problem)})
     return render(
@@ -73,7 +99,12 @@ def return_download(request, fmt: str):
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
     try:
         data, content_type, name = dashboards.return_download(
-            user=request.user, today=timezone.localdate(), start=start, end=end, fmt=fmt
+            user=request.user,
+            today=timezone.localdate(),
+            start=start,
+            end=end,
+            fmt=fmt,
+            as_of=_as_of(request),
         )
     except InputError as problem:
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")

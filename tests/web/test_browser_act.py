@@ -77,7 +77,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.page.fill(
         "#decide-reason", "Signs of grooming; strategy discussion with police and school."
     )
-    mash.page.fill("#outcome_due", "2026-12-18")
+    mash.page.fill("#outcome_due_day", "18")
+    mash.page.fill("#outcome_due_month", "12")
+    mash.page.fill("#outcome_due_year", "2026")
     mash.page.click("button:has-text('Save decision')")
     mash.page.click("summary:has-text('Record a strategy discussion')")
     # Exploitation suggests a meeting: the form starts there.

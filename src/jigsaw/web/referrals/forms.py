@@ -15,6 +15,7 @@ from jigsaw.act.states import (
     StrategyMode,
     choices,
 )
+from jigsaw.web.forms import date_fields, date_from_parts
 
 
 class ContactDecisionForm(forms.Form):
@@ -30,8 +31,22 @@ class ReferDirectForm(forms.Form):
 
 
 class RateForm(forms.Form):
-    rag = forms.ChoiceField(choices=Rag.choices())
+    # Nothing is chosen until the analyst chooses: a default would save Red (or Green) unread.
+    rag = forms.ChoiceField(
+        choices=Rag.choices(),
+        error_messages={
+            "required": "Select a RAG rating",
+            "invalid_choice": "Select a RAG rating",
+        },
+    )
     reason = forms.CharField(required=False, max_length=2000)
+
+
+def rag_options(current: str) -> list[tuple[str, str]]:
+    """The RAG select's options: the current rating preselected by the form's initial value; an
+    empty first option when there is none yet, so that nothing is chosen by default."""
+    options = list(Rag.choices())
+    return options if current else [("", "Choose a rating"), *options]
 
 
 class DecideForm(forms.Form):
@@ -39,8 +54,17 @@ class DecideForm(forms.Form):
     reason = forms.CharField(
         max_length=2000, error_messages={"required": "Give the reason for the decision"}
     )
-    outcome_due = forms.DateField(error_messages={"required": "Give the date the outcome is due"})
     child_voice = forms.CharField(required=False, max_length=4000)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # The GOV.UK date input: day, month and year, as everywhere else in the service.
+        self.fields.update(date_fields("outcome_due"))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        data["outcome_due"] = date_from_parts(self, "outcome_due", "the date the outcome is due")
+        return data
 
 
 class ActionForm(forms.Form):

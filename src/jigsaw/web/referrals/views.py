@@ -36,6 +36,7 @@ from jigsaw.web.referrals.forms import (
     ReferDirectForm,
     ReviewForm,
     StrategyForm,
+    rag_options,
 )
 from jigsaw.web.referrals.models import Referral
 
@@ -54,6 +55,9 @@ class SignedInRequest(HttpRequest):
 def _errors_into(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
+            # A three-field date carries its error on the day field, where the summary links.
+            if field not in form.fields and f"{field}_day" in form.fields:
+                field = f"{field}_day"
             for message in messages:
                 form.add_error(field if field in form.fields else None, message)
     else:
@@ -147,7 +151,7 @@ def _referral_forms(referral: Referral, data: Any = None, which: str = "") -> di
         return data if which == name else None
 
     return {
-        "rate_form": RateForm(bound("rate")),
+        "rate_form": RateForm(bound("rate"), initial={"rag": referral.rag}),
         "decide_form": DecideForm(bound("decide")),
         "action_form": ActionForm(bound("action"), agencies=agencies, staff=staff),
         "outcome_form": OutcomeForm(bound("outcome")),
@@ -177,7 +181,7 @@ def _render_referral(
         {
             "view": view,
             **forms,
-            "rags": Rag.choices(),
+            "rags": rag_options(view.referral.rag),
             "decisions": choices(MashDecision),
             "outcomes": choices(Outcome),
             "modes": choices(StrategyMode),

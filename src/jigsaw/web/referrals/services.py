@@ -41,6 +41,7 @@ from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, Child, Link
 from jigsaw.web.concerns.models import Concern
+from jigsaw.web.referrals import notify
 from jigsaw.web.referrals.clock import now
 from jigsaw.web.referrals.models import (
     Action,
@@ -133,6 +134,9 @@ def after_concern(*, actor: User, concern: Concern, child: Child) -> Contact | N
             event_type=EventType.CONTACT_CREATED,
             subject=contact,
             extra={"concern": concern.pk, "child": child.pk, "agency": contact.agency_id},
+        )
+        notify.notify(
+            notify.staff(role=Role.DSL, agency_id=contact.agency_id), notify.Item.CONTACT
         )
     if policy_for(child.area_id).reaches_threshold(child.grade_level) and not _live_referral(child):
         referral_create(
@@ -263,6 +267,9 @@ def referral_create(
             event_type=EventType.REFERRAL_CREATED,
             subject=referral,
             extra={"child": child.pk, "source": referral.source, "grade": child.grade_level},
+        )
+        notify.notify(
+            notify.staff(role=Role.MASH_ANALYST, area_id=child.area_id), notify.Item.REFERRAL
         )
     return referral
 
@@ -408,6 +415,7 @@ def _feedback_send(referral: Referral, text: str, *, at: dt.datetime) -> None:
             subject=feedback,
             extra={"referral": referral.pk, "to": user_id},
         )
+        notify.notify([feedback.to], notify.Item.FEEDBACK)
 
 
 def outcome_record(
@@ -587,6 +595,9 @@ def action_create(
                 "due_at": due_at.isoformat(),
             },
         )
+        notify.notify(
+            [owner, *notify.staff(role=Role.DSL, agency_id=owner_agency.pk)], notify.Item.ACTION
+        )
     return action
 
 
@@ -708,6 +719,14 @@ def clocks_sweep(*, area_id: int | None = None) -> int:
                 subject=action,
                 extra={"to_agency": action.owner_agency_id, "and": "mash"},
             )
+            notify.notify(
+                [
+                    action.owner,
+                    *notify.staff(role=Role.DSL, agency_id=action.owner_agency_id),
+                    *notify.staff(role=Role.MASH_ANALYST, area_id=action.referral.area_id),
+                ],
+                notify.Item.ESCALATION,
+            )
             changed += 1
         for referral in referrals:
             if not referral_breached(referral, at):
@@ -728,6 +747,10 @@ def clocks_sweep(*, area_id: int | None = None) -> int:
                 event_type=EventType.REFERRAL_BREACHED,
                 subject=referral,
                 extra={"state": referral.state, "due": _iso(referral_due(referral))},
+            )
+            notify.notify(
+                notify.staff(role=Role.MASH_ANALYST, area_id=referral.area_id),
+                notify.Item.ESCALATION,
             )
             changed += 1
     return changed

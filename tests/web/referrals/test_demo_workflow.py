@@ -59,8 +59,9 @@ def test_the_demo_has_referrals_in_every_state_and_some_breached(cast):
     from jigsaw.web.audit.models import AuditEvent
 
     audited = set(
-        AuditEvent.objects.filter(event_type="contact_created", subject_type="contact")
-        .values_list("subject_id", flat=True)
+        AuditEvent.objects.filter(event_type="contact_created", subject_type="contact").values_list(
+            "subject_id", flat=True
+        )
     )
     assert {str(pk) for pk in Contact.objects.values_list("pk", flat=True)} <= {
         str(s) for s in audited

@@ -117,7 +117,9 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
             "title": "See her alone",
             "owner_agency": cast.school.pk,
             "owner": cast.teacher.pk,
-            "due_on": "2026-11-30",
+            "due_on_day": "30",
+            "due_on_month": "11",
+            "due_on_year": "2026",
             "due_time": "12:00",
         },
     )
@@ -130,7 +132,12 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     assert "Amber" in page
     mash.post(
         f"/referrals/{referral.pk}/outcome/",
-        {"outcome": "at_risk_of_cse", "outcome_on": "2026-11-30"},
+        {
+            "outcome": "at_risk_of_cse",
+            "outcome_on_day": "30",
+            "outcome_on_month": "11",
+            "outcome_on_year": "2026",
+        },
     )
     referral.refresh_from_db()
     assert referral.state == "reviewing"
@@ -237,3 +244,54 @@ def test_the_outcome_due_date_is_the_govuk_three_field_date(cast, client, clock)
     )
     referral.refresh_from_db()
     assert referral.state == "decided" and referral.outcome_due == dt.date(2026, 12, 18)
+
+
+def test_no_decision_or_outcome_is_chosen_for_the_analyst(cast, client, clock):
+    referral = _referral_of_jessica(cast)
+    mash = verified_client(client, cast, "analyst")
+    page = mash.get(f"/referrals/{referral.pk}/").content.decode()
+    assert _selected(page, "decision") == [""] and "Choose a decision" in page
+    refused = mash.post(
+        f"/referrals/{referral.pk}/decide/",
+        {
+            "decision": "",
+            "reason": "Worried.",
+            "outcome_due_day": "18",
+            "outcome_due_month": "12",
+            "outcome_due_year": "2026",
+        },
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 400 and 'href="#decision">Select the MASH decision' in html
+    referral.refresh_from_db()
+    assert referral.state == "open"
+    # Every date on the page is the GOV.UK three-field date, and the summary links reach fields.
+    assert 'type="date"' not in page
+    reason = mash.post(f"/referrals/{referral.pk}/decide/", {"decision": "assessment_s17"})
+    assert 'href="#decide-reason"' in reason.content.decode()
+    assert 'id="decide-reason"' in reason.content.decode()
+
+
+def test_the_safeguarding_leads_review_date_is_the_govuk_date(cast, client, clock):
+    saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
+    contact = saved.concern.contact
+    dsl = verified_client(client, cast, "school_dsl")
+    page = dsl.get(f"/referrals/contacts/{contact.pk}/").content.decode()
+    assert 'type="date"' not in page and 'name="review_on_day"' in page
+    missing = dsl.post(f"/referrals/contacts/{contact.pk}/", {"decision": "keep_watching"})
+    html = missing.content.decode()
+    assert missing.status_code == 400
+    assert 'href="#review_on_day">Give the date to look at this child again' in html
+    nothing = dsl.post(f"/referrals/contacts/{contact.pk}/", {"reason": "x"})
+    assert 'href="#decision-no_further_action">Select your decision' in nothing.content.decode()
+    dsl.post(
+        f"/referrals/contacts/{contact.pk}/",
+        {
+            "decision": "keep_watching",
+            "review_on_day": "11",
+            "review_on_month": "12",
+            "review_on_year": "2026",
+        },
+    )
+    contact.refresh_from_db()
+    assert (contact.state, contact.review_on) == ("watching", dt.date(2026, 12, 11))

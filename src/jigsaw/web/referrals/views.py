@@ -37,6 +37,7 @@ from jigsaw.web.referrals.forms import (
     ReviewForm,
     StrategyForm,
     rag_options,
+    with_empty,
 )
 from jigsaw.web.referrals.models import Referral
 
@@ -182,8 +183,8 @@ def _render_referral(
             "view": view,
             **forms,
             "rags": rag_options(view.referral.rag),
-            "decisions": choices(MashDecision),
-            "outcomes": choices(Outcome),
+            "decision_options": with_empty(choices(MashDecision), "Choose a decision"),
+            "outcome_options": with_empty(choices(Outcome), "Choose an outcome"),
             "modes": choices(StrategyMode),
             "seen_alone_choices": choices(SeenAlone),
             "yes_no": [("yes", "Yes"), ("no", "No")],
@@ -276,7 +277,7 @@ def referral_change(request: SignedInRequest, referral_id: int, change: str) -> 
                     decisions=data["decisions"],
                     child_voice=data["child_voice"],
                     actions=data["actions"],
-                    next_review_on=data["next_review_on"],
+                    next_review_on=data["strategy_review_on"],
                 )
             else:
                 services.referral_close(

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -108,10 +108,11 @@ def _state_check(state: object, change: str, what: str) -> None:
         raise ValidationError(str(error)) from None
 
 
+_Row = TypeVar("_Row", Contact, Referral, Action)
+
+
 @contextlib.contextmanager
-def _transition(
-    obj: Contact | Referral | Action, states: type[enum.Enum], change: str
-) -> Iterator[None]:
+def _transition(obj: _Row, states: type[enum.Enum], change: str) -> Iterator[None]:
     """The one way a contact, a referral or an action changes state: in one transaction, its row
     locked and re-read, the change checked against the workflow's table (:mod:`jigsaw.act.states`)
     on what is stored now, then the caller's checks, change and audit row inside the block.

@@ -105,7 +105,9 @@ def test_the_panel_pages_and_the_pdf(cast, client, clock):
     answer = mash.post(
         "/referrals/mace/",
         {
-            "held_on": "2026-11-27",
+            "held_on_day": "27",
+            "held_on_month": "11",
+            "held_on_year": "2026",
             "chair": "Chief Supt. Lowe",
             "attendees": ATTENDEES,
             f"item-{a.pk}-discussion": "Discussed.",

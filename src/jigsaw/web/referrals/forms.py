@@ -84,6 +84,12 @@ def rag_options(current: str) -> list[tuple[str, str]]:
     return options if current else [("", "Choose a rating"), *options]
 
 
+class MaceDateForm(GovukDates):
+    """The MACE panel's meeting date (the rest of the panel's record is typed per child)."""
+
+    dates = (("held_on", "the date of the meeting", True),)
+
+
 def with_empty(options: list[tuple[str, str]], prompt: str) -> list[tuple[str, str]]:
     """A select's options with an empty first one, selected until someone chooses: a decision
     or an outcome is never saved by default."""

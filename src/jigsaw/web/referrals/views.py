@@ -433,17 +433,21 @@ MACE_FIELDS = (
 @require_http_methods(["GET", "POST"])
 def mace_panel(request: SignedInRequest) -> HttpResponse:
     """The MACE panel: its agenda, built from the area's referrals, and the meeting record."""
-    import datetime as dt_
+    from jigsaw.web.referrals.forms import MaceDateForm
 
     _sweep(request)
     today = services.now().astimezone(LONDON).date()
     on = today
     errors: list[str] = []
+    date_form = MaceDateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"held_on_day": on.day, "held_on_month": on.month, "held_on_year": on.year},
+    )
     if request.method == "POST":
-        try:
-            on = dt_.date.fromisoformat(request.POST.get("held_on", ""))
-        except ValueError:
-            errors.append("Give the date of the meeting")
+        if date_form.is_valid():
+            on = date_form.cleaned_data["held_on"]
+        else:
+            errors += [m for field in date_form for m in field.errors]
     agenda = selectors.mace_agenda(request.user, on=on)
     if request.method == "POST" and not errors:
         items = []
@@ -482,7 +486,7 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         {
             "agenda": agenda,
             "meetings": selectors.mace_meetings(request.user),
-            "held_on": request.POST.get("held_on", on.isoformat()),
+            "date_form": date_form,
             "posted": request.POST,
             "errors": errors,
             "rags": Rag.choices(),

@@ -199,3 +199,22 @@ def test_a_flagged_area_with_a_small_count_keeps_it_hidden_in_its_chart():
     assert "3" not in card["shortfall_text"]
     assert "Gorton: " not in card["svg"]  # the tooltip "Gorton: 1.2 (95% CI ...)"
     assert card["svg"].count("<circle") == 4  # the four neighbours' dots, not Gorton's
+
+
+def test_the_sorting_script_is_inline_alone_and_a_file_when_served_in_the_app(report):
+    from jigsaw.report.national import served_in_app, sort_script
+
+    _, html, _, _ = report
+    # Standalone: one file that works offline, the package's one copy of the script inline.
+    inline = re.findall(r'<script id="jigsaw-sort">(.*?)</script>', html, flags=re.S)
+    assert len(inline) == 1 and inline[0].strip() == sort_script().strip()
+    served = served_in_app(html, home="/", script_url="/oversight/national/sort.js")
+    # In the app: no inline script left, the same script as a file, and a way back.
+    assert re.findall(r"<script\b[^>]*>(.*?)</script>", served, flags=re.S) == [""]
+    assert '<script id="jigsaw-sort" src="/oversight/national/sort.js"></script>' in served
+    assert '<a class="back" href="/">Back to Jigsaw</a>' in served
+    assert '<a class="brand" href="/">Jigsaw</a>' in served
+    # Everything else is the same page.
+    assert served.count("<tr") == html.count("<tr")
+    with pytest.raises(ValueError, match="not a national report page"):
+        served_in_app("<h1>Something else</h1>", home="/", script_url="/x.js")

@@ -77,12 +77,16 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.page.fill(
         "#decide-reason", "Signs of grooming; strategy discussion with police and school."
     )
-    mash.page.fill("#outcome_due", "2026-12-18")
+    mash.page.fill("#outcome_due_day", "18")
+    mash.page.fill("#outcome_due_month", "12")
+    mash.page.fill("#outcome_due_year", "2026")
     mash.page.click("button:has-text('Save decision')")
     mash.page.click("summary:has-text('Record a strategy discussion')")
     # Exploitation suggests a meeting: the form starts there.
     assert mash.page.locator("#mode").input_value() == "meeting"
-    mash.page.fill("#held_on", "2026-11-27")
+    mash.page.fill("#held_on_day", "27")
+    mash.page.fill("#held_on_month", "11")
+    mash.page.fill("#held_on_year", "2026")
     mash.page.fill("#held_time", "17:30")
     mash.page.fill("#chair", "T. Osei, MASH manager")
     mash.page.fill(
@@ -98,7 +102,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
         "#strategy-child-voice", "She says they are her friends and she feels safe with them."
     )
     mash.page.fill("#strategy-actions", "Disruption visit | Northbridge Police | 2026-11-30")
-    mash.page.fill("#strategy-next-review", "2026-12-04")
+    mash.page.fill("#strategy_review_on_day", "4")
+    mash.page.fill("#strategy_review_on_month", "12")
+    mash.page.fill("#strategy_review_on_year", "2026")
     mash.page.click("button:has-text('Save strategy discussion')")
     assert "chaired by T. Osei" in mash.page.locator("[data-testid=strategy]").inner_text()
     assert "feels safe with them" in mash.page.locator("[data-testid=child-voice]").inner_text()
@@ -106,7 +112,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
     mash.page.fill("#title", "Speak with Jessica alone at school")
     mash.page.select_option("#owner_agency", str(cast.school.pk))
     mash.page.select_option("#owner", str(cast.teacher.pk))
-    mash.page.fill("#due_on", "2026-11-30")
+    mash.page.fill("#due_on_day", "30")
+    mash.page.fill("#due_on_month", "11")
+    mash.page.fill("#due_on_year", "2026")
     mash.page.fill("#due_time", "12:00")
     mash.page.click("button:has-text('Add action')")
     assert mash.page.locator("[data-testid=action-state]").all_inner_texts() == ["Open", "Open"]
@@ -125,7 +133,9 @@ def test_from_a_school_concern_to_an_outcome_and_its_review(browser, live_server
         in mash.page.locator("[data-testid=escalations]").inner_text()
     )
     mash.page.select_option("#outcome", "at_risk_of_cse")
-    mash.page.fill("#outcome_on", "2026-11-30")
+    mash.page.fill("#outcome_on_day", "30")
+    mash.page.fill("#outcome_on_month", "11")
+    mash.page.fill("#outcome_on_year", "2026")
     mash.page.click("button:has-text('Save outcome')")
     assert mash.page.locator("[data-testid=state]").inner_text() == "Reviewing"
     assert mash.page.locator("[data-testid=next-review]").inner_text() == "28 Feb 2027"

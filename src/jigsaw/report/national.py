@@ -8,8 +8,11 @@ a string from the analysis) and writes ``index.html`` (one self-contained page) 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import replace
+from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -31,7 +34,7 @@ from jigsaw.oversight.national import (
 from jigsaw.report import REPORT_FILES, charts
 from jigsaw.report.published import NATIONAL_COLUMNS, result_csv
 
-__all__ = ["build_national_report", "funnel_svg", "render_page"]
+__all__ = ["build_national_report", "funnel_svg", "render_page", "served_in_app", "sort_script"]
 
 
 def build_national_report(
@@ -105,6 +108,42 @@ def _area_rows(table: pd.DataFrame) -> Iterator[_AreaRow]:
 
 def _number(value: float, digits: int = 0) -> str:
     return "" if pd.isna(value) else f"{value:,.{digits}f}"
+
+
+#: The table-sorting script: inline in the standalone page (one file that works offline), its own
+#: file when the web application serves the page, whose content security policy runs no inline
+#: script (:func:`served_in_app`).
+SORT_SCRIPT = "sort.js"
+_SORT_INLINE = re.compile(r'<script id="jigsaw-sort">.*?</script>', re.S)
+_HEADER_BRAND = '<header><div class="width"><span class="brand">Jigsaw</span>'
+
+
+def sort_script() -> str:
+    """The sorting script's text, from the package (the one copy of it)."""
+    return resources.files("jigsaw.report").joinpath("templates", SORT_SCRIPT).read_text("utf-8")
+
+
+def served_in_app(html: str, *, home: str, script_url: str) -> str:
+    """The standalone page as the web application serves it: the inline sorting script replaced
+    by ``script_url`` (the same script, as a file the policy allows), and the header's "Jigsaw" a
+    link back to the application at ``home``, with a "Back to Jigsaw" link beside it.
+
+    Raises
+    ------
+    ValueError
+        If ``html`` is not a page :func:`render_page` wrote (no header or script to change).
+    """
+    if _HEADER_BRAND not in html or not _SORT_INLINE.search(html):
+        raise ValueError("not a national report page written by jigsaw.report.national")
+    link = escape(home, quote=True)
+    html = html.replace(
+        _HEADER_BRAND,
+        f'<header><div class="width"><a class="back" href="{link}">Back to Jigsaw</a>'
+        f'<a class="brand" href="{link}">Jigsaw</a>',
+        1,
+    )
+    script = f'<script id="jigsaw-sort" src="{escape(script_url, quote=True)}"></script>'
+    return _SORT_INLINE.sub(lambda _: script, html, count=1)
 
 
 def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None) -> str:
@@ -185,6 +224,7 @@ def render_page(analysis: NationalAnalysis, dark_figure_html: str | None = None)
         problems=inputs.problems.to_dict("records"),
         sn_vintage=inputs.vintage,
         sortable=True,
+        sort_script=sort_script(),
         dark_figure=dark_figure_html,
         version=jigsaw.__version__ if hasattr(jigsaw, "__version__") else "",
         method={

@@ -657,13 +657,21 @@ def _store_workflow(area, agencies, now: dt.datetime, log=print) -> dict[str, in
             if link is None:
                 continue
             received = now - (offset * 7) * hour
-            Contact.objects.create(
-                concern=concern,
-                agency=school,
-                child=link.child,
-                received_at=received,
-                decision_due=services.policy_for(area).decision_due(received),
-            )
+            with transaction.atomic():
+                contact = Contact.objects.create(
+                    concern=concern,
+                    agency=school,
+                    child=link.child,
+                    received_at=received,
+                    decision_due=services.policy_for(area).decision_due(received),
+                )
+                # As saving a concern writes it (services.after_concern): every contact audited.
+                audit_record(
+                    actor=concern.recorded_by,
+                    event_type=EventType.CONTACT_CREATED,
+                    subject=contact,
+                    extra={"concern": concern.pk, "child": link.child_id, "agency": school.pk},
+                )
             contacts += 1
         return {"referrals": 10, "contacts": contacts}
     finally:

@@ -23,6 +23,9 @@ Configuration (environment variables; docs/deploy.md shows a whole production se
     failed sign-ins are counted per client address rather than per proxy.
 ``JIGSAW_EMAIL_HOST``, ``JIGSAW_EMAIL_PORT``, ``JIGSAW_EMAIL_TLS=1``, ``JIGSAW_EMAIL_FROM``
     The mail server for the single-use links by which users set their own password.
+``JIGSAW_NOTIFY_EMAIL=1``, ``JIGSAW_SITE_URL``
+    E-mail users when an item reaches their inbox (off by default; the message is a link to the
+    inbox at that address and holds no child data).
 ``JIGSAW_SECRET_KEY``, ``JIGSAW_WEB_DIR``, ``JIGSAW_DEBUG=1``, ``JIGSAW_AUDIT_ANCHOR_EVERY``
     The signing key (else one kept in ``secret-key`` under the data folder), the data folder,
     Django's debug pages (never in production) and how often the audit chain is anchored.
@@ -308,6 +311,10 @@ EMAIL_HOST = os.environ.get("JIGSAW_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("JIGSAW_EMAIL_PORT", "25"))
 EMAIL_USE_TLS = os.environ.get("JIGSAW_EMAIL_TLS") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("JIGSAW_EMAIL_FROM", "jigsaw@localhost")
+# Inbox notifications by e-mail (a link only, never child data): off unless turned on; the link
+# points at JIGSAW_SITE_URL (jigsaw.web.referrals.notify, docs/deploy.md).
+JIGSAW_NOTIFY_EMAIL = os.environ.get("JIGSAW_NOTIFY_EMAIL") == "1"
+JIGSAW_SITE_URL = os.environ.get("JIGSAW_SITE_URL", "")
 # Error reports (and Django's debug page, if DEBUG is ever on) never show the database URL, its
 # password, keys or cookies: see jigsaw.web.error_reports.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "jigsaw.web.error_reports.SecretsHiddenFilter"

@@ -55,3 +55,14 @@ def test_the_demo_has_referrals_in_every_state_and_some_breached(cast):
     assert MissingEpisode.objects.filter(child__area=area).count() == 2
     assert MaceMeeting.objects.get(area=area).items.count() == 2
     assert Contact.objects.filter(agency=agencies["education"], state="new").count() == 5
+    # Every contact has its contact_created audit row, as one made by saving a concern does.
+    from jigsaw.web.audit.models import AuditEvent
+
+    audited = set(
+        AuditEvent.objects.filter(event_type="contact_created", subject_type="contact").values_list(
+            "subject_id", flat=True
+        )
+    )
+    assert {str(pk) for pk in Contact.objects.values_list("pk", flat=True)} <= {
+        str(s) for s in audited
+    }

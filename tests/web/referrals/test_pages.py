@@ -103,7 +103,13 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     assert changed.status_code == 400 and "Say why the rating changes" in changed.content.decode()
     mash.post(
         f"/referrals/{referral.pk}/decide/",
-        {"decision": "strategy_s47", "reason": "Harm likely.", "outcome_due": "2026-12-18"},
+        {
+            "decision": "strategy_s47",
+            "reason": "Harm likely.",
+            "outcome_due_day": "18",
+            "outcome_due_month": "12",
+            "outcome_due_year": "2026",
+        },
     )
     mash.post(
         f"/referrals/{referral.pk}/action/",
@@ -111,7 +117,9 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
             "title": "See her alone",
             "owner_agency": cast.school.pk,
             "owner": cast.teacher.pk,
-            "due_on": "2026-11-30",
+            "due_on_day": "30",
+            "due_on_month": "11",
+            "due_on_year": "2026",
             "due_time": "12:00",
         },
     )
@@ -124,7 +132,12 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     assert "Amber" in page
     mash.post(
         f"/referrals/{referral.pk}/outcome/",
-        {"outcome": "at_risk_of_cse", "outcome_on": "2026-11-30"},
+        {
+            "outcome": "at_risk_of_cse",
+            "outcome_on_day": "30",
+            "outcome_on_month": "11",
+            "outcome_on_year": "2026",
+        },
     )
     referral.refresh_from_db()
     assert referral.state == "reviewing"
@@ -164,3 +177,121 @@ def test_an_action_update_without_evidence_says_why_and_changes_nothing(cast, cl
     teacher.post(f"/referrals/actions/{action.pk}/", {"change": "complete", "text": "Visited."})
     action.refresh_from_db()
     assert (action.state, action.evidence) == ("done", "Visited.")
+
+
+def _referral_of_jessica(cast):
+    saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
+    from jigsaw.web.referrals import services
+
+    services.contact_decide(
+        actor=cast.school_dsl, contact=saved.concern.contact, decision="refer", reason="Worried."
+    )
+    return Referral.objects.get(child=saved.child)
+
+
+def _selected(html: str, select_id: str) -> list[str]:
+    import re
+
+    body = html.split(f'id="{select_id}"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)" selected>', body)
+
+
+def test_the_rag_select_chooses_nothing_until_the_analyst_does(cast, client, clock):
+    referral = _referral_of_jessica(cast)
+    mash = verified_client(client, cast, "analyst")
+    page = mash.get(f"/referrals/{referral.pk}/").content.decode()
+    # Not rated: the empty "Choose a rating" is selected, not Red.
+    assert _selected(page, "rag") == [""] and "Choose a rating" in page
+    refused = mash.post(f"/referrals/{referral.pk}/rate/", {"rag": "", "reason": ""})
+    assert refused.status_code == 400 and "Select a RAG rating" in refused.content.decode()
+    referral.refresh_from_db()
+    assert referral.rag == ""
+    mash.post(f"/referrals/{referral.pk}/rate/", {"rag": "amber"})
+    rated = mash.get(f"/referrals/{referral.pk}/").content.decode()
+    # Once rated, the current rating is the one shown, and there is no empty choice.
+    assert _selected(rated, "rag") == ["amber"] and "Choose a rating" not in rated
+
+
+def test_the_outcome_due_date_is_the_govuk_three_field_date(cast, client, clock):
+    referral = _referral_of_jessica(cast)
+    mash = verified_client(client, cast, "analyst")
+    page = mash.get(f"/referrals/{referral.pk}/").content.decode()
+    assert 'type="date"' not in page.split("Save decision")[0].split("MASH decision")[1]
+    for part in ("day", "month", "year"):
+        assert f'name="outcome_due_{part}"' in page
+    decide = {"decision": "assessment_s17", "reason": "Needs an assessment."}
+    missing = mash.post(f"/referrals/{referral.pk}/decide/", decide)
+    assert missing.status_code == 400
+    html = missing.content.decode()
+    assert 'href="#outcome_due_day"' in html and "Enter the date the outcome is due" in html
+    unreal = mash.post(
+        f"/referrals/{referral.pk}/decide/",
+        {**decide, "outcome_due_day": "31", "outcome_due_month": "2", "outcome_due_year": "2027"},
+    )
+    assert "must be a real date" in unreal.content.decode()
+    # The typed values stay in the boxes.
+    assert 'value="31"' in unreal.content.decode()
+    past = mash.post(
+        f"/referrals/{referral.pk}/decide/",
+        {**decide, "outcome_due_day": "1", "outcome_due_month": "11", "outcome_due_year": "2026"},
+    )
+    assert past.status_code == 400
+    assert 'href="#outcome_due_day"' in past.content.decode()
+    assert "The outcome date must be today or later" in past.content.decode()
+    mash.post(
+        f"/referrals/{referral.pk}/decide/",
+        {**decide, "outcome_due_day": "18", "outcome_due_month": "12", "outcome_due_year": "2026"},
+    )
+    referral.refresh_from_db()
+    assert referral.state == "decided" and referral.outcome_due == dt.date(2026, 12, 18)
+
+
+def test_no_decision_or_outcome_is_chosen_for_the_analyst(cast, client, clock):
+    referral = _referral_of_jessica(cast)
+    mash = verified_client(client, cast, "analyst")
+    page = mash.get(f"/referrals/{referral.pk}/").content.decode()
+    assert _selected(page, "decision") == [""] and "Choose a decision" in page
+    refused = mash.post(
+        f"/referrals/{referral.pk}/decide/",
+        {
+            "decision": "",
+            "reason": "Worried.",
+            "outcome_due_day": "18",
+            "outcome_due_month": "12",
+            "outcome_due_year": "2026",
+        },
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 400 and 'href="#decision">Select the MASH decision' in html
+    referral.refresh_from_db()
+    assert referral.state == "open"
+    # Every date on the page is the GOV.UK three-field date, and the summary links reach fields.
+    assert 'type="date"' not in page
+    reason = mash.post(f"/referrals/{referral.pk}/decide/", {"decision": "assessment_s17"})
+    assert 'href="#decide-reason"' in reason.content.decode()
+    assert 'id="decide-reason"' in reason.content.decode()
+
+
+def test_the_safeguarding_leads_review_date_is_the_govuk_date(cast, client, clock):
+    saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
+    contact = saved.concern.contact
+    dsl = verified_client(client, cast, "school_dsl")
+    page = dsl.get(f"/referrals/contacts/{contact.pk}/").content.decode()
+    assert 'type="date"' not in page and 'name="review_on_day"' in page
+    missing = dsl.post(f"/referrals/contacts/{contact.pk}/", {"decision": "keep_watching"})
+    html = missing.content.decode()
+    assert missing.status_code == 400
+    assert 'href="#review_on_day">Give the date to look at this child again' in html
+    nothing = dsl.post(f"/referrals/contacts/{contact.pk}/", {"reason": "x"})
+    assert 'href="#decision-no_further_action">Select your decision' in nothing.content.decode()
+    dsl.post(
+        f"/referrals/contacts/{contact.pk}/",
+        {
+            "decision": "keep_watching",
+            "review_on_day": "11",
+            "review_on_month": "12",
+            "review_on_year": "2026",
+        },
+    )
+    contact.refresh_from_db()
+    assert (contact.state, contact.review_on) == ("watching", dt.date(2026, 12, 11))

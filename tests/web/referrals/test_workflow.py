@@ -326,3 +326,30 @@ def test_the_database_refuses_a_closed_referral_without_an_outcome(cast, clock):
     referral = services.referral_create(actor=cast.nurse, child=child, source="practitioner")
     with pytest.raises(IntegrityError), transaction.atomic():
         Referral.objects.filter(pk=referral.pk).update(state="closed", close_reason="x")
+
+
+def test_a_change_is_checked_against_the_stored_state_not_a_stale_copy(cast, clock):
+    # Two analysts open the same referral; the first decides. The second's page (a stale copy,
+    # still "open") must not decide it again: the change re-reads the locked row and is refused.
+    outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "Absent.")
+    first = services.referral_direct(actor=cast.teacher, concern=outcome.concern, reason="Now.")
+    second = Referral.objects.get(pk=first.pk)
+    services.referral_decide(
+        actor=cast.analyst,
+        referral=first,
+        decision="assessment_s17",
+        reason="Needs an assessment.",
+        outcome_due=dt.date(2026, 12, 18),
+    )
+    before = last_event()
+    with pytest.raises(ValidationError, match="decide"):
+        services.referral_decide(
+            actor=cast.analyst,
+            referral=second,
+            decision="no_further_action",
+            reason="Nothing to do.",
+            outcome_due=dt.date(2026, 12, 18),
+        )
+    first.refresh_from_db()
+    assert first.decision == "assessment_s17" and events_since(before) == []
+    assert Feedback.objects.filter(referral=first).count() == 1

@@ -313,12 +313,12 @@ def child_access(*, user, child_id: int, purpose: str) -> ChildView:
 
 def role_aware_grade(level: str, grade: dict[str, object], role: str) -> dict[str, object]:
     """A stored grade with its next step said to ``role`` (jigsaw.act.advice chooses the words)."""
-    from jigsaw.act.advice import next_step
+    from jigsaw.act.advice import role_aware
     from jigsaw.web.concerns.selectors import catalogue
 
     if not grade.get("next_step"):
         return dict(grade)
-    return {**grade, "next_step": next_step(level, role, catalogue().next_steps)}
+    return role_aware(level, grade, role, catalogue())
 
 
 def pending_links_for(user) -> QuerySet[Link]:

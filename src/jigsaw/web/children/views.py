@@ -81,21 +81,47 @@ def child_profile(request, child_id: int):
 
 
 def _ordered(children, sort: str):
-    from django.db.models import Case, Value, When
+    """``children`` annotated with ``shown_grade`` and ``shown_graded_at`` (see
+    :func:`_with_shown_grade`), in the chosen order."""
+    from django.db.models import Case, F, Value, When
 
     if sort == "grade":
         rank = Case(
-            *(When(grade_level=g.value, then=Value(g.rank)) for g in Grade), default=Value(0)
+            *(When(shown_grade=g.value, then=Value(g.rank)) for g in Grade), default=Value(0)
         )
-        from django.db.models import F
-
-        return children.order_by(rank.desc(), F("graded_at").desc(nulls_last=True), "-id")
+        return children.order_by(rank.desc(), F("shown_graded_at").desc(nulls_last=True), "-id")
     if sort not in CHILD_SORTS or sort == "graded":
-        from django.db.models import F
-
         # Never-graded children last, on PostgreSQL as on SQLite.
-        return children.order_by(F("graded_at").desc(nulls_last=True), "-id")
+        return children.order_by(F("shown_graded_at").desc(nulls_last=True), "-id")
     return children.order_by(*(CHILD_SORTS[sort][1] or ()))
+
+
+def _with_shown_grade(user, children):
+    """Each child with the grade this user may see: the combined grade for those who hold the
+    combined picture (the safeguarding lead, the MASH), else the grade of the user's own latest
+    concern about the child, as on the child's profile. Filters and sorting use the same grade,
+    so that neither hints at what other agencies recorded."""
+    from django.db.models import F, OuterRef, Subquery
+
+    from jigsaw.web.access import Actor, may_see_combined_grade
+    from jigsaw.web.children.models import ACTIVE_LINK_STATUSES
+    from jigsaw.web.concerns.models import Concern
+
+    actor = Actor.of(user)
+    if actor.area_id is not None and may_see_combined_grade(actor, child_area_id=actor.area_id):
+        return children.annotate(shown_grade=F("grade_level"), shown_graded_at=F("graded_at")), True
+    own = Concern.objects.filter(
+        record__links__child=OuterRef("pk"),
+        record__links__status__in=ACTIVE_LINK_STATUSES,
+        recorded_by_id=user.pk,
+    ).order_by("-recorded_at", "-id")
+    return (
+        children.annotate(
+            shown_grade=Subquery(own.values("grade_level")[:1]),
+            shown_graded_at=Subquery(own.values("recorded_at")[:1]),
+        ),
+        False,
+    )
 
 
 def _with_names(user, items, child_of=lambda item: item):
@@ -108,9 +134,9 @@ def _with_names(user, items, child_of=lambda item: item):
 def my_children(request):
     grade = request.GET.get("grade", "")
     sort = request.GET.get("sort", "graded")
-    children = children_visible_to(request.user)
+    children, combined = _with_shown_grade(request.user, children_visible_to(request.user))
     if grade in {g.value for g in Grade}:
-        children = children.filter(grade_level=grade)
+        children = children.filter(shown_grade=grade)
     paged = paginate(request, _ordered(children, sort))
     rows = _with_names(request.user, list(paged.items))
     children_listed(user=request.user, children=[c for c, _ in rows], purpose="my children")
@@ -123,6 +149,7 @@ def my_children(request):
             "grade": grade,
             "sort": sort if sort in CHILD_SORTS else "graded",
             "grade_choices": Grade.choices(),
+            "combined": combined,
             "sorts": [(k, label) for k, (label, _) in CHILD_SORTS.items()],
         },
     )

@@ -122,10 +122,24 @@ def national_report(request, path: str = "index.html"):
     (``settings.JIGSAW_NATIONAL_REPORT_DIR``): anything else there, or beside it (linkage
     outputs hold NHS numbers), is never served, whatever its name.
     """
+    from jigsaw.report.national import SORT_SCRIPT, served_in_app, sort_script
+
     root = Path(settings.JIGSAW_NATIONAL_REPORT_DIR)
     path = path or REPORT_FILES[0]
+    if path == SORT_SCRIPT:
+        # The page's sorting script, from the package (the content security policy runs no
+        # inline script); never a file of the report's folder.
+        return HttpResponse(sort_script(), content_type="text/javascript; charset=utf-8")
     if path not in REPORT_FILES or not (root / path).is_file():
         raise Http404(
             "no such report file: the report is built by `jigsaw demo` or `jigsaw oversight`"
         )
+    if path == REPORT_FILES[0]:
+        html = (root / path).read_text(encoding="utf-8")
+        try:
+            # The app's way back, and the sorting script as a file.
+            html = served_in_app(html, home="/", script_url=f"/oversight/national/{SORT_SCRIPT}")
+        except ValueError:
+            pass  # a page not written by jigsaw.report (a test's stand-in): served as it is
+        return HttpResponse(html, content_type="text/html; charset=utf-8")
     return serve(request, path, document_root=str(root))

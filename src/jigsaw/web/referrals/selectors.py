@@ -434,42 +434,61 @@ class AgendaItem:
     breached: bool
 
 
-def mace_agenda(user: Any, *, on: dt.date, audit: bool = True) -> list[AgendaItem]:
-    """The MACE panel's agenda for a meeting ``on`` a date, built from the area's referrals:
-    new since the last meeting, reviews due within two weeks, overdue actions, breached clocks.
-    Breached first."""
+def referral_agenda_reasons(
+    referral: Referral, *, on: dt.date, since: dt.date, at: dt.datetime
+) -> list[str]:
+    """Why one live referral is on the MACE agenda of a meeting ``on`` a date (empty: it is not):
+    new since ``since`` (the last meeting), a review due within two weeks, overdue actions, a
+    breached clock."""
+    reasons = []
+    if referral.received_at.astimezone(LONDON).date() >= since:
+        reasons.append("new referral")
+    if referral.next_review_on and referral.next_review_on <= on + dt.timedelta(days=14):
+        reasons.append("review due")
+    if referral.actions.filter(
+        state__in=[ActionState.OVERDUE.value, ActionState.ESCALATED.value]
+    ).exists():
+        reasons.append("overdue actions")
+    if referral_breached(referral, at):
+        reasons.append("breached")
+    return reasons
+
+
+def referral_agenda(*, area_id: int, on: dt.date, agency_id: int | None = None) -> list[AgendaItem]:
+    """The agenda items an area's live referrals give a MACE meeting ``on`` a date, oldest
+    referral first (no access check and no audit: :func:`mace_agenda` does both).
+
+    Other sources of agenda items (groups of connected children, say) are added beside this one
+    in :func:`mace_agenda`, each a function of the area and the meeting date.
+    """
     from jigsaw.web.referrals.models import MaceMeeting
 
-    actor = Actor.of(user)
-    if not may_work_referrals(actor) or actor.area_id is None:
-        return []
     at = now()
-    last = MaceMeeting.objects.filter(area_id=actor.area_id, held_on__lt=on).first()
+    last = MaceMeeting.objects.filter(area_id=area_id, held_on__lt=on).first()
     since = last.held_on if last else on - dt.timedelta(days=30)
     items = []
-    live = Referral.objects.filter(area_id=actor.area_id, state__in=LIVE_REFERRAL_STATES)
+    live = Referral.objects.filter(area_id=area_id, state__in=LIVE_REFERRAL_STATES)
     for referral in live.select_related("child").order_by("received_at", "id"):
-        reasons = []
-        if referral.received_at.astimezone(LONDON).date() >= since:
-            reasons.append("new referral")
-        if referral.next_review_on and referral.next_review_on <= on + dt.timedelta(days=14):
-            reasons.append("review due")
-        if referral.actions.filter(
-            state__in=[ActionState.OVERDUE.value, ActionState.ESCALATED.value]
-        ).exists():
-            reasons.append("overdue actions")
-        breached = referral_breached(referral, at)
-        if breached:
-            reasons.append("breached")
+        reasons = referral_agenda_reasons(referral, on=on, since=since, at=at)
         if reasons:
             items.append(
                 AgendaItem(
                     referral=referral,
-                    child_name=_name_for(referral.child_id, actor.agency_id, any_agency=True),
+                    child_name=_name_for(referral.child_id, agency_id, any_agency=True),
                     reasons=tuple(reasons),
-                    breached=breached,
+                    breached="breached" in reasons,
                 )
             )
+    return items
+
+
+def mace_agenda(user: Any, *, on: dt.date, audit: bool = True) -> list[AgendaItem]:
+    """The MACE panel's agenda for a meeting ``on`` a date, for the MASH of the area: the items
+    of :func:`referral_agenda` (and of any other source added here), breached first; audited."""
+    actor = Actor.of(user)
+    if not may_work_referrals(actor) or actor.area_id is None:
+        return []
+    items = referral_agenda(area_id=actor.area_id, on=on, agency_id=actor.agency_id)
     items.sort(key=lambda i: not i.breached)
     if audit:
         _listed(user, [i.referral.child_id for i in items], "MACE agenda")

@@ -7,9 +7,12 @@ times are the partnership's :class:`jigsaw.act.ResponsePolicy` (:func:`policy_fo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING
+import enum
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -41,6 +44,7 @@ from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, Child, Link
 from jigsaw.web.concerns.models import Concern
+from jigsaw.web.referrals import notify
 from jigsaw.web.referrals.clock import now
 from jigsaw.web.referrals.models import (
     Action,
@@ -104,6 +108,25 @@ def _state_check(state: object, change: str, what: str) -> None:
         raise ValidationError(str(error)) from None
 
 
+_Row = TypeVar("_Row", Contact, Referral, Action)
+
+
+@contextlib.contextmanager
+def _transition(obj: _Row, states: type[enum.Enum], change: str) -> Iterator[None]:
+    """The one way a contact, a referral or an action changes state: in one transaction, its row
+    locked and re-read, the change checked against the workflow's table (:mod:`jigsaw.act.states`)
+    on what is stored now, then the caller's checks, change and audit row inside the block.
+
+    The lock means two people acting at once cannot both make a change the state allows once (two
+    analysts deciding the same referral): the second waits, re-reads and is refused. A refusal
+    raised inside the block writes nothing.
+    """
+    with transaction.atomic():
+        obj.refresh_from_db(from_queryset=type(obj).objects.select_for_update())
+        _state_check(states(obj.state), change, f"{type(obj).__name__.lower()} {obj.pk}")
+        yield
+
+
 def _required(value: str, field: str, message: str) -> str:
     if not value.strip():
         raise ValidationError({field: message})
@@ -134,6 +157,7 @@ def after_concern(*, actor: User, concern: Concern, child: Child) -> Contact | N
             subject=contact,
             extra={"concern": concern.pk, "child": child.pk, "agency": contact.agency_id},
         )
+        notify.notify(notify.staff(role=Role.DSL, agency_id=contact.agency_id), notify.Item.CONTACT)
     if policy_for(child.area_id).reaches_threshold(child.grade_level) and not _live_referral(child):
         referral_create(
             actor=None,
@@ -174,16 +198,15 @@ def contact_decide(
     ):
         raise PermissionDenied("only the recording agency's safeguarding lead decides a contact")
     decision = ContactDecision(decision)
-    _state_check(ContactState(contact.state), decision.value, f"contact {contact.pk}")
-    at = now()
-    if decision is ContactDecision.NO_FURTHER_ACTION:
-        reason = _required(reason, "reason", "Say why no further action is needed")
-    if decision is ContactDecision.KEEP_WATCHING:
-        if review_on is None:
-            raise ValidationError({"review_on": "Give the date to look at this child again"})
-        if review_on <= at.astimezone(LONDON).date():
-            raise ValidationError({"review_on": "The review date must be in the future"})
-    with transaction.atomic():
+    with _transition(contact, ContactState, decision.value):
+        at = now()
+        if decision is ContactDecision.NO_FURTHER_ACTION:
+            reason = _required(reason, "reason", "Say why no further action is needed")
+        if decision is ContactDecision.KEEP_WATCHING:
+            if review_on is None:
+                raise ValidationError({"review_on": "Give the date to look at this child again"})
+            if review_on <= at.astimezone(LONDON).date():
+                raise ValidationError({"review_on": "The review date must be in the future"})
         contact.state = {
             ContactDecision.NO_FURTHER_ACTION: ContactState.NO_FURTHER_ACTION,
             ContactDecision.KEEP_WATCHING: ContactState.WATCHING,
@@ -264,6 +287,9 @@ def referral_create(
             subject=referral,
             extra={"child": child.pk, "source": referral.source, "grade": child.grade_level},
         )
+        notify.notify(
+            notify.staff(role=Role.MASH_ANALYST, area_id=child.area_id), notify.Item.REFERRAL
+        )
     return referral
 
 
@@ -311,14 +337,13 @@ def referral_rate(*, actor: User, referral: Referral, rag: Rag | str, reason: st
     """
     _mash_only(actor, referral, may_rate_referral)
     rag = Rag(rag)
-    _state_check(ReferralState(referral.state), "rate", f"referral {referral.pk}")
-    previous = referral.rag
-    if previous == rag.value:
-        return referral
-    if previous and not reason.strip():
-        raise ValidationError({"reason": "Say why the rating changes"})
-    at = now()
-    with transaction.atomic():
+    with _transition(referral, ReferralState, "rate"):
+        previous = referral.rag
+        if previous == rag.value:
+            return referral
+        if previous and not reason.strip():
+            raise ValidationError({"reason": "Say why the rating changes"})
+        at = now()
         referral.rag = rag.value
         referral.response_due = policy_for(referral.area_id).response_due(rag, referral.received_at)
         referral.save(update_fields=["rag", "response_due"])
@@ -360,12 +385,11 @@ def referral_decide(
     """
     _mash_only(actor, referral, may_decide_referral)
     decision = MashDecision(decision)
-    _state_check(ReferralState(referral.state), "decide", f"referral {referral.pk}")
-    reason = _required(reason, "reason", "Give the reason for the decision")
-    at = now()
-    if outcome_due < at.astimezone(LONDON).date():
-        raise ValidationError({"outcome_due": "The outcome date must be today or later"})
-    with transaction.atomic():
+    with _transition(referral, ReferralState, "decide"):
+        reason = _required(reason, "reason", "Give the reason for the decision")
+        at = now()
+        if outcome_due < at.astimezone(LONDON).date():
+            raise ValidationError({"outcome_due": "The outcome date must be today or later"})
         referral.state = ReferralState.DECIDED.value
         referral.decision = decision.value
         referral.decision_reason = reason
@@ -408,6 +432,7 @@ def _feedback_send(referral: Referral, text: str, *, at: dt.datetime) -> None:
             subject=feedback,
             extra={"referral": referral.pk, "to": user_id},
         )
+        notify.notify([feedback.to], notify.Item.FEEDBACK)
 
 
 def outcome_record(
@@ -432,13 +457,12 @@ def outcome_record(
     """
     _mash_only(actor, referral, may_record_outcome)
     outcome = Outcome(outcome)
-    _state_check(ReferralState(referral.state), "record_outcome", f"referral {referral.pk}")
-    at = now()
-    if outcome_on > at.astimezone(LONDON).date():
-        raise ValidationError({"outcome_on": "The outcome date must be today or in the past"})
-    if not outcome.reviewed:
-        close_reason = _required(close_reason, "close_reason", "Say why the referral can close")
-    with transaction.atomic():
+    with _transition(referral, ReferralState, "record_outcome"):
+        at = now()
+        if outcome_on > at.astimezone(LONDON).date():
+            raise ValidationError({"outcome_on": "The outcome date must be today or in the past"})
+        if not outcome.reviewed:
+            close_reason = _required(close_reason, "close_reason", "Say why the referral can close")
         referral.outcome = outcome.value
         referral.outcome_on = outcome_on
         referral.outcome_by = actor
@@ -477,14 +501,13 @@ def referral_review(
     """Record a scheduled review of a child under review; the next one is due on the schedule
     (or ``next_review_on``, if the MASH sets an earlier or later date)."""
     _mash_only(actor, referral, may_record_outcome)
-    _state_check(ReferralState(referral.state), "review", f"referral {referral.pk}")
-    note = _required(note, "note", "Say what the review found")
-    at = now()
-    today = at.astimezone(LONDON).date()
-    following = next_review_on or policy_for(referral.area_id).review_due(today)
-    if following <= today:
-        raise ValidationError({"next_review_on": "The next review must be after today"})
-    with transaction.atomic():
+    with _transition(referral, ReferralState, "review"):
+        note = _required(note, "note", "Say what the review found")
+        at = now()
+        today = at.astimezone(LONDON).date()
+        following = next_review_on or policy_for(referral.area_id).review_due(today)
+        if following <= today:
+            raise ValidationError({"next_review_on": "The next review must be after today"})
         review = Review.objects.create(
             referral=referral,
             reviewed_on=today,
@@ -516,12 +539,13 @@ def referral_close(*, actor: User, referral: Referral, reason: str) -> Referral:
         database constraint, refuse it).
     """
     _mash_only(actor, referral, may_record_outcome)
-    _state_check(ReferralState(referral.state), "close", f"referral {referral.pk}")
-    reason = _required(reason, "close_reason", "Say why the referral can close")
-    if not referral.decision or not referral.outcome:
-        raise ValidationError(f"referral {referral.pk} needs a decision and an outcome to close")
-    at = now()
-    with transaction.atomic():
+    with _transition(referral, ReferralState, "close"):
+        reason = _required(reason, "close_reason", "Say why the referral can close")
+        if not referral.decision or not referral.outcome:
+            raise ValidationError(
+                f"referral {referral.pk} needs a decision and an outcome to close"
+            )
+        at = now()
         referral.state = ReferralState.CLOSED.value
         referral.close_reason = reason
         referral.closed_at = at
@@ -587,6 +611,9 @@ def action_create(
                 "due_at": due_at.isoformat(),
             },
         )
+        notify.notify(
+            [owner, *notify.staff(role=Role.DSL, agency_id=owner_agency.pk)], notify.Item.ACTION
+        )
     return action
 
 
@@ -603,39 +630,57 @@ def _action_check(actor: User, action: Action) -> None:
 def action_complete(*, actor: User, action: Action, evidence: str) -> Action:
     """Mark an action done, with the evidence that it was."""
     _action_check(actor, action)
-    _state_check(ActionState(action.state), "complete", f"action {action.pk}")
-    evidence = _required(evidence, "evidence", "Say what was done (the evidence)")
     return _action_finish(
-        actor, action, ActionState.DONE, EventType.ACTION_COMPLETED, evidence=evidence
+        actor,
+        action,
+        "complete",
+        ActionState.DONE,
+        EventType.ACTION_COMPLETED,
+        field="evidence",
+        text=evidence,
+        missing="Say what was done (the evidence)",
     )
 
 
 def action_cancel(*, actor: User, action: Action, reason: str) -> Action:
     """Cancel an action, with the reason."""
     _action_check(actor, action)
-    _state_check(ActionState(action.state), "cancel", f"action {action.pk}")
-    reason = _required(reason, "cancel_reason", "Say why the action is cancelled")
     return _action_finish(
-        actor, action, ActionState.CANCELLED, EventType.ACTION_CANCELLED, cancel_reason=reason
+        actor,
+        action,
+        "cancel",
+        ActionState.CANCELLED,
+        EventType.ACTION_CANCELLED,
+        field="cancel_reason",
+        text=reason,
+        missing="Say why the action is cancelled",
     )
 
 
 def _action_finish(
-    actor: User, action: Action, state: ActionState, event: EventType, **text: str
+    actor: User,
+    action: Action,
+    change: str,
+    state: ActionState,
+    event: EventType,
+    *,
+    field: str,
+    text: str,
+    missing: str,
 ) -> Action:
-    at = now()
-    with transaction.atomic():
+    with _transition(action, ActionState, change):
+        text = _required(text, field, missing)
+        at = now()
         action.state = state.value
         action.finished_at = at
-        for field, value in text.items():
-            setattr(action, field, value)
+        setattr(action, field, text)
         action.save()
         _resolve_escalations(action.referral, action=action, at=at)
         audit_record(
             actor=actor,
             event_type=event,
             subject=action,
-            extra={"late": at > action.due_at, **text},
+            extra={"late": at > action.due_at, field: text},
         )
     return action
 
@@ -708,6 +753,14 @@ def clocks_sweep(*, area_id: int | None = None) -> int:
                 subject=action,
                 extra={"to_agency": action.owner_agency_id, "and": "mash"},
             )
+            notify.notify(
+                [
+                    action.owner,
+                    *notify.staff(role=Role.DSL, agency_id=action.owner_agency_id),
+                    *notify.staff(role=Role.MASH_ANALYST, area_id=action.referral.area_id),
+                ],
+                notify.Item.ESCALATION,
+            )
             changed += 1
         for referral in referrals:
             if not referral_breached(referral, at):
@@ -728,6 +781,10 @@ def clocks_sweep(*, area_id: int | None = None) -> int:
                 event_type=EventType.REFERRAL_BREACHED,
                 subject=referral,
                 extra={"state": referral.state, "due": _iso(referral_due(referral))},
+            )
+            notify.notify(
+                notify.staff(role=Role.MASH_ANALYST, area_id=referral.area_id),
+                notify.Item.ESCALATION,
             )
             changed += 1
     return changed

@@ -36,6 +36,8 @@ from jigsaw.web.referrals.forms import (
     ReferDirectForm,
     ReviewForm,
     StrategyForm,
+    rag_options,
+    with_empty,
 )
 from jigsaw.web.referrals.models import Referral
 
@@ -54,6 +56,9 @@ class SignedInRequest(HttpRequest):
 def _errors_into(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
+            # A three-field date carries its error on the day field, where the summary links.
+            if field not in form.fields and f"{field}_day" in form.fields:
+                field = f"{field}_day"
             for message in messages:
                 form.add_error(field if field in form.fields else None, message)
     else:
@@ -147,7 +152,7 @@ def _referral_forms(referral: Referral, data: Any = None, which: str = "") -> di
         return data if which == name else None
 
     return {
-        "rate_form": RateForm(bound("rate")),
+        "rate_form": RateForm(bound("rate"), initial={"rag": referral.rag}),
         "decide_form": DecideForm(bound("decide")),
         "action_form": ActionForm(bound("action"), agencies=agencies, staff=staff),
         "outcome_form": OutcomeForm(bound("outcome")),
@@ -177,9 +182,9 @@ def _render_referral(
         {
             "view": view,
             **forms,
-            "rags": Rag.choices(),
-            "decisions": choices(MashDecision),
-            "outcomes": choices(Outcome),
+            "rags": rag_options(view.referral.rag),
+            "decision_options": with_empty(choices(MashDecision), "Choose a decision"),
+            "outcome_options": with_empty(choices(Outcome), "Choose an outcome"),
             "modes": choices(StrategyMode),
             "seen_alone_choices": choices(SeenAlone),
             "yes_no": [("yes", "Yes"), ("no", "No")],
@@ -272,7 +277,7 @@ def referral_change(request: SignedInRequest, referral_id: int, change: str) -> 
                     decisions=data["decisions"],
                     child_voice=data["child_voice"],
                     actions=data["actions"],
-                    next_review_on=data["next_review_on"],
+                    next_review_on=data["strategy_review_on"],
                 )
             else:
                 services.referral_close(
@@ -428,17 +433,21 @@ MACE_FIELDS = (
 @require_http_methods(["GET", "POST"])
 def mace_panel(request: SignedInRequest) -> HttpResponse:
     """The MACE panel: its agenda, built from the area's referrals, and the meeting record."""
-    import datetime as dt_
+    from jigsaw.web.referrals.forms import MaceDateForm
 
     _sweep(request)
     today = services.now().astimezone(LONDON).date()
     on = today
     errors: list[str] = []
+    date_form = MaceDateForm(
+        request.POST if request.method == "POST" else None,
+        initial={"held_on_day": on.day, "held_on_month": on.month, "held_on_year": on.year},
+    )
     if request.method == "POST":
-        try:
-            on = dt_.date.fromisoformat(request.POST.get("held_on", ""))
-        except ValueError:
-            errors.append("Give the date of the meeting")
+        if date_form.is_valid():
+            on = date_form.cleaned_data["held_on"]
+        else:
+            errors += [m for field in date_form for m in field.errors]
     agenda = selectors.mace_agenda(request.user, on=on)
     if request.method == "POST" and not errors:
         items = []
@@ -477,7 +486,7 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         {
             "agenda": agenda,
             "meetings": selectors.mace_meetings(request.user),
-            "held_on": request.POST.get("held_on", on.isoformat()),
+            "date_form": date_form,
             "posted": request.POST,
             "errors": errors,
             "rags": Rag.choices(),

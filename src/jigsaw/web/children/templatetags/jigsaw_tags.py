@@ -22,7 +22,7 @@ def percent(probability):
 @register.filter
 def high_concern_signs(indicator_ids):
     """The labels of the catalogue's high-level indicators among ``indicator_ids``."""
+    from jigsaw.act.advice import high_concern_signs as labels
     from jigsaw.web.concerns.selectors import catalogue
 
-    high = {i.id: i.label for i in catalogue().indicators if i.level == "high"}
-    return [high[i] for i in dict.fromkeys(indicator_ids or ()) if i in high]
+    return labels(indicator_ids or (), catalogue())

@@ -447,7 +447,7 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         if date_form.is_valid():
             on = date_form.cleaned_data["held_on"]
         else:
-            errors += [m for field in date_form for m in field.errors]
+            errors += [str(m) for field in date_form for m in field.errors]
     agenda = selectors.mace_agenda(request.user, on=on)
     if request.method == "POST" and not errors:
         items = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -147,8 +147,7 @@ def concern_record(
         )
     lawful_basis = LawfulBasis(lawful_basis)
 
-    matches: list[Any] = []
-    elsewhere: list[int] = []
+    candidate: dict[str, object] | None = None
     if identity is not None:
         candidate = matching.record_mapping(
             record_id="incoming",
@@ -160,16 +159,24 @@ def concern_record(
             postcode=identity.postcode,
             nhs_number=identity.nhs_number,
         )
-        # Matched before the transaction opens: the index is read-only here and may need a rebuild.
-        # Only the actor's area's children are candidates for a link; a strong match in another
-        # area is noted for the MASH (whom to contact there), never linked or shown.
-        matches, elsewhere = matches_by_area(matching.match(candidate, limit=10), profile.area_id)
+        # Brought up to date before the transaction opens, so that a rebuild of the index (a
+        # read of the whole store) never happens while this transaction holds its locks.
+        matching.matcher()
 
     # One transaction: record, link, concern, grades and their audit rows are saved together or
     # not at all (a failed audit write refuses the whole concern).
     with transaction.atomic():
         new_record = record is None
         if record is None:
+            # Matched inside the transaction, after waiting for any other save of a record that
+            # could be this child: two concerns about a new child saved at the same moment then
+            # give what they give one after the other (one child, or a link for the MASH).
+            matching.lock_candidate_blocks(cast(dict[str, object], candidate))
+            # Only the actor's area's children are candidates for a link; a strong match in
+            # another area is noted for the MASH (whom to contact there), never linked or shown.
+            matches, elsewhere = matches_by_area(
+                matching.match(cast(dict[str, object], candidate), limit=10), profile.area_id
+            )
             record = record_create(
                 actor=actor, agency=profile.agency, **dataclasses.asdict(cast(Identity, identity))
             )

@@ -146,7 +146,11 @@ def lock_candidate_blocks(*records: Mapping[str, object]) -> int:
         raise RuntimeError("lock_candidate_blocks() must run inside the transaction that stores")
     if connection.vendor != "postgresql":
         return 0
-    blocks = {b for record in records for b in OnlineMatcher.blocking_keys(record)}
+    blocks: set[tuple[int, tuple[object, ...]]] = set()
+    for record in records:
+        blocks.update(OnlineMatcher.blocking_keys(record))
+        if len(blocks) > MAX_BLOCK_LOCKS:
+            break  # the whole store is locked: the rest need not be prepared
     with connection.cursor() as cursor:
         if len(blocks) > MAX_BLOCK_LOCKS:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK_KEY])

@@ -199,3 +199,44 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path):
         raise RuntimeError("disk full")
     assert path.read_text() == "old\n"
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_one_megabyte_name_is_reported_and_not_used_and_the_run_finishes(tmp_path, world):
+    """A 1 MB name once held ``jigsaw link`` for over 300 s: a value longer than the schema's
+    bound is a problem naming the file, row and field, and the row is linked as if the value were
+    blank, as any other unusable value is."""
+    import subprocess
+    import sys
+
+    from jigsaw.linkage import MAX_VALUE_LENGTH
+
+    frame = world.records.head(300).copy()
+    long_name = "Aisha" + "x" * 1_000_000
+    frame.loc[2, "first_name"] = long_name
+    source, blanked = tmp_path / "long.csv", tmp_path / "blanked.csv"
+    frame.to_csv(source, index=False)
+    frame.loc[2, "first_name"] = ""
+    frame.to_csv(blanked, index=False)
+    out, problems = tmp_path / "c.csv", tmp_path / "p.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "jigsaw.cli", "link", str(source), "--out", str(out)]
+        + ["--problems", str(problems), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    record_id = frame.loc[2, "record_id"]
+    shown = long_name[:MAX_VALUE_LENGTH] + "..."
+    assert (
+        f"{source}: row 4 (record {record_id}), first_name {shown!r}: "
+        f"longer than {MAX_VALUE_LENGTH} characters (1,000,005): value not used"
+    ) in done.stderr
+    bad = pd.read_csv(problems, keep_default_na=False)
+    row = bad[bad["row"] == 4]
+    assert row[["record_id", "field", "value"]].values.tolist() == [
+        [record_id, "first_name", shown]
+    ]
+    assert bad["value"].str.len().max() <= MAX_VALUE_LENGTH + 3
+    assert main(["link", str(blanked), "--out", str(tmp_path / "b.csv"), "--quiet"]) == 0
+    assert pd.read_csv(out).equals(pd.read_csv(tmp_path / "b.csv"))

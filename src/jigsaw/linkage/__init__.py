@@ -6,7 +6,8 @@ constraints that keep twins and children with different NHS numbers apart. One r
 time, :class:`OnlineMatcher` applies the same model from an in-memory index, on records prepared
 by the same code (:func:`prepare_record`). The model is versioned JSON (:class:`Model`); one
 trained on the synthetic world ships with Jigsaw. The shape of the data (:data:`RECORD_COLUMNS`,
-:data:`PREPARED_COLUMNS`, :data:`BLANK_TOKENS`) is declared once, in this package.
+:data:`PREPARED_COLUMNS`, :data:`BLANK_TOKENS`, :data:`MAX_VALUE_LENGTH`) is declared once, in
+this package.
 
 This module is the package's interface; its ``_``-prefixed modules are internal.
 :mod:`jigsaw.linkage.febrl` is a separate benchmark configuration on FEBRL's own fields.
@@ -22,7 +23,13 @@ from jigsaw.linkage._names import clean_name, forename_group, soundex
 from jigsaw.linkage._online import Match, OnlineMatcher
 from jigsaw.linkage._prepare import Prepared, Problem, parse_dob, parse_sex, prepare, prepare_record
 from jigsaw.linkage._review import review_by_child, settle_review
-from jigsaw.linkage._schema import BLANK_TOKENS, PREPARED_COLUMNS, RECORD_COLUMNS, is_blank
+from jigsaw.linkage._schema import (
+    BLANK_TOKENS,
+    MAX_VALUE_LENGTH,
+    PREPARED_COLUMNS,
+    RECORD_COLUMNS,
+    is_blank,
+)
 from jigsaw.linkage._tokens import TOKEN_DOMAINS, token, tokenise, tokenise_records
 from jigsaw.linkage._train import fit, link_records
 
@@ -35,6 +42,7 @@ __all__ = [
     "TOKEN_DOMAINS",
     "Comparison",
     "LinkResult",
+    "MAX_VALUE_LENGTH",
     "Match",
     "Model",
     "OnlineMatcher",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -24,6 +24,19 @@ __all__ = ["Match", "OnlineMatcher"]
 _TF_COLUMNS = {level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column}
 _DOB = next(c for c in COMPARISONS if c.name == "dob")
 _DIFFERENT_DOB = len(_DOB.levels) - 1
+
+
+def _blocks(
+    prepared: Mapping[str, object], *, probe: bool = False
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """The blocks a prepared record falls in: (rule number, the rule's values) for each blocking
+    rule whose columns it fills. With ``probe``, the blocks its partners are filed under (a
+    crossed rule reads its columns the other way round). Two records are only ever compared if
+    one's probe is the other's block."""
+    for number, rule in enumerate(BLOCKING_RULES):
+        values = rule.probe(prepared) if probe else rule.keys(prepared)
+        if None not in values:
+            yield number, values
 
 
 @dataclass(frozen=True)
@@ -133,18 +146,29 @@ class OnlineMatcher:
             self._child_ids[position] = new
         return True
 
+    @staticmethod
+    def blocking_keys(record: Mapping[str, object]) -> list[tuple[int, tuple[object, ...]]]:
+        """Return the blocks ``record`` (RECORDS.csv fields) falls in, as (rule number, values).
+
+        :meth:`match` compares a record only with stored records sharing one of these blocks, so
+        two records sharing none can never be candidates for each other: what a caller needs to
+        serialise the matching of records that might be the same child.
+        """
+        query, _ = prepare_record(record)
+        # Filed-under and probed-for blocks both: two records that would be compared share one.
+        return sorted(set(_blocks(query)) | set(_blocks(query, probe=True)), key=repr)
+
     def _store(self, prepared: dict[str, object], child_id: str) -> None:
         position = len(self._records)
         self._records.append(prepared)
         self._child_ids.append(child_id)
         self._members[child_id].append(position)
         self._positions[str(prepared["unique_id"])] = position
-        for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
-            values = rule.keys(prepared)
-            if None not in values:
-                index[values].append(position)
-                if rule.either_missing and prepared[rule.either_missing] is None:
-                    lacking[values].append(position)
+        for number, values in _blocks(prepared):
+            self._index[number][values].append(position)
+            missing = BLOCKING_RULES[number].either_missing
+            if missing and prepared[missing] is None:
+                self._lacking[number][values].append(position)
         for column in _TF_COLUMNS:
             if prepared[column] is not None:
                 self._counts[column][prepared[column]] += 1
@@ -163,14 +187,12 @@ class OnlineMatcher:
         # The same prior as a batch run over the store and this record.
         self._model_now = self.model.for_records(len(self._records) + 1)
         candidates: set[int] = set()
-        for index, lacking, rule in zip(self._index, self._lacking, BLOCKING_RULES, strict=True):
-            values = rule.probe(query)
-            if None in values:
-                continue
-            if rule.either_missing and query[rule.either_missing] is not None:
-                candidates.update(lacking.get(values, ()))
+        for number, values in _blocks(query, probe=True):
+            missing = BLOCKING_RULES[number].either_missing
+            if missing and query[missing] is not None:
+                candidates.update(self._lacking[number].get(values, ()))
             else:
-                candidates.update(index.get(values, ()))
+                candidates.update(self._index[number].get(values, ()))
         best: dict[str, Match] = {}
         for position in candidates:
             found = self._score(query, position)

@@ -37,7 +37,12 @@ from jigsaw.linkage._names import (
     split_forenames,
     split_surname,
 )
-from jigsaw.linkage._schema import PREPARED_COLUMNS
+from jigsaw.linkage._schema import (
+    MAX_VALUE_LENGTH,
+    PREPARED_COLUMNS,
+    check_length,
+    shown_value,
+)
 
 __all__ = ["Problem", "Prepared", "prepare", "prepare_record", "parse_dob", "parse_sex"]
 
@@ -277,6 +282,16 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
             by_row[position] = [
                 Problem(position + 2, None, "record_id", "", "blank record id: row left out")
             ]
+        elif len(record_id) > MAX_VALUE_LENGTH:
+            by_row[position] = [
+                Problem(
+                    position + 2,
+                    None,
+                    "record_id",
+                    shown_value(record_id),
+                    f"record id longer than {MAX_VALUE_LENGTH} characters: row left out",
+                )
+            ]
         elif record_id in seen:
             by_row[position] = [
                 Problem(
@@ -309,7 +324,7 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
                             position + 2,
                             ids[position],
                             field,
-                            str(values[position]),
+                            shown_value(values[position]),
                             reason if kept else f"{reason}: value not used",
                         )
                     )
@@ -393,9 +408,9 @@ class _Reader:
         # (field, reader, its columns when the value is unreadable, whether that is reported), in
         # the order of PREPARED_COLUMNS, so that a prepared record is built in that order.
         self.readers: tuple[tuple[str, Callable[[object], _Fields], _Fields, bool], ...] = (
-            ("agency", _agency_fields, {"agency": None}, False),
-            ("first_name", _forename_fields, _NO_FORENAME, False),
-            ("last_name", _surname_fields, _NO_SURNAME, False),
+            ("agency", _agency_fields, {"agency": None}, True),
+            ("first_name", _forename_fields, _NO_FORENAME, True),
+            ("last_name", _surname_fields, _NO_SURNAME, True),
             ("dob", self._dob_fields, _NO_DOB, True),
             ("sex", _sex_fields, {"sex": None}, True),
             ("postcode", _postcode_fields, _NO_POSTCODE, True),
@@ -417,6 +432,8 @@ class _Reader:
             if found is None:
                 function, empty = self._functions[field]
                 try:
+                    # Before any reading: an over-long value is never prepared (see the bound).
+                    check_length(key)
                     found = (function(key), None, True)
                 except _Kept as kept:
                     found = (kept.fields, kept.reason, True)

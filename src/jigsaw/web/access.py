@@ -58,6 +58,13 @@ class Actor:
 NOBODY = Actor(user_id=None, role=None, agency_id=None, area_id=None)
 
 
+def _in_area(actor: Actor, area_id: int | None) -> bool:
+    """Whether ``area_id`` (a child's, a referral's, an agency's) is the actor's own area: the
+    one area check of every rule below. Nobody acts in another area, and an actor without an
+    area acts in none."""
+    return actor.area_id is not None and area_id == actor.area_id
+
+
 @dataclasses.dataclass(frozen=True)
 class ChildScope:
     """Which children an actor may open: those of ``area_id`` and, when set, only those their
@@ -95,7 +102,7 @@ def may_open_child(
     ``author_ids``: the users who recorded a concern on one of those records.
     """
     scope = child_scope(actor)
-    if scope is None or child_area_id != scope.area_id:
+    if scope is None or not _in_area(actor, child_area_id):
         return False
     if scope.via_agency_id is not None and scope.via_agency_id not in record_agency_ids:
         return False
@@ -106,7 +113,7 @@ def may_read_note(
     actor: Actor, *, child_area_id: int, concern_agency_id: int, concern_author_id: int | None
 ) -> bool:
     """Whether ``actor`` may read a concern's free text (its note and any override reason)."""
-    if actor.area_id is None or child_area_id != actor.area_id:
+    if not _in_area(actor, child_area_id):
         return False
     if actor.role == Role.MASH_ANALYST:
         return True
@@ -119,7 +126,7 @@ def may_read_note(
 
 def may_see_identity(actor: Actor, *, child_area_id: int, record_agency_id: int) -> bool:
     """Whether ``actor`` may see who a linked record says the child is (name, birth date, ...)."""
-    if actor.role not in CHILD_ROLES or actor.area_id is None or child_area_id != actor.area_id:
+    if actor.role not in CHILD_ROLES or not _in_area(actor, child_area_id):
         return False
     return actor.role == Role.MASH_ANALYST or record_agency_id == actor.agency_id
 
@@ -130,7 +137,7 @@ def may_override(actor: Actor, *, child_area_id: int, concern_agency_id: int) ->
     The child's area decides, not the agency's: a MASH analyst never overrides a grade on another
     area's child, even if one of their area's agencies holds a record about them.
     """
-    if actor.area_id is None or child_area_id != actor.area_id:
+    if not _in_area(actor, child_area_id):
         return False
     if actor.role == Role.MASH_ANALYST:
         return True
@@ -141,9 +148,8 @@ def may_decide_link(actor: Actor, *, child_area_id: int, record_area_id: int) ->
     """Whether ``actor`` may confirm or reject a pending link of a record to a child."""
     return (
         actor.role == Role.MASH_ANALYST
-        and actor.area_id is not None
-        and child_area_id == actor.area_id
-        and record_area_id == actor.area_id
+        and _in_area(actor, child_area_id)
+        and _in_area(actor, record_area_id)
     )
 
 
@@ -164,7 +170,7 @@ def may_add_to_record(actor: Actor, *, record_agency_id: int) -> bool:
 
 def may_see_aggregates(actor: Actor, *, area_id: int) -> bool:
     """Whether ``actor`` may see an area's (suppressed) counts: its partnership lead."""
-    return actor.role == Role.PARTNERSHIP_LEAD and actor.area_id == area_id
+    return actor.role == Role.PARTNERSHIP_LEAD and _in_area(actor, area_id)
 
 
 def may_read_audit(actor: Actor) -> bool:
@@ -174,7 +180,7 @@ def may_read_audit(actor: Actor) -> bool:
 
 def may_manage_users(actor: Actor, *, area_id: int) -> bool:
     """Whether ``actor`` may list and create an area's users and agencies: its administrator."""
-    return actor.role == Role.ADMINISTRATOR and actor.area_id == area_id
+    return actor.role == Role.ADMINISTRATOR and _in_area(actor, area_id)
 
 
 # The workflow from a concern to an outcome. A contact is decided by the recording agency's
@@ -186,8 +192,7 @@ def may_decide_contact(actor: Actor, *, child_area_id: int, contact_agency_id: i
     """Whether ``actor`` may decide a contact: the safeguarding lead of the recording agency."""
     return (
         actor.role == Role.DSL
-        and actor.area_id is not None
-        and child_area_id == actor.area_id
+        and _in_area(actor, child_area_id)
         and contact_agency_id == actor.agency_id
     )
 
@@ -205,8 +210,7 @@ def may_refer_to_mash(actor: Actor, *, child_area_id: int, concern_author_id: in
     """
     return (
         actor.role == Role.PRACTITIONER
-        and actor.area_id is not None
-        and child_area_id == actor.area_id
+        and _in_area(actor, child_area_id)
         and concern_author_id is not None
         and concern_author_id == actor.user_id
     )
@@ -215,11 +219,7 @@ def may_refer_to_mash(actor: Actor, *, child_area_id: int, concern_author_id: in
 def may_work_referral(actor: Actor, *, referral_area_id: int) -> bool:
     """Whether ``actor`` may open a referral's page and rate, decide, add actions, record the
     outcome, review and close it: a MASH analyst of the referral's area."""
-    return (
-        actor.role == Role.MASH_ANALYST
-        and actor.area_id is not None
-        and referral_area_id == actor.area_id
-    )
+    return actor.role == Role.MASH_ANALYST and _in_area(actor, referral_area_id)
 
 
 def may_rate_referral(actor: Actor, *, referral_area_id: int) -> bool:
@@ -247,7 +247,7 @@ def may_update_action(
 ) -> bool:
     """Whether ``actor`` may mark an action done or cancel it: its owner, the owner agency's
     safeguarding lead, or the MASH of the referral's area."""
-    if actor.area_id is None or referral_area_id != actor.area_id:
+    if not _in_area(actor, referral_area_id):
         return False
     if actor.role == Role.MASH_ANALYST:
         return True
@@ -265,7 +265,7 @@ def may_see_signs(
     a practitioner their own. Everyone else learns only that other agencies hold concerns, from
     :func:`may_see_agencies` and :func:`may_see_combined_grade`.
     """
-    if actor.area_id is None or child_area_id != actor.area_id:
+    if not _in_area(actor, child_area_id):
         return False
     if actor.role == Role.MASH_ANALYST:
         return True
@@ -279,11 +279,7 @@ def may_see_signs(
 def may_see_agencies(actor: Actor, *, child_area_id: int) -> bool:
     """Whether ``actor`` may see which other agencies hold records and concerns about a child:
     the safeguarding lead and the MASH; a practitioner is told only that others do."""
-    return (
-        actor.role in (Role.DSL, Role.MASH_ANALYST)
-        and actor.area_id is not None
-        and child_area_id == actor.area_id
-    )
+    return actor.role in (Role.DSL, Role.MASH_ANALYST) and _in_area(actor, child_area_id)
 
 
 def may_see_combined_grade(actor: Actor, *, child_area_id: int) -> bool:
@@ -298,7 +294,7 @@ def may_record_missing(
     """Whether ``actor`` may record a child's missing episodes and return home interviews: the
     MASH of the child's area, or a practitioner or safeguarding lead of an agency that holds a
     record about the child."""
-    if actor.area_id is None or child_area_id != actor.area_id:
+    if not _in_area(actor, child_area_id):
         return False
     if actor.role == Role.MASH_ANALYST:
         return True
@@ -320,13 +316,13 @@ def may_manage_user(actor: Actor, *, user_area_id: int, user_id: int) -> bool:
 def may_see_access_grants(actor: Actor, *, area_id: int) -> bool:
     """Whether ``actor`` sees who was given a role that opens children in an area: its
     partnership lead, who is not an administrator and so did not give it."""
-    return actor.role == Role.PARTNERSHIP_LEAD and actor.area_id == area_id
+    return actor.role == Role.PARTNERSHIP_LEAD and _in_area(actor, area_id)
 
 
 def may_see_other_area_matches(actor: Actor, *, area_id: int) -> bool:
     """Whether ``actor`` is told which of an area's records another partnership may also know:
     the area's MASH analysts (told only the other area's name and contact)."""
-    return actor.role == Role.MASH_ANALYST and actor.area_id == area_id
+    return actor.role == Role.MASH_ANALYST and _in_area(actor, area_id)
 
 
 # Why a child's record was opened, as the audit stores it: decided by the server from the
@@ -367,7 +363,7 @@ def may_correct_concern(
 ) -> bool:
     """Whether ``actor`` may add a correction to a concern, or withdraw it (wrong child): its
     author, or the safeguarding lead of its agency, in the child's area."""
-    if actor.area_id is None or child_area_id != actor.area_id:
+    if not _in_area(actor, child_area_id):
         return False
     if actor.role == Role.DSL:
         return concern_agency_id == actor.agency_id
@@ -429,5 +425,5 @@ def may_import_list(actor: Actor, *, agency_id: int, agency_area_id: int) -> boo
     """Whether ``actor`` may upload a list of children for an agency and save its column mapping:
     that agency's safeguarding lead, or the administrator of the agency's area."""
     if actor.role == Role.DSL:
-        return actor.agency_id == agency_id and actor.area_id == agency_area_id
+        return actor.agency_id == agency_id and _in_area(actor, agency_area_id)
     return may_manage_users(actor, area_id=agency_area_id)

@@ -18,12 +18,20 @@ write of every transaction that adds or confirms a link: its row lock makes thos
 take their ids and decision times, and commit, one after another, so no link is committed with an
 id below one already read, nor a confirmation with an earlier time (a margin of
 :data:`MOVE_MARGIN` covers the clocks of several servers; moving a record twice is harmless).
+
+Two saves of records about the same new child must meet, or each makes a child of its own and the
+MASH is never told they are one. :func:`lock_candidate_blocks` orders them: inside the saving
+transaction, before matching and before its first write, it waits for every other transaction
+holding a record that shares a blocking key with this one, so the match that follows (which
+re-reads the version row) sees the other's record once it has committed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -89,6 +97,69 @@ def store_changed(*, moved: bool = False, rebuild: bool = False) -> None:
         # The row was removed (tables emptied): a new one, with a new epoch.
         RecordStoreVersion.objects.get_or_create(pk=1)
         RecordStoreVersion.objects.filter(pk=1).update(**changes)
+
+
+#: Above this many blocks a transaction locks the whole store instead (a bulk import): PostgreSQL
+#: holds advisory locks in a shared table sized by ``max_locks_per_transaction`` (64 per
+#: connection by default), which hundreds of thousands of block locks would exhaust.
+MAX_BLOCK_LOCKS = 256
+# Any constant will do (the audit chain's lock is ...0001): every block locker holds this one
+# shared, a whole-store locker holds it alone.
+STORE_LOCK_KEY = 0x6A69677361770002
+
+
+def _block_lock_key(block: tuple[int, tuple[object, ...]]) -> int:
+    """A blocking key as a PostgreSQL advisory lock key (a signed 64-bit integer). Two blocks
+    sharing a key only wait for each other needlessly, never wrongly."""
+    digest = hashlib.blake2b(repr(block).encode(), digest_size=8, person=b"jigsaw-block").digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_candidate_blocks(*records: Mapping[str, object]) -> int:
+    """Wait, inside the transaction about to store ``records``, until no other transaction is
+    storing a record that could match one of them; hold that until this transaction ends.
+
+    ``records`` are in the linkage engine's shape (:func:`record_mapping`). Call it before the
+    transaction's first write (:func:`store_changed` included) and match after it: every record
+    that could match shares a blocking key of the matcher (``OnlineMatcher.blocking_keys``), so
+    a save of a record about the same child either committed before this returns, and the match
+    sees it, or waits for this one and sees it in turn. The keys are locked in sorted order, so
+    two savers never hold one each and wait for the other's. More than :data:`MAX_BLOCK_LOCKS`
+    blocks (an import) lock the whole store instead.
+
+    PostgreSQL: transaction-level advisory locks (``pg_advisory_xact_lock``), released at commit
+    or rollback. SQLite: nothing to do, as the settings begin every transaction with
+    ``BEGIN IMMEDIATE``, which takes the database's single write lock: from then until commit no
+    other transaction can store anything, so a match made inside the transaction is current.
+
+    Returns the number of locks taken (0 on SQLite).
+
+    Raises
+    ------
+    RuntimeError
+        Outside a transaction, where the lock would be released before the records are stored.
+    """
+    from jigsaw.linkage import OnlineMatcher
+
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_candidate_blocks() must run inside the transaction that stores")
+    if connection.vendor != "postgresql":
+        return 0
+    blocks: set[tuple[int, tuple[object, ...]]] = set()
+    for record in records:
+        blocks.update(OnlineMatcher.blocking_keys(record))
+        if len(blocks) > MAX_BLOCK_LOCKS:
+            break  # the whole store is locked: the rest need not be prepared
+    with connection.cursor() as cursor:
+        if len(blocks) > MAX_BLOCK_LOCKS:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK_KEY])
+            return 1
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [STORE_LOCK_KEY])
+        keys = sorted({_block_lock_key(b) for b in blocks})
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    return 1 + len(keys)
 
 
 def _stamp() -> Stamp | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from django import forms
 
 from jigsaw.identifiers import is_valid_nhs_number, normalise_nhs_number, normalise_postcode
@@ -9,6 +12,21 @@ from jigsaw.screening import Grade
 from jigsaw.web.children.models import Sex
 from jigsaw.web.concerns.models import LawfulBasis
 from jigsaw.web.forms import date_fields, date_from_parts
+
+# The concern form's token: random, issued with the form, sent back with it (see
+# ``Concern.form_token``). 32 random bytes, URL-safe base64: 43 characters.
+_FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def new_form_token() -> str:
+    """A fresh token for a concern form, unguessable and never issued twice."""
+    return secrets.token_urlsafe(32)
+
+
+def form_token_of(value: object) -> str:
+    """The token a sent form carries, or ``""`` if it carries none or not one we issue (such a
+    form is saved as any other, only without the protection against being saved twice)."""
+    return value if isinstance(value, str) and _FORM_TOKEN.fullmatch(value) else ""
 
 
 class ConcernForm(forms.Form):
@@ -38,6 +56,13 @@ class ConcernForm(forms.Form):
         choices=LawfulBasis.choices,
         error_messages={"required": "Select the lawful basis for sharing this concern"},
     )
+    # Hidden, so a token not ours is dropped rather than shown as an error (see form_token_of);
+    # only one far too long to be ours is refused.
+    form_token = forms.CharField(
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "This form could not be read: open Record a concern again"},
+    )
 
     def __init__(self, *args, catalogue, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,6 +78,9 @@ class ConcernForm(forms.Form):
         if normal is None:
             raise forms.ValidationError("Enter a real postcode, like LS6 1AN")
         return normal
+
+    def clean_form_token(self) -> str:
+        return form_token_of(self.cleaned_data["form_token"])
 
     def clean_nhs_number(self) -> str:
         value = normalise_nhs_number(self.cleaned_data["nhs_number"])

@@ -52,9 +52,20 @@ class Concern(models.Model):
     source_ref = models.CharField(
         max_length=64, blank=True, help_text="identifier in an imported data set (demo loader)"
     )
+    # The random token the concern form was issued with: a form sent again (its answer lost to a
+    # dropped connection or a restarted server) finds the concern it saved instead of saving it
+    # twice. Unique per user; blank for concerns saved without a form (the API, imports).
+    form_token = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["seen_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recorded_by", "form_token"],
+                condition=~models.Q(form_token=""),
+                name="concern_saved_once_per_form",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Concern {self.pk} on {self.seen_on}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -71,6 +71,34 @@ class ConcernOutcome:
     link: Link
     new_record: bool
     pending_review: int
+    #: The form had been saved already (its answer lost): nothing new was stored, and this is
+    #: what that first save stored.
+    repeated: bool = False
+
+
+def _saved_by_form(actor: User, form_token: str) -> ConcernOutcome | None:
+    """What the save of the form issued with ``form_token`` to ``actor`` stored, if it has been
+    saved: the concern, and its child and link as they are now."""
+    if not form_token:
+        return None
+    concern = (
+        Concern.objects.filter(recorded_by=actor, form_token=form_token)
+        .select_related("record")
+        .first()
+    )
+    if concern is None:
+        return None
+    link = Link.objects.select_related("child").get(
+        record_id=concern.record_id, status__in=ACTIVE_LINK_STATUSES
+    )
+    return ConcernOutcome(
+        concern=concern,
+        child=link.child,
+        link=link,
+        new_record=False,
+        pending_review=Link.objects.filter(record_id=concern.record_id, status="pending").count(),
+        repeated=True,
+    )
 
 
 def concern_record(
@@ -84,6 +112,7 @@ def concern_record(
     record: AgencyRecord | None = None,
     record_id: str = "",
     today: dt.date | None = None,
+    form_token: str = "",
 ) -> ConcernOutcome:
     """Record a concern about a child, link a new record immediately and regrade the child.
 
@@ -91,6 +120,10 @@ def concern_record(
     records and linked, or sent for MASH review, only ever to a child of the actor's area) or
     ``record`` (one of the actor's agency's records; or its ``record_id``, as the intake page
     sends it).
+
+    ``form_token`` is the random token the concern form was issued with. A form already saved
+    by this actor (sent again because the answer to the first save was lost, or twice at once)
+    stores nothing new: the outcome is the first save's, with ``repeated`` set.
 
     Returns
     -------
@@ -147,8 +180,7 @@ def concern_record(
         )
     lawful_basis = LawfulBasis(lawful_basis)
 
-    matches: list[Any] = []
-    elsewhere: list[int] = []
+    candidate: dict[str, object] | None = None
     if identity is not None:
         candidate = matching.record_mapping(
             record_id="incoming",
@@ -160,68 +192,95 @@ def concern_record(
             postcode=identity.postcode,
             nhs_number=identity.nhs_number,
         )
-        # Matched before the transaction opens: the index is read-only here and may need a rebuild.
-        # Only the actor's area's children are candidates for a link; a strong match in another
-        # area is noted for the MASH (whom to contact there), never linked or shown.
-        matches, elsewhere = matches_by_area(matching.match(candidate, limit=10), profile.area_id)
+        # Brought up to date before the transaction opens, so that a rebuild of the index (a
+        # read of the whole store) never happens while this transaction holds its locks.
+        matching.matcher()
 
     # One transaction: record, link, concern, grades and their audit rows are saved together or
     # not at all (a failed audit write refuses the whole concern).
-    with transaction.atomic():
-        new_record = record is None
-        if record is None:
-            record = record_create(
-                actor=actor, agency=profile.agency, **dataclasses.asdict(cast(Identity, identity))
+    try:
+        with transaction.atomic():
+            new_record = record is None
+            if record is None:
+                # Matched inside the transaction, after waiting for any other save of a record
+                # that could be this child: two concerns about a new child saved at the same
+                # moment then give what they give one after the other (one child, or a link for
+                # the MASH).
+                matching.lock_candidate_blocks(cast(dict[str, object], candidate))
+            earlier = _saved_by_form(actor, form_token)
+            if earlier is not None:
+                return earlier
+            if record is None:
+                # Only the actor's area's children are candidates for a link; a strong match in
+                # another area is noted for the MASH (whom to contact there), never linked or
+                # shown.
+                matches, elsewhere = matches_by_area(
+                    matching.match(cast(dict[str, object], candidate), limit=10), profile.area_id
+                )
+                record = record_create(
+                    actor=actor,
+                    agency=profile.agency,
+                    **dataclasses.asdict(cast(Identity, identity)),
+                )
+                child, link = record_link(actor=actor, record=record, matches=matches)
+                other_area_match_record(actor=actor, record=record, area_ids=elsewhere)
+            else:
+                link = Link.objects.select_related("child").get(
+                    record=record, status__in=ACTIVE_LINK_STATUSES
+                )
+                child = link.child
+            grade = grade_concern(
+                record.dob,
+                concern_mapping(agency=profile.agency.kind, seen_on=seen_on, indicators=indicators),
+                today,
             )
-            child, link = record_link(actor=actor, record=record, matches=matches)
-            other_area_match_record(actor=actor, record=record, area_ids=elsewhere)
-        else:
-            link = Link.objects.select_related("child").get(
-                record=record, status__in=ACTIVE_LINK_STATUSES
+            concern = Concern(
+                record=record,
+                recorded_by=actor,
+                recorded_at=dt.datetime.now(dt.UTC),
+                seen_on=seen_on,
+                indicators=list(indicators),
+                note=note.strip(),
+                lawful_basis=lawful_basis,
+                grade_level=grade.level,
+                grade_reasons=grade.as_dict(),
+                catalogue_version=str(grade.catalogue_version),
+                form_token=form_token,
             )
-            child = link.child
-        grade = grade_concern(
-            record.dob,
-            concern_mapping(agency=profile.agency.kind, seen_on=seen_on, indicators=indicators),
-            today,
-        )
-        concern = Concern(
-            record=record,
-            recorded_by=actor,
-            recorded_at=dt.datetime.now(dt.UTC),
-            seen_on=seen_on,
-            indicators=list(indicators),
-            note=note.strip(),
-            lawful_basis=lawful_basis,
-            grade_level=grade.level,
-            grade_reasons=grade.as_dict(),
-            catalogue_version=str(grade.catalogue_version),
-        )
-        concern.full_clean()
-        concern.save()
-        audit_record(
-            actor=actor,
-            event_type=EventType.CONCERN_RECORDED,
-            subject=concern,
-            extra={
-                "child": child.pk,
-                "record": record.record_id,
-                "grade": grade.level,
-                "lawful_basis": lawful_basis.value,
-                "indicators": len(indicators),
-            },
-        )
-        child = child_regrade(actor=actor, child=child, today=today)
-        # What happens next: a contact for the agency's safeguarding lead, and a referral to the
-        # MASH when the combined grade reaches the partnership's threshold.
-        from jigsaw.web.referrals.services import after_concern
+            # The form token's uniqueness is left to the database, which makes a second save of
+            # one form wait for the first and then refuses it (handled below).
+            concern.full_clean(validate_constraints=False)
+            concern.save()
+            audit_record(
+                actor=actor,
+                event_type=EventType.CONCERN_RECORDED,
+                subject=concern,
+                extra={
+                    "child": child.pk,
+                    "record": record.record_id,
+                    "grade": grade.level,
+                    "lawful_basis": lawful_basis.value,
+                    "indicators": len(indicators),
+                },
+            )
+            child = child_regrade(actor=actor, child=child, today=today)
+            # What happens next: a contact for the agency's safeguarding lead, and a referral to the
+            # MASH when the combined grade reaches the partnership's threshold.
+            from jigsaw.web.referrals.services import after_concern
 
-        after_concern(actor=actor, concern=concern, child=child)
-        pending = Link.objects.filter(record=record, status="pending").count()
-        if new_record:
-            # This worker's index reads the record back once the transaction commits; other
-            # workers see the version row move and read it before their next match.
-            matching.matcher_refresh_on_commit()
+            after_concern(actor=actor, concern=concern, child=child)
+            pending = Link.objects.filter(record=record, status="pending").count()
+            if new_record:
+                # This worker's index reads the record back once the transaction commits; other
+                # workers see the version row move and read it before their next match.
+                matching.matcher_refresh_on_commit()
+    except IntegrityError:
+        # The same form saved at the same moment by another request (a double submission, or a
+        # retry while the first was still saving): that one won, and this one gives its concern.
+        earlier = _saved_by_form(actor, form_token)
+        if earlier is None:
+            raise
+        return earlier
     return ConcernOutcome(
         concern=concern, child=child, link=link, new_record=new_record, pending_review=pending
     )

@@ -14,7 +14,7 @@ from jigsaw.web.accounts.models import Role
 from jigsaw.web.children.characteristics import child_characteristics_record
 from jigsaw.web.children.selectors import child_access
 from jigsaw.web.children.views import render_profile
-from jigsaw.web.concerns.forms import OverrideForm
+from jigsaw.web.concerns.forms import OverrideForm, form_token_of, new_form_token
 from jigsaw.web.concerns.intake_forms import IntakeForm
 from jigsaw.web.concerns.selectors import (
     catalogue,
@@ -103,6 +103,7 @@ def concern_new(request):
                         indicators=data["indicators"],
                         note=data["note"],
                         lawful_basis=data["lawful_basis"],
+                        form_token=data["form_token"],
                     )
                 except ValidationError as error:
                     for field, messages in error.message_dict.items():
@@ -119,6 +120,12 @@ def concern_new(request):
                     return redirect("concerns:saved", concern_id=outcome.concern.pk)
     if selected is None:
         selected = set(form.data.getlist("indicators")) if form.is_bound else set()
+    # One token for the form until it is saved: kept while it comes back with errors (or as a
+    # draft), so the save that finally succeeds, and any resending of it, carries the token.
+    sent = request.POST.get("form_token") if request.method == "POST" else None
+    if draft is not None:
+        sent = (draft.get("form_token") or [None])[-1]
+    form_token = form_token_of(sent) or new_form_token()
     return render(
         request,
         "concerns/new.html",
@@ -126,6 +133,7 @@ def concern_new(request):
             "form": form,
             "draft_restored": draft is not None,
             "draft_owner": draft_token(request.user),
+            "form_token": form_token,
             "domains": [
                 (domain_id, label, items, any(i.id in selected for i in items))
                 for domain_id, label, items in indicators_by_domain()

@@ -453,6 +453,8 @@ def import_store(
     total = len(check.rows)
     now = timezone.now()
     with transaction.atomic():
+        # Before the first write, as at intake: waits for any save of a record these rows match.
+        matching.lock_candidate_blocks(*(_incoming(agency, row) for row in check.rows))
         batch = ImportBatch.objects.create(
             agency=agency,
             file_name=check.file.name,
@@ -499,18 +501,7 @@ def import_store(
             if record is None:
                 # Matched before the record is stored, as at intake: the index then still
                 # agrees with the database and is not rebuilt.
-                found = index.match(
-                    matching.record_mapping(
-                        record_id="incoming",
-                        agency_kind=agency.kind,
-                        first_name=row.first_name,
-                        last_name=row.last_name,
-                        dob=row.dob,
-                        sex=row.sex,
-                        postcode=row.postcode,
-                        nhs_number=row.nhs_number,
-                    )
-                )
+                found = index.match(_incoming(agency, row))
                 record = _record_store(agency, row, record_id, now, actor)
                 mapping = record_mapping_of(record)
                 child_id = _link_store(record, found, area_children, agency, now)
@@ -575,6 +566,22 @@ def import_store(
         )
     matching.matcher_forget()
     return ImportOutcome(batch, None, new_records, len(concerns), already)
+
+
+def _incoming(agency: Agency, row: CheckedRow) -> dict[str, object]:
+    """A row's child in the linkage engine's shape, as matched before the record is stored."""
+    from jigsaw.web.children import matching
+
+    return matching.record_mapping(
+        record_id="incoming",
+        agency_kind=agency.kind,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        dob=row.dob,
+        sex=row.sex,
+        postcode=row.postcode,
+        nhs_number=row.nhs_number,
+    )
 
 
 def _record_store(

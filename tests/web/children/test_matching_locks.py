@@ -45,7 +45,9 @@ def advisory_locks() -> list[tuple[str, int]]:
 def test_one_lock_per_blocking_key_and_the_store_shared():
     record = mapping("Jessica", "Okafor", dt.date(2011, 3, 4))
     keys = OnlineMatcher.blocking_keys(record)
-    assert len(keys) == 6  # every rule but the NHS number's (the record has none)
+    # Every rule but the NHS number's (the record has none): six filed-under blocks, and the two
+    # swapped-name rules both ways (filed under forename-then-surname, probing the reverse).
+    assert len(keys) == 10
     with transaction.atomic():
         assert matching.lock_candidate_blocks(record) == 1 + len(keys)
         held = advisory_locks()
@@ -63,6 +65,14 @@ def test_the_same_child_written_differently_shares_a_block():
     )
     assert set(school) & set(hospital)
     assert not set(school) & set(stranger)
+
+
+def test_forename_and_surname_swapped_share_a_block():
+    """A record with the names the wrong way round is compared with the right one (the crossed
+    rules), so the two must queue on a common lock."""
+    right = OnlineMatcher.blocking_keys(mapping("Jessica", "Okafor", dt.date(2011, 3, 4)))
+    swapped = OnlineMatcher.blocking_keys(mapping("Okafor", "Jessica", dt.date(2011, 3, 4)))
+    assert set(right) & set(swapped)
 
 
 def test_a_large_file_locks_the_whole_store():

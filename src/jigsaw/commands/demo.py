@@ -33,8 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--children",
         type=int,
-        default=3000,
-        help="children in the synthetic partnership (default 3000)",
+        default=10_000,
+        help="children in the synthetic partnership (default 10,000)",
     )
     parser.add_argument(
         "--seed", type=int, default=2026, help="world generator seed (default 2026)"

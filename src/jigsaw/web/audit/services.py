@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
@@ -62,19 +64,7 @@ def audit_record(
         If the row cannot be written. Callers write it inside their ``transaction.atomic`` block,
         so the change or view it describes is refused with it.
     """
-    if not isinstance(event_type, EventType):
-        raise TypeError(f"event_type must be an EventType, not {event_type!r}")
-    # Typed as any model so that callers may pass request.user; only users act.
-    user = cast("User | None", actor)
-    event = AuditEvent(
-        at=timezone.now(),
-        actor=user,
-        actor_label=user.get_username() if user is not None else "system",
-        event_type=event_type.value,
-        subject_type=(subject._meta.model_name or "") if subject is not None else "",
-        subject_id=str(subject.pk) if subject is not None else "",
-        extra=canonical_extra(extra or {}),
-    )
+    event = _event(actor, event_type, subject, extra)
     event.full_clean(exclude=["seq", "prev_hash", "hash"])
     # A savepoint so a failed audit write aborts the caller's whole atomic block, not half of it.
     with transaction.atomic():
@@ -91,6 +81,80 @@ def audit_record(
         if event.seq % settings.JIGSAW_AUDIT_ANCHOR_EVERY == 0:
             AuditAnchor.objects.create(seq=event.seq, hash=event.hash, at=event.at)
     return event
+
+
+def _event(
+    actor: models.Model | None,
+    event_type: EventType,
+    subject: models.Model | None,
+    extra: dict[str, object] | None,
+) -> AuditEvent:
+    """An event not yet on the chain (no ``seq``, ``prev_hash`` or ``hash``)."""
+    if not isinstance(event_type, EventType):
+        raise TypeError(f"event_type must be an EventType, not {event_type!r}")
+    # Typed as any model so that callers may pass request.user; only users act.
+    user = cast("User | None", actor)
+    return AuditEvent(
+        at=timezone.now(),
+        actor=user,
+        actor_label=user.get_username() if user is not None else "system",
+        event_type=event_type.value,
+        subject_type=(subject._meta.model_name or "") if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
+        extra=canonical_extra(extra or {}),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditEntry:
+    """One event for :func:`audit_record_many`: what :func:`audit_record` takes."""
+
+    actor: models.Model | None
+    event_type: EventType
+    subject: models.Model | None = None
+    extra: dict[str, object] | None = None
+
+
+def audit_record_many(entries: Sequence[AuditEntry]) -> int:
+    """Write many audit rows at once inside the caller's transaction, in the order given; return
+    how many.
+
+    The chain is the one :func:`audit_record` extends, under the same lock: the events take the
+    next places after the head, each hashing the one before it, and are inserted in that order,
+    so the database's insert trigger (which checks each row against the head it sees, the rows
+    of the same insert before it included) accepts them as it would one by one. They all carry
+    one time, never earlier than the head's; an anchor is written at every
+    ``JIGSAW_AUDIT_ANCHOR_EVERY``-th place, as one by one. What a bulk load of thousands of
+    records writes (one event per contact, per child graded) costs one statement per few
+    hundred rows instead of three per row.
+
+    Raises
+    ------
+    TypeError
+        If an entry's event type is not an :class:`EventType`.
+    django.db.DatabaseError
+        If the rows cannot be written (the caller's whole transaction is refused with them).
+    """
+    events = [_event(e.actor, e.event_type, e.subject, e.extra) for e in entries]
+    if not events:
+        return 0
+    every = settings.JIGSAW_AUDIT_ANCHOR_EVERY
+    with transaction.atomic():
+        _chain_lock()
+        head = AuditEvent.objects.order_by("-seq").values("seq", "hash", "at").first()
+        seq = head["seq"] if head else 0
+        prev = head["hash"] if head else GENESIS
+        at = max(timezone.now(), head["at"]) if head else timezone.now()
+        anchors = []
+        for event in events:
+            seq += 1
+            event.at, event.seq, event.prev_hash = at, seq, prev
+            event.hash = prev = hash_of(event)
+            if seq % every == 0:
+                anchors.append(AuditAnchor(seq=seq, hash=event.hash, at=at))
+        AuditEvent.objects.bulk_create(events, batch_size=500)
+        AuditAnchor.objects.bulk_create(anchors, batch_size=500)
+    return len(events)
 
 
 def audit_anchor() -> Anchor | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -247,6 +248,11 @@ def _grading_dob(child: Child, seen: list[dt.date]) -> tuple[dt.date | None, str
     date, so the earliest record date always qualifies).
     """
     dobs = [r.dob for r in child_records(child).order_by("created_at", "id")]
+    return _grading_dob_of(dobs, seen)
+
+
+def _grading_dob_of(dobs: list[dt.date], seen: list[dt.date]) -> tuple[dt.date | None, str]:
+    """:func:`_grading_dob` from the records' birth dates, oldest record first."""
     if not dobs:
         return None, ""
     counts = Counter(dobs)
@@ -307,6 +313,93 @@ def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = N
         extra={"from": before, "to": child.grade_level, "concerns": len(mappings)},
     )
     return child
+
+
+def children_regrade(
+    *, actor: User | None, child_ids: Iterable[int], today: dt.date | None = None
+) -> dict[int, Child]:
+    """:func:`child_regrade` for many children at once (a bulk import): the same grades, reasons
+    and audit rows, from a few reads of the store instead of several per child.
+
+    Returns the children by id, as saved.
+    """
+    from jigsaw.screening import grade_child
+    from jigsaw.web.audit.services import AuditEntry, audit_record_many
+    from jigsaw.web.concerns.grading import concern_mapping
+    from jigsaw.web.concerns.models import Concern
+
+    today = today or timezone.localdate()
+    ids = sorted(set(child_ids))
+    children: dict[int, Child] = {}
+    # record id -> child id; per child, its records' birth dates oldest record first (as
+    # child_records(child).order_by("created_at", "id") gives them).
+    child_of_record: dict[int, int] = {}
+    dobs: dict[int, list[dt.date]] = {}
+    concerns: dict[int, list[Any]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        children.update((c.pk, c) for c in Child.objects.filter(pk__in=chunk))
+        links = (
+            Link.objects.filter(child_id__in=chunk, status__in=ACTIVE_LINK_STATUSES)
+            .order_by("record__created_at", "record_id")
+            .values_list("record_id", "child_id", "record__dob")
+        )
+        for record_id, child_id, dob in links:
+            child_of_record[record_id] = child_id
+            dobs.setdefault(child_id, []).append(dob)
+    records = list(child_of_record)
+    for start in range(0, len(records), _CHUNK):
+        # In Concern's own order (seen_on, id), as child_regrade's query reads them; a withdrawn
+        # concern no longer counts.
+        rows = (
+            Concern.objects.filter(record_id__in=records[start : start + _CHUNK])
+            .exclude(addenda__kind="withdrawal")
+            .order_by("seen_on", "id")
+            .values_list("id", "record_id", "record__agency__kind", "seen_on", "indicators")
+        )
+        for concern_id, record_id, kind, seen_on, indicators in rows:
+            concerns.setdefault(child_of_record[record_id], []).append(
+                (seen_on, concern_id, kind, indicators)
+            )
+    entries = []
+    graded_at = _now()
+    for child_id in ids:
+        child = children[child_id]
+        found = sorted(concerns.get(child_id, []), key=lambda c: (c[0], c[1]))
+        mappings = [concern_mapping(agency=k, seen_on=d, indicators=i) for d, _, k, i in found]
+        dob, dob_note = _grading_dob_of(dobs.get(child_id, []), [m["date"] for m in mappings])
+        before = child.grade_level
+        if mappings and dob is not None:
+            grade = grade_child(dob, mappings, today)
+            child.grade_level = grade.level
+            child.grade_reasons = grade.as_dict()
+            child.catalogue_version = str(grade.catalogue_version)
+            if dob_note:
+                child.grade_reasons.update(dob_used=dob.isoformat(), dob_note=dob_note)
+        else:
+            child.grade_level, child.grade_reasons = Grade.NONE, {"reasons": [], "next_step": ""}
+            if dob_note:
+                child.grade_reasons["dob_note"] = dob_note
+        child.graded_at = graded_at
+        entries.append(
+            AuditEntry(
+                actor,
+                EventType.CHILD_GRADED,
+                child,
+                {"from": before, "to": child.grade_level, "concerns": len(mappings)},
+            )
+        )
+    Child.objects.bulk_update(
+        list(children.values()),
+        ["grade_level", "grade_reasons", "catalogue_version", "graded_at"],
+        batch_size=1000,
+    )
+    audit_record_many(entries)
+    return children
+
+
+# How many ids one query names (SQLite refuses more than 32,766 parameters).
+_CHUNK = 10_000
 
 
 def _require_mash(actor: User, link: Link) -> None:

@@ -120,13 +120,13 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
     how many.
 
     The chain is the one :func:`audit_record` extends, under the same lock: the events take the
-    next places after the head, each hashing the one before it, and are inserted in that order,
-    so the database's insert trigger (which checks each row against the head it sees, the rows
-    of the same insert before it included) accepts them as it would one by one. They all carry
-    one time, never earlier than the head's; an anchor is written at every
-    ``JIGSAW_AUDIT_ANCHOR_EVERY``-th place, as one by one. What a bulk load of thousands of
-    records writes (one event per contact, per child graded) costs one statement per few
-    hundred rows instead of three per row.
+    next places after the head, each hashing the one before it (:func:`~.chain.hash_of`, as one
+    by one), and are inserted in that order, one statement run once per event, so the
+    database's insert trigger checks each against the head as it would one by one. They all
+    carry one time, never earlier than the head's; an anchor is written at every
+    ``JIGSAW_AUDIT_ANCHOR_EVERY``-th place, as one by one. A bulk load writes an event per
+    contact and per child graded: built without a model instance each, they cost a few
+    microseconds instead of a few hundred.
 
     Raises
     ------
@@ -135,10 +135,15 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
     django.db.DatabaseError
         If the rows cannot be written (the caller's whole transaction is refused with them).
     """
-    events = [_event(e.actor, e.event_type, e.subject, e.extra) for e in entries]
-    if not events:
+    if not entries:
         return 0
+    for entry in entries:
+        if not isinstance(entry.event_type, EventType):
+            raise TypeError(f"event_type must be an EventType, not {entry.event_type!r}")
+    fields = [f for f in AuditEvent._meta.concrete_fields if f.attname != "id"]
     every = settings.JIGSAW_AUDIT_ANCHOR_EVERY
+    labels: dict[object, str] = {}
+    rows = []
     with transaction.atomic():
         _chain_lock()
         head = AuditEvent.objects.order_by("-seq").values("seq", "hash", "at").first()
@@ -146,15 +151,47 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
         prev = head["hash"] if head else GENESIS
         at = max(timezone.now(), head["at"]) if head else timezone.now()
         anchors = []
-        for event in events:
+        for entry in entries:
+            user = cast("User | None", entry.actor)
+            if user not in labels:
+                labels[user] = user.get_username() if user is not None else "system"
+            subject = entry.subject
             seq += 1
-            event.at, event.seq, event.prev_hash = at, seq, prev
+            event = _Unsaved(
+                at=at,
+                actor_id=user.pk if user is not None else None,
+                actor_label=labels[user],
+                event_type=entry.event_type.value,
+                subject_type=(subject._meta.model_name or "") if subject is not None else "",
+                subject_id=str(subject.pk) if subject is not None else "",
+                extra=canonical_extra(entry.extra or {}),
+                seq=seq,
+                prev_hash=prev,
+            )
             event.hash = prev = hash_of(event)
+            rows.append([f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields])
             if seq % every == 0:
                 anchors.append(AuditAnchor(seq=seq, hash=event.hash, at=at))
-        AuditEvent.objects.bulk_create(events, batch_size=500)
+        quote = connection.ops.quote_name
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model only
+            quote(AuditEvent._meta.db_table),
+            ", ".join(quote(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
         AuditAnchor.objects.bulk_create(anchors, batch_size=500)
-    return len(events)
+    return len(rows)
+
+
+class _Unsaved:
+    """An event's fields by column name, as :func:`~.chain.hash_of` reads a saved one."""
+
+    _meta = AuditEvent._meta
+
+    def __init__(self, **values: object) -> None:
+        self.__dict__.update(values)
+        self.hash = ""
 
 
 def audit_anchor() -> Anchor | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jigsaw.screening import Grade
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from jigsaw.linkage import Match
+    from jigsaw.screening import Grading
+    from jigsaw.web.concerns.grading import ConcernMapping
 
 
 def _now() -> dt.datetime:
@@ -315,20 +317,43 @@ def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = N
     return child
 
 
+def grade_once(
+    dob: dt.date,
+    mappings: list[ConcernMapping],
+    today: dt.date,
+    memo: dict[tuple[object, ...], Grading],
+) -> Grading:
+    """``grade_child(dob, mappings, today)``, computed once for the same arguments in ``memo``
+    (a bulk import grades many concerns, and children of one concern, alike; a child of one
+    concern has its concern's grade, as ``grade_concern`` is ``grade_child`` of one)."""
+    from jigsaw.screening import grade_child
+
+    key = (dob, today, *((m["agency"], m["date"], *m["indicators"], None) for m in mappings))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = grade_child(dob, mappings, today)
+    return found
+
+
 def children_regrade(
-    *, actor: User | None, child_ids: Iterable[int], today: dt.date | None = None
+    *,
+    actor: User | None,
+    child_ids: Iterable[int],
+    today: dt.date | None = None,
+    memo: dict[tuple[object, ...], Grading] | None = None,
 ) -> dict[int, Child]:
     """:func:`child_regrade` for many children at once (a bulk import): the same grades, reasons
-    and audit rows, from a few reads of the store instead of several per child.
+    and audit rows, from a few reads of the store instead of several per child. ``memo`` shares
+    the grades already computed (:func:`grade_once`).
 
     Returns the children by id, as saved.
     """
-    from jigsaw.screening import grade_child
     from jigsaw.web.audit.services import AuditEntry, audit_record_many
     from jigsaw.web.concerns.grading import concern_mapping
     from jigsaw.web.concerns.models import Concern
 
     today = today or timezone.localdate()
+    memo = {} if memo is None else memo
     ids = sorted(set(child_ids))
     children: dict[int, Child] = {}
     # record id -> child id; per child, its records' birth dates oldest record first (as
@@ -370,7 +395,7 @@ def children_regrade(
         dob, dob_note = _grading_dob_of(dobs.get(child_id, []), [m["date"] for m in mappings])
         before = child.grade_level
         if mappings and dob is not None:
-            grade = grade_child(dob, mappings, today)
+            grade = grade_once(dob, mappings, today, memo)
             child.grade_level = grade.level
             child.grade_reasons = grade.as_dict()
             child.catalogue_version = str(grade.catalogue_version)
@@ -389,13 +414,28 @@ def children_regrade(
                 {"from": before, "to": child.grade_level, "concerns": len(mappings)},
             )
         )
-    Child.objects.bulk_update(
-        list(children.values()),
-        ["grade_level", "grade_reasons", "catalogue_version", "graded_at"],
-        batch_size=1000,
-    )
+    _grades_save(list(children.values()))
     audit_record_many(entries)
     return children
+
+
+def _grades_save(children: list[Child]) -> None:
+    """Save the grade fields of many children: one statement run for every child (Django's
+    ``bulk_update`` writes a CASE over the whole batch, quadratic in its size)."""
+    names = ("grade_level", "grade_reasons", "catalogue_version", "graded_at")
+    fields = [Child._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model only
+        quote(Child._meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(Child._meta.get_field("id").column),
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(child, f.attname), connection) for f in fields] + [child.pk]
+        for child in children
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 # How many ids one query names (SQLite refuses more than 32,766 parameters).

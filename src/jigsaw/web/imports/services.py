@@ -19,7 +19,6 @@ store the same links and grades for the same rows.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -38,6 +37,7 @@ from jigsaw.web.access import Actor, may_import_list
 from jigsaw.web.accounts.models import Agency
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
+from jigsaw.web.bulk import rows_insert
 from jigsaw.web.imports import fields
 from jigsaw.web.imports.models import ImportBatch, ImportMapping
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from jigsaw.linkage import Match
+    from jigsaw.screening import Grading
     from jigsaw.web.children.models import AgencyRecord
     from jigsaw.web.concerns.models import Concern
 
@@ -515,11 +516,15 @@ def import_store(
         records.update((r.record_id, r) for r in new_records)
         child_of.update(children)
         report(total)
-        concerns = _concerns_of(actor, agency, todo, records, now, today)
-        Concern.objects.bulk_create(concerns, batch_size=2000)
+        memo: dict[tuple[object, ...], Grading] = {}
+        concerns = _concerns_of(actor, agency, todo, records, now, today, memo)
+        rows_insert(concerns)
         report(total + total // 2)
         regraded = children_regrade(
-            actor=actor, child_ids={child_of[c.record.pk] for c in concerns}, today=today
+            actor=actor,
+            child_ids={child_of[c.record.pk] for c in concerns},
+            today=today,
+            memo=memo,
         )
         # What follows each concern at intake: a contact for the agency's safeguarding lead, and
         # a referral when the child's grade has reached the partnership's threshold (taken at the
@@ -621,10 +626,10 @@ def _records_link(
         )
         for record_id, row in new_rows
     ]
-    AgencyRecord.objects.bulk_create(records, batch_size=2000)
+    rows_insert(records)
     fresh = [key for key in placed if key.startswith("new ")]
     made = [Child(area_id=agency.area_id, created_at=now) for _ in fresh]
-    Child.objects.bulk_create(made, batch_size=2000)
+    rows_insert(made)
     child_pk = {key: child.pk for key, child in zip(fresh, made, strict=True)}
 
     def pk_of(key: str) -> int:
@@ -655,7 +660,7 @@ def _records_link(
             and candidate.child_id in area
             and candidate.child_id != key
         )
-    Link.objects.bulk_create(links, batch_size=2000)
+    rows_insert(links)
     return records, {r.pk: pk_of(key) for r, key in zip(records, placed, strict=True)}
 
 
@@ -666,26 +671,28 @@ def _concerns_of(
     records: dict[str, AgencyRecord],
     now: dt.datetime,
     today: dt.date,
+    memo: dict[tuple[object, ...], Grading],
 ) -> list[Concern]:
     """The file's concerns, each graded as :func:`jigsaw.screening.grade_concern` grades it at
-    intake (the same birth date, signs and date give the same grade: each is computed once)."""
-    from jigsaw.screening import grade_concern
+    intake (``grade_child`` of the one concern, computed once for the same birth date, date and
+    signs: :func:`~jigsaw.web.children.services.grade_once`)."""
+    from jigsaw.web.children.services import grade_once
     from jigsaw.web.concerns.grading import concern_mapping
     from jigsaw.web.concerns.models import Concern
 
-    grades: dict[tuple[object, ...], tuple[str, dict[str, object], str]] = {}
+    reasons: dict[int, dict[str, object]] = {}
     out = []
     for row in rows:
         record = records[record_id_for(agency, row.reference)]
-        key = (record.dob, row.seen_on, tuple(row.indicators))
-        if key not in grades:
-            grade = grade_concern(
-                record.dob,
-                concern_mapping(agency=agency.kind, seen_on=row.seen_on, indicators=row.indicators),
-                today,
-            )
-            grades[key] = (grade.level, grade.as_dict(), str(grade.catalogue_version))
-        level, reasons, version = grades[key]
+        grade = grade_once(
+            record.dob,
+            [concern_mapping(agency=agency.kind, seen_on=row.seen_on, indicators=row.indicators)],
+            today,
+            memo,
+        )
+        if id(grade) not in reasons:
+            # One dict for every concern graded alike: it is only written, never changed.
+            reasons[id(grade)] = grade.as_dict()
         out.append(
             Concern(
                 record=record,
@@ -695,9 +702,9 @@ def _concerns_of(
                 indicators=row.indicators,
                 note=row.note,
                 lawful_basis=row.lawful_basis,
-                grade_level=level,
-                grade_reasons=copy.deepcopy(reasons),
-                catalogue_version=version,
+                grade_level=grade.level,
+                grade_reasons=reasons[id(grade)],
+                catalogue_version=str(grade.catalogue_version),
                 source_ref=row.row_hash[:64],
             )
         )

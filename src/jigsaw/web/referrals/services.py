@@ -129,15 +129,22 @@ def after_concerns(
     referred once, on the first of its concerns, as one by one (the referral is then open for
     the rest)."""
     from jigsaw.web.audit.services import AuditEntry, audit_record_many
+    from jigsaw.web.bulk import rows_insert
 
     who = Actor.of(actor)
     at = now()
     policies: dict[int, ResponsePolicy] = {}
+    due: dict[int, dt.datetime] = {}
 
     def policy(area_id: int) -> ResponsePolicy:
         if area_id not in policies:
             policies[area_id] = policy_for(area_id)
         return policies[area_id]
+
+    def decision_due(area_id: int) -> dt.datetime:
+        if area_id not in due:
+            due[area_id] = policy(area_id).decision_due(at)
+        return due[area_id]
 
     contacts: list[Contact | None] = [None] * len(concerns)
     if who.role != Role.MASH_ANALYST:
@@ -147,14 +154,14 @@ def after_concerns(
                 agency_id=concern.record.agency_id,
                 child=child,
                 received_at=at,
-                decision_due=policy(child.area_id).decision_due(at),
+                decision_due=decision_due(child.area_id),
             )
             for concern, child in concerns
         ]
         if len(made) == 1:
             made[0].save()
         else:
-            Contact.objects.bulk_create(made, batch_size=2000)
+            rows_insert(made)
         audit_record_many(
             [
                 AuditEntry(

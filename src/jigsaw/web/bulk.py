@@ -11,6 +11,7 @@ as saved: their ``pk`` set, usable as foreign keys of the next insert.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -28,16 +29,26 @@ _PLAIN = (
 )
 
 
-def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """Return how ``field``'s values go to the driver in a raw statement: text, numbers and
+    booleans as they are (an enum as its value); anything else through the field's own
+    conversion, once for each distinct date or time (a bulk load repeats the same few)."""
     if isinstance(field, _PLAIN) and not isinstance(field, models.AutoField):
 
         def plain(value: Any) -> Any:
             return value.value if isinstance(value, enum.Enum) else value
 
         return plain
+    # The connection itself, not django.db's proxy to it (a lookup on every attribute).
+    real = transaction.get_connection()
+    seen: dict[Any, Any] = {}
 
     def converted(value: Any) -> Any:
-        return field.get_db_prep_save(value, connection)
+        if isinstance(value, dt.date):  # datetimes too
+            if value not in seen:
+                seen[value] = field.get_db_prep_save(value, real)
+            return seen[value]
+        return field.get_db_prep_save(value, real)
 
     return converted
 
@@ -84,7 +95,7 @@ def rows_insert(objects: Sequence[models.Model]) -> None:
     if any(type(o) is not model or o.pk is not None for o in objects):
         raise ValueError("rows_insert() takes new objects of one model")
     fields = [f for f in model._meta.concrete_fields]
-    convert = [_converter(f) for f in fields]
+    convert = [converter(f) for f in fields]
     for obj, pk in zip(objects, _ids(model, len(objects)), strict=True):
         obj.pk = pk
         obj._state.adding = False

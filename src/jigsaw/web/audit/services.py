@@ -140,7 +140,10 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
     for entry in entries:
         if not isinstance(entry.event_type, EventType):
             raise TypeError(f"event_type must be an EventType, not {entry.event_type!r}")
+    from jigsaw.web.bulk import converter
+
     fields = [f for f in AuditEvent._meta.concrete_fields if f.attname != "id"]
+    convert = [converter(f) for f in fields]
     every = settings.JIGSAW_AUDIT_ANCHOR_EVERY
     labels: dict[object, str] = {}
     rows = []
@@ -169,7 +172,9 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
                 prev_hash=prev,
             )
             event.hash = prev = hash_of(event)
-            rows.append([f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields])
+            rows.append(
+                [c(getattr(event, f.attname)) for f, c in zip(fields, convert, strict=True)]
+            )
             if seq % every == 0:
                 anchors.append(AuditAnchor(seq=seq, hash=event.hash, at=at))
         quote = connection.ops.quote_name

@@ -20,7 +20,15 @@ from jigsaw.linkage._evaluate import PairwiseScores, pairwise_scores
 from jigsaw.linkage._model import Model
 from jigsaw.linkage._names import clean_name, forename_group, soundex
 from jigsaw.linkage._online import Match, OnlineMatcher
-from jigsaw.linkage._prepare import Prepared, Problem, parse_dob, parse_sex, prepare, prepare_record
+from jigsaw.linkage._prepare import (
+    Prepared,
+    Problem,
+    parse_dob,
+    parse_sex,
+    prepare,
+    prepare_record,
+    prepare_records,
+)
 from jigsaw.linkage._review import settle_review
 from jigsaw.linkage._schema import BLANK_TOKENS, PREPARED_COLUMNS, RECORD_COLUMNS, is_blank
 from jigsaw.linkage._tokens import TOKEN_DOMAINS, token, tokenise, tokenise_records
@@ -54,6 +62,7 @@ __all__ = [
     "parse_sex",
     "prepare",
     "prepare_record",
+    "prepare_records",
     "settle_review",
     "soundex",
     "token",

@@ -53,9 +53,19 @@ def converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     return converted
 
 
-def _ids(model: type[models.Model], count: int) -> list[int]:
-    """Take ``count`` ids from the table's sequence (PostgreSQL) or after its highest one
-    (SQLite, whose write lock the caller's transaction holds from its start)."""
+def ids_take(model: type[models.Model], count: int) -> list[int]:
+    """Take ``count`` new ids of ``model``'s table, in increasing order, for :func:`rows_insert`:
+    from the table's sequence (PostgreSQL: nobody else can take them; those not used are a gap),
+    or after its highest one (SQLite: the caller's transaction holds the write lock from its
+    start, so nobody else inserts until it ends).
+
+    Raises
+    ------
+    RuntimeError
+        Outside a transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ids_take() must run inside the caller's transaction")
     table = model._meta.db_table
     column = model._meta.get_field("id").column
     with connection.cursor() as cursor:
@@ -76,7 +86,8 @@ def _ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def rows_insert(objects: Sequence[models.Model]) -> None:
-    """Insert new objects of one model in one pass; each gets its id.
+    """Insert new objects of one model in one pass; each gets its id, unless all were given ids
+    by :func:`ids_take` first (a caller that must name them before they are stored).
 
     Raises
     ------
@@ -92,11 +103,18 @@ def rows_insert(objects: Sequence[models.Model]) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("rows_insert() must run inside the caller's transaction")
     model = type(objects[0])
-    if any(type(o) is not model or o.pk is not None for o in objects):
-        raise ValueError("rows_insert() takes new objects of one model")
+    if any(type(o) is not model for o in objects):
+        raise ValueError("rows_insert() takes objects of one model")
+    given = {o.pk is not None for o in objects}
+    if given == {True}:
+        ids = [int(o.pk) for o in objects]
+    elif given == {False}:
+        ids = ids_take(model, len(objects))
+    else:
+        raise ValueError("rows_insert() takes objects all with ids from ids_take(), or none")
     fields = [f for f in model._meta.concrete_fields]
     convert = [converter(f) for f in fields]
-    for obj, pk in zip(objects, _ids(model, len(objects)), strict=True):
+    for obj, pk in zip(objects, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -305,21 +305,14 @@ def match_in_order(
     read once, never asked after each record whether the store moved on: the caller holds the
     transaction that will store the batch, and calls :func:`store_changed` in it.
     """
-    import pandas as pd
-
-    from jigsaw.linkage import RECORD_COLUMNS, prepare
+    from jigsaw.linkage import prepare_records
 
     if not records:
         return []
     # A private index, built from the store as it is now; the process's own is left alone.
     index = RecordIndex().current()
-    prepared = prepare(pd.DataFrame.from_records(records, columns=list(RECORD_COLUMNS)))
-    by_id = {str(r["unique_id"]): r for r in prepared.records()}
     found: list[list[Match]] = []
-    for position, record in enumerate(records):
-        query = by_id.get(str(record["record_id"]))
-        if query is None:
-            raise ValueError(f"record {position + 1} has a blank or repeated record_id")
+    for position, query in enumerate(prepare_records(records)):
         matches = list(index.match_prepared(query, limit=limit))
         index.add_prepared(query, place(position, matches))
         found.append(matches)

@@ -37,7 +37,7 @@ from jigsaw.web.access import Actor, may_import_list
 from jigsaw.web.accounts.models import Agency
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
-from jigsaw.web.bulk import rows_insert
+from jigsaw.web.bulk import ids_take, rows_insert
 from jigsaw.web.imports import fields
 from jigsaw.web.imports.models import ImportBatch, ImportMapping
 
@@ -577,25 +577,47 @@ def _records_link(
     from jigsaw.web.children import matching
     from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
     from jigsaw.web.children.services import _plain
+    from jigsaw.web.concerns.elsewhere import other_area_match_record
 
     # The fields of an agency record that an import row gives as they are: the linkage engine's
     # record columns (the one definition of a record), less the two the import sets itself.
     row_fields = tuple(c for c in RECORD_COLUMNS if c not in ("record_id", "agency"))
 
-    # Children are named by their id as text, and those this file creates by a key until they
-    # are stored ("new 7": the child of the file's 8th new record).
-    area = {
-        str(pk) for pk in Child.objects.filter(area_id=agency.area_id).values_list("pk", flat=True)
-    }
+    # Children are named by their id as text, as the matcher names them. The children this file
+    # creates get theirs before they are stored, in the order intake would give them, so that
+    # the matcher ranks equally good candidates (by child id) as it would one by one.
+    area_of = {str(pk): a for pk, a in Child.objects.values_list("pk", "area_id")}
+    area = {pk for pk, a in area_of.items() if a == agency.area_id}
+    spare = iter(ids_take(Child, len(new_rows)))
+    fresh: list[str] = []
     placed: list[str] = []
+    started: set[int] = set()  # the new records that start a child of their own
+    # Per new record, as at intake (concerns.elsewhere.matches_by_area): its matches among the
+    # area's children, the only candidates for a link, and the other areas holding a child it
+    # strongly matched, noted for the MASH.
+    owns: list[list[Match]] = []
+    elsewhere: dict[int, list[int]] = {}
 
-    def place(position: int, matches: list[Match]) -> str:
+    def place(position: int, everywhere: list[Match]) -> str:
+        matches = [m for m in everywhere if m.child_id in area]
+        owns.append(matches)
+        others = sorted(
+            {
+                area_of[m.child_id]
+                for m in everywhere
+                if m.decision == "link" and area_of.get(m.child_id) not in (None, agency.area_id)
+            }
+        )
+        if others:
+            elsewhere[position] = others
         best = matches[0] if matches else None
         if best is not None and best.decision == "link" and best.child_id in area:
             key = best.child_id
         else:
-            key = f"new {position}"
+            key = str(next(spare))
             area.add(key)
+            fresh.append(key)
+            started.add(position)
         placed.append(key)
         if position % 1000 == 999:
             matched(position + 1)
@@ -614,7 +636,8 @@ def _records_link(
         )
         for record_id, row in new_rows
     ]
-    found = matching.match_in_order(mappings, place)
+    # Ten, as intake asks for before keeping its own area's.
+    matching.match_in_order(mappings, place, limit=10)
     records = [
         AgencyRecord(
             record_id=record_id,
@@ -627,19 +650,13 @@ def _records_link(
         for record_id, row in new_rows
     ]
     rows_insert(records)
-    fresh = [key for key in placed if key.startswith("new ")]
-    made = [Child(area_id=agency.area_id, created_at=now) for _ in fresh]
-    rows_insert(made)
-    child_pk = {key: child.pk for key, child in zip(fresh, made, strict=True)}
-
-    def pk_of(key: str) -> int:
-        return child_pk[key] if key.startswith("new ") else int(key)
+    rows_insert([Child(pk=int(key), area_id=agency.area_id, created_at=now) for key in fresh])
 
     def link(record: AgencyRecord, key: str, status: LinkStatus, match: Match | None) -> Link:
         explanation = _plain(match.explanation if match is not None else {})
         return Link(
             record=record,
-            child_id=pk_of(key),
+            child_id=int(key),
             status=status,
             match_probability=match.match_probability if match is not None else None,
             match_weight=match.match_weight if match is not None else None,
@@ -648,8 +665,8 @@ def _records_link(
         )
 
     links: list[Link] = []
-    for record, key, matches in zip(records, placed, found, strict=True):
-        if not key.startswith("new "):
+    for position, (record, key, matches) in enumerate(zip(records, placed, owns, strict=True)):
+        if position not in started:
             links.append(link(record, key, LinkStatus.AUTO, matches[0]))
             continue
         links.append(link(record, key, LinkStatus.NEW, None))
@@ -661,7 +678,9 @@ def _records_link(
             and candidate.child_id != key
         )
     rows_insert(links)
-    return records, {r.pk: pk_of(key) for r, key in zip(records, placed, strict=True)}
+    for position, areas in elsewhere.items():
+        other_area_match_record(actor=actor, record=records[position], area_ids=areas)
+    return records, {r.pk: int(key) for r, key in zip(records, placed, strict=True)}
 
 
 def _concerns_of(

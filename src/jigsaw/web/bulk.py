@@ -3,8 +3,9 @@
 Django's ``bulk_create`` compiles every value of every row into SQL text through the field's
 machinery, some tens of microseconds a value: at a hundred thousand rows of a dozen fields that is
 most of an import. :func:`rows_insert` gives the objects their ids first (taken from the table's
-own sequence, so nothing else can take them), then runs one prepared ``INSERT`` for every row
-(``executemany``), handing the driver plain values: text, numbers and booleans as they are, and
+own sequence, so nothing else can take them), then inserts the rows (:func:`rows_write`: one
+prepared statement per row on SQLite, many rows per statement on PostgreSQL), handing the driver
+plain values: text, numbers and booleans as they are, and
 only dates, times and JSON through the field's conversion for the database. The objects are then
 as saved: their ``pk`` set, usable as foreign keys of the next insert.
 """
@@ -67,7 +68,7 @@ def ids_take(model: type[models.Model], count: int) -> list[int]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ids_take() must run inside the caller's transaction")
     table = model._meta.db_table
-    column = model._meta.get_field("id").column
+    column = next(f.column for f in model._meta.concrete_fields if f.primary_key)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -124,11 +125,28 @@ def rows_insert(objects: Sequence[models.Model]) -> None:
         [c(getattr(obj, f.attname)) for f, c in zip(fields, convert, strict=True)]
         for obj in objects
     ]
+    rows_write(model._meta.db_table, [f.column for f in fields], rows)
+
+
+def rows_write(table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    """``INSERT`` ``rows`` (values ready for the driver) into ``table``, in their order.
+
+    SQLite runs one prepared statement per row (``executemany``: in-process, nothing to save);
+    PostgreSQL gets many rows per statement, as each statement costs a round trip to the server.
+    Either way the rows are inserted in the order given, and a row trigger sees the rows before
+    it (PostgreSQL's row triggers see the earlier rows of their own statement).
+    """
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model only
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names from the model only
+        quote(table), ", ".join(quote(c) for c in columns)
     )
+    one = "({})".format(", ".join(["%s"] * len(columns)))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor != "postgresql":
+            cursor.executemany(head + one, rows)
+            return
+        # Well under PostgreSQL's 65,535 parameters per statement.
+        step = max(1, 30_000 // max(len(columns), 1))
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])

@@ -121,7 +121,7 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
 
     The chain is the one :func:`audit_record` extends, under the same lock: the events take the
     next places after the head, each hashing the one before it (:func:`~.chain.hash_of`, as one
-    by one), and are inserted in that order, one statement run once per event, so the
+    by one), and are inserted in that order (:func:`~jigsaw.web.bulk.rows_write`), so the
     database's insert trigger checks each against the head as it would one by one. They all
     carry one time, never earlier than the head's; an anchor is written at every
     ``JIGSAW_AUDIT_ANCHOR_EVERY``-th place, as one by one. A bulk load writes an event per
@@ -140,7 +140,7 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
     for entry in entries:
         if not isinstance(entry.event_type, EventType):
             raise TypeError(f"event_type must be an EventType, not {entry.event_type!r}")
-    from jigsaw.web.bulk import converter
+    from jigsaw.web.bulk import converter, rows_write
 
     fields = [f for f in AuditEvent._meta.concrete_fields if f.attname != "id"]
     convert = [converter(f) for f in fields]
@@ -177,14 +177,7 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
             )
             if seq % every == 0:
                 anchors.append(AuditAnchor(seq=seq, hash=event.hash, at=at))
-        quote = connection.ops.quote_name
-        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model only
-            quote(AuditEvent._meta.db_table),
-            ", ".join(quote(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+        rows_write(AuditEvent._meta.db_table, [f.column for f in fields], rows)
         AuditAnchor.objects.bulk_create(anchors, batch_size=500)
     return len(rows)
 

@@ -369,9 +369,9 @@ def children_regrade(
             .order_by("record__created_at", "record_id")
             .values_list("record_id", "child_id", "record__dob")
         )
-        for record_id, child_id, dob in links:
+        for record_id, child_id, born in links:
             child_of_record[record_id] = child_id
-            dobs.setdefault(child_id, []).append(dob)
+            dobs.setdefault(child_id, []).append(born)
     records = list(child_of_record)
     for start in range(0, len(records), _CHUNK):
         # In Concern's own order (seen_on, id), as child_regrade's query reads them; a withdrawn
@@ -423,12 +423,12 @@ def _grades_save(children: list[Child]) -> None:
     """Save the grade fields of many children: one statement run for every child (Django's
     ``bulk_update`` writes a CASE over the whole batch, quadratic in its size)."""
     names = ("grade_level", "grade_reasons", "catalogue_version", "graded_at")
-    fields = [Child._meta.get_field(name) for name in names]
+    fields = [f for f in Child._meta.concrete_fields if f.name in names]
     quote = connection.ops.quote_name
     sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - names from the model only
         quote(Child._meta.db_table),
         ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(Child._meta.get_field("id").column),
+        quote(next(f.column for f in Child._meta.concrete_fields if f.primary_key)),
     )
     rows = [
         [f.get_db_prep_save(getattr(child, f.attname), connection) for f in fields] + [child.pk]

@@ -129,7 +129,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     """How far the import started from this session has got: a page that reloads itself every
     few seconds (no script needed) until the import has finished, then its outcome."""
     job = request.session.get("import_job")
-    status = job_status(job, user_id=request.user.pk) if isinstance(job, str) else None
+    user_id = int(request.user.pk or 0)
+    status = job_status(job, user_id=user_id) if isinstance(job, str) else None
     if status is None:
         return redirect("imports:upload")
     response = render(

@@ -4,8 +4,7 @@ Django's ``bulk_create`` compiles every value of every row into SQL text through
 machinery, some tens of microseconds a value: at a hundred thousand rows of a dozen fields that is
 most of an import. :func:`rows_insert` gives the objects their ids first (taken from the table's
 own sequence, so nothing else can take them), then inserts the rows (:func:`rows_write`: one
-prepared statement per row on SQLite, many rows per statement on PostgreSQL), handing the driver
-plain values: text, numbers and booleans as they are, and
+prepared statement run for every row), handing the driver plain values: text, numbers and booleans as they are, and
 only dates, times and JSON through the field's conversion for the database. The objects are then
 as saved: their ``pk`` set, usable as foreign keys of the next insert.
 """
@@ -129,24 +128,24 @@ def rows_insert(objects: Sequence[models.Model]) -> None:
 
 
 def rows_write(table: str, columns: list[str], rows: list[list[Any]]) -> None:
-    """``INSERT`` ``rows`` (values ready for the driver) into ``table``, in their order.
+    """``INSERT`` ``rows`` (values ready for the driver) into ``table``, one row per run of one
+    prepared statement, in the order given (a row trigger sees the rows before it).
 
-    SQLite runs one prepared statement per row (``executemany``: in-process, nothing to save);
-    PostgreSQL gets many rows per statement, as each statement costs a round trip to the server.
-    Either way the rows are inserted in the order given, and a row trigger sees the rows before
-    it (PostgreSQL's row triggers see the earlier rows of their own statement).
+    SQLite runs it in-process (``executemany``). On PostgreSQL, Django's cursor binds values into
+    the SQL text on the client, value by value; a cursor of psycopg's own binds them on the server
+    and sends the runs together (psycopg's pipeline), a few round trips for thousands of rows.
     """
     quote = connection.ops.quote_name
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names from the model only
-        quote(table), ", ".join(quote(c) for c in columns)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model only
+        quote(table), ", ".join(quote(c) for c in columns), ", ".join(["%s"] * len(columns))
     )
-    one = "({})".format(", ".join(["%s"] * len(columns)))
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        real = transaction.get_connection()
+        real.ensure_connection()
+        with psycopg.Cursor(real.connection) as cursor:
+            cursor.executemany(sql, rows)
+        return
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            cursor.executemany(head + one, rows)
-            return
-        # Well under PostgreSQL's 65,535 parameters per statement.
-        step = max(1, 30_000 // max(len(columns), 1))
-        for start in range(0, len(rows), step):
-            chunk = rows[start : start + step]
-            cursor.execute(head + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+        cursor.executemany(sql, rows)

@@ -7,14 +7,15 @@ which stores an accepted file in ONE transaction: records, links, concerns, grad
 :class:`ImportBatch` row and the audit row commit together or not at all, so an import that fails
 or is killed half-way leaves nothing behind and can simply be run again.
 
-Storing takes the batch paths (``bulk_create`` of records, children, links and concerns; one
-regrade per child touched) but the same decisions as recording each row on the intake page one
-after another: each new record is matched with the same :mod:`~jigsaw.web.children.matching`
-index, against every record stored before it, this file's earlier rows included, and linked by
-the same rule as :func:`~jigsaw.web.children.services.record_link`; each concern is graded by
-:func:`jigsaw.screening.grade_concern` and each child regraded by
-:func:`~jigsaw.web.children.services.child_regrade`. ``tests/web/imports`` proves the two paths
-store the same links and grades for the same rows.
+Storing takes the batch paths but makes the decisions of recording each row on the intake page
+one after another (docs/imports.md): the new records are matched in one pass
+(:func:`~jigsaw.web.children.matching.match_in_order`), each against the store and the file's
+earlier rows, and linked by :func:`~jigsaw.web.children.services.record_link`'s rule; records,
+children, links, concerns and contacts are inserted in bulk (:mod:`jigsaw.web.bulk`); each child
+touched is regraded once (:func:`~jigsaw.web.children.services.children_regrade`); the audit
+rows are appended to the chain together (:func:`~jigsaw.web.audit.services.audit_record_many`).
+``tests/web/imports/test_batch_equivalence.py`` proves the two paths store the same children,
+links and grades for the same rows.
 """
 
 from __future__ import annotations

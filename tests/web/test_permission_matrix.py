@@ -213,6 +213,7 @@ MATRIX = {
     "api:concern_list": ("GET", None, _all(401)),
     "api:concern_status": ("GET", None, _all(401)),
     "api:aggregates": ("GET", None, _all(401)),
+    "api:referral_list": ("GET", None, _all(401)),
     "api_tokens:tokens": ("GET", None, _only({"admin": 200})),
     "api_tokens:revoke": (
         "POST",
@@ -223,6 +224,7 @@ MATRIX = {
     "imports:upload": ("GET", None, _only({"dsl": 200, "admin": 200})),
     "imports:map": ("GET", None, _only({"dsl": 302, "admin": 302})),  # nothing uploaded yet
     "imports:problems": ("GET", None, _only({"dsl": 200, "admin": 200})),
+    "imports:progress": ("GET", None, _only({"dsl": 302, "admin": 302})),  # no import started
 }
 
 

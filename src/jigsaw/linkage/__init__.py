@@ -21,7 +21,15 @@ from jigsaw.linkage._evaluate import PairwiseScores, pairwise_scores
 from jigsaw.linkage._model import Model
 from jigsaw.linkage._names import clean_name, forename_group, soundex
 from jigsaw.linkage._online import Match, OnlineMatcher
-from jigsaw.linkage._prepare import Prepared, Problem, parse_dob, parse_sex, prepare, prepare_record
+from jigsaw.linkage._prepare import (
+    Prepared,
+    Problem,
+    parse_dob,
+    parse_sex,
+    prepare,
+    prepare_record,
+    prepare_records,
+)
 from jigsaw.linkage._review import review_by_child, settle_review
 from jigsaw.linkage._schema import (
     BLANK_TOKENS,
@@ -62,6 +70,7 @@ __all__ = [
     "parse_sex",
     "prepare",
     "prepare_record",
+    "prepare_records",
     "review_by_child",
     "settle_review",
     "soundex",

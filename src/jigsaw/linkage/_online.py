@@ -121,9 +121,20 @@ class OnlineMatcher:
             If ``record_id`` is blank. Unusable values (bad NHS number, date) are left out.
         """
         prepared, _ = prepare_record(record)
+        self.add_prepared(prepared, child_id)
+
+    def add_prepared(self, prepared: Mapping[str, object], child_id: str) -> None:
+        """:meth:`add` for a record already prepared (a row of ``prepare(...).records()``), so
+        a batch prepares its records in one pass.
+
+        Raises
+        ------
+        ValueError
+            If ``unique_id`` is blank.
+        """
         if not prepared["unique_id"]:
             raise ValueError("record_id is blank")
-        self._store(prepared, str(child_id))
+        self._store(dict(prepared), str(child_id))
 
     def __contains__(self, record_id: object) -> bool:
         """Whether a record with this id is stored."""
@@ -184,6 +195,10 @@ class OnlineMatcher:
         is ``no_link``, however well its best record scores.
         """
         query, _ = prepare_record(record)
+        return self.match_prepared(query, limit)
+
+    def match_prepared(self, query: Mapping[str, object], limit: int = 5) -> list[Match]:
+        """:meth:`match` for a record already prepared (a row of ``prepare(...).records()``)."""
         # The same prior as a batch run over the store and this record.
         self._model_now = self.model.for_records(len(self._records) + 1)
         candidates: set[int] = set()

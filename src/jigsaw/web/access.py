@@ -393,6 +393,7 @@ TOKEN_SCOPES: dict[str, Role] = {
     "concerns:submit": Role.DSL,
     "concerns:read": Role.DSL,
     "aggregates:read": Role.PARTNERSHIP_LEAD,
+    "referrals:read": Role.MASH_ANALYST,
 }
 
 

@@ -215,6 +215,7 @@ def test_the_openapi_document_lists_every_operation(client):
         ("get", "/api/v1/concerns"),
         ("get", "/api/v1/concerns/{concern_id}"),
         ("get", "/api/v1/aggregates"),
+        ("get", "/api/v1/referrals"),
     }
 
 

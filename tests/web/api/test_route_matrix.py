@@ -21,6 +21,7 @@ def test_every_page_route_answers_every_role(cast, client):
         "/imports/": {"admin": 200, "school_dsl": 200},
         "/imports/columns/": {"admin": 302, "school_dsl": 302},  # nothing uploaded yet
         "/imports/problems.csv": {"admin": 200, "school_dsl": 200},
+        "/imports/progress/": {"admin": 302, "school_dsl": 302},  # no import started
     }
     answers, wanted = {}, {}
     for name in ROLES:
@@ -39,6 +40,7 @@ def test_every_api_route_answers_every_kind_of_token(cast, client):
         "read": ("school", ["concerns:read"]),
         "other_agency": ("health", ["concerns:read", "concerns:submit"]),
         "aggregates": ("council", ["aggregates:read"]),
+        "mash": ("council", ["referrals:read"]),
         "revoked": ("school", ["concerns:read", "concerns:submit"]),
     }
     tokens = {}
@@ -58,6 +60,7 @@ def test_every_api_route_answers_every_kind_of_token(cast, client):
         ("get", "/api/v1/concerns"): {"read": 200, "other_agency": 200},
         ("get", f"/api/v1/concerns/{concern.pk}"): {"read": 200, "other_agency": 404},
         ("get", "/api/v1/aggregates"): {"aggregates": 200},
+        ("get", "/api/v1/referrals"): {"mash": 200},
         ("get", "/api/openapi.json"): dict.fromkeys(tokens, 200),
     }
     answers, wanted = {}, {}

@@ -55,7 +55,10 @@ def tokens(cast, settings):
     lead = token_create(
         actor=cast.admin, agency=cast.council, name="Dashboard", scopes=["aggregates:read"]
     )
-    return {"agency": agency.token, "lead": lead.token}
+    mash = token_create(
+        actor=cast.admin, agency=cast.council, name="MASH tools", scopes=["referrals:read"]
+    )
+    return {"agency": agency.token, "lead": lead.token, "mash": mash.token}
 
 
 CHECKS = [
@@ -64,7 +67,9 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-OPERATIONS = ["concern_submit", "concern_list", "concern_status", "aggregates"]
+OPERATIONS = ["concern_submit", "concern_list", "concern_status", "aggregates", "referral_list"]
+# The token each operation is called with (the agency's system by default).
+TOKEN_OF = {"aggregates": "lead", "referral_list": "mash"}
 
 
 def test_every_operation_is_tested(api_schema):
@@ -77,7 +82,7 @@ def test_every_operation_is_tested(api_schema):
 @pytest.mark.parametrize("operation_id", OPERATIONS)
 def test_every_operation_answers_by_its_schema(api_schema, tokens, operation_id, mode):
     operation = api_schema.find_operation_by_id(operation_id)
-    token = tokens["lead"] if operation_id == "aggregates" else tokens["agency"]
+    token = tokens[TOKEN_OF.get(operation_id, "agency")]
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(

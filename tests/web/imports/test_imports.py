@@ -291,8 +291,12 @@ def test_the_mapping_is_saved_once_per_agency_and_offered_again(cast, client):
         "/imports/", {"agency": cast.school.pk, "file": _upload("list.csv", csv_bytes(GOOD))}
     )
     assert answer.status_code == 302
-    done = page.post("/imports/columns/", MAPPING)
+    started = page.post("/imports/columns/", MAPPING)
+    assert started.status_code == 302 and started["Location"] == "/imports/progress/"
+    done = page.get("/imports/progress/")
     assert done.status_code == 200 and b"2 concerns imported" in done.content
+    # Finished: the page no longer reloads itself.
+    assert "Refresh" not in done and b'http-equiv="refresh"' not in done.content
     assert ImportMapping.objects.get(agency=cast.school).columns == MAPPING
     assert mapping_guess(HEADER, ImportMapping.objects.get().columns) == MAPPING
 

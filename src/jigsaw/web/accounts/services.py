@@ -476,6 +476,24 @@ class SignIn(enum.Enum):
     LOCKED = "locked"
 
 
+def throttles_prune(*, now: dt.datetime | None = None, keep: tuple[str, str] | None = None) -> int:
+    """Remove the sign-in throttle rows whose window has passed (they count for nothing: the
+    next attempt starts a new window); return how many.
+
+    Run before each attempt is counted, in its own short transaction (so it holds no row lock
+    while the attempt's own row is locked), so the table holds only the last window's
+    addresses, however many usernames are guessed. ``keep`` is the attempt's own row.
+    """
+    expired = SignInThrottle.objects.filter(
+        window_start__lte=(now or timezone.now()) - SIGN_IN_WINDOW
+    )
+    if keep is not None:
+        expired = expired.exclude(username=keep[0], address=keep[1])
+    with transaction.atomic():
+        removed, _ = expired.delete()
+    return removed
+
+
 def _attempt_reserve(username: str, address: str) -> bool:
     """Count one password attempt for (username, address) before it is tried; return whether it
     may be tried (fewer than ``SIGN_IN_ATTEMPTS`` in the window).
@@ -484,12 +502,20 @@ def _attempt_reserve(username: str, address: str) -> bool:
     of guesses gets exactly ``SIGN_IN_ATTEMPTS`` tries, whatever the timing.
     """
     now = timezone.now()
+    throttles_prune(now=now, keep=(username, address))
     with transaction.atomic():
-        SignInThrottle.objects.bulk_create(
-            [SignInThrottle(username=username, address=address, window_start=now)],
-            ignore_conflicts=True,
-        )
-        row = SignInThrottle.objects.select_for_update().get(username=username, address=address)
+        row = None
+        while row is None:
+            SignInThrottle.objects.bulk_create(
+                [SignInThrottle(username=username, address=address, window_start=now)],
+                ignore_conflicts=True,
+            )
+            # None only if another attempt's pruning removed the row in between: made again.
+            row = (
+                SignInThrottle.objects.select_for_update()
+                .filter(username=username, address=address)
+                .first()
+            )
         if now - row.window_start >= SIGN_IN_WINDOW:
             row.failures, row.window_start = 0, now
         allowed = row.failures < SIGN_IN_ATTEMPTS

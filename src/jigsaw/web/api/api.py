@@ -225,6 +225,51 @@ class Aggregates(Schema):
     concerns_by_agency: list[CountRow]
 
 
+class ReferralRow(Schema):
+    """A referral on the MASH's list, with what the MASH may see: the child's name from any
+    agency's record, the reason given for referring and the MASH's own decision and reason."""
+
+    id: int
+    child_id: int
+    child_name: str
+    state: str
+    source: str = Field(description="dsl, practitioner, or threshold (the combined grade)")
+    referrer_agency: str | None = Field(None, description="the referring agency, if any")
+    reason: str = Field(description="why the child was referred (free text, for the MASH)")
+    received_at: dt.datetime
+    rag: str = Field(description='the RAG rating, "" until rated')
+    due: dt.datetime | None = Field(None, description="the clock running now: decision or response")
+    breached: bool
+    escalated: bool
+    decision: str = Field(description='the MASH decision, "" until decided')
+    decision_reason: str
+
+
+class ReferralPage(Schema):
+    count: int
+    results: list[ReferralRow]
+
+
+def _referral(row: Any) -> dict[str, object]:
+    referral = row.referral
+    return {
+        "id": referral.pk,
+        "child_id": referral.child_id,
+        "child_name": row.child_name,
+        "state": referral.state,
+        "source": referral.source,
+        "referrer_agency": referral.referrer_agency.name if referral.referrer_agency else None,
+        "reason": referral.reason,
+        "received_at": referral.received_at,
+        "rag": referral.rag,
+        "due": row.due,
+        "breached": row.breached,
+        "escalated": row.escalated,
+        "decision": referral.decision,
+        "decision_reason": referral.decision_reason,
+    }
+
+
 def _status(concern: Any) -> dict[str, object]:
     return {
         "id": concern.pk,
@@ -353,6 +398,33 @@ def concern_status(request: HttpRequest, concern_id: int) -> Any:
     if concern is None:
         raise HttpError(404, "no such concern")
     return Status(200, _status(concern))
+
+
+@v1.get(
+    "/referrals",
+    response={200: ReferralPage, **REFUSALS},
+    summary="The MASH's referrals of its area",
+    operation_id="referral_list",
+)
+def referral_list(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=500),  # type: ignore[type-arg]
+    offset: int = Query(0, ge=0, le=10_000_000),  # type: ignore[type-arg]
+    include_closed: bool = Query(False, description="closed referrals too"),  # type: ignore[type-arg]
+) -> Any:
+    """The referrals of the token's area, newest first: the open ones (``include_closed`` for
+    all), each with its clock and the MASH's decision; never another area's. For the MASH's own
+    tools. Scope ``referrals:read``."""
+    from jigsaw.web.api.selectors import area_referrals
+
+    account = _admit(request, "referrals:read")
+    try:
+        count, rows = area_referrals(
+            actor=account, limit=limit, offset=offset, include_closed=include_closed
+        )
+    except PermissionDenied as error:
+        raise HttpError(403, str(error)) from None
+    return Status(200, {"count": count, "results": [_referral(row) for row in rows]})
 
 
 @v1.get(

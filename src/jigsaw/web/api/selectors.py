@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 
-from jigsaw.web.access import Actor, may_read_concern_status
+from jigsaw.web.access import Actor, may_read_concern_status, may_work_referrals
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.concerns.models import Concern
@@ -87,3 +87,36 @@ def agency_concern(*, actor: User, concern_id: int) -> Concern | None:
     ):
         return None
     return concern
+
+
+def area_referrals(
+    *, actor: User, limit: int, offset: int, include_closed: bool = False
+) -> tuple[int, list[Any]]:
+    """The referrals of the MASH's area, newest first: the count and one page of rows as the MASH
+    queue shows them (the child's name from any agency's record, the clock, whether breached).
+    Another area's referrals are never among them. The listing is audited with the children.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless the actor is a MASH analyst of an area.
+    """
+    from jigsaw.web.referrals.clock import now
+    from jigsaw.web.referrals.models import Referral
+    from jigsaw.web.referrals.selectors import _listed, _referral_row
+    from jigsaw.web.referrals.services import LIVE_REFERRAL_STATES
+
+    who = Actor.of(actor)
+    if not may_work_referrals(who) or who.area_id is None:
+        raise PermissionDenied("only the MASH of an area reads its referrals")
+    found = (
+        Referral.objects.filter(area_id=who.area_id)
+        .select_related("child", "referrer_agency")
+        .order_by("-received_at", "-id")
+    )
+    if not include_closed:
+        found = found.filter(state__in=LIVE_REFERRAL_STATES)
+    at = now()
+    rows = [_referral_row(r, at, who.agency_id) for r in found[offset : offset + limit]]
+    _listed(actor, [row.referral.child_id for row in rows], "MASH referrals list (API)")
+    return found.count(), rows

@@ -225,7 +225,11 @@ def api_call_begin(
         raise CallRefused(403, f"this token is {reason}")
     window = now.replace(second=0, microsecond=0)
     with transaction.atomic():
-        ApiCallWindow.objects.get_or_create(token=token, window=window)
+        _, opened = ApiCallWindow.objects.get_or_create(token=token, window=window)
+        if opened:
+            # The token's first call of this minute: its earlier minutes count for nothing now,
+            # so a token keeps one row, not one per minute it was ever used.
+            ApiCallWindow.objects.filter(token=token, window__lt=window).delete()
         # One UPDATE ... SET calls = calls + 1: the row lock makes concurrent calls count one by
         # one, and the value read back is this call's own place in the minute.
         ApiCallWindow.objects.filter(token=token, window=window).update(calls=F("calls") + 1)

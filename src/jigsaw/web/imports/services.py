@@ -7,25 +7,25 @@ which stores an accepted file in ONE transaction: records, links, concerns, grad
 :class:`ImportBatch` row and the audit row commit together or not at all, so an import that fails
 or is killed half-way leaves nothing behind and can simply be run again.
 
-Storing takes the batch paths (``bulk_create`` of records, children, links and concerns; one
-regrade per child touched) but the same decisions as recording each row on the intake page one
-after another: each new record is matched with the same :mod:`~jigsaw.web.children.matching`
-index, against every record stored before it, this file's earlier rows included, and linked by
-the same rule as :func:`~jigsaw.web.children.services.record_link`; each concern is graded by
-:func:`jigsaw.screening.grade_concern` and each child regraded by
-:func:`~jigsaw.web.children.services.child_regrade`. ``tests/web/imports`` proves the two paths
-store the same links and grades for the same rows.
+Storing takes the batch paths but makes the decisions of recording each row on the intake page
+one after another (docs/imports.md): the new records are matched in one pass
+(:func:`~jigsaw.web.children.matching.match_in_order`), each against the store and the file's
+earlier rows, and linked by :func:`~jigsaw.web.children.services.record_link`'s rule; records,
+children, links, concerns and contacts are inserted in bulk (:mod:`jigsaw.web.bulk`); each child
+touched is regraded once (:func:`~jigsaw.web.children.services.children_regrade`); the audit
+rows are appended to the chain together (:func:`~jigsaw.web.audit.services.audit_record_many`).
+``tests/web/imports/test_batch_equivalence.py`` proves the two paths store the same children,
+links and grades for the same rows.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import hashlib
 import io
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,13 +38,17 @@ from jigsaw.web.access import Actor, may_import_list
 from jigsaw.web.accounts.models import Agency
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
+from jigsaw.web.bulk import ids_take, rows_insert
 from jigsaw.web.imports import fields
 from jigsaw.web.imports.models import ImportBatch, ImportMapping
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from jigsaw.linkage import Match
+    from jigsaw.screening import Grading
     from jigsaw.web.children.models import AgencyRecord
+    from jigsaw.web.concerns.models import Concern
 
 
 @dataclasses.dataclass(frozen=True)
@@ -426,6 +430,8 @@ def import_store(
 
     The same file again (the same bytes for the same agency) stores nothing; a row already
     stored by an earlier file (the same reference and the same content) is not stored again.
+    ``progress(done, total)`` is called as the work goes on (``total`` is twice the rows: the
+    matching takes the first half, storing, grading and the workflow the second).
 
     Raises
     ------
@@ -434,12 +440,11 @@ def import_store(
     ValueError
         If the check did not accept the file.
     """
-    from jigsaw.screening import grade_concern
     from jigsaw.web.children import matching
-    from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Child, Link
-    from jigsaw.web.children.services import child_regrade, record_mapping_of
-    from jigsaw.web.concerns.grading import concern_mapping
+    from jigsaw.web.children.models import ACTIVE_LINK_STATUSES, AgencyRecord, Link
+    from jigsaw.web.children.services import children_regrade
     from jigsaw.web.concerns.models import Concern
+    from jigsaw.web.referrals.services import after_concerns
 
     _require_importer(actor, agency)
     if not check.accepted:
@@ -451,10 +456,20 @@ def import_store(
     if done_before is not None:
         return ImportOutcome(None, done_before, 0, 0, len(check.rows))
     total = len(check.rows)
+    steps = 2 * total
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done, steps)
+
     now = timezone.now()
     with transaction.atomic():
-        # Before the first write, as at intake: waits for any save of a record these rows match.
+        # Before the first write, as at intake: waits for any save of a record these rows match
+        # (a large file takes the whole store's lock instead).
         matching.lock_candidate_blocks(*(_incoming(agency, row) for row in check.rows))
+        # First write: orders this transaction after any other change to the store, and tells
+        # every process to rebuild its index (thousands of records are not followed one by one).
+        matching.store_changed(rebuild=True)
         batch = ImportBatch.objects.create(
             agency=agency,
             file_name=check.file.name,
@@ -466,86 +481,62 @@ def import_store(
             concerns_created=0,
             rows_already_stored=0,
         )
-        ids = {record_id_for(agency, r.reference) for r in check.rows}
-        records: dict[str, AgencyRecord] = {
-            r.record_id: r for r in AgencyRecord.objects.filter(agency=agency, record_id__in=ids)
-        }
-        stored_refs = set(
-            Concern.objects.filter(
-                record__agency=agency, source_ref__in=[r.row_hash[:64] for r in check.rows]
-            ).values_list("source_ref", flat=True)
-        )
-        child_of: dict[int, int] = dict(
-            Link.objects.filter(
-                record__in=list(records.values()), status__in=ACTIVE_LINK_STATUSES
-            ).values_list("record_id", "child_id")
-        )
-        area_children = set(
-            Child.objects.filter(area_id=agency.area_id).values_list("pk", flat=True)
-        )
-        # The import's own copy of the process's index, grown row by row as intake grows the
-        # shared one (so each row meets every earlier row), without asking the database whether
-        # it moved on after every row; the shared index is dropped at the end and rebuilt from
-        # the database on its next use.
-        index = copy.deepcopy(matching.matcher())
-        new_records = 0
-        concerns: list[Concern] = []
-        touched: set[int] = set()
-        already = 0
-        for position, row in enumerate(check.rows, start=1):
-            if row.row_hash in stored_refs:
-                already += 1
-                continue
-            record_id = record_id_for(agency, row.reference)
-            record = records.get(record_id)
-            if record is None:
-                # Matched before the record is stored, as at intake: the index then still
-                # agrees with the database and is not rebuilt.
-                found = index.match(_incoming(agency, row))
-                record = _record_store(agency, row, record_id, now, actor)
-                mapping = record_mapping_of(record)
-                child_id = _link_store(record, found, area_children, agency, now)
-                area_children.add(child_id)
-                index.add(mapping, str(child_id))
-                records[record_id] = record
-                child_of[record.pk] = child_id
-                new_records += 1
-            grade = grade_concern(
-                record.dob,
-                concern_mapping(agency=agency.kind, seen_on=row.seen_on, indicators=row.indicators),
-                today,
-            )
-            concerns.append(
-                Concern(
-                    record=record,
-                    recorded_by=actor,
-                    recorded_at=now,
-                    seen_on=row.seen_on,
-                    indicators=row.indicators,
-                    note=row.note,
-                    lawful_basis=row.lawful_basis,
-                    grade_level=grade.level,
-                    grade_reasons=grade.as_dict(),
-                    catalogue_version=str(grade.catalogue_version),
-                    source_ref=row.row_hash[:64],
+        ids = sorted({record_id_for(agency, r.reference) for r in check.rows})
+        hashes = sorted({r.row_hash[:64] for r in check.rows})
+        records: dict[str, AgencyRecord] = {}
+        stored_refs: set[str] = set()
+        for start in range(0, max(len(ids), len(hashes)), _CHUNK):
+            records.update(
+                (r.record_id, r)
+                for r in AgencyRecord.objects.filter(
+                    agency=agency, record_id__in=ids[start : start + _CHUNK]
                 )
             )
-            touched.add(child_of[record.pk])
-            if progress is not None and (position % 1000 == 0 or position == total):
-                progress(position, total)
-        Concern.objects.bulk_create(concerns, batch_size=2000)
-        regraded = {
-            child.pk: child_regrade(actor=actor, child=child, today=today)
-            for child in Child.objects.filter(pk__in=touched)
-        }
+            stored_refs.update(
+                Concern.objects.filter(
+                    record__agency=agency, source_ref__in=hashes[start : start + _CHUNK]
+                ).values_list("source_ref", flat=True)
+            )
+        known = [r.pk for r in records.values()]
+        child_of: dict[int, int] = {}
+        for start in range(0, len(known), _CHUNK):
+            child_of.update(
+                Link.objects.filter(
+                    record_id__in=known[start : start + _CHUNK], status__in=ACTIVE_LINK_STATUSES
+                ).values_list("record_id", "child_id")
+            )
+        todo = [r for r in check.rows if r.row_hash[:64] not in stored_refs]
+        already = total - len(todo)
+        # The file's new records, each at its first row.
+        new_rows: dict[str, CheckedRow] = {}
+        for row in todo:
+            record_id = record_id_for(agency, row.reference)
+            if record_id not in records:
+                new_rows.setdefault(record_id, row)
+        report(already)
+        new_records, children = _records_link(
+            actor, agency, list(new_rows.items()), now, lambda i: report(already + i)
+        )
+        records.update((r.record_id, r) for r in new_records)
+        child_of.update(children)
+        report(total)
+        memo: dict[tuple[object, ...], Grading] = {}
+        concerns = _concerns_of(actor, agency, todo, records, now, today, memo)
+        rows_insert(concerns)
+        report(total + total // 2)
+        regraded = children_regrade(
+            actor=actor,
+            child_ids={child_of[c.record.pk] for c in concerns},
+            today=today,
+            memo=memo,
+        )
         # What follows each concern at intake: a contact for the agency's safeguarding lead, and
         # a referral when the child's grade has reached the partnership's threshold (taken at the
         # child's final grade, on the first of the file's concerns about them).
-        from jigsaw.web.referrals.services import after_concern
-
-        for concern in concerns:
-            after_concern(actor=actor, concern=concern, child=regraded[child_of[concern.record.pk]])
-        batch.records_created = new_records
+        after_concerns(
+            actor=actor, concerns=[(c, regraded[child_of[c.record.pk]]) for c in concerns]
+        )
+        batch.records_created = len(new_records)
         batch.concerns_created = len(concerns)
         batch.rows_already_stored = already
         batch.save()
@@ -557,15 +548,15 @@ def import_store(
                 "agency": agency.name,
                 "file": batch.file_name,
                 "rows": total,
-                "records_created": new_records,
+                "records_created": len(new_records),
                 "concerns_created": len(concerns),
                 "rows_already_stored": already,
                 "duplicates_in_file": check.duplicates,
-                "children_regraded": len(touched),
+                "children_regraded": len(regraded),
             },
         )
-    matching.matcher_forget()
-    return ImportOutcome(batch, None, new_records, len(concerns), already)
+    report(steps)
+    return ImportOutcome(batch, None, len(new_records), len(concerns), already)
 
 
 def _incoming(agency: Agency, row: CheckedRow) -> dict[str, object]:
@@ -584,66 +575,176 @@ def _incoming(agency: Agency, row: CheckedRow) -> dict[str, object]:
     )
 
 
-def _record_store(
-    agency: Agency, row: CheckedRow, record_id: str, now: dt.datetime, actor: User
-) -> AgencyRecord:
-    from jigsaw.web.children.models import AgencyRecord
-
-    record = AgencyRecord(
-        record_id=record_id,
-        agency=agency,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        dob=row.dob,
-        sex=row.sex,
-        postcode=row.postcode,
-        nhs_number=row.nhs_number,
-        created_at=now,
-        created_by=actor,
-    )
-    record.save()
-    return record
+# How many ids one query names (SQLite refuses more than 32,766 parameters).
+_CHUNK = 10_000
 
 
-def _link_store(
-    record: AgencyRecord,
-    matches: Sequence[object],
-    area_children: set[int],
+def _records_link(
+    actor: User,
     agency: Agency,
+    new_rows: list[tuple[str, CheckedRow]],
     now: dt.datetime,
-) -> int:
-    """Link a new record as :func:`~jigsaw.web.children.services.record_link` does; return the
-    child's id. (The same rule: a *link* to a child of the area joins it; otherwise a new child,
-    with a pending link to each *review* candidate of the area.)"""
-    from jigsaw.web.children.models import Child, Link, LinkStatus
-    from jigsaw.web.children.services import _plain
+    matched: Callable[[int], None],
+) -> tuple[list[AgencyRecord], dict[int, int]]:
+    """Match, store and link the file's new records as :func:`record_create` then
+    :func:`~jigsaw.web.children.services.record_link` would one after another (each matched
+    against the store and the file's earlier records); return the records and each one's child.
 
-    def link(child_id: int, status: LinkStatus, match: object | None) -> Link:
-        explanation = _plain(getattr(match, "explanation", None) or {})
+    The rule is ``record_link``'s: a *link* to a child of the area joins it; otherwise a new
+    child, with a pending link to each *review* candidate of the area.
+    """
+    from jigsaw.linkage import RECORD_COLUMNS
+    from jigsaw.web.children import matching
+    from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
+    from jigsaw.web.children.services import _plain
+    from jigsaw.web.concerns.elsewhere import other_area_match_record
+
+    # The fields of an agency record that an import row gives as they are: the linkage engine's
+    # record columns (the one definition of a record), less the two the import sets itself.
+    row_fields = tuple(c for c in RECORD_COLUMNS if c not in ("record_id", "agency"))
+
+    # Children are named by their id as text, as the matcher names them. The children this file
+    # creates get theirs before they are stored, in the order intake would give them, so that
+    # the matcher ranks equally good candidates (by child id) as it would one by one.
+    area_of = {str(pk): a for pk, a in Child.objects.values_list("pk", "area_id")}
+    area = {pk for pk, a in area_of.items() if a == agency.area_id}
+    spare = iter(ids_take(Child, len(new_rows)))
+    fresh: list[str] = []
+    placed: list[str] = []
+    started: set[int] = set()  # the new records that start a child of their own
+    # Per new record, as at intake (concerns.elsewhere.matches_by_area): its matches among the
+    # area's children, the only candidates for a link, and the other areas holding a child it
+    # strongly matched, noted for the MASH.
+    owns: list[list[Match]] = []
+    elsewhere: dict[int, list[int]] = {}
+
+    def place(position: int, everywhere: list[Match]) -> str:
+        matches = [m for m in everywhere if m.child_id in area]
+        owns.append(matches)
+        others = sorted(
+            {
+                area_of[m.child_id]
+                for m in everywhere
+                if m.decision == "link" and area_of.get(m.child_id) not in (None, agency.area_id)
+            }
+        )
+        if others:
+            elsewhere[position] = others
+        best = matches[0] if matches else None
+        if best is not None and best.decision == "link" and best.child_id in area:
+            key = best.child_id
+        else:
+            key = str(next(spare))
+            area.add(key)
+            fresh.append(key)
+            started.add(position)
+        placed.append(key)
+        if position % 1000 == 999:
+            matched(position + 1)
+        return key
+
+    mappings = [
+        matching.record_mapping(
+            record_id=record_id,
+            agency_kind=agency.kind,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            dob=row.dob,
+            sex=row.sex,
+            postcode=row.postcode,
+            nhs_number=row.nhs_number,
+        )
+        for record_id, row in new_rows
+    ]
+    # Ten, as intake asks for before keeping its own area's.
+    matching.match_in_order(mappings, place, limit=10)
+    records = [
+        AgencyRecord(
+            record_id=record_id,
+            agency=agency,
+            **{name: getattr(row, name) for name in row_fields},
+            needs_identification=not row.last_name.strip(),
+            created_at=now,
+            created_by=actor,
+        )
+        for record_id, row in new_rows
+    ]
+    rows_insert(records)
+    rows_insert([Child(pk=int(key), area_id=agency.area_id, created_at=now) for key in fresh])
+
+    def link(record: AgencyRecord, key: str, status: LinkStatus, match: Match | None) -> Link:
+        explanation = _plain(match.explanation if match is not None else {})
         return Link(
             record=record,
-            child_id=child_id,
+            child_id=int(key),
             status=status,
-            match_probability=getattr(match, "match_probability", None),
-            match_weight=getattr(match, "match_weight", None),
+            match_probability=match.match_probability if match is not None else None,
+            match_weight=match.match_weight if match is not None else None,
             explanation=explanation if isinstance(explanation, dict) else {"detail": explanation},
             created_at=now,
         )
 
-    best = matches[0] if matches else None
-    best_child = int(getattr(best, "child_id", 0) or 0)
-    if best is not None and getattr(best, "decision", "") == "link" and best_child in area_children:
-        link(best_child, LinkStatus.AUTO, best).save()
-        return best_child
-    child = Child.objects.create(area_id=agency.area_id, created_at=now)
-    links = [link(child.pk, LinkStatus.NEW, None)]
-    for candidate in matches:
-        other = int(getattr(candidate, "child_id", 0) or 0)
-        if (
-            getattr(candidate, "decision", "") == "review"
-            and other in area_children
-            and other != child.pk
-        ):
-            links.append(link(other, LinkStatus.PENDING, candidate))
-    Link.objects.bulk_create(links)
-    return child.pk
+    links: list[Link] = []
+    for position, (record, key, matches) in enumerate(zip(records, placed, owns, strict=True)):
+        if position not in started:
+            links.append(link(record, key, LinkStatus.AUTO, matches[0]))
+            continue
+        links.append(link(record, key, LinkStatus.NEW, None))
+        links.extend(
+            link(record, candidate.child_id, LinkStatus.PENDING, candidate)
+            for candidate in matches
+            if candidate.decision == "review"
+            and candidate.child_id in area
+            and candidate.child_id != key
+        )
+    rows_insert(links)
+    for position, areas in elsewhere.items():
+        other_area_match_record(actor=actor, record=records[position], area_ids=areas)
+    return records, {r.pk: int(key) for r, key in zip(records, placed, strict=True)}
+
+
+def _concerns_of(
+    actor: User,
+    agency: Agency,
+    rows: list[CheckedRow],
+    records: dict[str, AgencyRecord],
+    now: dt.datetime,
+    today: dt.date,
+    memo: dict[tuple[object, ...], Grading],
+) -> list[Concern]:
+    """The file's concerns, each graded as :func:`jigsaw.screening.grade_concern` grades it at
+    intake (``grade_child`` of the one concern, computed once for the same birth date, date and
+    signs: :func:`~jigsaw.web.children.services.grade_once`)."""
+    from jigsaw.web.children.services import grade_once
+    from jigsaw.web.concerns.grading import concern_mapping
+    from jigsaw.web.concerns.models import Concern
+
+    reasons: dict[int, dict[str, object]] = {}
+    out = []
+    for row in rows:
+        record = records[record_id_for(agency, row.reference)]
+        grade = grade_once(
+            record.dob,
+            [concern_mapping(agency=agency.kind, seen_on=row.seen_on, indicators=row.indicators)],
+            today,
+            memo,
+        )
+        if id(grade) not in reasons:
+            # One dict for every concern graded alike: it is only written, never changed.
+            reasons[id(grade)] = grade.as_dict()
+        out.append(
+            Concern(
+                record=record,
+                recorded_by=actor,
+                recorded_at=now,
+                seen_on=row.seen_on,
+                indicators=row.indicators,
+                note=row.note,
+                lawful_basis=row.lawful_basis,
+                grade_level=grade.level,
+                grade_reasons=reasons[id(grade)],
+                catalogue_version=str(grade.catalogue_version),
+                source_ref=row.row_hash[:64],
+            )
+        )
+    return out

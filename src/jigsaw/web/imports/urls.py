@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.upload, name="upload"),
     path("columns/", views.map_columns, name="map"),
     path("problems.csv", views.problems, name="problems"),
+    path("progress/", views.progress, name="progress"),
 ]

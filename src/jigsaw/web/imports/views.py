@@ -15,6 +15,7 @@ from jigsaw.web.access import Actor, may_import_list
 from jigsaw.web.accounts.decorators import role_required
 from jigsaw.web.accounts.models import Agency, Role
 from jigsaw.web.accounts.selectors import profile_of
+from jigsaw.web.imports.jobs import job_start, job_status
 from jigsaw.web.imports.models import ImportMapping
 from jigsaw.web.imports.services import (
     FIELDS,
@@ -22,7 +23,6 @@ from jigsaw.web.imports.services import (
     file_read,
     import_check,
     import_reject_record,
-    import_store,
     mapping_guess,
     mapping_save,
     problems_csv,
@@ -112,13 +112,34 @@ def map_columns(request: HttpRequest) -> HttpResponse:
                 [p.row, p.column, p.reason] for p in check.problems[:100_000]
             ]
             return render(request, "imports/map.html", context, status=400)
-        outcome = import_store(actor=request.user, agency=agency, check=check)  # type: ignore[arg-type]
+        job = job_start(actor=request.user, agency=agency, check=check)  # type: ignore[arg-type]
         held.unlink(missing_ok=True)
         del request.session["import"]
-        return render(
-            request, "imports/done.html", {"outcome": outcome, "check": check, "agency": agency}
-        )
+        request.session["import_job"] = job
+        return redirect("imports:progress")
     return render(request, "imports/map.html", context)
+
+
+#: Seconds between two looks of the progress page at a running import.
+REFRESH_SECONDS = 2
+
+
+@role_required(Role.DSL, Role.ADMINISTRATOR)
+def progress(request: HttpRequest) -> HttpResponse:
+    """How far the import started from this session has got: a page that reloads itself every
+    few seconds (no script needed) until the import has finished, then its outcome."""
+    job = request.session.get("import_job")
+    user_id = int(request.user.pk or 0)
+    status = job_status(job, user_id=user_id) if isinstance(job, str) else None
+    if status is None:
+        return redirect("imports:upload")
+    response = render(
+        request, "imports/progress.html", {"status": status, "refresh": REFRESH_SECONDS}
+    )
+    if not status.finished:
+        response["Refresh"] = str(REFRESH_SECONDS)
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @role_required(Role.DSL, Role.ADMINISTRATOR)

@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -140,35 +140,91 @@ def after_concern(*, actor: User, concern: Concern, child: Child) -> Contact | N
     """What follows a saved concern, inside its transaction: a contact for the recording agency's
     safeguarding lead (not when the MASH itself recorded it), and a referral to the MASH when the
     child's combined grade has reached the partnership's threshold and none is open."""
+    return after_concerns(actor=actor, concerns=[(concern, child)])[0]
+
+
+def after_concerns(
+    *, actor: User, concerns: Sequence[tuple[Concern, Child]]
+) -> list[Contact | None]:
+    """:func:`after_concern` for many saved concerns at once, in order (a bulk import): the
+    contacts are written together, with their audit rows; a child reaching the threshold is
+    referred once, on the first of its concerns, as one by one (the referral is then open for
+    the rest)."""
+    from jigsaw.web.audit.services import AuditEntry, audit_record_many
+    from jigsaw.web.bulk import rows_insert
+
     who = Actor.of(actor)
-    contact = None
+    at = now()
+    policies: dict[int, ResponsePolicy] = {}
+    due: dict[int, dt.datetime] = {}
+
+    def policy(area_id: int) -> ResponsePolicy:
+        if area_id not in policies:
+            policies[area_id] = policy_for(area_id)
+        return policies[area_id]
+
+    def decision_due(area_id: int) -> dt.datetime:
+        if area_id not in due:
+            due[area_id] = policy(area_id).decision_due(at)
+        return due[area_id]
+
+    contacts: list[Contact | None] = [None] * len(concerns)
     if who.role != Role.MASH_ANALYST:
-        at = now()
-        contact = Contact.objects.create(
-            concern=concern,
-            agency_id=concern.record.agency_id,
-            child=child,
-            received_at=at,
-            decision_due=policy_for(child.area_id).decision_due(at),
+        made = [
+            Contact(
+                concern=concern,
+                agency_id=concern.record.agency_id,
+                child=child,
+                received_at=at,
+                decision_due=decision_due(child.area_id),
+            )
+            for concern, child in concerns
+        ]
+        if len(made) == 1:
+            made[0].save()
+        else:
+            rows_insert(made)
+        audit_record_many(
+            [
+                AuditEntry(
+                    actor,
+                    EventType.CONTACT_CREATED,
+                    contact,
+                    {"concern": concern.pk, "child": child.pk, "agency": contact.agency_id},
+                )
+                for contact, (concern, child) in zip(made, concerns, strict=True)
+            ]
         )
-        audit_record(
-            actor=actor,
-            event_type=EventType.CONTACT_CREATED,
-            subject=contact,
-            extra={"concern": concern.pk, "child": child.pk, "agency": contact.agency_id},
+        contacts = list(made)
+        # One message per agency's safeguarding leads, however many contacts a file made.
+        for agency_id in sorted({contact.agency_id for contact in made}):
+            notify.notify(notify.staff(role=Role.DSL, agency_id=agency_id), notify.Item.CONTACT)
+    reaching = {
+        child.pk
+        for _, child in concerns
+        if policy(child.area_id).reaches_threshold(child.grade_level)
+    }
+    ordered = sorted(reaching)
+    live: set[int] = set()
+    for start in range(0, len(ordered), 10_000):  # SQLite's limit on a query's parameters
+        live.update(
+            Referral.objects.filter(
+                child_id__in=ordered[start : start + 10_000], state__in=LIVE_REFERRAL_STATES
+            ).values_list("child_id", flat=True)
         )
-        notify.notify(notify.staff(role=Role.DSL, agency_id=contact.agency_id), notify.Item.CONTACT)
-    if policy_for(child.area_id).reaches_threshold(child.grade_level) and not _live_referral(child):
-        referral_create(
-            actor=None,
-            child=child,
-            source=ReferralSource.THRESHOLD,
-            concern=concern,
-            contact=contact,
-            reason=f"The child's combined grade reached {child.grade_level}, the partnership's "
-            "threshold for a referral.",
-        )
-    return contact
+    for (concern, child), contact in zip(concerns, contacts, strict=True):
+        if child.pk in reaching and child.pk not in live:
+            referral_create(
+                actor=None,
+                child=child,
+                source=ReferralSource.THRESHOLD,
+                concern=concern,
+                contact=contact,
+                reason=f"The child's combined grade reached {child.grade_level}, the "
+                "partnership's threshold for a referral.",
+            )
+            live.add(child.pk)
+    return contacts
 
 
 def _live_referral(child: Child) -> Referral | None:

@@ -203,6 +203,7 @@ INSTALLED_APPS = [
     "jigsaw.web.referrals",
     "jigsaw.web.api",
     "jigsaw.web.imports",
+    "jigsaw.web.groups",
 ]
 
 MIDDLEWARE = [

@@ -73,7 +73,14 @@ def inbox(request: SignedInRequest) -> HttpResponse:
     _sweep(request)
     box = selectors.inbox_for(request.user)
     rows = [(f, selectors.feedback_for_referral_child(f)) for f in box.feedback]
-    return render(request, "referrals/inbox.html", {"box": box, "feedback_rows": rows})
+    # The MASH's group reviews (jigsaw.web.groups), beside its referrals.
+    from jigsaw.web.groups.selectors import group_tasks_for
+
+    return render(
+        request,
+        "referrals/inbox.html",
+        {"box": box, "feedback_rows": rows, "group_tasks": group_tasks_for(request.user)},
+    )
 
 
 @role_required(Role.DSL)
@@ -476,6 +483,8 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         "referrals/mace.html",
         {
             "agenda": agenda,
+            # Groups of connected children are on the agenda too (jigsaw.web.groups).
+            "mace_groups": _mace_groups(request.user),
             "meetings": selectors.mace_meetings(request.user),
             "held_on": request.POST.get("held_on", on.isoformat()),
             "posted": request.POST,
@@ -484,6 +493,12 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _mace_groups(user: Any) -> list[Any]:
+    from jigsaw.web.groups.selectors import mace_groups
+
+    return mace_groups(user)
 
 
 @role_required(Role.MASH_ANALYST)

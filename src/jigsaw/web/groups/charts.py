@@ -40,7 +40,7 @@ def network_chart(
     row_h, top = 30, 16
     rows = max(len(children), len(entities), 1)
     height = top * 2 + row_h * rows + 18
-    left_x, right_x = 150, width - 190
+    left_x, right_x = 130, width - 180
     child_y = {
         c: top + row_h * (i + 0.5) + (rows - len(children)) * row_h / 2
         for i, (c, _) in enumerate(children)

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 
 from jigsaw.act.clock import TimeLeft, time_left
@@ -214,13 +215,12 @@ def group_for(*, user: Any, group_id: int) -> GroupView:
         )
         for m in sorted(mentions.values(), key=lambda m: (m.known_on, m.pk))
     )
+    # Uncertain matches of the people around these children, to decide here (never merged).
     merges = tuple(
         EntityMerge.objects.filter(area_id=group.area_id)
-        .filter(left_id__in=mentions)
-        .select_related("left", "right")
-        | EntityMerge.objects.filter(area_id=group.area_id)
-        .filter(right_id__in=mentions)
-        .select_related("left", "right")
+        .filter(Q(left__child_id__in=shown) | Q(right__child_id__in=shown))
+        .select_related("left__agency", "right__agency")
+        .order_by("-found_at", "-id")
     )
     at = now()
     tasks = tuple((t, time_left(t.due_at, at)) for t in group.tasks.filter(done_at__isnull=True))
@@ -229,6 +229,7 @@ def group_for(*, user: Any, group_id: int) -> GroupView:
         [(e.entity, e.kind, e.label) for e in entity_rows],
         edges,
         title=f"Group {group.pk}: children and what connects them",
+        width=460,
     )
     with transaction.atomic():
         audit_record(

@@ -13,10 +13,11 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from jigsaw.web.access import Actor, may_decide_group, may_record_concern
+from jigsaw.web.access import Actor, may_decide_group
 from jigsaw.web.accounts.models import Area
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -86,7 +87,9 @@ def mentions_record(
         subject=concern,
         extra={"child": child.pk, "kinds": sorted({m.kind for m in stored}), "count": len(stored)},
     )
-    if refresh:
+    # Connecting on save takes about 2 s for an area of a few hundred mentions (measured on the
+    # demo); a partnership with many more can turn it off and run ``manage.py groups_refresh``.
+    if refresh and getattr(settings, "JIGSAW_GROUPS_ON_SAVE", True):
         groups_refresh(area_id=child.area_id, actor=actor)
     return stored
 
@@ -363,7 +366,3 @@ def merge_decide(*, actor: User, merge: EntityMerge, decision: str, reason: str)
             extra={"reason": reason, "left": merge.left_id, "right": merge.right_id},
         )
     return merge
-
-
-def may_record(actor: User) -> bool:
-    return may_record_concern(Actor.of(actor))

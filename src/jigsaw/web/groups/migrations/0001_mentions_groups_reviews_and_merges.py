@@ -6,115 +6,314 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_sign_in_throttle_password_links_access_grants_area_contact'),
-        ('children', '0003_partial_identities'),
-        ('concerns', '0004_concern_drafts'),
+        ("accounts", "0002_sign_in_throttle_password_links_access_grants_area_contact"),
+        ("children", "0003_partial_identities"),
+        ("concerns", "0004_concern_drafts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed: to review'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], default='proposed', max_length=10)),
-                ('found_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField()),
-                ('visible_on', models.DateField(blank=True, null=True)),
-                ('evidence', models.JSONField(default=list)),
-                ('current', models.BooleanField(default=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='accounts.area')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed: to review"),
+                            ("confirmed", "Confirmed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("found_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField()),
+                ("visible_on", models.DateField(blank=True, null=True)),
+                ("evidence", models.JSONField(default=list)),
+                ("current", models.BooleanField(default=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="groups",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-id'],
+                "ordering": ["-changed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='GroupSettings',
+            name="GroupSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size_threshold', models.PositiveSmallIntegerField(default=2)),
-                ('review_hours', models.FloatField(default=72)),
-                ('area', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='group_settings', to='accounts.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("size_threshold", models.PositiveSmallIntegerField(default=2)),
+                ("review_hours", models.FloatField(default=72)),
+                (
+                    "area",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_settings",
+                        to="accounts.area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'group settings',
+                "verbose_name_plural": "group settings",
             },
         ),
         migrations.CreateModel(
-            name='GroupTask',
+            name="GroupTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('why', models.CharField(max_length=200)),
-                ('raised_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='groups.group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("why", models.CharField(max_length=200)),
+                ("raised_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="groups.group",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'id'],
+                "ordering": ["due_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('vehicle', 'Vehicle'), ('phone', 'Phone number'), ('online', 'Online account'), ('place', 'Place')], max_length=8)),
-                ('value', models.TextField()),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('how_known', models.CharField(choices=[('seen', 'Seen by the practitioner'), ('disclosed', 'Disclosed by the child'), ('third_hand', 'Third-hand: someone else said')], max_length=12)),
-                ('known_on', models.DateField(verbose_name='date')),
-                ('recorded_at', models.DateTimeField()),
-                ('entity', models.CharField(blank=True, max_length=16)),
-                ('entity_label', models.CharField(blank=True, max_length=200)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentions', to='accounts.agency')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentions', to='accounts.area')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentions', to='children.child')),
-                ('concern', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mentions', to='concerns.concern')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "Person"),
+                            ("vehicle", "Vehicle"),
+                            ("phone", "Phone number"),
+                            ("online", "Online account"),
+                            ("place", "Place"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("value", models.TextField()),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "how_known",
+                    models.CharField(
+                        choices=[
+                            ("seen", "Seen by the practitioner"),
+                            ("disclosed", "Disclosed by the child"),
+                            ("third_hand", "Third-hand: someone else said"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("known_on", models.DateField(verbose_name="date")),
+                ("recorded_at", models.DateTimeField()),
+                ("entity", models.CharField(blank=True, max_length=16)),
+                ("entity_label", models.CharField(blank=True, max_length=200)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentions",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentions",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentions",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentions",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['known_on', 'id'],
+                "ordering": ["known_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GroupMember',
+            name="GroupMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField()),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='group_memberships', to='children.child')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='groups.group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_at", models.DateTimeField()),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="group_memberships",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="groups.group",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['joined_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('group', 'child'), name='group_member_once')],
+                "ordering": ["joined_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("group", "child"), name="group_member_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EntityMerge',
+            name="EntityMerge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('probability', models.FloatField()),
-                ('status', models.CharField(choices=[('proposed', 'Proposed: to review'), ('confirmed', 'Confirmed'), ('rejected', 'Rejected')], default='proposed', max_length=10)),
-                ('found_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entity_merges', to='accounts.area')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('left', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='groups.mention')),
-                ('right', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='groups.mention')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("probability", models.FloatField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed: to review"),
+                            ("confirmed", "Confirmed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("found_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entity_merges",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "left",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="groups.mention",
+                    ),
+                ),
+                (
+                    "right",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="groups.mention",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-found_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('left', 'right'), name='entity_merge_once')],
+                "ordering": ["-found_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("left", "right"), name="entity_merge_once")
+                ],
             },
         ),
     ]

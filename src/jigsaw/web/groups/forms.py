@@ -64,21 +64,24 @@ PLATFORM_CHOICES = [
 HOW_CHOICES = [("", "Select how it is known"), *HowKnown.choices]
 
 # kind -> (field name, label, field, identifying: a row is in use when one of these is filled)
-_TEXT = {"required": False, "max_length": 200}
+
+
+def _text() -> forms.CharField:
+    return forms.CharField(required=False, max_length=200)
 
 
 def _fields(kind: str) -> list[tuple[str, str, forms.Field, bool]]:
     if kind == "person":
         return [
-            ("name", "Name", forms.CharField(**_TEXT), True),
-            ("nickname", "Nickname or alias", forms.CharField(**_TEXT), True),
+            ("name", "Name", _text(), True),
+            ("nickname", "Nickname or alias", _text(), True),
             (
                 "age",
                 "Approximate age",
                 forms.IntegerField(required=False, min_value=10, max_value=99),
                 False,
             ),
-            ("description", "Description", forms.CharField(**_TEXT), True),
+            ("description", "Description", _text(), True),
             ("sex", "Sex", forms.ChoiceField(choices=SEX_CHOICES, required=False), False),
             (
                 "ethnicity",
@@ -86,7 +89,7 @@ def _fields(kind: str) -> list[tuple[str, str, forms.Field, bool]]:
                 forms.ChoiceField(choices=ETHNICITY_CHOICES, required=False),
                 False,
             ),
-            ("nationality", "Nationality", forms.CharField(**_TEXT), False),
+            ("nationality", "Nationality", _text(), False),
         ]
     if kind == "vehicle":
         return [
@@ -97,7 +100,7 @@ def _fields(kind: str) -> list[tuple[str, str, forms.Field, bool]]:
                 forms.ChoiceField(choices=REGISTRATION_CHOICES, required=False),
                 False,
             ),
-            ("make", "Make and model", forms.CharField(**_TEXT), True),
+            ("make", "Make and model", _text(), True),
             ("colour", "Colour", forms.CharField(required=False, max_length=40), False),
         ]
     if kind == "phone":
@@ -113,7 +116,7 @@ def _fields(kind: str) -> list[tuple[str, str, forms.Field, bool]]:
             ("handle", "Username or handle", forms.CharField(required=False, max_length=80), True),
         ]
     return [
-        ("address", "Address or postcode, or the place's name", forms.CharField(**_TEXT), True),
+        ("address", "Address or postcode, or the place's name", _text(), True),
     ]
 
 

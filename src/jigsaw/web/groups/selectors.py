@@ -98,11 +98,12 @@ class GroupRow:
 def groups_for(user: Any) -> list[GroupRow]:
     """The area's current groups, those with a review due first (no child is named here)."""
     actor = Actor.of(user)
-    if not may_see_groups(actor):
+    area_id = actor.area_id
+    if not may_see_groups(actor) or area_id is None:
         return []
     at = now()
     rows = []
-    groups = Group.objects.filter(area_id=actor.area_id, current=True).prefetch_related(
+    groups = Group.objects.filter(area_id=area_id, current=True).prefetch_related(
         "members", "tasks"
     )
     for group in groups:
@@ -275,12 +276,13 @@ class TaskRow:
 def group_tasks_for(user: Any) -> list[TaskRow]:
     """The area's open group reviews, most urgent first: the MASH's share of the inbox."""
     actor = Actor.of(user)
-    if not may_see_groups(actor):
+    area_id = actor.area_id
+    if not may_see_groups(actor) or area_id is None:
         return []
     at = now()
-    tasks = GroupTask.objects.filter(
-        group__area_id=actor.area_id, done_at__isnull=True
-    ).select_related("group")
+    tasks = GroupTask.objects.filter(group__area_id=area_id, done_at__isnull=True).select_related(
+        "group"
+    )
     return [TaskRow(t, time_left(t.due_at, at)) for t in tasks.order_by("due_at", "id")]
 
 
@@ -295,11 +297,12 @@ class AgendaGroup:
 def mace_groups(user: Any) -> list[AgendaGroup]:
     """The groups on the MACE panel's agenda: every current group not rejected (no child named)."""
     actor = Actor.of(user)
-    if not may_see_groups(actor):
+    area_id = actor.area_id
+    if not may_see_groups(actor) or area_id is None:
         return []
     out = []
     for group in (
-        Group.objects.filter(area_id=actor.area_id, current=True)
+        Group.objects.filter(area_id=area_id, current=True)
         .exclude(status=ProposalStatus.REJECTED)
         .prefetch_related("members", "tasks")
     ):

@@ -214,3 +214,20 @@ def test_the_mentions_form_ignores_empty_rows_and_names_every_missing_field():
     assert form.is_valid(), form.errors
     values = {m.kind: m.value for m in form.mentions()}
     assert values == {"person": 'Tariq "Taz", about 30', "vehicle": "silver reg starts YK19"}
+
+
+def test_a_person_match_is_merged_only_once_the_mash_confirms_it(cast):
+    from jigsaw.web.groups.services import merge_decide
+
+    _two_children(cast)
+    merge = EntityMerge.objects.get(area=cast.area)
+    assert merge.left.entity != merge.right.entity  # not merged while only proposed
+    with pytest.raises(ValidationError):
+        merge_decide(actor=cast.analyst, merge=merge, decision="confirm", reason="")
+    merge_decide(actor=cast.analyst, merge=merge, decision="confirm", reason="same Snapchat")
+    merge.left.refresh_from_db()
+    merge.right.refresh_from_db()
+    assert merge.left.entity == merge.right.entity
+    group = Group.objects.get(area=cast.area)
+    assert {r["kind"] for r in group.evidence} == {"vehicle", "person"}
+    assert AuditEvent.objects.filter(event_type="entity_merge_confirmed").count() == 1

@@ -146,7 +146,14 @@ def groups_refresh(*, area_id: int, actor: User | None = None) -> Refreshed:
                 "value": [m.value for m in mentions],
             }
         )
-        result = find_groups(frame)
+        # Person matches the MASH confirmed are merged; nothing else below the link threshold.
+        same = [
+            (str(left), str(right))
+            for left, right in EntityMerge.objects.filter(
+                area_id=area_id, status=ProposalStatus.CONFIRMED
+            ).values_list("left_id", "right_id")
+        ]
+        result = find_groups(frame, same_people=same)
         _entities_store(result, by_id)
         merges = _merges_store(area_id, result.review, by_id)
         found, new_groups, tasks = _groups_store(area_id, result, actor)
@@ -365,4 +372,7 @@ def merge_decide(*, actor: User, merge: EntityMerge, decision: str, reason: str)
             subject=merge,
             extra={"reason": reason, "left": merge.left_id, "right": merge.right_id},
         )
+        if decision == "confirm":
+            # The adult is now one entity: the area's children are connected again through them.
+            groups_refresh(area_id=merge.area_id, actor=actor)
     return merge

@@ -231,3 +231,16 @@ def test_a_person_match_is_merged_only_once_the_mash_confirms_it(cast):
     group = Group.objects.get(area=cast.area)
     assert {r["kind"] for r in group.evidence} == {"vehicle", "person"}
     assert AuditEvent.objects.filter(event_type="entity_merge_confirmed").count() == 1
+
+
+def test_a_concern_withdrawn_as_the_wrong_child_no_longer_connects(cast):
+    from jigsaw.web.concerns.services import concern_withdraw
+
+    school, police = _two_children(cast)
+    group = Group.objects.get(area=cast.area)
+    concern_withdraw(actor=cast.officer, concern=police.concern, reason="wrong child")
+    group.refresh_from_db()
+    assert not group.current
+    assert set(group.members.values_list("child_id", flat=True)) == {school.child.pk}
+    # The mentions stay stored with the concern; they just no longer count.
+    assert Mention.objects.filter(concern=police.concern).count() == 2

@@ -428,4 +428,8 @@ def concern_withdraw(*, actor: User, concern: Concern, reason: str) -> ConcernAd
                 "grade_to": child.grade_level,
             },
         )
+        # Its people, vehicles and places no longer connect the child (jigsaw.web.groups).
+        from jigsaw.web.groups.services import mentions_withdrawn
+
+        mentions_withdrawn(actor=actor, concern=concern)
     return addendum

@@ -94,6 +94,14 @@ def mentions_record(
     return stored
 
 
+def mentions_withdrawn(*, actor: User | None, concern: Concern) -> None:
+    """A concern withdrawn as about the wrong child: connect its area again without its
+    mentions (they stay stored, as the concern does)."""
+    area_id = Mention.objects.filter(concern=concern).values_list("area_id", flat=True).first()
+    if area_id is not None:
+        groups_refresh(area_id=area_id, actor=actor)
+
+
 @dataclasses.dataclass(frozen=True)
 class Refreshed:
     """What one run over an area's mentions found and did."""
@@ -134,7 +142,10 @@ def groups_refresh(*, area_id: int, actor: User | None = None) -> Refreshed:
         mentions = _live_mentions(area_id)
         by_id = {str(m.pk): m for m in mentions}
         if len(mentions) == 0:
-            Group.objects.filter(area_id=area_id, current=True).update(current=False)
+            # Nothing counts any more (every concern with mentions withdrawn): no group stands.
+            ended = Group.objects.filter(area_id=area_id, current=True)
+            GroupMember.objects.filter(group__in=ended).delete()
+            ended.update(current=False, evidence=[], changed_at=now())
             return Refreshed(0, 0, 0, 0, 0, time.perf_counter() - started)
         frame = pd.DataFrame(
             {
@@ -282,10 +293,18 @@ def _groups_store(area_id: int, result: Any, actor: User | None) -> tuple[int, i
             group.save()
         if (new_mentions or joined or reached) and group.status != ProposalStatus.REJECTED:
             tasks += _task_raise(group, "; ".join(why), rules, at, actor)
+    live = {int(i) for i in result.mentions["mention_id"]}
     for group in stored:
         if group.pk not in kept and group.current:
-            group.current = False
-            group.save(update_fields=["current"])
+            # Kept with its history, but without what no longer counts (a withdrawn concern).
+            rows = [
+                {**r, "mentions": [i for i in r["mentions"] if i in live]} for r in group.evidence
+            ]
+            group.evidence = [r for r in rows if r["mentions"]]
+            still = {r["child"] for r in group.evidence}
+            GroupMember.objects.filter(group=group).exclude(child_id__in=still).delete()
+            group.current, group.changed_at = False, at
+            group.save(update_fields=["current", "evidence", "changed_at"])
     return len(members), new_groups, tasks
 
 

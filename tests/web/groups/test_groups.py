@@ -244,3 +244,46 @@ def test_a_concern_withdrawn_as_the_wrong_child_no_longer_connects(cast):
     assert set(group.members.values_list("child_id", flat=True)) == {school.child.pk}
     # The mentions stay stored with the concern; they just no longer count.
     assert Mention.objects.filter(concern=police.concern).count() == 2
+
+
+def test_a_return_home_interview_records_mentions_that_connect(cast):
+    import datetime as dt
+
+    from jigsaw.act.clock import LONDON
+    from jigsaw.web.referrals import services as workflow
+
+    school = _record(cast.teacher, JESSICA, [_car("YK19 ABC")])
+    police = _record(cast.officer, TOMASZ, [])
+    episode = workflow.missing_record(
+        actor=cast.officer,
+        child=police.child,
+        kind="missing",
+        started_at=dt.datetime(2026, 11, 20, 22, tzinfo=LONDON),
+        ended_at=dt.datetime(2026, 11, 21, 6, tzinfo=LONDON),
+    )
+    client = verified_client(Client(), cast, "officer")
+    form = {
+        "form": "interview",
+        "episode": str(episode.pk),
+        "offered_on": "2026-11-21",
+        "response": "accepted",
+        "completed_on": "2026-11-22",
+        "completed_time": "10:00",
+        "learned": "Picked up in a silver car.",
+        f"rhi{episode.pk}-m-vehicle-1-registration": "YK19 AB C",
+        f"rhi{episode.pk}-m-vehicle-1-part": "full",
+    }
+    refused = client.post(f"/referrals/missing/{police.child.pk}/", form)
+    assert refused.status_code == 400
+    assert "Select how vehicle 1 is known" in refused.content.decode()
+    assert not Mention.objects.filter(episode=episode).exists()
+    form[f"rhi{episode.pk}-m-vehicle-1-how_known"] = "disclosed"
+    saved = client.post(f"/referrals/missing/{police.child.pk}/", form)
+    assert saved.status_code == 302
+    mention = Mention.objects.get(episode=episode)
+    assert mention.known_on == dt.date(2026, 11, 22) and mention.concern is None
+    group = Group.objects.get(area=cast.area)
+    assert set(group.members.values_list("child_id", flat=True)) == {
+        school.child.pk,
+        police.child.pk,
+    }

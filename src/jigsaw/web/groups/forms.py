@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -290,3 +291,14 @@ def mention_value(kind: str, details: dict[str, Any]) -> str:
         platform = details.get("platform", "")
         return f"{'' if platform == 'Other' else platform} {details['handle']}".strip()
     return str(details["address"])
+
+
+def interview_mentions_forms(
+    episodes: Sequence[Any], data: Any = None, posted: str = ""
+) -> dict[int, MentionsForm]:
+    """One mentions form per missing episode of a child's page (the posted one bound), each
+    with its own prefix so that their fields never share an id."""
+    return {
+        e.pk: MentionsForm(data if str(e.pk) == posted else None, prefix=f"rhi{e.pk}")
+        for e in episodes
+    }

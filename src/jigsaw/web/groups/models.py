@@ -46,6 +46,14 @@ class Mention(models.Model):
     concern = models.ForeignKey(
         Concern, null=True, blank=True, on_delete=models.PROTECT, related_name="mentions"
     )
+    # Or the return home interview it was learned in.
+    episode = models.ForeignKey(
+        "referrals.MissingEpisode",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mentions",
+    )
     kind = models.CharField(max_length=8, choices=MentionKind.choices)
     value = models.TextField()
     details = models.JSONField(default=dict, blank=True)

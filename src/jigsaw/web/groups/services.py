@@ -94,6 +94,50 @@ def mentions_record(
     return stored
 
 
+def interview_mentions_record(
+    *, actor: User, episode: Any, mentions: Sequence[MentionInput]
+) -> list[Mention]:
+    """Store the mentions learned in a return home interview (inside the caller's transaction,
+    after the interview is recorded) and connect the area's children again."""
+    from jigsaw.web.accounts.selectors import profile_of
+
+    profile = profile_of(actor)
+    if not mentions or profile is None:
+        return []
+    day = (episode.completed_at or episode.offered_at or now()).date()
+    stored = []
+    for given in mentions:
+        mention = Mention(
+            area_id=episode.child.area_id,
+            child_id=episode.child_id,
+            agency_id=profile.agency_id,
+            episode=episode,
+            kind=given.kind,
+            value=given.value.strip(),
+            details=given.details,
+            how_known=given.how_known,
+            known_on=given.known_on or day,
+            recorded_by=actor,
+            recorded_at=now(),
+        )
+        mention.full_clean()
+        stored.append(mention)
+    Mention.objects.bulk_create(stored)
+    audit_record(
+        actor=actor,
+        event_type=EventType.MENTIONS_RECORDED,
+        subject=episode,
+        extra={
+            "child": episode.child_id,
+            "kinds": sorted({m.kind for m in stored}),
+            "count": len(stored),
+        },
+    )
+    if getattr(settings, "JIGSAW_GROUPS_ON_SAVE", True):
+        groups_refresh(area_id=episode.child.area_id, actor=actor)
+    return stored
+
+
 def mentions_withdrawn(*, actor: User | None, concern: Concern) -> None:
     """A concern withdrawn as about the wrong child: connect its area again without its
     mentions (they stay stored, as the concern does)."""

@@ -287,3 +287,11 @@ def test_a_return_home_interview_records_mentions_that_connect(cast):
         school.child.pk,
         police.child.pk,
     }
+
+
+def test_the_mentions_fieldset_opens_when_it_holds_something():
+    assert not MentionsForm().has_values
+    assert not MentionsForm({"m-person-1-sex": "Not known"}).has_values
+    assert MentionsForm({"m-phone-2-number": "07700 900123"}).has_values
+    assert MentionsForm(initial={"m-place-1-address": "Mill Street"}).has_values
+    assert MentionsForm({"rhi3-m-phone-1-number": "0770"}, prefix="rhi3").has_values

@@ -66,7 +66,10 @@ def concern_new(request):
     else:
         form = IntakeForm(request.POST or None, catalogue=catalogue())
         selected = None
-    mentions_form = MentionsForm(request.POST if request.method == "POST" else None)
+    mentions_form = MentionsForm(
+        request.POST if request.method == "POST" else None,
+        initial={k: v[-1] for k, v in (draft or {}).items() if k.startswith("m-")},
+    )
     suggestions = None
     action = request.POST.get("action", "save")
     choice = request.POST.get("record_choice", "")

@@ -179,6 +179,24 @@ class MentionsForm(forms.Form):
         for number in range(1, ROWS["online"] + 1):
             self.fields[field_name("online", number, "platform")].initial = "Snapchat"
 
+    @property
+    def has_values(self) -> bool:
+        """Whether any row holds something identifying (sent, or kept from a draft): the
+        fieldset is then shown open."""
+
+        def value(name: str) -> object:
+            if self.is_bound:
+                return self.data.get(self.add_prefix(name))
+            return self.initial.get(name)
+
+        return any(
+            str(value(field_name(kind, number, name)) or "").strip()
+            for kind, rows in ROWS.items()
+            for number in range(1, rows + 1)
+            for name, _, _, identifying in _fields(kind)
+            if identifying
+        )
+
     def rows(self) -> list[Row]:
         out = []
         for kind, rows in ROWS.items():

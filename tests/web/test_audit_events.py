@@ -411,4 +411,5 @@ def _group_events(cast, emitted) -> None:
         assert emitted.since() == {"entity_merge_rejected"}
         transaction.set_rollback(True)
     merge_decide(actor=cast.analyst, merge=merge, decision="confirm", reason="same phone")
-    assert emitted.since() == {"entity_merge_confirmed"}
+    # The adult now connects the children too: new evidence for the group, to review.
+    assert emitted.since() == {"entity_merge_confirmed", "group_review_raised"}

@@ -137,7 +137,9 @@ def resolve(
         rows = person_rows
         table = person_table(pd.Series(values[rows], index=rows))
         matched = match_people(table, link=person_link, review=person_review)
-        person_of = matched.person.to_dict()
+        person_of: dict[int, int] = {
+            int(r): int(p) for r, p in zip(matched.person.index, matched.person, strict=True)
+        }
         decided = _decided_pairs(frame, rows, same_people)
         if decided:
             person_of = _merge_decided(person_of, decided)

@@ -31,7 +31,8 @@ def main() -> None:
     )
     print(
         "seed | mentions | true groups | found | precision | recall | common-place groups | "
-        "median days earlier (one agency holds two / one agency connects two) | seconds"
+        "median days earlier than one agency connecting two | groups no agency alone connects | "
+        "share seen earlier | (median days against one agency holding two) | seconds"
     )
     for seed in args.seeds:
         world = generate(children=args.children, areas=4, seed=seed)
@@ -41,8 +42,9 @@ def main() -> None:
         f = evaluate(result, world.mention_truth, world.group_truth)
         print(
             f"{seed} | {len(world.mentions):,} | {f.true_groups} | {f.groups_found} | {f.precision:.3f} | "
-            f"{f.recall:.3f} | {f.common_place_groups} | {f.earlier_days_median} / "
-            f"{f.earlier_than_agency_connect_median} | {seconds:.1f}"
+            f"{f.recall:.3f} | {f.common_place_groups} | {f.earlier_than_agency_connect_median} | "
+            f"{f.never_one_agency_connect} of {f.groups_connected} | "
+            f"{f.ahead_of_every_agency_share:.2f} | ({f.earlier_days_median}) | {seconds:.1f}"
         )
     if args.no_speed:
         return

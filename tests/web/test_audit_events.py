@@ -143,6 +143,7 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     area_aggregates_for(user=cast.lead, today=timezone.localdate())
     assert emitted.since() == {"aggregates_viewed"}
     _account_and_refusal_events(client, cast, emitted)
+    _group_events(cast, emitted)
 
     # The workflow from the school's contact to a closed referral, on a test clock.
     import datetime as dt
@@ -374,3 +375,45 @@ def _account_and_refusal_events(client, cast, emitted) -> None:
     emitted.since()
     record_concern(far_teacher, JESSICA, SCHOOL_SIGNS, "the same girl, known in Southmoor")
     assert "other_area_match" in emitted.since()
+
+
+def _group_events(cast, emitted) -> None:
+    """Mentions that connect two agencies' children: the group, its review, its view and the
+    MASH's decisions, each by its service."""
+    from jigsaw.web.groups.forms import MentionInput
+    from jigsaw.web.groups.models import EntityMerge, Group
+    from jigsaw.web.groups.selectors import group_for
+    from jigsaw.web.groups.services import group_decide, mentions_record, merge_decide
+
+    car = MentionInput("vehicle", "YK19 ABC", {"registration": "YK19 ABC"}, "seen", None)
+    taz = MentionInput("person", '"Taz"', {"nickname": "Taz"}, "disclosed", None)
+    tomasz = {"first_name": "Tomasz", "last_name": "Nowak", "dob": (2010, 6, 1), "sex": "M"}
+    aisha = {"first_name": "Aisha", "last_name": "Begum", "dob": (2012, 9, 9), "sex": "F"}
+    first = record_concern(cast.officer, tomasz, ["older_associates"], "police")
+    second = record_concern(cast.nurse, aisha, HEALTH_SIGNS, "health")
+    emitted.since()
+    mentions_record(
+        actor=cast.officer, concern=first.concern, child=first.child, mentions=[car, taz]
+    )
+    assert emitted.since() == {"mentions_recorded"}
+    mentions_record(
+        actor=cast.nurse, concern=second.concern, child=second.child, mentions=[car, taz]
+    )
+    assert emitted.since() == {"mentions_recorded", "group_proposed", "group_review_raised"}
+    group = Group.objects.get(members__child=first.child)
+    group_for(user=cast.analyst, group_id=group.pk)
+    assert emitted.since() == {"group_viewed"}
+    with transaction.atomic():
+        group_decide(actor=cast.analyst, group=group, decision="reject", reason="a taxi")
+        assert emitted.since() == {"group_rejected"}
+        transaction.set_rollback(True)
+    group_decide(actor=cast.analyst, group=group, decision="confirm", reason="same car")
+    assert emitted.since() == {"group_confirmed"}
+    merge = EntityMerge.objects.get(left__child=first.child)
+    with transaction.atomic():
+        merge_decide(actor=cast.analyst, merge=merge, decision="reject", reason="two men")
+        assert emitted.since() == {"entity_merge_rejected"}
+        transaction.set_rollback(True)
+    merge_decide(actor=cast.analyst, merge=merge, decision="confirm", reason="same phone")
+    # The adult now connects the children too: new evidence for the group, to review.
+    assert emitted.since() == {"entity_merge_confirmed", "group_review_raised"}

@@ -225,6 +225,17 @@ MATRIX = {
     "imports:map": ("GET", None, _only({"dsl": 302, "admin": 302})),  # nothing uploaded yet
     "imports:problems": ("GET", None, _only({"dsl": 200, "admin": 200})),
     "imports:progress": ("GET", None, _only({"dsl": 302, "admin": 302})),  # no import started
+    # Groups of connected children: the area's MASH only; place counts also for the lead
+    # (suppressed below 5 for them).
+    "groups:list": ("GET", None, _only({"mash": 200})),
+    "groups:group": (
+        "GET",
+        ("own", "other_area", "missing"),
+        _only({"mash": (200, 404, 404)}, otherwise=(403,) * 3),
+    ),
+    "groups:decide": ("GET", ("own",), _only({"mash": (405,)}, otherwise=(403,))),
+    "groups:merge": ("GET", ("own",), _only({"mash": (405,)}, otherwise=(403,))),
+    "groups:places": ("GET", None, _only({"mash": 200, "lead": 200})),
 }
 
 
@@ -301,6 +312,28 @@ class World:
         )
         self.cast = cast
         self._workflow(cast)
+        self._groups(far_teacher)
+
+    def _groups(self, far_teacher) -> None:
+        """A group in the area (the police's and the council's children share a car) and one in
+        the other area."""
+        from jigsaw.web.groups.forms import MentionInput
+        from jigsaw.web.groups.models import Group
+        from jigsaw.web.groups.services import mentions_record
+
+        car = MentionInput("vehicle", "YK19 ABC", {"registration": "YK19 ABC"}, "seen", None)
+        for outcome, user in ((self.police, self.cast.officer), (self.council, self.cast.analyst)):
+            mentions_record(
+                actor=user, concern=outcome.concern, child=outcome.child, mentions=[car]
+            )
+        far_child = {"first_name": "Leo", "last_name": "Hart", "dob": (2010, 5, 5), "sex": "M"}
+        far_two = record_concern(far_teacher, far_child, SCHOOL_SIGNS, "southmoor")
+        for outcome in (self.far, far_two):
+            mentions_record(
+                actor=far_teacher, concern=outcome.concern, child=outcome.child, mentions=[car]
+            )
+        self.group = Group.objects.get(area=self.cast.area)
+        self.far_group = Group.objects.get(area=self.cast.other_area)
 
     def _workflow(self, cast) -> None:
         """A referral of the school's child with an action and a MACE meeting about it."""
@@ -345,6 +378,11 @@ class World:
             "<int:referral_id>": {"own": lambda: self.referral.pk},
             "<int:action_id>": {"own": lambda: self.action.pk},
             "<int:meeting_id>": {"own": lambda: self.meeting.pk},
+            "<int:group_id>": {
+                "own": lambda: self.group.pk,
+                "other_area": lambda: self.far_group.pk,
+            },
+            "<int:merge_id>": {"own": lambda: 1},
         }
         for argument, values in workflow.items():
             if argument in pattern:

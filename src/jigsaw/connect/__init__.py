@@ -12,6 +12,7 @@ here scores a child or an adult. Method: ``docs/methods/groups.md``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -73,7 +74,12 @@ class GroupsResult:
     links: pd.DataFrame
 
 
-def find_groups(mentions: pd.DataFrame, settings: Settings | None = None) -> GroupsResult:
+def find_groups(
+    mentions: pd.DataFrame,
+    settings: Settings | None = None,
+    *,
+    same_people: Sequence[tuple[str, str]] = (),
+) -> GroupsResult:
     """Resolve mentions into entities and connect children into groups.
 
     Parameters
@@ -83,6 +89,9 @@ def find_groups(mentions: pd.DataFrame, settings: Settings | None = None) -> Gro
         with :func:`check_mentions`.
     settings : Settings, optional
         Window, commonness threshold and person-matching thresholds (defaults documented).
+    same_people : sequence of (mention_id, mention_id), optional
+        Person mentions a reviewer decided are one adult (an uncertain match confirmed): merged
+        and matched directly. Nothing else is ever merged below the link threshold.
 
     Returns
     -------
@@ -91,7 +100,10 @@ def find_groups(mentions: pd.DataFrame, settings: Settings | None = None) -> Gro
     settings = settings or Settings()
     checked = check_mentions(mentions.astype({"date": str}) if "date" in mentions else mentions)
     resolved = resolve(
-        checked, person_link=settings.person_link, person_review=settings.person_review
+        checked,
+        person_link=settings.person_link,
+        person_review=settings.person_review,
+        same_people=same_people,
     )
     connections = connect(resolved.mentions, settings, resolved.links)
     return GroupsResult(

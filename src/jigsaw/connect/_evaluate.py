@@ -28,6 +28,10 @@ class Figures:
     never_one_agency: int
     earlier_than_agency_connect_median: float | None
     never_one_agency_connect: int
+    # The measure of "how much earlier" (docs/methods/groups.md): the share of connected true
+    # groups the partnership sees before any one agency's own mentions connect two of their
+    # children, a group no agency alone ever connects counting as seen earlier.
+    ahead_of_every_agency_share: float = 0.0
 
 
 def _pairs(groups: pd.DataFrame) -> set[tuple[str, str]]:
@@ -55,7 +59,11 @@ def evaluate(
       date one agency has mentions of two of them (``earlier_days_median``: the median gain in
       days over the true groups with both dates; ``never_one_agency``: groups no single agency
       ever held two children of); and against the first date one agency's own mentions alone
-      connect two of them (the same rule run on each agency's mentions).
+      connect two of them (the same rule run on each agency's mentions), which is the measure
+      of how much earlier a group is visible than through any single agency
+      (``earlier_than_agency_connect_median``, ``never_one_agency_connect``,
+      ``ahead_of_every_agency_share``): holding two children's records is not seeing that they
+      are connected.
     """
     from jigsaw.connect._connect import Settings, connect
 
@@ -134,4 +142,11 @@ def evaluate(
         if len(agency_series)
         else None,
         never_one_agency_connect=len(first_connected) - len(agency_series),
+        ahead_of_every_agency_share=round(
+            (int((agency_series > 0).sum()) + len(first_connected) - len(agency_series))
+            / len(first_connected),
+            4,
+        )
+        if len(first_connected)
+        else 0.0,
     )

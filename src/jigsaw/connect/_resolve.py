@@ -10,6 +10,7 @@ the one address of that street and number that has a postcode. People resolve wi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,8 +90,19 @@ def _addresses(keys: list[Key]) -> list[str]:
     return out
 
 
-def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float) -> Resolved:
-    """Resolve checked mentions (``mention_id, child_id, agency, date, kind, value``)."""
+def resolve(
+    mentions: pd.DataFrame,
+    *,
+    person_link: float,
+    person_review: float,
+    same_people: Sequence[tuple[str, str]] = (),
+) -> Resolved:
+    """Resolve checked mentions (``mention_id, child_id, agency, date, kind, value``).
+
+    ``same_people``: pairs of person mention ids a person has decided are one adult (an
+    uncertain match confirmed at review); each pair is merged and matched directly, as a match
+    above ``person_link`` would be. Pairs naming other mentions are ignored.
+    """
     frame = mentions.reset_index(drop=True).copy()
     n = len(frame)
     key = np.full(n, "", dtype=object)
@@ -125,7 +137,12 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
         rows = person_rows
         table = person_table(pd.Series(values[rows], index=rows))
         matched = match_people(table, link=person_link, review=person_review)
-        person_of = matched.person.to_dict()
+        person_of: dict[int, int] = {
+            int(r): int(p) for r, p in zip(matched.person.index, matched.person, strict=True)
+        }
+        decided = _decided_pairs(frame, rows, same_people)
+        if decided:
+            person_of = _merge_decided(person_of, decided)
         person_labels = [
             _person_label(fore, sur, nick, age)
             for fore, sur, nick, age in zip(
@@ -150,8 +167,12 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
         ids = frame["mention_id"].to_numpy()
         links = pd.DataFrame(
             {
-                "mention_l": ids[matched.links["mention_l"].to_numpy(int)],
-                "mention_r": ids[matched.links["mention_r"].to_numpy(int)],
+                "mention_l": np.concatenate(
+                    [ids[matched.links["mention_l"].to_numpy(int)], ids[[a for a, _ in decided]]]
+                ),
+                "mention_r": np.concatenate(
+                    [ids[matched.links["mention_r"].to_numpy(int)], ids[[b for _, b in decided]]]
+                ),
             }
         )
         review = pd.DataFrame(
@@ -177,6 +198,38 @@ def resolve(mentions: pd.DataFrame, *, person_link: float, person_review: float)
         )
         review = review[apart].reset_index(drop=True)
     return Resolved(frame, entities, links, review)
+
+
+def _decided_pairs(
+    frame: pd.DataFrame, person_rows: np.ndarray, same_people: Sequence[tuple[str, str]]
+) -> list[tuple[int, int]]:
+    """The decided pairs as row numbers of person mentions present in ``frame``."""
+    row_of = {str(m): r for r, m in enumerate(frame["mention_id"].tolist())}
+    persons = set(person_rows.tolist())
+    out = []
+    for left, right in same_people:
+        a, b = row_of.get(str(left)), row_of.get(str(right))
+        if a is not None and b is not None and a in persons and b in persons and a != b:
+            out.append((a, b))
+    return out
+
+
+def _merge_decided(person_of: dict[int, int], decided: list[tuple[int, int]]) -> dict[int, int]:
+    """Join the people of each decided pair (and everyone already matched to either)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in decided:
+        pa, pb = find(int(person_of[a])), find(int(person_of[b]))
+        if pa != pb:
+            parent[max(pa, pb)] = min(pa, pb)
+    return {row: find(int(person)) for row, person in person_of.items()}
 
 
 def _person_label(forename: object, surname: object, nickname: object, age: object) -> str:

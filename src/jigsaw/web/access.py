@@ -428,3 +428,38 @@ def may_import_list(actor: Actor, *, agency_id: int, agency_area_id: int) -> boo
     if actor.role == Role.DSL:
         return actor.agency_id == agency_id and _in_area(actor, agency_area_id)
     return may_manage_users(actor, area_id=agency_area_id)
+
+
+# --- Groups: children connected through the people, vehicles, phones and places around them ----
+# A group shows children of several agencies side by side, so only the area's MASH (who may open
+# every child of the area) sees groups; a practitioner never learns of another agency's child
+# through one.
+
+
+def may_see_groups(actor: Actor) -> bool:
+    """Whether ``actor`` has the area's groups and their review tasks: its MASH analysts."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id is not None
+
+
+def may_open_group(actor: Actor, *, group_area_id: int) -> bool:
+    """Whether ``actor`` may open a group and the children in it: a MASH analyst of its area."""
+    return may_see_groups(actor) and actor.area_id == group_area_id
+
+
+def may_decide_group(actor: Actor, *, group_area_id: int) -> bool:
+    """Whether ``actor`` may confirm or reject a group, or a match of two mentions of a person."""
+    return may_open_group(actor, group_area_id=group_area_id)
+
+
+def may_see_place_counts(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` sees how many children are linked to each place: the area's MASH (exact
+    counts) and its partnership lead (counts below the disclosure threshold suppressed)."""
+    return actor.area_id == area_id and actor.role in (Role.MASH_ANALYST, Role.PARTNERSHIP_LEAD)
+
+
+def place_counts_exact(actor: Actor) -> bool:
+    """Whether place counts are shown to ``actor`` unsuppressed: inside the MASH only."""
+    return actor.role == Role.MASH_ANALYST
+
+
+_PURPOSE_BY_ROUTE["group"] = "MASH review of a group of connected children"

@@ -135,6 +135,10 @@ def partnership_load(
             world.concerns, by_record, linked.clusters, today, now
         )
         graded = _grade_children(per_child, child_of, today, now)
+        # The people, vehicles, phones and places around the children, and the groups they make.
+        from jigsaw.web.groups.demo import demo_mentions_store
+
+        connected = demo_mentions_store(world, area, log)
         users = _demo_users(agencies) if with_users else ()
         # The workflow needs the demo's safeguarding lead and MASH analyst to act.
         workflow = _store_workflow(area, agencies, now, log) if with_users else {}
@@ -153,6 +157,7 @@ def partnership_load(
                 "synthetic": True,
                 **workflow,
                 **{f"activity_{k}": v for k, v in activity.items()},
+                **{f"connect_{k}": v for k, v in connected.items()},
             },
         )
     if with_users:

@@ -206,6 +206,7 @@ INSTALLED_APPS = [
     "jigsaw.web.referrals",
     "jigsaw.web.api",
     "jigsaw.web.imports",
+    "jigsaw.web.groups",
 ]
 
 MIDDLEWARE = [

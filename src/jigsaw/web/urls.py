@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", jigsaw_api.urls),
     path("api-tokens/", include("jigsaw.web.api.urls")),
     path("imports/", include("jigsaw.web.imports.urls")),
+    path("groups/", include("jigsaw.web.groups.urls")),
 ]
 
 handler403 = views.forbidden

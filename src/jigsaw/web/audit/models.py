@@ -84,6 +84,15 @@ class EventType(enum.Enum):
     IMPORT_ACCEPTED = "import_accepted"
     IMPORT_REJECTED = "import_rejected"
     CONCERNS_LISTED = "concerns_listed"
+    # Children connected through the people, vehicles, phones and places around them.
+    MENTIONS_RECORDED = "mentions_recorded"
+    GROUP_PROPOSED = "group_proposed"
+    GROUP_REVIEW_RAISED = "group_review_raised"
+    GROUP_VIEWED = "group_viewed"
+    GROUP_CONFIRMED = "group_confirmed"
+    GROUP_REJECTED = "group_rejected"
+    ENTITY_MERGE_CONFIRMED = "entity_merge_confirmed"
+    ENTITY_MERGE_REJECTED = "entity_merge_rejected"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -33,7 +33,11 @@ from jigsaw.web.concerns.grading import concern_mapping
 from jigsaw.web.concerns.models import AddendumKind, Concern, ConcernAddendum, LawfulBasis
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from django.contrib.auth.models import User
+
+    from jigsaw.web.groups.forms import MentionInput
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +117,7 @@ def concern_record(
     record_id: str = "",
     today: dt.date | None = None,
     form_token: str = "",
+    mentions: Sequence[MentionInput] = (),
 ) -> ConcernOutcome:
     """Record a concern about a child, link a new record immediately and regrade the child.
 
@@ -269,6 +274,11 @@ def concern_record(
             from jigsaw.web.referrals.services import after_concern
 
             after_concern(actor=actor, concern=concern, child=child)
+            # The people, vehicles, phones, accounts and places recorded with it, and the area's
+            # children connected again through them (jigsaw.web.groups).
+            from jigsaw.web.groups.services import mentions_record
+
+            mentions_record(actor=actor, concern=concern, child=child, mentions=mentions)
             pending = Link.objects.filter(record=record, status="pending").count()
             if new_record:
                 # This worker's index reads the record back once the transaction commits; other
@@ -477,4 +487,8 @@ def concern_withdraw(*, actor: User, concern: Concern, reason: str) -> ConcernAd
                 "grade_to": child.grade_level,
             },
         )
+        # Its people, vehicles and places no longer connect the child (jigsaw.web.groups).
+        from jigsaw.web.groups.services import mentions_withdrawn
+
+        mentions_withdrawn(actor=actor, concern=concern)
     return addendum

@@ -32,6 +32,7 @@ from jigsaw.web.concerns.services import (
     concern_to_override,
     concern_withdraw,
 )
+from jigsaw.web.groups.forms import MentionsForm
 from jigsaw.web.referrals.selectors import after_saving
 
 IDENTITY_FIELDS = (
@@ -66,6 +67,10 @@ def concern_new(request):
     else:
         form = IntakeForm(request.POST or None, catalogue=catalogue())
         selected = None
+    mentions_form = MentionsForm(
+        request.POST if request.method == "POST" else None,
+        initial={k: v[-1] for k, v in (draft or {}).items() if k.startswith("m-")},
+    )
     suggestions = None
     action = request.POST.get("action", "save")
     choice = request.POST.get("record_choice", "")
@@ -91,6 +96,8 @@ def concern_new(request):
                     "Select the record that is this child, or None of these: a new record",
                 )
                 valid = False
+            # The people, vehicles and places around the child are checked with the concern.
+            valid = mentions_form.is_valid() and valid
             if valid:
                 data = form.cleaned_data
                 record_id = "" if choice in ("", "new") else choice
@@ -104,6 +111,7 @@ def concern_new(request):
                         note=data["note"],
                         lawful_basis=data["lawful_basis"],
                         form_token=data["form_token"],
+                        mentions=mentions_form.mentions(),
                     )
                 except ValidationError as error:
                     for field, messages in error.message_dict.items():
@@ -131,6 +139,7 @@ def concern_new(request):
         "concerns/new.html",
         {
             "form": form,
+            "mentions_form": mentions_form,
             "draft_restored": draft is not None,
             "draft_owner": draft_token(request.user),
             "form_token": form_token,

@@ -78,7 +78,14 @@ def inbox(request: SignedInRequest) -> HttpResponse:
     _sweep(request)
     box = selectors.inbox_for(request.user)
     rows = [(f, selectors.feedback_for_referral_child(f)) for f in box.feedback]
-    return render(request, "referrals/inbox.html", {"box": box, "feedback_rows": rows})
+    # The MASH's group reviews (jigsaw.web.groups), beside its referrals.
+    from jigsaw.web.groups.selectors import group_tasks_for
+
+    return render(
+        request,
+        "referrals/inbox.html",
+        {"box": box, "feedback_rows": rows, "group_tasks": group_tasks_for(request.user)},
+    )
 
 
 @role_required(Role.DSL)
@@ -338,7 +345,15 @@ def missing_page(request: SignedInRequest, child_id: int) -> HttpResponse:
     return_form = ReturnForm(request.POST if which == "return" else None)
     interview_form = InterviewForm(request.POST if which == "interview" else None)
     form = {"missing": missing_form, "return": return_form, "interview": interview_form}.get(which)
-    if form is not None and form.is_valid():
+    # The people, vehicles and places the child spoke of, one form per episode (jigsaw.web.groups).
+    from jigsaw.web.groups.forms import interview_mentions_forms
+
+    mention_forms = interview_mentions_forms(
+        episodes, request.POST if which == "interview" else None, request.POST.get("episode", "")
+    )
+    posted_mentions = mention_forms.get(int(request.POST.get("episode", "0") or 0))
+    mentions_ok = which != "interview" or posted_mentions is None or posted_mentions.is_valid()
+    if form is not None and form.is_valid() and mentions_ok:
         data = form.cleaned_data
         episode: Any = None
         if which != "missing":
@@ -363,28 +378,42 @@ def missing_page(request: SignedInRequest, child_id: int) -> HttpResponse:
                     found_where=data["found_where"],
                 )
             else:
-                services.return_interview_record(
-                    actor=request.user,
-                    episode=episode,
-                    offered_at=at_london(data["offered_on"], None, dt.time(9)),
-                    response=data["response"],
-                    declined_reason=data["declined_reason"],
-                    completed_at=at_london(data["completed_on"], data["completed_time"])
-                    if data["completed_on"]
-                    else None,
-                    learned=data["learned"],
-                    child_voice=data["child_voice"],
-                )
+                from django.db import transaction
+
+                from jigsaw.web.groups.services import interview_mentions_record
+
+                with transaction.atomic():
+                    services.return_interview_record(
+                        actor=request.user,
+                        episode=episode,
+                        offered_at=at_london(data["offered_on"], None, dt.time(9)),
+                        response=data["response"],
+                        declined_reason=data["declined_reason"],
+                        completed_at=at_london(data["completed_on"], data["completed_time"])
+                        if data["completed_on"]
+                        else None,
+                        learned=data["learned"],
+                        child_voice=data["child_voice"],
+                    )
+                    interview_mentions_record(
+                        actor=request.user,
+                        episode=episode,
+                        mentions=posted_mentions.mentions() if posted_mentions else [],
+                    )
         except ValidationError as error:
             _errors_into(form, error)
         else:
             return redirect("referrals:missing", child_id=child_id)
+    shown = selectors.missing_for_child(user=request.user, child_id=child_id)
+    for shown_episode in shown:
+        setattr(shown_episode, "mentions_form", mention_forms.get(shown_episode.pk))  # noqa: B010
+    failed = form is not None and (form.errors or not mentions_ok)
     return render(
         request,
         "referrals/missing.html",
         {
             "view": view,
-            "episodes": selectors.missing_for_child(user=request.user, child_id=child_id),
+            "episodes": shown,
             "missing_form": missing_form,
             "return_form": return_form,
             "interview_form": interview_form,
@@ -398,7 +427,7 @@ def missing_page(request: SignedInRequest, child_id: int) -> HttpResponse:
             ],
             "responses": [("accepted", "Accepted"), ("declined", "Declined")],
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if failed else 200,
     )
 
 
@@ -485,6 +514,8 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         "referrals/mace.html",
         {
             "agenda": agenda,
+            # Groups of connected children are on the agenda too (jigsaw.web.groups).
+            "mace_groups": _mace_groups(request.user),
             "meetings": selectors.mace_meetings(request.user),
             "date_form": date_form,
             "posted": request.POST,
@@ -493,6 +524,12 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _mace_groups(user: Any) -> list[Any]:
+    from jigsaw.web.groups.selectors import mace_groups
+
+    return mace_groups(user)
 
 
 @role_required(Role.MASH_ANALYST)

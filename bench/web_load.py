@@ -156,7 +156,7 @@ class Practitioner:
                     self.errors.append("record concern: the form came back unsaved")
                     continue
                 self.saved += 1
-                child = re.search(r'href="/children/(\d+)/"', body)
+                child = re.search(r'href="/children/(\d+-[0-9a-f]+)/"', body)
                 if child is None:
                     self.errors.append("saved page: no link to the child's profile")
                     continue

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from jigsaw.web.referrals.models import Action, Referral
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESS,
@@ -29,7 +30,7 @@ def test_the_practitioner_sees_own_grade_and_that_others_know_the_child_not_what
     record_concern(cast.nurse, JESS, HEALTH_SIGNS, "Clinic with an older man.")
     saved = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, SCHOOL_NOTE_WORDS)
     assert saved.link.status == "auto"
-    page = verified_client(client, cast, "teacher").get(f"/concerns/{saved.concern.pk}/")
+    page = verified_client(client, cast, "teacher").get(f"/concerns/{ref(saved.concern.pk)}/")
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-testid="known-elsewhere"' in html and 'data-testid="who-holds-picture"' in html
@@ -40,7 +41,7 @@ def test_the_practitioner_sees_own_grade_and_that_others_know_the_child_not_what
     assert "not a 999 call" in html
     # The combined grade reached the partnership's threshold (high): referred automatically.
     assert saved.child.grade_level == "high" and 'data-testid="referred"' in html
-    profile = client.get(f"/children/{saved.child.pk}/").content.decode()
+    profile = client.get(f"/children/{ref(saved.child.pk)}/").content.decode()
     assert "Northbridge NHS Trust" not in profile
     for sign in HEALTH_SIGNS:
         assert labels[sign] not in profile
@@ -56,7 +57,7 @@ def test_the_dsl_sees_which_agencies_and_the_mash_sees_every_sign(cast, client, 
     labels = indicator_labels()
     dsl = (
         verified_client(client, cast, "school_dsl")
-        .get(f"/children/{saved.child.pk}/")
+        .get(f"/children/{ref(saved.child.pk)}/")
         .content.decode()
     )
     assert "Northbridge NHS Trust" in dsl and 'data-testid="child-grade"' in dsl
@@ -65,7 +66,7 @@ def test_the_dsl_sees_which_agencies_and_the_mash_sees_every_sign(cast, client, 
     client.logout()
     mash = (
         verified_client(client, cast, "analyst")
-        .get(f"/children/{saved.child.pk}/")
+        .get(f"/children/{ref(saved.child.pk)}/")
         .content.decode()
     )
     for sign in HEALTH_SIGNS + SCHOOL_SIGNS:
@@ -81,7 +82,7 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     contact = saved.concern.contact
     own = (
         verified_client(client, cast, "teacher")
-        .get(f"/concerns/{saved.concern.pk}/")
+        .get(f"/concerns/{ref(saved.concern.pk)}/")
         .content.decode()
     )
     assert "Refer to the MASH now" in own and 'data-testid="known-elsewhere"' not in own
@@ -90,23 +91,23 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     queue = dsl.get("/referrals/contacts/").content.decode()
     assert "Jessica Okafor" in queue and "teacher" in queue
     assert 'data-testid="header-inbox-count">1<' in queue
-    bad = dsl.post(f"/referrals/contacts/{contact.pk}/", {"decision": "no_further_action"})
+    bad = dsl.post(f"/referrals/contacts/{ref(contact.pk)}/", {"decision": "no_further_action"})
     assert bad.status_code == 400 and "Say why no further action is needed" in bad.content.decode()
-    dsl.post(f"/referrals/contacts/{contact.pk}/", {"decision": "refer", "reason": "Worried."})
+    dsl.post(f"/referrals/contacts/{ref(contact.pk)}/", {"decision": "refer", "reason": "Worried."})
     referral = Referral.objects.get(child=saved.child)
     client.logout()
 
     mash = verified_client(client, cast, "analyst")
     assert "Jessica Okafor" in mash.get("/referrals/mash/").content.decode()
-    mash.post(f"/referrals/{referral.pk}/rate/", {"rag": "amber"})
-    changed = mash.post(f"/referrals/{referral.pk}/rate/", {"rag": "green"})
+    mash.post(f"/referrals/{ref(referral.pk)}/rate/", {"rag": "amber"})
+    changed = mash.post(f"/referrals/{ref(referral.pk)}/rate/", {"rag": "green"})
     assert changed.status_code == 400 and "Say why the rating changes" in changed.content.decode()
     mash.post(
-        f"/referrals/{referral.pk}/decide/",
+        f"/referrals/{ref(referral.pk)}/decide/",
         {"decision": "strategy_s47", "reason": "Harm likely.", "outcome_due": "2026-12-18"},
     )
     mash.post(
-        f"/referrals/{referral.pk}/action/",
+        f"/referrals/{ref(referral.pk)}/action/",
         {
             "title": "See her alone",
             "owner_agency": cast.school.pk,
@@ -117,13 +118,13 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     )
     action = Action.objects.get(referral=referral)
     clock.set(dt.datetime(2026, 11, 30, 13, tzinfo=clock.now().tzinfo))
-    page = mash.get(f"/referrals/{referral.pk}/").content.decode()
+    page = mash.get(f"/referrals/{ref(referral.pk)}/").content.decode()
     assert "Escalated" in mash.get("/referrals/inbox/").content.decode()
     action.refresh_from_db()
     assert action.state == "escalated"
     assert "Amber" in page
     mash.post(
-        f"/referrals/{referral.pk}/outcome/",
+        f"/referrals/{ref(referral.pk)}/outcome/",
         {"outcome": "at_risk_of_cse", "outcome_on": "2026-11-30"},
     )
     referral.refresh_from_db()
@@ -134,10 +135,10 @@ def test_the_whole_cycle_through_the_pages(cast, client, clock):
     assert "At risk of child sexual exploitation" in teacher
     assert "Escalated" in teacher
     # Nobody but the area's MASH opens a referral page.
-    assert client.get(f"/referrals/{referral.pk}/").status_code == 403
+    assert client.get(f"/referrals/{ref(referral.pk)}/").status_code == 403
     client.logout()
     assert (
-        verified_client(client, cast, "far_analyst").get(f"/referrals/{referral.pk}/").status_code
+        verified_client(client, cast, "far_analyst").get(f"/referrals/{ref(referral.pk)}/").status_code
         == 404
     )
 
@@ -156,11 +157,11 @@ def test_an_action_update_without_evidence_says_why_and_changes_nothing(cast, cl
         due_at=clock.now() + dt.timedelta(days=1),
     )
     teacher = verified_client(client, cast, "teacher")
-    answer = teacher.post(f"/referrals/actions/{action.pk}/", {"change": "complete", "text": " "})
+    answer = teacher.post(f"/referrals/actions/{ref(action.pk)}/", {"change": "complete", "text": " "})
     assert answer.status_code == 400
     assert "Give the evidence that it was done" in answer.content.decode()
     action.refresh_from_db()
     assert action.state == "open"
-    teacher.post(f"/referrals/actions/{action.pk}/", {"change": "complete", "text": "Visited."})
+    teacher.post(f"/referrals/actions/{ref(action.pk)}/", {"change": "complete", "text": "Visited."})
     action.refresh_from_db()
     assert (action.state, action.evidence) == ("done", "Visited.")

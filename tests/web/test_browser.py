@@ -15,6 +15,7 @@ from django_otp.oath import TOTP
 
 from jigsaw.screening import Grade
 from jigsaw.web.audit.models import AuditEvent
+from jigsaw.web.refs import pk_of
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESS,
@@ -244,7 +245,7 @@ def test_two_agencies_pieces_meet_and_only_the_right_people_see_them(browser, li
     admin.close()
 
     # Every view of the child's record wrote an audit event: the five profile or saved pages.
-    child_id = child_url.rstrip("/").rsplit("/", 1)[-1]
+    child_id = str(pk_of(child_url.rstrip("/").rsplit("/", 1)[-1]))
     viewers = list(
         AuditEvent.objects.filter(event_type="child_viewed", subject_id=child_id)
         .order_by("id")

@@ -151,6 +151,18 @@ MATRIX = {
     "privacy": ("GET", None, _all(200)),
     "cookies": ("GET", None, _all(200)),
     "audit:log": ("GET", None, _only({"auditor": 200})),
+    # Who looked at a child: the auditor of the child's area, whichever agency holds it.
+    "audit:child_find": ("GET", None, _only({"auditor": 200})),
+    "audit:child_access": (
+        "GET",
+        CHILD_SCOPES,
+        _only({"auditor": (200, 200, 404, 404)}, otherwise=(403,) * 4),
+    ),
+    "audit:child_access_csv": (
+        "GET",
+        CHILD_SCOPES,
+        _only({"auditor": (200, 200, 404, 404)}, otherwise=(403,) * 4),
+    ),
     "oversight:aggregates": ("GET", None, _only({"lead": 200})),
     # The partnership dashboard and its return: the lead's own area only; a format Jigsaw does
     # not write is not found.

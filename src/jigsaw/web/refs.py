@@ -85,4 +85,3 @@ class RecordRefConverter:
 
     def to_url(self, value: int | str) -> str:
         return ref(int(value))
-

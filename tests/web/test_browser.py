@@ -224,6 +224,15 @@ def test_two_agencies_pieces_meet_and_only_the_right_people_see_them(browser, li
     log = auditor.page.locator("[data-testid=audit]").inner_text()
     assert all(name in log for name in ("nurse", "officer", "analyst"))
     auditor.check("5-audit-log")
+    # Who looked at this child and why: found by name, every look with its purpose, no notes.
+    auditor.page.goto("/audit/children/?name=Jessica+Okafor")
+    auditor.check("5-who-looked-find")
+    auditor.page.click("[data-testid=result] a")
+    looks = auditor.page.locator("[data-testid=audit]").inner_text()
+    assert all(name in looks for name in ("teacher", "nurse", "officer", "analyst"))
+    assert "MASH review of a child in the area" in looks
+    assert not any(note in auditor.page.content() for note in (SCHOOL_NOTE, HEALTH_NOTE))
+    auditor.check("5-who-looked")
     auditor.close()
 
     lead = Visit(browser, url, cast, "lead", checked)

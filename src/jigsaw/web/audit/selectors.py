@@ -137,21 +137,23 @@ def _child_of(event: AuditEvent) -> int | None:
     return child if isinstance(child, int) and not isinstance(child, bool) else None
 
 
-def audit_rows(*, user, events) -> list[AuditRow]:
+def audit_rows(*, user, events, about_child: int | None = None) -> list[AuditRow]:
     """Return ``events`` (one page) as an auditor may see them.
 
     The purpose is the only part of ``extra`` shown. A child is named only to an auditor of the
     child's area (``may_trace_child_access``); anyone else's child, like a number that names no
-    child, is shown by its number alone.
+    child, is shown by its number alone. ``about_child``: the events are all about this child
+    (:func:`child_access_events`), so a list, search, record or concern that concerns it is
+    shown against it too.
     """
     from jigsaw.web.children.selectors import child_names
 
     events = list(events)
-    children = {child for child in map(_child_of, events) if child is not None}
+    children = {_child_of(event) or about_child for event in events} - {None}
     names = child_names(user=user, child_ids=children) if children else {}
     rows = []
     for event in events:
-        child = _child_of(event)
+        child = _child_of(event) or about_child
         purpose = event.extra.get("purpose", "") if isinstance(event.extra, dict) else ""
         rows.append(
             AuditRow(

@@ -110,7 +110,7 @@ def child_access(request, child_id: int):
             "access": access,
             "form": form,
             "paged": paged,
-            "rows": audit_rows(user=request.user, events=paged.items),
+            "rows": audit_rows(user=request.user, events=paged.items, about_child=access.child.pk),
         },
         status=400 if form.errors else 200,
     )
@@ -127,7 +127,7 @@ def child_access_csv(request, child_id: int):
     if form.errors:
         return HttpResponse("The filters are not valid.", status=400, content_type="text/plain")
     events = child_access_events(user=request.user, access=access, export=True, **filters)
-    rows = audit_rows(user=request.user, events=events)
+    rows = audit_rows(user=request.user, events=events, about_child=access.child.pk)
     frame = pd.DataFrame(
         [
             [

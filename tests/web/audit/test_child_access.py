@@ -82,6 +82,9 @@ def test_the_childs_events_are_filtered_paged_and_exported_with_an_audit_row(cli
             user=cast.analyst, child_id=child, purpose="MASH review of a child in the area"
         )
     child_access(user=cast.teacher, child_id=child, purpose="practitioner: a child they recorded")
+    # A list that showed the child is an event about the child (JSON containment on PostgreSQL,
+    # json_each on SQLite).
+    verified_client(Client(), cast, "teacher").get(reverse("children:list"))
     # Another child's events are not this child's.
     tom = record_concern(cast.nurse, TOM, ["sti_diagnosis"], "seen")
     child_access(user=cast.nurse, child_id=tom.child.pk, purpose="practitioner")
@@ -99,6 +102,8 @@ def test_the_childs_events_are_filtered_paged_and_exported_with_an_audit_row(cli
 
     by_analyst = auditor.get(url, {"actor": "analyst"}).content.decode()
     assert _showing(by_analyst)[2] == 55
+    listed = auditor.get(url, {"event_type": "children_listed"}).content.decode()
+    assert _showing(listed)[2] == 1 and "teacher" in listed
     views = auditor.get(url, {"event_type": "child_viewed"}).content.decode()
     assert _showing(views)[2] == 56
     today = timezone.localdate()  # dates are filtered in the partnership's time zone

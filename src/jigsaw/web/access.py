@@ -176,15 +176,10 @@ def may_read_audit(actor: Actor) -> bool:
 
 def audit_area(actor: Actor) -> int | None:
     """The area whose audit events ``actor`` reads: an auditor's own; ``None`` for everyone
-    else. An event's area is decided when it is written (``audit.services.event_area``)."""
+    else. An event's area is decided when it is written (``audit.services.event_area``); the
+    audit selectors turn this into their query. Auditors see who did what, when, why (the
+    purpose) and to which child, never what was written."""
     return actor.area_id if may_read_audit(actor) else None
-
-
-def may_read_audit_event(actor: Actor, *, event_area_id: int | None) -> bool:
-    """Whether ``actor`` may see one audit event: an auditor, of the event's area. Auditors see
-    who did what, when, why (the purpose) and to which child, never what was written."""
-    area = audit_area(actor)
-    return area is not None and event_area_id == area
 
 
 def may_trace_child_access(actor: Actor, *, child_area_id: int) -> bool:

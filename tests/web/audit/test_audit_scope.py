@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from jigsaw.web.accounts.models import Role
 from jigsaw.web.audit.chain import canonical_content, hash_of
 from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.audit.selectors import audit_chain_verdict, audit_events_for
@@ -182,3 +183,22 @@ def test_the_audit_view_never_shows_free_text(client, cast):
     # The free text is still in the log itself, covered by the chain, for an investigation.
     overridden = AuditEvent.objects.get(event_type="concern_grade_overridden")
     assert "OVERRIDE-disclosed" in str(overridden.extra)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_only_an_auditor_reads_the_log_and_traces_children_and_only_of_their_area(role):
+    from jigsaw.web.access import (
+        Actor,
+        audit_area,
+        may_trace_child_access,
+    )
+
+    someone = Actor(user_id=1, role=role, agency_id=2, area_id=3)
+    auditor = role == Role.AUDITOR
+    assert audit_area(someone) == (3 if auditor else None)
+    assert may_trace_child_access(someone, child_area_id=3) is auditor
+    # Never another area's child.
+    assert not may_trace_child_access(someone, child_area_id=4)
+    # An auditor without an area reads nothing.
+    lost = Actor(user_id=1, role=role, agency_id=2, area_id=None)
+    assert audit_area(lost) is None and not may_trace_child_access(lost, child_area_id=3)

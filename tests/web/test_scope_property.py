@@ -12,7 +12,9 @@ answer is checked against the scope rules, stated here again independently of
   agency's notes and identities.
 - Practitioner: children of their area on whose record they recorded a concern; their own notes;
   their agency's identities.
-- Partnership lead, auditor, administrator: no child, note or identity.
+- Auditor: no child or note; the names of their own area's children (the audit pages say who
+  looked at whom).
+- Partnership lead, administrator: no child, note or identity.
 """
 
 from __future__ import annotations
@@ -130,6 +132,13 @@ class Facts:
         )
 
     def surnames_visible(self, user) -> set[str]:
+        if user.profile.role == "auditor":
+            # Who looked at whom: the audit pages name their own area's children, no other's.
+            return {
+                surname
+                for child, _, surname in self.records.values()
+                if self.children[child] == user.profile.area_id
+            }
         seen = set()
         for child, agency, surname in self.records.values():
             if self.may_open(user, child) and (

@@ -187,7 +187,7 @@ class Practitioner:
                     continue
                 self.saved += 1
                 self.acknowledged.append(form_token)
-                child = re.search(r'href="/children/(\d+)/"', body)
+                child = re.search(r'href="/children/(\d+-[0-9a-f]+)/"', body)
                 if child is None:
                     self.errors.append("saved page: no link to the child's profile")
                     continue

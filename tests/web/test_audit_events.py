@@ -140,6 +140,11 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     assert emitted.since() == {"concern_withdrawn", "child_graded"}
     list(audit_events_for(user=cast.auditor))
     assert emitted.since() == {"audit_log_viewed"}
+    from jigsaw.web.audit.selectors import child_access_events, child_access_for
+
+    traced = child_access_for(user=cast.auditor, child_id=school.child.pk)
+    list(child_access_events(user=cast.auditor, access=traced, export=True))
+    assert emitted.since() == {"child_access_exported"}
     area_aggregates_for(user=cast.lead, today=timezone.localdate())
     assert emitted.since() == {"aggregates_viewed"}
     _account_and_refusal_events(client, cast, emitted)

@@ -15,6 +15,7 @@ from django_otp.oath import TOTP
 
 from jigsaw.screening import Grade
 from jigsaw.web.audit.models import AuditEvent
+from jigsaw.web.refs import pk_of
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESS,
@@ -223,6 +224,15 @@ def test_two_agencies_pieces_meet_and_only_the_right_people_see_them(browser, li
     log = auditor.page.locator("[data-testid=audit]").inner_text()
     assert all(name in log for name in ("nurse", "officer", "analyst"))
     auditor.check("5-audit-log")
+    # Who looked at this child and why: found by name, every look with its purpose, no notes.
+    auditor.page.goto("/audit/children/?name=Jessica+Okafor")
+    auditor.check("5-who-looked-find")
+    auditor.page.click("[data-testid=result] a")
+    looks = auditor.page.locator("[data-testid=audit]").inner_text()
+    assert all(name in looks for name in ("teacher", "nurse", "officer", "analyst"))
+    assert "MASH review of a child in the area" in looks
+    assert not any(note in auditor.page.content() for note in (SCHOOL_NOTE, HEALTH_NOTE))
+    auditor.check("5-who-looked")
     auditor.close()
 
     lead = Visit(browser, url, cast, "lead", checked)
@@ -244,7 +254,7 @@ def test_two_agencies_pieces_meet_and_only_the_right_people_see_them(browser, li
     admin.close()
 
     # Every view of the child's record wrote an audit event: the five profile or saved pages.
-    child_id = child_url.rstrip("/").rsplit("/", 1)[-1]
+    child_id = str(pk_of(child_url.rstrip("/").rsplit("/", 1)[-1]))
     viewers = list(
         AuditEvent.objects.filter(event_type="child_viewed", subject_id=child_id)
         .order_by("id")

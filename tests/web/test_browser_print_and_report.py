@@ -13,6 +13,7 @@ import pypdf
 import pytest
 
 from jigsaw.act.clock import LONDON
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, Cast, background_load, record_concern
 from tests.web.test_browser import ARTIFACTS, Visit, browser  # noqa: F401
 
@@ -137,7 +138,7 @@ def test_printed_minutes_are_marked_once_at_the_top_and_foot_of_every_page(
     checked: dict[str, list] = {}
     mash = Visit(browser, live_server.url, cast, "analyst", checked)
     mash.sign_in()
-    mash.page.goto(f"/referrals/mace/{meeting.pk}/")
+    mash.page.goto(f"/referrals/mace/{ref(meeting.pk)}/")
     page = mash.page
     # On screen: marked at the top and the foot of the minutes.
     assert page.get_by_text(MARKING, exact=True).filter(visible=True).count() == 2

@@ -12,6 +12,7 @@ from jigsaw.linkage import COMPARISONS
 from jigsaw.web.accounts.models import Agency, Role
 from jigsaw.web.accounts.services import user_create
 from jigsaw.web.children.models import Child, Link
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESSICA,
@@ -101,13 +102,13 @@ def test_find_review_and_correct(browser, live_server):  # noqa: F811
     mash.check("find-04-search-nhs-number")
     page.click("text=Thomas Wright")
     assert page.locator("h1").inner_text() == "Thomas Wright"
-    assert page.url.endswith(f"/children/{tom.child.pk}/?from=search")
+    assert page.url.endswith(f"/children/{ref(tom.child.pk)}/?from=search")
     mash.check("find-05-profile-by-name")
 
     # The link reviewed side by side, confirmed with a reason, then undone.
     page.goto("/children/mash/")
     mash.check("find-06-mash-queue")
-    page.goto(f"/children/links/{link.pk}/")
+    page.goto(f"/children/links/{ref(link.pk)}/")
     assert "the same child as Jessica Okafor?" in page.locator("h1").inner_text()
     # One row per comparison the linkage engine makes.
     assert page.locator("[data-testid=compare-row]").count() == len(COMPARISONS)

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from jigsaw.web.demo import demo_user_create
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     JESSICA,
     PASSWORD,
@@ -150,6 +151,18 @@ MATRIX = {
     "privacy": ("GET", None, _all(200)),
     "cookies": ("GET", None, _all(200)),
     "audit:log": ("GET", None, _only({"auditor": 200})),
+    # Who looked at a child: the auditor of the child's area, whichever agency holds it.
+    "audit:child_find": ("GET", None, _only({"auditor": 200})),
+    "audit:child_access": (
+        "GET",
+        CHILD_SCOPES,
+        _only({"auditor": (200, 200, 404, 404)}, otherwise=(403,) * 4),
+    ),
+    "audit:child_access_csv": (
+        "GET",
+        CHILD_SCOPES,
+        _only({"auditor": (200, 200, 404, 404)}, otherwise=(403,) * 4),
+    ),
     "oversight:aggregates": ("GET", None, _only({"lead": 200})),
     # The partnership dashboard and its return: the lead's own area only; a format Jigsaw does
     # not write is not found.
@@ -371,41 +384,41 @@ class World:
     def path(self, name: str, pattern: str, role: str, scope: str) -> str:
         cast = self.cast
         workflow = {
-            "<int:contact_id>": {
+            "<ref:contact_id>": {
                 "own": lambda: self.school.concern.contact.pk,
                 "other_area": lambda: self.far.concern.contact.pk,
             },
-            "<int:referral_id>": {"own": lambda: self.referral.pk},
-            "<int:action_id>": {"own": lambda: self.action.pk},
-            "<int:meeting_id>": {"own": lambda: self.meeting.pk},
-            "<int:group_id>": {
+            "<ref:referral_id>": {"own": lambda: self.referral.pk},
+            "<ref:action_id>": {"own": lambda: self.action.pk},
+            "<ref:meeting_id>": {"own": lambda: self.meeting.pk},
+            "<ref:group_id>": {
                 "own": lambda: self.group.pk,
                 "other_area": lambda: self.far_group.pk,
             },
-            "<int:merge_id>": {"own": lambda: 1},
+            "<ref:merge_id>": {"own": lambda: 1},
         }
         for argument, values in workflow.items():
             if argument in pattern:
                 value = 99_999_999 if scope == "missing" else values[scope]()
-                path = pattern.replace(argument, str(value)).replace("<str:change>", "rate")
+                path = pattern.replace(argument, ref(value)).replace("<str:change>", "rate")
                 return "/" + path
         if name == "referrals:refer":
-            return "/" + pattern.replace("<int:concern_id>", str(self.own(role).concern.pk))
-        if "<int:child_id>" in pattern or "<int:concern_id>" in pattern:
+            return "/" + pattern.replace("<ref:concern_id>", ref(self.own(role).concern.pk))
+        if "<ref:child_id>" in pattern or "<ref:concern_id>" in pattern:
             outcome = {"own": self.own(role), "other_agency": self.police, "other_area": self.far}
             if scope == "missing":
                 value = 99_999_999
-            elif "<int:child_id>" in pattern:
+            elif "<ref:child_id>" in pattern:
                 value = outcome[scope].child.pk
             else:
                 value = outcome[scope].concern.pk
-        elif "<int:link_id>" in pattern:
+        elif "<ref:link_id>" in pattern:
             value = {
                 "own": self.pending.pk,
                 "other_area": self.far.link.pk,
                 "missing": 99_999_999,
             }[scope]
-        elif "<int:user_id>" in pattern:
+        elif "<ref:user_id>" in pattern:
             value = {
                 "own": cast.lead.pk,
                 "other_agency": cast.teacher.pk,
@@ -413,7 +426,7 @@ class World:
                 "missing": 99_999_999,
                 "self": cast.admin.pk,
             }[scope]
-        elif "<int:token_id>" in pattern:
+        elif "<ref:token_id>" in pattern:
             from jigsaw.web.api.services import token_create
 
             value = 99_999_999
@@ -431,6 +444,10 @@ class World:
             value = {"own": "areas.csv", "missing": "clusters.csv"}[scope]
         else:
             return "/" + pattern
+        # Record ids travel as references (jigsaw.web.refs): a missing record's reference is
+        # genuine, so "not found" is the record's absence, not a refused reference.
+        if "<ref:" in pattern:
+            value = ref(value)
         return "/" + pattern.split("<")[0] + str(value) + pattern.split(">", 1)[1]
 
 

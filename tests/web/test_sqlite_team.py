@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from jigsaw.web.refs import ref
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -196,7 +198,7 @@ def concurrent_opens() -> dict:
 
     def open_profile(i: int) -> None:
         for _ in range(5):
-            status = clients[i].get(f"/children/{child.pk}/").status_code
+            status = clients[i].get(f"/children/{ref(child.pk)}/").status_code
             with lock:
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
 

@@ -14,7 +14,9 @@ The rules (deny by default; nobody ever sees a child of another area):
   agency's concerns.
 - Practitioner: children of their area they have recorded a concern about; their own concerns in
   full, every other concern without the free text.
-- Partnership lead: the area's aggregates, no child. Auditor: the audit log, no child.
+- Partnership lead: the area's aggregates, no child. Auditor: their area's audit log without
+  its free text, and who looked at which of the area's children (found by name or NHS number),
+  no record of the child.
   Administrator: the area's users and agencies, no child.
 """
 
@@ -174,8 +176,24 @@ def may_see_aggregates(actor: Actor, *, area_id: int) -> bool:
 
 
 def may_read_audit(actor: Actor) -> bool:
-    """Whether ``actor`` may read the audit log."""
-    return actor.role == Role.AUDITOR
+    """Whether ``actor`` may read the audit log (their own area's events: :func:`audit_area`)."""
+    return actor.role == Role.AUDITOR and actor.area_id is not None
+
+
+def audit_area(actor: Actor) -> int | None:
+    """The area whose audit events ``actor`` reads: an auditor's own; ``None`` for everyone
+    else. An event's area is decided when it is written (``audit.services.event_area``); the
+    audit selectors turn this into their query. Auditors see who did what, when, why (the
+    purpose) and to which child, never what was written."""
+    return actor.area_id if may_read_audit(actor) else None
+
+
+def may_trace_child_access(actor: Actor, *, child_area_id: int) -> bool:
+    """Whether ``actor`` may find a child by name or NHS number and see who looked at them and
+    why (the child's name and date of birth, and the audit events about them; no record, note or
+    sign): an auditor of the child's area."""
+    area = audit_area(actor)
+    return area is not None and child_area_id == area
 
 
 def may_manage_users(actor: Actor, *, area_id: int) -> bool:

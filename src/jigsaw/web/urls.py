@@ -1,8 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from jigsaw.web import pages, views
+from jigsaw.web import pages, refs, views
 from jigsaw.web.api.api import api as jigsaw_api
+
+# Record ids in URLs are references with a MAC (<ref:child_id>), registered before any include.
+register_converter(refs.RecordRefConverter, "ref")
 
 urlpatterns = [
     path("", views.home, name="home"),

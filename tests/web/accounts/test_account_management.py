@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jigsaw.web.accounts.models import AccessGrant, PasswordLink, Profile
 from jigsaw.web.audit.models import AuditEvent
+from jigsaw.web.refs import ref
 from tests.web.cast import PASSWORD, verified_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -59,7 +60,7 @@ def test_a_role_that_opens_children_is_shown_to_the_partnership_lead(client, cas
     auditor_user = Profile.objects.get(user__username="new.auditor").user
     # Turning the auditor into a MASH analyst later is a grant too.
     admin.post(
-        f"/accounts/users/{auditor_user.pk}/",
+        f"/accounts/users/{ref(auditor_user.pk)}/",
         {"action": "save", "role": "mash_analyst", "agency": str(cast.council.pk), "email": ""},
     )
     grants = AccessGrant.objects.filter(area=cast.area, granted_by=cast.admin)
@@ -81,13 +82,13 @@ def test_a_role_that_opens_children_is_shown_to_the_partnership_lead(client, cas
 def test_an_administrator_cannot_change_their_own_account_or_another_areas(client, cast):
     admin = verified_client(client, cast, "admin")
     mine = admin.post(
-        f"/accounts/users/{cast.admin.pk}/",
+        f"/accounts/users/{ref(cast.admin.pk)}/",
         {"action": "save", "role": "mash_analyst", "agency": str(cast.council.pk), "email": ""},
     )
     assert mine.status_code == 404
     assert Profile.objects.get(user=cast.admin).role == "administrator"
-    far = admin.post(f"/accounts/users/{cast.far_analyst.pk}/", {"action": "deactivate"})
-    missing = admin.get("/accounts/users/999999/")
+    far = admin.post(f"/accounts/users/{ref(cast.far_analyst.pk)}/", {"action": "deactivate"})
+    missing = admin.get(f"/accounts/users/{ref(999999)}/")
     assert far.status_code == missing.status_code == 404
     cast.far_analyst.refresh_from_db()
     assert cast.far_analyst.is_active
@@ -101,7 +102,7 @@ def test_a_deactivated_user_is_signed_out_at_once(client, cast):
     teacher = verified_client(Client(), cast, "teacher")
     assert teacher.get("/concerns/new/").status_code == 200
     admin = verified_client(client, cast, "admin")
-    response = admin.post(f"/accounts/users/{cast.teacher.pk}/", {"action": "deactivate"})
+    response = admin.post(f"/accounts/users/{ref(cast.teacher.pk)}/", {"action": "deactivate"})
     assert "signed out now" in response.content.decode()
     assert teacher.get("/concerns/new/")["Location"] == "/accounts/sign-in/"
     assert "_auth_user_id" not in teacher.session  # the session itself is gone
@@ -112,7 +113,7 @@ def test_a_deactivated_user_is_signed_out_at_once(client, cast):
     assert AuditEvent.objects.filter(
         event_type="user_deactivated", actor=cast.admin, subject_id=str(cast.teacher.pk)
     ).exists()
-    admin.post(f"/accounts/users/{cast.teacher.pk}/", {"action": "reactivate"})
+    admin.post(f"/accounts/users/{ref(cast.teacher.pk)}/", {"action": "reactivate"})
     assert (
         again.post("/accounts/sign-in/", {"username": "teacher", "password": PASSWORD})["Location"]
         == "/accounts/verify/"
@@ -132,8 +133,8 @@ def test_a_locked_out_user_is_let_back_in_by_their_administrator(client, cast):
         ).content.decode()
     )
     admin = verified_client(client, cast, "admin")
-    assert "Locked out" in admin.get(f"/accounts/users/{cast.nurse.pk}/").content.decode()
-    admin.post(f"/accounts/users/{cast.nurse.pk}/", {"action": "unlock"})
+    assert "Locked out" in admin.get(f"/accounts/users/{ref(cast.nurse.pk)}/").content.decode()
+    admin.post(f"/accounts/users/{ref(cast.nurse.pk)}/", {"action": "unlock"})
     response = nurse.post("/accounts/sign-in/", {"username": "nurse", "password": PASSWORD})
     assert response["Location"] == "/accounts/verify/"
     event = AuditEvent.objects.get(event_type="user_unlocked", subject_id=str(cast.nurse.pk))
@@ -149,7 +150,9 @@ def test_a_reset_ends_the_password_the_authenticator_and_the_session(client, cas
     officer = verified_client(Client(), cast, "officer")
     assert officer.get("/concerns/new/").status_code == 200
     admin = verified_client(client, cast, "admin")
-    body = admin.post(f"/accounts/users/{cast.officer.pk}/", {"action": "reset"}).content.decode()
+    body = admin.post(
+        f"/accounts/users/{ref(cast.officer.pk)}/", {"action": "reset"}
+    ).content.decode()
     assert "new link was e-mailed" in body
     assert officer.get("/concerns/new/")["Location"] == "/accounts/sign-in/"
     assert not TOTPDevice.objects.filter(user=cast.officer).exists()

@@ -36,7 +36,9 @@ def test_passwords_are_hashed_with_argon2(cast):
 
 
 def test_every_page_needs_a_signed_in_user(client):
-    for path in ("/", "/concerns/new/", "/children/1/", "/audit/", "/oversight/"):
+    from jigsaw.web.refs import ref
+
+    for path in ("/", "/concerns/new/", f"/children/{ref(1)}/", "/audit/", "/oversight/"):
         response = client.get(path)
         assert response.status_code == 302
         assert response["Location"] == "/accounts/sign-in/"
@@ -158,8 +160,10 @@ def test_an_idle_session_expires(client, cast):
 
 
 def _every_route():
-    """Every URL the application routes, with 1 for each integer argument."""
+    """Every URL the application routes, with record 1's reference for each record argument."""
     from django.urls import URLPattern, URLResolver, get_resolver
+
+    from jigsaw.web.refs import ref
 
     def walk(patterns, prefix):
         for entry in patterns:
@@ -167,7 +171,7 @@ def _every_route():
             if isinstance(entry, URLResolver):
                 yield from walk(entry.url_patterns, route)
             elif isinstance(entry, URLPattern):
-                route = re.sub(r"<int:\w+>", "1", route)
+                route = re.sub(r"<(?:int|ref):\w+>", ref(1), route)
                 yield "/" + re.sub(r"<str:\w+>", "x", route).replace("<path:path>", "index.html")
 
     return sorted(set(walk(get_resolver().url_patterns, "")))

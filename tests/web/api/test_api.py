@@ -14,6 +14,7 @@ from jigsaw.web.api.models import ApiToken
 from jigsaw.web.api.services import token_create, token_revoke
 from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.concerns.models import Concern
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -232,7 +233,7 @@ def test_the_administrators_page_creates_shows_once_and_revokes(cast, client):
     text = html[start : html.index("<", start)]
     assert hashlib.sha256(text.encode()).hexdigest() == token.digest
     assert text not in admin.get("/api-tokens/").content.decode()
-    admin.post(f"/api-tokens/{token.pk}/revoke/")
+    admin.post(f"/api-tokens/{ref(token.pk)}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client.get("/api/v1/concerns", **_auth(text)).status_code == 403

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jigsaw.web.api.services import token_create, token_revoke
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def test_every_page_route_answers_every_role(cast, client):
     token = token_create(actor=cast.admin, agency=cast.school, name="MIS", scopes=["concerns:read"])
     routes = {
         "/api-tokens/": {"admin": 200},
-        f"/api-tokens/{token.record.pk}/revoke/": {"admin": 302},  # GET only goes back
+        f"/api-tokens/{ref(token.record.pk)}/revoke/": {"admin": 302},  # GET only goes back
         "/imports/": {"admin": 200, "school_dsl": 200},
         "/imports/columns/": {"admin": 302, "school_dsl": 302},  # nothing uploaded yet
         "/imports/problems.csv": {"admin": 200, "school_dsl": 200},

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.children.selectors import child_access, children_visible_to
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESS,
@@ -99,7 +100,11 @@ def test_every_view_of_a_child_writes_one_audit_event_with_who_what_when_why(cas
 
 
 def test_profile_page_withholds_other_agencies_text_and_is_audited(client, cast, jessica):
-    page = verified_client(client, cast, "officer").get(f"/children/{jessica.pk}/").content.decode()
+    page = (
+        verified_client(client, cast, "officer")
+        .get(f"/children/{ref(jessica.pk)}/")
+        .content.decode()
+    )
     assert POLICE_NOTE in page and SCHOOL_NOTE not in page and HEALTH_NOTE not in page
     assert "Northbridge Academy" not in page and 'data-testid="known-elsewhere"' in page
     event = AuditEvent.objects.filter(event_type="child_viewed").latest("id")
@@ -113,7 +118,9 @@ def test_profile_page_withholds_other_agencies_text_and_is_audited(client, cast,
 def test_the_profile_page_is_not_found_for_roles_without_children_and_is_audited(
     client, cast, jessica, name
 ):
-    assert verified_client(client, cast, name).get(f"/children/{jessica.pk}/").status_code == 404
+    assert (
+        verified_client(client, cast, name).get(f"/children/{ref(jessica.pk)}/").status_code == 404
+    )
     event = AuditEvent.objects.get(event_type="child_view_refused", actor=getattr(cast, name))
     assert event.subject_id == str(jessica.pk)
 
@@ -126,11 +133,11 @@ def test_profile_queries_do_not_grow_with_the_number_of_concerns(
 
     officer = verified_client(client, cast, "analyst")
     with CaptureQueriesContext(connection) as few:
-        officer.get(f"/children/{jessica.pk}/")
+        officer.get(f"/children/{ref(jessica.pk)}/")
     for n in range(5):
         record_concern(cast.nurse, JESS, ["self_harm"], f"more {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
-        page = officer.get(f"/children/{jessica.pk}/")
+        page = officer.get(f"/children/{ref(jessica.pk)}/")
     assert page.content.decode().count('data-testid="concern-row"') == 8
 
 
@@ -152,7 +159,7 @@ def test_an_override_reason_is_withheld_like_the_note_it_overrides(client, cast,
     assert {c.agency: c.override_reason for c in dsl_sees}["Northbridge Academy"] == reason
     mash = child_access(user=cast.analyst, child_id=jessica.pk, purpose="test")
     assert {c.agency: c.override_reason for c in mash.concerns}["Northbridge Academy"] == reason
-    page = verified_client(client, cast, "officer").get(f"/children/{jessica.pk}/")
+    page = verified_client(client, cast, "officer").get(f"/children/{ref(jessica.pk)}/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "Overridden to high" not in text and reason not in text
@@ -216,8 +223,8 @@ def test_a_forbidden_child_and_a_missing_child_answer_the_same(client, cast, jes
         cast.devices[name] = device
     missing = (Child.objects.order_by("-pk").first().pk or 0) + 1000
     visitor = verified_client(client, cast, name)
-    forbidden = visitor.get(f"/children/{jessica.pk}/")
-    absent = visitor.get(f"/children/{missing}/")
+    forbidden = visitor.get(f"/children/{ref(jessica.pk)}/")
+    absent = visitor.get(f"/children/{ref(missing)}/")
     assert forbidden.status_code == absent.status_code == 404
     assert _page(forbidden) == _page(absent)
     assert "Page not found" in _page(forbidden)
@@ -235,8 +242,8 @@ def test_an_override_of_a_concern_one_may_not_override_answers_like_a_missing_on
     health_concern = Concern.objects.get(record__agency=cast.health)
     dsl = verified_client(client, cast, "school_dsl")
     data = {"level": "high", "reason": "r"}
-    other_agencys = dsl.post(f"/concerns/{health_concern.pk}/override/", data)
-    missing = dsl.post(f"/concerns/{health_concern.pk + 1000}/override/", data)
+    other_agencys = dsl.post(f"/concerns/{ref(health_concern.pk)}/override/", data)
+    missing = dsl.post(f"/concerns/{ref(health_concern.pk + 1000)}/override/", data)
     assert other_agencys.status_code == missing.status_code == 404
     assert _page(other_agencys) == _page(missing)
     assert Concern.objects.get(pk=health_concern.pk).override_level == ""

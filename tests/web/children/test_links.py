@@ -9,6 +9,7 @@ from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.children import matching
 from jigsaw.web.children.models import Child, Link
 from jigsaw.web.children.services import link_confirm, link_reject
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESSICA,
@@ -74,11 +75,11 @@ def test_rejecting_keeps_the_children_apart(cast, pending):
 def test_the_analyst_decides_on_the_profile_page(client, cast, pending):
     school, _ = pending
     analyst = verified_client(client, cast, "analyst")
-    page = analyst.get(f"/children/{school.child.pk}/?from=mash").content.decode()
+    page = analyst.get(f"/children/{ref(school.child.pk)}/?from=mash").content.decode()
     link = Link.objects.get(status="pending")
-    assert f"/children/links/{link.pk}/" in page and "side by side" in page
+    assert f"/children/links/{ref(link.pk)}/" in page and "side by side" in page
     response = analyst.post(
-        f"/children/links/{link.pk}/decide/",
+        f"/children/links/{ref(link.pk)}/decide/",
         {"decision": "confirm", "reason_choice": "checked_with_agency"},
     )
     assert response.status_code == 302
@@ -89,7 +90,7 @@ def test_deciding_a_link_twice_shows_why_it_was_not_saved(client, cast, pending)
     school, _ = pending
     analyst = verified_client(client, cast, "analyst")
     link = Link.objects.get(status="pending")
-    url = f"/children/links/{link.pk}/decide/"
+    url = f"/children/links/{ref(link.pk)}/decide/"
     assert (
         analyst.post(url, {"decision": "confirm", "reason_choice": "identifiers_agree"}).status_code
         == 302
@@ -107,6 +108,6 @@ def test_deciding_a_link_twice_shows_why_it_was_not_saved(client, cast, pending)
 def test_a_link_of_another_area_is_not_found_for_its_analyst(client, cast, pending):
     link = Link.objects.get(status="pending")
     far = verified_client(client, cast, "far_analyst")
-    response = far.post(f"/children/links/{link.pk}/decide/", {"decision": "confirm"})
+    response = far.post(f"/children/links/{ref(link.pk)}/decide/", {"decision": "confirm"})
     assert response.status_code == 404
     assert Link.objects.get(pk=link.pk).status == "pending"

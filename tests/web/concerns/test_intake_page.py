@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from jigsaw.web.concerns.models import Concern
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
 pytestmark = [pytest.mark.django_db]
@@ -107,7 +108,7 @@ def test_a_concern_page_is_shown_only_to_its_author(client, cast):
     outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "x")
     assert (
         verified_client(client, cast, "teacher2")
-        .get(f"/concerns/{outcome.concern.pk}/")
+        .get(f"/concerns/{ref(outcome.concern.pk)}/")
         .status_code
         == 404
     )
@@ -116,10 +117,10 @@ def test_a_concern_page_is_shown_only_to_its_author(client, cast):
 def test_safeguarding_lead_overrides_on_the_profile_and_it_shows_beside_the_grade(client, cast):
     outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "x")
     dsl = verified_client(client, cast, "school_dsl")
-    page = dsl.get(f"/children/{outcome.child.pk}/").content.decode()
-    assert f"/concerns/{outcome.concern.pk}/override/" in page
+    page = dsl.get(f"/children/{ref(outcome.child.pk)}/").content.decode()
+    assert f"/concerns/{ref(outcome.concern.pk)}/override/" in page
     response = dsl.post(
-        f"/concerns/{outcome.concern.pk}/override/",
+        f"/concerns/{ref(outcome.concern.pk)}/override/",
         {"level": "high", "reason": "Seen with a man under investigation"},
     )
     assert response.status_code == 302
@@ -132,7 +133,7 @@ def test_safeguarding_lead_overrides_on_the_profile_and_it_shows_beside_the_grad
 def test_an_override_without_a_reason_is_refused_with_the_reason_why(client, cast):
     outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "x")
     response = verified_client(client, cast, "school_dsl").post(
-        f"/concerns/{outcome.concern.pk}/override/", {"level": "high", "reason": ""}
+        f"/concerns/{ref(outcome.concern.pk)}/override/", {"level": "high", "reason": ""}
     )
     assert response.status_code == 400
     assert "Give the reason for the override" in response.content.decode()
@@ -143,9 +144,9 @@ def test_an_override_without_a_reason_is_refused_with_the_reason_why(client, cas
 def test_a_practitioner_cannot_override(client, cast):
     outcome = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "x")
     teacher = verified_client(client, cast, "teacher")
-    assert "/override/" not in teacher.get(f"/children/{outcome.child.pk}/").content.decode()
+    assert "/override/" not in teacher.get(f"/children/{ref(outcome.child.pk)}/").content.decode()
     response = teacher.post(
-        f"/concerns/{outcome.concern.pk}/override/", {"level": "high", "reason": "r"}
+        f"/concerns/{ref(outcome.concern.pk)}/override/", {"level": "high", "reason": "r"}
     )
     assert response.status_code == 403
 
@@ -167,7 +168,7 @@ def test_another_agencys_lead_is_refused_even_with_an_empty_override_form(client
     cast.police_dsl = user
     cast.devices["police_dsl"] = device
     response = verified_client(client, cast, "police_dsl").post(
-        f"/concerns/{outcome.concern.pk}/override/", {}
+        f"/concerns/{ref(outcome.concern.pk)}/override/", {}
     )
     # Answered as a missing concern would be: nothing says which child it is about.
     assert response.status_code == 404

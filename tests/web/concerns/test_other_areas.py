@@ -10,6 +10,7 @@ from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.children.models import Link
 from jigsaw.web.concerns.models import OtherAreaMatch
 from jigsaw.web.demo import demo_user_create
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, PASSWORD, SCHOOL_SIGNS, record_concern, verified_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -42,8 +43,8 @@ def test_a_child_known_in_another_area_is_told_to_the_mash_with_whom_to_contact(
     body = page.content.decode()
     assert page.status_code == 200
     assert "Southmoor" in body and SOUTHMOOR_CONTACT in body
-    assert f"/children/{mine.child.pk}/" in body
-    assert f"/children/{far.child.pk}/" not in body and far_note not in body
+    assert f"/children/{ref(mine.child.pk)}/" in body
+    assert f"/children/{ref(far.child.pk)}/" not in body and far_note not in body
     # Nobody else is told, and the far area's MASH sees nothing of Northbridge.
     assert verified_client(client, cast, "nurse").get("/concerns/other-areas/").status_code == 403
     far_page = verified_client(client, cast, "far_analyst").get("/concerns/other-areas/")

@@ -11,6 +11,7 @@ from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.children.models import Child
 from jigsaw.web.concerns.models import Concern
 from jigsaw.web.concerns.services import concern_correct, concern_withdraw
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESS,
@@ -40,7 +41,7 @@ def test_a_practitioner_lists_their_own_concerns_and_a_dsl_their_agencys(client,
     mine, colleague, health = recorded
     text = verified_client(client, cast, "teacher").get("/concerns/").content.decode()
     assert "My concerns" in text and "Showing 1 to 1 of 1 concerns" in text
-    assert f'href="/children/{mine.child.pk}/?from=concerns">Jessica Okafor<' in text
+    assert f'href="/children/{ref(mine.child.pk)}/?from=concerns">Jessica Okafor<' in text
     assert "Ada" not in text
     client.logout()
     dsl = verified_client(client, cast, "school_dsl").get("/concerns/").content.decode()
@@ -66,7 +67,7 @@ def test_the_list_filters_by_grade_status_and_date(client, cast, recorded):
 def test_the_author_corrects_with_the_original_kept(client, cast, recorded):
     mine, _, _ = recorded
     teacher = verified_client(client, cast, "teacher")
-    url = f"/concerns/{mine.concern.pk}/amend/"
+    url = f"/concerns/{ref(mine.concern.pk)}/amend/"
     empty = teacher.post(url, {"action": "correct", "reason": "", "text": ""})
     assert (
         empty.status_code == 400
@@ -84,7 +85,7 @@ def test_the_author_corrects_with_the_original_kept(client, cast, recorded):
         "Wrong day",
         cast.teacher,
     )
-    profile = teacher.get(f"/children/{mine.child.pk}/").content.decode()
+    profile = teacher.get(f"/children/{ref(mine.child.pk)}/").content.decode()
     assert "school note one" in profile and "Seen on Tuesday, not Monday" in profile
     assert AuditEvent.objects.filter(
         event_type="concern_corrected", subject_id=str(concern.pk)
@@ -105,7 +106,7 @@ def test_withdrawing_regrades_the_child_and_is_audited(client, cast, recorded):
     assert child.pk == mine.child.pk
     before = child.grade_level
     nurse = verified_client(client, cast, "nurse")
-    url = f"/concerns/{health.concern.pk}/amend/"
+    url = f"/concerns/{ref(health.concern.pk)}/amend/"
     empty = nurse.post(url, {"action": "withdraw", "withdraw_reason": ""})
     assert (
         empty.status_code == 400
@@ -120,5 +121,5 @@ def test_withdrawing_regrades_the_child_and_is_audited(client, cast, recorded):
     assert event.extra["grade_from"] == before and event.extra["grade_to"] == child.grade_level
     with pytest.raises(Exception, match="withdrawn already"):
         concern_withdraw(actor=cast.nurse, concern=health.concern, reason="again")
-    text = nurse.get(f"/children/{child.pk}/").content.decode()
+    text = nurse.get(f"/children/{ref(child.pk)}/").content.decode()
     assert "Withdrawn" in text

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from jigsaw.web.concerns.selectors import catalogue
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, record_concern, verified_client
 
 pytestmark = [pytest.mark.django_db]
@@ -70,7 +71,7 @@ def test_a_low_grade_with_a_high_concern_sign_says_speak_to_your_dsl_today(clien
             [sign.id],
             "seen",
         )
-        text = teacher.get(f"/concerns/{outcome.concern.pk}/").content.decode()
+        text = teacher.get(f"/concerns/{ref(outcome.concern.pk)}/").content.decode()
         warned = 'data-testid="speak-to-dsl"' in text and "Speak to your DSL today" in text
         # Said exactly when the grade is below medium.
         assert warned == (outcome.concern.grade_level in ("none", "low")), (

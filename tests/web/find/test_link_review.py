@@ -7,6 +7,7 @@ import pytest
 from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.children.compare import link_threshold
 from jigsaw.web.children.models import Child, Link
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESSICA,
@@ -28,7 +29,7 @@ def pending(cast):
 
 def test_the_two_records_are_side_by_side_with_the_engines_weights(client, cast, pending):
     school, health, link = pending
-    page = verified_client(client, cast, "analyst").get(f"/children/links/{link.pk}/")
+    page = verified_client(client, cast, "analyst").get(f"/children/links/{ref(link.pk)}/")
     text = page.content.decode()
     assert page.status_code == 200
     # "Same child as whom": the candidate child by name, and where the record is filed now.
@@ -47,17 +48,17 @@ def test_the_two_records_are_side_by_side_with_the_engines_weights(client, cast,
 def test_an_empty_decision_is_an_error_not_a_405(client, cast, pending):
     _, _, link = pending
     analyst = verified_client(client, cast, "analyst")
-    response = analyst.post(f"/children/links/{link.pk}/", {})
+    response = analyst.post(f"/children/links/{ref(link.pk)}/", {})
     assert response.status_code == 400
     text = response.content.decode()
     assert "Select whether these records are about the same child" in text
     assert "Select the reason for your decision" in text
     other = analyst.post(
-        f"/children/links/{link.pk}/", {"decision": "confirm", "reason_choice": "other"}
+        f"/children/links/{ref(link.pk)}/", {"decision": "confirm", "reason_choice": "other"}
     )
     assert other.status_code == 400 and "Describe the reason" in other.content.decode()
     # The old address of the decision no longer answers a GET with a blank 405.
-    assert analyst.get(f"/children/links/{link.pk}/decide/").status_code == 302
+    assert analyst.get(f"/children/links/{ref(link.pk)}/decide/").status_code == 302
     assert Link.objects.get(pk=link.pk).status == "pending"
 
 
@@ -65,7 +66,7 @@ def test_confirm_with_a_reason_then_undo_regrades_and_is_audited(client, cast, p
     school, health, link = pending
     analyst = verified_client(client, cast, "analyst")
     response = analyst.post(
-        f"/children/links/{link.pk}/",
+        f"/children/links/{ref(link.pk)}/",
         {"decision": "confirm", "reason_choice": "checked_with_agency", "reason": "GP confirmed"},
     )
     assert response.status_code == 302
@@ -74,12 +75,12 @@ def test_confirm_with_a_reason_then_undo_regrades_and_is_audited(client, cast, p
     assert link.decision_reason == "Checked with the agency that holds the record: GP confirmed"
     assert Child.objects.get(pk=school.child.pk).grade_level == "high"
 
-    empty = analyst.post(f"/children/links/{link.pk}/undo/", {"reason": ""})
+    empty = analyst.post(f"/children/links/{ref(link.pk)}/undo/", {"reason": ""})
     assert (
         empty.status_code == 400
         and "Say why the decision is being undone" in empty.content.decode()
     )
-    undone = analyst.post(f"/children/links/{link.pk}/undo/", {"reason": "GP had the sister"})
+    undone = analyst.post(f"/children/links/{ref(link.pk)}/undo/", {"reason": "GP had the sister"})
     assert undone.status_code == 302
     link.refresh_from_db()
     assert link.status == "pending"
@@ -90,7 +91,8 @@ def test_confirm_with_a_reason_then_undo_regrades_and_is_audited(client, cast, p
     assert event.extra["restored_child"] == health.child.pk
     # And it can be decided again.
     again = analyst.post(
-        f"/children/links/{link.pk}/", {"decision": "reject", "reason_choice": "twin_or_sibling"}
+        f"/children/links/{ref(link.pk)}/",
+        {"decision": "reject", "reason_choice": "twin_or_sibling"},
     )
     assert again.status_code == 302
     assert Link.objects.get(pk=link.pk).status == "rejected"
@@ -104,7 +106,7 @@ def test_a_sibling_in_the_same_household_is_called_out(client, cast, pending):
         ["older_associates"],
         "sister",
     )
-    page = verified_client(client, cast, "analyst").get(f"/children/links/{link.pk}/")
+    page = verified_client(client, cast, "analyst").get(f"/children/links/{ref(link.pk)}/")
     text = page.content.decode()
     assert "Other children in the same household" in text
     assert "Amara Okafor" in text and f"child {sister.child.pk}" in text
@@ -113,12 +115,14 @@ def test_a_sibling_in_the_same_household_is_called_out(client, cast, pending):
 def test_only_the_areas_analyst_reviews(client, cast, pending):
     _, _, link = pending
     assert (
-        verified_client(client, cast, "far_analyst").get(f"/children/links/{link.pk}/").status_code
+        verified_client(client, cast, "far_analyst")
+        .get(f"/children/links/{ref(link.pk)}/")
+        .status_code
         == 404
     )
     client.logout()
     assert (
-        verified_client(client, cast, "teacher").get(f"/children/links/{link.pk}/").status_code
+        verified_client(client, cast, "teacher").get(f"/children/links/{ref(link.pk)}/").status_code
         == 403
     )
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from jigsaw.web.children.models import Link
+from jigsaw.web.refs import ref
 from tests.web.cast import (
     HEALTH_SIGNS,
     JESSICA,
@@ -57,22 +58,22 @@ def routes(cast):
     return {
         "/children/search/": recorders,
         "/concerns/": recorders,
-        f"/children/links/{link.pk}/": {
+        f"/children/links/{ref(link.pk)}/": {
             **dict.fromkeys(USERS, 403),
             "analyst": 200,
             "far_analyst": 404,
         },
-        f"/children/links/{link.pk}/undo/": {
+        f"/children/links/{ref(link.pk)}/undo/": {
             **dict.fromkeys(USERS, 403),
             "analyst": 302,
             "far_analyst": 404,
         },
-        f"/children/links/{link.pk}/decide/": {
+        f"/children/links/{ref(link.pk)}/decide/": {
             **dict.fromkeys(USERS, 403),
             "analyst": 302,
             "far_analyst": 302,
         },
-        f"/concerns/{concern}/amend/": {
+        f"/concerns/{ref(concern)}/amend/": {
             **dict.fromkeys(USERS, 404),
             "teacher": 200,
             "school_dsl": 200,

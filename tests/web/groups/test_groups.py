@@ -10,6 +10,7 @@ from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.groups.forms import MentionInput, MentionsForm
 from jigsaw.web.groups.models import EntityMerge, Group, GroupTask, Mention, ProposalStatus
 from jigsaw.web.groups.services import group_decide, groups_refresh, mentions_record
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, verified_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -116,7 +117,7 @@ def test_deciding_needs_a_reason_and_is_audited(cast):
 def test_only_the_areas_mash_sees_a_group_and_each_look_is_audited(cast):
     school, police = _two_children(cast)
     group = Group.objects.get(area=cast.area)
-    page = verified_client(Client(), cast, "analyst").get(f"/groups/{group.pk}/")
+    page = verified_client(Client(), cast, "analyst").get(f"/groups/{ref(group.pk)}/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "Jessica Okafor" in text and "Tomasz Nowak" in text
@@ -126,12 +127,15 @@ def test_only_the_areas_mash_sees_a_group_and_each_look_is_audited(cast):
     assert viewed.extra["purpose"] == "MASH review of a group of connected children"
     assert set(viewed.extra["children"]) == {school.child.pk, police.child.pk}
     # The teacher who recorded one of the children never reaches the other through the group.
-    assert verified_client(Client(), cast, "teacher").get(f"/groups/{group.pk}/").status_code == 403
     assert (
-        verified_client(Client(), cast, "far_analyst").get(f"/groups/{group.pk}/").status_code
+        verified_client(Client(), cast, "teacher").get(f"/groups/{ref(group.pk)}/").status_code
+        == 403
+    )
+    assert (
+        verified_client(Client(), cast, "far_analyst").get(f"/groups/{ref(group.pk)}/").status_code
         == 404
     )
-    profile = verified_client(Client(), cast, "teacher").get(f"/children/{school.child.pk}/")
+    profile = verified_client(Client(), cast, "teacher").get(f"/children/{ref(school.child.pk)}/")
     assert "Tomasz" not in profile.content.decode()
 
 
@@ -139,10 +143,10 @@ def test_the_decision_form_names_the_missing_reason(cast):
     _two_children(cast)
     group = Group.objects.get(area=cast.area)
     client = verified_client(Client(), cast, "analyst")
-    page = client.post(f"/groups/{group.pk}/decide/", {"decision": "confirm", "reason": ""})
+    page = client.post(f"/groups/{ref(group.pk)}/decide/", {"decision": "confirm", "reason": ""})
     assert page.status_code == 400
     assert 'href="#reason">Give the reason for the decision' in page.content.decode()
-    page = client.post(f"/groups/{group.pk}/decide/", {"decision": "confirm", "reason": "car"})
+    page = client.post(f"/groups/{ref(group.pk)}/decide/", {"decision": "confirm", "reason": "car"})
     assert page.status_code == 302
     assert Group.objects.get(pk=group.pk).status == ProposalStatus.CONFIRMED
 
@@ -152,7 +156,7 @@ def test_the_inbox_and_the_mace_agenda_list_the_group(cast):
     group = Group.objects.get(area=cast.area)
     client = verified_client(Client(), cast, "analyst")
     inbox = client.get("/referrals/inbox/").content.decode()
-    assert f'href="/groups/{group.pk}/"' in inbox and "new group of 2 children" in inbox
+    assert f'href="/groups/{ref(group.pk)}/"' in inbox and "new group of 2 children" in inbox
     mace = client.get("/referrals/mace/").content.decode()
     assert f"Group {group.pk}</a>: 2 children connected through" in mace
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.groups.models import Group, ProposalStatus
+from jigsaw.web.refs import ref
 from tests.web.cast import HEALTH_SIGNS, JESSICA, POLICE_SIGNS, SCHOOL_SIGNS, Cast
 from tests.web.test_browser import Visit, browser  # noqa: F401 - the fixture
 
@@ -124,7 +125,7 @@ def test_a_car_and_a_nickname_from_two_agencies_make_a_group_the_mash_confirms(
     mash.page.goto("/referrals/inbox/")
     assert mash.page.locator("[data-testid=inbox-groups]").inner_text() == "1"
     mash.check("groups-3-mash-inbox")
-    mash.page.click(f"[data-testid=group-tasks] a[href='/groups/{group.pk}/']")
+    mash.page.click(f"[data-testid=group-tasks] a[href='/groups/{ref(group.pk)}/']")
     page = mash.page
     children = page.locator("[data-testid=group-children]").inner_text()
     assert "Jessica Okafor" in children and "Tomasz Nowak" in children
@@ -173,7 +174,7 @@ def test_a_car_and_a_nickname_from_two_agencies_make_a_group_the_mash_confirms(
     health.page.click("text=See the child's profile")
     profile = health.page.content()
     assert "Jessica" not in profile and "Tomasz" not in profile and "YK19" not in profile
-    health.page.goto(f"/groups/{group.pk}/")
+    health.page.goto(f"/groups/{ref(group.pk)}/")
     assert "cannot see this page" in health.page.content()
     health.check("groups-5-health-refused", axe=False)
     health.page.goto("/referrals/mace/")

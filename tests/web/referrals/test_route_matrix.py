@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 
 from jigsaw.web.referrals import services
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -67,16 +68,16 @@ def test_every_route_answers_every_role_as_the_matrix_says(cast, client, clock):
     routes = {
         "inbox": "/referrals/inbox/",
         "contacts": "/referrals/contacts/",
-        "contact": f"/referrals/contacts/{saved.concern.contact.pk}/",
-        "refer": f"/referrals/refer/{saved.concern.pk}/",
+        "contact": f"/referrals/contacts/{ref(saved.concern.contact.pk)}/",
+        "refer": f"/referrals/refer/{ref(saved.concern.pk)}/",
         "mash": "/referrals/mash/",
-        "referral": f"/referrals/{referral.pk}/",
-        "rate": f"/referrals/{referral.pk}/rate/",
-        "action": f"/referrals/actions/{action.pk}/",
-        "missing": f"/referrals/missing/{saved.child.pk}/",
+        "referral": f"/referrals/{ref(referral.pk)}/",
+        "rate": f"/referrals/{ref(referral.pk)}/rate/",
+        "action": f"/referrals/actions/{ref(action.pk)}/",
+        "missing": f"/referrals/missing/{ref(saved.child.pk)}/",
         "mace": "/referrals/mace/",
-        "minutes": f"/referrals/mace/{meeting.pk}/",
-        "minutes_pdf": f"/referrals/mace/{meeting.pk}/minutes.pdf",
+        "minutes": f"/referrals/mace/{ref(meeting.pk)}/",
+        "minutes_pdf": f"/referrals/mace/{ref(meeting.pk)}/minutes.pdf",
     }
     answers, wanted = {}, {}
     for name in ROLES:

@@ -11,6 +11,7 @@ from jigsaw.act.clock import LONDON
 from jigsaw.act.states import StrategyMode, suggested_mode
 from jigsaw.web.referrals import services
 from jigsaw.web.referrals.selectors import return_interview_counts, voices_of
+from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, record_concern, verified_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -171,17 +172,19 @@ def test_return_home_interviews_are_due_in_72_hours_and_counted_apart(cast, cloc
 def test_the_missing_page_records_an_episode(cast, client, clock):
     child = record_concern(cast.teacher, JESSICA, SCHOOL_SIGNS, "Absent.").child
     page = verified_client(client, cast, "analyst")
-    assert page.get(f"/referrals/missing/{child.pk}/").status_code == 200
-    bad = page.post(f"/referrals/missing/{child.pk}/", {"form": "missing", "kind": "missing"})
+    assert page.get(f"/referrals/missing/{ref(child.pk)}/").status_code == 200
+    bad = page.post(f"/referrals/missing/{ref(child.pk)}/", {"form": "missing", "kind": "missing"})
     assert bad.status_code == 400 and "Give the date it started" in bad.content.decode()
     page.post(
-        f"/referrals/missing/{child.pk}/",
+        f"/referrals/missing/{ref(child.pk)}/",
         {"form": "missing", "kind": "missing", "started_on": "2026-11-26", "started_time": "21:00"},
     )
     assert child.missing_episodes.count() == 1
     client.logout()
     assert (
-        verified_client(client, cast, "nurse").get(f"/referrals/missing/{child.pk}/").status_code
+        verified_client(client, cast, "nurse")
+        .get(f"/referrals/missing/{ref(child.pk)}/")
+        .status_code
         == 404
     )
 
@@ -191,7 +194,7 @@ def test_the_childs_words_come_first_on_the_profile_for_the_mash_only(cast, clie
     strategy(cast, referral)
     page = (
         verified_client(client, cast, "analyst")
-        .get(f"/children/{referral.child_id}/")
+        .get(f"/children/{ref(referral.child_id)}/")
         .content.decode()
     )
     assert page.index('data-testid="child-voice"') < page.index("Linked records")
@@ -199,7 +202,7 @@ def test_the_childs_words_come_first_on_the_profile_for_the_mash_only(cast, clie
     client.logout()
     teacher = (
         verified_client(client, cast, "teacher")
-        .get(f"/children/{referral.child_id}/")
+        .get(f"/children/{ref(referral.child_id)}/")
         .content.decode()
     )
     assert 'data-testid="child-voice"' not in teacher

@@ -10,7 +10,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("set-password/<str:token>/", views.set_password, name="set_password"),
     path("users/", views.users, name="users"),
-    path("users/<int:user_id>/", views.user_detail, name="user"),
+    path("users/<ref:user_id>/", views.user_detail, name="user"),
     path("access-grants/", views.access_grants, name="access_grants"),
     path("agencies/", views.agencies, name="agencies"),
 ]

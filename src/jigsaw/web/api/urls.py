@@ -5,5 +5,5 @@ from jigsaw.web.api import views
 app_name = "api_tokens"
 urlpatterns = [
     path("", views.tokens, name="tokens"),
-    path("<int:token_id>/revoke/", views.revoke, name="revoke"),
+    path("<ref:token_id>/revoke/", views.revoke, name="revoke"),
 ]

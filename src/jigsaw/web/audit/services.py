@@ -33,6 +33,51 @@ def _chain_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
+# How an event's area is found from its subject when nobody of an area acted: the subject's own
+# area, or the area of what it belongs to (a concern's record's agency, an action's referral).
+_AREA_PATHS = ("child", "referral", "record", "agency", "owner_agency", "user")
+
+
+def _area_of_subject(subject: models.Model | None, depth: int = 0) -> int | None:
+    if subject is None or depth > 3:
+        return None
+    if subject._meta.label_lower == "accounts.area":
+        return cast("int", subject.pk)
+    area_id = getattr(subject, "area_id", None)
+    if area_id is not None:
+        return cast("int", area_id)
+    if subject._meta.label_lower == "auth.user":
+        return _area_of_user(subject)
+    for name in _AREA_PATHS:
+        if getattr(subject, f"{name}_id", None) is not None:
+            return _area_of_subject(getattr(subject, name), depth + 1)
+    return None
+
+
+def _area_of_user(user: models.Model | None) -> int | None:
+    """The area a user works in (deactivated users too: their last acts still belong there)."""
+    from jigsaw.web.accounts.models import Profile
+
+    if user is None or user.pk is None:
+        return None
+    try:
+        return cast("int", user.profile.area_id)  # type: ignore[attr-defined]
+    except Profile.DoesNotExist:
+        return None
+
+
+def event_area(actor: models.Model | None, subject: models.Model | None) -> int | None:
+    """The area an event belongs to, whose auditors read it.
+
+    The acting user's area: every allowed act lies inside it, and an attempt on another area's
+    child is shown to the attempter's own auditors (with the child's number only, exactly like
+    an attempt on a number that does not exist), so that nothing reveals to one area's auditor
+    what exists in another. Without an acting user of an area (the system, the demo loader, a
+    user setting their password from a link), the area of the subject.
+    """
+    return _area_of_user(actor) or _area_of_subject(subject)
+
+
 def audit_record(
     *,
     actor: models.Model | None,
@@ -51,12 +96,13 @@ def audit_record(
     subject : model instance, optional
         What it happened to (a child, a concern, a link, a user).
     extra : dict, optional
-        JSON-serialisable detail: the purpose of a view, the decision, the reason.
+        JSON-serialisable detail: the purpose of a view, the decision, the reason. Auditors see
+        only its ``purpose`` (the rest may be free text, see :mod:`jigsaw.web.audit.selectors`).
 
     Returns
     -------
     AuditEvent
-        The saved row.
+        The saved row, in the area :func:`event_area` gives it.
 
     Raises
     ------
@@ -102,6 +148,7 @@ def _event(
         subject_type=(subject._meta.model_name or "") if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
         extra=canonical_extra(extra or {}),
+        area_id=event_area(user, subject),
     )
 
 
@@ -146,6 +193,7 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
     convert = [converter(f) for f in fields]
     every = settings.JIGSAW_AUDIT_ANCHOR_EVERY
     labels: dict[object, str] = {}
+    areas: dict[object, int | None] = {}  # each actor's area, read once
     rows = []
     with transaction.atomic():
         _chain_lock()
@@ -158,6 +206,7 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
             user = cast("User | None", entry.actor)
             if user not in labels:
                 labels[user] = user.get_username() if user is not None else "system"
+                areas[user] = _area_of_user(user)
             subject = entry.subject
             seq += 1
             event = _Unsaved(
@@ -168,6 +217,8 @@ def audit_record_many(entries: Sequence[AuditEntry]) -> int:
                 subject_type=(subject._meta.model_name or "") if subject is not None else "",
                 subject_id=str(subject.pk) if subject is not None else "",
                 extra=canonical_extra(entry.extra or {}),
+                # As event_area: the actor's area, else the subject's.
+                area_id=areas[user] or _area_of_subject(subject),
                 seq=seq,
                 prev_hash=prev,
             )

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jigsaw.identifiers import normalise_nhs_number, normalise_postcode
-from jigsaw.web.access import Actor, may_see_identity
+from jigsaw.web.access import Actor, audit_area, may_see_identity, may_trace_child_access
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
 from jigsaw.web.children import compare
@@ -94,11 +94,18 @@ def _dob_range(terms: SearchTerms, today: dt.date) -> tuple[dt.date, dt.date] | 
     return _years_before(today, terms.age + 2), _years_before(today, terms.age - 1)
 
 
-def _candidate_links(user: User, terms: SearchTerms, today: dt.date) -> Any:
-    """The active links of children the user may open, narrowed by the exact terms in SQL."""
-    links = Link.objects.filter(
-        status__in=ACTIVE_LINK_STATUSES, child__in=children_visible_to(user)
-    ).select_related("record__agency", "child")
+def _candidate_links(user: User, terms: SearchTerms, today: dt.date, for_audit: bool) -> Any:
+    """The active links of children the user may open (an auditor: trace), narrowed by the exact
+    terms in SQL."""
+    area = audit_area(Actor.of(user))
+    children = (
+        (Child.objects.filter(area_id=area) if area is not None else Child.objects.none())
+        if for_audit
+        else children_visible_to(user)
+    )
+    links = Link.objects.filter(status__in=ACTIVE_LINK_STATUSES, child__in=children).select_related(
+        "record__agency", "child"
+    )
     if terms.nhs_number:
         links = links.filter(record__nhs_number=normalise_nhs_number(terms.nhs_number) or "-")
     if terms.reference:
@@ -146,7 +153,7 @@ def _name_score(
 
 
 def children_search(
-    *, user: User, terms: SearchTerms, today: dt.date | None = None
+    *, user: User, terms: SearchTerms, today: dt.date | None = None, for_audit: bool = False
 ) -> list[SearchResult]:
     """Return the children ``user`` may open whose visible identities match ``terms``, best first.
 
@@ -154,6 +161,9 @@ def children_search(
     shares a part or sounds alike, first and last name swapped); a surname that differs outright
     is forgiven when the first name and full date of birth agree. The other terms must match
     exactly; a date of birth may be partial (year, or month and year) and an age approximate.
+
+    ``for_audit``: an auditor finding a child to see who looked at them, among their area's
+    children (``jigsaw.web.access.may_trace_child_access``) instead of those they may open.
 
     Every search, even one that finds nothing, is audited with its terms and the children shown.
 
@@ -182,10 +192,14 @@ def children_search(
                     }
                 )
             )
-        for link in _candidate_links(user, terms, today or timezone.localdate()):
+        for link in _candidate_links(user, terms, today or timezone.localdate(), for_audit):
             record = link.record
-            if not may_see_identity(
-                actor, child_area_id=link.child.area_id, record_agency_id=record.agency_id
+            if not (
+                may_trace_child_access(actor, child_area_id=link.child.area_id)
+                if for_audit
+                else may_see_identity(
+                    actor, child_area_id=link.child.area_id, record_agency_id=record.agency_id
+                )
             ):
                 continue
             if query:
@@ -204,6 +218,7 @@ def children_search(
             actor=user,
             event_type=EventType.CHILDREN_SEARCHED,
             extra={
+                **({"purpose": "auditor: who looked at a child"} if for_audit else {}),
                 "terms": terms.given(),
                 "children": [r.child.pk for r in found],
                 "records": [r.record.record_id for r in found],

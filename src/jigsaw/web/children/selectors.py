@@ -28,6 +28,7 @@ from jigsaw.web.access import (
     may_see_combined_grade,
     may_see_identity,
     may_see_signs,
+    may_trace_child_access,
 )
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -413,7 +414,8 @@ class ChildName:
 
 def child_names(*, user, child_ids) -> dict[int, ChildName]:
     """Return, for each child, the name a user may see: from the earliest linked record whose
-    identity the access rule shows them (``may_see_identity``). A child with none is left out,
+    identity the access rule shows them (``may_see_identity``; an auditor tracing who looked at
+    their area's children, ``may_trace_child_access``). A child with none is left out,
     and the caller shows the internal number instead."""
     actor = Actor.of(user)
     names: dict[int, ChildName] = {}
@@ -427,7 +429,7 @@ def child_names(*, user, child_ids) -> dict[int, ChildName]:
             continue
         if may_see_identity(
             actor, child_area_id=link.child.area_id, record_agency_id=link.record.agency_id
-        ):
+        ) or may_trace_child_access(actor, child_area_id=link.child.area_id):
             record = link.record
             names[link.child_id] = ChildName(
                 f"{record.first_name} {record.last_name}".strip() or "Name not known", record.dob

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.screening import Grade
@@ -246,7 +247,7 @@ def link_review(request, link_id: int):
                 # Decided already (by another analyst, or twice): say so, never redirect silently.
                 form.add_error(None, "The decision was not saved: " + "; ".join(error.messages))
                 return _review_page(request, review, form, LinkUndoForm(), status=409)
-            return redirect(f"/children/links/{link_id}/?decided=1")
+            return redirect(reverse("children:link_review", args=[link_id]) + "?decided=1")
         return _review_page(request, review, form, LinkUndoForm(), status=400)
     return _review_page(request, review, form, LinkUndoForm())
 
@@ -275,5 +276,5 @@ def link_undo(request, link_id: int):
         except ValidationError as error:
             form.add_error(None, "The decision was not undone: " + "; ".join(error.messages))
             return _review_page(request, review, LinkReviewForm(), form, status=409)
-        return redirect(f"/children/links/{link_id}/?undone=1")
+        return redirect(reverse("children:link_review", args=[link_id]) + "?undone=1")
     return _review_page(request, review, LinkReviewForm(), form, status=400)

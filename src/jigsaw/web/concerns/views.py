@@ -6,6 +6,7 @@ import dataclasses
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.web.access import view_purpose
@@ -253,7 +254,7 @@ def concern_override(request, concern_id: int):
             level=form.cleaned_data["level"],
             reason=form.cleaned_data["reason"],
         )
-        return redirect(f"/children/{child_id}/?from=override")
+        return redirect(reverse("children:profile", args=[child_id]) + "?from=override")
     # Nothing saved: show why on the profile, rather than return to it as if it had been.
     view = child_access(
         user=request.user, child_id=child_id, purpose=view_purpose(None, "override")
@@ -351,7 +352,9 @@ def concern_amend(request, concern_id: int):
                         form.add_error(target if target in form.fields else None, message)
             else:
                 done = "corrected" if action == "correct" else "withdrawn"
-                return redirect(f"/children/{child_id}/?from=amended&done={done}")
+                return redirect(
+                    reverse("children:profile", args=[child_id]) + f"?from=amended&done={done}"
+                )
     addenda = list(concern.addenda.select_related("written_by"))
     return render(
         request,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from jigsaw.act.clock import LONDON, Rag
@@ -134,8 +135,8 @@ def refer_direct(request: SignedInRequest, concern_id: int) -> HttpResponse:
         services.referral_direct(
             actor=request.user, concern=concern, reason=form.cleaned_data["reason"]
         )
-        return redirect(f"/concerns/{concern_id}/?referred=1")
-    return redirect(f"/concerns/{concern_id}/?refer_error=1")
+        return redirect(reverse("concerns:saved", args=[concern_id]) + "?referred=1")
+    return redirect(reverse("concerns:saved", args=[concern_id]) + "?refer_error=1")
 
 
 @role_required(Role.MASH_ANALYST)

@@ -277,12 +277,12 @@ def test_a_return_home_interview_records_mentions_that_connect(cast):
         f"rhi{episode.pk}-m-vehicle-1-registration": "YK19 AB C",
         f"rhi{episode.pk}-m-vehicle-1-part": "full",
     }
-    refused = client.post(f"/referrals/missing/{police.child.pk}/", form)
+    refused = client.post(f"/referrals/missing/{ref(police.child.pk)}/", form)
     assert refused.status_code == 400
     assert "Select how vehicle 1 is known" in refused.content.decode()
     assert not Mention.objects.filter(episode=episode).exists()
     form[f"rhi{episode.pk}-m-vehicle-1-how_known"] = "disclosed"
-    saved = client.post(f"/referrals/missing/{police.child.pk}/", form)
+    saved = client.post(f"/referrals/missing/{ref(police.child.pk)}/", form)
     assert saved.status_code == 302
     mention = Mention.objects.get(episode=episode)
     assert mention.known_on == dt.date(2026, 11, 22) and mention.concern is None

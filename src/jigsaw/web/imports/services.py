@@ -559,12 +559,12 @@ def import_store(
     return ImportOutcome(batch, None, len(new_records), len(concerns), already)
 
 
-def _incoming(agency: Agency, row: CheckedRow) -> dict[str, object]:
+def _incoming(agency: Agency, row: CheckedRow, record_id: str = "incoming") -> dict[str, object]:
     """A row's child in the linkage engine's shape, as matched before the record is stored."""
     from jigsaw.web.children import matching
 
     return matching.record_mapping(
-        record_id="incoming",
+        record_id=record_id,
         agency_kind=agency.kind,
         first_name=row.first_name,
         last_name=row.last_name,
@@ -643,19 +643,7 @@ def _records_link(
             matched(position + 1)
         return key
 
-    mappings = [
-        matching.record_mapping(
-            record_id=record_id,
-            agency_kind=agency.kind,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            dob=row.dob,
-            sex=row.sex,
-            postcode=row.postcode,
-            nhs_number=row.nhs_number,
-        )
-        for record_id, row in new_rows
-    ]
+    mappings = [_incoming(agency, row, record_id) for record_id, row in new_rows]
     # Ten, as intake asks for before keeping its own area's.
     matching.match_in_order(mappings, place, limit=10)
     records = [

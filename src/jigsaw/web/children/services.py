@@ -276,6 +276,21 @@ def _grading_dob_of(dobs: list[dt.date], seen: list[dt.date]) -> tuple[dt.date |
     )
 
 
+def _grade_set(child: Child, grade: Grading | None, dob: dt.date | None, dob_note: str) -> None:
+    """Put a child's combined grade on it (none without concerns or a usable date of birth),
+    with the note on which date of birth was used; one rule for one child and for a batch."""
+    if grade is not None and dob is not None:
+        child.grade_level = grade.level
+        child.grade_reasons = grade.as_dict()
+        child.catalogue_version = str(grade.catalogue_version)
+        if dob_note:
+            child.grade_reasons.update(dob_used=dob.isoformat(), dob_note=dob_note)
+    else:
+        child.grade_level, child.grade_reasons = Grade.NONE, {"reasons": [], "next_step": ""}
+        if dob_note:
+            child.grade_reasons["dob_note"] = dob_note
+
+
 def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = None) -> Child:
     """Recompute a child's combined grade from every concern on their linked records."""
     from jigsaw.screening import grade_child
@@ -294,17 +309,8 @@ def child_regrade(*, actor: User | None, child: Child, today: dt.date | None = N
     mappings = [concern_mapping_of(c) for c in concerns]
     dob, dob_note = _grading_dob(child, [m["date"] for m in mappings])
     before = child.grade_level
-    if mappings and dob is not None:
-        grade = grade_child(dob, mappings, today)
-        child.grade_level = grade.level
-        child.grade_reasons = grade.as_dict()
-        child.catalogue_version = str(grade.catalogue_version)
-        if dob_note:
-            child.grade_reasons.update(dob_used=dob.isoformat(), dob_note=dob_note)
-    else:
-        child.grade_level, child.grade_reasons = Grade.NONE, {"reasons": [], "next_step": ""}
-        if dob_note:
-            child.grade_reasons["dob_note"] = dob_note
+    grade = grade_child(dob, mappings, today) if mappings and dob is not None else None
+    _grade_set(child, grade, dob, dob_note)
     child.graded_at = _now()
     child.full_clean()
     child.save()
@@ -394,17 +400,8 @@ def children_regrade(
         mappings = [concern_mapping(agency=k, seen_on=d, indicators=i) for d, _, k, i in found]
         dob, dob_note = _grading_dob_of(dobs.get(child_id, []), [m["date"] for m in mappings])
         before = child.grade_level
-        if mappings and dob is not None:
-            grade = grade_once(dob, mappings, today, memo)
-            child.grade_level = grade.level
-            child.grade_reasons = grade.as_dict()
-            child.catalogue_version = str(grade.catalogue_version)
-            if dob_note:
-                child.grade_reasons.update(dob_used=dob.isoformat(), dob_note=dob_note)
-        else:
-            child.grade_level, child.grade_reasons = Grade.NONE, {"reasons": [], "next_step": ""}
-            if dob_note:
-                child.grade_reasons["dob_note"] = dob_note
+        grade = grade_once(dob, mappings, today, memo) if mappings and dob is not None else None
+        _grade_set(child, grade, dob, dob_note)
         child.graded_at = graded_at
         entries.append(
             AuditEntry(

@@ -345,6 +345,22 @@ class _Published:
     def breakdowns(self, measure: str) -> list[dict[str, str]]:
         return [parse_breakdown(b) for m, b in self.values if m == measure]
 
+    def interval(self, measure: str, breakdown: str = "") -> str:
+        """The 95% interval published beside ``measure`` (its ``_lower`` and ``_upper`` rows)."""
+        return _interval_text(
+            self.text(f"{measure}_lower", breakdown), self.text(f"{measure}_upper", breakdown)
+        )
+
+    def point(self, label: str, measure: str, breakdown: str, count: str) -> charts.Interval:
+        """``measure`` and its interval as a chart point; ``count`` is said when it cannot be drawn."""
+        return charts.Interval(
+            label,
+            self.number(measure, breakdown),
+            self.number(f"{measure}_lower", breakdown),
+            self.number(f"{measure}_upper", breakdown),
+            text=_children_text(count),
+        )
+
 
 def _children_text(count: str) -> str:
     """What a chart writes for a row it cannot draw: the count as published, said plainly."""
@@ -380,9 +396,7 @@ def _identified_panel(p: _Published, period_end: dt.date) -> tuple[Panel, str]:
                 f"{_OUTCOME_LABEL[outcome]}, whole period",
                 p.text("identified", key) or "—",
                 _shown(p.text("identified_per_10k", key)),
-                _interval_text(
-                    p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key)
-                ),
+                p.interval("identified_per_10k", key),
             )
         )
     for i, q in enumerate(quarters):
@@ -394,20 +408,10 @@ def _identified_panel(p: _Published, period_end: dt.date) -> tuple[Panel, str]:
                 label,
                 count or "—",
                 _shown(p.text("identified_per_10k", key)),
-                _interval_text(
-                    p.text("identified_per_10k_lower", key), p.text("identified_per_10k_upper", key)
-                ),
+                p.interval("identified_per_10k", key),
             )
         )
-        points.append(
-            charts.Interval(
-                label,
-                p.number("identified_per_10k", key),
-                p.number("identified_per_10k_lower", key),
-                p.number("identified_per_10k_upper", key),
-                text=_children_text(count),
-            )
-        )
+        points.append(p.point(label, "identified_per_10k", key, count))
     svg = charts.interval_chart(
         points,
         title="Children identified (victims or at risk) per 10,000 children, by quarter",
@@ -418,7 +422,7 @@ def _identified_panel(p: _Published, period_end: dt.date) -> tuple[Panel, str]:
     if trend_word and ratio:
         trend = (
             f"Trend over the quarters: {trend_word} (rate ratio per year {ratio}, 95% interval "
-            f"{_interval_text(p.text('identified_trend_lower', 'outcome=any'), p.text('identified_trend_upper', 'outcome=any'))})."
+            f"{p.interval('identified_trend', 'outcome=any')})."
         )
     else:
         trend = "Trend: not given (it needs four quarters and a published count for the period)."
@@ -475,10 +479,7 @@ def _published_panel(p: _Published, cin: PublishedCIN | None) -> Panel | None:
             (
                 "This partnership: children identified (Jigsaw)",
                 _shown(p.text("identified_per_10k", "outcome=any")),
-                _interval_text(
-                    p.text("identified_per_10k_lower", "outcome=any"),
-                    p.text("identified_per_10k_upper", "outcome=any"),
-                ),
+                p.interval("identified_per_10k", "outcome=any"),
             ),
         ),
         "published",
@@ -555,7 +556,7 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
         ("All children, identified and not (estimated)", _shown(p.text("mse_total"))),
         (
             "95% interval of the total",
-            _interval_text(p.text("mse_total_lower"), p.text("mse_total_upper")),
+            p.interval("mse_total"),
         ),
         ("Model choice", p.text("mse_method")),
         ("Model (interactions between lists)", p.text("mse_model") or "none: lists independent"),
@@ -576,9 +577,7 @@ def _dark_panel(p: _Published) -> tuple[Panel | None, tuple[tuple[str, str], ...
         row = (
             f"{lists}, {b['method']}",
             _shown(total, "no estimate"),
-            _interval_text(
-                p.text("mse_sensitivity_lower", key), p.text("mse_sensitivity_upper", key)
-            ),
+            p.interval("mse_sensitivity", key),
         )
         if b["lists"] != "all":
             merged.append(row)
@@ -650,20 +649,10 @@ def _disproportionality(p: _Published) -> tuple[Panel, ...]:
                     p.text("identified", key) or "—",
                     _shown(p.text("identified_per_10k", key), "—"),
                     _shown(p.text("rate_ratio", key), "—"),
-                    _interval_text(
-                        p.text("rate_ratio_lower", key), p.text("rate_ratio_upper", key)
-                    ),
+                    p.interval("rate_ratio", key),
                 )
             )
-            points.append(
-                charts.Interval(
-                    label,
-                    p.number("rate_ratio", key),
-                    p.number("rate_ratio_lower", key),
-                    p.number("rate_ratio_upper", key),
-                    text=_children_text(p.text("identified", key)),
-                )
-            )
+            points.append(p.point(label, "rate_ratio", key, p.text("identified", key)))
         svg = charts.interval_chart(
             points,
             title=f"Children identified by {heading.lower()}: rate against the area's",

@@ -7,6 +7,7 @@ Run one part at a time (each prints Markdown for docs/benchmarks.md and docs/met
     .venv/bin/python bench/linkage.py peer       # same records: Jigsaw (Splink) vs recordlinkage
     .venv/bin/python bench/linkage.py febrl      # FEBRL3 and FEBRL4
     .venv/bin/python bench/linkage.py million    # 1,000,000 records end to end, peak memory
+                                                 # (--shipped: with the shipped model, untrained)
     .venv/bin/python bench/linkage.py online     # one-record matching on a 1,000,000-record store
     .venv/bin/python bench/linkage.py speed      # 100,000 records: each stage before and after the
                                                  # blocking split, array clustering and paused collector
@@ -333,15 +334,16 @@ def million_inputs(size: str = "MILLION") -> tuple[pd.DataFrame, pd.DataFrame]:
     return records, truth
 
 
-def run_million() -> None:
-    header("1,000,000 records end to end")
+def run_million(train: bool = True) -> None:
+    header(f"1,000,000 records end to end ({'trained on them' if train else 'shipped model'})")
     records, truth = million_inputs()
     before = peak_gb()
     start, cpu = time.perf_counter(), time.process_time()
-    # As `jigsaw link --train` runs: fitted to the records, then linked, review settled.
+    # As `jigsaw link --train` runs (or `jigsaw link`, with --shipped): fitted to the records,
+    # then linked, review settled.
     run = link_records(
         records,
-        train=True,
+        train=train,
         progress=lambda m: print(f"  [{time.perf_counter() - start:6.0f} s] {m}", file=sys.stderr),
     )
     result = run.result
@@ -476,15 +478,20 @@ def run_speed() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("part", choices=["world", "peer", "febrl", "million", "online", "speed"])
-    part = parser.parse_args().part
+    parser.add_argument(
+        "--shipped", action="store_true", help="million: link with the shipped model, untrained"
+    )
+    args = parser.parse_args()
+    if args.part == "million":
+        run_million(train=not args.shipped)
+        return
     {
         "world": run_world,
         "peer": run_peer,
         "febrl": run_febrl,
-        "million": run_million,
         "online": run_online,
         "speed": run_speed,
-    }[part]()
+    }[args.part]()
 
 
 if __name__ == "__main__":

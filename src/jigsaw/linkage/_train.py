@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from jigsaw.linkage._backend import NHS_M, _db_api, _input_table, _pairs_sharing_nhs_number
-from jigsaw.linkage._batch import LinkResult, link_prepared
+from jigsaw.linkage._batch import LinkResult, _collector_paused, link_prepared
 from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._model import Model
 from jigsaw.linkage._prepare import prepare
@@ -317,7 +317,9 @@ def link_records(
     say = progress or (lambda message: None)
     start = model or Model.default()
     began = time.perf_counter()
-    prepared = prepare(records, source=source)
+    # As link() does: preparing makes millions of short-lived objects and no cycles.
+    with _collector_paused():
+        prepared = prepare(records, source=source)
     seconds = {"prepare": time.perf_counter() - began}
     fitted = None
     if train:

@@ -1,7 +1,12 @@
 """Review pairs the children's other records decide are settled automatically, never a true pair."""
 
 from jigsaw.linkage import link_prepared, prepare
-from jigsaw.linkage._review import BETWEEN_THRESHOLDS, review_by_child, settle_review
+from jigsaw.linkage._review import (
+    BETWEEN_THRESHOLDS,
+    records_to_settle,
+    review_by_child,
+    settle_review,
+)
 from jigsaw.linkage._train import link_records
 
 
@@ -21,7 +26,9 @@ def test_pairs_whose_children_conflict_are_decided_and_none_is_one_child(world):
     assert set(zip(refused["record_id_l"], refused["record_id_r"], strict=True)) <= set(
         zip(person["record_id_l"], person["record_id_r"], strict=True)
     )
-    # jigsaw link runs the same: its review list is the one for a person.
+    # jigsaw link runs the same, reading only the records of the children in those pairs: its
+    # review list is the one for a person.
+    assert len(records_to_settle(result.clusters, result.review_pairs)) < len(prepared.frame) / 2
     run = link_records(world.records)
     assert run.result.review_pairs.equals(person) and run.decided.equals(decided)
     assert run.result.review.equals(review_by_child(person))

@@ -11,7 +11,7 @@ child often carry the same copied mistake, and that agreement is evidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
@@ -79,13 +79,17 @@ class Prepared:
     frame: pd.DataFrame
     problems: tuple[Problem, ...]
 
-    def records(self) -> list[dict[str, object]]:
-        """Return the prepared records as dicts without ``row``, missing values as ``None``.
+    def records(self, ids: Collection[str] | None = None) -> list[dict[str, object]]:
+        """Return the prepared records as dicts without ``row``, missing values as ``None``;
+        with ``ids``, only the records whose ``unique_id`` is one of them.
 
         These are the rows :func:`prepare_record` gives for the same records one at a time.
         """
         out = []
-        rows = cast("list[dict[str, object]]", self.frame.drop(columns=["row"]).to_dict("records"))
+        frame = self.frame
+        if ids is not None:
+            frame = frame[frame["unique_id"].astype(str).isin(ids)]
+        rows = cast("list[dict[str, object]]", frame.drop(columns=["row"]).to_dict("records"))
         for record in rows:
             for column in _INTEGER_COLUMNS:
                 value = record[column]

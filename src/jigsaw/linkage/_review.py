@@ -31,7 +31,7 @@ import pandas as pd
 from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._decide import conflict
 
-__all__ = ["BETWEEN_THRESHOLDS", "review_by_child", "settle_review"]
+__all__ = ["BETWEEN_THRESHOLDS", "records_to_settle", "review_by_child", "settle_review"]
 
 #: The reason clustering gives a review pair that no constraint refused.
 BETWEEN_THRESHOLDS = "between the review and link thresholds"
@@ -72,7 +72,7 @@ def settle_review(
     ----------
     records : sequence of mappings
         The prepared records of the run (``Prepared.records()`` or ``prepare_record`` rows,
-        with ``unique_id``).
+        with ``unique_id``): all of them, or at least those :func:`records_to_settle` names.
     clusters, review : pandas.DataFrame
         ``LinkResult.clusters`` and ``LinkResult.review`` of the same run.
     twins : bool
@@ -91,7 +91,9 @@ def settle_review(
     for record_id, child_id in zip(
         clusters["record_id"].astype(str), clusters["child_id"], strict=True
     ):
-        members[child_id].append(by_id[record_id])
+        # Only the records given: at least those of :func:`records_to_settle`.
+        if record_id in by_id:
+            members[child_id].append(by_id[record_id])
     reasons: list[str | None] = []
     for pair in review.itertuples(index=False):
         if pair.reason != BETWEEN_THRESHOLDS:
@@ -104,6 +106,16 @@ def settle_review(
     decided = review[decided_mask].copy()
     decided["reason"] = [f"no link: {r}" for r in reasons if r is not None]
     return review[~decided_mask].reset_index(drop=True), decided.reset_index(drop=True)
+
+
+def records_to_settle(clusters: pd.DataFrame, review: pd.DataFrame) -> set[str]:
+    """The ids of the records :func:`settle_review` reads: those of the children in a review
+    pair between the thresholds (the only pairs it can decide), so a national run builds a
+    few thousand records' fields instead of a million."""
+    between = review[review["reason"] == BETWEEN_THRESHOLDS]
+    children = set(between["child_id_l"].astype(str)) | set(between["child_id_r"].astype(str))
+    wanted = clusters["child_id"].astype(str).isin(children)
+    return set(clusters.loc[wanted, "record_id"].astype(str))
 
 
 #: The columns :func:`review_by_child` adds to a review table.

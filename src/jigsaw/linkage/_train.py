@@ -312,7 +312,7 @@ def link_records(
 
     What ``jigsaw link`` runs, with ``--train`` or without.
     """
-    from jigsaw.linkage._review import review_by_child, settle_review
+    from jigsaw.linkage._review import records_to_settle, review_by_child, settle_review
 
     say = progress or (lambda message: None)
     start = model or Model.default()
@@ -338,9 +338,11 @@ def link_records(
         start = fitted.model
         seconds["train"] = time.perf_counter() - began
     result = link_prepared(prepared.frame, model=start, backend=backend, progress=progress)
-    pairs, decided = settle_review(
-        prepared.records(), result.clusters, result.review_pairs, twins=start.keep_twins_apart
-    )
+    with _collector_paused():
+        settling = prepared.records(records_to_settle(result.clusters, result.review_pairs))
+        pairs, decided = settle_review(
+            settling, result.clusters, result.review_pairs, twins=start.keep_twins_apart
+        )
     review = review_by_child(pairs)
     if len(decided):
         say(

@@ -6,114 +6,306 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_sign_in_throttle_password_links_access_grants_area_contact'),
-        ('children', '0004_child_ethnicity_and_disability'),
-        ('groups', '0001_mentions_groups_reviews_and_merges'),
-        ('referrals', '0001_contacts_referrals_actions_outcomes'),
+        ("accounts", "0002_sign_in_throttle_password_links_access_grants_area_contact"),
+        ("children", "0004_child_ethnicity_and_disability"),
+        ("groups", "0001_mentions_groups_reviews_and_merges"),
+        ("referrals", "0001_contacts_referrals_actions_outcomes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MaceCase',
+            name="MaceCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('place', 'Place'), ('peer_group', 'Peer group')], max_length=12)),
-                ('title', models.CharField(max_length=200)),
-                ('place', models.CharField(blank=True, max_length=200)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('place_label', models.CharField(blank=True, max_length=200)),
-                ('opened_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('close_reason', models.TextField(blank=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mace_cases', to='accounts.area')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mace_cases', to='groups.group')),
-                ('opened_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("place", "Place"), ("peer_group", "Peer group")], max_length=12
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("place", models.CharField(blank=True, max_length=200)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("place_label", models.CharField(blank=True, max_length=200)),
+                ("opened_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("close_reason", models.TextField(blank=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mace_cases",
+                        to="accounts.area",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mace_cases",
+                        to="groups.group",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at', '-id'],
+                "ordering": ["-opened_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MaceCaseAction',
+            name="MaceCaseAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('due_on', models.DateField()),
-                ('created_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('evidence', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='referrals.macecase')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("due_on", models.DateField()),
+                ("created_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("evidence", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="referrals.macecase",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MaceCaseChild',
+            name="MaceCaseChild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('added_at', models.DateTimeField()),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('removed_reason', models.TextField(blank=True)),
-                ('added_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='children', to='referrals.macecase')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mace_cases', to='children.child')),
-                ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("added_at", models.DateTimeField()),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                ("removed_reason", models.TextField(blank=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="referrals.macecase",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mace_cases",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "removed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['added_at', 'id'],
+                "ordering": ["added_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MaceCaseNote',
+            name="MaceCaseNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notes', to='referrals.macecase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notes",
+                        to="referrals.macecase",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MaceContextItem',
+            name="MaceContextItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.TextField()),
-                ('children', models.JSONField(default=list)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='referrals.macecase')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='groups.group')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contexts', to='referrals.macemeeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("decision", models.TextField()),
+                ("children", models.JSONField(default=list)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="referrals.macecase",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="groups.group",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contexts",
+                        to="referrals.macemeeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='macecase',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), models.Q(('close_reason', ''), _negated=True), _connector='OR'), name='mace_case_closed_with_reason'),
+            model_name="macecase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed"), _negated=True),
+                    models.Q(("close_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="mace_case_closed_with_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='macecaseaction',
-            constraint=models.CheckConstraint(condition=models.Q(('done_at__isnull', True), models.Q(('evidence', ''), _negated=True), _connector='OR'), name='mace_case_action_done_with_evidence'),
+            model_name="macecaseaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("done_at__isnull", True),
+                    models.Q(("evidence", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="mace_case_action_done_with_evidence",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='macecasechild',
-            constraint=models.UniqueConstraint(condition=models.Q(('removed_at__isnull', True)), fields=('case', 'child'), name='mace_case_child_once'),
+            model_name="macecasechild",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("removed_at__isnull", True)),
+                fields=("case", "child"),
+                name="mace_case_child_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='macecontextitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('case__isnull', True), ('group__isnull', False)), models.Q(('case__isnull', False), ('group__isnull', True)), _connector='OR'), name='mace_context_case_or_group'),
+            model_name="macecontextitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("case__isnull", True), ("group__isnull", False)),
+                    models.Q(("case__isnull", False), ("group__isnull", True)),
+                    _connector="OR",
+                ),
+                name="mace_context_case_or_group",
+            ),
         ),
     ]

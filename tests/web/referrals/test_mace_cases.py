@@ -385,3 +385,44 @@ def test_open_cases_and_groups_are_on_the_agenda_and_their_decisions_in_the_minu
     clock.set(clock.now() + dt.timedelta(days=14))
     again = cases.case_agenda(cast.analyst, on=dt.date(2026, 12, 11))
     assert [(i.case, i.reasons, i.children) for i in again] == [(case, ("open",), 2)]
+
+
+def test_the_case_page_takes_notes_actions_removals_and_closes(cast, client, clock):
+    jessica, _ = _at_the_shop(cast)
+    case = cases.case_open(actor=cast.analyst, kind="place", title="Shop", place_label=SHOP)
+    member = cases.case_child_add(actor=cast.analyst, case=case, child_id=jessica.pk, reason="r")
+    mash = verified_client(client, cast, "analyst")
+    path = f"/referrals/mace/cases/{ref(case.pk)}/"
+    assert mash.post(path + "note/", {"text": "Owner seen."}).status_code == 302
+    late = {"title": "Licensing visit", "owner_agency": str(cast.council.pk)}
+    refused = mash.post(path + "action/", late)
+    assert refused.status_code == 400
+    assert '<a href="#due_on_day">' in refused.content.decode()
+    dated = {**late, "due_on_day": "30", "due_on_month": "11", "due_on_year": "2026"}
+    assert mash.post(path + "action/", dated).status_code == 302
+    action = case.actions.get()
+    assert (action.title, action.owner_agency, action.due_on) == (
+        "Licensing visit",
+        cast.council,
+        dt.date(2026, 11, 30),
+    )
+    no_evidence = mash.post(path + "done/", {"done_action": str(action.pk), "evidence": ""})
+    assert no_evidence.status_code == 400
+    assert "Say what was done (the evidence)" in no_evidence.content.decode()
+    done = {"done_action": str(action.pk), "evidence": "Licence reviewed."}
+    assert mash.post(path + "done/", done).status_code == 302
+    remove = {"member": str(member.pk), "remove_reason": ""}
+    assert mash.post(path + "remove/", remove).status_code == 400
+    remove["remove_reason"] = "Not the same shop"
+    assert mash.post(path + "remove/", remove).status_code == 302
+    assert mash.post(path + "close/", {"close_reason": "Shop closed."}).status_code == 302
+    page = mash.get(path).content.decode()
+    assert 'data-testid="closed"' in page and "Shop closed." in page
+    assert "Add the child" not in page and "Evidence: Licence reviewed." in page
+    history = page[page.index('data-testid="case-history"') :]
+    for what in ("Note written", "Action set: Licensing visit", "Action done: Licensing visit"):
+        assert what in history
+    assert "Jessica Okafor removed: Not the same shop" in history
+    # A closed case takes nothing new, said on the page.
+    late_note = mash.post(path + "note/", {"text": "late"})
+    assert late_note.status_code == 400 and "is closed" in late_note.content.decode()

@@ -149,6 +149,7 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     assert emitted.since() == {"aggregates_viewed"}
     _account_and_refusal_events(client, cast, emitted)
     _group_events(cast, emitted)
+    _mace_case_events(cast, emitted)
 
     # The workflow from the school's contact to a closed referral, on a test clock.
     import datetime as dt
@@ -422,3 +423,37 @@ def _group_events(cast, emitted) -> None:
     merge_decide(actor=cast.analyst, merge=merge, decision="confirm", reason="same phone")
     # The adult now connects the children too: new evidence for the group, to review.
     assert emitted.since() == {"entity_merge_confirmed", "group_review_raised"}
+
+
+def _mace_case_events(cast, emitted) -> None:
+    """A MACE case on a peer group: opened, viewed, a child added and removed, a note, an action
+    set and done, closed, each by its service."""
+    import datetime as dt
+
+    from jigsaw.web.groups.models import Group
+    from jigsaw.web.referrals import cases
+
+    group = Group.objects.filter(area=cast.area).first()
+    child = group.members.first().child_id
+    case = cases.case_open(actor=cast.analyst, kind="peer_group", title="Astra", group=group)
+    assert emitted.since() == {"mace_case_opened"}
+    cases.case_view(user=cast.analyst, case_id=case.pk)
+    assert emitted.since() == {"mace_case_viewed"}
+    row = cases.case_child_add(actor=cast.analyst, case=case, child_id=child, reason="in it")
+    assert emitted.since() == {"mace_case_child_added"}
+    cases.case_child_remove(actor=cast.analyst, case=case, member_id=row.pk, reason="not")
+    assert emitted.since() == {"mace_case_child_removed"}
+    cases.case_note_add(actor=cast.analyst, case=case, text="seen at the park")
+    assert emitted.since() == {"mace_case_note_added"}
+    action = cases.case_action_create(
+        actor=cast.analyst,
+        case=case,
+        title="patrol",
+        owner_agency=cast.police,
+        due_on=dt.date(2026, 12, 4),
+    )
+    assert emitted.since() == {"mace_case_action_created"}
+    cases.case_action_done(actor=cast.analyst, case=case, action_id=action.pk, evidence="done")
+    assert emitted.since() == {"mace_case_action_done"}
+    cases.case_close(actor=cast.analyst, case=case, reason="group dispersed")
+    assert emitted.since() == {"mace_case_closed"}

@@ -219,6 +219,25 @@ MATRIX = {
         ("own", "missing"),
         _only({"mash": (200, 404)}, otherwise=(403, 403)),
     ),
+    # MACE cases (places, peer groups): the MACE panel, which is the area's MASH; another area's
+    # case or group is not found. An empty change is refused as invalid (a note needs its text).
+    "referrals:cases": ("GET", None, _only({"mash": 200})),
+    "referrals:case_open": ("GET", None, _only({"mash": 200})),
+    "referrals:case_open_group": (
+        "GET",
+        ("own", "other_area", "missing"),
+        _only({"mash": (200, 404, 404)}, otherwise=(403,) * 3),
+    ),
+    "referrals:case": (
+        "GET",
+        ("own", "other_area", "missing"),
+        _only({"mash": (200, 404, 404)}, otherwise=(403,) * 3),
+    ),
+    "referrals:case_change": (
+        "POST",
+        ("own", "other_area", "missing"),
+        _only({"mash": (400, 404, 404)}, otherwise=(403,) * 3),
+    ),
     # The API answers tokens only: a signed-in session is no token (401); its document is open.
     "api:openapi-json": ("GET", None, _all(200)),
     "api:api-root": ("GET", None, _all(404)),
@@ -326,6 +345,7 @@ class World:
         self.cast = cast
         self._workflow(cast)
         self._groups(far_teacher)
+        self._cases()
 
     def _groups(self, far_teacher) -> None:
         """A group in the area (the police's and the council's children share a car) and one in
@@ -347,6 +367,17 @@ class World:
             )
         self.group = Group.objects.get(area=self.cast.area)
         self.far_group = Group.objects.get(area=self.cast.other_area)
+
+    def _cases(self) -> None:
+        """A MACE case in the area (on the group) and one in the other area."""
+        from jigsaw.web.referrals.cases import case_open
+
+        self.case = case_open(
+            actor=self.cast.analyst, kind="peer_group", title="Astra", group=self.group
+        )
+        self.far_case = case_open(
+            actor=self.cast.far_analyst, kind="place", title="Pier", place="The pier"
+        )
 
     def _workflow(self, cast) -> None:
         """A referral of the school's child with an action and a MACE meeting about it."""
@@ -396,11 +427,16 @@ class World:
                 "other_area": lambda: self.far_group.pk,
             },
             "<ref:merge_id>": {"own": lambda: 1},
+            "<ref:case_id>": {
+                "own": lambda: self.case.pk,
+                "other_area": lambda: self.far_case.pk,
+            },
         }
         for argument, values in workflow.items():
             if argument in pattern:
                 value = 99_999_999 if scope == "missing" else values[scope]()
                 path = pattern.replace(argument, ref(value)).replace("<str:change>", "rate")
+                path = path.replace("<str:step>", "note")
                 return "/" + path
         if name == "referrals:refer":
             return "/" + pattern.replace("<ref:concern_id>", ref(self.own(role).concern.pk))

@@ -481,3 +481,24 @@ def place_counts_exact(actor: Actor) -> bool:
 
 
 _PURPOSE_BY_ROUTE["group"] = "MASH review of a group of connected children"
+
+
+# --- MACE cases: a place or a peer group the MACE panel works as a case -----------------------
+# The MACE panel is the area's MASH here (the MASH records the panel's meetings and agenda). A
+# case names children of several agencies side by side, as a group does, so the same people open
+# it; the children on a case are still shown only through may_open_child, so widening who opens
+# cases never widens who sees a child.
+
+
+def may_work_mace_cases(actor: Actor) -> bool:
+    """Whether ``actor`` has the area's MACE cases, and may open one: its MASH analysts."""
+    return actor.role == Role.MASH_ANALYST and actor.area_id is not None
+
+
+def may_open_mace_case(actor: Actor, *, case_area_id: int) -> bool:
+    """Whether ``actor`` may open a MACE case, add and remove its children, write its notes and
+    actions, and close it: the MACE panel (the MASH) of the case's area."""
+    return may_work_mace_cases(actor) and _in_area(actor, case_area_id)
+
+
+_PURPOSE_BY_ROUTE["mace_case"] = "MACE case: children affected by a place or a peer group"

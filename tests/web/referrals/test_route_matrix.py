@@ -31,7 +31,9 @@ def expected(route: str, name: str) -> int:
         return 405 if name in ("teacher", "nurse") else 403
     if route in ("mash", "mace"):
         return 200 if mash else 403
-    if route in ("referral", "minutes", "minutes_pdf"):
+    if route in ("cases", "case_open"):
+        return 200 if mash else 403
+    if route in ("referral", "minutes", "minutes_pdf", "case", "case_open_group"):
         return {"analyst": 200, "far_analyst": 404}.get(name, 403)
     if route == "rate":
         return 405 if mash else 403
@@ -65,6 +67,11 @@ def test_every_route_answers_every_role_as_the_matrix_says(cast, client, clock):
             )
         ],
     )
+    from jigsaw.web.groups.models import Group
+    from jigsaw.web.referrals.cases import case_open
+
+    group = Group.objects.create(area=cast.area, found_at=clock.now(), changed_at=clock.now())
+    case = case_open(actor=cast.analyst, kind="place", title="Shop", place="Mill Street")
     routes = {
         "inbox": "/referrals/inbox/",
         "contacts": "/referrals/contacts/",
@@ -78,6 +85,10 @@ def test_every_route_answers_every_role_as_the_matrix_says(cast, client, clock):
         "mace": "/referrals/mace/",
         "minutes": f"/referrals/mace/{ref(meeting.pk)}/",
         "minutes_pdf": f"/referrals/mace/{ref(meeting.pk)}/minutes.pdf",
+        "cases": "/referrals/mace/cases/",
+        "case_open": "/referrals/mace/cases/open/",
+        "case_open_group": f"/referrals/mace/cases/open/{ref(group.pk)}/",
+        "case": f"/referrals/mace/cases/{ref(case.pk)}/",
     }
     answers, wanted = {}, {}
     for name in ROLES:

@@ -94,6 +94,15 @@ class EventType(enum.Enum):
     ENTITY_MERGE_CONFIRMED = "entity_merge_confirmed"
     ENTITY_MERGE_REJECTED = "entity_merge_rejected"
     CHILD_ACCESS_EXPORTED = "child_access_exported"
+    # MACE cases: a place or a peer group the panel works as a case (jigsaw.web.referrals.cases).
+    MACE_CASE_OPENED = "mace_case_opened"
+    MACE_CASE_VIEWED = "mace_case_viewed"
+    MACE_CASE_CHILD_ADDED = "mace_case_child_added"
+    MACE_CASE_CHILD_REMOVED = "mace_case_child_removed"
+    MACE_CASE_NOTE_ADDED = "mace_case_note_added"
+    MACE_CASE_ACTION_CREATED = "mace_case_action_created"
+    MACE_CASE_ACTION_DONE = "mace_case_action_done"
+    MACE_CASE_CLOSED = "mace_case_closed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

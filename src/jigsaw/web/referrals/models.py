@@ -368,3 +368,159 @@ class MaceItem(models.Model):
 
     def __str__(self) -> str:
         return f"MACE item {self.pk} (referral {self.referral_id})"
+
+
+# MACE cases: the panel works a place or a peer group as a case (contextual safeguarding), with
+# the children it affects, notes, actions and its decisions at each meeting. The services and
+# selectors are jigsaw.web.referrals.cases.
+
+
+class MaceCaseKind(models.TextChoices):
+    PLACE = "place", "Place"
+    PEER_GROUP = "peer_group", "Peer group"
+
+
+class MaceCaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class MaceCase(models.Model):
+    """A context (a place or a peer group) the area's MACE panel works as a case.
+
+    A place is written as the panel knows it (``place``, optional ``postcode``) and, when opened
+    from the places page, is the place label the mentions resolved to (``place_label``); a peer
+    group may be opened from a group of connected children (``group``).
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="mace_cases")
+    kind = models.CharField(max_length=12, choices=MaceCaseKind.choices)
+    title = models.CharField(max_length=200)
+    place = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    place_label = models.CharField(max_length=200, blank=True)
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="mace_cases"
+    )
+    opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=8, choices=MaceCaseStatus.choices, default=MaceCaseStatus.OPEN
+    )
+    closed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            # A closed case always says why (also in the database).
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(close_reason=""),
+                name="mace_case_closed_with_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"MACE case {self.pk}: {self.title} ({self.status})"
+
+
+class MaceCaseChild(models.Model):
+    """A child the case affects, with why; removing keeps the row with who removed it and why."""
+
+    case = models.ForeignKey(MaceCase, on_delete=models.PROTECT, related_name="children")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="mace_cases")
+    reason = models.TextField()
+    added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            # A child is on a case once at a time (re-adding after a removal is a new row).
+            models.UniqueConstraint(
+                fields=["case", "child"],
+                condition=models.Q(removed_at__isnull=True),
+                name="mace_case_child_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"child {self.child_id} on MACE case {self.case_id}"
+
+
+class MaceCaseNote(models.Model):
+    case = models.ForeignKey(MaceCase, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField()
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on MACE case {self.case_id}"
+
+
+class MaceCaseAction(models.Model):
+    """Something one agency must do about the context by a date (disruption, a visit to the
+    place's owner, a safety plan), done with its evidence."""
+
+    case = models.ForeignKey(MaceCase, on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField(max_length=200)
+    owner_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True) | ~models.Q(evidence=""),
+                name="mace_case_action_done_with_evidence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Action {self.pk} of MACE case {self.case_id}: {self.title}"
+
+
+class MaceContextItem(models.Model):
+    """A case or a group discussed at a MACE meeting, with the panel's decision; ``children``
+    are the case's children (ids) at the meeting, for the minutes."""
+
+    meeting = models.ForeignKey(MaceMeeting, on_delete=models.PROTECT, related_name="contexts")
+    case = models.ForeignKey(
+        MaceCase, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.TextField()
+    children = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=True, group__isnull=False)
+                | models.Q(case__isnull=False, group__isnull=True),
+                name="mace_context_case_or_group",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"MACE context item {self.pk} of meeting {self.meeting_id}"

@@ -550,6 +550,12 @@ def mace_minutes(*, user: Any, meeting_id: int, purpose: str) -> tuple[Any, list
             lines.append(
                 f"Action: {action.title} ({action.owner_agency}, due {action.due_at.astimezone(LONDON):%-d %B %Y})"
             )
+    # The cases (places, peer groups) and groups the panel decided on.
+    from jigsaw.web.referrals.cases import minutes_lines
+
+    lines += minutes_lines(
+        meeting, lambda child_id: _name_for(child_id, actor.agency_id, any_agency=True)
+    )
     return meeting, lines
 
 

@@ -65,6 +65,8 @@ from jigsaw.web.referrals.models import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from jigsaw.web.referrals.cases import ContextDecision
+
 OPEN_ACTION_STATES = (
     ActionState.OPEN.value,
     ActionState.OVERDUE.value,
@@ -1146,10 +1148,18 @@ def _planned_actions(text: str, area_id: int, label: str) -> list[tuple[str, Age
 
 
 def mace_meeting_record(
-    *, actor: User, held_on: dt.date, chair: str, attendees: str, items: list[MaceItemInput]
+    *,
+    actor: User,
+    held_on: dt.date,
+    chair: str,
+    attendees: str,
+    items: list[MaceItemInput],
+    contexts: Sequence[ContextDecision] = (),
 ) -> MaceMeeting:
     """Record a MACE panel meeting: who attended, and for each child discussed the discussion,
-    risk level, plan, VOLT themes and actions (each an action of the child's referral).
+    risk level, plan, VOLT themes and actions (each an action of the child's referral); and the
+    panel's decision on each case and group it discussed (``contexts``,
+    :mod:`jigsaw.web.referrals.cases`).
 
     Raises
     ------
@@ -1172,8 +1182,11 @@ def mace_meeting_record(
     people = _lines(attendees, "attendees", ("agency", "role", "name"))
     if not people:
         raise ValidationError({"attendees": "List who attended, one a line: agency | role | name"})
-    if not items:
-        raise ValidationError("Record the discussion of at least one child")
+    from jigsaw.web.referrals.cases import contexts_check, contexts_save
+
+    decided = contexts_check(area_id, contexts)
+    if not items and not decided:
+        raise ValidationError("Record the discussion of at least one child, case or group")
     checked = []
     for item in items:
         label = f"Referral {item.referral.pk}: "
@@ -1216,10 +1229,16 @@ def mace_meeting_record(
                 )
                 action.mace_item = row
                 action.save(update_fields=["mace_item"])
+        contexts_save(meeting, decided)
         audit_record(
             actor=actor,
             event_type=EventType.MACE_MEETING_RECORDED,
             subject=meeting,
-            extra={"referrals": [i.referral.pk for i in items], "attendees": len(people)},
+            extra={
+                "referrals": [i.referral.pk for i in items],
+                "attendees": len(people),
+                "cases": [d.case.pk for d in decided if d.case],
+                "groups": [d.group.pk for d in decided if d.group],
+            },
         )
     return meeting

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jigsaw.web.referrals import views
+from jigsaw.web.referrals import case_views, views
 
 app_name = "referrals"
 urlpatterns = [
@@ -14,6 +14,12 @@ urlpatterns = [
     path("actions/<ref:action_id>/", views.action_update, name="action"),
     path("missing/<ref:child_id>/", views.missing_page, name="missing"),
     path("mace/", views.mace_panel, name="mace"),
+    # MACE cases: a place or a peer group worked as a case (before the meetings' references).
+    path("mace/cases/", case_views.case_list, name="cases"),
+    path("mace/cases/open/", case_views.case_open, name="case_open"),
+    path("mace/cases/open/<ref:group_id>/", case_views.case_open_group, name="case_open_group"),
+    path("mace/cases/<ref:case_id>/", case_views.case_page, name="case"),
+    path("mace/cases/<ref:case_id>/<str:step>/", case_views.case_change, name="case_change"),
     path("mace/<ref:meeting_id>/", views.mace_minutes, name="minutes"),
     path("mace/<ref:meeting_id>/minutes.pdf", views.mace_minutes_pdf, name="minutes_pdf"),
 ]

@@ -479,7 +479,21 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         else:
             errors += [str(m) for field in date_form for m in field.errors]
     agenda = selectors.mace_agenda(request.user, on=on)
+    # Cases (places, peer groups) and groups of connected children are on the agenda too.
+    from jigsaw.web.referrals.cases import ContextDecision, case_agenda
+
+    mace_cases = case_agenda(request.user, on=on)
+    mace_groups = _mace_groups(request.user)
     if request.method == "POST" and not errors:
+        contexts = [
+            ContextDecision(decision=text, case=entry.case)
+            for entry in mace_cases
+            if (text := request.POST.get(f"case-{entry.case.pk}-decision", "")).strip()
+        ] + [
+            ContextDecision(decision=text, group=entry.group)
+            for entry in mace_groups
+            if (text := request.POST.get(f"group-{entry.group.pk}-decision", "")).strip()
+        ]
         items = []
         for entry in agenda:
             key = f"item-{entry.referral.pk}-"
@@ -501,6 +515,7 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
                 chair=request.POST.get("chair", ""),
                 attendees=request.POST.get("attendees", ""),
                 items=items,
+                contexts=contexts,
             )
         except ValidationError as error:
             errors += [
@@ -516,7 +531,8 @@ def mace_panel(request: SignedInRequest) -> HttpResponse:
         {
             "agenda": agenda,
             # Groups of connected children are on the agenda too (jigsaw.web.groups).
-            "mace_groups": _mace_groups(request.user),
+            "mace_groups": mace_groups,
+            "mace_cases": mace_cases,
             "meetings": selectors.mace_meetings(request.user),
             "date_form": date_form,
             "posted": request.POST,

@@ -94,6 +94,11 @@ class EventType(enum.Enum):
     ENTITY_MERGE_CONFIRMED = "entity_merge_confirmed"
     ENTITY_MERGE_REJECTED = "entity_merge_rejected"
     CHILD_ACCESS_EXPORTED = "child_access_exported"
+    # The linkage model of an area (jigsaw.web.linkmodel).
+    LINKAGE_MODEL_TRAINED = "linkage_model_trained"
+    LINKAGE_MODEL_REFUSED = "linkage_model_refused"
+    LINKAGE_SCHEDULE_CHANGED = "linkage_schedule_changed"
+    LINKAGE_MODEL_VIEWED = "linkage_model_viewed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -645,7 +645,7 @@ def _records_link(
 
     mappings = [_incoming(agency, row, record_id) for record_id, row in new_rows]
     # Ten, as intake asks for before keeping its own area's.
-    matching.match_in_order(mappings, place, limit=10)
+    matching.match_in_order(mappings, place, limit=10, area_id=agency.area_id)
     records = [
         AgencyRecord(
             record_id=record_id,

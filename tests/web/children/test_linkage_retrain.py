@@ -14,7 +14,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from jigsaw.linkage import MIN_RECORDS, Model
@@ -27,46 +26,15 @@ from jigsaw.web.linkmodel.services import (
     linkage_retrain_due,
     linkage_schedule_set,
 )
-from tests.web.cast import PASSWORD, verified_client
+from tests.web.cast import PASSWORD, area_from_world, verified_client
 
 pytestmark = pytest.mark.django_db
-
-CODE = "E99000077"
 
 
 @pytest.fixture(autouse=True)
 def _quick_training(settings):
     # 200,000 random pairs for u instead of 2,000,000: the same training, in a quarter the time.
     settings.JIGSAW_LINKAGE_U_PAIRS = 200_000
-
-
-def area_from_world(*, children: int = 420, seed: int = 5, code: str = CODE):
-    """Store a synthetic partnership from the world generator as area ``code``, its records
-    linked by the generator's truth (as the background is), spread over a year of storing."""
-    from jigsaw.web import demo
-    from jigsaw.world import generate
-    from tests.web.cast import truth_linkage
-
-    today = timezone.localdate()
-    world = generate(
-        children=children, areas=1, seed=seed, start=today - dt.timedelta(days=730), years=2
-    )
-    # Record ids of their own: the background's world numbers its records the same way.
-    for frame in (world.records, world.truth):
-        frame["record_id"] = f"{code}-" + frame["record_id"].astype(str)
-    world.areas.loc[world.areas.index[0], "area_code"] = code
-    world.areas.loc[world.areas.index[0], "area_name"] = "Westfold"
-    linked = truth_linkage(world)
-    now = dt.datetime.now(dt.UTC)
-    with transaction.atomic():
-        matching.store_changed(rebuild=True)
-        area, agencies = demo._area_and_agencies(world)
-        stored, _ = demo._store_records(world.records, linked.clusters, agencies, now)
-        child_of = demo._store_children(stored, linked.clusters, area, now)
-        demo._store_links(stored, {r.record_id: r for r in stored}, linked, child_of, now)
-        first = stored[0]
-        AgencyRecord.objects.filter(pk=first.pk).update(created_at=now - dt.timedelta(days=365))
-    return area, agencies
 
 
 def user_of(agencies, role: str, name: str):
@@ -122,6 +90,10 @@ def test_a_trained_model_becomes_the_areas_model_in_every_process():
         assert used.levels == trained.levels
         # The other area keeps the shipped model.
         assert index.model_of(None).version == Model.default().version
+    # A page that only weighs two records (the link review) reads the model, not the records.
+    third = matching.RecordIndex()
+    assert third.model_in_use(area.pk).version == row.version
+    assert third.rebuilds == 0 and len(third) == 0
     # The models are read once per change, not once per match.
     reads = first.model_reads
     first.current()

@@ -280,8 +280,7 @@ class RecordIndex:
         """Return the index, first brought up to date with the store if the store has moved on."""
         with self._lock:
             stamp, models = _stamp()
-            if models is None or models != self._models_seen:
-                self._models, self._models_seen = {}, models
+            self._models_check(models)
             if self._matcher is not None and stamp == self._stamp:
                 return self._matcher
             seen = self._stamp
@@ -315,6 +314,17 @@ class RecordIndex:
         with self._lock:
             index = self.current()
             return list(index.match(record, limit=limit, model=self.model_of(area_id)))
+
+    def _models_check(self, models: tuple[str, int] | None) -> None:
+        if models is None or models != self._models_seen:
+            self._models, self._models_seen = {}, models
+
+    def model_in_use(self, area_id: int | None) -> Model:
+        """The linkage model ``area_id`` uses now: the models' counter is read (one primary-key
+        read), never the records, so a page that only weighs two records builds no index."""
+        with self._lock:
+            self._models_check(_stamp()[1])
+            return self.model_of(area_id)
 
     def model_of(self, area_id: int | None) -> Model:
         """The linkage model ``area_id`` uses now (its active trained model, else the shipped
@@ -403,9 +413,8 @@ def match(record: dict[str, object], *, limit: int = 5, area_id: int | None = No
 
 
 def model_of(area_id: int | None) -> Model:
-    """Return the linkage model ``area_id`` uses now, as this process's index knows it."""
-    _index.current()
-    return _index.model_of(area_id)
+    """Return the linkage model ``area_id`` uses now (its trained one, else the shipped one)."""
+    return _index.model_in_use(area_id)
 
 
 def matcher_refresh_on_commit() -> None:

@@ -232,6 +232,15 @@ def test_the_command_runs_due_schedules_and_says_so(cast, capsys):
     assert f"{cast.area.code}: Not trained: the area holds" in out
     call_command("linkage_retrain")
     assert "no area's retraining is due" in capsys.readouterr().out
+    # The same from the jigsaw command line, as the timer runs it.
+    from jigsaw.cli import main
+
+    assert main(["linkage-retrain", "--area", "E09999999"]) == 2
+    assert "E09999999: no such area" in capsys.readouterr().err
+    assert main(["linkage-retrain"]) == 0
+    assert capsys.readouterr().out == "no area's retraining is due\n"
+    assert main(["linkage-retrain", "--area", cast.area.code, "--now"]) == 0
+    assert capsys.readouterr().out.startswith(f"{cast.area.code}: Not trained: the area holds")
 
 
 def test_only_the_areas_administrator_manages_its_model(cast):

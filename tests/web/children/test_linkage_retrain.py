@@ -353,3 +353,34 @@ def test_a_link_review_explains_itself_with_the_trained_model():
     assert surname.agrees and surname.weight > 0
     # The explanation computed now starts from the trained model's prior.
     assert review.explanation[0] == ("prior", "two random records", round(trained.prior_weight, 2))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_process_scores_with_the_model_another_process_trained():
+    """Two workers (each a thread with its own connection and index, as gunicorn's): the model
+    one trains and commits is the one the other's next match scores with, read by the counter,
+    its records never read again."""
+    from tests.web.children.test_matching_workers import Worker
+
+    first, second = Worker(), Worker()
+    try:
+        first.run(lambda: RecordStoreVersion.objects.get_or_create(pk=1))
+        area, agencies = first.run(area_from_world)
+        admin, _ = first.run(lambda: user_of(agencies, "administrator", "westfold_admin"))
+        for worker in (first, second):
+            worker.run(worker.index.current)
+        assert second.run(lambda: second.index.model_of(area.pk).version) == (
+            Model.default().version
+        )
+
+        done = first.run(lambda: linkage_retrain(actor=admin, area=area))
+
+        assert done.accepted
+        seen = second.run(lambda: (second.index.current(), second.index.model_of(area.pk))[1])
+        assert seen.version == done.row.version
+        assert seen.levels == Model.from_dict(done.row.model).levels
+        assert second.index.rebuilds == 1  # the records were not read again
+    finally:
+        first.close()
+        second.close()

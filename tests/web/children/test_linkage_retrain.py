@@ -330,11 +330,15 @@ def test_a_link_review_explains_itself_with_the_trained_model():
         status=LinkStatus.PENDING,
         match_probability=0.5,
         match_weight=0.0,
-        explanation={},
+        # Proposed before the area retrained, by the shipped model.
+        explanation={"model": Model.default().version},
         created_at=timezone.now(),
     )
 
     review = link_review_for(user=analyst, link_id=pending.pk)
+
+    assert review.proposed_with == Model.default().version
+    assert review.weighed_with == trained.version
 
     assert review.link_threshold == trained.link_threshold
     assert review.review_threshold == trained.review_threshold
@@ -353,6 +357,31 @@ def test_a_link_review_explains_itself_with_the_trained_model():
     assert surname.agrees and surname.weight > 0
     # The explanation computed now starts from the trained model's prior.
     assert review.explanation[0] == ("prior", "two random records", round(trained.prior_weight, 2))
+
+    # A concern recorded now about a child of the area is linked by the trained model, and its
+    # link says so beside the explanation of each field's weight.
+    from tests.web.cast import SCHOOL_SIGNS, record_concern
+
+    teacher, _ = user_of(agencies, "practitioner", "westfold_teacher")
+    known = mine.record
+    who = {
+        "first_name": known.first_name,
+        "last_name": known.last_name,
+        "dob": (known.dob.year, known.dob.month, known.dob.day),
+        "sex": known.sex,
+        "postcode": known.postcode,
+    }
+    outcome = record_concern(teacher, who, SCHOOL_SIGNS, "seen at the school gate")
+    proposed = [
+        link
+        for link in Link.objects.filter(record=outcome.concern.record)
+        if link.explanation.get("detail")
+    ]
+    assert proposed, "the new record matched a child of the area"
+    for link in proposed:
+        assert link.explanation["model"] == trained.version
+        steps = {name: weight for name, _, weight in link.explanation["detail"]}
+        assert set(steps) >= {"prior", "forename", "surname", "dob", "sex", "postcode"}
 
 
 @pytest.mark.postgres

@@ -468,6 +468,10 @@ class LinkReview:
     household: tuple[tuple[Child, ChildName | None, AgencyRecord], ...]
     link_threshold: float
     review_threshold: float
+    # The linkage model that proposed the link (stored with it), and the one weighing the fields
+    # above now: they differ after the area retrained its model.
+    proposed_with: str = ""
+    weighed_with: str = ""
 
 
 def _shown(record: AgencyRecord | None, field: str) -> str:
@@ -601,4 +605,6 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
         household=tuple((h.child, names.get(h.child_id), h.record) for h in household),
         link_threshold=compare.link_threshold(used),
         review_threshold=compare.review_threshold(used),
+        proposed_with=str((link.explanation or {}).get("model") or ""),
+        weighed_with=used.version,
     )

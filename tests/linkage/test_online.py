@@ -154,3 +154,47 @@ def test_a_conflict_with_any_record_of_a_child_refuses_the_link():
     assert found.explanation[-1] == ("constraint", "different valid NHS numbers (record R2)", 0.0)
     [same] = matcher.match({**base, "record_id": "Q2", "nhs_number": "9434765919"})
     assert same.decision == "link"
+
+
+def test_a_model_given_for_one_query_scores_it_as_a_matcher_built_with_that_model():
+    """One index, several partnerships' models: a query scored with ``model=`` gets that model's
+    weights, thresholds and constraints, exactly as a matcher built with it, and the matcher's
+    own model is left as it was."""
+    import dataclasses
+
+    import pandas as pd
+
+    from jigsaw.linkage import Model
+
+    twin = {
+        "agency": "school",
+        "first_name": "Ada",
+        "last_name": "Nwosu",
+        "dob": "2012-06-14",
+        "sex": "F",
+        "postcode": "LS6 1AN",
+        "nhs_number": None,
+    }
+    frame = pd.DataFrame([{**twin, "record_id": "R1", "child_id": "C1"}])
+    shipped = Model.default()
+    # Another partnership's model: its own weights for sex, stricter thresholds, no twins rule.
+    sex = shipped.levels["sex"]
+    other = dataclasses.replace(
+        shipped.with_thresholds(link=0.999999, review=0.9),
+        version="other",
+        levels={**shipped.levels, "sex": (sex[0], (sex[1][0], sex[1][1] / 4), *sex[2:])},
+        keep_twins_apart=False,
+    )
+    shared = OnlineMatcher.from_records(frame)
+    own = OnlineMatcher.from_records(frame, other)
+    query = {**twin, "record_id": "Q", "first_name": "Grace"}  # same birthday, another name
+    [given] = shared.match(query, model=other)
+    [built] = own.match(query)
+    assert given == built
+    [plain] = shared.match(query)
+    assert plain.explanation[-1][0] == "constraint" and plain.decision == "no_link"
+    assert given.explanation[-1][0] != "constraint"
+    assert dict((n, w) for n, _, w in given.explanation)["sex"] == round(
+        other.level_weight("sex", 1), 3
+    )
+    assert shared.model is shipped or shared.model.version == shipped.version

@@ -175,3 +175,40 @@ def background_load(children: int = 400) -> None:
         with_users=False,
         log=lambda message: None,
     )
+
+
+def area_from_world(*, children: int = 420, seed: int = 5, code: str = "E99000077"):
+    """Store a synthetic partnership from the world generator as area ``code``, its records
+    linked by the generator's truth (as the background is), spread over a year of storing: with
+    the defaults, 420 children and about 1,100 records, just over what training a linkage model
+    needs (``jigsaw.linkage.MIN_RECORDS``). Returns the area and its agencies by kind."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jigsaw.web import demo
+    from jigsaw.web.children import matching
+    from jigsaw.web.children.models import AgencyRecord
+    from jigsaw.world import generate
+
+    today = timezone.localdate()
+    world = generate(
+        children=children, areas=1, seed=seed, start=today - dt.timedelta(days=730), years=2
+    )
+    # Record ids of their own: the background's world numbers its records the same way.
+    for frame in (world.records, world.truth):
+        frame["record_id"] = f"{code}-" + frame["record_id"].astype(str)
+    world.areas.loc[world.areas.index[0], "area_code"] = code
+    world.areas.loc[world.areas.index[0], "area_name"] = "Westfold"
+    linked = truth_linkage(world)
+    now = dt.datetime.now(dt.UTC)
+    with transaction.atomic():
+        matching.store_changed(rebuild=True)
+        area, agencies = demo._area_and_agencies(world)
+        stored, _ = demo._store_records(world.records, linked.clusters, agencies, now)
+        child_of = demo._store_children(stored, linked.clusters, area, now)
+        demo._store_links(stored, {r.record_id: r for r in stored}, linked, child_of, now)
+        first = stored[0]
+        AgencyRecord.objects.filter(pk=first.pk).update(created_at=now - dt.timedelta(days=365))
+    return area, agencies

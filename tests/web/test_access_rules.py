@@ -11,6 +11,7 @@ from jigsaw.web.access import (
     child_scope,
     may_add_to_record,
     may_decide_link,
+    may_manage_linkage_model,
     may_manage_users,
     may_open_child,
     may_override,
@@ -127,3 +128,5 @@ def test_recording_and_the_other_roles_rights(role):
     assert may_read_audit(actor(role)) is (role == Role.AUDITOR)
     assert may_manage_users(actor(role), area_id=AREA) is (role == Role.ADMINISTRATOR)
     assert not may_manage_users(actor(role), area_id=OTHER_AREA)
+    assert may_manage_linkage_model(actor(role), area_id=AREA) is (role == Role.ADMINISTRATOR)
+    assert not may_manage_linkage_model(actor(role), area_id=OTHER_AREA)

@@ -150,6 +150,7 @@ def test_every_event_type_is_emitted_by_the_service_that_does_it(client, cast):
     _account_and_refusal_events(client, cast, emitted)
     _group_events(cast, emitted)
     _mace_case_events(cast, emitted)
+    _linkage_model_events(cast, emitted)
 
     # The workflow from the school's contact to a closed referral, on a test clock.
     import datetime as dt
@@ -381,6 +382,41 @@ def _account_and_refusal_events(client, cast, emitted) -> None:
     emitted.since()
     record_concern(far_teacher, JESSICA, SCHOOL_SIGNS, "the same girl, known in Southmoor")
     assert "other_area_match" in emitted.since()
+
+
+def _linkage_model_events(cast, emitted) -> None:
+    """An area's linkage model trained, refused, its schedule set and its page read."""
+    from django.conf import settings
+
+    from jigsaw.web.demo import demo_user_create
+    from jigsaw.web.linkmodel.services import (
+        linkage_model_viewed,
+        linkage_retrain,
+        linkage_schedule_set,
+    )
+    from tests.web.cast import area_from_world
+
+    area, agencies = area_from_world()
+    admin, _ = demo_user_create(
+        username="westfold.admin",
+        password=PASSWORD,
+        role="administrator",
+        agency=agencies["social_care"],
+    )
+    emitted.since()
+    # A smaller random sample for u than production's: the same training, in seconds.
+    pairs, settings.JIGSAW_LINKAGE_U_PAIRS = settings.JIGSAW_LINKAGE_U_PAIRS, 200_000
+    try:
+        assert linkage_retrain(actor=admin, area=area).accepted
+    finally:
+        settings.JIGSAW_LINKAGE_U_PAIRS = pairs
+    assert emitted.since() == {"linkage_model_trained"}
+    linkage_retrain(actor=cast.admin, area=cast.area)  # too few records
+    assert emitted.since() == {"linkage_model_refused"}
+    linkage_schedule_set(actor=cast.admin, every_days=30)
+    assert emitted.since() == {"linkage_schedule_changed"}
+    linkage_model_viewed(actor=cast.admin, area=cast.area)
+    assert emitted.since() == {"linkage_model_viewed"}
 
 
 def _group_events(cast, emitted) -> None:

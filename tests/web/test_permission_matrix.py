@@ -76,6 +76,8 @@ MATRIX = {
     ),
     "accounts:access_grants": ("GET", None, _only({"lead": 200})),
     "accounts:agencies": ("GET", None, _only({"admin": 200})),
+    # An area's linkage model: its administrator's (the page retrains and sets the schedule).
+    "linkmodel:model": ("GET", None, _only({"admin": 200})),
     "concerns:new": ("GET", None, _only({"practitioner": 200, "dsl": 200, "mash": 200})),
     "concerns:other_areas": ("GET", None, _only({"mash": 200})),
     # The page after saving is its author's only.

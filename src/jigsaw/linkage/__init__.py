@@ -39,7 +39,7 @@ from jigsaw.linkage._schema import (
     is_blank,
 )
 from jigsaw.linkage._tokens import TOKEN_DOMAINS, token, tokenise, tokenise_records
-from jigsaw.linkage._train import fit, link_records
+from jigsaw.linkage._train import MIN_RECORDS, fit, link_records
 
 __all__ = [
     "BACKENDS",
@@ -51,6 +51,7 @@ __all__ = [
     "Comparison",
     "LinkResult",
     "MAX_VALUE_LENGTH",
+    "MIN_RECORDS",
     "Match",
     "Model",
     "OnlineMatcher",

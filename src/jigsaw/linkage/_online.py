@@ -185,7 +185,9 @@ class OnlineMatcher:
                 self._counts[column][prepared[column]] += 1
                 self._totals[column] += 1
 
-    def match(self, record: Mapping[str, object], limit: int = 5) -> list[Match]:
+    def match(
+        self, record: Mapping[str, object], limit: int = 5, *, model: Model | None = None
+    ) -> list[Match]:
         """Return the known children most likely to be the child of ``record``, best first.
 
         One :class:`Match` per child (its best-scoring record), at most ``limit``, among the
@@ -193,14 +195,19 @@ class OnlineMatcher:
         returned. Weights are those of the batch run on the store plus this record. A child
         holding any record that conflicts with ``record`` (a different valid NHS number, a twin)
         is ``no_link``, however well its best record scores.
+
+        ``model`` scores this query instead of the matcher's own (a partnership's trained model,
+        while the index of records is shared): its weights, thresholds and constraints all.
         """
         query, _ = prepare_record(record)
-        return self.match_prepared(query, limit)
+        return self.match_prepared(query, limit, model=model)
 
-    def match_prepared(self, query: Mapping[str, object], limit: int = 5) -> list[Match]:
+    def match_prepared(
+        self, query: Mapping[str, object], limit: int = 5, *, model: Model | None = None
+    ) -> list[Match]:
         """:meth:`match` for a record already prepared (a row of ``prepare(...).records()``)."""
         # The same prior as a batch run over the store and this record.
-        self._model_now = self.model.for_records(len(self._records) + 1)
+        self._model_now = (model or self.model).for_records(len(self._records) + 1)
         candidates: set[int] = set()
         for number, values in _blocks(query, probe=True):
             missing = BLOCKING_RULES[number].either_missing
@@ -229,7 +236,9 @@ class OnlineMatcher:
         if found.explanation[-1][0] == "constraint":
             return found
         best = self._records[self._positions[found.record_id]]
-        twins = self.model.keep_twins_apart and not same_forename(query, best)
+        # The constraints of the model scoring this query, as the batch's clustering applies
+        # the constraints of the model it links with.
+        twins = self._model_now.keep_twins_apart and not same_forename(query, best)
         dated = []
         numbered = False
         for position in self._members[found.child_id]:

@@ -32,7 +32,15 @@ from jigsaw.linkage._comparisons import COMPARISONS
 from jigsaw.linkage._model import Model
 from jigsaw.linkage._prepare import prepare
 
-__all__ = ["Fitted", "LinkRun", "fit", "link_records", "MAX_SHIFT_BITS", "MIN_RECORDS"]
+__all__ = [
+    "Fitted",
+    "LinkRun",
+    "fit",
+    "link_records",
+    "MAX_SHIFT_BITS",
+    "MIN_RECORDS",
+    "PAIRS_IN_WORDS",
+]
 
 #: Fewer records than this give too few pairs sharing an NHS number or a date of birth for EM.
 MIN_RECORDS = 1000
@@ -45,6 +53,14 @@ MAX_SHIFT_BITS = 6.0
 _CONVERGENCE = 1e-4
 _MAX_ITERATIONS = 25
 _MIN_EM_PAIRS = 1000
+#: The pairs each EM session learns from, in words (the summary keeps the rule too, for Splink).
+PAIRS_IN_WORDS = {
+    "l.nhs_number = r.nhs_number": "pairs of records sharing an NHS number",
+    "l.dob = r.dob": "pairs of records sharing a date of birth",
+    "l.forename_sdx = r.forename_sdx AND l.surname_sdx = r.surname_sdx": (
+        "pairs of records whose first names and last names sound alike"
+    ),
+}
 # Fixed, not estimated: EM cannot tell twins (who share everything else) from one child, so the
 # m of agreeing and differing identifiers stays where the starting model put it.
 _FIXED_M = (
@@ -181,12 +197,14 @@ def fit(
     sessions = []
     for block in blocks:
         session = linker.training.estimate_parameters_using_expectation_maximisation(block)
-        sessions.append({"blocked_on": block, **_convergence(session)})
+        sessions.append(
+            {"blocked_on": block, "pairs": PAIRS_IN_WORDS[block], **_convergence(session)}
+        )
     summary["em"] = sessions
     if not all(s["converged"] for s in sessions):
         messages.append(
             f"not trained: EM did not converge within {max_iterations} iterations "
-            f"({'; '.join(s['blocked_on'] for s in sessions if not s['converged'])}); "
+            f"({'; '.join(s['pairs'] for s in sessions if not s['converged'])}); "
             f"the starting model {start.version} is used unchanged"
         )
         return Fitted(start, False, summary)

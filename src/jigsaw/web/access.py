@@ -201,6 +201,12 @@ def may_manage_users(actor: Actor, *, area_id: int) -> bool:
     return actor.role == Role.ADMINISTRATOR and _in_area(actor, area_id)
 
 
+def may_manage_linkage_model(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` may see an area's linkage model, retrain it and set its schedule: the
+    area's administrator (the model weighs every record of the area, never one child's)."""
+    return actor.role == Role.ADMINISTRATOR and _in_area(actor, area_id)
+
+
 # The workflow from a concern to an outcome. A contact is decided by the recording agency's
 # safeguarding lead; a referral is worked by its area's MASH; an action by its owner, the owner
 # agency's safeguarding lead or the MASH.

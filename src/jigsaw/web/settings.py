@@ -26,6 +26,9 @@ Configuration (environment variables; docs/deploy.md shows a whole production se
 ``JIGSAW_NOTIFY_EMAIL=1``, ``JIGSAW_SITE_URL``
     E-mail users when an item reaches their inbox (off by default; the message is a link to the
     inbox at that address and holds no child data).
+``JIGSAW_LINKAGE_U_PAIRS``
+    Random pairs of an area's records from which retraining its linkage model estimates u
+    (default 2,000,000).
 ``JIGSAW_SECRET_KEY``, ``JIGSAW_WEB_DIR``, ``JIGSAW_DEBUG=1``, ``JIGSAW_AUDIT_ANCHOR_EVERY``
     The signing key (else one kept in ``secret-key`` under the data folder), the data folder,
     Django's debug pages (never in production) and how often the audit chain is anchored.
@@ -207,6 +210,7 @@ INSTALLED_APPS = [
     "jigsaw.web.api",
     "jigsaw.web.imports",
     "jigsaw.web.groups",
+    "jigsaw.web.linkmodel",
 ]
 
 MIDDLEWARE = [
@@ -257,6 +261,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The audit chain's head is copied to the anchor table every this many events (and whenever
 # `jigsaw audit anchor` runs): a rewrite of the chain is then found by `jigsaw audit verify`.
 JIGSAW_AUDIT_ANCHOR_EVERY = int(os.environ.get("JIGSAW_AUDIT_ANCHOR_EVERY", "100"))
+
+# Retraining an area's linkage model (jigsaw.web.linkmodel) estimates u from this many random
+# pairs of its records (Splink's advice: 1e7 or more for a national run; an area's records give
+# fewer pairs than this below about 2,000 records, and then all are used).
+JIGSAW_LINKAGE_U_PAIRS = int(os.environ.get("JIGSAW_LINKAGE_U_PAIRS", "2000000"))
 
 # Argon2id first: the OWASP-recommended password hash; the others only verify old hashes.
 PASSWORD_HASHERS = [

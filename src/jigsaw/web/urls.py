@@ -25,6 +25,7 @@ urlpatterns = [
     path("api-tokens/", include("jigsaw.web.api.urls")),
     path("imports/", include("jigsaw.web.imports.urls")),
     path("groups/", include("jigsaw.web.groups.urls")),
+    path("linkage-model/", include("jigsaw.web.linkmodel.urls")),
 ]
 
 handler403 = views.forbidden

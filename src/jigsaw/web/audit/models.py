@@ -103,6 +103,11 @@ class EventType(enum.Enum):
     MACE_CASE_ACTION_CREATED = "mace_case_action_created"
     MACE_CASE_ACTION_DONE = "mace_case_action_done"
     MACE_CASE_CLOSED = "mace_case_closed"
+    # The linkage model of an area (jigsaw.web.linkmodel).
+    LINKAGE_MODEL_TRAINED = "linkage_model_trained"
+    LINKAGE_MODEL_REFUSED = "linkage_model_refused"
+    LINKAGE_SCHEDULE_CHANGED = "linkage_schedule_changed"
+    LINKAGE_MODEL_VIEWED = "linkage_model_viewed"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

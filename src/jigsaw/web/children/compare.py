@@ -30,18 +30,19 @@ FIELD_LABELS: dict[str, str] = {
 
 @lru_cache(maxsize=1)
 def model() -> Model:
-    """The shipped linkage model (the one intake matching uses)."""
+    """The shipped linkage model (intake's for an area that has not trained its own:
+    ``jigsaw.web.children.matching.model_of`` gives an area's)."""
     return Model.default()
 
 
-def link_threshold() -> float:
+def link_threshold(used: Model | None = None) -> float:
     """The match probability at and above which the engine links records without a person."""
-    return model().link_threshold
+    return (used or model()).link_threshold
 
 
-def review_threshold() -> float:
+def review_threshold(used: Model | None = None) -> float:
     """The match probability at and above which a possible link goes to the MASH."""
-    return model().review_threshold
+    return (used or model()).review_threshold
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,9 +116,15 @@ def prepared_record(record: AgencyRecord) -> dict[str, object]:
 
 
 def compare(
-    left: Mapping[str, object], right: Mapping[str, object], *, only: tuple[str, ...] = ()
+    left: Mapping[str, object],
+    right: Mapping[str, object],
+    *,
+    only: tuple[str, ...] = (),
+    used: Model | None = None,
 ) -> list[FieldAgreement]:
-    """Compare two prepared identities with every comparison (or those named in ``only``)."""
+    """Compare two prepared identities with every comparison (or those named in ``only``),
+    weighed by ``used`` (an area's model in use; the shipped one by default)."""
+    weights = used or model()
     out = []
     for comparison in COMPARISONS:
         if only and comparison.name not in only:
@@ -129,7 +136,7 @@ def compare(
                 name=comparison.name,
                 label=FIELD_LABELS.get(comparison.name, comparison.name),
                 level=level.label,
-                weight=round(model().level_weight(comparison.name, index), 2),
+                weight=round(weights.level_weight(comparison.name, index), 2),
                 missing=level.is_null,
             )
         )
@@ -137,7 +144,11 @@ def compare(
 
 
 def explain_pair(
-    left: Mapping[str, object], right: Mapping[str, object], *, records: int
+    left: Mapping[str, object],
+    right: Mapping[str, object],
+    *,
+    records: int,
+    used: Model | None = None,
 ) -> tuple[float, float, list[tuple[str, str, float]]]:
     """Return ``(match probability, match weight, explanation)`` of two prepared identities
     under the shipped model, its prior scaled to a store of ``records`` records.
@@ -146,9 +157,9 @@ def explain_pair(
     matcher's does; unlike the matcher, exact names are not weighed by how common they are in
     the store, so the probability can differ from the batch's by the name's frequency.
     """
-    scaled = model().for_records(records)
+    scaled = (used or model()).for_records(records)
     steps = [("prior", "two random records", round(scaled.prior_weight, 3))]
-    steps += [(a.name, a.level, a.weight) for a in compare(left, right)]
+    steps += [(a.name, a.level, a.weight) for a in compare(left, right, used=used)]
     total = sum(step[2] for step in steps)
     probability = 1.0 if total > 60 else 2.0**total / (1 + 2.0**total)
     return probability, total, steps

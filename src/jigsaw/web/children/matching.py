@@ -13,6 +13,11 @@ their active links updates in its own transaction (:func:`store_changed`):
 - anything else (a bulk load, the row recreated, a rolled-back version lower than the one seen):
   the index is rebuilt from the store.
 
+The same row counts the changes of the partnerships' linkage models (``model_changes``,
+:func:`models_changed`, bumped in the transaction that makes a retrained model active): each
+process then keeps its records and reads the models in use again, so a match is always scored
+with the model its area uses now, in every process.
+
 Reading links "after the last one indexed" misses none because :func:`store_changed` is the first
 write of every transaction that adds or confirms a link: its row lock makes those transactions
 take their ids and decision times, and commit, one after another, so no link is committed with an
@@ -45,7 +50,7 @@ from jigsaw.web.children.models import (
 )
 
 if TYPE_CHECKING:
-    from jigsaw.linkage import Match, OnlineMatcher
+    from jigsaw.linkage import Match, Model, OnlineMatcher
 
 # The columns read for the index: a link's id and status, its record in the linkage engine's
 # shape, its child, and whether the record's birth date is an estimate (see _mapping_of_row).
@@ -95,6 +100,25 @@ def store_changed(*, moved: bool = False, rebuild: bool = False) -> None:
         changes["rebuilds"] = F("rebuilds") + 1
     if not RecordStoreVersion.objects.filter(pk=1).update(**changes):
         # The row was removed (tables emptied): a new one, with a new epoch.
+        RecordStoreVersion.objects.get_or_create(pk=1)
+        RecordStoreVersion.objects.filter(pk=1).update(**changes)
+
+
+def models_changed() -> None:
+    """Say, inside the transaction that makes another linkage model active for an area, that
+    the models in use change: every process reads them again before its next match.
+
+    Raises
+    ------
+    RuntimeError
+        Outside a transaction, where the change could be seen before the model it announces.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "models_changed() must run inside the transaction that changes the model in use"
+        )
+    changes = {"model_changes": F("model_changes") + 1}
+    if not RecordStoreVersion.objects.filter(pk=1).update(**changes):
         RecordStoreVersion.objects.get_or_create(pk=1)
         RecordStoreVersion.objects.filter(pk=1).update(**changes)
 
@@ -162,13 +186,16 @@ def lock_candidate_blocks(*records: Mapping[str, object]) -> int:
     return 1 + len(keys)
 
 
-def _stamp() -> Stamp | None:
+def _stamp() -> tuple[Stamp | None, tuple[str, int] | None]:
+    """The records' stamp and the models' (epoch, model changes), in one primary-key read."""
     row = (
         RecordStoreVersion.objects.filter(pk=1)
-        .values_list("epoch", "rebuilds", "moves", "version")
+        .values_list("epoch", "rebuilds", "moves", "version", "model_changes")
         .first()
     )
-    return None if row is None else (str(row[0]), int(row[1]), int(row[2]), int(row[3]))
+    if row is None:
+        return None, None
+    return (str(row[0]), int(row[1]), int(row[2]), int(row[3])), (str(row[0]), int(row[4]))
 
 
 def _last_move() -> dt.datetime | None:
@@ -233,7 +260,11 @@ class RecordIndex:
         self._stamp: Stamp | None = None
         self._last_link = 0
         self._last_move: dt.datetime | None = None
+        # The linkage model each area uses, read once per change of the models (model_changes).
+        self._models: dict[int, Model] = {}
+        self._models_seen: tuple[str, int] | None = None
         self.rebuilds = 0  # how many times the whole store was read (the tests count them)
+        self.model_reads = 0  # how many times an area's model in use was read (the tests too)
 
     def __len__(self) -> int:
         with self._lock:
@@ -243,11 +274,13 @@ class RecordIndex:
         """Drop the index; the next use rebuilds it."""
         with self._lock:
             self._matcher, self._stamp, self._last_link = None, None, 0
+            self._models, self._models_seen = {}, None
 
     def current(self) -> OnlineMatcher:
         """Return the index, first brought up to date with the store if the store has moved on."""
         with self._lock:
-            stamp = _stamp()
+            stamp, models = _stamp()
+            self._models_check(models)
             if self._matcher is not None and stamp == self._stamp:
                 return self._matcher
             seen = self._stamp
@@ -273,10 +306,45 @@ class RecordIndex:
             if self._matcher is not None:
                 self.current()
 
-    def match(self, record: dict[str, object], *, limit: int = 5) -> list[Match]:
-        """Return the linkage engine's best matches for one record (not yet stored), best first."""
+    def match(
+        self, record: dict[str, object], *, limit: int = 5, area_id: int | None = None
+    ) -> list[Match]:
+        """Return the linkage engine's best matches for one record (not yet stored), best first,
+        scored with the model ``area_id`` uses (the shipped one for none)."""
         with self._lock:
-            return list(self.current().match(record, limit=limit))
+            index = self.current()
+            return list(index.match(record, limit=limit, model=self.model_of(area_id)))
+
+    def _models_check(self, models: tuple[str, int] | None) -> None:
+        if models is None or models != self._models_seen:
+            self._models, self._models_seen = {}, models
+
+    def model_in_use(self, area_id: int | None) -> Model:
+        """The linkage model ``area_id`` uses now: the models' counter is read (one primary-key
+        read), never the records, so a page that only weighs two records builds no index."""
+        with self._lock:
+            self._models_check(_stamp()[1])
+            return self.model_of(area_id)
+
+    def model_of(self, area_id: int | None) -> Model:
+        """The linkage model ``area_id`` uses now (its active trained model, else the shipped
+        one), as of the last :meth:`current`."""
+        with self._lock:
+            if area_id is None:
+                return self._shipped()
+            found = self._models.get(area_id)
+            if found is None:
+                from jigsaw.web.linkmodel.selectors import model_in_use
+
+                found = self._models[area_id] = model_in_use(area_id)
+                self.model_reads += 1
+            return found
+
+    @staticmethod
+    def _shipped() -> Model:
+        from jigsaw.web.children.compare import model
+
+        return model()
 
     def _rebuild(self, stamp: Stamp | None) -> OnlineMatcher:
         import pandas as pd
@@ -296,7 +364,7 @@ class RecordIndex:
             [{**_mapping_of_row(row), "child_id": _child_of_row(row)} for row in rows],
             columns=[*RECORD_COLUMNS, "child_id"],
         )
-        self._matcher = OnlineMatcher.from_records(frame)
+        self._matcher = OnlineMatcher.from_records(frame, self._shipped())
         self._stamp = stamp
         self._last_link = rows[-1][0] if rows else 0
         self._last_move = last_move
@@ -338,9 +406,15 @@ def matcher() -> OnlineMatcher:
     return _index.current()
 
 
-def match(record: dict[str, object], *, limit: int = 5) -> list[Match]:
-    """Return the linkage engine's best matches for one record (not yet stored), best first."""
-    return _index.match(record, limit=limit)
+def match(record: dict[str, object], *, limit: int = 5, area_id: int | None = None) -> list[Match]:
+    """Return the linkage engine's best matches for one record (not yet stored), best first,
+    scored with the linkage model of ``area_id`` (the area recording it)."""
+    return _index.match(record, limit=limit, area_id=area_id)
+
+
+def model_of(area_id: int | None) -> Model:
+    """Return the linkage model ``area_id`` uses now (its trained one, else the shipped one)."""
+    return _index.model_in_use(area_id)
 
 
 def matcher_refresh_on_commit() -> None:
@@ -363,6 +437,7 @@ def match_in_order(
     place: Callable[[int, list[Match]], str],
     *,
     limit: int = 5,
+    area_id: int | None = None,
 ) -> list[list[Match]]:
     """Match a batch of new records (not yet stored) as if each were recorded after the one
     before it, in one pass; return each record's matches.
@@ -380,10 +455,13 @@ def match_in_order(
     if not records:
         return []
     # A private index, built from the store as it is now; the process's own is left alone.
-    index = RecordIndex().current()
+    private = RecordIndex()
+    index = private.current()
+    # Scored with the importing area's model, as intake scores one record.
+    model = private.model_of(area_id)
     found: list[list[Match]] = []
     for position, query in enumerate(prepare_records(records)):
-        matches = list(index.match_prepared(query, limit=limit))
+        matches = list(index.match_prepared(query, limit=limit, model=model))
         index.add_prepared(query, place(position, matches))
         found.append(matches)
     return found

@@ -127,7 +127,9 @@ class RecordStoreVersion(models.Model):
     in one primary-key read whether its in-memory linkage index is still the store's. ``version``
     counts every change; ``moves`` the changes that move a record to another child (a MASH
     analyst confirming a link); ``rebuilds`` those the index cannot follow record by record (a
-    bulk load). ``epoch`` is new whenever the row itself is recreated (a database emptied and
+    bulk load). ``model_changes`` counts the changes of a partnership's linkage model in use (a
+    retraining made active, ``jigsaw.web.linkmodel``): the index keeps its records and reads the
+    models again. ``epoch`` is new whenever the row itself is recreated (a database emptied and
     loaded again), so counters that start again from zero are never mistaken for the ones a
     process last saw.
     """
@@ -136,6 +138,7 @@ class RecordStoreVersion(models.Model):
     version = models.BigIntegerField(default=0)
     moves = models.BigIntegerField(default=0)
     rebuilds = models.BigIntegerField(default=0)
+    model_changes = models.BigIntegerField(default=0)
     epoch = models.CharField(max_length=16, default=_new_epoch)
 
     def __str__(self) -> str:

@@ -468,6 +468,10 @@ class LinkReview:
     household: tuple[tuple[Child, ChildName | None, AgencyRecord], ...]
     link_threshold: float
     review_threshold: float
+    # The linkage model that proposed the link (stored with it), and the one weighing the fields
+    # above now: they differ after the area retrained its model.
+    proposed_with: str = ""
+    weighed_with: str = ""
 
 
 def _shown(record: AgencyRecord | None, field: str) -> str:
@@ -501,10 +505,12 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
         As :func:`link_to_decide`.
     """
     from jigsaw.linkage import conflict
-    from jigsaw.web.children import compare
+    from jigsaw.web.children import compare, matching
 
     link = link_to_decide(user=user, link_id=link_id)
     record = link.record
+    # Weighed with the model the child's area links with now (its trained one, if any).
+    used = matching.model_of(link.child.area_id)
     candidates = tuple(
         AgencyRecord.objects.filter(links__child=link.child, links__status__in=ACTIVE_LINK_STATUSES)
         .exclude(pk=record.pk)
@@ -513,11 +519,13 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
     )
     mine = compare.prepared_record(record)
     scored = [
-        (sum(a.weight for a in compare.compare(mine, compare.prepared_record(c))), c)
+        (sum(a.weight for a in compare.compare(mine, compare.prepared_record(c), used=used)), c)
         for c in candidates
     ]
     best = max(scored, key=lambda item: item[0])[1] if scored else None
-    found = compare.compare(mine, compare.prepared_record(best)) if best is not None else []
+    found = (
+        compare.compare(mine, compare.prepared_record(best), used=used) if best is not None else []
+    )
     rows = tuple(
         ReviewRow(
             label=a.label,
@@ -535,14 +543,16 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
         explanation = tuple((str(n), str(label), float(w)) for n, label, w in stored)
     else:
         explanation = (
-            ("prior", "two random records", round(compare.model().prior_weight, 2)),
+            ("prior", "two random records", round(used.prior_weight, 2)),
             *((a.name, a.level, a.weight) for a in found),
         )
     kept_apart = str((link.explanation or {}).get("reason") or "")
     if kept_apart == "between the review and link thresholds":
         kept_apart = ""  # the ordinary case: the probability itself says why
     if best is not None and not kept_apart:
-        kept_apart = conflict(mine, compare.prepared_record(best)) or ""
+        kept_apart = (
+            conflict(mine, compare.prepared_record(best), twins=used.keep_twins_apart) or ""
+        )
     for name, label, _ in explanation:
         if name == "constraint":
             kept_apart = label
@@ -571,7 +581,7 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
             if other.child_id in seen:
                 continue
             surname = compare.compare(
-                mine, compare.prepared_record(other.record), only=("surname",)
+                mine, compare.prepared_record(other.record), only=("surname",), used=used
             )
             if surname and surname[0].agrees:
                 seen.add(other.child_id)
@@ -593,6 +603,8 @@ def link_review_for(*, user, link_id: int) -> LinkReview:
         total_weight=link.match_weight,
         kept_apart=kept_apart,
         household=tuple((h.child, names.get(h.child_id), h.record) for h in household),
-        link_threshold=compare.link_threshold(),
-        review_threshold=compare.review_threshold(),
+        link_threshold=compare.link_threshold(used),
+        review_threshold=compare.review_threshold(used),
+        proposed_with=str((link.explanation or {}).get("model") or ""),
+        weighed_with=used.version,
     )

@@ -49,6 +49,15 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def link_explanation(match: Match | None, *, area_id: int) -> dict[str, Any]:
+    """What a link keeps of the engine's match: its explanation, step by step, and the version
+    of the linkage model that weighed it (the area's in use, trained or shipped), so a review
+    after a retraining still says which weights proposed the link."""
+    if match is None:
+        return {}
+    return {"detail": _plain(match.explanation), "model": matching.model_of(area_id).version}
+
+
 def record_create(
     *,
     actor: User | None,
@@ -153,11 +162,9 @@ def _link_save(
         status=status,
         match_probability=getattr(match, "match_probability", None),
         match_weight=getattr(match, "match_weight", None),
-        explanation=_plain(getattr(match, "explanation", None) or {}),
+        explanation=link_explanation(match, area_id=child.area_id),
         created_at=_now(),
     )
-    if not isinstance(link.explanation, dict):
-        link.explanation = {"detail": link.explanation}
     link.full_clean()
     # In the caller's transaction (record_link's), before the link takes its id.
     matching.store_changed()

@@ -175,7 +175,10 @@ def mash_queue(request):
         purpose="MASH queue",
     )
     from jigsaw.web.accounts.models import Agency
+    from jigsaw.web.children.matching import model_of
 
+    # The thresholds of the model the area links with now.
+    used = model_of(request.user.profile.area_id)
     return render(
         request,
         "children/mash.html",
@@ -185,8 +188,8 @@ def mash_queue(request):
             "child_rows": child_rows,
             "children_paged": children_paged,
             "agency": agency,
-            "link_threshold": link_threshold(),
-            "review_threshold": review_threshold(),
+            "link_threshold": link_threshold(used),
+            "review_threshold": review_threshold(used),
             "agencies": Agency.objects.filter(area_id=request.user.profile.area_id).order_by(
                 "name"
             ),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 
 from jigsaw.web.access import view_purpose
+from jigsaw.web.accounts.models import Agency
 from jigsaw.web.accounts.selectors import profile_of
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -85,7 +86,9 @@ def _agency_matcher(agency_id: int):
     for column in ("postcode", "nhs_number"):
         frame[column] = frame[column].replace("", None)
     frame["child_id"] = frame["child_id"].astype(str)
-    return OnlineMatcher.from_records(frame)
+    # Weighed with the model the agency's area links with, as intake weighs the saved record.
+    area_id = Agency.objects.filter(pk=agency_id).values_list("area_id", flat=True).first()
+    return OnlineMatcher.from_records(frame, matching.model_of(area_id))
 
 
 def own_records_matching(*, user: Any, identity: dict[str, Any]) -> list[Suggestion]:

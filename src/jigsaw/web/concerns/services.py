@@ -220,7 +220,10 @@ def concern_record(
                 # another area is noted for the MASH (whom to contact there), never linked or
                 # shown.
                 matches, elsewhere = matches_by_area(
-                    matching.match(cast(dict[str, object], candidate), limit=10), profile.area_id
+                    matching.match(
+                        cast(dict[str, object], candidate), limit=10, area_id=profile.area_id
+                    ),
+                    profile.area_id,
                 )
                 record = record_create(
                     actor=actor,

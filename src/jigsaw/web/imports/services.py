@@ -596,7 +596,7 @@ def _records_link(
     from jigsaw.linkage import RECORD_COLUMNS
     from jigsaw.web.children import matching
     from jigsaw.web.children.models import AgencyRecord, Child, Link, LinkStatus
-    from jigsaw.web.children.services import _plain
+    from jigsaw.web.children.services import link_explanation
     from jigsaw.web.concerns.elsewhere import other_area_match_record
 
     # The fields of an agency record that an import row gives as they are: the linkage engine's
@@ -645,7 +645,7 @@ def _records_link(
 
     mappings = [_incoming(agency, row, record_id) for record_id, row in new_rows]
     # Ten, as intake asks for before keeping its own area's.
-    matching.match_in_order(mappings, place, limit=10)
+    matching.match_in_order(mappings, place, limit=10, area_id=agency.area_id)
     records = [
         AgencyRecord(
             record_id=record_id,
@@ -661,14 +661,13 @@ def _records_link(
     rows_insert([Child(pk=int(key), area_id=agency.area_id, created_at=now) for key in fresh])
 
     def link(record: AgencyRecord, key: str, status: LinkStatus, match: Match | None) -> Link:
-        explanation = _plain(match.explanation if match is not None else {})
         return Link(
             record=record,
             child_id=int(key),
             status=status,
             match_probability=match.match_probability if match is not None else None,
             match_weight=match.match_weight if match is not None else None,
-            explanation=explanation if isinstance(explanation, dict) else {"detail": explanation},
+            explanation=link_explanation(match, area_id=agency.area_id),
             created_at=now,
         )
 

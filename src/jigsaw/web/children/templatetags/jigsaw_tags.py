@@ -26,3 +26,11 @@ def high_concern_signs(indicator_ids):
     from jigsaw.web.concerns.selectors import catalogue
 
     return labels(indicator_ids or (), catalogue())
+
+
+@register.filter
+def thousands(number):
+    """A count with thousands separators, as people read it: 12,345."""
+    if number is None or number == "":
+        return ""
+    return f"{int(number):,}"

@@ -94,6 +94,13 @@ class EventType(enum.Enum):
     ENTITY_MERGE_CONFIRMED = "entity_merge_confirmed"
     ENTITY_MERGE_REJECTED = "entity_merge_rejected"
     CHILD_ACCESS_EXPORTED = "child_access_exported"
+    # Routing groups: the police single point of contact, the partnership's group rules, clocks.
+    GROUP_CHECK_VIEWED = "group_check_viewed"
+    GROUP_CHECK_RECORDED = "group_check_recorded"
+    GROUP_REVIEW_OVERDUE = "group_review_overdue"
+    GROUP_SETTINGS_CHANGED = "group_settings_changed"
+    DESIGNATION_GIVEN = "designation_given"
+    DESIGNATION_ENDED = "designation_ended"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

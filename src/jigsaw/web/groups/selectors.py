@@ -495,8 +495,8 @@ def group_rules_for(user: Any) -> RulesView:
         spocs=spocs,
         candidates=tuple(spoc_candidates(actor.area_id)),
         working=(
-            f"{Deadline(rules.review_days * 24.0, Counting.WORKING_DAYS).describe()}, counted "
-            f"on working days ({calendar.opens:%H:%M} to {calendar.closes:%H:%M}, Monday to "
-            "Friday, without bank holidays) from when the office next opens"
+            f"{Deadline(rules.review_days * 24.0, Counting.WORKING_DAYS).describe()} (Monday to "
+            f"Friday without bank holidays; a group found after {calendar.closes:%H:%M} counts "
+            f"from {calendar.opens:%H:%M} the next working day)"
         ),
     )

@@ -421,8 +421,9 @@ def _task_raise(
     each, its clock from the first reason."""
     task = GroupTask.objects.filter(group=group, to=to, done_at__isnull=True).first()
     if task is not None:
-        task.why = f"{task.why}; {why}"[:200]
-        task.save(update_fields=["why"])
+        if why not in task.why.split("; "):  # the same car seen again is one thing to check
+            task.why = f"{task.why}; {why}"[:200]
+            task.save(update_fields=["why"])
     else:
         task = GroupTask.objects.create(
             group=group,

@@ -218,6 +218,9 @@ def test_the_spoc_sees_the_vehicles_and_names_only_children_of_their_scope(cast,
     assert check.done_by == cast.officer and check.note == "Keeper: a hire firm."
     recorded = AuditEvent.objects.filter(event_type="group_check_recorded").get()
     assert recorded.extra["note"] == "Keeper: a hire firm."
+    # The MASH reads the check with the group.
+    mash = verified_client(Client(), cast, "analyst").get(f"/groups/{ref(group.pk)}/")
+    assert "Keeper: a hire firm." in mash.content.decode().split('data-testid="police-checks"')[1]
     with pytest.raises(ValidationError):
         group_check_record(actor=cast.officer, task=check, note="again")
 
@@ -315,3 +318,33 @@ def test_the_lead_sets_the_group_rules_within_their_bounds(cast, clock):
     wrong = lead.post("/groups/settings/", {"form": "designate", "spoc-user": str(cast.teacher.pk)})
     assert wrong.status_code == 400
     assert "Select one of the police accounts listed" in wrong.content.decode()
+
+
+def test_the_demo_names_its_police_officer_the_spoc_with_the_checks_waiting(db):
+    from django.contrib.auth import get_user_model
+
+    from jigsaw.web.access import Actor, is_spoc
+    from jigsaw.web.accounts.models import Agency
+    from jigsaw.web.children.models import AgencyRecord
+    from jigsaw.web.demo import DEMO_SPOC, _demo_users
+
+    # The session's background partnership, given the demo's users as `jigsaw demo` gives them.
+    area = AgencyRecord.objects.filter(record_id__startswith="POL").first().agency.area
+    users = _demo_users({a.kind: a for a in Agency.objects.filter(area=area)})
+    shown = next(u for u in users if u.username == DEMO_SPOC)
+    assert shown.role == "Practitioner and police SPOC for groups"
+    assert shown.agency == Agency.objects.get(area=area, kind="police").name
+    police = get_user_model().objects.get(username=DEMO_SPOC)
+    assert is_spoc(Actor.of(police))
+    assert inbox_for(police).counts["groups"] == 0  # this small world holds no group yet
+    # The demo's school and health practitioners see one car with two children: the check is
+    # the demo police officer's to try.
+    school = get_user_model().objects.get(username="practitioner")
+    health = get_user_model().objects.get(username="health")
+    _record(school, {**JESSICA, "last_name": "Quillfeather"}, [CAR])
+    _record(health, {**TOMASZ, "last_name": "Zwierzchowski"}, [CAR])
+    check = GroupTask.objects.get(group__area=area, to="spoc", done_at__isnull=True)
+    assert inbox_for(police).counts["groups"] == 1
+    assert group_check_for(user=police, task_id=check.pk).entities[0].label == "YK19 ABC"
+    given = Designation.objects.get(user=police)
+    assert given.given_by is None and given.area == area

@@ -111,7 +111,10 @@ def groups_for(user: Any) -> list[GroupRow]:
         "members", "tasks"
     )
     for group in groups:
-        task = next((t for t in group.tasks.all() if t.done_at is None), None)
+        # The MASH's own review sets the order (a police check is the SPOC's clock).
+        task = next(
+            (t for t in group.tasks.all() if t.done_at is None and t.to == TaskTo.MASH), None
+        )
         labels = sorted({f"{r['kind']}: {r['label']}" for r in group.evidence})
         rows.append(
             GroupRow(
@@ -161,6 +164,8 @@ class GroupView:
     timeline: tuple[TimelineRow, ...]
     merges: tuple[EntityMerge, ...]
     tasks: tuple[tuple[GroupTask, TimeLeft], ...]
+    # The police checks the SPOC recorded, newest first, read with the group.
+    checks: tuple[GroupTask, ...] = ()
 
 
 def group_for(*, user: Any, group_id: int) -> GroupView:
@@ -229,6 +234,11 @@ def group_for(*, user: Any, group_id: int) -> GroupView:
     )
     at = now()
     tasks = tuple((t, time_left(t.due_at, at)) for t in group.tasks.filter(done_at__isnull=True))
+    checks = tuple(
+        group.tasks.filter(to=TaskTo.SPOC, done_at__isnull=False)
+        .select_related("done_by")
+        .order_by("-done_at", "-id")
+    )
     network = network_chart(
         [(c, names[c]) for c in shown],
         [(e.entity, e.kind, e.label) for e in entity_rows],
@@ -252,6 +262,7 @@ def group_for(*, user: Any, group_id: int) -> GroupView:
         timeline=timeline,
         merges=merges,
         tasks=tasks,
+        checks=checks,
     )
 
 
@@ -401,8 +412,11 @@ def mace_groups(user: Any) -> list[AgendaGroup]:
         .prefetch_related("members", "tasks")
     ):
         reasons = [group.get_status_display()]
-        if any(t.done_at is None for t in group.tasks.all()):
+        open_to = {t.to for t in group.tasks.all() if t.done_at is None}
+        if TaskTo.MASH in open_to:
             reasons.append("review due")
+        if TaskTo.SPOC in open_to:
+            reasons.append("police check due")
         out.append(
             AgendaGroup(
                 group=group,

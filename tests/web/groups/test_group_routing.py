@@ -162,6 +162,36 @@ def test_the_sweep_marks_late_reviews_and_checks_overdue_once(cast, clock):
     assert "Overdue" in page.content.decode().split('data-testid="group-tasks"', 1)[1]
 
 
+def test_the_spoc_and_the_mash_are_told_by_email_of_new_and_late_tasks(
+    cast, clock, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.JIGSAW_NOTIFY_EMAIL = True
+    settings.JIGSAW_SITE_URL = "https://jigsaw.example.gov.uk"
+    for user, address in ((cast.officer, "spoc@police.example"), (cast.analyst, "mash@la.example")):
+        user.email = address
+        user.save(update_fields=["email"])
+    spoc_designate(actor=cast.lead, user_id=cast.officer.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        _car_group(cast)
+    told = {m.to[0]: m.body for m in mail.outbox}
+    assert set(told) == {"spoc@police.example", "mash@la.example"}
+    assert "a group of connected children to review or check" in told["spoc@police.example"]
+    assert "YK19" not in told["spoc@police.example"]  # a message names nothing
+    mail.outbox.clear()
+    clock.set(dt.datetime(2026, 12, 2, 16, tzinfo=LONDON))
+    with django_capture_on_commit_callbacks(execute=True):
+        clocks_sweep(area_id=cast.area.pk)
+    # The late check goes to the SPOC and the MASH, the late review to the MASH.
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "mash@la.example",
+        "mash@la.example",
+        "spoc@police.example",
+    ]
+    assert all("an overdue group review or check" in m.body for m in mail.outbox)
+
+
 def test_the_header_counts_the_group_tasks_each_user_owes(cast, clock):
     group, _, _ = _car_group(cast)
     assert inbox_for(cast.analyst).counts["groups"] == 1  # the MASH's review, not the check

@@ -432,7 +432,8 @@ def _task_raise(
             raised_at=at,
             due_at=review_due(group.area_id, rules, at),
         )
-        notify.notify(_owed_by(group, to), notify.Item.GROUP_TASK)
+        if notify.enabled():
+            notify.notify(_owed_by(group, to), notify.Item.GROUP_TASK)
     audit_record(
         actor=actor,
         event_type=EventType.GROUP_REVIEW_RAISED,
@@ -465,10 +466,11 @@ def group_reviews_sweep(*, area_id: int | None = None) -> int:
                 subject=group,
                 extra={"task": task.pk, "to": task.to, "due": task.due_at.isoformat()},
             )
-            told = _owed_by(group, task.to)
-            if task.to == TaskTo.SPOC:
-                told += _owed_by(group, TaskTo.MASH)
-            notify.notify(told, notify.Item.GROUP_OVERDUE)
+            if notify.enabled():
+                told = _owed_by(group, task.to)
+                if task.to == TaskTo.SPOC:
+                    told += _owed_by(group, TaskTo.MASH)
+                notify.notify(told, notify.Item.GROUP_OVERDUE)
             changed += 1
     return changed
 

@@ -210,6 +210,9 @@ def test_a_car_and_a_nickname_from_two_agencies_make_a_group_the_mash_confirms(
     spoc.page.goto("/referrals/inbox/")
     assert spoc.page.locator("[data-testid=inbox-groups]").inner_text() == "1"
     assert spoc.page.locator("[data-testid=header-inbox-count]").inner_text() == "1"
+    # The third child seen in the same car is still the one car to check.
+    row = spoc.page.locator("[data-testid=group-task-row]").inner_text()
+    assert row.count("to check: vehicle YK19 ABC") == 1
     spoc.check("groups-7-spoc-inbox")
     spoc.page.click(f"text=Police check of group {group.pk}")
     page = spoc.page

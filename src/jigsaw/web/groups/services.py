@@ -450,16 +450,24 @@ def group_reviews_sweep(*, area_id: int | None = None) -> int:
     tasks became overdue."""
     at = now()
     changed = 0
+    late = GroupTask.objects.filter(done_at__isnull=True, overdue_at__isnull=True, due_at__lte=at)
+    if area_id is not None:
+        late = late.filter(group__area_id=area_id)
+    areas = sorted(set(late.values_list("group__area_id", flat=True)))
+    if not areas:
+        return 0
     with transaction.atomic():
-        late = GroupTask.objects.select_for_update().filter(
-            done_at__isnull=True, overdue_at__isnull=True, due_at__lte=at
-        )
-        if area_id is not None:
-            late = late.filter(group__area_id=area_id)
-        for task in late.order_by("due_at", "id"):
+        # The areas first, in order, as groups_refresh takes its area: a refresh (which writes
+        # audit rows, then updates tasks) and a sweep (tasks, then audit rows) never hold what the
+        # other waits for.
+        list(Area.objects.select_for_update().filter(pk__in=areas).order_by("pk"))
+        groups: dict[int, Group] = {}
+        for task in late.select_for_update().order_by("due_at", "id"):
             task.overdue_at = at
             task.save(update_fields=["overdue_at"])
-            group = Group.objects.get(pk=task.group_id)
+            if task.group_id not in groups:
+                groups[task.group_id] = Group.objects.get(pk=task.group_id)
+            group = groups[task.group_id]
             audit_record(
                 actor=None,
                 event_type=EventType.GROUP_REVIEW_OVERDUE,

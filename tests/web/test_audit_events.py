@@ -459,6 +459,41 @@ def _group_events(cast, emitted) -> None:
     merge_decide(actor=cast.analyst, merge=merge, decision="confirm", reason="same phone")
     # The adult now connects the children too: new evidence for the group, to review.
     assert emitted.since() == {"entity_merge_confirmed", "group_review_raised"}
+    _group_routing_events(cast, emitted, group)
+
+
+def _group_routing_events(cast, emitted, group) -> None:
+    """The SPOC's designation, view and check of the group's car, the lead's rules, and the
+    sweep marking late group tasks overdue, each by its service."""
+    import datetime as dt
+
+    from jigsaw.act.clock import LONDON, TestClock
+    from jigsaw.web.accounts.services import designation_end, spoc_designate
+    from jigsaw.web.groups.selectors import group_check_for
+    from jigsaw.web.groups.services import (
+        group_check_record,
+        group_reviews_sweep,
+        group_settings_set,
+    )
+    from jigsaw.web.referrals.clock import clock_use
+
+    designation = spoc_designate(actor=cast.lead, user_id=cast.officer.pk)
+    assert emitted.since() == {"designation_given"}
+    check = group.tasks.get(to="spoc")
+    group_check_for(user=cast.officer, task_id=check.pk)
+    assert emitted.since() == {"group_check_viewed"}
+    group_settings_set(actor=cast.lead, size_threshold=3, review_days=5)
+    assert emitted.since() == {"group_settings_changed"}
+    previous = clock_use(TestClock(dt.datetime(2027, 6, 1, 9, tzinfo=LONDON)))
+    try:
+        assert group_reviews_sweep() == 2  # the MASH's review since the merge, and the check
+        assert emitted.since() == {"group_review_overdue"}
+    finally:
+        clock_use(previous)
+    group_check_record(actor=cast.officer, task=check, note="keeper known")
+    assert emitted.since() == {"group_check_recorded"}
+    designation_end(actor=cast.lead, designation_id=designation.pk)
+    assert emitted.since() == {"designation_ended"}
 
 
 def _mace_case_events(cast, emitted) -> None:

@@ -270,6 +270,30 @@ MATRIX = {
     "groups:decide": ("GET", ("own",), _only({"mash": (405,)}, otherwise=(403,))),
     "groups:merge": ("GET", ("own",), _only({"mash": (405,)}, otherwise=(403,))),
     "groups:places": ("GET", None, _only({"mash": 200, "lead": 200})),
+    # A police check is its area's SPOC's (SPOC_MATRIX below): the roles a SPOC may hold reach the
+    # selector, which answers "not found" to anyone not designated.
+    "groups:check": (
+        "GET",
+        ("own", "other_area", "missing"),
+        _only(
+            {"practitioner": (404,) * 3, "dsl": (404,) * 3, "mash": (404,) * 3},
+            otherwise=(403,) * 3,
+        ),
+    ),
+    # The group rules and the SPOCs: the partnership lead's.
+    "groups:settings": ("GET", None, _only({"lead": 200})),
+}
+
+# What the area's SPOC (the police officer of the cast, designated by the lead) gets on the routes
+# of groups: their own area's checks only, nothing of the MASH's or the lead's pages.
+SPOC_MATRIX = {
+    ("groups:check", "GET"): (("own", "other_area", "missing"), (200, 404, 404)),
+    # An empty check is refused as invalid; another area's is not found.
+    ("groups:check", "POST"): (("own", "other_area", "missing"), (400, 404, 404)),
+    ("groups:group", "GET"): (("own", "other_area", "missing"), (403, 403, 403)),
+    ("groups:list", "GET"): (None, (403,)),
+    ("groups:settings", "GET"): (None, (403,)),
+    ("referrals:inbox", "GET"): (None, (200,)),
 }
 
 
@@ -433,6 +457,10 @@ class World:
                 "own": lambda: self.case.pk,
                 "other_area": lambda: self.far_case.pk,
             },
+            "<ref:task_id>": {
+                "own": lambda: self.group.tasks.get(to="spoc").pk,
+                "other_area": lambda: self.far_group.tasks.get(to="spoc").pk,
+            },
         }
         for argument, values in workflow.items():
             if argument in pattern:
@@ -515,4 +543,23 @@ def test_the_matrix_holds_for_every_route_role_and_object(cast, tmp_path, settin
                     transaction.set_rollback(True)
                 if response.status_code != want:
                     wrong.append((name, role, scope, path, want, response.status_code))
+    assert wrong == []
+
+
+def test_the_spoc_reaches_only_their_own_areas_checks(cast):
+    from jigsaw.web.accounts.services import spoc_designate
+
+    world = World(cast)
+    spoc_designate(actor=cast.lead, user_id=cast.officer.pk)
+    routes = _routes()
+    wrong = []
+    for (name, method), (scopes, expected) in SPOC_MATRIX.items():
+        for scope, want in zip(scopes or (None,), expected, strict=True):
+            path = world.path(name, routes[name], "spoc", scope)
+            client = verified_client(Client(), cast, "officer")
+            with transaction.atomic():
+                response = getattr(client, method.lower())(path, {})
+                transaction.set_rollback(True)
+            if response.status_code != want:
+                wrong.append((name, method, scope, path, want, response.status_code))
     assert wrong == []

@@ -18,6 +18,9 @@ The rules (deny by default; nobody ever sees a child of another area):
   its free text, and who looked at which of the area's children (found by name or NHS number),
   no record of the child.
   Administrator: the area's users and agencies, no child.
+- A designation is a duty on top of a role, given by the partnership lead: the police single point
+  of contact (SPOC) checks the vehicles and phones of the area's groups, seeing those mentions and
+  naming only the children their role lets them open.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import dataclasses
 from collections.abc import Collection
 from typing import Any
 
-from jigsaw.web.accounts.models import Role
+from jigsaw.web.accounts.models import DesignationKind, Role
 
 CHILD_ROLES = frozenset({Role.PRACTITIONER, Role.DSL, Role.MASH_ANALYST})
 RECORDING_ROLES = CHILD_ROLES
@@ -40,11 +43,13 @@ class Actor:
     role: Role | None
     agency_id: int | None
     area_id: int | None
+    # The duties the partnership lead gave this account in its present agency (DesignationKind).
+    designations: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, user: Any) -> Actor:
         """The actor for a Django user (anonymous, inactive and role-less users may do nothing)."""
-        from jigsaw.web.accounts.selectors import profile_of
+        from jigsaw.web.accounts.selectors import designations_of, profile_of
 
         profile = profile_of(user)
         if profile is None:
@@ -54,6 +59,7 @@ class Actor:
             role=Role(profile.role),
             agency_id=profile.agency_id,
             area_id=profile.area_id,
+            designations=designations_of(user, profile),
         )
 
 
@@ -508,3 +514,49 @@ def may_open_mace_case(actor: Actor, *, case_area_id: int) -> bool:
 
 
 _PURPOSE_BY_ROUTE["mace_case"] = "MACE case: children affected by a place or a peer group"
+_PURPOSE_BY_ROUTE["group_check"] = (
+    "police single point of contact: checking a group's vehicles and phones"
+)
+
+# --- The police single point of contact (SPOC) for groups ---------------------------------------
+# When a group's evidence holds a vehicle or a phone, the police check what they know of it. The
+# SPOC is a designation, not a role: a police account keeps its role (and what that role may
+# open) and is given the checks by the partnership lead, who is told of every designation.
+
+#: The agency kind whose accounts may be designated the SPOC (the catalogue's police agency).
+SPOC_AGENCY_KIND = "police"
+#: Kinds of evidence the SPOC checks (``jigsaw.connect`` kinds, the mention kinds' values).
+SPOC_KINDS = frozenset({"vehicle", "phone"})
+
+
+def may_be_spoc(*, role: Role | str | None, agency_kind: str) -> bool:
+    """Whether an account may be designated its area's SPOC: a police account whose role records
+    concerns about children."""
+    return role is not None and Role(role) in CHILD_ROLES and agency_kind == SPOC_AGENCY_KIND
+
+
+def is_spoc(actor: Actor) -> bool:
+    """Whether ``actor`` is their area's SPOC: designated, and still in a role that may be."""
+    return (
+        DesignationKind.SPOC.value in actor.designations
+        and actor.role in CHILD_ROLES
+        and actor.area_id is not None
+    )
+
+
+def may_check_group(actor: Actor, *, group_area_id: int) -> bool:
+    """Whether ``actor`` may open a group's vehicle and phone evidence and record the police
+    check: a SPOC of the group's area (a group of another area is "not found")."""
+    return is_spoc(actor) and _in_area(actor, group_area_id)
+
+
+def may_designate(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` may give and end designations (the SPOC) in an area: its partnership
+    lead, who also sets the area's group rules (:func:`may_set_group_rules`)."""
+    return actor.role == Role.PARTNERSHIP_LEAD and _in_area(actor, area_id)
+
+
+def may_set_group_rules(actor: Actor, *, area_id: int) -> bool:
+    """Whether ``actor`` may set the size at which a group is reviewed and its review days: the
+    partnership lead, whose partnership decides its own rules."""
+    return actor.role == Role.PARTNERSHIP_LEAD and _in_area(actor, area_id)

@@ -432,18 +432,30 @@ def _demo_api_token(agencies) -> str:
     ).token
 
 
+#: The demo account the partnership has named its police single point of contact for groups.
+DEMO_SPOC = "police"
+
+
 def _demo_users(agencies) -> list[DemoUser]:
-    """One user per role, each with a random password and a confirmed authenticator."""
+    """One user per role, each with a random password and a confirmed authenticator; the police
+    practitioner is also the partnership's single point of contact (SPOC) for groups."""
+    from jigsaw.web.accounts.services import spoc_designate
+
     users = []
     for username, role, kind in DEMO_ROLES:
         password = random_password()
         user, device = demo_user_create(
             username=username, password=password, role=role, agency=agencies[kind.value]
         )
+        label = Role(role).label
+        if username == DEMO_SPOC:
+            # Designated at set-up (no partnership lead acted), as the lead would on the rules page.
+            spoc_designate(actor=None, user_id=user.pk)
+            label = f"{label} and police SPOC for groups"
         users.append(
             DemoUser(
                 username,
-                Role(role).label,
+                label,
                 agencies[kind.value].name,
                 password,
                 totp_secret_base32(device),

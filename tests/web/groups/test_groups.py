@@ -9,7 +9,13 @@ from django.test import Client
 from jigsaw.web.audit.models import AuditEvent
 from jigsaw.web.groups.forms import MentionInput, MentionsForm
 from jigsaw.web.groups.models import EntityMerge, Group, GroupTask, Mention, ProposalStatus
-from jigsaw.web.groups.services import group_decide, groups_refresh, mentions_record
+from jigsaw.web.groups.services import (
+    group_decide,
+    groups_refresh,
+    mentions_record,
+    review_due,
+    settings_for,
+)
 from jigsaw.web.refs import ref
 from tests.web.cast import JESSICA, SCHOOL_SIGNS, verified_client
 
@@ -66,21 +72,25 @@ def test_the_same_car_written_two_ways_connects_two_agencies_children(cast):
     assert ("vehicle", "YK19 ABC") in entities
     # The nickname alone is not merged: it is a match for the MASH to decide.
     assert EntityMerge.objects.filter(area=cast.area, status="proposed").count() == 1
-    task = GroupTask.objects.get(group=group, done_at__isnull=True)
+    task = GroupTask.objects.get(group=group, to="mash", done_at__isnull=True)
     assert task.why == "new group of 2 children"
-    assert (task.due_at - task.raised_at).total_seconds() == 72 * 3600
+    # Three working days of the area's calendar (tests/web/groups/test_group_routing.py times it).
+    assert task.due_at == review_due(cast.area.pk, settings_for(cast.area.pk), task.raised_at)
+    # The car is the police's to check too.
+    check = GroupTask.objects.get(group=group, to="spoc", done_at__isnull=True)
+    assert check.why == "to check: vehicle YK19 ABC"
 
 
 def test_a_new_mention_joining_a_group_raises_a_review(cast):
     _two_children(cast)
     group = Group.objects.get(area=cast.area)
     group_decide(actor=cast.analyst, group=group, decision="confirm", reason="same car")
-    assert not GroupTask.objects.filter(group=group, done_at__isnull=True).exists()
+    assert not GroupTask.objects.filter(group=group, to="mash", done_at__isnull=True).exists()
     third = {"first_name": "Aisha", "last_name": "Begum", "dob": (2012, 9, 9), "sex": "F"}
     outcome = _record(cast.nurse, third, [_car("YK19ABC")])
     group.refresh_from_db()
     assert outcome.child.pk in set(group.members.values_list("child_id", flat=True))
-    task = GroupTask.objects.get(group=group, done_at__isnull=True)
+    task = GroupTask.objects.get(group=group, to="mash", done_at__isnull=True)
     assert "1 more child joined" in task.why and "1 new mention" in task.why
     assert group.status == ProposalStatus.CONFIRMED  # the decision stays with the group
 

@@ -1,6 +1,7 @@
 """End to end in Debian's chromium: two agencies record the same car (written two ways) and the
 same nickname about two unrelated children; the MASH sees the group form, confirms it with a
-reason, and the MACE agenda lists it; a third practitioner never sees the others' children.
+reason, and the MACE agenda lists it; a third practitioner never sees the others' children; the
+partnership lead names the police officer the SPOC, who checks the car.
 
 Screenshots go to test-artifacts/web/groups-*.png; axe-core checks every new page.
 """
@@ -183,8 +184,58 @@ def test_a_car_and_a_nickname_from_two_agencies_make_a_group_the_mash_confirms(
     group.refresh_from_db()
     assert group.members.count() == 3
 
+    # The partnership lead names the police officer the area's SPOC on the group rules page ...
+    lead = Recorder(browser, url, cast, "lead", checked)
+    lead.sign_in()
+    lead.page.goto("/groups/settings/")
+    assert "No one is designated" in lead.page.content()
+    lead.check("groups-6-lead-rules")
+    lead.page.fill("#review_days", "0")
+    lead.page.click("button:has-text('Save the rules')")
+    assert "Give at least 1 working day" in lead.page.locator(".govuk-error-summary").inner_text()
+    lead.check("groups-6-lead-rules-error")
+    lead.page.fill("#review_days", "3")
+    lead.page.select_option("#spoc-user", label="officer (Practitioner, Northbridge Police)")
+    lead.page.click("button:has-text('Designate')")
+    assert "officer" in lead.page.locator("[data-testid=spocs]").inner_text()
+    lead.page.goto("/accounts/access-grants/")
+    assert "officer" in lead.page.locator("[data-testid=designations]").inner_text()
+    lead.check("groups-6-lead-access-given")
+    lead.close()
+
+    # ... who finds the police check of the car in their inbox, sees the car's mentions (naming
+    # only the child they recorded) and records what the police hold.
+    spoc = Recorder(browser, url, cast, "officer", checked)
+    spoc.sign_in()
+    spoc.page.goto("/referrals/inbox/")
+    assert spoc.page.locator("[data-testid=inbox-groups]").inner_text() == "1"
+    assert spoc.page.locator("[data-testid=header-inbox-count]").inner_text() == "1"
+    # The third child seen in the same car is still the one car to check.
+    row = spoc.page.locator("[data-testid=group-task-row]").inner_text()
+    assert row.count("to check: vehicle YK19 ABC") == 1
+    spoc.check("groups-7-spoc-inbox")
+    spoc.page.click(f"text=Police check of group {group.pk}")
+    page = spoc.page
+    mentions = " ".join(page.locator("[data-testid=check-entity]").all_inner_texts())
+    assert "YK19 ABC" in mentions and "yki9abc" in mentions and "Tomasz Nowak" in mentions
+    assert "Jessica" not in page.content() and "Aisha" not in page.content()
+    assert "Taz" not in page.content()  # the person is the MASH's, not the police check's
+    spoc.check("groups-7-spoc-check")
+    page.click("button:has-text('Record the check')")
+    assert "Say what was checked" in page.locator(".govuk-error-summary").inner_text()
+    spoc.check("groups-7-spoc-check-error")
+    page.fill("#note", "PNC and the intelligence system searched: the Astra is a private hire car.")
+    page.click("button:has-text('Record the check')")
+    assert "private hire car" in page.locator("[data-testid=check-note]").inner_text()
+    spoc.check("groups-7-spoc-check-recorded")
+    page.goto("/referrals/inbox/")
+    assert page.locator("[data-testid=inbox-groups]").inner_text() == "0"
+    spoc.close()
+    recorded = AuditEvent.objects.get(event_type="group_check_recorded")
+    assert recorded.actor_label == "officer"
+
     viewed = AuditEvent.objects.filter(event_type="group_viewed").order_by("seq")
     assert {e.actor_label for e in viewed} == {"analyst"}
     assert all(e.extra["purpose"] == "MASH review of a group of connected children" for e in viewed)
     assert {step: v for step, v in checked.items() if v} == {}
-    assert len(checked) >= 9
+    assert len(checked) >= 16

@@ -156,3 +156,45 @@ class AccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.get_role_display()} on {self.granted_at:%Y-%m-%d}"
+
+
+class DesignationKind(models.TextChoices):
+    """A duty given to one account on top of its role (who may hold each: ``jigsaw.web.access``)."""
+
+    SPOC = "spoc", "Police single point of contact for groups"
+
+
+class Designation(models.Model):
+    """A duty the partnership lead gives an account of their area (a police account made the
+    single point of contact who checks the vehicles and phones of groups), and takes away.
+
+    It holds only while the account stays in the agency it was given in; ended, it is kept.
+    """
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="designations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="designations"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=DesignationKind.choices)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    given_at = models.DateTimeField()
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(ended_at__isnull=True),
+                name="designation_held_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_kind_display()}"

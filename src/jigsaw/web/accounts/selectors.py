@@ -17,6 +17,60 @@ def profile_of(user) -> Profile | None:
         return None
 
 
+def designations_of(user, profile: Profile) -> frozenset[str]:
+    """The duties held by ``user`` in their present area and agency (ended ones, and one given
+    in an agency they have since left, no longer count). Read afresh each time: a designation
+    ended by the partnership lead stops counting at once."""
+    from jigsaw.web.accounts.models import Designation
+
+    return frozenset(
+        Designation.objects.filter(
+            user_id=user.pk,
+            area_id=profile.area_id,
+            agency_id=profile.agency_id,
+            ended_at__isnull=True,
+        ).values_list("kind", flat=True)
+    )
+
+
+def designated_users(*, area_id: int, kind: str) -> list:
+    """The active users holding a designation of ``kind`` in an area (in the agency it was given
+    in): whom a SPOC's task is told to."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import F
+
+    from jigsaw.web.accounts.models import Designation
+
+    held = Designation.objects.filter(
+        area_id=area_id,
+        kind=kind,
+        ended_at__isnull=True,
+        user__profile__area_id=area_id,
+        user__profile__agency_id=F("agency_id"),
+    ).values("user_id")
+    return list(get_user_model().objects.filter(pk__in=held, is_active=True).order_by("username"))
+
+
+def spoc_candidates(area_id: int) -> list[tuple[int, str]]:
+    """The area's active accounts that may be designated the SPOC and are not one yet (the rule
+    is :func:`jigsaw.web.access.may_be_spoc`), as (user id, label)."""
+    from jigsaw.web.access import may_be_spoc
+    from jigsaw.web.accounts.models import Designation, DesignationKind
+
+    held = set(
+        Designation.objects.filter(
+            area_id=area_id, kind=DesignationKind.SPOC, ended_at__isnull=True
+        ).values_list("user_id", flat=True)
+    )
+    return [
+        (p.user_id, f"{p.user.get_username()} ({p.get_role_display()}, {p.agency.name})")
+        for p in Profile.objects.filter(area_id=area_id, user__is_active=True)
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__username")
+        if p.user_id not in held and may_be_spoc(role=p.role, agency_kind=p.agency.kind)
+    ]
+
+
 def role_of(user) -> Role | None:
     """Return the user's role, or ``None``: no role means no access to anything (deny by default)."""
     profile = profile_of(user)
@@ -104,8 +158,8 @@ def locked_usernames(area_id: int) -> set[str]:
 
 
 def access_grants_for(user):
-    """Return the grants of roles that open children in the partnership lead's area, newest
-    first; the reading is audited.
+    """Return the partnership lead's area, the grants of roles that open children in it and its
+    designations (the SPOCs, ended ones too), newest first; the reading is audited.
 
     Raises
     ------
@@ -116,7 +170,7 @@ def access_grants_for(user):
     from django.db import transaction
 
     from jigsaw.web.access import Actor, may_see_access_grants
-    from jigsaw.web.accounts.models import AccessGrant
+    from jigsaw.web.accounts.models import AccessGrant, Designation
     from jigsaw.web.audit.models import EventType
     from jigsaw.web.audit.services import audit_record
 
@@ -128,11 +182,16 @@ def access_grants_for(user):
             "user", "agency", "granted_by"
         )[:500]
     )
+    designations = list(
+        Designation.objects.filter(area_id=profile.area_id).select_related(
+            "user", "agency", "given_by", "ended_by"
+        )[:500]
+    )
     with transaction.atomic():
         audit_record(
             actor=user,
             event_type=EventType.ACCESS_GRANTS_VIEWED,
             subject=profile.area,
-            extra={"shown": len(grants)},
+            extra={"shown": len(grants), "designations": len(designations)},
         )
-    return profile.area, grants
+    return profile.area, grants, designations

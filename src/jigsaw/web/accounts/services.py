@@ -25,12 +25,20 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jigsaw.web.access import Actor, may_manage_user, role_opens_children
+from jigsaw.web.access import (
+    Actor,
+    may_be_spoc,
+    may_designate,
+    may_manage_user,
+    role_opens_children,
+)
 from jigsaw.web.accounts.models import (
     AccessGrant,
     Agency,
     AgencyKind,
     Area,
+    Designation,
+    DesignationKind,
     PasswordLink,
     PasswordLinkPurpose,
     Profile,
@@ -94,6 +102,74 @@ def area_contact_set(*, actor: User, mash_contact: str) -> Area:
         area.save(update_fields=["mash_contact"])
         audit_record(actor=actor, event_type=EventType.AREA_CONTACT_CHANGED, subject=area)
     return area
+
+
+def _designating_area(actor: User | None, area_id: int) -> None:
+    """Refuse unless ``actor`` is the area's partnership lead (``None``: the set-up, the demo)."""
+    if actor is not None and not may_designate(Actor.of(actor), area_id=area_id):
+        raise PermissionDenied("only the area's partnership lead gives and ends designations")
+
+
+def spoc_designate(*, actor: User | None, user_id: int) -> Designation:
+    """Make a police account of the partnership lead's area its single point of contact for
+    groups (it keeps its role); audited, and listed on the lead's "Access given" page.
+
+    Raises
+    ------
+    Http404
+        For an account that is not of the lead's area (as for one that does not exist).
+    ValidationError
+        For an account that may not be the SPOC (not police, or a role that records no
+        concerns), or one that already is.
+    """
+    profile = Profile.objects.filter(user_id=user_id).select_related("agency", "user").first()
+    if profile is None or (
+        actor is not None and profile.area_id != getattr(Actor.of(actor), "area_id", None)
+    ):
+        raise Http404("no such user")
+    _designating_area(actor, profile.area_id)
+    if not may_be_spoc(role=profile.role, agency_kind=profile.agency.kind):
+        raise ValidationError(
+            {"user": "Only a police account that records concerns can be the SPOC"}
+        )
+    with transaction.atomic():
+        if Designation.objects.filter(
+            user_id=user_id, kind=DesignationKind.SPOC, ended_at__isnull=True
+        ).exists():
+            raise ValidationError({"user": f"{profile.user.get_username()} is already a SPOC"})
+        designation = Designation.objects.create(
+            area_id=profile.area_id,
+            user_id=user_id,
+            agency_id=profile.agency_id,
+            kind=DesignationKind.SPOC,
+            given_by=actor,
+            given_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            event_type=EventType.DESIGNATION_GIVEN,
+            subject=designation,
+            extra={"user": user_id, "kind": designation.kind, "agency": profile.agency_id},
+        )
+    return designation
+
+
+def designation_end(*, actor: User, designation_id: int) -> Designation:
+    """End a designation of the partnership lead's area (kept, with who ended it); audited."""
+    designation = Designation.objects.filter(pk=designation_id, ended_at__isnull=True).first()
+    if designation is None or designation.area_id != Actor.of(actor).area_id:
+        raise Http404("no such designation")
+    _designating_area(actor, designation.area_id)
+    with transaction.atomic():
+        designation.ended_by, designation.ended_at = actor, timezone.now()
+        designation.save(update_fields=["ended_by", "ended_at"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.DESIGNATION_ENDED,
+            subject=designation,
+            extra={"user": designation.user_id, "kind": designation.kind},
+        )
+    return designation
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:

@@ -255,8 +255,12 @@ def user_detail(request, user_id: int):
 @require_http_methods(["GET"])
 def access_grants(request):
     """The partnership lead sees every grant of a role that opens children, and who gave it."""
-    area, grants = access_grants_for(request.user)
-    return render(request, "accounts/access_grants.html", {"area": area, "grants": grants})
+    area, grants, designations = access_grants_for(request.user)
+    return render(
+        request,
+        "accounts/access_grants.html",
+        {"area": area, "grants": grants, "designations": designations},
+    )
 
 
 @role_required(Role.ADMINISTRATOR)

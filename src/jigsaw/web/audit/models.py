@@ -108,6 +108,13 @@ class EventType(enum.Enum):
     LINKAGE_MODEL_REFUSED = "linkage_model_refused"
     LINKAGE_SCHEDULE_CHANGED = "linkage_schedule_changed"
     LINKAGE_MODEL_VIEWED = "linkage_model_viewed"
+    # Routing groups: the police single point of contact, the partnership's group rules, clocks.
+    GROUP_CHECK_VIEWED = "group_check_viewed"
+    GROUP_CHECK_RECORDED = "group_check_recorded"
+    GROUP_REVIEW_OVERDUE = "group_review_overdue"
+    GROUP_SETTINGS_CHANGED = "group_settings_changed"
+    DESIGNATION_GIVEN = "designation_given"
+    DESIGNATION_ENDED = "designation_ended"
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
-from jigsaw.web.groups.models import HowKnown, MentionKind
+from jigsaw.web.groups.models import GroupSettings, HowKnown, MentionKind
 
 #: Rows of each kind on the form: enough for one concern; more can go on the next concern.
 ROWS = {"person": 2, "vehicle": 2, "phone": 2, "online": 2, "place": 2}
@@ -320,3 +320,51 @@ def interview_mentions_forms(
         e.pk: MentionsForm(data if str(e.pk) == posted else None, prefix=f"rhi{e.pk}")
         for e in episodes
     }
+
+
+class GroupRulesForm(forms.ModelForm):
+    """The partnership lead's group rules; the bounds are the model's validators (one home)."""
+
+    class Meta:
+        model = GroupSettings
+        fields = ["size_threshold", "review_days"]
+        error_messages = {
+            "size_threshold": {
+                "required": "Give the number of children at which a group is reviewed",
+                "invalid": "Give the number of children as a whole number",
+                "min_value": "A group needs at least %(limit_value)s children",
+                "max_value": "Give at most %(limit_value)s children",
+            },
+            "review_days": {
+                "required": "Give the working days the MASH has to review a group",
+                "invalid": "Give the working days as a whole number",
+                "min_value": "Give at least %(limit_value)s working day",
+                "max_value": "Give at most %(limit_value)s working days",
+            },
+        }
+
+
+class DesignateForm(forms.Form):
+    """Make one of the area's police accounts its SPOC (the choices are the accounts that may)."""
+
+    # The error summary links to the select's id, which carries the form's prefix.
+    anchors = {"user": "spoc-user"}
+
+    user = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": "Select the police account to designate"}
+    )
+
+    def __init__(self, *args: Any, candidates: Sequence[tuple[int, str]] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = cast("forms.TypedChoiceField", self.fields["user"])
+        field.choices = [("", "Select an account"), *candidates]
+        field.error_messages["invalid_choice"] = "Select one of the police accounts listed"
+
+
+class CheckForm(forms.Form):
+    """The SPOC's record of a police check."""
+
+    note = forms.CharField(
+        max_length=4000,
+        error_messages={"required": "Say what was checked and what was found"},
+    )

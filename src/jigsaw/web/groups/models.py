@@ -9,6 +9,7 @@ mentions; they are proposals: nothing is merged or confirmed without a person an
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from jigsaw.web.accounts.models import Agency, Area
@@ -123,24 +124,38 @@ class GroupMember(models.Model):
         return f"child {self.child_id} in group {self.group_id}"
 
 
+class TaskTo(models.TextChoices):
+    """Who owes a group task: the area's MASH (review the group) or its police single point of
+    contact (check the vehicles and phones in its evidence)."""
+
+    MASH = "mash", "MASH review"
+    SPOC = "spoc", "Police check of vehicles and phones"
+
+
 class GroupTask(models.Model):
     """A review the MASH owes a group, with its clock: a new group, a new mention joining it,
-    or the group reaching the partnership's size."""
+    or the group reaching the partnership's size; or the police check its SPOC owes when the
+    evidence holds a vehicle or a phone."""
 
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="tasks")
+    to = models.CharField(max_length=4, choices=TaskTo.choices, default=TaskTo.MASH)
     why = models.CharField(max_length=200)
     raised_at = models.DateTimeField()
     due_at = models.DateTimeField()
+    # Set once by the sweep when the clock ran out with the task still open (escalated then).
+    overdue_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # What the SPOC checked and found (a MASH review is closed by the group's decision instead).
+    note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
 
     def __str__(self) -> str:
-        return f"Review of group {self.group_id}: {self.why}"
+        return f"{self.get_to_display()} of group {self.group_id}: {self.why}"
 
 
 class EntityMerge(models.Model):
@@ -173,8 +188,17 @@ class GroupSettings(models.Model):
 
     area = models.OneToOneField(Area, on_delete=models.PROTECT, related_name="group_settings")
     # Two children joined by strong evidence are already worth the MASH's look.
-    size_threshold = models.PositiveSmallIntegerField(default=2)
-    review_hours = models.FloatField(default=72)
+    size_threshold = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text="A group of this many children (from 2: one child is no group) is reviewed",
+    )
+    # Working days of the area's calendar (its response policy), as a referral's decision clock.
+    review_days = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Working days to review a group (from 1 to 20)",
+    )
 
     class Meta:
         verbose_name_plural = "group settings"

@@ -20,7 +20,10 @@ from django.http import Http404
 from jigsaw.act.clock import TimeLeft, time_left
 from jigsaw.disclosure import count_text
 from jigsaw.web.access import (
+    SPOC_KINDS,
     Actor,
+    is_spoc,
+    may_check_group,
     may_open_child,
     may_open_group,
     may_see_groups,
@@ -39,6 +42,7 @@ from jigsaw.web.groups.models import (
     Mention,
     MentionKind,
     ProposalStatus,
+    TaskTo,
 )
 from jigsaw.web.referrals.clock import now
 
@@ -107,7 +111,10 @@ def groups_for(user: Any) -> list[GroupRow]:
         "members", "tasks"
     )
     for group in groups:
-        task = next((t for t in group.tasks.all() if t.done_at is None), None)
+        # The MASH's own review sets the order (a police check is the SPOC's clock).
+        task = next(
+            (t for t in group.tasks.all() if t.done_at is None and t.to == TaskTo.MASH), None
+        )
         labels = sorted({f"{r['kind']}: {r['label']}" for r in group.evidence})
         rows.append(
             GroupRow(
@@ -157,6 +164,8 @@ class GroupView:
     timeline: tuple[TimelineRow, ...]
     merges: tuple[EntityMerge, ...]
     tasks: tuple[tuple[GroupTask, TimeLeft], ...]
+    # The police checks the SPOC recorded, newest first, read with the group.
+    checks: tuple[GroupTask, ...] = ()
 
 
 def group_for(*, user: Any, group_id: int) -> GroupView:
@@ -225,6 +234,11 @@ def group_for(*, user: Any, group_id: int) -> GroupView:
     )
     at = now()
     tasks = tuple((t, time_left(t.due_at, at)) for t in group.tasks.filter(done_at__isnull=True))
+    checks = tuple(
+        group.tasks.filter(to=TaskTo.SPOC, done_at__isnull=False)
+        .select_related("done_by")
+        .order_by("-done_at", "-id")
+    )
     network = network_chart(
         [(c, names[c]) for c in shown],
         [(e.entity, e.kind, e.label) for e in entity_rows],
@@ -248,6 +262,7 @@ def group_for(*, user: Any, group_id: int) -> GroupView:
         timeline=timeline,
         merges=merges,
         tasks=tasks,
+        checks=checks,
     )
 
 
@@ -274,16 +289,106 @@ class TaskRow:
 
 
 def group_tasks_for(user: Any) -> list[TaskRow]:
-    """The area's open group reviews, most urgent first: the MASH's share of the inbox."""
+    """The open group tasks the user owes, most urgent first (overdue ones are): the MASH's
+    reviews for its analysts, the police checks for a designated SPOC; their share of the inbox
+    and of its count in the header."""
     actor = Actor.of(user)
     area_id = actor.area_id
-    if not may_see_groups(actor) or area_id is None:
+    owed = [
+        to
+        for to, holds in ((TaskTo.MASH, may_see_groups(actor)), (TaskTo.SPOC, is_spoc(actor)))
+        if holds
+    ]
+    if area_id is None or not owed:
         return []
     at = now()
-    tasks = GroupTask.objects.filter(group__area_id=area_id, done_at__isnull=True).select_related(
-        "group"
-    )
+    tasks = GroupTask.objects.filter(
+        group__area_id=area_id, to__in=owed, done_at__isnull=True
+    ).select_related("group")
     return [TaskRow(t, time_left(t.due_at, at)) for t in tasks.order_by("due_at", "id")]
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckView:
+    """A police check as its SPOC sees it: the task, and the group's vehicles and phones with
+    every mention of them; a child is named only if the SPOC's own role may open them."""
+
+    task: GroupTask
+    left: TimeLeft
+    entities: tuple[EntityRow, ...]
+    children: int
+    named: tuple[tuple[int, str], ...]
+
+
+def group_check_for(*, user: Any, task_id: int) -> CheckView:
+    """One police check for the area's SPOC, audited with the children whose mentions it shows
+    (404 for a check of another area, for someone who is not the SPOC, and for none)."""
+    actor = Actor.of(user)
+    task = (
+        GroupTask.objects.filter(pk=task_id, to=TaskTo.SPOC)
+        .select_related("group", "done_by")
+        .first()
+    )
+    if task is None or not may_check_group(actor, group_area_id=task.group.area_id):
+        raise Http404("no such check")
+    rows = [r for r in task.group.evidence if r["kind"] in SPOC_KINDS]
+    mention_ids = {i for r in rows for i in r["mentions"]}
+    mentions = {
+        m.pk: m
+        for m in Mention.objects.filter(
+            pk__in=mention_ids, area_id=task.group.area_id
+        ).select_related("agency")
+    }
+    children = sorted({m.child_id for m in mentions.values()})
+    names = _names(_visible_children(actor, children))
+    entities: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = entities.setdefault(
+            row["entity"], {"kind": row["kind"], "label": row["label"], "rows": [], "kids": set()}
+        )
+        entry["kids"].add(row["child"])
+        for i in row["mentions"]:
+            if i in mentions:
+                m = mentions[i]
+                name = names.get(m.child_id, "A child you may not open")
+                entry["rows"].append(MentionRow(m, name, m.agency.name))
+    entity_rows = tuple(
+        EntityRow(
+            entity=e,
+            kind=v["kind"],
+            label=v["label"],
+            children=len(v["kids"]),
+            mentions=tuple(sorted(v["rows"], key=lambda r: (r.mention.known_on, r.mention.pk))),
+        )
+        for e, v in sorted(entities.items(), key=lambda kv: (kv[1]["kind"], kv[1]["label"]))
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            event_type=EventType.GROUP_CHECK_VIEWED,
+            subject=task.group,
+            extra={
+                "purpose": view_purpose(actor.role, "group_check"),
+                "task": task.pk,
+                "children": children,
+                "named": sorted(names),
+            },
+        )
+    return CheckView(
+        task=task,
+        left=time_left(task.due_at, now()),
+        entities=entity_rows,
+        children=len(task.group.members.all()),
+        named=tuple(sorted(names.items())),
+    )
+
+
+def group_check_to_record(*, user: Any, task_id: int) -> GroupTask:
+    actor = Actor.of(user)
+    task = GroupTask.objects.filter(pk=task_id, to=TaskTo.SPOC).select_related("group").first()
+    if task is None or not may_check_group(actor, group_area_id=task.group.area_id):
+        raise Http404("no such check")
+    return task
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,8 +412,11 @@ def mace_groups(user: Any) -> list[AgendaGroup]:
         .prefetch_related("members", "tasks")
     ):
         reasons = [group.get_status_display()]
-        if any(t.done_at is None for t in group.tasks.all()):
+        open_to = {t.to for t in group.tasks.all() if t.done_at is None}
+        if TaskTo.MASH in open_to:
             reasons.append("review due")
+        if TaskTo.SPOC in open_to:
+            reasons.append("police check due")
         out.append(
             AgendaGroup(
                 group=group,
@@ -361,3 +469,48 @@ def places_for(user: Any) -> tuple[list[PlaceRow], bool]:
             extra={"what": "places and linked children", "exact": exact, "places": len(rows)},
         )
     return rows, exact
+
+
+@dataclasses.dataclass(frozen=True)
+class RulesView:
+    """The partnership lead's group rules page: the rules in force, the SPOCs and who may be."""
+
+    area: Any
+    rules: Any
+    spocs: tuple[Any, ...]
+    candidates: tuple[tuple[int, str], ...]
+    working: str
+
+
+def group_rules_for(user: Any) -> RulesView:
+    """The area's group rules for its partnership lead (PermissionDenied for anyone else)."""
+    from django.core.exceptions import PermissionDenied
+
+    from jigsaw.act.clock import Counting, Deadline
+    from jigsaw.web.access import may_set_group_rules
+    from jigsaw.web.accounts.models import Area, Designation, DesignationKind
+    from jigsaw.web.accounts.selectors import spoc_candidates
+    from jigsaw.web.groups.services import settings_for
+    from jigsaw.web.referrals.services import policy_for
+
+    actor = Actor.of(user)
+    if actor.area_id is None or not may_set_group_rules(actor, area_id=actor.area_id):
+        raise PermissionDenied("only the partnership lead sets the area's group rules")
+    rules = settings_for(actor.area_id)
+    calendar = policy_for(actor.area_id).calendar
+    spocs = tuple(
+        Designation.objects.filter(
+            area_id=actor.area_id, kind=DesignationKind.SPOC, ended_at__isnull=True
+        ).select_related("user", "agency", "given_by")
+    )
+    return RulesView(
+        area=Area.objects.get(pk=actor.area_id),
+        rules=rules,
+        spocs=spocs,
+        candidates=tuple(spoc_candidates(actor.area_id)),
+        working=(
+            f"{Deadline(rules.review_days * 24.0, Counting.WORKING_DAYS).describe()} (Monday to "
+            f"Friday without bank holidays; a group found after {calendar.closes:%H:%M} counts "
+            f"from {calendar.opens:%H:%M} the next working day)"
+        ),
+    )

@@ -17,7 +17,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from jigsaw.web.access import Actor, may_decide_group
+from jigsaw.web.access import (
+    SPOC_KINDS,
+    Actor,
+    may_check_group,
+    may_decide_group,
+    may_set_group_rules,
+)
 from jigsaw.web.accounts.models import Area
 from jigsaw.web.audit.models import EventType
 from jigsaw.web.audit.services import audit_record
@@ -33,7 +39,9 @@ from jigsaw.web.groups.models import (
     Mention,
     MentionKind,
     ProposalStatus,
+    TaskTo,
 )
+from jigsaw.web.referrals import notify
 from jigsaw.web.referrals.clock import now
 
 if TYPE_CHECKING:
@@ -305,12 +313,16 @@ def _groups_store(area_id: int, result: Any, actor: User | None) -> tuple[int, i
                 tasks += _task_raise(
                     group, f"new group of {len(children)} children", rules, at, actor
                 )
+                checks = _to_check(rows, set(), set())
+                if checks:
+                    tasks += _task_raise(group, checks, rules, at, actor, to=TaskTo.SPOC)
             kept.add(group.pk)
             continue
         group = best
         kept.add(group.pk)
         before = children_of[group.pk]
-        old_mentions = {i for r in group.evidence for i in r["mentions"]}
+        old_rows = group.evidence
+        old_mentions = {i for r in old_rows for i in r["mentions"]}
         new_mentions = {i for r in rows for i in r["mentions"]} - old_mentions
         joined = children - before
         why = []
@@ -337,6 +349,15 @@ def _groups_store(area_id: int, result: Any, actor: User | None) -> tuple[int, i
             group.save()
         if (new_mentions or joined or reached) and group.status != ProposalStatus.REJECTED:
             tasks += _task_raise(group, "; ".join(why), rules, at, actor)
+            # Reaching the size puts the whole evidence in front of the police for the first
+            # time; otherwise only what is new to the group is theirs to check.
+            checks = (
+                _to_check(rows, set(), set())
+                if reached
+                else _to_check(rows, old_mentions, {r["entity"] for r in old_rows})
+            )
+            if checks:
+                tasks += _task_raise(group, checks, rules, at, actor, to=TaskTo.SPOC)
     live = {int(i) for i in result.mentions["mention_id"]}
     for group in stored:
         if group.pk not in kept and group.current:
@@ -352,28 +373,114 @@ def _groups_store(area_id: int, result: Any, actor: User | None) -> tuple[int, i
     return len(members), new_groups, tasks
 
 
+def _to_check(rows: list[dict[str, Any]], old_mentions: set[int], old_entities: set[str]) -> str:
+    """What of a group's evidence is the police's to check (its vehicles and phones new to the
+    group: a new entity, or a new mention of one), said as the task's reason; "" for nothing."""
+    labels = sorted(
+        {
+            f"{r['kind']} {r['label']}"
+            for r in rows
+            if r["kind"] in SPOC_KINDS
+            and (r["entity"] not in old_entities or set(r["mentions"]) - old_mentions)
+        }
+    )
+    return f"to check: {', '.join(labels)}" if labels else ""
+
+
+def review_due(area_id: int, rules: GroupSettings, at: dt.datetime) -> dt.datetime:
+    """When a group task raised at ``at`` is due: the area's review days counted in working days
+    of its response policy's calendar (closed days and bank holidays do not count), as the
+    referral clocks count theirs."""
+    from jigsaw.act.clock import Counting, Deadline
+    from jigsaw.web.referrals.services import policy_for
+
+    deadline = Deadline(rules.review_days * 24.0, Counting.WORKING_DAYS)
+    return deadline.due(at, policy_for(area_id).calendar)
+
+
+def _owed_by(group: Group, to: str) -> list[Any]:
+    """Who is told of a group task: the area's MASH analysts, or its designated SPOCs."""
+    from jigsaw.web.accounts.models import DesignationKind, Role
+    from jigsaw.web.accounts.selectors import designated_users
+
+    if to == TaskTo.SPOC:
+        return designated_users(area_id=group.area_id, kind=DesignationKind.SPOC)
+    return notify.staff(role=Role.MASH_ANALYST, area_id=group.area_id)
+
+
 def _task_raise(
-    group: Group, why: str, rules: GroupSettings, at: dt.datetime, actor: User | None
+    group: Group,
+    why: str,
+    rules: GroupSettings,
+    at: dt.datetime,
+    actor: User | None,
+    *,
+    to: str = TaskTo.MASH,
 ) -> int:
-    """A review task for the MASH (one open task per group, its clock from the first reason)."""
-    task = GroupTask.objects.filter(group=group, done_at__isnull=True).first()
+    """A task for the MASH (a review) or the SPOC (a police check): one open task per group for
+    each, its clock from the first reason."""
+    task = GroupTask.objects.filter(group=group, to=to, done_at__isnull=True).first()
     if task is not None:
-        task.why = f"{task.why}; {why}"[:200]
-        task.save(update_fields=["why"])
+        if why not in task.why.split("; "):  # the same car seen again is one thing to check
+            task.why = f"{task.why}; {why}"[:200]
+            task.save(update_fields=["why"])
     else:
         task = GroupTask.objects.create(
             group=group,
+            to=to,
             why=why[:200],
             raised_at=at,
-            due_at=at + dt.timedelta(hours=rules.review_hours),
+            due_at=review_due(group.area_id, rules, at),
         )
+        if notify.enabled():
+            notify.notify(_owed_by(group, to), notify.Item.GROUP_TASK)
     audit_record(
         actor=actor,
         event_type=EventType.GROUP_REVIEW_RAISED,
         subject=group,
-        extra={"task": task.pk, "why": why, "due": task.due_at.isoformat()},
+        extra={"task": task.pk, "to": to, "why": why, "due": task.due_at.isoformat()},
     )
     return 1
+
+
+def group_reviews_sweep(*, area_id: int | None = None) -> int:
+    """Mark overdue what is late, now: each open group task past its clock is marked overdue once,
+    audited, and escalated (the MASH is told of its own reviews and of the SPOC's late checks,
+    the SPOCs of theirs). Idempotent; called by the referral clocks' sweep. Returns how many
+    tasks became overdue."""
+    at = now()
+    changed = 0
+    late = GroupTask.objects.filter(done_at__isnull=True, overdue_at__isnull=True, due_at__lte=at)
+    if area_id is not None:
+        late = late.filter(group__area_id=area_id)
+    areas = sorted(set(late.values_list("group__area_id", flat=True)))
+    if not areas:
+        return 0
+    with transaction.atomic():
+        # The areas first, in order, as groups_refresh takes its area: a refresh (which writes
+        # audit rows, then updates tasks) and a sweep (tasks, then audit rows) never hold what the
+        # other waits for.
+        list(Area.objects.select_for_update().filter(pk__in=areas).order_by("pk"))
+        groups: dict[int, Group] = {}
+        for task in late.select_for_update().order_by("due_at", "id"):
+            task.overdue_at = at
+            task.save(update_fields=["overdue_at"])
+            if task.group_id not in groups:
+                groups[task.group_id] = Group.objects.get(pk=task.group_id)
+            group = groups[task.group_id]
+            audit_record(
+                actor=None,
+                event_type=EventType.GROUP_REVIEW_OVERDUE,
+                subject=group,
+                extra={"task": task.pk, "to": task.to, "due": task.due_at.isoformat()},
+            )
+            if notify.enabled():
+                told = _owed_by(group, task.to)
+                if task.to == TaskTo.SPOC:
+                    told += _owed_by(group, TaskTo.MASH)
+                notify.notify(told, notify.Item.GROUP_OVERDUE)
+            changed += 1
+    return changed
 
 
 def _reason(reason: str) -> str:
@@ -384,7 +491,7 @@ def _reason(reason: str) -> str:
 
 
 def group_decide(*, actor: User, group: Group, decision: str, reason: str) -> Group:
-    """Confirm or reject a proposed group, with a reason; closes its open review tasks."""
+    """Confirm or reject a proposed group, with a reason; closes its open MASH reviews."""
     if not may_decide_group(Actor.of(actor), group_area_id=group.area_id):
         raise PermissionDenied("only the area's MASH decides its groups")
     if decision not in ("confirm", "reject"):
@@ -397,7 +504,8 @@ def group_decide(*, actor: User, group: Group, decision: str, reason: str) -> Gr
         )
         group.decided_by, group.decided_at, group.reason = actor, at, reason
         group.save()
-        GroupTask.objects.filter(group=group, done_at__isnull=True).update(
+        # The MASH's reviews only: the police check stays the SPOC's to record.
+        GroupTask.objects.filter(group=group, to=TaskTo.MASH, done_at__isnull=True).update(
             done_at=at, done_by=actor
         )
         audit_record(
@@ -439,3 +547,54 @@ def merge_decide(*, actor: User, merge: EntityMerge, decision: str, reason: str)
             # The adult is now one entity: the area's children are connected again through them.
             groups_refresh(area_id=merge.area_id, actor=actor)
     return merge
+
+
+def group_check_record(*, actor: User, task: GroupTask, note: str) -> GroupTask:
+    """The SPOC records the police check of a group's vehicles and phones, with what was checked
+    and found; closes the task. Refused without a note, or if already recorded."""
+    group = Group.objects.get(pk=task.group_id)
+    if task.to != TaskTo.SPOC or not may_check_group(Actor.of(actor), group_area_id=group.area_id):
+        raise PermissionDenied("only the area's police single point of contact records checks")
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Say what was checked and what was found"})
+    with transaction.atomic():
+        task.refresh_from_db(from_queryset=GroupTask.objects.select_for_update())
+        if task.done_at is not None:
+            raise ValidationError({"note": "This check is already recorded"})
+        task.done_at, task.done_by, task.note = now(), actor, note
+        task.save(update_fields=["done_at", "done_by", "note"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.GROUP_CHECK_RECORDED,
+            subject=group,
+            extra={"task": task.pk, "note": note, "late": task.overdue_at is not None},
+        )
+    return task
+
+
+def group_settings_set(*, actor: User, size_threshold: int, review_days: int) -> GroupSettings:
+    """The partnership lead sets the size at which a group is reviewed and its review days (for
+    the tasks raised from now: clocks already running keep their due time); validated by the
+    model's bounds, audited with the values before and after."""
+    who = Actor.of(actor)
+    if who.area_id is None or not may_set_group_rules(who, area_id=who.area_id):
+        raise PermissionDenied("only the partnership lead sets the area's group rules")
+    with transaction.atomic():
+        rules = GroupSettings.objects.select_for_update().filter(
+            area_id=who.area_id
+        ).first() or GroupSettings(area_id=who.area_id)
+        before = {"size_threshold": rules.size_threshold, "review_days": rules.review_days}
+        rules.size_threshold, rules.review_days = size_threshold, review_days
+        rules.full_clean(exclude=["area"])
+        rules.save()
+        audit_record(
+            actor=actor,
+            event_type=EventType.GROUP_SETTINGS_CHANGED,
+            subject=rules,
+            extra={
+                "before": before,
+                "after": {"size_threshold": size_threshold, "review_days": review_days},
+            },
+        )
+    return rules

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<ref:group_id>/decide/", views.group_decide, name="decide"),
     path("matches/<ref:merge_id>/", views.merge_decide, name="merge"),
     path("places/", views.places, name="places"),
+    path("checks/<ref:task_id>/", views.group_check, name="check"),
+    path("settings/", views.group_settings, name="settings"),
 ]

@@ -29,6 +29,9 @@ class Item(enum.Enum):
     ACTION = "an action given to you or your agency"
     ESCALATION = "an overdue action or a late referral, escalated to you"
     FEEDBACK = "feedback on a referral you made"
+    # Groups of connected children (jigsaw.web.groups).
+    GROUP_TASK = "a group of connected children to review or check"
+    GROUP_OVERDUE = "an overdue group review or check, escalated to you"
 
 
 def enabled() -> bool:

@@ -230,6 +230,8 @@ class Inbox:
     feedback: tuple[Feedback, ...]
     # Feedback of the last 30 days: what the header counts (older feedback stays listed).
     feedback_new: int = 0
+    # The open group tasks the user owes (jigsaw.web.groups.selectors.group_tasks_for).
+    groups: tuple[Any, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -238,6 +240,7 @@ class Inbox:
             "referrals": len(self.referrals),
             "actions": len(self.actions),
             "feedback": self.feedback_new,
+            "groups": len(self.groups),
         }
 
     @property
@@ -258,7 +261,8 @@ def _actions_for(actor: Actor) -> list[Action]:
 
 
 def inbox_for(user: Any, *, audit: bool = True) -> Inbox:
-    """Contacts to decide, referrals assigned, actions due (escalated first) and feedback."""
+    """Contacts to decide, referrals assigned, actions due (escalated first), feedback, and the
+    group reviews and checks the user owes."""
     actor = Actor.of(user)
     if actor.role is None or actor.area_id is None:
         return Inbox((), (), (), ())
@@ -286,7 +290,11 @@ def inbox_for(user: Any, *, audit: bool = True) -> Inbox:
             [r.contact.child_id for r in contacts] + [r.referral.child_id for r in referrals],
             "inbox",
         )
-    return Inbox(tuple(contacts), tuple(referrals), tuple(actions), feedback, recent)
+    # The MASH's group reviews and a SPOC's police checks (no child is named by a task).
+    from jigsaw.web.groups.selectors import group_tasks_for
+
+    groups = tuple(group_tasks_for(user))
+    return Inbox(tuple(contacts), tuple(referrals), tuple(actions), feedback, recent, groups)
 
 
 def feedback_for_referral_child(feedback: Feedback) -> str:

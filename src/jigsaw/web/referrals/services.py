@@ -774,7 +774,8 @@ def _resolve_escalations(referral: Referral, *, action: Action | None, at: dt.da
 
 def clocks_sweep(*, area_id: int | None = None) -> int:
     """Escalate what is late, now: open actions past due become overdue and are escalated to the
-    owner agency's safeguarding lead and the MASH; breached referrals are escalated to the MASH.
+    owner agency's safeguarding lead and the MASH; breached referrals are escalated to the MASH;
+    late group reviews and police checks are marked overdue (``group_reviews_sweep``).
     Idempotent: something already escalated is not escalated again. Returns how many rows
     changed."""
     at = now()
@@ -845,7 +846,10 @@ def clocks_sweep(*, area_id: int | None = None) -> int:
                 notify.Item.ESCALATION,
             )
             changed += 1
-    return changed
+    # The review clocks of groups of connected children (jigsaw.web.groups) are swept with these.
+    from jigsaw.web.groups.services import group_reviews_sweep
+
+    return changed + group_reviews_sweep(area_id=area_id)
 
 
 def _iso(when: dt.datetime | None) -> str | None:

@@ -79,13 +79,18 @@ def inbox(request: SignedInRequest) -> HttpResponse:
     _sweep(request)
     box = selectors.inbox_for(request.user)
     rows = [(f, selectors.feedback_for_referral_child(f)) for f in box.feedback]
-    # The MASH's group reviews (jigsaw.web.groups), beside its referrals.
-    from jigsaw.web.groups.selectors import group_tasks_for
+    # The MASH's group reviews and a SPOC's police checks (jigsaw.web.groups).
+    from jigsaw.web.access import is_spoc
 
     return render(
         request,
         "referrals/inbox.html",
-        {"box": box, "feedback_rows": rows, "group_tasks": group_tasks_for(request.user)},
+        {
+            "box": box,
+            "feedback_rows": rows,
+            "group_tasks": box.groups,
+            "spoc": is_spoc(Actor.of(request.user)),
+        },
     )
 
 

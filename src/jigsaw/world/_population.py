@@ -225,7 +225,7 @@ def build(config: WorldConfig, areas: pd.DataFrame, rng: np.random.Generator) ->
             "name_origin": np.asarray(_names.ORIGINS, dtype=object)[origin],
             **vuln,
             "school": school,
-            "nhs_number": _digits(nhs, 10).astype(object),
+            "nhs_number": _digits(nhs, 10),
         }
     )
     frame["twin_of"] = ""

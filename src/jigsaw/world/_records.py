@@ -18,7 +18,7 @@ from jigsaw.linkage import RECORD_COLUMNS
 from jigsaw.world import _names
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._population import Population
-from jigsaw.world._text import date_parts, date_text, digits, ids
+from jigsaw.world._text import date_parts, date_text, digit_codes, ids, strings
 
 #: Record-id prefixes, one per agency.
 PREFIX = {
@@ -250,7 +250,7 @@ def _dates_of_birth(
     d2[day] = np.where(d[day] + shift[day] <= 28, d[day] + shift[day], d[day] - shift[day])
     flag[missing], flag[swap], flag[year], flag[day] = "missing", "swap", "year", "day"
     day_first = np.isin(agency_names, list(config.day_first_agencies))
-    text = date_text(y2, m2, d2, day_first).astype(object)
+    text = date_text(y2, m2, d2, day_first)
     serial = np.isin(agency_names, list(config.excel_serial_agencies))
     if serial.any():
         # A spreadsheet's date serial: days since 1899-12-30 (Excel's 1900 date system).
@@ -305,17 +305,15 @@ def _nhs_numbers(
     digit = (number // place) % 10
     wrong = (digit + rng.integers(1, 10, len(recorded))) % 10
     number = np.where(invalid, number + (wrong - digit) * place, number)
-    text = digits(number, 10)
+    codes = digit_codes(number, 10)
     spaced = rng.random(len(recorded)) < config.nhs_spaced_rate
-    if spaced.any():
-        chars = text[spaced].view("U1").reshape(-1, 10)
-        wide = np.full((len(chars), 12), " ", dtype="U1")
-        wide[:, 0:3], wide[:, 4:7], wide[:, 8:12] = chars[:, 0:3], chars[:, 3:6], chars[:, 6:10]
-        text_spaced = wide.view("U12").ravel()
     out = np.full(m, "", dtype=object)
-    out[recorded] = text.astype(object)
+    out[recorded] = strings(codes)
     if spaced.any():
-        out[recorded[spaced]] = text_spaced.astype(object)
+        chars = codes[spaced]
+        wide = np.full((len(chars), 12), ord(" "), dtype=np.uint8)
+        wide[:, 0:3], wide[:, 4:7], wide[:, 8:12] = chars[:, 0:3], chars[:, 3:6], chars[:, 6:10]
+        out[recorded[spaced]] = strings(wide)
     flag = np.full(m, "absent", dtype=object)
     flag[recorded] = np.where(invalid, "invalid", "valid")
     return out, flag

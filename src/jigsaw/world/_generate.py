@@ -130,12 +130,14 @@ def generate(
     records, truth, record_child = _records.build(config, pop, needed, rng[4])
 
     children = _children_table(pop, ex, config)
-    concerns_table = _attach_records(config, concerns.frame, records, record_child, pop, rng[5])
+    concerns_table, concern_record = _attach_records(
+        config, concerns.frame, records, record_child, pop, rng[5]
+    )
     outcomes = _outcomes(config, pop, ex)
-    truth = _truth(truth, children)
+    truth = _truth(truth, children, record_child)
     areas = _area_summary(config, areas, children, outcomes, ex)
     mentions = _mentions.simulate(
-        config, children, concerns_table, truth.set_index("record_id")["child_id"], rng[7]
+        config, children, concerns_table, record_child[concern_record], rng[7]
     )
     return World(
         config=config,
@@ -230,9 +232,9 @@ def _attach_records(
     record_child: np.ndarray,
     pop: _population.Population,
     rng: np.random.Generator,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Give each concern one of the agency's records of the child (agencies never know the
-    child's true identity, only their own record)."""
+    child's true identity, only their own record); also return each concern's record's row."""
     n_agencies = len(AGENCIES)
     record_agency = pd.Index(AGENCIES).get_indexer(pd.Index(records["agency"]))
     key = record_child.astype(np.int64) * n_agencies + record_agency
@@ -246,10 +248,11 @@ def _attach_records(
     if (hi <= lo).any():
         raise AssertionError("a concern has no record at its agency")  # a generator bug
     pick = lo + (rng.random(len(frame)) * (hi - lo)).astype(np.int64)
-    record_id = records["record_id"].to_numpy()[order[pick]]
+    row = order[pick]
+    record_id = records["record_id"].to_numpy()[row]
     start = np.datetime64(config.start, "D")
     dates = start + frame["day"].to_numpy().astype("timedelta64[D]")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "concern_id": ids("K", np.arange(1, len(frame) + 1), 7),
             "record_id": record_id,
@@ -261,6 +264,7 @@ def _attach_records(
             "referred_by": frame["referred_by"].to_numpy(),
         }
     )
+    return table, row
 
 
 def _outcomes(
@@ -292,12 +296,12 @@ def _outcomes(
     )
 
 
-def _truth(truth: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
-    status = children.set_index("child_id")[["exploited", "exploitation_start", "exploitation_end"]]
-    joined = status.reindex(truth["child_id"].to_numpy())
+def _truth(truth: pd.DataFrame, children: pd.DataFrame, record_child: np.ndarray) -> pd.DataFrame:
+    """The records' truth with their child's exploitation beside it (``record_child`` holds each
+    record's child's row, so no lookup by id is needed)."""
     out = truth[["record_id", "child_id"]].copy()
-    for column in status.columns:
-        out[column] = joined[column].to_numpy()
+    for column in ("exploited", "exploitation_start", "exploitation_end"):
+        out[column] = children[column].to_numpy()[record_child]
     for column in truth.columns[2:]:
         out[column] = truth[column].to_numpy()
     return out

@@ -341,12 +341,12 @@ def simulate(
     config: WorldConfig,
     children: pd.DataFrame,
     concerns: pd.DataFrame,
-    record_child: pd.Series,
+    concern_child: np.ndarray,
     rng: np.random.Generator,
 ) -> Mentions:
     """Draw the groups and every mention; see the module docstring.
 
-    ``record_child`` maps each ``record_id`` to its true ``child_id``.
+    ``concern_child`` holds the row in ``children`` of each concern's true child.
     """
     w = _Writer(rng, config)
     start, end = np.datetime64(config.start, "D"), np.datetime64(config.end, "D")
@@ -357,7 +357,6 @@ def simulate(
     last_names = children["last_name"].to_numpy()
     schools = children["school"].to_numpy()
     exploited_of = children["exploited"].to_numpy()
-    position = {c: i for i, c in enumerate(child_ids)}
     area = children["area_code"].to_numpy()
     areas = list(dict.fromkeys(area.tolist()))
     origin_index = {o: i for i, o in enumerate(_names.ORIGINS)}
@@ -372,8 +371,9 @@ def simulate(
     }
 
     # --- groups ------------------------------------------------------------------------------
-    ex_start = pd.to_datetime(children["exploitation_start"]).to_numpy("datetime64[D]")
-    ex_end = pd.to_datetime(children["exploitation_end"]).to_numpy("datetime64[D]")
+    # numpy reads ISO dates, and a blank as NaT, in one pass.
+    ex_start = children["exploitation_start"].to_numpy(object).astype("datetime64[D]")
+    ex_end = children["exploitation_end"].to_numpy(object).astype("datetime64[D]")
     eligible = children["exploited"].to_numpy() & (children["age"].to_numpy() >= 11)
     in_group = eligible & (rng.random(len(children)) < config.group_victim_share)
     low, high = config.group_children
@@ -491,15 +491,15 @@ def simulate(
     lone: dict[int, dict[str, object]] = {}
 
     # Background on every concern, in the concerns' order.
-    concern_child = record_child.reindex(concerns["record_id"].to_numpy()).to_numpy()
     days = concerns["date"].to_numpy().astype("datetime64[D]")
     agencies = concerns["agency"].to_numpy()
     bg_kinds = list(_BACKGROUND_WEIGHTS)
     bg_p = np.array(list(_BACKGROUND_WEIGHTS.values()))
     bg_p /= bg_p.sum()
     bg_cdf = _Weighted(bg_p)
+    concern_rows = np.asarray(concern_child, dtype=np.int64).tolist()
     for k in range(len(concerns)):
-        i = position[concern_child[k]]
+        i = concern_rows[k]
         agency, day = str(agencies[k]), days[k]
         a = area[i]
         if group_of[i] >= 0 and ex_start[i] <= day <= ex_end[i] and rng.random() < 0.5:

@@ -51,8 +51,9 @@ def _gaps(
     return out
 
 
-def characteristics(config: WorldConfig, children: pd.DataFrame) -> pd.DataFrame:
-    """``ethnicity`` (in the Census groups), ``ethnicity_recorded`` and ``disability_recorded``.
+def characteristics(config: WorldConfig, children: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``ethnicity`` (in the Census groups), ``ethnicity_recorded`` and ``disability_recorded``
+    (object arrays, one entry per child).
 
     ``children`` has the world's ``area_code``, ``ethnicity`` and ``disability`` per child.
     """
@@ -67,11 +68,8 @@ def characteristics(config: WorldConfig, children: pd.DataFrame) -> pd.DataFrame
     other = ethnicity == "white_other"
     ethnicity[other] = np.asarray(_WHITE_OTHER, dtype=object)[pick[other]]
     disabled = np.where(children["disability"].to_numpy(bool), "yes", "no")
-    return pd.DataFrame(
-        {
-            "ethnicity": ethnicity,
-            "ethnicity_recorded": _gaps(rng, ethnicity, config.ethnicity_gap_shares),
-            "disability_recorded": _gaps(rng, disabled, config.disability_gap_shares),
-        },
-        index=children.index,
-    )
+    return {
+        "ethnicity": ethnicity,
+        "ethnicity_recorded": _gaps(rng, ethnicity, config.ethnicity_gap_shares),
+        "disability_recorded": _gaps(rng, disabled, config.disability_gap_shares),
+    }

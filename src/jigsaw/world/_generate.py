@@ -179,7 +179,7 @@ def _children_table(
 ) -> pd.DataFrame:
     from jigsaw.world._names import FORENAME_TABLE
 
-    frame = pop.frame.copy()
+    frame = pop.frame
     n = len(frame)
     middle = np.full(n, "", dtype=object)
     has_middle = pop.middle >= 0
@@ -189,40 +189,43 @@ def _children_table(
     previous[one] = pop.postcodes[pop.home[one, 1]]
     two = pop.home[:, 2] >= 0
     previous[two] = previous[two] + ";" + pop.postcodes[pop.home[two, 2]]
-    out = pd.DataFrame(
-        {
-            "child_id": frame["child_id"],
-            "area_code": frame["area_code"],
-            "family_id": frame["family_id"],
-            "twin_of": frame["twin_of"],
-            "first_name": FORENAME_TABLE[pop.forename],
-            "middle_name": middle,
-            "last_name": pop.surname,
-            "alt_last_name": pop.alt_surname,
-            "sex": frame["sex"],
-            "dob": _iso(frame["dob"].to_numpy("datetime64[D]")),
-            "age": frame["age"],
-            "ethnicity": frame["ethnicity"],
-            "name_origin": frame["name_origin"],
-        }
-    )
-    for name in _population.VULNERABILITIES:
-        out[name] = frame[name]
+
+    def column(name: str) -> np.ndarray:
+        # The population's own column: it is generate's alone, and read but never changed.
+        return frame[name].to_numpy()
+
     # The Census 2021 group of each child, and what the agencies recorded of it and disability.
-    recorded = _characteristics.characteristics(config, out)
-    out["ethnicity"] = recorded["ethnicity"]
-    out["ethnicity_recorded"] = recorded["ethnicity_recorded"]
-    out["disability_recorded"] = recorded["disability_recorded"]
-    out["school"] = frame["school"]
-    out["postcode"] = pop.postcodes[pop.home[:, 0]]
-    out["previous_postcodes"] = previous
-    out["nhs_number"] = frame["nhs_number"]
-    out["p_exploited"] = np.round(ex.p_exploited, 8)
-    out["p_identified"] = np.round(_exploitation.expected_identified(ex), 8)
-    out["exploited"] = ex.exploited
-    out["exploitation_start"] = _iso(ex.start)
-    out["exploitation_end"] = _iso(ex.end)
-    return out
+    recorded = _characteristics.characteristics(config, frame)
+    columns = {
+        "child_id": column("child_id"),
+        "area_code": column("area_code"),
+        "family_id": column("family_id"),
+        "twin_of": column("twin_of"),
+        "first_name": FORENAME_TABLE[pop.forename],
+        "middle_name": middle,
+        "last_name": pop.surname,
+        "alt_last_name": pop.alt_surname,
+        "sex": column("sex"),
+        "dob": _iso(frame["dob"].to_numpy("datetime64[D]")),
+        "age": column("age"),
+        "ethnicity": recorded["ethnicity"],
+        "name_origin": column("name_origin"),
+        **{name: column(name) for name in _population.VULNERABILITIES},
+        "ethnicity_recorded": recorded["ethnicity_recorded"],
+        "disability_recorded": recorded["disability_recorded"],
+        "school": column("school"),
+        "postcode": pop.postcodes[pop.home[:, 0]],
+        "previous_postcodes": previous,
+        "nhs_number": column("nhs_number"),
+        "p_exploited": np.round(ex.p_exploited, 8),
+        "p_identified": np.round(_exploitation.expected_identified(ex), 8),
+        "exploited": ex.exploited,
+        "exploitation_start": _iso(ex.start),
+        "exploitation_end": _iso(ex.end),
+    }
+    # Every column is an array of its own: copy=False keeps pandas from copying them all again
+    # into one block per type (for millions of text cells, a large share of the time).
+    return pd.DataFrame(columns, copy=False)
 
 
 def _attach_records(
@@ -262,7 +265,8 @@ def _attach_records(
             "indicators": frame["indicators"].to_numpy(),
             "note": frame["note"].to_numpy(),
             "referred_by": frame["referred_by"].to_numpy(),
-        }
+        },
+        copy=False,  # the concerns' own arrays (the simulated frame is not kept)
     )
     return table, row
 
@@ -287,24 +291,25 @@ def _outcomes(
         lists[on] = np.where(lists[on] == "", name, lists[on] + ";" + name)
     return pd.DataFrame(
         {
-            "child_id": pop.frame["child_id"],
+            "child_id": pop.frame["child_id"].to_numpy().copy(),  # not the children's array
             "identified": identified,
             "agency": agency,
             "date": np.where(identified, _iso(first_date), ""),
             "agencies": lists,
-        }
+        },
+        copy=False,
     )
 
 
 def _truth(truth: pd.DataFrame, children: pd.DataFrame, record_child: np.ndarray) -> pd.DataFrame:
     """The records' truth with their child's exploitation beside it (``record_child`` holds each
     record's child's row, so no lookup by id is needed)."""
-    out = truth[["record_id", "child_id"]].copy()
-    for column in ("exploited", "exploitation_start", "exploitation_end"):
-        out[column] = children[column].to_numpy()[record_child]
-    for column in truth.columns[2:]:
-        out[column] = truth[column].to_numpy()
-    return out
+    columns = {name: truth[name].to_numpy() for name in ("record_id", "child_id")}
+    for name in ("exploited", "exploitation_start", "exploitation_end"):
+        columns[name] = children[name].to_numpy()[record_child]
+    for name in truth.columns[2:]:
+        columns[name] = truth[name].to_numpy()
+    return pd.DataFrame(columns, copy=False)  # arrays of its own, kept as they are
 
 
 def _area_summary(

@@ -226,7 +226,8 @@ def build(config: WorldConfig, areas: pd.DataFrame, rng: np.random.Generator) ->
             **vuln,
             "school": school,
             "nhs_number": _digits(nhs, 10),
-        }
+        },
+        copy=False,  # new arrays each: no need to copy them into one block
     )
     frame["twin_of"] = ""
     second = np.flatnonzero(twin_second)

@@ -10,6 +10,7 @@ in ``config.day_first_agencies``, which export UK day-first ``DD/MM/YYYY``, and 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,18 @@ def _typo(names: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def _at(agency: np.ndarray, names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Which records (by agency number, an index into AGENCIES) are at one of ``names``."""
+    return np.isin(agency, [j for j, a in enumerate(AGENCIES) if a in names])
+
+
+def _each_distinct(values: np.ndarray, change: Callable[[str], str]) -> np.ndarray:
+    """``change`` applied to each value, worked out once per distinct value (names repeat)."""
+    codes, distinct = pd.factorize(values)
+    changed = np.array([change(s) for s in distinct], dtype=object)
+    return changed[codes] if len(values) else np.empty(0, dtype=object)
+
+
 def _fold(name: str) -> str:
     """Drop accents and apostrophes, as older agency systems do."""
     text = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
@@ -109,25 +122,25 @@ def build(
 
     # Case: some systems store names in capitals; any clerk may type in one case.
     case_flag = np.full(m, "", dtype=object)
-    upper_agency = np.isin(agency_names, list(config.upper_case_agencies))
+    upper_agency = _at(agency, config.upper_case_agencies)
     u = rng.random(m)
     to_upper = upper_agency | (u < config.case_rate / 2)
     to_lower = ~upper_agency & (u >= config.case_rate / 2) & (u < config.case_rate)
-    first[to_upper] = [s.upper() for s in first[to_upper]]
-    last[to_upper] = [s.upper() for s in last[to_upper]]
-    first[to_lower] = [s.lower() for s in first[to_lower]]
-    last[to_lower] = [s.lower() for s in last[to_lower]]
+    first[to_upper] = _each_distinct(first[to_upper], str.upper)
+    last[to_upper] = _each_distinct(last[to_upper], str.upper)
+    first[to_lower] = _each_distinct(first[to_lower], str.lower)
+    last[to_lower] = _each_distinct(last[to_lower], str.lower)
     case_flag[to_upper & ~upper_agency] = "upper"
     case_flag[to_lower] = "lower"
 
-    dob, dob_flag = _dates_of_birth(config, pop, child, agency_names, rng)
+    dob, dob_flag = _dates_of_birth(config, pop, child, agency, rng)
 
     sex = pop.frame["sex"].to_numpy()[child].copy()
     sex_missing = rng.random(m) < config.sex_missing_rate
     sex[sex_missing] = ""
 
     postcode, postcode_flag = _postcodes(config, pop, child, rng)
-    nhs, nhs_flag = _nhs_numbers(config, pop, child, agency_names, rng)
+    nhs, nhs_flag = _nhs_numbers(config, pop, child, agency, rng)
 
     child_ids = pop.frame["child_id"].to_numpy()[child]
     records = pd.DataFrame(
@@ -142,10 +155,11 @@ def build(
             "nhs_number": nhs,
         },
         columns=list(RECORD_COLUMNS),  # the linkage record schema orders the columns
+        copy=False,  # new arrays each: no need to copy them into one block
     )
     truth = pd.DataFrame(
         {
-            "record_id": record_id,
+            "record_id": record_id.copy(),  # the truth's own: the records hold the first
             "child_id": child_ids,
             "first_name_noise": first_flag,
             "last_name_noise": last_flag,
@@ -154,7 +168,8 @@ def build(
             "sex_missing": sex_missing,
             "postcode_noise": postcode_flag,
             "nhs_noise": nhs_flag,
-        }
+        },
+        copy=False,
     )
     return records, truth, child
 
@@ -214,7 +229,7 @@ def _last_names(
     foldable = [s for s in distinct if not s.isascii() or "'" in s]
     can_fold = pd.Series(last).isin(foldable).to_numpy()
     fold = can_fold & (rng.random(m) < config.accent_dropped_rate)
-    last[fold] = [_fold(s) for s in last[fold]]
+    last[fold] = _each_distinct(last[fold], _fold)
     flag[fold] = np.where(flag[fold] == "", "folded", flag[fold] + "+folded")
     typo = rng.random(m) < config.last_name_typo_rate
     last[typo] = _typo(last[typo], rng)
@@ -226,7 +241,7 @@ def _dates_of_birth(
     config: WorldConfig,
     pop: Population,
     child: np.ndarray,
-    agency_names: np.ndarray,
+    agency: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
@@ -234,7 +249,7 @@ def _dates_of_birth(
     flag = np.full(m, "", dtype=object)
     u = rng.random(m)
     # Police often do not have a date of birth at hand: twice the missing rate.
-    missing_rate = config.dob_missing_rate * np.where(agency_names == "police", 2.0, 1.0)
+    missing_rate = config.dob_missing_rate * np.where(_at(agency, ("police",)), 2.0, 1.0)
     missing = u < missing_rate
     cut1 = missing_rate + config.dob_swap_rate
     swap = ~missing & (u < cut1) & (d <= 12) & (d != mo)
@@ -249,9 +264,9 @@ def _dates_of_birth(
     shift = rng.integers(1, 4, m)
     d2[day] = np.where(d[day] + shift[day] <= 28, d[day] + shift[day], d[day] - shift[day])
     flag[missing], flag[swap], flag[year], flag[day] = "missing", "swap", "year", "day"
-    day_first = np.isin(agency_names, list(config.day_first_agencies))
+    day_first = _at(agency, config.day_first_agencies)
     text = date_text(y2, m2, d2, day_first)
-    serial = np.isin(agency_names, list(config.excel_serial_agencies))
+    serial = _at(agency, config.excel_serial_agencies)
     if serial.any():
         # A spreadsheet's date serial: days since 1899-12-30 (Excel's 1900 date system).
         months = (y2[serial] - 1970) * 12 + (m2[serial] - 1)
@@ -290,13 +305,12 @@ def _nhs_numbers(
     config: WorldConfig,
     pop: Population,
     child: np.ndarray,
-    agency_names: np.ndarray,
+    agency: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
     rate = np.array([config.nhs_number_recorded[a] for a in AGENCIES])
-    agency_index = pd.Index(AGENCIES).get_indexer(pd.Index(agency_names))
-    recorded = np.flatnonzero(rng.random(m) < rate[agency_index])
+    recorded = np.flatnonzero(rng.random(m) < rate[agency])
     number = pop.nhs[child[recorded]]
     invalid = rng.random(len(recorded)) < config.nhs_invalid_rate
     # One mistyped digit always breaks the modulus-11 check (every weight is non-zero mod 11).

@@ -60,7 +60,8 @@ def characteristics(config: WorldConfig, children: pd.DataFrame) -> dict[str, np
     # The ninth stream of the seed: the first eight (and so the rest of the world) are untouched.
     rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(8,)))
     ethnicity = children["ethnicity"].to_numpy(object).copy()
-    codes, area_of = np.unique(children["area_code"].astype(str).to_numpy(), return_inverse=True)
+    # np.unique's sorted codes and each child's place among them, by hashing (far sooner).
+    area_of, codes = pd.factorize(children["area_code"].astype(str).to_numpy(), sort=True)
     shares = _white_other_shares(codes)[area_of]
     u = rng.random(len(children))
     cumulative = np.cumsum(shares, axis=1)

@@ -115,7 +115,7 @@ def build(
     starts = np.searchsorted(agency, np.arange(n_agencies))
     number = np.arange(m) - starts[agency] + 1
     prefix = np.array([PREFIX[a] for a in AGENCIES], dtype=object)[agency]
-    record_id = ids(prefix.astype(str), number, 7)
+    record_id = ids(prefix, number, 7)
 
     first, first_flag = _first_names(config, pop, child, rng)
     last, last_flag = _last_names(config, pop, child, rng)

@@ -8,6 +8,7 @@ make an object of each row.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 
 def strings(codes: np.ndarray) -> np.ndarray:
@@ -67,16 +68,17 @@ def ids(prefix: np.ndarray | str, numbers: np.ndarray, width: int) -> np.ndarray
         out[:, : len(head)] = head
         out[:, len(head) :] = codes
         return strings(out)
-    prefix = np.asarray(prefix).astype(str)
-    size = prefix.dtype.itemsize // 4
-    if size and len(prefix) and np.char.str_len(prefix).min() == size and prefix.size:
-        # All prefixes of one length: their characters are the first columns of the matrix.
-        head = prefix.astype(f"S{size}").view(np.uint8).reshape(len(prefix), size)
-        out = np.empty((len(codes), size + width), dtype=np.uint8)
-        out[:, :size] = head
-        out[:, size:] = codes
-        return strings(out)
-    return np.asarray(prefix.astype(object) + strings(codes), dtype=object)
+    # One row of prefix bytes per distinct prefix (records have one per agency), then taken.
+    which, distinct = pd.factorize(np.asarray(prefix, dtype=object))
+    heads = [str(p).encode("ascii") for p in distinct]
+    size = len(heads[0]) if heads else 0
+    if any(len(h) != size for h in heads):
+        return np.asarray(np.asarray(prefix, dtype=object) + strings(codes), dtype=object)
+    table = np.frombuffer(b"".join(heads), dtype=np.uint8).reshape(len(heads), size)
+    out = np.empty((len(codes), size + width), dtype=np.uint8)
+    out[:, :size] = table[which]
+    out[:, size:] = codes
+    return strings(out)
 
 
 def date_parts(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

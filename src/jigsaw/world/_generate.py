@@ -386,5 +386,9 @@ def write(world: World, folder: str | Path) -> list[Path]:
 
     # pyarrow formats, compresses and writes without holding the interpreter lock, so two
     # tables at a time keep two cores busy; each file is complete or absent whatever the order.
+    # The largest tables start first, so that neither thread is left with a large one at the end.
+    tables = world.tables()
+    largest = sorted(tables, key=lambda name: -tables[name].size)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return [path for paths in pool.map(one, world.tables().items()) for path in paths]
+        written = {name: pool.submit(one, (name, tables[name])) for name in largest}
+        return [path for name in tables for path in written[name].result()]

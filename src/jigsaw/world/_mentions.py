@@ -22,6 +22,7 @@ perfectly linked child, and it keeps the evaluation of connection free of linkag
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -151,9 +152,10 @@ class _Weighted:
         cdf = np.asarray(p, dtype=float).cumsum()
         cdf /= cdf[-1]
         self.cdf = cdf
+        self._cdf = cdf.tolist()  # the same numbers; bisect on a list is numpy's search, sooner
 
     def index(self, rng: np.random.Generator) -> int:
-        return int(self.cdf.searchsorted(rng.random(), side="right"))
+        return bisect.bisect_right(self._cdf, rng.random())
 
 
 _GROUP_KINDS = list(_GROUP_KIND_WEIGHTS)
@@ -366,8 +368,13 @@ def simulate(
         for k, a in enumerate(areas)
     }
     # Area postcodes seen among the children: group addresses sit among the area's homes.
+    area_of, _ = pd.factorize(area)  # areas are numbered in the order of `areas`
+    by_area = np.argsort(area_of, kind="stable")
+    bounds = np.searchsorted(area_of[by_area], np.arange(len(areas) + 1))
+    postcode_of = children["postcode"].to_numpy()[by_area]
     area_postcodes = {
-        a: sorted(set(children.loc[area == a, "postcode"].tolist()) - {""}) for a in areas
+        a: sorted(set(postcode_of[bounds[k] : bounds[k + 1]].tolist()) - {""})
+        for k, a in enumerate(areas)
     }
 
     # --- groups ------------------------------------------------------------------------------
@@ -403,6 +410,17 @@ def simulate(
                 )
             )
 
+    # Read cell by cell below: Python lists, as reading a numpy element costs several times more
+    # (the text columns hold Python strings; the numbers and flags become ints and bools).
+    family_list = family_ids.tolist()
+    origin_list = origin.tolist()
+    last_list = last_names.tolist()
+    child_list = child_ids.tolist()
+    area_list = area.tolist()
+    group_list = group_of.tolist()
+    exploited_list = exploited_of.astype(bool).tolist()
+    school_list = schools.tolist()
+
     # --- per-area common places, schools, families --------------------------------------------
     common: dict[str, list[dict[str, object]]] = {
         a: [
@@ -428,14 +446,14 @@ def simulate(
         }
 
     def family_of(i: int) -> list[tuple[str, dict[str, object]]]:
-        fam = str(family_ids[i])
+        fam = family_list[i]
         if fam not in family_people:
             people: list[tuple[str, dict[str, object]]] = []
             for relation in _RELATIONS[: int(rng.integers(2, 5))]:
                 male = relation in ("dad", "stepdad", "older brother", "mum's partner")
-                person = w.adult(int(origin[i]), male=male)
+                person = w.adult(origin_list[i], male=male)
                 if relation in ("mum", "dad", "older brother", "older sister"):
-                    person["surname"] = str(last_names[i])
+                    person["surname"] = last_list[i]
                 person["id"] = f"FA-{fam}-{len(people)}"
                 people.append((relation, person))
             family_people[fam] = people
@@ -452,11 +470,11 @@ def simulate(
         group: str,
     ) -> None:
         w.rows.append(
-            (str(child_ids[child]), agency, str(day), kind, value, entity, role + "|" + group)
+            (child_list[child], agency, str(day), kind, value, entity, role + "|" + group)
         )
 
     def group_mention(child: int, agency: str, day: np.datetime64) -> None:
-        g = groups[group_of[child]]
+        g = groups[group_list[child]]
         gid = str(g["id"])
         kind = _GROUP_KINDS[_GROUP_KIND_CDF.index(rng)]
         items: list[dict[str, object]] = g[kind]  # type: ignore[assignment]
@@ -484,7 +502,7 @@ def simulate(
             for _ in range(1 + rng.poisson(config.group_mentions_per_event - 1)):
                 group_mention(i, agency, day)
             if rng.random() < 0.3:  # groups meet children at the area's public places too
-                place = common[area[i]][common_cdf.index(rng)]
+                place = common[area_list[i]][common_cdf.index(rng)]
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "common", "")
 
     # Lone adults around exploited children outside any group: one each, never shared.
@@ -501,13 +519,13 @@ def simulate(
     for k in range(len(concerns)):
         i = concern_rows[k]
         agency, day = str(agencies[k]), days[k]
-        a = area[i]
-        if group_of[i] >= 0 and ex_start[i] <= day <= ex_end[i] and rng.random() < 0.5:
+        a = area_list[i]
+        if group_list[i] >= 0 and ex_start[i] <= day <= ex_end[i] and rng.random() < 0.5:
             group_mention(i, agency, day)
-        exploited = bool(exploited_of[i])
-        if exploited and group_of[i] < 0 and rng.random() < 0.5:
+        exploited = exploited_list[i]
+        if exploited and group_list[i] < 0 and rng.random() < 0.5:
             if i not in lone:
-                adult = w.adult(int(origin[i]))
+                adult = w.adult(origin_list[i])
                 adult["id"] = w._new_id("LA")
                 adult["plate"] = w.plate() if rng.random() < 0.4 else ""
                 make = _MAKES[int(rng.integers(len(_MAKES)))]
@@ -521,7 +539,7 @@ def simulate(
                 add(i, agency, day, "person", w.write_person(adult), str(adult["id"]), "lone", "")
         for _ in range(rng.poisson(config.background_mentions_per_concern)):
             kind = bg_kinds[bg_cdf.index(rng)]
-            school = str(schools[i])
+            school = school_list[i]
             if kind == "school" and school:
                 place = school_place(school)
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "school", "")
@@ -541,7 +559,7 @@ def simulate(
                     "",
                 )
             elif kind == "family_vehicle":
-                fam = str(family_ids[i])
+                fam = family_list[i]
                 if fam not in family_car:
                     make = _MAKES[int(rng.integers(len(_MAKES)))]
                     family_car[fam] = (w.plate(), f"{_pick(rng, _COLOURS)} {make[0]} {make[1]}")
@@ -558,7 +576,7 @@ def simulate(
                     "",
                 )
             elif kind == "friend":
-                friend = w.adult(int(origin[i]), male=bool(rng.random() < 0.7))
+                friend = w.adult(origin_list[i], male=bool(rng.random() < 0.7))
                 friend["age"] = int(rng.integers(14, 24))
                 if rng.random() < 0.5:
                     friend["forename"] = _pick(rng, _NICKNAMES)

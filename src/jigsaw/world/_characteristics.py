@@ -45,7 +45,7 @@ def _gaps(
     refused = float(shares[REFUSED])  # type: ignore[index]
     not_asked = float(shares[NOT_ASKED])  # type: ignore[index]
     u = rng.random(len(truth))
-    out = truth.astype(object).copy()
+    out = np.array(truth, dtype=object)  # a copy of its own
     out[u < refused] = REFUSED
     out[(u >= refused) & (u < refused + not_asked)] = NOT_ASKED
     return out
@@ -68,7 +68,9 @@ def characteristics(config: WorldConfig, children: pd.DataFrame) -> dict[str, np
     pick = (u[:, None] >= cumulative[:, :-1]).sum(axis=1)
     other = ethnicity == "white_other"
     ethnicity[other] = np.asarray(_WHITE_OTHER, dtype=object)[pick[other]]
-    disabled = np.where(children["disability"].to_numpy(bool), "yes", "no")
+    disabled = np.array(["no", "yes"], dtype=object)[
+        children["disability"].to_numpy(bool).astype(np.intp)
+    ]
     return {
         "ethnicity": ethnicity,
         "ethnicity_recorded": _gaps(rng, ethnicity, config.ethnicity_gap_shares),

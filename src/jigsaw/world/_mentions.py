@@ -32,6 +32,7 @@ import pandas as pd
 
 from jigsaw.world import _names
 from jigsaw.world._config import WorldConfig
+from jigsaw.world._text import ids
 
 # Agencies that record a group child's return interviews and disclosures, and how often (assumed:
 # return interviews after missing episodes are done by police or a commissioned voluntary service).
@@ -174,7 +175,7 @@ class _Writer:
         numbers = _drama_numbers()
         self.numbers = [numbers[i] for i in rng.permutation(len(numbers))]
         self.next_number = 0
-        self.rows: list[tuple[str, str, str, str, str, str, str]] = []
+        self.rows: list[tuple[str, str, str, str, str, str, str, str]] = []
         self.entities: dict[str, dict[str, object]] = {}
         self.counter = 0
 
@@ -469,9 +470,7 @@ def simulate(
         role: str,
         group: str,
     ) -> None:
-        w.rows.append(
-            (child_list[child], agency, str(day), kind, value, entity, role + "|" + group)
-        )
+        w.rows.append((child_list[child], agency, str(day), kind, value, entity, role, group))
 
     def group_mention(child: int, agency: str, day: np.datetime64) -> None:
         g = groups[group_list[child]]
@@ -671,21 +670,15 @@ def _tables(
     child_ids: np.ndarray,
     area: np.ndarray,
 ) -> Mentions:
-    columns = ["child_id", "agency", "date", "kind", "value", "entity_id", "tag"]
+    columns = ["child_id", "agency", "date", "kind", "value", "entity_id", "role", "group_id"]
     frame = pd.DataFrame(w.rows, columns=columns)
     # Mention ids in date order (then child, kind, value), so the file reads as a timeline.
     frame = frame.sort_values(["date", "child_id", "kind", "value", "entity_id"], kind="stable")
     frame = frame.reset_index(drop=True)
-    frame.insert(0, "mention_id", [f"N{k + 1:07d}" for k in range(len(frame))])
-    role_group = frame["tag"].str.split("|", n=1, expand=True) if len(frame) else None
-    truth = pd.DataFrame(
-        {
-            "mention_id": frame["mention_id"],
-            "entity_id": frame["entity_id"],
-            "role": role_group[0] if role_group is not None else [],
-            "group_id": role_group[1] if role_group is not None else [],
-        }
-    )
+    number = np.arange(1, len(frame) + 1)
+    mention_ids = ids("N", number, 7) if len(frame) < 10**7 else [f"N{k:07d}" for k in number]
+    frame.insert(0, "mention_id", mention_ids)
+    truth = frame[["mention_id", "entity_id", "role", "group_id"]].copy()
     mentions = frame[["mention_id", "child_id", "agency", "date", "kind", "value"]].copy()
     # The rows are in date order (ISO dates), so each child's first row has its earliest date.
     first = mentions.drop_duplicates("child_id").set_index("child_id")["date"]

@@ -286,7 +286,8 @@ def _postcodes(
     # A record made before a move keeps the old address.
     column = np.where((home[:, 1] >= 0) & (u < 0.35), 1, 0)
     column = np.where((home[:, 2] >= 0) & (u < 0.12), 2, column)
-    flag = np.where(column > 0, "previous", "").astype(object)
+    # Two text objects taken by index, not a new string made for every record.
+    flag = np.array(["", "previous"], dtype=object)[(column > 0).astype(np.intp)]
     postcode = pop.postcodes[home[np.arange(m), column]].copy()
     missing = rng.random(m) < config.postcode_missing_rate
     fmt = ~missing & (rng.random(m) < config.postcode_format_rate)
@@ -329,5 +330,5 @@ def _nhs_numbers(
         wide[:, 0:3], wide[:, 4:7], wide[:, 8:12] = chars[:, 0:3], chars[:, 3:6], chars[:, 6:10]
         out[recorded[spaced]] = strings(wide)
     flag = np.full(m, "absent", dtype=object)
-    flag[recorded] = np.where(invalid, "invalid", "valid")
+    flag[recorded] = np.array(["valid", "invalid"], dtype=object)[invalid.astype(np.intp)]
     return out, flag

@@ -361,15 +361,17 @@ def simulate(
     schools = children["school"].to_numpy()
     exploited_of = children["exploited"].to_numpy()
     area = children["area_code"].to_numpy()
-    areas = list(dict.fromkeys(area.tolist()))
-    origin_index = {o: i for i, o in enumerate(_names.ORIGINS)}
-    origin = np.array([origin_index[o] for o in children["name_origin"].to_numpy()])
+    # Areas numbered in the order they first appear, and each child's area by that number.
+    area_of, area_names = pd.factorize(area)
+    areas = [str(a) for a in area_names]
+    origin = pd.Index(_names.ORIGINS).get_indexer(children["name_origin"].to_numpy())
+    if (origin < 0).any():
+        raise ValueError("a child's name origin is not one of the name tables'")
     town = {
         a: _TOWNS[k % len(_TOWNS)] + ("" if k < len(_TOWNS) else f" {k // len(_TOWNS) + 1}")
         for k, a in enumerate(areas)
     }
     # Area postcodes seen among the children: group addresses sit among the area's homes.
-    area_of, _ = pd.factorize(area)  # areas are numbered in the order of `areas`
     by_area = np.argsort(area_of, kind="stable")
     bounds = np.searchsorted(area_of[by_area], np.arange(len(areas) + 1))
     postcode_of = children["postcode"].to_numpy()[by_area]
@@ -387,8 +389,8 @@ def simulate(
     low, high = config.group_children
     group_of = np.full(len(children), -1)
     groups: list[dict[str, object]] = []
-    for a in areas:
-        members = np.flatnonzero(in_group & (area == a))
+    for k, a in enumerate(areas):
+        members = np.flatnonzero(in_group & (area_of == k))
         members = members[np.argsort(ex_start[members], kind="stable")]
         i = 0
         while len(members) - i >= 2:

@@ -364,7 +364,7 @@ def simulate(
     # Areas numbered in the order they first appear, and each child's area by that number.
     area_of, area_names = pd.factorize(area)
     areas = [str(a) for a in area_names]
-    origin = pd.Index(_names.ORIGINS).get_indexer(children["name_origin"].to_numpy())
+    origin = pd.Index(_names.ORIGINS).get_indexer(pd.Index(children["name_origin"]))
     if (origin < 0).any():
         raise ValueError("a child's name origin is not one of the name tables'")
     town = {

@@ -21,7 +21,7 @@ from jigsaw.world import (
     _records,
 )
 from jigsaw.world._config import AGENCIES, WorldConfig
-from jigsaw.world._text import ids, iso_dates
+from jigsaw.world._text import gather, ids, iso_dates
 
 if TYPE_CHECKING:
     from jigsaw.catalogue import Catalogue
@@ -305,8 +305,9 @@ def _truth(truth: pd.DataFrame, children: pd.DataFrame, record_child: np.ndarray
     """The records' truth with their child's exploitation beside it (``record_child`` holds each
     record's child's row, so no lookup by id is needed)."""
     columns = {name: truth[name].to_numpy() for name in ("record_id", "child_id")}
-    for name in ("exploited", "exploitation_start", "exploitation_end"):
-        columns[name] = children[name].to_numpy()[record_child]
+    columns["exploited"] = children["exploited"].to_numpy()[record_child]
+    for name in ("exploitation_start", "exploitation_end"):  # mostly blank: few distinct
+        columns[name] = gather(children[name].to_numpy(), record_child)
     for name in truth.columns[2:]:
         columns[name] = truth[name].to_numpy()
     return pd.DataFrame(columns, copy=False)  # arrays of its own, kept as they are

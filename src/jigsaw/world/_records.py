@@ -19,7 +19,7 @@ from jigsaw.linkage import RECORD_COLUMNS
 from jigsaw.world import _names
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._population import Population
-from jigsaw.world._text import date_parts, date_text, digit_codes, ids, strings
+from jigsaw.world._text import date_parts, date_text, digit_codes, gather, ids, strings
 
 #: Record-id prefixes, one per agency.
 PREFIX = {
@@ -135,7 +135,7 @@ def build(
 
     dob, dob_flag = _dates_of_birth(config, pop, child, agency, rng)
 
-    sex = pop.frame["sex"].to_numpy()[child].copy()
+    sex = gather(pop.frame["sex"].to_numpy(), child)
     sex_missing = rng.random(m) < config.sex_missing_rate
     sex[sex_missing] = ""
 
@@ -203,13 +203,13 @@ def _last_names(
     config: WorldConfig, pop: Population, child: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
-    last = pop.surname[child].copy()
+    last = gather(pop.surname, child)
     flag = np.full(m, "", dtype=object)
-    alt = pop.alt_surname[child]
+    alt = gather(pop.alt_surname, child)
     changed = (alt != "") & (rng.random(m) < 0.5)
     last[changed] = alt[changed]
     flag[changed] = "changed"
-    other = pop.family_surname_parts[child]
+    other = gather(pop.family_surname_parts, child)
     double = ~changed & (other != "")
     u = rng.random(m)
     half = double & (u < 0.4)

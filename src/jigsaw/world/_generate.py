@@ -127,11 +127,11 @@ def generate(
     ex = _exploitation.simulate(config, areas, pop.frame, rng[2])
     concerns = _concerns.simulate(config, pop.frame, ex, catalogue, rng[3], rng[6])
     needed = concerns.frame[["child", "agency"]].drop_duplicates()
-    records, truth, record_child = _records.build(config, pop, needed, rng[4])
+    records, truth, record_child, record_agency = _records.build(config, pop, needed, rng[4])
 
     children = _children_table(pop, ex, config)
     concerns_table, concern_record = _attach_records(
-        config, concerns.frame, records, record_child, pop, rng[5]
+        config, concerns.frame, records, record_child, record_agency, pop, rng[5]
     )
     outcomes = _outcomes(config, pop, ex)
     truth = _truth(truth, children, record_child)
@@ -233,13 +233,13 @@ def _attach_records(
     frame: pd.DataFrame,
     records: pd.DataFrame,
     record_child: np.ndarray,
+    record_agency: np.ndarray,
     pop: _population.Population,
     rng: np.random.Generator,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Give each concern one of the agency's records of the child (agencies never know the
     child's true identity, only their own record); also return each concern's record's row."""
     n_agencies = len(AGENCIES)
-    record_agency = pd.Index(AGENCIES).get_indexer(pd.Index(records["agency"]))
     key = record_child.astype(np.int64) * n_agencies + record_agency
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]

@@ -95,8 +95,9 @@ def build(
     pop: Population,
     needed: pd.DataFrame,
     rng: np.random.Generator,
-) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """Return ``(records, truth, child)`` for every child (``child`` indexes each record's child); ``needed`` lists (child, agency) pairs that
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """Return ``(records, truth, child, agency)`` for every child (``child`` indexes each record's
+    child, ``agency`` its agency in AGENCIES); ``needed`` lists (child, agency) pairs that
     must have a record because the agency raised a concern about the child."""
     n_agencies = len(AGENCIES)
     has = _presence(config, pop, rng)
@@ -171,7 +172,7 @@ def build(
         },
         copy=False,
     )
-    return records, truth, child
+    return records, truth, child, agency
 
 
 def _first_names(

@@ -20,6 +20,8 @@ def strings(codes: np.ndarray) -> np.ndarray:
     import pyarrow as pa
 
     n, width = codes.shape
+    if width == 0:
+        return np.full(n, "", dtype=object)
     data = pa.py_buffer(np.ascontiguousarray(codes, dtype=np.uint8))
     # Arrow's 32-bit offsets hold up to 2 GiB of text; past that the 64-bit kind.
     large = n * width >= 2**31

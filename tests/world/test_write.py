@@ -182,3 +182,33 @@ def test_decimals_of_every_size_are_written_as_pandas_writes_them(tmp_path):
     )
     write_csv(frame, tmp_path / "d.csv")
     assert (tmp_path / "d.csv").read_bytes() == _pandas_bytes(frame)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_the_byte_scan_finds_the_cells_the_regular_expressions_find(large):
+    """Which cells need quoting or start like a formula, read from the UTF-8 bytes, is what a
+    regular expression over each cell finds: with blanks, missing cells, accents and a slice."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from jigsaw.datasets.csvfile import _FORMULA_START, _cells_with, _quoted_characters
+
+    special = _quoted_characters("\n")
+    cells = [*AWKWARD["text"].tolist(), "é=", "ü,", "-", ",", None, ""]
+    column = pa.array(cells, type=pa.large_string() if large else pa.string(), from_pandas=True)
+    for part in (column, column.slice(3, 12), column.slice(0, 0), pa.array([None, None])):
+        part = part.cast(column.type)
+        for characters, first in ((special, False), ("".join(_FORMULA_START), True)):
+            pattern = (
+                ("^" if first else "") + "[" + "".join(f"\\x{ord(c):02x}" for c in characters) + "]"
+            )
+            expected = (
+                pc.match_substring_regex(part, pattern)
+                .fill_null(False)
+                .to_numpy(zero_copy_only=False)
+            )
+            found = _cells_with(part, characters, first=first)
+            if found is None:
+                assert not expected.any()
+            else:
+                assert found.tolist() == expected.tolist()

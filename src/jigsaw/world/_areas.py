@@ -215,4 +215,4 @@ def postcode_units(
         ],
         dtype=object,
     )
-    return np.unique(out)
+    return np.array(sorted(set(out.tolist())), dtype=object)  # np.unique's result, sooner

@@ -45,33 +45,34 @@ def _gaps(
     refused = float(shares[REFUSED])  # type: ignore[index]
     not_asked = float(shares[NOT_ASKED])  # type: ignore[index]
     u = rng.random(len(truth))
-    out = truth.astype(object).copy()
+    out = np.array(truth, dtype=object)  # a copy of its own
     out[u < refused] = REFUSED
     out[(u >= refused) & (u < refused + not_asked)] = NOT_ASKED
     return out
 
 
-def characteristics(config: WorldConfig, children: pd.DataFrame) -> pd.DataFrame:
-    """``ethnicity`` (in the Census groups), ``ethnicity_recorded`` and ``disability_recorded``.
+def characteristics(config: WorldConfig, children: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``ethnicity`` (in the Census groups), ``ethnicity_recorded`` and ``disability_recorded``
+    (object arrays, one entry per child).
 
     ``children`` has the world's ``area_code``, ``ethnicity`` and ``disability`` per child.
     """
     # The ninth stream of the seed: the first eight (and so the rest of the world) are untouched.
     rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(8,)))
     ethnicity = children["ethnicity"].to_numpy(object).copy()
-    codes, area_of = np.unique(children["area_code"].astype(str).to_numpy(), return_inverse=True)
+    # np.unique's sorted codes and each child's place among them, by hashing (far sooner).
+    area_of, codes = pd.factorize(children["area_code"].astype(str).to_numpy(), sort=True)
     shares = _white_other_shares(codes)[area_of]
     u = rng.random(len(children))
     cumulative = np.cumsum(shares, axis=1)
     pick = (u[:, None] >= cumulative[:, :-1]).sum(axis=1)
     other = ethnicity == "white_other"
     ethnicity[other] = np.asarray(_WHITE_OTHER, dtype=object)[pick[other]]
-    disabled = np.where(children["disability"].to_numpy(bool), "yes", "no")
-    return pd.DataFrame(
-        {
-            "ethnicity": ethnicity,
-            "ethnicity_recorded": _gaps(rng, ethnicity, config.ethnicity_gap_shares),
-            "disability_recorded": _gaps(rng, disabled, config.disability_gap_shares),
-        },
-        index=children.index,
-    )
+    disabled = np.array(["no", "yes"], dtype=object)[
+        children["disability"].to_numpy(bool).astype(np.intp)
+    ]
+    return {
+        "ethnicity": ethnicity,
+        "ethnicity_recorded": _gaps(rng, ethnicity, config.ethnicity_gap_shares),
+        "disability_recorded": _gaps(rng, disabled, config.disability_gap_shares),
+    }

@@ -21,7 +21,7 @@ from jigsaw.world import (
     _records,
 )
 from jigsaw.world._config import AGENCIES, WorldConfig
-from jigsaw.world._text import ids, iso_dates
+from jigsaw.world._text import gather, ids, iso_dates
 
 if TYPE_CHECKING:
     from jigsaw.catalogue import Catalogue
@@ -127,15 +127,17 @@ def generate(
     ex = _exploitation.simulate(config, areas, pop.frame, rng[2])
     concerns = _concerns.simulate(config, pop.frame, ex, catalogue, rng[3], rng[6])
     needed = concerns.frame[["child", "agency"]].drop_duplicates()
-    records, truth, record_child = _records.build(config, pop, needed, rng[4])
+    records, truth, record_child, record_agency = _records.build(config, pop, needed, rng[4])
 
     children = _children_table(pop, ex, config)
-    concerns_table = _attach_records(config, concerns.frame, records, record_child, pop, rng[5])
+    concerns_table, concern_record = _attach_records(
+        config, concerns.frame, records, record_child, record_agency, pop, rng[5]
+    )
     outcomes = _outcomes(config, pop, ex)
-    truth = _truth(truth, children)
+    truth = _truth(truth, children, record_child)
     areas = _area_summary(config, areas, children, outcomes, ex)
     mentions = _mentions.simulate(
-        config, children, concerns_table, truth.set_index("record_id")["child_id"], rng[7]
+        config, children, concerns_table, record_child[concern_record], rng[7]
     )
     return World(
         config=config,
@@ -177,7 +179,7 @@ def _children_table(
 ) -> pd.DataFrame:
     from jigsaw.world._names import FORENAME_TABLE
 
-    frame = pop.frame.copy()
+    frame = pop.frame
     n = len(frame)
     middle = np.full(n, "", dtype=object)
     has_middle = pop.middle >= 0
@@ -187,40 +189,43 @@ def _children_table(
     previous[one] = pop.postcodes[pop.home[one, 1]]
     two = pop.home[:, 2] >= 0
     previous[two] = previous[two] + ";" + pop.postcodes[pop.home[two, 2]]
-    out = pd.DataFrame(
-        {
-            "child_id": frame["child_id"],
-            "area_code": frame["area_code"],
-            "family_id": frame["family_id"],
-            "twin_of": frame["twin_of"],
-            "first_name": FORENAME_TABLE[pop.forename],
-            "middle_name": middle,
-            "last_name": pop.surname,
-            "alt_last_name": pop.alt_surname,
-            "sex": frame["sex"],
-            "dob": _iso(frame["dob"].to_numpy("datetime64[D]")),
-            "age": frame["age"],
-            "ethnicity": frame["ethnicity"],
-            "name_origin": frame["name_origin"],
-        }
-    )
-    for name in _population.VULNERABILITIES:
-        out[name] = frame[name]
+
+    def column(name: str) -> np.ndarray:
+        # The population's own column: it is generate's alone, and read but never changed.
+        return frame[name].to_numpy()
+
     # The Census 2021 group of each child, and what the agencies recorded of it and disability.
-    recorded = _characteristics.characteristics(config, out)
-    out["ethnicity"] = recorded["ethnicity"]
-    out["ethnicity_recorded"] = recorded["ethnicity_recorded"]
-    out["disability_recorded"] = recorded["disability_recorded"]
-    out["school"] = frame["school"]
-    out["postcode"] = pop.postcodes[pop.home[:, 0]]
-    out["previous_postcodes"] = previous
-    out["nhs_number"] = frame["nhs_number"]
-    out["p_exploited"] = np.round(ex.p_exploited, 8)
-    out["p_identified"] = np.round(_exploitation.expected_identified(ex), 8)
-    out["exploited"] = ex.exploited
-    out["exploitation_start"] = _iso(ex.start)
-    out["exploitation_end"] = _iso(ex.end)
-    return out
+    recorded = _characteristics.characteristics(config, frame)
+    columns = {
+        "child_id": column("child_id"),
+        "area_code": column("area_code"),
+        "family_id": column("family_id"),
+        "twin_of": column("twin_of"),
+        "first_name": FORENAME_TABLE[pop.forename],
+        "middle_name": middle,
+        "last_name": pop.surname,
+        "alt_last_name": pop.alt_surname,
+        "sex": column("sex"),
+        "dob": _iso(frame["dob"].to_numpy("datetime64[D]")),
+        "age": column("age"),
+        "ethnicity": recorded["ethnicity"],
+        "name_origin": column("name_origin"),
+        **{name: column(name) for name in _population.VULNERABILITIES},
+        "ethnicity_recorded": recorded["ethnicity_recorded"],
+        "disability_recorded": recorded["disability_recorded"],
+        "school": column("school"),
+        "postcode": pop.postcodes[pop.home[:, 0]],
+        "previous_postcodes": previous,
+        "nhs_number": column("nhs_number"),
+        "p_exploited": np.round(ex.p_exploited, 8),
+        "p_identified": np.round(_exploitation.expected_identified(ex), 8),
+        "exploited": ex.exploited,
+        "exploitation_start": _iso(ex.start),
+        "exploitation_end": _iso(ex.end),
+    }
+    # Every column is an array of its own: copy=False keeps pandas from copying them all again
+    # into one block per type (for millions of text cells, a large share of the time).
+    return pd.DataFrame(columns, copy=False)
 
 
 def _attach_records(
@@ -228,13 +233,13 @@ def _attach_records(
     frame: pd.DataFrame,
     records: pd.DataFrame,
     record_child: np.ndarray,
+    record_agency: np.ndarray,
     pop: _population.Population,
     rng: np.random.Generator,
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Give each concern one of the agency's records of the child (agencies never know the
-    child's true identity, only their own record)."""
+    child's true identity, only their own record); also return each concern's record's row."""
     n_agencies = len(AGENCIES)
-    record_agency = pd.Index(AGENCIES).get_indexer(pd.Index(records["agency"]))
     key = record_child.astype(np.int64) * n_agencies + record_agency
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
@@ -246,10 +251,11 @@ def _attach_records(
     if (hi <= lo).any():
         raise AssertionError("a concern has no record at its agency")  # a generator bug
     pick = lo + (rng.random(len(frame)) * (hi - lo)).astype(np.int64)
-    record_id = records["record_id"].to_numpy()[order[pick]]
+    row = order[pick]
+    record_id = records["record_id"].to_numpy()[row]
     start = np.datetime64(config.start, "D")
     dates = start + frame["day"].to_numpy().astype("timedelta64[D]")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "concern_id": ids("K", np.arange(1, len(frame) + 1), 7),
             "record_id": record_id,
@@ -259,8 +265,10 @@ def _attach_records(
             "indicators": frame["indicators"].to_numpy(),
             "note": frame["note"].to_numpy(),
             "referred_by": frame["referred_by"].to_numpy(),
-        }
+        },
+        copy=False,  # the concerns' own arrays (the simulated frame is not kept)
     )
+    return table, row
 
 
 def _outcomes(
@@ -283,24 +291,26 @@ def _outcomes(
         lists[on] = np.where(lists[on] == "", name, lists[on] + ";" + name)
     return pd.DataFrame(
         {
-            "child_id": pop.frame["child_id"],
+            "child_id": pop.frame["child_id"].to_numpy().copy(),  # not the children's array
             "identified": identified,
             "agency": agency,
             "date": np.where(identified, _iso(first_date), ""),
             "agencies": lists,
-        }
+        },
+        copy=False,
     )
 
 
-def _truth(truth: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
-    status = children.set_index("child_id")[["exploited", "exploitation_start", "exploitation_end"]]
-    joined = status.reindex(truth["child_id"].to_numpy())
-    out = truth[["record_id", "child_id"]].copy()
-    for column in status.columns:
-        out[column] = joined[column].to_numpy()
-    for column in truth.columns[2:]:
-        out[column] = truth[column].to_numpy()
-    return out
+def _truth(truth: pd.DataFrame, children: pd.DataFrame, record_child: np.ndarray) -> pd.DataFrame:
+    """The records' truth with their child's exploitation beside it (``record_child`` holds each
+    record's child's row, so no lookup by id is needed)."""
+    columns = {name: truth[name].to_numpy() for name in ("record_id", "child_id")}
+    columns["exploited"] = children["exploited"].to_numpy()[record_child]
+    for name in ("exploitation_start", "exploitation_end"):  # mostly blank: few distinct
+        columns[name] = gather(children[name].to_numpy(), record_child)
+    for name in truth.columns[2:]:
+        columns[name] = truth[name].to_numpy()
+    return pd.DataFrame(columns, copy=False)  # arrays of its own, kept as they are
 
 
 def _area_summary(
@@ -377,5 +387,9 @@ def write(world: World, folder: str | Path) -> list[Path]:
 
     # pyarrow formats, compresses and writes without holding the interpreter lock, so two
     # tables at a time keep two cores busy; each file is complete or absent whatever the order.
+    # The largest tables start first, so that neither thread is left with a large one at the end.
+    tables = world.tables()
+    largest = sorted(tables, key=lambda name: -tables[name].size)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return [path for paths in pool.map(one, world.tables().items()) for path in paths]
+        written = {name: pool.submit(one, (name, tables[name])) for name in largest}
+        return [path for name in tables for path in written[name].result()]

@@ -22,6 +22,7 @@ perfectly linked child, and it keeps the evaluation of connection free of linkag
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -31,6 +32,7 @@ import pandas as pd
 
 from jigsaw.world import _names
 from jigsaw.world._config import WorldConfig
+from jigsaw.world._text import ids
 
 # Agencies that record a group child's return interviews and disclosures, and how often (assumed:
 # return interviews after missing episodes are done by police or a commissioned voluntary service).
@@ -151,9 +153,10 @@ class _Weighted:
         cdf = np.asarray(p, dtype=float).cumsum()
         cdf /= cdf[-1]
         self.cdf = cdf
+        self._cdf = cdf.tolist()  # the same numbers; bisect on a list is numpy's search, sooner
 
     def index(self, rng: np.random.Generator) -> int:
-        return int(self.cdf.searchsorted(rng.random(), side="right"))
+        return bisect.bisect_right(self._cdf, rng.random())
 
 
 _GROUP_KINDS = list(_GROUP_KIND_WEIGHTS)
@@ -172,7 +175,7 @@ class _Writer:
         numbers = _drama_numbers()
         self.numbers = [numbers[i] for i in rng.permutation(len(numbers))]
         self.next_number = 0
-        self.rows: list[tuple[str, str, str, str, str, str, str]] = []
+        self.rows: list[tuple[str, str, str, str, str, str, str, str]] = []
         self.entities: dict[str, dict[str, object]] = {}
         self.counter = 0
 
@@ -341,12 +344,12 @@ def simulate(
     config: WorldConfig,
     children: pd.DataFrame,
     concerns: pd.DataFrame,
-    record_child: pd.Series,
+    concern_child: np.ndarray,
     rng: np.random.Generator,
 ) -> Mentions:
     """Draw the groups and every mention; see the module docstring.
 
-    ``record_child`` maps each ``record_id`` to its true ``child_id``.
+    ``concern_child`` holds the row in ``children`` of each concern's true child.
     """
     w = _Writer(rng, config)
     start, end = np.datetime64(config.start, "D"), np.datetime64(config.end, "D")
@@ -357,30 +360,37 @@ def simulate(
     last_names = children["last_name"].to_numpy()
     schools = children["school"].to_numpy()
     exploited_of = children["exploited"].to_numpy()
-    position = {c: i for i, c in enumerate(child_ids)}
     area = children["area_code"].to_numpy()
-    areas = list(dict.fromkeys(area.tolist()))
-    origin_index = {o: i for i, o in enumerate(_names.ORIGINS)}
-    origin = np.array([origin_index[o] for o in children["name_origin"].to_numpy()])
+    # Areas numbered in the order they first appear, and each child's area by that number.
+    area_of, area_names = pd.factorize(area)
+    areas = [str(a) for a in area_names]
+    origin = pd.Index(_names.ORIGINS).get_indexer(pd.Index(children["name_origin"]))
+    if (origin < 0).any():
+        raise ValueError("a child's name origin is not one of the name tables'")
     town = {
         a: _TOWNS[k % len(_TOWNS)] + ("" if k < len(_TOWNS) else f" {k // len(_TOWNS) + 1}")
         for k, a in enumerate(areas)
     }
     # Area postcodes seen among the children: group addresses sit among the area's homes.
+    by_area = np.argsort(area_of, kind="stable")
+    bounds = np.searchsorted(area_of[by_area], np.arange(len(areas) + 1))
+    postcode_of = children["postcode"].to_numpy()[by_area]
     area_postcodes = {
-        a: sorted(set(children.loc[area == a, "postcode"].tolist()) - {""}) for a in areas
+        a: sorted(set(postcode_of[bounds[k] : bounds[k + 1]].tolist()) - {""})
+        for k, a in enumerate(areas)
     }
 
     # --- groups ------------------------------------------------------------------------------
-    ex_start = pd.to_datetime(children["exploitation_start"]).to_numpy("datetime64[D]")
-    ex_end = pd.to_datetime(children["exploitation_end"]).to_numpy("datetime64[D]")
+    # numpy reads ISO dates, and a blank as NaT, in one pass.
+    ex_start = children["exploitation_start"].to_numpy(object).astype("datetime64[D]")
+    ex_end = children["exploitation_end"].to_numpy(object).astype("datetime64[D]")
     eligible = children["exploited"].to_numpy() & (children["age"].to_numpy() >= 11)
     in_group = eligible & (rng.random(len(children)) < config.group_victim_share)
     low, high = config.group_children
     group_of = np.full(len(children), -1)
     groups: list[dict[str, object]] = []
-    for a in areas:
-        members = np.flatnonzero(in_group & (area == a))
+    for k, a in enumerate(areas):
+        members = np.flatnonzero(in_group & (area_of == k))
         members = members[np.argsort(ex_start[members], kind="stable")]
         i = 0
         while len(members) - i >= 2:
@@ -402,6 +412,17 @@ def simulate(
                     town[a],
                 )
             )
+
+    # Read cell by cell below: Python lists, as reading a numpy element costs several times more
+    # (the text columns hold Python strings; the numbers and flags become ints and bools).
+    family_list = family_ids.tolist()
+    origin_list = origin.tolist()
+    last_list = last_names.tolist()
+    child_list = child_ids.tolist()
+    area_list = area.tolist()
+    group_list = group_of.tolist()
+    exploited_list = exploited_of.astype(bool).tolist()
+    school_list = schools.tolist()
 
     # --- per-area common places, schools, families --------------------------------------------
     common: dict[str, list[dict[str, object]]] = {
@@ -428,14 +449,14 @@ def simulate(
         }
 
     def family_of(i: int) -> list[tuple[str, dict[str, object]]]:
-        fam = str(family_ids[i])
+        fam = family_list[i]
         if fam not in family_people:
             people: list[tuple[str, dict[str, object]]] = []
             for relation in _RELATIONS[: int(rng.integers(2, 5))]:
                 male = relation in ("dad", "stepdad", "older brother", "mum's partner")
-                person = w.adult(int(origin[i]), male=male)
+                person = w.adult(origin_list[i], male=male)
                 if relation in ("mum", "dad", "older brother", "older sister"):
-                    person["surname"] = str(last_names[i])
+                    person["surname"] = last_list[i]
                 person["id"] = f"FA-{fam}-{len(people)}"
                 people.append((relation, person))
             family_people[fam] = people
@@ -451,12 +472,10 @@ def simulate(
         role: str,
         group: str,
     ) -> None:
-        w.rows.append(
-            (str(child_ids[child]), agency, str(day), kind, value, entity, role + "|" + group)
-        )
+        w.rows.append((child_list[child], agency, str(day), kind, value, entity, role, group))
 
     def group_mention(child: int, agency: str, day: np.datetime64) -> None:
-        g = groups[group_of[child]]
+        g = groups[group_list[child]]
         gid = str(g["id"])
         kind = _GROUP_KINDS[_GROUP_KIND_CDF.index(rng)]
         items: list[dict[str, object]] = g[kind]  # type: ignore[assignment]
@@ -484,30 +503,30 @@ def simulate(
             for _ in range(1 + rng.poisson(config.group_mentions_per_event - 1)):
                 group_mention(i, agency, day)
             if rng.random() < 0.3:  # groups meet children at the area's public places too
-                place = common[area[i]][common_cdf.index(rng)]
+                place = common[area_list[i]][common_cdf.index(rng)]
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "common", "")
 
     # Lone adults around exploited children outside any group: one each, never shared.
     lone: dict[int, dict[str, object]] = {}
 
     # Background on every concern, in the concerns' order.
-    concern_child = record_child.reindex(concerns["record_id"].to_numpy()).to_numpy()
     days = concerns["date"].to_numpy().astype("datetime64[D]")
     agencies = concerns["agency"].to_numpy()
     bg_kinds = list(_BACKGROUND_WEIGHTS)
     bg_p = np.array(list(_BACKGROUND_WEIGHTS.values()))
     bg_p /= bg_p.sum()
     bg_cdf = _Weighted(bg_p)
+    concern_rows = np.asarray(concern_child, dtype=np.int64).tolist()
     for k in range(len(concerns)):
-        i = position[concern_child[k]]
+        i = concern_rows[k]
         agency, day = str(agencies[k]), days[k]
-        a = area[i]
-        if group_of[i] >= 0 and ex_start[i] <= day <= ex_end[i] and rng.random() < 0.5:
+        a = area_list[i]
+        if group_list[i] >= 0 and ex_start[i] <= day <= ex_end[i] and rng.random() < 0.5:
             group_mention(i, agency, day)
-        exploited = bool(exploited_of[i])
-        if exploited and group_of[i] < 0 and rng.random() < 0.5:
+        exploited = exploited_list[i]
+        if exploited and group_list[i] < 0 and rng.random() < 0.5:
             if i not in lone:
-                adult = w.adult(int(origin[i]))
+                adult = w.adult(origin_list[i])
                 adult["id"] = w._new_id("LA")
                 adult["plate"] = w.plate() if rng.random() < 0.4 else ""
                 make = _MAKES[int(rng.integers(len(_MAKES)))]
@@ -521,7 +540,7 @@ def simulate(
                 add(i, agency, day, "person", w.write_person(adult), str(adult["id"]), "lone", "")
         for _ in range(rng.poisson(config.background_mentions_per_concern)):
             kind = bg_kinds[bg_cdf.index(rng)]
-            school = str(schools[i])
+            school = school_list[i]
             if kind == "school" and school:
                 place = school_place(school)
                 add(i, agency, day, "place", w.write_place(place), str(place["id"]), "school", "")
@@ -541,7 +560,7 @@ def simulate(
                     "",
                 )
             elif kind == "family_vehicle":
-                fam = str(family_ids[i])
+                fam = family_list[i]
                 if fam not in family_car:
                     make = _MAKES[int(rng.integers(len(_MAKES)))]
                     family_car[fam] = (w.plate(), f"{_pick(rng, _COLOURS)} {make[0]} {make[1]}")
@@ -558,7 +577,7 @@ def simulate(
                     "",
                 )
             elif kind == "friend":
-                friend = w.adult(int(origin[i]), male=bool(rng.random() < 0.7))
+                friend = w.adult(origin_list[i], male=bool(rng.random() < 0.7))
                 friend["age"] = int(rng.integers(14, 24))
                 if rng.random() < 0.5:
                     friend["forename"] = _pick(rng, _NICKNAMES)
@@ -653,21 +672,15 @@ def _tables(
     child_ids: np.ndarray,
     area: np.ndarray,
 ) -> Mentions:
-    columns = ["child_id", "agency", "date", "kind", "value", "entity_id", "tag"]
+    columns = ["child_id", "agency", "date", "kind", "value", "entity_id", "role", "group_id"]
     frame = pd.DataFrame(w.rows, columns=columns)
     # Mention ids in date order (then child, kind, value), so the file reads as a timeline.
     frame = frame.sort_values(["date", "child_id", "kind", "value", "entity_id"], kind="stable")
     frame = frame.reset_index(drop=True)
-    frame.insert(0, "mention_id", [f"N{k + 1:07d}" for k in range(len(frame))])
-    role_group = frame["tag"].str.split("|", n=1, expand=True) if len(frame) else None
-    truth = pd.DataFrame(
-        {
-            "mention_id": frame["mention_id"],
-            "entity_id": frame["entity_id"],
-            "role": role_group[0] if role_group is not None else [],
-            "group_id": role_group[1] if role_group is not None else [],
-        }
-    )
+    number = np.arange(1, len(frame) + 1)
+    mention_ids = ids("N", number, 7) if len(frame) < 10**7 else [f"N{k:07d}" for k in number]
+    frame.insert(0, "mention_id", mention_ids)
+    truth = frame[["mention_id", "entity_id", "role", "group_id"]].copy()
     mentions = frame[["mention_id", "child_id", "agency", "date", "kind", "value"]].copy()
     # The rows are in date order (ISO dates), so each child's first row has its earliest date.
     first = mentions.drop_duplicates("child_id").set_index("child_id")["date"]

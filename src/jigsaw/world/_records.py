@@ -10,6 +10,7 @@ in ``config.day_first_agencies``, which export UK day-first ``DD/MM/YYYY``, and 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from jigsaw.linkage import RECORD_COLUMNS
 from jigsaw.world import _names
 from jigsaw.world._config import AGENCIES, WorldConfig
 from jigsaw.world._population import Population
-from jigsaw.world._text import date_parts, date_text, digits, ids
+from jigsaw.world._text import date_parts, date_text, digit_codes, gather, ids, strings
 
 #: Record-id prefixes, one per agency.
 PREFIX = {
@@ -71,6 +72,18 @@ def _typo(names: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def _at(agency: np.ndarray, names: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Which records (by agency number, an index into AGENCIES) are at one of ``names``."""
+    return np.isin(agency, [j for j, a in enumerate(AGENCIES) if a in names])
+
+
+def _each_distinct(values: np.ndarray, change: Callable[[str], str]) -> np.ndarray:
+    """``change`` applied to each value, worked out once per distinct value (names repeat)."""
+    codes, distinct = pd.factorize(values)
+    changed = np.array([change(s) for s in distinct], dtype=object)
+    return changed[codes] if len(values) else np.empty(0, dtype=object)
+
+
 def _fold(name: str) -> str:
     """Drop accents and apostrophes, as older agency systems do."""
     text = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
@@ -82,8 +95,9 @@ def build(
     pop: Population,
     needed: pd.DataFrame,
     rng: np.random.Generator,
-) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """Return ``(records, truth, child)`` for every child (``child`` indexes each record's child); ``needed`` lists (child, agency) pairs that
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """Return ``(records, truth, child, agency)`` for every child (``child`` indexes each record's
+    child, ``agency`` its agency in AGENCIES); ``needed`` lists (child, agency) pairs that
     must have a record because the agency raised a concern about the child."""
     n_agencies = len(AGENCIES)
     has = _presence(config, pop, rng)
@@ -102,32 +116,32 @@ def build(
     starts = np.searchsorted(agency, np.arange(n_agencies))
     number = np.arange(m) - starts[agency] + 1
     prefix = np.array([PREFIX[a] for a in AGENCIES], dtype=object)[agency]
-    record_id = ids(prefix.astype(str), number, 7)
+    record_id = ids(prefix, number, 7)
 
     first, first_flag = _first_names(config, pop, child, rng)
     last, last_flag = _last_names(config, pop, child, rng)
 
     # Case: some systems store names in capitals; any clerk may type in one case.
     case_flag = np.full(m, "", dtype=object)
-    upper_agency = np.isin(agency_names, list(config.upper_case_agencies))
+    upper_agency = _at(agency, config.upper_case_agencies)
     u = rng.random(m)
     to_upper = upper_agency | (u < config.case_rate / 2)
     to_lower = ~upper_agency & (u >= config.case_rate / 2) & (u < config.case_rate)
-    first[to_upper] = [s.upper() for s in first[to_upper]]
-    last[to_upper] = [s.upper() for s in last[to_upper]]
-    first[to_lower] = [s.lower() for s in first[to_lower]]
-    last[to_lower] = [s.lower() for s in last[to_lower]]
+    first[to_upper] = _each_distinct(first[to_upper], str.upper)
+    last[to_upper] = _each_distinct(last[to_upper], str.upper)
+    first[to_lower] = _each_distinct(first[to_lower], str.lower)
+    last[to_lower] = _each_distinct(last[to_lower], str.lower)
     case_flag[to_upper & ~upper_agency] = "upper"
     case_flag[to_lower] = "lower"
 
-    dob, dob_flag = _dates_of_birth(config, pop, child, agency_names, rng)
+    dob, dob_flag = _dates_of_birth(config, pop, child, agency, rng)
 
-    sex = pop.frame["sex"].to_numpy()[child].copy()
+    sex = gather(pop.frame["sex"].to_numpy(), child)
     sex_missing = rng.random(m) < config.sex_missing_rate
     sex[sex_missing] = ""
 
     postcode, postcode_flag = _postcodes(config, pop, child, rng)
-    nhs, nhs_flag = _nhs_numbers(config, pop, child, agency_names, rng)
+    nhs, nhs_flag = _nhs_numbers(config, pop, child, agency, rng)
 
     child_ids = pop.frame["child_id"].to_numpy()[child]
     records = pd.DataFrame(
@@ -142,10 +156,11 @@ def build(
             "nhs_number": nhs,
         },
         columns=list(RECORD_COLUMNS),  # the linkage record schema orders the columns
+        copy=False,  # new arrays each: no need to copy them into one block
     )
     truth = pd.DataFrame(
         {
-            "record_id": record_id,
+            "record_id": record_id.copy(),  # the truth's own: the records hold the first
             "child_id": child_ids,
             "first_name_noise": first_flag,
             "last_name_noise": last_flag,
@@ -154,9 +169,10 @@ def build(
             "sex_missing": sex_missing,
             "postcode_noise": postcode_flag,
             "nhs_noise": nhs_flag,
-        }
+        },
+        copy=False,
     )
-    return records, truth, child
+    return records, truth, child, agency
 
 
 def _first_names(
@@ -188,13 +204,13 @@ def _last_names(
     config: WorldConfig, pop: Population, child: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
-    last = pop.surname[child].copy()
+    last = gather(pop.surname, child)
     flag = np.full(m, "", dtype=object)
-    alt = pop.alt_surname[child]
+    alt = gather(pop.alt_surname, child)
     changed = (alt != "") & (rng.random(m) < 0.5)
     last[changed] = alt[changed]
     flag[changed] = "changed"
-    other = pop.family_surname_parts[child]
+    other = gather(pop.family_surname_parts, child)
     double = ~changed & (other != "")
     u = rng.random(m)
     half = double & (u < 0.4)
@@ -214,7 +230,7 @@ def _last_names(
     foldable = [s for s in distinct if not s.isascii() or "'" in s]
     can_fold = pd.Series(last).isin(foldable).to_numpy()
     fold = can_fold & (rng.random(m) < config.accent_dropped_rate)
-    last[fold] = [_fold(s) for s in last[fold]]
+    last[fold] = _each_distinct(last[fold], _fold)
     flag[fold] = np.where(flag[fold] == "", "folded", flag[fold] + "+folded")
     typo = rng.random(m) < config.last_name_typo_rate
     last[typo] = _typo(last[typo], rng)
@@ -226,7 +242,7 @@ def _dates_of_birth(
     config: WorldConfig,
     pop: Population,
     child: np.ndarray,
-    agency_names: np.ndarray,
+    agency: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
@@ -234,7 +250,7 @@ def _dates_of_birth(
     flag = np.full(m, "", dtype=object)
     u = rng.random(m)
     # Police often do not have a date of birth at hand: twice the missing rate.
-    missing_rate = config.dob_missing_rate * np.where(agency_names == "police", 2.0, 1.0)
+    missing_rate = config.dob_missing_rate * np.where(_at(agency, ("police",)), 2.0, 1.0)
     missing = u < missing_rate
     cut1 = missing_rate + config.dob_swap_rate
     swap = ~missing & (u < cut1) & (d <= 12) & (d != mo)
@@ -249,9 +265,9 @@ def _dates_of_birth(
     shift = rng.integers(1, 4, m)
     d2[day] = np.where(d[day] + shift[day] <= 28, d[day] + shift[day], d[day] - shift[day])
     flag[missing], flag[swap], flag[year], flag[day] = "missing", "swap", "year", "day"
-    day_first = np.isin(agency_names, list(config.day_first_agencies))
-    text = date_text(y2, m2, d2, day_first).astype(object)
-    serial = np.isin(agency_names, list(config.excel_serial_agencies))
+    day_first = _at(agency, config.day_first_agencies)
+    text = date_text(y2, m2, d2, day_first)
+    serial = _at(agency, config.excel_serial_agencies)
     if serial.any():
         # A spreadsheet's date serial: days since 1899-12-30 (Excel's 1900 date system).
         months = (y2[serial] - 1970) * 12 + (m2[serial] - 1)
@@ -271,7 +287,8 @@ def _postcodes(
     # A record made before a move keeps the old address.
     column = np.where((home[:, 1] >= 0) & (u < 0.35), 1, 0)
     column = np.where((home[:, 2] >= 0) & (u < 0.12), 2, column)
-    flag = np.where(column > 0, "previous", "").astype(object)
+    # Two text objects taken by index, not a new string made for every record.
+    flag = np.array(["", "previous"], dtype=object)[(column > 0).astype(np.intp)]
     postcode = pop.postcodes[home[np.arange(m), column]].copy()
     missing = rng.random(m) < config.postcode_missing_rate
     fmt = ~missing & (rng.random(m) < config.postcode_format_rate)
@@ -290,13 +307,12 @@ def _nhs_numbers(
     config: WorldConfig,
     pop: Population,
     child: np.ndarray,
-    agency_names: np.ndarray,
+    agency: np.ndarray,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     m = len(child)
     rate = np.array([config.nhs_number_recorded[a] for a in AGENCIES])
-    agency_index = pd.Index(AGENCIES).get_indexer(pd.Index(agency_names))
-    recorded = np.flatnonzero(rng.random(m) < rate[agency_index])
+    recorded = np.flatnonzero(rng.random(m) < rate[agency])
     number = pop.nhs[child[recorded]]
     invalid = rng.random(len(recorded)) < config.nhs_invalid_rate
     # One mistyped digit always breaks the modulus-11 check (every weight is non-zero mod 11).
@@ -305,17 +321,15 @@ def _nhs_numbers(
     digit = (number // place) % 10
     wrong = (digit + rng.integers(1, 10, len(recorded))) % 10
     number = np.where(invalid, number + (wrong - digit) * place, number)
-    text = digits(number, 10)
+    codes = digit_codes(number, 10)
     spaced = rng.random(len(recorded)) < config.nhs_spaced_rate
-    if spaced.any():
-        chars = text[spaced].view("U1").reshape(-1, 10)
-        wide = np.full((len(chars), 12), " ", dtype="U1")
-        wide[:, 0:3], wide[:, 4:7], wide[:, 8:12] = chars[:, 0:3], chars[:, 3:6], chars[:, 6:10]
-        text_spaced = wide.view("U12").ravel()
     out = np.full(m, "", dtype=object)
-    out[recorded] = text.astype(object)
+    out[recorded] = strings(codes)
     if spaced.any():
-        out[recorded[spaced]] = text_spaced.astype(object)
+        chars = codes[spaced]
+        wide = np.full((len(chars), 12), ord(" "), dtype=np.uint8)
+        wide[:, 0:3], wide[:, 4:7], wide[:, 8:12] = chars[:, 0:3], chars[:, 3:6], chars[:, 6:10]
+        out[recorded[spaced]] = strings(wide)
     flag = np.full(m, "absent", dtype=object)
-    flag[recorded] = np.where(invalid, "invalid", "valid")
+    flag[recorded] = np.array(["valid", "invalid"], dtype=object)[invalid.astype(np.intp)]
     return out, flag

@@ -320,7 +320,8 @@ class BlockingRule:
 # 15 districts, where those rules made half the pairs scored); the birth day and month rule keeps
 # the district, with a rule of its own for records that have none. A child who moved between
 # sectors of one district is still reached through the date of birth rules and the day and month
-# rule; one who moved and whose date of birth was also mistyped in its year is not.
+# rule; one who moved to another district and whose birth year was also mistyped is reached
+# only through an NHS number.
 BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("nhs_number",)),
     BlockingRule(("dob", "surname_sdx")),

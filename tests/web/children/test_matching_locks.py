@@ -45,9 +45,9 @@ def advisory_locks() -> list[tuple[str, int]]:
 def test_one_lock_per_blocking_key_and_the_store_shared():
     record = mapping("Jessica", "Okafor", dt.date(2011, 3, 4))
     keys = OnlineMatcher.blocking_keys(record)
-    # Every rule but the NHS number's (the record has none): six filed-under blocks, and the two
-    # swapped-name rules both ways (filed under forename-then-surname, probing the reverse).
-    assert len(keys) == 10
+    # Every rule but the NHS number's (the record has none): seven filed-under blocks, and the
+    # two swapped-name rules both ways (filed under forename-then-surname, probing the reverse).
+    assert len(keys) == 11
     with transaction.atomic():
         assert matching.lock_candidate_blocks(record) == 1 + len(keys)
         held = advisory_locks()
@@ -57,7 +57,7 @@ def test_one_lock_per_blocking_key_and_the_store_shared():
 
 def test_the_same_child_written_differently_shares_a_block():
     """Records the matcher compares share a lock: the school's "Jessica" and the hospital's
-    "Jess" with day and month swapped meet at (surname, birth year, district)."""
+    "Jess" with day and month swapped meet at (surname, birth year, postcode sector)."""
     school = OnlineMatcher.blocking_keys(mapping("Jessica", "Okafor", dt.date(2011, 3, 4)))
     hospital = OnlineMatcher.blocking_keys(mapping("Jess", "Okafor", dt.date(2011, 4, 3)))
     stranger = OnlineMatcher.blocking_keys(

@@ -106,8 +106,9 @@ def test_batch_and_one_record_keep_the_same_clues():
 
 
 def test_the_one_record_matcher_never_joins_dates_of_birth_too_far_apart():
-    """Two siblings of one name, met through names and postcode alone: the batch refuses to put
-    dates of birth with no recording slip between them into one child, and so does the matcher."""
+    """Two siblings of one name, met through names, postcode sector and birth month alone (the
+    dates are years apart, more than a slip): the batch refuses to put dates of birth with no
+    recording slip between them into one child, and so does the matcher."""
     known = records(
         [
             {
@@ -157,11 +158,11 @@ def test_the_one_record_matcher_never_joins_dates_of_birth_too_far_apart():
         "sex": "F",
         "postcode": "LS6 1AN",
     }
-    far = {**near, "record_id": "Q2", "dob": "2015-09-21"}
+    far = {**near, "record_id": "Q2", "dob": "2015-04-21"}
     # A date five days off is a recording slip ("one digit differs"): no constraint.
     assert matcher.match(near)[0].explanation[-1][0] != "constraint"
     refused = matcher.match(far)
-    assert refused, "the sibling shares a block with the child (names and postcode sector)"
+    assert refused, "the sibling shares a block with the child (names, sector, birth month)"
     # The evidence alone would link (p above the link threshold); the constraint refuses it.
     assert refused[0].match_probability >= matcher.model.link_threshold
     assert refused[0].decision == "no_link"

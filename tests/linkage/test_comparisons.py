@@ -10,8 +10,8 @@ from jigsaw.linkage._decide import gamma_to_index
 from .conftest import records
 
 
-def _levels_agree(frame: pd.DataFrame) -> tuple[int, dict]:
-    pairs = score_pairs(frame, Model.default(), threshold=0.0)
+def _levels_agree(frame: pd.DataFrame, rules: list[str] | None = None) -> tuple[int, dict]:
+    pairs = score_pairs(frame, Model.default(), threshold=0.0, blocking_rules=rules)
     by_id = {r["unique_id"]: r for r in frame.to_dict("records")}
     disagreements: dict[str, list] = {}
     for row in pairs.itertuples(index=False):
@@ -88,8 +88,8 @@ def test_sql_and_python_levels_agree_on_hand_made_edge_cases():
             ]
         )
     ).frame
-    # One block holding every pair (forename_sdx and postcode_sector are read only by blocking).
-    frame["forename_sdx"], frame["surname_sdx"], frame["postcode_sector"] = "J200", "S530", "LS6 1"
-    scored, disagreements = _levels_agree(frame)
+    # One block holding every pair (postcode_sector is read only by blocking).
+    frame["postcode_sector"] = "LS6 1"
+    scored, disagreements = _levels_agree(frame, ["l.postcode_sector = r.postcode_sector"])
     assert scored == 15
     assert disagreements == {}

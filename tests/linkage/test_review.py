@@ -15,7 +15,9 @@ def test_pairs_whose_children_conflict_are_decided_and_none_is_one_child(world):
     result = link_prepared(prepared.frame)
     person, decided = settle_review(prepared.records(), result.clusters, result.review_pairs)
     assert len(person) + len(decided) == len(result.review_pairs)
-    assert len(decided) >= 0.1 * len(result.review_pairs), (
+    # About 7% here: most pairs it would decide (names alike, dates of birth years apart) are
+    # no longer scored at all since the sound-alike rule also needs the birth year or month.
+    assert len(decided) >= 0.05 * len(result.review_pairs), (
         "the rule should lighten the list noticeably"
     )
     child = world.truth.set_index("record_id")["child_id"]

@@ -98,9 +98,13 @@ def _middle_test(a: Record, b: Record) -> bool:
     )
 
 
+# Most records have no middle names: testing that first spares the pattern match, built per
+# pair, on almost every pair that reaches this level (the same answer: a blank matches nothing).
 _MIDDLE_SQL = (
-    "concat(' ', middle_names_r, ' ') LIKE concat('% ', forename_l, ' %') OR "
-    "concat(' ', middle_names_l, ' ') LIKE concat('% ', forename_r, ' %')"
+    "(middle_names_r IS NOT NULL AND "
+    "concat(' ', middle_names_r, ' ') LIKE concat('% ', forename_l, ' %')) OR "
+    "(middle_names_l IS NOT NULL AND "
+    "concat(' ', middle_names_l, ' ') LIKE concat('% ', forename_r, ' %'))"
 )
 
 
@@ -315,6 +319,10 @@ class BlockingRule:
 # system that asks "surname" first): no other rule can, since every other rule compares a
 # forename with a forename. Their blocks are small because few forenames are also surnames.
 #
+# Names that only sound alike, in one sector, also need the birth year or the birth month to
+# agree: without either, that rule made 38% of a 1,000,000-record run's pairs (4.5 million
+# scored for 2,000 true pairs no other rule reached); with them it keeps all but about 1,100.
+#
 # The rules that need a place as well as names take the postcode sector (about 3,000 households),
 # not the district (about 10,000 nationally, and 66,000 records each in the synthetic world's
 # 15 districts, where those rules made half the pairs scored); the birth day and month rule keeps
@@ -326,7 +334,8 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(("nhs_number",)),
     BlockingRule(("dob", "surname_sdx")),
     BlockingRule(("dob", "forename_group")),
-    BlockingRule(("forename_sdx", "surname_sdx", "postcode_sector")),
+    BlockingRule(("forename_sdx", "surname_sdx", "postcode_sector", "dob_year")),
+    BlockingRule(("forename_sdx", "surname_sdx", "postcode_sector", "dob_month")),
     BlockingRule(("forename_group", "surname_sdx", "dob_year", "postcode_sector")),
     BlockingRule(("forename_group", "surname_sdx", "dob_month", "dob_day", "district")),
     BlockingRule(

@@ -310,35 +310,37 @@ def prepare(records: pd.DataFrame, *, source: str = "records") -> Prepared:
             seen.add(record_id)
         keep.append(record_id is not None and position not in by_row)
     columns: dict[str, list[object]] = {"unique_id": list(ids), "row": list(range(2, n + 2))}
-    given: dict[str, list[object]] = {
-        field: cast("list[object]", frame[field].tolist()) if field in frame.columns else [None] * n
+    given: dict[str, np.ndarray] = {
+        field: frame[field].to_numpy(dtype=object)
+        if field in frame.columns
+        else np.full(n, None, dtype=object)
         for field, *_ in reader.readers
     }
     given["first_name"], given["last_name"] = _arranged(given["first_name"], given["last_name"])
     for field, _, empty, reported in reader.readers:
         values = given[field]
-        reads = [reader.read(field, value) for value in values]
+        codes, distinct = _distinct(values)
+        reads = [reader.read(field, value) for value in distinct]
         for column in empty:
-            columns[column] = [fields[column] for fields, _, _ in reads]
-        if reported:
-            for position, (_, reason, kept) in enumerate(reads):
-                if reason is not None:
-                    by_row.setdefault(position, []).append(
-                        Problem(
-                            position + 2,
-                            ids[position],
-                            field,
-                            shown_value(values[position]),
-                            reason if kept else f"{reason}: value not used",
-                        )
+            columns[column] = _objects([fields[column] for fields, _, _ in reads])[codes]
+        wrong = [code for code, (_, reason, _) in enumerate(reads) if reason is not None]
+        if reported and wrong:
+            for position in np.flatnonzero(np.isin(codes, wrong)).tolist():
+                _, reason, kept = reads[codes[position]]
+                by_row.setdefault(position, []).append(
+                    Problem(
+                        position + 2,
+                        ids[position],
+                        field,
+                        shown_value(values[position]),
+                        reason if kept else f"{reason}: value not used",
                     )
+                )
     problems = [p for position in sorted(by_row) for p in by_row[position]]
     out = pd.DataFrame(columns)[[PREPARED_COLUMNS[0], "row", *PREPARED_COLUMNS[1:]]]
     out = out.loc[np.asarray(keep, dtype=bool)].reset_index(drop=True)
     for column in _INTEGER_COLUMNS:
-        out[column] = pd.array(
-            [None if v is None or v != v else int(v) for v in out[column].tolist()], dtype="Int64"
-        )
+        out[column] = pd.array(out[column].to_numpy(dtype=object), dtype="Int64")
     out["row"] = out["row"].astype("int64")
     return Prepared(out, tuple(problems))
 
@@ -408,9 +410,36 @@ class _Kept(Exception):
         self.fields, self.reason = fields, reason
 
 
-def _arranged(first: list[object], last: list[object]) -> tuple[list[object], list[object]]:
-    pairs = [arrange_names(f, v) for f, v in zip(first, last, strict=True)]
-    return [f for f, _ in pairs], [v for _, v in pairs]
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, list[object]]:
+    """Return each value's position in a list of the distinct values, and that list.
+
+    Every missing marker (``None``, NaN, pandas' NA) is the one last entry, ``None``. A batch
+    then reads each distinct value once and spreads the result with one array lookup, instead of
+    a dictionary lookup per row and field (most of a national run's preparing).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes, [*uniques.tolist(), None]
+
+
+def _objects(items: list[object]) -> np.ndarray:
+    # Filled one by one so that lists stay single objects (numpy would make them a dimension).
+    array = np.empty(len(items), dtype=object)
+    for index, item in enumerate(items):
+        array[index] = item
+    return array
+
+
+def _arranged(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # Only a row with exactly one of the two fields blank can change (see arrange_names).
+    blank = []
+    for values in (first, last):
+        codes, distinct = _distinct(values)
+        blank.append(np.asarray([is_blank(value) for value in distinct], dtype=bool)[codes])
+    first, last = first.copy(), last.copy()
+    for position in np.flatnonzero(blank[0] != blank[1]).tolist():
+        first[position], last[position] = arrange_names(first[position], last[position])
+    return first, last
 
 
 class _Reader:
@@ -648,9 +677,10 @@ def _read_postcodes(value: object) -> tuple[list[str], list[str], list[str], lis
     bad = []
     written = []
     for part in _split_postcodes(value):
-        postcode = normalise_postcode(part) or postcode_as_written(part)
+        valid = normalise_postcode(part)
+        postcode = valid or postcode_as_written(part)
         if postcode:
-            if postcode != normalise_postcode(part):
+            if postcode != valid:
                 written.append(postcode)
             _append(full, postcode)
             _append(sectors, postcode_sector(postcode))

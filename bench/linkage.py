@@ -61,14 +61,15 @@ def header(title: str) -> None:
     )
 
 
-def world_records(children: int, seed: int):
+def world_records(children: int, seed: int, **more: int):
     from jigsaw.world import generate
 
     start = time.perf_counter()
-    world = generate(children=children, seed=seed)
+    world = generate(children=children, seed=seed, **more)
     print(
         f"world: {len(world.records):,} records about {world.truth['child_id'].nunique():,} children "
-        f"(generate(children={children}, seed={seed}), {time.perf_counter() - start:.0f} s)\n"
+        f"(generate(children={children}, seed={seed}{''.join(f', {k}={v}' for k, v in more.items())}), "
+        f"{time.perf_counter() - start:.0f} s)\n"
     )
     return world
 
@@ -304,7 +305,7 @@ def run_febrl() -> None:
         )
 
 
-def _million_world(folder: str, size: str = "MILLION") -> None:
+def _million_world(folder: str, size: str = "MILLION", areas: int | None = None) -> None:
     """Generate the million-record world and keep only what the linkage run needs.
 
     Run in a process of its own: the world's other tables (children, truth's other columns,
@@ -312,18 +313,21 @@ def _million_world(folder: str, size: str = "MILLION") -> None:
     keep in its heap (freed, but fragmented) through the linkage even after dropping them.
     Pickled, so the parent gets the very frames the generator made.
     """
-    world = world_records(**(MILLION if size == "MILLION" else WORLD))
+    config = MILLION if size == "MILLION" else WORLD
+    world = world_records(**config, **({} if areas is None else {"areas": areas}))
     world.records.to_pickle(Path(folder) / "records.pickle")
     world.truth[["record_id", "child_id"]].to_pickle(Path(folder) / "truth.pickle")
 
 
-def million_inputs(size: str = "MILLION") -> tuple[pd.DataFrame, pd.DataFrame]:
+def million_inputs(
+    size: str = "MILLION", areas: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The million-record world's records and its truth ids, generated in a child process."""
     import multiprocessing
 
     with tempfile.TemporaryDirectory(dir=_SCRATCH) as folder:
         child = multiprocessing.get_context("spawn").Process(
-            target=_million_world, args=(folder, size)
+            target=_million_world, args=(folder, size, areas)
         )
         child.start()
         child.join()
@@ -334,9 +338,12 @@ def million_inputs(size: str = "MILLION") -> tuple[pd.DataFrame, pd.DataFrame]:
     return records, truth
 
 
-def run_million(train: bool = True) -> None:
-    header(f"1,000,000 records end to end ({'trained on them' if train else 'shipped model'})")
-    records, truth = million_inputs()
+def run_million(train: bool = True, areas: int | None = None) -> None:
+    spread = f", {areas} areas" if areas else ""
+    header(
+        f"1,000,000 records end to end ({'trained on them' if train else 'shipped model'}{spread})"
+    )
+    records, truth = million_inputs(areas=areas)
     before = peak_gb()
     start, cpu = time.perf_counter(), time.process_time()
     # As `jigsaw link --train` runs (or `jigsaw link`, with --shipped): fitted to the records,
@@ -481,9 +488,14 @@ def main() -> None:
     parser.add_argument(
         "--shipped", action="store_true", help="million: link with the shipped model, untrained"
     )
+    parser.add_argument(
+        "--areas",
+        type=int,
+        help="million: spread the children over this many areas (default 4: about 14 districts)",
+    )
     args = parser.parse_args()
     if args.part == "million":
-        run_million(train=not args.shipped)
+        run_million(train=not args.shipped, areas=args.areas)
         return
     {
         "world": run_world,

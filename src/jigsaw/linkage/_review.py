@@ -94,14 +94,12 @@ def settle_review(
         # Only the records given: at least those of :func:`records_to_settle`.
         if record_id in by_id:
             members[child_id].append(by_id[record_id])
-    reasons: list[str | None] = []
-    for pair in review.itertuples(index=False):
-        if pair.reason != BETWEEN_THRESHOLDS:
-            reasons.append(None)
-            continue
-        reasons.append(
-            _children_conflict(members[str(pair.child_id_l)], members[str(pair.child_id_r)], twins)
+    reasons: list[str | None] = [
+        _children_conflict(members[str(left)], members[str(right)], twins) if open_ else None
+        for left, right, open_ in zip(
+            review["child_id_l"], review["child_id_r"], _settleable(review), strict=True
         )
+    ]
     decided_mask = pd.Series([r is not None for r in reasons], index=review.index)
     decided = review[decided_mask].copy()
     decided["reason"] = [f"no link: {r}" for r in reasons if r is not None]
@@ -112,10 +110,16 @@ def records_to_settle(clusters: pd.DataFrame, review: pd.DataFrame) -> set[str]:
     """The ids of the records :func:`settle_review` reads: those of the children in a review
     pair between the thresholds (the only pairs it can decide), so a national run builds a
     few thousand records' fields instead of a million."""
-    between = review[review["reason"] == BETWEEN_THRESHOLDS]
+    between = review[_settleable(review)]
     children = set(between["child_id_l"].astype(str)) | set(between["child_id_r"].astype(str))
     wanted = clusters["child_id"].astype(str).isin(children)
     return set(clusters.loc[wanted, "record_id"].astype(str))
+
+
+def _settleable(review: pd.DataFrame) -> pd.Series:
+    """Which review pairs the children's records may settle: only those between the thresholds.
+    A pair a constraint refused stays for a person, who sees why."""
+    return review["reason"] == BETWEEN_THRESHOLDS
 
 
 #: The columns :func:`review_by_child` adds to a review table.

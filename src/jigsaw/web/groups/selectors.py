@@ -47,7 +47,7 @@ from jigsaw.web.groups.models import (
 from jigsaw.web.referrals.clock import now
 
 
-def _names(child_ids: list[int]) -> dict[int, str]:
+def mash_child_names(child_ids: list[int]) -> dict[int, str]:
     """Each child's name from their first linked record (the MASH may see every identity)."""
     names: dict[int, str] = {}
     links = (
@@ -60,7 +60,7 @@ def _names(child_ids: list[int]) -> dict[int, str]:
     return {c: names.get(c, f"Child {c}") for c in child_ids}
 
 
-def _visible_children(actor: Actor, child_ids: list[int]) -> list[int]:
+def visible_children(actor: Actor, child_ids: list[int]) -> list[int]:
     """The children of ``child_ids`` that ``actor`` may open (decided by the access rules)."""
     agencies: dict[int, set[int]] = defaultdict(set)
     authors: dict[int, set[int]] = defaultdict(set)
@@ -176,8 +176,8 @@ def group_for(*, user: Any, group_id: int) -> GroupView:
     if group is None or not may_open_group(actor, group_area_id=group.area_id):
         raise Http404("no such group")
     members = list(group.members.values_list("child_id", flat=True))
-    shown = _visible_children(actor, members)
-    names = _names(shown)
+    shown = visible_children(actor, members)
+    names = mash_child_names(shown)
     mention_ids = {i for r in group.evidence for i in r["mentions"]}
     mentions = {
         m.pk: m
@@ -340,7 +340,7 @@ def group_check_for(*, user: Any, task_id: int) -> CheckView:
         ).select_related("agency")
     }
     children = sorted({m.child_id for m in mentions.values()})
-    names = _names(_visible_children(actor, children))
+    names = mash_child_names(visible_children(actor, children))
     entities: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = entities.setdefault(

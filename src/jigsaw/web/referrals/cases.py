@@ -44,7 +44,7 @@ from jigsaw.web.referrals.models import (
     MaceContextItem,
     MaceMeeting,
 )
-from jigsaw.web.referrals.services import _required
+from jigsaw.web.referrals.services import required_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,7 +101,7 @@ def case_open(
         raise PermissionDenied("only the MACE panel opens a case")
     if kind not in MaceCaseKind.values:
         raise ValidationError({"kind": "Select a place or a peer group"})
-    title = _required(title, "title", "Give the case a title")
+    title = required_text(title, "title", "Give the case a title")
     place, place_label = place.strip(), place_label.strip()
     if place_label and place_label not in place_labels(who.area_id):
         raise ValidationError({"place": "No place of that name is recorded in the area"})
@@ -171,7 +171,7 @@ def case_child_add(*, actor: User, case: MaceCase, child_id: int, reason: str) -
         child already on the case; on a closed case.
     """
     _case_check(actor, case)
-    reason = _required(reason, "reason", "Say why the child is affected by this context")
+    reason = required_text(reason, "reason", "Say why the child is affected by this context")
     facts = _child_facts(child_id)
     if facts is None or facts[0] != case.area_id:
         raise ValidationError({"child": NO_SUCH_CHILD})
@@ -211,7 +211,7 @@ def case_child_remove(*, actor: User, case: MaceCase, member_id: int, reason: st
         Without a reason; for a child not on the case; on a closed case.
     """
     _case_check(actor, case)
-    reason = _required(reason, "remove_reason", "Say why the child is taken off the case")
+    reason = required_text(reason, "remove_reason", "Say why the child is taken off the case")
     with transaction.atomic():
         case = _locked(case)
         _case_check(actor, case)
@@ -231,7 +231,7 @@ def case_child_remove(*, actor: User, case: MaceCase, member_id: int, reason: st
 def case_note_add(*, actor: User, case: MaceCase, text: str) -> MaceCaseNote:
     """Write a note on the case (what was learned about the place or the group)."""
     _case_check(actor, case)
-    text = _required(text, "text", "Write the note")
+    text = required_text(text, "text", "Write the note")
     with transaction.atomic():
         case = _locked(case)
         _case_check(actor, case)
@@ -246,7 +246,7 @@ def case_action_create(
     """Give one agency of the case's area something to do about the context by a date (the
     rules of a referral's action: a title, an owner agency of the same area)."""
     _case_check(actor, case)
-    title = _required(title, "title", "Say what is to be done")
+    title = required_text(title, "title", "Say what is to be done")
     if owner_agency.area_id != case.area_id:
         raise ValidationError({"owner_agency": "The owner agency must be of the case's area"})
     with transaction.atomic():
@@ -274,7 +274,7 @@ def case_action_done(
 ) -> MaceCaseAction:
     """Mark an action of the case done, with the evidence that it was (as a referral's)."""
     _case_check(actor, case, open_only=False)
-    evidence = _required(evidence, "evidence", "Say what was done (the evidence)")
+    evidence = required_text(evidence, "evidence", "Say what was done (the evidence)")
     with transaction.atomic():
         action = (
             MaceCaseAction.objects.select_for_update()
@@ -298,7 +298,7 @@ def case_close(*, actor: User, case: MaceCase, reason: str) -> MaceCase:
     """Close the case with why (the risk in the context reduced, the place closed, the group
     dispersed); it then takes no new children, notes or actions."""
     _case_check(actor, case)
-    reason = _required(reason, "close_reason", "Say why the case can close")
+    reason = required_text(reason, "close_reason", "Say why the case can close")
     with transaction.atomic():
         case = _locked(case)
         _case_check(actor, case)
@@ -353,7 +353,7 @@ def contexts_check(area_id: int, contexts: Sequence[ContextDecision]) -> list[Co
         subject = entry.case or entry.group
         if subject is None or subject.area_id != area_id:
             raise PermissionDenied("only the area's own cases and groups are on its agenda")
-        decision = _required(entry.decision, "decision", f"{entry.label}: record the decision")
+        decision = required_text(entry.decision, "decision", f"{entry.label}: record the decision")
         checked.append(dataclasses.replace(entry, decision=decision))
     return checked
 
@@ -476,17 +476,17 @@ def case_view(*, user: Any, case_id: int) -> CaseView:
     """One case as the MACE panel sees it: its children (only those the viewer may open), the
     children its context suggests, notes, actions, meeting decisions and history; audited with
     the children it shows and its purpose (404 for a case of another area, or none)."""
-    from jigsaw.web.groups.selectors import _names, _visible_children
+    from jigsaw.web.groups.selectors import mash_child_names, visible_children
 
     actor = Actor.of(user)
     case = case_for(user=user, case_id=case_id)
     members = list(case.children.select_related("added_by", "removed_by"))
     current = [m for m in members if m.removed_at is None]
-    visible = set(_visible_children(actor, sorted({m.child_id for m in members})))
+    visible = set(visible_children(actor, sorted({m.child_id for m in members})))
     suggestions = _suggested(case) if case.status == MaceCaseStatus.OPEN else {}
     on_case = {m.child_id for m in current}
-    suggested_ids = [c for c in _visible_children(actor, sorted(suggestions)) if c not in on_case]
-    names = _names(sorted(visible | set(suggested_ids)))
+    suggested_ids = [c for c in visible_children(actor, sorted(suggestions)) if c not in on_case]
+    names = mash_child_names(sorted(visible | set(suggested_ids)))
     children = tuple(CaseChildRow(m, names[m.child_id]) for m in current if m.child_id in visible)
     today = now().astimezone(LONDON).date()
     actions = tuple(

@@ -129,7 +129,11 @@ def _transition(obj: _Row, states: type[enum.Enum], change: str) -> Iterator[Non
         yield
 
 
-def _required(value: str, field: str, message: str) -> str:
+def required_text(value: str, field: str, message: str) -> str:
+    """Return ``value`` stripped, or raise a form error on ``field`` saying ``message`` when blank.
+
+    The one way a write in the referrals and MACE services asks for a reason or a title.
+    """
     if not value.strip():
         raise ValidationError({field: message})
     return value.strip()
@@ -259,7 +263,7 @@ def contact_decide(
     with _transition(contact, ContactState, decision.value):
         at = now()
         if decision is ContactDecision.NO_FURTHER_ACTION:
-            reason = _required(reason, "reason", "Say why no further action is needed")
+            reason = required_text(reason, "reason", "Say why no further action is needed")
         if decision is ContactDecision.KEEP_WATCHING:
             if review_on is None:
                 raise ValidationError({"review_on": "Give the date to look at this child again"})
@@ -366,7 +370,7 @@ def referral_direct(*, actor: User, concern: Concern, reason: str) -> Referral:
         Actor.of(actor), child_area_id=link.child.area_id, concern_author_id=concern.recorded_by_id
     ):
         raise PermissionDenied("only the practitioner who recorded the concern refers it directly")
-    reason = _required(reason, "reason", "Say why you are referring to the MASH")
+    reason = required_text(reason, "reason", "Say why you are referring to the MASH")
     live = _live_referral(link.child)
     if live is not None:
         return live
@@ -444,7 +448,7 @@ def referral_decide(
     _mash_only(actor, referral, may_decide_referral)
     decision = MashDecision(decision)
     with _transition(referral, ReferralState, "decide"):
-        reason = _required(reason, "reason", "Give the reason for the decision")
+        reason = required_text(reason, "reason", "Give the reason for the decision")
         at = now()
         if outcome_due < at.astimezone(LONDON).date():
             raise ValidationError({"outcome_due": "The outcome date must be today or later"})
@@ -520,7 +524,9 @@ def outcome_record(
         if outcome_on > at.astimezone(LONDON).date():
             raise ValidationError({"outcome_on": "The outcome date must be today or in the past"})
         if not outcome.reviewed:
-            close_reason = _required(close_reason, "close_reason", "Say why the referral can close")
+            close_reason = required_text(
+                close_reason, "close_reason", "Say why the referral can close"
+            )
         referral.outcome = outcome.value
         referral.outcome_on = outcome_on
         referral.outcome_by = actor
@@ -560,7 +566,7 @@ def referral_review(
     (or ``next_review_on``, if the MASH sets an earlier or later date)."""
     _mash_only(actor, referral, may_record_outcome)
     with _transition(referral, ReferralState, "review"):
-        note = _required(note, "note", "Say what the review found")
+        note = required_text(note, "note", "Say what the review found")
         at = now()
         today = at.astimezone(LONDON).date()
         following = next_review_on or policy_for(referral.area_id).review_due(today)
@@ -598,7 +604,7 @@ def referral_close(*, actor: User, referral: Referral, reason: str) -> Referral:
     """
     _mash_only(actor, referral, may_record_outcome)
     with _transition(referral, ReferralState, "close"):
-        reason = _required(reason, "close_reason", "Say why the referral can close")
+        reason = required_text(reason, "close_reason", "Say why the referral can close")
         if not referral.decision or not referral.outcome:
             raise ValidationError(
                 f"referral {referral.pk} needs a decision and an outcome to close"
@@ -643,7 +649,7 @@ def action_create(
         raise PermissionDenied("only the MASH of the child's area sets actions")
     if referral.state == ReferralState.CLOSED.value:
         raise ValidationError(f"referral {referral.pk} is closed: no new actions")
-    title = _required(title, "title", "Say what is to be done")
+    title = required_text(title, "title", "Say what is to be done")
     if owner_agency.area_id != referral.area_id:
         raise ValidationError({"owner_agency": "The owner agency must be of the child's area"})
     if owner is not None and Actor.of(owner).agency_id != owner_agency.pk:
@@ -727,7 +733,7 @@ def _action_finish(
     missing: str,
 ) -> Action:
     with _transition(action, ActionState, change):
-        text = _required(text, field, missing)
+        text = required_text(text, field, missing)
         at = now()
         action.state = state.value
         action.finished_at = at
@@ -926,8 +932,8 @@ def strategy_record(
         raise ValidationError(
             f"referral {referral.pk}: a strategy discussion follows a decision to hold one"
         )
-    chair = _required(chair, "chair", "Name who chaired the discussion")
-    decisions = _required(decisions, "decisions", "Record what was decided")
+    chair = required_text(chair, "chair", "Name who chaired the discussion")
+    decisions = required_text(decisions, "decisions", "Record what was decided")
     people = _lines(attendees, "attendees", ("agency", "role", "name"))
     if not people:
         raise ValidationError({"attendees": "List who took part, one a line: agency | role | name"})
@@ -1079,7 +1085,9 @@ def return_interview_record(
         raise ValidationError("record the child's return before the interview")
     answer = InterviewResponse(response)
     if answer is InterviewResponse.DECLINED:
-        declined_reason = _required(declined_reason, "declined_reason", "Say why it was declined")
+        declined_reason = required_text(
+            declined_reason, "declined_reason", "Say why it was declined"
+        )
         if completed_at is not None:
             raise ValidationError({"completed_at": "A declined interview cannot be completed"})
     if completed_at is not None and completed_at < offered_at:
@@ -1182,7 +1190,7 @@ def mace_meeting_record(
         or any(i.referral.area_id != area_id for i in items)
     ):
         raise PermissionDenied("only the MASH of the area records its MACE panel")
-    chair = _required(chair, "chair", "Name who chaired the panel")
+    chair = required_text(chair, "chair", "Name who chaired the panel")
     people = _lines(attendees, "attendees", ("agency", "role", "name"))
     if not people:
         raise ValidationError({"attendees": "List who attended, one a line: agency | role | name"})

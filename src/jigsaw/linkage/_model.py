@@ -296,9 +296,11 @@ def splink_blocking_rules() -> list[str]:
     are the same; on the synthetic world of 1,000,000 records the one rule joined 72.7 million
     candidate pairs to keep 4.5 million.
 
-    >>> [r for r in splink_blocking_rules() if "dob IS NULL" in r]  # doctest: +NORMALIZE_WHITESPACE
-    ['l.forename_group = r.forename_group AND l.surname_sdx = r.surname_sdx AND l.postcode_sector = r.postcode_sector AND l.dob IS NULL',
-     'l.forename_group = r.forename_group AND l.surname_sdx = r.surname_sdx AND l.postcode_sector = r.postcode_sector AND r.dob IS NULL']
+    >>> for r in splink_blocking_rules():
+    ...     if "forename_group" in r and "dob IS NULL" in r:
+    ...         print(r)
+    l.forename_group = r.forename_group AND l.surname_sdx = r.surname_sdx AND l.postcode_sector = r.postcode_sector AND l.dob IS NULL
+    l.forename_group = r.forename_group AND l.surname_sdx = r.surname_sdx AND l.postcode_sector = r.postcode_sector AND r.dob IS NULL
     """
     rules = []
     for rule in BLOCKING_RULES:

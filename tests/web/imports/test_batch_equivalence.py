@@ -1,8 +1,8 @@
 """The batch store decides exactly what recording each row one by one at intake decides, on a
 file of a few hundred rows built to make the decisions interesting: the same child again under
 another reference (matched against the file's own earlier rows), near misses (a birth date with
-day and month swapped, a changed postcode) for the MASH to review, children the partnership's
-other agencies hold already, and children no one knows. Compared: the children formed, every
+day and month swapped; another surname at another address, for the MASH to review), children
+the partnership's other agencies hold already, and children no one knows. Compared: the children formed, every
 pending link, every concern's and child's grade with its reasons, the contacts and referrals;
 and the audit chain still verifies after the bulk append."""
 
@@ -45,13 +45,16 @@ def _rows(count: int, seed: int) -> list[list[str]]:
             # The same child again, as another reference: the file's own earlier row.
             person = list(people[int(rng.integers(len(people)))])
         elif people and roll < 0.3:
-            # A near miss: the day and month of birth swapped, or another postcode.
+            # A near miss: the day and month of birth swapped (which joins the child), or
+            # another surname at another address in the area (a step-family's name, a move:
+            # these the MASH reviews).
             person = list(people[int(rng.integers(len(people)))])
             day, month, year = person[2].split("/")
             if int(day) <= 12 and day != month:
                 person[2] = f"{month}/{day}/{year}"
             else:
-                person[4] = f"NB{int(rng.integers(1, 9))} 9ZZ"
+                person[1] = LAST[(LAST.index(person[1]) + 1) % len(LAST)]
+                person[4] = f"NB{int(rng.integers(1, 4))} {int(rng.integers(1, 4))}AA"
         elif roll < 0.33:
             person = [
                 JESSICA["first_name"],

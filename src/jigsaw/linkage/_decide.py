@@ -175,13 +175,13 @@ def _codes(values: np.ndarray, *, blank: bool) -> np.ndarray:
     ``None`` is a value like any other (``None == None``), as the constraints compare
     ``left.get(c) == right.get(c)``.
     """
-    codes, _ = pd.factorize(values, use_na_sentinel=blank)
+    codes, uniques = pd.factorize(values, use_na_sentinel=blank)
     codes = codes.astype(np.int64)
     if blank:
-        empty = np.fromiter(
-            (isinstance(v, str) and not v for v in values), dtype=bool, count=len(values)
-        )
-        codes[pd.isna(values) | empty] = -1
+        # Empty text is one distinct value at most: found among the distinct values, not per row.
+        empty = [k for k, v in enumerate(uniques.tolist()) if isinstance(v, str) and not v]
+        if empty:
+            codes[codes == empty[0]] = -1
     return codes
 
 
@@ -365,8 +365,11 @@ _CONSTRAINT_FIELDS = (
 def _distinct(labels: np.ndarray, codes: np.ndarray, among: np.ndarray, groups: int) -> np.ndarray:
     """Number of distinct present codes (>= 0) per group ``labels``, counting positions in ``among``."""
     chosen = among & (codes >= 0)
-    keys = np.unique(labels[chosen].astype(np.int64) * (int(codes.max()) + 1) + codes[chosen])
-    return np.bincount(keys // (int(codes.max()) + 1), minlength=groups)
+    width = int(codes.max()) + 1
+    # Sorted, then the first of each run: numpy 2's hashing unique is several times slower here.
+    keys = np.sort(labels[chosen].astype(np.int64) * width + codes[chosen])
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    return np.bincount(keys // width, minlength=groups)
 
 
 def _open_to_refusal(records: _Records, labels: np.ndarray, groups: int, twins: bool) -> np.ndarray:
@@ -523,48 +526,31 @@ def _strongest_first(
     """Sort the pairs by match weight, strongest first, ties by record ids (as text), and give
     the positions of their records among ``ids``.
 
-    Record ids as fixed-width numpy text sort and search in C, in the order Python compares
-    text; an id numpy would read differently (not text, or ending in NUL characters, which its
-    fixed-width text drops) sends the run through pandas instead.
+    Positions come from one hash lookup; ties are broken by each record's rank among the ids
+    sorted as fixed-width numpy text, which sorts in C in the order Python compares text. Ids
+    numpy would read differently (not all text, or ending in NUL characters, which its
+    fixed-width text drops) are sorted by pandas instead.
     """
-    text = [
-        ids,
-        pairs["unique_id_l"].to_numpy(dtype=object),
-        pairs["unique_id_r"].to_numpy(dtype=object),
-    ]
-    if all(isinstance(v, str) and not v.endswith("\0") for column in text for v in column):
-        fixed = [column.astype(str) for column in text]
-        sorter = np.argsort(fixed[0], kind="stable")
-        ordered = fixed[0][sorter]
-        ranks = []
-        for column in fixed[1:]:
-            rank = np.searchsorted(ordered, column)
-            if len(rank) and (
-                rank.max() >= len(ordered)
-                or (ordered[np.minimum(rank, len(ordered) - 1)] != column).any()
-            ):
-                raise ValueError(
-                    "scored pairs name a record id that is not among the prepared records"
-                )
-            ranks.append(rank)
-        weights = pairs["match_weight"].to_numpy(dtype=float)
-        order = np.lexsort((ranks[1], ranks[0], -weights))
-        left, right = (
-            sorter[ranks[0][order]].astype(np.int64),
-            sorter[ranks[1][order]].astype(np.int64),
-        )
-        return pairs.iloc[order].reset_index(drop=True), left, right
-    pairs = pairs.sort_values(
-        ["match_weight", "unique_id_l", "unique_id_r"],
-        ascending=[False, True, True],
-        kind="mergesort",
-    ).reset_index(drop=True)
     position = pd.Index(ids)
     left = position.get_indexer(pd.Index(pairs["unique_id_l"])).astype(np.int64)
     right = position.get_indexer(pd.Index(pairs["unique_id_r"])).astype(np.int64)
     if (left < 0).any() or (right < 0).any():
         raise ValueError("scored pairs name a record id that is not among the prepared records")
-    return pairs, left, right
+    pairs = pairs.reset_index(drop=True)
+    if pd.api.types.infer_dtype(ids, skipna=False) == "string" and not any(
+        v.endswith("\0") for v in ids.tolist()
+    ):
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(len(ids))
+        weights = pairs["match_weight"].to_numpy(dtype=float)
+        order = np.lexsort((rank[right], rank[left], -weights))
+    else:
+        order = pairs.sort_values(
+            ["match_weight", "unique_id_l", "unique_id_r"],
+            ascending=[False, True, True],
+            kind="mergesort",
+        ).index.to_numpy()
+    return pairs.iloc[order].reset_index(drop=True), left[order], right[order]
 
 
 def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:

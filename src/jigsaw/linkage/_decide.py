@@ -222,6 +222,8 @@ class _Partition:
         self.twins = twins
         self.records = records
         self.parent = list(range(len(records)))
+        # The group (connected by the links considered) of every record, set by _link.
+        self.components = np.zeros(len(records), dtype=np.int64)
         self.size = [1] * len(records)
         # One NHS number code per child (a child never holds two: that union is refused).
         self.nhs: dict[int, int] = {}
@@ -397,13 +399,16 @@ def _link(
     probs: np.ndarray,
     model: Model,
     excluded: np.ndarray,
+    earlier: tuple[_Partition, np.ndarray, list[str | None]] | None = None,
 ) -> tuple[_Partition, np.ndarray, list[str | None]]:
     """Add the links from the strongest down (``left``, ``right`` in that order), refusing those
     that break a constraint; pairs touching an ``excluded`` record position are left out.
 
     Links only interact within a group of records connected by links, so each group is decided
     on its own: on arrays where no link in it could be refused (most children), one link at a
-    time in order of strength elsewhere.
+    time in order of strength elsewhere. ``earlier`` is a result of this function with no
+    record excluded: a group of it holding no ``excluded`` record has the same links now, so
+    its decisions are taken from there.
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -419,6 +424,7 @@ def _link(
         (np.ones(len(active), dtype=np.int8), (left[active], right[active])), shape=(n, n)
     )
     groups, labels = connected_components(graph, directed=False)
+    partition.components = labels
     open_ = _open_to_refusal(records, labels, groups, model.keep_twins_apart)
 
     # Closed groups: one child each, every link made; the first record is the root.
@@ -436,8 +442,25 @@ def _link(
 
     # Open groups: in order of strength. Python ints in lists, since each link depends on the
     # ones before and indexing arrays one element at a time costs more than the union-find.
-    partition.watch(np.flatnonzero(~closed))
-    ordered = active[~closed[left[active]]].tolist()
+    unsettled = ~closed
+    opened = active[unsettled[left[active]]]
+    if earlier is not None:
+        before, before_linked, before_reasons = earlier
+        touched = np.zeros(int(before.components.max(initial=-1)) + 1, dtype=bool)
+        touched[before.components[excluded]] = True
+        settled = unsettled & ~touched[before.components]
+        copied = opened[settled[left[opened]]]
+        linked[copied] = before_linked[copied]
+        for k in copied.tolist():
+            reasons[k] = before_reasons[k]
+        members = np.flatnonzero(settled)
+        parent[members] = before.roots()[members]
+        size[members] = np.asarray(before.size)[members]
+        partition.parent, partition.size = parent.tolist(), size.tolist()
+        unsettled &= ~settled
+        opened = opened[unsettled[left[opened]]]
+    partition.watch(np.flatnonzero(unsettled))
+    ordered = opened.tolist()
     lefts, rights = left.tolist(), right.tolist()
     parents, find, blocked, union = (
         partition.parent,
@@ -610,7 +633,9 @@ def cluster(frame: pd.DataFrame, pairs: pd.DataFrame, model: Model) -> Clusters:
     if ambiguous.any():
         # A record as close to a child it cannot join as to the child it joined (a name-only
         # record, with two children of that name) is left alone, for a person to place.
-        partition, linked, reasons = _link(records, left, right, probs, model, ambiguous)
+        partition, linked, reasons = _link(
+            records, left, right, probs, model, ambiguous, (partition, linked, reasons)
+        )
         for k in np.flatnonzero(ambiguous[left] | ambiguous[right]).tolist():
             if probs[k] >= model.link_threshold and not reasons[k]:
                 reasons[k] = "record as close to another child"

@@ -555,6 +555,10 @@ def _strongest_first(
     fixed-width text drops) are sorted by pandas instead.
     """
     position = pd.Index(ids)
+    if not position.is_unique:
+        # Linking leaves out rows with a repeated id before scoring; a caller that did not
+        # hears it here rather than as pandas' reindexing error.
+        raise ValueError("the prepared records repeat a record id")
     left = position.get_indexer(pd.Index(pairs["unique_id_l"])).astype(np.int64)
     right = position.get_indexer(pd.Index(pairs["unique_id_r"])).astype(np.int64)
     if (left < 0).any() or (right < 0).any():

@@ -433,11 +433,9 @@ def _link(
     np.minimum.at(first, labels, np.arange(n))
     parent = np.arange(n)
     parent[closed] = first[labels[closed]]
-    partition.parent = parent.tolist()
     sizes = np.bincount(labels, minlength=groups)
     size = np.ones(n, dtype=np.int64)
     size[first[~open_]] = sizes[~open_]
-    partition.size = size.tolist()
     linked[active[closed[left[active]]]] = True
 
     # Open groups: in order of strength. Python ints in lists, since each link depends on the
@@ -456,9 +454,9 @@ def _link(
         members = np.flatnonzero(settled)
         parent[members] = before.roots()[members]
         size[members] = np.asarray(before.size)[members]
-        partition.parent, partition.size = parent.tolist(), size.tolist()
         unsettled &= ~settled
         opened = opened[unsettled[left[opened]]]
+    partition.parent, partition.size = parent.tolist(), size.tolist()
     partition.watch(np.flatnonzero(unsettled))
     ordered = opened.tolist()
     lefts, rights = left.tolist(), right.tolist()

@@ -198,3 +198,102 @@ def test_a_model_given_for_one_query_scores_it_as_a_matcher_built_with_that_mode
         other.level_weight("sex", 1), 3
     )
     assert shared.model is shipped or shared.model.version == shipped.version
+
+
+def test_a_full_name_common_together_weakens_the_pair_alike_in_batch_and_one_at_a_time():
+    """Wei and Wang are each rare here, but seven children share the full name Wei Wang: the
+    product of the two shares would call a pair of Wei Wangs born the same day near-certain.
+    Worked by hand: of 39 records (the store and the query), 9 hold Wei, 9 hold Wang and 9 both;
+    3 of those (the query and child C1's two records) are born on the pair's date, so 6 are
+    other children's. The step is -log2((6/39) / ((9/39) * (9/39))) = -log2(6 * 39 / 81) bits."""
+    import pandas as pd
+
+    from jigsaw.linkage import Model
+
+    def row(record_id, first, last, dob, child):
+        return {
+            "record_id": record_id,
+            "agency": "health",
+            "first_name": first,
+            "last_name": last,
+            "dob": dob,
+            "sex": "M",
+            "postcode": "LS6 1AN",
+            "nhs_number": None,
+            "child_id": child,
+        }
+
+    rows = [
+        row("A1", "Wei", "Wang", "2012-01-01", "C1"),
+        row("A2", "Wei", "Wang", "2012-01-01", "C1"),
+    ]
+    rows += [row(f"W{i}", "Wei", "Wang", f"2012-0{i + 2}-1{i}", f"CW{i}") for i in range(6)]
+    rows += [
+        row(f"F{i}{j}", first, last, f"2010-0{1 + i}-2{j}", f"F{i}{j}")
+        for i, first in enumerate(("Noah", "Leo", "Isla", "Ava", "Omar", "Zara"))
+        for j, last in enumerate(("Jones", "Patel", "Nowak", "Okafor", "Brown"))
+    ]
+    store = pd.DataFrame(rows)
+    query = row("Q", "Wei", "Wang", "2012-01-01", None)
+    expected = -math.log2(6 * 39 / 81)
+
+    found = OnlineMatcher.from_records(store).match(query, limit=20)
+    c1 = next(m for m in found if m.child_id == "C1")
+    step = c1.explanation[-1]
+    assert step[:2] == ("full_name", "forename and surname often found together")
+    assert math.isclose(step[2], expected, abs_tol=1e-3)
+    assert math.isclose(sum(w for _, _, w in c1.explanation), c1.match_weight, abs_tol=0.01)
+
+    # The batch on the store and the query gives the same step and the same weights.
+    both = prepare(pd.concat([store, pd.DataFrame([query])], ignore_index=True)).frame
+    pairs = score_pairs(both, Model.default().for_records(len(both)), threshold=0.0)
+    pairs = pairs[(pairs.unique_id_l == "Q") | (pairs.unique_id_r == "Q")]
+    pairs.index = pairs.unique_id_l.where(pairs.unique_id_l != "Q", pairs.unique_id_r)
+    assert math.isclose(pairs.loc[c1.record_id, "mw_full_name"], expected, abs_tol=1e-9)
+    for match in found:
+        assert math.isclose(
+            match.match_weight, pairs.loc[match.record_id, "match_weight"], abs_tol=1e-6
+        )
+    # Another Wei Wang, born another day: the step counts the holders born on neither date.
+    assert math.isclose(pairs.loc["W0", "mw_full_name"], -math.log2(5 * 39 / 81), abs_tol=1e-9)
+
+
+def test_a_full_name_no_other_child_holds_leaves_the_pair_as_it_was():
+    """Amy Smith is the only Amy Smith: nothing says her names go together more than apart."""
+    import pandas as pd
+
+    base = {"agency": "health", "sex": "F", "postcode": "LS6 1AN", "nhs_number": None}
+    store = pd.DataFrame(
+        [
+            {
+                **base,
+                "record_id": "R1",
+                "first_name": "Amy",
+                "last_name": "Smith",
+                "dob": "2011-04-03",
+                "child_id": "C1",
+            },
+            {
+                **base,
+                "record_id": "R2",
+                "first_name": "Amy",
+                "last_name": "Jones",
+                "dob": "2012-05-03",
+                "child_id": "C2",
+            },
+            {
+                **base,
+                "record_id": "R3",
+                "first_name": "Ava",
+                "last_name": "Smith",
+                "dob": "2013-06-03",
+                "child_id": "C3",
+            },
+        ]
+    )
+    [match] = OnlineMatcher.from_records(store).match(
+        {**base, "record_id": "Q", "first_name": "Amy", "last_name": "Smith", "dob": "2011-04-03"},
+        limit=1,
+    )
+    assert match.child_id == "C1"
+    assert "full_name" not in [name for name, _, _ in match.explanation]

@@ -9,7 +9,7 @@ import pytest
 
 from jigsaw.cli import main
 from jigsaw.linkage import Model, OnlineMatcher, link_prepared, prepare
-from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._comparisons import COMPARISONS, FULL_NAME, FULL_NAME_LABEL
 from jigsaw.linkage._train import MAX_SHIFT_BITS, fit
 
 _NAMES = {c.name for c in COMPARISONS}
@@ -122,8 +122,11 @@ def test_every_link_and_refusal_of_a_fitted_model_is_explained(fitted, prepared,
     for row in result.review.itertuples(index=False):
         steps = _steps(row.explanation)
         assert steps[0][:2] == ("prior", "two random records")
-        assert [s[0] for s in steps[1:]] == [c.name for c in COMPARISONS]
-        assert all(label in labels[name] for name, label, _ in steps[1:])
+        # One step per comparison, then the full-name step where it weakened the pair.
+        compared = steps[1:-1] if steps[-1][0] == FULL_NAME else steps[1:]
+        assert [s[0] for s in compared] == [c.name for c in COMPARISONS]
+        assert all(label in labels[name] for name, label, _ in compared)
+        assert all(label == FULL_NAME_LABEL and w < 0 for n, label, w in steps if n == FULL_NAME)
         # The weights add up to the pair's match weight (each rounded to 0.01).
         assert math.isclose(sum(s[2] for s in steps), row.match_weight, abs_tol=0.01 * len(steps))
         assert row.reason

@@ -10,9 +10,17 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._comparisons import (
+    COMPARISONS,
+    FULL_NAME,
+    FULL_NAME_COLUMNS,
+    FULL_NAME_DATE,
+    full_name_levels,
+    full_name_weight,
+)
 from jigsaw.linkage._model import Model, untrained_model
 from jigsaw.linkage._schema import PREPARED_COLUMNS
 
@@ -265,7 +273,8 @@ def score_pairs(
         One row per pair: ``unique_id_l``, ``unique_id_r`` (in Splink's order), ``match_weight``,
         ``match_probability``, and for each comparison ``gamma_<name>`` (Splink's level value:
         -1 for missing, 0 for the catch-all level) and ``mw_<name>`` (its weight, including any
-        term-frequency adjustment).
+        term-frequency adjustment), then ``mw_full_name``: the full-name step, 0 or less and
+        already in ``match_weight`` (:func:`~jigsaw.linkage._comparisons.full_name_weight`).
     """
     from splink import Linker
 
@@ -289,4 +298,57 @@ def score_pairs(
     for column in tf:
         name = column.removeprefix("mw_tf_adj_")
         pairs[f"mw_{name}"] = pairs[f"mw_{name}"] + pairs[column].fillna(0.0)
-    return pairs[keep].reset_index(drop=True)
+    pairs = pairs[keep].copy()
+    pairs[f"mw_{FULL_NAME}"] = _full_name_weights(frame, pairs)
+    weakened = pairs[f"mw_{FULL_NAME}"].to_numpy() < 0
+    if weakened.any():
+        weight = pairs["match_weight"].to_numpy() + pairs[f"mw_{FULL_NAME}"].to_numpy()
+        pairs["match_weight"] = weight
+        pairs["match_probability"] = 1.0 / (1.0 + np.exp2(-weight))
+        # Splink kept the pairs at or above the threshold before the full name weakened them.
+        pairs = pairs[pairs["match_probability"].to_numpy() >= threshold]
+    return pairs.reset_index(drop=True)
+
+
+def _full_name_weights(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
+    """The full-name step of each pair (:func:`~jigsaw.linkage._comparisons.full_name_weight`):
+    0 unless both names agree exactly, else from the shares of the records that hold the
+    forename, the surname, and both with another date of birth than the pair's, each counted
+    over the records with a value, as Splink counts its term frequencies."""
+    out = np.zeros(len(pairs))
+    both = np.ones(len(pairs), dtype=bool)
+    for comparison, index in full_name_levels().items():
+        gamma = len(next(c for c in COMPARISONS if c.name == comparison).levels) - 1 - index
+        both &= pairs[f"gamma_{comparison}"].to_numpy() == gamma
+    if not both.any():
+        return out
+    shares, codes = [], []
+    for column in FULL_NAME_COLUMNS:
+        code, counts = _codes(frame[column].to_numpy())
+        shares.append(counts[code] / (code >= 0).sum())
+        codes.append(code)
+    held = (codes[0] >= 0) & (codes[1] >= 0)
+    full, full_counts = _codes(codes[0] * (codes[1].max() + 1) + codes[1], held)
+    date, _ = _codes(frame[FULL_NAME_DATE].to_numpy())
+    dated = held & (date >= 0)
+    dated_code, dated_counts = _codes(full * (date.max() + 1) + date, dated)
+    own = dated_counts[dated_code]
+    ids = pd.Index(frame["unique_id"])
+    left = ids.get_indexer(pairs["unique_id_l"].to_numpy()[both])
+    right = ids.get_indexer(pairs["unique_id_r"].to_numpy()[both])
+    # Both names agree exactly, so the two records' shares are the same; the pair's own child's
+    # records are those born on either record's date.
+    other_date = date[right] != date[left]
+    others = full_counts[full[left]] - own[left] - np.where(other_date, own[right], 0)
+    out[both] = full_name_weight(shares[0][left], shares[1][left], others / held.sum())
+    return out
+
+
+def _codes(values: np.ndarray, present: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's code (-1 when missing, or not ``present``) and the count of each code, with
+    a last count of 0, so that ``counts[code]`` is 0 where the value is missing."""
+    code, uniques = pd.factorize(values, use_na_sentinel=True)
+    if present is not None:
+        code = np.where(present, code, -1)
+    counts = np.bincount(code[code >= 0], minlength=len(uniques))
+    return code, np.append(counts, 0)

@@ -181,8 +181,9 @@ def link_prepared(
 
 
 def _no_pairs() -> pd.DataFrame:
-    from jigsaw.linkage._comparisons import COMPARISONS
+    from jigsaw.linkage._comparisons import COMPARISONS, FULL_NAME
 
     columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     columns += [f"gamma_{c.name}" for c in COMPARISONS] + [f"mw_{c.name}" for c in COMPARISONS]
+    columns.append(f"mw_{FULL_NAME}")
     return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})

@@ -10,8 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["Level", "Comparison", "COMPARISONS", "BlockingRule", "BLOCKING_RULES"]
+import numpy as np
+
+__all__ = [
+    "BLOCKING_RULES",
+    "COMPARISONS",
+    "FULL_NAME",
+    "FULL_NAME_COLUMNS",
+    "FULL_NAME_DATE",
+    "FULL_NAME_LABEL",
+    "BlockingRule",
+    "Comparison",
+    "Level",
+    "full_name_levels",
+    "full_name_weight",
+]
 
 Record = Mapping[str, object]
 
@@ -267,6 +282,55 @@ COMPARISONS: tuple[Comparison, ...] = (
         ),
     ),
 )
+
+
+# --- Forename and surname together ------------------------------------------------------------
+# The term-frequency levels weigh an exact forename by how rare that forename is and an exact
+# surname by how rare that surname is, as if the two were chosen independently. They are not:
+# names run in families and communities (Priya with Singh, Wei with Wang), so a full name is
+# often far commoner than the product of its parts' shares says, and two different children of
+# one community born the same day looked like one child. When both names agree exactly, the full
+# name's share among the *other* records (those not born on either record's date of birth, so
+# not the pair's own child's) replaces the product. It only ever weakens a pair: a full name
+# rarer together than apart, or held by no one else, is no reason to trust the names more.
+
+#: The step of a pair's explanation that weighs the full name (after the comparisons' steps).
+FULL_NAME = "full_name"
+FULL_NAME_LABEL = "forename and surname often found together"
+#: The prepared columns whose exact levels the full-name step joins, and the date that tells a
+#: child's own records from other children's.
+FULL_NAME_COLUMNS: tuple[str, str] = ("forename", "surname")
+FULL_NAME_DATE = "dob"
+
+
+def full_name_weight(forename: Any, surname: Any, others: Any) -> Any:
+    """The full-name step in bits, from the shares of the records with a value that hold the
+    forename and the surname, and the share that hold both but another date of birth than the
+    pair's (``others``); numbers or numpy arrays of them. No other holder, no step.
+
+    >>> float(full_name_weight(0.01, 0.02, 0.0002))  # as common together as apart
+    0.0
+    >>> float(full_name_weight(0.001, 0.002, 0.00016))  # eighty times commoner together
+    -6.321928094887363
+    >>> float(full_name_weight(0.05, 0.05, 0.0001))  # rarer together: no extra evidence
+    0.0
+    >>> float(full_name_weight(0.0001, 0.0001, 0.0))  # one child's name alone
+    0.0
+    """
+    others = np.asarray(others, dtype=float)
+    with np.errstate(divide="ignore"):
+        lift = np.log2(others / (np.asarray(forename) * surname))
+    return np.where(others > 0, 0.0 - np.maximum(lift, 0.0), 0.0)
+
+
+def full_name_levels() -> dict[str, int]:
+    """Each full-name column's comparison and the index of its exact (term-frequency) level."""
+    out = {}
+    for comparison in COMPARISONS:
+        for index, level in enumerate(comparison.levels):
+            if level.tf_column in FULL_NAME_COLUMNS:
+                out[comparison.name] = index
+    return out
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jigsaw.linkage._comparisons import COMPARISONS
+from jigsaw.linkage._comparisons import COMPARISONS, FULL_NAME, FULL_NAME_LABEL
 from jigsaw.linkage._model import Model
 
 __all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair", "same_forename"]
@@ -144,7 +144,8 @@ class Clusters:
 
 def explain_pair(model: Model, row: Mapping[str, Any]) -> list[tuple[str, str, float]]:
     """Return the waterfall of a scored pair: (comparison, level label, weight) per comparison,
-    starting with the prior, from Splink's ``gamma_`` and ``mw_`` columns."""
+    starting with the prior, from Splink's ``gamma_`` and ``mw_`` columns; then the full-name
+    step when it weakened the pair."""
     steps = [("prior", "two random records", round(model.prior_weight, 2))]
     for comparison in COMPARISONS:
         index = gamma_to_index(comparison.name, int(row[f"gamma_{comparison.name}"]))
@@ -155,6 +156,9 @@ def explain_pair(model: Model, row: Mapping[str, Any]) -> list[tuple[str, str, f
                 round(float(row[f"mw_{comparison.name}"]), 2),
             )
         )
+    full_name = float(row.get(f"mw_{FULL_NAME}", 0.0))
+    if full_name < 0:
+        steps.append((FULL_NAME, FULL_NAME_LABEL, round(full_name, 2)))
     return steps
 
 
@@ -538,7 +542,14 @@ def _explanations(model: Model, pairs: pd.DataFrame) -> list[str]:
                 for i, w in zip(index.tolist(), weights, strict=True)
             ]
         )
-    return ["; ".join((prior, *steps)) for steps in zip(*parts, strict=True)] if parts else []
+    lines = ["; ".join((prior, *steps)) for steps in zip(*parts, strict=True)] if parts else []
+    if f"mw_{FULL_NAME}" not in pairs:
+        return lines
+    weights = pairs[f"mw_{FULL_NAME}"].to_numpy(dtype=float).tolist()
+    return [
+        f"{line}; {FULL_NAME}: {FULL_NAME_LABEL} {round(w, 2):+.2f}" if w < 0 else line
+        for line, w in zip(lines, weights, strict=True)
+    ]
 
 
 def _strongest_first(

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._comparisons import (
+    BLOCKING_RULES,
+    COMPARISONS,
+    FULL_NAME,
+    FULL_NAME_COLUMNS,
+    FULL_NAME_DATE,
+    FULL_NAME_LABEL,
+    full_name_levels,
+    full_name_weight,
+)
 from jigsaw.linkage._decide import conflict, same_forename
 from jigsaw.linkage._model import Model, probability
 from jigsaw.linkage._prepare import Problem, prepare, prepare_record
@@ -22,6 +31,7 @@ from jigsaw.linkage._prepare import Problem, prepare, prepare_record
 __all__ = ["Match", "OnlineMatcher"]
 
 _TF_COLUMNS = {level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column}
+_FULL_NAME_LEVELS = full_name_levels()
 _DOB = next(c for c in COMPARISONS if c.name == "dob")
 _DIFFERENT_DOB = len(_DOB.levels) - 1
 
@@ -79,6 +89,10 @@ class OnlineMatcher:
         ]
         self._counts: dict[str, Counter[object]] = {c: Counter() for c in _TF_COLUMNS}
         self._totals: dict[str, int] = dict.fromkeys(_TF_COLUMNS, 0)
+        # Full names, and full names with a date of birth, for the full-name step.
+        self._full_names: Counter[tuple[object, ...]] = Counter()
+        self._full_dated: Counter[tuple[object, ...]] = Counter()
+        self._full_total = 0
         self.problems: tuple[Problem, ...] = ()
 
     @classmethod
@@ -184,6 +198,11 @@ class OnlineMatcher:
             if prepared[column] is not None:
                 self._counts[column][prepared[column]] += 1
                 self._totals[column] += 1
+        if (full := _full_name(prepared)) is not None:
+            self._full_names[full] += 1
+            self._full_total += 1
+            if prepared[FULL_NAME_DATE] is not None:
+                self._full_dated[(*full, prepared[FULL_NAME_DATE])] += 1
 
     def match(
         self, record: Mapping[str, object], limit: int = 5, *, model: Model | None = None
@@ -276,10 +295,24 @@ class OnlineMatcher:
         count = self._counts[column][value] + (1 if query.get(column) == value else 0)
         return count / (self._totals[column] + extra)
 
+    def _others_share(self, other: Mapping[str, object], query: Mapping[str, object]) -> float:
+        """The share of the records holding the full name that both ``other`` and ``query``
+        hold, with neither one's date of birth (other children's), counted over the store and
+        the query as :meth:`_tf` counts."""
+        full = _full_name(query)
+        if full is None:
+            return 0.0
+        count = self._full_names[full] + 1
+        born = query.get(FULL_NAME_DATE)
+        for date in {other[FULL_NAME_DATE], born} - {None}:
+            count -= self._full_dated[(*full, date)] + (date == born)
+        return count / (self._full_total + 1)
+
     def _score(self, query: Mapping[str, object], position: int) -> Match:
         model = self._model_now
         other = self._records[position]
         steps = [("prior", "two random records", model.prior_weight)]
+        exact = 0
         for comparison in COMPARISONS:
             index = comparison.level_of(query, other)
             level = comparison.levels[index]
@@ -288,6 +321,12 @@ class OnlineMatcher:
                 tf = self._tf(level.tf_column, other[level.tf_column], query)
                 step += math.log2(model.exact_u(comparison.name)) - math.log2(tf)
             steps.append((comparison.name, level.label, step))
+            exact += _FULL_NAME_LEVELS.get(comparison.name) == index
+        if exact == len(_FULL_NAME_LEVELS):
+            forename, surname = (self._tf(c, other[c], query) for c in FULL_NAME_COLUMNS)
+            step = float(full_name_weight(forename, surname, self._others_share(other, query)))
+            if step < 0:
+                steps.append((FULL_NAME, FULL_NAME_LABEL, step))
         total = sum(s[2] for s in steps)
         p = probability(total)
         reason = conflict(query, other, twins=model.keep_twins_apart)
@@ -305,3 +344,9 @@ class OnlineMatcher:
         return Match(
             self._child_ids[position], str(other["unique_id"]), p, total, decision, explanation
         )
+
+
+def _full_name(record: Mapping[str, object]) -> tuple[object, ...] | None:
+    """A prepared record's forename and surname, or None when either is missing."""
+    names = tuple(record.get(column) for column in FULL_NAME_COLUMNS)
+    return None if None in names else names

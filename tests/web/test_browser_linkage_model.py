@@ -3,7 +3,8 @@
 A synthetic partnership from the world generator (about 1,100 records) is loaded; its
 administrator opens the linkage model page, sees the shipped model in use, presses "Retrain
 now", and sees the model trained on the partnership's records with its date and the number of
-records; then sets the schedule. Every page is screenshotted into test-artifacts/web/ and
+records; then sets the schedule, and sees a "Retrain now" over the size trained while one
+waits queued for the retraining timer. Every page is screenshotted into test-artifacts/web/ and
 checked with axe-core.
 """
 
@@ -64,6 +65,16 @@ def test_the_administrator_retrains_and_sees_the_date_and_records(
     assert "Next retraining:" in page.locator("[data-testid=next-run]").inner_text()
     assert LinkageSchedule.objects.get(area=area).every_days == 30
     admin.check("linkage-model-2-scheduled")
+
+    # A partnership too large to train while the administrator waits: queued for the timer.
+    settings.JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS = 10
+    page.click("button:has-text('Retrain now')")
+    banner = page.locator("[data-testid=retrain-message]").inner_text()
+    assert f"Queued: the area holds {row.records:,} records" in banner
+    queued = page.locator("[data-testid=retrain-queued]").inner_text()
+    assert "Retraining asked for on" in queued and "the retraining timer" in queued
+    assert LinkageModel.objects.filter(area=area).count() == 1
+    admin.check("linkage-model-3-queued")
     admin.close()
 
     failing = {step: found for step, found in checked.items() if found}

@@ -29,6 +29,10 @@ Configuration (environment variables; docs/deploy.md shows a whole production se
 ``JIGSAW_LINKAGE_U_PAIRS``
     Random pairs of an area's records from which retraining its linkage model estimates u
     (default 2,000,000).
+``JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS``
+    The most records an area may hold for "Retrain now" to train while the administrator waits
+    (default 100,000; fitting that many takes 11-15 seconds); a larger area's training is queued for the retraining
+    timer (``jigsaw linkage-retrain``), as a page must answer well inside the server's timeout.
 ``JIGSAW_SECRET_KEY``, ``JIGSAW_WEB_DIR``, ``JIGSAW_DEBUG=1``, ``JIGSAW_AUDIT_ANCHOR_EVERY``
     The signing key (else one kept in ``secret-key`` under the data folder), the data folder,
     Django's debug pages (never in production) and how often the audit chain is anchored.
@@ -266,6 +270,11 @@ JIGSAW_AUDIT_ANCHOR_EVERY = int(os.environ.get("JIGSAW_AUDIT_ANCHOR_EVERY", "100
 # pairs of its records (Splink's advice: 1e7 or more for a national run; an area's records give
 # fewer pairs than this below about 2,000 records, and then all are used).
 JIGSAW_LINKAGE_U_PAIRS = int(os.environ.get("JIGSAW_LINKAGE_U_PAIRS", "2000000"))
+# "Retrain now" trains while the administrator waits up to this many records (the fit takes
+# 11-15 s at 100,000; 1,000,000 take over a minute, past gunicorn's timeout); above, the timer.
+JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS = int(
+    os.environ.get("JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS", "100000")
+)
 
 # Argon2id first: the OWASP-recommended password hash; the others only verify old hashes.
 PASSWORD_HASHERS = [

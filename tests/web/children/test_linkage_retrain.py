@@ -290,6 +290,47 @@ def test_the_page_shows_the_model_in_use_its_date_and_its_records(client):
     assert invalid.status_code == 200 and "Choose how often to retrain" in invalid.content.decode()
 
 
+def test_retrain_now_on_an_area_too_large_to_wait_for_is_queued_for_the_timer(client, settings):
+    """Over the limit, "Retrain now" trains nothing in the request: it asks the timer, the page
+    says so, and the timer's next run trains the model in the administrator's name."""
+    area, agencies = area_from_world()
+    admin, device = user_of(agencies, "administrator", "westfold_admin")
+    records = AgencyRecord.objects.filter(agency__area=area).count()
+    settings.JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS = records - 1
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(admin)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+    assert client.post("/linkage-model/", {"retrain": "1"}).status_code == 302
+    text = client.get("/linkage-model/").content.decode()
+    assert f"Queued: the area holds {records:,} records" in text
+    assert "Retraining asked for on" in text and "by westfold_admin" in text
+    assert not LinkageModel.objects.exists()
+    schedule = LinkageSchedule.objects.get(area=area)
+    assert schedule.requested_by == admin and schedule.every_days is None
+    asked = events(EventType.LINKAGE_SCHEDULE_CHANGED).get(actor=admin)
+    assert asked.extra == {"requested": True, "records": records}
+
+    done = linkage_retrain_due()
+    assert list(done) == [area.code] and done[area.code].accepted, done[area.code].message
+    row = LinkageModel.objects.get(area=area)
+    assert row.active and row.trained_by == admin and not row.by_schedule
+    schedule.refresh_from_db()
+    assert schedule.requested_at is None and schedule.requested_by is None
+    assert "Retraining asked for on" not in client.get("/linkage-model/").content.decode()
+    # Answered: the timer's next run has nothing to do.
+    assert linkage_retrain_due() == {}
+
+    # At the limit it trains while the administrator waits, as before.
+    settings.JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS = records
+    client.post("/linkage-model/", {"retrain": "1"})
+    assert LinkageModel.objects.filter(area=area).count() == 2
+    assert LinkageSchedule.objects.get(area=area).requested_at is None
+
+
 def test_the_page_is_the_administrators_alone(cast, client):
     for name in ("analyst", "lead", "auditor", "teacher"):
         client.logout()

@@ -73,8 +73,10 @@ class RetrainEvery(models.IntegerChoices):
 
 
 class LinkageSchedule(models.Model):
-    """When an area's model is retrained next (``every_days`` empty: never on a schedule), and
-    whether a training of it is running now (``running_since``: two never run at once)."""
+    """When an area's model is retrained next (``every_days`` empty: never on a schedule),
+    whether a training of it is running now (``running_since``: two never run at once), and
+    whether an administrator asked for one that the retraining timer has still to run
+    (``requested_at``: "Retrain now" on an area too large to train while they wait)."""
 
     area = models.OneToOneField(Area, on_delete=models.PROTECT, related_name="linkage_schedule")
     every_days = models.PositiveSmallIntegerField(
@@ -82,6 +84,14 @@ class LinkageSchedule(models.Model):
     )
     next_run = models.DateTimeField(null=True, blank=True)
     running_since = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     changed_at = models.DateTimeField(null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

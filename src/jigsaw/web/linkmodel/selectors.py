@@ -130,6 +130,8 @@ def linkage_page(*, area_id: int) -> LinkagePage:
         in_use=model_shown(model_in_use(area_id), row),
         in_use_row=row,
         history=history,
-        schedule=LinkageSchedule.objects.filter(area_id=area_id).first(),
+        schedule=LinkageSchedule.objects.filter(area_id=area_id)
+        .select_related("requested_by")
+        .first(),
         last=history[0] if history else None,
     )

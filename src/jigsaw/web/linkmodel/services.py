@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from jigsaw.web.access import Actor, may_manage_linkage_model
@@ -137,10 +137,12 @@ def linkage_retrain(
     max_iterations: int | None = None,
     max_pairs: float | None = None,
     seed: int = 1,
+    requested_by: User | None = None,
 ) -> Retrained:
     """Train the area's linkage model on its records; make it the model in use if accepted.
 
-    ``actor`` is the administrator pressing "Retrain now", or None for the schedule.
+    ``actor`` is the administrator pressing "Retrain now", or None for the timer; the timer
+    running an administrator's queued request names them as ``requested_by``.
     ``max_iterations`` and ``max_pairs`` are the core's (:func:`jigsaw.linkage.fit`); left out,
     the core's limit of iterations and ``settings.JIGSAW_LINKAGE_U_PAIRS`` random pairs.
 
@@ -227,7 +229,7 @@ def linkage_retrain(
                 summary=summary,
                 accepted=accepted,
                 refusal="" if accepted else message,
-                trained_by=actor,
+                trained_by=actor or requested_by,
                 by_schedule=by_schedule,
             )
             if accepted:
@@ -237,10 +239,13 @@ def linkage_retrain(
                 matching.models_changed()
             row.full_clean()
             row.save()
-            schedule.running_since = None
+            # A training answers any request waiting for the timer: it has just been done.
+            schedule.running_since = schedule.requested_at = schedule.requested_by = None
             if schedule.every_days:
                 schedule.next_run = now + dt.timedelta(days=schedule.every_days)
-            schedule.save(update_fields=["running_since", "next_run"])
+            schedule.save(
+                update_fields=["running_since", "requested_at", "requested_by", "next_run"]
+            )
             audit_record(
                 actor=actor,
                 event_type=(
@@ -258,6 +263,48 @@ def linkage_retrain(
     finally:
         # Whatever happened, the claim goes (the finishing transaction already cleared it).
         _release(area)
+
+
+def linkage_retrain_now(*, actor: User, area: Area) -> Retrained:
+    """Answer "Retrain now": train while the administrator waits if the area holds at most
+    ``settings.JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS`` records, else queue the training for the
+    retraining timer (:func:`linkage_retrain_due` runs it first) and say so.
+
+    A page must answer well inside the server's timeout, and training a partnership near a
+    million records takes over a minute; a worker killed mid-training would leave the area's
+    claim on training for :data:`STALE_AFTER`, with no model and an error page.
+
+    Raises
+    ------
+    PermissionDenied
+        Unless ``actor`` is the area's administrator.
+    """
+    from jigsaw.web.children.models import AgencyRecord
+
+    _check(actor, area)
+    records = AgencyRecord.objects.filter(agency__area=area).count()
+    if records <= settings.JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS:
+        return linkage_retrain(actor=actor, area=area)
+    now = timezone.now()
+    with transaction.atomic():
+        LinkageSchedule.objects.get_or_create(area=area)
+        schedule = LinkageSchedule.objects.select_for_update().get(area=area)
+        schedule.requested_at, schedule.requested_by = now, actor
+        schedule.save(update_fields=["requested_at", "requested_by"])
+        audit_record(
+            actor=actor,
+            event_type=EventType.LINKAGE_SCHEDULE_CHANGED,
+            subject=area,
+            extra={"requested": True, "records": records},
+        )
+    return Retrained(
+        None,
+        False,
+        f"Queued: the area holds {records:,} records, more than the "
+        f"{settings.JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS:,} that can be trained while you wait. "
+        "The retraining timer trains it at its next run, and this page then shows the result; "
+        "the model in use is kept until then.",
+    )
 
 
 def linkage_schedule_set(*, actor: User, every_days: int | None) -> LinkageSchedule:
@@ -317,18 +364,26 @@ def linkage_retrain_due(
     log: Callable[[str], None] = lambda message: None,
     **options: Any,
 ) -> dict[str, Retrained]:
-    """Retrain every area whose schedule is due (``next_run`` at or before ``now``); return what
-    each did, by area code. Idempotent: a run moves the area's next run on, so running this
-    again at once trains nothing."""
+    """Retrain every area whose schedule is due (``next_run`` at or before ``now``) or whose
+    administrator asked for it ("Retrain now" queued, :func:`linkage_retrain_now`); return what
+    each did, by area code. Idempotent: a run moves the area's next run on and answers the
+    request, so running this again at once trains nothing."""
     now = now or timezone.now()
     due = LinkageSchedule.objects.filter(
-        every_days__isnull=False, next_run__lte=now
-    ).select_related("area")
+        Q(every_days__isnull=False, next_run__lte=now) | Q(requested_at__isnull=False)
+    ).select_related("area", "requested_by")
     if area_codes:
         due = due.filter(area__code__in=area_codes)
     done: dict[str, Retrained] = {}
     for schedule in due.order_by("area__code"):
-        result = linkage_retrain(actor=None, area=schedule.area, by_schedule=True, **options)
+        asked = schedule.requested_by if schedule.requested_at is not None else None
+        result = linkage_retrain(
+            actor=None,
+            area=schedule.area,
+            by_schedule=schedule.requested_at is None,
+            requested_by=asked,
+            **options,
+        )
         log(f"{schedule.area.code}: {result.message}")
         done[schedule.area.code] = result
     return done

@@ -13,7 +13,7 @@ from jigsaw.web.linkmodel.forms import OFF, ScheduleForm
 from jigsaw.web.linkmodel.selectors import linkage_page
 from jigsaw.web.linkmodel.services import (
     linkage_model_viewed,
-    linkage_retrain,
+    linkage_retrain_now,
     linkage_schedule_set,
 )
 
@@ -28,7 +28,7 @@ def linkage_model(request):
     retrain = posted is not None and "retrain" in posted
     form = ScheduleForm(None if retrain or posted is None else posted)
     if retrain:
-        done = linkage_retrain(actor=request.user, area=area)
+        done = linkage_retrain_now(actor=request.user, area=area)
         # Shown once, after the redirect, so a reload never trains again.
         request.session["linkage_message"] = [done.message, done.accepted]
         return redirect("linkmodel:model")

@@ -21,7 +21,6 @@ from jigsaw.linkage._comparisons import (
     FULL_NAME_COLUMNS,
     FULL_NAME_DATE,
     FULL_NAME_LABEL,
-    full_name_levels,
     full_name_weight,
 )
 from jigsaw.linkage._decide import conflict, same_forename
@@ -31,7 +30,6 @@ from jigsaw.linkage._prepare import Problem, prepare, prepare_record
 __all__ = ["Match", "OnlineMatcher"]
 
 _TF_COLUMNS = {level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column}
-_FULL_NAME_LEVELS = full_name_levels()
 _DOB = next(c for c in COMPARISONS if c.name == "dob")
 _DIFFERENT_DOB = len(_DOB.levels) - 1
 
@@ -312,18 +310,19 @@ class OnlineMatcher:
         model = self._model_now
         other = self._records[position]
         steps = [("prior", "two random records", model.prior_weight)]
-        exact = 0
+        shares = {}  # the term frequency of each exact level the pair reached, by its column
         for comparison in COMPARISONS:
             index = comparison.level_of(query, other)
             level = comparison.levels[index]
             step = model.level_weight(comparison.name, index)
             if level.tf_column:
-                tf = self._tf(level.tf_column, other[level.tf_column], query)
+                tf = shares[level.tf_column] = self._tf(
+                    level.tf_column, other[level.tf_column], query
+                )
                 step += math.log2(model.exact_u(comparison.name)) - math.log2(tf)
             steps.append((comparison.name, level.label, step))
-            exact += _FULL_NAME_LEVELS.get(comparison.name) == index
-        if exact == len(_FULL_NAME_LEVELS):
-            forename, surname = (self._tf(c, other[c], query) for c in FULL_NAME_COLUMNS)
+        if all(column in shares for column in FULL_NAME_COLUMNS):
+            forename, surname = (shares[column] for column in FULL_NAME_COLUMNS)
             step = float(full_name_weight(forename, surname, self._others_share(other, query)))
             if step < 0:
                 steps.append((FULL_NAME, FULL_NAME_LABEL, step))

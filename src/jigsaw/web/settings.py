@@ -31,8 +31,9 @@ Configuration (environment variables; docs/deploy.md shows a whole production se
     (default 2,000,000).
 ``JIGSAW_LINKAGE_RETRAIN_NOW_RECORDS``
     The most records an area may hold for "Retrain now" to train while the administrator waits
-    (default 100,000; fitting that many takes 11-15 seconds); a larger area's training is queued for the retraining
-    timer (``jigsaw linkage-retrain``), as a page must answer well inside the server's timeout.
+    (default 100,000; fitting that many takes 11-15 seconds); a larger area's training is
+    queued for the retraining timer (``jigsaw linkage-retrain``), as a page must answer well
+    inside the server's timeout.
 ``JIGSAW_SECRET_KEY``, ``JIGSAW_WEB_DIR``, ``JIGSAW_DEBUG=1``, ``JIGSAW_AUDIT_ANCHOR_EVERY``
     The signing key (else one kept in ``secret-key`` under the data folder), the data folder,
     Django's debug pages (never in production) and how often the audit chain is anchored.

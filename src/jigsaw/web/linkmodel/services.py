@@ -61,12 +61,17 @@ def _check(actor: User | None, area: Area) -> None:
         raise PermissionDenied("only the area's administrator manages its linkage model")
 
 
+def _locked_schedule(area: Area) -> LinkageSchedule:
+    """The area's schedule row, made if it has none, locked until the transaction ends."""
+    LinkageSchedule.objects.get_or_create(area=area)
+    return LinkageSchedule.objects.select_for_update().get(area=area)
+
+
 def _claim(area: Area, now: dt.datetime) -> dt.datetime | None:
     """Mark the area's training as running; return the running claim's start if another holds
     it (then nothing is marked)."""
     with transaction.atomic():
-        LinkageSchedule.objects.get_or_create(area=area)
-        schedule = LinkageSchedule.objects.select_for_update().get(area=area)
+        schedule = _locked_schedule(area)
         if schedule.running_since is not None and now - schedule.running_since < STALE_AFTER:
             return schedule.running_since
         schedule.running_since = now
@@ -287,8 +292,7 @@ def linkage_retrain_now(*, actor: User, area: Area) -> Retrained:
         return linkage_retrain(actor=actor, area=area)
     now = timezone.now()
     with transaction.atomic():
-        LinkageSchedule.objects.get_or_create(area=area)
-        schedule = LinkageSchedule.objects.select_for_update().get(area=area)
+        schedule = _locked_schedule(area)
         schedule.requested_at, schedule.requested_by = now, actor
         schedule.save(update_fields=["requested_at", "requested_by"])
         audit_record(
@@ -331,8 +335,7 @@ def linkage_schedule_set(*, actor: User, every_days: int | None) -> LinkageSched
         raise ValidationError({"every_days": "Choose how often to retrain"})
     now = timezone.now()
     with transaction.atomic():
-        LinkageSchedule.objects.get_or_create(area=area)
-        schedule = LinkageSchedule.objects.select_for_update().get(area=area)
+        schedule = _locked_schedule(area)
         before = schedule.every_days
         schedule.every_days = every_days
         if every_days is None:
@@ -376,12 +379,12 @@ def linkage_retrain_due(
         due = due.filter(area__code__in=area_codes)
     done: dict[str, Retrained] = {}
     for schedule in due.order_by("area__code"):
-        asked = schedule.requested_by if schedule.requested_at is not None else None
+        # requested_by is set and cleared with requested_at: None unless an administrator asked.
         result = linkage_retrain(
             actor=None,
             area=schedule.area,
             by_schedule=schedule.requested_at is None,
-            requested_by=asked,
+            requested_by=schedule.requested_by,
             **options,
         )
         log(f"{schedule.area.code}: {result.message}")

@@ -78,7 +78,10 @@ format: $(STAMP)  ## ruff format and import sorting
 	$(VENV)/bin/ruff check --fix $(SOURCES)
 	$(VENV)/bin/ruff format $(SOURCES)
 
+national-fits: $(STAMP)  ## refit and store the national report's model fits on the shipped DfE data
+	$(PY) -c "from jigsaw.oversight._fits import STORED, write_stored; print(write_stored(), 'fits written to', STORED)"
+
 hooks: $(STAMP)  ## install the git pre-commit hook (ruff check and format, from .venv)
 	$(VENV)/bin/pre-commit install
 
-.PHONY: help system-packages bootstrap demo test check test-suite test-fast test-postgres test-sqlite test-browser lint format-check typecheck check-migrations format hooks
+.PHONY: help system-packages bootstrap demo test check test-suite test-fast test-postgres test-sqlite test-browser lint format-check typecheck check-migrations format national-fits hooks

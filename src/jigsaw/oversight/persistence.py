@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from scipy import optimize
 
 from jigsaw import disclosure
+from jigsaw.oversight._fits import fitted
 from jigsaw.stats._intervals import normal_cdf, normal_pdf, normal_ppf
 
 __all__ = ["PERSISTENT_COLUMNS", "MIN_YEARS", "Persistence", "persistence"]
@@ -106,19 +107,11 @@ class Persistence:
         return self.year_variance / (self.area_variance + self.year_variance)
 
 
-# REML fits by their inputs' bytes: the report fits the same area-years at both levels, and the
-# level only changes the limits drawn from the fit.
-_FITS: dict[tuple[bytes, bytes], tuple[float, float, float]] = {}
-
-
 def _fit(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, float, float]:
     """REML fit of the random-intercept model: (mu, tau2_area, sigma2_year)."""
-    key = (np.ascontiguousarray(y, dtype=float).tobytes(), np.ascontiguousarray(groups).tobytes())
-    if key not in _FITS:
-        if len(_FITS) > 256:
-            _FITS.clear()
-        _FITS[key] = _reml(y, groups)
-    return _FITS[key]
+    y = np.ascontiguousarray(y, dtype=float)
+    mu, tau2, sigma2 = fitted("reml", (y, groups), lambda: _reml(y, groups))
+    return mu, tau2, sigma2
 
 
 def _reml(y: NDArray[np.float64], groups: NDArray[np.int64]) -> tuple[float, float, float]:

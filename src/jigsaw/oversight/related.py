@@ -37,6 +37,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from jigsaw import disclosure
+from jigsaw.oversight._fits import fitted
 from jigsaw.stats import overdispersion
 from jigsaw.stats._intervals import normal_ppf
 
@@ -125,26 +126,20 @@ class RelatedModel:
         return 1.0 - self.tau2_model / self.tau2_peers if self.tau2_peers > 0 else 0.0
 
 
-# Huber fits by their inputs' bytes: the model is fitted at both levels of the report on the same
-# areas, and only its comparison depends on the level.
-_HUBER_FITS: dict[tuple[bytes, bytes, tuple[int, ...]], NDArray[np.float64]] = {}
-
-
 def _huber(design: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
-    key = (np.ascontiguousarray(design).tobytes(), np.ascontiguousarray(y).tobytes(), design.shape)
-    if key not in _HUBER_FITS:
-        # Imported here, and from its own modules rather than statsmodels.api (which loads its
-        # plotting and time-series modules too): only this fit needs statsmodels.
-        from statsmodels.robust.norms import HuberT
-        from statsmodels.robust.robust_linear_model import RLM
+    return np.array(fitted("huber", (design, y), lambda: _rlm(design, y)), dtype=float)
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fitted = RLM(y, design, M=HuberT()).fit()
-        if len(_HUBER_FITS) > 512:
-            _HUBER_FITS.clear()
-        _HUBER_FITS[key] = np.asarray(fitted.params, dtype=float)
-    return _HUBER_FITS[key].copy()
+
+def _rlm(design: NDArray[np.float64], y: NDArray[np.float64]) -> list[float]:
+    # Imported here, and from its own modules rather than statsmodels.api (which loads its
+    # plotting and time-series modules too): only this fit needs statsmodels.
+    from statsmodels.robust.norms import HuberT
+    from statsmodels.robust.robust_linear_model import RLM
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        params: list[float] = np.asarray(RLM(y, design, M=HuberT()).fit().params).tolist()
+    return params
 
 
 def related_model(

@@ -1,0 +1,79 @@
+"""The national report's stored model fits: statsmodels' own, complete, and used.
+
+The fits of the shipped DfE data are stored so that ``jigsaw oversight`` on the published data
+needs neither statsmodels nor its fitting time; these tests refit every one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from jigsaw.oversight import _fits
+from jigsaw.oversight.national import analyse_national, load_national
+from jigsaw.report.national import render_page
+
+
+@pytest.fixture(scope="module")
+def refitted() -> dict[str, tuple[float, ...]]:
+    return _fits.shipped_fits()
+
+
+def test_every_fit_of_the_shipped_years_is_stored_as_statsmodels_fits_it(refitted):
+    stored = json.loads(_fits.STORED.read_text(encoding="utf-8"))["fits"]
+    # Both models of every year from the third (persistence) and of every year (related).
+    assert len(refitted) > 100
+    assert set(stored) == set(refitted), "run `make national-fits` after changing the report"
+    for key, values in refitted.items():
+        np.testing.assert_allclose(stored[key], values, rtol=1e-7, atol=1e-12, err_msg=key)
+
+
+def test_the_report_is_the_same_with_the_stored_fits_and_fitted_afresh():
+    with_stored = render_page(analyse_national(load_national(2025)))
+    with _fits.fitting_all() as computed:
+        afresh = render_page(analyse_national(load_national(2025)))
+    assert computed, "fitting afresh fitted nothing"
+    assert afresh == with_stored
+
+
+def test_a_key_ignores_the_last_bits_of_a_float_but_not_a_real_change():
+    y = np.array([0.1, 0.2, 0.3, 1e-5, -2.5])
+    groups = np.array([0, 0, 1, 1, 2])
+    nudged = y * (1 + 2e-16)
+    assert not np.array_equal(nudged, y)
+    assert _fits.key("reml", nudged, groups) == _fits.key("reml", y, groups)
+    assert _fits.key("reml", y * (1 + 1e-6), groups) != _fits.key("reml", y, groups)
+    assert _fits.key("huber", y, groups) != _fits.key("reml", y, groups)
+    assert _fits.key("reml", y, groups[::-1]) != _fits.key("reml", y, groups)
+
+
+def test_inputs_not_stored_are_fitted_on_the_run():
+    calls = []
+
+    def fit() -> list[float]:
+        calls.append(1)
+        return [1.5, 2.5]
+
+    arrays = (np.array([3.0, 4.0, 5.0]),)
+    assert _fits.fitted("huber", arrays, fit) == (1.5, 2.5)
+    assert _fits.fitted("huber", arrays, fit) == (1.5, 2.5)
+    assert len(calls) == 1
+
+
+def test_the_published_report_loads_no_statsmodels(tmp_path):
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from jigsaw.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['oversight', '--year', '2025', '--out', {str(tmp_path)!r}])\n"
+        "print(json.dumps(sorted(m for m in sys.modules\n"
+        "                        if m == 'statsmodels' or m.startswith(('statsmodels.', 'scipy.stats')))))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    assert (tmp_path / "index.html").exists()

@@ -3,6 +3,7 @@ link's own pair, so a slip in one record of a child no longer keeps its other re
 
 from jigsaw.linkage import Model, OnlineMatcher, conflict, link, prepare_record
 from jigsaw.linkage._comparisons import BLOCKING_RULES, COMPARISONS
+from jigsaw.linkage._decide import same_forename
 
 from .conftest import records
 
@@ -154,6 +155,42 @@ def test_twins_are_not_joined_through_a_record_without_a_forename():
     store = OnlineMatcher.from_records(rows.iloc[[0, 1, 4]].assign(child_id=["CA", "CA", "CA"]))
     found = store.match(rows.iloc[2].to_dict())
     assert found and all(m.decision == "no_link" for m in found if m.child_id == "CA")
+
+
+def test_a_nickname_two_slips_from_a_twins_name_does_not_vouch_for_joining_them():
+    # Ivy and Olivia are twins; "Liv" (Olivia's nickname, with her NHS number) shares "iv" with
+    # Ivy once a letter is dropped from each, but is two slips from it, not one name.
+    home = {"last_name": "Taylor", "dob": "2018-04-24", "sex": "F", "postcode": "AL2 9WA"}
+    twins = [
+        {"record_id": "I1", "agency": "education", **home, "first_name": "Ivy"},
+        {"record_id": "I2", "agency": "education", **home, "first_name": "Ivy"},
+        {"record_id": "O1", "agency": "education", **home, "first_name": "Olivia"},
+        {
+            "record_id": "O2",
+            "agency": "health",
+            **home,
+            "first_name": "Olivia",
+            "nhs_number": "4861908884",
+        },
+        {
+            "record_id": "L1",
+            "agency": "health",
+            **home,
+            "first_name": "Liv",
+            "nhs_number": "4861908884",
+        },
+    ]
+    rows = records(twins)
+    liv, ivy = (prepare_record(rows.iloc[i].to_dict())[0] for i in (4, 0))
+    assert _level("forename", liv, ivy) == "one typo"  # scored as close ...
+    assert not same_forename(liv, ivy)  # ... but not one name, so Olivia's records decide
+    clusters = link(rows).clusters.set_index("record_id")["child_id"]
+    assert clusters["I1"] == clusters["I2"]
+    assert clusters["O1"] == clusters["O2"] == clusters["L1"]
+    assert clusters["I1"] != clusters["O1"]
+    store = OnlineMatcher.from_records(rows.iloc[2:].assign(child_id="CO"))
+    found = store.match(rows.iloc[0].to_dict())
+    assert all(m.decision == "no_link" for m in found if m.child_id == "CO")
 
 
 def test_the_second_generator_keeps_precision_with_the_pairwise_rule():

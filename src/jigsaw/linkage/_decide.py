@@ -69,15 +69,50 @@ _ONE_NAME = tuple(
         "forename and surname swapped",
     )
 )
+_TYPO = next(level for level in _ONE_NAME if level.label == "one typo")
 _ONE_NAME_EITHER_SEX = tuple(
     level for level in _ONE_NAME if level.label in ("same forename", "one typo")
 )
 
 
+def one_slip(left: object, right: object) -> bool:
+    """Whether two names are exactly one typing slip apart (a letter changed, added or dropped,
+    or two neighbours swapped), from their :func:`~jigsaw.linkage._prepare.deletions` lists.
+
+    The "one typo" level only asks that the lists share a member, which two names two slips
+    apart can (Liv and Ivy, both "iv" with a letter gone): enough to score a pair, not to vouch
+    that two records born the same day are not twins. Only equality tests, so it works on
+    keyed-hash tokens too.
+
+    >>> from jigsaw.linkage._prepare import deletions
+    >>> [one_slip(deletions(a), deletions(b)) for a, b in
+    ...  [("zofia", "zoifa"), ("amy", "amie"), ("amy", "my"), ("liv", "ivy"), ("amy", "amy")]]
+    [True, False, True, False, False]
+    """
+    if not isinstance(left, list | tuple) or not isinstance(right, list | tuple):
+        return False
+    if not left or not right or left[0] == right[0]:
+        return False
+    if len(left) == len(right) + 1:
+        return right[0] in left[1:]  # a letter dropped
+    if len(right) == len(left) + 1:
+        return left[0] in right[1:]  # a letter added
+    if len(left) != len(right):
+        return False
+    a, b = left[1:], right[1:]
+    for i in range(len(a)):
+        if a[i] == b[i]:
+            return True  # the letter at i changed
+        if i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]:
+            return True  # the letters at i and i + 1 swapped
+    return False
+
+
 def same_forename(left: Mapping[str, object], right: Mapping[str, object]) -> bool:
-    """Whether two records' forenames are one name (the same, one slip, sound-alike, a middle
-    name, swapped with the surname; with two recorded sexes, only the same or one slip): the
-    pair's own evidence that they are not twins, whom parents never give one name.
+    """Whether two records' forenames are one name (the same, one slip (:func:`one_slip`),
+    sound-alike, a middle name, swapped with the surname; with two recorded sexes, only the same
+    or one slip): the pair's own evidence that they are not twins, whom parents never give one
+    name.
 
     Each level's own test decides, not the first level the pair reaches, so a pair whose
     nickname group also agrees is judged by its other agreements.
@@ -86,7 +121,12 @@ def same_forename(left: Mapping[str, object], right: Mapping[str, object]) -> bo
         return False
     sexes_differ = bool(left.get("sex") and right.get("sex") and left["sex"] != right["sex"])
     levels = _ONE_NAME_EITHER_SEX if sexes_differ else _ONE_NAME
-    return any(level.test(left, right) for level in levels)
+    return any(
+        one_slip(left.get("forename_del"), right.get("forename_del"))
+        if level is _TYPO
+        else level.test(left, right)
+        for level in levels
+    )
 
 
 def _twins(left: Mapping[str, object], right: Mapping[str, object]) -> str | None:

@@ -629,19 +629,21 @@ def _nhs_fields(value: object) -> _Fields:
 
 
 def deletions(name: str | None) -> list[str] | None:
-    """Return a name and every string made by deleting one of its letters (symmetric deletion).
+    """Return a name, then the string made by deleting each of its letters in turn (symmetric
+    deletion).
 
     Two names one typing slip apart (a letter changed, added, dropped or two swapped) share at
-    least one member.
+    least one member; so do some names two slips apart (Liv and Ivy share "iv"), which the
+    positions tell apart (:func:`jigsaw.linkage._decide.one_slip`), so the order is kept.
 
-    >>> sorted(deletions("amy"))
-    ['am', 'amy', 'ay', 'my']
+    >>> deletions("amy")
+    ['amy', 'my', 'ay', 'am']
     >>> bool(set(deletions("zofia")) & set(deletions("zoifa")))
     True
     """
     if not name:
         return None
-    return sorted({name} | {name[:i] + name[i + 1 :] for i in range(len(name))})
+    return [name] + [name[:i] + name[i + 1 :] for i in range(len(name))]
 
 
 def dob_masks(dob: str | None) -> list[str] | None:

@@ -4,6 +4,14 @@ Written for Jigsaw (not copied from any list). Within each group a name's freque
 rank in the list (Zipf, exponent 1): the order follows our reading of the ONS "Baby names in
 England and Wales" tables and of common surnames, but the frequencies are not official counts.
 Name origin is kept for every child so that linkage recall can be compared by origin.
+
+English surnames are the exception. England's are many and spread thin (the commonest, Smith, is
+held by about one person in a hundred), and a short list under Zipf's law gave one child in seven
+the surname Smith: at a million records, one child in seventeen then shared forename, surname and
+date of birth with another child, and linkage at that size measured the list's shortness rather
+than the records. So the listed English surnames head a long tail of place-like names built from
+common English surname parts (Ash-, -ford, -ley and so on), and the frequency falls as
+``1 / (rank + 10)`` (Zipf-Mandelbrot), which gives Smith about 1.4% of English-origin children.
 """
 
 from __future__ import annotations
@@ -202,9 +210,35 @@ VARIANTS = {
 FEMININE_ENDINGS = (("ski", "ska"), ("cki", "cka"), ("ov", "ova"), ("ev", "eva"))
 
 
-def _zipf(n: int) -> np.ndarray:
-    weights = 1.0 / np.arange(1, n + 1)
+def _zipf(n: int, offset: float = 0.0) -> np.ndarray:
+    weights = 1.0 / (np.arange(1, n + 1) + offset)
     return weights / weights.sum()
+
+
+# English surname parts for the long tail: a first part, an optional joining syllable and an
+# ending, as in Ashford, Ashingford, Blackwell, Thornton.
+_ENGLISH_STARTS = """Ash Bar Black Brad Bram Brook Bur Cald Cart Chad Clay Crom Dal Dun East Ed Elm
+    Fair Fern Fox Gold Green Hal Hart Hay Heath Hol Horn Hunt Kirk Lang Lea Lind Lock Long Marsh
+    Mid Mill Moor New North Oak Old Pen Pit Rad Red Rock Ross Rush Sand Shel South Stan Stock
+    Thorn Wad Wake West Whit Win Wood Wy""".split()
+_ENGLISH_JOINS = ("", "ing", "er", "en")
+_ENGLISH_ENDS = """bury by combe croft dale den field ford gate ham hill hurst land ley low mere
+    more ridge shaw stead stone thorpe ton wall ward well wick win wood worth""".split()
+#: The offset of the English surnames' rank-frequency, 1 / (rank + offset).
+ENGLISH_SURNAME_OFFSET = 10.0
+
+
+def _english_tail(listed: list[str]) -> list[str]:
+    seen = set(listed)
+    tail = []
+    for join in _ENGLISH_JOINS:
+        for start in _ENGLISH_STARTS:
+            for end in _ENGLISH_ENDS:
+                name = start + join + end
+                if name not in seen and not (join == "" and start.lower().endswith(end)):
+                    seen.add(name)
+                    tail.append(name)
+    return tail
 
 
 def _feminine(surname: str) -> str:
@@ -226,6 +260,11 @@ for _k in _FORE_KEYS:
     _offset += len(_FORE_LISTS[_k])
 
 _SUR_LISTS = {o: _SURNAMES[o].split() for o in ORIGINS}
+_SUR_LISTS["english"] += _english_tail(_SUR_LISTS["english"])
+_SUR_WEIGHTS = {
+    o: _zipf(len(names), ENGLISH_SURNAME_OFFSET if o == "english" else 0.0)
+    for o, names in _SUR_LISTS.items()
+}
 SURNAME_TABLE = np.array([n for o in ORIGINS for n in _SUR_LISTS[o]], dtype=object)
 FEMININE_TABLE = np.array([_feminine(n) for n in SURNAME_TABLE], dtype=object)
 _SUR_OFFSET = {}
@@ -258,9 +297,7 @@ def draw_surnames(rng: np.random.Generator, origin: np.ndarray) -> np.ndarray:
     for o, names in _SUR_LISTS.items():
         where = np.flatnonzero(origin == ORIGINS.index(o))
         if len(where):
-            out[where] = _SUR_OFFSET[o] + rng.choice(
-                len(names), size=len(where), p=_zipf(len(names))
-            )
+            out[where] = _SUR_OFFSET[o] + rng.choice(len(names), size=len(where), p=_SUR_WEIGHTS[o])
     return out
 
 

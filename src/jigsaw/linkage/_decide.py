@@ -89,8 +89,11 @@ def one_slip(left: object, right: object) -> bool:
     ...  [("zofia", "zoifa"), ("amy", "amie"), ("amy", "my"), ("liv", "ivy"), ("amy", "amy")]]
     [True, False, True, False, False]
     """
-    if not isinstance(left, list | tuple) or not isinstance(right, list | tuple):
+    if isinstance(left, str) or isinstance(right, str):
         return False
+    if not isinstance(left, Iterable) or not isinstance(right, Iterable):
+        return False  # a missing list (None)
+    left, right = list(left), list(right)  # a list, or an array read back from Parquet
     if not left or not right or left[0] == right[0]:
         return False
     if len(left) == len(right) + 1:

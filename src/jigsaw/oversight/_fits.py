@@ -41,18 +41,24 @@ _recording: dict[str, tuple[float, ...]] | None = None
 def key(kind: str, *arrays: NDArray[np.generic]) -> str:
     """The SHA-256 of a fit's kind and inputs (each array's shape and values).
 
-    Floating-point inputs are hashed to 33 bits of mantissa (about ten significant digits):
-    numpy's logarithms and sums may differ in the last bit between processors (their vector
-    code is chosen at run time), and such a difference must not make the published data look
-    new.
+    Floating-point inputs are hashed on a grid of 2**-24 of the array's largest magnitude
+    (about seven significant digits of it), and that magnitude to 24 bits: numpy's logarithms
+    and sums may differ in the last bit between processors (their vector code is chosen at run
+    time), and such a difference, or a difference of sums that should be zero, must not make
+    the published data look new. A last-bit change moves a value across a grid line once in
+    about 2**28 values.
     """
     digest = hashlib.sha256(kind.encode())
     for array in arrays:
         array = np.asarray(array)
         if array.dtype.kind == "f":
             finite = np.isfinite(array)
-            mantissa, exponent = np.frexp(np.where(finite, array, 0.0))
-            array = np.stack([np.round(mantissa * 2.0**33), exponent, finite]).astype(np.int64)
+            values = np.where(finite, array, 0.0)
+            largest = float(np.max(np.abs(values))) if values.size else 0.0
+            grid = np.round(values / largest * 2.0**24) if largest > 0 else values
+            mantissa, exponent = np.frexp(largest)
+            digest.update(f"|{round(float(mantissa) * 2**24)}e{int(exponent)}|".encode())
+            array = np.stack([grid, finite]).astype(np.int64)
         array = np.ascontiguousarray(array, dtype=np.int64)
         digest.update(f"|{array.shape}|".encode())
         digest.update(array.tobytes())

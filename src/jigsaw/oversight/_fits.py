@@ -4,11 +4,12 @@ The national report fits the persistence model (REML, statsmodels ``MixedLM``) a
 related-indicators model (Huber, statsmodels ``RLM``, once per fold) on every run. On DfE's
 published data those fits are the same every time, and importing statsmodels and fitting are
 about half of ``jigsaw oversight``'s time; so the fits of every shipped year's report are
-stored in ``national_fits.json``, keyed by the SHA-256 of each fit's inputs (:func:`key`). A fit whose inputs are not there (a partnership's areas or
-returns, a world's countries) is computed on the run, as before. The stored file is written by
-``make national-fits`` (:func:`write_stored`) and checked by ``tests/oversight/test_stored_fits.py``:
-every stored fit refitted with statsmodels gives the same figures, and every fit a shipped
-year's report needs is stored.
+stored in ``national_fits.json``, keyed by the SHA-256 of each fit's inputs (:func:`key`). A
+fit whose inputs are not there (a partnership's areas or returns, a world's countries) is
+computed on the run, as before. The stored file is written by ``make national-fits``
+(:func:`write_stored`) and checked by ``tests/oversight/test_stored_fits.py``: every stored fit
+refitted with statsmodels gives the same figures, every fit a shipped year's report needs is
+stored, and each is still found when every input differs in its last bit.
 
 Within one process a fit is also remembered by its key, because the report fits the same
 inputs at both of its levels (only the limits drawn from a fit depend on the level).

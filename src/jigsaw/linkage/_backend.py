@@ -21,6 +21,7 @@ from jigsaw.linkage._comparisons import (
     full_name_levels,
     full_name_weight,
 )
+from jigsaw.linkage._decide import index_to_gamma
 from jigsaw.linkage._model import Model, untrained_model
 from jigsaw.linkage._schema import PREPARED_COLUMNS
 
@@ -318,8 +319,7 @@ def _full_name_weights(frame: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
     out = np.zeros(len(pairs))
     both = np.ones(len(pairs), dtype=bool)
     for comparison, index in full_name_levels().items():
-        gamma = len(next(c for c in COMPARISONS if c.name == comparison).levels) - 1 - index
-        both &= pairs[f"gamma_{comparison}"].to_numpy() == gamma
+        both &= pairs[f"gamma_{comparison}"].to_numpy() == index_to_gamma(comparison, index)
     if not both.any():
         return out
     shares, codes = [], []

@@ -20,7 +20,15 @@ import pandas as pd
 from jigsaw.linkage._comparisons import COMPARISONS, FULL_NAME, FULL_NAME_LABEL
 from jigsaw.linkage._model import Model
 
-__all__ = ["Clusters", "cluster", "gamma_to_index", "conflict", "explain_pair", "same_forename"]
+__all__ = [
+    "Clusters",
+    "cluster",
+    "conflict",
+    "explain_pair",
+    "gamma_to_index",
+    "index_to_gamma",
+    "same_forename",
+]
 
 _FORENAME = next(c for c in COMPARISONS if c.name == "forename")
 _DIFFERENT_FORENAME = len(_FORENAME.levels) - 1
@@ -36,6 +44,16 @@ def gamma_to_index(comparison: str, gamma: int) -> int:
     """
     levels = next(c for c in COMPARISONS if c.name == comparison).levels
     return 0 if gamma < 0 else len(levels) - 1 - gamma
+
+
+def index_to_gamma(comparison: str, index: int) -> int:
+    """Splink's comparison vector value of the level at ``index``: :func:`gamma_to_index` undone.
+
+    >>> [index_to_gamma("nhs_number", i) for i in (0, 1, 2)]
+    [-1, 1, 0]
+    """
+    levels = next(c for c in COMPARISONS if c.name == comparison).levels
+    return -1 if index == 0 else len(levels) - 1 - index
 
 
 def _distinct_forenames(left: Mapping[str, object], right: Mapping[str, object]) -> bool:

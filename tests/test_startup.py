@@ -57,17 +57,37 @@ def test_each_command_help_loads_no_heavy_library(command):
     assert modules_loaded(code) & set(HEAVY) == set()
 
 
-def test_the_oversight_modules_load_neither_statsmodels_nor_scipy_stats():
-    # Both are loaded by the two model fits that need them, not by importing the analysis.
+def statistics_modules_loaded(code: str) -> list[str]:
+    """Run ``code`` in a fresh interpreter; return the statsmodels and ``scipy.stats`` modules
+    it loaded."""
     probe = (
         "import json, sys\n"
-        "import jigsaw.oversight, jigsaw.report.national, jigsaw.stats.overdispersion\n"
+        f"{code}\n"
         "print(json.dumps(sorted(m for m in sys.modules\n"
         "                        if m == 'statsmodels' or m.startswith(('statsmodels.', 'scipy.stats')))))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == []
+    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_the_oversight_modules_load_neither_statsmodels_nor_scipy_stats():
+    # Both are loaded by the two model fits that need them, not by importing the analysis.
+    code = "import jigsaw.oversight, jigsaw.report.national, jigsaw.stats.overdispersion"
+    assert statistics_modules_loaded(code) == []
+
+
+def test_the_published_report_loads_no_statsmodels(tmp_path):
+    # Its model fits on DfE's data are stored (jigsaw.oversight._fits), so none is fitted.
+    code = (
+        "import contextlib, io\n"
+        "from jigsaw.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['oversight', '--year', '2025', '--out', {str(tmp_path)!r}])"
+    )
+    assert statistics_modules_loaded(code) == []
+    assert (tmp_path / "index.html").exists()
 
 
 def test_the_normal_distribution_is_scipy_stats_to_the_bit():
